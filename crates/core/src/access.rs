@@ -1,0 +1,207 @@
+//! Who may do what to which record. Two questions, answered separately:
+//! does the actor's role grant the permission, and does the record lie inside the actor's scope?
+//! Both must be yes. The HTTP layer asks before every read and every change.
+
+use crate::error::DomainError;
+use crate::identity::Role;
+
+/// A signed-in person, as the rules see them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+    pub scope: Scope,
+}
+
+/// Where a staff member works. A department scope is the narrower one: its holder sees only that
+/// department's records. A region scope covers the region and everything below it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scope {
+    pub department_id: Option<i64>,
+    pub region_id: Option<i64>,
+    /// Materialised path of the region ("/1/4/9/"), so that "below" is a prefix test.
+    pub region_path: Option<String>,
+}
+
+/// Whose a record is: the department that owns it (if any) and the region it lies in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Owner {
+    pub department_id: Option<i64>,
+    pub region_path: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// See regions, departments, halls, zones and windows.
+    OrgRead,
+    /// Create, edit and deactivate regions, departments, halls, zones and windows.
+    OrgWrite,
+    /// Create regions and departments (more than editing one's own department).
+    OrgCreate,
+    /// See staff accounts.
+    UserRead,
+    /// Create, edit and deactivate accounts, reset passwords.
+    UserWrite,
+    /// See the audit trail of records in scope.
+    AuditRead,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 6] = [
+        Permission::OrgRead,
+        Permission::OrgWrite,
+        Permission::OrgCreate,
+        Permission::UserRead,
+        Permission::UserWrite,
+        Permission::AuditRead,
+    ];
+}
+
+/// The permission table. One place, so that the permission matrix test can read it.
+pub fn role_grants(role: Role, p: Permission) -> bool {
+    use Permission::*;
+    match role {
+        Role::Admin => true,
+        Role::Supervisor | Role::Leader => matches!(p, OrgRead | UserRead | AuditRead),
+        Role::Clerk
+        | Role::Approver
+        | Role::GridWorker
+        | Role::Dispatcher
+        | Role::Steward
+        | Role::PetitionAgent => matches!(p, OrgRead | UserRead | AuditRead),
+        Role::Citizen | Role::Enterprise => false,
+    }
+}
+
+impl Actor {
+    pub fn has(&self, p: Permission) -> bool {
+        self.roles.iter().any(|&r| role_grants(r, p))
+    }
+
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    pub fn is_staff(&self) -> bool {
+        self.roles.iter().any(|r| r.is_staff())
+    }
+
+    /// The role shown in the audit trail: the first (most privileged) one.
+    pub fn primary_role(&self) -> Role {
+        self.roles.first().copied().unwrap_or(Role::Citizen)
+    }
+
+    /// Whether a record lies inside this actor's scope.
+    pub fn covers(&self, owner: &Owner) -> bool {
+        if !self.is_staff() {
+            return false;
+        }
+        if let Some(dept) = self.scope.department_id {
+            return owner.department_id == Some(dept);
+        }
+        match &self.scope.region_path {
+            Some(path) => owner.region_path.starts_with(path.as_str()),
+            None => false,
+        }
+    }
+
+    /// Whether a region (by its path) lies inside this actor's scope. Department-scoped staff
+    /// cover no region as a whole, only their department's records.
+    pub fn covers_region(&self, region_path: &str) -> bool {
+        self.is_staff()
+            && self.scope.department_id.is_none()
+            && self
+                .scope
+                .region_path
+                .as_deref()
+                .is_some_and(|p| region_path.starts_with(p))
+    }
+
+    /// Permission and scope together; the one check handlers call.
+    pub fn may(&self, p: Permission, owner: &Owner) -> Result<(), DomainError> {
+        if self.has(p) && self.covers(owner) {
+            Ok(())
+        } else {
+            Err(DomainError::forbidden())
+        }
+    }
+
+    pub fn require(&self, p: Permission) -> Result<(), DomainError> {
+        if self.has(p) {
+            Ok(())
+        } else {
+            Err(DomainError::forbidden())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(roles: Vec<Role>, dept: Option<i64>, path: Option<&str>) -> Actor {
+        Actor {
+            user_id: 1,
+            username: "u".into(),
+            display_name: "U".into(),
+            roles,
+            scope: Scope {
+                department_id: dept,
+                region_id: None,
+                region_path: path.map(str::to_string),
+            },
+        }
+    }
+
+    fn owner(dept: Option<i64>, path: &str) -> Owner {
+        Owner {
+            department_id: dept,
+            region_path: path.into(),
+        }
+    }
+
+    #[test]
+    fn department_scope_sees_only_its_department() {
+        let a = actor(vec![Role::Clerk], Some(7), Some("/1/2/"));
+        assert!(a.covers(&owner(Some(7), "/1/2/")));
+        assert!(!a.covers(&owner(Some(8), "/1/2/")));
+        assert!(!a.covers(&owner(None, "/1/2/")));
+        assert!(!a.covers_region("/1/2/"));
+    }
+
+    #[test]
+    fn region_scope_sees_below_not_beside() {
+        let a = actor(vec![Role::Supervisor], None, Some("/1/2/"));
+        assert!(a.covers(&owner(Some(8), "/1/2/5/")));
+        assert!(a.covers(&owner(None, "/1/2/")));
+        assert!(!a.covers(&owner(None, "/1/3/")));
+        assert!(!a.covers(&owner(None, "/1/")));
+        // "/1/2/" must not match "/1/20/"
+        assert!(!a.covers(&owner(None, "/1/20/")));
+    }
+
+    #[test]
+    fn public_accounts_cover_nothing_and_staff_without_scope_cover_nothing() {
+        let c = actor(vec![Role::Citizen], None, Some("/1/"));
+        assert!(!c.covers(&owner(None, "/1/")));
+        let s = actor(vec![Role::Clerk], None, None);
+        assert!(!s.covers(&owner(None, "/1/")));
+    }
+
+    #[test]
+    fn only_admin_writes() {
+        for role in Role::ALL {
+            assert_eq!(role_grants(role, Permission::OrgWrite), role == Role::Admin);
+            assert_eq!(
+                role_grants(role, Permission::UserWrite),
+                role == Role::Admin
+            );
+            assert_eq!(role_grants(role, Permission::OrgRead), role.is_staff());
+        }
+        let a = actor(vec![Role::Supervisor], None, Some("/1/"));
+        assert!(a.may(Permission::OrgWrite, &owner(None, "/1/")).is_err());
+        assert!(a.may(Permission::OrgRead, &owner(None, "/1/")).is_ok());
+    }
+}

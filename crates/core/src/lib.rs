@@ -1,0 +1,13 @@
+//! OneWindow domain core. Everything here is pure: no clocks, no files, no network, no database.
+//! The storage and HTTP layers call into it; it never calls out.
+
+pub mod access;
+pub mod audit;
+pub mod error;
+pub mod i18n;
+pub mod identity;
+pub mod org;
+pub mod validate;
+
+pub use error::{DomainError, FieldError};
+pub use i18n::{Lang, Text};

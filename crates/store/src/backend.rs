@@ -1,0 +1,177 @@
+//! What the store needs from a database, and nothing more: open a write transaction, run a
+//! statement with arguments, decode rows. Each database implements this with its own sqlx
+//! driver (see `sqlite.rs`, `postgres.rs`); the SQL logic above it is written once.
+
+use crate::error::StoreError;
+use chrono::{DateTime, Utc};
+use sqlx::FromRow;
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
+use std::borrow::Cow;
+use std::future::Future;
+
+/// A row type that both databases can decode (a `#[derive(FromRow)]` struct or a tuple).
+pub trait Record:
+    for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin + 'static
+{
+}
+impl<T> Record for T where
+    T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin + 'static
+{
+}
+
+/// A statement argument. Only the types the schema uses.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Arg {
+    I64(Option<i64>),
+    Text(Option<String>),
+    Bool(Option<bool>),
+    Time(Option<DateTime<Utc>>),
+}
+
+impl From<i64> for Arg {
+    fn from(v: i64) -> Arg {
+        Arg::I64(Some(v))
+    }
+}
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Arg {
+        Arg::I64(v)
+    }
+}
+impl From<&str> for Arg {
+    fn from(v: &str) -> Arg {
+        Arg::Text(Some(v.to_string()))
+    }
+}
+impl From<String> for Arg {
+    fn from(v: String) -> Arg {
+        Arg::Text(Some(v))
+    }
+}
+impl From<&String> for Arg {
+    fn from(v: &String) -> Arg {
+        Arg::Text(Some(v.clone()))
+    }
+}
+impl From<Option<String>> for Arg {
+    fn from(v: Option<String>) -> Arg {
+        Arg::Text(v)
+    }
+}
+impl From<Option<&str>> for Arg {
+    fn from(v: Option<&str>) -> Arg {
+        Arg::Text(v.map(str::to_string))
+    }
+}
+impl From<bool> for Arg {
+    fn from(v: bool) -> Arg {
+        Arg::Bool(Some(v))
+    }
+}
+impl From<DateTime<Utc>> for Arg {
+    fn from(v: DateTime<Utc>) -> Arg {
+        Arg::Time(Some(v))
+    }
+}
+impl From<Option<DateTime<Utc>>> for Arg {
+    fn from(v: Option<DateTime<Utc>>) -> Arg {
+        Arg::Time(v)
+    }
+}
+
+/// A statement with `$1, $2, …` placeholders (both databases accept them) and its arguments.
+/// The text is always built by the store from its own fragments, never from user input.
+#[derive(Clone, Debug)]
+pub struct Sql {
+    pub text: Cow<'static, str>,
+    pub args: Vec<Arg>,
+}
+
+pub fn sql(text: impl Into<Cow<'static, str>>) -> Sql {
+    Sql {
+        text: text.into(),
+        args: Vec::new(),
+    }
+}
+
+impl Sql {
+    pub fn bind(mut self, a: impl Into<Arg>) -> Sql {
+        self.args.push(a.into());
+        self
+    }
+
+    /// The placeholder for the next argument: `$n`.
+    pub fn next_placeholder(&self) -> String {
+        format!("${}", self.args.len() + 1)
+    }
+}
+
+/// One database. `Tx` is an open write transaction; dropping it without commit rolls back, so
+/// a failed action leaves nothing written.
+pub trait Backend: Send + Sync + 'static {
+    type Tx: Send;
+
+    fn name(&self) -> &'static str;
+    /// Case-insensitive LIKE.
+    const ILIKE: &'static str;
+
+    fn begin(&self) -> impl Future<Output = Result<Self::Tx, StoreError>> + Send;
+    fn commit(tx: Self::Tx) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    fn all<T: Record>(
+        tx: &mut Self::Tx,
+        q: Sql,
+    ) -> impl Future<Output = Result<Vec<T>, StoreError>> + Send;
+    fn opt<T: Record>(
+        tx: &mut Self::Tx,
+        q: Sql,
+    ) -> impl Future<Output = Result<Option<T>, StoreError>> + Send;
+    fn exec(tx: &mut Self::Tx, q: Sql) -> impl Future<Output = Result<u64, StoreError>> + Send;
+    /// Runs a script of several statements without arguments (migrations).
+    fn script(
+        tx: &mut Self::Tx,
+        text: &'static str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Serialises migrations across instances sharing the database.
+    fn lock_migrations(tx: &mut Self::Tx) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    fn read_all<T: Record>(
+        &self,
+        q: Sql,
+    ) -> impl Future<Output = Result<Vec<T>, StoreError>> + Send;
+    fn read_opt<T: Record>(
+        &self,
+        q: Sql,
+    ) -> impl Future<Output = Result<Option<T>, StoreError>> + Send;
+
+    fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn close(&self) -> impl Future<Output = ()> + Send;
+}
+
+/// Binds our arguments onto a sqlx query of either kind; one macro so the two drivers' binding
+/// code cannot drift apart.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! bind_args {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                $crate::backend::Arg::I64(v) => q.bind(v),
+                $crate::backend::Arg::Text(v) => q.bind(v),
+                $crate::backend::Arg::Bool(v) => q.bind(v),
+                $crate::backend::Arg::Time(v) => q.bind(v),
+            };
+        }
+        q
+    }};
+}
+
+/// The current instant at the precision both databases keep (microseconds), so that what is
+/// read back equals what was written.
+pub fn now() -> DateTime<Utc> {
+    let t = Utc::now();
+    let micros = t.timestamp_micros();
+    DateTime::from_timestamp_micros(micros).unwrap_or(t)
+}

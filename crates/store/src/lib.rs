@@ -1,0 +1,242 @@
+//! OneWindow storage. The rest of the platform sees only the traits below; behind them is one
+//! implementation per database (`sqlite`, `postgres`), each with its own driver, pools and
+//! migrations, sharing the SQL logic in `sql/`. Every change and its audit entry are written in
+//! one transaction: a failed action leaves nothing behind.
+
+pub mod backend;
+pub mod error;
+mod migrate;
+pub mod model;
+pub mod postgres;
+mod sql;
+pub mod sqlite;
+pub mod testing;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use onewindow_core::Lang;
+use onewindow_core::audit::{Broken, Context, Entry};
+use onewindow_core::identity::{CleanNewUser, CleanUserUpdate, User};
+use onewindow_core::org::*;
+use std::sync::Arc;
+
+pub use error::{Result, StoreError};
+pub use model::{AuditFilter, NewSession, ScopeFilter, Session};
+
+#[async_trait]
+pub trait OrgStore: Send + Sync {
+    async fn regions(&self) -> Result<Vec<Region>>;
+    async fn region(&self, id: i64) -> Result<Option<Region>>;
+    async fn region_by_code(&self, code: &str) -> Result<Option<Region>>;
+    async fn create_region(&self, ctx: &Context, new: NewRegion) -> Result<Region>;
+    async fn update_region(&self, ctx: &Context, id: i64, upd: RegionUpdate) -> Result<Region>;
+    async fn set_region_active(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        active: bool,
+    ) -> Result<Region>;
+
+    async fn departments(&self, scope: &ScopeFilter) -> Result<Vec<Department>>;
+    async fn department(&self, id: i64) -> Result<Option<Department>>;
+    async fn department_by_uscc(&self, uscc: &str) -> Result<Option<Department>>;
+    async fn create_department(&self, ctx: &Context, new: NewDepartment) -> Result<Department>;
+    async fn update_department(
+        &self,
+        ctx: &Context,
+        id: i64,
+        upd: DepartmentUpdate,
+    ) -> Result<Department>;
+    async fn set_department_active(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        active: bool,
+    ) -> Result<Department>;
+
+    async fn halls(&self, scope: &ScopeFilter) -> Result<Vec<Hall>>;
+    async fn hall(&self, id: i64) -> Result<Option<Hall>>;
+    async fn create_hall(&self, ctx: &Context, new: NewHall) -> Result<Hall>;
+    async fn update_hall(&self, ctx: &Context, id: i64, upd: HallUpdate) -> Result<Hall>;
+    async fn set_hall_active(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        active: bool,
+    ) -> Result<Hall>;
+
+    async fn zones(&self, hall_id: i64) -> Result<Vec<Zone>>;
+    async fn zone(&self, id: i64) -> Result<Option<Zone>>;
+    async fn create_zone(&self, ctx: &Context, hall_id: i64, new: NewZone) -> Result<Zone>;
+    async fn update_zone(&self, ctx: &Context, id: i64, upd: ZoneUpdate) -> Result<Zone>;
+    async fn set_zone_active(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        active: bool,
+    ) -> Result<Zone>;
+
+    async fn windows(&self, hall_id: i64) -> Result<Vec<Window>>;
+    async fn window(&self, id: i64) -> Result<Option<Window>>;
+    async fn create_window(&self, ctx: &Context, hall_id: i64, new: NewWindow) -> Result<Window>;
+    async fn update_window(&self, ctx: &Context, id: i64, upd: WindowUpdate) -> Result<Window>;
+    async fn set_window_active(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        active: bool,
+    ) -> Result<Window>;
+}
+
+#[async_trait]
+pub trait IdentityStore: Send + Sync {
+    async fn users(&self, scope: &ScopeFilter) -> Result<Vec<User>>;
+    async fn user(&self, id: i64) -> Result<Option<User>>;
+    async fn user_by_username(&self, username: &str) -> Result<Option<User>>;
+    /// The stored argon2 hash; only the login and password-change paths read it.
+    async fn password_hash(&self, user_id: i64) -> Result<Option<String>>;
+    async fn create_user(
+        &self,
+        ctx: &Context,
+        new: CleanNewUser,
+        password_hash: String,
+    ) -> Result<User>;
+    async fn update_user(&self, ctx: &Context, id: i64, upd: CleanUserUpdate) -> Result<User>;
+    /// Deactivating an account also ends all its sessions.
+    async fn set_user_active(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        active: bool,
+    ) -> Result<User>;
+    /// Stores a new hash and ends every session of the account except `keep_session`.
+    async fn set_password(
+        &self,
+        ctx: &Context,
+        id: i64,
+        password_hash: String,
+        keep_session: Option<i64>,
+    ) -> Result<()>;
+    async fn set_preferences(
+        &self,
+        ctx: &Context,
+        id: i64,
+        large_text: Option<bool>,
+        lang: Option<Lang>,
+    ) -> Result<User>;
+
+    /// Opens a session (a login) and records it in the trail.
+    async fn create_session(&self, ctx: &Context, new: NewSession) -> Result<Session>;
+    /// A live session and its active account; expired sessions and deactivated accounts give
+    /// `None`.
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Session, User)>>;
+    async fn touch_session(
+        &self,
+        id: i64,
+        now: DateTime<Utc>,
+        idle_expires_at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Ends a session (a logout) and records it; `false` if there was none.
+    async fn end_session(&self, ctx: &Context, token_hash: &str) -> Result<bool>;
+
+    async fn record_login_attempt(
+        &self,
+        username: &str,
+        client_addr: &str,
+        success: bool,
+    ) -> Result<()>;
+    /// Failed logins since `since`: for the account (counting only after its last success) and
+    /// for the address.
+    async fn failed_logins(
+        &self,
+        username: &str,
+        client_addr: &str,
+        since: DateTime<Utc>,
+    ) -> Result<(i64, i64)>;
+}
+
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    async fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<Entry>>;
+    /// Checks the whole chain in order; `Ok(count)` or the first broken entry.
+    async fn verify_audit(&self) -> Result<std::result::Result<u64, Broken>>;
+    /// Appends an entry that is not tied to a record change (e.g. a verification run).
+    async fn append_audit(
+        &self,
+        ctx: &Context,
+        change: onewindow_core::audit::Change,
+    ) -> Result<i64>;
+}
+
+#[async_trait]
+pub trait SettingsStore: Send + Sync {
+    async fn setting(&self, key: &str) -> Result<Option<String>>;
+    async fn put_setting(&self, ctx: &Context, key: &str, value: &str) -> Result<()>;
+}
+
+/// Everything the platform stores.
+#[async_trait]
+pub trait Store: OrgStore + IdentityStore + AuditStore + SettingsStore {
+    fn backend(&self) -> &'static str;
+    async fn ping(&self) -> Result<()>;
+    /// Applies pending migrations; returns the versions applied now.
+    async fn migrate(&self) -> Result<Vec<i64>>;
+    async fn close(&self);
+}
+
+/// Opens the database a URL names: `sqlite://path` (created if missing) or `postgres://…`.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(sql::SqlStore::new(
+            sqlite::SqliteBackend::connect(url).await?,
+        )))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(sql::SqlStore::new(
+            postgres::PgBackend::connect(url, 16).await?,
+        )))
+    } else {
+        Err(StoreError::Config(
+            "database URL must start with sqlite:// or postgres://".into(),
+        ))
+    }
+}
+
+/// The URL with any password replaced by `***`, for logs and messages.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_never_leave_in_urls() {
+        assert_eq!(
+            super::redact_url("postgres://ow:s3cret@db.example:5432/ow"),
+            "postgres://ow:***@db.example:5432/ow"
+        );
+        assert_eq!(
+            super::redact_url("postgres://postgres@127.0.0.1/x"),
+            "postgres://postgres@127.0.0.1/x"
+        );
+        assert_eq!(
+            super::redact_url("sqlite://data/onewindow.db"),
+            "sqlite://data/onewindow.db"
+        );
+    }
+}

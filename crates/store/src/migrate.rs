@@ -1,0 +1,89 @@
+//! Schema migrations, one list per database, embedded in the binary. All pending migrations run
+//! in one transaction (both databases have transactional DDL), under a lock, so instances that
+//! start together apply each migration once. An applied migration whose text has since changed is
+//! refused: the schema would no longer be what the code expects.
+
+use crate::backend::{Backend, sql};
+use crate::error::{Result, StoreError};
+use sha2::{Digest, Sha256};
+
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+pub const SQLITE: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sql: include_str!("../migrations/sqlite/0001_foundation.sql"),
+}];
+
+pub const POSTGRES: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sql: include_str!("../migrations/postgres/0001_foundation.sql"),
+}];
+
+fn checksum(sql: &str) -> String {
+    Sha256::digest(sql.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Applies what is pending and returns the versions applied now.
+pub async fn run<B: Backend>(b: &B, list: &'static [Migration]) -> Result<Vec<i64>> {
+    let mut tx = b.begin().await?;
+    B::lock_migrations(&mut tx).await?;
+    B::script(
+        &mut tx,
+        "CREATE TABLE IF NOT EXISTS ow_migrations (
+            version BIGINT PRIMARY KEY,
+            name TEXT NOT NULL,
+            checksum TEXT NOT NULL,
+            applied_at TEXT NOT NULL
+        )",
+    )
+    .await?;
+    let applied: Vec<(i64, String)> = B::all(
+        &mut tx,
+        sql("SELECT version, checksum FROM ow_migrations ORDER BY version"),
+    )
+    .await?;
+    let mut done = Vec::new();
+    for m in list {
+        match applied.iter().find(|(v, _)| *v == m.version) {
+            Some((_, sum)) if *sum == checksum(m.sql) => {}
+            Some(_) => {
+                return Err(StoreError::Migration(format!(
+                    "migration {} ({}) was changed after it was applied",
+                    m.version, m.name
+                )));
+            }
+            None => {
+                B::script(&mut tx, m.sql).await?;
+                B::exec(
+                    &mut tx,
+                    sql("INSERT INTO ow_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
+                        .bind(m.version)
+                        .bind(m.name)
+                        .bind(checksum(m.sql))
+                        .bind(crate::backend::now().to_rfc3339()),
+                )
+                .await?;
+                done.push(m.version);
+            }
+        }
+    }
+    if let Some((v, _)) = applied
+        .iter()
+        .find(|(v, _)| !list.iter().any(|m| m.version == *v))
+    {
+        return Err(StoreError::Migration(format!(
+            "the database has migration {v}, which this binary does not know: it is older than the database"
+        )));
+    }
+    B::commit(tx).await?;
+    Ok(done)
+}

@@ -1,0 +1,99 @@
+//! PostgreSQL, for cities that outgrow one machine: several instances of the binary share one
+//! database. Migrations take an advisory lock so that instances starting together do not race.
+
+use crate::backend::{Backend, Record, Sql};
+use crate::bind_args;
+use crate::error::{Result, StoreError};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{AssertSqlSafe, Postgres, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Arbitrary constant naming the migration lock ("OW" in ASCII, then 1).
+const MIGRATION_LOCK: i64 = 0x4F57_0001;
+
+pub struct PgBackend {
+    pool: PgPool,
+}
+
+impl PgBackend {
+    pub async fn connect(url: &str, max_connections: u32) -> Result<PgBackend> {
+        let opts = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Config(format!("invalid PostgreSQL URL: {e}")))?
+            .application_name("onewindow");
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(opts)
+            .await?;
+        Ok(PgBackend { pool })
+    }
+}
+
+fn text(q: &Sql) -> AssertSqlSafe<std::borrow::Cow<'static, str>> {
+    AssertSqlSafe(q.text.clone())
+}
+
+impl Backend for PgBackend {
+    type Tx = Transaction<'static, Postgres>;
+    const ILIKE: &'static str = "ILIKE";
+
+    fn name(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn begin(&self) -> Result<Self::Tx> {
+        Ok(self.pool.begin().await?)
+    }
+
+    async fn commit(tx: Self::Tx) -> Result<()> {
+        Ok(tx.commit().await?)
+    }
+
+    async fn all<T: Record>(tx: &mut Self::Tx, q: Sql) -> Result<Vec<T>> {
+        let query = bind_args!(sqlx::query_as::<Postgres, T>(text(&q)), q.args);
+        Ok(query.fetch_all(&mut **tx).await?)
+    }
+
+    async fn opt<T: Record>(tx: &mut Self::Tx, q: Sql) -> Result<Option<T>> {
+        let query = bind_args!(sqlx::query_as::<Postgres, T>(text(&q)), q.args);
+        Ok(query.fetch_optional(&mut **tx).await?)
+    }
+
+    async fn exec(tx: &mut Self::Tx, q: Sql) -> Result<u64> {
+        let query = bind_args!(sqlx::query::<Postgres>(text(&q)), q.args);
+        Ok(query.execute(&mut **tx).await?.rows_affected())
+    }
+
+    async fn script(tx: &mut Self::Tx, text: &'static str) -> Result<()> {
+        sqlx::raw_sql(text).execute(&mut **tx).await?;
+        Ok(())
+    }
+
+    async fn lock_migrations(tx: &mut Self::Tx) -> Result<()> {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(MIGRATION_LOCK)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    async fn read_all<T: Record>(&self, q: Sql) -> Result<Vec<T>> {
+        let query = bind_args!(sqlx::query_as::<Postgres, T>(text(&q)), q.args);
+        Ok(query.fetch_all(&self.pool).await?)
+    }
+
+    async fn read_opt<T: Record>(&self, q: Sql) -> Result<Option<T>> {
+        let query = bind_args!(sqlx::query_as::<Postgres, T>(text(&q)), q.args);
+        Ok(query.fetch_optional(&self.pool).await?)
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}

@@ -1,0 +1,520 @@
+//! Accounts, roles, sessions and login attempts.
+
+use super::audit::append;
+use super::org::{activation, change, require_active};
+use super::rows::{USER_COLS, UserRow};
+use super::{SqlStore, check_version, scope_where, versioned_update};
+use crate::IdentityStore;
+use crate::backend::{Backend, now, sql};
+use crate::error::{Result, StoreError};
+use crate::model::{NewSession, ScopeFilter, Session};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use onewindow_core::audit::{Change, Context};
+use onewindow_core::identity::{CleanNewUser, CleanUserUpdate, Role, User};
+use onewindow_core::{DomainError, Lang, Text};
+use serde_json::json;
+
+const USER: Text = Text::fixed("账号", "account");
+
+const SESSION_COLS: &str =
+    "id, user_id, kind, csrf_token, created_at, last_seen_at, idle_expires_at, expires_at";
+
+async fn roles_of<B: Backend>(tx: &mut B::Tx, user_id: i64) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = B::all(
+        tx,
+        sql("SELECT role FROM user_roles WHERE user_id = $1").bind(user_id),
+    )
+    .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+async fn fetch_user<B: Backend>(tx: &mut B::Tx, id: i64) -> Result<User> {
+    let row: UserRow = super::org::fetch::<B, _>(tx, USER_COLS, "users", id, USER).await?;
+    let roles = roles_of::<B>(tx, id).await?;
+    Ok(row.with_roles(&roles))
+}
+
+async fn set_roles<B: Backend>(tx: &mut B::Tx, user_id: i64, roles: &[Role]) -> Result<()> {
+    B::exec(
+        tx,
+        sql("DELETE FROM user_roles WHERE user_id = $1").bind(user_id),
+    )
+    .await?;
+    for r in roles {
+        B::exec(
+            tx,
+            sql("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
+                .bind(user_id)
+                .bind(r.code()),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// A department account works in its department's region: the region is derived, never typed.
+async fn scope_refs<B: Backend>(
+    tx: &mut B::Tx,
+    department_id: Option<i64>,
+    region_id: Option<i64>,
+) -> Result<Option<i64>> {
+    if let Some(d) = department_id {
+        require_active::<B>(tx, "departments", d, "department_id").await?;
+        let r: Option<(i64,)> = B::opt(
+            tx,
+            sql("SELECT region_id FROM departments WHERE id = $1").bind(d),
+        )
+        .await?;
+        return Ok(r.map(|r| r.0));
+    }
+    if let Some(r) = region_id {
+        require_active::<B>(tx, "regions", r, "region_id").await?;
+    }
+    Ok(region_id)
+}
+
+fn owner(u: &User) -> (Option<i64>, Option<i64>) {
+    (u.department_id, u.region_id)
+}
+
+async fn end_sessions<B: Backend>(tx: &mut B::Tx, user_id: i64, keep: Option<i64>) -> Result<u64> {
+    B::exec(
+        tx,
+        sql("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
+            .bind(user_id)
+            .bind(keep.unwrap_or(-1)),
+    )
+    .await
+}
+
+#[async_trait]
+impl<B: Backend> IdentityStore for SqlStore<B> {
+    async fn users(&self, scope: &ScopeFilter) -> Result<Vec<User>> {
+        let mut q = scope_where(
+            sql(format!("SELECT {USER_COLS} FROM users WHERE 1 = 1")),
+            scope,
+            Some("department_id"),
+            Some("region_id"),
+        );
+        q.text = format!("{} ORDER BY id", q.text).into();
+        let rows: Vec<UserRow> = self.b.read_all(q).await?;
+        let roles: Vec<(i64, String)> = self
+            .b
+            .read_all(sql("SELECT user_id, role FROM user_roles ORDER BY user_id"))
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|u| {
+                let mine: Vec<String> = roles
+                    .iter()
+                    .filter(|r| r.0 == u.id)
+                    .map(|r| r.1.clone())
+                    .collect();
+                u.with_roles(&mine)
+            })
+            .collect())
+    }
+
+    async fn user(&self, id: i64) -> Result<Option<User>> {
+        let row: Option<UserRow> = self
+            .b
+            .read_opt(sql(format!("SELECT {USER_COLS} FROM users WHERE id = $1")).bind(id))
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let roles: Vec<(String,)> = self
+            .b
+            .read_all(sql("SELECT role FROM user_roles WHERE user_id = $1").bind(id))
+            .await?;
+        let roles: Vec<String> = roles.into_iter().map(|r| r.0).collect();
+        Ok(Some(row.with_roles(&roles)))
+    }
+
+    async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
+        let id: Option<(i64,)> = self
+            .b
+            .read_opt(sql("SELECT id FROM users WHERE username = $1").bind(username))
+            .await?;
+        match id {
+            Some((id,)) => self.user(id).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn password_hash(&self, user_id: i64) -> Result<Option<String>> {
+        let row: Option<(String,)> = self
+            .b
+            .read_opt(sql("SELECT password_hash FROM users WHERE id = $1").bind(user_id))
+            .await?;
+        Ok(row.map(|r| r.0))
+    }
+
+    async fn create_user(
+        &self,
+        ctx: &Context,
+        new: CleanNewUser,
+        password_hash: String,
+    ) -> Result<User> {
+        let mut tx = self.b.begin().await?;
+        let region_id = scope_refs::<B>(&mut tx, new.department_id, new.region_id).await?;
+        let t = now();
+        let row: Option<(i64,)> = B::opt(
+            &mut tx,
+            sql("INSERT INTO users (username, display_name, password_hash, department_id, region_id, phone,
+                                    created_at, updated_at, password_changed_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7) RETURNING id")
+            .bind(new.username)
+            .bind(new.display_name)
+            .bind(password_hash)
+            .bind(new.department_id)
+            .bind(region_id)
+            .bind(new.phone)
+            .bind(t),
+        )
+        .await?;
+        let id = row
+            .map(|r| r.0)
+            .ok_or_else(|| StoreError::Database("INSERT returned no id".into()))?;
+        set_roles::<B>(&mut tx, id, &new.roles).await?;
+        let u = fetch_user::<B>(&mut tx, id).await?;
+        append::<B>(
+            &mut tx,
+            ctx,
+            change("user", "create", id, owner(&u), None, Some(&u)),
+        )
+        .await?;
+        B::commit(tx).await?;
+        Ok(u)
+    }
+
+    async fn update_user(&self, ctx: &Context, id: i64, upd: CleanUserUpdate) -> Result<User> {
+        let mut tx = self.b.begin().await?;
+        let before = fetch_user::<B>(&mut tx, id).await?;
+        check_version(before.version, upd.version)?;
+        let region_id = scope_refs::<B>(&mut tx, upd.department_id, upd.region_id).await?;
+        versioned_update::<B>(
+            &mut tx,
+            "users",
+            USER,
+            id,
+            upd.version,
+            sql("display_name = $1, department_id = $2, region_id = $3, phone = $4, updated_at = $5")
+                .bind(upd.display_name)
+                .bind(upd.department_id)
+                .bind(region_id)
+                .bind(upd.phone)
+                .bind(now()),
+        )
+        .await?;
+        set_roles::<B>(&mut tx, id, &upd.roles).await?;
+        // A change of roles or scope takes effect at once: the old sessions carried the old ones.
+        if upd.roles != before.roles
+            || upd.department_id != before.department_id
+            || region_id != before.region_id
+        {
+            end_sessions::<B>(&mut tx, id, None).await?;
+        }
+        let after = fetch_user::<B>(&mut tx, id).await?;
+        append::<B>(
+            &mut tx,
+            ctx,
+            change(
+                "user",
+                "update",
+                id,
+                owner(&after),
+                Some(&before),
+                Some(&after),
+            ),
+        )
+        .await?;
+        B::commit(tx).await?;
+        Ok(after)
+    }
+
+    async fn set_user_active(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        active: bool,
+    ) -> Result<User> {
+        let mut tx = self.b.begin().await?;
+        let before = fetch_user::<B>(&mut tx, id).await?;
+        check_version(before.version, version)?;
+        versioned_update::<B>(
+            &mut tx,
+            "users",
+            USER,
+            id,
+            version,
+            sql("active = $1, updated_at = $2").bind(active).bind(now()),
+        )
+        .await?;
+        if !active {
+            end_sessions::<B>(&mut tx, id, None).await?;
+        }
+        let after = fetch_user::<B>(&mut tx, id).await?;
+        append::<B>(
+            &mut tx,
+            ctx,
+            change(
+                "user",
+                activation(active),
+                id,
+                owner(&after),
+                Some(&before),
+                Some(&after),
+            ),
+        )
+        .await?;
+        B::commit(tx).await?;
+        Ok(after)
+    }
+
+    async fn set_password(
+        &self,
+        ctx: &Context,
+        id: i64,
+        password_hash: String,
+        keep_session: Option<i64>,
+    ) -> Result<()> {
+        let mut tx = self.b.begin().await?;
+        let u = fetch_user::<B>(&mut tx, id).await?;
+        let t = now();
+        B::exec(
+            &mut tx,
+            sql(
+                "UPDATE users SET password_hash = $1, password_changed_at = $2, updated_at = $2,
+                 version = version + 1 WHERE id = $3",
+            )
+            .bind(password_hash)
+            .bind(t)
+            .bind(id),
+        )
+        .await?;
+        let ended = end_sessions::<B>(&mut tx, id, keep_session).await?;
+        append::<B>(
+            &mut tx,
+            ctx,
+            Change {
+                action: "user.password".into(),
+                target_type: "user".into(),
+                target_id: Some(id),
+                department_id: u.department_id,
+                region_id: u.region_id,
+                // Never the hash: only the fact and its consequence.
+                summary: json!({"after": {"password": "changed", "sessions_ended": ended}}),
+            },
+        )
+        .await?;
+        B::commit(tx).await
+    }
+
+    async fn set_preferences(
+        &self,
+        ctx: &Context,
+        id: i64,
+        large_text: Option<bool>,
+        lang: Option<Lang>,
+    ) -> Result<User> {
+        let mut tx = self.b.begin().await?;
+        let before = fetch_user::<B>(&mut tx, id).await?;
+        B::exec(
+            &mut tx,
+            sql("UPDATE users SET large_text = $1, lang = $2, updated_at = $3, version = version + 1 WHERE id = $4")
+                .bind(large_text.unwrap_or(before.large_text))
+                .bind(lang.unwrap_or(before.lang).code())
+                .bind(now())
+                .bind(id),
+        )
+        .await?;
+        let after = fetch_user::<B>(&mut tx, id).await?;
+        append::<B>(
+            &mut tx,
+            ctx,
+            change(
+                "user",
+                "preferences",
+                id,
+                owner(&after),
+                Some(&before),
+                Some(&after),
+            ),
+        )
+        .await?;
+        B::commit(tx).await?;
+        Ok(after)
+    }
+
+    async fn create_session(&self, ctx: &Context, new: NewSession) -> Result<Session> {
+        let mut tx = self.b.begin().await?;
+        let u = fetch_user::<B>(&mut tx, new.user_id).await?;
+        if !u.active {
+            return Err(DomainError::forbidden().into());
+        }
+        let t = now();
+        let session: Option<Session> = B::opt(
+            &mut tx,
+            sql(format!(
+                "INSERT INTO sessions (token_hash, user_id, kind, csrf_token, created_at, last_seen_at,
+                                       idle_expires_at, expires_at, client_addr)
+                 VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8) RETURNING {SESSION_COLS}"
+            ))
+            .bind(new.token_hash)
+            .bind(new.user_id)
+            .bind(new.kind.clone())
+            .bind(new.csrf_token)
+            .bind(t)
+            .bind(new.idle_expires_at)
+            .bind(new.expires_at)
+            .bind(new.client_addr),
+        )
+        .await?;
+        let session =
+            session.ok_or_else(|| StoreError::Database("INSERT returned no row".into()))?;
+        B::exec(
+            &mut tx,
+            sql("UPDATE users SET last_login_at = $1 WHERE id = $2")
+                .bind(t)
+                .bind(new.user_id),
+        )
+        .await?;
+        // Sessions that ran out are removed as new ones are made, so the table stays small.
+        B::exec(
+            &mut tx,
+            sql("DELETE FROM sessions WHERE expires_at < $1 OR idle_expires_at < $1").bind(t),
+        )
+        .await?;
+        append::<B>(
+            &mut tx,
+            ctx,
+            Change {
+                action: if new.kind == "bearer" { "auth.token".into() } else { "auth.login".into() },
+                target_type: "user".into(),
+                target_id: Some(u.id),
+                department_id: u.department_id,
+                region_id: u.region_id,
+                summary: json!({"after": {"session": session.id, "kind": new.kind, "expires_at": session.expires_at}}),
+            },
+        )
+        .await?;
+        B::commit(tx).await?;
+        Ok(session)
+    }
+
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Session, User)>> {
+        let s: Option<Session> = self
+            .b
+            .read_opt(
+                sql(format!(
+                    "SELECT {SESSION_COLS} FROM sessions WHERE token_hash = $1 AND expires_at > $2 AND idle_expires_at > $2"
+                ))
+                .bind(token_hash)
+                .bind(now),
+            )
+            .await?;
+        let Some(s) = s else { return Ok(None) };
+        match self.user(s.user_id).await? {
+            Some(u) if u.active => Ok(Some((s, u))),
+            _ => Ok(None),
+        }
+    }
+
+    async fn touch_session(
+        &self,
+        id: i64,
+        now: DateTime<Utc>,
+        idle_expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.b.begin().await?;
+        B::exec(
+            &mut tx,
+            sql("UPDATE sessions SET last_seen_at = $1, idle_expires_at = $2 WHERE id = $3")
+                .bind(now)
+                .bind(idle_expires_at)
+                .bind(id),
+        )
+        .await?;
+        B::commit(tx).await
+    }
+
+    async fn end_session(&self, ctx: &Context, token_hash: &str) -> Result<bool> {
+        let mut tx = self.b.begin().await?;
+        let s: Option<(i64, i64)> = B::opt(
+            &mut tx,
+            sql("DELETE FROM sessions WHERE token_hash = $1 RETURNING id, user_id")
+                .bind(token_hash),
+        )
+        .await?;
+        let Some((sid, uid)) = s else {
+            return Ok(false);
+        };
+        let u = fetch_user::<B>(&mut tx, uid).await?;
+        append::<B>(
+            &mut tx,
+            ctx,
+            Change {
+                action: "auth.logout".into(),
+                target_type: "user".into(),
+                target_id: Some(uid),
+                department_id: u.department_id,
+                region_id: u.region_id,
+                summary: json!({"before": {"session": sid}}),
+            },
+        )
+        .await?;
+        B::commit(tx).await?;
+        Ok(true)
+    }
+
+    async fn record_login_attempt(
+        &self,
+        username: &str,
+        client_addr: &str,
+        success: bool,
+    ) -> Result<()> {
+        let mut tx = self.b.begin().await?;
+        B::exec(
+            &mut tx,
+            sql("INSERT INTO login_attempts (username, client_addr, at, success) VALUES ($1, $2, $3, $4)")
+                .bind(username)
+                .bind(client_addr)
+                .bind(now())
+                .bind(success),
+        )
+        .await?;
+        B::commit(tx).await
+    }
+
+    async fn failed_logins(
+        &self,
+        username: &str,
+        client_addr: &str,
+        since: DateTime<Utc>,
+    ) -> Result<(i64, i64)> {
+        let by_user: Option<(i64,)> = self
+            .b
+            .read_opt(
+                sql("SELECT count(*) FROM login_attempts
+                     WHERE username = $1 AND success = FALSE AND at > $2
+                       AND at > COALESCE((SELECT max(at) FROM login_attempts WHERE username = $1 AND success = TRUE), $2)")
+                .bind(username)
+                .bind(since),
+            )
+            .await?;
+        let by_addr: Option<(i64,)> = self
+            .b
+            .read_opt(
+                sql("SELECT count(*) FROM login_attempts WHERE client_addr = $1 AND success = FALSE AND at > $2")
+                    .bind(client_addr)
+                    .bind(since),
+            )
+            .await?;
+        Ok((by_user.map_or(0, |c| c.0), by_addr.map_or(0, |c| c.0)))
+    }
+}

@@ -1,0 +1,133 @@
+//! The SQL logic, written once over [`Backend`], so that SQLite and PostgreSQL run the same
+//! statements with their own drivers.
+
+mod audit;
+mod identity;
+mod org;
+mod rows;
+mod settings;
+
+use crate::backend::{Backend, Sql, sql};
+use crate::error::Result;
+use crate::model::ScopeFilter;
+use crate::{Store, migrate};
+use async_trait::async_trait;
+use onewindow_core::DomainError;
+use onewindow_core::Text;
+
+pub struct SqlStore<B: Backend> {
+    b: B,
+}
+
+impl<B: Backend> SqlStore<B> {
+    pub fn new(b: B) -> SqlStore<B> {
+        SqlStore { b }
+    }
+}
+
+/// Adds the scope restriction to a query whose owning department id is `dept_col` and whose
+/// region id is `region_col` (either may be absent for records that have none).
+pub(crate) fn scope_where(
+    q: Sql,
+    scope: &ScopeFilter,
+    dept_col: Option<&str>,
+    region_col: Option<&str>,
+) -> Sql {
+    let mut q = q;
+    if let Some(d) = scope.department_id {
+        let cond = match dept_col {
+            Some(col) => format!(" AND {col} = {}", q.next_placeholder()),
+            None => " AND 1 = 0".to_string(),
+        };
+        q.text = format!("{}{cond}", q.text).into();
+        q = q.bind(d);
+    }
+    if let Some(path) = &scope.region_path {
+        let p = q.next_placeholder();
+        let in_region =
+            |col: &str| format!("{col} IN (SELECT id FROM regions WHERE path LIKE {p} || '%')");
+        let cond = match (dept_col, region_col) {
+            (Some(d), Some(r)) => format!(
+                " AND ({} OR {d} IN (SELECT id FROM departments WHERE {}))",
+                in_region(r),
+                in_region("region_id")
+            ),
+            (None, Some(r)) => format!(" AND {}", in_region(r)),
+            (Some(d), None) => format!(
+                " AND {d} IN (SELECT id FROM departments WHERE {})",
+                in_region("region_id")
+            ),
+            (None, None) => " AND 1 = 0".to_string(),
+        };
+        q.text = format!("{}{cond}", q.text).into();
+        q = q.bind(path.clone());
+    }
+    q
+}
+
+/// Updates a row only if its version is still the one the caller read; tells a missing row from
+/// a stale version.
+pub(crate) async fn versioned_update<B: Backend>(
+    tx: &mut B::Tx,
+    table: &'static str,
+    what: Text,
+    id: i64,
+    version: i64,
+    set: Sql,
+) -> Result<()> {
+    // `set` carries "col = $1, col2 = $2" with its arguments; id and version come last.
+    let mut q = set;
+    let pid = q.args.len() + 1;
+    q.text = format!(
+        "UPDATE {table} SET {}, version = version + 1 WHERE id = ${pid} AND version = ${}",
+        q.text,
+        pid + 1
+    )
+    .into();
+    let q = q.bind(id).bind(version);
+    if B::exec(tx, q).await? == 1 {
+        return Ok(());
+    }
+    let exists: Option<(i64,)> = B::opt(
+        tx,
+        sql(format!("SELECT id FROM {table} WHERE id = $1")).bind(id),
+    )
+    .await?;
+    Err(match exists {
+        Some(_) => DomainError::stale("version").into(),
+        None => DomainError::not_found(what).into(),
+    })
+}
+
+/// The version check done before an update reads the row, so the caller can compute a diff.
+pub(crate) fn check_version(current: i64, given: i64) -> Result<()> {
+    if current == given {
+        Ok(())
+    } else {
+        Err(DomainError::stale("version").into())
+    }
+}
+
+#[async_trait]
+impl<B: Backend> Store for SqlStore<B> {
+    fn backend(&self) -> &'static str {
+        self.b.name()
+    }
+
+    async fn ping(&self) -> Result<()> {
+        self.b.ping().await
+    }
+
+    async fn migrate(&self) -> Result<Vec<i64>> {
+        let list = if self.b.name() == "sqlite" {
+            migrate::SQLITE
+        } else {
+            migrate::POSTGRES
+        };
+        migrate::run(&self.b, list).await
+    }
+
+    async fn close(&self) {
+        self.b.close().await
+    }
+}

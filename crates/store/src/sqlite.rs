@@ -1,0 +1,136 @@
+//! The embedded database: one file, write-ahead log, foreign keys on, `synchronous=FULL` so that
+//! a write the server acknowledged survives a power cut. One connection writes (SQLite allows one
+//! writer at a time; queuing in the pool is cheaper than retrying on SQLITE_BUSY), several read.
+
+use crate::backend::{Backend, Record, Sql};
+use crate::bind_args;
+use crate::error::{Result, StoreError};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{AssertSqlSafe, Sqlite, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub struct SqliteBackend {
+    writer: SqlitePool,
+    readers: SqlitePool,
+}
+
+impl SqliteBackend {
+    pub async fn connect(url: &str) -> Result<SqliteBackend> {
+        let base = SqliteConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Config(format!("invalid SQLite URL: {e}")))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("temp_store", "memory");
+        if let Some(dir) = base.get_filename().parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Config(format!("cannot create directory {}: {e}", dir.display()))
+            })?;
+        }
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(base.clone())
+            .await?;
+        let readers = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(base.read_only(true))
+            .await?;
+        Ok(SqliteBackend { writer, readers })
+    }
+
+    /// The durability settings as the writing connection sees them: journal mode, synchronous
+    /// level (2 = FULL), foreign keys (1 = on) and busy timeout in milliseconds.
+    pub async fn pragmas(&self) -> Result<(String, i64, i64, i64)> {
+        let mut conn = self.writer.acquire().await?;
+        let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode")
+            .fetch_one(&mut *conn)
+            .await?;
+        let (sync,): (i64,) = sqlx::query_as("PRAGMA synchronous")
+            .fetch_one(&mut *conn)
+            .await?;
+        let (fk,): (i64,) = sqlx::query_as("PRAGMA foreign_keys")
+            .fetch_one(&mut *conn)
+            .await?;
+        let (busy,): (i64,) = sqlx::query_as("PRAGMA busy_timeout")
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok((mode, sync, fk, busy))
+    }
+}
+
+fn text(q: &Sql) -> AssertSqlSafe<std::borrow::Cow<'static, str>> {
+    AssertSqlSafe(q.text.clone())
+}
+
+impl Backend for SqliteBackend {
+    type Tx = Transaction<'static, Sqlite>;
+    const ILIKE: &'static str = "LIKE";
+
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn begin(&self) -> Result<Self::Tx> {
+        // IMMEDIATE takes the write lock up front, so a transaction that reads and then writes
+        // never fails half-way with SQLITE_BUSY when another process holds the lock.
+        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    async fn commit(tx: Self::Tx) -> Result<()> {
+        Ok(tx.commit().await?)
+    }
+
+    async fn all<T: Record>(tx: &mut Self::Tx, q: Sql) -> Result<Vec<T>> {
+        let query = bind_args!(sqlx::query_as::<Sqlite, T>(text(&q)), q.args);
+        Ok(query.fetch_all(&mut **tx).await?)
+    }
+
+    async fn opt<T: Record>(tx: &mut Self::Tx, q: Sql) -> Result<Option<T>> {
+        let query = bind_args!(sqlx::query_as::<Sqlite, T>(text(&q)), q.args);
+        Ok(query.fetch_optional(&mut **tx).await?)
+    }
+
+    async fn exec(tx: &mut Self::Tx, q: Sql) -> Result<u64> {
+        let query = bind_args!(sqlx::query::<Sqlite>(text(&q)), q.args);
+        Ok(query.execute(&mut **tx).await?.rows_affected())
+    }
+
+    async fn script(tx: &mut Self::Tx, text: &'static str) -> Result<()> {
+        sqlx::raw_sql(text).execute(&mut **tx).await?;
+        Ok(())
+    }
+
+    async fn lock_migrations(_tx: &mut Self::Tx) -> Result<()> {
+        // BEGIN IMMEDIATE already holds the only write lock.
+        Ok(())
+    }
+
+    async fn read_all<T: Record>(&self, q: Sql) -> Result<Vec<T>> {
+        let query = bind_args!(sqlx::query_as::<Sqlite, T>(text(&q)), q.args);
+        Ok(query.fetch_all(&self.readers).await?)
+    }
+
+    async fn read_opt<T: Record>(&self, q: Sql) -> Result<Option<T>> {
+        let query = bind_args!(sqlx::query_as::<Sqlite, T>(text(&q)), q.args);
+        Ok(query.fetch_optional(&self.readers).await?)
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.readers).await?;
+        Ok(())
+    }
+
+    async fn close(&self) {
+        self.readers.close().await;
+        self.writer.close().await;
+    }
+}

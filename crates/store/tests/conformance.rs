@@ -1,0 +1,1024 @@
+//! The storage conformance suite: every behaviour the platform relies on, run against SQLite
+//! always and against PostgreSQL whenever ONEWINDOW_TEST_DATABASE_URL is set, each test in a
+//! fresh database.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use onewindow_core::DomainError;
+use onewindow_core::audit::{Broken, Context};
+use onewindow_core::identity::{NewUser, Role, UserUpdate};
+use onewindow_core::org::*;
+use onewindow_core::validate::uscc;
+use onewindow_store::testing::TestDb;
+use onewindow_store::{AuditFilter, NewSession, ScopeFilter, Store, StoreError};
+use sqlx::Connection;
+
+fn ctx() -> Context {
+    Context {
+        actor_id: None,
+        actor_name: "tester".into(),
+        actor_role: "admin".into(),
+        client_addr: Some("127.0.0.1".into()),
+        request_id: Some("req-1".into()),
+    }
+}
+
+fn code(n: u32) -> String {
+    uscc::build('1', '1', "211403", &format!("MB{n:06}")).unwrap()
+}
+
+/// Runs a check against every configured database.
+macro_rules! each_db {
+    ($name:ident, |$db:ident| $body:block) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            for db in TestDb::all().await {
+                eprintln!("{} on {}", stringify!($name), db.kind);
+                {
+                    let $db: &TestDb = &db;
+                    $body
+                }
+                db.drop_db().await;
+            }
+        }
+    };
+}
+
+fn conflict_field(e: StoreError) -> String {
+    match e {
+        StoreError::Domain(DomainError::Conflict(f)) => f.field,
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+}
+
+fn invalid_field(e: StoreError) -> String {
+    match e {
+        StoreError::Domain(DomainError::Invalid(f)) => f.field,
+        other => panic!("expected an invalid field, got {other:?}"),
+    }
+}
+
+struct Org {
+    city: Region,
+    district: Region,
+    street: Region,
+    dept_a: Department,
+    dept_b: Department,
+}
+
+async fn org(s: &dyn Store) -> Org {
+    let c = ctx();
+    let city = s
+        .create_region(
+            &c,
+            NewRegion {
+                code: "211400".into(),
+                name: "葫芦岛市".into(),
+                parent_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    let district = s
+        .create_region(
+            &c,
+            NewRegion {
+                code: "211403".into(),
+                name: "龙港区".into(),
+                parent_id: Some(city.id),
+            },
+        )
+        .await
+        .unwrap();
+    let street = s
+        .create_region(
+            &c,
+            NewRegion {
+                code: "211403001".into(),
+                name: "滨海街道".into(),
+                parent_id: Some(district.id),
+            },
+        )
+        .await
+        .unwrap();
+    let dept = |name: &str, n: u32, region: i64| NewDepartment {
+        name: name.into(),
+        uscc: code(n),
+        region_id: region,
+        phone: None,
+        address: None,
+    };
+    let dept_a = s
+        .create_department(&c, dept("区民政局", 1, district.id))
+        .await
+        .unwrap();
+    let dept_b = s
+        .create_department(&c, dept("区人社局", 2, district.id))
+        .await
+        .unwrap();
+    Org {
+        city,
+        district,
+        street,
+        dept_a,
+        dept_b,
+    }
+}
+
+each_db!(migrations_are_idempotent_and_recorded, |db| {
+    let s = db.store.clone();
+    {
+        assert!(
+            s.migrate().await.unwrap().is_empty(),
+            "second run applies nothing"
+        );
+        s.ping().await.unwrap();
+    }
+});
+
+#[tokio::test]
+async fn sqlite_is_opened_for_durability() {
+    let db = TestDb::sqlite().await.unwrap();
+    let b = onewindow_store::sqlite::SqliteBackend::connect(&db.url)
+        .await
+        .unwrap();
+    let (mode, sync, fk, busy) = b.pragmas().await.unwrap();
+    assert_eq!(mode, "wal");
+    assert_eq!(sync, 2, "synchronous=FULL");
+    assert_eq!(fk, 1, "foreign keys on");
+    assert!(busy >= 5000, "busy timeout {busy} ms");
+    use onewindow_store::backend::Backend;
+    b.close().await;
+    db.drop_db().await;
+}
+
+each_db!(regions_form_a_checked_tree, |db| {
+    let s = db.store.clone();
+    {
+        let o = org(s.as_ref()).await;
+        assert_eq!(o.city.path, format!("/{}/", o.city.id));
+        assert_eq!(
+            o.street.path,
+            format!("/{}/{}/{}/", o.city.id, o.district.id, o.street.id)
+        );
+        assert_eq!(o.street.level.code(), "street");
+        let c = ctx();
+        // a code outside the parent
+        let e = s
+            .create_region(
+                &c,
+                NewRegion {
+                    code: "211503001".into(),
+                    name: "x".into(),
+                    parent_id: Some(o.district.id),
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "code");
+        // a duplicate code
+        let e = s
+            .create_region(
+                &c,
+                NewRegion {
+                    code: "211403001".into(),
+                    name: "重复".into(),
+                    parent_id: Some(o.district.id),
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(conflict_field(e), "code");
+        // a parent that does not exist
+        let e = s
+            .create_region(
+                &c,
+                NewRegion {
+                    code: "211403002".into(),
+                    name: "x".into(),
+                    parent_id: Some(9999),
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "parent_id");
+        // cannot deactivate a region with active children
+        let e = s
+            .set_region_active(&c, o.district.id, o.district.version, false)
+            .await
+            .unwrap_err();
+        assert_eq!(conflict_field(e), "active");
+        let street = s
+            .set_region_active(&c, o.street.id, o.street.version, false)
+            .await
+            .unwrap();
+        assert!(!street.active);
+        assert_eq!(street.version, o.street.version + 1);
+        // a deactivated parent takes no children
+        let e = s
+            .create_region(
+                &c,
+                NewRegion {
+                    code: "211403001001".into(),
+                    name: "x".into(),
+                    parent_id: Some(street.id),
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "parent_id");
+        assert_eq!(
+            s.region_by_code("211403").await.unwrap().unwrap().id,
+            o.district.id
+        );
+        assert_eq!(s.regions().await.unwrap().len(), 3);
+    }
+});
+
+each_db!(departments_check_codes_versions_and_scope, |db| {
+    let s = db.store.clone();
+    {
+        let o = org(s.as_ref()).await;
+        let c = ctx();
+        let e = s
+            .create_department(
+                &c,
+                NewDepartment {
+                    name: "重复".into(),
+                    uscc: o.dept_a.uscc.clone(),
+                    region_id: o.district.id,
+                    phone: None,
+                    address: None,
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(conflict_field(e), "uscc");
+        let e = s
+            .create_department(
+                &c,
+                NewDepartment {
+                    name: "x".into(),
+                    uscc: code(3),
+                    region_id: 424242,
+                    phone: None,
+                    address: None,
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "region_id");
+
+        let upd = DepartmentUpdate {
+            version: o.dept_a.version,
+            name: Some("龙港区民政局".into()),
+            uscc: None,
+            phone: Some(Some("0429-1".into())),
+            address: None,
+        };
+        let d = s
+            .update_department(&c, o.dept_a.id, upd.clone())
+            .await
+            .unwrap();
+        assert_eq!(d.name, "龙港区民政局");
+        assert_eq!(d.phone.as_deref(), Some("0429-1"));
+        assert_eq!(d.uscc, o.dept_a.uscc);
+        // the same stale version again
+        let e = s.update_department(&c, o.dept_a.id, upd).await.unwrap_err();
+        assert_eq!(conflict_field(e), "version");
+        // clearing with an explicit null
+        let d = s
+            .update_department(
+                &c,
+                d.id,
+                DepartmentUpdate {
+                    version: d.version,
+                    name: None,
+                    uscc: None,
+                    phone: Some(None),
+                    address: None,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(d.phone, None);
+        let e = s
+            .update_department(
+                &c,
+                999,
+                DepartmentUpdate {
+                    version: 1,
+                    name: None,
+                    uscc: None,
+                    phone: None,
+                    address: None,
+                },
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Domain(DomainError::NotFound(_))));
+
+        let only_a = ScopeFilter {
+            department_id: Some(o.dept_a.id),
+            region_path: None,
+        };
+        let v = s.departments(&only_a).await.unwrap();
+        assert_eq!(
+            v.iter().map(|d| d.id).collect::<Vec<_>>(),
+            vec![o.dept_a.id]
+        );
+        let district = ScopeFilter {
+            department_id: None,
+            region_path: Some(o.district.path.clone()),
+        };
+        assert_eq!(s.departments(&district).await.unwrap().len(), 2);
+        let street = ScopeFilter {
+            department_id: None,
+            region_path: Some(o.street.path.clone()),
+        };
+        assert!(s.departments(&street).await.unwrap().is_empty());
+        assert_eq!(
+            s.department_by_uscc(&o.dept_b.uscc)
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+            o.dept_b.id
+        );
+        let _ = o.city;
+    }
+});
+
+each_db!(halls_zones_and_windows_hang_together, |db| {
+    let s = db.store.clone();
+    {
+        let o = org(s.as_ref()).await;
+        let c = ctx();
+        let hall = s
+            .create_hall(
+                &c,
+                NewHall {
+                    name: "龙港区政务服务中心".into(),
+                    region_id: o.district.id,
+                    address: None,
+                    floors: 3,
+                    phone: None,
+                },
+            )
+            .await
+            .unwrap();
+        let other = s
+            .create_hall(
+                &c,
+                NewHall {
+                    name: "别的大厅".into(),
+                    region_id: o.district.id,
+                    address: None,
+                    floors: 1,
+                    phone: None,
+                },
+            )
+            .await
+            .unwrap();
+        let z1 = s
+            .create_zone(
+                &c,
+                hall.id,
+                NewZone {
+                    name: "企业开办区".into(),
+                    floor: 1,
+                },
+            )
+            .await
+            .unwrap();
+        let z_other = s
+            .create_zone(
+                &c,
+                other.id,
+                NewZone {
+                    name: "综合区".into(),
+                    floor: 1,
+                },
+            )
+            .await
+            .unwrap();
+        let e = s
+            .create_zone(
+                &c,
+                hall.id,
+                NewZone {
+                    name: "企业开办区".into(),
+                    floor: 2,
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(conflict_field(e), "name");
+
+        let w = s
+            .create_window(
+                &c,
+                hall.id,
+                NewWindow {
+                    zone_id: z1.id,
+                    number: 1,
+                    label: Some("综合受理".into()),
+                    confidential: false,
+                    department_ids: vec![o.dept_a.id, o.dept_b.id],
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(w.department_ids, vec![o.dept_a.id, o.dept_b.id]);
+        let e = s
+            .create_window(
+                &c,
+                hall.id,
+                NewWindow {
+                    zone_id: z1.id,
+                    number: 1,
+                    label: None,
+                    confidential: false,
+                    department_ids: vec![o.dept_a.id],
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(conflict_field(e), "number");
+        // a zone of another hall
+        let e = s
+            .create_window(
+                &c,
+                hall.id,
+                NewWindow {
+                    zone_id: z_other.id,
+                    number: 2,
+                    label: None,
+                    confidential: false,
+                    department_ids: vec![o.dept_a.id],
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "zone_id");
+        // a department that does not exist: nothing is written, not even the audit entry
+        let before = s
+            .audit_entries(&AuditFilter {
+                limit: 1000,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .len();
+        let e = s
+            .create_window(
+                &c,
+                hall.id,
+                NewWindow {
+                    zone_id: z1.id,
+                    number: 3,
+                    label: None,
+                    confidential: false,
+                    department_ids: vec![777],
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "department_ids");
+        assert_eq!(s.windows(hall.id).await.unwrap().len(), 1);
+        assert_eq!(
+            s.audit_entries(&AuditFilter {
+                limit: 1000,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .len(),
+            before
+        );
+
+        let w2 = s
+            .update_window(
+                &c,
+                w.id,
+                WindowUpdate {
+                    version: w.version,
+                    zone_id: None,
+                    number: Some(48),
+                    label: None,
+                    confidential: Some(true),
+                    department_ids: Some(vec![o.dept_b.id]),
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (w2.number, w2.confidential, w2.department_ids.clone()),
+            (48, true, vec![o.dept_b.id])
+        );
+        assert_eq!(s.window(w.id).await.unwrap().unwrap(), w2);
+
+        let e = s
+            .set_zone_active(&c, z1.id, z1.version, false)
+            .await
+            .unwrap_err();
+        assert_eq!(conflict_field(e), "active");
+        let w3 = s
+            .set_window_active(&c, w2.id, w2.version, false)
+            .await
+            .unwrap();
+        assert!(!w3.active);
+        let z = s
+            .set_zone_active(&c, z1.id, z1.version, false)
+            .await
+            .unwrap();
+        assert!(!z.active);
+        // the hall of department B is visible to B through its window; A has none now
+        let b_halls = s
+            .halls(&ScopeFilter {
+                department_id: Some(o.dept_b.id),
+                region_path: None,
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            b_halls.iter().map(|h| h.id).collect::<Vec<_>>(),
+            vec![hall.id]
+        );
+        let a_halls = s
+            .halls(&ScopeFilter {
+                department_id: Some(o.dept_a.id),
+                region_path: None,
+            })
+            .await
+            .unwrap();
+        assert!(a_halls.is_empty());
+        // floors cannot shrink below an active zone
+        let e = s
+            .update_hall(
+                &c,
+                other.id,
+                HallUpdate {
+                    version: other.version,
+                    name: None,
+                    address: None,
+                    floors: Some(1),
+                    phone: None,
+                },
+            )
+            .await;
+        assert!(e.is_ok());
+        assert_eq!(s.zones(hall.id).await.unwrap().len(), 1);
+    }
+});
+
+fn new_user(
+    name: &str,
+    roles: &[&str],
+    dept: Option<i64>,
+    region: Option<i64>,
+) -> onewindow_core::identity::CleanNewUser {
+    NewUser {
+        username: name.into(),
+        display_name: name.to_uppercase(),
+        password: "window-48-ok".into(),
+        roles: roles.iter().map(|r| r.to_string()).collect(),
+        department_id: dept,
+        region_id: region,
+        phone: Some("13812345678".into()),
+    }
+    .clean()
+    .unwrap()
+}
+
+each_db!(users_sessions_and_login_attempts, |db| {
+    let s = db.store.clone();
+    {
+        let o = org(s.as_ref()).await;
+        let c = ctx();
+        let clerk = s
+            .create_user(
+                &c,
+                new_user("clerk", &["clerk", "approver"], Some(o.dept_a.id), None),
+                "hash-1".into(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(clerk.roles, vec![Role::Clerk, Role::Approver]);
+        assert_eq!(
+            clerk.region_id,
+            Some(o.district.id),
+            "a department account works in its department's region"
+        );
+        assert_eq!(
+            s.password_hash(clerk.id).await.unwrap().as_deref(),
+            Some("hash-1")
+        );
+        let e = s
+            .create_user(
+                &c,
+                new_user("clerk", &["clerk"], Some(o.dept_a.id), None),
+                "h".into(),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(conflict_field(e), "username");
+        let e = s
+            .create_user(
+                &c,
+                new_user("ghost", &["clerk"], Some(4040), None),
+                "h".into(),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "department_id");
+        let sup = s
+            .create_user(
+                &c,
+                new_user("sup", &["supervisor"], None, Some(o.district.id)),
+                "h".into(),
+            )
+            .await
+            .unwrap();
+
+        // scope filters
+        let a = s
+            .users(&ScopeFilter {
+                department_id: Some(o.dept_a.id),
+                region_path: None,
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            a.iter().map(|u| u.username.as_str()).collect::<Vec<_>>(),
+            vec!["clerk"]
+        );
+        let b = s
+            .users(&ScopeFilter {
+                department_id: Some(o.dept_b.id),
+                region_path: None,
+            })
+            .await
+            .unwrap();
+        assert!(b.is_empty());
+        let d = s
+            .users(&ScopeFilter {
+                department_id: None,
+                region_path: Some(o.district.path.clone()),
+            })
+            .await
+            .unwrap();
+        assert_eq!(d.len(), 2);
+
+        // sessions
+        let now = chrono::Utc::now();
+        let sess = s
+            .create_session(
+                &c,
+                NewSession {
+                    token_hash: "t1".into(),
+                    user_id: clerk.id,
+                    kind: "cookie".into(),
+                    csrf_token: "x".into(),
+                    idle_expires_at: now + chrono::Duration::minutes(30),
+                    expires_at: now + chrono::Duration::hours(8),
+                    client_addr: None,
+                },
+            )
+            .await
+            .unwrap();
+        let (found, user) = s.session("t1", now).await.unwrap().unwrap();
+        assert_eq!(found.id, sess.id);
+        assert_eq!(user.id, clerk.id);
+        assert!(
+            s.user(clerk.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .last_login_at
+                .is_some()
+        );
+        assert!(
+            s.session("t1", now + chrono::Duration::hours(1))
+                .await
+                .unwrap()
+                .is_none(),
+            "idle expiry"
+        );
+        s.touch_session(sess.id, now, now + chrono::Duration::hours(2))
+            .await
+            .unwrap();
+        assert!(
+            s.session("t1", now + chrono::Duration::hours(1))
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            s.session("t1", now + chrono::Duration::hours(9))
+                .await
+                .unwrap()
+                .is_none(),
+            "absolute expiry"
+        );
+        assert!(s.session("nope", now).await.unwrap().is_none());
+
+        // a change of roles ends the sessions
+        let cur = s.user(clerk.id).await.unwrap().unwrap();
+        let upd = UserUpdate {
+            version: cur.version,
+            display_name: None,
+            roles: Some(vec!["clerk".into()]),
+            department_id: None,
+            region_id: None,
+            phone: None,
+        }
+        .clean(&cur)
+        .unwrap();
+        let after = s.update_user(&c, clerk.id, upd).await.unwrap();
+        assert_eq!(after.roles, vec![Role::Clerk]);
+        assert!(s.session("t1", now).await.unwrap().is_none());
+
+        // deactivation ends sessions and hides the account from session lookups
+        s.create_session(
+            &c,
+            NewSession {
+                token_hash: "t2".into(),
+                user_id: sup.id,
+                kind: "bearer".into(),
+                csrf_token: "y".into(),
+                idle_expires_at: now + chrono::Duration::hours(1),
+                expires_at: now + chrono::Duration::hours(1),
+                client_addr: None,
+            },
+        )
+        .await
+        .unwrap();
+        let sup2 = s
+            .set_user_active(&c, sup.id, sup.version, false)
+            .await
+            .unwrap();
+        assert!(!sup2.active);
+        assert!(s.session("t2", now).await.unwrap().is_none());
+
+        // password change keeps only the current session
+        for t in ["k1", "k2"] {
+            s.create_session(
+                &c,
+                NewSession {
+                    token_hash: t.into(),
+                    user_id: clerk.id,
+                    kind: "cookie".into(),
+                    csrf_token: "z".into(),
+                    idle_expires_at: now + chrono::Duration::hours(1),
+                    expires_at: now + chrono::Duration::hours(1),
+                    client_addr: None,
+                },
+            )
+            .await
+            .unwrap();
+        }
+        let keep = s.session("k1", now).await.unwrap().unwrap().0.id;
+        s.set_password(&c, clerk.id, "hash-2".into(), Some(keep))
+            .await
+            .unwrap();
+        assert!(s.session("k1", now).await.unwrap().is_some());
+        assert!(s.session("k2", now).await.unwrap().is_none());
+        assert_eq!(
+            s.password_hash(clerk.id).await.unwrap().as_deref(),
+            Some("hash-2")
+        );
+        assert!(s.end_session(&c, "k1").await.unwrap());
+        assert!(!s.end_session(&c, "k1").await.unwrap());
+
+        // login attempts: failures count per account after its last success, and per address
+        let since = chrono::Utc::now() - chrono::Duration::minutes(15);
+        for _ in 0..3 {
+            s.record_login_attempt("clerk", "10.0.0.1", false)
+                .await
+                .unwrap();
+        }
+        s.record_login_attempt("other", "10.0.0.1", false)
+            .await
+            .unwrap();
+        assert_eq!(
+            s.failed_logins("clerk", "10.0.0.1", since).await.unwrap(),
+            (3, 4)
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        s.record_login_attempt("clerk", "10.0.0.2", true)
+            .await
+            .unwrap();
+        assert_eq!(
+            s.failed_logins("clerk", "10.0.0.2", since).await.unwrap(),
+            (0, 0)
+        );
+
+        let prefs = s
+            .set_preferences(&c, clerk.id, Some(true), Some(onewindow_core::Lang::En))
+            .await
+            .unwrap();
+        assert!(prefs.large_text);
+        assert_eq!(prefs.lang, onewindow_core::Lang::En);
+    }
+});
+
+each_db!(every_change_is_in_the_chained_trail, |db| {
+    let s = db.store.clone();
+    {
+        let o = org(s.as_ref()).await;
+        let c = ctx();
+        let d = s
+            .update_department(
+                &c,
+                o.dept_a.id,
+                DepartmentUpdate {
+                    version: 1,
+                    name: Some("新名称".into()),
+                    uscc: None,
+                    phone: None,
+                    address: None,
+                },
+            )
+            .await
+            .unwrap();
+        let trail = s
+            .audit_entries(&AuditFilter {
+                target_type: Some("department".into()),
+                target_id: Some(d.id),
+                limit: 50,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            trail.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+            vec!["department.update", "department.create"]
+        );
+        let upd = &trail[0];
+        let summary: serde_json::Value = serde_json::from_str(&upd.summary).unwrap();
+        assert_eq!(summary["before"]["name"], "区民政局");
+        assert_eq!(summary["after"]["name"], "新名称");
+        assert!(
+            summary["after"].get("uscc").is_none(),
+            "unchanged fields are left out"
+        );
+        assert_eq!(upd.actor_name, "tester");
+        assert_eq!(upd.client_addr.as_deref(), Some("127.0.0.1"));
+        assert_eq!(upd.request_id.as_deref(), Some("req-1"));
+        assert_eq!(upd.department_id, Some(d.id));
+
+        // scope: department B sees none of A's entries
+        let b = s
+            .audit_entries(&AuditFilter {
+                scope: ScopeFilter {
+                    department_id: Some(o.dept_b.id),
+                    region_path: None,
+                },
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(b.iter().all(|e| e.department_id == Some(o.dept_b.id)));
+        assert!(!b.is_empty());
+
+        // 5 regions/departments + 1 update
+        assert_eq!(s.verify_audit().await.unwrap(), Ok(6));
+    }
+});
+
+each_db!(concurrent_writers_keep_the_chain_whole, |db| {
+    let s = db.store.clone();
+    {
+        let o = org(s.as_ref()).await;
+        let mut tasks = Vec::new();
+        for i in 0..24u32 {
+            let s = s.clone();
+            let region = o.district.id;
+            tasks.push(tokio::spawn(async move {
+                s.create_department(
+                    &ctx(),
+                    NewDepartment {
+                        name: format!("部门{i}"),
+                        uscc: code(100 + i),
+                        region_id: region,
+                        phone: None,
+                        address: None,
+                    },
+                )
+                .await
+                .unwrap();
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        assert_eq!(s.verify_audit().await.unwrap(), Ok(5 + 24));
+        // and concurrent edits of one record: exactly one wins per version
+        let d = o.dept_a;
+        let mut tasks = Vec::new();
+        for i in 0..8 {
+            let s = s.clone();
+            tasks.push(tokio::spawn(async move {
+                s.update_department(
+                    &ctx(),
+                    d.id,
+                    DepartmentUpdate {
+                        version: d.version,
+                        name: Some(format!("改名{i}")),
+                        uscc: None,
+                        phone: None,
+                        address: None,
+                    },
+                )
+                .await
+            }));
+        }
+        let mut ok = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(_) => ok += 1,
+                Err(e) => assert_eq!(conflict_field(e), "version"),
+            }
+        }
+        assert_eq!(ok, 1);
+        assert_eq!(s.verify_audit().await.unwrap(), Ok(5 + 24 + 1));
+    }
+});
+
+/// Simulates someone with direct access to the database editing an entry: the append-only
+/// trigger must first be removed, and then the chain check names the entry.
+async fn tamper(db: &TestDb, seq: i64) {
+    if db.kind == "sqlite" {
+        let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+        let blocked = sqlx::query("UPDATE audit_log SET actor_name = 'x' WHERE seq = 1")
+            .execute(&mut conn)
+            .await;
+        assert!(blocked.is_err(), "the trail refuses edits");
+        sqlx::raw_sql("DROP TRIGGER audit_log_no_update")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query(
+            "UPDATE audit_log SET summary = '{\"after\":{\"name\":\"forged\"}}' WHERE seq = $1",
+        )
+        .bind(seq)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        conn.close().await.unwrap();
+    } else {
+        let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        let blocked = sqlx::query("UPDATE audit_log SET actor_name = 'x' WHERE seq = 1")
+            .execute(&mut conn)
+            .await;
+        assert!(blocked.is_err(), "the trail refuses edits");
+        sqlx::raw_sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query(
+            "UPDATE audit_log SET summary = '{\"after\":{\"name\":\"forged\"}}' WHERE seq = $1",
+        )
+        .bind(seq)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        conn.close().await.unwrap();
+    }
+}
+
+each_db!(a_tampered_entry_is_named, |db| {
+    let s = db.store.clone();
+    {
+        org(s.as_ref()).await;
+        assert_eq!(s.verify_audit().await.unwrap(), Ok(5));
+        tamper(db, 3).await;
+        assert_eq!(
+            s.verify_audit().await.unwrap(),
+            Err(Broken::Altered { seq: 3 })
+        );
+    }
+});
+
+each_db!(settings_are_kept_and_audited, |db| {
+    let s = db.store.clone();
+    {
+        assert_eq!(s.setting("demo.seeded").await.unwrap(), None);
+        s.put_setting(&ctx(), "demo.seeded", "1").await.unwrap();
+        s.put_setting(&ctx(), "demo.seeded", "2").await.unwrap();
+        assert_eq!(
+            s.setting("demo.seeded").await.unwrap().as_deref(),
+            Some("2")
+        );
+        let t = s
+            .audit_entries(&AuditFilter {
+                target_type: Some("setting".into()),
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(t.len(), 2);
+    }
+});
