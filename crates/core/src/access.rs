@@ -36,10 +36,10 @@ pub struct Owner {
 pub enum Permission {
     /// See regions, departments, halls, zones and windows.
     OrgRead,
-    /// Create, edit and deactivate regions, departments, halls, zones and windows.
+    /// Create, edit and deactivate regions, departments, halls, zones and windows. Which ones
+    /// depends on scope: a region-scoped administrator manages everything under the region, a
+    /// department-scoped one only the department's own record.
     OrgWrite,
-    /// Create regions and departments (more than editing one's own department).
-    OrgCreate,
     /// See staff accounts.
     UserRead,
     /// Create, edit and deactivate accounts, reset passwords.
@@ -49,10 +49,9 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 6] = [
+    pub const ALL: [Permission; 5] = [
         Permission::OrgRead,
         Permission::OrgWrite,
-        Permission::OrgCreate,
         Permission::UserRead,
         Permission::UserWrite,
         Permission::AuditRead,

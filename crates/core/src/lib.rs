@@ -7,6 +7,7 @@ pub mod error;
 pub mod i18n;
 pub mod identity;
 pub mod org;
+pub mod time;
 pub mod validate;
 
 pub use error::{DomainError, FieldError};

@@ -455,11 +455,12 @@ pub fn clean_mobile(field: &str, v: Option<&str>) -> Result<Option<String>, Fiel
     }
 }
 
-/// A body that only carries the version read, for deactivate and reactivate.
+/// Deactivating (`false`) or reactivating (`true`) a record, with the version read.
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct VersionOnly {
+pub struct ActiveChange {
     pub version: i64,
+    pub active: bool,
 }
 
 #[cfg(test)]

@@ -1,0 +1,214 @@
+//! The command line. Every command that touches the database takes `--database-url` (or
+//! `ONEWINDOW_DATABASE_URL`).
+
+use crate::config::{DEFAULT_ADDR, DEFAULT_DATABASE_URL, DEFAULT_DEMO_PASSWORD, FileConfig};
+use clap::{Args, Parser, Subcommand};
+use onewindow_core::Text;
+use onewindow_core::validate::{IdCard, mobile, uscc};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "onewindow",
+    version,
+    about = "一窗通 OneWindow — one platform for government services"
+)]
+pub struct Cli {
+    /// A TOML file with settings; flags and environment variables override it.
+    #[arg(long, global = true, env = "ONEWINDOW_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Db {
+    /// sqlite://PATH (created if missing) or postgres://USER@HOST/DB.
+    #[arg(long, env = "ONEWINDOW_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the platform.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "ONEWINDOW_ADDR")]
+        addr: Option<String>,
+        #[command(flatten)]
+        db: Db,
+        /// Load the demo district (idempotent: a second start neither duplicates nor resets).
+        #[arg(long, env = "ONEWINDOW_DEMO")]
+        demo: bool,
+        /// Password of every demo account.
+        #[arg(long, env = "ONEWINDOW_DEMO_PASSWORD")]
+        demo_password: Option<String>,
+    },
+    /// Apply pending database migrations.
+    Migrate {
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Check an identifier: prints `valid` (exit 0) or the reason (exit 1).
+    Check {
+        #[command(subcommand)]
+        what: CheckWhat,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        what: AuditWhat,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CheckWhat {
+    /// 居民身份证号码 (GB 11643).
+    Id { number: String },
+    /// 统一社会信用代码 (GB 32100, with the GB 11714 organisation code check).
+    Uscc { code: String },
+    /// Mainland mobile number.
+    Mobile { number: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditWhat {
+    /// Check the whole hash chain: prints the count (exit 0) or the first broken entry (exit 1).
+    Verify {
+        #[command(flatten)]
+        db: Db,
+    },
+}
+
+fn reason(t: &Text) -> String {
+    format!("{} ({})", t.zh, t.en)
+}
+
+fn check(what: &CheckWhat) -> ExitCode {
+    let today = onewindow_core::time::local_date(chrono::Utc::now());
+    let result = match what {
+        CheckWhat::Id { number } => IdCard::parse(number, today).map(|_| ()),
+        CheckWhat::Uscc { code } => uscc::parse(code).map(|_| ()),
+        CheckWhat::Mobile { number } => mobile::parse(number).map(|_| ()),
+    };
+    match result {
+        Ok(()) => {
+            println!("valid");
+            ExitCode::SUCCESS
+        }
+        Err(t) => {
+            println!("invalid: {}", reason(&t));
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn database_url(db: &Db, file: &FileConfig) -> String {
+    db.database_url
+        .clone()
+        .or_else(|| file.database_url.clone())
+        .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string())
+}
+
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::Check { what } = &cli.command {
+        return check(what);
+    }
+    let file = match FileConfig::load(cli.config.as_deref()) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    crate::server::init_logging(file.log_format.as_deref());
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let outcome = rt.block_on(async {
+        match &cli.command {
+            Command::Serve {
+                addr,
+                db,
+                demo,
+                demo_password,
+            } => {
+                let settings = crate::server::Settings {
+                    addr: addr
+                        .clone()
+                        .or_else(|| file.addr.clone())
+                        .unwrap_or_else(|| DEFAULT_ADDR.into()),
+                    database_url: database_url(db, &file),
+                    demo: *demo || file.demo.unwrap_or(false),
+                    demo_password: demo_password
+                        .clone()
+                        .or_else(|| file.demo_password.clone())
+                        .unwrap_or_else(|| DEFAULT_DEMO_PASSWORD.into()),
+                    web: file.web(),
+                };
+                crate::server::serve(settings)
+                    .await
+                    .map(|_| ExitCode::SUCCESS)
+            }
+            Command::Migrate { db } => {
+                let url = database_url(db, &file);
+                let store = onewindow_store::open(&url)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let applied = store.migrate().await.map_err(|e| e.to_string())?;
+                println!(
+                    "{}: {} migration(s) applied{}",
+                    onewindow_store::redact_url(&url),
+                    applied.len(),
+                    if applied.is_empty() {
+                        " (up to date)".to_string()
+                    } else {
+                        format!(": {applied:?}")
+                    }
+                );
+                store.close().await;
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Audit {
+                what: AuditWhat::Verify { db },
+            } => {
+                let url = database_url(db, &file);
+                let store = onewindow_store::open(&url)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let result = store.verify_audit().await.map_err(|e| e.to_string())?;
+                store.close().await;
+                Ok(match result {
+                    Ok(n) => {
+                        println!("verified {n} audit entries: the chain is intact");
+                        ExitCode::SUCCESS
+                    }
+                    Err(broken) => {
+                        println!("audit chain broken: {broken}");
+                        ExitCode::from(1)
+                    }
+                })
+            }
+            Command::Check { .. } => Ok(ExitCode::SUCCESS),
+        }
+    });
+    match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

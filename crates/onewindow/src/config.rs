@@ -1,0 +1,87 @@
+//! Configuration from, in order of precedence: command-line flags, `ONEWINDOW_*` environment
+//! variables (both through clap), an optional TOML file (`--config` / `ONEWINDOW_CONFIG`), and
+//! the defaults.
+
+use serde::Deserialize;
+use std::path::Path;
+use std::time::Duration;
+
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/onewindow.db";
+pub const DEFAULT_DEMO_PASSWORD: &str = "demo-password";
+
+/// The optional file. Every key may be left out.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub addr: Option<String>,
+    pub database_url: Option<String>,
+    pub demo: Option<bool>,
+    pub demo_password: Option<String>,
+    pub session_idle_minutes: Option<u64>,
+    pub session_hours: Option<u64>,
+    pub token_hours: Option<u64>,
+    pub body_limit_bytes: Option<usize>,
+    pub request_timeout_seconds: Option<u64>,
+    pub secure_cookies: Option<bool>,
+    pub trust_proxy: Option<bool>,
+    pub max_failed_logins_per_account: Option<i64>,
+    pub max_failed_logins_per_address: Option<i64>,
+    pub login_window_minutes: Option<u64>,
+    pub log_format: Option<String>,
+}
+
+impl FileConfig {
+    pub fn load(path: Option<&Path>) -> Result<FileConfig, String> {
+        let Some(path) = path else {
+            return Ok(FileConfig::default());
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
+        toml::from_str(&text).map_err(|e| format!("config file {}: {e}", path.display()))
+    }
+
+    /// The web settings, with the file's values over the defaults.
+    pub fn web(&self) -> onewindow_web::WebConfig {
+        let d = onewindow_web::WebConfig::default();
+        let mins = |m: Option<u64>, dflt: Duration| m.map_or(dflt, |m| Duration::from_secs(m * 60));
+        let hours =
+            |h: Option<u64>, dflt: Duration| h.map_or(dflt, |h| Duration::from_secs(h * 3600));
+        onewindow_web::WebConfig {
+            session_idle: mins(self.session_idle_minutes, d.session_idle),
+            session_absolute: hours(self.session_hours, d.session_absolute),
+            token_lifetime: hours(self.token_hours, d.token_lifetime),
+            body_limit: self.body_limit_bytes.unwrap_or(d.body_limit),
+            request_timeout: self
+                .request_timeout_seconds
+                .map_or(d.request_timeout, Duration::from_secs),
+            secure_cookies: self.secure_cookies.unwrap_or(d.secure_cookies),
+            trust_proxy: self.trust_proxy.unwrap_or(d.trust_proxy),
+            max_failures_per_account: self
+                .max_failed_logins_per_account
+                .unwrap_or(d.max_failures_per_account),
+            max_failures_per_address: self
+                .max_failed_logins_per_address
+                .unwrap_or(d.max_failures_per_address),
+            login_window: mins(self.login_window_minutes, d.login_window),
+            demo: false,
+            demo_password: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_values_override_defaults_and_unknown_keys_are_refused() {
+        let f: FileConfig =
+            toml::from_str("session_idle_minutes = 10\nsecure_cookies = true").unwrap();
+        let w = f.web();
+        assert_eq!(w.session_idle, Duration::from_secs(600));
+        assert!(w.secure_cookies);
+        assert_eq!(w.max_failures_per_account, 5);
+        assert!(toml::from_str::<FileConfig>("colour = 1").is_err());
+    }
+}

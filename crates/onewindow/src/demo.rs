@@ -1,0 +1,398 @@
+//! The demo district, modelled on the seeds' 葫芦岛市龙港区: regions down to communities, its 17
+//! departments, the three-storey 政务服务中心 with 68 windows in 7 zones, and one account per
+//! role. Loading is idempotent: every record is looked up by its natural key (region code,
+//! credit code, hall name, zone name, window number, username) and created only if missing, so
+//! a second start neither duplicates nor resets anything, and an interrupted load completes on
+//! the next start.
+
+use onewindow_core::DomainError;
+use onewindow_core::audit::Context;
+use onewindow_core::identity::{CleanNewUser, Role};
+use onewindow_core::org::*;
+use onewindow_core::validate::uscc;
+use onewindow_store::{ScopeFilter, Store, StoreError};
+
+#[derive(Debug, Default)]
+pub struct Report {
+    pub created: usize,
+    pub kept: usize,
+}
+
+/// (code, name, parent code)
+const REGIONS: &[(&str, &str, Option<&str>)] = &[
+    ("210000", "辽宁省", None),
+    ("211400", "葫芦岛市", Some("210000")),
+    ("211403", "龙港区", Some("211400")),
+    ("211403001", "滨海街道", Some("211403")),
+    ("211403002", "望海寺街道", Some("211403")),
+    ("211403003", "龙湾街道", Some("211403")),
+    ("211403004", "玉皇街道", Some("211403")),
+    ("211403005", "连湾街道", Some("211403")),
+    ("211403006", "北港街道", Some("211403")),
+    ("211403001001", "龙海社区", Some("211403001")),
+    ("211403001002", "中海社区", Some("211403001")),
+    ("211403002001", "百万庄社区", Some("211403002")),
+    ("211403002002", "望海社区", Some("211403002")),
+    ("211403003001", "龙湾社区", Some("211403003")),
+    ("211403004001", "玉皇社区", Some("211403004")),
+    ("211403005001", "连湾社区", Some("211403005")),
+    ("211403006001", "北港社区", Some("211403006")),
+];
+
+/// The district's 17 departments (全区17个部门), with their office phones.
+const DEPARTMENTS: &[(&str, &str)] = &[
+    ("龙港区营商环境建设局", "0429-3101001"),
+    ("龙港区市场监督管理局", "0429-3101002"),
+    ("国家税务总局葫芦岛市龙港区税务局", "0429-3101003"),
+    ("龙港区住房和城乡建设局", "0429-3101004"),
+    ("葫芦岛市自然资源局龙港分局", "0429-3101005"),
+    ("葫芦岛市公安局龙港分局", "0429-3101006"),
+    ("龙港区交通运输局", "0429-3101007"),
+    ("龙港区人力资源和社会保障局", "0429-3101008"),
+    ("龙港区民政局", "0429-3101009"),
+    ("龙港区卫生健康局", "0429-3101010"),
+    ("龙港区教育局", "0429-3101011"),
+    ("龙港区医疗保障局", "0429-3101012"),
+    ("龙港区退役军人事务局", "0429-3101013"),
+    ("龙港区城市管理综合行政执法局", "0429-3101014"),
+    ("龙港区信访局", "0429-3101015"),
+    ("龙港区发展和改革局", "0429-3101016"),
+    ("龙港区生态环境分局", "0429-3101017"),
+];
+
+pub const HALL: &str = "龙港区政务服务中心";
+
+/// (zone, floor, windows, departments served by index into DEPARTMENTS): 68 windows in all.
+const ZONES: &[(&str, i64, i64, &[usize])] = &[
+    ("企业开办区", 1, 12, &[0, 1]),
+    ("税务服务区", 1, 12, &[2]),
+    ("工程建设审批区", 2, 10, &[3, 15, 16]),
+    ("不动产登记区", 2, 10, &[4, 2]),
+    ("公安服务区", 3, 8, &[5]),
+    ("交通运输区", 3, 6, &[6]),
+    ("社会民生事务区", 3, 10, &[7, 8, 9, 10, 11, 12]),
+];
+
+pub struct Account {
+    pub username: &'static str,
+    pub display_name: &'static str,
+    pub role: Role,
+    /// Index into DEPARTMENTS.
+    pub department: Option<usize>,
+    /// Region code.
+    pub region: Option<&'static str>,
+    pub phone: Option<&'static str>,
+}
+
+/// One account per role, as DESIGN.md §5 lists them.
+pub const ACCOUNTS: &[Account] = &[
+    Account {
+        username: "admin",
+        display_name: "系统管理员",
+        role: Role::Admin,
+        department: None,
+        region: Some("211403"),
+        phone: None,
+    },
+    Account {
+        username: "clerk",
+        display_name: "李志抗",
+        role: Role::Clerk,
+        department: Some(1),
+        region: None,
+        phone: Some("13904290001"),
+    },
+    Account {
+        username: "approver",
+        display_name: "弋艳艳",
+        role: Role::Approver,
+        department: Some(3),
+        region: None,
+        phone: Some("13904290002"),
+    },
+    Account {
+        username: "supervisor",
+        display_name: "尹舰",
+        role: Role::Supervisor,
+        department: None,
+        region: Some("211403"),
+        phone: Some("13904290003"),
+    },
+    Account {
+        username: "grid",
+        display_name: "王网格",
+        role: Role::GridWorker,
+        department: None,
+        region: Some("211403001001"),
+        phone: Some("13904290004"),
+    },
+    Account {
+        username: "dispatcher",
+        display_name: "赵调度",
+        role: Role::Dispatcher,
+        department: None,
+        region: Some("211403"),
+        phone: Some("13904290005"),
+    },
+    Account {
+        username: "steward",
+        display_name: "张喜锋",
+        role: Role::Steward,
+        department: Some(0),
+        region: None,
+        phone: Some("13904290006"),
+    },
+    Account {
+        username: "agent",
+        display_name: "沈丙竹",
+        role: Role::PetitionAgent,
+        department: None,
+        region: Some("211403002001"),
+        phone: Some("13904290007"),
+    },
+    Account {
+        username: "leader",
+        display_name: "刘立峰",
+        role: Role::Leader,
+        department: None,
+        region: Some("211403"),
+        phone: Some("13904290008"),
+    },
+    Account {
+        username: "citizen",
+        display_name: "李女士",
+        role: Role::Citizen,
+        department: None,
+        region: None,
+        phone: Some("13904290009"),
+    },
+    Account {
+        username: "enterprise",
+        display_name: "张娜（中石化洛阳石油分公司）",
+        role: Role::Enterprise,
+        department: None,
+        region: None,
+        phone: Some("13904290010"),
+    },
+];
+
+/// The credit code of demo department `i`: a government organ (1 1) of 龙港区, with valid check
+/// characters.
+pub fn department_uscc(i: usize) -> String {
+    uscc::build('1', '1', "211403", &format!("MB{:06}", 1000 + i)).unwrap_or_default()
+}
+
+fn is_conflict(e: &StoreError) -> bool {
+    matches!(e, StoreError::Domain(DomainError::Conflict(_)))
+}
+
+pub async fn seed(store: &dyn Store, password: &str) -> Result<Report, StoreError> {
+    let ctx = Context::system("demo");
+    let mut report = Report::default();
+
+    let mut region_ids = std::collections::HashMap::new();
+    for (code, name, parent) in REGIONS {
+        let id = match store.region_by_code(code).await? {
+            Some(r) => {
+                report.kept += 1;
+                r.id
+            }
+            None => {
+                let parent_id = parent.and_then(|p| region_ids.get(p).copied());
+                match store
+                    .create_region(
+                        &ctx,
+                        NewRegion {
+                            code: (*code).into(),
+                            name: (*name).into(),
+                            parent_id,
+                        },
+                    )
+                    .await
+                {
+                    Ok(r) => {
+                        report.created += 1;
+                        r.id
+                    }
+                    // Another instance got there first.
+                    Err(e) if is_conflict(&e) => {
+                        store.region_by_code(code).await?.map(|r| r.id).ok_or(e)?
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        };
+        region_ids.insert(*code, id);
+    }
+    let district = region_ids.get("211403").copied().unwrap_or_default();
+
+    let mut dept_ids = Vec::new();
+    for (i, (name, phone)) in DEPARTMENTS.iter().enumerate() {
+        let code = department_uscc(i);
+        let id = match store.department_by_uscc(&code).await? {
+            Some(d) => {
+                report.kept += 1;
+                d.id
+            }
+            None => {
+                let new = NewDepartment {
+                    name: (*name).into(),
+                    uscc: code.clone(),
+                    region_id: district,
+                    phone: Some((*phone).into()),
+                    address: Some("葫芦岛市龙港区政务服务中心".into()),
+                };
+                match store.create_department(&ctx, new).await {
+                    Ok(d) => {
+                        report.created += 1;
+                        d.id
+                    }
+                    Err(e) if is_conflict(&e) => store
+                        .department_by_uscc(&code)
+                        .await?
+                        .map(|d| d.id)
+                        .ok_or(e)?,
+                    Err(e) => return Err(e),
+                }
+            }
+        };
+        dept_ids.push(id);
+    }
+
+    let hall = match store
+        .halls(&ScopeFilter::all())
+        .await?
+        .into_iter()
+        .find(|h| h.name == HALL)
+    {
+        Some(h) => {
+            report.kept += 1;
+            h
+        }
+        None => {
+            report.created += 1;
+            store
+                .create_hall(
+                    &ctx,
+                    NewHall {
+                        name: HALL.into(),
+                        region_id: district,
+                        address: Some("辽宁省葫芦岛市龙港区".into()),
+                        floors: 3,
+                        phone: Some("0429-12345".into()),
+                    },
+                )
+                .await?
+        }
+    };
+
+    let zones = store.zones(hall.id).await?;
+    let windows = store.windows(hall.id).await?;
+    let mut number = 0;
+    for (name, floor, count, served) in ZONES {
+        let zone_id = match zones.iter().find(|z| z.name == *name) {
+            Some(z) => {
+                report.kept += 1;
+                z.id
+            }
+            None => {
+                report.created += 1;
+                store
+                    .create_zone(
+                        &ctx,
+                        hall.id,
+                        NewZone {
+                            name: (*name).into(),
+                            floor: *floor,
+                        },
+                    )
+                    .await?
+                    .id
+            }
+        };
+        for k in 0..*count {
+            number += 1;
+            if windows.iter().any(|w| w.number == number) {
+                report.kept += 1;
+                continue;
+            }
+            // Two windows of the police zone handle confidential matters and stay off the wall.
+            let confidential = *name == "公安服务区" && k >= count - 2;
+            let department_ids = vec![dept_ids[served[(k as usize) % served.len()]]];
+            store
+                .create_window(
+                    &ctx,
+                    hall.id,
+                    NewWindow {
+                        zone_id,
+                        number,
+                        label: Some(format!("{name}{}号", k + 1)),
+                        confidential,
+                        department_ids,
+                    },
+                )
+                .await?;
+            report.created += 1;
+        }
+    }
+
+    let mut hash: Option<String> = None;
+    for a in ACCOUNTS {
+        if store.user_by_username(a.username).await?.is_some() {
+            report.kept += 1;
+            continue;
+        }
+        // One hash for all: argon2 is slow on purpose, and the demo accounts share a password.
+        let h = match &hash {
+            Some(h) => h.clone(),
+            None => {
+                let h = onewindow_web::auth::hash_password(password.to_string())
+                    .await
+                    .map_err(|_| StoreError::Config("cannot hash the demo password".into()))?;
+                hash = Some(h.clone());
+                h
+            }
+        };
+        // Demo accounts are made directly: the demo password is a published default, exempt
+        // from the password rules that real accounts follow.
+        let new = CleanNewUser {
+            username: a.username.into(),
+            display_name: a.display_name.into(),
+            password: String::new(),
+            roles: vec![a.role],
+            department_id: a.department.map(|i| dept_ids[i]),
+            region_id: a.region.and_then(|c| region_ids.get(c).copied()),
+            phone: a.phone.map(str::to_string),
+        };
+        match store.create_user(&ctx, new, h).await {
+            Ok(_) => report.created += 1,
+            Err(e) if is_conflict(&e) => report.kept += 1,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_has_the_seeds_numbers() {
+        assert_eq!(DEPARTMENTS.len(), 17);
+        assert_eq!(ZONES.len(), 7);
+        assert_eq!(ZONES.iter().map(|z| z.2).sum::<i64>(), 68);
+        assert_eq!(ACCOUNTS.len(), Role::ALL.len());
+        for r in Role::ALL {
+            assert!(
+                ACCOUNTS
+                    .iter()
+                    .any(|a| a.role == r && a.username == r.code()),
+                "{r:?}"
+            );
+        }
+        for i in 0..DEPARTMENTS.len() {
+            assert!(uscc::parse(&department_uscc(i)).is_ok());
+        }
+    }
+}

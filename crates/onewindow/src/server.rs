@@ -1,0 +1,95 @@
+//! `onewindow serve`: open the database, migrate, load the demo if asked, serve until SIGTERM.
+
+use onewindow_store::redact_url;
+use onewindow_web::WebConfig;
+
+pub struct Settings {
+    pub addr: String,
+    pub database_url: String,
+    pub demo: bool,
+    pub demo_password: String,
+    pub web: WebConfig,
+}
+
+pub fn init_logging(format: Option<&str>) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ONEWINDOW_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if format == Some("json") {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+pub async fn serve(s: Settings) -> Result<(), String> {
+    let shown_url = redact_url(&s.database_url);
+    let store = onewindow_store::open(&s.database_url)
+        .await
+        .map_err(|e| format!("cannot open {shown_url}: {e}"))?;
+    let applied = store
+        .migrate()
+        .await
+        .map_err(|e| format!("migration failed: {e}"))?;
+    tracing::info!(database = %shown_url, backend = store.backend(), applied = ?applied, "database ready");
+    if s.demo {
+        let report = crate::demo::seed(store.as_ref(), &s.demo_password)
+            .await
+            .map_err(|e| format!("demo data: {e}"))?;
+        tracing::info!(
+            created = report.created,
+            kept = report.kept,
+            "demo district loaded"
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(&s.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", s.addr))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    let mut web = s.web;
+    web.demo = s.demo;
+    web.demo_password = s.demo.then(|| s.demo_password.clone());
+    println!("一窗通 OneWindow is serving at http://{local}/  (database: {shown_url})");
+    if s.demo {
+        println!("Demo district 龙港区 loaded. Sign in at http://{local}/login with any of:");
+        println!(
+            "  {}",
+            crate::demo::ACCOUNTS
+                .iter()
+                .map(|a| a.username)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        println!("  password: {}", s.demo_password);
+    }
+    let app = onewindow_web::app(store.clone(), web);
+    onewindow_web::serve(listener, app, shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())?;
+    store.close().await;
+    Ok(())
+}

@@ -1,0 +1,82 @@
+//! The JSON API under `/api/v1`. Every handler is registered through `OpenApiRouter`, so the
+//! OpenAPI document at `/api/openapi.json` lists exactly the endpoints that exist.
+
+mod audit;
+mod auth;
+mod ops;
+mod org;
+mod users;
+
+use crate::error::ErrorBody;
+use crate::state::AppState;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "OneWindow (一窗通) API",
+        description = "The platform's JSON API. Sign in with POST /api/v1/auth/token and send the token as `Authorization: Bearer TOKEN`. Errors are `{code, message, field}`; messages are in Chinese, or English with `Accept-Language: en`."
+    ),
+    components(schemas(ErrorBody)),
+    modifiers(&Security),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(c) = openapi.components.as_mut() {
+            c.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+            c.add_security_scheme(
+                "session",
+                SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("ow_session"))),
+            );
+        }
+    }
+}
+
+/// The API routes and their OpenAPI document.
+pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(ops::router())
+        .merge(auth::router())
+        .merge(org::router())
+        .merge(users::router())
+        .merge(audit::router())
+        .split_for_parts()
+}
+
+/// Standard error responses, referenced by every path. Only the OpenAPI document uses this type;
+/// the errors themselves are `AppError`s.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum Errors {
+    /// Malformed body or parameter; `field` names it.
+    #[response(status = 400)]
+    BadRequest(#[to_schema] ErrorBody),
+    /// Not signed in.
+    #[response(status = 401)]
+    Unauthorized(ErrorBody),
+    /// Out of role or scope.
+    #[response(status = 403)]
+    Forbidden(ErrorBody),
+    /// No such record.
+    #[response(status = 404)]
+    NotFound(ErrorBody),
+    /// Duplicate value or stale version.
+    #[response(status = 409)]
+    Conflict(ErrorBody),
+    /// Body too large.
+    #[response(status = 413)]
+    TooLarge(ErrorBody),
+    /// A value breaks a rule; `field` names it.
+    #[response(status = 422)]
+    Invalid(ErrorBody),
+}

@@ -1,0 +1,175 @@
+//! One error type for every handler, and one place that turns it into a response: JSON
+//! `{code, message, field}` for the API, an HTML page (or a redirect to the login page) for
+//! people. The message is chosen in the reader's language after the handler has run, by the
+//! `render_errors` middleware, so handlers never thread the language through.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use onewindow_core::{DomainError, Lang, Text};
+use onewindow_store::StoreError;
+use serde::Serialize;
+
+#[derive(Clone, Debug)]
+pub struct AppError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: Text,
+    pub field: Option<String>,
+}
+
+/// The JSON error body of every API error.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// A stable machine-readable code, e.g. `invalid_field`, `conflict`, `forbidden`.
+    pub code: String,
+    /// A sentence for a person, in Chinese (English with `Accept-Language: en`).
+    pub message: String,
+    /// The request field at fault, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl AppError {
+    pub fn new(status: StatusCode, code: &'static str, message: Text) -> AppError {
+        AppError {
+            status,
+            code,
+            message,
+            field: None,
+        }
+    }
+
+    pub fn field(mut self, field: impl Into<String>) -> AppError {
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn bad_request(field: impl Into<String>, message: Text) -> AppError {
+        AppError::new(StatusCode::BAD_REQUEST, "bad_request", message).field(field)
+    }
+
+    pub fn unauthorized() -> AppError {
+        AppError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            Text::fixed("请先登录", "please sign in first"),
+        )
+    }
+
+    pub fn forbidden() -> AppError {
+        DomainError::forbidden().into()
+    }
+
+    pub fn not_found(what: Text) -> AppError {
+        DomainError::not_found(what).into()
+    }
+
+    pub fn too_large() -> AppError {
+        AppError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            Text::fixed("请求内容过大", "the request body is too large"),
+        )
+    }
+
+    pub fn internal() -> AppError {
+        AppError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            Text::fixed(
+                "服务器内部错误，请稍后再试",
+                "internal error; please try again later",
+            ),
+        )
+    }
+
+    /// The standard error for a bare status produced outside our handlers (router, layers).
+    pub fn for_status(status: StatusCode) -> AppError {
+        let (code, message) = match status {
+            StatusCode::NOT_FOUND => (
+                "not_found",
+                Text::fixed("页面或接口不存在", "no such page or endpoint"),
+            ),
+            StatusCode::METHOD_NOT_ALLOWED => (
+                "method_not_allowed",
+                Text::fixed("不支持该请求方法", "method not allowed"),
+            ),
+            StatusCode::REQUEST_TIMEOUT => (
+                "timeout",
+                Text::fixed("请求超时，请稍后再试", "the request timed out"),
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE => return AppError::too_large(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+                "unsupported_media_type",
+                Text::fixed("不支持的内容类型", "unsupported content type"),
+            ),
+            StatusCode::UNAUTHORIZED => return AppError::unauthorized(),
+            StatusCode::FORBIDDEN => return AppError::forbidden(),
+            s if s.is_client_error() => ("bad_request", Text::fixed("请求有误", "bad request")),
+            _ => return AppError::internal(),
+        };
+        AppError::new(status, code, message)
+    }
+
+    pub fn body(&self, lang: Lang) -> ErrorBody {
+        let message = match (&self.field, self.code) {
+            (Some(f), "bad_request") => match lang {
+                Lang::Zh => format!("字段 {f}：{}", self.message.zh),
+                Lang::En => format!("field {f}: {}", self.message.en),
+            },
+            _ => self.message.get(lang).to_string(),
+        };
+        ErrorBody {
+            code: self.code.to_string(),
+            message,
+            field: self.field.clone(),
+        }
+    }
+}
+
+impl From<DomainError> for AppError {
+    fn from(e: DomainError) -> AppError {
+        let lang_msg = Text::new(e.message(Lang::Zh), e.message(Lang::En));
+        let (status, code) = match &e {
+            DomainError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"),
+            DomainError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            DomainError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            DomainError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+        };
+        AppError {
+            status,
+            code,
+            message: lang_msg,
+            field: e.field().map(str::to_string),
+        }
+    }
+}
+
+impl From<onewindow_core::FieldError> for AppError {
+    fn from(e: onewindow_core::FieldError) -> AppError {
+        DomainError::Invalid(e).into()
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> AppError {
+        match e {
+            StoreError::Domain(d) => d.into(),
+            other => {
+                // The database's words stay in the log.
+                tracing::error!(error = %other, "storage error");
+                AppError::internal()
+            }
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let mut res = (self.status, axum::Json(self.body(Lang::Zh))).into_response();
+        res.extensions_mut().insert(self);
+        res
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,112 @@
+//! Layers every response passes through: request spans for the log, security headers, and the
+//! rendering of errors in the reader's language.
+
+use crate::error::AppError;
+use crate::lang::request_lang;
+use crate::state::AppState;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+/// Every request's log lines carry its id, method and path.
+pub fn span(req: &Request) -> tracing::Span {
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+}
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let is_static = req.uri().path().starts_with("/static/");
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    if state.config.secure_cookies {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    if !is_static && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+fn is_json(res: &Response) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"))
+}
+
+/// Gives every error response its body: JSON for the API, a page (or the login page) for people,
+/// in the reader's language. Errors raised by the router and layers (unknown path, wrong method,
+/// timeout, over-size body) get the same treatment as the handlers' own.
+pub async fn render_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let lang = request_lang(req.headers());
+    let path = req.uri().path().to_string();
+    let path_and_query = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
+    let api = path.starts_with("/api/")
+        || req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("application/json") && !a.contains("text/html"));
+    let large = crate::lang::cookie(req.headers(), crate::lang::LARGE_COOKIE) == Some("1");
+    let res = next.run(req).await;
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let err = match res.extensions().get::<AppError>() {
+        Some(e) => e.clone(),
+        // Our own JSON answers (e.g. readiness) stand as they are.
+        None if is_json(&res) => return res,
+        None => AppError::for_status(status),
+    };
+    if api {
+        let mut out = (err.status, axum::Json(err.body(lang))).into_response();
+        copy_headers(&res, &mut out);
+        return out;
+    }
+    if err.status == StatusCode::UNAUTHORIZED {
+        let next = form_urlencoded::byte_serialize(path_and_query.as_bytes()).collect::<String>();
+        return Redirect::to(&format!("/login?next={next}")).into_response();
+    }
+    let mut out = crate::pages::error_page(&state, lang, large, &err);
+    copy_headers(&res, &mut out);
+    out
+}
+
+/// Keeps the headers a handler set on an error (e.g. `Set-Cookie` clearing a dead session).
+fn copy_headers(from: &Response, to: &mut Response) {
+    for v in from.headers().get_all(header::SET_COOKIE) {
+        to.headers_mut().append(header::SET_COOKIE, v.clone());
+    }
+    if let Some(v) = from.headers().get(header::RETRY_AFTER) {
+        to.headers_mut().insert(header::RETRY_AFTER, v.clone());
+    }
+}

@@ -1,0 +1,168 @@
+//! The audit trail page: a record's history, or everything in the reader's scope.
+
+use super::{PageCtx, render};
+use crate::auth::Auth;
+use crate::error::AppResult;
+use crate::i18n::tr;
+use crate::service::audit;
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use minijinja::{Value, context};
+use onewindow_core::Lang;
+use onewindow_core::audit::Entry;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/audit", get(trail_page))
+}
+
+fn kind_name(kind: &str, lang: Lang) -> String {
+    let (zh, en) = match kind {
+        "region" => ("区划", "region"),
+        "department" => ("部门", "department"),
+        "hall" => ("大厅", "hall"),
+        "zone" => ("分区", "zone"),
+        "window" => ("窗口", "window"),
+        "user" => ("账号", "account"),
+        "setting" => ("设置", "setting"),
+        other => (other, other),
+    };
+    if lang == Lang::Zh {
+        zh.to_string()
+    } else {
+        en.to_string()
+    }
+}
+
+fn action_name(action: &str, lang: Lang) -> String {
+    let (kind, verb) = action.split_once('.').unwrap_or(("", action));
+    let (zh, en) = match verb {
+        "create" => ("新增", "created"),
+        "update" => ("修改", "edited"),
+        "activate" => ("启用", "reactivated"),
+        "deactivate" => ("停用", "deactivated"),
+        "password" => ("修改密码", "password changed"),
+        "preferences" => ("修改显示偏好", "preferences changed"),
+        "login" => ("登录", "signed in"),
+        "logout" => ("退出登录", "signed out"),
+        "token" => ("签发接口令牌", "API token issued"),
+        "put" => ("修改", "changed"),
+        other => (other, other),
+    };
+    if kind == "auth" {
+        return if lang == Lang::Zh {
+            zh.to_string()
+        } else {
+            en.to_string()
+        };
+    }
+    match lang {
+        Lang::Zh => format!("{zh}{}", kind_name(kind, lang)),
+        Lang::En => format!("{} {en}", kind_name(kind, lang)),
+    }
+}
+
+pub fn admin_href(kind: &str, id: i64) -> Option<String> {
+    match kind {
+        "region" | "department" | "hall" | "zone" | "window" | "user" => {
+            Some(format!("/admin/{kind}s/{id}"))
+        }
+        _ => None,
+    }
+}
+
+fn show(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "—".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Entries as table rows: who, what, on which record, which fields went from what to what.
+pub fn trail_rows(entries: &[Entry], lang: Lang) -> Vec<Value> {
+    entries
+        .iter()
+        .map(|e| {
+            let summary: serde_json::Value = serde_json::from_str(&e.summary).unwrap_or_default();
+            let before = summary.get("before").and_then(|b| b.as_object());
+            let after = summary.get("after").and_then(|a| a.as_object());
+            let mut keys: Vec<&String> = after.map(|a| a.keys().collect()).unwrap_or_default();
+            for k in before.map(|b| b.keys().collect::<Vec<_>>()).unwrap_or_default() {
+                if !keys.contains(&k) {
+                    keys.push(k);
+                }
+            }
+            let changes: Vec<Value> = keys
+                .into_iter()
+                .map(|k| {
+                    context! {
+                        field => k.clone(),
+                        before => before.and_then(|b| b.get(k)).map(show),
+                        after => after.and_then(|a| a.get(k)).map(show).unwrap_or_else(|| "—".into()),
+                    }
+                })
+                .collect();
+            let target_label = match e.target_id {
+                Some(id) => format!("{} #{id}", kind_name(&e.target_type, lang)),
+                None => kind_name(&e.target_type, lang),
+            };
+            context! {
+                seq => e.seq,
+                at => onewindow_core::time::display(e.at),
+                actor_name => e.actor_name.clone(),
+                actor_role => e.actor_role.clone(),
+                action_label => action_name(&e.action, lang),
+                target_label => target_label,
+                target_href => e.target_id.and_then(|id| admin_href(&e.target_type, id)),
+                changes => changes,
+                client_addr => e.client_addr.clone().unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+async fn trail_page(
+    State(state): State<AppState>,
+    page: PageCtx,
+    auth: Auth,
+) -> AppResult<Response> {
+    let lang = page.lang(Some(&auth));
+    let target_type = page.param("target_type").filter(|t| !t.is_empty());
+    let target_id = page.param("target_id").and_then(|v| v.parse::<i64>().ok());
+    let before = page.param("before_seq").and_then(|v| v.parse::<i64>().ok());
+    let entries = audit::trail(
+        &state,
+        &auth,
+        target_type.clone(),
+        target_id,
+        before,
+        Some(100),
+    )
+    .await?;
+    let older = (entries.len() == 100).then(|| {
+        let last = entries.last().map_or(0, |e| e.seq);
+        let mut q = format!("/audit?before_seq={last}");
+        if let (Some(t), Some(id)) = (&target_type, target_id) {
+            q.push_str(&format!("&target_type={t}&target_id={id}"));
+        }
+        q
+    });
+    let title = match (&target_type, target_id) {
+        (Some(t), Some(id)) => format!("{} · {} #{id}", tr("nav.audit", lang), kind_name(t, lang)),
+        _ => tr("nav.audit", lang),
+    };
+    Ok(render(
+        &state,
+        &page,
+        Some(&auth),
+        "audit.html",
+        &title,
+        context! {
+            recent => trail_rows(&entries, lang),
+            older => older,
+        },
+    ))
+}

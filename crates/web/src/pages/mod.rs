@@ -1,0 +1,393 @@
+//! Server-rendered pages in Simplified Chinese (English on request), usable on a phone, with a
+//! large-text high-contrast mode. Forms post back here, are checked against CSRF, call the same
+//! service actions as the API, and redirect (post/redirect/get).
+
+mod admin;
+mod assets;
+mod audit;
+mod auth;
+mod home;
+
+use crate::auth::{
+    ANON_CSRF_COOKIE, Auth, authenticate, check_origin, cookie_header, csrf_refused, random_token,
+    same,
+};
+use crate::error::{AppError, AppResult};
+use crate::extract::body_bytes;
+use crate::i18n::tr;
+use crate::lang::{LANG_COOKIE, LARGE_COOKIE, cookie};
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use minijinja::{Value, context};
+use onewindow_core::access::Permission;
+use onewindow_core::{Lang, Text};
+use serde::Serialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(assets::router())
+        .merge(auth::router())
+        .merge(home::router())
+        .merge(admin::router())
+        .merge(audit::router())
+}
+
+/// What a page needs to know about the request before rendering.
+pub struct PageCtx {
+    pub path: String,
+    pub query: String,
+    lang_cookie: Option<Lang>,
+    header_lang: Lang,
+    large_cookie: Option<bool>,
+    anon_csrf: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> AppResult<PageCtx> {
+        let h = &parts.headers;
+        Ok(PageCtx {
+            path: parts.uri.path().to_string(),
+            query: parts.uri.query().unwrap_or("").to_string(),
+            lang_cookie: cookie(h, LANG_COOKIE).and_then(Lang::parse),
+            header_lang: h
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .map(Lang::from_accept_language)
+                .unwrap_or_default(),
+            large_cookie: cookie(h, LARGE_COOKIE).map(|v| v == "1"),
+            anon_csrf: cookie(h, ANON_CSRF_COOKIE).map(str::to_string),
+        })
+    }
+}
+
+impl PageCtx {
+    pub fn lang(&self, auth: Option<&Auth>) -> Lang {
+        self.lang_cookie
+            .or(auth.map(|a| a.user.lang))
+            .unwrap_or(self.header_lang)
+    }
+
+    pub fn large(&self, auth: Option<&Auth>) -> bool {
+        self.large_cookie
+            .unwrap_or_else(|| auth.is_some_and(|a| a.user.large_text))
+    }
+
+    /// A query parameter of the page's own URL.
+    pub fn param(&self, name: &str) -> Option<String> {
+        form_urlencoded::parse(self.query.as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+}
+
+#[derive(Serialize)]
+struct NavItem {
+    href: &'static str,
+    label: String,
+    active: bool,
+}
+
+fn nav(auth: Option<&Auth>, lang: Lang, path: &str) -> Vec<NavItem> {
+    let mut items: Vec<(&'static str, &str)> = vec![("/", "nav.home")];
+    if let Some(a) = auth {
+        if a.actor.is_staff() {
+            if a.actor.has(Permission::OrgWrite) && a.actor.scope.department_id.is_none() {
+                items.push(("/admin/regions", "nav.regions"));
+            }
+            items.push(("/admin/departments", "nav.departments"));
+            items.push(("/admin/halls", "nav.halls"));
+            if a.actor.has(Permission::UserRead) {
+                items.push(("/admin/users", "nav.users"));
+            }
+            items.push(("/audit", "nav.audit"));
+        }
+        items.push(("/account", "nav.account"));
+    }
+    items
+        .into_iter()
+        .map(|(href, key)| NavItem {
+            href,
+            label: tr(key, lang),
+            active: if href == "/" {
+                path == "/"
+            } else {
+                path.starts_with(href)
+            },
+        })
+        .collect()
+}
+
+pub fn role_names(auth: &Auth, lang: Lang) -> String {
+    auth.user
+        .roles
+        .iter()
+        .map(|r| r.name().get(lang).to_string())
+        .collect::<Vec<_>>()
+        .join(if lang == Lang::Zh { "、" } else { ", " })
+}
+
+const FLASHES: &[&str] = &["form.saved", "account.password_changed"];
+
+/// Renders a page inside the layout. Visitors without a session get the double-submit CSRF
+/// cookie here, so that the forms on the page can be posted.
+pub fn render(
+    state: &AppState,
+    page: &PageCtx,
+    auth: Option<&Auth>,
+    template: &str,
+    title: &str,
+    extra: Value,
+) -> Response {
+    let lang = page.lang(auth);
+    let mut set_cookie = None;
+    let csrf = match (auth, &page.anon_csrf) {
+        (Some(a), _) => a.session.csrf_token.clone(),
+        (None, Some(t)) => t.clone(),
+        (None, None) => {
+            let t = random_token();
+            set_cookie = Some(cookie_header(
+                ANON_CSRF_COOKIE,
+                &t,
+                None,
+                state.config.secure_cookies,
+            ));
+            t
+        }
+    };
+    let flash = page
+        .param("flash")
+        .filter(|f| FLASHES.contains(&f.as_str()))
+        .map(|f| tr(&f, lang));
+    let user = auth.map(|a| {
+        context! { display_name => a.user.display_name.clone(), role_names => role_names(a, lang), username => a.user.username.clone() }
+    });
+    let base = context! {
+        lang => lang.code(),
+        large => page.large(auth),
+        title => title,
+        nav => Value::from(minijinja::value::Serde(nav(auth, lang, &page.path))),
+        user => user,
+        csrf => csrf,
+        path => page.path.clone(),
+        flash => flash,
+        page_id => template.trim_end_matches(".html"),
+        asset_version => assets::VERSION,
+    };
+    let ctx = context! { ..extra, ..base };
+    let body = state
+        .templates
+        .get_template(template)
+        .and_then(|t| t.render(ctx));
+    let mut res = match body {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, template, "template failed");
+            return AppError::internal().into_response();
+        }
+    };
+    if let Some(c) = set_cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    res
+}
+
+/// The HTML page for an error, used by the error middleware.
+pub fn error_page(state: &AppState, lang: Lang, large: bool, err: &AppError) -> Response {
+    let page = PageCtx {
+        path: String::new(),
+        query: String::new(),
+        lang_cookie: Some(lang),
+        header_lang: lang,
+        large_cookie: Some(large),
+        anon_csrf: Some(String::new()),
+    };
+    let body = err.body(lang);
+    let heading = tr("error.title", lang);
+    let mut res = render(
+        state,
+        &page,
+        None,
+        "error.html",
+        &heading,
+        context! { heading => heading.clone(), message => body.message },
+    );
+    *res.status_mut() = err.status;
+    res
+}
+
+/// A posted form, checked against CSRF: the session's token for signed-in people, the
+/// double-submit cookie for visitors.
+pub struct PageForm {
+    pub auth: Option<Auth>,
+    pub data: FormData,
+}
+
+impl FromRequest<AppState> for PageForm {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &AppState) -> AppResult<PageForm> {
+        let (mut parts, body) = req.into_parts();
+        let auth = authenticate(&mut parts, state).await?;
+        check_origin(&parts.headers)?;
+        let anon = cookie(&parts.headers, ANON_CSRF_COOKIE).map(str::to_string);
+        let bytes = body_bytes(Request::from_parts(parts, body), state).await?;
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(&bytes).into_owned().collect();
+        let given = pairs
+            .iter()
+            .find(|(k, _)| k == crate::auth::CSRF_FIELD)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        let expected = match &auth {
+            Some(a) => a.session.csrf_token.clone(),
+            None => anon.unwrap_or_default(),
+        };
+        if expected.is_empty() || !same(given, &expected) {
+            return Err(csrf_refused());
+        }
+        Ok(PageForm {
+            auth,
+            data: FormData(pairs),
+        })
+    }
+}
+
+impl PageForm {
+    pub fn signed_in(&self) -> AppResult<&Auth> {
+        self.auth.as_ref().ok_or_else(AppError::unauthorized)
+    }
+}
+
+/// Form fields as posted. Numbers are parsed here so that a bad one names its field.
+pub struct FormData(Vec<(String, String)>);
+
+impl FormData {
+    pub fn text(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    }
+
+    /// The value exactly as typed: passwords are not trimmed.
+    pub fn raw(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn opt(&self, name: &str) -> Option<String> {
+        Some(self.text(name)).filter(|v| !v.is_empty())
+    }
+
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .collect()
+    }
+
+    pub fn flag(&self, name: &str) -> bool {
+        matches!(self.text(name).as_str(), "1" | "on" | "true")
+    }
+
+    pub fn opt_int(&self, name: &str) -> AppResult<Option<i64>> {
+        match self.opt(name) {
+            None => Ok(None),
+            Some(v) => v.parse::<i64>().map(Some).map_err(|_| {
+                AppError::bad_request(
+                    name,
+                    Text::new(
+                        format!("“{v}”不是整数"),
+                        format!("'{v}' is not a whole number"),
+                    ),
+                )
+            }),
+        }
+    }
+
+    pub fn int(&self, name: &str) -> AppResult<i64> {
+        self.opt_int(name)?.ok_or_else(|| {
+            AppError::bad_request(name, Text::fixed("缺少必填字段", "this field is required"))
+        })
+    }
+
+    pub fn ints(&self, name: &str) -> AppResult<Vec<i64>> {
+        self.all(name)
+            .iter()
+            .map(|v| {
+                v.parse::<i64>().map_err(|_| {
+                    AppError::bad_request(
+                        name,
+                        Text::new(
+                            format!("“{v}”不是整数"),
+                            format!("'{v}' is not a whole number"),
+                        ),
+                    )
+                })
+            })
+            .collect()
+    }
+}
+
+/// Redirects after a successful post, with a flash message key.
+pub fn saved(to: &str) -> Response {
+    let sep = if to.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{to}{sep}flash=form.saved")).into_response()
+}
+
+/// Only local paths are followed after login, never another site.
+pub fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+        next
+    } else {
+        "/"
+    }
+}
+
+pub fn set_cookies(res: &mut Response, cookies: &[String]) {
+    for c in cookies {
+        if let Ok(v) = HeaderValue::from_str(c) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_is_always_local() {
+        assert_eq!(safe_next("/admin/users"), "/admin/users");
+        assert_eq!(safe_next("https://evil.example/"), "/");
+        assert_eq!(safe_next("//evil.example/"), "/");
+        assert_eq!(safe_next("/\\evil.example"), "/");
+    }
+
+    #[test]
+    fn form_numbers_name_their_field() {
+        let f = FormData(vec![
+            ("floors".into(), "三".into()),
+            ("ids".into(), "1".into()),
+            ("ids".into(), "2".into()),
+        ]);
+        assert_eq!(
+            f.int("floors").unwrap_err().field.as_deref(),
+            Some("floors")
+        );
+        assert_eq!(f.ints("ids").unwrap(), vec![1, 2]);
+        assert_eq!(
+            f.int("missing").unwrap_err().field.as_deref(),
+            Some("missing")
+        );
+    }
+}

@@ -1,0 +1,61 @@
+//! The actions people take, shared by the JSON API and the pages: each checks the actor's role
+//! and scope, validates with the core, and calls the store once (one action, one transaction).
+
+pub mod audit;
+pub mod org;
+pub mod session;
+pub mod users;
+
+use crate::error::AppResult;
+use crate::state::AppState;
+use onewindow_core::access::{Actor, Owner};
+use onewindow_store::ScopeFilter;
+
+/// The list filter for what an actor may see.
+pub fn scope_filter(actor: &Actor) -> ScopeFilter {
+    if !actor.is_staff() {
+        // No id is negative: public accounts list no staff records.
+        return ScopeFilter {
+            department_id: Some(-1),
+            region_path: None,
+        };
+    }
+    match (actor.scope.department_id, &actor.scope.region_path) {
+        (Some(d), _) => ScopeFilter {
+            department_id: Some(d),
+            region_path: None,
+        },
+        (None, Some(p)) => ScopeFilter {
+            department_id: None,
+            region_path: Some(p.clone()),
+        },
+        (None, None) => ScopeFilter {
+            department_id: Some(-1),
+            region_path: None,
+        },
+    }
+}
+
+/// The path of a region, or "" when it is unknown (which no scope covers).
+pub async fn region_path(state: &AppState, region_id: Option<i64>) -> AppResult<String> {
+    Ok(match region_id {
+        Some(id) => state
+            .store
+            .region(id)
+            .await?
+            .map(|r| r.path)
+            .unwrap_or_default(),
+        None => String::new(),
+    })
+}
+
+pub async fn owner(
+    state: &AppState,
+    department_id: Option<i64>,
+    region_id: Option<i64>,
+) -> AppResult<Owner> {
+    Ok(Owner {
+        department_id,
+        region_path: region_path(state, region_id).await?,
+    })
+}

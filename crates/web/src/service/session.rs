@@ -1,0 +1,111 @@
+//! Signing in and out. Failed attempts are counted per account and per address; past the limit
+//! the account (or address) waits out the window, whatever password it tries.
+
+use crate::auth::{Origin, dummy_verify, random_token, token_hash, verify_password};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use axum::http::StatusCode;
+use onewindow_core::Text;
+use onewindow_core::audit::Context;
+use onewindow_core::identity::User;
+use onewindow_store::{NewSession, Session};
+
+pub struct SignedIn {
+    pub user: User,
+    pub session: Session,
+    /// The secret to hand to the client; only its hash is stored.
+    pub token: String,
+}
+
+fn bad_credentials() -> AppError {
+    AppError::new(
+        StatusCode::UNAUTHORIZED,
+        "bad_credentials",
+        Text::fixed("用户名或密码错误", "wrong username or password"),
+    )
+}
+
+fn throttled(minutes: u64) -> AppError {
+    AppError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "throttled",
+        Text::new(
+            format!("登录失败次数过多，请{minutes}分钟后再试"),
+            format!("too many failed sign-ins; try again in {minutes} minutes"),
+        ),
+    )
+}
+
+/// Checks the password and opens a session of `kind` ("cookie" or "bearer").
+pub async fn sign_in(
+    state: &AppState,
+    origin: &Origin,
+    username: &str,
+    password: &str,
+    kind: &str,
+) -> AppResult<SignedIn> {
+    let username = username.trim().to_ascii_lowercase();
+    let cfg = &state.config;
+    let window = chrono::Duration::from_std(cfg.login_window).unwrap_or_default();
+    let since = crate::auth::now() - window;
+    let (by_user, by_addr) = state
+        .store
+        .failed_logins(&username, &origin.addr, since)
+        .await?;
+    let minutes = cfg.login_window.as_secs().div_ceil(60);
+    if by_user >= cfg.max_failures_per_account || by_addr >= cfg.max_failures_per_address {
+        tracing::warn!(username = %username, addr = %origin.addr, "sign-in throttled");
+        return Err(throttled(minutes));
+    }
+    let user = state.store.user_by_username(&username).await?;
+    let ok = match &user {
+        Some(u) if u.active => {
+            let hash = state.store.password_hash(u.id).await?.unwrap_or_default();
+            verify_password(password.to_string(), hash).await
+        }
+        _ => {
+            dummy_verify(password.to_string()).await;
+            false
+        }
+    };
+    state
+        .store
+        .record_login_attempt(&username, &origin.addr, ok)
+        .await?;
+    let Some(user) = user.filter(|_| ok) else {
+        return Err(bad_credentials());
+    };
+    let now = crate::auth::now();
+    let (idle, absolute) = if kind == "bearer" {
+        (cfg.token_lifetime, cfg.token_lifetime)
+    } else {
+        (cfg.session_idle, cfg.session_absolute)
+    };
+    let token = random_token();
+    let session = state
+        .store
+        .create_session(
+            &Context {
+                actor_id: Some(user.id),
+                actor_name: user.username.clone(),
+                actor_role: user.roles.first().map_or("", |r| r.code()).to_string(),
+                client_addr: Some(origin.addr.clone()),
+                request_id: origin.request_id.clone(),
+            },
+            NewSession {
+                token_hash: token_hash(&token),
+                user_id: user.id,
+                kind: kind.to_string(),
+                csrf_token: random_token(),
+                idle_expires_at: now + chrono::Duration::from_std(idle).unwrap_or_default(),
+                expires_at: now + chrono::Duration::from_std(absolute).unwrap_or_default(),
+                client_addr: Some(origin.addr.clone()),
+            },
+        )
+        .await?;
+    Ok(SignedIn {
+        user,
+        session,
+        token,
+    })
+}

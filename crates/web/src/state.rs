@@ -1,0 +1,67 @@
+//! What every handler shares: the store, the templates, the settings and the metrics.
+
+use crate::metrics::Metrics;
+use onewindow_store::Store;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub struct WebConfig {
+    /// A browser session ends after this long without a request…
+    pub session_idle: Duration,
+    /// …and after this long in any case.
+    pub session_absolute: Duration,
+    /// Lifetime of an integration (bearer) token.
+    pub token_lifetime: Duration,
+    /// Largest request body accepted (413 above).
+    pub body_limit: usize,
+    pub request_timeout: Duration,
+    /// Mark cookies `Secure` and send HSTS; on when the platform is served over TLS.
+    pub secure_cookies: bool,
+    /// Failed logins allowed per account, and per client address, within `login_window`.
+    pub max_failures_per_account: i64,
+    pub max_failures_per_address: i64,
+    pub login_window: Duration,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_proxy: bool,
+    /// The demo district is loaded; the login page lists the demo accounts.
+    pub demo: bool,
+    pub demo_password: Option<String>,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            session_idle: Duration::from_secs(30 * 60),
+            session_absolute: Duration::from_secs(12 * 3600),
+            token_lifetime: Duration::from_secs(24 * 3600),
+            body_limit: 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+            secure_cookies: false,
+            max_failures_per_account: 5,
+            max_failures_per_address: 20,
+            login_window: Duration::from_secs(15 * 60),
+            trust_proxy: false,
+            demo: false,
+            demo_password: None,
+        }
+    }
+}
+
+pub struct Inner {
+    pub store: Arc<dyn Store>,
+    pub templates: minijinja::Environment<'static>,
+    pub config: WebConfig,
+    pub metrics: Metrics,
+    pub openapi_json: String,
+}
+
+#[derive(Clone)]
+pub struct AppState(pub Arc<Inner>);
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}

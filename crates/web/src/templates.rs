@@ -1,0 +1,52 @@
+//! The page templates, compiled into the binary and auto-escaped as HTML.
+
+use crate::i18n::tr;
+use minijinja::{Environment, State};
+use onewindow_core::Lang;
+
+pub const SOURCES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("login.html", include_str!("../templates/login.html")),
+    ("home.html", include_str!("../templates/home.html")),
+    ("error.html", include_str!("../templates/error.html")),
+    ("list.html", include_str!("../templates/list.html")),
+    ("form.html", include_str!("../templates/form.html")),
+    ("edit.html", include_str!("../templates/edit.html")),
+    ("account.html", include_str!("../templates/account.html")),
+    ("audit.html", include_str!("../templates/audit.html")),
+    (
+        "trail_table.html",
+        include_str!("../templates/trail_table.html"),
+    ),
+];
+
+pub fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Lenient);
+    for (name, src) in SOURCES {
+        // The templates are ours and tested; a broken one is a build mistake, shown at start-up.
+        if let Err(e) = env.add_template(name, src) {
+            panic!("template {name} does not compile: {e}");
+        }
+    }
+    env.add_function("t", |state: &State, key: &str| -> String {
+        let lang = state
+            .lookup("lang")
+            .and_then(|v| v.as_str().and_then(Lang::parse))
+            .unwrap_or_default();
+        tr(key, lang)
+    });
+    env
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_template_compiles() {
+        let env = super::environment();
+        for (name, _) in super::SOURCES {
+            assert!(env.get_template(name).is_ok(), "{name}");
+        }
+    }
+}
