@@ -8,11 +8,28 @@ use chrono::{DateTime, Utc};
 pub struct ScopeFilter {
     pub department_id: Option<i64>,
     pub region_path: Option<String>,
+    /// Accounts only: also list citizen and enterprise accounts, which have neither a department
+    /// nor a region (for the region administrators who manage them).
+    pub with_public_accounts: bool,
 }
 
 impl ScopeFilter {
     pub fn all() -> ScopeFilter {
         ScopeFilter::default()
+    }
+
+    pub fn department(id: i64) -> ScopeFilter {
+        ScopeFilter {
+            department_id: Some(id),
+            ..ScopeFilter::default()
+        }
+    }
+
+    pub fn region(path: impl Into<String>) -> ScopeFilter {
+        ScopeFilter {
+            region_path: Some(path.into()),
+            ..ScopeFilter::default()
+        }
     }
 }
 

@@ -317,24 +317,15 @@ each_db!(departments_check_codes_versions_and_scope, |db| {
             .unwrap_err();
         assert!(matches!(e, StoreError::Domain(DomainError::NotFound(_))));
 
-        let only_a = ScopeFilter {
-            department_id: Some(o.dept_a.id),
-            region_path: None,
-        };
+        let only_a = ScopeFilter::department(o.dept_a.id);
         let v = s.departments(&only_a).await.unwrap();
         assert_eq!(
             v.iter().map(|d| d.id).collect::<Vec<_>>(),
             vec![o.dept_a.id]
         );
-        let district = ScopeFilter {
-            department_id: None,
-            region_path: Some(o.district.path.clone()),
-        };
+        let district = ScopeFilter::region(o.district.path.clone());
         assert_eq!(s.departments(&district).await.unwrap().len(), 2);
-        let street = ScopeFilter {
-            department_id: None,
-            region_path: Some(o.street.path.clone()),
-        };
+        let street = ScopeFilter::region(o.street.path.clone());
         assert!(s.departments(&street).await.unwrap().is_empty());
         assert_eq!(
             s.department_by_uscc(&o.dept_b.uscc)
@@ -534,10 +525,7 @@ each_db!(halls_zones_and_windows_hang_together, |db| {
         assert!(!z.active);
         // the hall of department B is visible to B through its window; A has none now
         let b_halls = s
-            .halls(&ScopeFilter {
-                department_id: Some(o.dept_b.id),
-                region_path: None,
-            })
+            .halls(&ScopeFilter::department(o.dept_b.id))
             .await
             .unwrap();
         assert_eq!(
@@ -545,10 +533,7 @@ each_db!(halls_zones_and_windows_hang_together, |db| {
             vec![hall.id]
         );
         let a_halls = s
-            .halls(&ScopeFilter {
-                department_id: Some(o.dept_a.id),
-                region_path: None,
-            })
+            .halls(&ScopeFilter::department(o.dept_a.id))
             .await
             .unwrap();
         assert!(a_halls.is_empty());
@@ -642,10 +627,7 @@ each_db!(users_sessions_and_login_attempts, |db| {
 
         // scope filters
         let a = s
-            .users(&ScopeFilter {
-                department_id: Some(o.dept_a.id),
-                region_path: None,
-            })
+            .users(&ScopeFilter::department(o.dept_a.id))
             .await
             .unwrap();
         assert_eq!(
@@ -653,21 +635,42 @@ each_db!(users_sessions_and_login_attempts, |db| {
             vec!["clerk"]
         );
         let b = s
-            .users(&ScopeFilter {
-                department_id: Some(o.dept_b.id),
-                region_path: None,
-            })
+            .users(&ScopeFilter::department(o.dept_b.id))
             .await
             .unwrap();
         assert!(b.is_empty());
         let d = s
-            .users(&ScopeFilter {
-                department_id: None,
-                region_path: Some(o.district.path.clone()),
-            })
+            .users(&ScopeFilter::region(o.district.path.clone()))
             .await
             .unwrap();
         assert_eq!(d.len(), 2);
+
+        // public accounts appear only when asked for
+        s.create_user(
+            &c,
+            new_user("li.nvshi", &["citizen"], None, None),
+            "h".into(),
+        )
+        .await
+        .unwrap();
+        let mut with = ScopeFilter::region(o.district.path.clone());
+        assert_eq!(s.users(&with).await.unwrap().len(), 2);
+        with.with_public_accounts = true;
+        let names: Vec<String> = s
+            .users(&with)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|u| u.username)
+            .collect();
+        assert_eq!(names, vec!["clerk", "sup", "li.nvshi"]);
+        let mut dept = ScopeFilter::department(o.dept_b.id);
+        dept.with_public_accounts = true;
+        assert_eq!(
+            s.users(&dept).await.unwrap().len(),
+            1,
+            "only the public account"
+        );
 
         // sessions
         let now = chrono::Utc::now();
@@ -870,10 +873,7 @@ each_db!(every_change_is_in_the_chained_trail, |db| {
         // scope: department B sees none of A's entries
         let b = s
             .audit_entries(&AuditFilter {
-                scope: ScopeFilter {
-                    department_id: Some(o.dept_b.id),
-                    region_path: None,
-                },
+                scope: ScopeFilter::department(o.dept_b.id),
                 limit: 100,
                 ..Default::default()
             })

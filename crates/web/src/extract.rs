@@ -101,7 +101,13 @@ pub(crate) fn describe(path: &str, msg: &str) -> (String, Text) {
         return (f, Text::fixed("缺少必填字段", "this field is required"));
     }
     if msg.starts_with("unknown field") {
-        let f = join(&ticked(msg));
+        // The path already ends at the unknown field.
+        let name = ticked(msg);
+        let f = if path.ends_with(&name) {
+            path.to_string()
+        } else {
+            join(&name)
+        };
         return (f, Text::fixed("不允许的字段", "this field is not allowed"));
     }
     let detail = msg.split(" at line ").next().unwrap_or(msg).to_string();

@@ -51,11 +51,13 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     res
 }
 
-fn is_json(res: &Response) -> bool {
+/// A response that already carries its own JSON or HTML body (readiness, the login page shown
+/// again with its error) is left as it is.
+fn has_own_body(res: &Response) -> bool {
     res.headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"))
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/html"))
 }
 
 /// Gives every error response its body: JSON for the API, a page (or the login page) for people,
@@ -83,8 +85,7 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
     }
     let err = match res.extensions().get::<AppError>() {
         Some(e) => e.clone(),
-        // Our own JSON answers (e.g. readiness) stand as they are.
-        None if is_json(&res) => return res,
+        None if has_own_body(&res) => return res,
         None => AppError::for_status(status),
     };
     if api {

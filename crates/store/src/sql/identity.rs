@@ -91,13 +91,25 @@ async fn end_sessions<B: Backend>(tx: &mut B::Tx, user_id: i64, keep: Option<i64
 #[async_trait]
 impl<B: Backend> IdentityStore for SqlStore<B> {
     async fn users(&self, scope: &ScopeFilter) -> Result<Vec<User>> {
-        let mut q = scope_where(
-            sql(format!("SELECT {USER_COLS} FROM users WHERE 1 = 1")),
+        let scoped = scope_where(
+            sql("SELECT id FROM users WHERE 1 = 1"),
             scope,
             Some("department_id"),
             Some("region_id"),
         );
-        q.text = format!("{} ORDER BY id", q.text).into();
+        let public = if scope.with_public_accounts {
+            " OR (department_id IS NULL AND region_id IS NULL)"
+        } else {
+            ""
+        };
+        let q = crate::backend::Sql {
+            text: format!(
+                "SELECT {USER_COLS} FROM users WHERE (id IN ({}){public}) ORDER BY id",
+                scoped.text
+            )
+            .into(),
+            args: scoped.args,
+        };
         let rows: Vec<UserRow> = self.b.read_all(q).await?;
         let roles: Vec<(i64, String)> = self
             .b

@@ -15,24 +15,12 @@ use onewindow_store::ScopeFilter;
 pub fn scope_filter(actor: &Actor) -> ScopeFilter {
     if !actor.is_staff() {
         // No id is negative: public accounts list no staff records.
-        return ScopeFilter {
-            department_id: Some(-1),
-            region_path: None,
-        };
+        return ScopeFilter::department(-1);
     }
     match (actor.scope.department_id, &actor.scope.region_path) {
-        (Some(d), _) => ScopeFilter {
-            department_id: Some(d),
-            region_path: None,
-        },
-        (None, Some(p)) => ScopeFilter {
-            department_id: None,
-            region_path: Some(p.clone()),
-        },
-        (None, None) => ScopeFilter {
-            department_id: Some(-1),
-            region_path: None,
-        },
+        (Some(d), _) => ScopeFilter::department(d),
+        (None, Some(p)) => ScopeFilter::region(p.clone()),
+        (None, None) => ScopeFilter::department(-1),
     }
 }
 

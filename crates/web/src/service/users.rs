@@ -15,6 +15,14 @@ use onewindow_core::{DomainError, Lang, Text};
 
 const USER: Text = Text::fixed("账号", "account");
 
+/// Citizen and enterprise accounts belong to no department or region; region-scoped
+/// administrators manage them.
+fn manages_public(auth: &Auth) -> bool {
+    auth.actor.has(Permission::UserWrite)
+        && auth.actor.scope.department_id.is_none()
+        && auth.actor.scope.region_path.is_some()
+}
+
 async fn check_covers(
     state: &AppState,
     auth: &Auth,
@@ -54,7 +62,9 @@ async fn check_covers(
 
 pub async fn users(state: &AppState, auth: &Auth) -> AppResult<Vec<User>> {
     auth.actor.require(Permission::UserRead)?;
-    Ok(state.store.users(&scope_filter(&auth.actor)).await?)
+    let mut scope = scope_filter(&auth.actor);
+    scope.with_public_accounts = manages_public(auth);
+    Ok(state.store.users(&scope).await?)
 }
 
 pub async fn user(state: &AppState, auth: &Auth, id: i64) -> AppResult<User> {

@@ -1,0 +1,619 @@
+//! The JSON API: sign-in, error bodies, validation, conflicts, limits, the OpenAPI document.
+
+use crate::each_app;
+use crate::support::{PASSWORD, en};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+each_app!(health_readiness_and_metrics, |app| {
+    let (s, h) = app.call(Method::GET, "/healthz", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h["status"], "ok");
+    assert_eq!(h["database"], app.db().kind);
+    let (s, r) = app.call(Method::GET, "/readyz", None, None).await;
+    assert_eq!((s, r["status"].as_str()), (StatusCode::OK, Some("ready")));
+    let res = app.http.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = res.text().await.unwrap();
+    assert!(text.contains("onewindow_http_requests_total"), "{text}");
+    assert!(text.contains("route=\"/readyz\""), "{text}");
+});
+
+each_app!(tokens_sign_in_and_out, |app| {
+    let (s, _) = app.call(Method::GET, "/api/v1/me", None, None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let token = app.token("clerk").await;
+    let (s, me) = app.get("/api/v1/me", &token).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(me["user"]["username"], "clerk");
+    assert_eq!(me["user"]["roles"], json!(["clerk"]));
+    assert!(
+        me.get("csrf_token").is_none(),
+        "bearer calls need no CSRF token"
+    );
+    let (s, _) = app
+        .call(Method::DELETE, "/api/v1/auth/token", Some(&token), None)
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, body) = app.get("/api/v1/me", &token).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["code"], "unauthorized");
+    let (s, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(json!({"username": "clerk", "password": "wrong-1"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["message"], "用户名或密码错误");
+    let (s, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(json!({"username": "nobody", "password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    // and the trail shows the sign-in and sign-out
+    let admin = app.token("admin").await;
+    let clerk = app.find("/api/v1/users", &admin, "username", "clerk").await;
+    let (_, trail) = app
+        .get(
+            &format!("/api/v1/audit?target_type=user&target_id={}", clerk["id"]),
+            &admin,
+        )
+        .await;
+    let actions: Vec<&str> = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(
+        actions.contains(&"auth.token") && actions.contains(&"auth.logout"),
+        "{actions:?}"
+    );
+});
+
+each_app!(errors_name_the_field_in_the_readers_language, |app| {
+    let admin = app.token("admin").await;
+    let district = app.find("/api/v1/regions", &admin, "code", "211403").await;
+    let post = |body: &'static str, lang_en: bool| {
+        let mut req = app
+            .http
+            .post(app.url("/api/v1/departments"))
+            .bearer_auth(&admin)
+            .header("content-type", "application/json")
+            .body(body);
+        if lang_en {
+            req = req.header("accept-language", "en");
+        }
+        req.send()
+    };
+    // malformed JSON
+    let res = post("{\"name\": ", false).await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let b: Value = res.json().await.unwrap();
+    assert_eq!(b["field"], "body");
+    assert!(
+        b["message"].as_str().unwrap().contains("不是有效的 JSON"),
+        "{b}"
+    );
+    // a missing field, in Chinese and in English
+    let res = post("{\"name\": \"x\", \"region_id\": 1}", false)
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let b: Value = res.json().await.unwrap();
+    assert_eq!(
+        (b["code"].as_str(), b["field"].as_str()),
+        (Some("bad_request"), Some("uscc"))
+    );
+    assert_eq!(b["message"], "字段 uscc：缺少必填字段");
+    let res = post("{\"name\": \"x\", \"region_id\": 1}", true)
+        .await
+        .unwrap();
+    let b: Value = res.json().await.unwrap();
+    assert_eq!(b["message"], "field uscc: this field is required");
+    // a wrong type and an unknown field
+    let res = post(
+        "{\"name\": \"x\", \"uscc\": \"x\", \"region_id\": \"one\"}",
+        false,
+    )
+    .await
+    .unwrap();
+    let b: Value = res.json().await.unwrap();
+    assert_eq!(
+        (b["field"].as_str(), res_status_is_400(&b)),
+        (Some("region_id"), true)
+    );
+    let res = post(
+        "{\"name\": \"x\", \"uscc\": \"x\", \"region_id\": 1, \"colour\": 1}",
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let b: Value = res.json().await.unwrap();
+    assert_eq!(b["field"], "colour");
+    // a rule broken: 422 with the reason
+    let (s, b) = app
+        .call_with(
+            Method::POST,
+            "/api/v1/departments",
+            Some(&admin),
+            Some(json!({"name": "x", "uscc": "91350100M000100Y44", "region_id": district["id"]})),
+            en(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(b["field"], "uscc");
+    assert!(
+        b["message"]
+            .as_str()
+            .unwrap()
+            .contains("character 18 should be 3"),
+        "{b}"
+    );
+    // not JSON at all
+    let res = app
+        .http
+        .post(app.url("/api/v1/departments"))
+        .bearer_auth(&admin)
+        .body("name=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    // nothing was written by any of these
+    let (_, list) = app.get("/api/v1/departments", &admin).await;
+    assert_eq!(list.as_array().unwrap().len(), 17);
+    // unknown endpoint and wrong method: JSON errors too
+    let (s, b) = app.get("/api/v1/nothing-here", &admin).await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    let (s, b) = app
+        .call(Method::DELETE, "/api/v1/regions", Some(&admin), None)
+        .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed"))
+    );
+});
+
+fn res_status_is_400(b: &Value) -> bool {
+    b["code"] == "bad_request"
+}
+
+each_app!(oversize_bodies_get_413, |app| {
+    let admin = app.token("admin").await;
+    let big = format!(
+        "{{\"name\": \"{}\", \"uscc\": \"x\", \"region_id\": 1}}",
+        "长".repeat(600_000)
+    );
+    let res = app
+        .http
+        .post(app.url("/api/v1/departments"))
+        .bearer_auth(&admin)
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let b: Value = res.json().await.unwrap();
+    assert_eq!(b["code"], "payload_too_large");
+});
+
+each_app!(organisation_round_trip_with_versions_and_conflicts, |app| {
+    let admin = app.token("admin").await;
+    let district = app.find("/api/v1/regions", &admin, "code", "211403").await;
+    let uscc = onewindow_core::validate::uscc::build('1', '1', "211403", "MB777777").unwrap();
+    let (s, d) = app
+        .call(
+            Method::POST,
+            "/api/v1/departments",
+            Some(&admin),
+            Some(json!({"name": "龙港区数据局", "uscc": uscc, "region_id": district["id"]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    let id = d["id"].as_i64().unwrap();
+    let (s, b) = app
+        .call(
+            Method::POST,
+            "/api/v1/departments",
+            Some(&admin),
+            Some(json!({"name": "重复", "uscc": uscc, "region_id": district["id"]})),
+        )
+        .await;
+    assert_eq!(
+        (s, b["field"].as_str()),
+        (StatusCode::CONFLICT, Some("uscc"))
+    );
+    let (s, d2) = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/departments/{id}"),
+            Some(&admin),
+            Some(json!({"version": 1, "phone": "0429-5550000"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{d2}");
+    assert_eq!(d2["version"], 2);
+    let (s, b) = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/departments/{id}"),
+            Some(&admin),
+            Some(json!({"version": 1, "name": "x"})),
+        )
+        .await;
+    assert_eq!(
+        (s, b["field"].as_str()),
+        (StatusCode::CONFLICT, Some("version"))
+    );
+    let (s, d3) = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/departments/{id}/active"),
+            Some(&admin),
+            Some(json!({"version": 2, "active": false})),
+        )
+        .await;
+    assert_eq!((s, d3["active"].as_bool()), (StatusCode::OK, Some(false)));
+    let (s, _) = app.get(&format!("/api/v1/departments/{id}"), &admin).await;
+    assert_eq!(s, StatusCode::OK, "deactivated, not deleted");
+    let (s, b) = app.get("/api/v1/departments/999999", &admin).await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+
+    // a hall, a zone and a window
+    let (s, hall) = app
+        .call(
+            Method::POST,
+            "/api/v1/halls",
+            Some(&admin),
+            Some(json!({"name": "滨海街道便民服务中心", "region_id": district["id"], "floors": 1})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{hall}");
+    let hid = hall["id"].as_i64().unwrap();
+    let (s, zone) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/halls/{hid}/zones"),
+            Some(&admin),
+            Some(json!({"name": "综合窗口区", "floor": 1})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{zone}");
+    let (s, b) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/halls/{hid}/zones"),
+            Some(&admin),
+            Some(json!({"name": "二楼", "floor": 2})),
+        )
+        .await;
+    assert_eq!(
+        (s, b["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("floor"))
+    );
+    let civil = app
+        .find("/api/v1/departments", &admin, "name", "龙港区民政局")
+        .await;
+    let (s, w) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/halls/{hid}/windows"),
+            Some(&admin),
+            Some(json!({"zone_id": zone["id"], "number": 1, "department_ids": [civil["id"]]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{w}");
+    let (s, b) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/halls/{hid}/windows"),
+            Some(&admin),
+            Some(json!({"zone_id": zone["id"], "number": 2, "department_ids": [id]})),
+        )
+        .await;
+    assert_eq!(
+        (s, b["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("department_ids")),
+        "a deactivated department serves no window"
+    );
+    let (_, windows) = app
+        .get(&format!("/api/v1/halls/{hid}/windows"), &admin)
+        .await;
+    assert_eq!(windows.as_array().unwrap().len(), 1);
+
+    // the demo hall: 68 windows in 7 zones over 3 floors, two of them confidential
+    let demo = app
+        .find("/api/v1/halls", &admin, "name", "龙港区政务服务中心")
+        .await;
+    let (_, zones) = app
+        .get(&format!("/api/v1/halls/{}/zones", demo["id"]), &admin)
+        .await;
+    assert_eq!(zones.as_array().unwrap().len(), 7);
+    let (_, windows) = app
+        .get(&format!("/api/v1/halls/{}/windows", demo["id"]), &admin)
+        .await;
+    let windows = windows.as_array().unwrap();
+    assert_eq!(windows.len(), 68);
+    assert_eq!(
+        windows.iter().filter(|w| w["confidential"] == true).count(),
+        2
+    );
+});
+
+each_app!(accounts_passwords_and_preferences, |app| {
+    let admin = app.token("admin").await;
+    let civil = app
+        .find("/api/v1/departments", &admin, "name", "龙港区民政局")
+        .await;
+    let (s, u) = app
+        .call(Method::POST, "/api/v1/users", Some(&admin), Some(json!({"username": "min.zheng", "display_name": "民政窗口", "password": "first-pass-1", "roles": ["clerk"], "department_id": civil["id"], "phone": "139-0429-1111"})))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{u}");
+    assert_eq!(u["phone"], "13904291111");
+    assert!(u.get("password_hash").is_none());
+    let (s, b) = app
+        .call(Method::POST, "/api/v1/users", Some(&admin), Some(json!({"username": "weak", "display_name": "x", "password": "short", "roles": ["clerk"], "department_id": civil["id"]})))
+        .await;
+    assert_eq!(
+        (s, b["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("password"))
+    );
+    let (s, b) = app
+        .call(Method::POST, "/api/v1/users", Some(&admin), Some(json!({"username": "nobody2", "display_name": "x", "password": "first-pass-1", "roles": ["clerk"]})))
+        .await;
+    assert_eq!(
+        (s, b["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("department_id"))
+    );
+
+    let t = sign_in(app, "min.zheng", "first-pass-1").await;
+    let (s, b) = app
+        .call(
+            Method::POST,
+            "/api/v1/me/password",
+            Some(&t),
+            Some(json!({"old_password": "wrong-pass-1", "new_password": "second-pass-2"})),
+        )
+        .await;
+    assert_eq!(
+        (s, b["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("old_password"))
+    );
+    let (s, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/me/password",
+            Some(&t),
+            Some(json!({"old_password": "first-pass-1", "new_password": "second-pass-2"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = app.get("/api/v1/me", &t).await;
+    assert_eq!(
+        s,
+        StatusCode::OK,
+        "the session that changed the password stays"
+    );
+    let t2 = sign_in(app, "min.zheng", "second-pass-2").await;
+    let (s, me) = app
+        .call(
+            Method::PUT,
+            "/api/v1/me/preferences",
+            Some(&t2),
+            Some(json!({"large_text": true, "lang": "en"})),
+        )
+        .await;
+    assert_eq!(
+        (s, me["large_text"].as_bool(), me["lang"].as_str()),
+        (StatusCode::OK, Some(true), Some("en"))
+    );
+
+    // an administrator's reset ends every session of the account
+    let (s, _) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/users/{}/password", u["id"]),
+            Some(&admin),
+            Some(json!({"version": me["version"], "new_password": "third-pass-3"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    assert_eq!(app.get("/api/v1/me", &t2).await.0, StatusCode::UNAUTHORIZED);
+    // deactivation refuses sign-in
+    let (_, cur) = app.get(&format!("/api/v1/users/{}", u["id"]), &admin).await;
+    let (s, _) = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/users/{}/active", u["id"]),
+            Some(&admin),
+            Some(json!({"version": cur["version"], "active": false})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(json!({"username": "min.zheng", "password": "third-pass-3"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    // an administrator cannot deactivate themself
+    let me = app.find("/api/v1/users", &admin, "username", "admin").await;
+    let (s, b) = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/users/{}/active", me["id"]),
+            Some(&admin),
+            Some(json!({"version": me["version"], "active": false})),
+        )
+        .await;
+    assert_eq!(
+        (s, b["field"].as_str()),
+        (StatusCode::CONFLICT, Some("active"))
+    );
+});
+
+async fn sign_in(app: &crate::support::TestApp, username: &str, password: &str) -> String {
+    let (s, b) = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(json!({"username": username, "password": password})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    b["token"].as_str().unwrap().to_string()
+}
+
+each_app!(
+    repeated_failures_lock_the_account,
+    onewindow_web::WebConfig {
+        max_failures_per_account: 3,
+        max_failures_per_address: 5,
+        ..crate::support::config()
+    },
+    |app| {
+        for _ in 0..3 {
+            let (s, _) = app
+                .call(
+                    Method::POST,
+                    "/api/v1/auth/token",
+                    None,
+                    Some(json!({"username": "leader", "password": "guess-123"})),
+                )
+                .await;
+            assert_eq!(s, StatusCode::UNAUTHORIZED);
+        }
+        // now even the right password waits
+        let (s, b) = app
+            .call(
+                Method::POST,
+                "/api/v1/auth/token",
+                None,
+                Some(json!({"username": "leader", "password": PASSWORD})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+        assert!(b["message"].as_str().unwrap().contains("分钟后再试"), "{b}");
+        // another account from the same address still works, until the address limit
+        app.token("clerk").await;
+        for _ in 0..2 {
+            app.call(
+                Method::POST,
+                "/api/v1/auth/token",
+                None,
+                Some(json!({"username": "steward", "password": "guess-123"})),
+            )
+            .await;
+        }
+        let (s, _) = app
+            .call(
+                Method::POST,
+                "/api/v1/auth/token",
+                None,
+                Some(json!({"username": "citizen", "password": PASSWORD})),
+            )
+            .await;
+        assert_eq!(
+            s,
+            StatusCode::TOO_MANY_REQUESTS,
+            "five failures from one address lock the address"
+        );
+    }
+);
+
+each_app!(the_openapi_document_lists_every_endpoint, |app| {
+    let (s, doc) = app.call(Method::GET, "/api/openapi.json", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let mut documented: Vec<String> = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for m in item.as_object().unwrap().keys() {
+            if ["get", "post", "put", "patch", "delete"].contains(&m.as_str()) {
+                documented.push(format!("{} {path}", m.to_uppercase()));
+            }
+        }
+    }
+    documented.sort();
+    let mut expected: Vec<String> = ENDPOINTS.iter().map(|s| s.to_string()).collect();
+    expected.sort();
+    assert_eq!(
+        documented, expected,
+        "the OpenAPI document and the endpoint list differ"
+    );
+    // every documented endpoint exists (anything but 404/405 without a token)
+    for e in ENDPOINTS {
+        let (m, p) = e.split_once(' ').unwrap();
+        let path = p.replace("{id}", "1").replace("{hall_id}", "1");
+        let (s, _) = app.call(m.parse().unwrap(), &path, None, None).await;
+        assert!(
+            s != StatusCode::NOT_FOUND && s != StatusCode::METHOD_NOT_ALLOWED,
+            "{e}: {s}"
+        );
+    }
+});
+
+/// Every JSON endpoint of the platform. The test above keeps this list and the OpenAPI document
+/// equal; the permission test walks it.
+pub const ENDPOINTS: &[&str] = &[
+    "GET /healthz",
+    "GET /readyz",
+    "GET /metrics",
+    "GET /api/openapi.json",
+    "POST /api/v1/auth/token",
+    "DELETE /api/v1/auth/token",
+    "GET /api/v1/me",
+    "POST /api/v1/me/password",
+    "PUT /api/v1/me/preferences",
+    "GET /api/v1/regions",
+    "POST /api/v1/regions",
+    "GET /api/v1/regions/{id}",
+    "PATCH /api/v1/regions/{id}",
+    "PUT /api/v1/regions/{id}/active",
+    "GET /api/v1/departments",
+    "POST /api/v1/departments",
+    "GET /api/v1/departments/{id}",
+    "PATCH /api/v1/departments/{id}",
+    "PUT /api/v1/departments/{id}/active",
+    "GET /api/v1/halls",
+    "POST /api/v1/halls",
+    "GET /api/v1/halls/{id}",
+    "PATCH /api/v1/halls/{id}",
+    "PUT /api/v1/halls/{id}/active",
+    "GET /api/v1/halls/{hall_id}/zones",
+    "POST /api/v1/halls/{hall_id}/zones",
+    "GET /api/v1/zones/{id}",
+    "PATCH /api/v1/zones/{id}",
+    "PUT /api/v1/zones/{id}/active",
+    "GET /api/v1/halls/{hall_id}/windows",
+    "POST /api/v1/halls/{hall_id}/windows",
+    "GET /api/v1/windows/{id}",
+    "PATCH /api/v1/windows/{id}",
+    "PUT /api/v1/windows/{id}/active",
+    "GET /api/v1/users",
+    "POST /api/v1/users",
+    "GET /api/v1/users/{id}",
+    "PATCH /api/v1/users/{id}",
+    "PUT /api/v1/users/{id}/active",
+    "POST /api/v1/users/{id}/password",
+    "GET /api/v1/audit",
+];

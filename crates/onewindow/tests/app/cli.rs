@@ -1,0 +1,318 @@
+//! The command line as a user runs it: a separate process.
+
+use onewindow_store::testing::TestDb;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_onewindow"))
+}
+
+fn run(args: &[&str]) -> (i32, String) {
+    let out = bin().args(args).output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn check_prints_valid_or_the_reason() {
+    assert_eq!(
+        run(&["check", "id", "11010519491231002X"]),
+        (0, "valid\n".into())
+    );
+    let (code, text) = run(&["check", "id", "110105194912310021"]);
+    assert_eq!(code, 1);
+    assert!(
+        text.contains("校验码错误") && text.contains("expected X"),
+        "{text}"
+    );
+    assert_eq!(
+        run(&["check", "uscc", "91350100M000100Y43"]),
+        (0, "valid\n".into())
+    );
+    let (code, text) = run(&["check", "uscc", "91350100M000100Y4"]);
+    assert_eq!(code, 1);
+    assert!(text.contains("18位"), "{text}");
+    assert_eq!(run(&["check", "mobile", "13812345678"]).0, 0);
+    assert_eq!(run(&["check", "mobile", "12812345678"]).0, 1);
+}
+
+fn temp_sqlite() -> (String, std::path::PathBuf) {
+    let p = std::env::temp_dir().join(format!(
+        "ow_cli_{}_{}.db",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    (format!("sqlite://{}", p.display()), p)
+}
+
+#[test]
+fn migrate_applies_once() {
+    let (url, path) = temp_sqlite();
+    let (code, text) = run(&["migrate", "--database-url", &url]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("1 migration(s) applied"), "{text}");
+    let (code, text) = run(&["migrate", "--database-url", &url]);
+    assert_eq!(code, 0);
+    assert!(text.contains("up to date"), "{text}");
+    let _ = std::fs::remove_file(path);
+}
+
+async fn tamper(db: &TestDb, seq: i64) {
+    use sqlx::Connection;
+    if db.kind == "sqlite" {
+        let mut c = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+        sqlx::raw_sql("DROP TRIGGER audit_log_no_update")
+            .execute(&mut c)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE audit_log SET actor_name = 'someone-else' WHERE seq = $1")
+            .bind(seq)
+            .execute(&mut c)
+            .await
+            .unwrap();
+        c.close().await.unwrap();
+    } else {
+        let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        sqlx::raw_sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change")
+            .execute(&mut c)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE audit_log SET actor_name = 'someone-else' WHERE seq = $1")
+            .bind(seq)
+            .execute(&mut c)
+            .await
+            .unwrap();
+        c.close().await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_verify_counts_or_names_the_tampered_entry() {
+    for db in TestDb::all().await {
+        onewindow::demo::seed(db.store.as_ref(), "demo-password")
+            .await
+            .unwrap();
+        let url = db.url.clone();
+        let (code, text) =
+            tokio::task::spawn_blocking(move || run(&["audit", "verify", "--database-url", &url]))
+                .await
+                .unwrap();
+        assert_eq!(code, 0, "{}: {text}", db.kind);
+        assert!(
+            text.contains("verified 121 audit entries"),
+            "{}: {text}",
+            db.kind
+        );
+        tamper(&db, 42).await;
+        let url = db.url.clone();
+        let (code, text) =
+            tokio::task::spawn_blocking(move || run(&["audit", "verify", "--database-url", &url]))
+                .await
+                .unwrap();
+        assert_eq!(code, 1, "{}: {text}", db.kind);
+        assert!(text.contains("entry 42"), "{}: {text}", db.kind);
+        db.drop_db().await;
+    }
+}
+
+/// Starts `onewindow serve` on a free port and returns the process and its base URL.
+fn serve(url: &str, extra: &[&str]) -> (std::process::Child, String, Vec<String>) {
+    let mut child = bin()
+        .args(["serve", "--addr", "127.0.0.1:0", "--database-url", url])
+        .args(extra)
+        .env("ONEWINDOW_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = Vec::new();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut base = String::new();
+    for _ in 0..10 {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        if let Some(rest) = line.split("serving at ").nth(1) {
+            base = rest
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .trim_end_matches('/')
+                .to_string();
+        }
+        let done = line.contains("password:") || (!extra.contains(&"--demo") && !base.is_empty());
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+    assert!(
+        !base.is_empty(),
+        "the server printed where it serves: {lines:?}"
+    );
+    (child, base, lines)
+}
+
+fn stop(mut child: std::process::Child) -> i32 {
+    // SIGTERM: the server finishes what it is doing and exits cleanly.
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    child.wait().unwrap().code().unwrap_or(-1)
+}
+
+async fn counts(base: &str) -> (usize, usize, usize) {
+    let http = reqwest::Client::new();
+    let t: serde_json::Value = http
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&serde_json::json!({"username": "admin", "password": "demo-password"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let t = t["token"].as_str().unwrap();
+    let n = |p: &'static str| {
+        let http = http.clone();
+        async move {
+            let v: serde_json::Value = http
+                .get(format!("{base}{p}"))
+                .bearer_auth(t)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            v.as_array().unwrap().len()
+        }
+    };
+    (
+        n("/api/v1/regions").await,
+        n("/api/v1/departments").await,
+        n("/api/v1/users").await,
+    )
+}
+
+async fn admin_token(base: &str) -> String {
+    let t: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&serde_json::json!({"username": "admin", "password": "demo-password"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    t["token"].as_str().unwrap().to_string()
+}
+
+async fn clerk(base: &str, t: &str) -> serde_json::Value {
+    let users: serde_json::Value = reqwest::Client::new()
+        .get(format!("{base}/api/v1/users"))
+        .bearer_auth(t)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "clerk")
+        .unwrap()
+        .clone()
+}
+
+async fn rename_clerk(base: &str) -> String {
+    let t = admin_token(base).await;
+    let c = clerk(base, &t).await;
+    let res = reqwest::Client::new()
+        .patch(format!("{base}/api/v1/users/{}", c["id"]))
+        .bearer_auth(&t)
+        .json(&serde_json::json!({"version": c["version"], "display_name": "李志抗（已改名）"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+    "李志抗（已改名）".into()
+}
+
+async fn clerk_name(base: &str) -> String {
+    let t = admin_token(base).await;
+    clerk(base, &t).await["display_name"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_demo_twice_neither_duplicates_nor_resets() {
+    let mut urls = vec![temp_sqlite().0];
+    let pg = onewindow_store::testing::postgres_url();
+    let mut pg_db = None;
+    if let Some(admin) = pg {
+        let db = TestDb::postgres(&admin).await.unwrap();
+        // A password in the URL (ignored by trust auth here) must never be printed.
+        let mut u = url::Url::parse(&db.url).unwrap();
+        u.set_password(Some("s3cret-pw")).unwrap();
+        urls.push(u.to_string());
+        pg_db = Some(db);
+    }
+    for url in urls {
+        let (child, base, lines) = tokio::task::block_in_place(|| serve(&url, &["--demo"]));
+        let banner = lines.join("");
+        assert!(banner.contains("admin, clerk, approver, supervisor, grid, dispatcher, steward, agent, leader, citizen, enterprise"), "{banner}");
+        assert!(
+            !banner.contains("s3cret-pw"),
+            "the database password was printed: {banner}"
+        );
+        let first = counts(&base).await;
+        assert_eq!(first, (17, 17, 11), "{url}: regions, departments, accounts");
+        // a change made between the starts survives the second start
+        let http = reqwest::Client::new();
+        let health: serde_json::Value = http
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(health["status"], "ok");
+        let renamed = rename_clerk(&base).await;
+        assert_eq!(
+            tokio::task::block_in_place(|| stop(child)),
+            0,
+            "graceful shutdown on SIGTERM"
+        );
+        let (child, base, _) = tokio::task::block_in_place(|| serve(&url, &["--demo"]));
+        assert_eq!(
+            counts(&base).await,
+            first,
+            "a second start duplicates nothing"
+        );
+        assert_eq!(clerk_name(&base).await, renamed, "and resets nothing");
+        assert_eq!(tokio::task::block_in_place(|| stop(child)), 0);
+        if let Some(p) = url.strip_prefix("sqlite://") {
+            for s in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{p}{s}"));
+            }
+        }
+    }
+    if let Some(db) = pg_db {
+        db.drop_db().await;
+    }
+}

@@ -1,0 +1,12 @@
+//! The application tests: the HTTP API and pages running in-process on port 0, the command line
+//! as a separate process, and the browser tests. Everything runs on SQLite, and on PostgreSQL
+//! too when ONEWINDOW_TEST_DATABASE_URL is set.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod api;
+mod browser;
+mod cli;
+mod pages;
+mod permissions;

@@ -1,0 +1,386 @@
+//! The pages: sign-in with CSRF and fresh sessions, each role's home, the large-text mode, the
+//! language switch, escaping, and CSRF on every form.
+
+use crate::each_app;
+use crate::support::{PASSWORD, TestApp, cookie_value, set_cookies};
+use reqwest::StatusCode;
+
+/// The value of the hidden `_csrf` field in a page.
+pub fn csrf_in(html: &str) -> String {
+    let at = html
+        .find("name=\"_csrf\" value=\"")
+        .expect("a form with a CSRF field");
+    let rest = &html[at + 20..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+/// Signs in through the login form; returns the `Cookie` header value for the session.
+pub async fn sign_in_cookie(app: &TestApp, username: &str) -> String {
+    let res = app.http.get(app.url("/login")).send().await.unwrap();
+    let anon = cookie_value(&set_cookies(&res), "ow_anon_csrf")
+        .expect("the login page sets the form cookie");
+    let csrf = csrf_in(&res.text().await.unwrap());
+    let res = app
+        .http
+        .post(app.url("/login"))
+        .header("cookie", format!("ow_anon_csrf={anon}"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("username", username),
+            ("password", PASSWORD),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-in of {username}");
+    let session = cookie_value(&set_cookies(&res), "ow_session").expect("a session cookie");
+    format!("ow_session={session}")
+}
+
+/// A page's status and HTML, with the escaped slashes of attributes (`&#x2f;`) read back as `/`.
+async fn page(app: &TestApp, path: &str, cookie: &str) -> (StatusCode, String) {
+    let res = app
+        .http
+        .get(app.url(path))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    (
+        res.status(),
+        res.text().await.unwrap().replace("&#x2f;", "/"),
+    )
+}
+
+each_app!(
+    login_needs_its_csrf_token_and_makes_a_fresh_session,
+    |app| {
+        let res = app.http.get(app.url("/login")).send().await.unwrap();
+        let cookies = set_cookies(&res);
+        let anon = cookie_value(&cookies, "ow_anon_csrf").unwrap();
+        assert!(
+            cookies
+                .iter()
+                .any(|c| c.contains("HttpOnly") && c.contains("SameSite=Strict"))
+        );
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains("演示账号"),
+            "the demo accounts are listed in demo mode"
+        );
+        let csrf = csrf_in(&html);
+        // without the token
+        let res = app
+            .http
+            .post(app.url("/login"))
+            .header("cookie", format!("ow_anon_csrf={anon}"))
+            .form(&[("username", "clerk"), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        // from another site
+        let res = app
+            .http
+            .post(app.url("/login"))
+            .header("cookie", format!("ow_anon_csrf={anon}"))
+            .header("origin", "https://evil.example")
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("username", "clerk"),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        // a wrong password shows the form again with the reason
+        let res = app
+            .http
+            .post(app.url("/login"))
+            .header("cookie", format!("ow_anon_csrf={anon}"))
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("username", "clerk"),
+                ("password", "nope-1234"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        assert!(res.text().await.unwrap().contains("用户名或密码错误"));
+        // a planted session cookie is never adopted: sign-in issues a new one
+        let res = app
+            .http
+            .post(app.url("/login"))
+            .header(
+                "cookie",
+                format!("ow_anon_csrf={anon}; ow_session=planted-by-attacker"),
+            )
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("username", "clerk"),
+                ("password", PASSWORD),
+                ("next", "/admin/departments"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(res.headers()["location"], "/admin/departments");
+        let cookies = set_cookies(&res);
+        let session = cookie_value(&cookies, "ow_session").unwrap();
+        assert_ne!(session, "planted-by-attacker");
+        assert_eq!(session.len(), 64);
+        let c = cookies
+            .iter()
+            .find(|c| c.starts_with("ow_session="))
+            .unwrap();
+        assert!(
+            c.contains("HttpOnly") && c.contains("SameSite=Strict") && c.contains("Path=/"),
+            "{c}"
+        );
+        // an off-site `next` is not followed
+        let res = app
+            .http
+            .post(app.url("/login"))
+            .header("cookie", format!("ow_anon_csrf={anon}"))
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("username", "clerk"),
+                ("password", PASSWORD),
+                ("next", "//evil.example/"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.headers()["location"], "/");
+    }
+);
+
+each_app!(pages_need_a_session_and_forms_need_the_token, |app| {
+    let res = app.http.get(app.url("/admin/users")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/login?next=%2Fadmin%2Fusers");
+    let cookie = sign_in_cookie(app, "admin").await;
+    let (s, html) = page(app, "/admin/departments", &cookie).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("龙港区民政局"));
+    let csrf = csrf_in(&html);
+    let district = html
+        .split("option value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let uscc = onewindow_core::validate::uscc::build('1', '1', "211403", "MB666666").unwrap();
+    let form = [
+        ("name", "<script>alert('x')</script>局"),
+        ("uscc", uscc.as_str()),
+        ("region_id", district.as_str()),
+    ];
+    // without the token: refused, nothing written
+    let res = app
+        .http
+        .post(app.url("/admin/departments"))
+        .header("cookie", &cookie)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // with it: created, and the name is shown escaped
+    let mut with = form.to_vec();
+    with.push(("_csrf", csrf.as_str()));
+    let res = app
+        .http
+        .post(app.url("/admin/departments"))
+        .header("cookie", &cookie)
+        .form(&with)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with("/admin/departments/") && location.ends_with("flash=form.saved"));
+    let (s, html) = page(app, &location, &cookie).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("已保存"));
+    assert!(!html.contains("<script>alert"), "user text is escaped");
+    assert!(html.contains("&lt;script&gt;"));
+    // a bad value gets a page naming the field
+    let mut bad = with.clone();
+    bad.retain(|(k, _)| *k != "uscc");
+    bad.push(("uscc", "123"));
+    let res = app
+        .http
+        .post(app.url("/admin/departments"))
+        .header("cookie", &cookie)
+        .form(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("字段 uscc") && html.contains("18位"),
+        "{html}"
+    );
+    // the API with the browser's cookie needs the CSRF header for changes
+    let res = app
+        .http
+        .patch(app.url("/api/v1/regions/1"))
+        .header("cookie", &cookie)
+        .json(&serde_json::json!({"version": 1, "name": "辽宁省"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = app
+        .http
+        .get(app.url("/api/v1/me"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    let me: serde_json::Value = res.json().await.unwrap();
+    let token = me["csrf_token"].as_str().unwrap();
+    let res = app
+        .http
+        .post(app.url("/api/v1/regions"))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", token)
+        .json(&serde_json::json!({"code": "211403007", "name": "新街道", "parent_id": district.parse::<i64>().unwrap()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    // logout ends the session
+    let (_, html) = page(app, "/", &cookie).await;
+    let csrf = csrf_in(&html);
+    let res = app
+        .http
+        .post(app.url("/logout"))
+        .header("cookie", &cookie)
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (s, _) = page(app, "/admin/departments", &cookie).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+});
+
+each_app!(every_role_has_its_home, |app| {
+    for role in onewindow_core::identity::Role::ALL {
+        let cookie = sign_in_cookie(app, role.code()).await;
+        let (s, html) = page(app, "/", &cookie).await;
+        assert_eq!(s, StatusCode::OK);
+        let heading = match role {
+            onewindow_core::identity::Role::Admin => "系统管理工作台",
+            onewindow_core::identity::Role::Clerk => "窗口工作台",
+            onewindow_core::identity::Role::Approver => "审批工作台",
+            onewindow_core::identity::Role::Supervisor => "电子监察中心",
+            onewindow_core::identity::Role::GridWorker => "网格员工作台",
+            onewindow_core::identity::Role::Dispatcher => "指挥调度中心",
+            onewindow_core::identity::Role::Steward => "项目管家工作台",
+            onewindow_core::identity::Role::PetitionAgent => "信访代理工作站",
+            onewindow_core::identity::Role::Leader => "领导工作台",
+            onewindow_core::identity::Role::Citizen => "个人办事中心",
+            onewindow_core::identity::Role::Enterprise => "企业办事中心",
+        };
+        assert!(
+            html.contains(&format!("<h1 id=\"home-title\">{heading}</h1>")),
+            "{role:?}"
+        );
+        // the menu follows the role
+        assert_eq!(
+            html.contains("href=\"/admin/regions\""),
+            role == onewindow_core::identity::Role::Admin,
+            "{role:?}"
+        );
+        assert_eq!(
+            html.contains("href=\"/audit\""),
+            role.is_staff(),
+            "{role:?}"
+        );
+    }
+});
+
+each_app!(large_text_and_language_persist, |app| {
+    // a visitor: a cookie
+    let res = app.http.get(app.url("/")).send().await.unwrap();
+    let anon = cookie_value(&set_cookies(&res), "ow_anon_csrf").unwrap();
+    let html = res.text().await.unwrap();
+    assert!(!html.contains("class=\"large\""));
+    let csrf = csrf_in(&html);
+    let res = app
+        .http
+        .post(app.url("/prefs"))
+        .header("cookie", format!("ow_anon_csrf={anon}"))
+        .form(&[("_csrf", csrf.as_str()), ("large_text", "1"), ("back", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let large = cookie_value(&set_cookies(&res), "ow_large").unwrap();
+    assert_eq!(large, "1");
+    let (_, html) = page(app, "/", &format!("ow_anon_csrf={anon}; ow_large=1")).await;
+    assert!(html.contains("<body class=\"large\""));
+    // a signed-in person: the account keeps it, so a new browser gets it too
+    let cookie = sign_in_cookie(app, "citizen").await;
+    let (_, html) = page(app, "/", &cookie).await;
+    let csrf = csrf_in(&html);
+    let res = app
+        .http
+        .post(app.url("/prefs"))
+        .header("cookie", &cookie)
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("large_text", "1"),
+            ("lang", "en"),
+            ("back", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let fresh = sign_in_cookie(app, "citizen").await;
+    let (_, html) = page(app, "/", &fresh).await;
+    assert!(
+        html.contains("<body class=\"large\""),
+        "the preference follows the account"
+    );
+    assert!(html.contains("My services"), "and so does the language");
+    assert!(html.contains("lang=\"en\""));
+});
+
+each_app!(security_headers_are_set, |app| {
+    let res = app.http.get(app.url("/login")).send().await.unwrap();
+    let h = res.headers();
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self'")
+            && !csp.contains("unsafe-inline")
+            && csp.contains("frame-ancestors 'none'")
+    );
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert!(h.contains_key("x-request-id"));
+    let html = res.text().await.unwrap();
+    assert!(
+        !html.contains("<script>") && !html.contains(" style=\""),
+        "no inline script or style"
+    );
+    let css = app
+        .http
+        .get(app.url("/static/app.css"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+    assert!(css.text().await.unwrap().contains("body.large"));
+});

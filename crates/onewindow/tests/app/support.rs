@@ -1,0 +1,184 @@
+//! The application running in-process on port 0, on a fresh database with the demo district.
+
+use onewindow_store::testing::TestDb;
+use onewindow_web::WebConfig;
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+pub const PASSWORD: &str = "demo-password";
+
+pub struct TestApp {
+    pub base: String,
+    db: Option<TestDb>,
+    pub http: reqwest::Client,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+}
+
+pub fn config() -> WebConfig {
+    WebConfig {
+        demo: true,
+        demo_password: Some(PASSWORD.into()),
+        ..WebConfig::default()
+    }
+}
+
+impl TestApp {
+    pub async fn start(db: TestDb, config: WebConfig) -> TestApp {
+        onewindow::demo::seed(db.store.as_ref(), PASSWORD)
+            .await
+            .expect("demo data");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let app = onewindow_web::app(db.store.clone(), config);
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            onewindow_web::serve(listener, app, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        TestApp {
+            base,
+            db: Some(db),
+            http,
+            stop: Some(tx),
+            server: Some(server),
+        }
+    }
+
+    pub fn db(&self) -> &TestDb {
+        self.db.as_ref().expect("the database lives until stop()")
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(s) = self.server.take() {
+            let _ = s.await;
+        }
+        if let Some(db) = self.db.take() {
+            db.drop_db().await;
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn token(&self, username: &str) -> String {
+        let (status, body) = self
+            .call(
+                Method::POST,
+                "/api/v1/auth/token",
+                None,
+                Some(serde_json::json!({"username": username, "password": PASSWORD})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "sign-in of {username}: {body}");
+        body["token"].as_str().unwrap().to_string()
+    }
+
+    /// A JSON call; returns the status and the body (Null when empty or not JSON).
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        self.call_with(method, path, token, body, HeaderMap::new())
+            .await
+    }
+
+    pub async fn call_with(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: HeaderMap,
+    ) -> (StatusCode, Value) {
+        let mut req = self.http.request(method, self.url(path)).headers(headers);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    /// The id of a demo record by a field value, read with `token`.
+    pub async fn find(&self, list_path: &str, token: &str, field: &str, value: &str) -> Value {
+        let (s, list) = self.get(list_path, token).await;
+        assert_eq!(s, StatusCode::OK, "{list_path}: {list}");
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r[field] == value)
+            .unwrap_or_else(|| panic!("{list_path}: no {field} = {value}"))
+            .clone()
+    }
+}
+
+pub fn en() -> HeaderMap {
+    let mut h = HeaderMap::new();
+    h.insert("accept-language", HeaderValue::from_static("en"));
+    h
+}
+
+/// Runs a test body against an app on every configured database.
+#[macro_export]
+macro_rules! each_app {
+    ($name:ident, |$app:ident| $body:block) => {
+        each_app!($name, $crate::support::config(), |$app| $body);
+    };
+    ($name:ident, $config:expr, |$app:ident| $body:block) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            for db in onewindow_store::testing::TestDb::all().await {
+                let kind = db.kind;
+                eprintln!("{} on {kind}", stringify!($name));
+                let app = $crate::support::TestApp::start(db, $config).await;
+                {
+                    let $app: &$crate::support::TestApp = &app;
+                    $body
+                }
+                app.stop().await;
+            }
+        }
+    };
+}
+
+/// Cookies from a response's `Set-Cookie` headers, as `name=value` pairs with their attributes.
+pub fn set_cookies(res: &reqwest::Response) -> Vec<String> {
+    res.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_string))
+        .collect()
+}
+
+pub fn cookie_value(set_cookies: &[String], name: &str) -> Option<String> {
+    set_cookies
+        .iter()
+        .filter_map(|c| c.split(';').next())
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
