@@ -45,6 +45,22 @@ pub enum Command {
         #[arg(long, env = "ONEWINDOW_DEMO_PASSWORD")]
         demo_password: Option<String>,
     },
+    /// Prepare a new installation: its top region and the first administrator, scoped to it.
+    /// The password is read from ONEWINDOW_ADMIN_PASSWORD, never from the command line.
+    Init {
+        #[command(flatten)]
+        db: Db,
+        /// GB/T 2260 code of the top region, e.g. 211403.
+        #[arg(long)]
+        region_code: String,
+        /// Its name, e.g. 龙港区.
+        #[arg(long)]
+        region_name: String,
+        #[arg(long, default_value = "admin")]
+        admin_username: String,
+        #[arg(long, default_value = "系统管理员")]
+        admin_name: String,
+    },
     /// Apply pending database migrations.
     Migrate {
         #[command(flatten)]
@@ -161,6 +177,40 @@ pub fn main() -> ExitCode {
                 crate::server::serve(settings)
                     .await
                     .map(|_| ExitCode::SUCCESS)
+            }
+            Command::Init {
+                db,
+                region_code,
+                region_name,
+                admin_username,
+                admin_name,
+            } => {
+                let password = std::env::var("ONEWINDOW_ADMIN_PASSWORD").map_err(|_| {
+                    "set ONEWINDOW_ADMIN_PASSWORD to the first administrator's password".to_string()
+                })?;
+                let url = database_url(db, &file);
+                let store = onewindow_store::open(&url)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                store.migrate().await.map_err(|e| e.to_string())?;
+                let done = crate::init::run(
+                    store.as_ref(),
+                    crate::init::Init {
+                        region_code: region_code.clone(),
+                        region_name: region_name.clone(),
+                        username: admin_username.clone(),
+                        display_name: admin_name.clone(),
+                        password,
+                    },
+                )
+                .await;
+                store.close().await;
+                let (region, user) = done?;
+                println!(
+                    "region {} {} (id {}) is ready; administrator '{}' can sign in",
+                    region.code, region.name, region.id, user.username
+                );
+                Ok(ExitCode::SUCCESS)
             }
             Command::Migrate { db } => {
                 let url = database_url(db, &file);

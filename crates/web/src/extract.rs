@@ -204,3 +204,38 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for
         parse_form(q.as_bytes()).map(ApiQuery)
     }
 }
+
+/// A numeric path parameter whose error names it (`/api/v1/departments/abc` → 400, field `id`).
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> axum::extract::FromRequestParts<S> for ApiPath<T> {
+    type Rejection = AppError;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, AppError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
+            Err(_) => {
+                // Our routes have one parameter each; name it from the route pattern.
+                let name = parts
+                    .extensions
+                    .get::<axum::extract::MatchedPath>()
+                    .and_then(|p| {
+                        let s = p.as_str();
+                        let open = s.find('{')?;
+                        let len = s[open..].find('}')?;
+                        Some(s[open + 1..open + len].to_string())
+                    })
+                    .unwrap_or_else(|| "id".to_string());
+                Err(AppError::bad_request(
+                    name,
+                    Text::fixed(
+                        "路径中的编号须为整数",
+                        "the id in the path must be a whole number",
+                    ),
+                ))
+            }
+        }
+    }
+}

@@ -17,6 +17,17 @@ each_app!(health_readiness_and_metrics, |app| {
     let text = res.text().await.unwrap();
     assert!(text.contains("onewindow_http_requests_total"), "{text}");
     assert!(text.contains("route=\"/readyz\""), "{text}");
+    // with the database gone, the process is alive but not ready
+    app.db().store.close().await;
+    let (s, r) = app.call(Method::GET, "/readyz", None, None).await;
+    assert_eq!(
+        (s, r["status"].as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, Some("unavailable"))
+    );
+    assert_eq!(
+        app.call(Method::GET, "/healthz", None, None).await.0,
+        StatusCode::OK
+    );
 });
 
 each_app!(tokens_sign_in_and_out, |app| {
@@ -171,6 +182,22 @@ each_app!(errors_name_the_field_in_the_readers_language, |app| {
     // nothing was written by any of these
     let (_, list) = app.get("/api/v1/departments", &admin).await;
     assert_eq!(list.as_array().unwrap().len(), 17);
+    // a path id that is not a number
+    let (s, b) = app.get("/api/v1/departments/abc", &admin).await;
+    assert_eq!(
+        (s, b["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("id"))
+    );
+    let (s, b) = app.get("/api/v1/halls/x/zones", &admin).await;
+    assert_eq!(
+        (s, b["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("hall_id"))
+    );
+    let (s, b) = app.get("/api/v1/audit?target_id=x", &admin).await;
+    assert_eq!(
+        (s, b["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("target_id"))
+    );
     // unknown endpoint and wrong method: JSON errors too
     let (s, b) = app.get("/api/v1/nothing-here", &admin).await;
     assert_eq!(
@@ -617,3 +644,43 @@ pub const ENDPOINTS: &[&str] = &[
     "POST /api/v1/users/{id}/password",
     "GET /api/v1/audit",
 ];
+
+each_app!(
+    idle_sessions_expire,
+    onewindow_web::WebConfig {
+        session_idle: std::time::Duration::from_secs(1),
+        ..crate::support::config()
+    },
+    |app| {
+        let cookie = crate::pages::sign_in_cookie(app, "clerk").await;
+        let res = app
+            .http
+            .get(app.url("/api/v1/me"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        let res = app
+            .http
+            .get(app.url("/api/v1/me"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        let res = app
+            .http
+            .get(app.url("/account"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::SEE_OTHER,
+            "the page sends the person to sign in again"
+        );
+    }
+);

@@ -316,3 +316,67 @@ async fn serve_demo_twice_neither_duplicates_nor_resets() {
         db.drop_db().await;
     }
 }
+
+#[test]
+fn init_prepares_a_real_installation() {
+    let (url, path) = temp_sqlite();
+    let init = |password: &str, code: &str| {
+        let out = bin()
+            .args([
+                "init",
+                "--database-url",
+                &url,
+                "--region-code",
+                code,
+                "--region-name",
+                "龙港区",
+                "--admin-username",
+                "chief",
+            ])
+            .env("ONEWINDOW_ADMIN_PASSWORD", password)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    };
+    let (code, text) = init("weak", "211403");
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("password") && text.contains("8位"), "{text}");
+    let (code, text) = init("Chief-admin-2026", "2114");
+    assert_eq!(code, 2);
+    assert!(text.contains("code"), "{text}");
+    let (code, text) = init("Chief-admin-2026", "211403");
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("211403 龙港区") && text.contains("'chief'"),
+        "{text}"
+    );
+    let (code, text) = init("Chief-admin-2026", "211403");
+    assert_eq!(code, 2);
+    assert!(text.contains("already exists"), "{text}");
+    // the administrator signs in and administers the region
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = onewindow_store::open(&url).await.unwrap();
+        let u = store.user_by_username("chief").await.unwrap().unwrap();
+        assert_eq!(u.roles, vec![onewindow_core::identity::Role::Admin]);
+        let r = store.region_by_code("211403").await.unwrap().unwrap();
+        assert_eq!(u.region_id, Some(r.id));
+        assert_eq!(
+            store.regions().await.unwrap().len(),
+            1,
+            "the failed attempts left nothing"
+        );
+        assert_eq!(store.verify_audit().await.unwrap(), Ok(2));
+        store.close().await;
+    });
+    for s in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{s}", path.display()));
+    }
+}

@@ -384,3 +384,43 @@ each_app!(security_headers_are_set, |app| {
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
     assert!(css.text().await.unwrap().contains("body.large"));
 });
+
+each_app!(a_password_is_changed_on_the_account_page, |app| {
+    let cookie = sign_in_cookie(app, "steward").await;
+    let other = sign_in_cookie(app, "steward").await;
+    let (s, html) = page(app, "/account", &cookie).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("张喜锋")
+            && html.contains("龙港区营商环境建设局")
+            && html.contains("139****0006"),
+        "the profile, with the phone masked"
+    );
+    let csrf = csrf_in(&html);
+    let res = app
+        .http
+        .post(app.url("/account/password"))
+        .header("cookie", &cookie)
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("old_password", PASSWORD),
+            ("new_password", "Steward-pass-9"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(app, res.headers()["location"].to_str().unwrap(), &cookie).await;
+    assert!(html.contains("密码已修改"));
+    // the other browser is signed out; the new password works
+    assert_eq!(page(app, "/account", &other).await.0, StatusCode::SEE_OTHER);
+    let (s, _) = app
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(serde_json::json!({"username": "steward", "password": "Steward-pass-9"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+});
