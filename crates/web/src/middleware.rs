@@ -64,7 +64,6 @@ fn has_own_body(res: &Response) -> bool {
 /// in the reader's language. Errors raised by the router and layers (unknown path, wrong method,
 /// timeout, over-size body) get the same treatment as the handlers' own.
 pub async fn render_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let lang = request_lang(req.headers());
     let path = req.uri().path().to_string();
     let path_and_query = req
         .uri()
@@ -77,6 +76,14 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|a| a.contains("application/json") && !a.contains("text/html"));
+    // The API follows Accept-Language; pages stay Chinese unless switched (see PageCtx::lang).
+    let lang = if api {
+        request_lang(req.headers())
+    } else {
+        crate::lang::cookie(req.headers(), crate::lang::LANG_COOKIE)
+            .and_then(onewindow_core::Lang::parse)
+            .unwrap_or_default()
+    };
     let large = crate::lang::cookie(req.headers(), crate::lang::LARGE_COOKIE) == Some("1");
     let res = next.run(req).await;
     let status = res.status();

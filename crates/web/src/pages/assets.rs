@@ -7,8 +7,15 @@ use axum::routing::get;
 
 const CSS: &str = include_str!("../../static/app.css");
 const JS: &str = include_str!("../../static/app.js");
-/// Bumped with the assets so browsers fetch the new ones.
-pub const VERSION: &str = "1";
+/// A fingerprint of the assets, put in their URLs so browsers fetch new ones after an upgrade.
+pub fn version() -> &'static str {
+    static V: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    V.get_or_init(|| {
+        use sha2::{Digest, Sha256};
+        let h = Sha256::new().chain_update(CSS).chain_update(JS).finalize();
+        h.iter().take(6).map(|b| format!("{b:02x}")).collect()
+    })
+}
 
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()

@@ -41,7 +41,6 @@ pub struct PageCtx {
     pub path: String,
     pub query: String,
     lang_cookie: Option<Lang>,
-    header_lang: Lang,
     large_cookie: Option<bool>,
     anon_csrf: Option<String>,
 }
@@ -54,11 +53,6 @@ impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
             path: parts.uri.path().to_string(),
             query: parts.uri.query().unwrap_or("").to_string(),
             lang_cookie: cookie(h, LANG_COOKIE).and_then(Lang::parse),
-            header_lang: h
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .map(Lang::from_accept_language)
-                .unwrap_or_default(),
             large_cookie: cookie(h, LARGE_COOKIE).map(|v| v == "1"),
             anon_csrf: cookie(h, ANON_CSRF_COOKIE).map(str::to_string),
         })
@@ -66,10 +60,12 @@ impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
 }
 
 impl PageCtx {
+    /// Pages are in Chinese unless the person switched to English (the cookie, or the account's
+    /// preference); the browser's own language is not enough to leave Chinese.
     pub fn lang(&self, auth: Option<&Auth>) -> Lang {
         self.lang_cookie
             .or(auth.map(|a| a.user.lang))
-            .unwrap_or(self.header_lang)
+            .unwrap_or_default()
     }
 
     pub fn large(&self, auth: Option<&Auth>) -> bool {
@@ -176,7 +172,7 @@ pub fn render(
         path => page.path.clone(),
         flash => flash,
         page_id => template.trim_end_matches(".html"),
-        asset_version => assets::VERSION,
+        asset_version => assets::version(),
     };
     let ctx = context! { ..extra, ..base };
     let body = state
@@ -202,7 +198,6 @@ pub fn error_page(state: &AppState, lang: Lang, large: bool, err: &AppError) -> 
         path: String::new(),
         query: String::new(),
         lang_cookie: Some(lang),
-        header_lang: lang,
         large_cookie: Some(large),
         anon_csrf: Some(String::new()),
     };
