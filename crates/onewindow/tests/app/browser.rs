@@ -216,6 +216,10 @@ async fn every_role_signs_in_and_sees_its_home_and_large_text_persists() {
         .click()
         .await
         .unwrap();
+    c.wait()
+        .for_element(Locator::Css("html[lang=en]"))
+        .await
+        .unwrap();
     assert_eq!(text(c, "#home-title").await, "My services");
 
     d.quit().await;
