@@ -1,9 +1,10 @@
 //! Accounts, roles, sessions and login attempts.
 
 use super::audit::append;
+use super::entity::{Entity, active_set, apply, created, current};
 use super::org::{activation, change, require_active};
 use super::rows::{USER_COLS, UserRow};
-use super::{SqlStore, check_version, scope_where, versioned_update};
+use super::{SqlStore, scope_where};
 use crate::IdentityStore;
 use crate::backend::{Backend, now, sql};
 use crate::error::{Result, StoreError};
@@ -12,28 +13,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use onewindow_core::audit::{Change, Context};
 use onewindow_core::identity::{CleanNewUser, CleanUserUpdate, Role, User};
-use onewindow_core::{DomainError, Lang, Text};
+use onewindow_core::{DomainError, Lang};
 use serde_json::json;
-
-const USER: Text = Text::fixed("账号", "account");
 
 const SESSION_COLS: &str =
     "id, user_id, kind, csrf_token, created_at, last_seen_at, idle_expires_at, expires_at";
-
-async fn roles_of<B: Backend>(tx: &mut B::Tx, user_id: i64) -> Result<Vec<String>> {
-    let rows: Vec<(String,)> = B::all(
-        tx,
-        sql("SELECT role FROM user_roles WHERE user_id = $1").bind(user_id),
-    )
-    .await?;
-    Ok(rows.into_iter().map(|r| r.0).collect())
-}
-
-async fn fetch_user<B: Backend>(tx: &mut B::Tx, id: i64) -> Result<User> {
-    let row: UserRow = super::org::fetch::<B, _>(tx, USER_COLS, "users", id, USER).await?;
-    let roles = roles_of::<B>(tx, id).await?;
-    Ok(row.with_roles(&roles))
-}
 
 async fn set_roles<B: Backend>(tx: &mut B::Tx, user_id: i64, roles: &[Role]) -> Result<()> {
     B::exec(
@@ -188,58 +172,34 @@ impl<B: Backend> IdentityStore for SqlStore<B> {
             .map(|r| r.0)
             .ok_or_else(|| StoreError::Database("INSERT returned no id".into()))?;
         set_roles::<B>(&mut tx, id, &new.roles).await?;
-        let u = fetch_user::<B>(&mut tx, id).await?;
-        append::<B>(
-            &mut tx,
-            ctx,
-            change("user", "create", id, owner(&u), None, Some(&u)),
-        )
-        .await?;
+        let u = created::<B, User>(&mut tx, ctx, id).await?;
         B::commit(tx).await?;
         Ok(u)
     }
 
     async fn update_user(&self, ctx: &Context, id: i64, upd: CleanUserUpdate) -> Result<User> {
         let mut tx = self.b.begin().await?;
-        let before = fetch_user::<B>(&mut tx, id).await?;
-        check_version(before.version, upd.version)?;
+        let before: User = current::<B, _>(&mut tx, id, upd.version).await?;
         let region_id = scope_refs::<B>(&mut tx, upd.department_id, upd.region_id).await?;
-        versioned_update::<B>(
-            &mut tx,
-            "users",
-            USER,
-            id,
-            upd.version,
-            sql("display_name = $1, department_id = $2, region_id = $3, phone = $4, updated_at = $5")
-                .bind(upd.display_name)
-                .bind(upd.department_id)
-                .bind(region_id)
-                .bind(upd.phone)
-                .bind(now()),
-        )
-        .await?;
+        // Roles are a table of their own: set them first, so the record read back after the
+        // update (and the trail's diff) includes them.
         set_roles::<B>(&mut tx, id, &upd.roles).await?;
+        let set = sql(
+            "display_name = $1, department_id = $2, region_id = $3, phone = $4, updated_at = $5",
+        )
+        .bind(upd.display_name)
+        .bind(upd.department_id)
+        .bind(region_id)
+        .bind(upd.phone)
+        .bind(now());
+        let after = apply::<B, _>(&mut tx, ctx, id, &before, "update", set).await?;
         // A change of roles or scope takes effect at once: the old sessions carried the old ones.
-        if upd.roles != before.roles
-            || upd.department_id != before.department_id
-            || region_id != before.region_id
+        if after.roles != before.roles
+            || after.department_id != before.department_id
+            || after.region_id != before.region_id
         {
             end_sessions::<B>(&mut tx, id, None).await?;
         }
-        let after = fetch_user::<B>(&mut tx, id).await?;
-        append::<B>(
-            &mut tx,
-            ctx,
-            change(
-                "user",
-                "update",
-                id,
-                owner(&after),
-                Some(&before),
-                Some(&after),
-            ),
-        )
-        .await?;
         B::commit(tx).await?;
         Ok(after)
     }
@@ -252,34 +212,19 @@ impl<B: Backend> IdentityStore for SqlStore<B> {
         active: bool,
     ) -> Result<User> {
         let mut tx = self.b.begin().await?;
-        let before = fetch_user::<B>(&mut tx, id).await?;
-        check_version(before.version, version)?;
-        versioned_update::<B>(
+        let before: User = current::<B, _>(&mut tx, id, version).await?;
+        let after = apply::<B, _>(
             &mut tx,
-            "users",
-            USER,
+            ctx,
             id,
-            version,
-            sql("active = $1, updated_at = $2").bind(active).bind(now()),
+            &before,
+            activation(active),
+            active_set(active),
         )
         .await?;
         if !active {
             end_sessions::<B>(&mut tx, id, None).await?;
         }
-        let after = fetch_user::<B>(&mut tx, id).await?;
-        append::<B>(
-            &mut tx,
-            ctx,
-            change(
-                "user",
-                activation(active),
-                id,
-                owner(&after),
-                Some(&before),
-                Some(&after),
-            ),
-        )
-        .await?;
         B::commit(tx).await?;
         Ok(after)
     }
@@ -292,7 +237,7 @@ impl<B: Backend> IdentityStore for SqlStore<B> {
         keep_session: Option<i64>,
     ) -> Result<()> {
         let mut tx = self.b.begin().await?;
-        let u = fetch_user::<B>(&mut tx, id).await?;
+        let u = User::load::<B>(&mut tx, id).await?;
         let t = now();
         B::exec(
             &mut tx,
@@ -331,7 +276,7 @@ impl<B: Backend> IdentityStore for SqlStore<B> {
         lang: Option<Lang>,
     ) -> Result<User> {
         let mut tx = self.b.begin().await?;
-        let before = fetch_user::<B>(&mut tx, id).await?;
+        let before = User::load::<B>(&mut tx, id).await?;
         B::exec(
             &mut tx,
             sql("UPDATE users SET large_text = $1, lang = $2, updated_at = $3, version = version + 1 WHERE id = $4")
@@ -341,7 +286,7 @@ impl<B: Backend> IdentityStore for SqlStore<B> {
                 .bind(id),
         )
         .await?;
-        let after = fetch_user::<B>(&mut tx, id).await?;
+        let after = User::load::<B>(&mut tx, id).await?;
         append::<B>(
             &mut tx,
             ctx,
@@ -361,7 +306,7 @@ impl<B: Backend> IdentityStore for SqlStore<B> {
 
     async fn create_session(&self, ctx: &Context, new: NewSession) -> Result<Session> {
         let mut tx = self.b.begin().await?;
-        let u = fetch_user::<B>(&mut tx, new.user_id).await?;
+        let u = User::load::<B>(&mut tx, new.user_id).await?;
         if !u.active {
             return Err(DomainError::forbidden().into());
         }
@@ -466,7 +411,7 @@ impl<B: Backend> IdentityStore for SqlStore<B> {
         let Some((sid, uid)) = s else {
             return Ok(false);
         };
-        let u = fetch_user::<B>(&mut tx, uid).await?;
+        let u = User::load::<B>(&mut tx, uid).await?;
         append::<B>(
             &mut tx,
             ctx,

@@ -1,8 +1,8 @@
 //! Regions, departments, halls, zones and windows.
 
-use super::audit::append;
+use super::entity::{Entity, active_set, apply, created, current};
 use super::rows::*;
-use super::{SqlStore, check_version, scope_where, versioned_update};
+use super::{SqlStore, scope_where};
 use crate::OrgStore;
 use crate::backend::{Backend, Record, Sql, now, sql};
 use crate::error::{Result, StoreError};
@@ -12,12 +12,6 @@ use onewindow_core::audit::{Change, Context, diff};
 use onewindow_core::org::*;
 use onewindow_core::{DomainError, FieldError, Text};
 use serde::Serialize;
-
-const REGION: Text = Text::fixed("区划", "region");
-const DEPARTMENT: Text = Text::fixed("部门", "department");
-const HALL: Text = Text::fixed("大厅", "hall");
-const ZONE: Text = Text::fixed("分区", "zone");
-const WINDOW: Text = Text::fixed("窗口", "window");
 
 fn json<T: Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
@@ -95,31 +89,20 @@ pub(crate) async fn require_active<B: Backend>(
     }
 }
 
+/// Refuses a change while `count` (a `SELECT count(*)`) finds anything still depending on the
+/// record.
+async fn refuse_if_any<B: Backend>(tx: &mut B::Tx, count: Sql, zh: &str, en: &str) -> Result<()> {
+    let n: Option<(i64,)> = B::opt(tx, count).await?;
+    if n.is_some_and(|c| c.0 > 0) {
+        return Err(DomainError::conflict("active", zh, en).into());
+    }
+    Ok(())
+}
+
 async fn insert_returning_id<B: Backend>(tx: &mut B::Tx, q: Sql) -> Result<i64> {
     let row: Option<(i64,)> = B::opt(tx, q).await?;
     row.map(|r| r.0)
         .ok_or_else(|| StoreError::Database("INSERT returned no id".into()))
-}
-
-async fn window_departments<B: Backend>(tx: &mut B::Tx, window_id: i64) -> Result<Vec<i64>> {
-    let rows: Vec<(i64,)> = B::all(
-        tx,
-        sql("SELECT department_id FROM window_departments WHERE window_id = $1 ORDER BY department_id")
-            .bind(window_id),
-    )
-    .await?;
-    Ok(rows.into_iter().map(|r| r.0).collect())
-}
-
-async fn fetch_window<B: Backend>(tx: &mut B::Tx, id: i64) -> Result<Window> {
-    let row: WindowRow = fetch::<B, _>(tx, WINDOW_COLS, "windows", id, WINDOW).await?;
-    let depts = window_departments::<B>(tx, id).await?;
-    Ok(row.with_departments(depts))
-}
-
-async fn hall_region<B: Backend>(tx: &mut B::Tx, hall_id: i64) -> Result<i64> {
-    let h: HallRow = fetch::<B, _>(tx, HALL_COLS, "halls", hall_id, HALL).await?;
-    Ok(h.region_id)
 }
 
 /// Checks that a zone belongs to the hall and every department exists and is active.
@@ -205,15 +188,14 @@ impl<B: Backend> OrgStore for SqlStore<B> {
 
     async fn create_region(&self, ctx: &Context, new: NewRegion) -> Result<Region> {
         let mut tx = self.b.begin().await?;
-        let parent: Option<RegionRow> = match new.parent_id {
+        let parent: Option<Region> = match new.parent_id {
             Some(pid) => {
                 require_active::<B>(&mut tx, "regions", pid, "parent_id").await?;
-                Some(fetch::<B, _>(&mut tx, REGION_COLS, "regions", pid, REGION).await?)
+                Some(Region::load::<B>(&mut tx, pid).await?)
             }
             None => None,
         };
         let level = check_region_under(&new.code, parent.as_ref().map(|p| p.code.as_str()))?;
-        let t = now();
         let id = insert_returning_id::<B>(
             &mut tx,
             sql(
@@ -224,7 +206,7 @@ impl<B: Backend> OrgStore for SqlStore<B> {
             .bind(new.name)
             .bind(level.code())
             .bind(new.parent_id)
-            .bind(t),
+            .bind(now()),
         )
         .await?;
         let path = format!("{}{id}/", parent.as_ref().map_or("/", |p| p.path.as_str()));
@@ -235,49 +217,20 @@ impl<B: Backend> OrgStore for SqlStore<B> {
                 .bind(id),
         )
         .await?;
-        let r =
-            Region::from(fetch::<B, RegionRow>(&mut tx, REGION_COLS, "regions", id, REGION).await?);
-        append::<B>(
-            &mut tx,
-            ctx,
-            change("region", "create", id, (None, Some(id)), None, Some(&r)),
-        )
-        .await?;
-        B::commit(tx).await?;
-        Ok(r)
+        {
+            let e = created::<B, Region>(&mut tx, ctx, id).await?;
+            B::commit(tx).await?;
+            Ok(e)
+        }
     }
 
     async fn update_region(&self, ctx: &Context, id: i64, upd: RegionUpdate) -> Result<Region> {
         let mut tx = self.b.begin().await?;
-        let before =
-            Region::from(fetch::<B, RegionRow>(&mut tx, REGION_COLS, "regions", id, REGION).await?);
-        check_version(before.version, upd.version)?;
-        versioned_update::<B>(
-            &mut tx,
-            "regions",
-            REGION,
-            id,
-            upd.version,
-            sql("name = $1, updated_at = $2")
-                .bind(upd.name.unwrap_or_else(|| before.name.clone()))
-                .bind(now()),
-        )
-        .await?;
-        let after =
-            Region::from(fetch::<B, RegionRow>(&mut tx, REGION_COLS, "regions", id, REGION).await?);
-        append::<B>(
-            &mut tx,
-            ctx,
-            change(
-                "region",
-                "update",
-                id,
-                (None, Some(id)),
-                Some(&before),
-                Some(&after),
-            ),
-        )
-        .await?;
+        let before: Region = current::<B, _>(&mut tx, id, upd.version).await?;
+        let set = sql("name = $1, updated_at = $2")
+            .bind(upd.name.unwrap_or_else(|| before.name.clone()))
+            .bind(now());
+        let after = apply::<B, _>(&mut tx, ctx, id, &before, "update", set).await?;
         B::commit(tx).await?;
         Ok(after)
     }
@@ -290,48 +243,25 @@ impl<B: Backend> OrgStore for SqlStore<B> {
         active: bool,
     ) -> Result<Region> {
         let mut tx = self.b.begin().await?;
-        let before =
-            Region::from(fetch::<B, RegionRow>(&mut tx, REGION_COLS, "regions", id, REGION).await?);
-        check_version(before.version, version)?;
+        let before: Region = current::<B, _>(&mut tx, id, version).await?;
         if !active {
-            let children: Option<(i64,)> = B::opt(
+            refuse_if_any::<B>(
                 &mut tx,
                 sql("SELECT count(*) FROM regions WHERE parent_id = $1 AND active = TRUE").bind(id),
+                "该区划下还有启用的下级区划，请先停用下级",
+                "this region still has active sub-regions; deactivate them first",
             )
             .await?;
-            if children.is_some_and(|c| c.0 > 0) {
-                return Err(DomainError::conflict(
-                    "active",
-                    "该区划下还有启用的下级区划，请先停用下级",
-                    "this region still has active sub-regions; deactivate them first",
-                )
-                .into());
-            }
         } else if let Some(pid) = before.parent_id {
             require_active::<B>(&mut tx, "regions", pid, "parent_id").await?;
         }
-        versioned_update::<B>(
-            &mut tx,
-            "regions",
-            REGION,
-            id,
-            version,
-            sql("active = $1, updated_at = $2").bind(active).bind(now()),
-        )
-        .await?;
-        let after =
-            Region::from(fetch::<B, RegionRow>(&mut tx, REGION_COLS, "regions", id, REGION).await?);
-        append::<B>(
+        let after = apply::<B, _>(
             &mut tx,
             ctx,
-            change(
-                "region",
-                activation(active),
-                id,
-                (None, Some(id)),
-                Some(&before),
-                Some(&after),
-            ),
+            id,
+            &before,
+            activation(active),
+            active_set(active),
         )
         .await?;
         B::commit(tx).await?;
@@ -339,7 +269,7 @@ impl<B: Backend> OrgStore for SqlStore<B> {
     }
 
     async fn departments(&self, scope: &ScopeFilter) -> Result<Vec<Department>> {
-        let q = scope_where(
+        let mut q = scope_where(
             sql(format!(
                 "SELECT {DEPARTMENT_COLS} FROM departments WHERE 1 = 1"
             )),
@@ -347,7 +277,6 @@ impl<B: Backend> OrgStore for SqlStore<B> {
             Some("id"),
             Some("region_id"),
         );
-        let mut q = q;
         q.text = format!("{} ORDER BY id", q.text).into();
         let rows: Vec<DepartmentRow> = self.b.read_all(q).await?;
         Ok(rows.into_iter().map(Department::from).collect())
@@ -382,7 +311,6 @@ impl<B: Backend> OrgStore for SqlStore<B> {
     async fn create_department(&self, ctx: &Context, new: NewDepartment) -> Result<Department> {
         let mut tx = self.b.begin().await?;
         require_active::<B>(&mut tx, "regions", new.region_id, "region_id").await?;
-        let t = now();
         let id = insert_returning_id::<B>(
             &mut tx,
             sql("INSERT INTO departments (name, uscc, region_id, phone, address, created_at, updated_at)
@@ -392,28 +320,14 @@ impl<B: Backend> OrgStore for SqlStore<B> {
             .bind(new.region_id)
             .bind(new.phone)
             .bind(new.address)
-            .bind(t),
+            .bind(now()),
         )
         .await?;
-        let d = Department::from(
-            fetch::<B, DepartmentRow>(&mut tx, DEPARTMENT_COLS, "departments", id, DEPARTMENT)
-                .await?,
-        );
-        append::<B>(
-            &mut tx,
-            ctx,
-            change(
-                "department",
-                "create",
-                id,
-                (Some(id), Some(d.region_id)),
-                None,
-                Some(&d),
-            ),
-        )
-        .await?;
-        B::commit(tx).await?;
-        Ok(d)
+        {
+            let e = created::<B, Department>(&mut tx, ctx, id).await?;
+            B::commit(tx).await?;
+            Ok(e)
+        }
     }
 
     async fn update_department(
@@ -423,42 +337,14 @@ impl<B: Backend> OrgStore for SqlStore<B> {
         upd: DepartmentUpdate,
     ) -> Result<Department> {
         let mut tx = self.b.begin().await?;
-        let before = Department::from(
-            fetch::<B, DepartmentRow>(&mut tx, DEPARTMENT_COLS, "departments", id, DEPARTMENT)
-                .await?,
-        );
-        check_version(before.version, upd.version)?;
-        versioned_update::<B>(
-            &mut tx,
-            "departments",
-            DEPARTMENT,
-            id,
-            upd.version,
-            sql("name = $1, uscc = $2, phone = $3, address = $4, updated_at = $5")
-                .bind(upd.name.unwrap_or_else(|| before.name.clone()))
-                .bind(upd.uscc.unwrap_or_else(|| before.uscc.clone()))
-                .bind(upd.phone.unwrap_or_else(|| before.phone.clone()))
-                .bind(upd.address.unwrap_or_else(|| before.address.clone()))
-                .bind(now()),
-        )
-        .await?;
-        let after = Department::from(
-            fetch::<B, DepartmentRow>(&mut tx, DEPARTMENT_COLS, "departments", id, DEPARTMENT)
-                .await?,
-        );
-        append::<B>(
-            &mut tx,
-            ctx,
-            change(
-                "department",
-                "update",
-                id,
-                (Some(id), Some(after.region_id)),
-                Some(&before),
-                Some(&after),
-            ),
-        )
-        .await?;
+        let before: Department = current::<B, _>(&mut tx, id, upd.version).await?;
+        let set = sql("name = $1, uscc = $2, phone = $3, address = $4, updated_at = $5")
+            .bind(upd.name.unwrap_or_else(|| before.name.clone()))
+            .bind(upd.uscc.unwrap_or_else(|| before.uscc.clone()))
+            .bind(upd.phone.unwrap_or_else(|| before.phone.clone()))
+            .bind(upd.address.unwrap_or_else(|| before.address.clone()))
+            .bind(now());
+        let after = apply::<B, _>(&mut tx, ctx, id, &before, "update", set).await?;
         B::commit(tx).await?;
         Ok(after)
     }
@@ -471,38 +357,17 @@ impl<B: Backend> OrgStore for SqlStore<B> {
         active: bool,
     ) -> Result<Department> {
         let mut tx = self.b.begin().await?;
-        let before = Department::from(
-            fetch::<B, DepartmentRow>(&mut tx, DEPARTMENT_COLS, "departments", id, DEPARTMENT)
-                .await?,
-        );
-        check_version(before.version, version)?;
+        let before: Department = current::<B, _>(&mut tx, id, version).await?;
         if active {
             require_active::<B>(&mut tx, "regions", before.region_id, "region_id").await?;
         }
-        versioned_update::<B>(
-            &mut tx,
-            "departments",
-            DEPARTMENT,
-            id,
-            version,
-            sql("active = $1, updated_at = $2").bind(active).bind(now()),
-        )
-        .await?;
-        let after = Department::from(
-            fetch::<B, DepartmentRow>(&mut tx, DEPARTMENT_COLS, "departments", id, DEPARTMENT)
-                .await?,
-        );
-        append::<B>(
+        let after = apply::<B, _>(
             &mut tx,
             ctx,
-            change(
-                "department",
-                activation(active),
-                id,
-                (Some(id), Some(after.region_id)),
-                Some(&before),
-                Some(&after),
-            ),
+            id,
+            &before,
+            activation(active),
+            active_set(active),
         )
         .await?;
         B::commit(tx).await?;
@@ -511,7 +376,7 @@ impl<B: Backend> OrgStore for SqlStore<B> {
 
     async fn halls(&self, scope: &ScopeFilter) -> Result<Vec<Hall>> {
         // Halls are shared by the departments stationed in them: a department-scoped reader sees
-        // the halls of its department's region and above, where its windows are.
+        // the halls where its department has windows.
         let mut q = if let Some(d) = scope.department_id {
             sql(format!(
                 "SELECT {HALL_COLS} FROM halls WHERE id IN (
@@ -555,28 +420,16 @@ impl<B: Backend> OrgStore for SqlStore<B> {
             .bind(now()),
         )
         .await?;
-        let h = Hall::from(fetch::<B, HallRow>(&mut tx, HALL_COLS, "halls", id, HALL).await?);
-        append::<B>(
-            &mut tx,
-            ctx,
-            change(
-                "hall",
-                "create",
-                id,
-                (None, Some(h.region_id)),
-                None,
-                Some(&h),
-            ),
-        )
-        .await?;
-        B::commit(tx).await?;
-        Ok(h)
+        {
+            let e = created::<B, Hall>(&mut tx, ctx, id).await?;
+            B::commit(tx).await?;
+            Ok(e)
+        }
     }
 
     async fn update_hall(&self, ctx: &Context, id: i64, upd: HallUpdate) -> Result<Hall> {
         let mut tx = self.b.begin().await?;
-        let before = Hall::from(fetch::<B, HallRow>(&mut tx, HALL_COLS, "halls", id, HALL).await?);
-        check_version(before.version, upd.version)?;
+        let before: Hall = current::<B, _>(&mut tx, id, upd.version).await?;
         if let Some(f) = upd.floors {
             let above: Option<(i64,)> = B::opt(
                 &mut tx,
@@ -594,34 +447,13 @@ impl<B: Backend> OrgStore for SqlStore<B> {
                 .into());
             }
         }
-        versioned_update::<B>(
-            &mut tx,
-            "halls",
-            HALL,
-            id,
-            upd.version,
-            sql("name = $1, address = $2, floors = $3, phone = $4, updated_at = $5")
-                .bind(upd.name.unwrap_or_else(|| before.name.clone()))
-                .bind(upd.address.unwrap_or_else(|| before.address.clone()))
-                .bind(upd.floors.unwrap_or(before.floors))
-                .bind(upd.phone.unwrap_or_else(|| before.phone.clone()))
-                .bind(now()),
-        )
-        .await?;
-        let after = Hall::from(fetch::<B, HallRow>(&mut tx, HALL_COLS, "halls", id, HALL).await?);
-        append::<B>(
-            &mut tx,
-            ctx,
-            change(
-                "hall",
-                "update",
-                id,
-                (None, Some(after.region_id)),
-                Some(&before),
-                Some(&after),
-            ),
-        )
-        .await?;
+        let set = sql("name = $1, address = $2, floors = $3, phone = $4, updated_at = $5")
+            .bind(upd.name.unwrap_or_else(|| before.name.clone()))
+            .bind(upd.address.unwrap_or_else(|| before.address.clone()))
+            .bind(upd.floors.unwrap_or(before.floors))
+            .bind(upd.phone.unwrap_or_else(|| before.phone.clone()))
+            .bind(now());
+        let after = apply::<B, _>(&mut tx, ctx, id, &before, "update", set).await?;
         B::commit(tx).await?;
         Ok(after)
     }
@@ -634,29 +466,17 @@ impl<B: Backend> OrgStore for SqlStore<B> {
         active: bool,
     ) -> Result<Hall> {
         let mut tx = self.b.begin().await?;
-        let before = Hall::from(fetch::<B, HallRow>(&mut tx, HALL_COLS, "halls", id, HALL).await?);
-        check_version(before.version, version)?;
-        versioned_update::<B>(
-            &mut tx,
-            "halls",
-            HALL,
-            id,
-            version,
-            sql("active = $1, updated_at = $2").bind(active).bind(now()),
-        )
-        .await?;
-        let after = Hall::from(fetch::<B, HallRow>(&mut tx, HALL_COLS, "halls", id, HALL).await?);
-        append::<B>(
+        let before: Hall = current::<B, _>(&mut tx, id, version).await?;
+        if active {
+            require_active::<B>(&mut tx, "regions", before.region_id, "region_id").await?;
+        }
+        let after = apply::<B, _>(
             &mut tx,
             ctx,
-            change(
-                "hall",
-                activation(active),
-                id,
-                (None, Some(after.region_id)),
-                Some(&before),
-                Some(&after),
-            ),
+            id,
+            &before,
+            activation(active),
+            active_set(active),
         )
         .await?;
         B::commit(tx).await?;
@@ -687,7 +507,6 @@ impl<B: Backend> OrgStore for SqlStore<B> {
     async fn create_zone(&self, ctx: &Context, hall_id: i64, new: NewZone) -> Result<Zone> {
         let mut tx = self.b.begin().await?;
         require_active::<B>(&mut tx, "halls", hall_id, "hall_id").await?;
-        let region = hall_region::<B>(&mut tx, hall_id).await?;
         let id = insert_returning_id::<B>(
             &mut tx,
             sql(
@@ -700,48 +519,21 @@ impl<B: Backend> OrgStore for SqlStore<B> {
             .bind(now()),
         )
         .await?;
-        let z = Zone::from(fetch::<B, ZoneRow>(&mut tx, ZONE_COLS, "zones", id, ZONE).await?);
-        append::<B>(
-            &mut tx,
-            ctx,
-            change("zone", "create", id, (None, Some(region)), None, Some(&z)),
-        )
-        .await?;
-        B::commit(tx).await?;
-        Ok(z)
+        {
+            let e = created::<B, Zone>(&mut tx, ctx, id).await?;
+            B::commit(tx).await?;
+            Ok(e)
+        }
     }
 
     async fn update_zone(&self, ctx: &Context, id: i64, upd: ZoneUpdate) -> Result<Zone> {
         let mut tx = self.b.begin().await?;
-        let before = Zone::from(fetch::<B, ZoneRow>(&mut tx, ZONE_COLS, "zones", id, ZONE).await?);
-        check_version(before.version, upd.version)?;
-        let region = hall_region::<B>(&mut tx, before.hall_id).await?;
-        versioned_update::<B>(
-            &mut tx,
-            "zones",
-            ZONE,
-            id,
-            upd.version,
-            sql("name = $1, floor = $2, updated_at = $3")
-                .bind(upd.name.unwrap_or_else(|| before.name.clone()))
-                .bind(upd.floor.unwrap_or(before.floor))
-                .bind(now()),
-        )
-        .await?;
-        let after = Zone::from(fetch::<B, ZoneRow>(&mut tx, ZONE_COLS, "zones", id, ZONE).await?);
-        append::<B>(
-            &mut tx,
-            ctx,
-            change(
-                "zone",
-                "update",
-                id,
-                (None, Some(region)),
-                Some(&before),
-                Some(&after),
-            ),
-        )
-        .await?;
+        let before: Zone = current::<B, _>(&mut tx, id, upd.version).await?;
+        let set = sql("name = $1, floor = $2, updated_at = $3")
+            .bind(upd.name.unwrap_or_else(|| before.name.clone()))
+            .bind(upd.floor.unwrap_or(before.floor))
+            .bind(now());
+        let after = apply::<B, _>(&mut tx, ctx, id, &before, "update", set).await?;
         B::commit(tx).await?;
         Ok(after)
     }
@@ -754,45 +546,25 @@ impl<B: Backend> OrgStore for SqlStore<B> {
         active: bool,
     ) -> Result<Zone> {
         let mut tx = self.b.begin().await?;
-        let before = Zone::from(fetch::<B, ZoneRow>(&mut tx, ZONE_COLS, "zones", id, ZONE).await?);
-        check_version(before.version, version)?;
-        if !active {
-            let open: Option<(i64,)> = B::opt(
+        let before: Zone = current::<B, _>(&mut tx, id, version).await?;
+        if active {
+            require_active::<B>(&mut tx, "halls", before.hall_id, "hall_id").await?;
+        } else {
+            refuse_if_any::<B>(
                 &mut tx,
                 sql("SELECT count(*) FROM windows WHERE zone_id = $1 AND active = TRUE").bind(id),
+                "该分区还有启用的窗口，请先停用或移走窗口",
+                "this zone still has active windows; deactivate or move them first",
             )
             .await?;
-            if open.is_some_and(|c| c.0 > 0) {
-                return Err(DomainError::conflict(
-                    "active",
-                    "该分区还有启用的窗口，请先停用或移走窗口",
-                    "this zone still has active windows; deactivate or move them first",
-                )
-                .into());
-            }
         }
-        let region = hall_region::<B>(&mut tx, before.hall_id).await?;
-        versioned_update::<B>(
-            &mut tx,
-            "zones",
-            ZONE,
-            id,
-            version,
-            sql("active = $1, updated_at = $2").bind(active).bind(now()),
-        )
-        .await?;
-        let after = Zone::from(fetch::<B, ZoneRow>(&mut tx, ZONE_COLS, "zones", id, ZONE).await?);
-        append::<B>(
+        let after = apply::<B, _>(
             &mut tx,
             ctx,
-            change(
-                "zone",
-                activation(active),
-                id,
-                (None, Some(region)),
-                Some(&before),
-                Some(&after),
-            ),
+            id,
+            &before,
+            activation(active),
+            active_set(active),
         )
         .await?;
         B::commit(tx).await?;
@@ -851,7 +623,6 @@ impl<B: Backend> OrgStore for SqlStore<B> {
         let mut tx = self.b.begin().await?;
         require_active::<B>(&mut tx, "halls", hall_id, "hall_id").await?;
         check_window_refs::<B>(&mut tx, hall_id, new.zone_id, &new.department_ids).await?;
-        let region = hall_region::<B>(&mut tx, hall_id).await?;
         let id = insert_returning_id::<B>(
             &mut tx,
             sql("INSERT INTO windows (hall_id, zone_id, number, label, confidential, created_at, updated_at)
@@ -865,59 +636,34 @@ impl<B: Backend> OrgStore for SqlStore<B> {
         )
         .await?;
         set_window_departments::<B>(&mut tx, id, &new.department_ids).await?;
-        let w = fetch_window::<B>(&mut tx, id).await?;
-        append::<B>(
-            &mut tx,
-            ctx,
-            change("window", "create", id, (None, Some(region)), None, Some(&w)),
-        )
-        .await?;
-        B::commit(tx).await?;
-        Ok(w)
+        {
+            let e = created::<B, Window>(&mut tx, ctx, id).await?;
+            B::commit(tx).await?;
+            Ok(e)
+        }
     }
 
     async fn update_window(&self, ctx: &Context, id: i64, upd: WindowUpdate) -> Result<Window> {
         let mut tx = self.b.begin().await?;
-        let before = fetch_window::<B>(&mut tx, id).await?;
-        check_version(before.version, upd.version)?;
+        let before: Window = current::<B, _>(&mut tx, id, upd.version).await?;
         let zone_id = upd.zone_id.unwrap_or(before.zone_id);
         let depts = upd
             .department_ids
             .clone()
             .unwrap_or_else(|| before.department_ids.clone());
         check_window_refs::<B>(&mut tx, before.hall_id, zone_id, &depts).await?;
-        let region = hall_region::<B>(&mut tx, before.hall_id).await?;
-        versioned_update::<B>(
-            &mut tx,
-            "windows",
-            WINDOW,
-            id,
-            upd.version,
-            sql("zone_id = $1, number = $2, label = $3, confidential = $4, updated_at = $5")
-                .bind(zone_id)
-                .bind(upd.number.unwrap_or(before.number))
-                .bind(upd.label.unwrap_or_else(|| before.label.clone()))
-                .bind(upd.confidential.unwrap_or(before.confidential))
-                .bind(now()),
-        )
-        .await?;
+        // The departments are a table of their own: set them first, so that the record read
+        // back after the update (and the trail's diff) includes them.
         if upd.department_ids.is_some() {
             set_window_departments::<B>(&mut tx, id, &depts).await?;
         }
-        let after = fetch_window::<B>(&mut tx, id).await?;
-        append::<B>(
-            &mut tx,
-            ctx,
-            change(
-                "window",
-                "update",
-                id,
-                (None, Some(region)),
-                Some(&before),
-                Some(&after),
-            ),
-        )
-        .await?;
+        let set = sql("zone_id = $1, number = $2, label = $3, confidential = $4, updated_at = $5")
+            .bind(zone_id)
+            .bind(upd.number.unwrap_or(before.number))
+            .bind(upd.label.unwrap_or_else(|| before.label.clone()))
+            .bind(upd.confidential.unwrap_or(before.confidential))
+            .bind(now());
+        let after = apply::<B, _>(&mut tx, ctx, id, &before, "update", set).await?;
         B::commit(tx).await?;
         Ok(after)
     }
@@ -930,8 +676,7 @@ impl<B: Backend> OrgStore for SqlStore<B> {
         active: bool,
     ) -> Result<Window> {
         let mut tx = self.b.begin().await?;
-        let before = fetch_window::<B>(&mut tx, id).await?;
-        check_version(before.version, version)?;
+        let before: Window = current::<B, _>(&mut tx, id, version).await?;
         if active {
             check_window_refs::<B>(
                 &mut tx,
@@ -941,28 +686,13 @@ impl<B: Backend> OrgStore for SqlStore<B> {
             )
             .await?;
         }
-        let region = hall_region::<B>(&mut tx, before.hall_id).await?;
-        versioned_update::<B>(
-            &mut tx,
-            "windows",
-            WINDOW,
-            id,
-            version,
-            sql("active = $1, updated_at = $2").bind(active).bind(now()),
-        )
-        .await?;
-        let after = fetch_window::<B>(&mut tx, id).await?;
-        append::<B>(
+        let after = apply::<B, _>(
             &mut tx,
             ctx,
-            change(
-                "window",
-                activation(active),
-                id,
-                (None, Some(region)),
-                Some(&before),
-                Some(&after),
-            ),
+            id,
+            &before,
+            activation(active),
+            active_set(active),
         )
         .await?;
         B::commit(tx).await?;
