@@ -24,26 +24,45 @@ pub fn init_logging(format: Option<&str>) {
     };
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on SIGTERM or Ctrl-C. The handlers are installed when this is called, not when it
+/// is first awaited, so a signal that arrives while the server is starting is not lost (and does
+/// not kill the process without its graceful shutdown).
+fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let (mut term, mut int) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (signal(SignalKind::terminate()).ok(), signal(SignalKind::interrupt()).ok())
     };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+    async move {
+        #[cfg(unix)]
+        {
+            let term = async {
+                match term.as_mut() {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            let int = async {
+                match int.as_mut() {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                _ = term => {},
+                _ = int => {},
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        tracing::info!("shutting down: finishing requests in flight");
     }
-    tracing::info!("shutting down: finishing requests in flight");
 }
 
 pub async fn serve(s: Settings) -> Result<(), String> {
@@ -66,6 +85,7 @@ pub async fn serve(s: Settings) -> Result<(), String> {
             "demo district loaded"
         );
     }
+    let shutdown = shutdown_signal();
     let listener = tokio::net::TcpListener::bind(&s.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", s.addr))?;
@@ -87,7 +107,7 @@ pub async fn serve(s: Settings) -> Result<(), String> {
         println!("  password: {}", s.demo_password);
     }
     let app = onewindow_web::app(store.clone(), web);
-    onewindow_web::serve(listener, app, shutdown_signal())
+    onewindow_web::serve(listener, app, shutdown)
         .await
         .map_err(|e| e.to_string())?;
     store.close().await;

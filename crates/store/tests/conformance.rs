@@ -1022,3 +1022,40 @@ each_db!(settings_are_kept_and_audited, |db| {
         assert_eq!(t.len(), 2);
     }
 });
+
+each_db!(two_instances_on_one_database_keep_one_chain, |db| {
+    let s = db.store.clone();
+    {
+        let o = org(s.as_ref()).await;
+        // A second instance: its own pools on the same database.
+        let other = onewindow_store::open(&db.url).await.unwrap();
+        let mut tasks = Vec::new();
+        for (k, store) in [s.clone(), other.clone()].into_iter().enumerate() {
+            let region = o.district.id;
+            tasks.push(tokio::spawn(async move {
+                for i in 0..10u32 {
+                    let n = 200 + (k as u32) * 100 + i;
+                    store
+                        .create_department(
+                            &ctx(),
+                            NewDepartment {
+                                name: format!("实例{k}部门{i}"),
+                                uscc: code(n),
+                                region_id: region,
+                                phone: None,
+                                address: None,
+                            },
+                        )
+                        .await
+                        .unwrap();
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        assert_eq!(other.verify_audit().await.unwrap(), Ok(5 + 20));
+        assert_eq!(s.departments(&ScopeFilter::all()).await.unwrap().len(), 22);
+        other.close().await;
+    }
+});

@@ -21,7 +21,7 @@ use state::{AppState, Inner};
 use std::sync::Arc;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use state::WebConfig;
 
@@ -61,7 +61,11 @@ pub fn app(store: Arc<dyn Store>, config: WebConfig) -> Router {
             middleware::security_headers,
         ))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(TraceLayer::new_for_http().make_span_with(middleware::span))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(middleware::span)
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
 }

@@ -380,3 +380,56 @@ fn init_prepares_a_real_installation() {
         let _ = std::fs::remove_file(format!("{}{s}", path.display()));
     }
 }
+
+#[test]
+fn settings_come_from_the_file_and_the_environment() {
+    let (url, path) = temp_sqlite();
+    // the environment names the database for migrate
+    let out = bin()
+        .args(["migrate"])
+        .env("ONEWINDOW_DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&url));
+    // the file names the address and the database for serve; an unknown key is refused
+    let conf = std::env::temp_dir().join(format!("ow_conf_{}.toml", std::process::id()));
+    std::fs::write(
+        &conf,
+        format!("addr = \"127.0.0.1:0\"\ndatabase_url = \"{url}\"\n"),
+    )
+    .unwrap();
+    let mut child = bin()
+        .args(["--config", conf.to_str().unwrap(), "serve"])
+        .env("ONEWINDOW_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(
+        line.contains("serving at http://127.0.0.1:") && line.contains(&url),
+        "{line}"
+    );
+    assert_eq!(stop(child), 0);
+    std::fs::write(&conf, "colour = \"blue\"\n").unwrap();
+    let out = bin()
+        .args([
+            "--config",
+            conf.to_str().unwrap(),
+            "migrate",
+            "--database-url",
+            &url,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("colour"));
+    let _ = std::fs::remove_file(conf);
+    for s in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{s}", path.display()));
+    }
+}
