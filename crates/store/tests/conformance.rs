@@ -537,6 +537,62 @@ each_db!(halls_zones_and_windows_hang_together, |db| {
             .await
             .unwrap();
         assert!(a_halls.is_empty());
+        // what still depends on a record keeps it active
+        let e = s
+            .set_hall_active(&c, other.id, other.version, false)
+            .await
+            .unwrap_err();
+        assert_eq!(conflict_field(e), "active", "a hall with an active zone");
+        let b = s.department(o.dept_b.id).await.unwrap().unwrap();
+        let b = s
+            .set_department_active(&c, b.id, b.version, false)
+            .await
+            .unwrap();
+        assert!(
+            !b.active,
+            "B's only window is inactive and it has no accounts, so it may go"
+        );
+        s.create_user(
+            &c,
+            new_user("a.clerk", &["clerk"], Some(o.dept_a.id), None),
+            "h".into(),
+        )
+        .await
+        .unwrap();
+        let a = s.department(o.dept_a.id).await.unwrap().unwrap();
+        let e = s
+            .set_department_active(&c, a.id, a.version, false)
+            .await
+            .unwrap_err();
+        assert_eq!(conflict_field(e), "active", "A still has an active account");
+        let lone = s
+            .create_region(
+                &c,
+                NewRegion {
+                    code: "211403009".into(),
+                    name: "空街道".into(),
+                    parent_id: Some(o.district.id),
+                },
+            )
+            .await
+            .unwrap();
+        s.create_hall(
+            &c,
+            NewHall {
+                name: "空街道大厅".into(),
+                region_id: lone.id,
+                address: None,
+                floors: 1,
+                phone: None,
+            },
+        )
+        .await
+        .unwrap();
+        let e = s
+            .set_region_active(&c, lone.id, lone.version, false)
+            .await
+            .unwrap_err();
+        assert_eq!(conflict_field(e), "active", "a region with an active hall");
         // floors cannot shrink below an active zone
         let e = s
             .update_hall(

@@ -245,13 +245,30 @@ impl<B: Backend> OrgStore for SqlStore<B> {
         let mut tx = self.b.begin().await?;
         let before: Region = current::<B, _>(&mut tx, id, version).await?;
         if !active {
-            refuse_if_any::<B>(
-                &mut tx,
-                sql("SELECT count(*) FROM regions WHERE parent_id = $1 AND active = TRUE").bind(id),
-                "该区划下还有启用的下级区划，请先停用下级",
-                "this region still has active sub-regions; deactivate them first",
-            )
-            .await?;
+            for (count, zh, en) in [
+                (
+                    "SELECT count(*) FROM regions WHERE parent_id = $1 AND active = TRUE",
+                    "该区划下还有启用的下级区划，请先停用下级",
+                    "this region still has active sub-regions; deactivate them first",
+                ),
+                (
+                    "SELECT count(*) FROM departments WHERE region_id = $1 AND active = TRUE",
+                    "该区划下还有启用的部门，请先停用或调整部门",
+                    "this region still has active departments",
+                ),
+                (
+                    "SELECT count(*) FROM halls WHERE region_id = $1 AND active = TRUE",
+                    "该区划下还有启用的大厅，请先停用大厅",
+                    "this region still has active halls",
+                ),
+                (
+                    "SELECT count(*) FROM users WHERE region_id = $1 AND department_id IS NULL AND active = TRUE",
+                    "还有工作人员负责该区划，请先调整他们的工作范围",
+                    "staff are still responsible for this region; change their scope first",
+                ),
+            ] {
+                refuse_if_any::<B>(&mut tx, sql(count).bind(id), zh, en).await?;
+            }
         } else if let Some(pid) = before.parent_id {
             require_active::<B>(&mut tx, "regions", pid, "parent_id").await?;
         }
@@ -360,6 +377,25 @@ impl<B: Backend> OrgStore for SqlStore<B> {
         let before: Department = current::<B, _>(&mut tx, id, version).await?;
         if active {
             require_active::<B>(&mut tx, "regions", before.region_id, "region_id").await?;
+        } else {
+            // Its people would keep their access and its windows would serve no one.
+            refuse_if_any::<B>(
+                &mut tx,
+                sql("SELECT count(*) FROM users WHERE department_id = $1 AND active = TRUE")
+                    .bind(id),
+                "该部门还有启用的账号，请先停用或调走",
+                "this department still has active accounts; deactivate or move them first",
+            )
+            .await?;
+            refuse_if_any::<B>(
+                &mut tx,
+                sql("SELECT count(*) FROM window_departments wd JOIN windows w ON w.id = wd.window_id
+                     WHERE wd.department_id = $1 AND w.active = TRUE")
+                .bind(id),
+                "还有启用的窗口服务于该部门，请先调整窗口",
+                "active windows still serve this department; change them first",
+            )
+            .await?;
         }
         let after = apply::<B, _>(
             &mut tx,
@@ -469,6 +505,14 @@ impl<B: Backend> OrgStore for SqlStore<B> {
         let before: Hall = current::<B, _>(&mut tx, id, version).await?;
         if active {
             require_active::<B>(&mut tx, "regions", before.region_id, "region_id").await?;
+        } else {
+            refuse_if_any::<B>(
+                &mut tx,
+                sql("SELECT count(*) FROM zones WHERE hall_id = $1 AND active = TRUE").bind(id),
+                "该大厅还有启用的分区，请先停用分区",
+                "this hall still has active zones; deactivate them first",
+            )
+            .await?;
         }
         let after = apply::<B, _>(
             &mut tx,
