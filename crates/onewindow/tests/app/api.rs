@@ -684,3 +684,27 @@ each_app!(
         );
     }
 );
+
+each_app!(
+    slow_requests_time_out_with_408,
+    onewindow_web::WebConfig {
+        request_timeout: std::time::Duration::from_millis(1),
+        ..crate::support::config()
+    },
+    |app| {
+        // A sign-in hashes a password on a blocking thread: far longer than a millisecond.
+        let body = json!({"username": "clerk", "password": PASSWORD});
+        let (s, b) = app
+            .call(Method::POST, "/api/v1/auth/token", None, Some(body.clone()))
+            .await;
+        assert_eq!(s, StatusCode::REQUEST_TIMEOUT);
+        assert_eq!(b["code"], "timeout");
+        let (s, b) = app
+            .call_with(Method::POST, "/api/v1/auth/token", None, Some(body), en())
+            .await;
+        assert_eq!(
+            (s, b["message"].as_str()),
+            (StatusCode::REQUEST_TIMEOUT, Some("the request timed out"))
+        );
+    }
+);
