@@ -424,3 +424,89 @@ each_app!(a_password_is_changed_on_the_account_page, |app| {
         .await;
     assert_eq!(s, StatusCode::OK);
 });
+
+/// Reads the first sheet of an XLSX download into rows of strings.
+async fn sheet(res: reqwest::Response) -> Vec<Vec<String>> {
+    use calamine::{Reader, Xlsx};
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("filename*=UTF-8''")
+    );
+    let bytes = res.bytes().await.unwrap().to_vec();
+    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let name = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&name).unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+each_app!(lists_and_trails_export_to_excel_within_scope, |app| {
+    let admin = sign_in_cookie(app, "admin").await;
+    let res = app
+        .http
+        .get(app.url("/admin/users.xlsx"))
+        .header("cookie", &admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let rows = sheet(res).await;
+    assert_eq!(rows[0][0], "用户名");
+    assert_eq!(
+        rows.len(),
+        1 + 11,
+        "every demo account, the public ones included"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r[0] == "clerk" && r[4] == "139****0001"),
+        "phones masked"
+    );
+    // a clerk exports only the department's accounts
+    let clerk = sign_in_cookie(app, "clerk").await;
+    let rows = sheet(
+        app.http
+            .get(app.url("/admin/users.xlsx"))
+            .header("cookie", &clerk)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        rows.iter()
+            .skip(1)
+            .map(|r| r[0].as_str())
+            .collect::<Vec<_>>(),
+        vec!["clerk"]
+    );
+    // the trail of one record, and a record out of scope
+    let rows = sheet(
+        app.http
+            .get(app.url("/audit.xlsx?target_type=region&target_id=1"))
+            .header("cookie", &admin)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(rows.len(), 2, "the creation of the province");
+    assert_eq!(rows[1][4], "新增区划");
+    assert_eq!(rows[1][9].len(), 64, "the entry's hash is exported too");
+    let res = app
+        .http
+        .get(app.url("/audit.xlsx?target_type=user&target_id=3"))
+        .header("cookie", &clerk)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+});

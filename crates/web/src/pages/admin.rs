@@ -41,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/windows/{id}", get(window).post(update_window))
         .route("/admin/windows/{id}/active", post(window_active))
         .route("/admin/users", get(users_page).post(create_user))
+        .route("/admin/users.xlsx", get(users_export))
         .route("/admin/users/{id}", get(user).post(update_user))
         .route("/admin/users/{id}/active", post(user_active))
         .route("/admin/users/{id}/password", post(reset_password))
@@ -1063,13 +1064,14 @@ fn user_fields(
     f
 }
 
-async fn users_page(
-    State(state): State<AppState>,
-    page: PageCtx,
-    auth: Auth,
-) -> AppResult<Response> {
-    let lang = page.lang(Some(&auth));
-    let list = users::users(&state, &auth).await?;
+/// The accounts one may see, as rows: username, name, roles, scope, mobile (masked), last
+/// sign-in, state.
+async fn user_rows(
+    state: &AppState,
+    auth: &Auth,
+    lang: Lang,
+) -> AppResult<Vec<(i64, bool, Vec<String>)>> {
+    let list = users::users(state, auth).await?;
     let depts: std::collections::HashMap<i64, String> = state
         .store
         .departments(&Default::default())
@@ -1077,8 +1079,8 @@ async fn users_page(
         .into_iter()
         .map(|d| (d.id, d.name))
         .collect();
-    let regions = region_names(&state).await?;
-    let rows: Vec<Value> = list
+    let regions = region_names(state).await?;
+    Ok(list
         .iter()
         .map(|u| {
             let scope = u
@@ -1091,21 +1093,68 @@ async fn users_page(
                 .iter()
                 .map(|r| r.name().get(lang).to_string())
                 .collect();
-            row(
-                Some(format!("/admin/users/{}", u.id)),
+            (
+                u.id,
+                u.active,
                 vec![
                     u.username.clone(),
                     u.display_name.clone(),
                     roles.join("、"),
                     scope,
+                    u.phone
+                        .as_deref()
+                        .map(onewindow_core::validate::mobile::mask)
+                        .unwrap_or_default(),
                     u.last_login_at
                         .map(onewindow_core::time::display)
                         .unwrap_or_default(),
                     state_name(u.active, lang),
                 ],
-                u.active,
             )
         })
+        .collect())
+}
+
+const USER_COLUMNS: [&str; 7] = [
+    "field.username",
+    "field.display_name",
+    "field.roles",
+    "home.scope",
+    "field.mobile",
+    "field.last_login",
+    "field.state",
+];
+
+async fn users_export(
+    State(state): State<AppState>,
+    page: PageCtx,
+    auth: Auth,
+) -> AppResult<Response> {
+    let lang = page.lang(Some(&auth));
+    let rows: Vec<Vec<String>> = user_rows(&state, &auth, lang)
+        .await?
+        .into_iter()
+        .map(|r| r.2)
+        .collect();
+    let headers: Vec<String> = USER_COLUMNS.iter().map(|k| tr(k, lang)).collect();
+    let name = format!(
+        "{}-{}.xlsx",
+        tr("nav.users", lang),
+        onewindow_core::time::local_date(crate::auth::now())
+    );
+    super::export::xlsx(&name, &tr("nav.users", lang), &headers, &rows)
+}
+
+async fn users_page(
+    State(state): State<AppState>,
+    page: PageCtx,
+    auth: Auth,
+) -> AppResult<Response> {
+    let lang = page.lang(Some(&auth));
+    let rows: Vec<Value> = user_rows(&state, &auth, lang)
+        .await?
+        .into_iter()
+        .map(|(id, active, cells)| row(Some(format!("/admin/users/{id}")), cells, active))
         .collect();
     let create = if auth.actor.has(Permission::UserWrite) {
         let (d, r) = scope_options(&state, &auth).await?;
@@ -1119,22 +1168,14 @@ async fn users_page(
     } else {
         None
     };
-    let columns = [
-        "field.username",
-        "field.display_name",
-        "field.roles",
-        "home.scope",
-        "field.last_login",
-        "field.state",
-    ]
-    .map(|k| tr(k, lang));
+    let columns = USER_COLUMNS.map(|k| tr(k, lang));
     Ok(render(
         &state,
         &page,
         Some(&auth),
         "list.html",
         &tr("nav.users", lang),
-        context! { columns => columns, rows => rows, form => create },
+        context! { columns => columns, rows => rows, form => create, export => "/admin/users.xlsx" },
     ))
 }
 

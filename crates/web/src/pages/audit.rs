@@ -15,7 +15,9 @@ use onewindow_core::Lang;
 use onewindow_core::audit::Entry;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/audit", get(trail_page))
+    Router::new()
+        .route("/audit", get(trail_page))
+        .route("/audit.xlsx", get(trail_export))
 }
 
 fn kind_name(kind: &str, lang: Lang) -> String {
@@ -163,6 +165,84 @@ async fn trail_page(
         context! {
             recent => trail_rows(&entries, lang),
             older => older,
+            export => format!("/audit.xlsx?{}", page.query),
         },
     ))
+}
+
+/// The same entries as the page, up to 10,000, as a spreadsheet.
+async fn trail_export(
+    State(state): State<AppState>,
+    page: PageCtx,
+    auth: Auth,
+) -> AppResult<Response> {
+    let lang = page.lang(Some(&auth));
+    let target_type = page.param("target_type").filter(|t| !t.is_empty());
+    let target_id = page.param("target_id").and_then(|v| v.parse::<i64>().ok());
+    let mut entries = Vec::new();
+    let mut before = None;
+    while entries.len() < 10_000 {
+        let batch = audit::trail(
+            &state,
+            &auth,
+            target_type.clone(),
+            target_id,
+            before,
+            Some(1000),
+        )
+        .await?;
+        let n = batch.len();
+        before = batch.last().map(|e| e.seq);
+        entries.extend(batch);
+        if n < 1000 {
+            break;
+        }
+    }
+    let headers: Vec<String> = [
+        "#",
+        "audit.at",
+        "audit.actor",
+        "field.roles",
+        "audit.action",
+        "audit.target",
+        "audit.change",
+        "audit.addr",
+    ]
+    .iter()
+    .map(|k| {
+        if *k == "#" {
+            "#".to_string()
+        } else {
+            tr(k, lang)
+        }
+    })
+    .chain(["request id".to_string(), "hash".to_string()])
+    .collect();
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .map(|e| {
+            let target = match e.target_id {
+                Some(id) => format!("{} #{id}", kind_name(&e.target_type, lang)),
+                None => kind_name(&e.target_type, lang),
+            };
+            vec![
+                e.seq.to_string(),
+                onewindow_core::time::display(e.at),
+                e.actor_name.clone(),
+                e.actor_role.clone(),
+                action_name(&e.action, lang),
+                target,
+                e.summary.clone(),
+                e.client_addr.clone().unwrap_or_default(),
+                e.request_id.clone().unwrap_or_default(),
+                e.hash.clone(),
+            ]
+        })
+        .collect();
+    let name = format!(
+        "{}-{}.xlsx",
+        tr("nav.audit", lang),
+        onewindow_core::time::local_date(crate::auth::now())
+    );
+    super::export::xlsx(&name, &tr("nav.audit", lang), &headers, &rows)
 }

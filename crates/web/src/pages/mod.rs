@@ -6,6 +6,7 @@ mod admin;
 mod assets;
 mod audit;
 mod auth;
+mod export;
 mod home;
 
 use crate::auth::{
