@@ -75,10 +75,51 @@ pub fn admin_href(kind: &str, id: i64) -> Option<String> {
     }
 }
 
-fn show(v: &serde_json::Value) -> String {
+/// A record field's name as the forms call it; fields without a form label keep their name.
+fn field_label(key: &str, lang: Lang) -> String {
+    let ui = match key {
+        "name" => "field.name",
+        "code" => "field.code",
+        "level" => "field.level",
+        "parent_id" => "field.parent",
+        "region_id" => "field.region",
+        "uscc" => "field.uscc",
+        "phone" => "field.phone",
+        "address" => "field.address",
+        "floors" => "field.floors",
+        "floor" => "field.floor",
+        "zone_id" => "field.zone",
+        "number" => "field.number",
+        "label" => "field.label",
+        "confidential" => "field.confidential",
+        "department_ids" => "field.departments",
+        "username" => "field.username",
+        "display_name" => "field.display_name",
+        "roles" => "field.roles",
+        "department_id" => "field.department",
+        "active" => "field.state",
+        "large_text" => "prefs.large_on",
+        "password" => "field.new_password",
+        _ => return key.to_string(),
+    };
+    tr(ui, lang)
+}
+
+fn show(v: &serde_json::Value, lang: Lang) -> String {
     match v {
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Null => "—".into(),
+        serde_json::Value::Bool(b) => match (b, lang) {
+            (true, Lang::Zh) => "是".into(),
+            (false, Lang::Zh) => "否".into(),
+            (true, Lang::En) => "yes".into(),
+            (false, Lang::En) => "no".into(),
+        },
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|i| show(i, lang))
+            .collect::<Vec<_>>()
+            .join("、"),
         other => other.to_string(),
     }
 }
@@ -101,9 +142,9 @@ pub fn trail_rows(entries: &[Entry], lang: Lang) -> Vec<Value> {
                 .into_iter()
                 .map(|k| {
                     context! {
-                        field => k.clone(),
-                        before => before.and_then(|b| b.get(k)).map(show),
-                        after => after.and_then(|a| a.get(k)).map(show).unwrap_or_else(|| "—".into()),
+                        field => field_label(k, lang),
+                        before => before.and_then(|b| b.get(k)).map(|v| show(v, lang)),
+                        after => after.and_then(|a| a.get(k)).map(|v| show(v, lang)).unwrap_or_else(|| "—".into()),
                     }
                 })
                 .collect();

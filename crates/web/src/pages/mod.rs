@@ -210,7 +210,7 @@ pub fn error_page(state: &AppState, lang: Lang, large: bool, err: &AppError) -> 
         None,
         "error.html",
         &heading,
-        context! { heading => heading.clone(), message => body.message },
+        context! { heading => heading.clone(), message => body.message, bare => true },
     );
     *res.status_mut() = err.status;
     res
