@@ -126,6 +126,7 @@ CREATE TABLE login_attempts (
 );
 CREATE INDEX login_attempts_username ON login_attempts(username, at);
 CREATE INDEX login_attempts_addr ON login_attempts(client_addr, at);
+CREATE INDEX login_attempts_at ON login_attempts(at);
 
 CREATE TABLE audit_head (
     id   BIGINT PRIMARY KEY CHECK (id = 1),

@@ -127,6 +127,7 @@ CREATE TABLE login_attempts (
 );
 CREATE INDEX login_attempts_username ON login_attempts(username, at);
 CREATE INDEX login_attempts_addr ON login_attempts(client_addr, at);
+CREATE INDEX login_attempts_at ON login_attempts(at);
 
 -- The head of the hash chain: one row, locked by every append so entries are numbered without
 -- gaps and chained in order, also with several instances on one database.

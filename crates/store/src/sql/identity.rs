@@ -92,21 +92,28 @@ impl<B: Backend> IdentityStore for SqlStore<B> {
                 scoped.text
             )
             .into(),
-            args: scoped.args,
+            args: scoped.args.clone(),
+        };
+        let roles_q = crate::backend::Sql {
+            text: format!(
+                "SELECT user_id, role FROM user_roles WHERE user_id IN (
+                    SELECT id FROM users WHERE (id IN ({}){public})) ORDER BY user_id",
+                scoped.text
+            )
+            .into(),
+            args: q.args.clone(),
         };
         let rows: Vec<UserRow> = self.b.read_all(q).await?;
-        let roles: Vec<(i64, String)> = self
-            .b
-            .read_all(sql("SELECT user_id, role FROM user_roles ORDER BY user_id"))
-            .await?;
+        let roles: Vec<(i64, String)> = self.b.read_all(roles_q).await?;
+        let mut by_user: std::collections::HashMap<i64, Vec<String>> =
+            std::collections::HashMap::new();
+        for (id, role) in roles {
+            by_user.entry(id).or_default().push(role);
+        }
         Ok(rows
             .into_iter()
             .map(|u| {
-                let mine: Vec<String> = roles
-                    .iter()
-                    .filter(|r| r.0 == u.id)
-                    .map(|r| r.1.clone())
-                    .collect();
+                let mine = by_user.remove(&u.id).unwrap_or_default();
                 u.with_roles(&mine)
             })
             .collect())
@@ -436,6 +443,12 @@ impl<B: Backend> IdentityStore for SqlStore<B> {
         success: bool,
     ) -> Result<()> {
         let mut tx = self.b.begin().await?;
+        // Attempts older than a day no longer count for anything.
+        B::exec(
+            &mut tx,
+            sql("DELETE FROM login_attempts WHERE at < $1").bind(now() - chrono::Duration::days(1)),
+        )
+        .await?;
         B::exec(
             &mut tx,
             sql("INSERT INTO login_attempts (username, client_addr, at, success) VALUES ($1, $2, $3, $4)")

@@ -636,10 +636,15 @@ impl<B: Backend> OrgStore for SqlStore<B> {
                 .bind(hall_id),
             )
             .await?;
+        let mut by_window: std::collections::HashMap<i64, Vec<i64>> =
+            std::collections::HashMap::new();
+        for (w, d) in links {
+            by_window.entry(w).or_default().push(d);
+        }
         Ok(rows
             .into_iter()
             .map(|w| {
-                let depts = links.iter().filter(|l| l.0 == w.id).map(|l| l.1).collect();
+                let depts = by_window.remove(&w.id).unwrap_or_default();
                 w.with_departments(depts)
             })
             .collect())
