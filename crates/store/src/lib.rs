@@ -16,6 +16,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use onewindow_core::Lang;
 use onewindow_core::audit::{Broken, Context, Entry};
+use onewindow_core::catalog::Guide;
+use onewindow_core::catalog::bundle::{Topic, TopicInput};
+use onewindow_core::catalog::record::*;
+use onewindow_core::catalog::version::VersionAction;
 use onewindow_core::identity::{CleanNewUser, CleanUserUpdate, User};
 use onewindow_core::org::*;
 use std::sync::Arc;
@@ -179,6 +183,62 @@ pub trait AuditStore: Send + Sync {
 }
 
 #[async_trait]
+pub trait CatalogStore: Send + Sync {
+    /// Matters of the departments in scope (staff lists), drafts included.
+    async fn matters(&self, scope: &ScopeFilter) -> Result<Vec<Matter>>;
+    async fn matter_by_code(&self, code: &str) -> Result<Option<Matter>>;
+    /// A new matter with its guide as version 1, a draft.
+    async fn create_matter(&self, ctx: &Context, new: NewMatter) -> Result<(Matter, GuideVersion)>;
+    /// Saves a guide as the matter's draft: the open draft is updated, or a new draft is started
+    /// from it. A version in review cannot be changed.
+    async fn save_draft(
+        &self,
+        ctx: &Context,
+        matter_id: i64,
+        guide: Guide,
+        note: Option<String>,
+    ) -> Result<GuideVersion>;
+    /// Submit, approve (publish) or send back a version.
+    async fn act_on_version(
+        &self,
+        ctx: &Context,
+        version_id: i64,
+        action: VersionAction,
+        note: Option<String>,
+    ) -> Result<GuideVersion>;
+    async fn versions(&self, matter_id: i64) -> Result<Vec<GuideVersion>>;
+    async fn guide_version(&self, id: i64) -> Result<Option<GuideVersion>>;
+    /// The published guide of every active matter, by code.
+    async fn published_guides(&self) -> Result<Vec<PublishedGuide>>;
+    async fn set_matter_active(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        active: bool,
+    ) -> Result<Matter>;
+    /// Creates or updates many matters in one transaction, publishing their guides directly.
+    async fn import_matters(
+        &self,
+        ctx: &Context,
+        rows: Vec<ImportedMatter>,
+    ) -> Result<ImportReport>;
+    async fn topics(&self) -> Result<Vec<Topic>>;
+    async fn topic_by_code(&self, code: &str) -> Result<Option<Topic>>;
+    /// Creates the topic, or updates the one with this code (then `version` must be the one read).
+    async fn save_topic(&self, ctx: &Context, input: TopicInput) -> Result<Topic>;
+    async fn set_topic_active(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        active: bool,
+    ) -> Result<Topic>;
+    /// Changes with every change the public catalog shows.
+    async fn catalog_generation(&self) -> Result<i64>;
+}
+
+#[async_trait]
 pub trait SettingsStore: Send + Sync {
     async fn setting(&self, key: &str) -> Result<Option<String>>;
     async fn put_setting(&self, ctx: &Context, key: &str, value: &str) -> Result<()>;
@@ -186,7 +246,7 @@ pub trait SettingsStore: Send + Sync {
 
 /// Everything the platform stores.
 #[async_trait]
-pub trait Store: OrgStore + IdentityStore + AuditStore + SettingsStore {
+pub trait Store: OrgStore + IdentityStore + AuditStore + SettingsStore + CatalogStore {
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> Result<()>;
     /// Applies pending migrations; returns the versions applied now.

@@ -1115,3 +1115,328 @@ each_db!(two_instances_on_one_database_keep_one_chain, |db| {
         other.close().await;
     }
 });
+
+fn guide(name: &str) -> onewindow_core::catalog::Guide {
+    use onewindow_core::catalog::*;
+    Guide {
+        name: name.into(),
+        aliases: vec![],
+        kind: MatterKind::PublicService,
+        level: "区级".into(),
+        legal_basis: "《中华人民共和国义务教育法》".into(),
+        applicant: Applicant::Person,
+        conditions: String::new(),
+        materials: vec![Material {
+            name: "申请表".into(),
+            form: MaterialForm::Original,
+            copies: 1,
+            condition: None,
+            shared: false,
+            blank_form: None,
+            sample: None,
+        }],
+        fees: vec![],
+        statutory_days: 10,
+        promised_days: 3,
+        special_procedures: vec![],
+        steps: vec![],
+        modes: vec![ServiceMode::Window],
+        visits: 1,
+        hall_id: None,
+        zone_id: None,
+        windows: vec![],
+        address: String::new(),
+        hours: String::new(),
+        consult_phone: String::new(),
+        complaint_phone: String::new(),
+        stationed: true,
+    }
+}
+
+each_db!(guides_go_from_draft_through_review_to_published, |db| {
+    use onewindow_core::catalog::record::NewMatter;
+    use onewindow_core::catalog::version::{VersionAction, VersionStatus};
+    let s = db.store.clone();
+    {
+        let o = org(s.as_ref()).await;
+        let c = ctx();
+        let g0 = s.catalog_generation().await.unwrap();
+        let (m, v1) = s
+            .create_matter(
+                &c,
+                NewMatter {
+                    code: "000101001000".into(),
+                    department_id: o.dept_a.id,
+                    guide: guide("义务教育阶段学生休学"),
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!((v1.number, v1.status), (1, VersionStatus::Draft));
+        assert!(
+            s.published_guides().await.unwrap().is_empty(),
+            "a draft is not public"
+        );
+        let e = s
+            .create_matter(
+                &c,
+                NewMatter {
+                    code: "000101001000".into(),
+                    department_id: o.dept_a.id,
+                    guide: guide("x"),
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(conflict_field(e), "code");
+        // editing the draft keeps version 1
+        let mut g = guide("义务教育阶段学生休学");
+        g.promised_days = 2;
+        let v = s.save_draft(&c, m.id, g.clone(), None).await.unwrap();
+        assert_eq!((v.id, v.number, v.guide.promised_days), (v1.id, 1, 2));
+        // approving a draft is not allowed; submitting locks it
+        let e = s
+            .act_on_version(&c, v.id, VersionAction::Approve, None)
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "action");
+        let v = s
+            .act_on_version(&c, v.id, VersionAction::Submit, None)
+            .await
+            .unwrap();
+        assert_eq!(v.status, VersionStatus::Review);
+        let e = s.save_draft(&c, m.id, guide("改"), None).await.unwrap_err();
+        assert_eq!(conflict_field(e), "status");
+        // sending back needs a reason
+        let e = s
+            .act_on_version(&c, v.id, VersionAction::Reject, None)
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "note");
+        let v = s
+            .act_on_version(&c, v.id, VersionAction::Reject, Some("依据写全称".into()))
+            .await
+            .unwrap();
+        assert_eq!(
+            (v.status, v.note.as_deref()),
+            (VersionStatus::Rejected, Some("依据写全称"))
+        );
+        // a new draft after a rejection is version 2
+        let v2 = s
+            .save_draft(&c, m.id, g.clone(), Some("改了依据".into()))
+            .await
+            .unwrap();
+        assert_eq!(v2.number, 2);
+        s.act_on_version(&c, v2.id, VersionAction::Submit, None)
+            .await
+            .unwrap();
+        let v2 = s
+            .act_on_version(&c, v2.id, VersionAction::Approve, None)
+            .await
+            .unwrap();
+        assert_eq!(v2.status, VersionStatus::Published);
+        assert!(s.catalog_generation().await.unwrap() > g0);
+        let m2 = s.matter_by_code("000101001000").await.unwrap().unwrap();
+        assert_eq!(m2.published_version_id, Some(v2.id));
+        let public = s.published_guides().await.unwrap();
+        assert_eq!(public.len(), 1);
+        assert_eq!(
+            (public[0].version_number, public[0].guide.promised_days),
+            (2, 2)
+        );
+        // version 3 supersedes version 2, which stays readable
+        let mut g3 = g.clone();
+        g3.name = "义务教育阶段学生休学申请".into();
+        let v3 = s.save_draft(&c, m.id, g3, None).await.unwrap();
+        s.act_on_version(&c, v3.id, VersionAction::Submit, None)
+            .await
+            .unwrap();
+        s.act_on_version(&c, v3.id, VersionAction::Approve, None)
+            .await
+            .unwrap();
+        let all = s.versions(m.id).await.unwrap();
+        let statuses: Vec<(i64, VersionStatus)> =
+            all.iter().map(|v| (v.number, v.status)).collect();
+        assert_eq!(
+            statuses,
+            vec![
+                (3, VersionStatus::Published),
+                (2, VersionStatus::Superseded),
+                (1, VersionStatus::Rejected)
+            ]
+        );
+        assert_eq!(
+            s.guide_version(v2.id).await.unwrap().unwrap().guide,
+            g,
+            "the old version is kept as it was"
+        );
+        assert_eq!(
+            s.matter_by_code("000101001000")
+                .await
+                .unwrap()
+                .unwrap()
+                .name,
+            "义务教育阶段学生休学申请"
+        );
+        // deactivating removes it from the public catalog
+        let m3 = s.matter_by_code("000101001000").await.unwrap().unwrap();
+        s.set_matter_active(&c, m3.id, m3.version, false)
+            .await
+            .unwrap();
+        assert!(s.published_guides().await.unwrap().is_empty());
+        // every step is in the trail
+        let trail = s
+            .audit_entries(&AuditFilter {
+                target_type: Some("matter".into()),
+                target_id: Some(m.id),
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let actions: Vec<&str> = trail.iter().rev().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            vec![
+                "matter.create",
+                "guide.draft",
+                "guide.submit",
+                "guide.reject",
+                "guide.draft",
+                "guide.submit",
+                "guide.publish",
+                "guide.draft",
+                "guide.submit",
+                "guide.publish",
+                "matter.deactivate"
+            ]
+        );
+        assert!(
+            trail.iter().any(|e| e.action == "guide.draft" && e.summary.contains("名称")),
+            "a draft's changes against the published version are summarised"
+        );
+    }
+});
+
+each_db!(imports_create_update_and_skip_in_one_transaction, |db| {
+    use onewindow_core::catalog::record::{ImportReport, ImportedMatter};
+    let s = db.store.clone();
+    {
+        let o = org(s.as_ref()).await;
+        let c = ctx();
+        let rows = |name_b: &str| {
+            vec![
+                ImportedMatter {
+                    code: "A00000000001".into(),
+                    department_id: o.dept_a.id,
+                    guide: guide("甲事项"),
+                },
+                ImportedMatter {
+                    code: "A00000000002".into(),
+                    department_id: o.dept_b.id,
+                    guide: guide(name_b),
+                },
+            ]
+        };
+        assert_eq!(
+            s.import_matters(&c, rows("乙事项")).await.unwrap(),
+            ImportReport {
+                created: 2,
+                updated: 0,
+                unchanged: 0
+            }
+        );
+        assert_eq!(
+            s.import_matters(&c, rows("乙事项")).await.unwrap(),
+            ImportReport {
+                created: 0,
+                updated: 0,
+                unchanged: 2
+            }
+        );
+        assert_eq!(
+            s.import_matters(&c, rows("乙事项（新）")).await.unwrap(),
+            ImportReport {
+                created: 0,
+                updated: 1,
+                unchanged: 1
+            }
+        );
+        let b = s.matter_by_code("A00000000002").await.unwrap().unwrap();
+        assert_eq!(s.versions(b.id).await.unwrap().len(), 2);
+        // a bad row (unknown department) leaves nothing written
+        let before = s.published_guides().await.unwrap();
+        let mut bad = rows("乙事项（再改）");
+        bad.push(ImportedMatter {
+            code: "A00000000003".into(),
+            department_id: 9999,
+            guide: guide("丙"),
+        });
+        let e = s.import_matters(&c, bad).await.unwrap_err();
+        assert_eq!(invalid_field(e), "department_id");
+        assert_eq!(s.published_guides().await.unwrap(), before);
+    }
+});
+
+each_db!(topics_list_matters_in_order, |db| {
+    use onewindow_core::catalog::bundle::{Audience, TopicInput, TopicKind};
+    use onewindow_core::catalog::record::ImportedMatter;
+    let s = db.store.clone();
+    {
+        let o = org(s.as_ref()).await;
+        let c = ctx();
+        let rows: Vec<ImportedMatter> = ["B0000000001", "B0000000002", "B0000000003"]
+            .iter()
+            .map(|code| ImportedMatter {
+                code: code.to_string(),
+                department_id: o.dept_a.id,
+                guide: guide(code),
+            })
+            .collect();
+        s.import_matters(&c, rows).await.unwrap();
+        let input = TopicInput {
+            code: "kaiban".into(),
+            name: "开办企业".into(),
+            kind: TopicKind::Bundle,
+            audience: Audience::Enterprise,
+            description: String::new(),
+            sort: 1,
+            matters: vec!["B0000000003".into(), "B0000000001".into()],
+            version: None,
+        };
+        let t = s.save_topic(&c, input.clone()).await.unwrap();
+        assert_eq!(t.matters, vec!["B0000000003", "B0000000001"]);
+        let e = s.save_topic(&c, input.clone()).await.unwrap_err();
+        assert_eq!(
+            conflict_field(e),
+            "code",
+            "the same code again without a version"
+        );
+        let mut upd = input.clone();
+        upd.version = Some(t.version);
+        upd.matters = vec![
+            "B0000000001".into(),
+            "B0000000002".into(),
+            "B0000000003".into(),
+        ];
+        let t2 = s.save_topic(&c, upd).await.unwrap();
+        assert_eq!((t2.version, t2.matters.len()), (t.version + 1, 3));
+        let mut bad = input;
+        bad.code = "other".into();
+        bad.matters = vec!["NOPE000001".into()];
+        assert_eq!(
+            invalid_field(s.save_topic(&c, bad).await.unwrap_err()),
+            "matters"
+        );
+        assert_eq!(s.topics().await.unwrap().len(), 1);
+        assert_eq!(
+            s.topic_by_code("kaiban")
+                .await
+                .unwrap()
+                .unwrap()
+                .matters
+                .len(),
+            3
+        );
+    }
+});

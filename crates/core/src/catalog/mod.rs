@@ -5,6 +5,7 @@
 
 pub mod bundle;
 pub mod guide;
+pub mod record;
 pub mod search;
 pub mod sheet;
 pub mod stats;

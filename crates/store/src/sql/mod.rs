@@ -2,6 +2,7 @@
 //! statements with their own drivers.
 
 mod audit;
+mod catalog;
 mod entity;
 mod identity;
 mod org;
