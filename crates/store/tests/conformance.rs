@@ -1312,7 +1312,9 @@ each_db!(guides_go_from_draft_through_review_to_published, |db| {
             ]
         );
         assert!(
-            trail.iter().any(|e| e.action == "guide.draft" && e.summary.contains("名称")),
+            trail
+                .iter()
+                .any(|e| e.action == "guide.draft" && e.summary.contains("名称")),
             "a draft's changes against the published version are summarised"
         );
     }
