@@ -5,6 +5,8 @@
 //! a second start neither duplicates nor resets anything, and an interrupted load completes on
 //! the next start.
 
+pub mod catalog;
+
 use onewindow_core::DomainError;
 use onewindow_core::audit::Context;
 use onewindow_core::identity::{CleanNewUser, Role};
@@ -289,6 +291,8 @@ pub async fn seed(store: &dyn Store, password: &str) -> Result<Report, StoreErro
     let zones = store.zones(hall.id).await?;
     let windows = store.windows(hall.id).await?;
     let mut number = 0;
+    // Where each department sits: its zone and window numbers, for the guides' "where".
+    let mut placement: Vec<catalog::Placement> = vec![Vec::new(); DEPARTMENTS.len()];
     for (name, floor, count, served) in ZONES {
         let zone_id = match zones.iter().find(|z| z.name == *name) {
             Some(z) => {
@@ -312,6 +316,11 @@ pub async fn seed(store: &dyn Store, password: &str) -> Result<Report, StoreErro
         };
         for k in 0..*count {
             number += 1;
+            let dept = served[(k as usize) % served.len()];
+            match placement[dept].iter_mut().find(|(z, _)| *z == zone_id) {
+                Some((_, list)) => list.push(number),
+                None => placement[dept].push((zone_id, vec![number])),
+            }
             if windows.iter().any(|w| w.number == number) {
                 report.kept += 1;
                 continue;
@@ -370,7 +379,40 @@ pub async fn seed(store: &dyn Store, password: &str) -> Result<Report, StoreErro
             Err(e) => return Err(e),
         }
     }
+    seed_catalog(store, &ctx, &dept_ids, hall.id, &placement, &mut report).await?;
     Ok(report)
+}
+
+/// The catalog: imported in one transaction (a second start finds every guide unchanged), then
+/// the life events, themes and bundles that are not there yet.
+async fn seed_catalog(
+    store: &dyn Store,
+    ctx: &Context,
+    dept_ids: &[i64],
+    hall_id: i64,
+    placement: &[catalog::Placement],
+    report: &mut Report,
+) -> Result<(), StoreError> {
+    let phones: Vec<&str> = DEPARTMENTS.iter().map(|d| d.1).collect();
+    let rows = catalog::matters(Some(hall_id), "辽宁省葫芦岛市龙港区政务服务中心", &phones, placement);
+    let by_name: std::collections::HashMap<String, String> =
+        rows.iter().map(|r| (r.2.name.clone(), r.1.clone())).collect();
+    let imported = store.import_matters(ctx, catalog::imported(dept_ids, rows)).await?;
+    report.created += imported.created + imported.updated;
+    report.kept += imported.unchanged;
+    for t in catalog::topics(&by_name) {
+        if store.topic_by_code(&t.code).await?.is_some() {
+            report.kept += 1;
+            continue;
+        }
+        let t = t.clean()?;
+        match store.save_topic(ctx, t).await {
+            Ok(_) => report.created += 1,
+            Err(e) if is_conflict(&e) => report.kept += 1,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
