@@ -46,15 +46,22 @@ pub enum Permission {
     UserWrite,
     /// See the audit trail of records in scope.
     AuditRead,
+    /// Write and edit guides of the departments in scope.
+    CatalogWrite,
+    /// Publish guides, import the catalog, edit life events, themes, bundles and synonyms
+    /// (with a region scope).
+    CatalogPublish,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 5] = [
+    pub const ALL: [Permission; 7] = [
         Permission::OrgRead,
         Permission::OrgWrite,
         Permission::UserRead,
         Permission::UserWrite,
         Permission::AuditRead,
+        Permission::CatalogWrite,
+        Permission::CatalogPublish,
     ];
 }
 

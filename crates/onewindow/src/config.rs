@@ -29,6 +29,7 @@ pub struct FileConfig {
     pub max_failed_logins_per_address: Option<i64>,
     pub login_window_minutes: Option<u64>,
     pub log_format: Option<String>,
+    pub public_url: Option<String>,
 }
 
 impl FileConfig {
@@ -64,6 +65,7 @@ impl FileConfig {
                 .max_failed_logins_per_address
                 .unwrap_or(d.max_failures_per_address),
             login_window: mins(self.login_window_minutes, d.login_window),
+            public_url: self.public_url.clone(),
             demo: false,
             demo_password: None,
         }

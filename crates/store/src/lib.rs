@@ -187,6 +187,7 @@ pub trait CatalogStore: Send + Sync {
     /// Matters of the departments in scope (staff lists), drafts included.
     async fn matters(&self, scope: &ScopeFilter) -> Result<Vec<Matter>>;
     async fn matter_by_code(&self, code: &str) -> Result<Option<Matter>>;
+    async fn matter(&self, id: i64) -> Result<Option<Matter>>;
     /// A new matter with its guide as version 1, a draft.
     async fn create_matter(&self, ctx: &Context, new: NewMatter) -> Result<(Matter, GuideVersion)>;
     /// Saves a guide as the matter's draft: the open draft is updated, or a new draft is started
@@ -236,6 +237,9 @@ pub trait CatalogStore: Send + Sync {
     ) -> Result<Topic>;
     /// Changes with every change the public catalog shows.
     async fn catalog_generation(&self) -> Result<i64>;
+    /// The search synonyms: one group per line, words separated by `；`.
+    async fn synonyms(&self) -> Result<String>;
+    async fn save_synonyms(&self, ctx: &Context, text: &str) -> Result<()>;
 }
 
 #[async_trait]

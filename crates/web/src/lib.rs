@@ -10,6 +10,7 @@ pub mod lang;
 mod metrics;
 mod middleware;
 mod pages;
+mod qr;
 pub mod service;
 pub mod state;
 mod templates;
@@ -34,6 +35,7 @@ pub fn app(store: Arc<dyn Store>, config: WebConfig) -> Router {
         templates: templates::environment(),
         metrics: metrics::Metrics::default(),
         openapi_json,
+        catalog: Default::default(),
         config: config.clone(),
     }));
     let api = api.layer(axum::middleware::from_fn_with_state(

@@ -24,6 +24,9 @@ pub struct WebConfig {
     pub login_window: Duration,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_proxy: bool,
+    /// The public address of the portal (e.g. `https://zwfw.example.gov.cn`), used in QR codes
+    /// and printed pages; when unset, the address the request came to.
+    pub public_url: Option<String>,
     /// The demo district is loaded; the login page lists the demo accounts.
     pub demo: bool,
     pub demo_password: Option<String>,
@@ -42,6 +45,7 @@ impl Default for WebConfig {
             max_failures_per_address: 20,
             login_window: Duration::from_secs(15 * 60),
             trust_proxy: false,
+            public_url: None,
             demo: false,
             demo_password: None,
         }
@@ -54,6 +58,7 @@ pub struct Inner {
     pub config: WebConfig,
     pub metrics: Metrics,
     pub openapi_json: String,
+    pub catalog: crate::service::catalog::CatalogCache,
 }
 
 #[derive(Clone)]

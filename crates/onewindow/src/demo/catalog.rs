@@ -21,12 +21,20 @@ pub const IMMEDIATE: usize = 113;
 const PROMISED_SHARE: f64 = 0.4914;
 
 /// Matters per department, in the order of `super::DEPARTMENTS` (759 in all).
-const PER_DEPARTMENT: [usize; 17] = [20, 95, 70, 80, 60, 75, 45, 70, 45, 50, 30, 30, 15, 25, 4, 30, 15];
+const PER_DEPARTMENT: [usize; 17] = [
+    20, 95, 70, 80, 60, 75, 45, 70, 45, 50, 30, 30, 15, 25, 4, 30, 15,
+];
 
 /// Where a department's windows are: (zone id, window numbers).
 pub type Placement = Vec<(i64, Vec<i64>)>;
 
-fn m(name: &str, form: MaterialForm, copies: i64, condition: Option<&str>, shared: bool) -> Material {
+fn m(
+    name: &str,
+    form: MaterialForm,
+    copies: i64,
+    condition: Option<&str>,
+    shared: bool,
+) -> Material {
     Material {
         name: name.into(),
         form,
@@ -301,34 +309,279 @@ fn written() -> Vec<Written> {
 /// The 57 matters of the life-event wall, by stage: (department index, name).
 pub fn wall() -> Vec<(&'static str, Vec<(usize, &'static str)>)> {
     vec![
-        ("出生", vec![(9, "出生医学证明办理"), (5, "新生儿出生登记"), (11, "新生儿城乡居民基本医疗保险参保登记"), (9, "生育登记服务"), (11, "生育津贴申领"), (9, "预防接种证办理"), (9, "独生子女父母光荣证办理"), (7, "新生儿社会保障卡申领"), (9, "孕产妇保健手册办理"), (9, "计划生育家庭特别扶助金申领"), (9, "农村部分计划生育家庭奖励扶助金申领")]),
-        ("上学", vec![(10, "义务教育阶段学生休学"), (10, "义务教育阶段学生复学"), (10, "义务教育阶段学生转学"), (10, "适龄儿童入学登记"), (10, "适龄儿童少年延缓入学"), (10, "家庭经济困难学生资助申请"), (10, "普通高中学生转学"), (10, "教师资格认定"), (10, "民办学校设立审批"), (10, "校外培训机构设立审批"), (10, "学历证明书补办"), (10, "随迁子女入学资格审核")]),
-        ("就业", vec![(7, "就业登记"), (7, "失业登记"), (7, "失业保险金申领"), (7, "就业创业证申领"), (7, "创业担保贷款申请"), (7, "职业技能等级认定"), (7, "社会保险登记"), (7, "职工参保登记"), (7, "人力资源服务许可"), (7, "劳务派遣经营许可"), (7, "高校毕业生就业报到"), (7, "灵活就业人员社会保险补贴申领")]),
-        ("结婚", vec![(8, "结婚登记"), (8, "补领结婚证"), (8, "撤销受胁迫婚姻登记"), (8, "离婚登记"), (8, "婚姻登记记录证明"), (5, "户口登记项目变更（婚姻状况）"), (5, "夫妻投靠落户"), (4, "夫妻间不动产转移登记"), (9, "婚前医学检查"), (9, "再生育审批")]),
-        ("退休", vec![(7, "职工正常退休审批"), (7, "职工提前退休（病退）审批"), (7, "基本养老保险待遇申领"), (7, "基本养老保险关系转移接续"), (7, "城乡居民养老保险待遇申领"), (7, "退休人员基本养老金领取资格认证"), (7, "丧葬补助金和抚恤金申领"), (8, "高龄津贴申领"), (8, "老年人优待证办理"), (8, "居家养老服务补贴申请"), (11, "医保关系转移接续"), (11, "退休人员医保待遇核定")]),
+        (
+            "出生",
+            vec![
+                (9, "出生医学证明办理"),
+                (5, "新生儿出生登记"),
+                (11, "新生儿城乡居民基本医疗保险参保登记"),
+                (9, "生育登记服务"),
+                (11, "生育津贴申领"),
+                (9, "预防接种证办理"),
+                (9, "独生子女父母光荣证办理"),
+                (7, "新生儿社会保障卡申领"),
+                (9, "孕产妇保健手册办理"),
+                (9, "计划生育家庭特别扶助金申领"),
+                (9, "农村部分计划生育家庭奖励扶助金申领"),
+            ],
+        ),
+        (
+            "上学",
+            vec![
+                (10, "义务教育阶段学生休学"),
+                (10, "义务教育阶段学生复学"),
+                (10, "义务教育阶段学生转学"),
+                (10, "适龄儿童入学登记"),
+                (10, "适龄儿童少年延缓入学"),
+                (10, "家庭经济困难学生资助申请"),
+                (10, "普通高中学生转学"),
+                (10, "教师资格认定"),
+                (10, "民办学校设立审批"),
+                (10, "校外培训机构设立审批"),
+                (10, "学历证明书补办"),
+                (10, "随迁子女入学资格审核"),
+            ],
+        ),
+        (
+            "就业",
+            vec![
+                (7, "就业登记"),
+                (7, "失业登记"),
+                (7, "失业保险金申领"),
+                (7, "就业创业证申领"),
+                (7, "创业担保贷款申请"),
+                (7, "职业技能等级认定"),
+                (7, "社会保险登记"),
+                (7, "职工参保登记"),
+                (7, "人力资源服务许可"),
+                (7, "劳务派遣经营许可"),
+                (7, "高校毕业生就业报到"),
+                (7, "灵活就业人员社会保险补贴申领"),
+            ],
+        ),
+        (
+            "结婚",
+            vec![
+                (8, "结婚登记"),
+                (8, "补领结婚证"),
+                (8, "撤销受胁迫婚姻登记"),
+                (8, "离婚登记"),
+                (8, "婚姻登记记录证明"),
+                (5, "户口登记项目变更（婚姻状况）"),
+                (5, "夫妻投靠落户"),
+                (4, "夫妻间不动产转移登记"),
+                (9, "婚前医学检查"),
+                (9, "再生育审批"),
+            ],
+        ),
+        (
+            "退休",
+            vec![
+                (7, "职工正常退休审批"),
+                (7, "职工提前退休（病退）审批"),
+                (7, "基本养老保险待遇申领"),
+                (7, "基本养老保险关系转移接续"),
+                (7, "城乡居民养老保险待遇申领"),
+                (7, "退休人员基本养老金领取资格认证"),
+                (7, "丧葬补助金和抚恤金申领"),
+                (8, "高龄津贴申领"),
+                (8, "老年人优待证办理"),
+                (8, "居家养老服务补贴申请"),
+                (11, "医保关系转移接续"),
+                (11, "退休人员医保待遇核定"),
+            ],
+        ),
     ]
 }
 
 /// Objects each department's generated matters are about; each gets up to five variants.
 fn objects(dept: usize) -> &'static [&'static str] {
     match dept {
-        0 => &["企业投资项目代办服务", "工程建设项目帮办服务", "政务服务事项咨询", "营商环境问题受理"],
-        1 => &["食品经营许可", "食品生产许可", "药品零售企业许可", "医疗器械经营许可", "特种设备使用登记", "个体工商户登记", "农民专业合作社登记", "企业名称登记", "股权出质登记", "动产抵押登记", "计量器具检定", "广告发布登记", "企业注销登记", "营业执照补领", "电梯安全检验", "网络交易经营者登记", "小作坊登记", "餐饮服务许可", "商标质押登记", "价格举报受理"],
-        2 => &["增值税专用发票领用", "发票代开", "纳税申报", "税务注销", "出口退税备案", "税收减免备案", "完税证明开具", "一般纳税人登记", "跨区域涉税事项报告", "车辆购置税缴纳", "房产税申报", "土地使用税申报", "个人所得税汇算清缴", "印花税申报"],
-        3 => &["建筑业企业资质", "房屋建筑工程竣工验收备案", "商品房预售许可", "城市建筑垃圾处置核准", "燃气经营许可", "物业服务企业备案", "房屋租赁登记备案", "施工图审查备案", "建设工程消防验收", "建设工程消防设计审查", "城镇污水排入排水管网许可", "临时占用城市道路许可", "城市道路挖掘许可", "市政设施建设类审批", "房地产开发企业资质", "住房保障资格审核"],
-        4 => &["不动产转移登记", "不动产抵押登记", "不动产变更登记", "不动产注销登记", "不动产预告登记", "不动产查封登记", "建设用地规划许可", "建设工程规划许可", "乡村建设规划许可", "临时用地审批", "采矿权登记", "测绘资质审批"],
-        5 => &["户口迁移", "居住证办理", "临时身份证明办理", "户籍证明开具", "大型群众性活动安全许可", "剧毒化学品购买许可", "烟花爆竹运输许可", "机动车登记", "驾驶证换证", "出入境证件办理", "犬类登记", "旅馆业特种行业许可", "保安员证核发", "无犯罪记录证明开具", "户口登记项目变更"],
-        6 => &["道路货物运输经营许可", "道路旅客运输经营许可", "网络预约出租汽车经营许可", "机动车维修经营备案", "驾驶员培训许可", "超限运输车辆行驶公路许可", "公路建设项目施工许可", "出租汽车驾驶员从业资格", "道路运输证配发"],
-        7 => &["养老保险参保登记", "工伤认定", "劳动能力鉴定", "技工院校设立审批", "劳动合同备案", "企业实行不定时工作制审批", "职业培训补贴申领", "社会保障卡补换", "社会保险费补缴", "工伤保险待遇申领", "人事档案托管", "专业技术职务任职资格评审", "劳动争议仲裁申请", "工资支付保障"],
-        8 => &["社会团体成立登记", "民办非企业单位登记", "殡葬服务", "临时救助申请", "特困人员救助供养", "残疾人两项补贴", "养老机构备案", "慈善组织认定", "地名命名更名"],
-        9 => &["医疗机构执业登记", "医师执业注册", "护士执业注册", "公共场所卫生许可", "母婴保健技术服务许可", "放射诊疗许可", "饮用水供水单位卫生许可", "职业健康检查机构备案", "中医诊所备案", "消毒产品生产企业卫生许可"],
-        10 => &["民办学校变更", "教师资格证补发", "学生学籍信息变更", "民办幼儿园设立", "义务教育阶段学生借读"],
-        11 => &["医疗费用手工报销", "异地就医备案", "门诊慢特病待遇认定", "城乡居民医保参保登记", "医保定点机构协议管理", "职工医保个人账户家庭共济"],
-        12 => &["退役军人优待证申领", "伤残抚恤关系转移", "退役士兵自主就业一次性经济补助", "烈士褒扬金发放"],
-        13 => &["城市户外广告设置许可", "城市大型户外广告审批", "占道经营审批", "环境卫生设施拆除审批", "建筑垃圾运输车辆核准"],
+        0 => &[
+            "企业投资项目代办服务",
+            "工程建设项目帮办服务",
+            "政务服务事项咨询",
+            "营商环境问题受理",
+        ],
+        1 => &[
+            "食品经营许可",
+            "食品生产许可",
+            "药品零售企业许可",
+            "医疗器械经营许可",
+            "特种设备使用登记",
+            "个体工商户登记",
+            "农民专业合作社登记",
+            "企业名称登记",
+            "股权出质登记",
+            "动产抵押登记",
+            "计量器具检定",
+            "广告发布登记",
+            "企业注销登记",
+            "营业执照补领",
+            "电梯安全检验",
+            "网络交易经营者登记",
+            "小作坊登记",
+            "餐饮服务许可",
+            "商标质押登记",
+            "价格举报受理",
+        ],
+        2 => &[
+            "增值税专用发票领用",
+            "发票代开",
+            "纳税申报",
+            "税务注销",
+            "出口退税备案",
+            "税收减免备案",
+            "完税证明开具",
+            "一般纳税人登记",
+            "跨区域涉税事项报告",
+            "车辆购置税缴纳",
+            "房产税申报",
+            "土地使用税申报",
+            "个人所得税汇算清缴",
+            "印花税申报",
+        ],
+        3 => &[
+            "建筑业企业资质",
+            "房屋建筑工程竣工验收备案",
+            "商品房预售许可",
+            "城市建筑垃圾处置核准",
+            "燃气经营许可",
+            "物业服务企业备案",
+            "房屋租赁登记备案",
+            "施工图审查备案",
+            "建设工程消防验收",
+            "建设工程消防设计审查",
+            "城镇污水排入排水管网许可",
+            "临时占用城市道路许可",
+            "城市道路挖掘许可",
+            "市政设施建设类审批",
+            "房地产开发企业资质",
+            "住房保障资格审核",
+        ],
+        4 => &[
+            "不动产转移登记",
+            "不动产抵押登记",
+            "不动产变更登记",
+            "不动产注销登记",
+            "不动产预告登记",
+            "不动产查封登记",
+            "建设用地规划许可",
+            "建设工程规划许可",
+            "乡村建设规划许可",
+            "临时用地审批",
+            "采矿权登记",
+            "测绘资质审批",
+        ],
+        5 => &[
+            "户口迁移",
+            "居住证办理",
+            "临时身份证明办理",
+            "户籍证明开具",
+            "大型群众性活动安全许可",
+            "剧毒化学品购买许可",
+            "烟花爆竹运输许可",
+            "机动车登记",
+            "驾驶证换证",
+            "出入境证件办理",
+            "犬类登记",
+            "旅馆业特种行业许可",
+            "保安员证核发",
+            "无犯罪记录证明开具",
+            "户口登记项目变更",
+        ],
+        6 => &[
+            "道路货物运输经营许可",
+            "道路旅客运输经营许可",
+            "网络预约出租汽车经营许可",
+            "机动车维修经营备案",
+            "驾驶员培训许可",
+            "超限运输车辆行驶公路许可",
+            "公路建设项目施工许可",
+            "出租汽车驾驶员从业资格",
+            "道路运输证配发",
+        ],
+        7 => &[
+            "养老保险参保登记",
+            "工伤认定",
+            "劳动能力鉴定",
+            "技工院校设立审批",
+            "劳动合同备案",
+            "企业实行不定时工作制审批",
+            "职业培训补贴申领",
+            "社会保障卡补换",
+            "社会保险费补缴",
+            "工伤保险待遇申领",
+            "人事档案托管",
+            "专业技术职务任职资格评审",
+            "劳动争议仲裁申请",
+            "工资支付保障",
+        ],
+        8 => &[
+            "社会团体成立登记",
+            "民办非企业单位登记",
+            "殡葬服务",
+            "临时救助申请",
+            "特困人员救助供养",
+            "残疾人两项补贴",
+            "养老机构备案",
+            "慈善组织认定",
+            "地名命名更名",
+        ],
+        9 => &[
+            "医疗机构执业登记",
+            "医师执业注册",
+            "护士执业注册",
+            "公共场所卫生许可",
+            "母婴保健技术服务许可",
+            "放射诊疗许可",
+            "饮用水供水单位卫生许可",
+            "职业健康检查机构备案",
+            "中医诊所备案",
+            "消毒产品生产企业卫生许可",
+        ],
+        10 => &[
+            "民办学校变更",
+            "教师资格证补发",
+            "学生学籍信息变更",
+            "民办幼儿园设立",
+            "义务教育阶段学生借读",
+        ],
+        11 => &[
+            "医疗费用手工报销",
+            "异地就医备案",
+            "门诊慢特病待遇认定",
+            "城乡居民医保参保登记",
+            "医保定点机构协议管理",
+            "职工医保个人账户家庭共济",
+        ],
+        12 => &[
+            "退役军人优待证申领",
+            "伤残抚恤关系转移",
+            "退役士兵自主就业一次性经济补助",
+            "烈士褒扬金发放",
+        ],
+        13 => &[
+            "城市户外广告设置许可",
+            "城市大型户外广告审批",
+            "占道经营审批",
+            "环境卫生设施拆除审批",
+            "建筑垃圾运输车辆核准",
+        ],
         14 => &["信访事项受理", "信访事项复查", "网上信访"],
-        15 => &["企业投资项目备案", "固定资产投资项目节能审查", "政府投资项目审批", "粮食收购资格备案", "价格认定"],
-        16 => &["建设项目环境影响评价审批", "排污许可", "危险废物经营许可", "辐射安全许可"],
+        15 => &[
+            "企业投资项目备案",
+            "固定资产投资项目节能审查",
+            "政府投资项目审批",
+            "粮食收购资格备案",
+            "价格认定",
+        ],
+        16 => &[
+            "建设项目环境影响评价审批",
+            "排污许可",
+            "危险废物经营许可",
+            "辐射安全许可",
+        ],
         _ => &["综合服务"],
     }
 }
@@ -378,7 +631,12 @@ fn pick(candidates: &[usize], n: usize, salt: usize) -> HashSet<usize> {
 }
 
 /// The whole demo catalog: `(department index, code, guide)`, cleaned and checked.
-pub fn matters(hall_id: Option<i64>, hall_address: &str, phones: &[&str], placement: &[Placement]) -> Vec<(usize, String, Guide)> {
+pub fn matters(
+    hall_id: Option<i64>,
+    hall_address: &str,
+    phones: &[&str],
+    placement: &[Placement],
+) -> Vec<(usize, String, Guide)> {
     let written = written();
     // Names per department: the written ones first, then generated ones up to its count.
     let mut plan: Vec<(usize, &str, Option<&Written>)> = Vec::new();
@@ -393,8 +651,16 @@ pub fn matters(hall_id: Option<i64>, hall_address: &str, phones: &[&str], placem
         let mut k = 0;
         let mut made = 0;
         while made < need {
-            let name = format!("{}{}", objs[k % objs.len()], VARIANTS[(k / objs.len()) % VARIANTS.len()]);
-            let name = if k / (objs.len() * VARIANTS.len()) > 0 { format!("{name}（{}）", k / (objs.len() * VARIANTS.len()) + 1) } else { name };
+            let name = format!(
+                "{}{}",
+                objs[k % objs.len()],
+                VARIANTS[(k / objs.len()) % VARIANTS.len()]
+            );
+            let name = if k / (objs.len() * VARIANTS.len()) > 0 {
+                format!("{name}（{}）", k / (objs.len() * VARIANTS.len()) + 1)
+            } else {
+                name
+            };
             k += 1;
             if written.iter().any(|w| w.name == name) {
                 continue;
@@ -409,7 +675,10 @@ pub fn matters(hall_id: Option<i64>, hall_address: &str, phones: &[&str], placem
     let mut seq_by_dept = [0usize; 17];
     for (dept, count) in PER_DEPARTMENT.iter().enumerate() {
         let mine: Vec<&Written> = written.iter().filter(|w| w.dept == dept).collect();
-        let mut list: Vec<(String, Option<&Written>)> = mine.iter().map(|w| (w.name.to_string(), Some(*w))).collect();
+        let mut list: Vec<(String, Option<&Written>)> = mine
+            .iter()
+            .map(|w| (w.name.to_string(), Some(*w)))
+            .collect();
         while list.len() < *count {
             match gen_iter.next() {
                 Some(n) => list.push((n.clone(), None)),
@@ -426,16 +695,34 @@ pub fn matters(hall_id: Option<i64>, hall_address: &str, phones: &[&str], placem
                 .unwrap_or((None, vec![]));
             let g = Guide {
                 name: name.clone(),
-                aliases: w.map(|w| w.aliases.iter().map(|a| a.to_string()).collect()).unwrap_or_default(),
-                kind: w.filter(|w| w.visits >= 0).map_or(kind_of(dept, seq_by_dept[dept]), |w| w.kind),
+                aliases: w
+                    .map(|w| w.aliases.iter().map(|a| a.to_string()).collect())
+                    .unwrap_or_default(),
+                kind: w
+                    .filter(|w| w.visits >= 0)
+                    .map_or(kind_of(dept, seq_by_dept[dept]), |w| w.kind),
                 level: "区级".into(),
-                legal_basis: w.map(|w| w.basis).filter(|b| !b.is_empty()).unwrap_or(basis_of(dept)).into(),
-                applicant: w.filter(|w| w.visits >= 0).map_or(if dept == 1 || dept == 2 || dept == 3 { Applicant::Legal } else { Applicant::Person }, |w| w.applicant),
+                legal_basis: w
+                    .map(|w| w.basis)
+                    .filter(|b| !b.is_empty())
+                    .unwrap_or(basis_of(dept))
+                    .into(),
+                applicant: w.filter(|w| w.visits >= 0).map_or(
+                    if dept == 1 || dept == 2 || dept == 3 {
+                        Applicant::Legal
+                    } else {
+                        Applicant::Person
+                    },
+                    |w| w.applicant,
+                ),
                 conditions: w.map(|w| w.conditions.to_string()).unwrap_or_default(),
                 materials: match w.filter(|w| !w.materials.is_empty()) {
                     Some(w) => w.materials.clone(),
                     None => vec![
-                        Material { blank_form: Some(format!("{name}申请表.docx")), ..m(&format!("{name}申请表"), O, 1, None, false) },
+                        Material {
+                            blank_form: Some(format!("{name}申请表.docx")),
+                            ..m(&format!("{name}申请表"), O, 1, None, false)
+                        },
                         m("申请人身份证明", C, 1, None, true),
                         m("相关证明材料", O, 1, Some("按申请情形提供"), false),
                     ],
@@ -445,8 +732,21 @@ pub fn matters(hall_id: Option<i64>, hall_address: &str, phones: &[&str], placem
                 promised_days: 0,
                 special_procedures: w.map(|w| w.special.clone()).unwrap_or_default(),
                 steps: match w.filter(|w| !w.steps.is_empty()) {
-                    Some(w) => w.steps.iter().map(|s| Step { name: s.to_string(), note: None }).collect(),
-                    None => ["申请", "受理", "审查", "决定", "送达"].iter().map(|s| Step { name: s.to_string(), note: None }).collect(),
+                    Some(w) => w
+                        .steps
+                        .iter()
+                        .map(|s| Step {
+                            name: s.to_string(),
+                            note: None,
+                        })
+                        .collect(),
+                    None => ["申请", "受理", "审查", "决定", "送达"]
+                        .iter()
+                        .map(|s| Step {
+                            name: s.to_string(),
+                            note: None,
+                        })
+                        .collect(),
                 },
                 modes: w.map(|w| w.modes.to_vec()).unwrap_or_default(),
                 visits: w.map_or(-1, |w| w.visits),
@@ -461,7 +761,11 @@ pub fn matters(hall_id: Option<i64>, hall_address: &str, phones: &[&str], placem
             };
             let is_generated = w.is_none_or(|w| w.visits < 0);
             let g = match w.filter(|w| w.visits >= 0) {
-                Some(w) => Guide { statutory_days: w.days.0, promised_days: w.days.1, ..g },
+                Some(w) => Guide {
+                    statutory_days: w.days.0,
+                    promised_days: w.days.1,
+                    ..g
+                },
                 None => g,
             };
             rows.push((dept, code, g, is_generated));
@@ -470,7 +774,12 @@ pub fn matters(hall_id: Option<i64>, hall_address: &str, phones: &[&str], placem
     assign_figures(&mut rows);
     rows.into_iter()
         .map(|(d, code, g, _)| {
-            let g = g.clean().unwrap_or_else(|e| panic!("demo matter {code}: {}", e.message(onewindow_core::Lang::En)));
+            let g = g.clean().unwrap_or_else(|e| {
+                panic!(
+                    "demo matter {code}: {}",
+                    e.message(onewindow_core::Lang::En)
+                )
+            });
             (d, code, g)
         })
         .collect()
@@ -482,21 +791,41 @@ fn assign_figures(rows: &mut [(usize, String, Guide, bool)]) {
     let written: Vec<&Guide> = rows.iter().filter(|r| !r.3).map(|r| &r.2).collect();
     let w_no_visit = written.iter().filter(|g| g.visits == 0).count();
     let w_once = written.iter().filter(|g| g.visits <= 1).count();
-    let w_online = written.iter().filter(|g| g.modes.contains(&Online) || g.modes.contains(&NoVisit)).count();
-    let w_immediate = written.iter().filter(|g| g.modes.contains(&Immediate) || g.promised_days == 0).count();
+    let w_online = written
+        .iter()
+        .filter(|g| g.modes.contains(&Online) || g.modes.contains(&NoVisit))
+        .count();
+    let w_immediate = written
+        .iter()
+        .filter(|g| g.modes.contains(&Immediate) || g.promised_days == 0)
+        .count();
     let generated: Vec<usize> = (0..rows.len()).filter(|i| rows[*i].3).collect();
     let no_visit = pick(&generated, NO_VISIT - w_no_visit, 337);
-    let rest: Vec<usize> = generated.iter().copied().filter(|i| !no_visit.contains(i)).collect();
+    let rest: Vec<usize> = generated
+        .iter()
+        .copied()
+        .filter(|i| !no_visit.contains(i))
+        .collect();
     let one_visit = pick(&rest, AT_MOST_ONE_VISIT - w_once - no_visit.len(), 211);
     let visiting: Vec<usize> = rest.iter().copied().collect();
     let online = pick(&visiting, ONLINE - w_online - no_visit.len(), 97);
     let ones: Vec<usize> = one_visit.iter().copied().collect();
     let immediate = pick(&ones, IMMEDIATE - w_immediate, 131);
-    let not_stationed = pick(&no_visit.iter().copied().collect::<Vec<_>>(), TOTAL - STATIONED, 53);
+    let not_stationed = pick(
+        &no_visit.iter().copied().collect::<Vec<_>>(),
+        TOTAL - STATIONED,
+        53,
+    );
     const STATUTORY: [i64; 7] = [20, 10, 15, 20, 30, 20, 60];
     for (n, &i) in generated.iter().enumerate() {
         let g = &mut rows[i].2;
-        g.visits = if no_visit.contains(&i) { 0 } else if one_visit.contains(&i) { 1 } else { 2 };
+        g.visits = if no_visit.contains(&i) {
+            0
+        } else if one_visit.contains(&i) {
+            1
+        } else {
+            2
+        };
         let mut modes = Vec::new();
         if g.visits > 0 {
             modes.push(Window);
@@ -521,13 +850,21 @@ fn assign_figures(rows: &mut [(usize, String, Guide, bool)]) {
         g.modes = modes;
         g.stationed = !not_stationed.contains(&i);
         g.statutory_days = STATUTORY[n % STATUTORY.len()];
-        g.promised_days = if immediate.contains(&i) { 0 } else { (g.statutory_days / 2).max(1) };
+        g.promised_days = if immediate.contains(&i) {
+            0
+        } else {
+            (g.statutory_days / 2).max(1)
+        };
     }
     // Bring the promised total to the seeds' compression, one day at a time.
     let total_s: i64 = rows.iter().map(|r| r.2.statutory_days).sum();
     let target_p = (total_s as f64 * PROMISED_SHARE).round() as i64;
     let mut p: i64 = rows.iter().map(|r| r.2.promised_days).sum();
-    let adjustable: Vec<usize> = generated.iter().copied().filter(|i| !immediate.contains(i)).collect();
+    let adjustable: Vec<usize> = generated
+        .iter()
+        .copied()
+        .filter(|i| !immediate.contains(i))
+        .collect();
     let mut k = 0;
     while p != target_p && !adjustable.is_empty() {
         let g = &mut rows[adjustable[k % adjustable.len()]].2;
@@ -563,9 +900,36 @@ pub fn topics(codes_by_name: &std::collections::HashMap<String, String>) -> Vec<
         });
     }
     let ent = [
-        ("kaiban", "开办", vec!["企业设立登记", "公章刻制备案", "企业开户信息推送（银行开户）", "新办纳税人套餐式服务"]),
-        ("jianshe", "投资建设", vec!["企业投资项目备案", "技术改造项目备案", "建筑工程施工许可证核发", "国有建设用地使用权首次登记"]),
-        ("jingying", "经营", vec!["食品经营许可", "道路货物运输经营许可", "人力资源服务许可", "排污许可"]),
+        (
+            "kaiban",
+            "开办",
+            vec![
+                "企业设立登记",
+                "公章刻制备案",
+                "企业开户信息推送（银行开户）",
+                "新办纳税人套餐式服务",
+            ],
+        ),
+        (
+            "jianshe",
+            "投资建设",
+            vec![
+                "企业投资项目备案",
+                "技术改造项目备案",
+                "建筑工程施工许可证核发",
+                "国有建设用地使用权首次登记",
+            ],
+        ),
+        (
+            "jingying",
+            "经营",
+            vec![
+                "食品经营许可",
+                "道路货物运输经营许可",
+                "人力资源服务许可",
+                "排污许可",
+            ],
+        ),
         ("zhuxiao", "注销", vec!["企业注销登记", "税务注销"]),
     ];
     for (i, (slug, name, list)) in ent.into_iter().enumerate() {
@@ -581,10 +945,46 @@ pub fn topics(codes_by_name: &std::collections::HashMap<String, String>) -> Vec<
         });
     }
     let themes = [
-        ("shebao", "社保服务", Audience::Person, vec!["社会保险登记", "基本养老保险待遇申领", "失业保险金申领", "工伤认定", "社会保障卡补换"]),
-        ("yibao", "医保服务", Audience::Person, vec!["异地就医备案", "医疗费用手工报销", "门诊慢特病待遇认定", "城乡居民医保参保登记"]),
-        ("budongchan", "不动产登记", Audience::Person, vec!["国有建设用地使用权首次登记", "不动产转移登记", "不动产抵押登记", "不动产变更登记"]),
-        ("huji", "户籍与证件", Audience::Person, vec!["居民身份证申领", "户口迁移", "居住证办理", "户籍证明开具"]),
+        (
+            "shebao",
+            "社保服务",
+            Audience::Person,
+            vec![
+                "社会保险登记",
+                "基本养老保险待遇申领",
+                "失业保险金申领",
+                "工伤认定",
+                "社会保障卡补换",
+            ],
+        ),
+        (
+            "yibao",
+            "医保服务",
+            Audience::Person,
+            vec![
+                "异地就医备案",
+                "医疗费用手工报销",
+                "门诊慢特病待遇认定",
+                "城乡居民医保参保登记",
+            ],
+        ),
+        (
+            "budongchan",
+            "不动产登记",
+            Audience::Person,
+            vec![
+                "国有建设用地使用权首次登记",
+                "不动产转移登记",
+                "不动产抵押登记",
+                "不动产变更登记",
+            ],
+        ),
+        (
+            "huji",
+            "户籍与证件",
+            Audience::Person,
+            vec!["居民身份证申领", "户口迁移", "居住证办理", "户籍证明开具"],
+        ),
     ];
     for (i, (slug, name, aud, list)) in themes.into_iter().enumerate() {
         out.push(TopicInput {
@@ -599,9 +999,41 @@ pub fn topics(codes_by_name: &std::collections::HashMap<String, String>) -> Vec<
         });
     }
     let bundles = [
-        ("kaiban-qiye", "开办企业一件事", Audience::Enterprise, "营业执照、公章刻制、银行开户、税务登记一次申请、一窗办结", vec!["企业设立登记", "公章刻制备案", "企业开户信息推送（银行开户）", "新办纳税人套餐式服务"]),
-        ("xinshenger", "新生儿出生一件事", Audience::Person, "出生医学证明、户口登记、医保参保、社保卡一次办", vec!["出生医学证明办理", "新生儿出生登记", "新生儿城乡居民基本医疗保险参保登记", "新生儿社会保障卡申领"]),
-        ("tuixiu", "退休一件事", Audience::Person, "退休审批、养老金申领、医保待遇核定一次办", vec!["职工正常退休审批", "基本养老保险待遇申领", "退休人员医保待遇核定"]),
+        (
+            "kaiban-qiye",
+            "开办企业一件事",
+            Audience::Enterprise,
+            "营业执照、公章刻制、银行开户、税务登记一次申请、一窗办结",
+            vec![
+                "企业设立登记",
+                "公章刻制备案",
+                "企业开户信息推送（银行开户）",
+                "新办纳税人套餐式服务",
+            ],
+        ),
+        (
+            "xinshenger",
+            "新生儿出生一件事",
+            Audience::Person,
+            "出生医学证明、户口登记、医保参保、社保卡一次办",
+            vec![
+                "出生医学证明办理",
+                "新生儿出生登记",
+                "新生儿城乡居民基本医疗保险参保登记",
+                "新生儿社会保障卡申领",
+            ],
+        ),
+        (
+            "tuixiu",
+            "退休一件事",
+            Audience::Person,
+            "退休审批、养老金申领、医保待遇核定一次办",
+            vec![
+                "职工正常退休审批",
+                "基本养老保险待遇申领",
+                "退休人员医保待遇核定",
+            ],
+        ),
     ];
     for (i, (slug, name, aud, desc, list)) in bundles.into_iter().enumerate() {
         out.push(TopicInput {
@@ -621,7 +1053,11 @@ pub fn topics(codes_by_name: &std::collections::HashMap<String, String>) -> Vec<
 /// The demo rows for the store's import.
 pub fn imported(department_ids: &[i64], rows: Vec<(usize, String, Guide)>) -> Vec<ImportedMatter> {
     rows.into_iter()
-        .map(|(d, code, guide)| ImportedMatter { code, department_id: department_ids[d], guide })
+        .map(|(d, code, guide)| ImportedMatter {
+            code,
+            department_id: department_ids[d],
+            guide,
+        })
         .collect()
 }
 
@@ -639,7 +1075,10 @@ mod tests {
         assert_eq!(names.len(), TOTAL, "names are unique");
         let s = stats::compute(rows.iter().map(|r| (r.0 as i64, &r.2)));
         assert_eq!((s.stationed.count, s.stationed.percent), (663, 87.35));
-        assert_eq!((s.at_most_one_visit.count, s.at_most_one_visit.percent), (554, 72.99));
+        assert_eq!(
+            (s.at_most_one_visit.count, s.at_most_one_visit.percent),
+            (554, 72.99)
+        );
         assert_eq!((s.no_visit.count, s.no_visit.percent), (199, 26.22));
         assert_eq!((s.online.count, s.online.percent), (694, 91.44));
         assert_eq!(s.immediate.count, 113);
@@ -655,10 +1094,17 @@ mod tests {
     #[test]
     fn topics_name_existing_matters() {
         let rows = matters(None, "", &[], &[]);
-        let by_name: std::collections::HashMap<String, String> = rows.iter().map(|r| (r.2.name.clone(), r.1.clone())).collect();
+        let by_name: std::collections::HashMap<String, String> = rows
+            .iter()
+            .map(|r| (r.2.name.clone(), r.1.clone()))
+            .collect();
         for t in topics(&by_name) {
             for c in &t.matters {
-                assert!(!c.is_empty(), "topic {} names a matter that does not exist", t.code);
+                assert!(
+                    !c.is_empty(),
+                    "topic {} names a matter that does not exist",
+                    t.code
+                );
             }
             t.clean().unwrap();
         }

@@ -394,10 +394,19 @@ async fn seed_catalog(
     report: &mut Report,
 ) -> Result<(), StoreError> {
     let phones: Vec<&str> = DEPARTMENTS.iter().map(|d| d.1).collect();
-    let rows = catalog::matters(Some(hall_id), "辽宁省葫芦岛市龙港区政务服务中心", &phones, placement);
-    let by_name: std::collections::HashMap<String, String> =
-        rows.iter().map(|r| (r.2.name.clone(), r.1.clone())).collect();
-    let imported = store.import_matters(ctx, catalog::imported(dept_ids, rows)).await?;
+    let rows = catalog::matters(
+        Some(hall_id),
+        "辽宁省葫芦岛市龙港区政务服务中心",
+        &phones,
+        placement,
+    );
+    let by_name: std::collections::HashMap<String, String> = rows
+        .iter()
+        .map(|r| (r.2.name.clone(), r.1.clone()))
+        .collect();
+    let imported = store
+        .import_matters(ctx, catalog::imported(dept_ids, rows))
+        .await?;
     report.created += imported.created + imported.updated;
     report.kept += imported.unchanged;
     for t in catalog::topics(&by_name) {

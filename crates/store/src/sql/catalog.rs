@@ -333,6 +333,14 @@ impl<B: Backend> CatalogStore for SqlStore<B> {
         Ok(row.map(Matter::from))
     }
 
+    async fn matter(&self, id: i64) -> Result<Option<Matter>> {
+        let row: Option<MatterRow> = self
+            .b
+            .read_opt(sql(format!("SELECT {MATTER_COLS} FROM matters WHERE id = $1")).bind(id))
+            .await?;
+        Ok(row.map(Matter::from))
+    }
+
     async fn create_matter(&self, ctx: &Context, new: NewMatter) -> Result<(Matter, GuideVersion)> {
         let mut tx = self.b.begin().await?;
         require_active::<B>(&mut tx, "departments", new.department_id, "department_id").await?;
@@ -767,6 +775,48 @@ impl<B: Backend> CatalogStore for SqlStore<B> {
         bump::<B>(&mut tx).await?;
         B::commit(tx).await?;
         Ok(after)
+    }
+
+    async fn synonyms(&self) -> Result<String> {
+        let row: Option<(String,)> = self
+            .b
+            .read_opt(sql(
+                "SELECT value FROM settings WHERE key = 'catalog.synonyms'",
+            ))
+            .await?;
+        Ok(row.map(|r| r.0).unwrap_or_default())
+    }
+
+    async fn save_synonyms(&self, ctx: &Context, text: &str) -> Result<()> {
+        let mut tx = self.b.begin().await?;
+        let old: Option<(String,)> = B::opt(
+            &mut tx,
+            sql("SELECT value FROM settings WHERE key = 'catalog.synonyms'"),
+        )
+        .await?;
+        B::exec(
+            &mut tx,
+            sql("INSERT INTO settings (key, value, updated_at) VALUES ('catalog.synonyms', $1, $2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
+            .bind(text)
+            .bind(now()),
+        )
+        .await?;
+        bump::<B>(&mut tx).await?;
+        append::<B>(
+            &mut tx,
+            ctx,
+            Change {
+                action: "catalog.synonyms".into(),
+                target_type: "setting".into(),
+                target_id: None,
+                department_id: None,
+                region_id: None,
+                summary: json!({"before": {"synonyms": old.map(|o| o.0)}, "after": {"synonyms": text}}),
+            },
+        )
+        .await?;
+        B::commit(tx).await
     }
 
     async fn catalog_generation(&self) -> Result<i64> {

@@ -2,6 +2,8 @@
 //! and scope, validates with the core, and calls the store once (one action, one transaction).
 
 pub mod audit;
+pub mod catalog;
+pub mod catalog_io;
 pub mod org;
 pub mod session;
 pub mod users;
