@@ -53,6 +53,7 @@ impl FileConfig {
             session_absolute: hours(self.session_hours, d.session_absolute),
             token_lifetime: hours(self.token_hours, d.token_lifetime),
             body_limit: self.body_limit_bytes.unwrap_or(d.body_limit),
+            import_limit: d.import_limit,
             request_timeout: self
                 .request_timeout_seconds
                 .map_or(d.request_timeout, Duration::from_secs),

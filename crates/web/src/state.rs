@@ -15,6 +15,8 @@ pub struct WebConfig {
     pub token_lifetime: Duration,
     /// Largest request body accepted (413 above).
     pub body_limit: usize,
+    /// Largest catalog file accepted for import.
+    pub import_limit: usize,
     pub request_timeout: Duration,
     /// Mark cookies `Secure` and send HSTS; on when the platform is served over TLS.
     pub secure_cookies: bool,
@@ -39,6 +41,7 @@ impl Default for WebConfig {
             session_absolute: Duration::from_secs(12 * 3600),
             token_lifetime: Duration::from_secs(24 * 3600),
             body_limit: 1024 * 1024,
+            import_limit: 32 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             secure_cookies: false,
             max_failures_per_account: 5,

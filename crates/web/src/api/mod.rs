@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+pub mod catalog;
 mod ops;
 mod org;
 mod users;
@@ -50,6 +51,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(org::router())
         .merge(users::router())
         .merge(audit::router())
+        .merge(catalog::router())
         .split_for_parts()
 }
 

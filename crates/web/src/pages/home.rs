@@ -50,29 +50,16 @@ async fn home(
 ) -> AppResult<Response> {
     let lang = page.lang(auth.as_ref());
     let Some(auth) = auth else {
-        let title = tr("app.name", lang);
-        let cards = vec![card(
-            "/login",
-            tr("nav.login", lang),
-            Text::fixed(
-                "工作人员和已注册的群众、企业用户请登录。",
-                "Staff and registered citizens and enterprises sign in here.",
-            )
-            .get(lang)
-            .to_string(),
-            None,
-        )];
+        // Visitors land on the portal: the catalog is what they came for.
+        let view = crate::service::catalog::view(&state).await?;
+        let title = tr("portal.title", lang);
         return Ok(render(
             &state,
             &page,
             None,
-            "home.html",
+            "portal.html",
             &title,
-            context! {
-                heading => Text::fixed("一窗通 · 政务服务一体化平台", "OneWindow · government services in one place").get(lang),
-                greeting => Text::fixed("办事指南、预约取号、好差评等功能将陆续在此开放。", "Service guides, appointments and ratings will open here.").get(lang),
-                cards => cards,
-            },
+            super::portal::portal_context(&view, lang),
         ));
     };
     let role = auth.actor.primary_role();

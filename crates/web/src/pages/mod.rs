@@ -6,8 +6,10 @@ mod admin;
 mod assets;
 mod audit;
 mod auth;
+mod catalog_admin;
 mod export;
 mod home;
+mod portal;
 
 use crate::auth::{
     ANON_CSRF_COOKIE, Auth, authenticate, check_origin, cookie_header, csrf_refused, random_token,
@@ -35,6 +37,8 @@ pub fn router() -> Router<AppState> {
         .merge(home::router())
         .merge(admin::router())
         .merge(audit::router())
+        .merge(portal::router())
+        .merge(catalog_admin::router())
 }
 
 /// What a page needs to know about the request before rendering.
@@ -90,9 +94,10 @@ struct NavItem {
 }
 
 fn nav(auth: Option<&Auth>, lang: Lang, path: &str) -> Vec<NavItem> {
-    let mut items: Vec<(&'static str, &str)> = vec![("/", "nav.home")];
+    let mut items: Vec<(&'static str, &str)> = vec![("/", "nav.home"), ("/portal", "nav.portal")];
     if let Some(a) = auth {
         if a.actor.is_staff() {
+            items.push(("/admin/catalog", "nav.catalog"));
             if a.actor.has(Permission::OrgWrite) && a.actor.scope.department_id.is_none() {
                 items.push(("/admin/regions", "nav.regions"));
             }

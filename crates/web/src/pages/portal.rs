@@ -1,0 +1,541 @@
+//! The public portal, no sign-in needed: search with suggestions, guides, one-time notices,
+//! life events, themes and bundles, QR codes and printable posters, the catalog's figures.
+
+use super::{PageCtx, render};
+use crate::auth::MaybeAuth;
+use crate::error::{AppError, AppResult};
+use crate::i18n::tr;
+use crate::service::catalog::{self as svc, CatalogView, SearchQuery};
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use minijinja::{Value, context};
+use onewindow_core::catalog::bundle::{Audience, TopicKind};
+use onewindow_core::catalog::record::PublishedGuide;
+use onewindow_core::catalog::{Guide, Material, yuan};
+use onewindow_core::{Lang, Text};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/portal", get(portal))
+        .route("/search", get(search))
+        .route("/guide/{code}", get(guide))
+        .route("/guide/{code}/print", get(guide_print))
+        .route("/guide/{code}/notice", get(notice))
+        .route("/guide/{code}/qr.svg", get(guide_qr_svg))
+        .route("/guide/{code}/qr.png", get(guide_qr_png))
+        .route("/topic/{code}", get(topic))
+        .route("/topic/{code}/qr.svg", get(topic_qr_svg))
+        .route("/topic/{code}/qr.png", get(topic_qr_png))
+        .route("/topic/{code}/poster", get(topic_poster))
+        .route("/life-events/poster", get(wall_poster))
+        .route("/catalog/stats", get(stats))
+}
+
+/// The address printed codes point at: the configured public address, or this request's host.
+pub fn public_base(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(u) = &state.config.public_url {
+        return u.trim_end_matches('/').to_string();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    format!("http://{host}")
+}
+
+const MATTER: Text = Text::fixed("事项", "matter");
+
+fn find<'a>(view: &'a CatalogView, code: &str) -> AppResult<&'a PublishedGuide> {
+    view.guide(&code.to_ascii_uppercase())
+        .ok_or_else(|| AppError::not_found(MATTER))
+}
+
+pub fn portal_context(view: &CatalogView, lang: Lang) -> Value {
+    let topics_of = |kind: TopicKind, audience: Option<Audience>| -> Vec<Value> {
+        view.topics
+            .iter()
+            .filter(|t| t.kind == kind && audience.is_none_or(|a| a == t.audience))
+            .map(|t| context! { code => t.code.clone(), name => t.name.clone(), count => t.matters.len() })
+            .collect()
+    };
+    let groups = vec![
+        context! { title => tr("portal.person_events", lang), topics => topics_of(TopicKind::LifeEvent, Some(Audience::Person)), poster => "/life-events/poster" },
+        context! { title => tr("portal.enterprise_events", lang), topics => topics_of(TopicKind::LifeEvent, Some(Audience::Enterprise)) },
+        context! { title => tr("portal.bundles", lang), topics => topics_of(TopicKind::Bundle, None) },
+        context! { title => tr("portal.themes", lang), topics => topics_of(TopicKind::Theme, None) },
+    ];
+    let mut departments: Vec<(i64, String, usize)> = view
+        .stats
+        .by_department
+        .iter()
+        .map(|(id, n)| (*id, view.department(*id).to_string(), *n))
+        .collect();
+    departments.sort_by(|a, b| b.2.cmp(&a.2));
+    let departments: Vec<Value> = departments
+        .into_iter()
+        .map(|(id, name, count)| context! { id => id, name => name, count => count })
+        .collect();
+    context! {
+        groups => groups,
+        departments => departments,
+        stats => Value::from(minijinja::value::Serde(view.stats.clone())),
+    }
+}
+
+async fn portal(
+    State(state): State<AppState>,
+    page: PageCtx,
+    MaybeAuth(auth): MaybeAuth,
+) -> AppResult<Response> {
+    let lang = page.lang(auth.as_ref());
+    let view = svc::view(&state).await?;
+    Ok(render(
+        &state,
+        &page,
+        auth.as_ref(),
+        "portal.html",
+        &tr("portal.title", lang),
+        portal_context(&view, lang),
+    ))
+}
+
+async fn search(
+    State(state): State<AppState>,
+    page: PageCtx,
+    MaybeAuth(auth): MaybeAuth,
+) -> AppResult<Response> {
+    let lang = page.lang(auth.as_ref());
+    let view = svc::view(&state).await?;
+    let q = page.param("q").unwrap_or_default();
+    let department_id = page
+        .param("department_id")
+        .and_then(|d| d.parse::<i64>().ok());
+    let offset = page
+        .param("offset")
+        .and_then(|o| o.parse::<usize>().ok())
+        .unwrap_or(0);
+    const PAGE: usize = 20;
+    let list = svc::search(
+        &view,
+        &SearchQuery {
+            q: Some(q.clone()),
+            department_id,
+            topic: None,
+            limit: PAGE,
+            offset,
+        },
+    )?;
+    let link = |off: usize| {
+        let mut s = format!("/search?offset={off}");
+        if !q.is_empty() {
+            s.push_str(&format!(
+                "&q={}",
+                form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()
+            ));
+        }
+        if let Some(d) = department_id {
+            s.push_str(&format!("&department_id={d}"));
+        }
+        s
+    };
+    let title = match department_id {
+        Some(d) if q.is_empty() => view.department(d).to_string(),
+        _ => tr("portal.results", lang),
+    };
+    Ok(render(
+        &state,
+        &page,
+        auth.as_ref(),
+        "search.html",
+        &title,
+        context! {
+            q => q.clone(),
+            department_id => department_id,
+            total => list.total,
+            offset => offset,
+            items => Value::from(minijinja::value::Serde(list.items.clone())),
+            prev => (offset > 0).then(|| link(offset.saturating_sub(PAGE))),
+            next => (offset + PAGE < list.total).then(|| link(offset + PAGE)),
+        },
+    ))
+}
+
+fn material(m: &Material, lang: Lang) -> Value {
+    context! {
+        name => m.name.clone(),
+        form => m.form.name().get(lang).to_string(),
+        copies => m.copies,
+        required => match &m.condition {
+            None => tr("guide.must", lang),
+            Some(c) => c.clone(),
+        },
+        shared => m.shared,
+        blank_form => m.blank_form.clone(),
+        sample => m.sample.clone(),
+    }
+}
+
+fn fee_text(g: &Guide, lang: Lang) -> String {
+    if g.free() {
+        tr("guide.free", lang)
+    } else {
+        format!("{} 元", yuan(g.fees.iter().map(|f| f.amount_fen).sum()))
+    }
+}
+
+async fn guide_context(
+    state: &AppState,
+    view: &CatalogView,
+    p: &PublishedGuide,
+    lang: Lang,
+) -> AppResult<Value> {
+    let g = &p.guide;
+    let hall = match g.hall_id {
+        Some(h) => state.store.hall(h).await?.map(|h| h.name),
+        None => None,
+    };
+    let zone = match g.zone_id {
+        Some(z) => state.store.zone(z).await?.map(|z| z.name),
+        None => None,
+    };
+    Ok(context! {
+        code => p.code.clone(),
+        g => Value::from(minijinja::value::Serde(g.clone())),
+        department => view.department(p.department_id).to_string(),
+        department_id => p.department_id,
+        version_number => p.version_number,
+        kind => g.kind.name().get(lang).to_string(),
+        applicant => g.applicant.name().get(lang).to_string(),
+        modes => g.modes.iter().map(|m| m.name().get(lang).to_string()).collect::<Vec<_>>(),
+        materials => g.materials.iter().map(|m| material(m, lang)).collect::<Vec<_>>(),
+        fees => g.fees.iter().map(|f| context! { name => f.name.clone(), amount => yuan(f.amount_fen), basis => f.basis.clone() }).collect::<Vec<_>>(),
+        fee => fee_text(g, lang),
+        hall => hall,
+        zone => zone,
+        stationed => tr(if g.stationed { "guide.yes" } else { "guide.no" }, lang),
+    })
+}
+
+async fn guide(
+    State(state): State<AppState>,
+    page: PageCtx,
+    MaybeAuth(auth): MaybeAuth,
+    axum::extract::Path(code): axum::extract::Path<String>,
+) -> AppResult<Response> {
+    let lang = page.lang(auth.as_ref());
+    let view = svc::view(&state).await?;
+    let p = find(&view, &code)?;
+    let ctx = guide_context(&state, &view, p, lang).await?;
+    Ok(render(
+        &state,
+        &page,
+        auth.as_ref(),
+        "guide.html",
+        &p.guide.name,
+        ctx,
+    ))
+}
+
+async fn guide_print(
+    State(state): State<AppState>,
+    page: PageCtx,
+    MaybeAuth(auth): MaybeAuth,
+    axum::extract::Path(code): axum::extract::Path<String>,
+) -> AppResult<Response> {
+    let lang = page.lang(auth.as_ref());
+    let view = svc::view(&state).await?;
+    let p = find(&view, &code)?;
+    let ctx = guide_context(&state, &view, p, lang).await?;
+    Ok(render(
+        &state,
+        &page,
+        auth.as_ref(),
+        "guide.html",
+        &p.guide.name,
+        context! { printable => true, ..ctx },
+    ))
+}
+
+async fn notice(
+    State(state): State<AppState>,
+    page: PageCtx,
+    MaybeAuth(auth): MaybeAuth,
+    axum::extract::Path(code): axum::extract::Path<String>,
+) -> AppResult<Response> {
+    let lang = page.lang(auth.as_ref());
+    let view = svc::view(&state).await?;
+    let p = find(&view, &code)?;
+    let g = &p.guide;
+    let hall = match g.hall_id {
+        Some(h) => state
+            .store
+            .hall(h)
+            .await?
+            .map(|h| h.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let mut place = hall;
+    if !g.windows.is_empty() {
+        place.push_str(&format!(
+            " {}号窗口",
+            g.windows
+                .iter()
+                .map(|w| w.to_string())
+                .collect::<Vec<_>>()
+                .join("、")
+        ));
+    }
+    if place.is_empty() {
+        place = g.address.clone();
+    }
+    let today = onewindow_core::time::local_date(crate::auth::now())
+        .format("%Y年%m月%d日")
+        .to_string();
+    Ok(render(
+        &state,
+        &page,
+        auth.as_ref(),
+        "notice.html",
+        &tr("notice.title", lang),
+        context! {
+            printable => true,
+            name => g.name.clone(),
+            materials => g.materials_to_bring().map(|m| material(m, lang)).collect::<Vec<_>>(),
+            shared => g.materials.iter().filter(|m| m.shared).map(|m| m.name.clone()).collect::<Vec<_>>(),
+            promised => g.promised_days,
+            fee => fee_text(g, lang),
+            place => place,
+            department => view.department(p.department_id).to_string(),
+            phone => g.consult_phone.clone(),
+            today => today,
+        },
+    ))
+}
+
+fn svg_response(svg: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        svg,
+    )
+        .into_response()
+}
+
+fn png_response(png: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/png"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        png,
+    )
+        .into_response()
+}
+
+async fn guide_qr_svg(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(code): axum::extract::Path<String>,
+) -> AppResult<Response> {
+    let view = svc::view(&state).await?;
+    let p = find(&view, &code)?;
+    Ok(svg_response(crate::qr::svg(
+        &format!("{}/guide/{}", public_base(&state, &headers), p.code),
+        240,
+    )?))
+}
+
+async fn guide_qr_png(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(code): axum::extract::Path<String>,
+) -> AppResult<Response> {
+    let view = svc::view(&state).await?;
+    let p = find(&view, &code)?;
+    Ok(png_response(crate::qr::png(
+        &format!("{}/guide/{}", public_base(&state, &headers), p.code),
+        8,
+    )?))
+}
+
+async fn topic(
+    State(state): State<AppState>,
+    page: PageCtx,
+    MaybeAuth(auth): MaybeAuth,
+    axum::extract::Path(code): axum::extract::Path<String>,
+) -> AppResult<Response> {
+    let lang = page.lang(auth.as_ref());
+    let view = svc::view(&state).await?;
+    let t = svc::topic(&view, &code)?;
+    let matters: Vec<_> = t.guides.iter().map(|g| svc::item(&view, g)).collect();
+    let merged: Vec<Value> = t
+        .merged
+        .iter()
+        .map(|m| {
+            context! {
+                name => m.material.name.clone(),
+                form => m.material.form.name().get(lang).to_string(),
+                copies => m.material.copies,
+                shared => m.material.shared,
+                needed_by => m.for_matters.clone(),
+            }
+        })
+        .collect();
+    Ok(render(
+        &state,
+        &page,
+        auth.as_ref(),
+        "topic.html",
+        &t.topic.name,
+        context! {
+            topic => Value::from(minijinja::value::Serde(t.topic.clone())),
+            kind => t.topic.kind.name().get(lang).to_string(),
+            matters => Value::from(minijinja::value::Serde(matters)),
+            merged => merged,
+        },
+    ))
+}
+
+async fn topic_qr_svg(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(code): axum::extract::Path<String>,
+) -> AppResult<Response> {
+    let view = svc::view(&state).await?;
+    let t = svc::topic(&view, &code)?;
+    Ok(svg_response(crate::qr::svg(
+        &format!("{}/topic/{}", public_base(&state, &headers), t.topic.code),
+        240,
+    )?))
+}
+
+async fn topic_qr_png(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(code): axum::extract::Path<String>,
+) -> AppResult<Response> {
+    let view = svc::view(&state).await?;
+    let t = svc::topic(&view, &code)?;
+    Ok(png_response(crate::qr::png(
+        &format!("{}/topic/{}", public_base(&state, &headers), t.topic.code),
+        8,
+    )?))
+}
+
+fn poster_group(view: &CatalogView, name: &str, codes: &[String]) -> Value {
+    let items: Vec<Value> = codes
+        .iter()
+        .filter_map(|c| view.guide(c))
+        .map(|g| context! { code => g.code.clone(), name => g.guide.name.clone() })
+        .collect();
+    context! { name => name, items => items }
+}
+
+async fn topic_poster(
+    State(state): State<AppState>,
+    page: PageCtx,
+    MaybeAuth(auth): MaybeAuth,
+    axum::extract::Path(code): axum::extract::Path<String>,
+) -> AppResult<Response> {
+    let view = svc::view(&state).await?;
+    let t = svc::topic(&view, &code)?;
+    let group = poster_group(&view, &t.topic.name, &t.topic.matters);
+    Ok(render(
+        &state,
+        &page,
+        auth.as_ref(),
+        "poster.html",
+        &t.topic.name,
+        context! {
+            printable => true,
+            count => t.guides.len(),
+            groups => vec![group],
+        },
+    ))
+}
+
+/// The wall of the seeds' hall: every person's life event, each matter's code.
+async fn wall_poster(
+    State(state): State<AppState>,
+    page: PageCtx,
+    MaybeAuth(auth): MaybeAuth,
+) -> AppResult<Response> {
+    let lang = page.lang(auth.as_ref());
+    let view = svc::view(&state).await?;
+    let events: Vec<_> = view
+        .topics
+        .iter()
+        .filter(|t| t.kind == TopicKind::LifeEvent && t.audience == Audience::Person)
+        .collect();
+    let count: usize = events
+        .iter()
+        .map(|t| t.matters.iter().filter(|c| view.guide(c).is_some()).count())
+        .sum();
+    let groups: Vec<Value> = events
+        .iter()
+        .map(|t| poster_group(&view, &t.name, &t.matters))
+        .collect();
+    Ok(render(
+        &state,
+        &page,
+        auth.as_ref(),
+        "poster.html",
+        &tr("portal.person_events", lang),
+        context! {
+            printable => true,
+            count => count,
+            groups => groups,
+        },
+    ))
+}
+
+async fn stats(
+    State(state): State<AppState>,
+    page: PageCtx,
+    MaybeAuth(auth): MaybeAuth,
+) -> AppResult<Response> {
+    let lang = page.lang(auth.as_ref());
+    let view = svc::view(&state).await?;
+    let s = &view.stats;
+    let row = |id: &str, key: &str, share: &onewindow_core::catalog::stats::Share| context! { id => id, label => tr(key, lang), count => share.count, percent => share.percent };
+    let rows = vec![
+        row("online", "stats.online", &s.online),
+        row("no-visit", "stats.no_visit", &s.no_visit),
+        row("once", "stats.once", &s.at_most_one_visit),
+        row("immediate", "stats.immediate", &s.immediate),
+        row("stationed", "stats.stationed", &s.stationed),
+    ];
+    let max = s.by_department.values().copied().max().unwrap_or(1).max(1);
+    let mut departments: Vec<Value> = s
+        .by_department
+        .iter()
+        .map(|(id, n)| context! { id => *id, name => view.department(*id).to_string(), count => *n, width => n * 100 / max })
+        .collect();
+    departments.sort_by_key(|d| {
+        std::cmp::Reverse(
+            d.get_attr("count")
+                .ok()
+                .and_then(|c| c.as_usize())
+                .unwrap_or(0),
+        )
+    });
+    Ok(render(
+        &state,
+        &page,
+        auth.as_ref(),
+        "stats.html",
+        &tr("stats.title", lang),
+        context! {
+            s => Value::from(minijinja::value::Serde(s.clone())),
+            rows => rows,
+            departments => departments,
+        },
+    ))
+}
