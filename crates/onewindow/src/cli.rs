@@ -71,6 +71,11 @@ pub enum Command {
         #[command(subcommand)]
         what: CheckWhat,
     },
+    /// The service catalog.
+    Catalog {
+        #[command(subcommand)]
+        what: CatalogWhat,
+    },
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -86,6 +91,26 @@ pub enum CheckWhat {
     Uscc { code: String },
     /// Mainland mobile number.
     Mobile { number: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CatalogWhat {
+    /// Import matters from an XLSX or CSV file (docs/CATALOG_IMPORT.md). Every row is checked
+    /// first; with any bad row nothing is imported, unless --partial.
+    Import {
+        file: PathBuf,
+        /// Import the good rows even when some rows are bad.
+        #[arg(long)]
+        partial: bool,
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Export the published catalog; the format follows the file name (.xlsx or .csv).
+    Export {
+        file: PathBuf,
+        #[command(flatten)]
+        db: Db,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -250,6 +275,9 @@ pub fn main() -> ExitCode {
                         ExitCode::from(1)
                     }
                 })
+            }
+            Command::Catalog { what } => {
+                crate::catalog_cmd::run(what, |db| database_url(db, &file)).await
             }
             Command::Check { .. } => Ok(ExitCode::SUCCESS),
         }

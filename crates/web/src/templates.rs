@@ -14,18 +14,33 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("edit.html", include_str!("../templates/edit.html")),
     ("account.html", include_str!("../templates/account.html")),
     ("audit.html", include_str!("../templates/audit.html")),
-    ("trail_table.html", include_str!("../templates/trail_table.html")),
+    (
+        "trail_table.html",
+        include_str!("../templates/trail_table.html"),
+    ),
     ("portal.html", include_str!("../templates/portal.html")),
-    ("search_box.html", include_str!("../templates/search_box.html")),
+    (
+        "search_box.html",
+        include_str!("../templates/search_box.html"),
+    ),
     ("search.html", include_str!("../templates/search.html")),
     ("guide.html", include_str!("../templates/guide.html")),
     ("notice.html", include_str!("../templates/notice.html")),
     ("topic.html", include_str!("../templates/topic.html")),
     ("poster.html", include_str!("../templates/poster.html")),
     ("stats.html", include_str!("../templates/stats.html")),
-    ("matter_admin.html", include_str!("../templates/matter_admin.html")),
-    ("version_admin.html", include_str!("../templates/version_admin.html")),
-    ("import_result.html", include_str!("../templates/import_result.html")),
+    (
+        "matter_admin.html",
+        include_str!("../templates/matter_admin.html"),
+    ),
+    (
+        "version_admin.html",
+        include_str!("../templates/version_admin.html"),
+    ),
+    (
+        "import_result.html",
+        include_str!("../templates/import_result.html"),
+    ),
 ];
 
 pub fn environment() -> Environment<'static> {
@@ -55,7 +70,10 @@ mod tests {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
         for entry in std::fs::read_dir(dir).unwrap() {
             let name = entry.unwrap().file_name().into_string().unwrap();
-            assert!(super::SOURCES.iter().any(|(n, _)| *n == name), "{name} is not in SOURCES");
+            assert!(
+                super::SOURCES.iter().any(|(n, _)| *n == name),
+                "{name} is not in SOURCES"
+            );
         }
     }
 

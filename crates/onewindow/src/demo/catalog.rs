@@ -807,8 +807,7 @@ fn assign_figures(rows: &mut [(usize, String, Guide, bool)]) {
         .filter(|i| !no_visit.contains(i))
         .collect();
     let one_visit = pick(&rest, AT_MOST_ONE_VISIT - w_once - no_visit.len(), 211);
-    let visiting: Vec<usize> = rest.iter().copied().collect();
-    let online = pick(&visiting, ONLINE - w_online - no_visit.len(), 97);
+    let online = pick(&rest, ONLINE - w_online - no_visit.len(), 97);
     let ones: Vec<usize> = one_visit.iter().copied().collect();
     let immediate = pick(&ones, IMMEDIATE - w_immediate, 131);
     let not_stationed = pick(

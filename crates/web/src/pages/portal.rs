@@ -74,7 +74,7 @@ pub fn portal_context(view: &CatalogView, lang: Lang) -> Value {
         .iter()
         .map(|(id, n)| (*id, view.department(*id).to_string(), *n))
         .collect();
-    departments.sort_by(|a, b| b.2.cmp(&a.2));
+    departments.sort_by_key(|d| std::cmp::Reverse(d.2));
     let departments: Vec<Value> = departments
         .into_iter()
         .map(|(id, name, count)| context! { id => id, name => name, count => count })
