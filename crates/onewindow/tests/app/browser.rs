@@ -301,3 +301,61 @@ async fn an_administrator_adds_a_window_through_the_pages() {
     d.quit().await;
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_finds_the_same_guide_by_chinese_and_by_pinyin() {
+    let Some(d) = driver().await else { return };
+    let app = TestApp::start(TestDb::sqlite().await.unwrap(), config()).await;
+    let c = &d.client;
+    let mut reached = Vec::new();
+    for q in ["休学", "xiuxue"] {
+        c.goto(&app.url("/")).await.unwrap();
+        let input = c.wait().for_element(Locator::Css("#q")).await.unwrap();
+        input.send_keys(q).await.unwrap();
+        c.find(Locator::Css("#search-submit"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Css("#result-count"))
+            .await
+            .unwrap();
+        c.find(Locator::Css(".result-name"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let title = text(c, "#guide-title").await;
+        let code = text(c, "#guide-code").await;
+        reached.push((title, code));
+    }
+    assert_eq!(reached[0], reached[1], "both searches reach one guide");
+    assert_eq!(reached[0].0, "义务教育阶段学生休学");
+    // the suggestion list fills while typing
+    c.goto(&app.url("/portal")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("#q"))
+        .await
+        .unwrap()
+        .send_keys("义务")
+        .await
+        .unwrap();
+    let mut options = 0;
+    for _ in 0..50 {
+        options = c
+            .find_all(Locator::Css("#suggestions option"))
+            .await
+            .unwrap()
+            .len();
+        if options > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(options > 0, "suggestions appear as one types");
+    d.quit().await;
+    app.stop().await;
+}

@@ -434,3 +434,56 @@ fn settings_come_from_the_file_and_the_environment() {
         let _ = std::fs::remove_file(format!("{}{s}", path.display()));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catalog_export_and_import_from_the_command_line() {
+    let db = TestDb::sqlite().await.unwrap();
+    onewindow::demo::seed(db.store.as_ref(), "demo-password")
+        .await
+        .unwrap();
+    let dir = std::env::temp_dir();
+    let xlsx = dir.join(format!("ow_catalog_{}.xlsx", std::process::id()));
+    let csv = dir.join(format!("ow_catalog_{}.csv", std::process::id()));
+    let url = db.url.clone();
+    let (x, c) = (xlsx.display().to_string(), csv.display().to_string());
+    let outs = tokio::task::spawn_blocking(move || {
+        vec![
+            run(&["catalog", "export", &x, "--database-url", &url]),
+            run(&["catalog", "export", &c, "--database-url", &url]),
+            run(&["catalog", "import", &x, "--database-url", &url]),
+        ]
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        outs[0],
+        (0, format!("exported 759 matters to {}\n", xlsx.display()))
+    );
+    assert_eq!(outs[1].0, 0);
+    assert!(
+        std::fs::read(&csv)
+            .unwrap()
+            .starts_with("\u{feff}实施编码".as_bytes())
+    );
+    assert_eq!(
+        outs[2],
+        (
+            0,
+            "imported 759 rows: 0 created, 0 updated, 759 unchanged; 0 bad rows skipped\n"
+                .to_string()
+        )
+    );
+    // a file that is not a table
+    std::fs::write(&csv, [0u8, 159, 146, 150]).unwrap();
+    let (url, c) = (db.url.clone(), csv.display().to_string());
+    let (code, text) = tokio::task::spawn_blocking(move || {
+        run(&["catalog", "import", &c, "--database-url", &url])
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, 2);
+    assert!(text.contains("neither XLSX nor"), "{text}");
+    let _ = std::fs::remove_file(xlsx);
+    let _ = std::fs::remove_file(csv);
+    db.drop_db().await;
+}
