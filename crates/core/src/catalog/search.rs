@@ -3,12 +3,16 @@
 //! rebuilt from the published guides when the catalog changes.
 //!
 //! How it finds: every field is normalised (traditional → simplified, full-width → half-width,
-//! lower case). Character bigrams (and single characters) point at the documents containing
-//! them; a query word's candidates are the intersection of its bigrams' postings, confirmed by a
-//! substring test field by field, which also gives the score: name > alias > material > basis.
-//! A query is cut into words by jieba; every word (or one of its synonyms) must match. A query
-//! in Latin letters is looked up as pinyin: full (`xiuxue`) or initials (`xx`), of a whole name
-//! or of any word in it, exactly or as a prefix.
+//! lower case). For each field (name, aliases, materials, basis, department) character bigrams
+//! and single characters point at the documents containing them. A query word's documents are
+//! the intersection of its bigrams' postings, field by field from the heaviest, so a document
+//! counts with its best field: name > alias > material > basis > department. In the name and the
+//! aliases the word is then confirmed as a substring; in the light fields the bigrams suffice (a
+//! rare false match there only adds a low-ranked hit). A query is cut into words by jieba; every
+//! word (or one of its synonyms) must match. A query in Latin letters is looked up as pinyin:
+//! full (`xiuxue`) or initials (`xx`), of a whole name or of any word in it, exactly or as a
+//! prefix. Scores accumulate in dense arrays and only the best `limit` hits are sorted, so a
+//! word found in every document costs a scan, not a sort.
 
 use jieba_rs::Jieba;
 use pinyin::ToPinyin;
@@ -26,6 +30,7 @@ const ALIAS: u32 = 60;
 const MATERIAL: u32 = 20;
 const BASIS: u32 = 10;
 const DEPARTMENT: u32 = 5;
+const WEIGHTS: [u32; 5] = [NAME, ALIAS, MATERIAL, BASIS, DEPARTMENT];
 
 /// What the index knows of one matter.
 #[derive(Clone, Debug, Default)]
@@ -38,14 +43,6 @@ pub struct Doc {
     pub department: String,
 }
 
-struct Entry {
-    name: String,
-    aliases: String,
-    materials: String,
-    basis: String,
-    department: String,
-}
-
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hit {
     /// Position of the document in the list the index was built from.
@@ -53,11 +50,21 @@ pub struct Hit {
     pub score: u32,
 }
 
-pub struct SearchIndex {
-    entries: Vec<Entry>,
-    names: Vec<String>,
+/// The postings of one field.
+#[derive(Default)]
+struct Field {
     grams: HashMap<(char, char), Vec<u32>>,
     chars: HashMap<char, Vec<u32>>,
+}
+
+pub struct SearchIndex {
+    /// Normalised name and aliases (joined by U+0001), for confirming a word and for whole-query
+    /// matches.
+    names_n: Vec<String>,
+    aliases_n: Vec<String>,
+    names: Vec<String>,
+    name_len: Vec<u32>,
+    fields: [Field; 5],
     /// Pinyin keys (full and initials) → (document, weight).
     pinyin: BTreeMap<String, Vec<(u32, u32)>>,
     synonyms: Vec<Vec<String>>,
@@ -109,24 +116,72 @@ fn push_posting(list: &mut Vec<u32>, doc: u32) {
     }
 }
 
+/// Sorted lists intersected, smallest first.
+fn intersect(mut lists: Vec<&Vec<u32>>) -> Vec<u32> {
+    if lists.is_empty() {
+        return Vec::new();
+    }
+    lists.sort_by_key(|l| l.len());
+    let mut acc: Vec<u32> = lists[0].clone();
+    for l in &lists[1..] {
+        acc.retain(|d| l.binary_search(d).is_ok());
+        if acc.is_empty() {
+            break;
+        }
+    }
+    acc
+}
+
+/// Scores of one query word per document, with the documents touched (to reset cheaply).
+struct Scratch {
+    score: Vec<u32>,
+    touched: Vec<u32>,
+}
+
+impl Scratch {
+    fn new(n: usize) -> Scratch {
+        Scratch {
+            score: vec![0; n],
+            touched: Vec::new(),
+        }
+    }
+
+    fn raise(&mut self, doc: u32, w: u32) {
+        let s = &mut self.score[doc as usize];
+        if *s == 0 {
+            self.touched.push(doc);
+        }
+        if w > *s {
+            *s = w;
+        }
+    }
+
+    fn clear(&mut self) {
+        for d in self.touched.drain(..) {
+            self.score[d as usize] = 0;
+        }
+    }
+}
+
 impl SearchIndex {
     /// Builds the index. `synonyms` are groups of words that mean the same (身份证, 居民身份证).
     pub fn build(docs: &[Doc], synonyms: &[Vec<String>]) -> SearchIndex {
-        let mut grams: HashMap<(char, char), Vec<u32>> = HashMap::new();
-        let mut chars: HashMap<char, Vec<u32>> = HashMap::new();
+        let mut fields: [Field; 5] = Default::default();
         let mut pinyin: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
-        let mut entries = Vec::with_capacity(docs.len());
+        let mut names_n = Vec::with_capacity(docs.len());
+        let mut aliases_n = Vec::with_capacity(docs.len());
         let mut names = Vec::with_capacity(docs.len());
+        let mut name_len = Vec::with_capacity(docs.len());
         for (i, d) in docs.iter().enumerate() {
             let id = i as u32;
-            let e = Entry {
-                name: normalize(&d.name, false),
-                aliases: normalize(&d.aliases.join("\u{1}"), false),
-                materials: normalize(&d.materials.join("\u{1}"), false),
-                basis: normalize(&d.basis, false),
-                department: normalize(&d.department, false),
-            };
-            for text in [&e.name, &e.aliases, &e.materials, &e.basis, &e.department] {
+            let texts = [
+                normalize(&d.name, false),
+                normalize(&d.aliases.join("\u{1}"), false),
+                normalize(&d.materials.join("\u{1}"), false),
+                normalize(&d.basis, false),
+                normalize(&d.department, false),
+            ];
+            for (f, text) in fields.iter_mut().zip(&texts) {
                 let cs: Vec<char> = text
                     .chars()
                     .filter(|c| is_word_char(*c) || *c == '\u{1}')
@@ -135,9 +190,9 @@ impl SearchIndex {
                     if *c == '\u{1}' {
                         continue;
                     }
-                    push_posting(chars.entry(*c).or_default(), id);
+                    push_posting(f.chars.entry(*c).or_default(), id);
                     if let Some(n) = cs.get(k + 1).filter(|n| **n != '\u{1}') {
-                        push_posting(grams.entry((*c, *n)).or_default(), id);
+                        push_posting(f.grams.entry((*c, *n)).or_default(), id);
                     }
                 }
             }
@@ -153,28 +208,21 @@ impl SearchIndex {
                     }
                 }
             };
-            add_pinyin(&e.name, NAME);
-            for a in e.aliases.split('\u{1}').filter(|a| !a.is_empty()) {
+            let [name, aliases, ..] = &texts;
+            add_pinyin(name, NAME);
+            for a in aliases.split('\u{1}').filter(|a| !a.is_empty()) {
                 add_pinyin(a, ALIAS);
             }
-            for text in [e.name.as_str()]
-                .into_iter()
-                .chain(e.aliases.split('\u{1}'))
-            {
+            for text in std::iter::once(name.as_str()).chain(aliases.split('\u{1}')) {
                 for t in JIEBA.cut_for_search(text, true) {
                     if t.word.chars().count() >= 2 {
-                        add_pinyin(
-                            t.word,
-                            if text == e.name {
-                                NAME - 10
-                            } else {
-                                ALIAS - 10
-                            },
-                        );
+                        add_pinyin(t.word, if text == name { NAME - 10 } else { ALIAS - 10 });
                     }
                 }
             }
-            entries.push(e);
+            name_len.push(d.name.chars().count() as u32);
+            names_n.push(name.clone());
+            aliases_n.push(aliases.clone());
             names.push(d.name.clone());
         }
         let synonyms = synonyms
@@ -188,69 +236,63 @@ impl SearchIndex {
             .filter(|g| g.len() > 1)
             .collect();
         SearchIndex {
-            entries,
+            names_n,
+            aliases_n,
             names,
-            grams,
-            chars,
+            name_len,
+            fields,
             pinyin,
             synonyms,
         }
     }
 
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.names.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.names.is_empty()
     }
 
-    /// Documents containing `word` somewhere, with the weight of the best field it is in.
-    fn word_hits(&self, word: &str) -> HashMap<u32, u32> {
+    /// Raises, in `s`, every document containing `word` to the weight of its best field.
+    fn word_hits(&self, word: &str, s: &mut Scratch) {
         let cs: Vec<char> = word.chars().filter(|c| is_word_char(*c)).collect();
-        let mut out = HashMap::new();
         if cs.is_empty() {
-            return out;
+            return;
         }
-        let candidates: Vec<u32> = if cs.len() == 1 {
-            self.chars.get(&cs[0]).cloned().unwrap_or_default()
-        } else {
-            let mut lists: Vec<&Vec<u32>> = Vec::new();
-            for w in cs.windows(2) {
-                match self.grams.get(&(w[0], w[1])) {
-                    Some(l) => lists.push(l),
-                    None => return out,
-                }
-            }
-            lists.sort_by_key(|l| l.len());
-            let mut acc: Vec<u32> = lists[0].clone();
-            for l in &lists[1..] {
-                acc.retain(|d| l.binary_search(d).is_ok());
-                if acc.is_empty() {
-                    break;
-                }
-            }
-            acc
-        };
         let needle: String = cs.iter().collect();
-        for d in candidates {
-            let e = &self.entries[d as usize];
-            let w = if e.name.contains(&needle) {
-                NAME
-            } else if e.aliases.contains(&needle) {
-                ALIAS
-            } else if e.materials.contains(&needle) {
-                MATERIAL
-            } else if e.basis.contains(&needle) {
-                BASIS
-            } else if e.department.contains(&needle) {
-                DEPARTMENT
+        for (fi, f) in self.fields.iter().enumerate() {
+            let candidates: Vec<u32> = if cs.len() == 1 {
+                f.chars.get(&cs[0]).cloned().unwrap_or_default()
             } else {
-                continue;
+                let mut lists = Vec::new();
+                for w in cs.windows(2) {
+                    match f.grams.get(&(w[0], w[1])) {
+                        Some(l) => lists.push(l),
+                        None => {
+                            lists.clear();
+                            break;
+                        }
+                    }
+                }
+                intersect(lists)
             };
-            out.insert(d, w);
+            let weight = WEIGHTS[fi];
+            for d in candidates {
+                if s.score[d as usize] >= weight {
+                    continue;
+                }
+                // Confirm in the heavy fields, where a false match would rank high.
+                let confirmed = match fi {
+                    0 => cs.len() <= 2 || self.names_n[d as usize].contains(&needle),
+                    1 => cs.len() <= 2 || self.aliases_n[d as usize].contains(&needle),
+                    _ => true,
+                };
+                if confirmed {
+                    s.raise(d, weight);
+                }
+            }
         }
-        out
     }
 
     /// The word and the words that mean the same.
@@ -268,8 +310,7 @@ impl SearchIndex {
         alts
     }
 
-    fn pinyin_hits(&self, key: &str) -> HashMap<u32, u32> {
-        let mut out: HashMap<u32, u32> = HashMap::new();
+    fn pinyin_hits(&self, key: &str, s: &mut Scratch) {
         // Exact keys first, then keys the query is a prefix of (typing in progress).
         for (k, list) in self.pinyin.range(key.to_string()..) {
             if !k.starts_with(key) {
@@ -277,73 +318,79 @@ impl SearchIndex {
             }
             let exact = k == key;
             for &(d, w) in list {
-                let score = if exact { w } else { w / 2 };
-                let cur = out.entry(d).or_insert(0);
-                *cur = (*cur).max(score);
+                s.raise(d, if exact { w } else { w / 2 });
             }
-            if out.len() > 5000 {
+            if s.touched.len() > 5000 {
                 break;
             }
         }
-        out
     }
 
     /// The ranked hits for a query, best first; at most `limit`, and the total.
     pub fn search(&self, query: &str, limit: usize) -> (Vec<Hit>, usize) {
+        self.search_where(query, limit, |_| true)
+    }
+
+    /// Like [`search`](Self::search), counting and returning only documents `keep` accepts.
+    pub fn search_where(
+        &self,
+        query: &str,
+        limit: usize,
+        keep: impl Fn(usize) -> bool,
+    ) -> (Vec<Hit>, usize) {
         let q = normalize(query, true);
         let q = q.trim();
-        if q.is_empty() {
+        if q.is_empty() || self.is_empty() {
             return (Vec::new(), 0);
         }
         let latin = q
             .chars()
             .all(|c| c.is_ascii_alphabetic() || c == ' ' || c == '\'');
-        let scores: HashMap<u32, u32> = if latin {
+        let mut hits: Vec<Hit> = if latin {
             let key: String = q.chars().filter(|c| c.is_ascii_alphabetic()).collect();
-            let mut s = self.pinyin_hits(&key);
+            let mut s = Scratch::new(self.len());
+            self.pinyin_hits(&key, &mut s);
             // Latin letters may also be literal text (a code, an English word).
-            for (d, w) in self.word_hits(&key) {
-                let cur = s.entry(d).or_insert(0);
-                *cur = (*cur).max(w);
-            }
-            s
+            self.word_hits(&key, &mut s);
+            s.touched
+                .iter()
+                .map(|&d| Hit {
+                    doc: d as usize,
+                    score: s.score[d as usize],
+                })
+                .collect()
         } else {
             self.words_search(q)
         };
-        let total = scores.len();
-        let mut hits: Vec<Hit> = scores
-            .into_iter()
-            .map(|(doc, score)| Hit {
-                doc: doc as usize,
-                score,
-            })
-            .collect();
-        hits.sort_by(|a, b| {
+        hits.retain(|h| keep(h.doc));
+        let total = hits.len();
+        let better = |a: &Hit, b: &Hit| {
             b.score
                 .cmp(&a.score)
-                .then_with(|| {
-                    self.names[a.doc]
-                        .chars()
-                        .count()
-                        .cmp(&self.names[b.doc].chars().count())
-                })
+                .then_with(|| self.name_len[a.doc].cmp(&self.name_len[b.doc]))
                 .then_with(|| a.doc.cmp(&b.doc))
-        });
+        };
+        if hits.len() > limit && limit > 0 {
+            hits.select_nth_unstable_by(limit - 1, better);
+            hits.truncate(limit);
+        }
+        hits.sort_by(better);
         hits.truncate(limit);
         (hits, total)
     }
 
-    fn words_search(&self, q: &str) -> HashMap<u32, u32> {
+    fn words_search(&self, q: &str) -> Vec<Hit> {
         let mut words: Vec<String> = Vec::new();
         for part in q
             .split(|c: char| !is_word_char(c))
             .filter(|p| !p.is_empty())
         {
-            // A part that a synonym or the index knows whole stays whole; otherwise jieba cuts it.
+            // A part that a synonym knows whole stays whole; otherwise jieba cuts it.
             if self.synonyms.iter().any(|g| g.iter().any(|w| w == part)) {
                 words.push(part.to_string());
                 continue;
             }
+            let before = words.len();
             for t in JIEBA.cut(part, true) {
                 let w = t.word.trim();
                 if !w.is_empty()
@@ -355,59 +402,55 @@ impl SearchIndex {
                     words.push(w.to_string());
                 }
             }
-            if words.is_empty() {
+            if words.len() == before {
                 words.push(part.to_string());
             }
         }
         words.dedup();
-        let whole: String = q.chars().filter(|c| is_word_char(*c)).collect();
-        let mut total: Option<HashMap<u32, u32>> = None;
-        let mut any: HashMap<u32, (u32, u32)> = HashMap::new();
+        let n = self.len();
+        let mut sum = vec![0u32; n];
+        let mut count = vec![0u8; n];
+        let mut s = Scratch::new(n);
         for w in &words {
-            let mut hits: HashMap<u32, u32> = HashMap::new();
             for alt in self.alternatives(w) {
-                for (d, s) in self.word_hits(&alt) {
-                    let cur = hits.entry(d).or_insert(0);
-                    *cur = (*cur).max(s);
-                }
+                self.word_hits(&alt, &mut s);
             }
-            for (&d, &s) in &hits {
-                let e = any.entry(d).or_insert((0, 0));
-                e.0 += 1;
-                e.1 += s;
+            for &d in &s.touched {
+                sum[d as usize] += s.score[d as usize];
+                count[d as usize] = count[d as usize].saturating_add(1);
             }
-            total = Some(match total {
-                None => hits,
-                Some(t) => t
-                    .into_iter()
-                    .filter_map(|(d, s)| hits.get(&d).map(|h| (d, s + h)))
-                    .collect(),
-            });
+            s.clear();
         }
-        let mut result = total.unwrap_or_default();
-        if result.is_empty() && words.len() > 2 {
+        let need = words.len().min(255) as u8;
+        let mut hits: Vec<Hit> = (0..n)
+            .filter(|&d| count[d] >= need)
+            .map(|d| Hit {
+                doc: d,
+                score: sum[d],
+            })
+            .collect();
+        if hits.is_empty() && words.len() > 2 {
             // No document has every word of a long query: offer those missing only one.
-            let n = words.len() as u32;
-            result = any
-                .into_iter()
-                .filter(|(_, (count, _))| *count + 1 >= n)
-                .map(|(d, (count, s))| (d, s * count / n))
+            hits = (0..n)
+                .filter(|&d| count[d] + 1 >= need)
+                .map(|d| Hit {
+                    doc: d,
+                    score: sum[d] * u32::from(count[d]) / u32::from(need),
+                })
                 .collect();
         }
-        // The query as typed, found whole in a name, beats its words found apart.
-        if words.len() > 1 {
-            for (d, s) in result.iter_mut() {
-                if self.entries[*d as usize].name.contains(&whole) {
-                    *s += NAME;
-                }
+        let whole: String = q.chars().filter(|c| is_word_char(*c)).collect();
+        for h in &mut hits {
+            let name = &self.names_n[h.doc];
+            // The query as typed, found whole in a name, beats its words found apart.
+            if words.len() > 1 && name.contains(&whole) {
+                h.score += NAME;
+            }
+            if *name == whole {
+                h.score += NAME;
             }
         }
-        for (d, s) in result.iter_mut() {
-            if self.entries[*d as usize].name == whole {
-                *s += NAME;
-            }
-        }
-        result
+        hits
     }
 
     /// Names to offer while a person types: the best names and aliases for the text so far.

@@ -703,3 +703,19 @@ each_app!(the_import_page_takes_a_file, |app| {
         .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 });
+
+each_app!(the_documented_example_file_imports, |app| {
+    let admin = app.token("admin").await;
+    let example = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/examples/catalog-example.csv"
+    ))
+    .unwrap();
+    let (s, out) = import(app, &admin, example, false).await;
+    assert_eq!(s, StatusCode::OK, "{out}");
+    assert_eq!(
+        out["report"],
+        json!({"created": 0, "updated": 0, "unchanged": 4}),
+        "the example is the demo's own four matters"
+    );
+});

@@ -247,30 +247,32 @@ pub fn search(view: &CatalogView, q: &SearchQuery) -> AppResult<MatterList> {
         q.department_id.is_none_or(|d| d == p.department_id)
             && topic_codes.is_none_or(|c| c.contains(&p.code))
     };
-    let ordered: Vec<&PublishedGuide> = if text.is_empty() {
-        match topic_codes {
+    let limit = q.limit.clamp(1, 200);
+    let (page, total): (Vec<&PublishedGuide>, usize) = if text.is_empty() {
+        let all: Vec<&PublishedGuide> = match topic_codes {
             Some(codes) => codes
                 .iter()
                 .filter_map(|c| view.guide(c))
                 .filter(|p| keep(p))
                 .collect(),
             None => view.guides.iter().filter(|p| keep(p)).collect(),
-        }
+        };
+        let total = all.len();
+        (all.into_iter().skip(q.offset).take(limit).collect(), total)
     } else {
-        let (hits, _) = view.index.search(text, view.guides.len());
-        hits.iter()
-            .map(|h| &view.guides[h.doc])
-            .filter(|p| keep(p))
-            .collect()
+        // Only the page asked for is ranked in full; the filter applies before counting.
+        let (hits, total) = view
+            .index
+            .search_where(text, q.offset + limit, |d| keep(&view.guides[d]));
+        (
+            hits.iter()
+                .skip(q.offset)
+                .map(|h| &view.guides[h.doc])
+                .collect(),
+            total,
+        )
     };
-    let total = ordered.len();
-    let limit = q.limit.clamp(1, 200);
-    let items = ordered
-        .into_iter()
-        .skip(q.offset)
-        .take(limit)
-        .map(|p| item(view, p))
-        .collect();
+    let items = page.into_iter().map(|p| item(view, p)).collect();
     Ok(MatterList { items, total })
 }
 
