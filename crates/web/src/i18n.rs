@@ -278,6 +278,7 @@ const UI: &[(&str, &str, &str)] = &[
     ("catalog.submitted", "提交审核", "Submitted"),
     ("catalog.reviewed", "审核", "Reviewed"),
     ("catalog.changes", "变更内容", "Changes"),
+    ("catalog.full", "全文", "Full text"),
     ("catalog.reason", "理由", "Reason"),
     (
         "catalog.format_help",

@@ -719,3 +719,122 @@ each_app!(the_documented_example_file_imports, |app| {
         "the example is the demo's own four matters"
     );
 });
+
+each_app!(
+    a_guide_is_edited_submitted_and_published_on_the_pages,
+    |app| {
+        let cookie = crate::pages::sign_in_cookie(app, "admin").await;
+        let page = |path: String| {
+            let cookie = cookie.clone();
+            async move {
+                let res = app
+                    .http
+                    .get(app.url(&path))
+                    .header("cookie", &cookie)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(res.status(), StatusCode::OK, "{path}");
+                res.text().await.unwrap().replace("&#x2f;", "/")
+            }
+        };
+        let html = page(format!("/admin/catalog/{XIUXUE}")).await;
+        assert!(html.contains("id=\"draft-form\""));
+        let csrf = crate::pages::csrf_in(&html);
+        // the form carries the guide in the spreadsheet's formats; change the promised limit
+        let mut form: Vec<(String, String)> = Vec::new();
+        let admin = app.token("admin").await;
+        let csv = export(app, &admin, "csv").await;
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(&csv[..]);
+        let row: Vec<String> = rdr
+            .records()
+            .map(|r| {
+                r.unwrap()
+                    .iter()
+                    .map(str::to_string)
+                    .collect::<Vec<String>>()
+            })
+            .find(|r| r[0] == XIUXUE)
+            .unwrap();
+        for (i, v) in row.iter().enumerate() {
+            form.push((
+                format!("c{i}"),
+                if i == 12 { "2".into() } else { v.clone() },
+            ));
+        }
+        form.push(("_csrf".into(), csrf.clone()));
+        form.push(("note".into(), "承诺时限压缩到2个工作日".into()));
+        let res = app
+            .http
+            .post(app.url(&format!("/admin/catalog/{XIUXUE}")))
+            .header("cookie", &cookie)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let html = page(format!("/admin/catalog/{XIUXUE}")).await;
+        assert!(html.contains("status-draft") && html.contains("id=\"action-submit\""));
+        // a mistake in the form names the column and keeps the draft as it was
+        let mut bad = form.clone();
+        bad.retain(|(k, _)| k != "c12");
+        bad.push(("c12".into(), "20".into()));
+        let res = app
+            .http
+            .post(app.url(&format!("/admin/catalog/{XIUXUE}")))
+            .header("cookie", &cookie)
+            .form(&bad)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.unwrap().contains("承诺时限"));
+        // submit, then approve: the public guide changes
+        let (_, versions) = app
+            .get(
+                &format!("/api/v1/catalog/matters/{XIUXUE}/versions"),
+                &admin,
+            )
+            .await;
+        let draft = versions[0]["id"].as_i64().unwrap();
+        for action in ["submit", "approve"] {
+            let res = app
+                .http
+                .post(app.url(&format!("/admin/catalog/versions/{draft}/action")))
+                .header("cookie", &cookie)
+                .form(&[("_csrf", csrf.as_str()), ("action", action)])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::SEE_OTHER, "{action}");
+        }
+        let (_, g) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/matters/{XIUXUE}"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(
+            (
+                g["guide"]["promised_days"].as_i64(),
+                g["version_number"].as_i64()
+            ),
+            (Some(2), Some(2))
+        );
+        // both versions stay readable, and the changes are shown
+        let html = page(format!("/admin/catalog/versions/{draft}")).await;
+        assert!(
+            html.contains("承诺时限") && html.contains("3个工作日") && html.contains("2个工作日")
+        );
+        let first = versions[1]["id"].as_i64().unwrap();
+        let html = page(format!("/admin/catalog/versions/{first}/full")).await;
+        assert!(
+            html.contains("<b>3</b>"),
+            "version 1 still shows its 3 days"
+        );
+    }
+);

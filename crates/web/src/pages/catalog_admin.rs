@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/catalog/synonyms", post(synonyms))
         .route("/admin/catalog/versions/{id}", get(version))
         .route("/admin/catalog/versions/{id}/action", post(action))
+        .route("/admin/catalog/versions/{id}/full", get(version_full))
         .route("/admin/catalog/{code}", get(matter).post(save_draft))
         .route("/admin/catalog/{code}/active", post(active))
         .route("/admin/topics", get(topics).post(save_topic))
@@ -76,7 +77,7 @@ async fn guide_from(
     let header: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
     let (rows, errors) = sheet::parse(&header, &[(2, cells)]);
     if let Some(e) = errors.first() {
-        return Err(AppError::bad_request(e.column.clone(), e.reason.clone()));
+        return Err(onewindow_core::FieldError::new(e.column.clone(), e.reason.clone()).into());
     }
     let row = rows.into_iter().next().ok_or_else(AppError::internal)?;
     let mut g = row.guide;
@@ -457,6 +458,40 @@ async fn version(
             against => base.map(|b| b.number),
             differences => Value::from(minijinja::value::Serde(diffs)),
         },
+    ))
+}
+
+/// Any version, as the public saw (or will see) it, in the guide's own layout.
+async fn version_full(
+    State(state): State<AppState>,
+    page: PageCtx,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let lang = page.lang(Some(&auth));
+    let (v, _) = crate::api::catalog::version_and_base(&state, &auth, id).await?;
+    let m = state
+        .store
+        .matter(v.matter_id)
+        .await?
+        .ok_or_else(AppError::internal)?;
+    let view = svc::view(&state).await?;
+    let p = onewindow_core::catalog::record::PublishedGuide {
+        matter_id: m.id,
+        code: m.code,
+        department_id: m.department_id,
+        version_id: v.id,
+        version_number: v.number,
+        guide: v.guide,
+    };
+    let ctx = super::portal::guide_context(&state, &view, &p, lang).await?;
+    Ok(render(
+        &state,
+        &page,
+        Some(&auth),
+        "guide.html",
+        &p.guide.name,
+        ctx,
     ))
 }
 

@@ -187,7 +187,7 @@ fn fee_text(g: &Guide, lang: Lang) -> String {
     }
 }
 
-async fn guide_context(
+pub async fn guide_context(
     state: &AppState,
     view: &CatalogView,
     p: &PublishedGuide,
