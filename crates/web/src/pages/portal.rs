@@ -220,24 +220,34 @@ pub async fn guide_context(
     })
 }
 
+async fn guide_page(
+    state: &AppState,
+    page: &PageCtx,
+    auth: Option<&crate::auth::Auth>,
+    code: &str,
+    printable: bool,
+) -> AppResult<Response> {
+    let lang = page.lang(auth);
+    let view = svc::view(state).await?;
+    let p = find(&view, code)?;
+    let ctx = guide_context(state, &view, p, lang).await?;
+    Ok(render(
+        state,
+        page,
+        auth,
+        "guide.html",
+        &p.guide.name,
+        context! { printable => printable, ..ctx },
+    ))
+}
+
 async fn guide(
     State(state): State<AppState>,
     page: PageCtx,
     MaybeAuth(auth): MaybeAuth,
     axum::extract::Path(code): axum::extract::Path<String>,
 ) -> AppResult<Response> {
-    let lang = page.lang(auth.as_ref());
-    let view = svc::view(&state).await?;
-    let p = find(&view, &code)?;
-    let ctx = guide_context(&state, &view, p, lang).await?;
-    Ok(render(
-        &state,
-        &page,
-        auth.as_ref(),
-        "guide.html",
-        &p.guide.name,
-        ctx,
-    ))
+    guide_page(&state, &page, auth.as_ref(), &code, false).await
 }
 
 async fn guide_print(
@@ -246,18 +256,7 @@ async fn guide_print(
     MaybeAuth(auth): MaybeAuth,
     axum::extract::Path(code): axum::extract::Path<String>,
 ) -> AppResult<Response> {
-    let lang = page.lang(auth.as_ref());
-    let view = svc::view(&state).await?;
-    let p = find(&view, &code)?;
-    let ctx = guide_context(&state, &view, p, lang).await?;
-    Ok(render(
-        &state,
-        &page,
-        auth.as_ref(),
-        "guide.html",
-        &p.guide.name,
-        context! { printable => true, ..ctx },
-    ))
+    guide_page(&state, &page, auth.as_ref(), &code, true).await
 }
 
 async fn notice(
@@ -317,26 +316,34 @@ async fn notice(
     ))
 }
 
-fn svg_response(svg: String) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "image/svg+xml"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        svg,
-    )
-        .into_response()
+/// A QR code pointing at `path` on the public address, as SVG (print) or PNG (screens).
+fn qr(state: &AppState, headers: &HeaderMap, path: &str, png: bool) -> AppResult<Response> {
+    let url = format!("{}{path}", public_base(state, headers));
+    let cache = (header::CACHE_CONTROL, "public, max-age=3600");
+    Ok(if png {
+        (
+            [(header::CONTENT_TYPE, "image/png"), cache],
+            crate::qr::png(&url, 8)?,
+        )
+            .into_response()
+    } else {
+        (
+            [(header::CONTENT_TYPE, "image/svg+xml"), cache],
+            crate::qr::svg(&url, 240)?,
+        )
+            .into_response()
+    })
 }
 
-fn png_response(png: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "image/png"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        png,
-    )
-        .into_response()
+async fn guide_qr(
+    state: &AppState,
+    headers: &HeaderMap,
+    code: &str,
+    png: bool,
+) -> AppResult<Response> {
+    let view = svc::view(state).await?;
+    let p = find(&view, code)?;
+    qr(state, headers, &format!("/guide/{}", p.code), png)
 }
 
 async fn guide_qr_svg(
@@ -344,12 +351,7 @@ async fn guide_qr_svg(
     headers: HeaderMap,
     axum::extract::Path(code): axum::extract::Path<String>,
 ) -> AppResult<Response> {
-    let view = svc::view(&state).await?;
-    let p = find(&view, &code)?;
-    Ok(svg_response(crate::qr::svg(
-        &format!("{}/guide/{}", public_base(&state, &headers), p.code),
-        240,
-    )?))
+    guide_qr(&state, &headers, &code, false).await
 }
 
 async fn guide_qr_png(
@@ -357,12 +359,7 @@ async fn guide_qr_png(
     headers: HeaderMap,
     axum::extract::Path(code): axum::extract::Path<String>,
 ) -> AppResult<Response> {
-    let view = svc::view(&state).await?;
-    let p = find(&view, &code)?;
-    Ok(png_response(crate::qr::png(
-        &format!("{}/guide/{}", public_base(&state, &headers), p.code),
-        8,
-    )?))
+    guide_qr(&state, &headers, &code, true).await
 }
 
 async fn topic(
@@ -403,17 +400,23 @@ async fn topic(
     ))
 }
 
+async fn topic_qr(
+    state: &AppState,
+    headers: &HeaderMap,
+    code: &str,
+    png: bool,
+) -> AppResult<Response> {
+    let view = svc::view(state).await?;
+    let t = svc::topic(&view, code)?;
+    qr(state, headers, &format!("/topic/{}", t.topic.code), png)
+}
+
 async fn topic_qr_svg(
     State(state): State<AppState>,
     headers: HeaderMap,
     axum::extract::Path(code): axum::extract::Path<String>,
 ) -> AppResult<Response> {
-    let view = svc::view(&state).await?;
-    let t = svc::topic(&view, &code)?;
-    Ok(svg_response(crate::qr::svg(
-        &format!("{}/topic/{}", public_base(&state, &headers), t.topic.code),
-        240,
-    )?))
+    topic_qr(&state, &headers, &code, false).await
 }
 
 async fn topic_qr_png(
@@ -421,12 +424,7 @@ async fn topic_qr_png(
     headers: HeaderMap,
     axum::extract::Path(code): axum::extract::Path<String>,
 ) -> AppResult<Response> {
-    let view = svc::view(&state).await?;
-    let t = svc::topic(&view, &code)?;
-    Ok(png_response(crate::qr::png(
-        &format!("{}/topic/{}", public_base(&state, &headers), t.topic.code),
-        8,
-    )?))
+    topic_qr(&state, &headers, &code, true).await
 }
 
 fn poster_group(view: &CatalogView, name: &str, codes: &[String]) -> Value {
