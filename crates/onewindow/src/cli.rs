@@ -71,6 +71,14 @@ pub enum Command {
         #[command(subcommand)]
         what: CheckWhat,
     },
+    /// The working-day calendar (built in 2004–2026; with --database-url, the installation's own).
+    Calendar {
+        #[command(subcommand)]
+        what: CalendarWhat,
+        /// Use the installation's calendar (years added by administrators included).
+        #[arg(long, env = "ONEWINDOW_DATABASE_URL", global = true)]
+        database_url: Option<String>,
+    },
     /// The service catalog.
     Catalog {
         #[command(subcommand)]
@@ -91,6 +99,22 @@ pub enum CheckWhat {
     Uscc { code: String },
     /// Mainland mobile number.
     Mobile { number: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CalendarWhat {
+    /// Prints `true` or `false`.
+    IsWorkday { date: String },
+    /// Prints the date N working days after DATE (the start day not counted).
+    AddWorkdays {
+        date: String,
+        #[arg(allow_hyphen_values = true)]
+        n: String,
+    },
+    /// Prints the number of working days after FROM up to and including TO.
+    Between { from: String, to: String },
+    /// Lists a year's days off and make-up working days.
+    Show { year: i32 },
 }
 
 #[derive(Subcommand, Debug)]
@@ -275,6 +299,9 @@ pub fn main() -> ExitCode {
                         ExitCode::from(1)
                     }
                 })
+            }
+            Command::Calendar { what, database_url } => {
+                crate::calendar_cmd::run(what, database_url.as_deref()).await
             }
             Command::Catalog { what } => {
                 crate::catalog_cmd::run(what, |db| database_url(db, &file)).await

@@ -1,5 +1,6 @@
 //! The `onewindow` command: configuration, the commands, and the demo district.
 
+pub mod calendar_cmd;
 pub mod catalog_cmd;
 pub mod cli;
 pub mod config;

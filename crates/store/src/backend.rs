@@ -27,6 +27,7 @@ pub enum Arg {
     Text(Option<String>),
     Bool(Option<bool>),
     Time(Option<DateTime<Utc>>),
+    Date(Option<chrono::NaiveDate>),
 }
 
 impl From<i64> for Arg {
@@ -72,6 +73,11 @@ impl From<bool> for Arg {
 impl From<DateTime<Utc>> for Arg {
     fn from(v: DateTime<Utc>) -> Arg {
         Arg::Time(Some(v))
+    }
+}
+impl From<chrono::NaiveDate> for Arg {
+    fn from(v: chrono::NaiveDate) -> Arg {
+        Arg::Date(Some(v))
     }
 }
 impl From<Option<DateTime<Utc>>> for Arg {
@@ -162,6 +168,7 @@ macro_rules! bind_args {
                 $crate::backend::Arg::Text(v) => q.bind(v),
                 $crate::backend::Arg::Bool(v) => q.bind(v),
                 $crate::backend::Arg::Time(v) => q.bind(v),
+                $crate::backend::Arg::Date(v) => q.bind(v),
             };
         }
         q

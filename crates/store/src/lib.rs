@@ -16,6 +16,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use onewindow_core::Lang;
 use onewindow_core::audit::{Broken, Context, Entry};
+use onewindow_core::calendar::YearArrangement;
 use onewindow_core::catalog::Guide;
 use onewindow_core::catalog::bundle::{Topic, TopicInput};
 use onewindow_core::catalog::record::*;
@@ -243,6 +244,14 @@ pub trait CatalogStore: Send + Sync {
 }
 
 #[async_trait]
+pub trait CalendarStore: Send + Sync {
+    /// Every year with an arrangement, built-in and entered.
+    async fn calendar_years(&self) -> Result<Vec<YearArrangement>>;
+    /// Enters (or replaces) one year's arrangement; checked first.
+    async fn save_calendar_year(&self, ctx: &Context, year: YearArrangement) -> Result<()>;
+}
+
+#[async_trait]
 pub trait SettingsStore: Send + Sync {
     async fn setting(&self, key: &str) -> Result<Option<String>>;
     async fn put_setting(&self, ctx: &Context, key: &str, value: &str) -> Result<()>;
@@ -250,7 +259,9 @@ pub trait SettingsStore: Send + Sync {
 
 /// Everything the platform stores.
 #[async_trait]
-pub trait Store: OrgStore + IdentityStore + AuditStore + SettingsStore + CatalogStore {
+pub trait Store:
+    OrgStore + IdentityStore + AuditStore + SettingsStore + CatalogStore + CalendarStore
+{
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> Result<()>;
     /// Applies pending migrations; returns the versions applied now.

@@ -24,6 +24,11 @@ pub const SQLITE: &[Migration] = &[
         name: "catalog",
         sql: include_str!("../migrations/sqlite/0002_catalog.sql"),
     },
+    Migration {
+        version: 3,
+        name: "calendar",
+        sql: include_str!("../migrations/sqlite/0003_calendar.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -36,6 +41,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 2,
         name: "catalog",
         sql: include_str!("../migrations/postgres/0002_catalog.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "calendar",
+        sql: include_str!("../migrations/postgres/0003_calendar.sql"),
     },
 ];
 

@@ -1442,3 +1442,62 @@ each_db!(topics_list_matters_in_order, |db| {
         );
     }
 });
+
+each_db!(calendar_years_are_built_in_and_editable, |db| {
+    use chrono::NaiveDate;
+    use onewindow_core::calendar::{Calendar, Holiday, YearArrangement};
+    let s = db.store.clone();
+    let years = s.calendar_years().await.unwrap();
+    assert_eq!(years.first().map(|y| y.year), Some(2004));
+    assert_eq!(years.last().map(|y| y.year), Some(2026));
+    assert_eq!(years.len(), 23);
+    let cal = Calendar::new(&years);
+    let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+    // 2026-02-14 (Saturday) is a make-up working day before the Spring Festival.
+    assert_eq!(cal.is_workday(d(2026, 2, 14)), Ok(true));
+    assert_eq!(cal.is_workday(d(2026, 2, 17)), Ok(false));
+    assert!(
+        cal.is_workday(d(2027, 1, 4)).is_err(),
+        "2027 is not known yet"
+    );
+
+    let y2027 = YearArrangement {
+        year: 2027,
+        holidays: vec![Holiday {
+            date: d(2027, 1, 1),
+            name: "元旦".into(),
+        }],
+        workdays: vec![d(2027, 1, 9)],
+    };
+    s.save_calendar_year(&ctx(), y2027.clone()).await.unwrap();
+    let cal = Calendar::new(&s.calendar_years().await.unwrap());
+    assert_eq!(cal.is_workday(d(2027, 1, 1)), Ok(false));
+    assert_eq!(cal.is_workday(d(2027, 1, 9)), Ok(true));
+    assert_eq!(cal.is_workday(d(2027, 1, 4)), Ok(true));
+    let trail = s
+        .audit_entries(&AuditFilter {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        trail
+            .iter()
+            .any(|e| e.action == "calendar.year" && e.target_id == Some(2027))
+    );
+
+    // A weekday cannot be a make-up working day; nothing is written.
+    let mut bad = y2027.clone();
+    bad.workdays = vec![d(2027, 1, 6)];
+    assert_eq!(
+        invalid_field(s.save_calendar_year(&ctx(), bad).await.unwrap_err()),
+        "year"
+    );
+    let again = s.calendar_years().await.unwrap();
+    assert_eq!(again.iter().find(|y| y.year == 2027), Some(&y2027));
+
+    // Migrating again keeps an edited year as it is.
+    s.migrate().await.unwrap();
+    assert_eq!(s.calendar_years().await.unwrap().len(), 24);
+});

@@ -487,3 +487,45 @@ async fn catalog_export_and_import_from_the_command_line() {
     let _ = std::fs::remove_file(csv);
     db.drop_db().await;
 }
+
+#[test]
+fn calendar_answers_working_day_questions() {
+    // 2026: Spring Festival 2-15..2-23 off, 2-14 and 2-28 worked (国办发明电〔2025〕7号).
+    assert_eq!(
+        run(&["calendar", "is-workday", "2026-02-14"]),
+        (0, "true\n".into())
+    );
+    assert_eq!(
+        run(&["calendar", "is-workday", "2026-02-16"]),
+        (0, "false\n".into())
+    );
+    assert_eq!(
+        run(&["calendar", "is-workday", "2026-03-02"]),
+        (0, "true\n".into())
+    );
+    // 20 working days from 2026-02-10 skip the whole festival.
+    assert_eq!(
+        run(&["calendar", "add-workdays", "2026-02-10", "20"]),
+        (0, "2026-03-16\n".into())
+    );
+    assert_eq!(
+        run(&["calendar", "add-workdays", "2025-09-30", "1"]),
+        (0, "2025-10-09\n".into())
+    );
+    assert_eq!(
+        run(&["calendar", "between", "2026-09-30", "2026-10-09"]),
+        (0, "2\n".into())
+    );
+    let (code, text) = run(&["calendar", "is-workday", "2031-05-06"]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("2031"), "{text}");
+    let (code, text) = run(&["calendar", "add-workdays", "2026-01-05", "-3"]);
+    assert_eq!(code, 1, "{text}");
+    let (code, text) = run(&["calendar", "is-workday", "2026-02-30"]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("YYYY-MM-DD"), "{text}");
+    let (code, text) = run(&["calendar", "show", "2026"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("2026-02-14 调休上班"), "{text}");
+    assert!(text.contains("2026-10-01 国庆节"), "{text}");
+}

@@ -2,6 +2,7 @@
 //! statements with their own drivers.
 
 mod audit;
+mod calendar;
 mod catalog;
 mod entity;
 mod identity;
@@ -126,7 +127,10 @@ impl<B: Backend> Store for SqlStore<B> {
         } else {
             migrate::POSTGRES
         };
-        migrate::run(&self.b, list).await
+        let applied = migrate::run(&self.b, list).await?;
+        // Reference data the platform cannot run without: the built-in calendar years.
+        calendar::ensure_builtin(&self.b).await?;
+        Ok(applied)
     }
 
     async fn close(&self) {
