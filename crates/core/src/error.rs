@@ -41,6 +41,14 @@ pub enum DomainError {
     /// The asker may not do this (403).
     #[error("forbidden: {}", .0.en)]
     Forbidden(Text),
+    /// The action is not open in the record's current state (409); `allowed` lists the actions
+    /// that are, as (code, name) pairs.
+    #[error("cannot {} while {}", .action.en, .state.en)]
+    WrongState {
+        action: Text,
+        state: Text,
+        allowed: Vec<(String, Text)>,
+    },
 }
 
 impl DomainError {
@@ -85,12 +93,46 @@ impl DomainError {
                 Lang::En => format!("{} not found", what.en),
             },
             DomainError::Forbidden(t) => t.get(lang).to_string(),
+            DomainError::WrongState {
+                action,
+                state,
+                allowed,
+            } => {
+                let names: Vec<&str> = allowed.iter().map(|(_, n)| n.get(lang)).collect();
+                match lang {
+                    Lang::Zh if names.is_empty() => {
+                        format!(
+                            "当前状态（{}）不能{}，已无可执行的操作",
+                            state.zh, action.zh
+                        )
+                    }
+                    Lang::Zh => format!(
+                        "当前状态（{}）不能{}；现在可以：{}",
+                        state.zh,
+                        action.zh,
+                        names.join("、")
+                    ),
+                    Lang::En if names.is_empty() => {
+                        format!(
+                            "cannot {} while {}; nothing more can be done",
+                            action.en, state.en
+                        )
+                    }
+                    Lang::En => format!(
+                        "cannot {} while {}; allowed now: {}",
+                        action.en,
+                        state.en,
+                        names.join(", ")
+                    ),
+                }
+            }
         }
     }
 
     pub fn field(&self) -> Option<&str> {
         match self {
             DomainError::Invalid(f) | DomainError::Conflict(f) => Some(&f.field),
+            DomainError::WrongState { .. } => Some("state"),
             _ => None,
         }
     }

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod audit;
 pub mod calendar;
+pub mod case;
 pub mod catalog;
 pub mod error;
 pub mod i18n;

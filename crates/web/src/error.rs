@@ -15,6 +15,8 @@ pub struct AppError {
     pub code: &'static str,
     pub message: Text,
     pub field: Option<String>,
+    /// For a transition from the wrong state: the actions open now.
+    pub allowed: Option<Vec<String>>,
 }
 
 /// The JSON error body of every API error.
@@ -27,6 +29,9 @@ pub struct ErrorBody {
     /// The request field at fault, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For `wrong_state` (409): the codes of the actions allowed now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<String>>,
 }
 
 impl AppError {
@@ -36,6 +41,7 @@ impl AppError {
             code,
             message,
             field: None,
+            allowed: None,
         }
     }
 
@@ -123,6 +129,7 @@ impl AppError {
             code: self.code.to_string(),
             message,
             field: self.field.clone(),
+            allowed: self.allowed.clone(),
         }
     }
 }
@@ -135,12 +142,20 @@ impl From<DomainError> for AppError {
             DomainError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             DomainError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             DomainError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            DomainError::WrongState { .. } => (StatusCode::CONFLICT, "wrong_state"),
+        };
+        let allowed = match &e {
+            DomainError::WrongState { allowed, .. } => {
+                Some(allowed.iter().map(|(code, _)| code.clone()).collect())
+            }
+            _ => None,
         };
         AppError {
             status,
             code,
             message: lang_msg,
             field: e.field().map(str::to_string),
+            allowed,
         }
     }
 }

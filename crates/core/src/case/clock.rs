@@ -1,0 +1,186 @@
+//! A case's clock: statutory and promised deadlines in working days from acceptance, moved on by
+//! special procedures (the clock stands still) and by an approved extension; the time used and
+//! left; the supervision light. The start day is not counted.
+
+use super::{Case, CaseState, CaseStep, ExtensionState, StepState};
+use crate::calendar::{Calendar, CalendarError};
+use crate::i18n::Text;
+use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// 电子监察 lights: green on time, yellow near the deadline, red overdue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Light {
+    Green,
+    Yellow,
+    Red,
+}
+
+impl Light {
+    pub fn name(self) -> Text {
+        match self {
+            Light::Green => Text::fixed("正常", "on time"),
+            Light::Yellow => Text::fixed("临近超期", "near deadline"),
+            Light::Red => Text::fixed("已超期", "overdue"),
+        }
+    }
+
+    fn of(left: i64, yellow_days: i64) -> Light {
+        if left < 0 {
+            Light::Red
+        } else if left <= yellow_days {
+            Light::Yellow
+        } else {
+            Light::Green
+        }
+    }
+}
+
+/// Extension days that count: only an approved extension moves the deadlines.
+pub fn extension_days(case: &Case) -> i64 {
+    case.extension
+        .as_ref()
+        .filter(|e| e.state == ExtensionState::Approved)
+        .map_or(0, |e| e.days)
+}
+
+/// The deadlines as of the last ended pause: what is stored with the case.
+pub fn dues(
+    case: &Case,
+    cal: &Calendar,
+) -> Result<(Option<NaiveDate>, Option<NaiveDate>), CalendarError> {
+    let Some(base) = case.accepted_on else {
+        return Ok((None, None));
+    };
+    let extra = case.paused_days + extension_days(case);
+    Ok((
+        Some(cal.add_workdays(base, case.statutory_days + extra)?),
+        Some(cal.add_workdays(base, case.promised_days + extra)?),
+    ))
+}
+
+/// The working days an open pause has lasted by `today` (the start day not counted).
+fn open_pause_days(case: &Case, cal: &Calendar, today: NaiveDate) -> Result<i64, CalendarError> {
+    match case.paused_since {
+        Some(since) if today > since => cal.workdays_between(since, today),
+        _ => Ok(0),
+    }
+}
+
+/// Everything a page shows about a case's time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ClockView {
+    pub accepted_on: Option<NaiveDate>,
+    pub statutory_due: Option<NaiveDate>,
+    pub promised_due: Option<NaiveDate>,
+    pub delivery_due: Option<NaiveDate>,
+    /// Working days used, pauses excluded.
+    pub used_days: i64,
+    pub promised_left: Option<i64>,
+    pub statutory_left: Option<i64>,
+    pub paused: bool,
+    /// Working days the clock has stood still, the open pause included.
+    pub paused_days: i64,
+    pub extension_days: i64,
+    /// None when the clock is not running (before acceptance, after the case ended).
+    pub light: Option<Light>,
+    /// For a decided case: whether the decision came by the promised deadline.
+    pub on_time: Option<bool>,
+    /// Why a figure is missing (a year without calendar data).
+    pub problem: Option<String>,
+}
+
+pub fn view(case: &Case, cal: &Calendar, today: NaiveDate, yellow_days: i64) -> ClockView {
+    let mut v = ClockView {
+        accepted_on: case.accepted_on,
+        statutory_due: case.statutory_due,
+        promised_due: case.promised_due,
+        delivery_due: case.delivery_due,
+        used_days: 0,
+        promised_left: None,
+        statutory_left: None,
+        paused: case.paused_since.is_some(),
+        paused_days: case.paused_days,
+        extension_days: extension_days(case),
+        light: None,
+        on_time: None,
+        problem: None,
+    };
+    if let Err(e) = fill(&mut v, case, cal, today, yellow_days) {
+        v.problem = Some(e.text().zh.into_owned());
+    }
+    v
+}
+
+fn fill(
+    v: &mut ClockView,
+    case: &Case,
+    cal: &Calendar,
+    today: NaiveDate,
+    yellow_days: i64,
+) -> Result<(), CalendarError> {
+    let Some(base) = case.accepted_on else {
+        return Ok(());
+    };
+    let end = case.decided_on.unwrap_or(today).max(base);
+    let open = if case.decided_on.is_none() {
+        open_pause_days(case, cal, today)?
+    } else {
+        0
+    };
+    v.paused_days = case.paused_days + open;
+    let extra = v.paused_days + v.extension_days;
+    v.statutory_due = Some(cal.add_workdays(base, case.statutory_days + extra)?);
+    v.promised_due = Some(cal.add_workdays(base, case.promised_days + extra)?);
+    v.used_days = (cal.workdays_between(base, end)? - v.paused_days).max(0);
+    let promised_left = case.promised_days + v.extension_days - v.used_days;
+    let statutory_left = case.statutory_days + v.extension_days - v.used_days;
+    v.promised_left = Some(promised_left);
+    v.statutory_left = Some(statutory_left);
+    match case.state {
+        CaseState::Reviewing if v.paused => {}
+        CaseState::Reviewing => {
+            v.light = Some(Light::of(promised_left.min(statutory_left), yellow_days));
+        }
+        CaseState::Decided | CaseState::Concluded => {
+            v.on_time = Some(promised_left >= 0);
+            if let Some(due) = case.delivery_due {
+                let left = if today <= due {
+                    cal.workdays_between(today, due)?
+                } else {
+                    -cal.workdays_between(due, today)?.max(1)
+                };
+                v.light = Some(Light::of(left, yellow_days));
+            }
+        }
+        CaseState::Delivered => v.on_time = Some(promised_left >= 0),
+        _ => {}
+    }
+    Ok(())
+}
+
+/// A step's light: red once past its own limit, even when the whole case is on time.
+pub fn step_light(
+    step: &CaseStep,
+    cal: &Calendar,
+    today: NaiveDate,
+    yellow_days: i64,
+) -> Option<Light> {
+    let due = step.due?;
+    let at = match step.state {
+        StepState::Active => today,
+        StepState::Done => step.finished_on?,
+        StepState::Waiting => return None,
+    };
+    let left = if at <= due {
+        cal.workdays_between(at, due).ok()?
+    } else {
+        -cal.workdays_between(due, at).ok()?.max(1)
+    };
+    if step.state == StepState::Done {
+        return Some(if left < 0 { Light::Red } else { Light::Green });
+    }
+    Some(Light::of(left, yellow_days))
+}

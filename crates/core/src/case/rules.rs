@@ -1,0 +1,115 @@
+//! The legal numbers a case runs on, each a setting with the law's default (DESIGN.md §3).
+
+use crate::error::FieldError;
+use crate::i18n::Text;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Rules {
+    /// 行政许可法 art. 32: completeness decided within 5 working days, or deemed accepted.
+    pub completeness_days: i64,
+    /// art. 42: one extension of 10 working days …
+    pub extension_days: i64,
+    /// … or 15 for joint or concentrated handling.
+    pub joint_extension_days: i64,
+    /// art. 44: certificates delivered within 10 working days of the decision.
+    pub delivery_days: i64,
+    /// Yellow light this many working days before the promised deadline.
+    pub yellow_days: i64,
+    /// Largest upload, in MiB.
+    pub max_upload_mib: i64,
+    /// Upload types allowed, by extension.
+    pub upload_types: Vec<String>,
+    /// Closing time for applications that come in online ("HH:MM"); after it they count from the
+    /// next working day, like those at a hall after its closing time.
+    pub online_closes: String,
+}
+
+impl Default for Rules {
+    fn default() -> Rules {
+        Rules {
+            completeness_days: 5,
+            extension_days: 10,
+            joint_extension_days: 15,
+            delivery_days: 10,
+            yellow_days: 1,
+            max_upload_mib: 20,
+            upload_types: ["pdf", "jpg", "jpeg", "png", "ofd"]
+                .map(str::to_string)
+                .to_vec(),
+            online_closes: "17:00".into(),
+        }
+    }
+}
+
+/// The settings key under which the rules are kept (JSON).
+pub const SETTING_KEY: &str = "case.rules";
+
+fn range(field: &str, v: i64, lo: i64, hi: i64) -> Result<(), FieldError> {
+    if (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        Err(FieldError::new(
+            field,
+            Text::new(
+                format!("应在{lo}到{hi}之间，实际为{v}"),
+                format!("must be between {lo} and {hi}, got {v}"),
+            ),
+        ))
+    }
+}
+
+impl Rules {
+    pub fn clean(mut self) -> Result<Rules, FieldError> {
+        range("completeness_days", self.completeness_days, 1, 30)?;
+        range("extension_days", self.extension_days, 0, 60)?;
+        range("joint_extension_days", self.joint_extension_days, 0, 60)?;
+        range("delivery_days", self.delivery_days, 0, 60)?;
+        range("yellow_days", self.yellow_days, 0, 10)?;
+        range("max_upload_mib", self.max_upload_mib, 1, 200)?;
+        let mut types = Vec::new();
+        for t in &self.upload_types {
+            let t = t.trim().trim_start_matches('.').to_ascii_lowercase();
+            if t.is_empty() || !t.chars().all(|c| c.is_ascii_alphanumeric()) {
+                return Err(FieldError::new(
+                    "upload_types",
+                    Text::new(
+                        format!("“{t}”不是文件扩展名"),
+                        format!("'{t}' is not a file extension"),
+                    ),
+                ));
+            }
+            if !types.contains(&t) {
+                types.push(t);
+            }
+        }
+        if types.is_empty() {
+            return Err(FieldError::new(
+                "upload_types",
+                Text::fixed("至少允许一种文件类型", "allow at least one file type"),
+            ));
+        }
+        self.upload_types = types;
+        if crate::calendar::parse_time(&self.online_closes).is_none() {
+            return Err(FieldError::new(
+                "online_closes",
+                Text::fixed("应为 HH:MM 格式的时间", "must be a time as HH:MM"),
+            ));
+        }
+        Ok(self)
+    }
+
+    /// The extension a case may get.
+    pub fn extension_for(&self, joint: bool) -> i64 {
+        if joint {
+            self.joint_extension_days
+        } else {
+            self.extension_days
+        }
+    }
+
+    pub fn max_upload_bytes(&self) -> usize {
+        usize::try_from(self.max_upload_mib).unwrap_or(20) * 1024 * 1024
+    }
+}
