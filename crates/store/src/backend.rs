@@ -80,6 +80,11 @@ impl From<chrono::NaiveDate> for Arg {
         Arg::Date(Some(v))
     }
 }
+impl From<Option<chrono::NaiveDate>> for Arg {
+    fn from(v: Option<chrono::NaiveDate>) -> Arg {
+        Arg::Date(v)
+    }
+}
 impl From<Option<DateTime<Utc>>> for Arg {
     fn from(v: Option<DateTime<Utc>>) -> Arg {
         Arg::Time(v)
@@ -104,6 +109,12 @@ pub fn sql(text: impl Into<Cow<'static, str>>) -> Sql {
 impl Sql {
     pub fn bind(mut self, a: impl Into<Arg>) -> Sql {
         self.args.push(a.into());
+        self
+    }
+
+    /// Replaces the arguments (for a statement rebuilt around another's text).
+    pub fn with_args(mut self, args: Vec<Arg>) -> Sql {
+        self.args = args;
         self
     }
 

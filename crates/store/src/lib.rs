@@ -5,6 +5,7 @@
 
 pub mod backend;
 pub mod error;
+mod group;
 mod migrate;
 pub mod model;
 pub mod postgres;
@@ -13,10 +14,13 @@ pub mod sqlite;
 pub mod testing;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use onewindow_core::Lang;
 use onewindow_core::audit::{Broken, Context, Entry};
 use onewindow_core::calendar::YearArrangement;
+use onewindow_core::case::machine::Outcome;
+use onewindow_core::case::workflow::Workflow;
+use onewindow_core::case::{Case, CaseEvent, Dossier};
 use onewindow_core::catalog::Guide;
 use onewindow_core::catalog::bundle::{Topic, TopicInput};
 use onewindow_core::catalog::record::*;
@@ -26,7 +30,10 @@ use onewindow_core::org::*;
 use std::sync::Arc;
 
 pub use error::{Result, StoreError};
-pub use model::{AuditFilter, NewSession, ScopeFilter, Session};
+pub use model::{
+    AuditFilter, BatchRecord, BundleRecord, CaseFile, CaseFilter, Created, Grouping, NewFile,
+    NewSession, OutboxMessage, ScopeFilter, Session, StepItem,
+};
 
 #[async_trait]
 pub trait OrgStore: Send + Sync {
@@ -251,6 +258,74 @@ pub trait CalendarStore: Send + Sync {
     async fn save_calendar_year(&self, ctx: &Context, year: YearArrangement) -> Result<()>;
 }
 
+/// Cases (办件) and what hangs off them. Every write is one transaction with its history line,
+/// its notices in the outbox and its audit entry; writes go through group commit.
+#[async_trait]
+pub trait CaseStore: Send + Sync {
+    /// The matter's review flow, if one has been configured.
+    async fn workflow(&self, matter_id: i64) -> Result<Option<Workflow>>;
+    async fn save_workflow(&self, ctx: &Context, matter_id: i64, workflow: Workflow) -> Result<()>;
+    /// Numbers and writes new cases (each with its first history line and its "received"
+    /// notices), the batch or bundle they form, and the files that came with them.
+    async fn create_cases(
+        &self,
+        ctx: &Context,
+        grouping: Grouping,
+        cases: Vec<Dossier>,
+        files: Vec<NewFile>,
+    ) -> Result<Created>;
+    async fn dossier(&self, id: i64) -> Result<Option<Dossier>>;
+    async fn case_id_by_number(&self, number: &str) -> Result<Option<i64>>;
+    /// Writes what an action did, provided the case is still at the version `before` was read
+    /// at (otherwise a conflict: someone else acted first). Returns the case as it now is.
+    async fn commit_action(
+        &self,
+        ctx: &Context,
+        before: Dossier,
+        outcome: Outcome,
+    ) -> Result<Dossier>;
+    /// Several actions in one transaction (acting on a whole batch): all or nothing.
+    async fn commit_actions(
+        &self,
+        ctx: &Context,
+        items: Vec<(Dossier, Outcome)>,
+    ) -> Result<Vec<Dossier>>;
+    async fn cases(&self, filter: &CaseFilter) -> Result<Vec<Case>>;
+    async fn count_cases(&self, filter: &CaseFilter) -> Result<i64>;
+    async fn case_events(&self, case_id: i64) -> Result<Vec<CaseEvent>>;
+    /// Open review steps of a department, or assigned to a person, oldest first.
+    async fn open_steps(
+        &self,
+        department_id: Option<i64>,
+        assignee_id: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<StepItem>>;
+    async fn add_files(
+        &self,
+        ctx: &Context,
+        case_id: i64,
+        files: Vec<NewFile>,
+    ) -> Result<Vec<CaseFile>>;
+    /// The case's files and those of its bundle.
+    async fn files(&self, case_id: i64) -> Result<Vec<CaseFile>>;
+    async fn file(&self, id: i64) -> Result<Option<CaseFile>>;
+    async fn bundle(&self, id: i64) -> Result<Option<BundleRecord>>;
+    async fn batch(&self, id: i64) -> Result<Option<BatchRecord>>;
+    /// Cases still awaiting a completeness decision after `today`'s deadline (art. 32).
+    async fn cases_past_completeness(&self, today: NaiveDate, limit: i64) -> Result<Vec<i64>>;
+    /// Pending messages due by `now`.
+    async fn outbox_due(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<OutboxMessage>>;
+    /// Records a sending attempt: sent, or failed with the error and the next try (none: give
+    /// up).
+    async fn outbox_attempted(
+        &self,
+        id: i64,
+        outcome: std::result::Result<(), String>,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> Result<()>;
+    async fn outbox(&self, case_id: Option<i64>, limit: i64) -> Result<Vec<OutboxMessage>>;
+}
+
 #[async_trait]
 pub trait SettingsStore: Send + Sync {
     async fn setting(&self, key: &str) -> Result<Option<String>>;
@@ -260,7 +335,7 @@ pub trait SettingsStore: Send + Sync {
 /// Everything the platform stores.
 #[async_trait]
 pub trait Store:
-    OrgStore + IdentityStore + AuditStore + SettingsStore + CatalogStore + CalendarStore
+    OrgStore + IdentityStore + AuditStore + SettingsStore + CatalogStore + CalendarStore + CaseStore
 {
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> Result<()>;

@@ -29,6 +29,11 @@ pub const SQLITE: &[Migration] = &[
         name: "calendar",
         sql: include_str!("../migrations/sqlite/0003_calendar.sql"),
     },
+    Migration {
+        version: 4,
+        name: "cases",
+        sql: include_str!("../migrations/sqlite/0004_cases.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -46,6 +51,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 3,
         name: "calendar",
         sql: include_str!("../migrations/postgres/0003_calendar.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "cases",
+        sql: include_str!("../migrations/postgres/0004_cases.sql"),
     },
 ];
 

@@ -68,3 +68,118 @@ pub struct NewSession {
     pub expires_at: DateTime<Utc>,
     pub client_addr: Option<String>,
 }
+
+/// Which cases a list returns. Staff lists are limited by `scope`; an applicant's list by
+/// `owner_user_id` (cases they applied for or filed as an agent).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CaseFilter {
+    pub scope: ScopeFilter,
+    pub owner_user_id: Option<i64>,
+    pub states: Vec<onewindow_core::case::CaseState>,
+    pub matter_id: Option<i64>,
+    pub bundle_id: Option<i64>,
+    pub batch_id: Option<i64>,
+    /// Part of the case number or of the applicant's name.
+    pub q: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// What a new application creates besides its cases.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Grouping {
+    Single,
+    /// One visit for many applicants (批量受理): a batch row, each applicant its own case.
+    Batch {
+        matter_id: i64,
+        title: String,
+    },
+    /// 一件事: one form split into the member matters' cases.
+    Bundle {
+        topic_id: i64,
+        topic_name: String,
+        applicant_name: String,
+        applicant_id_number: String,
+    },
+}
+
+/// A file already stored on disk, to be recorded with its case (or bundle).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewFile {
+    pub material: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct CaseFile {
+    pub id: i64,
+    pub case_id: Option<i64>,
+    pub bundle_id: Option<i64>,
+    pub material: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_by: Option<i64>,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+/// What was created: the cases with their numbers, and the batch or bundle.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Created {
+    pub case_ids: Vec<i64>,
+    pub numbers: Vec<String>,
+    pub group_id: Option<i64>,
+    pub group_number: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct BundleRecord {
+    pub id: i64,
+    pub number: String,
+    pub topic_id: i64,
+    pub topic_name: String,
+    pub applicant_name: String,
+    #[serde(skip)]
+    pub applicant_id_number: String,
+    pub created_at: DateTime<Utc>,
+    pub concluded_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct BatchRecord {
+    pub id: i64,
+    pub number: String,
+    pub matter_id: i64,
+    pub title: String,
+    pub size: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An open review step with the case it belongs to (the workbench queues).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepItem {
+    pub step: onewindow_core::case::CaseStep,
+    pub case: onewindow_core::case::Case,
+}
+
+/// A message waiting in (or sent from) the outbox.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct OutboxMessage {
+    pub id: i64,
+    pub case_id: Option<i64>,
+    pub channel: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    /// `pending`, `sent` or `failed` (gave up after the last retry).
+    pub status: String,
+    pub attempts: i64,
+    pub next_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}

@@ -1501,3 +1501,559 @@ each_db!(calendar_years_are_built_in_and_editable, |db| {
     s.migrate().await.unwrap();
     assert_eq!(s.calendar_years().await.unwrap().len(), 24);
 });
+
+mod cases {
+    use super::*;
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use onewindow_core::calendar::Calendar;
+    use onewindow_core::case::apply::{ApplicationInput, Intake, Placement, new_case};
+    use onewindow_core::case::machine::{Action, Env, Outcome, act};
+    use onewindow_core::case::rules::Rules;
+    use onewindow_core::case::workflow::{Stage, Workflow};
+    use onewindow_core::case::*;
+    use onewindow_core::catalog::record::ImportedMatter;
+    use onewindow_core::identity::Role;
+    use onewindow_store::{CaseFilter, Grouping, NewFile};
+
+    pub fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    /// 10:00 in Beijing on `d`.
+    pub fn at(d: NaiveDate) -> chrono::DateTime<Utc> {
+        Utc.from_utc_datetime(&d.and_hms_opt(2, 0, 0).unwrap())
+    }
+
+    pub struct Fixture {
+        pub org: Org,
+        pub matter_id: i64,
+        pub placement: Placement,
+        pub cal: Calendar,
+        pub rules: Rules,
+        pub flow: Workflow,
+    }
+
+    pub async fn fixture(s: &dyn Store) -> Fixture {
+        let o = org(s).await;
+        s.import_matters(
+            &ctx(),
+            vec![ImportedMatter {
+                code: "C00000000001".into(),
+                department_id: o.dept_a.id,
+                guide: guide("最低生活保障审批"),
+            }],
+        )
+        .await
+        .unwrap();
+        let m = s.matter_by_code("C00000000001").await.unwrap().unwrap();
+        let placement = Placement {
+            matter_id: m.id,
+            matter_code: m.code.clone(),
+            matter_name: m.name.clone(),
+            guide_version_id: m.published_version_id.expect("an import publishes"),
+            department_id: o.dept_a.id,
+            region_id: o.district.id,
+            statutory_days: 10,
+            promised_days: 3,
+        };
+        let flow = Workflow {
+            stages: vec![
+                Stage {
+                    name: "审核".into(),
+                    days: 1,
+                    role: Role::Approver,
+                    departments: vec![],
+                },
+                Stage {
+                    name: "联合审查".into(),
+                    days: 2,
+                    role: Role::Approver,
+                    departments: vec![o.dept_a.id, o.dept_b.id],
+                },
+            ],
+            joint: false,
+        };
+        Fixture {
+            matter_id: m.id,
+            placement,
+            org: o,
+            cal: Calendar::builtin(),
+            rules: Rules::default(),
+            flow,
+        }
+    }
+
+    impl Fixture {
+        pub fn application(&self, name: &str, on: NaiveDate) -> Dossier {
+            let g = guide("最低生活保障审批");
+            let input = ApplicationInput {
+                matter_code: "C00000000001".into(),
+                channel: Channel::Window,
+                applicant: ApplicantInfo {
+                    kind: ApplicantKind::Person,
+                    name: name.into(),
+                    id_number: "11010519491231002X".into(),
+                    phone: "13812345678".into(),
+                    email: None,
+                    address: None,
+                    needs_home_service: false,
+                },
+                agency: None,
+                materials: vec![],
+                note: None,
+                delivery: DeliveryMethod::Window,
+                delivery_address: None,
+            };
+            new_case(
+                input.clean(&g, on).unwrap(),
+                &self.placement,
+                &Intake {
+                    now: at(on),
+                    received_on: on,
+                    completeness_due: self.cal.add_workdays(on, 5).ok(),
+                    applicant_user_id: None,
+                    bundle_id: None,
+                    batch_id: None,
+                    delivery_days: 10,
+                },
+            )
+        }
+
+        pub fn act(&self, d: &Dossier, a: Action, on: NaiveDate) -> Outcome {
+            act(
+                d,
+                a,
+                &Env {
+                    now: at(on),
+                    today: on,
+                    cal: &self.cal,
+                    rules: &self.rules,
+                    workflow: &self.flow,
+                    actor_id: None,
+                    actor_name: "tester",
+                },
+            )
+            .unwrap()
+        }
+    }
+
+    fn stale(e: StoreError) -> bool {
+        matches!(e, StoreError::Domain(DomainError::Conflict(f)) if f.field == "version")
+    }
+
+    each_db!(cases_are_numbered_written_and_read_back, |db| {
+        let s = db.store.clone();
+        let f = fixture(s.as_ref()).await;
+        let c = ctx();
+        let on = day(2026, 3, 2);
+        let one = s
+            .create_cases(
+                &c,
+                Grouping::Single,
+                vec![f.application("李女士", on)],
+                vec![],
+            )
+            .await
+            .unwrap();
+        let two = s
+            .create_cases(
+                &c,
+                Grouping::Single,
+                vec![f.application("王先生", on)],
+                vec![],
+            )
+            .await
+            .unwrap();
+        let dept = f.org.dept_a.id;
+        assert_eq!(one.numbers, vec![format!("D{dept:03}-20260302-00001")]);
+        assert_eq!(two.numbers, vec![format!("D{dept:03}-20260302-00002")]);
+        let d = s.dossier(one.case_ids[0]).await.unwrap().unwrap();
+        let mut want = f.application("李女士", on).case;
+        want.id = d.case.id;
+        want.number = d.case.number.clone();
+        assert_eq!(d.case, want, "every field round-trips");
+        assert_eq!(
+            s.case_id_by_number(&d.case.number).await.unwrap(),
+            Some(d.case.id)
+        );
+        let events = s.case_events(d.case.id).await.unwrap();
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].action, "submit");
+        let outbox = s.outbox(Some(d.case.id), 10).await.unwrap();
+        assert_eq!(outbox.len(), 1);
+        assert!(
+            outbox[0].body.contains(&d.case.number),
+            "{}",
+            outbox[0].body
+        );
+
+        // Accept: the parallel flow's steps are written with ids.
+        let out = f.act(&d, Action::Accept { note: None }, on);
+        let after = s.commit_action(&c, d.clone(), out).await.unwrap();
+        assert_eq!(after.case.version, 2);
+        assert_eq!(after.steps.len(), 3);
+        assert!(after.steps.iter().all(|st| st.id > 0));
+        let read = s.dossier(d.case.id).await.unwrap().unwrap();
+        assert_eq!(read, after);
+        let trail = s
+            .audit_entries(&AuditFilter {
+                target_type: Some("case".into()),
+                target_id: Some(d.case.id),
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();
+        assert!(
+            actions.contains(&"case.submit") && actions.contains(&"case.accept"),
+            "{actions:?}"
+        );
+
+        // Two people acting on the same version: exactly one succeeds.
+        let first = read.steps[0].id;
+        let o1 = f.act(&read, Action::Claim { step_id: first }, on);
+        let o2 = f.act(
+            &read,
+            Action::Pause {
+                procedure: "专家评审".into(),
+                reason: "r".into(),
+                expected_days: 2,
+            },
+            on,
+        );
+        let (a, b) = tokio::join!(
+            s.commit_action(&c, read.clone(), o1),
+            s.commit_action(&c, read.clone(), o2)
+        );
+        assert!(a.is_ok() != b.is_ok(), "exactly one wins");
+        let loser = if a.is_err() {
+            a.unwrap_err()
+        } else {
+            b.unwrap_err()
+        };
+        assert!(stale(loser));
+        assert_eq!(
+            s.case_events(d.case.id).await.unwrap().len(),
+            3,
+            "the loser wrote nothing"
+        );
+        let now = s.dossier(d.case.id).await.unwrap().unwrap();
+        assert_eq!(now.case.version, 3);
+
+        // Lists, filters and counts.
+        let all = CaseFilter {
+            scope: ScopeFilter::department(dept),
+            ..Default::default()
+        };
+        assert_eq!(s.count_cases(&all).await.unwrap(), 2);
+        let reviewing = CaseFilter {
+            states: vec![CaseState::Reviewing],
+            ..all.clone()
+        };
+        assert_eq!(s.cases(&reviewing).await.unwrap().len(), 1);
+        let by_name = CaseFilter {
+            q: Some("王".into()),
+            ..all.clone()
+        };
+        assert_eq!(s.cases(&by_name).await.unwrap()[0].applicant.name, "王先生");
+        let other = CaseFilter {
+            scope: ScopeFilter::department(f.org.dept_b.id),
+            ..Default::default()
+        };
+        assert_eq!(s.count_cases(&other).await.unwrap(), 0);
+        let region = CaseFilter {
+            scope: ScopeFilter::region(f.org.city.path.clone()),
+            ..Default::default()
+        };
+        assert_eq!(s.count_cases(&region).await.unwrap(), 2);
+        let beside = CaseFilter {
+            scope: ScopeFilter::region(f.org.street.path.clone()),
+            ..Default::default()
+        };
+        assert_eq!(s.count_cases(&beside).await.unwrap(), 0);
+    });
+
+    each_db!(parallel_steps_queue_by_department_and_join, |db| {
+        let s = db.store.clone();
+        let f = fixture(s.as_ref()).await;
+        let c = ctx();
+        let on = day(2026, 3, 2);
+        let id = s
+            .create_cases(
+                &c,
+                Grouping::Single,
+                vec![f.application("李女士", on)],
+                vec![],
+            )
+            .await
+            .unwrap()
+            .case_ids[0];
+        let d = s.dossier(id).await.unwrap().unwrap();
+        let d = s
+            .commit_action(&c, d.clone(), f.act(&d, Action::Accept { note: None }, on))
+            .await
+            .unwrap();
+        let (a, b) = (f.org.dept_a.id, f.org.dept_b.id);
+        assert_eq!(s.open_steps(Some(a), None, 50).await.unwrap().len(), 1);
+        assert_eq!(s.open_steps(Some(b), None, 50).await.unwrap().len(), 0);
+        let finish = |d: &Dossier, step: i64| {
+            f.act(
+                d,
+                Action::FinishStep {
+                    step_id: step,
+                    outcome: StepOutcome::Agree,
+                    opinion: None,
+                },
+                on,
+            )
+        };
+        let d = s
+            .commit_action(&c, d.clone(), finish(&d, d.steps[0].id))
+            .await
+            .unwrap();
+        let queue_b = s.open_steps(Some(b), None, 50).await.unwrap();
+        assert_eq!(queue_b.len(), 1);
+        assert_eq!(queue_b[0].case.id, id);
+        assert_eq!(queue_b[0].step.stage, 2);
+        let d = s
+            .commit_action(&c, d.clone(), finish(&d, queue_b[0].step.id))
+            .await
+            .unwrap();
+        assert!(!machine_allows(&d, ActionKind::Decide));
+        let step_a = d
+            .steps
+            .iter()
+            .find(|st| st.stage == 2 && st.department_id == a)
+            .unwrap()
+            .id;
+        let d = s
+            .commit_action(&c, d.clone(), finish(&d, step_a))
+            .await
+            .unwrap();
+        assert!(machine_allows(&d, ActionKind::Decide));
+        assert!(s.open_steps(None, None, 50).await.unwrap().is_empty());
+        assert_eq!(s.dossier(id).await.unwrap().unwrap(), d);
+    });
+
+    fn machine_allows(d: &Dossier, k: ActionKind) -> bool {
+        onewindow_core::case::machine::allowed(d, day(2026, 3, 2)).contains(&k)
+    }
+
+    each_db!(
+        batches_act_all_or_nothing_and_bundles_conclude_together,
+        |db| {
+            let s = db.store.clone();
+            let f = fixture(s.as_ref()).await;
+            let c = ctx();
+            let on = day(2026, 3, 2);
+            let apps: Vec<Dossier> = (1..=3)
+                .map(|i| f.application(&format!("住户{i}"), on))
+                .collect();
+            let batch = s
+                .create_cases(
+                    &c,
+                    Grouping::Batch {
+                        matter_id: f.matter_id,
+                        title: "东方村集体土地确权".into(),
+                    },
+                    apps,
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert_eq!(batch.case_ids.len(), 3);
+            assert_eq!(batch.group_number.as_deref(), Some("PL-20260302-00001"));
+            let rec = s.batch(batch.group_id.unwrap()).await.unwrap().unwrap();
+            assert_eq!(rec.size, 3);
+            let members = s
+                .cases(&CaseFilter {
+                    batch_id: rec.id.into(),
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            assert_eq!(members.len(), 3);
+            let mut dossiers = Vec::new();
+            for id in &batch.case_ids {
+                dossiers.push(s.dossier(*id).await.unwrap().unwrap());
+            }
+            // One of them has moved on meanwhile: the whole batch action fails and writes nothing.
+            let moved = s
+                .commit_action(
+                    &c,
+                    dossiers[1].clone(),
+                    f.act(&dossiers[1], Action::Withdraw { reason: None }, on),
+                )
+                .await
+                .unwrap();
+            let items: Vec<(Dossier, Outcome)> = dossiers
+                .iter()
+                .map(|d| (d.clone(), f.act(d, Action::Accept { note: None }, on)))
+                .collect();
+            assert!(stale(s.commit_actions(&c, items).await.unwrap_err()));
+            let first = s.dossier(batch.case_ids[0]).await.unwrap().unwrap();
+            assert_eq!(
+                first.case.state,
+                CaseState::Submitted,
+                "nothing half-written"
+            );
+            dossiers[1] = moved;
+            let items: Vec<(Dossier, Outcome)> = [0, 2]
+                .iter()
+                .map(|&i| {
+                    (
+                        dossiers[i].clone(),
+                        f.act(&dossiers[i], Action::Accept { note: None }, on),
+                    )
+                })
+                .collect();
+            let done = s.commit_actions(&c, items).await.unwrap();
+            assert!(done.iter().all(|d| d.case.state == CaseState::Reviewing));
+
+            // A bundle of two: concluded when both are.
+            let topic = s
+                .save_topic(
+                    &c,
+                    onewindow_core::catalog::bundle::TopicInput {
+                        code: "yijianshi".into(),
+                        name: "新生儿出生一件事".into(),
+                        kind: onewindow_core::catalog::bundle::TopicKind::Bundle,
+                        audience: onewindow_core::catalog::bundle::Audience::Person,
+                        description: String::new(),
+                        sort: 1,
+                        matters: vec!["C00000000001".into()],
+                        version: None,
+                    },
+                )
+                .await
+                .unwrap();
+            let bundle = s
+                .create_cases(
+                    &c,
+                    Grouping::Bundle {
+                        topic_id: topic.id,
+                        topic_name: topic.name.clone(),
+                        applicant_name: "李女士".into(),
+                        applicant_id_number: "11010519491231002X".into(),
+                    },
+                    vec![f.application("李女士", on), f.application("李女士", on)],
+                    vec![NewFile {
+                        material: "出生医学证明".into(),
+                        file_name: "birth.pdf".into(),
+                        content_type: "application/pdf".into(),
+                        size: 1234,
+                        sha256: "ab".repeat(32),
+                    }],
+                )
+                .await
+                .unwrap();
+            let bid = bundle.group_id.unwrap();
+            let b1 = s.dossier(bundle.case_ids[0]).await.unwrap().unwrap();
+            let b2 = s.dossier(bundle.case_ids[1]).await.unwrap().unwrap();
+            assert_eq!(
+                (b1.case.bundle_id, b2.case.bundle_id),
+                (Some(bid), Some(bid))
+            );
+            assert_eq!(
+                s.files(b2.case.id).await.unwrap().len(),
+                1,
+                "shared material set"
+            );
+            s.commit_action(
+                &c,
+                b1.clone(),
+                f.act(
+                    &b1,
+                    Action::Refuse {
+                        reason: "不符合条件".into(),
+                    },
+                    on,
+                ),
+            )
+            .await
+            .unwrap();
+            assert!(s.bundle(bid).await.unwrap().unwrap().concluded_at.is_none());
+            s.commit_action(
+                &c,
+                b2.clone(),
+                f.act(&b2, Action::Withdraw { reason: None }, on),
+            )
+            .await
+            .unwrap();
+            assert!(s.bundle(bid).await.unwrap().unwrap().concluded_at.is_some());
+        }
+    );
+
+    each_db!(files_workflows_deadlines_and_the_outbox, |db| {
+        let s = db.store.clone();
+        let f = fixture(s.as_ref()).await;
+        let c = ctx();
+        let on = day(2026, 3, 2);
+        let id = s
+            .create_cases(
+                &c,
+                Grouping::Single,
+                vec![f.application("李女士", on)],
+                vec![],
+            )
+            .await
+            .unwrap()
+            .case_ids[0];
+        let added = s
+            .add_files(
+                &c,
+                id,
+                vec![NewFile {
+                    material: "申请表".into(),
+                    file_name: "申请表.pdf".into(),
+                    content_type: "application/pdf".into(),
+                    size: 10,
+                    sha256: "cd".repeat(32),
+                }],
+            )
+            .await
+            .unwrap();
+        assert_eq!(s.files(id).await.unwrap(), added);
+        assert_eq!(
+            s.file(added[0].id).await.unwrap().unwrap().file_name,
+            "申请表.pdf"
+        );
+        assert!(s.add_files(&c, 999_999, vec![]).await.is_err());
+
+        assert_eq!(s.workflow(f.matter_id).await.unwrap(), None);
+        s.save_workflow(&c, f.matter_id, f.flow.clone())
+            .await
+            .unwrap();
+        assert_eq!(s.workflow(f.matter_id).await.unwrap(), Some(f.flow.clone()));
+
+        // Completeness deadline: 5 working days after 2 March is 9 March.
+        assert!(
+            s.cases_past_completeness(day(2026, 3, 9), 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            s.cases_past_completeness(day(2026, 3, 10), 10)
+                .await
+                .unwrap(),
+            vec![id]
+        );
+
+        let due = s.outbox_due(Utc::now(), 10).await.unwrap();
+        assert_eq!(due.len(), 1);
+        let later = Utc::now() + chrono::Duration::minutes(5);
+        s.outbox_attempted(due[0].id, Err("gateway down".into()), Some(later))
+            .await
+            .unwrap();
+        assert!(s.outbox_due(Utc::now(), 10).await.unwrap().is_empty());
+        let m = &s.outbox(Some(id), 10).await.unwrap()[0];
+        assert_eq!((m.status.as_str(), m.attempts), ("pending", 1));
+        assert_eq!(m.last_error.as_deref(), Some("gateway down"));
+        s.outbox_attempted(m.id, Ok(()), None).await.unwrap();
+        let m = &s.outbox(Some(id), 10).await.unwrap()[0];
+        assert_eq!((m.status.as_str(), m.attempts), ("sent", 2));
+        assert!(m.sent_at.is_some());
+    });
+}

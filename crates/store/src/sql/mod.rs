@@ -3,6 +3,8 @@
 
 mod audit;
 mod calendar;
+mod case_rows;
+mod cases;
 mod catalog;
 mod entity;
 mod identity;
@@ -12,19 +14,28 @@ mod settings;
 
 use crate::backend::{Backend, Sql, sql};
 use crate::error::Result;
+use crate::group::Grouper;
 use crate::model::ScopeFilter;
 use crate::{Store, migrate};
 use async_trait::async_trait;
 use onewindow_core::DomainError;
 use onewindow_core::Text;
+use std::sync::Arc;
 
 pub struct SqlStore<B: Backend> {
-    b: B,
+    b: Arc<B>,
+    /// The case engine's writes, committed in groups.
+    group: Grouper<B>,
 }
 
 impl<B: Backend> SqlStore<B> {
+    /// Needs a Tokio runtime: it starts the group-commit task.
     pub fn new(b: B) -> SqlStore<B> {
-        SqlStore { b }
+        let b = Arc::new(b);
+        SqlStore {
+            group: Grouper::start(b.clone()),
+            b,
+        }
     }
 }
 
@@ -127,9 +138,9 @@ impl<B: Backend> Store for SqlStore<B> {
         } else {
             migrate::POSTGRES
         };
-        let applied = migrate::run(&self.b, list).await?;
+        let applied = migrate::run(self.b.as_ref(), list).await?;
         // Reference data the platform cannot run without: the built-in calendar years.
-        calendar::ensure_builtin(&self.b).await?;
+        calendar::ensure_builtin(self.b.as_ref()).await?;
         Ok(applied)
     }
 

@@ -1,0 +1,1040 @@
+//! Cases: numbering and writing new ones, writing what an action did under the version check,
+//! reading dossiers and lists, files, review flows and the outbox.
+
+use super::audit::append;
+use super::case_rows::*;
+use super::{SqlStore, scope_where, versioned_update};
+use crate::CaseStore;
+use crate::backend::{Backend, Sql, now, sql};
+use crate::error::{Result, StoreError};
+use crate::model::*;
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use onewindow_core::Text;
+use onewindow_core::audit::{Change, Context};
+use onewindow_core::case::machine::{Outcome, received_notices};
+use onewindow_core::case::workflow::Workflow;
+use onewindow_core::case::{Case, CaseEvent, CaseState, Dossier, Notice, number};
+use onewindow_core::time::local_date;
+use serde_json::json;
+
+/// The next number in a day's sequence for `key`.
+async fn next_seq<B: Backend>(tx: &mut B::Tx, key: &str, day: NaiveDate) -> Result<i64> {
+    let (n,): (i64,) = B::opt(
+        tx,
+        sql("INSERT INTO counters (key, day, last) VALUES ($1, $2, 1)
+             ON CONFLICT (key, day) DO UPDATE SET last = counters.last + 1
+             RETURNING last")
+        .bind(key)
+        .bind(day),
+    )
+    .await?
+    .ok_or_else(|| StoreError::Database("counter upsert returned nothing".into()))?;
+    Ok(n)
+}
+
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+async fn insert_case<B: Backend>(tx: &mut B::Tx, c: &Case) -> Result<i64> {
+    let q = sql(format!(
+        "INSERT INTO cases ({}) VALUES ({}) RETURNING id",
+        CASE_COLS.join(", "),
+        placeholders(1, CASE_COLS.len())
+    ));
+    let (id,): (i64,) = B::opt(tx, bind_case(q, c))
+        .await?
+        .ok_or_else(|| StoreError::Database("insert returned no id".into()))?;
+    Ok(id)
+}
+
+async fn update_case<B: Backend>(tx: &mut B::Tx, c: &Case, version: i64) -> Result<()> {
+    let set = CASE_COLS
+        .iter()
+        .enumerate()
+        .map(|(i, col)| format!("{col} = ${}", i + 1))
+        .collect::<Vec<_>>()
+        .join(", ");
+    versioned_update::<B>(
+        tx,
+        "cases",
+        Text::fixed("办件", "case"),
+        c.id,
+        version,
+        bind_case(sql(set), c),
+    )
+    .await
+}
+
+async fn write_steps<B: Backend>(
+    tx: &mut B::Tx,
+    case_id: i64,
+    before: &Dossier,
+    after: &mut Dossier,
+) -> Result<()> {
+    for s in after.steps.iter_mut() {
+        if s.id == 0 {
+            let q = sql(format!(
+                "INSERT INTO case_steps (case_id, {}) VALUES ($1, {}) RETURNING id",
+                STEP_WRITE_COLS.join(", "),
+                placeholders(2, STEP_WRITE_COLS.len())
+            ))
+            .bind(case_id);
+            let (id,): (i64,) = B::opt(tx, bind_step(q, s))
+                .await?
+                .ok_or_else(|| StoreError::Database("insert returned no id".into()))?;
+            s.id = id;
+        } else if before.step(s.id) != Some(s) {
+            let set = STEP_WRITE_COLS
+                .iter()
+                .enumerate()
+                .map(|(i, col)| format!("{col} = ${}", i + 1))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let n = STEP_WRITE_COLS.len();
+            let q = bind_step(
+                sql(format!(
+                    "UPDATE case_steps SET {set} WHERE id = ${} AND case_id = ${}",
+                    n + 1,
+                    n + 2
+                )),
+                s,
+            )
+            .bind(s.id)
+            .bind(case_id);
+            B::exec(tx, q).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn write_pauses<B: Backend>(
+    tx: &mut B::Tx,
+    case_id: i64,
+    before: &Dossier,
+    after: &mut Dossier,
+) -> Result<()> {
+    for p in after.pauses.iter_mut() {
+        if p.id == 0 {
+            let (id,): (i64,) = B::opt(
+                tx,
+                sql("INSERT INTO case_pauses (case_id, procedure, reason, expected_days, started_on, started_at, ended_on, ended_at, workdays, result)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id")
+                .bind(case_id)
+                .bind(p.procedure.clone())
+                .bind(p.reason.clone())
+                .bind(p.expected_days)
+                .bind(p.started_on)
+                .bind(p.started_at)
+                .bind(p.ended_on)
+                .bind(p.ended_at)
+                .bind(p.workdays)
+                .bind(p.result.clone()),
+            )
+            .await?
+            .ok_or_else(|| StoreError::Database("insert returned no id".into()))?;
+            p.id = id;
+        } else if before.pauses.iter().find(|b| b.id == p.id) != Some(p) {
+            B::exec(
+                tx,
+                sql("UPDATE case_pauses SET ended_on = $1, ended_at = $2, workdays = $3, result = $4 WHERE id = $5 AND case_id = $6")
+                    .bind(p.ended_on)
+                    .bind(p.ended_at)
+                    .bind(p.workdays)
+                    .bind(p.result.clone())
+                    .bind(p.id)
+                    .bind(case_id),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn write_supplements<B: Backend>(
+    tx: &mut B::Tx,
+    case_id: i64,
+    before: &Dossier,
+    after: &mut Dossier,
+) -> Result<()> {
+    for s in after.supplements.iter_mut() {
+        if s.id == 0 {
+            let (id,): (i64,) = B::opt(
+                tx,
+                sql("INSERT INTO case_supplements (case_id, items, requested_at, requested_by, completed_at, completed_on)
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+                .bind(case_id)
+                .bind(items_json(&s.items))
+                .bind(s.requested_at)
+                .bind(s.requested_by.clone())
+                .bind(s.completed_at)
+                .bind(s.completed_on),
+            )
+            .await?
+            .ok_or_else(|| StoreError::Database("insert returned no id".into()))?;
+            s.id = id;
+        } else if before.supplements.iter().find(|b| b.id == s.id) != Some(s) {
+            B::exec(
+                tx,
+                sql("UPDATE case_supplements SET completed_at = $1, completed_on = $2 WHERE id = $3 AND case_id = $4")
+                    .bind(s.completed_at)
+                    .bind(s.completed_on)
+                    .bind(s.id)
+                    .bind(case_id),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn insert_event<B: Backend>(
+    tx: &mut B::Tx,
+    ctx: &Context,
+    c: &Case,
+    action: &str,
+    note: Option<&str>,
+) -> Result<()> {
+    B::exec(
+        tx,
+        sql(
+            "INSERT INTO case_events (case_id, at, action, actor_id, actor_name, state_after, note)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(c.id)
+        .bind(c.updated_at)
+        .bind(action)
+        .bind(ctx.actor_id)
+        .bind(ctx.actor_name.clone())
+        .bind(c.state.code())
+        .bind(note),
+    )
+    .await?;
+    Ok(())
+}
+
+async fn insert_notices<B: Backend>(
+    tx: &mut B::Tx,
+    case_id: i64,
+    notices: &[Notice],
+) -> Result<()> {
+    let at = now();
+    for n in notices {
+        B::exec(
+            tx,
+            sql("INSERT INTO outbox (case_id, channel, recipient, subject, body, status, attempts, next_at, created_at)
+                 VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7)")
+            .bind(case_id)
+            .bind(n.kind.code())
+            .bind(n.recipient.clone())
+            .bind(n.subject.clone())
+            .bind(n.body.clone())
+            .bind(at)
+            .bind(at),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+fn case_change(c: &Case, action: &str, summary: serde_json::Value) -> Change {
+    Change {
+        action: format!("case.{action}"),
+        target_type: "case".into(),
+        target_id: Some(c.id),
+        department_id: Some(c.department_id),
+        region_id: Some(c.region_id),
+        summary,
+    }
+}
+
+/// Records a bundle as concluded once every member case is.
+async fn conclude_bundle<B: Backend>(
+    tx: &mut B::Tx,
+    bundle_id: i64,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let states: Vec<(String,)> = B::all(
+        tx,
+        sql("SELECT state FROM cases WHERE bundle_id = $1").bind(bundle_id),
+    )
+    .await?;
+    let all_done = states
+        .iter()
+        .all(|(s,)| CaseState::parse(s).is_some_and(CaseState::is_concluded));
+    if all_done {
+        B::exec(
+            tx,
+            sql("UPDATE case_bundles SET concluded_at = $1 WHERE id = $2 AND concluded_at IS NULL")
+                .bind(at)
+                .bind(bundle_id),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Everything one action writes, inside the caller's transaction.
+async fn write_outcome<B: Backend>(
+    tx: &mut B::Tx,
+    ctx: &Context,
+    before: &Dossier,
+    outcome: &Outcome,
+) -> Result<Dossier> {
+    let mut after = outcome.after.clone();
+    let id = before.case.id;
+    update_case::<B>(tx, &after.case, before.case.version).await?;
+    after.case.version = before.case.version + 1;
+    write_steps::<B>(tx, id, before, &mut after).await?;
+    write_pauses::<B>(tx, id, before, &mut after).await?;
+    write_supplements::<B>(tx, id, before, &mut after).await?;
+    let code = outcome.kind.code();
+    insert_event::<B>(tx, ctx, &after.case, code, outcome.note.as_deref()).await?;
+    insert_notices::<B>(tx, id, &outcome.notices).await?;
+    append::<B>(
+        tx,
+        ctx,
+        case_change(
+            &after.case,
+            code,
+            json!({
+                "number": after.case.number,
+                "before": {"state": before.case.state.code()},
+                "after": {"state": after.case.state.code(), "note": outcome.note},
+            }),
+        ),
+    )
+    .await?;
+    if let Some(b) = after.case.bundle_id
+        && after.case.state.is_concluded()
+        && !before.case.state.is_concluded()
+    {
+        conclude_bundle::<B>(tx, b, after.case.updated_at).await?;
+    }
+    Ok(after)
+}
+
+async fn insert_file<B: Backend>(
+    tx: &mut B::Tx,
+    ctx: &Context,
+    case_id: Option<i64>,
+    bundle_id: Option<i64>,
+    f: &NewFile,
+) -> Result<CaseFile> {
+    let at = now();
+    let (id,): (i64,) = B::opt(
+        tx,
+        sql("INSERT INTO case_files (case_id, bundle_id, material, file_name, content_type, size, sha256, uploaded_by, uploaded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
+        .bind(case_id)
+        .bind(bundle_id)
+        .bind(f.material.clone())
+        .bind(f.file_name.clone())
+        .bind(f.content_type.clone())
+        .bind(f.size)
+        .bind(f.sha256.clone())
+        .bind(ctx.actor_id)
+        .bind(at),
+    )
+    .await?
+    .ok_or_else(|| StoreError::Database("insert returned no id".into()))?;
+    Ok(CaseFile {
+        id,
+        case_id,
+        bundle_id,
+        material: f.material.clone(),
+        file_name: f.file_name.clone(),
+        content_type: f.content_type.clone(),
+        size: f.size,
+        sha256: f.sha256.clone(),
+        uploaded_by: ctx.actor_id,
+        uploaded_at: at,
+    })
+}
+
+async fn create<B: Backend>(
+    tx: &mut B::Tx,
+    ctx: &Context,
+    grouping: Grouping,
+    cases: Vec<Dossier>,
+    files: Vec<NewFile>,
+) -> Result<Created> {
+    let first_at = cases.first().map_or_else(now, |d| d.case.submitted_at);
+    let day = local_date(first_at);
+    let mut created = Created {
+        case_ids: Vec::new(),
+        numbers: Vec::new(),
+        group_id: None,
+        group_number: None,
+    };
+    let (mut batch_id, mut bundle_id) = (None, None);
+    match &grouping {
+        Grouping::Single => {}
+        Grouping::Batch { matter_id, title } => {
+            let n = number::batch_number(day, next_seq::<B>(tx, "batch", day).await?);
+            let (id,): (i64,) = B::opt(
+                tx,
+                sql("INSERT INTO case_batches (number, matter_id, title, size, created_by, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+                .bind(n.clone())
+                .bind(*matter_id)
+                .bind(title.clone())
+                .bind(cases.len() as i64)
+                .bind(ctx.actor_id)
+                .bind(first_at),
+            )
+            .await?
+            .ok_or_else(|| StoreError::Database("insert returned no id".into()))?;
+            batch_id = Some(id);
+            created.group_id = Some(id);
+            created.group_number = Some(n);
+        }
+        Grouping::Bundle {
+            topic_id,
+            topic_name,
+            applicant_name,
+            applicant_id_number,
+        } => {
+            let n = number::bundle_number(day, next_seq::<B>(tx, "bundle", day).await?);
+            let (id,): (i64,) = B::opt(
+                tx,
+                sql("INSERT INTO case_bundles (number, topic_id, topic_name, applicant_name, applicant_id_number, created_by, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
+                .bind(n.clone())
+                .bind(*topic_id)
+                .bind(topic_name.clone())
+                .bind(applicant_name.clone())
+                .bind(applicant_id_number.clone())
+                .bind(ctx.actor_id)
+                .bind(first_at),
+            )
+            .await?
+            .ok_or_else(|| StoreError::Database("insert returned no id".into()))?;
+            bundle_id = Some(id);
+            created.group_id = Some(id);
+            created.group_number = Some(n);
+        }
+    }
+    for mut d in cases {
+        let c = &mut d.case;
+        let day = local_date(c.submitted_at);
+        let key = number::counter_key("case", Some(c.department_id));
+        c.number = number::case_number(c.department_id, day, next_seq::<B>(tx, &key, day).await?);
+        c.batch_id = batch_id.or(c.batch_id);
+        c.bundle_id = bundle_id.or(c.bundle_id);
+        c.version = 1;
+        c.id = insert_case::<B>(tx, c).await?;
+        let before = Dossier {
+            case: d.case.clone(),
+            steps: Vec::new(),
+            pauses: Vec::new(),
+            supplements: Vec::new(),
+        };
+        let id = d.case.id;
+        write_steps::<B>(tx, id, &before, &mut d).await?;
+        insert_event::<B>(tx, ctx, &d.case, "submit", d.case.note.as_deref()).await?;
+        insert_notices::<B>(tx, id, &received_notices(&d)).await?;
+        append::<B>(
+            tx,
+            ctx,
+            case_change(
+                &d.case,
+                "submit",
+                json!({"after": {
+                    "number": d.case.number,
+                    "matter": d.case.matter_code,
+                    "channel": d.case.channel.code(),
+                    "applicant": d.case.applicant.name,
+                    "agency": d.case.agency.as_ref().map(|a| json!({"name": a.name, "authorization": a.authorization})),
+                }}),
+            ),
+        )
+        .await?;
+        if bundle_id.is_none() {
+            for f in &files {
+                insert_file::<B>(tx, ctx, Some(id), None, f).await?;
+            }
+        }
+        created.case_ids.push(id);
+        created.numbers.push(d.case.number.clone());
+    }
+    if let Some(b) = bundle_id {
+        for f in &files {
+            insert_file::<B>(tx, ctx, None, Some(b), f).await?;
+        }
+    }
+    Ok(created)
+}
+
+const FILE_COLS: &str = "id, case_id, bundle_id, material, file_name, content_type, size, sha256, uploaded_by, uploaded_at";
+
+#[derive(sqlx::FromRow)]
+struct FileRow {
+    id: i64,
+    case_id: Option<i64>,
+    bundle_id: Option<i64>,
+    material: String,
+    file_name: String,
+    content_type: String,
+    size: i64,
+    sha256: String,
+    uploaded_by: Option<i64>,
+    uploaded_at: DateTime<Utc>,
+}
+
+impl From<FileRow> for CaseFile {
+    fn from(r: FileRow) -> CaseFile {
+        CaseFile {
+            id: r.id,
+            case_id: r.case_id,
+            bundle_id: r.bundle_id,
+            material: r.material,
+            file_name: r.file_name,
+            content_type: r.content_type,
+            size: r.size,
+            sha256: r.sha256,
+            uploaded_by: r.uploaded_by,
+            uploaded_at: r.uploaded_at,
+        }
+    }
+}
+
+const OUTBOX_COLS: &str = "id, case_id, channel, recipient, subject, body, status, attempts, next_at, last_error, created_at, sent_at";
+
+#[derive(sqlx::FromRow)]
+struct OutboxRow {
+    id: i64,
+    case_id: Option<i64>,
+    channel: String,
+    recipient: String,
+    subject: String,
+    body: String,
+    status: String,
+    attempts: i64,
+    next_at: DateTime<Utc>,
+    last_error: Option<String>,
+    created_at: DateTime<Utc>,
+    sent_at: Option<DateTime<Utc>>,
+}
+
+impl From<OutboxRow> for OutboxMessage {
+    fn from(r: OutboxRow) -> OutboxMessage {
+        OutboxMessage {
+            id: r.id,
+            case_id: r.case_id,
+            channel: r.channel,
+            recipient: r.recipient,
+            subject: r.subject,
+            body: r.body,
+            status: r.status,
+            attempts: r.attempts,
+            next_at: r.next_at,
+            last_error: r.last_error,
+            created_at: r.created_at,
+            sent_at: r.sent_at,
+        }
+    }
+}
+
+/// The WHERE clause (after `WHERE 1 = 1`) of a case list.
+fn case_where(filter: &CaseFilter, q: Sql) -> Sql {
+    let mut q = scope_where(q, &filter.scope, Some("department_id"), Some("region_id"));
+    let and = |q: Sql, cond: &str, arg: crate::backend::Arg| -> Sql {
+        let p = q.next_placeholder();
+        let mut q = q;
+        q.text = format!("{} AND {}", q.text, cond.replace("$?", &p)).into();
+        q.bind(arg)
+    };
+    if let Some(u) = filter.owner_user_id {
+        let q2 = and(
+            q,
+            "(applicant_user_id = $? OR agent_user_id = $?)",
+            u.into(),
+        );
+        q = q2;
+    }
+    if !filter.states.is_empty() {
+        let list = filter
+            .states
+            .iter()
+            .map(|s| format!("'{}'", s.code()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        q.text = format!("{} AND state IN ({list})", q.text).into();
+    }
+    if let Some(m) = filter.matter_id {
+        q = and(q, "matter_id = $?", m.into());
+    }
+    if let Some(b) = filter.bundle_id {
+        q = and(q, "bundle_id = $?", b.into());
+    }
+    if let Some(b) = filter.batch_id {
+        q = and(q, "batch_id = $?", b.into());
+    }
+    if let Some(text) = filter.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let like = format!("%{}%", text.replace(['%', '_'], ""));
+        q = and(q, "(number LIKE $? OR applicant_name LIKE $?)", like.into());
+    }
+    q
+}
+
+impl<B: Backend> SqlStore<B> {
+    async fn steps_of(
+        &self,
+        case_ids: &[i64],
+    ) -> Result<Vec<(i64, onewindow_core::case::CaseStep)>> {
+        if case_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = case_ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows: Vec<StepRow> = self
+            .b
+            .read_all(sql(format!(
+                "SELECT {STEP_COLS} FROM case_steps WHERE case_id IN ({ids}) ORDER BY stage, id"
+            )))
+            .await?;
+        rows.into_iter()
+            .map(|r| {
+                let case_id = r.case_id;
+                r.into_step().map(|s| (case_id, s))
+            })
+            .collect()
+    }
+}
+
+#[async_trait]
+impl<B: Backend> CaseStore for SqlStore<B> {
+    async fn workflow(&self, matter_id: i64) -> Result<Option<Workflow>> {
+        let row: Option<(String,)> = self
+            .b
+            .read_opt(
+                sql("SELECT workflow FROM matter_workflows WHERE matter_id = $1").bind(matter_id),
+            )
+            .await?;
+        row.map(|(w,)| {
+            serde_json::from_str(&w).map_err(|_| {
+                StoreError::Database(format!("unreadable workflow of matter {matter_id}"))
+            })
+        })
+        .transpose()
+    }
+
+    async fn save_workflow(&self, ctx: &Context, matter_id: i64, workflow: Workflow) -> Result<()> {
+        let mut tx = self.b.begin().await?;
+        let owner: Option<(i64, i64)> = B::opt(
+            &mut tx,
+            sql("SELECT m.department_id, d.region_id FROM matters m JOIN departments d ON d.id = m.department_id WHERE m.id = $1")
+                .bind(matter_id),
+        )
+        .await?;
+        let (dept, region) = owner
+            .ok_or_else(|| onewindow_core::DomainError::not_found(Text::fixed("事项", "matter")))?;
+        let before: Option<(String,)> = B::opt(
+            &mut tx,
+            sql("SELECT workflow FROM matter_workflows WHERE matter_id = $1").bind(matter_id),
+        )
+        .await?;
+        let text = serde_json::to_string(&workflow).unwrap_or_default();
+        B::exec(
+            &mut tx,
+            sql("INSERT INTO matter_workflows (matter_id, workflow, version, updated_at) VALUES ($1, $2, 1, $3)
+                 ON CONFLICT (matter_id) DO UPDATE SET workflow = excluded.workflow,
+                 version = matter_workflows.version + 1, updated_at = excluded.updated_at")
+            .bind(matter_id)
+            .bind(text.clone())
+            .bind(now()),
+        )
+        .await?;
+        append::<B>(
+            &mut tx,
+            ctx,
+            Change {
+                action: "matter.workflow".into(),
+                target_type: "matter".into(),
+                target_id: Some(matter_id),
+                department_id: Some(dept),
+                region_id: Some(region),
+                summary: json!({"before": before.map(|(b,)| b), "after": text}),
+            },
+        )
+        .await?;
+        B::commit(tx).await
+    }
+
+    async fn create_cases(
+        &self,
+        ctx: &Context,
+        grouping: Grouping,
+        cases: Vec<Dossier>,
+        files: Vec<NewFile>,
+    ) -> Result<Created> {
+        let ctx = ctx.clone();
+        self.group
+            .write(move |tx| {
+                Box::pin(async move { create::<B>(tx, &ctx, grouping, cases, files).await })
+            })
+            .await
+    }
+
+    async fn dossier(&self, id: i64) -> Result<Option<Dossier>> {
+        let row: Option<CaseRow> = self
+            .b
+            .read_opt(
+                sql(format!(
+                    "SELECT {} FROM cases WHERE id = $1",
+                    case_select("")
+                ))
+                .bind(id),
+            )
+            .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let case = row.into_case()?;
+        let steps = self
+            .steps_of(&[id])
+            .await?
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect();
+        let pauses: Vec<PauseRow> = self
+            .b
+            .read_all(
+                sql(format!(
+                    "SELECT {PAUSE_COLS} FROM case_pauses WHERE case_id = $1 ORDER BY id"
+                ))
+                .bind(id),
+            )
+            .await?;
+        let supplements: Vec<SupplementRow> = self
+            .b
+            .read_all(
+                sql(format!(
+                    "SELECT {SUPPLEMENT_COLS} FROM case_supplements WHERE case_id = $1 ORDER BY id"
+                ))
+                .bind(id),
+            )
+            .await?;
+        Ok(Some(Dossier {
+            case,
+            steps,
+            pauses: pauses.into_iter().map(Into::into).collect(),
+            supplements: supplements
+                .into_iter()
+                .map(SupplementRow::into_supplement)
+                .collect::<Result<_>>()?,
+        }))
+    }
+
+    async fn case_id_by_number(&self, number: &str) -> Result<Option<i64>> {
+        let row: Option<(i64,)> = self
+            .b
+            .read_opt(sql("SELECT id FROM cases WHERE number = $1").bind(number))
+            .await?;
+        Ok(row.map(|r| r.0))
+    }
+
+    async fn commit_action(
+        &self,
+        ctx: &Context,
+        before: Dossier,
+        outcome: Outcome,
+    ) -> Result<Dossier> {
+        let ctx = ctx.clone();
+        self.group
+            .write(move |tx| {
+                Box::pin(async move { write_outcome::<B>(tx, &ctx, &before, &outcome).await })
+            })
+            .await
+    }
+
+    async fn commit_actions(
+        &self,
+        ctx: &Context,
+        items: Vec<(Dossier, Outcome)>,
+    ) -> Result<Vec<Dossier>> {
+        let ctx = ctx.clone();
+        self.group
+            .write(move |tx| {
+                Box::pin(async move {
+                    let mut out = Vec::with_capacity(items.len());
+                    for (before, outcome) in &items {
+                        out.push(write_outcome::<B>(tx, &ctx, before, outcome).await?);
+                    }
+                    Ok(out)
+                })
+            })
+            .await
+    }
+
+    async fn cases(&self, filter: &CaseFilter) -> Result<Vec<Case>> {
+        let q = case_where(
+            filter,
+            sql(format!("SELECT {} FROM cases WHERE 1 = 1", case_select(""))),
+        );
+        let limit = if filter.limit <= 0 {
+            100
+        } else {
+            filter.limit.min(5000)
+        };
+        let q = sql(format!(
+            "{} ORDER BY id DESC LIMIT {limit} OFFSET {}",
+            q.text,
+            filter.offset.max(0)
+        ))
+        .with_args(q.args);
+        let rows: Vec<CaseRow> = self.b.read_all(q).await?;
+        rows.into_iter().map(CaseRow::into_case).collect()
+    }
+
+    async fn count_cases(&self, filter: &CaseFilter) -> Result<i64> {
+        let q = case_where(filter, sql("SELECT COUNT(*) FROM cases WHERE 1 = 1"));
+        let (n,): (i64,) = self.b.read_opt(q).await?.unwrap_or((0,));
+        Ok(n)
+    }
+
+    async fn case_events(&self, case_id: i64) -> Result<Vec<CaseEvent>> {
+        let rows: Vec<(DateTime<Utc>, String, String, String, Option<String>)> = self
+            .b
+            .read_all(
+                sql("SELECT at, action, actor_name, state_after, note FROM case_events WHERE case_id = $1 ORDER BY id")
+                    .bind(case_id),
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(at, action, actor_name, state, note)| CaseEvent {
+                at,
+                action,
+                actor_name,
+                state_after: CaseState::parse(&state).unwrap_or(CaseState::Submitted),
+                note,
+            })
+            .collect())
+    }
+
+    async fn open_steps(
+        &self,
+        department_id: Option<i64>,
+        assignee_id: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<StepItem>> {
+        let mut q = sql("SELECT case_id FROM case_steps WHERE state = 'active'");
+        if let Some(d) = department_id {
+            q.text = format!("{} AND department_id = {}", q.text, q.next_placeholder()).into();
+            q = q.bind(d);
+        }
+        if let Some(a) = assignee_id {
+            q.text = format!("{} AND assignee_id = {}", q.text, q.next_placeholder()).into();
+            q = q.bind(a);
+        }
+        q.text = format!("{} ORDER BY due, id LIMIT {}", q.text, limit.clamp(1, 1000)).into();
+        let ids: Vec<(i64,)> = self.b.read_all(q).await?;
+        let mut case_ids: Vec<i64> = ids.into_iter().map(|r| r.0).collect();
+        case_ids.dedup();
+        if case_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = case_ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows: Vec<CaseRow> = self
+            .b
+            .read_all(sql(format!(
+                "SELECT {} FROM cases WHERE id IN ({list})",
+                case_select("")
+            )))
+            .await?;
+        let cases: Vec<Case> = rows
+            .into_iter()
+            .map(CaseRow::into_case)
+            .collect::<Result<_>>()?;
+        let mut out = Vec::new();
+        for (case_id, step) in self.steps_of(&case_ids).await? {
+            let wanted = step.state == onewindow_core::case::StepState::Active
+                && department_id.is_none_or(|d| step.department_id == d)
+                && assignee_id.is_none_or(|a| step.assignee_id == Some(a));
+            if let Some(case) = cases.iter().find(|c| c.id == case_id)
+                && wanted
+            {
+                out.push(StepItem {
+                    step,
+                    case: case.clone(),
+                });
+            }
+        }
+        out.sort_by_key(|i| (i.step.due, i.step.id));
+        Ok(out)
+    }
+
+    async fn add_files(
+        &self,
+        ctx: &Context,
+        case_id: i64,
+        files: Vec<NewFile>,
+    ) -> Result<Vec<CaseFile>> {
+        let ctx = ctx.clone();
+        self.group
+            .write(move |tx| {
+                Box::pin(async move {
+                    let owner: Option<(i64, i64, String)> = B::opt(
+                        tx,
+                        sql("SELECT department_id, region_id, number FROM cases WHERE id = $1").bind(case_id),
+                    )
+                    .await?;
+                    let (dept, region, number) = owner
+                        .ok_or_else(|| onewindow_core::DomainError::not_found(Text::fixed("办件", "case")))?;
+                    let mut out = Vec::new();
+                    for f in &files {
+                        out.push(insert_file::<B>(tx, &ctx, Some(case_id), None, f).await?);
+                    }
+                    append::<B>(
+                        tx,
+                        &ctx,
+                        Change {
+                            action: "case.upload".into(),
+                            target_type: "case".into(),
+                            target_id: Some(case_id),
+                            department_id: Some(dept),
+                            region_id: Some(region),
+                            summary: json!({"number": number, "after": files.iter().map(|f| json!({"material": f.material, "file": f.file_name, "sha256": f.sha256, "size": f.size})).collect::<Vec<_>>()}),
+                        },
+                    )
+                    .await?;
+                    Ok(out)
+                })
+            })
+            .await
+    }
+
+    async fn files(&self, case_id: i64) -> Result<Vec<CaseFile>> {
+        let rows: Vec<FileRow> = self
+            .b
+            .read_all(
+                sql(format!(
+                    "SELECT {FILE_COLS} FROM case_files WHERE case_id = $1
+                     OR bundle_id = (SELECT bundle_id FROM cases WHERE id = $1) ORDER BY id"
+                ))
+                .bind(case_id),
+            )
+            .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn file(&self, id: i64) -> Result<Option<CaseFile>> {
+        let row: Option<FileRow> = self
+            .b
+            .read_opt(sql(format!("SELECT {FILE_COLS} FROM case_files WHERE id = $1")).bind(id))
+            .await?;
+        Ok(row.map(Into::into))
+    }
+
+    async fn bundle(&self, id: i64) -> Result<Option<BundleRecord>> {
+        let row: Option<(i64, String, i64, String, String, String, DateTime<Utc>, Option<DateTime<Utc>>)> = self
+            .b
+            .read_opt(
+                sql("SELECT id, number, topic_id, topic_name, applicant_name, applicant_id_number, created_at, concluded_at
+                     FROM case_bundles WHERE id = $1")
+                .bind(id),
+            )
+            .await?;
+        Ok(row.map(|r| BundleRecord {
+            id: r.0,
+            number: r.1,
+            topic_id: r.2,
+            topic_name: r.3,
+            applicant_name: r.4,
+            applicant_id_number: r.5,
+            created_at: r.6,
+            concluded_at: r.7,
+        }))
+    }
+
+    async fn batch(&self, id: i64) -> Result<Option<BatchRecord>> {
+        let row: Option<(i64, String, i64, String, i64, DateTime<Utc>)> = self
+            .b
+            .read_opt(
+                sql("SELECT id, number, matter_id, title, size, created_at FROM case_batches WHERE id = $1").bind(id),
+            )
+            .await?;
+        Ok(row.map(|r| BatchRecord {
+            id: r.0,
+            number: r.1,
+            matter_id: r.2,
+            title: r.3,
+            size: r.4,
+            created_at: r.5,
+        }))
+    }
+
+    async fn cases_past_completeness(&self, today: NaiveDate, limit: i64) -> Result<Vec<i64>> {
+        let rows: Vec<(i64,)> = self
+            .b
+            .read_all(
+                sql(format!(
+                    "SELECT id FROM cases WHERE state = 'submitted' AND completeness_due < $1 ORDER BY id LIMIT {}",
+                    limit.clamp(1, 10_000)
+                ))
+                .bind(today),
+            )
+            .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    async fn outbox_due(&self, at: DateTime<Utc>, limit: i64) -> Result<Vec<OutboxMessage>> {
+        let rows: Vec<OutboxRow> = self
+            .b
+            .read_all(
+                sql(format!(
+                    "SELECT {OUTBOX_COLS} FROM outbox WHERE status = 'pending' AND next_at <= $1 ORDER BY id LIMIT {}",
+                    limit.clamp(1, 1000)
+                ))
+                .bind(at),
+            )
+            .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn outbox_attempted(
+        &self,
+        id: i64,
+        outcome: std::result::Result<(), String>,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        let at = now();
+        let q = match outcome {
+            Ok(()) => sql("UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = $1, last_error = NULL WHERE id = $2")
+                .bind(at)
+                .bind(id),
+            Err(e) => sql("UPDATE outbox SET status = $1, attempts = attempts + 1, last_error = $2, next_at = $3 WHERE id = $4")
+                .bind(if retry_at.is_some() { "pending" } else { "failed" })
+                .bind(e.chars().take(500).collect::<String>())
+                .bind(retry_at.unwrap_or(at))
+                .bind(id),
+        };
+        let mut tx = self.b.begin().await?;
+        B::exec(&mut tx, q).await?;
+        B::commit(tx).await
+    }
+
+    async fn outbox(&self, case_id: Option<i64>, limit: i64) -> Result<Vec<OutboxMessage>> {
+        let mut q = sql(format!("SELECT {OUTBOX_COLS} FROM outbox WHERE 1 = 1"));
+        if let Some(c) = case_id {
+            q.text = format!("{} AND case_id = {}", q.text, q.next_placeholder()).into();
+            q = q.bind(c);
+        }
+        q.text = format!("{} ORDER BY id DESC LIMIT {}", q.text, limit.clamp(1, 1000)).into();
+        let rows: Vec<OutboxRow> = self.b.read_all(q).await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+}
