@@ -51,10 +51,23 @@ pub enum Permission {
     /// Publish guides, import the catalog, edit life events, themes, bundles and synonyms
     /// (with a region scope).
     CatalogPublish,
+    /// See cases in scope.
+    CaseRead,
+    /// Take applications in, accept or refuse them, ask for supplements, conclude and deliver
+    /// (窗口受理).
+    CaseIntake,
+    /// Work review steps, start and end special procedures, ask for an extension.
+    CaseReview,
+    /// Decide (准予 / 不予).
+    CaseDecide,
+    /// Approve an extension (the head of the agency, art. 42).
+    CaseApproveExtension,
+    /// Edit the calendar and the case rules.
+    CalendarWrite,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 7] = [
+    pub const ALL: [Permission; 13] = [
         Permission::OrgRead,
         Permission::OrgWrite,
         Permission::UserRead,
@@ -62,6 +75,12 @@ impl Permission {
         Permission::AuditRead,
         Permission::CatalogWrite,
         Permission::CatalogPublish,
+        Permission::CaseRead,
+        Permission::CaseIntake,
+        Permission::CaseReview,
+        Permission::CaseDecide,
+        Permission::CaseApproveExtension,
+        Permission::CalendarWrite,
     ];
 }
 
@@ -70,13 +89,27 @@ pub fn role_grants(role: Role, p: Permission) -> bool {
     use Permission::*;
     match role {
         Role::Admin => true,
-        Role::Supervisor | Role::Leader => matches!(p, OrgRead | UserRead | AuditRead),
-        Role::Clerk
-        | Role::Approver
-        | Role::GridWorker
-        | Role::Dispatcher
-        | Role::Steward
-        | Role::PetitionAgent => matches!(p, OrgRead | UserRead | AuditRead),
+        Role::Supervisor => matches!(p, OrgRead | UserRead | AuditRead | CaseRead),
+        Role::Leader => matches!(
+            p,
+            OrgRead
+                | UserRead
+                | AuditRead
+                | CaseRead
+                | CaseReview
+                | CaseDecide
+                | CaseApproveExtension
+        ),
+        Role::Clerk => matches!(p, OrgRead | UserRead | AuditRead | CaseRead | CaseIntake),
+        Role::Approver => {
+            matches!(
+                p,
+                OrgRead | UserRead | AuditRead | CaseRead | CaseReview | CaseDecide
+            )
+        }
+        Role::GridWorker | Role::Dispatcher | Role::Steward | Role::PetitionAgent => {
+            matches!(p, OrgRead | UserRead | AuditRead)
+        }
         Role::Citizen | Role::Enterprise => false,
     }
 }
@@ -209,5 +242,25 @@ mod tests {
         let a = actor(vec![Role::Supervisor], None, Some("/1/"));
         assert!(a.may(Permission::OrgWrite, &owner(None, "/1/")).is_err());
         assert!(a.may(Permission::OrgRead, &owner(None, "/1/")).is_ok());
+    }
+
+    #[test]
+    fn case_work_is_split_by_role() {
+        use Permission::*;
+        let who = |p| {
+            Role::ALL
+                .into_iter()
+                .filter(|r| role_grants(*r, p))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(who(CaseIntake), vec![Role::Admin, Role::Clerk]);
+        assert_eq!(
+            who(CaseReview),
+            vec![Role::Admin, Role::Approver, Role::Leader]
+        );
+        assert_eq!(who(CaseApproveExtension), vec![Role::Admin, Role::Leader]);
+        assert_eq!(who(CalendarWrite), vec![Role::Admin]);
+        assert!(!role_grants(Role::Citizen, CaseRead));
+        assert!(role_grants(Role::Supervisor, CaseRead));
     }
 }

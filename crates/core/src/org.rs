@@ -198,6 +198,10 @@ pub struct Hall {
     pub address: Option<String>,
     pub floors: i64,
     pub phone: Option<String>,
+    /// Opening hours, "HH:MM": an application received after closing counts from the next
+    /// working day.
+    pub opens: String,
+    pub closes: String,
     pub active: bool,
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -212,6 +216,43 @@ pub struct NewHall {
     pub address: Option<String>,
     pub floors: i64,
     pub phone: Option<String>,
+    /// "08:30" when left out.
+    #[serde(default = "default_opens")]
+    pub opens: String,
+    /// "17:00" when left out.
+    #[serde(default = "default_closes")]
+    pub closes: String,
+}
+
+fn default_opens() -> String {
+    "08:30".into()
+}
+
+fn default_closes() -> String {
+    "17:00".into()
+}
+
+/// Checks opening hours: two "HH:MM" times, opening before closing.
+pub fn check_hours(opens: &str, closes: &str) -> Result<(String, String), FieldError> {
+    let parse = |field: &str, v: &str| {
+        crate::calendar::parse_time(v).ok_or_else(|| {
+            FieldError::new(
+                field,
+                Text::new(
+                    format!("“{v}”不是 HH:MM 格式的时间"),
+                    format!("'{v}' is not a time as HH:MM"),
+                ),
+            )
+        })
+    };
+    let (o, c) = (parse("opens", opens)?, parse("closes", closes)?);
+    if o >= c {
+        return Err(FieldError::new(
+            "closes",
+            Text::fixed("下班时间应晚于上班时间", "closing must come after opening"),
+        ));
+    }
+    Ok((o.format("%H:%M").to_string(), c.format("%H:%M").to_string()))
 }
 
 fn check_floors(floors: i64) -> Result<i64, FieldError> {
@@ -241,6 +282,8 @@ impl NewHall {
                 .map(|p| clean_phone("phone", &p))
                 .transpose()?
                 .flatten(),
+            opens: check_hours(&self.opens, &self.closes)?.0,
+            closes: check_hours(&self.opens, &self.closes)?.1,
         })
     }
 }
@@ -255,6 +298,8 @@ pub struct HallUpdate {
     pub floors: Option<i64>,
     #[serde(default, deserialize_with = "present")]
     pub phone: Option<Option<String>>,
+    pub opens: Option<String>,
+    pub closes: Option<String>,
 }
 
 impl HallUpdate {
@@ -274,6 +319,15 @@ impl HallUpdate {
                 Some(Some(p)) => Some(clean_phone("phone", &p)?),
                 other => other,
             },
+            // Each time on its own here; the pair is checked against the stored one on update.
+            opens: self
+                .opens
+                .map(|o| check_hours(&o, "23:59").map(|h| h.0))
+                .transpose()?,
+            closes: self
+                .closes
+                .map(|c| check_hours("00:00", &c).map(|h| h.1))
+                .transpose()?,
         })
     }
 }

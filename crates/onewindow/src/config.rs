@@ -30,6 +30,8 @@ pub struct FileConfig {
     pub login_window_minutes: Option<u64>,
     pub log_format: Option<String>,
     pub public_url: Option<String>,
+    /// Where uploaded application materials are stored (default `data/uploads`).
+    pub uploads_dir: Option<String>,
 }
 
 impl FileConfig {
@@ -69,6 +71,10 @@ impl FileConfig {
             public_url: self.public_url.clone(),
             demo: false,
             demo_password: None,
+            uploads_dir: self
+                .uploads_dir
+                .as_ref()
+                .map_or(d.uploads_dir.clone(), std::path::PathBuf::from),
         }
     }
 }

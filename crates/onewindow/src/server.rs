@@ -106,6 +106,7 @@ pub async fn serve(s: Settings) -> Result<(), String> {
             "  {}",
             crate::demo::ACCOUNTS
                 .iter()
+                .chain(crate::demo::PARALLEL_APPROVERS)
                 .map(|a| a.username)
                 .collect::<Vec<_>>()
                 .join(", ")

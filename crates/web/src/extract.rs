@@ -239,3 +239,81 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> axum::extract::FromRequestParts
         }
     }
 }
+
+/// A multipart form: its text fields, and its files. A file's material is the part of its field
+/// name after `file:` (the application forms name one input per material), or the `material`
+/// field sent before it (the API: `material` then `file`).
+pub struct MultipartForm {
+    pub fields: Vec<(String, String)>,
+    pub files: Vec<crate::service::uploads::Upload>,
+}
+
+impl MultipartForm {
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+pub async fn read_multipart(mut mp: axum::extract::Multipart) -> Result<MultipartForm, AppError> {
+    let unreadable = || {
+        AppError::bad_request(
+            "body",
+            Text::fixed("上传内容无法读取", "the upload could not be read"),
+        )
+    };
+    let mut form = MultipartForm {
+        fields: Vec::new(),
+        files: Vec::new(),
+    };
+    while let Some(field) = mp.next_field().await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::too_large()
+        } else {
+            unreadable()
+        }
+    })? {
+        let name = field.name().unwrap_or("").to_string();
+        let file_name = field.file_name().map(str::to_string);
+        match file_name {
+            Some(file_name) => {
+                let bytes = field.bytes().await.map_err(|e| {
+                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                        AppError::too_large()
+                    } else {
+                        unreadable()
+                    }
+                })?;
+                // An empty file input is posted with an empty name and no content.
+                if file_name.is_empty() && bytes.is_empty() {
+                    continue;
+                }
+                let material = match name.strip_prefix("file:") {
+                    Some(m) => m.to_string(),
+                    None => form
+                        .text("material")
+                        .filter(|m| !m.trim().is_empty())
+                        .unwrap_or("其他材料")
+                        .trim()
+                        .to_string(),
+                };
+                form.files.push(crate::service::uploads::Upload {
+                    material,
+                    file_name,
+                    bytes: bytes.to_vec(),
+                });
+            }
+            None => {
+                let text = field.text().await.map_err(|_| unreadable())?;
+                // A later `material` applies to the files after it.
+                if name == "material" {
+                    form.fields.retain(|(k, _)| k != "material");
+                }
+                form.fields.push((name, text));
+            }
+        }
+    }
+    Ok(form)
+}

@@ -36,6 +36,7 @@ pub fn app(store: Arc<dyn Store>, config: WebConfig) -> Router {
         metrics: metrics::Metrics::default(),
         openapi_json,
         catalog: Default::default(),
+        calendar: Default::default(),
         config: config.clone(),
     }));
     let api = api.layer(axum::middleware::from_fn_with_state(

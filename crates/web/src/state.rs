@@ -32,6 +32,8 @@ pub struct WebConfig {
     /// The demo district is loaded; the login page lists the demo accounts.
     pub demo: bool,
     pub demo_password: Option<String>,
+    /// Where uploaded materials are kept (outside anything served as a file).
+    pub uploads_dir: std::path::PathBuf,
 }
 
 impl Default for WebConfig {
@@ -51,6 +53,7 @@ impl Default for WebConfig {
             public_url: None,
             demo: false,
             demo_password: None,
+            uploads_dir: std::path::PathBuf::from("data/uploads"),
         }
     }
 }
@@ -62,6 +65,7 @@ pub struct Inner {
     pub metrics: Metrics,
     pub openapi_json: String,
     pub catalog: crate::service::catalog::CatalogCache,
+    pub calendar: crate::service::calendar::CalendarCache,
 }
 
 #[derive(Clone)]

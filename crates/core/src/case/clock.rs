@@ -46,19 +46,17 @@ pub fn extension_days(case: &Case) -> i64 {
         .map_or(0, |e| e.days)
 }
 
-/// The deadlines as of the last ended pause: what is stored with the case.
-pub fn dues(
-    case: &Case,
-    cal: &Calendar,
-) -> Result<(Option<NaiveDate>, Option<NaiveDate>), CalendarError> {
+/// The statutory and promised deadlines as of the last ended pause: what is stored with the
+/// case. Each is `None` when it falls in a year the calendar does not know yet.
+pub fn dues(case: &Case, cal: &Calendar) -> (Option<NaiveDate>, Option<NaiveDate>) {
     let Some(base) = case.accepted_on else {
-        return Ok((None, None));
+        return (None, None);
     };
     let extra = case.paused_days + extension_days(case);
-    Ok((
-        Some(cal.add_workdays(base, case.statutory_days + extra)?),
-        Some(cal.add_workdays(base, case.promised_days + extra)?),
-    ))
+    (
+        cal.add_workdays(base, case.statutory_days + extra).ok(),
+        cal.add_workdays(base, case.promised_days + extra).ok(),
+    )
 }
 
 /// The working days an open pause has lasted by `today` (the start day not counted).
@@ -132,8 +130,15 @@ fn fill(
     };
     v.paused_days = case.paused_days + open;
     let extra = v.paused_days + v.extension_days;
-    v.statutory_due = Some(cal.add_workdays(base, case.statutory_days + extra)?);
-    v.promised_due = Some(cal.add_workdays(base, case.promised_days + extra)?);
+    // Each deadline on its own: a promised one this year still shows when the statutory one
+    // falls in a year without calendar data.
+    let promised = cal.add_workdays(base, case.promised_days + extra);
+    let statutory = cal.add_workdays(base, case.statutory_days + extra);
+    v.promised_due = promised.as_ref().ok().copied();
+    v.statutory_due = statutory.as_ref().ok().copied();
+    if let Err(e) = statutory.and(promised) {
+        v.problem = Some(e.text().zh.into_owned());
+    }
     v.used_days = (cal.workdays_between(base, end)? - v.paused_days).max(0);
     let promised_left = case.promised_days + v.extension_days - v.used_days;
     let statutory_left = case.statutory_days + v.extension_days - v.used_days;

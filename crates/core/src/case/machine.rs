@@ -221,12 +221,19 @@ fn workday_from(cal: &Calendar, d: NaiveDate) -> NaiveDate {
     cal.this_or_next_workday(d).unwrap_or(d)
 }
 
+/// Whether an action is open on `today`: the 409 answer, listing the open ones, when not.
+pub fn check_open(d: &Dossier, kind: ActionKind, today: NaiveDate) -> Result<(), DomainError> {
+    if allowed(d, today).contains(&kind) {
+        Ok(())
+    } else {
+        Err(wrong_state(d, kind, today))
+    }
+}
+
 /// Runs an action: checks it is open now and its inputs, and returns the case afterwards.
 pub fn act(d: &Dossier, action: Action, env: &Env) -> Result<Outcome, DomainError> {
     let kind = action.kind();
-    if !allowed(d, env.today).contains(&kind) {
-        return Err(wrong_state(d, kind, env.today));
-    }
+    check_open(d, kind, env.today)?;
     let mut after = d.clone();
     let c = &mut after.case;
     let mut out_note = None;
@@ -317,7 +324,7 @@ pub fn act(d: &Dossier, action: Action, env: &Env) -> Result<Outcome, DomainErro
             c.decided_on = Some(on);
             c.concluded_at = Some(env.now);
             c.concluded_on = Some(on);
-            let (s, p) = clock::dues(c, env.cal).unwrap_or((None, None));
+            let (s, p) = clock::dues(c, env.cal);
             c.statutory_due = s;
             c.promised_due = p;
             c.delivery_due = env.cal.add_workdays(on, c.delivery_days).ok();
@@ -635,7 +642,7 @@ fn start_stage_on(d: &mut Dossier, stage: i64, on: NaiveDate, cal: &Calendar) {
 }
 
 fn refresh_dues(d: &mut Dossier, cal: &Calendar) {
-    let (s, p) = clock::dues(&d.case, cal).unwrap_or((None, None));
+    let (s, p) = clock::dues(&d.case, cal);
     d.case.statutory_due = s;
     d.case.promised_due = p;
 }

@@ -96,12 +96,14 @@ pub const ACCOUNTS: &[Account] = &[
         region: Some("211403"),
         phone: None,
     },
+    // The comprehensive window (综合窗口) takes applications for every department of the
+    // district: one window, every matter (一窗受理).
     Account {
         username: "clerk",
         display_name: "李志抗",
         role: Role::Clerk,
-        department: Some(1),
-        region: None,
+        department: None,
+        region: Some("211403"),
         phone: Some("13904290001"),
     },
     Account {
@@ -177,6 +179,30 @@ pub const ACCOUNTS: &[Account] = &[
         phone: Some("13904290010"),
     },
 ];
+
+/// Approvers of the departments that review 建筑工程施工许可 in parallel with 住建局 (the
+/// `approver` account).
+pub const PARALLEL_APPROVERS: &[Account] = &[
+    Account {
+        username: "approver-zrzy",
+        display_name: "孙自然（自然资源分局）",
+        role: Role::Approver,
+        department: Some(4),
+        region: None,
+        phone: Some("13904290011"),
+    },
+    Account {
+        username: "approver-sthj",
+        display_name: "周生态（生态环境分局）",
+        role: Role::Approver,
+        department: Some(16),
+        region: None,
+        phone: Some("13904290012"),
+    },
+];
+
+/// The matter whose review runs in parallel across three departments (并联审批).
+pub const PARALLEL_MATTER: &str = "建筑工程施工许可证核发";
 
 /// The credit code of demo department `i`: a government organ (1 1) of 龙港区, with valid check
 /// characters.
@@ -282,6 +308,8 @@ pub async fn seed(store: &dyn Store, password: &str) -> Result<Report, StoreErro
                         address: Some("辽宁省葫芦岛市龙港区".into()),
                         floors: 3,
                         phone: Some("0429-12345".into()),
+                        opens: "08:30".into(),
+                        closes: "17:00".into(),
                     },
                 )
                 .await?
@@ -346,7 +374,7 @@ pub async fn seed(store: &dyn Store, password: &str) -> Result<Report, StoreErro
     }
 
     let mut hash: Option<String> = None;
-    for a in ACCOUNTS {
+    for a in ACCOUNTS.iter().chain(PARALLEL_APPROVERS) {
         if store.user_by_username(a.username).await?.is_some() {
             report.kept += 1;
             continue;
@@ -380,7 +408,50 @@ pub async fn seed(store: &dyn Store, password: &str) -> Result<Report, StoreErro
         }
     }
     seed_catalog(store, &ctx, &dept_ids, hall.id, &placement, &mut report).await?;
+    seed_workflows(store, &ctx, &dept_ids, &mut report).await?;
     Ok(report)
+}
+
+/// 建筑工程施工许可: 住建局 checks first, then 住建、自然资源 and 生态环境 review in parallel.
+async fn seed_workflows(
+    store: &dyn Store,
+    ctx: &Context,
+    dept_ids: &[i64],
+    report: &mut Report,
+) -> Result<(), StoreError> {
+    use onewindow_core::case::workflow::{Stage, Workflow};
+    let Some(m) = store
+        .matters(&ScopeFilter::department(dept_ids[3]))
+        .await?
+        .into_iter()
+        .find(|m| m.name == PARALLEL_MATTER)
+    else {
+        return Ok(());
+    };
+    if store.workflow(m.id).await?.is_some() {
+        report.kept += 1;
+        return Ok(());
+    }
+    let flow = Workflow {
+        stages: vec![
+            Stage {
+                name: "受理审查".into(),
+                days: 1,
+                role: Role::Approver,
+                departments: vec![],
+            },
+            Stage {
+                name: "并联审查".into(),
+                days: 2,
+                role: Role::Approver,
+                departments: vec![dept_ids[3], dept_ids[4], dept_ids[16]],
+            },
+        ],
+        joint: true,
+    };
+    store.save_workflow(ctx, m.id, flow).await?;
+    report.created += 1;
+    Ok(())
 }
 
 /// The catalog: imported in one transaction (a second start finds every guide unchanged), then

@@ -598,6 +598,7 @@ each_app!(the_openapi_document_lists_every_endpoint, |app| {
         let path = p
             .replace("{id}", "1")
             .replace("{hall_id}", "1")
+            .replace("{year}", "2027")
             .replace("{code}", code);
         let (s, _) = app.call(m.parse().unwrap(), &path, None, None).await;
         assert!(
@@ -670,6 +671,26 @@ pub const ENDPOINTS: &[&str] = &[
     "PUT /api/v1/catalog/synonyms",
     "POST /api/v1/catalog/import",
     "GET /api/v1/catalog/export",
+    "GET /api/v1/cases",
+    "POST /api/v1/cases",
+    "POST /api/v1/cases/batch",
+    "POST /api/v1/batches/{id}/accept",
+    "POST /api/v1/bundles",
+    "GET /api/v1/bundles/{id}",
+    "GET /api/v1/cases/{id}",
+    "POST /api/v1/cases/{id}/actions",
+    "POST /api/v1/cases/{id}/files",
+    "GET /api/v1/files/{id}",
+    "GET /api/v1/progress",
+    "GET /api/v1/workbench",
+    "GET /api/v1/calendar/years",
+    "PUT /api/v1/calendar/years/{year}",
+    "GET /api/v1/calendar/check",
+    "GET /api/v1/case-rules",
+    "PUT /api/v1/case-rules",
+    "GET /api/v1/catalog/matters/{code}/workflow",
+    "PUT /api/v1/catalog/matters/{code}/workflow",
+    "GET /api/v1/outbox",
 ];
 
 each_app!(

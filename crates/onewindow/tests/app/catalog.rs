@@ -500,10 +500,10 @@ each_app!(
             .get("/api/v1/catalog/matters/21140309T001000/versions", &editor)
             .await;
         assert_eq!(versions.as_array().unwrap().len(), 2);
-        // a clerk of another department sees none of it
-        let clerk = app.token("clerk").await;
+        // staff of another department see none of it
+        let steward = app.token("steward").await;
         assert_eq!(
-            app.get("/api/v1/catalog/matters/21140309T001000/versions", &clerk)
+            app.get("/api/v1/catalog/matters/21140309T001000/versions", &steward)
                 .await
                 .0,
             StatusCode::FORBIDDEN

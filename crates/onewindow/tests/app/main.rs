@@ -7,6 +7,7 @@ mod support;
 
 mod api;
 mod browser;
+mod cases;
 mod catalog;
 mod cli;
 mod pages;

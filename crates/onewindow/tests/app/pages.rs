@@ -462,7 +462,7 @@ each_app!(lists_and_trails_export_to_excel_within_scope, |app| {
     assert_eq!(rows[0][0], "用户名");
     assert_eq!(
         rows.len(),
-        1 + 11,
+        1 + 13,
         "every demo account, the public ones included"
     );
     assert!(
@@ -470,12 +470,12 @@ each_app!(lists_and_trails_export_to_excel_within_scope, |app| {
             .any(|r| r[0] == "clerk" && r[4] == "139****0001"),
         "phones masked"
     );
-    // a clerk exports only the department's accounts
-    let clerk = sign_in_cookie(app, "clerk").await;
+    // department staff export only the department's accounts
+    let steward = sign_in_cookie(app, "steward").await;
     let rows = sheet(
         app.http
             .get(app.url("/admin/users.xlsx"))
-            .header("cookie", &clerk)
+            .header("cookie", &steward)
             .send()
             .await
             .unwrap(),
@@ -486,7 +486,7 @@ each_app!(lists_and_trails_export_to_excel_within_scope, |app| {
             .skip(1)
             .map(|r| r[0].as_str())
             .collect::<Vec<_>>(),
-        vec!["clerk"]
+        vec!["steward"]
     );
     // the trail of one record, and a record out of scope
     let rows = sheet(
@@ -504,7 +504,7 @@ each_app!(lists_and_trails_export_to_excel_within_scope, |app| {
     let res = app
         .http
         .get(app.url("/audit.xlsx?target_type=user&target_id=3"))
-        .header("cookie", &clerk)
+        .header("cookie", &steward)
         .send()
         .await
         .unwrap();

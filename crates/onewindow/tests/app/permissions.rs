@@ -144,12 +144,13 @@ async fn refused_across(app: &TestApp, admin: &str, me: &Side, other: &Side) {
 
 each_app!(every_cross_department_read_and_write_is_refused, |app| {
     let admin = app.token("admin").await;
-    // clerk: 市场监督管理局; approver: 住房和城乡建设局
-    let clerk = side(app, &admin, "clerk").await;
+    // steward: 营商环境建设局; approver: 住房和城乡建设局 (the clerk works district-wide at the
+    // comprehensive window)
+    let steward = side(app, &admin, "steward").await;
     let approver = side(app, &admin, "approver").await;
-    assert_ne!(clerk.dept["id"], approver.dept["id"]);
-    refused_across(app, &admin, &clerk, &approver).await;
-    refused_across(app, &admin, &approver, &clerk).await;
+    assert_ne!(steward.dept["id"], approver.dept["id"]);
+    refused_across(app, &admin, &steward, &approver).await;
+    refused_across(app, &admin, &approver, &steward).await;
 });
 
 each_app!(a_department_administrator_stays_in_the_department, |app| {

@@ -85,14 +85,15 @@ pub struct HallRow {
     pub address: Option<String>,
     pub floors: i64,
     pub phone: Option<String>,
+    pub opens: String,
+    pub closes: String,
     pub active: bool,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-pub const HALL_COLS: &str =
-    "id, name, region_id, address, floors, phone, active, version, created_at, updated_at";
+pub const HALL_COLS: &str = "id, name, region_id, address, floors, phone, opens, closes, active, version, created_at, updated_at";
 
 impl From<HallRow> for Hall {
     fn from(r: HallRow) -> Hall {
@@ -103,6 +104,8 @@ impl From<HallRow> for Hall {
             address: r.address,
             floors: r.floors,
             phone: r.phone,
+            opens: r.opens,
+            closes: r.closes,
             active: r.active,
             version: r.version,
             created_at: r.created_at,

@@ -20,7 +20,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct TrailQuery {
-    /// region, department, hall, zone, window or user.
+    /// region, department, hall, zone, window, user or case.
     pub target_type: Option<String>,
     pub target_id: Option<i64>,
     /// Entries before this sequence number (paging).

@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+pub mod cases;
 pub mod catalog;
 mod ops;
 mod org;
@@ -52,6 +53,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(users::router())
         .merge(audit::router())
         .merge(catalog::router())
+        .merge(cases::router())
         .split_for_parts()
 }
 

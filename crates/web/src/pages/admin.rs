@@ -492,6 +492,8 @@ async fn halls(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppR
                 input("floors", tr("field.floors", lang), "number", 1, true),
                 input("address", tr("field.address", lang), "text", "", false),
                 input("phone", tr("field.phone", lang), "text", "", false),
+                input("opens", tr("field.opens", lang), "time", "08:30", true),
+                input("closes", tr("field.closes", lang), "time", "17:00", true),
             ],
         )
     });
@@ -524,6 +526,8 @@ async fn create_hall(State(state): State<AppState>, f: PageForm) -> AppResult<Re
             address: f.data.opt("address"),
             floors: f.data.int("floors")?,
             phone: f.data.opt("phone"),
+            opens: f.data.text("opens"),
+            closes: f.data.text("closes"),
         },
     )
     .await?;
@@ -693,13 +697,15 @@ async fn hall(
         context! {
             crumbs => vec![crumb("/admin/halls", tr("nav.halls", lang))],
             active => h.active, version => h.version,
-            facts => vec![fact(tr("field.floors", lang), h.floors.to_string()), fact(tr("field.address", lang), opt(&h.address)), fact(tr("field.phone", lang), opt(&h.phone))],
+            facts => vec![fact(tr("field.floors", lang), h.floors.to_string()), fact(tr("field.address", lang), opt(&h.address)), fact(tr("field.phone", lang), opt(&h.phone)), fact(tr("field.hours", lang), format!("{}–{}", h.opens, h.closes))],
             form => may.then(|| form("edit-form", tr("form.edit", lang), base.clone(), tr("form.save", lang), vec![
                 input("version", String::new(), "hidden", h.version, false),
                 input("name", tr("field.name", lang), "text", h.name.clone(), true),
                 input("floors", tr("field.floors", lang), "number", h.floors, true),
                 input("address", tr("field.address", lang), "text", opt(&h.address), false),
                 input("phone", tr("field.phone", lang), "text", opt(&h.phone), false),
+                input("opens", tr("field.opens", lang), "time", h.opens.clone(), true),
+                input("closes", tr("field.closes", lang), "time", h.closes.clone(), true),
             ])),
             extras => extras,
             activation => may.then(|| activation(&base, h.active, lang)),
@@ -724,6 +730,8 @@ async fn update_hall(
             address: Some(f.data.opt("address")),
             floors: f.data.opt_int("floors")?,
             phone: Some(f.data.opt("phone")),
+            opens: f.data.opt("opens"),
+            closes: f.data.opt("closes"),
         },
     )
     .await?;

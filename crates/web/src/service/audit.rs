@@ -18,6 +18,7 @@ async fn may_see(state: &AppState, auth: &Auth, target_type: &str, id: i64) -> A
         "zone" => super::org::zone(state, auth, id).await.map(|_| ()),
         "window" => super::org::window(state, auth, id).await.map(|_| ()),
         "user" => super::users::user(state, auth, id).await.map(|_| ()),
+        "case" => super::cases::load(state, auth, id).await.map(|_| ()),
         _ => Err(AppError::bad_request(
             "target_type",
             Text::fixed("未知的记录类型", "unknown record type"),

@@ -2,11 +2,15 @@
 //! and scope, validates with the core, and calls the store once (one action, one transaction).
 
 pub mod audit;
+pub mod calendar;
+pub mod cases;
 pub mod catalog;
 pub mod catalog_io;
 pub mod org;
 pub mod session;
+pub mod uploads;
 pub mod users;
+pub mod workflows;
 
 use crate::error::AppResult;
 use crate::state::AppState;

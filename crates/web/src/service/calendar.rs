@@ -1,0 +1,99 @@
+//! The working-day calendar and the case rules as the case engine uses them: read from the store,
+//! kept in memory, refreshed at most every 30 seconds (another instance's edits show within that)
+//! and at once after an edit made here. Administrators enter later years and change the rules.
+
+use crate::auth::Auth;
+use crate::error::AppResult;
+use crate::state::AppState;
+use onewindow_core::DomainError;
+use onewindow_core::access::Permission;
+use onewindow_core::calendar::{Calendar, YearArrangement};
+use onewindow_core::case::rules::{self, Rules};
+use onewindow_store::Store;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+const FRESH_FOR: Duration = Duration::from_secs(30);
+
+/// What every case action reads: the calendar and the rules, as of one moment.
+pub struct CaseSettings {
+    pub calendar: Calendar,
+    pub years: Vec<YearArrangement>,
+    pub rules: Rules,
+}
+
+#[derive(Default)]
+pub struct CalendarCache {
+    current: RwLock<Option<(Instant, Arc<CaseSettings>)>>,
+}
+
+/// The rules as stored, or the law's defaults.
+pub async fn load_rules(store: &dyn Store) -> AppResult<Rules> {
+    Ok(store
+        .setting(rules::SETTING_KEY)
+        .await?
+        .and_then(|s| serde_json::from_str::<Rules>(&s).ok())
+        .unwrap_or_default())
+}
+
+pub async fn load(store: &dyn Store) -> AppResult<CaseSettings> {
+    let years = store.calendar_years().await?;
+    Ok(CaseSettings {
+        calendar: Calendar::new(&years),
+        years,
+        rules: load_rules(store).await?,
+    })
+}
+
+impl CalendarCache {
+    pub fn invalidate(&self) {
+        if let Ok(mut c) = self.current.write() {
+            *c = None;
+        }
+    }
+
+    pub async fn get(&self, store: &dyn Store) -> AppResult<Arc<CaseSettings>> {
+        if let Ok(c) = self.current.read()
+            && let Some((at, s)) = c.as_ref()
+            && at.elapsed() < FRESH_FOR
+        {
+            return Ok(s.clone());
+        }
+        let s = Arc::new(load(store).await?);
+        if let Ok(mut c) = self.current.write() {
+            *c = Some((Instant::now(), s.clone()));
+        }
+        Ok(s)
+    }
+}
+
+fn may_edit(auth: &Auth) -> AppResult<()> {
+    // The calendar is the whole platform's: only administrators without a department edit it.
+    if auth.actor.has(Permission::CalendarWrite) && auth.actor.scope.department_id.is_none() {
+        Ok(())
+    } else {
+        Err(DomainError::forbidden().into())
+    }
+}
+
+pub async fn save_year(state: &AppState, auth: &Auth, year: YearArrangement) -> AppResult<()> {
+    may_edit(auth)?;
+    state.store.save_calendar_year(&auth.ctx(), year).await?;
+    state.calendar.invalidate();
+    Ok(())
+}
+
+pub async fn save_rules(state: &AppState, auth: &Auth, r: Rules) -> AppResult<Rules> {
+    may_edit(auth)?;
+    let r = r.clean()?;
+    state
+        .store
+        .put_setting(
+            &auth.ctx(),
+            rules::SETTING_KEY,
+            &serde_json::to_string(&r).unwrap_or_default(),
+        )
+        .await?;
+    state.calendar.invalidate();
+    Ok(r)
+}

@@ -1,0 +1,1086 @@
+//! Cases as people handle them: applying (online, at a window or kiosk, through an agent, on a
+//! home visit, as a batch or a bundle), acting on a case, seeing it, following its progress.
+//! Each action checks who may act (role and scope) here, what may happen now in the core's
+//! state machine, and is written by the store in one transaction.
+
+use super::calendar::CaseSettings;
+use super::uploads::{self, Upload};
+use super::{owner, scope_filter};
+use crate::auth::{Auth, Origin};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use axum::http::StatusCode;
+use chrono::{DateTime, NaiveDate, Utc};
+use onewindow_core::access::{Actor, Owner, Permission};
+use onewindow_core::audit::Context;
+use onewindow_core::case::apply::{
+    ApplicationInput, CleanApplication, Intake, Placement, clean_applicant, new_case,
+};
+use onewindow_core::case::clock::{self, ClockView, Light};
+use onewindow_core::case::machine::{self, Action, Env};
+use onewindow_core::case::workflow::Workflow;
+use onewindow_core::case::*;
+use onewindow_core::catalog::bundle::TopicKind;
+use onewindow_core::catalog::record::PublishedGuide;
+use onewindow_core::identity::Role;
+use onewindow_core::time::{china, local_date};
+use onewindow_core::{DomainError, FieldError, Text};
+use onewindow_store::{
+    BundleRecord, CaseFile, CaseFilter, Created, Grouping, ScopeFilter, StepItem,
+};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use utoipa::ToSchema;
+
+const CASE: Text = Text::fixed("办件", "case");
+
+pub async fn settings(state: &AppState) -> AppResult<Arc<CaseSettings>> {
+    state.calendar.get(state.store.as_ref()).await
+}
+
+pub fn now() -> DateTime<Utc> {
+    onewindow_store::backend::now()
+}
+
+/// The published guide of a matter and where its cases belong.
+async fn placement(state: &AppState, code: &str) -> AppResult<(PublishedGuide, Placement)> {
+    let view = super::catalog::view(state).await?;
+    let g = view
+        .guide(&code.trim().to_ascii_uppercase())
+        .cloned()
+        .ok_or_else(|| {
+            AppError::from(FieldError::new(
+                "matter_code",
+                Text::new(
+                    format!("事项“{code}”不存在或未公开"),
+                    format!("no published matter '{code}'"),
+                ),
+            ))
+        })?;
+    let dept = state
+        .store
+        .department(g.department_id)
+        .await?
+        .ok_or_else(AppError::internal)?;
+    let p = Placement {
+        matter_id: g.matter_id,
+        matter_code: g.code.clone(),
+        matter_name: g.guide.name.clone(),
+        guide_version_id: g.version_id,
+        department_id: g.department_id,
+        region_id: dept.region_id,
+        statutory_days: g.guide.statutory_days,
+        promised_days: g.guide.promised_days,
+    };
+    Ok((g, p))
+}
+
+/// The working day an application counts as received: online ones by the online closing time,
+/// the others by the closing time of the matter's hall.
+async fn intake(
+    state: &AppState,
+    s: &CaseSettings,
+    guide: &PublishedGuide,
+    channel: Channel,
+    at: DateTime<Utc>,
+) -> AppResult<(NaiveDate, Option<NaiveDate>)> {
+    let mut closes = s.rules.online_closes.clone();
+    if channel != Channel::Online
+        && let Some(h) = guide.guide.hall_id
+        && let Some(hall) = state.store.hall(h).await?
+    {
+        closes = hall.closes;
+    }
+    let closes = onewindow_core::calendar::parse_time(&closes)
+        .unwrap_or_else(|| chrono::NaiveTime::from_hms_opt(17, 0, 0).unwrap_or_default());
+    let local = at.with_timezone(&china()).naive_local();
+    let received = s
+        .calendar
+        .received_day(local, closes)
+        .unwrap_or(local.date());
+    let due = s
+        .calendar
+        .add_workdays(received, s.rules.completeness_days)
+        .ok();
+    Ok((received, due))
+}
+
+/// Who may file through which channel: window, home-visit and batch intake is the clerks' work
+/// in their scope; anyone signed in may apply online, at a kiosk, or as an authorised agent.
+fn may_file(auth: &Auth, channel: Channel, owner: &Owner) -> AppResult<()> {
+    match channel {
+        Channel::Window | Channel::HomeVisit | Channel::Batch => {
+            auth.actor.may(Permission::CaseIntake, owner)?;
+        }
+        Channel::Online | Channel::Kiosk | Channel::Agent => {}
+    }
+    Ok(())
+}
+
+fn intake_for(
+    auth: &Auth,
+    at: DateTime<Utc>,
+    received: (NaiveDate, Option<NaiveDate>),
+    s: &CaseSettings,
+    channel: Channel,
+) -> Intake {
+    // A person applying for themselves owns the case; staff and agents file for others.
+    let own = !auth.actor.is_staff() && channel != Channel::Agent;
+    Intake {
+        now: at,
+        received_on: received.0,
+        completeness_due: received.1,
+        applicant_user_id: own.then_some(auth.user.id),
+        bundle_id: None,
+        batch_id: None,
+        delivery_days: s.rules.delivery_days,
+    }
+}
+
+fn with_agent(mut app: CleanApplication, auth: &Auth) -> CleanApplication {
+    if app.channel == Channel::Agent
+        && let Some(a) = app.agency.as_mut()
+    {
+        a.user_id = Some(auth.user.id);
+    }
+    app
+}
+
+/// A new application for one matter, with its uploaded materials.
+pub async fn apply(
+    state: &AppState,
+    auth: &Auth,
+    input: ApplicationInput,
+    files: Vec<Upload>,
+) -> AppResult<Created> {
+    let (guide, p) = placement(state, &input.matter_code).await?;
+    let owner = owner(state, Some(p.department_id), Some(p.region_id)).await?;
+    may_file(auth, input.channel, &owner)?;
+    if input.channel == Channel::Batch {
+        return Err(FieldError::new(
+            "channel",
+            Text::fixed("批量受理请使用批量申请", "use the batch intake for batches"),
+        )
+        .into());
+    }
+    let s = settings(state).await?;
+    let at = now();
+    let mut app = with_agent(input.clean(&guide.guide, local_date(at))?, auth);
+    let stored = uploads::store(&state.config.uploads_dir, &files, &s.rules).await?;
+    for m in app.materials.iter_mut() {
+        if stored.iter().any(|f| f.material == m.name) {
+            m.provided = true;
+        }
+    }
+    let received = intake(state, &s, &guide, app.channel, at).await?;
+    let d = new_case(
+        app.clone(),
+        &p,
+        &intake_for(auth, at, received, &s, app.channel),
+    );
+    Ok(state
+        .store
+        .create_cases(&auth.ctx(), Grouping::Single, vec![d], stored)
+        .await?)
+}
+
+/// One visit for many applicants (批量受理): a clerk files them together, each its own case.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchInput {
+    pub matter_code: String,
+    /// What the batch is, e.g. "东方村集体土地所有权确权登记".
+    pub title: String,
+    pub applicants: Vec<ApplicantInfo>,
+    pub delivery: DeliveryMethod,
+    #[serde(default)]
+    pub delivery_address: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+pub const MAX_BATCH: usize = 2000;
+
+pub async fn apply_batch(state: &AppState, auth: &Auth, b: BatchInput) -> AppResult<Created> {
+    let (guide, p) = placement(state, &b.matter_code).await?;
+    let owner = owner(state, Some(p.department_id), Some(p.region_id)).await?;
+    may_file(auth, Channel::Batch, &owner)?;
+    let title = onewindow_core::validate::text::required("title", &b.title, 100)?;
+    if b.applicants.is_empty() || b.applicants.len() > MAX_BATCH {
+        return Err(FieldError::new(
+            "applicants",
+            Text::new(
+                format!("批量申请应有1到{MAX_BATCH}名申请人"),
+                format!("a batch has 1 to {MAX_BATCH} applicants"),
+            ),
+        )
+        .into());
+    }
+    let s = settings(state).await?;
+    let at = now();
+    let received = intake(state, &s, &guide, Channel::Batch, at).await?;
+    let mut dossiers = Vec::new();
+    for (i, a) in b.applicants.into_iter().enumerate() {
+        let input = ApplicationInput {
+            matter_code: b.matter_code.clone(),
+            channel: Channel::Batch,
+            applicant: a,
+            agency: None,
+            materials: vec![],
+            note: b.note.clone(),
+            delivery: b.delivery,
+            delivery_address: b.delivery_address.clone(),
+        };
+        let app = input.clean(&guide.guide, local_date(at)).map_err(|e| {
+            FieldError::new(
+                format!(
+                    "applicants[{i}].{}",
+                    e.field.trim_start_matches("applicant.")
+                ),
+                e.reason,
+            )
+        })?;
+        dossiers.push(new_case(
+            app,
+            &p,
+            &intake_for(auth, at, received, &s, Channel::Batch),
+        ));
+    }
+    Ok(state
+        .store
+        .create_cases(
+            &auth.ctx(),
+            Grouping::Batch {
+                matter_id: p.matter_id,
+                title,
+            },
+            dossiers,
+            vec![],
+        )
+        .await?)
+}
+
+/// 一件事: one form and one set of materials for every matter of a bundle.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BundleInput {
+    pub topic_code: String,
+    pub channel: Channel,
+    pub applicant: ApplicantInfo,
+    #[serde(default)]
+    pub agency: Option<Agency>,
+    pub delivery: DeliveryMethod,
+    #[serde(default)]
+    pub delivery_address: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+pub async fn apply_bundle(
+    state: &AppState,
+    auth: &Auth,
+    b: BundleInput,
+    files: Vec<Upload>,
+) -> AppResult<Created> {
+    let view = super::catalog::view(state).await?;
+    let topic = view
+        .topic(&b.topic_code)
+        .filter(|t| t.kind == TopicKind::Bundle)
+        .cloned()
+        .ok_or_else(|| {
+            AppError::from(FieldError::new(
+                "topic_code",
+                Text::new(
+                    format!("“{}”不是“一件事”套餐", b.topic_code),
+                    format!("'{}' is not a bundle", b.topic_code),
+                ),
+            ))
+        })?;
+    let s = settings(state).await?;
+    let at = now();
+    let today = local_date(at);
+    let applicant = clean_applicant(b.applicant.clone(), today)?;
+    let stored = uploads::store(&state.config.uploads_dir, &files, &s.rules).await?;
+    let mut dossiers = Vec::new();
+    for code in &topic.matters {
+        let (guide, p) = placement(state, code).await?;
+        let owner = owner(state, Some(p.department_id), Some(p.region_id)).await?;
+        may_file(auth, b.channel, &owner)?;
+        let input = ApplicationInput {
+            matter_code: code.clone(),
+            channel: b.channel,
+            applicant: b.applicant.clone(),
+            agency: b.agency.clone(),
+            materials: vec![],
+            note: b.note.clone(),
+            delivery: b.delivery,
+            delivery_address: b.delivery_address.clone(),
+        };
+        let mut app = with_agent(input.clean(&guide.guide, today)?, auth);
+        for m in app.materials.iter_mut() {
+            if stored.iter().any(|f| f.material == m.name) {
+                m.provided = true;
+            }
+        }
+        let received = intake(state, &s, &guide, b.channel, at).await?;
+        dossiers.push(new_case(
+            app,
+            &p,
+            &intake_for(auth, at, received, &s, b.channel),
+        ));
+    }
+    Ok(state
+        .store
+        .create_cases(
+            &auth.ctx(),
+            Grouping::Bundle {
+                topic_id: topic.id,
+                topic_name: topic.name.clone(),
+                applicant_name: applicant.name,
+                applicant_id_number: applicant.id_number,
+            },
+            dossiers,
+            stored,
+        )
+        .await?)
+}
+
+/// How the asker stands to a case.
+pub struct Standing {
+    /// The applicant, or the agent who filed it.
+    pub applicant: bool,
+    /// Staff who may read it (the case's department or region, or a department with a step).
+    pub staff: bool,
+    pub owner: Owner,
+}
+
+async fn standing(state: &AppState, actor: &Actor, d: &Dossier) -> AppResult<Standing> {
+    let owner = owner(state, Some(d.case.department_id), Some(d.case.region_id)).await?;
+    let applicant = d.case.applicant_user_id == Some(actor.user_id)
+        || d.case.agency.as_ref().and_then(|a| a.user_id) == Some(actor.user_id);
+    let mut staff = actor.has(Permission::CaseRead) && actor.covers(&owner);
+    if !staff && actor.has(Permission::CaseRead) {
+        for st in &d.steps {
+            if step_in_scope(state, actor, st.department_id).await? {
+                staff = true;
+                break;
+            }
+        }
+    }
+    Ok(Standing {
+        applicant,
+        staff,
+        owner,
+    })
+}
+
+async fn step_in_scope(state: &AppState, actor: &Actor, department_id: i64) -> AppResult<bool> {
+    if actor.scope.department_id == Some(department_id) {
+        return Ok(true);
+    }
+    if actor.scope.department_id.is_some() {
+        return Ok(false);
+    }
+    let region = state
+        .store
+        .department(department_id)
+        .await?
+        .map(|d| d.region_id);
+    let o = owner(state, Some(department_id), region).await?;
+    Ok(actor.covers(&o))
+}
+
+/// A case the asker may see, and how they stand to it. Others get "not found": whether a case
+/// number exists is not told to strangers.
+pub async fn load(state: &AppState, auth: &Auth, id: i64) -> AppResult<(Dossier, Standing)> {
+    let d = state
+        .store
+        .dossier(id)
+        .await?
+        .ok_or_else(|| AppError::not_found(CASE))?;
+    let st = standing(state, &auth.actor, &d).await?;
+    if !st.staff && !st.applicant {
+        return Err(if auth.actor.is_staff() {
+            DomainError::forbidden().into()
+        } else {
+            AppError::not_found(CASE)
+        });
+    }
+    Ok((d, st))
+}
+
+/// Whether this person may take this action on this case (the state machine decides whether it
+/// may happen now).
+async fn may_act(
+    state: &AppState,
+    auth: &Auth,
+    d: &Dossier,
+    st: &Standing,
+    kind: ActionKind,
+    step_id: Option<i64>,
+) -> AppResult<bool> {
+    let a = &auth.actor;
+    let in_scope = |p: Permission| a.has(p) && a.covers(&st.owner);
+    Ok(match kind {
+        ActionKind::Accept
+        | ActionKind::Refuse
+        | ActionKind::RequestSupplement
+        | ActionKind::ConcludeOnSpot
+        | ActionKind::Deliver => in_scope(Permission::CaseIntake),
+        ActionKind::Conclude => {
+            in_scope(Permission::CaseIntake) || in_scope(Permission::CaseDecide)
+        }
+        ActionKind::CompleteSupplement | ActionKind::Withdraw => {
+            st.applicant || in_scope(Permission::CaseIntake)
+        }
+        ActionKind::Claim | ActionKind::FinishStep => {
+            let steps: Vec<&CaseStep> = match step_id {
+                Some(id) => d.step(id).into_iter().collect(),
+                None => d
+                    .steps
+                    .iter()
+                    .filter(|s| s.state == StepState::Active)
+                    .collect(),
+            };
+            let mut ok = false;
+            for s in steps {
+                let role_ok = a.has_role(s.role) || a.has_role(Role::Admin);
+                if a.has(Permission::CaseReview)
+                    && role_ok
+                    && step_in_scope(state, a, s.department_id).await?
+                {
+                    ok = true;
+                    break;
+                }
+            }
+            ok
+        }
+        ActionKind::Pause | ActionKind::Resume | ActionKind::RequestExtension => {
+            in_scope(Permission::CaseReview)
+        }
+        ActionKind::Decide => in_scope(Permission::CaseDecide),
+        ActionKind::ApproveExtension | ActionKind::RejectExtension => {
+            in_scope(Permission::CaseApproveExtension)
+        }
+        ActionKind::DeemAccept => false,
+    })
+}
+
+/// The actions this person can take on the case now.
+pub async fn my_actions(
+    state: &AppState,
+    auth: &Auth,
+    d: &Dossier,
+    st: &Standing,
+    today: NaiveDate,
+) -> AppResult<Vec<ActionKind>> {
+    let mut out = Vec::new();
+    for k in machine::allowed(d, today) {
+        if may_act(state, auth, d, st, k, None).await? {
+            out.push(k);
+        }
+    }
+    Ok(out)
+}
+
+async fn workflow(state: &AppState, d: &Dossier) -> AppResult<Workflow> {
+    Ok(state
+        .store
+        .workflow(d.case.matter_id)
+        .await?
+        .unwrap_or_else(|| Workflow::default_for(d.case.promised_days)))
+}
+
+/// Acts on a case: the version (when given) must be the one the person saw.
+pub async fn act(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    version: Option<i64>,
+    action: Action,
+) -> AppResult<Dossier> {
+    let (d, st) = load(state, auth, id).await?;
+    let kind = action.kind();
+    // What may happen now comes first: a wrong transition is a 409 for whoever tries it.
+    machine::check_open(&d, kind, local_date(now()))?;
+    if !may_act(state, auth, &d, &st, kind, action.step_id()).await? {
+        return Err(DomainError::forbidden().into());
+    }
+    if let Some(v) = version
+        && v != d.case.version
+    {
+        return Err(DomainError::stale("version").into());
+    }
+    let s = settings(state).await?;
+    let flow = workflow(state, &d).await?;
+    let at = now();
+    let name = auth.user.display_name.clone();
+    let outcome = machine::act(
+        &d,
+        action,
+        &Env {
+            now: at,
+            today: local_date(at),
+            cal: &s.calendar,
+            rules: &s.rules,
+            workflow: &flow,
+            actor_id: Some(auth.user.id),
+            actor_name: &name,
+        },
+    )?;
+    Ok(state.store.commit_action(&auth.ctx(), d, outcome).await?)
+}
+
+/// Accepts every case of a batch still awaiting acceptance, in one transaction.
+pub async fn accept_batch(state: &AppState, auth: &Auth, batch_id: i64) -> AppResult<usize> {
+    let batch = state
+        .store
+        .batch(batch_id)
+        .await?
+        .ok_or_else(|| AppError::not_found(Text::fixed("批次", "batch")))?;
+    let members = state
+        .store
+        .cases(&CaseFilter {
+            batch_id: Some(batch.id),
+            states: vec![CaseState::Submitted],
+            limit: MAX_BATCH as i64,
+            ..Default::default()
+        })
+        .await?;
+    let s = settings(state).await?;
+    let at = now();
+    let name = auth.user.display_name.clone();
+    let mut items = Vec::new();
+    for c in members {
+        let (d, st) = load(state, auth, c.id).await?;
+        if !may_act(state, auth, &d, &st, ActionKind::Accept, None).await? {
+            return Err(DomainError::forbidden().into());
+        }
+        let flow = workflow(state, &d).await?;
+        let out = machine::act(
+            &d,
+            Action::Accept {
+                note: Some(format!("批量受理（{}）", batch.number)),
+            },
+            &Env {
+                now: at,
+                today: local_date(at),
+                cal: &s.calendar,
+                rules: &s.rules,
+                workflow: &flow,
+                actor_id: Some(auth.user.id),
+                actor_name: &name,
+            },
+        )?;
+        items.push((d, out));
+    }
+    let n = items.len();
+    state.store.commit_actions(&auth.ctx(), items).await?;
+    Ok(n)
+}
+
+/// The art. 32 sweep: cases whose completeness was not decided in time are accepted by law.
+pub async fn deem_overdue(state: &AppState, at: DateTime<Utc>) -> AppResult<usize> {
+    let today = local_date(at);
+    let ids = state.store.cases_past_completeness(today, 500).await?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let s = settings(state).await?;
+    let ctx = Context::system("deemed-acceptance");
+    let mut n = 0;
+    for id in ids {
+        let Some(d) = state.store.dossier(id).await? else {
+            continue;
+        };
+        let flow = workflow(state, &d).await?;
+        let out = machine::act(
+            &d,
+            Action::DeemAccept,
+            &Env {
+                now: at,
+                today,
+                cal: &s.calendar,
+                rules: &s.rules,
+                workflow: &flow,
+                actor_id: None,
+                actor_name: "系统",
+            },
+        );
+        // Someone may have acted meanwhile: then there is nothing to deem.
+        if let Ok(out) = out
+            && state.store.commit_action(&ctx, d, out).await.is_ok()
+        {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// A case as a page or the API shows it.
+#[derive(Serialize, ToSchema)]
+pub struct CaseView {
+    #[serde(flatten)]
+    pub dossier: Dossier,
+    pub department: String,
+    pub clock: ClockView,
+    /// Lights of the steps, by step id.
+    pub step_lights: Vec<(i64, Option<Light>)>,
+    /// What the asker can do now.
+    pub actions: Vec<ActionKind>,
+    pub events: Vec<CaseEvent>,
+    pub files: Vec<CaseFile>,
+    pub bundle: Option<BundleRecord>,
+}
+
+pub async fn view(state: &AppState, auth: &Auth, id: i64) -> AppResult<CaseView> {
+    let (d, st) = load(state, auth, id).await?;
+    let s = settings(state).await?;
+    let today = local_date(now());
+    let actions = my_actions(state, auth, &d, &st, today).await?;
+    let clock = clock::view(&d.case, &s.calendar, today, s.rules.yellow_days);
+    let step_lights = d
+        .steps
+        .iter()
+        .map(|x| {
+            (
+                x.id,
+                clock::step_light(x, &s.calendar, today, s.rules.yellow_days),
+            )
+        })
+        .collect();
+    let department = state
+        .store
+        .department(d.case.department_id)
+        .await?
+        .map(|x| x.name)
+        .unwrap_or_default();
+    let bundle = match d.case.bundle_id {
+        Some(b) => state.store.bundle(b).await?,
+        None => None,
+    };
+    Ok(CaseView {
+        events: state.store.case_events(id).await?,
+        files: state.store.files(id).await?,
+        department,
+        clock,
+        step_lights,
+        actions,
+        bundle,
+        dossier: d,
+    })
+}
+
+/// A line of a case list, with its clock.
+#[derive(Serialize, ToSchema)]
+pub struct CaseLine {
+    #[serde(flatten)]
+    pub case: Case,
+    pub light: Option<Light>,
+    pub promised_left: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseList {
+    pub total: i64,
+    pub cases: Vec<CaseLine>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// State codes, comma-separated (e.g. `submitted,reviewing`).
+    pub state: Option<String>,
+    /// Part of the case number or the applicant's name.
+    pub q: Option<String>,
+    pub matter: Option<String>,
+    pub batch_id: Option<i64>,
+    pub bundle_id: Option<i64>,
+    /// Only the cases I applied for or filed as an agent.
+    pub mine: Option<bool>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+pub fn lines(s: &CaseSettings, cases: Vec<Case>, today: NaiveDate) -> Vec<CaseLine> {
+    cases
+        .into_iter()
+        .map(|c| {
+            let v = clock::view(&c, &s.calendar, today, s.rules.yellow_days);
+            CaseLine {
+                light: v.light,
+                promised_left: v.promised_left,
+                case: c,
+            }
+        })
+        .collect()
+}
+
+pub async fn list(state: &AppState, auth: &Auth, p: &ListParams) -> AppResult<CaseList> {
+    let mut states = Vec::new();
+    for code in p.state.as_deref().unwrap_or("").split(',').map(str::trim) {
+        if code.is_empty() {
+            continue;
+        }
+        states.push(CaseState::parse(code).ok_or_else(|| {
+            AppError::bad_request(
+                "state",
+                Text::new(
+                    format!("未知的状态“{code}”"),
+                    format!("unknown state '{code}'"),
+                ),
+            )
+        })?);
+    }
+    let matter_id = match p.matter.as_deref().filter(|m| !m.is_empty()) {
+        Some(code) => Some(
+            state
+                .store
+                .matter_by_code(&code.to_ascii_uppercase())
+                .await?
+                .ok_or_else(|| AppError::not_found(Text::fixed("事项", "matter")))?
+                .id,
+        ),
+        None => None,
+    };
+    let mine = p.mine.unwrap_or(false) || !auth.actor.has(Permission::CaseRead);
+    let filter = CaseFilter {
+        scope: if mine {
+            ScopeFilter::all()
+        } else {
+            scope_filter(&auth.actor)
+        },
+        owner_user_id: mine.then_some(auth.user.id),
+        states,
+        matter_id,
+        bundle_id: p.bundle_id,
+        batch_id: p.batch_id,
+        q: p.q.clone(),
+        limit: p.limit.unwrap_or(50).clamp(1, 500),
+        offset: p.offset.unwrap_or(0).max(0),
+    };
+    let total = state.store.count_cases(&filter).await?;
+    let cases = state.store.cases(&filter).await?;
+    let s = settings(state).await?;
+    Ok(CaseList {
+        total,
+        cases: lines(&s, cases, local_date(now())),
+    })
+}
+
+/// The staff workbench: what waits for me and for my department.
+#[derive(Serialize, ToSchema)]
+pub struct Workbench {
+    /// Review steps I have claimed.
+    pub mine: Vec<StepLine>,
+    /// Open review steps of my department nobody has claimed.
+    pub queue: Vec<StepLine>,
+    /// Applications awaiting acceptance in my scope (clerks).
+    pub intake: Vec<CaseLine>,
+    /// Cases ready for a decision (all steps done) in my scope.
+    pub to_decide: Vec<CaseLine>,
+    /// Extensions awaiting approval in my scope.
+    pub extensions: Vec<CaseLine>,
+    /// Decided or concluded cases to conclude or deliver.
+    pub to_deliver: Vec<CaseLine>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StepLine {
+    pub step: CaseStep,
+    pub case_id: i64,
+    pub number: String,
+    pub matter_name: String,
+    pub applicant_name: String,
+    pub light: Option<Light>,
+    pub case_light: Option<Light>,
+}
+
+fn step_lines(s: &CaseSettings, items: Vec<StepItem>, today: NaiveDate) -> Vec<StepLine> {
+    items
+        .into_iter()
+        .map(|i| StepLine {
+            light: clock::step_light(&i.step, &s.calendar, today, s.rules.yellow_days),
+            case_light: clock::view(&i.case, &s.calendar, today, s.rules.yellow_days).light,
+            case_id: i.case.id,
+            number: i.case.number,
+            matter_name: i.case.matter_name,
+            applicant_name: i.case.applicant.name,
+            step: i.step,
+        })
+        .collect()
+}
+
+pub async fn workbench(state: &AppState, auth: &Auth) -> AppResult<Workbench> {
+    let a = &auth.actor;
+    if !a.has(Permission::CaseRead) {
+        return Err(DomainError::forbidden().into());
+    }
+    let s = settings(state).await?;
+    let today = local_date(now());
+    let scope = scope_filter(a);
+    let by_state = |states: Vec<CaseState>| CaseFilter {
+        scope: scope.clone(),
+        states,
+        limit: 200,
+        ..Default::default()
+    };
+    let mine = state.store.open_steps(None, Some(a.user_id), 200).await?;
+    let queue = match a.scope.department_id {
+        Some(d) if a.has(Permission::CaseReview) => state
+            .store
+            .open_steps(Some(d), None, 200)
+            .await?
+            .into_iter()
+            .filter(|i| i.step.assignee_id.is_none() && a.has_role(i.step.role))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let intake = if a.has(Permission::CaseIntake) {
+        state
+            .store
+            .cases(&by_state(vec![CaseState::Submitted, CaseState::Supplement]))
+            .await?
+    } else {
+        Vec::new()
+    };
+    let reviewing = if a.has(Permission::CaseDecide) || a.has(Permission::CaseApproveExtension) {
+        let list = state
+            .store
+            .cases(&by_state(vec![CaseState::Reviewing]))
+            .await?;
+        let mut out = Vec::new();
+        for c in list {
+            if let Some(d) = state.store.dossier(c.id).await? {
+                out.push(d);
+            }
+        }
+        out
+    } else {
+        Vec::new()
+    };
+    let to_decide = reviewing
+        .iter()
+        .filter(|d| a.has(Permission::CaseDecide) && d.steps_open().next().is_none())
+        .filter(|d| d.case.paused_since.is_none())
+        .map(|d| d.case.clone())
+        .collect();
+    let extensions = reviewing
+        .iter()
+        .filter(|d| {
+            a.has(Permission::CaseApproveExtension)
+                && d.case
+                    .extension
+                    .as_ref()
+                    .is_some_and(|e| e.state == ExtensionState::Requested)
+        })
+        .map(|d| d.case.clone())
+        .collect();
+    let to_deliver = if a.has(Permission::CaseIntake) {
+        state
+            .store
+            .cases(&by_state(vec![CaseState::Decided, CaseState::Concluded]))
+            .await?
+    } else {
+        Vec::new()
+    };
+    Ok(Workbench {
+        mine: step_lines(&s, mine, today),
+        queue: step_lines(&s, queue, today),
+        intake: lines(&s, intake, today),
+        to_decide: lines(&s, to_decide, today),
+        extensions: lines(&s, extensions, today),
+        to_deliver: lines(&s, to_deliver, today),
+    })
+}
+
+/// What anyone with the case number and the last four characters of the ID number sees.
+#[derive(Serialize, ToSchema)]
+pub struct Progress {
+    pub number: String,
+    pub matter_name: String,
+    pub department: String,
+    pub state: CaseState,
+    pub state_name: String,
+    pub applicant_masked: String,
+    pub submitted_at: DateTime<Utc>,
+    pub clock: ClockView,
+    pub decision: Option<Decision>,
+    pub delivery: DeliveryMethod,
+    pub tracking_number: Option<String>,
+    /// Supplement items still open.
+    pub supplement: Vec<SupplementItem>,
+    /// Milestones: when and what (staff names left out).
+    pub events: Vec<(DateTime<Utc>, String, Option<String>)>,
+}
+
+fn throttled(minutes: u64) -> AppError {
+    AppError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "throttled",
+        Text::new(
+            format!("查询失败次数过多，请{minutes}分钟后再试"),
+            format!("too many failed look-ups; try again in {minutes} minutes"),
+        ),
+    )
+}
+
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => format!("{first}{}", "*".repeat(chars.count().max(1))),
+        None => String::new(),
+    }
+}
+
+pub async fn progress(
+    state: &AppState,
+    origin: &Origin,
+    number: &str,
+    id_last4: &str,
+) -> AppResult<Progress> {
+    let number = onewindow_core::case::number::normalise(number);
+    let last4 = id_last4.trim().to_ascii_uppercase();
+    let key = format!("progress:{number}");
+    let cfg = &state.config;
+    let since =
+        crate::auth::now() - chrono::Duration::from_std(cfg.login_window).unwrap_or_default();
+    let (by_case, by_addr) = state.store.failed_logins(&key, &origin.addr, since).await?;
+    if by_case >= cfg.max_failures_per_account || by_addr >= cfg.max_failures_per_address {
+        return Err(throttled(cfg.login_window.as_secs().div_ceil(60)));
+    }
+    let not_found = || {
+        AppError::not_found(Text::fixed(
+            "与编号和证件号码后4位相符的办件",
+            "a case with this number and these last four characters",
+        ))
+    };
+    let found = match state.store.case_id_by_number(&number).await? {
+        Some(id) => state.store.dossier(id).await?,
+        None => None,
+    };
+    let d = match found {
+        Some(d)
+            if last4.chars().count() == 4
+                && d.case
+                    .applicant
+                    .id_number
+                    .to_ascii_uppercase()
+                    .ends_with(&last4) =>
+        {
+            d
+        }
+        _ => {
+            state
+                .store
+                .record_login_attempt(&key, &origin.addr, false)
+                .await?;
+            return Err(not_found());
+        }
+    };
+    let s = settings(state).await?;
+    let today = local_date(now());
+    let department = state
+        .store
+        .department(d.case.department_id)
+        .await?
+        .map(|x| x.name)
+        .unwrap_or_default();
+    let events = state
+        .store
+        .case_events(d.case.id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let kind = ActionKind::parse(&e.action);
+            let name = match kind {
+                Some(k) => k.name().zh.into_owned(),
+                None if e.action == "submit" => "提交申请".to_string(),
+                None => e.action,
+            };
+            // Reasons meant for the applicant are shown; the reviewers' working notes are not.
+            let note = match kind {
+                Some(ActionKind::Claim | ActionKind::FinishStep) => None,
+                _ => e.note,
+            };
+            (e.at, name, note)
+        })
+        .collect();
+    Ok(Progress {
+        number: d.case.number.clone(),
+        matter_name: d.case.matter_name.clone(),
+        department,
+        state: d.case.state,
+        state_name: d.case.state.name().zh.into_owned(),
+        applicant_masked: mask_name(&d.case.applicant.name),
+        submitted_at: d.case.submitted_at,
+        clock: clock::view(&d.case, &s.calendar, today, s.rules.yellow_days),
+        decision: d.case.decision,
+        delivery: d.case.delivery,
+        tracking_number: d.case.tracking_number.clone(),
+        supplement: d
+            .open_supplement()
+            .map(|x| x.items.clone())
+            .unwrap_or_default(),
+        events,
+    })
+}
+
+/// More materials for a case (the applicant's supplement, or the clerk scanning papers in).
+pub async fn upload(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    files: Vec<Upload>,
+) -> AppResult<Vec<CaseFile>> {
+    let (d, st) = load(state, auth, id).await?;
+    let clerk = auth.actor.has(Permission::CaseIntake) && auth.actor.covers(&st.owner);
+    if !(st.applicant || clerk) {
+        return Err(DomainError::forbidden().into());
+    }
+    if d.case.state.is_final() {
+        return Err(DomainError::conflict(
+            "state",
+            format!("办件{}，不能再上传材料", d.case.state.name().zh),
+            format!("the case is {}; no more uploads", d.case.state.name().en),
+        )
+        .into());
+    }
+    if files.is_empty() {
+        return Err(FieldError::new("file", Text::fixed("请选择文件", "choose a file")).into());
+    }
+    let s = settings(state).await?;
+    let stored = uploads::store(&state.config.uploads_dir, &files, &s.rules).await?;
+    Ok(state.store.add_files(&auth.ctx(), id, stored).await?)
+}
+
+/// A stored file, for someone who may see its case.
+pub async fn download(
+    state: &AppState,
+    auth: &Auth,
+    file_id: i64,
+) -> AppResult<(CaseFile, Vec<u8>)> {
+    let f = state
+        .store
+        .file(file_id)
+        .await?
+        .ok_or_else(|| AppError::not_found(Text::fixed("文件", "file")))?;
+    let case_id = match (f.case_id, f.bundle_id) {
+        (Some(c), _) => c,
+        (None, Some(b)) => state
+            .store
+            .cases(&CaseFilter {
+                bundle_id: Some(b),
+                limit: 1,
+                ..Default::default()
+            })
+            .await?
+            .first()
+            .map(|c| c.id)
+            .ok_or_else(|| AppError::not_found(Text::fixed("文件", "file")))?,
+        (None, None) => return Err(AppError::not_found(Text::fixed("文件", "file"))),
+    };
+    load(state, auth, case_id).await?;
+    let bytes = uploads::read(&state.config.uploads_dir, &f.sha256).await?;
+    Ok((f, bytes))
+}
