@@ -222,6 +222,7 @@ pub fn main() -> ExitCode {
                         .or_else(|| file.demo_password.clone())
                         .unwrap_or_else(|| DEFAULT_DEMO_PASSWORD.into()),
                     web: file.web(),
+                    notify: file.notify.clone().unwrap_or_default(),
                 };
                 crate::server::serve(settings)
                     .await

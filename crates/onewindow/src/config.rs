@@ -32,6 +32,8 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     /// Where uploaded application materials are stored (default `data/uploads`).
     pub uploads_dir: Option<String>,
+    /// Where case notices go (`[notify]`): SMTP relay, SMS webhook; the log when left out.
+    pub notify: Option<onewindow_web::service::notify::NotifyConfig>,
 }
 
 impl FileConfig {

@@ -9,6 +9,7 @@ pub struct Settings {
     pub demo: bool,
     pub demo_password: String,
     pub web: WebConfig,
+    pub notify: onewindow_web::service::notify::NotifyConfig,
 }
 
 pub fn init_logging(format: Option<&str>) {
@@ -91,6 +92,8 @@ pub async fn serve(s: Settings) -> Result<(), String> {
             "demo district loaded"
         );
     }
+    let notifier = onewindow_web::service::notify::Notifier::new(&s.notify)
+        .map_err(|e| format!("[notify] {e}"))?;
     let shutdown = shutdown_signal();
     let listener = tokio::net::TcpListener::bind(&s.addr)
         .await
@@ -113,10 +116,16 @@ pub async fn serve(s: Settings) -> Result<(), String> {
         );
         println!("  password: {}", s.demo_password);
     }
-    let app = onewindow_web::app(store.clone(), web);
-    onewindow_web::serve(listener, app, shutdown)
-        .await
-        .map_err(|e| e.to_string())?;
+    let (app, state) = onewindow_web::build(store.clone(), web);
+    // The jobs stop with the server: the same signal ends both.
+    let (stop_jobs, jobs_stopped) = tokio::sync::oneshot::channel::<()>();
+    let jobs = tokio::spawn(onewindow_web::jobs::run(state, notifier, async {
+        let _ = jobs_stopped.await;
+    }));
+    let served = onewindow_web::serve(listener, app, shutdown).await;
+    let _ = stop_jobs.send(());
+    let _ = jobs.await;
+    served.map_err(|e| e.to_string())?;
     store.close().await;
     Ok(())
 }

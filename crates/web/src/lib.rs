@@ -6,6 +6,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 mod i18n;
+pub mod jobs;
 pub mod lang;
 mod metrics;
 mod middleware;
@@ -18,7 +19,8 @@ mod templates;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use onewindow_store::Store;
-use state::{AppState, Inner};
+pub use state::AppState;
+use state::Inner;
 use std::sync::Arc;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
@@ -28,6 +30,11 @@ pub use state::WebConfig;
 
 /// The whole application as one router, ready to serve.
 pub fn app(store: Arc<dyn Store>, config: WebConfig) -> Router {
+    build(store, config).0
+}
+
+/// The router and the state it serves (for the background jobs).
+pub fn build(store: Arc<dyn Store>, config: WebConfig) -> (Router, AppState) {
     let (api, openapi) = api::router();
     let openapi_json = openapi.to_json().unwrap_or_else(|_| "{}".into());
     let state = AppState(Arc::new(Inner {
@@ -43,7 +50,7 @@ pub fn app(store: Arc<dyn Store>, config: WebConfig) -> Router {
         state.clone(),
         auth::api_csrf,
     ));
-    Router::new()
+    let router = Router::new()
         .merge(api)
         .merge(pages::router())
         .layer(TimeoutLayer::with_status_code(
@@ -70,7 +77,8 @@ pub fn app(store: Arc<dyn Store>, config: WebConfig) -> Router {
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-        .with_state(state)
+        .with_state(state.clone());
+    (router, state)
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight.

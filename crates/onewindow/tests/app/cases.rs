@@ -1058,3 +1058,79 @@ each_app!(the_calendar_answers_and_takes_new_years, |app| {
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 });
+
+each_app!(notices_leave_through_the_outbox_and_are_retried, |app| {
+    use onewindow_web::service::notify::{Notifier, NotifyConfig, run_once};
+    use std::sync::{Arc, Mutex};
+    // A stand-in SMS gateway that records what it gets and fails while told to.
+    let got: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let failing = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let (g, f) = (got.clone(), failing.clone());
+    let gateway = axum::Router::new().route(
+        "/sms",
+        axum::routing::post(move |axum::Json(v): axum::Json<Value>| {
+            let (g, f) = (g.clone(), f.clone());
+            async move {
+                if f.load(std::sync::atomic::Ordering::SeqCst) {
+                    return axum::http::StatusCode::SERVICE_UNAVAILABLE;
+                }
+                g.lock().unwrap().push(v);
+                axum::http::StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/sms", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, gateway).await.unwrap() });
+    let notifier = Notifier::new(&NotifyConfig {
+        sms_webhook: Some(url),
+        ..Default::default()
+    })
+    .unwrap();
+
+    let clerk = app.token("clerk").await;
+    let code = matter_code(app, "城乡居民最低生活保障审核确认").await;
+    let (_, created) = app
+        .call(
+            Method::POST,
+            "/api/v1/cases",
+            Some(&clerk),
+            Some(person_application(&code, "window")),
+        )
+        .await;
+    let id = created["case_ids"][0].as_i64().unwrap();
+    let store = app.db().store.clone();
+    let now = chrono::Utc::now();
+    assert_eq!(
+        run_once(store.as_ref(), &notifier, now).await,
+        (0, 1),
+        "the gateway is down"
+    );
+    let m = &store.outbox(Some(id), 10).await.unwrap()[0];
+    assert_eq!((m.status.as_str(), m.attempts), ("pending", 1));
+    assert!(m.next_at > now, "retried later, not at once");
+    assert_eq!(
+        run_once(store.as_ref(), &notifier, now).await,
+        (0, 0),
+        "not yet due again"
+    );
+    failing.store(false, std::sync::atomic::Ordering::SeqCst);
+    let later = now + chrono::Duration::minutes(2);
+    assert_eq!(run_once(store.as_ref(), &notifier, later).await, (1, 0));
+    let sent = got.lock().unwrap().clone();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["recipient"], "13912345678");
+    assert!(
+        sent[0]["body"]
+            .as_str()
+            .unwrap()
+            .contains(created["numbers"][0].as_str().unwrap())
+    );
+    let m = &store.outbox(Some(id), 10).await.unwrap()[0];
+    assert_eq!((m.status.as_str(), m.attempts), ("sent", 2));
+    assert_eq!(
+        run_once(store.as_ref(), &notifier, later).await,
+        (0, 0),
+        "sent once only"
+    );
+});

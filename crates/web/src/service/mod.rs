@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod catalog_io;
+pub mod notify;
 pub mod org;
 pub mod session;
 pub mod uploads;
