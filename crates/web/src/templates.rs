@@ -41,6 +41,22 @@ pub const SOURCES: &[(&str, &str)] = &[
         "import_result.html",
         include_str!("../templates/import_result.html"),
     ),
+    ("cases.html", include_str!("../templates/cases.html")),
+    ("case.html", include_str!("../templates/case.html")),
+    (
+        "case_print.html",
+        include_str!("../templates/case_print.html"),
+    ),
+    ("apply.html", include_str!("../templates/apply.html")),
+    (
+        "workbench.html",
+        include_str!("../templates/workbench.html"),
+    ),
+    ("progress.html", include_str!("../templates/progress.html")),
+    (
+        "calendar_admin.html",
+        include_str!("../templates/calendar_admin.html"),
+    ),
 ];
 
 pub fn environment() -> Environment<'static> {

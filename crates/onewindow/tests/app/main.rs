@@ -7,6 +7,7 @@ mod support;
 
 mod api;
 mod browser;
+mod case_pages;
 mod cases;
 mod catalog;
 mod cli;

@@ -39,7 +39,7 @@ pub async fn sign_in_cookie(app: &TestApp, username: &str) -> String {
 }
 
 /// A page's status and HTML, with the escaped slashes of attributes (`&#x2f;`) read back as `/`.
-async fn page(app: &TestApp, path: &str, cookie: &str) -> (StatusCode, String) {
+pub async fn page(app: &TestApp, path: &str, cookie: &str) -> (StatusCode, String) {
     let res = app
         .http
         .get(app.url(path))

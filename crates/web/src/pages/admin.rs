@@ -1,6 +1,7 @@
 //! Administration pages for the organisation and the accounts. Forms are shown only to those who
 //! may use them; the service actions check again, so a hand-made post is refused all the same.
 
+use super::widgets::{checkboxes, crumb, fact, form, input, row, select};
 use super::{FormData, PageCtx, PageForm, render, saved};
 use crate::auth::Auth;
 use crate::error::AppResult;
@@ -48,53 +49,6 @@ pub fn router() -> Router<AppState> {
 }
 
 // ---- small builders for the generic list and edit templates ----
-
-fn input(name: &str, label: String, kind: &str, value: impl Into<Value>, required: bool) -> Value {
-    context! { name => name, label => label, kind => kind, value => value.into(), required => required }
-}
-
-fn select(
-    name: &str,
-    label: String,
-    options: Vec<(i64, String)>,
-    selected: Option<i64>,
-    required: bool,
-) -> Value {
-    let options: Vec<Value> = options
-        .into_iter()
-        .map(|(v, l)| context! { value => v, label => l, selected => Some(v) == selected })
-        .collect();
-    context! { name => name, label => label, kind => "select", options => options, required => required }
-}
-
-fn checkboxes(
-    name: &str,
-    label: String,
-    options: Vec<(String, String)>,
-    selected: &[String],
-) -> Value {
-    let options: Vec<Value> = options
-        .into_iter()
-        .map(|(v, l)| context! { selected => selected.contains(&v), value => v, label => l })
-        .collect();
-    context! { name => name, label => label, kind => "checkboxes", options => options, required => true }
-}
-
-fn form(id: &str, title: String, action: String, submit: String, fields: Vec<Value>) -> Value {
-    context! { id => id, title => title, action => action, submit => submit, fields => fields }
-}
-
-fn row(href: Option<String>, cells: Vec<String>, active: bool) -> Value {
-    context! { href => href, cells => cells, active => active }
-}
-
-fn fact(label: String, value: impl Into<String>) -> Value {
-    context! { label => label, value => value.into() }
-}
-
-fn crumb(href: &str, label: String) -> Value {
-    context! { href => href, label => label }
-}
 
 fn state_name(active: bool, lang: Lang) -> String {
     tr(
@@ -668,6 +622,7 @@ async fn hall(
                     tr("field.departments", lang),
                     department_options(&state, &auth).await?,
                     &[],
+                    true,
                 ),
             ],
         ))
@@ -917,6 +872,7 @@ async fn window(
                     tr("field.departments", lang),
                     department_options(&state, &auth).await?,
                     &selected,
+                    true,
                 ),
             ],
         ))
@@ -1041,6 +997,7 @@ fn user_fields(
         tr("field.roles", lang),
         role_options(lang),
         &roles,
+        true,
     ));
     f.push(select(
         "department_id",

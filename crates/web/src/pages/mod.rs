@@ -6,10 +6,13 @@ mod admin;
 mod assets;
 mod audit;
 mod auth;
+mod calendar_admin;
+mod cases;
 mod catalog_admin;
 mod export;
 mod home;
 mod portal;
+mod widgets;
 
 use crate::auth::{
     ANON_CSRF_COOKIE, Auth, authenticate, check_origin, cookie_header, csrf_refused, random_token,
@@ -39,6 +42,8 @@ pub fn router() -> Router<AppState> {
         .merge(audit::router())
         .merge(portal::router())
         .merge(catalog_admin::router())
+        .merge(cases::router())
+        .merge(calendar_admin::router())
 }
 
 /// What a page needs to know about the request before rendering.
@@ -96,6 +101,15 @@ struct NavItem {
 fn nav(auth: Option<&Auth>, lang: Lang, path: &str) -> Vec<NavItem> {
     let mut items: Vec<(&'static str, &str)> = vec![("/", "nav.home"), ("/portal", "nav.portal")];
     if let Some(a) = auth {
+        if a.actor.has(Permission::CaseRead) {
+            items.push(("/workbench", "nav.workbench"));
+            items.push(("/cases", "nav.cases"));
+        } else {
+            items.push(("/cases", "nav.my_cases"));
+        }
+        if a.actor.has(Permission::CalendarWrite) {
+            items.push(("/admin/calendar", "nav.calendar"));
+        }
         if a.actor.is_staff() {
             items.push(("/admin/catalog", "nav.catalog"));
             if a.actor.has(Permission::OrgWrite) && a.actor.scope.department_id.is_none() {
@@ -109,6 +123,8 @@ fn nav(auth: Option<&Auth>, lang: Lang, path: &str) -> Vec<NavItem> {
             items.push(("/audit", "nav.audit"));
         }
         items.push(("/account", "nav.account"));
+    } else {
+        items.push(("/progress", "nav.progress"));
     }
     items
         .into_iter()

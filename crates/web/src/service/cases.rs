@@ -1084,3 +1084,26 @@ pub async fn download(
     let bytes = uploads::read(&state.config.uploads_dir, &f.sha256).await?;
     Ok((f, bytes))
 }
+
+/// The active review steps this person may claim or finish.
+pub async fn workable_steps(
+    state: &AppState,
+    auth: &Auth,
+    d: &Dossier,
+    st: &Standing,
+) -> AppResult<Vec<CaseStep>> {
+    let mut out = Vec::new();
+    for s in d.steps.iter().filter(|s| s.state == StepState::Active) {
+        if may_act(state, auth, d, st, ActionKind::FinishStep, Some(s.id)).await? {
+            out.push(s.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// Whether this person may add materials to the case.
+pub fn may_upload(auth: &Auth, d: &Dossier, st: &Standing) -> bool {
+    !d.case.state.is_final()
+        && (st.applicant
+            || (auth.actor.has(Permission::CaseIntake) && auth.actor.covers(&st.owner)))
+}

@@ -1,0 +1,386 @@
+//! The case pages as people use them, on both databases: applying with uploads through the form,
+//! acting through the case page's forms, printing every notice, the workbench, the progress
+//! look-up, batch intake, the calendar administration and a review flow's editor.
+
+use crate::cases::{COMPANY, matter_code};
+use crate::each_app;
+use crate::pages::{csrf_in, page, sign_in_cookie};
+use crate::support::TestApp;
+use reqwest::StatusCode;
+
+/// Posts a case page's action form; answers the redirect's target or the error page.
+async fn act(
+    app: &TestApp,
+    cookie: &str,
+    id: i64,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let (_, html) = page(app, &format!("/cases/{id}"), cookie).await;
+    let mut form: Vec<(&str, String)> = vec![("_csrf", csrf_in(&html))];
+    form.extend(fields.iter().map(|(k, v)| (*k, v.to_string())));
+    let res = app
+        .http
+        .post(app.url(&format!("/cases/{id}/act")))
+        .header("cookie", cookie)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let loc = res
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (
+        status,
+        if status == StatusCode::SEE_OTHER {
+            loc
+        } else {
+            res.text().await.unwrap()
+        },
+    )
+}
+
+fn step_ids(html: &str) -> Vec<String> {
+    // The finish form offers the steps this person may work.
+    let at = html
+        .find("id=\"act-finish_step\"")
+        .expect("a finish-step form");
+    let form = &html[at..at + html[at..].find("</form>").unwrap()];
+    form.match_indices("<option value=\"")
+        .map(|(i, _)| form[i + 15..].split('"').next().unwrap().to_string())
+        .filter(|v| v.chars().all(|c| c.is_ascii_digit()))
+        .collect()
+}
+
+each_app!(
+    a_case_goes_through_its_pages_and_prints_every_notice,
+    |app| {
+        let company = sign_in_cookie(app, "enterprise").await;
+        let code = matter_code(app, "建筑工程施工许可证核发").await;
+        let (s, html) = page(app, &format!("/apply/{code}"), &company).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            html.contains("建筑工程施工许可证申请表"),
+            "the guide's materials are listed"
+        );
+        // Field names in UTF-8 as browsers send them.
+        let form = reqwest::multipart::Form::new()
+            .percent_encode_noop()
+            .text("_csrf", csrf_in(&html))
+            .text("channel", "online")
+            .text("kind", "legal")
+            .text("name", "葫芦岛市龙港建设有限公司")
+            .text("id_number", COMPANY)
+            .text("phone", "13812345678")
+            .text("delivery", "post")
+            .text("delivery_address", "龙港区龙湾大街1号")
+            .part(
+                "file:建筑工程施工许可证申请表",
+                reqwest::multipart::Part::bytes(b"%PDF-1.7 form".to_vec()).file_name("申请表.pdf"),
+            );
+        let res = app
+            .http
+            .post(app.url(&format!("/apply/{code}")))
+            .header("cookie", &company)
+            .header("origin", app.base.clone())
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let loc = res.headers()["location"].to_str().unwrap().to_string();
+        let id: i64 = loc
+            .trim_start_matches("/cases/")
+            .split('?')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let (_, html) = page(app, &format!("/cases/{id}"), &company).await;
+        assert!(
+            html.contains("申请表.pdf") && html.contains("✔ 建筑工程施工许可证申请表"),
+            "upload recorded and the material marked"
+        );
+        assert!(html.contains("id=\"act-withdraw\""));
+        assert!(
+            !html.contains("id=\"act-accept\""),
+            "the applicant cannot accept"
+        );
+
+        // The clerk asks for a supplement, then accepts.
+        let clerk = sign_in_cookie(app, "clerk").await;
+        let (_, wb) = page(app, "/workbench", &clerk).await;
+        assert!(
+            wb.contains(&format!("/cases/{id}")),
+            "in the clerk's intake queue"
+        );
+        let (s, _) = act(
+            app,
+            &clerk,
+            id,
+            &[
+                ("action", "request_supplement"),
+                (
+                    "items",
+                    "中标通知书或直接发包批准文件：未提供\n建设资金已经落实承诺书：缺少签章",
+                ),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (s, html) = page(app, &format!("/cases/{id}/print/supplement"), &clerk).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            html.contains("补正材料通知书") && html.contains("缺少签章") && html.contains("<svg"),
+            "items and the QR code"
+        );
+        let (s, _) = act(
+            app,
+            &company,
+            id,
+            &[("action", "complete_supplement"), ("note", "已补齐")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (s, _) = act(app, &clerk, id, &[("action", "accept")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, html) = page(app, &format!("/cases/{id}/print/acceptance"), &company).await;
+        assert!(
+            html.contains("受理通知书")
+                && html.contains("决定予以受理")
+                && html.contains("承诺办理时限为3个工作日"),
+            "{html}"
+        );
+        // A stale form is refused with the reason.
+        let (s, body) = act(app, &clerk, id, &[("action", "conclude"), ("version", "1")]).await;
+        assert_eq!(s, StatusCode::CONFLICT);
+        assert!(
+            body.contains("不能办结") || body.contains("现在可以"),
+            "{body}"
+        );
+
+        // Three departments review; the case page of each offers only their own step.
+        for (who, n) in [
+            ("approver", 1),
+            ("approver", 1),
+            ("approver-zrzy", 1),
+            ("approver-sthj", 1),
+        ] {
+            let cookie = sign_in_cookie(app, who).await;
+            let (_, html) = page(app, &format!("/cases/{id}"), &cookie).await;
+            let steps = step_ids(&html);
+            assert_eq!(steps.len(), n, "{who}: {steps:?}");
+            let (s, body) = act(
+                app,
+                &cookie,
+                id,
+                &[
+                    ("action", "finish_step"),
+                    ("step_id", &steps[0]),
+                    ("outcome", "agree"),
+                    ("opinion", "同意"),
+                ],
+            )
+            .await;
+            assert_eq!(s, StatusCode::SEE_OTHER, "{who}: {body}");
+        }
+        let approver = sign_in_cookie(app, "approver").await;
+        let (s, body) = act(
+            app,
+            &approver,
+            id,
+            &[("action", "decide"), ("decision", "deny")],
+        )
+        .await;
+        assert_eq!(
+            s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a denial without reasons"
+        );
+        assert!(body.contains("理由"), "{body}");
+        let (s, _) = act(
+            app,
+            &approver,
+            id,
+            &[("action", "decide"), ("decision", "approve")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, html) = page(app, &format!("/cases/{id}/print/decision"), &company).await;
+        assert!(html.contains("准予行政许可决定书") && html.contains("决定准予许可"));
+        let (s, _) = act(app, &clerk, id, &[("action", "conclude")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (s, body) = act(app, &clerk, id, &[("action", "deliver")]).await;
+        assert_eq!(
+            s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "post needs the tracking number: {body}"
+        );
+        let (s, _) = act(
+            app,
+            &clerk,
+            id,
+            &[
+                ("action", "deliver"),
+                ("tracking_number", "EMS1088123456"),
+                ("note", "邮寄"),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, html) = page(app, &format!("/cases/{id}/print/receipt"), &clerk).await;
+        assert!(
+            html.contains("送达回证")
+                && html.contains("EMS1088123456")
+                && html.contains("受送达人签名")
+        );
+        let (s, _) = page(app, &format!("/cases/{id}/print/refusal"), &clerk).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "never refused, no refusal notice");
+        let (_, html) = page(app, &format!("/cases/{id}"), &company).await;
+        assert!(html.contains("已送达") && html.contains("print-receipt"));
+
+        // Anyone follows it with the number and the last four characters.
+        let (_, html) = page(app, &format!("/cases/{id}"), &clerk).await;
+        let number = html
+            .split("id=\"case-number\">")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .to_string();
+        let (s, html) = page(app, &format!("/progress?number={number}&id_last4=0y43"), "").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            html.contains("已送达") && html.contains("EMS1088123456"),
+            "{html}"
+        );
+        let (s, html) = page(app, &format!("/progress?number={number}&id_last4=9999"), "").await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        assert!(html.contains("progress-error"));
+        // The list and its Excel export.
+        let (_, html) = page(app, "/cases?q=龙港建设", &clerk).await;
+        assert!(html.contains(&number));
+        let res = app
+            .http
+            .get(app.url("/cases.xlsx"))
+            .header("cookie", &clerk)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let bytes = res.bytes().await.unwrap();
+        assert!(bytes.starts_with(b"PK"), "an xlsx file");
+    }
+);
+
+each_app!(batch_intake_and_the_calendar_administration, |app| {
+    let clerk = sign_in_cookie(app, "clerk").await;
+    let code = matter_code(app, "城乡居民最低生活保障审核确认").await;
+    let (_, html) = page(app, "/batches/new", &clerk).await;
+    let res = app
+        .http
+        .post(app.url("/batches"))
+        .header("cookie", &clerk)
+        .form(&[
+            ("_csrf", csrf_in(&html).as_str()),
+            ("matter_code", code.as_str()),
+            ("title", "东方村低保集中申报"),
+            ("delivery", "window"),
+            (
+                "applicants",
+                "张三，11010519491231002X，13912345678\n李四，11010519491231002X，13912345679",
+            ),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let loc = res.headers()["location"].to_str().unwrap().to_string();
+    let (_, html) = page(app, &loc, &clerk).await;
+    assert!(html.contains("id=\"case-total\">2<"), "{html}");
+    let batch = loc
+        .split("batch_id=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .to_string();
+    let res = app
+        .http
+        .post(app.url(&format!("/batches/{batch}/accept")))
+        .header("cookie", &clerk)
+        .form(&[("_csrf", csrf_in(&html).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(
+        app,
+        &format!("/cases?batch_id={batch}&state=reviewing"),
+        &clerk,
+    )
+    .await;
+    assert!(html.contains("id=\"case-total\">2<"));
+
+    // The administrator enters 2027; a bad line is named.
+    let admin = sign_in_cookie(app, "admin").await;
+    let (s, html) = page(app, "/admin/calendar", &admin).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("2027年节假日安排（录入）"),
+        "the next year is offered"
+    );
+    let post = |holidays: &'static str| {
+        let csrf = csrf_in(&html);
+        let admin = admin.clone();
+        async move {
+            app.http
+                .post(app.url("/admin/calendar/years"))
+                .header("cookie", &admin)
+                .form(&[
+                    ("_csrf", csrf.as_str()),
+                    ("year", "2027"),
+                    ("holidays", holidays),
+                    ("workdays", "2027-01-09"),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = post("2027-01-01 元旦\n2027-02-30 春节").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("holidays[2]"));
+    let res = post("2027-01-01 元旦").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(app, "/admin/calendar?year=2027", &admin).await;
+    assert!(html.contains("2027-01-01 元旦"));
+    let (s, _) = page(app, "/admin/calendar", &clerk).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // A review flow through its editor.
+    let (s, html) = page(app, &format!("/admin/catalog/{code}/workflow"), &admin).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("workflow-form"));
+    let res = app
+        .http
+        .post(app.url(&format!("/admin/catalog/{code}/workflow")))
+        .header("cookie", &admin)
+        .form(&[
+            ("_csrf", csrf_in(&html).as_str()),
+            ("name0", "入户调查"),
+            ("days0", "2"),
+            ("name1", "审核确认"),
+            ("days1", "1"),
+            ("leader1", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(app, &format!("/admin/catalog/{code}/workflow"), &admin).await;
+    assert!(html.contains("入户调查") && html.contains("领导"), "{html}");
+});
