@@ -359,3 +359,235 @@ async fn a_citizen_finds_the_same_guide_by_chinese_and_by_pinyin() {
     d.quit().await;
     app.stop().await;
 }
+
+/// Submits the case page's form for `action`, filling the given fields (`select` elements are
+/// set by value); accepts the confirmation when the form asks for one.
+async fn act_in_browser(c: &Client, action: &str, fields: &[(&str, &str)]) {
+    let form = c
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(&format!("#act-{action}")))
+        .await
+        .unwrap_or_else(|e| panic!("no form for {action}: {e}"));
+    for (name, value) in fields {
+        let el = form
+            .find(Locator::Css(&format!("[name={name}]")))
+            .await
+            .unwrap();
+        if el.tag_name().await.unwrap() == "select" {
+            el.select_by_value(value).await.unwrap();
+        } else {
+            el.clear().await.unwrap();
+            el.send_keys(value).await.unwrap();
+        }
+    }
+    let confirm = form.attr("data-confirm").await.unwrap().is_some();
+    form.find(Locator::Css("button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    if confirm {
+        c.accept_alert().await.unwrap();
+    }
+    assert_eq!(text(c, ".flash").await, "已保存", "after {action}");
+}
+
+/// Signs out from the home page (printable pages have no header).
+async fn sign_out(c: &Client, app: &TestApp) {
+    c.goto(&app.url("/")).await.unwrap();
+    c.find(Locator::Css("#logout"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("#login-submit"))
+        .await
+        .unwrap();
+}
+
+/// Prints the page as the browser would (A4, print styles) and checks it is a real PDF.
+async fn print_pdf(c: &Client) -> usize {
+    let pdf = c
+        .print(fantoccini::wd::PrintConfiguration::default())
+        .await
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF-"), "a PDF");
+    pdf.len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_online_application_goes_to_delivery_with_its_notices_printed() {
+    let Some(d) = driver().await else { return };
+    let app = TestApp::start(TestDb::sqlite().await.unwrap(), config()).await;
+    let c = &d.client;
+    let code = crate::cases::matter_code(&app, "建筑工程施工许可证核发").await;
+    let pdf = std::env::temp_dir().join(format!("ow_form_{}.pdf", std::process::id()));
+    std::fs::write(&pdf, b"%PDF-1.7\n% application form\n").unwrap();
+
+    // The company finds the guide and applies online with the form attached.
+    sign_in(c, &app, "enterprise").await;
+    text(c, "#home-title").await;
+    c.goto(&app.url(&format!("/guide/{code}"))).await.unwrap();
+    c.find(Locator::Css("#apply-link"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let form = c
+        .wait()
+        .for_element(Locator::Css("#apply-form"))
+        .await
+        .unwrap();
+    form.find(Locator::Css("select[name=kind]"))
+        .await
+        .unwrap()
+        .select_by_value("legal")
+        .await
+        .unwrap();
+    for (name, value) in [
+        ("name", "葫芦岛市龙港建设有限公司"),
+        ("id_number", crate::cases::COMPANY),
+        ("phone", "13812345678"),
+    ] {
+        let el = form
+            .find(Locator::Css(&format!("input[name={name}]")))
+            .await
+            .unwrap();
+        el.clear().await.unwrap();
+        el.send_keys(value).await.unwrap();
+    }
+    form.find(Locator::Css("input[name='file:建筑工程施工许可证申请表']"))
+        .await
+        .unwrap()
+        .send_keys(&pdf.display().to_string())
+        .await
+        .unwrap();
+    form.find(Locator::Css("#apply-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(text(c, ".flash").await, "已保存");
+    let number = text(c, "#case-number").await;
+    let url = c.current_url().await.unwrap().to_string();
+    let case_path = url
+        .trim_start_matches(&app.base)
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(text(c, "#case-state").await, "待受理");
+    assert!(
+        text(c, "#materials")
+            .await
+            .contains("✔ 建筑工程施工许可证申请表")
+    );
+    sign_out(c, &app).await;
+
+    // The comprehensive window accepts it and prints the notice of acceptance.
+    sign_in(c, &app, "clerk").await;
+    text(c, "#home-title").await;
+    c.goto(&app.url(&case_path)).await.unwrap();
+    act_in_browser(c, "accept", &[]).await;
+    assert_eq!(text(c, "#case-state").await, "审查中");
+    assert_eq!(text(c, "#case-light").await, "正常");
+    c.find(Locator::Css("#print-acceptance"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(text(c, "#case-notice").await.contains("决定予以受理"));
+    assert!(print_pdf(c).await > 1000);
+    sign_out(c, &app).await;
+
+    // 住建局 first, then three departments in parallel.
+    for who in ["approver", "approver", "approver-zrzy", "approver-sthj"] {
+        sign_in(c, &app, who).await;
+        text(c, "#home-title").await;
+        c.goto(&app.url(&case_path)).await.unwrap();
+        act_in_browser(
+            c,
+            "finish_step",
+            &[("outcome", "agree"), ("opinion", "符合要求")],
+        )
+        .await;
+        sign_out(c, &app).await;
+    }
+    sign_in(c, &app, "approver").await;
+    text(c, "#home-title").await;
+    c.goto(&app.url("/workbench")).await.unwrap();
+    assert!(
+        text(c, "#wb-decide").await.contains(&number),
+        "ready for a decision"
+    );
+    c.goto(&app.url(&case_path)).await.unwrap();
+    act_in_browser(c, "decide", &[("decision", "approve")]).await;
+    c.find(Locator::Css("#print-decision"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(
+        text(c, "#case-notice h1")
+            .await
+            .contains("准予行政许可决定书")
+    );
+    assert!(print_pdf(c).await > 1000);
+    sign_out(c, &app).await;
+
+    // The clerk concludes and hands the licence over; the proof of delivery is printed.
+    sign_in(c, &app, "clerk").await;
+    text(c, "#home-title").await;
+    c.goto(&app.url(&case_path)).await.unwrap();
+    act_in_browser(c, "conclude", &[]).await;
+    act_in_browser(c, "deliver", &[("note", "法定代表人到窗口领取")]).await;
+    assert_eq!(text(c, "#case-state").await, "已送达");
+    assert!(text(c, "#timeline").await.contains("送达"));
+    c.find(Locator::Css("#print-receipt"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(text(c, "#receipt").await.contains("法定代表人到窗口领取"));
+    assert!(print_pdf(c).await > 1000);
+    sign_out(c, &app).await;
+
+    // Anyone can follow it by number and the last four characters.
+    c.goto(&app.url("/progress")).await.unwrap();
+    let form = c
+        .wait()
+        .for_element(Locator::Css("#progress-form"))
+        .await
+        .unwrap();
+    form.find(Locator::Css("input[name=number]"))
+        .await
+        .unwrap()
+        .send_keys(&number)
+        .await
+        .unwrap();
+    form.find(Locator::Css("input[name=id_last4]"))
+        .await
+        .unwrap()
+        .send_keys("0Y43")
+        .await
+        .unwrap();
+    form.find(Locator::Css("button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(text(c, "#progress-state").await, "已送达");
+    let _ = std::fs::remove_file(pdf);
+    d.quit().await;
+    app.stop().await;
+}
