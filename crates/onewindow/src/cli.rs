@@ -61,6 +61,18 @@ pub enum Command {
         #[arg(long, default_value = "系统管理员")]
         admin_name: String,
     },
+    /// Load the demo district (idempotent) and, with --cases N, N realistic cases spread over the
+    /// last twelve months and every state.
+    Demo {
+        #[command(flatten)]
+        db: Db,
+        /// How many cases to generate.
+        #[arg(long, default_value_t = 0)]
+        cases: usize,
+        /// Password of every demo account.
+        #[arg(long, env = "ONEWINDOW_DEMO_PASSWORD")]
+        demo_password: Option<String>,
+    },
     /// Apply pending database migrations.
     Migrate {
         #[command(flatten)]
@@ -227,6 +239,18 @@ pub fn main() -> ExitCode {
                 crate::server::serve(settings)
                     .await
                     .map(|_| ExitCode::SUCCESS)
+            }
+            Command::Demo {
+                db,
+                cases,
+                demo_password,
+            } => {
+                let url = database_url(db, &file);
+                let password = demo_password
+                    .clone()
+                    .or_else(|| file.demo_password.clone())
+                    .unwrap_or_else(|| DEFAULT_DEMO_PASSWORD.into());
+                crate::demo::run(&url, &password, *cases).await
             }
             Command::Init {
                 db,

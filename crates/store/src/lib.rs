@@ -324,6 +324,9 @@ pub trait CaseStore: Send + Sync {
         retry_at: Option<DateTime<Utc>>,
     ) -> Result<()>;
     async fn outbox(&self, case_id: Option<i64>, limit: i64) -> Result<Vec<OutboxMessage>>;
+    /// Marks a case's unsent notices `discarded` (cases entered after the fact: generated demo
+    /// data, migrated history), so that nobody is told today of what happened months ago.
+    async fn discard_notices(&self, case_id: i64) -> Result<u64>;
 }
 
 #[async_trait]

@@ -5,6 +5,7 @@
 //! a second start neither duplicates nor resets anything, and an interrupted load completes on
 //! the next start.
 
+pub mod cases;
 pub mod catalog;
 
 use onewindow_core::DomainError;
@@ -179,6 +180,41 @@ pub const ACCOUNTS: &[Account] = &[
         phone: Some("13904290010"),
     },
 ];
+
+/// `onewindow demo`: the district, then `cases` generated cases; prints what it did.
+pub async fn run(
+    url: &str,
+    password: &str,
+    cases: usize,
+) -> Result<std::process::ExitCode, String> {
+    let shown = onewindow_store::redact_url(url);
+    let store = onewindow_store::open(url)
+        .await
+        .map_err(|e| format!("cannot open {shown}: {e}"))?;
+    store
+        .migrate()
+        .await
+        .map_err(|e| format!("migration failed: {e}"))?;
+    let report = seed(store.as_ref(), password)
+        .await
+        .map_err(|e| format!("demo data: {e}"))?;
+    println!(
+        "demo district: {} created, {} already there",
+        report.created, report.kept
+    );
+    if cases > 0 {
+        let started = std::time::Instant::now();
+        let n = cases::generate(store.clone(), cases, 16)
+            .await
+            .map_err(|e| format!("demo cases: {e}"))?;
+        println!(
+            "{n} cases generated in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    store.close().await;
+    Ok(std::process::ExitCode::SUCCESS)
+}
 
 /// Approvers of the departments that review 建筑工程施工许可 in parallel with 住建局 (the
 /// `approver` account).

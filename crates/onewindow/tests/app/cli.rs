@@ -529,3 +529,39 @@ fn calendar_answers_working_day_questions() {
     assert!(text.contains("2026-02-14 调休上班"), "{text}");
     assert!(text.contains("2026-10-01 国庆节"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_generates_cases_over_states_and_months() {
+    for db in TestDb::all().await {
+        let url = db.url.clone();
+        let (code, text) =
+            tokio::task::block_in_place(|| run(&["demo", "--cases", "80", "--database-url", &url]));
+        assert_eq!(code, 0, "{text}");
+        assert!(text.contains("80 cases generated"), "{text}");
+        let cases = db
+            .store
+            .cases(&onewindow_store::CaseFilter {
+                limit: 1000,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(cases.len(), 80, "{}", db.kind);
+        let states: std::collections::HashSet<_> = cases.iter().map(|c| c.state).collect();
+        assert!(states.len() >= 4, "{states:?}");
+        let months: std::collections::HashSet<_> = cases
+            .iter()
+            .map(|c| c.submitted_at.format("%Y-%m").to_string())
+            .collect();
+        assert!(months.len() >= 6, "{months:?}");
+        assert!(
+            db.store
+                .outbox_due(chrono::Utc::now(), 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "history is not announced today"
+        );
+        db.drop_db().await;
+    }
+}

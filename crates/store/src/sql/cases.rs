@@ -1037,4 +1037,16 @@ impl<B: Backend> CaseStore for SqlStore<B> {
         let rows: Vec<OutboxRow> = self.b.read_all(q).await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
+
+    async fn discard_notices(&self, case_id: i64) -> Result<u64> {
+        let mut tx = self.b.begin().await?;
+        let n = B::exec(
+            &mut tx,
+            sql("UPDATE outbox SET status = 'discarded' WHERE case_id = $1 AND status = 'pending'")
+                .bind(case_id),
+        )
+        .await?;
+        B::commit(tx).await?;
+        Ok(n)
+    }
 }

@@ -1,0 +1,622 @@
+//! `onewindow demo --cases N`: realistic cases for the demo district, spread over the last twelve
+//! months and over every state — most long since delivered, some refused or withdrawn, the recent
+//! ones still waiting, in review, paused for a special procedure or extended. Each is written the
+//! way the platform writes cases: through the state machine, action by action, at the time it
+//! would have happened.
+
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use onewindow_core::audit::Context;
+use onewindow_core::calendar::Calendar;
+use onewindow_core::case::apply::{Intake, Placement, new_case};
+use onewindow_core::case::machine::{Action, Env, act};
+use onewindow_core::case::rules::Rules;
+use onewindow_core::case::workflow::Workflow;
+use onewindow_core::case::*;
+use onewindow_core::catalog::Applicant;
+use onewindow_core::catalog::record::PublishedGuide;
+use onewindow_core::time::china;
+use onewindow_core::validate::{id_card, uscc};
+use onewindow_store::{Grouping, Store, StoreError};
+use std::sync::Arc;
+
+/// A small deterministic generator: the same N gives the same district.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+        &xs[self.below(xs.len() as u64) as usize]
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "孙", "马", "朱", "胡", "郭", "何",
+];
+const GIVEN: &[&str] = &[
+    "建国", "秀英", "志强", "桂兰", "海燕", "立新", "晓明", "丽娟", "国华", "春梅", "德胜", "玉珍",
+    "子涵", "浩然", "欣怡", "宇轩",
+];
+const COMPANIES: &[&str] = &[
+    "龙港建设有限公司",
+    "渤海食品有限公司",
+    "连湾物流有限公司",
+    "北港商贸有限公司",
+    "葫芦岛鑫源机械有限公司",
+    "龙湾餐饮管理有限公司",
+];
+
+fn person_id(r: &mut Rng) -> String {
+    let born = NaiveDate::from_ymd_opt(
+        1940 + r.below(60) as i32,
+        1 + r.below(12) as u32,
+        1 + r.below(28) as u32,
+    )
+    .unwrap_or_default();
+    let first17 = format!("211403{}{:03}", born.format("%Y%m%d"), r.below(1000));
+    format!("{first17}{}", id_card::check_character(&first17))
+}
+
+fn company_code(r: &mut Rng) -> String {
+    let body: String = (0..8)
+        .map(|_| {
+            *r.pick(&[
+                '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'A', 'B', 'C', 'D',
+            ])
+        })
+        .collect();
+    uscc::build('9', '1', "211403", &body).unwrap_or_default()
+}
+
+fn phone(r: &mut Rng) -> String {
+    format!("13{}{:08}", 5 + r.below(5), r.below(100_000_000))
+}
+
+/// A local working-day moment: `day` at a time within office hours.
+fn at(day: NaiveDate, r: &mut Rng) -> DateTime<Utc> {
+    let t = day
+        .and_hms_opt(8 + r.below(8) as u32, r.below(60) as u32, 0)
+        .unwrap_or_default();
+    china()
+        .from_local_datetime(&t)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_default()
+}
+
+/// How far a case has got.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Fate {
+    Waiting,
+    Supplement,
+    Refused,
+    Reviewing,
+    Paused,
+    Extended,
+    Decided,
+    Delivered,
+    Withdrawn,
+}
+
+fn fate(r: &mut Rng, age_days: i64) -> Fate {
+    // Old cases are finished; recent ones are anywhere.
+    if age_days > 45 {
+        return match r.below(100) {
+            0..=3 => Fate::Refused,
+            4..=6 => Fate::Withdrawn,
+            _ => Fate::Delivered,
+        };
+    }
+    match r.below(100) {
+        0..=11 => Fate::Waiting,
+        12..=17 => Fate::Supplement,
+        18..=21 => Fate::Refused,
+        22..=41 => Fate::Reviewing,
+        42..=46 => Fate::Paused,
+        47..=51 => Fate::Extended,
+        52..=61 => Fate::Decided,
+        62..=64 => Fate::Withdrawn,
+        _ => Fate::Delivered,
+    }
+}
+
+struct World {
+    store: Arc<dyn Store>,
+    cal: Calendar,
+    rules: Rules,
+    ctx: Context,
+}
+
+impl World {
+    async fn step(
+        &self,
+        d: Dossier,
+        a: Action,
+        day: NaiveDate,
+        r: &mut Rng,
+        flow: &Workflow,
+        who: &str,
+    ) -> Result<Option<Dossier>, StoreError> {
+        let now = at(day, r);
+        if now > Utc::now() {
+            return Ok(None);
+        }
+        let env = Env {
+            now,
+            today: day,
+            cal: &self.cal,
+            rules: &self.rules,
+            workflow: flow,
+            actor_id: None,
+            actor_name: who,
+        };
+        let Ok(mut out) = act(&d, a, &env) else {
+            return Ok(None);
+        };
+        // Months-old notices are not sent today.
+        out.notices.clear();
+        Ok(Some(self.store.commit_action(&self.ctx, d, out).await?))
+    }
+
+    fn later(&self, day: NaiveDate, r: &mut Rng, max: i64) -> NaiveDate {
+        self.cal
+            .add_workdays(day, 1 + r.below(max as u64) as i64)
+            .unwrap_or(day)
+    }
+}
+
+/// One case, from its application to wherever its fate leaves it.
+async fn one(
+    w: &World,
+    r: &mut Rng,
+    g: &PublishedGuide,
+    region_id: i64,
+    flow: &Workflow,
+    submitted: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), StoreError> {
+    let legal = match g.guide.applicant {
+        Applicant::Legal => true,
+        Applicant::Person => false,
+        Applicant::Both => r.chance(30),
+    };
+    let applicant = ApplicantInfo {
+        kind: if legal {
+            ApplicantKind::Legal
+        } else {
+            ApplicantKind::Person
+        },
+        name: if legal {
+            format!("葫芦岛市{}", r.pick(COMPANIES))
+        } else {
+            format!("{}{}", r.pick(SURNAMES), r.pick(GIVEN))
+        },
+        id_number: if legal { company_code(r) } else { person_id(r) },
+        phone: phone(r),
+        email: None,
+        address: Some(format!(
+            "龙港区{}街道{}号",
+            r.pick(&["滨海", "连湾", "北港", "东街"]),
+            1 + r.below(200)
+        )),
+        needs_home_service: false,
+    };
+    let channel = *r.pick(&[
+        Channel::Online,
+        Channel::Online,
+        Channel::Online,
+        Channel::Window,
+        Channel::Window,
+        Channel::Window,
+        Channel::Kiosk,
+        Channel::Agent,
+        Channel::HomeVisit,
+    ]);
+    let mut applicant = applicant;
+    let agency = (channel == Channel::Agent).then(|| Agency {
+        name: "沈丙竹".into(),
+        id_number: person_id(r),
+        phone: "13904290007".into(),
+        authorization: "授权委托书".into(),
+        user_id: None,
+    });
+    let delivery = if channel == Channel::HomeVisit {
+        applicant.needs_home_service = true;
+        DeliveryMethod::Home
+    } else {
+        *r.pick(&[
+            DeliveryMethod::Window,
+            DeliveryMethod::Window,
+            DeliveryMethod::Post,
+        ])
+    };
+    let materials = g
+        .guide
+        .materials
+        .iter()
+        .map(|m| MaterialReceipt {
+            name: m.name.clone(),
+            provided: true,
+            note: None,
+        })
+        .collect();
+    let at_submit = at(submitted, r);
+    let app = onewindow_core::case::apply::CleanApplication {
+        channel,
+        delivery_address: applicant.address.clone(),
+        applicant,
+        agency,
+        materials,
+        note: None,
+        delivery,
+    };
+    let d = new_case(
+        app,
+        &Placement {
+            matter_id: g.matter_id,
+            matter_code: g.code.clone(),
+            matter_name: g.guide.name.clone(),
+            guide_version_id: g.version_id,
+            department_id: g.department_id,
+            region_id,
+            statutory_days: g.guide.statutory_days,
+            promised_days: g.guide.promised_days,
+        },
+        &Intake {
+            now: at_submit,
+            received_on: submitted,
+            completeness_due: w
+                .cal
+                .add_workdays(submitted, w.rules.completeness_days)
+                .ok(),
+            applicant_user_id: None,
+            bundle_id: None,
+            batch_id: None,
+            delivery_days: w.rules.delivery_days,
+        },
+    );
+    let created = w
+        .store
+        .create_cases(&w.ctx, Grouping::Single, vec![d], vec![])
+        .await?;
+    let Some(id) = created.case_ids.first() else {
+        return Ok(());
+    };
+    w.store.discard_notices(*id).await?;
+    let Some(mut d) = w.store.dossier(*id).await? else {
+        return Ok(());
+    };
+    let age = (today - submitted).num_days();
+    let f = fate(r, age);
+    let mut day = submitted;
+    if f == Fate::Waiting {
+        return Ok(());
+    }
+    if f == Fate::Supplement || r.chance(8) {
+        let items = vec![SupplementItem {
+            material: g
+                .guide
+                .materials
+                .first()
+                .map_or("申请表".into(), |m| m.name.clone()),
+            problem: "缺少签字".into(),
+        }];
+        let Some(n) = w
+            .step(
+                d,
+                Action::RequestSupplement { items },
+                day,
+                r,
+                flow,
+                "李志抗",
+            )
+            .await?
+        else {
+            return Ok(());
+        };
+        d = n;
+        if f == Fate::Supplement {
+            return Ok(());
+        }
+        day = w.later(day, r, 4);
+        let Some(n) = w
+            .step(
+                d,
+                Action::CompleteSupplement { note: None },
+                day,
+                r,
+                flow,
+                "李志抗",
+            )
+            .await?
+        else {
+            return Ok(());
+        };
+        d = n;
+    }
+    match f {
+        Fate::Refused => {
+            w.step(
+                d,
+                Action::Refuse {
+                    reason: "申请事项不属于本机关职权范围".into(),
+                },
+                day,
+                r,
+                flow,
+                "李志抗",
+            )
+            .await?;
+            return Ok(());
+        }
+        Fate::Withdrawn => {
+            w.step(
+                d,
+                Action::Withdraw {
+                    reason: Some("申请人申请撤回".into()),
+                },
+                day,
+                r,
+                flow,
+                "李志抗",
+            )
+            .await?;
+            return Ok(());
+        }
+        _ => {}
+    }
+    if d.case.promised_days == 0 {
+        let Some(n) = w
+            .step(
+                d,
+                Action::ConcludeOnSpot { note: None },
+                day,
+                r,
+                flow,
+                "李志抗",
+            )
+            .await?
+        else {
+            return Ok(());
+        };
+        if f == Fate::Delivered {
+            w.step(
+                n,
+                Action::Deliver {
+                    tracking_number: None,
+                    note: Some("当场领取".into()),
+                },
+                day,
+                r,
+                flow,
+                "李志抗",
+            )
+            .await?;
+        }
+        return Ok(());
+    }
+    let Some(n) = w
+        .step(d, Action::Accept { note: None }, day, r, flow, "李志抗")
+        .await?
+    else {
+        return Ok(());
+    };
+    d = n;
+    if f == Fate::Paused {
+        day = w.later(day, r, 2);
+        w.step(
+            d,
+            Action::Pause {
+                procedure: "专家评审".into(),
+                reason: "技术方案需专家论证".into(),
+                expected_days: 5,
+            },
+            day,
+            r,
+            flow,
+            "弋艳艳",
+        )
+        .await?;
+        return Ok(());
+    }
+    if f == Fate::Extended {
+        day = w.later(day, r, 2);
+        let Some(n) = w
+            .step(
+                d,
+                Action::RequestExtension {
+                    reason: "需现场核查".into(),
+                    days: None,
+                },
+                day,
+                r,
+                flow,
+                "弋艳艳",
+            )
+            .await?
+        else {
+            return Ok(());
+        };
+        w.step(
+            n,
+            Action::ApproveExtension { note: None },
+            day,
+            r,
+            flow,
+            "刘立峰",
+        )
+        .await?;
+        return Ok(());
+    }
+    // Review, step by step; a reviewing case stops half-way.
+    let mut budget = if f == Fate::Reviewing {
+        1 + r.below(2)
+    } else {
+        u64::MAX
+    };
+    while let Some(s) = d
+        .steps
+        .iter()
+        .find(|s| s.state == StepState::Active)
+        .cloned()
+    {
+        if budget == 0 {
+            return Ok(());
+        }
+        budget -= 1;
+        day = w.later(day, r, s.days.clamp(1, 3));
+        let Some(n) = w
+            .step(
+                d,
+                Action::FinishStep {
+                    step_id: s.id,
+                    outcome: StepOutcome::Agree,
+                    opinion: Some("符合要求".into()),
+                },
+                day,
+                r,
+                flow,
+                "弋艳艳",
+            )
+            .await?
+        else {
+            return Ok(());
+        };
+        d = n;
+    }
+    if f == Fate::Reviewing {
+        return Ok(());
+    }
+    let deny = r.chance(5);
+    let decision = Action::Decide {
+        decision: if deny {
+            Decision::Deny
+        } else {
+            Decision::Approve
+        },
+        reason: deny.then(|| "不符合法定条件".into()),
+    };
+    let Some(n) = w.step(d, decision, day, r, flow, "弋艳艳").await? else {
+        return Ok(());
+    };
+    d = n;
+    if f == Fate::Decided {
+        return Ok(());
+    }
+    day = w.later(day, r, 2);
+    let Some(n) = w
+        .step(d, Action::Conclude { note: None }, day, r, flow, "李志抗")
+        .await?
+    else {
+        return Ok(());
+    };
+    day = w.later(day, r, 3);
+    let tracking = (n.case.delivery == DeliveryMethod::Post)
+        .then(|| format!("EMS{}", 1_000_000_000 + r.below(9_000_000_000)));
+    w.step(
+        n,
+        Action::Deliver {
+            tracking_number: tracking,
+            note: None,
+        },
+        day,
+        r,
+        flow,
+        "李志抗",
+    )
+    .await?;
+    Ok(())
+}
+
+/// Generates `n` cases; returns how many were written.
+pub async fn generate(
+    store: Arc<dyn Store>,
+    n: usize,
+    workers: usize,
+) -> Result<usize, StoreError> {
+    let years = store.calendar_years().await?;
+    let cal = Calendar::new(&years);
+    let guides: Vec<PublishedGuide> = store.published_guides().await?;
+    if guides.is_empty() {
+        return Err(StoreError::Config(
+            "the catalog is empty: load the demo district first".into(),
+        ));
+    }
+    let departments = store
+        .departments(&onewindow_store::ScopeFilter::all())
+        .await?;
+    let mut flows = std::collections::HashMap::new();
+    for g in &guides {
+        let f = store
+            .workflow(g.matter_id)
+            .await?
+            .unwrap_or_else(|| Workflow::default_for(g.guide.promised_days));
+        flows.insert(g.matter_id, f);
+    }
+    let world = Arc::new(World {
+        store,
+        cal,
+        rules: Rules::default(),
+        ctx: Context::system("demo-cases"),
+    });
+    let guides = Arc::new(guides);
+    let departments = Arc::new(departments);
+    let flows = Arc::new(flows);
+    let today = onewindow_core::time::local_date(Utc::now());
+    let mut tasks = Vec::new();
+    let workers = workers.clamp(1, 64);
+    for wk in 0..workers {
+        let (world, guides, departments, flows) = (
+            world.clone(),
+            guides.clone(),
+            departments.clone(),
+            flows.clone(),
+        );
+        let count = n / workers + usize::from(wk < n % workers);
+        tasks.push(tokio::spawn(async move {
+            let mut r = Rng(0x9E37_79B9_7F4A_7C15 ^ ((wk as u64 + 1) * 0x1000_0001));
+            let mut written = 0;
+            for _ in 0..count {
+                let g = r.pick(&guides);
+                // A working day in the last twelve months (the calendar knows them all).
+                let back = r.below(365) as i64;
+                let mut day = today - chrono::Duration::days(back);
+                while !world.cal.is_workday(day).unwrap_or(true) {
+                    day = day.pred_opt().unwrap_or(day);
+                }
+                if day.year() < 2004 {
+                    continue;
+                }
+                let region = departments
+                    .iter()
+                    .find(|d| d.id == g.department_id)
+                    .map_or(0, |d| d.region_id);
+                let flow = flows
+                    .get(&g.matter_id)
+                    .cloned()
+                    .unwrap_or_else(|| Workflow::default_for(g.guide.promised_days));
+                one(&world, &mut r, g, region, &flow, day, today).await?;
+                written += 1;
+            }
+            Ok::<usize, StoreError>(written)
+        }));
+    }
+    let mut total = 0;
+    for t in tasks {
+        total += t.await.map_err(|e| StoreError::Config(e.to_string()))??;
+    }
+    Ok(total)
+}
