@@ -96,9 +96,23 @@ async fn commit_group<B: Backend>(b: &B, jobs: Vec<Job<B>>) {
         }
     };
     let mut done = Vec::with_capacity(jobs.len());
-    for j in jobs {
-        let r = run_one::<B>(&mut tx, j.work).await;
-        done.push((j.reply, r));
+    if jobs.len() == 1 {
+        // Alone in its transaction, an action needs no savepoint: a failure rolls it all back.
+        for j in jobs {
+            match (j.work)(&mut tx).await {
+                Ok(v) => done.push((j.reply, Ok(v))),
+                Err(e) => {
+                    drop(tx);
+                    let _ = j.reply.send(Err(e));
+                    return;
+                }
+            }
+        }
+    } else {
+        for j in jobs {
+            let r = run_one::<B>(&mut tx, j.work).await;
+            done.push((j.reply, r));
+        }
     }
     match B::commit(tx).await {
         Ok(()) => {

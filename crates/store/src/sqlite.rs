@@ -12,6 +12,10 @@ use sqlx::{AssertSqlSafe, Sqlite, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
 
+/// Reading connections. Each is a thread of its own in the driver; on a small machine more of
+/// them than cores only adds switching between them.
+const READERS: u32 = 4;
+
 pub struct SqliteBackend {
     writer: SqlitePool,
     readers: SqlitePool,
@@ -40,7 +44,7 @@ impl SqliteBackend {
             .connect_with(base.clone())
             .await?;
         let readers = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(READERS)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(base.read_only(true))
             .await?;

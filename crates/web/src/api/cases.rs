@@ -211,8 +211,7 @@ async fn act(
         })?),
     };
     let action: Action = parse_json(body.to_string().as_bytes())?;
-    svc::act(&state, &auth, id, version, action).await?;
-    Ok(Json(svc::view(&state, &auth, id).await?))
+    Ok(Json(svc::act(&state, &auth, id, version, action).await?))
 }
 
 /// Upload materials (multipart: a `material` field, then one or more `file` fields).

@@ -491,14 +491,15 @@ async fn workflow(state: &AppState, d: &Dossier) -> AppResult<Workflow> {
         .unwrap_or_else(|| Workflow::default_for(d.case.promised_days)))
 }
 
-/// Acts on a case: the version (when given) must be the one the person saw.
+/// Acts on a case: the version (when given) must be the one the person saw. Returns the case as
+/// the action left it.
 pub async fn act(
     state: &AppState,
     auth: &Auth,
     id: i64,
     version: Option<i64>,
     action: Action,
-) -> AppResult<Dossier> {
+) -> AppResult<CaseView> {
     let (d, st) = load(state, auth, id).await?;
     let kind = action.kind();
     // What may happen now comes first: a wrong transition is a 409 for whoever tries it.
@@ -512,7 +513,12 @@ pub async fn act(
         return Err(DomainError::stale("version").into());
     }
     let s = settings(state).await?;
-    let flow = workflow(state, &d).await?;
+    // Only acceptance opens the review flow; the other actions need not read it.
+    let flow = if kind == ActionKind::Accept {
+        workflow(state, &d).await?
+    } else {
+        Workflow::default_for(d.case.promised_days)
+    };
     let at = now();
     let name = auth.user.display_name.clone();
     let outcome = machine::act(
@@ -528,7 +534,8 @@ pub async fn act(
             actor_name: &name,
         },
     )?;
-    Ok(state.store.commit_action(&auth.ctx(), d, outcome).await?)
+    let after = state.store.commit_action(&auth.ctx(), d, outcome).await?;
+    view_of(state, auth, after, &st).await
 }
 
 /// Accepts every case of a batch still awaiting acceptance, in one transaction.
@@ -635,9 +642,20 @@ pub struct CaseView {
 
 pub async fn view(state: &AppState, auth: &Auth, id: i64) -> AppResult<CaseView> {
     let (d, st) = load(state, auth, id).await?;
+    view_of(state, auth, d, &st).await
+}
+
+/// The view of a dossier already loaded (after an action: the one just written).
+pub async fn view_of(
+    state: &AppState,
+    auth: &Auth,
+    d: Dossier,
+    st: &Standing,
+) -> AppResult<CaseView> {
+    let id = d.case.id;
     let s = settings(state).await?;
     let today = local_date(now());
-    let actions = my_actions(state, auth, &d, &st, today).await?;
+    let actions = my_actions(state, auth, &d, st, today).await?;
     let clock = clock::view(&d.case, &s.calendar, today, s.rules.yellow_days);
     let step_lights = d
         .steps
@@ -649,12 +667,10 @@ pub async fn view(state: &AppState, auth: &Auth, id: i64) -> AppResult<CaseView>
             )
         })
         .collect();
-    let department = state
-        .store
-        .department(d.case.department_id)
+    let department = super::catalog::view(state)
         .await?
-        .map(|x| x.name)
-        .unwrap_or_default();
+        .department(d.case.department_id)
+        .to_string();
     let bundle = match d.case.bundle_id {
         Some(b) => state.store.bundle(b).await?,
         None => None,
