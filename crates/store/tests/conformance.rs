@@ -353,6 +353,8 @@ each_db!(halls_zones_and_windows_hang_together, |db| {
                     address: None,
                     floors: 3,
                     phone: None,
+                    opens: "08:30".into(),
+                    closes: "17:30".into(),
                 },
             )
             .await
@@ -366,6 +368,8 @@ each_db!(halls_zones_and_windows_hang_together, |db| {
                     address: None,
                     floors: 1,
                     phone: None,
+                    opens: "09:00".into(),
+                    closes: "17:00".into(),
                 },
             )
             .await
@@ -584,6 +588,8 @@ each_db!(halls_zones_and_windows_hang_together, |db| {
                 address: None,
                 floors: 1,
                 phone: None,
+                opens: "09:00".into(),
+                closes: "16:00".into(),
             },
         )
         .await
@@ -604,10 +610,31 @@ each_db!(halls_zones_and_windows_hang_together, |db| {
                     address: None,
                     floors: Some(1),
                     phone: None,
+                    opens: None,
+                    closes: Some("18:00".into()),
                 },
             )
             .await;
-        assert!(e.is_ok());
+        let updated = e.unwrap();
+        assert_eq!((updated.opens.as_str(), updated.closes.as_str()), ("09:00", "18:00"));
+        // Opening hours must open before they close, checked against the stored pair.
+        let e = s
+            .update_hall(
+                &c,
+                other.id,
+                HallUpdate {
+                    version: updated.version,
+                    name: None,
+                    address: None,
+                    floors: None,
+                    phone: None,
+                    opens: Some("19:00".into()),
+                    closes: None,
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "closes");
         assert_eq!(s.zones(hall.id).await.unwrap().len(), 1);
     }
 });
