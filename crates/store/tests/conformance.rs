@@ -616,7 +616,10 @@ each_db!(halls_zones_and_windows_hang_together, |db| {
             )
             .await;
         let updated = e.unwrap();
-        assert_eq!((updated.opens.as_str(), updated.closes.as_str()), ("09:00", "18:00"));
+        assert_eq!(
+            (updated.opens.as_str(), updated.closes.as_str()),
+            ("09:00", "18:00")
+        );
         // Opening hours must open before they close, checked against the stored pair.
         let e = s
             .update_hall(

@@ -160,37 +160,6 @@ pub fn parse_form<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[derive(serde::Deserialize, Debug)]
-    #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
-    struct T {
-        name: String,
-        n: i64,
-        tags: Option<Vec<String>>,
-    }
-
-    #[test]
-    fn errors_name_the_field() {
-        let e = parse_json::<T>(br#"{"n":1}"#).unwrap_err();
-        assert_eq!(e.field.as_deref(), Some("name"));
-        assert!(e.message.zh.contains("缺少"));
-        let e = parse_json::<T>(br#"{"name":"a","n":"x"}"#).unwrap_err();
-        assert_eq!(e.field.as_deref(), Some("n"));
-        assert!(e.message.zh.contains("整数"), "{}", e.message.zh);
-        let e = parse_json::<T>(br#"{"name":"a","n":1,"colour":1}"#).unwrap_err();
-        assert_eq!(e.field.as_deref(), Some("colour"));
-        let e = parse_json::<T>(br#"{"name":"a","n":1,"tags":[1]}"#).unwrap_err();
-        assert_eq!(e.field.as_deref(), Some("tags[0]"));
-        let e = parse_json::<T>(br#"{"name":"a""#).unwrap_err();
-        assert_eq!(e.field.as_deref(), Some("body"));
-        assert!(e.message.en.contains("not valid JSON"));
-    }
-}
-
 /// A query string whose errors name the parameter.
 pub struct ApiQuery<T>(pub T);
 
@@ -316,4 +285,35 @@ pub async fn read_multipart(mut mp: axum::extract::Multipart) -> Result<Multipar
         }
     }
     Ok(form)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct T {
+        name: String,
+        n: i64,
+        tags: Option<Vec<String>>,
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let e = parse_json::<T>(br#"{"n":1}"#).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("name"));
+        assert!(e.message.zh.contains("缺少"));
+        let e = parse_json::<T>(br#"{"name":"a","n":"x"}"#).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("n"));
+        assert!(e.message.zh.contains("整数"), "{}", e.message.zh);
+        let e = parse_json::<T>(br#"{"name":"a","n":1,"colour":1}"#).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("colour"));
+        let e = parse_json::<T>(br#"{"name":"a","n":1,"tags":[1]}"#).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("tags[0]"));
+        let e = parse_json::<T>(br#"{"name":"a""#).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("body"));
+        assert!(e.message.en.contains("not valid JSON"));
+    }
 }
