@@ -34,6 +34,11 @@ pub const SQLITE: &[Migration] = &[
         name: "cases",
         sql: include_str!("../migrations/sqlite/0004_cases.sql"),
     },
+    Migration {
+        version: 5,
+        name: "audit_head_follows",
+        sql: include_str!("../migrations/sqlite/0005_audit_head_follows.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -56,6 +61,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 4,
         name: "cases",
         sql: include_str!("../migrations/postgres/0004_cases.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "audit_head_follows",
+        sql: include_str!("../migrations/postgres/0005_audit_head_follows.sql"),
     },
 ];
 

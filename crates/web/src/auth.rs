@@ -173,7 +173,7 @@ fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 
 pub async fn actor_for(state: &AppState, user: &User) -> AppResult<Actor> {
     let region_path = match user.region_id {
-        Some(r) => state.store.region(r).await?.map(|r| r.path),
+        Some(r) => state.org_facts.region_path(state.store.as_ref(), r).await?,
         None => None,
     };
     Ok(Actor {

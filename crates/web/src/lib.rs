@@ -44,6 +44,7 @@ pub fn build(store: Arc<dyn Store>, config: WebConfig) -> (Router, AppState) {
         openapi_json,
         catalog: Default::default(),
         calendar: Default::default(),
+        org_facts: Default::default(),
         config: config.clone(),
     }));
     let api = api.layer(axum::middleware::from_fn_with_state(

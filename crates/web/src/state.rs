@@ -66,6 +66,7 @@ pub struct Inner {
     pub openapi_json: String,
     pub catalog: crate::service::catalog::CatalogCache,
     pub calendar: crate::service::calendar::CalendarCache,
+    pub org_facts: crate::service::org_facts::OrgFacts,
 }
 
 #[derive(Clone)]

@@ -136,6 +136,21 @@ pub fn case_select(alias: &str) -> String {
     cols.join(", ")
 }
 
+/// A case with whether it has steps, pauses and supplement requests: most cases have no pauses
+/// or supplements, and a case being received has no steps, so those reads are skipped.
+#[derive(sqlx::FromRow)]
+pub struct DossierHeadRow {
+    #[sqlx(flatten)]
+    pub case: CaseRow,
+    pub has_steps: bool,
+    pub has_pauses: bool,
+    pub has_supplements: bool,
+}
+
+pub const DOSSIER_FLAGS: &str = "EXISTS (SELECT 1 FROM case_steps WHERE case_id = cases.id) AS has_steps, \
+     EXISTS (SELECT 1 FROM case_pauses WHERE case_id = cases.id) AS has_pauses, \
+     EXISTS (SELECT 1 FROM case_supplements WHERE case_id = cases.id) AS has_supplements";
+
 #[derive(sqlx::FromRow)]
 pub struct CaseRow {
     pub id: i64,

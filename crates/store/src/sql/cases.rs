@@ -685,11 +685,11 @@ impl<B: Backend> CaseStore for SqlStore<B> {
     }
 
     async fn dossier(&self, id: i64) -> Result<Option<Dossier>> {
-        let row: Option<CaseRow> = self
+        let row: Option<DossierHeadRow> = self
             .b
             .read_opt(
                 sql(format!(
-                    "SELECT {} FROM cases WHERE id = $1",
+                    "SELECT {}, {DOSSIER_FLAGS} FROM cases WHERE id = $1",
                     case_select("")
                 ))
                 .bind(id),
@@ -698,31 +698,40 @@ impl<B: Backend> CaseStore for SqlStore<B> {
         let Some(row) = row else {
             return Ok(None);
         };
-        let case = row.into_case()?;
-        let steps = self
-            .steps_of(&[id])
-            .await?
-            .into_iter()
-            .map(|(_, s)| s)
-            .collect();
-        let pauses: Vec<PauseRow> = self
-            .b
-            .read_all(
-                sql(format!(
-                    "SELECT {PAUSE_COLS} FROM case_pauses WHERE case_id = $1 ORDER BY id"
-                ))
-                .bind(id),
-            )
-            .await?;
-        let supplements: Vec<SupplementRow> = self
-            .b
-            .read_all(
-                sql(format!(
-                    "SELECT {SUPPLEMENT_COLS} FROM case_supplements WHERE case_id = $1 ORDER BY id"
-                ))
-                .bind(id),
-            )
-            .await?;
+        let case = row.case.into_case()?;
+        let steps = if row.has_steps {
+            self.steps_of(&[id])
+                .await?
+                .into_iter()
+                .map(|(_, s)| s)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let pauses: Vec<PauseRow> = if row.has_pauses {
+            self.b
+                .read_all(
+                    sql(format!(
+                        "SELECT {PAUSE_COLS} FROM case_pauses WHERE case_id = $1 ORDER BY id"
+                    ))
+                    .bind(id),
+                )
+                .await?
+        } else {
+            Vec::new()
+        };
+        let supplements: Vec<SupplementRow> = if row.has_supplements {
+            self.b
+                .read_all(
+                    sql(format!(
+                        "SELECT {SUPPLEMENT_COLS} FROM case_supplements WHERE case_id = $1 ORDER BY id"
+                    ))
+                    .bind(id),
+                )
+                .await?
+        } else {
+            Vec::new()
+        };
         Ok(Some(Dossier {
             case,
             steps,

@@ -3,7 +3,7 @@
 use super::audit::append;
 use super::entity::{Entity, active_set, apply, created, current};
 use super::org::{activation, change, require_active};
-use super::rows::{USER_COLS, UserRow};
+use super::rows::{USER_COLS, USER_ROLES_COLS, UserRolesRow, UserRow};
 use super::{SqlStore, scope_where};
 use crate::IdentityStore;
 use crate::backend::{Backend, now, sql};
@@ -120,17 +120,11 @@ impl<B: Backend> IdentityStore for SqlStore<B> {
     }
 
     async fn user(&self, id: i64) -> Result<Option<User>> {
-        let row: Option<UserRow> = self
+        let row: Option<UserRolesRow> = self
             .b
-            .read_opt(sql(format!("SELECT {USER_COLS} FROM users WHERE id = $1")).bind(id))
+            .read_opt(sql(format!("SELECT {USER_ROLES_COLS} FROM users WHERE id = $1")).bind(id))
             .await?;
-        let Some(row) = row else { return Ok(None) };
-        let roles: Vec<(String,)> = self
-            .b
-            .read_all(sql("SELECT role FROM user_roles WHERE user_id = $1").bind(id))
-            .await?;
-        let roles: Vec<String> = roles.into_iter().map(|r| r.0).collect();
-        Ok(Some(row.with_roles(&roles)))
+        Ok(row.map(UserRolesRow::into_user))
     }
 
     async fn user_by_username(&self, username: &str) -> Result<Option<User>> {

@@ -382,10 +382,9 @@ async fn step_in_scope(state: &AppState, actor: &Actor, department_id: i64) -> A
         return Ok(false);
     }
     let region = state
-        .store
-        .department(department_id)
-        .await?
-        .map(|d| d.region_id);
+        .org_facts
+        .department_region(state.store.as_ref(), department_id)
+        .await?;
     let o = owner(state, Some(department_id), region).await?;
     Ok(actor.covers(&o))
 }

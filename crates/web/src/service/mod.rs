@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod catalog_io;
 pub mod notify;
 pub mod org;
+pub mod org_facts;
 pub mod session;
 pub mod uploads;
 pub mod users;
@@ -35,10 +36,9 @@ pub fn scope_filter(actor: &Actor) -> ScopeFilter {
 pub async fn region_path(state: &AppState, region_id: Option<i64>) -> AppResult<String> {
     Ok(match region_id {
         Some(id) => state
-            .store
-            .region(id)
+            .org_facts
+            .region_path(state.store.as_ref(), id)
             .await?
-            .map(|r| r.path)
             .unwrap_or_default(),
         None => String::new(),
     })
