@@ -1,7 +1,11 @@
 //! Group commit. A durable commit costs one disk flush; actions that arrive together share one.
-//! Each action still runs alone inside its own savepoint, so a failing action leaves nothing
-//! behind and does not disturb the others; the callers are answered only after the shared
-//! commit, so an acknowledged action is on disk.
+//! A group first runs its actions one after another in one transaction. Should one fail, that
+//! transaction is rolled back and the group runs again with each action inside its own
+//! savepoint, so a failing action leaves nothing behind and does not disturb the others (an
+//! action is therefore written so that it can run more than once: it only writes through the
+//! transaction). Savepoints cost two statements per action, and actions rarely fail, so they are
+//! paid only when needed. The callers are answered only after the shared commit, so an
+//! acknowledged action is on disk.
 //!
 //! Both databases use it for the case engine's writes: SQLite has one writer anyway, and on
 //! PostgreSQL every audited write queues on the audit chain's head row until it commits.
@@ -18,7 +22,7 @@ use tokio::sync::{mpsc, oneshot};
 const MAX_GROUP: usize = 128;
 
 type Boxed<'a> = Pin<Box<dyn Future<Output = Result<Box<dyn Any + Send>>> + Send + 'a>>;
-type Work<B> = Box<dyn for<'a> FnOnce(&'a mut <B as Backend>::Tx) -> Boxed<'a> + Send>;
+type Work<B> = Box<dyn for<'a> Fn(&'a mut <B as Backend>::Tx) -> Boxed<'a> + Send + Sync>;
 
 struct Job<B: Backend> {
     work: Work<B>,
@@ -41,14 +45,16 @@ impl<B: Backend> Grouper<B> {
     pub async fn write<T, F>(&self, work: F) -> Result<T>
     where
         T: Send + 'static,
-        F: for<'a> FnOnce(&'a mut B::Tx) -> Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>
+        F: for<'a> Fn(&'a mut B::Tx) -> Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>
             + Send
+            + Sync
             + 'static,
     {
         let (reply, answer) = oneshot::channel();
         let work: Work<B> = Box::new(move |tx| {
+            let run = work(tx);
             Box::pin(async move {
-                let v = work(tx).await?;
+                let v = run.await?;
                 Ok(Box::new(v) as Box<dyn Any + Send>)
             })
         });
@@ -86,51 +92,80 @@ fn copy(e: &StoreError) -> StoreError {
 }
 
 async fn commit_group<B: Backend>(b: &B, jobs: Vec<Job<B>>) {
+    // Alone in its transaction, an action needs no savepoint: its failure rolls it all back.
+    if let Some(jobs) = attempt_plain(b, jobs).await {
+        commit_with_savepoints(b, jobs).await;
+    }
+}
+
+/// Runs the group without savepoints. Gives the jobs back, untouched by what was rolled back,
+/// when one of several failed; a lone job is answered with its own failure.
+async fn attempt_plain<B: Backend>(b: &B, jobs: Vec<Job<B>>) -> Option<Vec<Job<B>>> {
     let mut tx = match b.begin().await {
         Ok(tx) => tx,
         Err(e) => {
-            for j in jobs {
-                let _ = j.reply.send(Err(copy(&e)));
-            }
-            return;
+            answer_all(jobs, &e);
+            return None;
         }
     };
     let mut done = Vec::with_capacity(jobs.len());
-    if jobs.len() == 1 {
-        // Alone in its transaction, an action needs no savepoint: a failure rolls it all back.
-        for j in jobs {
-            match (j.work)(&mut tx).await {
-                Ok(v) => done.push((j.reply, Ok(v))),
-                Err(e) => {
-                    drop(tx);
-                    let _ = j.reply.send(Err(e));
-                    return;
+    for j in &jobs {
+        match (j.work)(&mut tx).await {
+            Ok(v) => done.push(Ok(v)),
+            Err(e) => {
+                drop(tx);
+                if jobs.len() == 1 {
+                    answer_all(jobs, &e);
+                    return None;
                 }
+                return Some(jobs);
             }
         }
-    } else {
-        for j in jobs {
-            let r = run_one::<B>(&mut tx, j.work).await;
-            done.push((j.reply, r));
-        }
     }
+    finish::<B>(tx, jobs.into_iter().zip(done)).await;
+    None
+}
+
+async fn commit_with_savepoints<B: Backend>(b: &B, jobs: Vec<Job<B>>) {
+    let mut tx = match b.begin().await {
+        Ok(tx) => tx,
+        Err(e) => return answer_all(jobs, &e),
+    };
+    let mut done = Vec::with_capacity(jobs.len());
+    for j in &jobs {
+        done.push(run_one::<B>(&mut tx, &j.work).await);
+    }
+    finish::<B>(tx, jobs.into_iter().zip(done)).await;
+}
+
+fn answer_all<B: Backend>(jobs: Vec<Job<B>>, e: &StoreError) {
+    for j in jobs {
+        let _ = j.reply.send(Err(copy(e)));
+    }
+}
+
+/// Commits, then answers each job with its result (or with the commit's failure).
+async fn finish<B: Backend>(
+    tx: B::Tx,
+    results: impl Iterator<Item = (Job<B>, Result<Box<dyn Any + Send>>)>,
+) {
     match B::commit(tx).await {
         Ok(()) => {
-            for (reply, r) in done {
-                let _ = reply.send(r);
+            for (j, r) in results {
+                let _ = j.reply.send(r);
             }
         }
         Err(e) => {
             tracing::error!(error = %e, "group commit failed");
-            for (reply, r) in done {
-                let _ = reply.send(r.and(Err(copy(&e))));
+            for (j, r) in results {
+                let _ = j.reply.send(r.and(Err(copy(&e))));
             }
         }
     }
 }
 
 /// One action inside its savepoint: kept when it succeeds, undone when it fails.
-async fn run_one<B: Backend>(tx: &mut B::Tx, work: Work<B>) -> Result<Box<dyn Any + Send>> {
+async fn run_one<B: Backend>(tx: &mut B::Tx, work: &Work<B>) -> Result<Box<dyn Any + Send>> {
     B::exec(tx, sql("SAVEPOINT action")).await?;
     match work(tx).await {
         Ok(v) => {

@@ -1671,6 +1671,66 @@ mod cases {
         matches!(e, StoreError::Domain(DomainError::Conflict(f)) if f.field == "version")
     }
 
+    // Actions that arrive together share a commit; one that fails among them (a stale version)
+    // leaves nothing behind and does not take the others down.
+    each_db!(actions_committed_together_fail_alone, |db| {
+        let s = db.store.clone();
+        let f = fixture(s.as_ref()).await;
+        let c = ctx();
+        let on = day(2026, 3, 2);
+        let mut cases = Vec::new();
+        for i in 0..12 {
+            let made = s
+                .create_cases(
+                    &c,
+                    Grouping::Single,
+                    vec![f.application(&format!("申请人{i}"), on)],
+                    vec![],
+                )
+                .await
+                .unwrap();
+            cases.push(s.dossier(made.case_ids[0]).await.unwrap().unwrap());
+        }
+        let before = match s.verify_audit().await.unwrap() {
+            Ok(n) => n,
+            Err(b) => panic!("chain broken before the test: {b:?}"),
+        };
+        // Each case is accepted twice from the same version: one of each pair must lose.
+        let mut tasks = Vec::new();
+        for d in &cases {
+            for _ in 0..2 {
+                let (s, c, d) = (s.clone(), c.clone(), d.clone());
+                let out = f.act(&d, Action::Accept { note: None }, on);
+                tasks.push(tokio::spawn(async move {
+                    (d.case.id, s.commit_action(&c, d, out).await)
+                }));
+            }
+        }
+        let mut won = std::collections::HashMap::new();
+        for t in tasks {
+            let (id, r) = t.await.unwrap();
+            match r {
+                Ok(after) => {
+                    assert_eq!(after.case.version, 2);
+                    *won.entry(id).or_insert(0) += 1;
+                }
+                Err(e) => assert!(stale(e), "only the version check may refuse"),
+            }
+        }
+        for d in &cases {
+            assert_eq!(won.get(&d.case.id), Some(&1), "exactly one accept per case");
+            let read = s.dossier(d.case.id).await.unwrap().unwrap();
+            assert_eq!(read.case.state, CaseState::Reviewing);
+            assert_eq!(read.steps.len(), 3, "the losers wrote no steps");
+            assert_eq!(s.case_events(d.case.id).await.unwrap().len(), 2);
+        }
+        assert_eq!(
+            s.verify_audit().await.unwrap(),
+            Ok(before + 12),
+            "one audit entry per accepted case, the chain intact"
+        );
+    });
+
     each_db!(cases_are_numbered_written_and_read_back, |db| {
         let s = db.store.clone();
         let f = fixture(s.as_ref()).await;

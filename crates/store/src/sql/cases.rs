@@ -17,6 +17,7 @@ use onewindow_core::case::workflow::Workflow;
 use onewindow_core::case::{Case, CaseEvent, CaseState, Dossier, Notice, number};
 use onewindow_core::time::local_date;
 use serde_json::json;
+use std::sync::Arc;
 
 /// The next number in a day's sequence for `key`.
 async fn next_seq<B: Backend>(tx: &mut B::Tx, key: &str, day: NaiveDate) -> Result<i64> {
@@ -679,6 +680,8 @@ impl<B: Backend> CaseStore for SqlStore<B> {
         let ctx = ctx.clone();
         self.group
             .write(move |tx| {
+                let (ctx, grouping, cases, files) =
+                    (ctx.clone(), grouping.clone(), cases.clone(), files.clone());
                 Box::pin(async move { create::<B>(tx, &ctx, grouping, cases, files).await })
             })
             .await
@@ -757,10 +760,14 @@ impl<B: Backend> CaseStore for SqlStore<B> {
         before: Dossier,
         outcome: Outcome,
     ) -> Result<Dossier> {
-        let ctx = ctx.clone();
+        let item = Arc::new((ctx.clone(), before, outcome));
         self.group
             .write(move |tx| {
-                Box::pin(async move { write_outcome::<B>(tx, &ctx, &before, &outcome).await })
+                let item = item.clone();
+                Box::pin(async move {
+                    let (ctx, before, outcome) = item.as_ref();
+                    write_outcome::<B>(tx, ctx, before, outcome).await
+                })
             })
             .await
     }
@@ -770,13 +777,15 @@ impl<B: Backend> CaseStore for SqlStore<B> {
         ctx: &Context,
         items: Vec<(Dossier, Outcome)>,
     ) -> Result<Vec<Dossier>> {
-        let ctx = ctx.clone();
+        let all = Arc::new((ctx.clone(), items));
         self.group
             .write(move |tx| {
+                let all = all.clone();
                 Box::pin(async move {
+                    let (ctx, items) = all.as_ref();
                     let mut out = Vec::with_capacity(items.len());
-                    for (before, outcome) in &items {
-                        out.push(write_outcome::<B>(tx, &ctx, before, outcome).await?);
+                    for (before, outcome) in items {
+                        out.push(write_outcome::<B>(tx, ctx, before, outcome).await?);
                     }
                     Ok(out)
                 })
@@ -892,10 +901,12 @@ impl<B: Backend> CaseStore for SqlStore<B> {
         case_id: i64,
         files: Vec<NewFile>,
     ) -> Result<Vec<CaseFile>> {
-        let ctx = ctx.clone();
+        let upload = Arc::new((ctx.clone(), files));
         self.group
             .write(move |tx| {
+                let upload = upload.clone();
                 Box::pin(async move {
+                    let (ctx, files) = upload.as_ref();
                     let owner: Option<(i64, i64, String)> = B::opt(
                         tx,
                         sql("SELECT department_id, region_id, number FROM cases WHERE id = $1").bind(case_id),
@@ -904,12 +915,12 @@ impl<B: Backend> CaseStore for SqlStore<B> {
                     let (dept, region, number) = owner
                         .ok_or_else(|| onewindow_core::DomainError::not_found(Text::fixed("办件", "case")))?;
                     let mut out = Vec::new();
-                    for f in &files {
-                        out.push(insert_file::<B>(tx, &ctx, Some(case_id), None, f).await?);
+                    for f in files {
+                        out.push(insert_file::<B>(tx, ctx, Some(case_id), None, f).await?);
                     }
                     append::<B>(
                         tx,
-                        &ctx,
+                        ctx,
                         Change {
                             action: "case.upload".into(),
                             target_type: "case".into(),
