@@ -19,6 +19,19 @@ use serde_json::json;
 const SESSION_COLS: &str =
     "id, user_id, kind, csrf_token, created_at, last_seen_at, idle_expires_at, expires_at";
 
+#[derive(sqlx::FromRow)]
+struct SessionUserRow {
+    #[sqlx(flatten)]
+    user: UserRolesRow,
+    session_id: i64,
+    session_kind: String,
+    csrf_token: String,
+    session_created_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
+    idle_expires_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+}
+
 async fn set_roles<B: Backend>(tx: &mut B::Tx, user_id: i64, roles: &[Role]) -> Result<()> {
     B::exec(
         tx,
@@ -366,21 +379,38 @@ impl<B: Backend> IdentityStore for SqlStore<B> {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<(Session, User)>> {
-        let s: Option<Session> = self
+        // Every request asks this: the session and its active user in one statement.
+        let user_cols: Vec<String> = USER_COLS.split(", ").map(|c| format!("u.{c}")).collect();
+        let row: Option<SessionUserRow> = self
             .b
             .read_opt(
                 sql(format!(
-                    "SELECT {SESSION_COLS} FROM sessions WHERE token_hash = $1 AND expires_at > $2 AND idle_expires_at > $2"
+                    "SELECT {}, (SELECT string_agg(role, ',') FROM user_roles WHERE user_id = u.id) AS roles,
+                            s.id AS session_id, s.kind AS session_kind, s.csrf_token,
+                            s.created_at AS session_created_at, s.last_seen_at, s.idle_expires_at,
+                            s.expires_at
+                     FROM sessions s JOIN users u ON u.id = s.user_id
+                     WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.idle_expires_at > $2
+                       AND u.active",
+                    user_cols.join(", ")
                 ))
                 .bind(token_hash)
                 .bind(now),
             )
             .await?;
-        let Some(s) = s else { return Ok(None) };
-        match self.user(s.user_id).await? {
-            Some(u) if u.active => Ok(Some((s, u))),
-            _ => Ok(None),
-        }
+        Ok(row.map(|r| {
+            let session = Session {
+                id: r.session_id,
+                user_id: r.user.user.id,
+                kind: r.session_kind,
+                csrf_token: r.csrf_token,
+                created_at: r.session_created_at,
+                last_seen_at: r.last_seen_at,
+                idle_expires_at: r.idle_expires_at,
+                expires_at: r.expires_at,
+            };
+            (session, r.user.into_user())
+        }))
     }
 
     async fn touch_session(

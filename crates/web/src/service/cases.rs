@@ -57,9 +57,9 @@ async fn placement(state: &AppState, code: &str) -> AppResult<(PublishedGuide, P
                 ),
             ))
         })?;
-    let dept = state
-        .store
-        .department(g.department_id)
+    let region_id = state
+        .org_facts
+        .department_region(state.store.as_ref(), g.department_id)
         .await?
         .ok_or_else(AppError::internal)?;
     let p = Placement {
@@ -68,7 +68,7 @@ async fn placement(state: &AppState, code: &str) -> AppResult<(PublishedGuide, P
         matter_name: g.guide.name.clone(),
         guide_version_id: g.version_id,
         department_id: g.department_id,
-        region_id: dept.region_id,
+        region_id,
         statutory_days: g.guide.statutory_days,
         promised_days: g.guide.promised_days,
     };
