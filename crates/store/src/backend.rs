@@ -124,6 +124,14 @@ impl Sql {
     }
 }
 
+/// `$first, $first+1, …` for `n` arguments.
+pub fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// One database. `Tx` is an open write transaction; dropping it without commit rolls back, so
 /// a failed action leaves nothing written.
 pub trait Backend: Send + Sync + 'static {

@@ -7,11 +7,18 @@
 //! paid only when needed. The callers are answered only after the shared commit, so an
 //! acknowledged action is on disk.
 //!
+//! The rows an action only appends (history lines, outbox messages, audit entries) are held in
+//! `Later` and written for the whole group just before it commits, one multi-row INSERT per
+//! table: the committing task is the one writer, and each statement it runs is time every
+//! waiting action waits.
+//!
 //! Both databases use it for the case engine's writes: SQLite has one writer anyway, and on
 //! PostgreSQL every audited write queues on the audit chain's head row until it commits.
 
-use crate::backend::{Backend, sql};
+use crate::backend::{Arg, Backend, placeholders, sql};
 use crate::error::{Result, StoreError};
+use crate::sql::audit::{Pending, append_all};
+use onewindow_core::audit::{Change, Context};
 use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
@@ -22,7 +29,75 @@ use tokio::sync::{mpsc, oneshot};
 const MAX_GROUP: usize = 128;
 
 type Boxed<'a> = Pin<Box<dyn Future<Output = Result<Box<dyn Any + Send>>> + Send + 'a>>;
-type Work<B> = Box<dyn for<'a> Fn(&'a mut <B as Backend>::Tx) -> Boxed<'a> + Send + Sync>;
+type Work<B> = Box<dyn for<'a> Fn(&'a mut GroupTx<B>) -> Boxed<'a> + Send + Sync>;
+
+/// The group's transaction and what its actions append at the end.
+pub(crate) struct GroupTx<B: Backend> {
+    pub tx: B::Tx,
+    pub later: Later,
+}
+
+/// Rows appended for the whole group at its end, in the order the actions added them. Nothing
+/// in an action may read them back.
+#[derive(Default)]
+pub(crate) struct Later {
+    rows: Vec<(&'static str, Vec<Arg>)>,
+    audit: Vec<Pending>,
+}
+
+/// Most arguments in one multi-row INSERT.
+const ARGS_PER_INSERT: usize = 2000;
+
+impl Later {
+    /// A row for `into`, which names the table and its columns, e.g. `outbox (case_id, body)`;
+    /// one argument per column.
+    pub fn insert(&mut self, into: &'static str, args: Vec<Arg>) {
+        self.rows.push((into, args));
+    }
+
+    pub fn audit(&mut self, ctx: &Context, change: Change) {
+        self.audit.push(Pending::now(ctx, change));
+    }
+
+    fn mark(&self) -> (usize, usize) {
+        (self.rows.len(), self.audit.len())
+    }
+
+    fn undo_to(&mut self, (rows, audit): (usize, usize)) {
+        self.rows.truncate(rows);
+        self.audit.truncate(audit);
+    }
+
+    async fn write<B: Backend>(self, tx: &mut B::Tx) -> Result<()> {
+        let mut tables: Vec<&'static str> = Vec::new();
+        for (into, _) in &self.rows {
+            if !tables.contains(into) {
+                tables.push(into);
+            }
+        }
+        for into in tables {
+            let rows: Vec<&Vec<Arg>> = self
+                .rows
+                .iter()
+                .filter(|(t, _)| *t == into)
+                .map(|(_, a)| a)
+                .collect();
+            let width = rows.first().map_or(1, |r| r.len().max(1));
+            for chunk in rows.chunks((ARGS_PER_INSERT / width).max(1)) {
+                let mut args = Vec::with_capacity(chunk.len() * width);
+                let mut values = Vec::with_capacity(chunk.len());
+                for r in chunk {
+                    values.push(format!("({})", placeholders(args.len() + 1, r.len())));
+                    args.extend(r.iter().cloned());
+                }
+                let q = sql(format!("INSERT INTO {into} VALUES {}", values.join(", ")));
+                B::exec(tx, q.with_args(args)).await?;
+            }
+        }
+        append_all::<B>(tx, self.audit).await?;
+        Ok(())
+    }
+}
 
 struct Job<B: Backend> {
     work: Work<B>,
@@ -45,7 +120,7 @@ impl<B: Backend> Grouper<B> {
     pub async fn write<T, F>(&self, work: F) -> Result<T>
     where
         T: Send + 'static,
-        F: for<'a> Fn(&'a mut B::Tx) -> Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>
+        F: for<'a> Fn(&'a mut GroupTx<B>) -> Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>
             + Send
             + Sync
             + 'static,
@@ -101,8 +176,11 @@ async fn commit_group<B: Backend>(b: &B, jobs: Vec<Job<B>>) {
 /// Runs the group without savepoints. Gives the jobs back, untouched by what was rolled back,
 /// when one of several failed; a lone job is answered with its own failure.
 async fn attempt_plain<B: Backend>(b: &B, jobs: Vec<Job<B>>) -> Option<Vec<Job<B>>> {
-    let mut tx = match b.begin().await {
-        Ok(tx) => tx,
+    let mut g = match b.begin().await {
+        Ok(tx) => GroupTx {
+            tx,
+            later: Later::default(),
+        },
         Err(e) => {
             answer_all(jobs, &e);
             return None;
@@ -110,10 +188,10 @@ async fn attempt_plain<B: Backend>(b: &B, jobs: Vec<Job<B>>) -> Option<Vec<Job<B
     };
     let mut done = Vec::with_capacity(jobs.len());
     for j in &jobs {
-        match (j.work)(&mut tx).await {
+        match (j.work)(&mut g).await {
             Ok(v) => done.push(Ok(v)),
             Err(e) => {
-                drop(tx);
+                drop(g);
                 if jobs.len() == 1 {
                     answer_all(jobs, &e);
                     return None;
@@ -122,20 +200,23 @@ async fn attempt_plain<B: Backend>(b: &B, jobs: Vec<Job<B>>) -> Option<Vec<Job<B
             }
         }
     }
-    finish::<B>(tx, jobs.into_iter().zip(done)).await;
+    finish::<B>(g, jobs.into_iter().zip(done)).await;
     None
 }
 
 async fn commit_with_savepoints<B: Backend>(b: &B, jobs: Vec<Job<B>>) {
-    let mut tx = match b.begin().await {
-        Ok(tx) => tx,
+    let mut g = match b.begin().await {
+        Ok(tx) => GroupTx {
+            tx,
+            later: Later::default(),
+        },
         Err(e) => return answer_all(jobs, &e),
     };
     let mut done = Vec::with_capacity(jobs.len());
     for j in &jobs {
-        done.push(run_one::<B>(&mut tx, &j.work).await);
+        done.push(run_one::<B>(&mut g, &j.work).await);
     }
-    finish::<B>(tx, jobs.into_iter().zip(done)).await;
+    finish::<B>(g, jobs.into_iter().zip(done)).await;
 }
 
 fn answer_all<B: Backend>(jobs: Vec<Job<B>>, e: &StoreError) {
@@ -144,12 +225,18 @@ fn answer_all<B: Backend>(jobs: Vec<Job<B>>, e: &StoreError) {
     }
 }
 
-/// Commits, then answers each job with its result (or with the commit's failure).
+/// Writes what the actions left for later, commits, then answers each job with its result (or
+/// with the failure that stopped the commit).
 async fn finish<B: Backend>(
-    tx: B::Tx,
+    g: GroupTx<B>,
     results: impl Iterator<Item = (Job<B>, Result<Box<dyn Any + Send>>)>,
 ) {
-    match B::commit(tx).await {
+    let GroupTx { mut tx, later } = g;
+    let written = match later.write::<B>(&mut tx).await {
+        Ok(()) => B::commit(tx).await,
+        Err(e) => Err(e),
+    };
+    match written {
         Ok(()) => {
             for (j, r) in results {
                 let _ = j.reply.send(r);
@@ -165,16 +252,18 @@ async fn finish<B: Backend>(
 }
 
 /// One action inside its savepoint: kept when it succeeds, undone when it fails.
-async fn run_one<B: Backend>(tx: &mut B::Tx, work: &Work<B>) -> Result<Box<dyn Any + Send>> {
-    B::exec(tx, sql("SAVEPOINT action")).await?;
-    match work(tx).await {
+async fn run_one<B: Backend>(g: &mut GroupTx<B>, work: &Work<B>) -> Result<Box<dyn Any + Send>> {
+    B::exec(&mut g.tx, sql("SAVEPOINT action")).await?;
+    let mark = g.later.mark();
+    match work(g).await {
         Ok(v) => {
-            B::exec(tx, sql("RELEASE SAVEPOINT action")).await?;
+            B::exec(&mut g.tx, sql("RELEASE SAVEPOINT action")).await?;
             Ok(v)
         }
         Err(e) => {
-            B::exec(tx, sql("ROLLBACK TO SAVEPOINT action")).await?;
-            B::exec(tx, sql("RELEASE SAVEPOINT action")).await?;
+            g.later.undo_to(mark);
+            B::exec(&mut g.tx, sql("ROLLBACK TO SAVEPOINT action")).await?;
+            B::exec(&mut g.tx, sql("RELEASE SAVEPOINT action")).await?;
             Err(e)
         }
     }

@@ -3,69 +3,117 @@
 use super::rows::{ENTRY_COLS, EntryRow};
 use super::{SqlStore, scope_where};
 use crate::AuditStore;
-use crate::backend::{Backend, now, sql};
+use crate::backend::{Backend, now, placeholders, sql};
 use crate::error::{Result, StoreError};
 use crate::model::AuditFilter;
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use onewindow_core::audit::{Broken, Change, Context, Entry, Verifier};
 
 /// Appends one entry inside the caller's transaction. Locking the head row numbers entries
-/// without gaps and chains them in commit order, with any number of writers; the insert moves
-/// the head's hash along (a trigger), so an entry costs two statements.
+/// without gaps and chains them in commit order, with any number of writers.
 pub(crate) async fn append<B: Backend>(
     tx: &mut B::Tx,
     ctx: &Context,
     change: Change,
 ) -> Result<i64> {
+    let seqs = append_all::<B>(tx, vec![Pending::now(ctx, change)]).await?;
+    Ok(seqs.last().copied().unwrap_or_default())
+}
+
+/// An entry to be appended: what happened, by whom, when.
+pub(crate) struct Pending {
+    pub ctx: Context,
+    pub change: Change,
+    pub at: DateTime<Utc>,
+}
+
+impl Pending {
+    pub fn now(ctx: &Context, change: Change) -> Pending {
+        Pending {
+            ctx: ctx.clone(),
+            change,
+            at: now(),
+        }
+    }
+}
+
+/// Most entries in one INSERT (15 arguments each; both databases take far more).
+const ENTRIES_PER_INSERT: usize = 100;
+
+/// Appends entries in order: the head is moved once for all of them, their hashes are chained
+/// here, and they are inserted a hundred to a statement (the head's hash follows by trigger,
+/// migration 0005). Returns their sequence numbers.
+pub(crate) async fn append_all<B: Backend>(
+    tx: &mut B::Tx,
+    pending: Vec<Pending>,
+) -> Result<Vec<i64>> {
+    if pending.is_empty() {
+        return Ok(Vec::new());
+    }
+    let n = pending.len() as i64;
     let head: Option<(i64, String)> = B::opt(
         tx,
-        sql("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"),
+        sql("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash").bind(n),
     )
     .await?;
-    let (seq, prev_hash) =
+    let (last, mut prev_hash) =
         head.ok_or_else(|| StoreError::Database("audit_head row is missing".into()))?;
-    let mut e = Entry {
-        seq,
-        at: now(),
-        actor_id: ctx.actor_id,
-        actor_name: ctx.actor_name.clone(),
-        actor_role: ctx.actor_role.clone(),
-        action: change.action,
-        target_type: change.target_type,
-        target_id: change.target_id,
-        department_id: change.department_id,
-        region_id: change.region_id,
-        summary: change.summary.to_string(),
-        client_addr: ctx.client_addr.clone(),
-        request_id: ctx.request_id.clone(),
-        prev_hash,
-        hash: String::new(),
-    };
-    e.hash = e.compute_hash();
-    B::exec(
-        tx,
-        sql(format!(
-            "INSERT INTO audit_log ({ENTRY_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-        ))
-        .bind(e.seq)
-        .bind(e.at)
-        .bind(e.actor_id)
-        .bind(e.actor_name)
-        .bind(e.actor_role)
-        .bind(e.action)
-        .bind(e.target_type)
-        .bind(e.target_id)
-        .bind(e.department_id)
-        .bind(e.region_id)
-        .bind(e.summary)
-        .bind(e.client_addr)
-        .bind(e.request_id)
-        .bind(e.prev_hash)
-        .bind(e.hash),
-    )
-    .await?;
-    // The head takes the new hash by trigger (migration 0005).
-    Ok(seq)
+    let mut entries = Vec::with_capacity(pending.len());
+    for (i, p) in pending.into_iter().enumerate() {
+        let mut e = Entry {
+            seq: last - n + 1 + i as i64,
+            at: p.at,
+            actor_id: p.ctx.actor_id,
+            actor_name: p.ctx.actor_name,
+            actor_role: p.ctx.actor_role,
+            action: p.change.action,
+            target_type: p.change.target_type,
+            target_id: p.change.target_id,
+            department_id: p.change.department_id,
+            region_id: p.change.region_id,
+            summary: p.change.summary.to_string(),
+            client_addr: p.ctx.client_addr,
+            request_id: p.ctx.request_id,
+            prev_hash,
+            hash: String::new(),
+        };
+        e.hash = e.compute_hash();
+        prev_hash = e.hash.clone();
+        entries.push(e);
+    }
+    let seqs = entries.iter().map(|e| e.seq).collect();
+    for chunk in entries.chunks(ENTRIES_PER_INSERT) {
+        let mut q = sql(String::new());
+        let mut rows = Vec::with_capacity(chunk.len());
+        for e in chunk {
+            let from = q.args.len();
+            rows.push(format!("({})", placeholders(from + 1, 15)));
+            q = q
+                .bind(e.seq)
+                .bind(e.at)
+                .bind(e.actor_id)
+                .bind(e.actor_name.clone())
+                .bind(e.actor_role.clone())
+                .bind(e.action.clone())
+                .bind(e.target_type.clone())
+                .bind(e.target_id)
+                .bind(e.department_id)
+                .bind(e.region_id)
+                .bind(e.summary.clone())
+                .bind(e.client_addr.clone())
+                .bind(e.request_id.clone())
+                .bind(e.prev_hash.clone())
+                .bind(e.hash.clone());
+        }
+        q.text = format!(
+            "INSERT INTO audit_log ({ENTRY_COLS}) VALUES {}",
+            rows.join(", ")
+        )
+        .into();
+        B::exec(tx, q).await?;
+    }
+    Ok(seqs)
 }
 
 const VERIFY_PAGE: i64 = 2000;

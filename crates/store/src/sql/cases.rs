@@ -1,12 +1,12 @@
 //! Cases: numbering and writing new ones, writing what an action did under the version check,
 //! reading dossiers and lists, files, review flows and the outbox.
 
-use super::audit::append;
 use super::case_rows::*;
 use super::{SqlStore, scope_where, versioned_update};
 use crate::CaseStore;
-use crate::backend::{Backend, Sql, now, sql};
+use crate::backend::{Backend, Sql, now, placeholders, sql};
 use crate::error::{Result, StoreError};
+use crate::group::{GroupTx, Later};
 use crate::model::*;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -32,13 +32,6 @@ async fn next_seq<B: Backend>(tx: &mut B::Tx, key: &str, day: NaiveDate) -> Resu
     .await?
     .ok_or_else(|| StoreError::Database("counter upsert returned nothing".into()))?;
     Ok(n)
-}
-
-fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 async fn insert_case<B: Backend>(tx: &mut B::Tx, c: &Case) -> Result<i64> {
@@ -193,53 +186,41 @@ async fn write_supplements<B: Backend>(
     Ok(())
 }
 
-async fn insert_event<B: Backend>(
-    tx: &mut B::Tx,
-    ctx: &Context,
-    c: &Case,
-    action: &str,
-    note: Option<&str>,
-) -> Result<()> {
-    B::exec(
-        tx,
-        sql(
-            "INSERT INTO case_events (case_id, at, action, actor_id, actor_name, state_after, note)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(c.id)
-        .bind(c.updated_at)
-        .bind(action)
-        .bind(ctx.actor_id)
-        .bind(ctx.actor_name.clone())
-        .bind(c.state.code())
-        .bind(note),
-    )
-    .await?;
-    Ok(())
+/// The history line of an action, written with the group (nothing reads it back meanwhile).
+fn insert_event(later: &mut Later, ctx: &Context, c: &Case, action: &str, note: Option<&str>) {
+    later.insert(
+        "case_events (case_id, at, action, actor_id, actor_name, state_after, note)",
+        vec![
+            c.id.into(),
+            c.updated_at.into(),
+            action.into(),
+            ctx.actor_id.into(),
+            ctx.actor_name.clone().into(),
+            c.state.code().into(),
+            note.into(),
+        ],
+    );
 }
 
-async fn insert_notices<B: Backend>(
-    tx: &mut B::Tx,
-    case_id: i64,
-    notices: &[Notice],
-) -> Result<()> {
+/// The notices of an action, queued in the outbox with the group.
+fn insert_notices(later: &mut Later, case_id: i64, notices: &[Notice]) {
     let at = now();
     for n in notices {
-        B::exec(
-            tx,
-            sql("INSERT INTO outbox (case_id, channel, recipient, subject, body, status, attempts, next_at, created_at)
-                 VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7)")
-            .bind(case_id)
-            .bind(n.kind.code())
-            .bind(n.recipient.clone())
-            .bind(n.subject.clone())
-            .bind(n.body.clone())
-            .bind(at)
-            .bind(at),
-        )
-        .await?;
+        later.insert(
+            "outbox (case_id, channel, recipient, subject, body, status, attempts, next_at, created_at)",
+            vec![
+                case_id.into(),
+                n.kind.code().into(),
+                n.recipient.clone().into(),
+                n.subject.clone().into(),
+                n.body.clone().into(),
+                "pending".into(),
+                0i64.into(),
+                at.into(),
+                at.into(),
+            ],
+        );
     }
-    Ok(())
 }
 
 fn case_change(c: &Case, action: &str, summary: serde_json::Value) -> Change {
@@ -281,11 +262,12 @@ async fn conclude_bundle<B: Backend>(
 
 /// Everything one action writes, inside the caller's transaction.
 async fn write_outcome<B: Backend>(
-    tx: &mut B::Tx,
+    g: &mut GroupTx<B>,
     ctx: &Context,
     before: &Dossier,
     outcome: &Outcome,
 ) -> Result<Dossier> {
+    let tx = &mut g.tx;
     let mut after = outcome.after.clone();
     let id = before.case.id;
     update_case::<B>(tx, &after.case, before.case.version).await?;
@@ -294,10 +276,15 @@ async fn write_outcome<B: Backend>(
     write_pauses::<B>(tx, id, before, &mut after).await?;
     write_supplements::<B>(tx, id, before, &mut after).await?;
     let code = outcome.kind.code();
-    insert_event::<B>(tx, ctx, &after.case, code, outcome.note.as_deref()).await?;
-    insert_notices::<B>(tx, id, &outcome.notices).await?;
-    append::<B>(
-        tx,
+    insert_event(
+        &mut g.later,
+        ctx,
+        &after.case,
+        code,
+        outcome.note.as_deref(),
+    );
+    insert_notices(&mut g.later, id, &outcome.notices);
+    g.later.audit(
         ctx,
         case_change(
             &after.case,
@@ -308,13 +295,12 @@ async fn write_outcome<B: Backend>(
                 "after": {"state": after.case.state.code(), "note": outcome.note},
             }),
         ),
-    )
-    .await?;
+    );
     if let Some(b) = after.case.bundle_id
         && after.case.state.is_concluded()
         && !before.case.state.is_concluded()
     {
-        conclude_bundle::<B>(tx, b, after.case.updated_at).await?;
+        conclude_bundle::<B>(&mut g.tx, b, after.case.updated_at).await?;
     }
     Ok(after)
 }
@@ -358,12 +344,13 @@ async fn insert_file<B: Backend>(
 }
 
 async fn create<B: Backend>(
-    tx: &mut B::Tx,
+    g: &mut GroupTx<B>,
     ctx: &Context,
     grouping: Grouping,
     cases: Vec<Dossier>,
     files: Vec<NewFile>,
 ) -> Result<Created> {
+    let GroupTx { tx, later } = g;
     let first_at = cases.first().map_or_else(now, |d| d.case.submitted_at);
     let day = local_date(first_at);
     let mut created = Created {
@@ -437,10 +424,9 @@ async fn create<B: Backend>(
         };
         let id = d.case.id;
         write_steps::<B>(tx, id, &before, &mut d).await?;
-        insert_event::<B>(tx, ctx, &d.case, "submit", d.case.note.as_deref()).await?;
-        insert_notices::<B>(tx, id, &received_notices(&d)).await?;
-        append::<B>(
-            tx,
+        insert_event(later, ctx, &d.case, "submit", d.case.note.as_deref());
+        insert_notices(later, id, &received_notices(&d));
+        later.audit(
             ctx,
             case_change(
                 &d.case,
@@ -453,8 +439,7 @@ async fn create<B: Backend>(
                     "agency": d.case.agency.as_ref().map(|a| json!({"name": a.name, "authorization": a.authorization})),
                 }}),
             ),
-        )
-        .await?;
+        );
         if bundle_id.is_none() {
             for f in &files {
                 insert_file::<B>(tx, ctx, Some(id), None, f).await?;
@@ -654,7 +639,7 @@ impl<B: Backend> CaseStore for SqlStore<B> {
             .bind(now()),
         )
         .await?;
-        append::<B>(
+        super::audit::append::<B>(
             &mut tx,
             ctx,
             Change {
@@ -903,12 +888,12 @@ impl<B: Backend> CaseStore for SqlStore<B> {
     ) -> Result<Vec<CaseFile>> {
         let upload = Arc::new((ctx.clone(), files));
         self.group
-            .write(move |tx| {
+            .write(move |g| {
                 let upload = upload.clone();
                 Box::pin(async move {
                     let (ctx, files) = upload.as_ref();
                     let owner: Option<(i64, i64, String)> = B::opt(
-                        tx,
+                        &mut g.tx,
                         sql("SELECT department_id, region_id, number FROM cases WHERE id = $1").bind(case_id),
                     )
                     .await?;
@@ -916,10 +901,9 @@ impl<B: Backend> CaseStore for SqlStore<B> {
                         .ok_or_else(|| onewindow_core::DomainError::not_found(Text::fixed("办件", "case")))?;
                     let mut out = Vec::new();
                     for f in files {
-                        out.push(insert_file::<B>(tx, ctx, Some(case_id), None, f).await?);
+                        out.push(insert_file::<B>(&mut g.tx, ctx, Some(case_id), None, f).await?);
                     }
-                    append::<B>(
-                        tx,
+                    g.later.audit(
                         ctx,
                         Change {
                             action: "case.upload".into(),
@@ -929,8 +913,7 @@ impl<B: Backend> CaseStore for SqlStore<B> {
                             region_id: Some(region),
                             summary: json!({"number": number, "after": files.iter().map(|f| json!({"material": f.material, "file": f.file_name, "sha256": f.sha256, "size": f.size})).collect::<Vec<_>>()}),
                         },
-                    )
-                    .await?;
+                    );
                     Ok(out)
                 })
             })
