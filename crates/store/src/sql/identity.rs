@@ -215,6 +215,7 @@ impl<B: Backend> IdentityStore for SqlStore<B> {
             end_sessions::<B>(&mut tx, id, None).await?;
         }
         B::commit(tx).await?;
+        self.sessions.forget_all();
         Ok(after)
     }
 
@@ -240,6 +241,7 @@ impl<B: Backend> IdentityStore for SqlStore<B> {
             end_sessions::<B>(&mut tx, id, None).await?;
         }
         B::commit(tx).await?;
+        self.sessions.forget_all();
         Ok(after)
     }
 
@@ -279,7 +281,9 @@ impl<B: Backend> IdentityStore for SqlStore<B> {
             },
         )
         .await?;
-        B::commit(tx).await
+        B::commit(tx).await?;
+        self.sessions.forget_all();
+        Ok(())
     }
 
     async fn set_preferences(
@@ -315,6 +319,7 @@ impl<B: Backend> IdentityStore for SqlStore<B> {
         )
         .await?;
         B::commit(tx).await?;
+        self.sessions.forget_all();
         Ok(after)
     }
 
@@ -371,6 +376,7 @@ impl<B: Backend> IdentityStore for SqlStore<B> {
         )
         .await?;
         B::commit(tx).await?;
+        self.sessions.forget_all();
         Ok(session)
     }
 
@@ -380,6 +386,9 @@ impl<B: Backend> IdentityStore for SqlStore<B> {
         now: DateTime<Utc>,
     ) -> Result<Option<(Session, User)>> {
         // Every request asks this: the session and its active user in one statement.
+        if let Some(hit) = self.sessions.get(token_hash, now) {
+            return Ok(Some(hit));
+        }
         let user_cols: Vec<String> = USER_COLS.split(", ").map(|c| format!("u.{c}")).collect();
         let row: Option<SessionUserRow> = self
             .b
@@ -409,7 +418,9 @@ impl<B: Backend> IdentityStore for SqlStore<B> {
                 idle_expires_at: r.idle_expires_at,
                 expires_at: r.expires_at,
             };
-            (session, r.user.into_user())
+            let user = r.user.into_user();
+            self.sessions.put(token_hash, &session, &user);
+            (session, user)
         }))
     }
 
@@ -428,7 +439,9 @@ impl<B: Backend> IdentityStore for SqlStore<B> {
                 .bind(id),
         )
         .await?;
-        B::commit(tx).await
+        B::commit(tx).await?;
+        self.sessions.forget_session(id);
+        Ok(())
     }
 
     async fn end_session(&self, ctx: &Context, token_hash: &str) -> Result<bool> {
@@ -457,6 +470,7 @@ impl<B: Backend> IdentityStore for SqlStore<B> {
         )
         .await?;
         B::commit(tx).await?;
+        self.sessions.forget_all();
         Ok(true)
     }
 

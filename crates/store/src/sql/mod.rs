@@ -10,6 +10,7 @@ mod entity;
 mod identity;
 mod org;
 mod rows;
+mod session_cache;
 mod settings;
 
 use crate::backend::{Backend, Sql, sql};
@@ -26,6 +27,7 @@ pub struct SqlStore<B: Backend> {
     b: Arc<B>,
     /// The case engine's writes, committed in groups.
     group: Grouper<B>,
+    sessions: session_cache::SessionCache,
 }
 
 impl<B: Backend> SqlStore<B> {
@@ -35,6 +37,7 @@ impl<B: Backend> SqlStore<B> {
         SqlStore {
             group: Grouper::start(b.clone()),
             b,
+            sessions: Default::default(),
         }
     }
 }
