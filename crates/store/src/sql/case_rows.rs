@@ -125,6 +125,9 @@ pub fn bind_case(q: Sql, c: &Case) -> Sql {
 }
 
 /// `id, version, <CASE_COLS>` for SELECTs, with an optional table alias.
+/// The case columns as read, unqualified (built once: every dossier read uses it).
+pub static CASE_SELECT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| case_select(""));
+
 pub fn case_select(alias: &str) -> String {
     let p = if alias.is_empty() {
         String::new()

@@ -34,12 +34,26 @@ async fn next_seq<B: Backend>(tx: &mut B::Tx, key: &str, day: NaiveDate) -> Resu
     Ok(n)
 }
 
-async fn insert_case<B: Backend>(tx: &mut B::Tx, c: &Case) -> Result<i64> {
-    let q = sql(format!(
+static CASE_INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
         "INSERT INTO cases ({}) VALUES ({}) RETURNING id",
         CASE_COLS.join(", "),
         placeholders(1, CASE_COLS.len())
-    ));
+    )
+});
+
+/// `col = $1, …` for every written case column, for the versioned update.
+static CASE_SET: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    CASE_COLS
+        .iter()
+        .enumerate()
+        .map(|(i, col)| format!("{col} = ${}", i + 1))
+        .collect::<Vec<_>>()
+        .join(", ")
+});
+
+async fn insert_case<B: Backend>(tx: &mut B::Tx, c: &Case) -> Result<i64> {
+    let q = sql(CASE_INSERT.as_str());
     let (id,): (i64,) = B::opt(tx, bind_case(q, c))
         .await?
         .ok_or_else(|| StoreError::Database("insert returned no id".into()))?;
@@ -47,19 +61,13 @@ async fn insert_case<B: Backend>(tx: &mut B::Tx, c: &Case) -> Result<i64> {
 }
 
 async fn update_case<B: Backend>(tx: &mut B::Tx, c: &Case, version: i64) -> Result<()> {
-    let set = CASE_COLS
-        .iter()
-        .enumerate()
-        .map(|(i, col)| format!("{col} = ${}", i + 1))
-        .collect::<Vec<_>>()
-        .join(", ");
     versioned_update::<B>(
         tx,
         "cases",
         Text::fixed("办件", "case"),
         c.id,
         version,
-        bind_case(sql(set), c),
+        bind_case(sql(CASE_SET.as_str()), c),
     )
     .await
 }
@@ -678,7 +686,7 @@ impl<B: Backend> CaseStore for SqlStore<B> {
             .read_opt(
                 sql(format!(
                     "SELECT {}, {DOSSIER_FLAGS} FROM cases WHERE id = $1",
-                    case_select("")
+                    CASE_SELECT.as_str()
                 ))
                 .bind(id),
             )
@@ -781,7 +789,10 @@ impl<B: Backend> CaseStore for SqlStore<B> {
     async fn cases(&self, filter: &CaseFilter) -> Result<Vec<Case>> {
         let q = case_where(
             filter,
-            sql(format!("SELECT {} FROM cases WHERE 1 = 1", case_select(""))),
+            sql(format!(
+                "SELECT {} FROM cases WHERE 1 = 1",
+                CASE_SELECT.as_str()
+            )),
         );
         let limit = if filter.limit <= 0 {
             100
