@@ -141,6 +141,11 @@ pub trait Backend: Send + Sync + 'static {
     /// Case-insensitive LIKE.
     const ILIKE: &'static str;
 
+    /// A scalar subquery giving the rows of `from_where` (a table and its condition) as a JSON
+    /// array of objects with `fields` as keys, in `order` (`'[]'` when there are none): several
+    /// child lists in the one statement that reads their parent.
+    fn json_rows(fields: &[&str], from_where: &str, order: &str) -> String;
+
     fn begin(&self) -> impl Future<Output = Result<Self::Tx, StoreError>> + Send;
     fn commit(tx: Self::Tx) -> impl Future<Output = Result<(), StoreError>> + Send;
 

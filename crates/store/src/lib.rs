@@ -31,8 +31,8 @@ use std::sync::Arc;
 
 pub use error::{Result, StoreError};
 pub use model::{
-    AuditFilter, BatchRecord, BundleRecord, CaseFile, CaseFilter, Created, Grouping, NewFile,
-    NewSession, OutboxMessage, ScopeFilter, Session, StepItem,
+    AuditFilter, BatchRecord, BundleRecord, CaseFile, CaseFilter, CaseRecord, Created, Grouping,
+    NewFile, NewSession, OutboxMessage, ScopeFilter, Session, StepItem,
 };
 
 #[async_trait]
@@ -275,6 +275,8 @@ pub trait CaseStore: Send + Sync {
         files: Vec<NewFile>,
     ) -> Result<Created>;
     async fn dossier(&self, id: i64) -> Result<Option<Dossier>>;
+    /// The dossier with the case's history and files (its own and its bundle's), read at once.
+    async fn case_record(&self, id: i64) -> Result<Option<CaseRecord>>;
     async fn case_id_by_number(&self, number: &str) -> Result<Option<i64>>;
     /// Writes what an action did, provided the case is still at the version `before` was read
     /// at (otherwise a conflict: someone else acted first). Returns the case as it now is.

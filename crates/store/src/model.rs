@@ -127,6 +127,14 @@ pub struct CaseFile {
     pub uploaded_at: DateTime<Utc>,
 }
 
+/// A case with its history and files, as one read gives them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CaseRecord {
+    pub dossier: onewindow_core::case::Dossier,
+    pub events: Vec<onewindow_core::case::CaseEvent>,
+    pub files: Vec<CaseFile>,
+}
+
 /// What was created: the cases with their numbers, and the batch or bundle.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Created {

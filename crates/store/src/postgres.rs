@@ -38,6 +38,14 @@ impl Backend for PgBackend {
     type Tx = Transaction<'static, Postgres>;
     const ILIKE: &'static str = "ILIKE";
 
+    fn json_rows(fields: &[&str], from_where: &str, order: &str) -> String {
+        let obj: Vec<String> = fields.iter().map(|f| format!("'{f}', {f}")).collect();
+        format!(
+            "(SELECT COALESCE(json_agg(json_build_object({}) ORDER BY {order}), '[]'::json)::text FROM {from_where})",
+            obj.join(", ")
+        )
+    }
+
     fn name(&self) -> &'static str {
         "postgres"
     }

@@ -79,6 +79,14 @@ impl Backend for SqliteBackend {
     type Tx = Transaction<'static, Sqlite>;
     const ILIKE: &'static str = "LIKE";
 
+    fn json_rows(fields: &[&str], from_where: &str, order: &str) -> String {
+        let obj: Vec<String> = fields.iter().map(|f| format!("'{f}', {f}")).collect();
+        format!(
+            "(SELECT json_group_array(json_object({}) ORDER BY {order}) FROM {from_where})",
+            obj.join(", ")
+        )
+    }
+
     fn name(&self) -> &'static str {
         "sqlite"
     }

@@ -1543,7 +1543,7 @@ mod cases {
     use onewindow_core::case::*;
     use onewindow_core::catalog::record::ImportedMatter;
     use onewindow_core::identity::Role;
-    use onewindow_store::{CaseFilter, Grouping, NewFile};
+    use onewindow_store::{CaseFilter, CaseRecord, Grouping, NewFile};
 
     pub fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -1665,6 +1665,15 @@ mod cases {
             )
             .unwrap()
         }
+    }
+
+    /// The one-statement record says what the separate reads say.
+    async fn record_matches(s: &dyn Store, id: i64) -> CaseRecord {
+        let rec = s.case_record(id).await.unwrap().unwrap();
+        assert_eq!(rec.dossier, s.dossier(id).await.unwrap().unwrap());
+        assert_eq!(rec.events, s.case_events(id).await.unwrap());
+        assert_eq!(rec.files, s.files(id).await.unwrap());
+        rec
     }
 
     fn stale(e: StoreError) -> bool {
@@ -1828,6 +1837,10 @@ mod cases {
             3,
             "the loser wrote nothing"
         );
+        let rec = record_matches(s.as_ref(), d.case.id).await;
+        assert_eq!(rec.events.len(), 3);
+        assert!(rec.dossier.case.id > 0 && !rec.dossier.steps.is_empty());
+        assert!(s.case_record(999_999).await.unwrap().is_none());
         let now = s.dossier(d.case.id).await.unwrap().unwrap();
         assert_eq!(now.case.version, 3);
 
@@ -2050,6 +2063,7 @@ mod cases {
                 1,
                 "shared material set"
             );
+            assert_eq!(record_matches(s.as_ref(), b2.case.id).await.files.len(), 1);
             s.commit_action(
                 &c,
                 b1.clone(),
@@ -2105,6 +2119,7 @@ mod cases {
             .await
             .unwrap();
         assert_eq!(s.files(id).await.unwrap(), added);
+        assert_eq!(record_matches(s.as_ref(), id).await.files, added);
         assert_eq!(
             s.file(added[0].id).await.unwrap().unwrap().file_name,
             "申请表.pdf"

@@ -226,6 +226,19 @@ pub struct CaseEvent {
     pub note: Option<String>,
 }
 
+impl CaseEvent {
+    /// The history line an action leaves on the case it left behind.
+    pub fn of(after: &Case, action: &str, actor_name: &str, note: Option<&str>) -> CaseEvent {
+        CaseEvent {
+            at: after.updated_at,
+            action: action.to_string(),
+            actor_name: actor_name.to_string(),
+            state_after: after.state,
+            note: note.map(str::to_string),
+        }
+    }
+}
+
 /// A message to send because something happened to a case (受理、补正、办结 …).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notice {

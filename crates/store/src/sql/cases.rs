@@ -196,16 +196,17 @@ async fn write_supplements<B: Backend>(
 
 /// The history line of an action, written with the group (nothing reads it back meanwhile).
 fn insert_event(later: &mut Later, ctx: &Context, c: &Case, action: &str, note: Option<&str>) {
+    let e = CaseEvent::of(c, action, &ctx.actor_name, note);
     later.insert(
         "case_events (case_id, at, action, actor_id, actor_name, state_after, note)",
         vec![
             c.id.into(),
-            c.updated_at.into(),
-            action.into(),
+            e.at.into(),
+            e.action.into(),
             ctx.actor_id.into(),
-            ctx.actor_name.clone().into(),
-            c.state.code().into(),
-            note.into(),
+            e.actor_name.into(),
+            e.state_after.code().into(),
+            e.note.into(),
         ],
     );
 }
@@ -466,7 +467,55 @@ async fn create<B: Backend>(
 
 const FILE_COLS: &str = "id, case_id, bundle_id, material, file_name, content_type, size, sha256, uploaded_by, uploaded_at";
 
+/// The case row with its flags, history and files (as JSON arrays) in one statement.
+fn record_select<B: Backend>() -> String {
+    let events = B::json_rows(
+        &["at", "action", "actor_name", "state_after", "note"],
+        "case_events WHERE case_id = cases.id",
+        "id",
+    );
+    let fields: Vec<&str> = FILE_COLS.split(", ").collect();
+    let files = B::json_rows(
+        &fields,
+        "case_files WHERE case_id = cases.id OR bundle_id = cases.bundle_id",
+        "id",
+    );
+    format!(
+        "SELECT {}, {DOSSIER_FLAGS}, {events} AS events, {files} AS files FROM cases WHERE id = $1",
+        CASE_SELECT.as_str()
+    )
+}
+
 #[derive(sqlx::FromRow)]
+struct RecordHeadRow {
+    #[sqlx(flatten)]
+    head: DossierHeadRow,
+    events: String,
+    files: String,
+}
+
+#[derive(serde::Deserialize)]
+struct EventJson {
+    at: DateTime<Utc>,
+    action: String,
+    actor_name: String,
+    state_after: String,
+    note: Option<String>,
+}
+
+impl EventJson {
+    fn into_event(self) -> CaseEvent {
+        CaseEvent {
+            at: self.at,
+            action: self.action,
+            actor_name: self.actor_name,
+            state_after: CaseState::parse(&self.state_after).unwrap_or(CaseState::Submitted),
+            note: self.note,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow, serde::Deserialize)]
 struct FileRow {
     id: i64,
     case_id: Option<i64>,
@@ -604,6 +653,55 @@ impl<B: Backend> SqlStore<B> {
     }
 }
 
+impl<B: Backend> SqlStore<B> {
+    /// The rest of a dossier after its case row: only the child lists the case has.
+    async fn dossier_of(&self, id: i64, row: DossierHeadRow) -> Result<Dossier> {
+        let case = row.case.into_case()?;
+        let steps = if row.has_steps {
+            self.steps_of(&[id])
+                .await?
+                .into_iter()
+                .map(|(_, s)| s)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let pauses: Vec<PauseRow> = if row.has_pauses {
+            self.b
+                .read_all(
+                    sql(format!(
+                        "SELECT {PAUSE_COLS} FROM case_pauses WHERE case_id = $1 ORDER BY id"
+                    ))
+                    .bind(id),
+                )
+                .await?
+        } else {
+            Vec::new()
+        };
+        let supplements: Vec<SupplementRow> = if row.has_supplements {
+            self.b
+                .read_all(
+                    sql(format!(
+                        "SELECT {SUPPLEMENT_COLS} FROM case_supplements WHERE case_id = $1 ORDER BY id"
+                    ))
+                    .bind(id),
+                )
+                .await?
+        } else {
+            Vec::new()
+        };
+        Ok(Dossier {
+            case,
+            steps,
+            pauses: pauses.into_iter().map(Into::into).collect(),
+            supplements: supplements
+                .into_iter()
+                .map(SupplementRow::into_supplement)
+                .collect::<Result<_>>()?,
+        })
+    }
+}
+
 #[async_trait]
 impl<B: Backend> CaseStore for SqlStore<B> {
     async fn workflow(&self, matter_id: i64) -> Result<Option<Workflow>> {
@@ -691,51 +789,24 @@ impl<B: Backend> CaseStore for SqlStore<B> {
                 .bind(id),
             )
             .await?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let case = row.case.into_case()?;
-        let steps = if row.has_steps {
-            self.steps_of(&[id])
-                .await?
-                .into_iter()
-                .map(|(_, s)| s)
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let pauses: Vec<PauseRow> = if row.has_pauses {
-            self.b
-                .read_all(
-                    sql(format!(
-                        "SELECT {PAUSE_COLS} FROM case_pauses WHERE case_id = $1 ORDER BY id"
-                    ))
-                    .bind(id),
-                )
-                .await?
-        } else {
-            Vec::new()
-        };
-        let supplements: Vec<SupplementRow> = if row.has_supplements {
-            self.b
-                .read_all(
-                    sql(format!(
-                        "SELECT {SUPPLEMENT_COLS} FROM case_supplements WHERE case_id = $1 ORDER BY id"
-                    ))
-                    .bind(id),
-                )
-                .await?
-        } else {
-            Vec::new()
-        };
-        Ok(Some(Dossier {
-            case,
-            steps,
-            pauses: pauses.into_iter().map(Into::into).collect(),
-            supplements: supplements
-                .into_iter()
-                .map(SupplementRow::into_supplement)
-                .collect::<Result<_>>()?,
+        match row {
+            Some(row) => Ok(Some(self.dossier_of(id, row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn case_record(&self, id: i64) -> Result<Option<CaseRecord>> {
+        let row: Option<RecordHeadRow> =
+            self.b.read_opt(sql(record_select::<B>()).bind(id)).await?;
+        let Some(row) = row else { return Ok(None) };
+        let events: Vec<EventJson> = serde_json::from_str(&row.events)
+            .map_err(|e| StoreError::Database(format!("case history: {e}")))?;
+        let files: Vec<FileRow> = serde_json::from_str(&row.files)
+            .map_err(|e| StoreError::Database(format!("case files: {e}")))?;
+        Ok(Some(CaseRecord {
+            dossier: self.dossier_of(id, row.head).await?,
+            events: events.into_iter().map(EventJson::into_event).collect(),
+            files: files.into_iter().map(Into::into).collect(),
         }))
     }
 

@@ -331,8 +331,9 @@ async fn case(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let lang = page.lang(Some(&auth));
-    let v = svc::view(&state, &auth, id).await?;
-    let (d, st) = svc::load(&state, &auth, id).await?;
+    let (rec, st) = svc::load(&state, &auth, id).await?;
+    let d = rec.dossier.clone();
+    let v = svc::view_of(&state, &auth, rec, &st).await?;
     let workable = svc::workable_steps(&state, &auth, &d, &st).await?;
     let procedures: Vec<String> = state
         .store

@@ -26,7 +26,7 @@ use onewindow_core::identity::Role;
 use onewindow_core::time::{china, local_date};
 use onewindow_core::{DomainError, FieldError, Text};
 use onewindow_store::{
-    BundleRecord, CaseFile, CaseFilter, Created, Grouping, ScopeFilter, StepItem,
+    BundleRecord, CaseFile, CaseFilter, CaseRecord, Created, Grouping, ScopeFilter, StepItem,
 };
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -391,13 +391,13 @@ async fn step_in_scope(state: &AppState, actor: &Actor, department_id: i64) -> A
 
 /// A case the asker may see, and how they stand to it. Others get "not found": whether a case
 /// number exists is not told to strangers.
-pub async fn load(state: &AppState, auth: &Auth, id: i64) -> AppResult<(Dossier, Standing)> {
-    let d = state
+pub async fn load(state: &AppState, auth: &Auth, id: i64) -> AppResult<(CaseRecord, Standing)> {
+    let rec = state
         .store
-        .dossier(id)
+        .case_record(id)
         .await?
         .ok_or_else(|| AppError::not_found(CASE))?;
-    let st = standing(state, &auth.actor, &d).await?;
+    let st = standing(state, &auth.actor, &rec.dossier).await?;
     if !st.staff && !st.applicant {
         return Err(if auth.actor.is_staff() {
             DomainError::forbidden().into()
@@ -405,7 +405,7 @@ pub async fn load(state: &AppState, auth: &Auth, id: i64) -> AppResult<(Dossier,
             AppError::not_found(CASE)
         });
     }
-    Ok((d, st))
+    Ok((rec, st))
 }
 
 /// Whether this person may take this action on this case (the state machine decides whether it
@@ -499,7 +499,14 @@ pub async fn act(
     version: Option<i64>,
     action: Action,
 ) -> AppResult<CaseView> {
-    let (d, st) = load(state, auth, id).await?;
+    let (
+        CaseRecord {
+            dossier: d,
+            events,
+            files,
+        },
+        st,
+    ) = load(state, auth, id).await?;
     let kind = action.kind();
     // What may happen now comes first: a wrong transition is a 409 for whoever tries it.
     machine::check_open(&d, kind, local_date(now()))?;
@@ -533,8 +540,23 @@ pub async fn act(
             actor_name: &name,
         },
     )?;
-    let after = state.store.commit_action(&auth.ctx(), d, outcome).await?;
-    view_of(state, auth, after, &st).await
+    let ctx = auth.ctx();
+    let note = outcome.note.clone();
+    let after = state.store.commit_action(&ctx, d, outcome).await?;
+    // The answer is the record as read plus the line just written: no second read.
+    let mut events = events;
+    events.push(CaseEvent::of(
+        &after.case,
+        kind.code(),
+        &ctx.actor_name,
+        note.as_deref(),
+    ));
+    let rec = CaseRecord {
+        dossier: after,
+        events,
+        files,
+    };
+    view_of(state, auth, rec, &st).await
 }
 
 /// Accepts every case of a batch still awaiting acceptance, in one transaction.
@@ -558,7 +580,7 @@ pub async fn accept_batch(state: &AppState, auth: &Auth, batch_id: i64) -> AppRe
     let name = auth.user.display_name.clone();
     let mut items = Vec::new();
     for c in members {
-        let (d, st) = load(state, auth, c.id).await?;
+        let (CaseRecord { dossier: d, .. }, st) = load(state, auth, c.id).await?;
         if !may_act(state, auth, &d, &st, ActionKind::Accept, None).await? {
             return Err(DomainError::forbidden().into());
         }
@@ -640,18 +662,22 @@ pub struct CaseView {
 }
 
 pub async fn view(state: &AppState, auth: &Auth, id: i64) -> AppResult<CaseView> {
-    let (d, st) = load(state, auth, id).await?;
-    view_of(state, auth, d, &st).await
+    let (rec, st) = load(state, auth, id).await?;
+    view_of(state, auth, rec, &st).await
 }
 
 /// The view of a dossier already loaded (after an action: the one just written).
 pub async fn view_of(
     state: &AppState,
     auth: &Auth,
-    d: Dossier,
+    rec: CaseRecord,
     st: &Standing,
 ) -> AppResult<CaseView> {
-    let id = d.case.id;
+    let CaseRecord {
+        dossier: d,
+        events,
+        files,
+    } = rec;
     let s = settings(state).await?;
     let today = local_date(now());
     let actions = my_actions(state, auth, &d, st, today).await?;
@@ -675,8 +701,8 @@ pub async fn view_of(
         None => None,
     };
     Ok(CaseView {
-        events: state.store.case_events(id).await?,
-        files: state.store.files(id).await?,
+        events,
+        files,
         department,
         clock,
         step_lights,
@@ -1048,7 +1074,7 @@ pub async fn upload(
     id: i64,
     files: Vec<Upload>,
 ) -> AppResult<Vec<CaseFile>> {
-    let (d, st) = load(state, auth, id).await?;
+    let (CaseRecord { dossier: d, .. }, st) = load(state, auth, id).await?;
     let clerk = auth.actor.has(Permission::CaseIntake) && auth.actor.covers(&st.owner);
     if !(st.applicant || clerk) {
         return Err(DomainError::forbidden().into());
