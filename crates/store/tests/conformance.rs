@@ -1937,6 +1937,10 @@ mod cases {
         assert!(machine_allows(&d, ActionKind::Decide));
         assert!(s.open_steps(None, None, 50).await.unwrap().is_empty());
         assert_eq!(s.dossier(id).await.unwrap().unwrap(), d);
+        // Finished steps (times, dates, outcomes) come back the same through the one-statement read.
+        let rec = record_matches(s.as_ref(), id).await;
+        assert_eq!(rec.dossier, d);
+        assert!(rec.dossier.steps.iter().all(|st| st.finished_at.is_some()));
     });
 
     fn machine_allows(d: &Dossier, k: ActionKind) -> bool {

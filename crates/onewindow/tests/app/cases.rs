@@ -79,7 +79,12 @@ async fn ok(app: &TestApp, token: &str, id: i64, body: Value) -> Value {
     let (s, v) = act(app, token, id, body.clone()).await;
     assert_eq!(s, StatusCode::OK, "{body}: {v}");
     let (s, read) = app
-        .call(Method::GET, &format!("/api/v1/cases/{id}"), Some(token), None)
+        .call(
+            Method::GET,
+            &format!("/api/v1/cases/{id}"),
+            Some(token),
+            None,
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{read}");
     assert_eq!(v, read, "the answer to {body} is the case as read");

@@ -301,7 +301,7 @@ impl CaseRow {
 
 pub const STEP_COLS: &str = "id, case_id, stage, name, department_id, role, days, state, assignee_id, assignee_name, started_on, due, finished_at, finished_on, outcome, opinion";
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub struct StepRow {
     pub id: i64,
     pub case_id: i64,

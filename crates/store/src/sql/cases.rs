@@ -467,7 +467,7 @@ async fn create<B: Backend>(
 
 const FILE_COLS: &str = "id, case_id, bundle_id, material, file_name, content_type, size, sha256, uploaded_by, uploaded_at";
 
-/// The case row with its flags, history and files (as JSON arrays) in one statement.
+/// The case row with its flags, steps, history and files (as JSON arrays) in one statement.
 fn record_select<B: Backend>() -> String {
     let events = B::json_rows(
         &["at", "action", "actor_name", "state_after", "note"],
@@ -480,8 +480,11 @@ fn record_select<B: Backend>() -> String {
         "case_files WHERE case_id = cases.id OR bundle_id = cases.bundle_id",
         "id",
     );
+    let fields: Vec<&str> = STEP_COLS.split(", ").collect();
+    let steps = B::json_rows(&fields, "case_steps WHERE case_id = cases.id", "stage, id");
     format!(
-        "SELECT {}, {DOSSIER_FLAGS}, {events} AS events, {files} AS files FROM cases WHERE id = $1",
+        "SELECT {}, {DOSSIER_FLAGS}, {events} AS events, {files} AS files, {steps} AS steps
+         FROM cases WHERE id = $1",
         CASE_SELECT.as_str()
     )
 }
@@ -492,6 +495,7 @@ struct RecordHeadRow {
     head: DossierHeadRow,
     events: String,
     files: String,
+    steps: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -655,9 +659,17 @@ impl<B: Backend> SqlStore<B> {
 
 impl<B: Backend> SqlStore<B> {
     /// The rest of a dossier after its case row: only the child lists the case has.
-    async fn dossier_of(&self, id: i64, row: DossierHeadRow) -> Result<Dossier> {
+    /// `steps`, when given, were read with the case.
+    async fn dossier_of(
+        &self,
+        id: i64,
+        row: DossierHeadRow,
+        steps: Option<Vec<onewindow_core::case::CaseStep>>,
+    ) -> Result<Dossier> {
         let case = row.case.into_case()?;
-        let steps = if row.has_steps {
+        let steps = if let Some(steps) = steps {
+            steps
+        } else if row.has_steps {
             self.steps_of(&[id])
                 .await?
                 .into_iter()
@@ -790,7 +802,7 @@ impl<B: Backend> CaseStore for SqlStore<B> {
             )
             .await?;
         match row {
-            Some(row) => Ok(Some(self.dossier_of(id, row).await?)),
+            Some(row) => Ok(Some(self.dossier_of(id, row, None).await?)),
             None => Ok(None),
         }
     }
@@ -803,8 +815,14 @@ impl<B: Backend> CaseStore for SqlStore<B> {
             .map_err(|e| StoreError::Database(format!("case history: {e}")))?;
         let files: Vec<FileRow> = serde_json::from_str(&row.files)
             .map_err(|e| StoreError::Database(format!("case files: {e}")))?;
+        let steps: Vec<StepRow> = serde_json::from_str(&row.steps)
+            .map_err(|e| StoreError::Database(format!("case steps: {e}")))?;
+        let steps = steps
+            .into_iter()
+            .map(StepRow::into_step)
+            .collect::<Result<Vec<_>>>()?;
         Ok(Some(CaseRecord {
-            dossier: self.dossier_of(id, row.head).await?,
+            dossier: self.dossier_of(id, row.head, Some(steps)).await?,
             events: events.into_iter().map(EventJson::into_event).collect(),
             files: files.into_iter().map(Into::into).collect(),
         }))
