@@ -12,6 +12,7 @@ pub mod identity;
 pub mod org;
 pub mod time;
 pub mod validate;
+mod vocabulary;
 
 pub use error::{DomainError, FieldError};
 pub use i18n::{Lang, Text};

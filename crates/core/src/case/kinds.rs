@@ -1,35 +1,8 @@
 //! The small vocabularies of a case: states, channels, delivery methods, outcomes. Each has a
 //! stable code (API, database) and a name in both languages (pages, notices).
 
-use crate::i18n::Text;
 
-/// Declares a vocabulary: the enum, its codes and names, and parsing from either.
-macro_rules! vocabulary {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = ($code:literal, $zh:literal, $en:literal)),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vm])* $v),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v),+];
-
-            pub fn code(self) -> &'static str {
-                match self { $($name::$v => $code),+ }
-            }
-
-            pub fn name(self) -> Text {
-                match self { $($name::$v => Text::fixed($zh, $en)),+ }
-            }
-
-            /// From the code or the Chinese name.
-            pub fn parse(s: &str) -> Option<$name> {
-                let s = s.trim();
-                $name::ALL.iter().copied().find(|v| v.code() == s || v.name().zh == s)
-            }
-        }
-    };
-}
+use crate::vocabulary::vocabulary;
 
 vocabulary!(
     /// Where a case stands.
