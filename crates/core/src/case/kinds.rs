@@ -1,7 +1,6 @@
 //! The small vocabularies of a case: states, channels, delivery methods, outcomes. Each has a
 //! stable code (API, database) and a name in both languages (pages, notices).
 
-
 use crate::vocabulary::vocabulary;
 
 vocabulary!(

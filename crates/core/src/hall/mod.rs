@@ -1,0 +1,5 @@
+//! The service hall (大厅): tickets and the order in which windows call them. Appointments,
+//! displays and evaluation pads build on these (issue 5).
+
+pub mod queue;
+pub mod ticket;
