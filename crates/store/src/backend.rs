@@ -141,6 +141,10 @@ pub trait Backend: Send + Sync + 'static {
     /// Case-insensitive LIKE.
     const ILIKE: &'static str;
 
+    /// Appended to a SELECT that claims rows for this transaction while others claim other rows
+    /// (PostgreSQL); empty where one writer at a time is all there is (SQLite).
+    const SKIP_LOCKED: &'static str;
+
     /// A scalar subquery giving the rows of `from_where` (a table and its condition) as a JSON
     /// array of objects with `fields` as keys, in `order` (`'[]'` when there are none): several
     /// child lists in the one statement that reads their parent.

@@ -25,6 +25,9 @@ use onewindow_core::catalog::Guide;
 use onewindow_core::catalog::bundle::{Topic, TopicInput};
 use onewindow_core::catalog::record::*;
 use onewindow_core::catalog::version::VersionAction;
+use onewindow_core::hall::category::{Category, NewCategory};
+use onewindow_core::hall::queue::Waiting;
+use onewindow_core::hall::ticket::Ticket;
 use onewindow_core::identity::{CleanNewUser, CleanUserUpdate, User};
 use onewindow_core::org::*;
 use std::sync::Arc;
@@ -32,7 +35,7 @@ use std::sync::Arc;
 pub use error::{Result, StoreError};
 pub use model::{
     AuditFilter, BatchRecord, BundleRecord, CaseFile, CaseFilter, CaseRecord, Created, Grouping,
-    NewFile, NewSession, OutboxMessage, ScopeFilter, Session, StepItem,
+    NewFile, NewSession, NewTicket, OutboxMessage, ScopeFilter, Session, StepItem,
 };
 
 #[async_trait]
@@ -340,13 +343,56 @@ pub trait SettingsStore: Send + Sync {
 /// Everything the platform stores.
 #[async_trait]
 pub trait Store:
-    OrgStore + IdentityStore + AuditStore + SettingsStore + CatalogStore + CalendarStore + CaseStore
+    OrgStore
+    + IdentityStore
+    + AuditStore
+    + SettingsStore
+    + CatalogStore
+    + CalendarStore
+    + CaseStore
+    + HallStore
 {
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> Result<()>;
     /// Applies pending migrations; returns the versions applied now.
     async fn migrate(&self) -> Result<Vec<i64>>;
     async fn close(&self);
+}
+
+/// The service hall: business categories, what each window calls, tickets and calling.
+#[async_trait]
+pub trait HallStore: Send + Sync {
+    async fn categories(&self, hall_id: i64) -> Result<Vec<Category>>;
+    async fn category(&self, id: i64) -> Result<Option<Category>>;
+    async fn create_category(
+        &self,
+        ctx: &Context,
+        hall_id: i64,
+        new: NewCategory,
+    ) -> Result<Category>;
+    /// The categories a window calls, in its order.
+    async fn window_categories(&self, window_id: i64) -> Result<Vec<i64>>;
+    async fn set_window_categories(
+        &self,
+        ctx: &Context,
+        window_id: i64,
+        category_ids: &[i64],
+    ) -> Result<Vec<i64>>;
+    /// Numbers and records a ticket of an active category of the hall.
+    async fn issue_ticket(&self, ctx: &Context, new: NewTicket) -> Result<Ticket>;
+    async fn ticket(&self, id: i64) -> Result<Option<Ticket>>;
+    /// The hall's waiting tickets as the calling rule sees them.
+    async fn waiting(&self, hall_id: i64) -> Result<Vec<Waiting>>;
+    /// Finishes the window's current ticket, if any, and calls the next one by the calling rule
+    /// (`onewindow_core::hall::queue`). Each ticket is called by exactly one window, however
+    /// many call at once, on one instance or several.
+    async fn call_next(
+        &self,
+        ctx: &Context,
+        window_id: i64,
+        clerk_id: Option<i64>,
+        max_passes: i64,
+    ) -> Result<Option<Ticket>>;
 }
 
 /// Opens the database a URL names: `sqlite://path` (created if missing) or `postgres://…`.

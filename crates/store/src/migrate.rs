@@ -39,6 +39,11 @@ pub const SQLITE: &[Migration] = &[
         name: "audit_head_follows",
         sql: include_str!("../migrations/sqlite/0005_audit_head_follows.sql"),
     },
+    Migration {
+        version: 6,
+        name: "hall",
+        sql: include_str!("../migrations/sqlite/0006_hall.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -66,6 +71,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 5,
         name: "audit_head_follows",
         sql: include_str!("../migrations/postgres/0005_audit_head_follows.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "hall",
+        sql: include_str!("../migrations/postgres/0006_hall.sql"),
     },
 ];
 

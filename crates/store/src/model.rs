@@ -127,6 +127,19 @@ pub struct CaseFile {
     pub uploaded_at: DateTime<Utc>,
 }
 
+/// A ticket to issue: the service has checked the person's claims and set the priority.
+#[derive(Clone, Debug)]
+pub struct NewTicket {
+    pub hall_id: i64,
+    pub category_id: i64,
+    pub day: chrono::NaiveDate,
+    pub priority: onewindow_core::hall::ticket::Priority,
+    pub source: onewindow_core::hall::ticket::TicketSource,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
 /// A case with its history and files, as one read gives them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CaseRecord {

@@ -38,6 +38,8 @@ impl Backend for PgBackend {
     type Tx = Transaction<'static, Postgres>;
     const ILIKE: &'static str = "ILIKE";
 
+    const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
+
     fn json_rows(fields: &[&str], from_where: &str, order: &str) -> String {
         let obj: Vec<String> = fields.iter().map(|f| format!("'{f}', {f}")).collect();
         format!(

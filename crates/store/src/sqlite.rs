@@ -79,6 +79,8 @@ impl Backend for SqliteBackend {
     type Tx = Transaction<'static, Sqlite>;
     const ILIKE: &'static str = "LIKE";
 
+    const SKIP_LOCKED: &'static str = "";
+
     fn json_rows(fields: &[&str], from_where: &str, order: &str) -> String {
         let obj: Vec<String> = fields.iter().map(|f| format!("'{f}', {f}")).collect();
         format!(

@@ -2166,3 +2166,277 @@ mod cases {
         assert!(m.sent_at.is_some());
     });
 }
+
+mod hall {
+    use super::*;
+    use chrono::NaiveDate;
+    use onewindow_core::hall::category::NewCategory;
+    use onewindow_core::hall::queue::pick;
+    use onewindow_core::hall::ticket::{Priority, TicketSource, TicketState};
+    use onewindow_store::NewTicket;
+    use std::collections::HashSet;
+
+    struct HallFixture {
+        hall: Hall,
+        other: Hall,
+        zone: Zone,
+        windows: Vec<Window>,
+    }
+
+    async fn hall_fixture(s: &dyn Store, windows: i64) -> HallFixture {
+        let o = org(s).await;
+        let c = ctx();
+        let new_hall = |name: &str| NewHall {
+            name: name.into(),
+            region_id: o.district.id,
+            address: None,
+            floors: 3,
+            phone: None,
+            opens: "08:30".into(),
+            closes: "17:30".into(),
+        };
+        let hall = s.create_hall(&c, new_hall("政务服务中心")).await.unwrap();
+        let other = s.create_hall(&c, new_hall("分中心")).await.unwrap();
+        let zone = s
+            .create_zone(
+                &c,
+                hall.id,
+                NewZone {
+                    name: "综合区".into(),
+                    floor: 1,
+                },
+            )
+            .await
+            .unwrap();
+        let mut ws = Vec::new();
+        for n in 1..=windows {
+            ws.push(
+                s.create_window(
+                    &c,
+                    hall.id,
+                    NewWindow {
+                        zone_id: zone.id,
+                        number: n,
+                        label: None,
+                        confidential: false,
+                        department_ids: vec![o.dept_a.id],
+                    },
+                )
+                .await
+                .unwrap(),
+            );
+        }
+        HallFixture {
+            hall,
+            other,
+            zone,
+            windows: ws,
+        }
+    }
+
+    fn category(name: &str, prefix: &str) -> NewCategory {
+        NewCategory {
+            name: name.into(),
+            prefix: prefix.into(),
+            zone_id: None,
+            matter_ids: vec![],
+        }
+        .clean()
+        .unwrap()
+    }
+
+    fn ticket(hall_id: i64, category_id: i64, priority: Priority, n: i64) -> NewTicket {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        NewTicket {
+            hall_id,
+            category_id,
+            day,
+            priority,
+            source: TicketSource::Kiosk,
+            id_number: None,
+            phone: None,
+            // Arrival order follows n, a millisecond apart.
+            at: chrono::DateTime::from_timestamp(1_772_400_000, 0).unwrap()
+                + chrono::Duration::milliseconds(n),
+        }
+    }
+
+    each_db!(
+        categories_and_window_categories_belong_to_their_hall,
+        |db| {
+            let s = db.store.clone();
+            let f = hall_fixture(s.as_ref(), 1).await;
+            let c = ctx();
+            let mut new = category("社保医保", "b");
+            new.zone_id = Some(f.zone.id);
+            let a = s.create_category(&c, f.hall.id, new).await.unwrap();
+            assert_eq!((a.prefix.as_str(), a.zone_id), ("B", Some(f.zone.id)));
+            let e = s
+                .create_category(&c, f.hall.id, category("另一个", "B"))
+                .await
+                .unwrap_err();
+            assert_eq!(conflict_field(e), "prefix");
+            let mut elsewhere = category("公积金", "G");
+            elsewhere.zone_id = Some(f.zone.id);
+            let e = s
+                .create_category(&c, f.other.id, elsewhere)
+                .await
+                .unwrap_err();
+            assert_eq!(invalid_field(e), "zone_id");
+            let theirs = s
+                .create_category(&c, f.other.id, category("公积金", "G"))
+                .await
+                .unwrap();
+            assert_eq!(s.categories(f.hall.id).await.unwrap(), vec![a.clone()]);
+            let w = f.windows[0].id;
+            let e = s
+                .set_window_categories(&c, w, &[a.id, theirs.id])
+                .await
+                .unwrap_err();
+            assert_eq!(invalid_field(e), "category_ids");
+            assert!(
+                s.window_categories(w).await.unwrap().is_empty(),
+                "nothing half-written"
+            );
+            assert_eq!(
+                s.set_window_categories(&c, w, &[a.id]).await.unwrap(),
+                vec![a.id]
+            );
+            assert_eq!(s.window_categories(w).await.unwrap(), vec![a.id]);
+            // A ticket of another hall's category is refused; numbers run per category and day.
+            let e = s
+                .issue_ticket(&c, ticket(f.hall.id, theirs.id, Priority::Ordinary, 1))
+                .await
+                .unwrap_err();
+            assert_eq!(invalid_field(e), "category_id");
+            let t1 = s
+                .issue_ticket(&c, ticket(f.hall.id, a.id, Priority::Ordinary, 1))
+                .await
+                .unwrap();
+            let t2 = s
+                .issue_ticket(&c, ticket(f.hall.id, a.id, Priority::Elderly, 2))
+                .await
+                .unwrap();
+            assert_eq!((t1.number.as_str(), t2.number.as_str()), ("B001", "B002"));
+            assert_eq!(t1.state, TicketState::Waiting);
+            assert_eq!(s.ticket(t2.id).await.unwrap().unwrap(), t2);
+            let trail = s
+                .audit_entries(&AuditFilter {
+                    target_type: Some("ticket".into()),
+                    limit: 10,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            assert_eq!(trail.len(), 2);
+        }
+    );
+
+    // The store calls tickets in exactly the order the core's rule gives, passes included.
+    each_db!(calling_follows_the_rule_of_the_core, |db| {
+        let s = db.store.clone();
+        let f = hall_fixture(s.as_ref(), 1).await;
+        let c = ctx();
+        let a = s
+            .create_category(&c, f.hall.id, category("综合", "A"))
+            .await
+            .unwrap();
+        let b = s
+            .create_category(&c, f.hall.id, category("社保", "B"))
+            .await
+            .unwrap();
+        let w = f.windows[0].id;
+        // The window calls B before A.
+        s.set_window_categories(&c, w, &[b.id, a.id]).await.unwrap();
+        let kinds = [
+            Priority::Ordinary,
+            Priority::Ordinary,
+            Priority::Elderly,
+            Priority::Ordinary,
+            Priority::Green,
+            Priority::Disabled,
+            Priority::Ordinary,
+            Priority::Appointment,
+        ];
+        for n in 0..24 {
+            let cat = if n % 3 == 0 { a.id } else { b.id };
+            let p = kinds[(n as usize * 5) % kinds.len()];
+            s.issue_ticket(&c, ticket(f.hall.id, cat, p, n))
+                .await
+                .unwrap();
+        }
+        let max_passes = 2;
+        let mut called = 0;
+        loop {
+            let queue = s.waiting(f.hall.id).await.unwrap();
+            let want = pick(&queue, &[b.id, a.id], max_passes);
+            let got = s.call_next(&c, w, None, max_passes).await.unwrap();
+            match (want, got) {
+                (None, None) => break,
+                (Some(want), Some(got)) => {
+                    assert_eq!(got.id, want.ticket_id, "call {called}");
+                    assert_eq!(got.state, TicketState::Called);
+                    assert_eq!(got.window_id, Some(w));
+                    let after = s.waiting(f.hall.id).await.unwrap();
+                    for id in want.passes {
+                        let before = queue.iter().find(|q| q.id == id).unwrap().passed;
+                        let now = after.iter().find(|q| q.id == id).unwrap().passed;
+                        assert_eq!(now, before + 1, "ticket {id} passed once more");
+                    }
+                    called += 1;
+                }
+                (want, got) => panic!("rule {want:?} but store {got:?}"),
+            }
+        }
+        assert_eq!(called, 24);
+        assert!(
+            s.waiting(f.hall.id).await.unwrap().is_empty(),
+            "calling the next finished the last"
+        );
+    });
+
+    // Many windows calling at once: each ticket is called once, none is lost.
+    each_db!(windows_calling_at_once_never_share_or_lose_a_ticket, |db| {
+        let s = db.store.clone();
+        let f = hall_fixture(s.as_ref(), 12).await;
+        let c = ctx();
+        let a = s
+            .create_category(&c, f.hall.id, category("综合", "A"))
+            .await
+            .unwrap();
+        for w in &f.windows {
+            s.set_window_categories(&c, w.id, &[a.id]).await.unwrap();
+        }
+        let total = 120;
+        for n in 0..total {
+            let p = if n % 7 == 0 {
+                Priority::Elderly
+            } else {
+                Priority::Ordinary
+            };
+            s.issue_ticket(&c, ticket(f.hall.id, a.id, p, n))
+                .await
+                .unwrap();
+        }
+        let mut tasks = Vec::new();
+        for w in &f.windows {
+            let (s, c, w) = (s.clone(), c.clone(), w.id);
+            tasks.push(tokio::spawn(async move {
+                let mut mine = Vec::new();
+                while let Some(t) = s.call_next(&c, w, None, 3).await.unwrap() {
+                    assert_eq!(t.window_id, Some(w));
+                    mine.push(t.id);
+                }
+                mine
+            }));
+        }
+        let mut all = Vec::new();
+        for t in tasks {
+            all.extend(t.await.unwrap());
+        }
+        let distinct: HashSet<i64> = all.iter().copied().collect();
+        assert_eq!(all.len(), total as usize, "every ticket called");
+        assert_eq!(distinct.len(), all.len(), "no ticket called twice");
+        assert!(s.waiting(f.hall.id).await.unwrap().is_empty());
+    });
+}

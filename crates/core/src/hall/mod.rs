@@ -1,5 +1,6 @@
 //! The service hall (大厅): tickets and the order in which windows call them. Appointments,
 //! displays and evaluation pads build on these (issue 5).
 
+pub mod category;
 pub mod queue;
 pub mod ticket;

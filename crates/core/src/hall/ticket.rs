@@ -3,7 +3,9 @@
 use crate::i18n::Text;
 use crate::validate::id_card::{self, IdCard};
 use crate::vocabulary::vocabulary;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Serialize, Serializer};
+use utoipa::ToSchema;
 
 /// Age from which a person is called before the ordinary queue (老年人优先).
 pub const ELDERLY_AGE: u32 = 65;
@@ -41,6 +43,55 @@ vocabulary!(
         Cancelled = ("cancelled", "已取消", "cancelled"),
     }
 );
+
+vocabulary!(
+    /// Where a ticket was taken.
+    TicketSource {
+        Kiosk = ("kiosk", "取号机", "kiosk"),
+        Phone = ("phone", "手机取号", "phone"),
+        Desk = ("desk", "导服台", "reception desk"),
+        Appointment = ("appointment", "预约签到", "appointment check-in"),
+    }
+);
+
+/// A ticket. The ID number and phone are kept for priority and appointments and leave the
+/// platform masked only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Ticket {
+    pub id: i64,
+    pub hall_id: i64,
+    pub category_id: i64,
+    pub day: NaiveDate,
+    pub number: String,
+    pub priority: Priority,
+    pub source: TicketSource,
+    #[serde(serialize_with = "serialize_masked_id")]
+    pub id_number: Option<String>,
+    #[serde(serialize_with = "serialize_masked_phone")]
+    pub phone: Option<String>,
+    /// Arrival order in the hall; a transfer keeps it.
+    pub arrival: i64,
+    pub state: TicketState,
+    /// How often someone who arrived later was called first.
+    pub passed: i64,
+    /// Re-queued once after a no-show.
+    pub requeued: bool,
+    pub window_id: Option<i64>,
+    pub clerk_id: Option<i64>,
+    pub issued_at: DateTime<Utc>,
+    pub called_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub recalls: i64,
+    pub version: i64,
+}
+
+fn serialize_masked_id<S: Serializer>(v: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    v.as_deref().map(masked_id).serialize(s)
+}
+
+fn serialize_masked_phone<S: Serializer>(v: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    v.as_deref().map(crate::validate::mobile::mask).serialize(s)
+}
 
 /// What a person says when taking a ticket, beyond the hall and category.
 #[derive(Clone, Debug, Default)]
@@ -172,6 +223,37 @@ mod tests {
             priority_of(&blank, today).unwrap(),
             (Priority::Ordinary, None)
         );
+    }
+
+    #[test]
+    fn a_ticket_leaves_the_platform_with_its_id_and_phone_masked() {
+        let t = Ticket {
+            id: 1,
+            hall_id: 1,
+            category_id: 1,
+            day: day(2026, 3, 2),
+            number: "A001".into(),
+            priority: Priority::Elderly,
+            source: TicketSource::Kiosk,
+            id_number: Some(BORN_1949.into()),
+            phone: Some("13912345678".into()),
+            arrival: 1,
+            state: TicketState::Waiting,
+            passed: 0,
+            requeued: false,
+            window_id: None,
+            clerk_id: None,
+            issued_at: chrono::Utc::now(),
+            called_at: None,
+            finished_at: None,
+            recalls: 0,
+            version: 1,
+        };
+        let v = serde_json::to_value(&t).unwrap();
+        assert_eq!(v["id_number"], "110***********002X");
+        assert_ne!(v["phone"], "13912345678");
+        assert_eq!(v["priority"], "elderly");
+        assert!(!v.to_string().contains(BORN_1949));
     }
 
     #[test]

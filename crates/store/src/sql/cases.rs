@@ -2,7 +2,7 @@
 //! reading dossiers and lists, files, review flows and the outbox.
 
 use super::case_rows::*;
-use super::{SqlStore, scope_where, versioned_update};
+use super::{SqlStore, next_seq, scope_where, versioned_update};
 use crate::CaseStore;
 use crate::backend::{Backend, Sql, now, placeholders, sql};
 use crate::error::{Result, StoreError};
@@ -18,21 +18,6 @@ use onewindow_core::case::{Case, CaseEvent, CaseState, Dossier, Notice, number};
 use onewindow_core::time::local_date;
 use serde_json::json;
 use std::sync::Arc;
-
-/// The next number in a day's sequence for `key`.
-async fn next_seq<B: Backend>(tx: &mut B::Tx, key: &str, day: NaiveDate) -> Result<i64> {
-    let (n,): (i64,) = B::opt(
-        tx,
-        sql("INSERT INTO counters (key, day, last) VALUES ($1, $2, 1)
-             ON CONFLICT (key, day) DO UPDATE SET last = counters.last + 1
-             RETURNING last")
-        .bind(key)
-        .bind(day),
-    )
-    .await?
-    .ok_or_else(|| StoreError::Database("counter upsert returned nothing".into()))?;
-    Ok(n)
-}
 
 static CASE_INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(

@@ -7,6 +7,7 @@ mod case_rows;
 mod cases;
 mod catalog;
 mod entity;
+mod hall;
 mod identity;
 mod org;
 mod rows;
@@ -14,11 +15,12 @@ mod session_cache;
 mod settings;
 
 use crate::backend::{Backend, Sql, sql};
-use crate::error::Result;
+use crate::error::{Result, StoreError};
 use crate::group::Grouper;
 use crate::model::ScopeFilter;
 use crate::{Store, migrate};
 use async_trait::async_trait;
+use chrono::NaiveDate;
 use onewindow_core::DomainError;
 use onewindow_core::Text;
 use std::sync::Arc;
@@ -150,4 +152,19 @@ impl<B: Backend> Store for SqlStore<B> {
     async fn close(&self) {
         self.b.close().await
     }
+}
+
+/// The next number in a day's sequence for `key`.
+pub(crate) async fn next_seq<B: Backend>(tx: &mut B::Tx, key: &str, day: NaiveDate) -> Result<i64> {
+    let (n,): (i64,) = B::opt(
+        tx,
+        sql("INSERT INTO counters (key, day, last) VALUES ($1, $2, 1)
+             ON CONFLICT (key, day) DO UPDATE SET last = counters.last + 1
+             RETURNING last")
+        .bind(key)
+        .bind(day),
+    )
+    .await?
+    .ok_or_else(|| StoreError::Database("counter upsert returned nothing".into()))?;
+    Ok(n)
 }

@@ -99,7 +99,7 @@ async fn refuse_if_any<B: Backend>(tx: &mut B::Tx, count: Sql, zh: &str, en: &st
     Ok(())
 }
 
-async fn insert_returning_id<B: Backend>(tx: &mut B::Tx, q: Sql) -> Result<i64> {
+pub(crate) async fn insert_returning_id<B: Backend>(tx: &mut B::Tx, q: Sql) -> Result<i64> {
     let row: Option<(i64,)> = B::opt(tx, q).await?;
     row.map(|r| r.0)
         .ok_or_else(|| StoreError::Database("INSERT returned no id".into()))

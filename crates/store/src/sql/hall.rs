@@ -1,0 +1,570 @@
+//! The service hall: business categories, the categories each window calls, tickets, calling.
+
+use super::audit::append;
+use super::org::{change, fetch, insert_returning_id, require_active};
+use super::{SqlStore, next_seq};
+use crate::HallStore;
+use crate::backend::{Backend, now, sql};
+use crate::error::{Result, StoreError};
+use crate::model::NewTicket;
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use onewindow_core::audit::Context;
+use onewindow_core::hall::category::{Category, NewCategory};
+use onewindow_core::hall::queue::Waiting;
+use onewindow_core::hall::ticket::{self, Priority, Ticket, TicketSource, TicketState};
+use onewindow_core::{DomainError, FieldError, Text};
+use serde_json::json;
+
+const CATEGORY_COLS: &str =
+    "id, hall_id, name, prefix, zone_id, active, version, created_at, updated_at";
+const CATEGORY: Text = Text::fixed("业务类别", "category");
+
+#[derive(sqlx::FromRow)]
+struct CategoryRow {
+    id: i64,
+    hall_id: i64,
+    name: String,
+    prefix: String,
+    zone_id: Option<i64>,
+    active: bool,
+    version: i64,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl CategoryRow {
+    fn with_matters(self, matter_ids: Vec<i64>) -> Category {
+        Category {
+            id: self.id,
+            hall_id: self.hall_id,
+            name: self.name,
+            prefix: self.prefix,
+            zone_id: self.zone_id,
+            matter_ids,
+            active: self.active,
+            version: self.version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+const TICKET_COLS: &str = "id, hall_id, category_id, day, number, priority, source, id_number, phone, arrival, state, passed, requeued, window_id, clerk_id, issued_at, called_at, finished_at, recalls, version";
+const TICKET: Text = Text::fixed("号票", "ticket");
+
+#[derive(sqlx::FromRow)]
+struct TicketRow {
+    id: i64,
+    hall_id: i64,
+    category_id: i64,
+    day: NaiveDate,
+    number: String,
+    priority: String,
+    source: String,
+    id_number: Option<String>,
+    phone: Option<String>,
+    arrival: i64,
+    state: String,
+    passed: i64,
+    requeued: bool,
+    window_id: Option<i64>,
+    clerk_id: Option<i64>,
+    issued_at: DateTime<Utc>,
+    called_at: Option<DateTime<Utc>>,
+    finished_at: Option<DateTime<Utc>>,
+    recalls: i64,
+    version: i64,
+}
+
+fn unknown(what: &str, code: &str) -> StoreError {
+    StoreError::Database(format!("unknown {what} '{code}' in the database"))
+}
+
+impl TryFrom<TicketRow> for Ticket {
+    type Error = StoreError;
+    fn try_from(r: TicketRow) -> Result<Ticket> {
+        Ok(Ticket {
+            id: r.id,
+            hall_id: r.hall_id,
+            category_id: r.category_id,
+            day: r.day,
+            number: r.number,
+            priority: Priority::parse(&r.priority)
+                .ok_or_else(|| unknown("priority", &r.priority))?,
+            source: TicketSource::parse(&r.source).ok_or_else(|| unknown("source", &r.source))?,
+            id_number: r.id_number,
+            phone: r.phone,
+            arrival: r.arrival,
+            state: TicketState::parse(&r.state).ok_or_else(|| unknown("state", &r.state))?,
+            passed: r.passed,
+            requeued: r.requeued,
+            window_id: r.window_id,
+            clerk_id: r.clerk_id,
+            issued_at: r.issued_at,
+            called_at: r.called_at,
+            finished_at: r.finished_at,
+            recalls: r.recalls,
+            version: r.version,
+        })
+    }
+}
+
+async fn load_category<B: Backend>(tx: &mut B::Tx, id: i64) -> Result<Category> {
+    let row: CategoryRow =
+        fetch::<B, _>(tx, CATEGORY_COLS, "hall_categories", id, CATEGORY).await?;
+    let matters: Vec<(i64,)> = B::all(
+        tx,
+        sql("SELECT matter_id FROM category_matters WHERE category_id = $1 ORDER BY matter_id")
+            .bind(id),
+    )
+    .await?;
+    Ok(row.with_matters(matters.into_iter().map(|m| m.0).collect()))
+}
+
+async fn load_ticket<B: Backend>(tx: &mut B::Tx, id: i64) -> Result<Ticket> {
+    let row: TicketRow = fetch::<B, _>(tx, TICKET_COLS, "tickets", id, TICKET).await?;
+    row.try_into()
+}
+
+/// The hall's region: who may see the trail of its categories and tickets.
+async fn hall_owner<B: Backend>(
+    tx: &mut B::Tx,
+    hall_id: i64,
+) -> Result<(Option<i64>, Option<i64>)> {
+    let r: Option<(i64,)> = B::opt(
+        tx,
+        sql("SELECT region_id FROM halls WHERE id = $1").bind(hall_id),
+    )
+    .await?;
+    Ok((None, r.map(|r| r.0)))
+}
+
+/// The calling order as SQL: overdue ordinary tickets first (by arrival), then priority rank,
+/// the window's category order, arrival. The ranks come from the core's rule, written once.
+fn calling_order(categories: &[i64], max_passes: i64) -> String {
+    let overdue = format!("(priority = 'ordinary' AND passed >= {max_passes})");
+    let rank: Vec<String> = Priority::ALL
+        .iter()
+        .map(|p| format!("WHEN '{}' THEN {}", p.code(), p.rank()))
+        .collect();
+    let cat: Vec<String> = categories
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("WHEN {c} THEN {i}"))
+        .collect();
+    format!(
+        "CASE WHEN {overdue} THEN 0 ELSE 1 END, \
+         CASE WHEN {overdue} THEN 0 ELSE CASE priority {} END END, \
+         CASE WHEN {overdue} THEN 0 ELSE CASE category_id {} END END, arrival, id",
+        rank.join(" "),
+        cat.join(" ")
+    )
+}
+
+fn id_list(ids: &[i64]) -> String {
+    ids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[async_trait]
+impl<B: Backend> HallStore for SqlStore<B> {
+    async fn categories(&self, hall_id: i64) -> Result<Vec<Category>> {
+        let rows: Vec<CategoryRow> = self
+            .b
+            .read_all(
+                sql(format!(
+                    "SELECT {CATEGORY_COLS} FROM hall_categories WHERE hall_id = $1 ORDER BY prefix"
+                ))
+                .bind(hall_id),
+            )
+            .await?;
+        let links: Vec<(i64, i64)> = self
+            .b
+            .read_all(
+                sql(
+                    "SELECT cm.category_id, cm.matter_id FROM category_matters cm
+                     JOIN hall_categories c ON c.id = cm.category_id
+                     WHERE c.hall_id = $1 ORDER BY cm.matter_id",
+                )
+                .bind(hall_id),
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let mine = links.iter().filter(|l| l.0 == r.id).map(|l| l.1).collect();
+                r.with_matters(mine)
+            })
+            .collect())
+    }
+
+    async fn category(&self, id: i64) -> Result<Option<Category>> {
+        let mut tx = self.b.begin().await?;
+        match load_category::<B>(&mut tx, id).await {
+            Ok(c) => Ok(Some(c)),
+            Err(StoreError::Domain(DomainError::NotFound(_))) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn create_category(
+        &self,
+        ctx: &Context,
+        hall_id: i64,
+        new: NewCategory,
+    ) -> Result<Category> {
+        let mut tx = self.b.begin().await?;
+        require_active::<B>(&mut tx, "halls", hall_id, "hall_id").await?;
+        if let Some(z) = new.zone_id {
+            let zone: Option<(i64,)> = B::opt(
+                &mut tx,
+                sql("SELECT hall_id FROM zones WHERE id = $1").bind(z),
+            )
+            .await?;
+            if zone.map(|r| r.0) != Some(hall_id) {
+                return Err(FieldError::new(
+                    "zone_id",
+                    Text::new(
+                        format!("分区{z}不属于该大厅"),
+                        format!("zone {z} is not in this hall"),
+                    ),
+                )
+                .into());
+            }
+        }
+        for m in &new.matter_ids {
+            require_active::<B>(&mut tx, "matters", *m, "matter_ids").await?;
+        }
+        let t = now();
+        let id = insert_returning_id::<B>(
+            &mut tx,
+            sql("INSERT INTO hall_categories (hall_id, name, prefix, zone_id, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $5) RETURNING id")
+            .bind(hall_id)
+            .bind(new.name)
+            .bind(new.prefix)
+            .bind(new.zone_id)
+            .bind(t),
+        )
+        .await?;
+        for m in &new.matter_ids {
+            B::exec(
+                &mut tx,
+                sql("INSERT INTO category_matters (category_id, matter_id) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(*m),
+            )
+            .await?;
+        }
+        let c = load_category::<B>(&mut tx, id).await?;
+        let owner = hall_owner::<B>(&mut tx, hall_id).await?;
+        append::<B>(
+            &mut tx,
+            ctx,
+            change("hall_category", "create", id, owner, None, Some(&c)),
+        )
+        .await?;
+        B::commit(tx).await?;
+        Ok(c)
+    }
+
+    async fn window_categories(&self, window_id: i64) -> Result<Vec<i64>> {
+        let rows: Vec<(i64,)> = self
+            .b
+            .read_all(
+                sql("SELECT category_id FROM window_categories WHERE window_id = $1 ORDER BY rank")
+                    .bind(window_id),
+            )
+            .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    async fn set_window_categories(
+        &self,
+        ctx: &Context,
+        window_id: i64,
+        category_ids: &[i64],
+    ) -> Result<Vec<i64>> {
+        let mut tx = self.b.begin().await?;
+        let window: Option<(i64,)> = B::opt(
+            &mut tx,
+            sql("SELECT hall_id FROM windows WHERE id = $1").bind(window_id),
+        )
+        .await?;
+        let hall_id = window
+            .ok_or_else(|| DomainError::not_found(Text::fixed("窗口", "window")))?
+            .0;
+        let mut seen = Vec::new();
+        for c in category_ids {
+            let cat = load_category::<B>(&mut tx, *c).await.map_err(|_| {
+                FieldError::new(
+                    "category_ids",
+                    Text::new(format!("业务类别{c}不存在"), format!("no category {c}")),
+                )
+            })?;
+            if cat.hall_id != hall_id || !cat.active {
+                return Err(FieldError::new(
+                    "category_ids",
+                    Text::new(
+                        format!("业务类别“{}”不属于该窗口所在大厅或已停用", cat.name),
+                        format!(
+                            "category '{}' is not an active category of this window's hall",
+                            cat.name
+                        ),
+                    ),
+                )
+                .into());
+            }
+            if !seen.contains(c) {
+                seen.push(*c);
+            }
+        }
+        let before: Vec<(i64,)> = B::all(
+            &mut tx,
+            sql("SELECT category_id FROM window_categories WHERE window_id = $1 ORDER BY rank")
+                .bind(window_id),
+        )
+        .await?;
+        let before: Vec<i64> = before.into_iter().map(|r| r.0).collect();
+        B::exec(
+            &mut tx,
+            sql("DELETE FROM window_categories WHERE window_id = $1").bind(window_id),
+        )
+        .await?;
+        for (rank, c) in seen.iter().enumerate() {
+            B::exec(
+                &mut tx,
+                sql("INSERT INTO window_categories (window_id, category_id, rank) VALUES ($1, $2, $3)")
+                    .bind(window_id)
+                    .bind(*c)
+                    .bind(rank as i64),
+            )
+            .await?;
+        }
+        let owner = hall_owner::<B>(&mut tx, hall_id).await?;
+        append::<B>(
+            &mut tx,
+            ctx,
+            change(
+                "window",
+                "categories",
+                window_id,
+                owner,
+                Some(&json!({"categories": before})),
+                Some(&json!({"categories": seen})),
+            ),
+        )
+        .await?;
+        B::commit(tx).await?;
+        Ok(seen)
+    }
+
+    async fn issue_ticket(&self, ctx: &Context, new: NewTicket) -> Result<Ticket> {
+        let mut tx = self.b.begin().await?;
+        let cat = load_category::<B>(&mut tx, new.category_id)
+            .await
+            .map_err(|_| {
+                FieldError::new(
+                    "category_id",
+                    Text::new(
+                        format!("业务类别{}不存在", new.category_id),
+                        format!("no category {}", new.category_id),
+                    ),
+                )
+            })?;
+        if cat.hall_id != new.hall_id || !cat.active {
+            return Err(FieldError::new(
+                "category_id",
+                Text::new(
+                    format!("业务类别“{}”不属于该大厅或已停用", cat.name),
+                    format!(
+                        "category '{}' is not an active category of this hall",
+                        cat.name
+                    ),
+                ),
+            )
+            .into());
+        }
+        let seq = next_seq::<B>(&mut tx, &format!("ticket:{}", cat.id), new.day).await?;
+        let number = ticket::number(&cat.prefix, seq);
+        let arrival = new.at.timestamp_micros();
+        let id = insert_returning_id::<B>(
+            &mut tx,
+            sql("INSERT INTO tickets (hall_id, category_id, day, number, priority, source, id_number, phone, arrival, state, issued_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id")
+            .bind(new.hall_id)
+            .bind(cat.id)
+            .bind(new.day)
+            .bind(number)
+            .bind(new.priority.code())
+            .bind(new.source.code())
+            .bind(new.id_number)
+            .bind(new.phone)
+            .bind(arrival)
+            .bind(TicketState::Waiting.code())
+            .bind(new.at),
+        )
+        .await?;
+        let t = load_ticket::<B>(&mut tx, id).await?;
+        let owner = hall_owner::<B>(&mut tx, t.hall_id).await?;
+        append::<B>(
+            &mut tx,
+            ctx,
+            change("ticket", "issue", id, owner, None, Some(&t)),
+        )
+        .await?;
+        B::commit(tx).await?;
+        Ok(t)
+    }
+
+    async fn ticket(&self, id: i64) -> Result<Option<Ticket>> {
+        let row: Option<TicketRow> = self
+            .b
+            .read_opt(sql(format!("SELECT {TICKET_COLS} FROM tickets WHERE id = $1")).bind(id))
+            .await?;
+        row.map(Ticket::try_from).transpose()
+    }
+
+    async fn waiting(&self, hall_id: i64) -> Result<Vec<Waiting>> {
+        let rows: Vec<(i64, i64, String, i64, i64)> = self
+            .b
+            .read_all(
+                sql(
+                    "SELECT id, category_id, priority, arrival, passed FROM tickets
+                     WHERE hall_id = $1 AND state = 'waiting' ORDER BY arrival, id",
+                )
+                .bind(hall_id),
+            )
+            .await?;
+        rows.into_iter()
+            .map(|(id, category_id, p, arrival, passed)| {
+                Ok(Waiting {
+                    id,
+                    category_id,
+                    priority: Priority::parse(&p).ok_or_else(|| unknown("priority", &p))?,
+                    arrival,
+                    passed,
+                })
+            })
+            .collect()
+    }
+
+    async fn call_next(
+        &self,
+        ctx: &Context,
+        window_id: i64,
+        clerk_id: Option<i64>,
+        max_passes: i64,
+    ) -> Result<Option<Ticket>> {
+        let mut tx = self.b.begin().await?;
+        let window: Option<(i64, bool)> = B::opt(
+            &mut tx,
+            sql("SELECT hall_id, active FROM windows WHERE id = $1").bind(window_id),
+        )
+        .await?;
+        let (hall_id, active) =
+            window.ok_or_else(|| DomainError::not_found(Text::fixed("窗口", "window")))?;
+        if !active {
+            return Err(DomainError::conflict(
+                "window",
+                "该窗口已停用",
+                "this window is deactivated",
+            )
+            .into());
+        }
+        let cats: Vec<(i64,)> = B::all(
+            &mut tx,
+            sql("SELECT category_id FROM window_categories WHERE window_id = $1 ORDER BY rank")
+                .bind(window_id),
+        )
+        .await?;
+        let cats: Vec<i64> = cats.into_iter().map(|r| r.0).collect();
+        if cats.is_empty() {
+            return Err(DomainError::conflict(
+                "window",
+                "该窗口尚未设置办理的业务类别",
+                "this window serves no category yet",
+            )
+            .into());
+        }
+        let t = now();
+        // Whoever stands at the window now is done: calling the next one finishes them.
+        B::exec(
+            &mut tx,
+            sql(
+                "UPDATE tickets SET state = 'finished', finished_at = $1, version = version + 1
+                 WHERE window_id = $2 AND state = 'called'",
+            )
+            .bind(t)
+            .bind(window_id),
+        )
+        .await?;
+        let list = id_list(&cats);
+        let chosen: Option<(i64, i64)> = B::opt(
+            &mut tx,
+            sql(format!(
+                "SELECT id, arrival FROM tickets
+                 WHERE hall_id = $1 AND state = 'waiting' AND category_id IN ({list})
+                 ORDER BY {} LIMIT 1{}",
+                calling_order(&cats, max_passes),
+                B::SKIP_LOCKED
+            ))
+            .bind(hall_id),
+        )
+        .await?;
+        let Some((id, arrival)) = chosen else {
+            B::commit(tx).await?;
+            return Ok(None);
+        };
+        let n = B::exec(
+            &mut tx,
+            sql("UPDATE tickets SET state = 'called', window_id = $1, clerk_id = $2, called_at = $3,
+                 version = version + 1 WHERE id = $4 AND state = 'waiting'")
+            .bind(window_id)
+            .bind(clerk_id)
+            .bind(t)
+            .bind(id),
+        )
+        .await?;
+        if n != 1 {
+            return Err(StoreError::Database(format!(
+                "ticket {id} was taken meanwhile"
+            )));
+        }
+        // Ordinary tickets that arrived earlier were passed over once more (those being called
+        // by another window right now are skipped: they are leaving the queue).
+        B::exec(
+            &mut tx,
+            sql(format!(
+                "UPDATE tickets SET passed = passed + 1 WHERE id IN (
+                    SELECT id FROM tickets
+                    WHERE hall_id = $1 AND state = 'waiting' AND priority = 'ordinary'
+                      AND category_id IN ({list}) AND arrival < $2{})",
+                B::SKIP_LOCKED
+            ))
+            .bind(hall_id)
+            .bind(arrival),
+        )
+        .await?;
+        let called = load_ticket::<B>(&mut tx, id).await?;
+        let owner = hall_owner::<B>(&mut tx, hall_id).await?;
+        append::<B>(
+            &mut tx,
+            ctx,
+            change(
+                "ticket",
+                "call",
+                id,
+                owner,
+                None,
+                Some(&json!({"number": called.number, "window_id": window_id})),
+            ),
+        )
+        .await?;
+        B::commit(tx).await?;
+        Ok(Some(called))
+    }
+}
