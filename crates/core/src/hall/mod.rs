@@ -2,5 +2,6 @@
 //! displays and evaluation pads build on these (issue 5).
 
 pub mod category;
+pub mod hours;
 pub mod queue;
 pub mod ticket;
