@@ -72,8 +72,6 @@ pub struct Ticket {
     /// Arrival order in the hall; a transfer keeps it.
     pub arrival: i64,
     pub state: TicketState,
-    /// How often someone who arrived later was called first.
-    pub passed: i64,
     /// Re-queued once after a no-show.
     pub requeued: bool,
     pub window_id: Option<i64>,
@@ -239,7 +237,6 @@ mod tests {
             phone: Some("13912345678".into()),
             arrival: 1,
             state: TicketState::Waiting,
-            passed: 0,
             requeued: false,
             window_id: None,
             clerk_id: None,

@@ -1,5 +1,6 @@
 -- The service hall (大厅): business categories with their ticket prefixes and matters, the
--- categories each window calls in its order, and tickets.
+-- categories each window calls in its order, tickets, and the calls made per category (from
+-- which the fairness rule counts how often a waiting ticket was passed over).
 
 CREATE TABLE hall_categories (
     id         INTEGER PRIMARY KEY,
@@ -35,12 +36,13 @@ CREATE TABLE tickets (
     day         TEXT    NOT NULL,
     number      TEXT    NOT NULL,
     priority    TEXT    NOT NULL,
+    -- The priority's calling rank (onewindow_core::hall::ticket::Priority::rank).
+    rank        INTEGER  NOT NULL,
     source      TEXT    NOT NULL,
     id_number   TEXT,
     phone       TEXT,
     arrival     INTEGER  NOT NULL,
     state       TEXT    NOT NULL,
-    passed      INTEGER  NOT NULL DEFAULT 0,
     requeued    BOOLEAN NOT NULL DEFAULT FALSE,
     window_id   INTEGER  REFERENCES windows(id),
     clerk_id    INTEGER  REFERENCES users(id),
@@ -51,6 +53,14 @@ CREATE TABLE tickets (
     version     INTEGER  NOT NULL DEFAULT 1,
     UNIQUE (hall_id, day, number)
 );
--- Calling reads the waiting tickets of a hall's categories in calling order.
-CREATE INDEX tickets_waiting ON tickets (hall_id, category_id, arrival) WHERE state = 'waiting';
+-- The head of each category's queue is one seek: by rank, then arrival.
+CREATE INDEX tickets_queue ON tickets (hall_id, category_id, rank, arrival) WHERE state = 'waiting';
 CREATE INDEX tickets_window ON tickets (window_id, called_at);
+
+-- One row per category a calling window serves, with the arrival of the ticket it called: a
+-- waiting ticket of the category was passed over once for each row with a later arrival.
+CREATE TABLE category_calls (
+    category_id INTEGER NOT NULL REFERENCES hall_categories(id),
+    arrival     INTEGER NOT NULL
+);
+CREATE INDEX category_calls_arrival ON category_calls (category_id, arrival);

@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use onewindow_core::audit::Context;
 use onewindow_core::hall::category::{Category, NewCategory};
-use onewindow_core::hall::queue::Waiting;
+use onewindow_core::hall::queue::{Waiting, pick};
 use onewindow_core::hall::ticket::{self, Priority, Ticket, TicketSource, TicketState};
 use onewindow_core::{DomainError, FieldError, Text};
 use serde_json::json;
@@ -50,7 +50,7 @@ impl CategoryRow {
     }
 }
 
-const TICKET_COLS: &str = "id, hall_id, category_id, day, number, priority, source, id_number, phone, arrival, state, passed, requeued, window_id, clerk_id, issued_at, called_at, finished_at, recalls, version";
+const TICKET_COLS: &str = "id, hall_id, category_id, day, number, priority, source, id_number, phone, arrival, state, requeued, window_id, clerk_id, issued_at, called_at, finished_at, recalls, version";
 const TICKET: Text = Text::fixed("号票", "ticket");
 
 #[derive(sqlx::FromRow)]
@@ -66,7 +66,6 @@ struct TicketRow {
     phone: Option<String>,
     arrival: i64,
     state: String,
-    passed: i64,
     requeued: bool,
     window_id: Option<i64>,
     clerk_id: Option<i64>,
@@ -97,7 +96,6 @@ impl TryFrom<TicketRow> for Ticket {
             phone: r.phone,
             arrival: r.arrival,
             state: TicketState::parse(&r.state).ok_or_else(|| unknown("state", &r.state))?,
-            passed: r.passed,
             requeued: r.requeued,
             window_id: r.window_id,
             clerk_id: r.clerk_id,
@@ -140,33 +138,19 @@ async fn hall_owner<B: Backend>(
     Ok((None, r.map(|r| r.0)))
 }
 
-/// The calling order as SQL: overdue ordinary tickets first (by arrival), then priority rank,
-/// the window's category order, arrival. The ranks come from the core's rule, written once.
-fn calling_order(categories: &[i64], max_passes: i64) -> String {
-    let overdue = format!("(priority = 'ordinary' AND passed >= {max_passes})");
-    let rank: Vec<String> = Priority::ALL
-        .iter()
-        .map(|p| format!("WHEN '{}' THEN {}", p.code(), p.rank()))
-        .collect();
-    let cat: Vec<String> = categories
-        .iter()
-        .enumerate()
-        .map(|(i, c)| format!("WHEN {c} THEN {i}"))
-        .collect();
-    format!(
-        "CASE WHEN {overdue} THEN 0 ELSE 1 END, \
-         CASE WHEN {overdue} THEN 0 ELSE CASE priority {} END END, \
-         CASE WHEN {overdue} THEN 0 ELSE CASE category_id {} END END, arrival, id",
-        rank.join(" "),
-        cat.join(" ")
-    )
-}
-
-fn id_list(ids: &[i64]) -> String {
-    ids.iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
+/// A queue head as the calling rule sees it.
+fn head(
+    category_id: i64,
+    (id, priority, arrival): (i64, String, i64),
+    passed: i64,
+) -> Result<Waiting> {
+    Ok(Waiting {
+        id,
+        category_id,
+        priority: Priority::parse(&priority).ok_or_else(|| unknown("priority", &priority))?,
+        arrival,
+        passed,
+    })
 }
 
 #[async_trait]
@@ -393,13 +377,14 @@ impl<B: Backend> HallStore for SqlStore<B> {
         let arrival = new.at.timestamp_micros();
         let id = insert_returning_id::<B>(
             &mut tx,
-            sql("INSERT INTO tickets (hall_id, category_id, day, number, priority, source, id_number, phone, arrival, state, issued_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id")
+            sql("INSERT INTO tickets (hall_id, category_id, day, number, priority, rank, source, id_number, phone, arrival, state, issued_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id")
             .bind(new.hall_id)
             .bind(cat.id)
             .bind(new.day)
             .bind(number)
             .bind(new.priority.code())
+            .bind(i64::from(new.priority.rank()))
             .bind(new.source.code())
             .bind(new.id_number)
             .bind(new.phone)
@@ -432,9 +417,13 @@ impl<B: Backend> HallStore for SqlStore<B> {
         let rows: Vec<(i64, i64, String, i64, i64)> = self
             .b
             .read_all(
+                // An ordinary ticket's passes: the calls for its category of later arrivals.
                 sql(
-                    "SELECT id, category_id, priority, arrival, passed FROM tickets
-                     WHERE hall_id = $1 AND state = 'waiting' ORDER BY arrival, id",
+                    "SELECT t.id, t.category_id, t.priority, t.arrival,
+                            CASE WHEN t.priority = 'ordinary' THEN (SELECT count(*) FROM category_calls cc
+                                 WHERE cc.category_id = t.category_id AND cc.arrival > t.arrival)
+                            ELSE 0 END AS passed
+                     FROM tickets t WHERE t.hall_id = $1 AND t.state = 'waiting' ORDER BY t.arrival, t.id",
                 )
                 .bind(hall_id),
             )
@@ -502,23 +491,66 @@ impl<B: Backend> HallStore for SqlStore<B> {
             .bind(window_id),
         )
         .await?;
-        let list = id_list(&cats);
-        let chosen: Option<(i64, i64)> = B::opt(
-            &mut tx,
-            sql(format!(
-                "SELECT id, arrival FROM tickets
-                 WHERE hall_id = $1 AND state = 'waiting' AND category_id IN ({list})
-                 ORDER BY {} LIMIT 1{}",
-                calling_order(&cats, max_passes),
-                B::SKIP_LOCKED
-            ))
-            .bind(hall_id),
-        )
-        .await?;
-        let Some((id, arrival)) = chosen else {
+        // The heads of the window's categories: each one's first ticket by rank and arrival,
+        // and its oldest ordinary ticket with the passes it has had (passes only grow towards
+        // the front of a category's queue, so the oldest is the one the fairness cap concerns).
+        // The core's rule chooses among them.
+        let mut heads: Vec<Waiting> = Vec::new();
+        for cat in &cats {
+            let best: Option<(i64, String, i64)> = B::opt(
+                &mut tx,
+                sql(format!(
+                    "SELECT id, priority, arrival FROM tickets
+                     WHERE hall_id = $1 AND category_id = $2 AND state = 'waiting'
+                     ORDER BY rank, arrival, id LIMIT 1{}",
+                    B::SKIP_LOCKED
+                ))
+                .bind(hall_id)
+                .bind(*cat),
+            )
+            .await?;
+            let Some(best) = best else { continue };
+            let ordinary_rank = i64::from(Priority::Ordinary.rank());
+            let oldest: Option<(i64, String, i64)> = if best.1 == Priority::Ordinary.code() {
+                Some(best.clone())
+            } else {
+                B::opt(
+                    &mut tx,
+                    sql(format!(
+                        "SELECT id, priority, arrival FROM tickets
+                         WHERE hall_id = $1 AND category_id = $2 AND state = 'waiting' AND rank = $3
+                         ORDER BY arrival, id LIMIT 1{}",
+                        B::SKIP_LOCKED
+                    ))
+                    .bind(hall_id)
+                    .bind(*cat)
+                    .bind(ordinary_rank),
+                )
+                .await?
+            };
+            if best.1 != Priority::Ordinary.code() {
+                heads.push(head(*cat, best, 0)?);
+            }
+            if let Some(o) = oldest {
+                let (passed,): (i64,) = B::opt(
+                    &mut tx,
+                    sql("SELECT count(*) FROM (SELECT 1 FROM category_calls
+                         WHERE category_id = $1 AND arrival > $2 LIMIT $3) AS later")
+                    .bind(*cat)
+                    .bind(o.2)
+                    .bind(max_passes.max(0)),
+                )
+                .await?
+                .unwrap_or((0,));
+                heads.push(head(*cat, o, passed)?);
+            }
+        }
+        let Some(chosen) = pick(&heads, &cats, max_passes) else {
             B::commit(tx).await?;
             return Ok(None);
         };
+        let id = chosen.ticket_id;
+        let arrival = heads.iter().find(|h| h.id == id).map_or(0, |h| h.arrival);
         let n = B::exec(
             &mut tx,
             sql("UPDATE tickets SET state = 'called', window_id = $1, clerk_id = $2, called_at = $3,
@@ -534,21 +566,19 @@ impl<B: Backend> HallStore for SqlStore<B> {
                 "ticket {id} was taken meanwhile"
             )));
         }
-        // Ordinary tickets that arrived earlier were passed over once more (those being called
-        // by another window right now are skipped: they are leaving the queue).
-        B::exec(
-            &mut tx,
-            sql(format!(
-                "UPDATE tickets SET passed = passed + 1 WHERE id IN (
-                    SELECT id FROM tickets
-                    WHERE hall_id = $1 AND state = 'waiting' AND priority = 'ordinary'
-                      AND category_id IN ({list}) AND arrival < $2{})",
-                B::SKIP_LOCKED
-            ))
-            .bind(hall_id)
-            .bind(arrival),
+        // Every waiting ticket of these categories that arrived earlier is passed over once more.
+        let mut q = sql(String::new());
+        let mut values = Vec::new();
+        for cat in &cats {
+            values.push(format!("(${}, ${})", q.args.len() + 1, q.args.len() + 2));
+            q = q.bind(*cat).bind(arrival);
+        }
+        q.text = format!(
+            "INSERT INTO category_calls (category_id, arrival) VALUES {}",
+            values.join(", ")
         )
-        .await?;
+        .into();
+        B::exec(&mut tx, q).await?;
         let called = load_ticket::<B>(&mut tx, id).await?;
         let owner = hall_owner::<B>(&mut tx, hall_id).await?;
         append::<B>(
