@@ -11,5 +11,6 @@ mod case_pages;
 mod cases;
 mod catalog;
 mod cli;
+mod hall;
 mod pages;
 mod permissions;

@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 pub mod cases;
 pub mod catalog;
+mod hall;
 mod ops;
 mod org;
 mod users;
@@ -54,6 +55,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(audit::router())
         .merge(catalog::router())
         .merge(cases::router())
+        .merge(hall::router())
         .split_for_parts()
 }
 

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod catalog_io;
+pub mod hall;
 pub mod notify;
 pub mod org;
 pub mod org_facts;

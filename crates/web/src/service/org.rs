@@ -184,7 +184,7 @@ pub async fn hall(state: &AppState, auth: &Auth, id: i64) -> AppResult<Hall> {
         .ok_or_else(|| AppError::not_found(HALL))
 }
 
-async fn manage_hall(state: &AppState, auth: &Auth, hall: &Hall) -> AppResult<()> {
+pub(crate) async fn manage_hall(state: &AppState, auth: &Auth, hall: &Hall) -> AppResult<()> {
     manage_region(auth, &region_path(state, Some(hall.region_id)).await?)
 }
 
