@@ -452,13 +452,13 @@ async fn create<B: Backend>(
 
 const FILE_COLS: &str = "id, case_id, bundle_id, material, file_name, content_type, size, sha256, uploaded_by, uploaded_at";
 
+const EVENT_COLS: &str = "at, action, actor_name, state_after, note";
+
 /// The case row with its flags, steps, history and files (as JSON arrays) in one statement.
-fn record_select<B: Backend>() -> String {
-    let events = B::json_rows(
-        &["at", "action", "actor_name", "state_after", "note"],
-        "case_events WHERE case_id = cases.id",
-        "id",
-    );
+/// Built once per store (`SqlStore::case_record_sql`): every case page and action reads it.
+pub(super) fn record_select<B: Backend>() -> String {
+    let fields: Vec<&str> = EVENT_COLS.split(", ").collect();
+    let events = B::json_rows(&fields, "case_events WHERE case_id = cases.id", "id");
     let fields: Vec<&str> = FILE_COLS.split(", ").collect();
     let files = B::json_rows(
         &fields,
@@ -483,8 +483,9 @@ struct RecordHeadRow {
     steps: String,
 }
 
-#[derive(serde::Deserialize)]
-struct EventJson {
+/// A history line as stored, read as a row or from the record's JSON.
+#[derive(sqlx::FromRow, serde::Deserialize)]
+struct EventRow {
     at: DateTime<Utc>,
     action: String,
     actor_name: String,
@@ -492,7 +493,12 @@ struct EventJson {
     note: Option<String>,
 }
 
-impl EventJson {
+/// A JSON array the record query built (`Backend::json_rows`).
+fn json_list<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<Vec<T>> {
+    serde_json::from_str(text).map_err(|e| StoreError::Database(format!("case {what}: {e}")))
+}
+
+impl EventRow {
     fn into_event(self) -> CaseEvent {
         CaseEvent {
             at: self.at,
@@ -793,22 +799,20 @@ impl<B: Backend> CaseStore for SqlStore<B> {
     }
 
     async fn case_record(&self, id: i64) -> Result<Option<CaseRecord>> {
-        let row: Option<RecordHeadRow> =
-            self.b.read_opt(sql(record_select::<B>()).bind(id)).await?;
+        let row: Option<RecordHeadRow> = self
+            .b
+            .read_opt(sql(self.case_record_sql.clone()).bind(id))
+            .await?;
         let Some(row) = row else { return Ok(None) };
-        let events: Vec<EventJson> = serde_json::from_str(&row.events)
-            .map_err(|e| StoreError::Database(format!("case history: {e}")))?;
-        let files: Vec<FileRow> = serde_json::from_str(&row.files)
-            .map_err(|e| StoreError::Database(format!("case files: {e}")))?;
-        let steps: Vec<StepRow> = serde_json::from_str(&row.steps)
-            .map_err(|e| StoreError::Database(format!("case steps: {e}")))?;
-        let steps = steps
+        let events: Vec<EventRow> = json_list(&row.events, "history")?;
+        let files: Vec<FileRow> = json_list(&row.files, "files")?;
+        let steps = json_list::<StepRow>(&row.steps, "steps")?
             .into_iter()
             .map(StepRow::into_step)
             .collect::<Result<Vec<_>>>()?;
         Ok(Some(CaseRecord {
             dossier: self.dossier_of(id, row.head, Some(steps)).await?,
-            events: events.into_iter().map(EventJson::into_event).collect(),
+            events: events.into_iter().map(EventRow::into_event).collect(),
             files: files.into_iter().map(Into::into).collect(),
         }))
     }
@@ -890,23 +894,16 @@ impl<B: Backend> CaseStore for SqlStore<B> {
     }
 
     async fn case_events(&self, case_id: i64) -> Result<Vec<CaseEvent>> {
-        let rows: Vec<(DateTime<Utc>, String, String, String, Option<String>)> = self
+        let rows: Vec<EventRow> = self
             .b
             .read_all(
-                sql("SELECT at, action, actor_name, state_after, note FROM case_events WHERE case_id = $1 ORDER BY id")
-                    .bind(case_id),
+                sql(format!(
+                    "SELECT {EVENT_COLS} FROM case_events WHERE case_id = $1 ORDER BY id"
+                ))
+                .bind(case_id),
             )
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(at, action, actor_name, state, note)| CaseEvent {
-                at,
-                action,
-                actor_name,
-                state_after: CaseState::parse(&state).unwrap_or(CaseState::Submitted),
-                note,
-            })
-            .collect())
+        Ok(rows.into_iter().map(EventRow::into_event).collect())
     }
 
     async fn open_steps(

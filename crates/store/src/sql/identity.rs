@@ -3,7 +3,7 @@
 use super::audit::append;
 use super::entity::{Entity, active_set, apply, created, current};
 use super::org::{activation, change, require_active};
-use super::rows::{USER_COLS, USER_ROLES_COLS, UserRolesRow, UserRow};
+use super::rows::{USER_COLS, UserRolesRow, UserRow, user_roles_cols};
 use super::{SqlStore, scope_where};
 use crate::IdentityStore;
 use crate::backend::{Backend, now, sql};
@@ -15,9 +15,29 @@ use onewindow_core::audit::{Change, Context};
 use onewindow_core::identity::{CleanNewUser, CleanUserUpdate, Role, User};
 use onewindow_core::{DomainError, Lang};
 use serde_json::json;
+use std::sync::LazyLock;
 
 const SESSION_COLS: &str =
     "id, user_id, kind, csrf_token, created_at, last_seen_at, idle_expires_at, expires_at";
+
+/// A user with roles by id (built once: every cache miss of a session asks the like of it).
+static USER_BY_ID: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {} FROM users WHERE id = $1",
+        user_roles_cols("users")
+    )
+});
+
+/// An open session of an active user, with the user and roles, by token hash.
+static SESSION_USER: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {}, s.id AS session_id, s.kind AS session_kind, s.csrf_token,
+                s.created_at AS session_created_at, s.last_seen_at, s.idle_expires_at, s.expires_at
+         FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.idle_expires_at > $2 AND u.active",
+        user_roles_cols("u")
+    )
+});
 
 #[derive(sqlx::FromRow)]
 struct SessionUserRow {
@@ -133,10 +153,7 @@ impl<B: Backend> IdentityStore for SqlStore<B> {
     }
 
     async fn user(&self, id: i64) -> Result<Option<User>> {
-        let row: Option<UserRolesRow> = self
-            .b
-            .read_opt(sql(format!("SELECT {USER_ROLES_COLS} FROM users WHERE id = $1")).bind(id))
-            .await?;
+        let row: Option<UserRolesRow> = self.b.read_opt(sql(USER_BY_ID.as_str()).bind(id)).await?;
         Ok(row.map(UserRolesRow::into_user))
     }
 
@@ -389,23 +406,9 @@ impl<B: Backend> IdentityStore for SqlStore<B> {
         if let Some(hit) = self.sessions.get(token_hash, now) {
             return Ok(Some(hit));
         }
-        let user_cols: Vec<String> = USER_COLS.split(", ").map(|c| format!("u.{c}")).collect();
         let row: Option<SessionUserRow> = self
             .b
-            .read_opt(
-                sql(format!(
-                    "SELECT {}, (SELECT string_agg(role, ',') FROM user_roles WHERE user_id = u.id) AS roles,
-                            s.id AS session_id, s.kind AS session_kind, s.csrf_token,
-                            s.created_at AS session_created_at, s.last_seen_at, s.idle_expires_at,
-                            s.expires_at
-                     FROM sessions s JOIN users u ON u.id = s.user_id
-                     WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.idle_expires_at > $2
-                       AND u.active",
-                    user_cols.join(", ")
-                ))
-                .bind(token_hash)
-                .bind(now),
-            )
+            .read_opt(sql(SESSION_USER.as_str()).bind(token_hash).bind(now))
             .await?;
         Ok(row.map(|r| {
             let session = Session {

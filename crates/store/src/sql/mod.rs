@@ -30,6 +30,8 @@ pub struct SqlStore<B: Backend> {
     /// The case engine's writes, committed in groups.
     group: Grouper<B>,
     sessions: session_cache::SessionCache,
+    /// `cases::record_select` for this database, built once.
+    case_record_sql: String,
 }
 
 impl<B: Backend> SqlStore<B> {
@@ -40,6 +42,7 @@ impl<B: Backend> SqlStore<B> {
             group: Grouper::start(b.clone()),
             b,
             sessions: Default::default(),
+            case_record_sql: cases::record_select::<B>(),
         }
     }
 }

@@ -206,7 +206,17 @@ pub struct UserRolesRow {
     pub roles: Option<String>,
 }
 
-pub const USER_ROLES_COLS: &str = "id, username, display_name, department_id, region_id, phone, active, large_text, lang, version, created_at, updated_at, last_login_at, (SELECT string_agg(role, ',') FROM user_roles WHERE user_id = users.id) AS roles";
+/// The user columns of the table aliased `alias`, and the user's roles as `roles`.
+pub fn user_roles_cols(alias: &str) -> String {
+    let cols: Vec<String> = USER_COLS
+        .split(", ")
+        .map(|c| format!("{alias}.{c}"))
+        .collect();
+    format!(
+        "{}, (SELECT string_agg(role, ',') FROM user_roles WHERE user_id = {alias}.id) AS roles",
+        cols.join(", ")
+    )
+}
 
 impl UserRolesRow {
     pub fn into_user(self) -> User {
