@@ -51,7 +51,6 @@ impl CategoryRow {
 }
 
 const TICKET_COLS: &str = "id, hall_id, category_id, day, number, priority, source, id_number, phone, arrival, state, requeued, window_id, clerk_id, issued_at, called_at, finished_at, recalls, version";
-const TICKET: Text = Text::fixed("号票", "ticket");
 
 #[derive(sqlx::FromRow)]
 struct TicketRow {
@@ -120,9 +119,53 @@ async fn load_category<B: Backend>(tx: &mut B::Tx, id: i64) -> Result<Category> 
     Ok(row.with_matters(matters.into_iter().map(|m| m.0).collect()))
 }
 
-async fn load_ticket<B: Backend>(tx: &mut B::Tx, id: i64) -> Result<Ticket> {
-    let row: TicketRow = fetch::<B, _>(tx, TICKET_COLS, "tickets", id, TICKET).await?;
-    row.try_into()
+/// The categories a window calls, first served first.
+const WINDOW_CATEGORIES: &str =
+    "SELECT category_id FROM window_categories WHERE window_id = $1 ORDER BY rank";
+
+/// A category referenced by `field` that must be an active one of the hall; with the hall's
+/// region, which owns what is written under it.
+struct HallCategory {
+    id: i64,
+    prefix: String,
+    region_id: i64,
+}
+
+async fn hall_category<B: Backend>(
+    tx: &mut B::Tx,
+    id: i64,
+    hall_id: i64,
+    field: &str,
+) -> Result<HallCategory> {
+    let row: Option<(String, String, bool, i64, i64)> = B::opt(
+        tx,
+        sql("SELECT c.name, c.prefix, c.active, c.hall_id, h.region_id
+             FROM hall_categories c JOIN halls h ON h.id = c.hall_id WHERE c.id = $1")
+        .bind(id),
+    )
+    .await?;
+    let Some((name, prefix, active, of_hall, region_id)) = row else {
+        return Err(FieldError::new(
+            field,
+            Text::new(format!("业务类别{id}不存在"), format!("no category {id}")),
+        )
+        .into());
+    };
+    if of_hall != hall_id || !active {
+        return Err(FieldError::new(
+            field,
+            Text::new(
+                format!("业务类别“{name}”不属于该大厅或已停用"),
+                format!("category '{name}' is not an active category of this hall"),
+            ),
+        )
+        .into());
+    }
+    Ok(HallCategory {
+        id,
+        prefix,
+        region_id,
+    })
 }
 
 /// The hall's region: who may see the trail of its categories and tickets.
@@ -186,12 +229,26 @@ impl<B: Backend> HallStore for SqlStore<B> {
     }
 
     async fn category(&self, id: i64) -> Result<Option<Category>> {
-        let mut tx = self.b.begin().await?;
-        match load_category::<B>(&mut tx, id).await {
-            Ok(c) => Ok(Some(c)),
-            Err(StoreError::Domain(DomainError::NotFound(_))) => Ok(None),
-            Err(e) => Err(e),
-        }
+        let row: Option<CategoryRow> = self
+            .b
+            .read_opt(
+                sql(format!(
+                    "SELECT {CATEGORY_COLS} FROM hall_categories WHERE id = $1"
+                ))
+                .bind(id),
+            )
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let matters: Vec<(i64,)> = self
+            .b
+            .read_all(
+                sql("SELECT matter_id FROM category_matters WHERE category_id = $1 ORDER BY matter_id")
+                    .bind(id),
+            )
+            .await?;
+        Ok(Some(
+            row.with_matters(matters.into_iter().map(|m| m.0).collect()),
+        ))
     }
 
     async fn create_category(
@@ -258,10 +315,7 @@ impl<B: Backend> HallStore for SqlStore<B> {
     async fn window_categories(&self, window_id: i64) -> Result<Vec<i64>> {
         let rows: Vec<(i64,)> = self
             .b
-            .read_all(
-                sql("SELECT category_id FROM window_categories WHERE window_id = $1 ORDER BY rank")
-                    .bind(window_id),
-            )
+            .read_all(sql(WINDOW_CATEGORIES).bind(window_id))
             .await?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
@@ -283,35 +337,12 @@ impl<B: Backend> HallStore for SqlStore<B> {
             .0;
         let mut seen = Vec::new();
         for c in category_ids {
-            let cat = load_category::<B>(&mut tx, *c).await.map_err(|_| {
-                FieldError::new(
-                    "category_ids",
-                    Text::new(format!("业务类别{c}不存在"), format!("no category {c}")),
-                )
-            })?;
-            if cat.hall_id != hall_id || !cat.active {
-                return Err(FieldError::new(
-                    "category_ids",
-                    Text::new(
-                        format!("业务类别“{}”不属于该窗口所在大厅或已停用", cat.name),
-                        format!(
-                            "category '{}' is not an active category of this window's hall",
-                            cat.name
-                        ),
-                    ),
-                )
-                .into());
-            }
+            hall_category::<B>(&mut tx, *c, hall_id, "category_ids").await?;
             if !seen.contains(c) {
                 seen.push(*c);
             }
         }
-        let before: Vec<(i64,)> = B::all(
-            &mut tx,
-            sql("SELECT category_id FROM window_categories WHERE window_id = $1 ORDER BY rank")
-                .bind(window_id),
-        )
-        .await?;
+        let before: Vec<(i64,)> = B::all(&mut tx, sql(WINDOW_CATEGORIES).bind(window_id)).await?;
         let before: Vec<i64> = before.into_iter().map(|r| r.0).collect();
         B::exec(
             &mut tx,
@@ -348,37 +379,14 @@ impl<B: Backend> HallStore for SqlStore<B> {
 
     async fn issue_ticket(&self, ctx: &Context, new: NewTicket) -> Result<Ticket> {
         let mut tx = self.b.begin().await?;
-        let cat = load_category::<B>(&mut tx, new.category_id)
-            .await
-            .map_err(|_| {
-                FieldError::new(
-                    "category_id",
-                    Text::new(
-                        format!("业务类别{}不存在", new.category_id),
-                        format!("no category {}", new.category_id),
-                    ),
-                )
-            })?;
-        if cat.hall_id != new.hall_id || !cat.active {
-            return Err(FieldError::new(
-                "category_id",
-                Text::new(
-                    format!("业务类别“{}”不属于该大厅或已停用", cat.name),
-                    format!(
-                        "category '{}' is not an active category of this hall",
-                        cat.name
-                    ),
-                ),
-            )
-            .into());
-        }
+        let cat = hall_category::<B>(&mut tx, new.category_id, new.hall_id, "category_id").await?;
         let seq = next_seq::<B>(&mut tx, &format!("ticket:{}", cat.id), new.day).await?;
         let number = ticket::number(&cat.prefix, seq);
         let arrival = new.at.timestamp_micros();
-        let id = insert_returning_id::<B>(
+        let row: Option<TicketRow> = B::opt(
             &mut tx,
-            sql("INSERT INTO tickets (hall_id, category_id, day, number, priority, rank, source, id_number, phone, arrival, state, issued_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id")
+            sql(format!("INSERT INTO tickets (hall_id, category_id, day, number, priority, rank, source, id_number, phone, arrival, state, issued_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {TICKET_COLS}"))
             .bind(new.hall_id)
             .bind(cat.id)
             .bind(new.day)
@@ -393,12 +401,20 @@ impl<B: Backend> HallStore for SqlStore<B> {
             .bind(new.at),
         )
         .await?;
-        let t = load_ticket::<B>(&mut tx, id).await?;
-        let owner = hall_owner::<B>(&mut tx, t.hall_id).await?;
+        let t: Ticket = row
+            .ok_or_else(|| StoreError::Database("INSERT returned no ticket".into()))?
+            .try_into()?;
         append::<B>(
             &mut tx,
             ctx,
-            change("ticket", "issue", id, owner, None, Some(&t)),
+            change(
+                "ticket",
+                "issue",
+                t.id,
+                (None, Some(cat.region_id)),
+                None,
+                Some(&t),
+            ),
         )
         .await?;
         B::commit(tx).await?;
@@ -449,12 +465,14 @@ impl<B: Backend> HallStore for SqlStore<B> {
         max_passes: i64,
     ) -> Result<Option<Ticket>> {
         let mut tx = self.b.begin().await?;
-        let window: Option<(i64, bool)> = B::opt(
+        let window: Option<(i64, bool, i64)> = B::opt(
             &mut tx,
-            sql("SELECT hall_id, active FROM windows WHERE id = $1").bind(window_id),
+            sql("SELECT w.hall_id, w.active, h.region_id FROM windows w JOIN halls h ON h.id = w.hall_id
+                 WHERE w.id = $1")
+            .bind(window_id),
         )
         .await?;
-        let (hall_id, active) =
+        let (hall_id, active, region_id) =
             window.ok_or_else(|| DomainError::not_found(Text::fixed("窗口", "window")))?;
         if !active {
             return Err(DomainError::conflict(
@@ -464,12 +482,7 @@ impl<B: Backend> HallStore for SqlStore<B> {
             )
             .into());
         }
-        let cats: Vec<(i64,)> = B::all(
-            &mut tx,
-            sql("SELECT category_id FROM window_categories WHERE window_id = $1 ORDER BY rank")
-                .bind(window_id),
-        )
-        .await?;
+        let cats: Vec<(i64,)> = B::all(&mut tx, sql(WINDOW_CATEGORIES).bind(window_id)).await?;
         let cats: Vec<i64> = cats.into_iter().map(|r| r.0).collect();
         if cats.is_empty() {
             return Err(DomainError::conflict(
@@ -551,21 +564,21 @@ impl<B: Backend> HallStore for SqlStore<B> {
         };
         let id = chosen.ticket_id;
         let arrival = heads.iter().find(|h| h.id == id).map_or(0, |h| h.arrival);
-        let n = B::exec(
+        let called: Option<TicketRow> = B::opt(
             &mut tx,
-            sql("UPDATE tickets SET state = 'called', window_id = $1, clerk_id = $2, called_at = $3,
-                 version = version + 1 WHERE id = $4 AND state = 'waiting'")
+            sql(format!(
+                "UPDATE tickets SET state = 'called', window_id = $1, clerk_id = $2, called_at = $3,
+                 version = version + 1 WHERE id = $4 AND state = 'waiting' RETURNING {TICKET_COLS}"
+            ))
             .bind(window_id)
             .bind(clerk_id)
             .bind(t)
             .bind(id),
         )
         .await?;
-        if n != 1 {
-            return Err(StoreError::Database(format!(
-                "ticket {id} was taken meanwhile"
-            )));
-        }
+        let called: Ticket = called
+            .ok_or_else(|| StoreError::Database(format!("ticket {id} was taken meanwhile")))?
+            .try_into()?;
         // Every waiting ticket of these categories that arrived earlier is passed over once more.
         let mut q = sql(String::new());
         let mut values = Vec::new();
@@ -579,8 +592,6 @@ impl<B: Backend> HallStore for SqlStore<B> {
         )
         .into();
         B::exec(&mut tx, q).await?;
-        let called = load_ticket::<B>(&mut tx, id).await?;
-        let owner = hall_owner::<B>(&mut tx, hall_id).await?;
         append::<B>(
             &mut tx,
             ctx,
@@ -588,7 +599,7 @@ impl<B: Backend> HallStore for SqlStore<B> {
                 "ticket",
                 "call",
                 id,
-                owner,
+                (None, Some(region_id)),
                 None,
                 Some(&json!({"number": called.number, "window_id": window_id})),
             ),
