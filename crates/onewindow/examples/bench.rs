@@ -9,6 +9,9 @@
 //! must name an empty (or disposable) database.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+use support::percentile;
+
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -35,14 +38,6 @@ fn args() -> Args {
         }
     }
     a
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    (sorted[i] * 1000.0).round() / 1000.0
 }
 
 fn summary(name: &str, mut lat_ms: Vec<f64>, errors: usize, elapsed: Duration) -> Value {

@@ -11,6 +11,9 @@
 //! synchronous=FULL, as served). A PostgreSQL URL must name a disposable database.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+use support::percentile;
+
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -39,14 +42,6 @@ fn args() -> Args {
         }
     }
     a
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    (sorted[i] * 100.0).round() / 100.0
 }
 
 async fn token(http: &reqwest::Client, base: &str, user: &str) -> String {

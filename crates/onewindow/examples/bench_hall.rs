@@ -10,6 +10,9 @@
 //! must name a disposable database.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+use support::percentile;
+
 use onewindow_core::audit::Context;
 use onewindow_core::hall::category::NewCategory;
 use onewindow_core::hall::ticket::{Priority, TicketSource};
@@ -27,14 +30,6 @@ fn arg(name: &str) -> Option<String> {
         }
     }
     None
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    (sorted[i] * 100.0).round() / 100.0
 }
 
 #[tokio::main]

@@ -84,7 +84,7 @@ pub struct Ticket {
 }
 
 fn serialize_masked_id<S: Serializer>(v: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
-    v.as_deref().map(masked_id).serialize(s)
+    v.as_deref().map(id_card::mask).serialize(s)
 }
 
 fn serialize_masked_phone<S: Serializer>(v: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
@@ -145,11 +145,6 @@ pub fn check_prefix(prefix: &str) -> Result<String, Text> {
             format!("ticket prefix '{prefix}' must be one to three letters"),
         ))
     }
-}
-
-/// An ID number as every screen and ticket shows it.
-pub fn masked_id(number: &str) -> String {
-    id_card::mask(number)
 }
 
 /// The line the hall's voice announces (叫号播报).
@@ -263,7 +258,7 @@ mod tests {
         assert!(check_prefix("").is_err());
         assert!(check_prefix("A1").is_err());
         assert!(check_prefix("ABCD").is_err());
-        assert_eq!(masked_id(BORN_1949), "110***********002X");
+        assert_eq!(id_card::mask(BORN_1949), "110***********002X");
         assert_eq!(announcement("A001", 5).zh, "请A001号到5号窗口办理");
         assert!(Priority::Green.rank() < Priority::Appointment.rank());
         assert_eq!(Priority::Elderly.rank(), Priority::Disabled.rank());
