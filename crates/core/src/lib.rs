@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod case;
 pub mod catalog;
 pub mod error;
+pub mod evaluation;
 pub mod hall;
 pub mod i18n;
 pub mod identity;

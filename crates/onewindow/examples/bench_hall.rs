@@ -123,6 +123,7 @@ async fn main() {
             source: TicketSource::Kiosk,
             id_number: None,
             phone: None,
+            access_key: format!("k{n}"),
             at: chrono::Utc::now(),
         };
         store.issue_ticket(&c, t).await.unwrap();

@@ -44,6 +44,10 @@ pub enum Command {
         /// Password of every demo account.
         #[arg(long, env = "ONEWINDOW_DEMO_PASSWORD")]
         demo_password: Option<String>,
+        /// Start the hall's clock at this instant (RFC 3339, e.g. 2026-03-02T09:00:00+08:00)
+        /// and let it run from there: to demonstrate the hall outside its opening hours.
+        #[arg(long, env = "ONEWINDOW_CLOCK_START")]
+        clock_start: Option<String>,
     },
     /// Prepare a new installation: its top region and the first administrator, scoped to it.
     /// The password is read from ONEWINDOW_ADMIN_PASSWORD, never from the command line.
@@ -221,7 +225,21 @@ pub fn main() -> ExitCode {
                 db,
                 demo,
                 demo_password,
+                clock_start,
             } => {
+                let mut web = file.web();
+                if let Some(start) = clock_start {
+                    match chrono::DateTime::parse_from_rfc3339(start) {
+                        Ok(t) => {
+                            web.clock = onewindow_web::clock::Clock::starting_at(t.to_utc());
+                        }
+                        Err(e) => {
+                            return Err(format!(
+                                "--clock-start {start}: not an RFC 3339 instant ({e})"
+                            ));
+                        }
+                    }
+                }
                 let settings = crate::server::Settings {
                     addr: addr
                         .clone()
@@ -233,7 +251,7 @@ pub fn main() -> ExitCode {
                         .clone()
                         .or_else(|| file.demo_password.clone())
                         .unwrap_or_else(|| DEFAULT_DEMO_PASSWORD.into()),
-                    web: file.web(),
+                    web,
                     notify: file.notify.clone().unwrap_or_default(),
                 };
                 crate::server::serve(settings)

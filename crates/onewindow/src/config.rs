@@ -77,6 +77,7 @@ impl FileConfig {
                 .uploads_dir
                 .as_ref()
                 .map_or(d.uploads_dir.clone(), std::path::PathBuf::from),
+            clock: d.clock,
         }
     }
 }

@@ -35,7 +35,8 @@ use std::sync::Arc;
 pub use error::{Result, StoreError};
 pub use model::{
     AuditFilter, BatchRecord, BundleRecord, CaseFile, CaseFilter, CaseRecord, Created, Grouping,
-    NewFile, NewSession, NewTicket, OutboxMessage, ScopeFilter, Session, StepItem,
+    NewFile, NewSession, NewTicket, OutboxMessage, ScopeFilter, Session, StepItem, WindowAct,
+    WindowOutcome,
 };
 
 #[async_trait]
@@ -383,16 +384,54 @@ pub trait HallStore: Send + Sync {
     async fn ticket(&self, id: i64) -> Result<Option<Ticket>>;
     /// The hall's waiting tickets as the calling rule sees them.
     async fn waiting(&self, hall_id: i64) -> Result<Vec<Waiting>>;
-    /// Finishes the window's current ticket, if any, and calls the next one by the calling rule
-    /// (`onewindow_core::hall::queue`). Each ticket is called by exactly one window, however
-    /// many call at once, on one instance or several.
+    /// A clerk's action at a window (`onewindow_core::hall::window`), in one transaction.
+    /// Calls follow the calling rule (`onewindow_core::hall::queue`), and each ticket is called
+    /// by exactly one window, however many call at once, on one instance or several.
+    async fn window_act(&self, ctx: &Context, act: WindowAct) -> Result<WindowOutcome>;
+    /// Finishes the window's current ticket, if any, and calls the next one.
     async fn call_next(
         &self,
         ctx: &Context,
         window_id: i64,
         clerk_id: Option<i64>,
         max_passes: i64,
-    ) -> Result<Option<Ticket>>;
+    ) -> Result<Option<Ticket>> {
+        let out = self
+            .window_act(
+                ctx,
+                WindowAct {
+                    window_id,
+                    clerk_id,
+                    action: onewindow_core::hall::window::WindowAction::CallNext,
+                    max_passes,
+                    at: backend::now(),
+                },
+            )
+            .await?;
+        Ok(out.ticket)
+    }
+    /// Puts a no-show back at the end of its queue, once, on its own day.
+    async fn requeue_ticket(
+        &self,
+        ctx: &Context,
+        ticket_id: i64,
+        at: chrono::DateTime<chrono::Utc>,
+        today: chrono::NaiveDate,
+    ) -> Result<Ticket>;
+    /// What the hall's screens show on a day.
+    async fn board(
+        &self,
+        hall_id: i64,
+        day: chrono::NaiveDate,
+    ) -> Result<onewindow_core::hall::board::Board>;
+    /// The pad's rating of a ticket finished at the window a moment ago (一次一评).
+    async fn rate_at_pad(
+        &self,
+        ctx: &Context,
+        window_id: i64,
+        rating: onewindow_core::evaluation::PadRating,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<onewindow_core::evaluation::Rating>;
 }
 
 /// Opens the database a URL names: `sqlite://path` (created if missing) or `postgres://…`.

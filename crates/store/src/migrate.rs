@@ -44,6 +44,11 @@ pub const SQLITE: &[Migration] = &[
         name: "hall",
         sql: include_str!("../migrations/sqlite/0006_hall.sql"),
     },
+    Migration {
+        version: 7,
+        name: "hall_service",
+        sql: include_str!("../migrations/sqlite/0007_hall_service.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -76,6 +81,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 6,
         name: "hall",
         sql: include_str!("../migrations/postgres/0006_hall.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "hall_service",
+        sql: include_str!("../migrations/postgres/0007_hall_service.sql"),
     },
 ];
 

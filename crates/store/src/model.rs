@@ -137,7 +137,34 @@ pub struct NewTicket {
     pub source: onewindow_core::hall::ticket::TicketSource,
     pub id_number: Option<String>,
     pub phone: Option<String>,
+    /// The secret of the ticket's own page.
+    pub access_key: String,
     pub at: DateTime<Utc>,
+}
+
+/// A window action as the store carries it out.
+#[derive(Clone, Debug)]
+pub struct WindowAct {
+    pub window_id: i64,
+    /// Who acts: the clerk at the window.
+    pub clerk_id: Option<i64>,
+    pub action: onewindow_core::hall::window::WindowAction,
+    /// The fairness cap of the calling rule.
+    pub max_passes: i64,
+    pub at: DateTime<Utc>,
+}
+
+/// What a window action did.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct WindowOutcome {
+    pub window_id: i64,
+    pub hall_id: i64,
+    pub paused: bool,
+    /// The ticket the action concerned, as it is now: the one called, recalled, marked absent,
+    /// transferred or finished. `None` when a call found nobody waiting, or on pause and resume.
+    pub ticket: Option<onewindow_core::hall::ticket::Ticket>,
+    /// The ticket a call finished on the way (whoever was at the window before).
+    pub finished: Option<onewindow_core::hall::ticket::Ticket>,
 }
 
 /// A case with its history and files, as one read gives them.

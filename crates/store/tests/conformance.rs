@@ -2170,10 +2170,12 @@ mod cases {
 mod hall {
     use super::*;
     use chrono::NaiveDate;
+    use onewindow_core::evaluation::PadRating;
     use onewindow_core::hall::category::NewCategory;
     use onewindow_core::hall::queue::pick;
     use onewindow_core::hall::ticket::{Priority, TicketSource, TicketState};
-    use onewindow_store::NewTicket;
+    use onewindow_core::hall::window::WindowAction;
+    use onewindow_store::{Grouping, NewTicket, WindowAct};
     use std::collections::HashSet;
 
     struct HallFixture {
@@ -2185,6 +2187,10 @@ mod hall {
 
     async fn hall_fixture(s: &dyn Store, windows: i64) -> HallFixture {
         let o = org(s).await;
+        hall_fixture_in(s, &o, windows).await
+    }
+
+    async fn hall_fixture_in(s: &dyn Store, o: &Org, windows: i64) -> HallFixture {
         let c = ctx();
         let new_hall = |name: &str| NewHall {
             name: name.into(),
@@ -2255,6 +2261,7 @@ mod hall {
             source: TicketSource::Kiosk,
             id_number: None,
             phone: None,
+            access_key: format!("key{n}"),
             // Arrival order follows n, a millisecond apart.
             at: chrono::DateTime::from_timestamp(1_772_400_000, 0).unwrap()
                 + chrono::Duration::milliseconds(n),
@@ -2438,5 +2445,254 @@ mod hall {
         assert_eq!(all.len(), total as usize, "every ticket called");
         assert_eq!(distinct.len(), all.len(), "no ticket called twice");
         assert!(s.waiting(f.hall.id).await.unwrap().is_empty());
+    });
+
+    fn act(window_id: i64, action: WindowAction, at: chrono::DateTime<chrono::Utc>) -> WindowAct {
+        WindowAct {
+            window_id,
+            clerk_id: None,
+            action,
+            max_passes: 3,
+            at,
+        }
+    }
+
+    // Every window action and what it leaves: recall, no-show and one requeue, transfer keeping
+    // the arrival (to a category, and to one window only), finish with case numbers, pause and
+    // resume; the board; the pad's rating.
+    each_db!(window_actions_board_and_pad, |db| {
+        let s = db.store.clone();
+        let cf = super::cases::fixture(s.as_ref()).await;
+        let on = super::cases::day(2026, 3, 2);
+        let created = s
+            .create_cases(
+                &ctx(),
+                Grouping::Single,
+                vec![cf.application("张三", on)],
+                vec![],
+            )
+            .await
+            .unwrap();
+        let f = hall_fixture_in(s.as_ref(), &cf.org, 2).await;
+        let c = ctx();
+        let a = s
+            .create_category(&c, f.hall.id, category("综合", "A"))
+            .await
+            .unwrap();
+        let b = s
+            .create_category(&c, f.hall.id, category("社保", "B"))
+            .await
+            .unwrap();
+        let (w1, w2) = (f.windows[0].id, f.windows[1].id);
+        s.set_window_categories(&c, w1, &[a.id]).await.unwrap();
+        s.set_window_categories(&c, w2, &[b.id, a.id])
+            .await
+            .unwrap();
+        let mut ts = Vec::new();
+        for n in 0..4 {
+            ts.push(
+                s.issue_ticket(&c, ticket(f.hall.id, a.id, Priority::Ordinary, n))
+                    .await
+                    .unwrap(),
+            );
+        }
+        let t0 = ts[0].issued_at + chrono::Duration::minutes(1);
+        let at = |m: i64| t0 + chrono::Duration::minutes(m);
+        let run = |w: i64, action: WindowAction, m: i64| {
+            let s = s.clone();
+            let c = c.clone();
+            async move { s.window_act(&c, act(w, action, at(m))).await }
+        };
+
+        // Nothing to recall before a call; a call takes the first; recall counts.
+        let e = run(w1, WindowAction::Recall, 0).await.unwrap_err();
+        assert_eq!(conflict_field(e), "action");
+        let o = run(w1, WindowAction::CallNext, 0).await.unwrap();
+        assert_eq!(o.ticket.as_ref().unwrap().id, ts[0].id);
+        let o = run(w1, WindowAction::Recall, 1).await.unwrap();
+        assert_eq!(o.ticket.as_ref().unwrap().recalls, 1);
+        // A no-show; put back once, at the end of the queue; not twice.
+        let o = run(w1, WindowAction::NoShow, 2).await.unwrap();
+        assert_eq!(o.ticket.unwrap().state, TicketState::NoShow);
+        let back = s.requeue_ticket(&c, ts[0].id, at(3), on).await.unwrap();
+        assert_eq!(back.state, TicketState::Waiting);
+        assert!(back.requeued && back.arrival > ts[3].arrival);
+        // Transfer to category B keeps the arrival; only window 2 serves B.
+        let o = run(w1, WindowAction::CallNext, 4).await.unwrap();
+        let t1 = o.ticket.unwrap();
+        assert_eq!(t1.id, ts[1].id);
+        let e = run(
+            w1,
+            WindowAction::Transfer {
+                category_id: Some(99_999),
+                window_id: None,
+            },
+            5,
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(invalid_field(e), "category_id");
+        let o = run(
+            w1,
+            WindowAction::Transfer {
+                category_id: Some(b.id),
+                window_id: None,
+            },
+            5,
+        )
+        .await
+        .unwrap();
+        let moved = o.ticket.unwrap();
+        assert_eq!(
+            (moved.state, moved.category_id, moved.arrival),
+            (TicketState::Waiting, b.id, ts[1].arrival)
+        );
+        // Sent to window 2 by name: window 1 never calls it; window 2 calls its first category
+        // (B) first, then this one before the requeued ticket, which arrived later.
+        let o = run(w1, WindowAction::CallNext, 6).await.unwrap();
+        let t2 = o.ticket.unwrap();
+        assert_eq!(t2.id, ts[2].id);
+        let e = run(
+            w1,
+            WindowAction::Transfer {
+                category_id: None,
+                window_id: Some(w1),
+            },
+            7,
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(invalid_field(e), "window_id");
+        run(
+            w1,
+            WindowAction::Transfer {
+                category_id: None,
+                window_id: Some(w2),
+            },
+            7,
+        )
+        .await
+        .unwrap();
+        let o = run(w1, WindowAction::CallNext, 8).await.unwrap();
+        assert_eq!(
+            o.ticket.as_ref().unwrap().id,
+            ts[3].id,
+            "not ts[2]: it is for window 2"
+        );
+        let o = run(w2, WindowAction::CallNext, 8).await.unwrap();
+        assert_eq!(
+            o.ticket.as_ref().unwrap().id,
+            ts[1].id,
+            "B first at window 2"
+        );
+        let o = run(w2, WindowAction::CallNext, 9).await.unwrap();
+        assert_eq!(o.finished.as_ref().unwrap().id, ts[1].id);
+        assert_eq!(o.ticket.as_ref().unwrap().id, ts[2].id);
+
+        // Finish with case numbers: an unknown one is refused and nothing is written.
+        let e = run(
+            w1,
+            WindowAction::Finish {
+                case_numbers: vec!["NO-SUCH-CASE".into()],
+            },
+            10,
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(invalid_field(e), "case_numbers");
+        assert_eq!(
+            s.ticket(ts[3].id).await.unwrap().unwrap().state,
+            TicketState::Called
+        );
+        let o = run(
+            w1,
+            WindowAction::Finish {
+                case_numbers: created.numbers.clone(),
+            },
+            10,
+        )
+        .await
+        .unwrap();
+        assert_eq!(o.ticket.as_ref().unwrap().state, TicketState::Finished);
+
+        // Pause: no calls until resumed; a paused window does not count as open for B or A.
+        run(w1, WindowAction::Pause, 11).await.unwrap();
+        let e = run(w1, WindowAction::CallNext, 11).await.unwrap_err();
+        assert_eq!(conflict_field(e), "action");
+        let board = s.board(f.hall.id, on).await.unwrap();
+        let screen1 = board.windows.iter().find(|w| w.window_id == w1).unwrap();
+        assert!(screen1.paused);
+        assert_eq!(screen1.served_today, 1);
+        assert!(screen1.current.is_none());
+        let screen2 = board.windows.iter().find(|w| w.window_id == w2).unwrap();
+        let cur = screen2.current.as_ref().unwrap();
+        assert_eq!(cur.number, ts[2].number);
+        assert_eq!(
+            cur.announcement,
+            format!("请{}号到{}号窗口办理", ts[2].number, f.windows[1].number)
+        );
+        let qa = board.queues.iter().find(|q| q.category_id == a.id).unwrap();
+        assert_eq!(
+            (qa.waiting, qa.windows),
+            (1, 1),
+            "ts[0] back in line; w1 paused"
+        );
+        assert_eq!(board.recent[0].ticket_id, ts[2].id, "newest call first");
+        // Two services took 2 and 4 minutes today: the wait of the one waiting in A is one
+        // service at the one open window.
+        assert!(qa.wait_minutes.is_some());
+        run(w1, WindowAction::Resume, 12).await.unwrap();
+        let e = run(w1, WindowAction::Resume, 12).await.unwrap_err();
+        assert_eq!(conflict_field(e), "action");
+
+        // The pad rates the ticket finished at window 1 once, with the case and its matter.
+        let pad = |level: i64, reason: Option<&str>| PadRating {
+            ticket_id: ts[3].id,
+            level,
+            reason: reason.map(str::to_string),
+        };
+        let e = s
+            .rate_at_pad(&c, w2, pad(5, None), at(11))
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "ticket_id", "not served at window 2");
+        let e = s
+            .rate_at_pad(&c, w1, pad(5, None), at(30))
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "ticket_id", "too late");
+        let r = s
+            .rate_at_pad(&c, w1, pad(2, Some("等候时间长")), at(11))
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.case_id, r.matter_id, r.level),
+            (Some(created.case_ids[0]), Some(cf.matter_id), 2)
+        );
+        let e = s
+            .rate_at_pad(&c, w1, pad(5, None), at(12))
+            .await
+            .unwrap_err();
+        assert_eq!(conflict_field(e), "ticket_id");
+        let trail = s
+            .audit_entries(&AuditFilter {
+                target_type: Some("ticket".into()),
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        for action in [
+            "ticket.recall",
+            "ticket.no_show",
+            "ticket.requeue",
+            "ticket.transfer",
+            "ticket.finish",
+        ] {
+            assert!(
+                trail.iter().any(|e| e.action == action),
+                "{action} in the trail"
+            );
+        }
     });
 }

@@ -3,6 +3,7 @@
 
 mod api;
 pub mod auth;
+pub mod clock;
 pub mod error;
 pub mod extract;
 mod i18n;

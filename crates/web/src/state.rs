@@ -34,6 +34,8 @@ pub struct WebConfig {
     pub demo_password: Option<String>,
     /// Where uploaded materials are kept (outside anything served as a file).
     pub uploads_dir: std::path::PathBuf,
+    /// What the hall takes as "now" (opening hours, tickets, calls).
+    pub clock: crate::clock::Clock,
 }
 
 impl Default for WebConfig {
@@ -54,6 +56,7 @@ impl Default for WebConfig {
             demo: false,
             demo_password: None,
             uploads_dir: std::path::PathBuf::from("data/uploads"),
+            clock: crate::clock::Clock::system(),
         }
     }
 }

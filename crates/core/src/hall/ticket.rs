@@ -74,6 +74,11 @@ pub struct Ticket {
     pub state: TicketState,
     /// Re-queued once after a no-show.
     pub requeued: bool,
+    /// Transferred to this window: only it calls the ticket.
+    pub for_window: Option<i64>,
+    /// Opens the ticket's own page (people ahead, the wait); given to its holder only.
+    #[serde(skip)]
+    pub access_key: String,
     pub window_id: Option<i64>,
     pub clerk_id: Option<i64>,
     pub issued_at: DateTime<Utc>,
@@ -233,6 +238,8 @@ mod tests {
             arrival: 1,
             state: TicketState::Waiting,
             requeued: false,
+            for_window: None,
+            access_key: "k".into(),
             window_id: None,
             clerk_id: None,
             issued_at: chrono::Utc::now(),
@@ -246,6 +253,10 @@ mod tests {
         assert_ne!(v["phone"], "13912345678");
         assert_eq!(v["priority"], "elderly");
         assert!(!v.to_string().contains(BORN_1949));
+        assert!(
+            v.get("access_key").is_none(),
+            "the key goes to the holder only"
+        );
     }
 
     #[test]

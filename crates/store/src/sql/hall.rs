@@ -2,16 +2,18 @@
 
 use super::audit::append;
 use super::org::{change, fetch, insert_returning_id, require_active};
-use super::{SqlStore, next_seq};
+use super::{SqlStore, hall_window, next_seq};
 use crate::HallStore;
 use crate::backend::{Backend, now, sql};
 use crate::error::{Result, StoreError};
-use crate::model::NewTicket;
+use crate::model::{NewTicket, WindowAct, WindowOutcome};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use onewindow_core::audit::Context;
+use onewindow_core::evaluation::{PadRating, Rating};
+use onewindow_core::hall::board::Board;
 use onewindow_core::hall::category::{Category, NewCategory};
-use onewindow_core::hall::queue::{Waiting, pick};
+use onewindow_core::hall::queue::Waiting;
 use onewindow_core::hall::ticket::{self, Priority, Ticket, TicketSource, TicketState};
 use onewindow_core::{DomainError, FieldError, Text};
 use serde_json::json;
@@ -50,10 +52,10 @@ impl CategoryRow {
     }
 }
 
-const TICKET_COLS: &str = "id, hall_id, category_id, day, number, priority, source, id_number, phone, arrival, state, requeued, window_id, clerk_id, issued_at, called_at, finished_at, recalls, version";
+pub(super) const TICKET_COLS: &str = "id, hall_id, category_id, day, number, priority, source, id_number, phone, arrival, state, requeued, for_window, access_key, window_id, clerk_id, issued_at, called_at, finished_at, recalls, version";
 
 #[derive(sqlx::FromRow)]
-struct TicketRow {
+pub(super) struct TicketRow {
     id: i64,
     hall_id: i64,
     category_id: i64,
@@ -66,6 +68,8 @@ struct TicketRow {
     arrival: i64,
     state: String,
     requeued: bool,
+    for_window: Option<i64>,
+    access_key: String,
     window_id: Option<i64>,
     clerk_id: Option<i64>,
     issued_at: DateTime<Utc>,
@@ -96,6 +100,8 @@ impl TryFrom<TicketRow> for Ticket {
             arrival: r.arrival,
             state: TicketState::parse(&r.state).ok_or_else(|| unknown("state", &r.state))?,
             requeued: r.requeued,
+            for_window: r.for_window,
+            access_key: r.access_key,
             window_id: r.window_id,
             clerk_id: r.clerk_id,
             issued_at: r.issued_at,
@@ -120,18 +126,18 @@ async fn load_category<B: Backend>(tx: &mut B::Tx, id: i64) -> Result<Category> 
 }
 
 /// The categories a window calls, first served first.
-const WINDOW_CATEGORIES: &str =
+pub(super) const WINDOW_CATEGORIES: &str =
     "SELECT category_id FROM window_categories WHERE window_id = $1 ORDER BY rank";
 
 /// A category referenced by `field` that must be an active one of the hall; with the hall's
 /// region, which owns what is written under it.
-struct HallCategory {
-    id: i64,
+pub(super) struct HallCategory {
+    pub id: i64,
     prefix: String,
     region_id: i64,
 }
 
-async fn hall_category<B: Backend>(
+pub(super) async fn hall_category<B: Backend>(
     tx: &mut B::Tx,
     id: i64,
     hall_id: i64,
@@ -182,7 +188,7 @@ async fn hall_owner<B: Backend>(
 }
 
 /// A queue head as the calling rule sees it.
-fn head(
+pub(super) fn head(
     category_id: i64,
     (id, priority, arrival): (i64, String, i64),
     passed: i64,
@@ -385,8 +391,8 @@ impl<B: Backend> HallStore for SqlStore<B> {
         let arrival = new.at.timestamp_micros();
         let row: Option<TicketRow> = B::opt(
             &mut tx,
-            sql(format!("INSERT INTO tickets (hall_id, category_id, day, number, priority, rank, source, id_number, phone, arrival, state, issued_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {TICKET_COLS}"))
+            sql(format!("INSERT INTO tickets (hall_id, category_id, day, number, priority, rank, source, id_number, phone, arrival, state, issued_at, access_key)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING {TICKET_COLS}"))
             .bind(new.hall_id)
             .bind(cat.id)
             .bind(new.day)
@@ -398,7 +404,8 @@ impl<B: Backend> HallStore for SqlStore<B> {
             .bind(new.phone)
             .bind(arrival)
             .bind(TicketState::Waiting.code())
-            .bind(new.at),
+            .bind(new.at)
+            .bind(new.access_key),
         )
         .await?;
         let t: Ticket = row
@@ -457,155 +464,31 @@ impl<B: Backend> HallStore for SqlStore<B> {
             .collect()
     }
 
-    async fn call_next(
+    async fn window_act(&self, ctx: &Context, act: WindowAct) -> Result<WindowOutcome> {
+        hall_window::act(self.b.as_ref(), ctx, act).await
+    }
+
+    async fn requeue_ticket(
+        &self,
+        ctx: &Context,
+        ticket_id: i64,
+        at: DateTime<Utc>,
+        today: NaiveDate,
+    ) -> Result<Ticket> {
+        hall_window::requeue(self.b.as_ref(), ctx, ticket_id, at, today).await
+    }
+
+    async fn board(&self, hall_id: i64, day: NaiveDate) -> Result<Board> {
+        hall_window::board(self.b.as_ref(), hall_id, day).await
+    }
+
+    async fn rate_at_pad(
         &self,
         ctx: &Context,
         window_id: i64,
-        clerk_id: Option<i64>,
-        max_passes: i64,
-    ) -> Result<Option<Ticket>> {
-        let mut tx = self.b.begin().await?;
-        let window: Option<(i64, bool, i64)> = B::opt(
-            &mut tx,
-            sql("SELECT w.hall_id, w.active, h.region_id FROM windows w JOIN halls h ON h.id = w.hall_id
-                 WHERE w.id = $1")
-            .bind(window_id),
-        )
-        .await?;
-        let (hall_id, active, region_id) =
-            window.ok_or_else(|| DomainError::not_found(Text::fixed("窗口", "window")))?;
-        if !active {
-            return Err(DomainError::conflict(
-                "window",
-                "该窗口已停用",
-                "this window is deactivated",
-            )
-            .into());
-        }
-        let cats: Vec<(i64,)> = B::all(&mut tx, sql(WINDOW_CATEGORIES).bind(window_id)).await?;
-        let cats: Vec<i64> = cats.into_iter().map(|r| r.0).collect();
-        if cats.is_empty() {
-            return Err(DomainError::conflict(
-                "window",
-                "该窗口尚未设置办理的业务类别",
-                "this window serves no category yet",
-            )
-            .into());
-        }
-        let t = now();
-        // Whoever stands at the window now is done: calling the next one finishes them.
-        B::exec(
-            &mut tx,
-            sql(
-                "UPDATE tickets SET state = 'finished', finished_at = $1, version = version + 1
-                 WHERE window_id = $2 AND state = 'called'",
-            )
-            .bind(t)
-            .bind(window_id),
-        )
-        .await?;
-        // The heads of the window's categories: each one's first ticket by rank and arrival,
-        // and its oldest ordinary ticket with the passes it has had (passes only grow towards
-        // the front of a category's queue, so the oldest is the one the fairness cap concerns).
-        // The core's rule chooses among them.
-        let mut heads: Vec<Waiting> = Vec::new();
-        for cat in &cats {
-            let best: Option<(i64, String, i64)> = B::opt(
-                &mut tx,
-                sql(format!(
-                    "SELECT id, priority, arrival FROM tickets
-                     WHERE hall_id = $1 AND category_id = $2 AND state = 'waiting'
-                     ORDER BY rank, arrival, id LIMIT 1{}",
-                    B::SKIP_LOCKED
-                ))
-                .bind(hall_id)
-                .bind(*cat),
-            )
-            .await?;
-            let Some(best) = best else { continue };
-            let ordinary_rank = i64::from(Priority::Ordinary.rank());
-            let oldest: Option<(i64, String, i64)> = if best.1 == Priority::Ordinary.code() {
-                Some(best.clone())
-            } else {
-                B::opt(
-                    &mut tx,
-                    sql(format!(
-                        "SELECT id, priority, arrival FROM tickets
-                         WHERE hall_id = $1 AND category_id = $2 AND state = 'waiting' AND rank = $3
-                         ORDER BY arrival, id LIMIT 1{}",
-                        B::SKIP_LOCKED
-                    ))
-                    .bind(hall_id)
-                    .bind(*cat)
-                    .bind(ordinary_rank),
-                )
-                .await?
-            };
-            if best.1 != Priority::Ordinary.code() {
-                heads.push(head(*cat, best, 0)?);
-            }
-            if let Some(o) = oldest {
-                let (passed,): (i64,) = B::opt(
-                    &mut tx,
-                    sql("SELECT count(*) FROM (SELECT 1 FROM category_calls
-                         WHERE category_id = $1 AND arrival > $2 LIMIT $3) AS later")
-                    .bind(*cat)
-                    .bind(o.2)
-                    .bind(max_passes.max(0)),
-                )
-                .await?
-                .unwrap_or((0,));
-                heads.push(head(*cat, o, passed)?);
-            }
-        }
-        let Some(chosen) = pick(&heads, &cats, max_passes) else {
-            B::commit(tx).await?;
-            return Ok(None);
-        };
-        let id = chosen.ticket_id;
-        let arrival = heads.iter().find(|h| h.id == id).map_or(0, |h| h.arrival);
-        let called: Option<TicketRow> = B::opt(
-            &mut tx,
-            sql(format!(
-                "UPDATE tickets SET state = 'called', window_id = $1, clerk_id = $2, called_at = $3,
-                 version = version + 1 WHERE id = $4 AND state = 'waiting' RETURNING {TICKET_COLS}"
-            ))
-            .bind(window_id)
-            .bind(clerk_id)
-            .bind(t)
-            .bind(id),
-        )
-        .await?;
-        let called: Ticket = called
-            .ok_or_else(|| StoreError::Database(format!("ticket {id} was taken meanwhile")))?
-            .try_into()?;
-        // Every waiting ticket of these categories that arrived earlier is passed over once more.
-        let mut q = sql(String::new());
-        let mut values = Vec::new();
-        for cat in &cats {
-            values.push(format!("(${}, ${})", q.args.len() + 1, q.args.len() + 2));
-            q = q.bind(*cat).bind(arrival);
-        }
-        q.text = format!(
-            "INSERT INTO category_calls (category_id, arrival) VALUES {}",
-            values.join(", ")
-        )
-        .into();
-        B::exec(&mut tx, q).await?;
-        append::<B>(
-            &mut tx,
-            ctx,
-            change(
-                "ticket",
-                "call",
-                id,
-                (None, Some(region_id)),
-                None,
-                Some(&json!({"number": called.number, "window_id": window_id})),
-            ),
-        )
-        .await?;
-        B::commit(tx).await?;
-        Ok(Some(called))
+        rating: PadRating,
+        at: DateTime<Utc>,
+    ) -> Result<Rating> {
+        hall_window::rate_at_pad(self.b.as_ref(), ctx, window_id, rating, at).await
     }
 }

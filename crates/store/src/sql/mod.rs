@@ -8,6 +8,7 @@ mod cases;
 mod catalog;
 mod entity;
 mod hall;
+mod hall_window;
 mod identity;
 mod org;
 mod rows;
