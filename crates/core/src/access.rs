@@ -64,10 +64,13 @@ pub enum Permission {
     CaseApproveExtension,
     /// Edit the calendar and the case rules.
     CalendarWrite,
+    /// Serve at a hall's windows (call, recall, no-show, transfer, finish, pause) and issue
+    /// tickets at the reception desk with the staff-only priorities (绿色通道, 残疾人).
+    HallServe,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 14] = [
         Permission::OrgRead,
         Permission::OrgWrite,
         Permission::UserRead,
@@ -81,6 +84,7 @@ impl Permission {
         Permission::CaseDecide,
         Permission::CaseApproveExtension,
         Permission::CalendarWrite,
+        Permission::HallServe,
     ];
 }
 
@@ -100,7 +104,10 @@ pub fn role_grants(role: Role, p: Permission) -> bool {
                 | CaseDecide
                 | CaseApproveExtension
         ),
-        Role::Clerk => matches!(p, OrgRead | UserRead | AuditRead | CaseRead | CaseIntake),
+        Role::Clerk => matches!(
+            p,
+            OrgRead | UserRead | AuditRead | CaseRead | CaseIntake | HallServe
+        ),
         Role::Approver => {
             matches!(
                 p,

@@ -24,7 +24,8 @@ impl Clock {
 
     /// Now, at the precision both databases keep (microseconds).
     pub fn now(&self) -> DateTime<Utc> {
-        onewindow_store::backend::now() + self.offset
+        let t = Utc::now() + self.offset;
+        DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
     }
 
     pub fn is_moved(&self) -> bool {
@@ -46,6 +47,11 @@ mod tests {
         assert!((a - start).num_seconds().abs() < 5, "{a} vs {start}");
         std::thread::sleep(std::time::Duration::from_millis(5));
         assert!(c.now() > a);
+        assert_eq!(
+            a.timestamp_subsec_nanos() % 1000,
+            0,
+            "microseconds, as stored"
+        );
         assert!(c.is_moved());
         assert!(!Clock::system().is_moved());
         assert!((Clock::system().now() - Utc::now()).num_seconds().abs() < 5);

@@ -70,6 +70,7 @@ pub struct Inner {
     pub catalog: crate::service::catalog::CatalogCache,
     pub calendar: crate::service::calendar::CalendarCache,
     pub org_facts: crate::service::org_facts::OrgFacts,
+    pub hall_live: crate::service::hall_live::HallLive,
 }
 
 #[derive(Clone)]

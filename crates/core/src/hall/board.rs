@@ -44,9 +44,43 @@ pub struct CategoryQueue {
     pub waiting: i64,
     /// Windows open for the category now.
     pub windows: i64,
+    /// The median of the category's recent service times, in seconds; `None` before the day's
+    /// first service.
+    pub service_seconds: Option<i64>,
     /// About how long a ticket taken now waits, in whole minutes (rounded up); `None` before the
     /// day's first service or with no window open.
     pub wait_minutes: Option<i64>,
+}
+
+impl CategoryQueue {
+    pub fn new(
+        category_id: i64,
+        name: String,
+        prefix: String,
+        waiting: i64,
+        windows: i64,
+        recent: &[Duration],
+    ) -> CategoryQueue {
+        let recent = &recent[..recent.len().min(RECENT_SERVICES)];
+        let mut q = CategoryQueue {
+            category_id,
+            name,
+            prefix,
+            waiting,
+            windows,
+            service_seconds: estimated_wait(1, recent, 1).map(|d| d.as_secs() as i64),
+            wait_minutes: None,
+        };
+        q.wait_minutes = q.wait_for(waiting.max(0) as usize);
+        q
+    }
+
+    /// About how long someone with `ahead` people before them waits, in whole minutes.
+    pub fn wait_for(&self, ahead: usize) -> Option<i64> {
+        let median = Duration::from_secs(self.service_seconds?.max(0) as u64);
+        estimated_wait(ahead, &[median], self.windows.max(0) as usize)
+            .map(|d| d.as_secs().div_ceil(60) as i64)
+    }
 }
 
 /// A call as the board lists it.
@@ -84,31 +118,33 @@ impl CallLine {
     }
 }
 
-/// The expected wait, in minutes rounded up, for someone with `ahead` people before them, from
-/// the category's recent service times (newest first; the first `RECENT_SERVICES` count).
-pub fn wait_minutes(ahead: usize, recent: &[Duration], windows: usize) -> Option<i64> {
-    let recent = &recent[..recent.len().min(RECENT_SERVICES)];
-    estimated_wait(ahead, recent, windows).map(|d| d.as_secs().div_ceil(60) as i64)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn queue(waiting: i64, windows: i64, recent: &[Duration]) -> CategoryQueue {
+        CategoryQueue::new(1, "综合".into(), "A".into(), waiting, windows, recent)
+    }
+
     #[test]
     fn the_wait_comes_from_recent_services_and_open_windows() {
         let mins = |m: u64| Duration::from_secs(m * 60);
-        // Median of 4, 6, 8 minutes is 6; 5 ahead at 2 windows is 3 rounds.
-        assert_eq!(wait_minutes(5, &[mins(4), mins(8), mins(6)], 2), Some(18));
-        assert_eq!(wait_minutes(0, &[mins(4)], 1), Some(0));
-        assert_eq!(wait_minutes(3, &[], 2), None, "no history yet");
-        assert_eq!(wait_minutes(3, &[mins(4)], 0), None, "no window open");
+        // Median of 4, 6, 8 minutes is 6; 5 waiting at 2 windows is 3 rounds.
+        let q = queue(5, 2, &[mins(4), mins(8), mins(6)]);
+        assert_eq!((q.service_seconds, q.wait_minutes), (Some(360), Some(18)));
+        assert_eq!(q.wait_for(1), Some(6));
+        assert_eq!(q.wait_for(0), Some(0));
+        assert_eq!(queue(3, 2, &[]).wait_minutes, None, "no history yet");
+        assert_eq!(queue(3, 0, &[mins(4)]).wait_minutes, None, "no window open");
         // Only the newest RECENT_SERVICES count: an old slow morning is forgotten.
         let mut recent = vec![mins(2); RECENT_SERVICES];
         recent.extend(vec![mins(30); 50]);
-        assert_eq!(wait_minutes(1, &recent, 1), Some(2));
+        assert_eq!(queue(1, 1, &recent).wait_minutes, Some(2));
         // Seconds round up to a whole minute.
-        assert_eq!(wait_minutes(1, &[Duration::from_secs(61)], 1), Some(2));
+        assert_eq!(
+            queue(1, 1, &[Duration::from_secs(61)]).wait_minutes,
+            Some(2)
+        );
     }
 
     #[test]

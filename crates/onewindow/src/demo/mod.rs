@@ -445,7 +445,76 @@ pub async fn seed(store: &dyn Store, password: &str) -> Result<Report, StoreErro
     }
     seed_catalog(store, &ctx, &dept_ids, hall.id, &placement, &mut report).await?;
     seed_workflows(store, &ctx, &dept_ids, &mut report).await?;
+    seed_hall(store, &ctx, hall.id, &dept_ids, &mut report).await?;
     Ok(report)
+}
+
+/// One business category per zone (A 企业开办, B 税务服务 …) with the matters of the zone's
+/// departments; each window calls its zone's category. 综合窗口 1 also calls every other
+/// category after its own, as a comprehensive window does.
+async fn seed_hall(
+    store: &dyn Store,
+    ctx: &Context,
+    hall_id: i64,
+    dept_ids: &[i64],
+    report: &mut Report,
+) -> Result<(), StoreError> {
+    use onewindow_core::hall::category::NewCategory;
+    let existing = store.categories(hall_id).await?;
+    let zones = store.zones(hall_id).await?;
+    let mut by_zone: Vec<(i64, i64)> = Vec::new();
+    for (i, (name, _, _, served)) in ZONES.iter().enumerate() {
+        let Some(zone) = zones.iter().find(|z| z.name == *name) else {
+            continue;
+        };
+        let label = name.trim_end_matches('区');
+        let id = match existing.iter().find(|c| c.name == label) {
+            Some(c) => {
+                report.kept += 1;
+                c.id
+            }
+            None => {
+                let mut matter_ids = Vec::new();
+                for d in *served {
+                    matter_ids.extend(
+                        store
+                            .matters(&ScopeFilter::department(dept_ids[*d]))
+                            .await?
+                            .into_iter()
+                            .map(|m| m.id),
+                    );
+                }
+                let new = NewCategory {
+                    name: label.into(),
+                    prefix: char::from(b'A' + i as u8).to_string(),
+                    zone_id: Some(zone.id),
+                    matter_ids,
+                }
+                .clean()
+                .map_err(|e| StoreError::Domain(e.into()))?;
+                report.created += 1;
+                store.create_category(ctx, hall_id, new).await?.id
+            }
+        };
+        by_zone.push((zone.id, id));
+    }
+    let all: Vec<i64> = by_zone.iter().map(|z| z.1).collect();
+    for w in store.windows(hall_id).await? {
+        if !store.window_categories(w.id).await?.is_empty() {
+            report.kept += 1;
+            continue;
+        }
+        let Some(own) = by_zone.iter().find(|z| z.0 == w.zone_id).map(|z| z.1) else {
+            continue;
+        };
+        let mut cats = vec![own];
+        if w.number == 1 {
+            cats.extend(all.iter().copied().filter(|c| *c != own));
+        }
+        store.set_window_categories(ctx, w.id, &cats).await?;
+        report.created += 1;
+    }
+    Ok(())
 }
 
 /// 建筑工程施工许可: 住建局 checks first, then 住建、自然资源 and 生态环境 review in parallel.

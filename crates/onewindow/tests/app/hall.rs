@@ -23,17 +23,17 @@ each_app!(categories_and_window_categories_over_http, |app| {
             Method::POST,
             &path,
             Some(&admin),
-            Some(json!({"name": "综合业务", "prefix": "a"})),
+            Some(json!({"name": "综合业务", "prefix": "q"})),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{a}");
-    assert_eq!(a["prefix"], "A");
+    assert_eq!(a["prefix"], "Q");
     let (s, b) = app
         .call(
             Method::POST,
             &path,
             Some(&admin),
-            Some(json!({"name": "社保医保", "prefix": "B"})),
+            Some(json!({"name": "社保医保", "prefix": "R"})),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
@@ -69,7 +69,7 @@ each_app!(categories_and_window_categories_over_http, |app| {
             Method::POST,
             &path,
             Some(&admin),
-            Some(json!({"name": "另一个", "prefix": "B"})),
+            Some(json!({"name": "另一个", "prefix": "R"})),
         )
         .await;
     assert_eq!(s, StatusCode::CONFLICT, "{e}");
@@ -114,7 +114,8 @@ each_app!(categories_and_window_categories_over_http, |app| {
         .iter()
         .map(|c| c["prefix"].as_str().unwrap())
         .collect();
-    assert_eq!(prefixes, vec!["A", "B"]);
+    // The demo district's seven (A–G, one per zone) and the two added here.
+    assert_eq!(prefixes, vec!["A", "B", "C", "D", "E", "F", "G", "Q", "R"]);
     let (s, _) = app
         .call(Method::GET, "/api/v1/halls/999999/categories", None, None)
         .await;
@@ -181,3 +182,485 @@ each_app!(categories_and_window_categories_over_http, |app| {
     let (s, _) = app.call(Method::GET, &wpath, None, None).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 });
+
+/// The app with the hall's clock at a working morning (Monday 2 March 2026, 10:00 in Beijing).
+fn at(rfc3339: &str) -> onewindow_web::WebConfig {
+    let start = chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .unwrap()
+        .to_utc();
+    onewindow_web::WebConfig {
+        clock: onewindow_web::clock::Clock::starting_at(start),
+        ..crate::support::config()
+    }
+}
+
+fn working_morning() -> onewindow_web::WebConfig {
+    at("2026-03-02T10:00:00+08:00")
+}
+
+/// A demo category by its prefix.
+async fn category(app: &TestApp, hid: i64, prefix: &str) -> i64 {
+    let (_, list) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/halls/{hid}/categories"),
+            None,
+            None,
+        )
+        .await;
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["prefix"] == prefix)
+        .unwrap_or_else(|| panic!("no category {prefix}: {list}"))["id"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn take(app: &TestApp, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+    app.call(Method::POST, "/api/v1/hall/tickets", token, Some(body))
+        .await
+}
+
+async fn window_post(
+    app: &TestApp,
+    token: &str,
+    w: i64,
+    action: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    app.call(
+        Method::POST,
+        &format!("/api/v1/hall/windows/{w}/{action}"),
+        Some(token),
+        body,
+    )
+    .await
+}
+
+// Born 1949-12-31: 76 on the test's day.
+const ELDER: &str = "11010519491231002X";
+
+each_app!(
+    tickets_calling_board_and_pad_over_http,
+    working_morning(),
+    |app| {
+        let admin = app.token("admin").await;
+        let clerk = app.token("clerk").await;
+        let approver = app.token("approver").await;
+        let hall = demo_hall(app, &admin).await;
+        let hid = hall["id"].as_i64().unwrap();
+        let a = category(app, hid, "A").await;
+        let (_, windows) = app
+            .get(&format!("/api/v1/halls/{hid}/windows"), &admin)
+            .await;
+        let window = |n: i64| {
+            windows
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|w| w["number"] == n)
+                .unwrap()["id"]
+                .as_i64()
+                .unwrap()
+        };
+        let w1 = window(1);
+
+        // At the kiosk, nobody signed in: a number, nobody ahead, the page's key.
+        let (s, t1) = take(app, None, json!({"hall_id": hid, "category_id": a})).await;
+        assert_eq!(s, StatusCode::CREATED, "{t1}");
+        assert_eq!(t1["ticket"]["number"], "A001");
+        assert_eq!(t1["ticket"]["priority"], "ordinary");
+        assert_eq!(t1["ahead"], 0);
+        assert_eq!(t1["category_name"], "企业开办");
+        let key1 = t1["key"].as_str().unwrap().to_string();
+        assert!(t1["ticket"].get("access_key").is_none());
+        // With an ID number of someone 65 or over: the elderly's priority, the number masked.
+        let (s, t2) = take(
+        app,
+        None,
+        json!({"hall_id": hid, "category_id": a, "id_number": ELDER, "phone": "13912345678", "source": "phone"}),
+    )
+    .await;
+        assert_eq!(s, StatusCode::CREATED, "{t2}");
+        assert_eq!(t2["ticket"]["priority"], "elderly");
+        assert_eq!(t2["ticket"]["id_number"], "110***********002X");
+        assert!(!t2.to_string().contains(ELDER) && !t2.to_string().contains("13912345678"));
+        assert_eq!(t2["ahead"], 0, "the elderly go before the ordinary ticket");
+        // Wrong input names the field, in Chinese or English; nothing is issued.
+        let (s, e) = take(
+            app,
+            None,
+            json!({"hall_id": hid, "category_id": a, "id_number": "110105194912310021"}),
+        )
+        .await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("id_number")),
+            "{e}"
+        );
+        let (s, e) = app
+            .call_with(
+                Method::POST,
+                "/api/v1/hall/tickets",
+                None,
+                Some(json!({"hall_id": hid, "category_id": a, "phone": "12345"})),
+                en(),
+            )
+            .await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("phone")),
+            "{e}"
+        );
+        assert!(e["message"].as_str().unwrap().is_ascii(), "{e}");
+        let (s, e) = take(app, None, json!({"hall_id": hid, "category_id": 999_999})).await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("category_id")),
+            "{e}"
+        );
+        let (s, _) = take(app, None, json!({"hall_id": 999_999, "category_id": a})).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, _) = take(
+            app,
+            None,
+            json!({"hall_id": hid, "category_id": a, "colour": 1}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        // The green channel and the desk are for staff.
+        let (s, _) = take(
+            app,
+            None,
+            json!({"hall_id": hid, "category_id": a, "green": true}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, _) = take(
+            app,
+            None,
+            json!({"hall_id": hid, "category_id": a, "source": "desk"}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, _) = take(
+            app,
+            Some(&approver),
+            json!({"hall_id": hid, "category_id": a, "green": true}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, t3) = take(
+            app,
+            Some(&clerk),
+            json!({"hall_id": hid, "category_id": a, "green": true, "source": "desk"}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{t3}");
+        assert_eq!(
+            (
+                t3["ticket"]["number"].as_str(),
+                t3["ticket"]["priority"].as_str()
+            ),
+            (Some("A003"), Some("green"))
+        );
+        let (_, v1) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/hall/tickets/{}?key={key1}", t1["ticket"]["id"]),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(v1["ahead"], 2, "{v1}");
+        // The ticket page needs its key (or the hall's staff).
+        let (s, _) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/hall/tickets/{}?key=wrong", t1["ticket"]["id"]),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, _) = app
+            .get(
+                &format!("/api/v1/hall/tickets/{}", t1["ticket"]["id"]),
+                &clerk,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+
+        // Calling: only the hall's staff; green, then the elderly, then arrival.
+        let (s, _) = window_post(app, &approver, w1, "call-next", None).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, _) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/hall/windows/{w1}/call-next"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        let (s, e) = window_post(app, &clerk, w1, "recall", None).await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::CONFLICT, Some("action")),
+            "{e}"
+        );
+        let mut order = Vec::new();
+        for _ in 0..3 {
+            let (s, o) = window_post(app, &clerk, w1, "call-next", None).await;
+            assert_eq!(s, StatusCode::OK, "{o}");
+            order.push(o["ticket"]["number"].as_str().unwrap().to_string());
+            let (_, fresh) = app
+                .get(
+                    &format!("/api/v1/hall/tickets/{}", o["ticket"]["id"]),
+                    &clerk,
+                )
+                .await;
+            assert_eq!(fresh["ticket"], o["ticket"], "the answer is what is stored");
+            assert_eq!(fresh["window_number"], 1);
+        }
+        assert_eq!(order, vec!["A003", "A002", "A001"]);
+        let (s, o) = window_post(app, &clerk, w1, "call-next", None).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(o["ticket"].is_null(), "nobody left: {o}");
+        assert_eq!(o["finished"]["number"], "A001");
+
+        // The board: the window's last call with its voice line; the person's page says where to go.
+        let (s, t4) = take(app, None, json!({"hall_id": hid, "category_id": a})).await;
+        assert_eq!(s, StatusCode::CREATED);
+        let (_, o) = window_post(app, &clerk, w1, "call-next", None).await;
+        assert_eq!(o["ticket"]["number"], "A004");
+        let (s, board) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/halls/{hid}/board"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let screen = board["windows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["window_id"] == w1)
+            .unwrap();
+        assert_eq!(screen["current"]["announcement"], "请A004号到1号窗口办理");
+        assert_eq!(screen["clerk_name"], "李志抗");
+        assert_eq!(screen["served_today"], 3);
+        assert_eq!(board["recent"][0]["number"], "A004");
+        let qa = board["queues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|q| q["category_id"] == a)
+            .unwrap();
+        assert_eq!(qa["waiting"], 0);
+        let (_, v4) = app
+            .call(
+                Method::GET,
+                &format!(
+                    "/api/v1/hall/tickets/{}?key={}",
+                    t4["ticket"]["id"],
+                    t4["key"].as_str().unwrap()
+                ),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(v4["announcement"], "请A004号到1号窗口办理");
+
+        // Recall, no-show, back in line once.
+        let (_, o) = window_post(app, &clerk, w1, "recall", None).await;
+        assert_eq!(o["ticket"]["recalls"], 1);
+        let (_, o) = window_post(app, &clerk, w1, "no-show", None).await;
+        assert_eq!(o["ticket"]["state"], "no_show");
+        let requeue = format!("/api/v1/hall/tickets/{}/requeue", t4["ticket"]["id"]);
+        let (s, _) = app
+            .call(Method::POST, &requeue, Some(&approver), None)
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, back) = app.call(Method::POST, &requeue, Some(&clerk), None).await;
+        assert_eq!(
+            (s, back["state"].as_str()),
+            (StatusCode::OK, Some("waiting")),
+            "{back}"
+        );
+        window_post(app, &clerk, w1, "call-next", None).await;
+        window_post(app, &clerk, w1, "no-show", None).await;
+        let (s, e) = app.call(Method::POST, &requeue, Some(&clerk), None).await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::CONFLICT, Some("ticket_id")),
+            "once only: {e}"
+        );
+
+        // Finish with a case number that does not exist: refused, the person still at the window.
+        let (_, t5) = take(app, None, json!({"hall_id": hid, "category_id": a})).await;
+        window_post(app, &clerk, w1, "call-next", None).await;
+        let (s, e) = window_post(
+            app,
+            &clerk,
+            w1,
+            "finish",
+            Some(json!({"case_numbers": ["NOPE-1"]})),
+        )
+        .await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("case_numbers")),
+            "{e}"
+        );
+        let (_, still) = app
+            .get(
+                &format!("/api/v1/hall/tickets/{}", t5["ticket"]["id"]),
+                &clerk,
+            )
+            .await;
+        assert_eq!(still["ticket"]["state"], "called");
+        let (s, done) =
+            window_post(app, &clerk, w1, "finish", Some(json!({"case_numbers": []}))).await;
+        assert_eq!(
+            (s, done["ticket"]["state"].as_str()),
+            (StatusCode::OK, Some("finished")),
+            "{done}"
+        );
+
+        // The pad: a low rating needs its reason; once per service.
+        let ratings = format!("/api/v1/hall/windows/{w1}/ratings");
+        let tid = t5["ticket"]["id"].clone();
+        let (s, e) = app
+            .call(
+                Method::POST,
+                &ratings,
+                None,
+                Some(json!({"ticket_id": tid, "level": 1})),
+            )
+            .await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("reason")),
+            "{e}"
+        );
+        let (s, e) = app
+            .call(
+                Method::POST,
+                &ratings,
+                None,
+                Some(json!({"ticket_id": tid, "level": 9})),
+            )
+            .await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("level")),
+            "{e}"
+        );
+        let (s, r) = app
+            .call(
+                Method::POST,
+                &ratings,
+                None,
+                Some(json!({"ticket_id": tid, "level": 1, "reason": "等候时间长"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        assert_eq!(
+            (r["level"].as_i64(), r["window_id"].as_i64()),
+            (Some(1), Some(w1))
+        );
+        let (s, e) = app
+            .call(
+                Method::POST,
+                &ratings,
+                None,
+                Some(json!({"ticket_id": tid, "level": 5})),
+            )
+            .await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::CONFLICT, Some("ticket_id")),
+            "{e}"
+        );
+
+        // Pause: no calls until resumed.
+        let (s, o) = window_post(app, &clerk, w1, "pause", None).await;
+        assert_eq!(
+            (s, o["paused"].as_bool()),
+            (StatusCode::OK, Some(true)),
+            "{o}"
+        );
+        let (s, _) = window_post(app, &clerk, w1, "call-next", None).await;
+        assert_eq!(s, StatusCode::CONFLICT);
+        let (s, o) = window_post(app, &clerk, w1, "resume", None).await;
+        assert_eq!((s, o["paused"].as_bool()), (StatusCode::OK, Some(false)));
+
+        // Transfer keeps the arrival; a chosen ticket can be called by its id.
+        let b = category(app, hid, "B").await;
+        let (_, t6) = take(app, None, json!({"hall_id": hid, "category_id": a})).await;
+        window_post(app, &clerk, w1, "call-next", None).await;
+        let (s, o) =
+            window_post(app, &clerk, w1, "transfer", Some(json!({"category_id": b}))).await;
+        assert_eq!(s, StatusCode::OK, "{o}");
+        assert_eq!(
+            (o["ticket"]["category_id"].as_i64(), &o["ticket"]["arrival"]),
+            (Some(b), &t6["ticket"]["arrival"])
+        );
+        let (s, o) = window_post(
+            app,
+            &clerk,
+            window(13),
+            "call",
+            Some(json!({"ticket_id": t6["ticket"]["id"]})),
+        )
+        .await;
+        assert_eq!(
+            (s, o["ticket"]["number"].as_str()),
+            (StatusCode::OK, Some("A006")),
+            "{o}"
+        );
+
+        // Everything is in the trail.
+        let (_, trail) = app.get("/api/v1/audit?target_type=ticket", &admin).await;
+        let actions: Vec<&str> = trail
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
+        for a in [
+            "ticket.issue",
+            "ticket.call_next",
+            "ticket.recall",
+            "ticket.no_show",
+            "ticket.requeue",
+            "ticket.finish",
+            "ticket.transfer",
+            "ticket.call",
+        ] {
+            assert!(actions.contains(&a), "{a} in {actions:?}");
+        }
+    }
+);
+
+each_app!(
+    the_hall_takes_no_tickets_when_closed,
+    at("2026-03-07T10:00:00+08:00"),
+    |app| {
+        let admin = app.token("admin").await;
+        let hid = demo_hall(app, &admin).await["id"].as_i64().unwrap();
+        let a = category(app, hid, "A").await;
+        // Saturday 7 March 2026 is a rest day.
+        let (s, e) = take(app, None, json!({"hall_id": hid, "category_id": a})).await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::CONFLICT, Some("hall_id")),
+            "{e}"
+        );
+        assert!(e["message"].as_str().unwrap().contains("休息日"), "{e}");
+    }
+);

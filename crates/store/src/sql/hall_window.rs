@@ -12,7 +12,7 @@ use crate::model::{WindowAct, WindowOutcome};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use onewindow_core::audit::{Change, Context};
 use onewindow_core::evaluation::{PadRating, Rating};
-use onewindow_core::hall::board::{Board, CallLine, CategoryQueue, WindowScreen, wait_minutes};
+use onewindow_core::hall::board::{Board, CallLine, CategoryQueue, WindowScreen};
 use onewindow_core::hall::queue::{Waiting, pick};
 use onewindow_core::hall::ticket::{Priority, Ticket};
 use onewindow_core::hall::window::{self, WindowAction, clean_case_numbers};
@@ -634,14 +634,7 @@ pub(super) async fn board<B: Backend>(b: &B, hall_id: i64, day: NaiveDate) -> Re
                     .filter(|t| t.0 == id)
                     .filter_map(|t| (t.2 - t.1).to_std().ok())
                     .collect();
-                CategoryQueue {
-                    category_id: id,
-                    name,
-                    prefix,
-                    waiting,
-                    windows,
-                    wait_minutes: wait_minutes(waiting as usize, &recent, windows as usize),
-                }
+                CategoryQueue::new(id, name, prefix, waiting, windows, &recent)
             })
             .collect(),
         recent: calls.iter().take(10).map(line).collect(),

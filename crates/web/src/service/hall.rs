@@ -1,12 +1,35 @@
-//! The service hall: business categories and what each window calls. Tickets and calling over
-//! HTTP come next (issue 5).
+//! The service hall: business categories and what each window calls, tickets from the kiosk,
+//! the phone and the desk, the clerk's actions at a window, the board and the pad's rating.
 
+use super::hall_live;
 use super::org::{hall, manage_hall, window};
-use crate::auth::Auth;
+use super::region_path;
+use crate::auth::{Auth, Origin};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use onewindow_core::Text;
+use onewindow_core::access::Permission;
+use onewindow_core::audit::Context;
+use onewindow_core::evaluation::{PadRating, Rating};
+use onewindow_core::hall::board::CallLine;
 use onewindow_core::hall::category::{Category, NewCategory};
+use onewindow_core::hall::hours::check_open;
+use onewindow_core::hall::queue;
+use onewindow_core::hall::ticket::{
+    Ticket, TicketClaims, TicketSource, TicketState, announcement, priority_of,
+};
+use onewindow_core::hall::window::WindowAction;
+use onewindow_core::org::{Hall, Window};
+use onewindow_core::time::local_date;
+use onewindow_core::validate::mobile;
+use onewindow_core::{DomainError, FieldError, Text};
+use onewindow_store::{NewTicket, WindowAct, WindowOutcome};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::sync::Arc;
+use utoipa::ToSchema;
+
+/// How often an ordinary ticket may be passed over before it goes first (the fairness cap).
+pub const MAX_PASSES: i64 = 3;
 
 /// The categories of a hall, as the kiosk offers them: anyone may see the active ones of an
 /// active hall.
@@ -61,5 +84,323 @@ pub async fn set_window_categories(
     Ok(state
         .store
         .set_window_categories(&auth.ctx(), w.id, category_ids)
+        .await?)
+}
+
+/// What a person asks for at the kiosk, on the phone page or at the reception desk.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TicketRequest {
+    pub hall_id: i64,
+    pub category_id: i64,
+    /// Optional; needed for the elderly's priority (65 and over) and for appointments.
+    #[serde(default)]
+    pub id_number: Option<String>,
+    /// Optional; for a text message when the turn comes near.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// `kiosk` (default), `phone`, or `desk` (staff only).
+    #[serde(default)]
+    pub source: Option<TicketSource>,
+    /// 残疾人优先: set by reception staff only.
+    #[serde(default)]
+    pub disabled: bool,
+    /// 绿色通道: set by reception staff only.
+    #[serde(default)]
+    pub green: bool,
+}
+
+/// A ticket with where it stands: as the ticket page and the printed slip show it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct TicketView {
+    pub ticket: Ticket,
+    pub hall_name: String,
+    pub category_name: String,
+    /// People who will be called before this ticket in its category, as things stand.
+    pub ahead: i64,
+    /// About how many minutes until the turn comes; `None` before the day's first service.
+    pub wait_minutes: Option<i64>,
+    /// When called: the window to go to and the line the voice reads.
+    pub window_number: Option<i64>,
+    pub announcement: Option<String>,
+    /// The ticket page's secret; given only to whoever took the ticket.
+    pub key: Option<String>,
+}
+
+/// The window's staff: permission to serve, and the window within the actor's scope (a
+/// department-scoped clerk serves windows of the department; a region-scoped one, the halls of
+/// the region).
+async fn serve_at(state: &AppState, auth: &Auth, w: &Window) -> AppResult<Hall> {
+    auth.actor.require(Permission::HallServe)?;
+    let h = state
+        .store
+        .hall(w.hall_id)
+        .await?
+        .ok_or_else(|| AppError::not_found(Text::fixed("大厅", "hall")))?;
+    let ok = match auth.actor.scope.department_id {
+        Some(d) => w.department_ids.contains(&d),
+        None => auth
+            .actor
+            .covers_region(&region_path(state, Some(h.region_id)).await?),
+    };
+    if ok {
+        Ok(h)
+    } else {
+        Err(AppError::forbidden())
+    }
+}
+
+fn public_ctx(origin: &Origin, what: &str) -> Context {
+    Context {
+        actor_id: None,
+        actor_name: what.to_string(),
+        actor_role: "public".to_string(),
+        client_addr: Some(origin.addr.clone()),
+        request_id: origin.request_id.clone(),
+    }
+}
+
+async fn open_hall(state: &AppState, hall_id: i64) -> AppResult<Hall> {
+    state
+        .store
+        .hall(hall_id)
+        .await?
+        .filter(|h| h.active)
+        .ok_or_else(|| AppError::not_found(Text::fixed("大厅", "hall")))
+}
+
+/// Takes a ticket: anyone at the kiosk or on the phone; the desk's staff with the priorities
+/// only they may give. The hall must be open now (working day of the calendar, opening hours).
+pub async fn issue_ticket(
+    state: &AppState,
+    auth: Option<&Auth>,
+    origin: &Origin,
+    req: TicketRequest,
+) -> AppResult<TicketView> {
+    let source = req.source.unwrap_or(TicketSource::Kiosk);
+    let staff_only = req.green || req.disabled || source == TicketSource::Desk;
+    if source == TicketSource::Appointment {
+        return Err(DomainError::invalid(
+            "source",
+            "预约号请在签到时领取",
+            "appointment tickets come from checking in",
+        )
+        .into());
+    }
+    let h = open_hall(state, req.hall_id).await?;
+    let ctx = match auth {
+        Some(a) if staff_only => {
+            let any_window = state.store.windows(h.id).await?;
+            let mut allowed = false;
+            for w in any_window.iter().filter(|w| w.active) {
+                if serve_at(state, a, w).await.is_ok() {
+                    allowed = true;
+                    break;
+                }
+            }
+            if !allowed {
+                return Err(AppError::forbidden());
+            }
+            a.ctx()
+        }
+        None if staff_only => return Err(AppError::forbidden()),
+        Some(a) => a.ctx(),
+        None => public_ctx(origin, source.code()),
+    };
+    let now = state.config.clock.now();
+    let local = onewindow_core::time::local(now).naive_local();
+    let settings = state.calendar.get(state.store.as_ref()).await?;
+    check_open(&h.opens, &h.closes, &settings.calendar, local)
+        .map_err(|t| DomainError::Conflict(FieldError::new("hall_id", t)))?;
+    let today = local.date();
+    let claims = TicketClaims {
+        id_number: req.id_number.clone(),
+        disabled: req.disabled,
+        green: req.green,
+        appointment: false,
+    };
+    let (priority, card) =
+        priority_of(&claims, today).map_err(|t| FieldError::new("id_number", t))?;
+    let phone = match req.phone.as_deref().map(str::trim) {
+        Some(p) if !p.is_empty() => {
+            Some(mobile::parse(p).map_err(|t| FieldError::new("phone", t))?)
+        }
+        _ => None,
+    };
+    let key = crate::auth::random_token();
+    let t = state
+        .store
+        .issue_ticket(
+            &ctx,
+            NewTicket {
+                hall_id: h.id,
+                category_id: req.category_id,
+                day: today,
+                priority,
+                source,
+                id_number: card.map(|c| c.number),
+                phone,
+                access_key: key.clone(),
+                at: now,
+            },
+        )
+        .await?;
+    hall_live::changed(state, h.id);
+    let mut v = view(state, &h, t).await?;
+    v.key = Some(key);
+    Ok(v)
+}
+
+/// Where a ticket stands now.
+async fn view(state: &AppState, h: &Hall, t: Ticket) -> AppResult<TicketView> {
+    let (board, _) = hall_live::board(state, h.id).await?;
+    let queue = board.queues.iter().find(|q| q.category_id == t.category_id);
+    let (ahead, wait) = if t.state == TicketState::Waiting {
+        let waiting = state.store.waiting(h.id).await?;
+        let ahead = waiting
+            .iter()
+            .find(|w| w.id == t.id)
+            .map_or(0, |me| queue::ahead(&waiting, me));
+        (ahead as i64, queue.and_then(|q| q.wait_for(ahead)))
+    } else {
+        (0, None)
+    };
+    let screen = t
+        .window_id
+        .and_then(|w| board.windows.iter().find(|s| s.window_id == w));
+    let called = t.state == TicketState::Called;
+    Ok(TicketView {
+        hall_name: h.name.clone(),
+        category_name: queue.map_or_else(String::new, |q| q.name.clone()),
+        ahead,
+        wait_minutes: wait,
+        window_number: screen.filter(|_| called).map(|s| s.number),
+        announcement: screen
+            .filter(|_| called)
+            .map(|s| announcement(&t.number, s.number).zh.into_owned()),
+        key: None,
+        ticket: t,
+    })
+}
+
+/// A ticket's page: for whoever holds its key, or the hall's staff.
+pub async fn ticket_view(
+    state: &AppState,
+    auth: Option<&Auth>,
+    id: i64,
+    key: Option<&str>,
+) -> AppResult<TicketView> {
+    let not_found = || AppError::not_found(Text::fixed("号", "ticket"));
+    if key.is_none() && auth.is_none() {
+        return Err(AppError::unauthorized());
+    }
+    let t = state.store.ticket(id).await?.ok_or_else(not_found)?;
+    let by_key =
+        key.is_some_and(|k| !t.access_key.is_empty() && crate::auth::same(k, &t.access_key));
+    if !by_key {
+        let a = auth.ok_or_else(not_found)?;
+        a.actor.require(Permission::HallServe)?;
+    }
+    let h = open_hall(state, t.hall_id).await?;
+    view(state, &h, t).await
+}
+
+/// A clerk's action at a window; the displays hear of it at once.
+pub async fn window_act(
+    state: &AppState,
+    auth: &Auth,
+    window_id: i64,
+    action: WindowAction,
+) -> AppResult<WindowOutcome> {
+    let w = window(state, auth, window_id).await?;
+    let h = serve_at(state, auth, &w).await?;
+    let out = state
+        .store
+        .window_act(
+            &auth.ctx(),
+            WindowAct {
+                window_id: w.id,
+                clerk_id: Some(auth.user.id),
+                action: action.clone(),
+                max_passes: MAX_PASSES,
+                at: state.config.clock.now(),
+            },
+        )
+        .await?;
+    let calls = matches!(
+        action,
+        WindowAction::CallNext | WindowAction::Call { .. } | WindowAction::Recall
+    );
+    if calls && let Some(t) = &out.ticket {
+        let at = t.called_at.unwrap_or_else(|| state.config.clock.now());
+        let line = CallLine::new(t.id, t.number.clone(), w.id, w.number, at, t.recalls);
+        state.hall_live.call(h.id, &line);
+    }
+    if let Some(f) = &out.finished {
+        state.hall_live.finished(
+            h.id,
+            json!({"window_id": w.id, "ticket_id": f.id, "number": f.number,
+                   "clerk_name": auth.user.display_name}),
+        );
+    }
+    hall_live::changed(state, h.id);
+    Ok(out)
+}
+
+/// Puts a no-show back in the queue, once (the hall's staff, at the person's request).
+pub async fn requeue(state: &AppState, auth: &Auth, ticket_id: i64) -> AppResult<Ticket> {
+    auth.actor.require(Permission::HallServe)?;
+    let t = state
+        .store
+        .ticket(ticket_id)
+        .await?
+        .ok_or_else(|| AppError::not_found(Text::fixed("号", "ticket")))?;
+    let windows = state.store.windows(t.hall_id).await?;
+    let mut allowed = false;
+    for w in windows.iter().filter(|w| w.active) {
+        if serve_at(state, auth, w).await.is_ok() {
+            allowed = true;
+            break;
+        }
+    }
+    if !allowed {
+        return Err(AppError::forbidden());
+    }
+    let now = state.config.clock.now();
+    let t = state
+        .store
+        .requeue_ticket(&auth.ctx(), t.id, now, local_date(now))
+        .await?;
+    hall_live::changed(state, t.hall_id);
+    Ok(t)
+}
+
+/// The board of an active hall (public: it hangs on the hall's wall).
+pub async fn board(state: &AppState, hall_id: i64) -> AppResult<Arc<str>> {
+    open_hall(state, hall_id).await?;
+    Ok(hall_live::board(state, hall_id).await?.1)
+}
+
+/// The pad's rating of the service just finished at the window.
+pub async fn rate_at_pad(
+    state: &AppState,
+    origin: &Origin,
+    window_id: i64,
+    rating: PadRating,
+) -> AppResult<Rating> {
+    let rating = rating.clean()?;
+    let w = state
+        .store
+        .window(window_id)
+        .await?
+        .ok_or_else(|| AppError::not_found(Text::fixed("窗口", "window")))?;
+    Ok(state
+        .store
+        .rate_at_pad(
+            &public_ctx(origin, "window-pad"),
+            w.id,
+            rating,
+            state.config.clock.now(),
+        )
         .await?)
 }

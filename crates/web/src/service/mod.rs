@@ -7,6 +7,7 @@ pub mod cases;
 pub mod catalog;
 pub mod catalog_io;
 pub mod hall;
+pub mod hall_live;
 pub mod notify;
 pub mod org;
 pub mod org_facts;
