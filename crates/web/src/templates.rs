@@ -57,6 +57,31 @@ pub const SOURCES: &[(&str, &str)] = &[
         "calendar_admin.html",
         include_str!("../templates/calendar_admin.html"),
     ),
+    (
+        "hall_index.html",
+        include_str!("../templates/hall_index.html"),
+    ),
+    (
+        "hall_kiosk.html",
+        include_str!("../templates/hall_kiosk.html"),
+    ),
+    (
+        "hall_ticket.html",
+        include_str!("../templates/hall_ticket.html"),
+    ),
+    (
+        "hall_board.html",
+        include_str!("../templates/hall_board.html"),
+    ),
+    (
+        "hall_screen.html",
+        include_str!("../templates/hall_screen.html"),
+    ),
+    ("hall_pad.html", include_str!("../templates/hall_pad.html")),
+    (
+        "hall_console.html",
+        include_str!("../templates/hall_console.html"),
+    ),
 ];
 
 pub fn environment() -> Environment<'static> {

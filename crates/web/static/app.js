@@ -1,8 +1,181 @@
-// OneWindow's own small script: the phone menu, confirmations and the back button.
+// OneWindow's own small script: the phone menu, confirmations, the back button, search
+// suggestions and the hall's live screens.
 // No inline scripts anywhere (the Content-Security-Policy forbids them).
 (function () {
   "use strict";
+
+  // The hall's live screens follow /hall/{id}/events: `board` (the whole board), `call` (with
+  // the line the voice reads) and `finish` (the pad asks for a rating). Text only, never HTML.
+  function el(tag, text) {
+    var e = document.createElement(tag);
+    if (text !== undefined) { e.textContent = text; }
+    return e;
+  }
+  function row(cells) {
+    var tr = el("tr");
+    cells.forEach(function (c) { tr.appendChild(el("td", c)); });
+    return tr;
+  }
+  function speak(text) {
+    if (!window.speechSynthesis || !window.SpeechSynthesisUtterance) { return; }
+    var u = new window.SpeechSynthesisUtterance(text);
+    u.lang = "zh-CN";
+    window.speechSynthesis.speak(u);
+  }
+  function words(name, fallback) {
+    var w = document.querySelector("[data-" + name + "]");
+    return w ? w.getAttribute("data-" + name) : fallback;
+  }
+  function onBoard(b) {
+    var windows = document.getElementById("board-windows");
+    if (windows) {
+      windows.textContent = "";
+      b.windows.forEach(function (w) {
+        if (!w.current && !w.paused) { return; }
+        var tr = row([String(w.number), w.paused ? words("paused", "暂停服务") : w.current.number]);
+        tr.setAttribute("data-window", w.window_id);
+        windows.appendChild(tr);
+      });
+    }
+    var queues = document.getElementById("board-queues");
+    if (queues) {
+      queues.textContent = "";
+      b.queues.forEach(function (q) {
+        var wait = q.wait_minutes === null ? "—" : q.wait_minutes + " " + words("minutes", "分钟");
+        var tr = row([q.prefix + " " + q.name, String(q.waiting), wait]);
+        tr.setAttribute("data-category", q.category_id);
+        queues.appendChild(tr);
+      });
+    }
+    var recent = document.getElementById("board-recent");
+    if (recent) {
+      recent.textContent = "";
+      b.recent.forEach(function (c) { recent.appendChild(el("li", c.announcement)); });
+    }
+    b.queues.forEach(function (q) {
+      document.querySelectorAll("[data-queue='" + q.category_id + "'] .waiting").forEach(function (n) {
+        n.textContent = String(q.waiting);
+      });
+      var c = document.getElementById("console-waiting-" + q.prefix);
+      if (c) { c.textContent = String(q.waiting); }
+    });
+    var screen = document.getElementById("window-screen") || document.getElementById("pad");
+    if (screen) {
+      var id = Number(screen.getAttribute("data-window"));
+      b.windows.forEach(function (w) {
+        if (w.window_id !== id) { return; }
+        var clerk = document.querySelector("#ws-clerk span") || document.getElementById("pad-clerk");
+        if (clerk) { clerk.textContent = w.clerk_name || "—"; }
+        var num = document.getElementById("ws-number");
+        if (num) {
+          num.textContent = w.paused ? num.getAttribute("data-paused") : (w.current ? w.current.number : "—");
+        }
+      });
+    }
+  }
+  function refreshTicket(t) {
+    var url = "/api/v1/hall/tickets/" + t.getAttribute("data-ticket") + "?key=" + encodeURIComponent(t.getAttribute("data-key"));
+    fetch(url, { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (v) {
+        if (!v) { return; }
+        document.getElementById("ticket-ahead").textContent = String(v.ahead);
+        var call = document.getElementById("ticket-call");
+        var was = call.textContent;
+        call.textContent = v.announcement || "";
+        if (v.announcement && v.announcement !== was && navigator.vibrate) { navigator.vibrate(500); }
+        var wait = document.getElementById("ticket-wait");
+        if (v.wait_minutes === null) {
+          wait.textContent = "—";
+        } else {
+          wait.textContent = wait.getAttribute("data-about") + " " + v.wait_minutes + " " + wait.getAttribute("data-minutes");
+        }
+        document.getElementById("ticket-state").setAttribute("data-state", v.ticket.state);
+      })
+      .catch(function () {});
+  }
+  function pad(root) {
+    var form = document.getElementById("pad-rate");
+    var idle = document.getElementById("pad-idle");
+    var done = document.getElementById("pad-done");
+    var error = document.getElementById("pad-error");
+    var reasons = document.getElementById("pad-reasons");
+    var level = 0;
+    var timer = null;
+    function reset() {
+      form.hidden = true; reasons.hidden = true; done.hidden = true; error.hidden = true; idle.hidden = false;
+      level = 0;
+    }
+    function send(reason) {
+      var w = root.getAttribute("data-window");
+      fetch("/api/v1/hall/windows/" + w + "/ratings", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ ticket_id: Number(document.getElementById("pad-ticket").value), level: level, reason: reason || null })
+      }).then(function (r) {
+        return r.json().then(function (body) { return { ok: r.ok, body: body }; });
+      }).then(function (res) {
+        if (res.ok) {
+          form.hidden = true; done.hidden = false;
+          clearTimeout(timer);
+          timer = setTimeout(reset, 5000);
+        } else {
+          error.textContent = res.body.message || "";
+          error.hidden = false;
+        }
+      }).catch(function () {});
+    }
+    document.querySelectorAll(".pad-level").forEach(function (b) {
+      b.addEventListener("click", function () {
+        level = Number(b.getAttribute("data-level"));
+        if (level >= 3) { send(null); } else { reasons.hidden = false; }
+      });
+    });
+    document.querySelectorAll(".pad-reason").forEach(function (b) {
+      b.addEventListener("click", function () { send(b.getAttribute("data-reason")); });
+    });
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      send(document.getElementById("pad-reason-text").value);
+    });
+    return function (f) {
+      if (String(f.window_id) !== root.getAttribute("data-window")) { return; }
+      reset();
+      document.getElementById("pad-ticket").value = String(f.ticket_id);
+      document.getElementById("pad-number").textContent = f.number;
+      if (f.clerk_name) { document.getElementById("pad-clerk").textContent = f.clerk_name; }
+      idle.hidden = true; form.hidden = false;
+      clearTimeout(timer);
+      timer = setTimeout(reset, 10 * 60 * 1000);
+    };
+  }
+  function hallLive() {
+    var root = document.querySelector("[data-live-hall]");
+    if (!root || !window.EventSource) { return; }
+    var ticket = document.getElementById("ticket");
+    var padRoot = document.getElementById("pad");
+    var onFinish = padRoot ? pad(padRoot) : null;
+    var es = new window.EventSource("/hall/" + root.getAttribute("data-live-hall") + "/events");
+    es.addEventListener("board", function (e) {
+      onBoard(JSON.parse(e.data));
+      if (ticket) { refreshTicket(ticket); }
+      document.body.setAttribute("data-live", "on");
+    });
+    es.addEventListener("call", function (e) {
+      var c = JSON.parse(e.data);
+      var line = document.getElementById("board-call");
+      if (line) {
+        line.textContent = c.announcement;
+        speak(c.announcement);
+      }
+      if (ticket) { refreshTicket(ticket); }
+    });
+    es.addEventListener("finish", function (e) {
+      if (onFinish) { onFinish(JSON.parse(e.data)); }
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    hallLive();
     var toggle = document.querySelector(".nav-toggle");
     var nav = document.getElementById("nav");
     if (toggle && nav) {

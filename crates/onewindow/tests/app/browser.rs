@@ -591,3 +591,146 @@ async fn an_online_application_goes_to_delivery_with_its_notices_printed() {
     d.quit().await;
     app.stop().await;
 }
+
+/// Waits until the element's text contains `want` (live pages change under the test).
+async fn text_contains(c: &Client, css: &str, want: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(e) = c.find(Locator::Css(css)).await
+            && let Ok(t) = e.text().await
+        {
+            if t.contains(want) {
+                return t;
+            }
+            last = t;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css}: wanted '{want}', last saw '{last}'");
+}
+
+async fn click(c: &Client, css: &str) {
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn tab(c: &Client, url: &str) -> fantoccini::wd::WindowHandle {
+    let w = c.new_window(true).await.unwrap();
+    c.switch_to_window(w.handle.clone()).await.unwrap();
+    c.goto(url).await.unwrap();
+    w.handle
+}
+
+// The hall in one browser: the board on the wall, a ticket from the kiosk, the clerk's call, the
+// board and the ticket page updating themselves, the pad asking for a rating after the finish.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kiosk_ticket_is_called_shown_on_the_board_and_rated_on_the_pad() {
+    let Some(d) = driver().await else { return };
+    let app = TestApp::start(
+        TestDb::sqlite().await.unwrap(),
+        crate::hall::working_morning(),
+    )
+    .await;
+    let c = &d.client;
+    let admin = app.token("admin").await;
+    let hall = app
+        .find("/api/v1/halls", &admin, "name", "龙港区政务服务中心")
+        .await;
+    let hid = hall["id"].as_i64().unwrap();
+    let windows = app
+        .get(&format!("/api/v1/halls/{hid}/windows"), &admin)
+        .await
+        .1;
+    let w1 = windows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["number"] == 1)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+
+    let board = c.window().await.unwrap();
+    c.goto(&app.url(&format!("/hall/{hid}/board")))
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("body[data-live=on]"))
+        .await
+        .unwrap();
+    let pad = tab(c, &app.url(&format!("/hall/windows/{w1}/pad"))).await;
+    c.wait()
+        .for_element(Locator::Css("body[data-live=on]"))
+        .await
+        .unwrap();
+
+    // At the kiosk: an elderly person types her ID number and touches 企业开办.
+    let ticket = tab(c, &app.url(&format!("/hall/{hid}/kiosk"))).await;
+    c.find(Locator::Css("#id_number"))
+        .await
+        .unwrap()
+        .send_keys("11010519491231002X")
+        .await
+        .unwrap();
+    click(c, "#category-A").await;
+    assert_eq!(text(c, "#ticket-number").await, "A001");
+    assert_eq!(text(c, "#ticket-ahead").await, "0");
+    let shown = c.source().await.unwrap();
+    assert!(!shown.contains("11010519491231002X"), "the ID is masked");
+    assert!(shown.contains("110***********002X"));
+    c.wait()
+        .for_element(Locator::Css("body[data-live=on]"))
+        .await
+        .unwrap();
+
+    // The clerk at window 1 calls her.
+    tab(c, &app.url("/login")).await;
+    sign_in(c, &app, "clerk").await;
+    text(c, "#home-title").await;
+    c.goto(&app.url("/hall")).await.unwrap();
+    click(c, "a.console-link[data-number='1']").await;
+    click(c, "#act-call-next").await;
+    assert_eq!(text(c, "#console-current").await, "A001");
+
+    // The board and her ticket page hear of it by themselves.
+    c.switch_to_window(board).await.unwrap();
+    text_contains(c, "#board-call", "请A001号到1号窗口办理").await;
+    text_contains(c, "#board-windows", "A001").await;
+    c.switch_to_window(ticket).await.unwrap();
+    text_contains(c, "#ticket-call", "请A001号到1号窗口办理").await;
+
+    // Served; the pad asks her; a low rating wants its reason.
+    let console = c.windows().await.unwrap().pop().unwrap();
+    c.switch_to_window(console).await.unwrap();
+    click(c, "#act-finish").await;
+    text(c, "#console-idle").await;
+    c.switch_to_window(pad).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("#pad-rate:not([hidden])"))
+        .await
+        .unwrap();
+    assert_eq!(text(c, "#pad-number").await, "A001");
+    assert_eq!(text(c, "#pad-clerk").await, "李志抗");
+    click(c, "#pad-level-2").await;
+    click(c, "#pad-reasons:not([hidden]) .pad-reason").await;
+    c.wait()
+        .for_element(Locator::Css("#pad-done:not([hidden])"))
+        .await
+        .unwrap();
+    let (_, trail) = app.get("/api/v1/audit?target_type=rating", &admin).await;
+    let entry = &trail.as_array().unwrap()[0];
+    assert_eq!(entry["action"], "rating.create");
+    assert!(
+        entry["summary"].to_string().contains("等候时间长"),
+        "{entry}"
+    );
+
+    d.quit().await;
+    app.stop().await;
+}

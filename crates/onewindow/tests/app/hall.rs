@@ -194,7 +194,7 @@ fn at(rfc3339: &str) -> onewindow_web::WebConfig {
     }
 }
 
-fn working_morning() -> onewindow_web::WebConfig {
+pub fn working_morning() -> onewindow_web::WebConfig {
     at("2026-03-02T10:00:00+08:00")
 }
 
@@ -662,5 +662,88 @@ each_app!(
             "{e}"
         );
         assert!(e["message"].as_str().unwrap().contains("休息日"), "{e}");
+    }
+);
+
+/// Reads the event stream until an event of `name` whose data contains `want`.
+async fn next_event(
+    res: &mut reqwest::Response,
+    buf: &mut String,
+    name: &str,
+    want: &str,
+) -> String {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        while let Some(end) = buf.find("\n\n") {
+            let block: String = buf.drain(..end + 2).collect();
+            let event = block
+                .lines()
+                .find_map(|l| l.strip_prefix("event: "))
+                .unwrap_or("");
+            let data: String = block
+                .lines()
+                .filter_map(|l| l.strip_prefix("data: "))
+                .collect();
+            if event == name && data.contains(want) {
+                return data;
+            }
+        }
+        let chunk = tokio::time::timeout_at(deadline, res.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("no {name} event with {want}; left: {buf}"))
+            .unwrap()
+            .expect("the stream stays open");
+        buf.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+each_app!(
+    displays_hear_calls_and_finishes_as_they_happen,
+    working_morning(),
+    |app| {
+        let admin = app.token("admin").await;
+        let clerk = app.token("clerk").await;
+        let hid = demo_hall(app, &admin).await["id"].as_i64().unwrap();
+        let a = category(app, hid, "A").await;
+        let (_, windows) = app
+            .get(&format!("/api/v1/halls/{hid}/windows"), &admin)
+            .await;
+        let w1 = windows
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["number"] == 1)
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let mut res = app
+            .http
+            .get(app.url(&format!("/hall/{hid}/events")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()["content-type"], "text/event-stream");
+        let mut buf = String::new();
+        // On connecting: the board as it is.
+        next_event(&mut res, &mut buf, "board", "\"queues\"").await;
+        let (s, t) = take(app, None, json!({"hall_id": hid, "category_id": a})).await;
+        assert_eq!(s, StatusCode::CREATED);
+        // The new ticket shows in the board's waiting count.
+        next_event(&mut res, &mut buf, "board", "\"waiting\":1").await;
+        window_post(app, &clerk, w1, "call-next", None).await;
+        let call = next_event(&mut res, &mut buf, "call", "A001").await;
+        let call: Value = serde_json::from_str(&call).unwrap();
+        assert_eq!(call["announcement"], "请A001号到1号窗口办理");
+        assert_eq!(call["ticket_id"], t["ticket"]["id"]);
+        window_post(app, &clerk, w1, "recall", None).await;
+        next_event(&mut res, &mut buf, "call", "\"recalls\":1").await;
+        window_post(app, &clerk, w1, "finish", Some(json!({}))).await;
+        let fin = next_event(&mut res, &mut buf, "finish", "A001").await;
+        assert!(fin.contains(&format!("\"window_id\":{w1}")), "{fin}");
+        let (s, _) = app
+            .call(Method::GET, "/hall/999999/events", None, None)
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
     }
 );

@@ -10,6 +10,7 @@ mod calendar_admin;
 mod cases;
 mod catalog_admin;
 mod export;
+mod hall;
 mod home;
 mod portal;
 mod widgets;
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .merge(catalog_admin::router())
         .merge(cases::router())
         .merge(calendar_admin::router())
+        .merge(hall::router())
 }
 
 /// What a page needs to know about the request before rendering.
@@ -106,6 +108,9 @@ fn nav(auth: Option<&Auth>, lang: Lang, path: &str) -> Vec<NavItem> {
             items.push(("/cases", "nav.cases"));
         } else {
             items.push(("/cases", "nav.my_cases"));
+        }
+        if a.actor.has(Permission::HallServe) {
+            items.push(("/hall", "nav.hall"));
         }
         if a.actor.has(Permission::CalendarWrite) {
             items.push(("/admin/calendar", "nav.calendar"));

@@ -317,7 +317,12 @@ async fn notice(
 }
 
 /// A QR code pointing at `path` on the public address, as SVG (print) or PNG (screens).
-fn qr(state: &AppState, headers: &HeaderMap, path: &str, png: bool) -> AppResult<Response> {
+pub(super) fn qr(
+    state: &AppState,
+    headers: &HeaderMap,
+    path: &str,
+    png: bool,
+) -> AppResult<Response> {
     let url = format!("{}{path}", public_base(state, headers));
     let cache = (header::CACHE_CONTROL, "public, max-age=3600");
     Ok(if png {

@@ -1,0 +1,431 @@
+//! The hall's screens: the kiosk (and the same page on a phone, reached by the hall's QR code,
+//! and at the reception desk), the ticket page that updates itself, the board on the wall, the
+//! screen over each window, the evaluation pad, and the clerk's console. The displays follow the
+//! hall's server-sent events (`/hall/{id}/events`); the script is `static/app.js`.
+
+use super::portal::qr;
+use super::{PageCtx, PageForm, render};
+use crate::auth::{Auth, MaybeAuth, Origin};
+use crate::error::{AppError, AppResult};
+use crate::i18n::tr;
+use crate::service::hall::{self as svc, TicketRequest};
+use crate::service::hall_live;
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use futures_util::stream::{self, Stream};
+use minijinja::{Value, context};
+use onewindow_core::Text;
+use onewindow_core::access::Permission;
+use onewindow_core::evaluation::{LEVELS, LOW_REASONS};
+use onewindow_core::hall::ticket::TicketSource;
+use onewindow_core::hall::window::WindowAction;
+use onewindow_core::org::Hall;
+use std::convert::Infallible;
+use tokio::sync::broadcast::error::RecvError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/hall", get(index))
+        .route("/hall/{hall_id}/kiosk", get(kiosk))
+        .route("/hall/{hall_id}/take", get(kiosk))
+        .route("/hall/{hall_id}/tickets", post(take))
+        .route("/hall/{hall_id}/qr.svg", get(hall_qr))
+        .route("/hall/{hall_id}/board", get(board))
+        .route("/hall/{hall_id}/events", get(events))
+        .route("/hall/tickets/{id}", get(ticket))
+        .route("/hall/tickets/{id}/qr.svg", get(ticket_qr))
+        .route("/hall/windows/{id}", get(console))
+        .route("/hall/windows/{id}/act", post(act))
+        .route("/hall/windows/{id}/screen", get(screen))
+        .route("/hall/windows/{id}/pad", get(pad))
+}
+
+fn ser<T: serde::Serialize>(v: &T) -> Value {
+    Value::from(minijinja::value::Serde(v))
+}
+
+async fn active_hall(state: &AppState, id: i64) -> AppResult<Hall> {
+    state
+        .store
+        .hall(id)
+        .await?
+        .filter(|h| h.active)
+        .ok_or_else(|| AppError::not_found(Text::fixed("大厅", "hall")))
+}
+
+/// The halls and their screens, for the hall's staff.
+async fn index(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppResult<Response> {
+    auth.actor.require(Permission::HallServe)?;
+    let lang = page.lang(Some(&auth));
+    let mut halls = Vec::new();
+    for h in state
+        .store
+        .halls(&onewindow_store::ScopeFilter::all())
+        .await?
+        .into_iter()
+        .filter(|h| h.active)
+    {
+        let windows: Vec<Value> = state
+            .store
+            .windows(h.id)
+            .await?
+            .into_iter()
+            .filter(|w| w.active)
+            .map(|w| context! { id => w.id, number => w.number, label => w.label })
+            .collect();
+        halls.push(context! { id => h.id, name => h.name, windows => windows });
+    }
+    Ok(render(
+        &state,
+        &page,
+        Some(&auth),
+        "hall_index.html",
+        &tr("hall.title", lang),
+        context! { halls => halls },
+    ))
+}
+
+/// The kiosk: a big button per category. On a phone (`/take`) the same page; at the desk, the
+/// staff also see the priorities only they may give.
+async fn kiosk(
+    State(state): State<AppState>,
+    page: PageCtx,
+    MaybeAuth(auth): MaybeAuth,
+    Path(hall_id): Path<i64>,
+) -> AppResult<Response> {
+    let lang = page.lang(auth.as_ref());
+    let h = active_hall(&state, hall_id).await?;
+    let categories = svc::public_categories(&state, h.id).await?;
+    let (board, _) = hall_live::board(&state, h.id).await?;
+    let cats: Vec<Value> = categories
+        .iter()
+        .map(|c| {
+            let q = board.queues.iter().find(|q| q.category_id == c.id);
+            context! {
+                id => c.id, name => c.name.clone(), prefix => c.prefix.clone(),
+                waiting => q.map_or(0, |q| q.waiting),
+                wait => q.and_then(|q| q.wait_minutes),
+            }
+        })
+        .collect();
+    let phone = page.path.ends_with("/take");
+    let desk = auth
+        .as_ref()
+        .is_some_and(|a| a.actor.has(Permission::HallServe));
+    Ok(render(
+        &state,
+        &page,
+        auth.as_ref(),
+        "hall_kiosk.html",
+        &format!("{} · {}", h.name, tr("hall.take", lang)),
+        context! {
+            hall => context! { id => h.id, name => h.name, opens => h.opens, closes => h.closes },
+            categories => cats,
+            source => if desk { "desk" } else if phone { "phone" } else { "kiosk" },
+            desk => desk,
+            kiosk => !phone && !desk,
+        },
+    ))
+}
+
+async fn take(
+    State(state): State<AppState>,
+    origin: Origin,
+    Path(hall_id): Path<i64>,
+    f: PageForm,
+) -> AppResult<Response> {
+    let source = TicketSource::parse(&f.data.text("source"));
+    let req = TicketRequest {
+        hall_id,
+        category_id: f.data.int("category_id")?,
+        id_number: f.data.opt("id_number"),
+        phone: f.data.opt("phone"),
+        source,
+        disabled: f.data.flag("disabled"),
+        green: f.data.flag("green"),
+    };
+    let v = svc::issue_ticket(&state, f.auth.as_ref(), &origin, req).await?;
+    let key = v.key.unwrap_or_default();
+    Ok(Redirect::to(&format!("/hall/tickets/{}?key={key}", v.ticket.id)).into_response())
+}
+
+async fn hall_qr(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(hall_id): Path<i64>,
+) -> AppResult<Response> {
+    active_hall(&state, hall_id).await?;
+    qr(&state, &headers, &format!("/hall/{hall_id}/take"), false)
+}
+
+/// The ticket's own page: the slip to print at the kiosk and the page on the phone, updating
+/// itself as the queue moves.
+async fn ticket(
+    State(state): State<AppState>,
+    page: PageCtx,
+    MaybeAuth(auth): MaybeAuth,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let lang = page.lang(auth.as_ref());
+    let key = page.param("key");
+    let v = svc::ticket_view(&state, auth.as_ref(), id, key.as_deref()).await?;
+    let t = &v.ticket;
+    Ok(render(
+        &state,
+        &page,
+        auth.as_ref(),
+        "hall_ticket.html",
+        &format!("{} {}", tr("hall.ticket", lang), t.number),
+        context! {
+            printable => true,
+            v => ser(&v),
+            state_name => t.state.name().get(lang),
+            priority_name => t.priority.name().get(lang),
+            issued => onewindow_core::time::local(t.issued_at).format("%Y-%m-%d %H:%M").to_string(),
+            key => key.unwrap_or_default(),
+        },
+    ))
+}
+
+async fn ticket_qr(
+    State(state): State<AppState>,
+    page: PageCtx,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let key = page.param("key").unwrap_or_default();
+    // Only whoever holds the key gets the code that carries it.
+    svc::ticket_view(&state, None, id, Some(&key)).await?;
+    qr(
+        &state,
+        &headers,
+        &format!("/hall/tickets/{id}?key={key}"),
+        false,
+    )
+}
+
+fn display(
+    state: &AppState,
+    page: &PageCtx,
+    template: &str,
+    title: &str,
+    extra: Value,
+) -> Response {
+    render(
+        state,
+        page,
+        None,
+        template,
+        title,
+        context! { display => true, ..extra },
+    )
+}
+
+/// The board on the hall's wall: filled and kept current by the script.
+async fn board(
+    State(state): State<AppState>,
+    page: PageCtx,
+    Path(hall_id): Path<i64>,
+) -> AppResult<Response> {
+    let lang = page.lang(None);
+    let h = active_hall(&state, hall_id).await?;
+    let (b, _) = hall_live::board(&state, h.id).await?;
+    Ok(display(
+        &state,
+        &page,
+        "hall_board.html",
+        &format!("{} · {}", h.name, tr("hall.board", lang)),
+        context! { hall => context! { id => h.id, name => h.name }, board => ser(b.as_ref()) },
+    ))
+}
+
+async fn window_of(state: &AppState, id: i64) -> AppResult<onewindow_core::org::Window> {
+    state
+        .store
+        .window(id)
+        .await?
+        .filter(|w| w.active)
+        .ok_or_else(|| AppError::not_found(Text::fixed("窗口", "window")))
+}
+
+/// The screen over a window: its number, the clerk, the number being served.
+async fn screen(
+    State(state): State<AppState>,
+    page: PageCtx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let lang = page.lang(None);
+    let w = window_of(&state, id).await?;
+    let (b, _) = hall_live::board(&state, w.hall_id).await?;
+    let s = b.windows.iter().find(|s| s.window_id == w.id);
+    Ok(display(
+        &state,
+        &page,
+        "hall_screen.html",
+        &format!("{}{}", w.number, tr("hall.window_no", lang)),
+        context! {
+            hall_id => w.hall_id, window => context! { id => w.id, number => w.number, label => w.label },
+            s => s.map(ser),
+        },
+    ))
+}
+
+/// The evaluation pad on the counter (评价器): after each finish it asks for a rating.
+async fn pad(
+    State(state): State<AppState>,
+    page: PageCtx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let lang = page.lang(None);
+    let w = window_of(&state, id).await?;
+    let (b, _) = hall_live::board(&state, w.hall_id).await?;
+    let s = b.windows.iter().find(|s| s.window_id == w.id);
+    let levels: Vec<Value> = LEVELS
+        .iter()
+        .map(|(n, zh, en)| context! { level => n, name => if lang == onewindow_core::Lang::Zh { *zh } else { *en } })
+        .collect();
+    Ok(display(
+        &state,
+        &page,
+        "hall_pad.html",
+        &format!(
+            "{}{} · {}",
+            w.number,
+            tr("hall.window_no", lang),
+            tr("hall.pad", lang)
+        ),
+        context! {
+            hall_id => w.hall_id, window => context! { id => w.id, number => w.number },
+            clerk => s.and_then(|s| s.clerk_name.clone()),
+            levels => levels, reasons => LOW_REASONS,
+        },
+    ))
+}
+
+/// The clerk's console at a window: the person being served and the buttons.
+async fn console(
+    State(state): State<AppState>,
+    page: PageCtx,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    auth.actor.require(Permission::HallServe)?;
+    let lang = page.lang(Some(&auth));
+    let w = window_of(&state, id).await?;
+    let (b, _) = hall_live::board(&state, w.hall_id).await?;
+    let s = b.windows.iter().find(|s| s.window_id == w.id);
+    let serving = s.and_then(|s| s.current.as_ref());
+    let mine = state.store.window_categories(w.id).await?;
+    let categories = svc::public_categories(&state, w.hall_id).await?;
+    let queues: Vec<Value> = b
+        .queues
+        .iter()
+        .map(|q| context! { id => q.category_id, name => q.name.clone(), prefix => q.prefix.clone(), waiting => q.waiting, mine => mine.contains(&q.category_id) })
+        .collect();
+    let others: Vec<Value> = b
+        .windows
+        .iter()
+        .filter(|o| o.window_id != w.id)
+        .map(|o| context! { id => o.window_id, number => o.number })
+        .collect();
+    Ok(render(
+        &state,
+        &page,
+        Some(&auth),
+        "hall_console.html",
+        &format!("{}{}", w.number, tr("hall.window_no", lang)),
+        context! {
+            hall_id => w.hall_id,
+            window => context! { id => w.id, number => w.number, label => w.label },
+            paused => s.is_some_and(|s| s.paused),
+            serving => serving.map(ser),
+            served_today => s.map_or(0, |s| s.served_today),
+            queues => queues,
+            categories => categories.iter().map(|c| context! { id => c.id, name => c.name.clone() }).collect::<Vec<_>>(),
+            others => others,
+        },
+    ))
+}
+
+async fn act(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: PageForm,
+) -> AppResult<Response> {
+    let auth = f.signed_in()?;
+    let action = match f.data.text("action").as_str() {
+        "call_next" => WindowAction::CallNext,
+        "recall" => WindowAction::Recall,
+        "no_show" => WindowAction::NoShow,
+        "pause" => WindowAction::Pause,
+        "resume" => WindowAction::Resume,
+        "finish" => WindowAction::Finish {
+            case_numbers: f
+                .data
+                .text("case_numbers")
+                .split([',', '，', ' ', '\n'])
+                .map(str::to_string)
+                .collect(),
+        },
+        "transfer" => WindowAction::Transfer {
+            category_id: f.data.opt_int("category_id")?,
+            window_id: f.data.opt_int("window_id")?,
+        },
+        "call" => WindowAction::Call {
+            ticket_id: f.data.int("ticket_id")?,
+        },
+        other => {
+            return Err(AppError::bad_request(
+                "action",
+                Text::new(
+                    format!("未知的操作“{other}”"),
+                    format!("unknown action '{other}'"),
+                ),
+            ));
+        }
+    };
+    svc::window_act(&state, auth, id, action).await?;
+    Ok(Redirect::to(&format!("/hall/windows/{id}")).into_response())
+}
+
+/// The hall's live events: `board` (the whole board, first on connecting and after changes),
+/// `call` (a call or a call again, with its voice line) and `finish` (for the pads).
+async fn events(
+    State(state): State<AppState>,
+    Path(hall_id): Path<i64>,
+) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    active_hall(&state, hall_id).await?;
+    let rx = state.hall_live.subscribe(hall_id);
+    let (_, first) = hall_live::board(&state, hall_id).await?;
+    let first = Some(Event::default().event("board").data(first.to_string()));
+    let s = stream::unfold(
+        (state, rx, first),
+        move |(state, mut rx, first)| async move {
+            if let Some(e) = first {
+                return Some((Ok(e), (state, rx, None)));
+            }
+            loop {
+                match rx.recv().await {
+                    Ok(ev) => {
+                        let e = Event::default().event(ev.name).data(ev.data.to_string());
+                        return Some((Ok(e), (state, rx, None)));
+                    }
+                    // A display that fell behind gets the board as it is now.
+                    Err(RecvError::Lagged(_)) => {
+                        if let Ok((_, j)) = hall_live::board(&state, hall_id).await {
+                            let e = Event::default().event("board").data(j.to_string());
+                            return Some((Ok(e), (state, rx, None)));
+                        }
+                    }
+                    Err(RecvError::Closed) => return None,
+                }
+            }
+        },
+    );
+    Ok(Sse::new(s).keep_alive(KeepAlive::default()))
+}
