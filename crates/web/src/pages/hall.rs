@@ -402,7 +402,7 @@ async fn events(
     active_hall(&state, hall_id).await?;
     let rx = state.hall_live.subscribe(hall_id);
     let (_, first) = hall_live::board(&state, hall_id).await?;
-    let first = Some(Event::default().event("board").data(first.to_string()));
+    let first = Some(Event::default().event("board").data(&*first));
     let s = stream::unfold(
         (state, rx, first),
         move |(state, mut rx, first)| async move {
@@ -412,13 +412,13 @@ async fn events(
             loop {
                 match rx.recv().await {
                     Ok(ev) => {
-                        let e = Event::default().event(ev.name).data(ev.data.to_string());
+                        let e = Event::default().event(ev.name).data(&*ev.data);
                         return Some((Ok(e), (state, rx, None)));
                     }
                     // A display that fell behind gets the board as it is now.
                     Err(RecvError::Lagged(_)) => {
                         if let Ok((_, j)) = hall_live::board(&state, hall_id).await {
-                            let e = Event::default().event("board").data(j.to_string());
+                            let e = Event::default().event("board").data(&*j);
                             return Some((Ok(e), (state, rx, None)));
                         }
                     }
