@@ -610,6 +610,20 @@ each_app!(
             (o["ticket"]["category_id"].as_i64(), &o["ticket"]["arrival"]),
             (Some(b), &t6["ticket"]["arrival"])
         );
+        // Window 2 serves 企业开办 only: it may not call a 税务 ticket.
+        let (s, e) = window_post(
+            app,
+            &clerk,
+            window(2),
+            "call",
+            Some(json!({"ticket_id": t6["ticket"]["id"]})),
+        )
+        .await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("ticket_id")),
+            "{e}"
+        );
         let (s, o) = window_post(
             app,
             &clerk,

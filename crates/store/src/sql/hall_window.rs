@@ -318,40 +318,57 @@ async fn case_ids<B: Backend>(tx: &mut B::Tx, numbers: &[String]) -> Result<Vec<
     Ok(ids)
 }
 
-/// Claims a chosen waiting ticket of the hall for the window.
+/// Claims a chosen waiting ticket of the hall for the window: one of the categories the window
+/// serves, or one transferred to it by name.
 async fn call_one<B: Backend>(
     tx: &mut B::Tx,
     a: &WindowAct,
     hall_id: i64,
     ticket_id: i64,
 ) -> Result<Ticket> {
+    let not_waiting = || -> StoreError {
+        DomainError::conflict(
+            "ticket_id",
+            format!("号{ticket_id}不在本大厅的等候队列中"),
+            format!("ticket {ticket_id} is not waiting in this hall"),
+        )
+        .into()
+    };
+    let found: Option<(i64, Option<i64>, String)> = B::opt(
+        tx,
+        sql("SELECT category_id, for_window, number FROM tickets
+             WHERE id = $1 AND hall_id = $2 AND state = 'waiting'")
+        .bind(ticket_id)
+        .bind(hall_id),
+    )
+    .await?;
+    let (category_id, for_window, number) = found.ok_or_else(not_waiting)?;
+    let cats = window_categories::<B>(tx, a.window_id).await?;
+    let for_me = for_window == Some(a.window_id);
+    if !for_me && (for_window.is_some() || !cats.contains(&category_id)) {
+        return Err(FieldError::new(
+            "ticket_id",
+            Text::new(
+                format!("本窗口不办理{number}号的业务"),
+                format!("this window does not serve ticket {number}'s category"),
+            ),
+        )
+        .into());
+    }
     let called: Option<TicketRow> = B::opt(
         tx,
         sql(format!(
             "UPDATE tickets SET state = 'called', window_id = $1, clerk_id = $2, called_at = $3,
              for_window = NULL, version = version + 1
-             WHERE id = $4 AND hall_id = $5 AND state = 'waiting' RETURNING {TICKET_COLS}"
+             WHERE id = $4 AND state = 'waiting' RETURNING {TICKET_COLS}"
         ))
         .bind(a.window_id)
         .bind(a.clerk_id)
         .bind(a.at)
-        .bind(ticket_id)
-        .bind(hall_id),
+        .bind(ticket_id),
     )
     .await?;
-    let Some(called) = called else {
-        return Err(DomainError::conflict(
-            "ticket_id",
-            format!("号{ticket_id}不在本大厅的等候队列中"),
-            format!("ticket {ticket_id} is not waiting in this hall"),
-        )
-        .into());
-    };
-    let called: Ticket = called.try_into()?;
-    let mut cats = window_categories::<B>(tx, a.window_id).await?;
-    if !cats.contains(&called.category_id) {
-        cats.push(called.category_id);
-    }
+    let called: Ticket = called.ok_or_else(not_waiting)?.try_into()?;
     record_passes::<B>(tx, &cats, called.arrival).await?;
     Ok(called)
 }
