@@ -418,6 +418,13 @@ pub trait HallStore: Send + Sync {
         at: chrono::DateTime<chrono::Utc>,
         today: chrono::NaiveDate,
     ) -> Result<Ticket>;
+    /// The tickets of a hall taken between two days (inclusive), for its figures.
+    async fn ticket_facts(
+        &self,
+        hall_id: i64,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<onewindow_core::hall::stats::TicketFact>>;
     /// What the hall's screens show on a day.
     async fn board(
         &self,

@@ -5,5 +5,6 @@ pub mod board;
 pub mod category;
 pub mod hours;
 pub mod queue;
+pub mod stats;
 pub mod ticket;
 pub mod window;

@@ -645,6 +645,7 @@ pub const ENDPOINTS: &[&str] = &[
     "GET /api/v1/hall/tickets/{id}",
     "POST /api/v1/hall/tickets/{id}/requeue",
     "GET /api/v1/halls/{hall_id}/board",
+    "GET /api/v1/halls/{hall_id}/stats",
     "POST /api/v1/hall/windows/{id}/call-next",
     "POST /api/v1/hall/windows/{id}/call",
     "POST /api/v1/hall/windows/{id}/recall",

@@ -658,6 +658,62 @@ each_app!(
         ] {
             assert!(actions.contains(&a), "{a} in {actions:?}");
         }
+
+        // The day's figures: six tickets, four served (A001–A003 and A005), one no-show (A004,
+        // absent twice), one transferred and still at window 13.
+        let (s, st) = app.get(&format!("/api/v1/halls/{hid}/stats"), &admin).await;
+        assert_eq!(s, StatusCode::OK, "{st}");
+        let t = &st["total"];
+        assert_eq!(
+            (&t["issued"], &t["served"], &t["no_show"], &t["transferred"]),
+            (&json!(6), &json!(4), &json!(1), &json!(1)),
+            "{st}"
+        );
+        assert_eq!(st["from"], "2026-03-02");
+        assert_eq!(st["by_hour"][0]["key"], 10);
+        assert_eq!(st["peak_hours"], json!([10]));
+        let w1_figures = st["by_window"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["key"] == w1)
+            .unwrap();
+        assert_eq!(w1_figures["served"], 4);
+        assert!(w1_figures["wait_avg"].is_i64() && w1_figures["service_p90"].is_i64());
+        let (s, _) = app
+            .get(&format!("/api/v1/halls/{hid}/stats"), &approver)
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, e) = app
+            .get(
+                &format!("/api/v1/halls/{hid}/stats?from=2026-03-05&to=2026-03-01"),
+                &admin,
+            )
+            .await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("from"))
+        );
+        let res = app
+            .http
+            .get(app.url(&format!("/hall/{hid}/stats.xlsx?from=2026-03-02")))
+            .bearer_auth(&clerk)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(
+            res.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .contains("spreadsheetml")
+        );
+        let bytes = res.bytes().await.unwrap();
+        assert!(bytes.starts_with(b"PK"), "an XLSX file");
+        let (s, _) = app
+            .get(&format!("/hall/{hid}/stats?from=not-a-day"), &clerk)
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
     }
 );
 

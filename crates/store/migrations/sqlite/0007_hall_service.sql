@@ -4,6 +4,9 @@
 
 ALTER TABLE tickets ADD COLUMN for_window INTEGER REFERENCES windows(id);
 ALTER TABLE tickets ADD COLUMN access_key TEXT NOT NULL DEFAULT '';
+-- The first call (waiting time ends there, whatever transfers follow) and the transfers made.
+ALTER TABLE tickets ADD COLUMN first_called_at TEXT;
+ALTER TABLE tickets ADD COLUMN transfers INTEGER NOT NULL DEFAULT 0;
 -- Recent service times per category, for the estimated wait.
 CREATE INDEX tickets_finished ON tickets (category_id, finished_at);
 CREATE INDEX tickets_hall_day ON tickets (hall_id, day, called_at);

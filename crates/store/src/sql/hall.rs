@@ -14,6 +14,7 @@ use onewindow_core::evaluation::{PadRating, Rating};
 use onewindow_core::hall::board::Board;
 use onewindow_core::hall::category::{Category, NewCategory};
 use onewindow_core::hall::queue::Waiting;
+use onewindow_core::hall::stats::TicketFact;
 use onewindow_core::hall::ticket::{self, Priority, Ticket, TicketSource, TicketState};
 use onewindow_core::{DomainError, FieldError, Text};
 use serde_json::json;
@@ -476,6 +477,15 @@ impl<B: Backend> HallStore for SqlStore<B> {
         today: NaiveDate,
     ) -> Result<Ticket> {
         hall_window::requeue(self.b.as_ref(), ctx, ticket_id, at, today).await
+    }
+
+    async fn ticket_facts(
+        &self,
+        hall_id: i64,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<TicketFact>> {
+        hall_window::ticket_facts(self.b.as_ref(), hall_id, from, to).await
     }
 
     async fn board(&self, hall_id: i64, day: NaiveDate) -> Result<Board> {

@@ -14,6 +14,7 @@ use onewindow_core::audit::{Change, Context};
 use onewindow_core::evaluation::{PadRating, Rating};
 use onewindow_core::hall::board::{Board, CallLine, CategoryQueue, WindowScreen};
 use onewindow_core::hall::queue::{Waiting, pick};
+use onewindow_core::hall::stats::TicketFact;
 use onewindow_core::hall::ticket::{Priority, Ticket};
 use onewindow_core::hall::window::{self, WindowAction, clean_case_numbers};
 use onewindow_core::{DomainError, FieldError, Text};
@@ -179,7 +180,7 @@ pub(super) async fn act<B: Backend>(b: &B, ctx: &Context, a: WindowAct) -> Resul
             let t = update_ticket::<B>(
                 &mut tx,
                 "state = 'waiting', category_id = $1, for_window = $2, window_id = NULL,
-                 clerk_id = NULL, called_at = NULL",
+                 clerk_id = NULL, called_at = NULL, transfers = transfers + 1",
                 c.id,
                 vec![category.into(), (*window_id).into()],
             )
@@ -359,6 +360,7 @@ async fn call_one<B: Backend>(
         tx,
         sql(format!(
             "UPDATE tickets SET state = 'called', window_id = $1, clerk_id = $2, called_at = $3,
+             first_called_at = COALESCE(first_called_at, $3),
              for_window = NULL, version = version + 1
              WHERE id = $4 AND state = 'waiting' RETURNING {TICKET_COLS}"
         ))
@@ -479,6 +481,7 @@ async fn call_next<B: Backend>(
         tx,
         sql(format!(
             "UPDATE tickets SET state = 'called', window_id = $1, clerk_id = $2, called_at = $3,
+             first_called_at = COALESCE(first_called_at, $3),
              for_window = NULL, version = version + 1 WHERE id = $4 AND state = 'waiting'
              RETURNING {TICKET_COLS}"
         ))
@@ -772,4 +775,49 @@ pub(super) async fn rate_at_pad<B: Backend>(
     .await?;
     B::commit(tx).await?;
     Ok(rating)
+}
+
+pub(super) async fn ticket_facts<B: Backend>(
+    b: &B,
+    hall_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<TicketFact>> {
+    type Row = (
+        i64,
+        Option<i64>,
+        Option<i64>,
+        DateTime<Utc>,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+        String,
+        i64,
+    );
+    let rows: Vec<Row> = b
+        .read_all(
+            sql(
+                "SELECT category_id, window_id, clerk_id, issued_at, first_called_at, called_at,
+                 finished_at, state, transfers FROM tickets
+                 WHERE hall_id = $1 AND day >= $2 AND day <= $3 ORDER BY id",
+            )
+            .bind(hall_id)
+            .bind(from)
+            .bind(to),
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| TicketFact {
+            category_id: r.0,
+            window_id: r.1,
+            clerk_id: r.2,
+            issued_at: r.3,
+            first_called_at: r.4,
+            called_at: r.5,
+            finished_at: r.6,
+            state: r.7,
+            transfers: r.8,
+        })
+        .collect())
 }

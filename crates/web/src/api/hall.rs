@@ -15,6 +15,7 @@ use axum::response::IntoResponse;
 use onewindow_core::evaluation::{PadRating, Rating};
 use onewindow_core::hall::board::Board;
 use onewindow_core::hall::category::{Category, NewCategory};
+use onewindow_core::hall::stats::HallStats;
 use onewindow_core::hall::ticket::Ticket;
 use onewindow_core::hall::window::WindowAction;
 use onewindow_store::WindowOutcome;
@@ -40,6 +41,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(pause))
         .routes(routes!(resume))
         .routes(routes!(rate))
+        .routes(routes!(stats))
 }
 
 /// The categories a window calls, first served first.
@@ -311,5 +313,28 @@ async fn rate(
     Ok((
         StatusCode::CREATED,
         Json(hall::rate_at_pad(&state, &origin, id, r).await?),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodParams {
+    /// First day (YYYY-MM-DD); the last day when left out.
+    pub from: Option<chrono::NaiveDate>,
+    /// Last day (YYYY-MM-DD); today when left out.
+    pub to: Option<chrono::NaiveDate>,
+}
+
+/// The hall's figures for a period（大厅统计）: issued, served, no-shows, transfers; waiting and
+/// service times (average and p90, seconds) per category, window, clerk and hour; peak hours.
+#[utoipa::path(get, path = "/api/v1/halls/{hall_id}/stats", tag = "hall", params(("hall_id" = i64, Path), PeriodParams), responses((status = 200, body = HallStats), Errors))]
+async fn stats(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(hall_id): Path<i64>,
+    ApiQuery(p): ApiQuery<PeriodParams>,
+) -> AppResult<Json<HallStats>> {
+    Ok(Json(
+        hall::stats(&state, &auth, hall_id, p.from, p.to).await?,
     ))
 }

@@ -37,6 +37,8 @@ pub fn router() -> Router<AppState> {
         .route("/hall/{hall_id}/qr.svg", get(hall_qr))
         .route("/hall/{hall_id}/board", get(board))
         .route("/hall/{hall_id}/events", get(events))
+        .route("/hall/{hall_id}/stats", get(stats))
+        .route("/hall/{hall_id}/stats.xlsx", get(stats_xlsx))
         .route("/hall/tickets/{id}", get(ticket))
         .route("/hall/tickets/{id}/qr.svg", get(ticket_qr))
         .route("/hall/windows/{id}", get(console))
@@ -428,4 +430,161 @@ async fn events(
         },
     );
     Ok(Sse::new(s).keep_alive(KeepAlive::default()))
+}
+
+fn period(page: &PageCtx) -> AppResult<(Option<chrono::NaiveDate>, Option<chrono::NaiveDate>)> {
+    let day = |name: &str| -> AppResult<Option<chrono::NaiveDate>> {
+        match page.param(name).filter(|v| !v.trim().is_empty()) {
+            None => Ok(None),
+            Some(v) => chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| {
+                    AppError::bad_request(
+                        name,
+                        Text::new(
+                            format!("“{v}”不是日期（年-月-日）"),
+                            format!("'{v}' is not a date (YYYY-MM-DD)"),
+                        ),
+                    )
+                }),
+        }
+    };
+    Ok((day("from")?, day("to")?))
+}
+
+/// Minutes with one decimal, or a dash.
+fn minutes(s: Option<i64>) -> String {
+    s.map_or_else(|| "—".into(), |s| format!("{:.1}", s as f64 / 60.0))
+}
+
+fn stat_headers(lang: onewindow_core::Lang, first: &str) -> Vec<String> {
+    [
+        first,
+        "hall.st_issued",
+        "hall.st_served",
+        "hall.st_no_show",
+        "hall.st_transferred",
+        "hall.st_wait_avg",
+        "hall.st_wait_p90",
+        "hall.st_service_avg",
+        "hall.st_service_p90",
+    ]
+    .iter()
+    .map(|k| tr(k, lang))
+    .collect()
+}
+
+fn stat_rows(list: &[onewindow_core::hall::stats::Figures]) -> Vec<Vec<String>> {
+    list.iter()
+        .map(|f| {
+            vec![
+                f.name.clone(),
+                f.issued.to_string(),
+                f.served.to_string(),
+                f.no_show.to_string(),
+                f.transferred.to_string(),
+                minutes(f.wait_avg),
+                minutes(f.wait_p90),
+                minutes(f.service_avg),
+                minutes(f.service_p90),
+            ]
+        })
+        .collect()
+}
+
+/// The sections of the figures: (sheet id, title key, first column key, rows).
+type Sections = Vec<(&'static str, &'static str, &'static str, Vec<Vec<String>>)>;
+
+fn sections(s: &onewindow_core::hall::stats::HallStats, lang: onewindow_core::Lang) -> Sections {
+    let mut total = s.total.clone();
+    total.name = tr("hall.st_total", lang);
+    vec![
+        (
+            "total",
+            "hall.st_total",
+            "hall.st_slice",
+            stat_rows(&[total]),
+        ),
+        (
+            "category",
+            "hall.st_by_category",
+            "hall.category",
+            stat_rows(&s.by_category),
+        ),
+        (
+            "window",
+            "hall.st_by_window",
+            "hall.window_no",
+            stat_rows(&s.by_window),
+        ),
+        (
+            "clerk",
+            "hall.st_by_clerk",
+            "hall.clerk",
+            stat_rows(&s.by_clerk),
+        ),
+        (
+            "hour",
+            "hall.st_by_hour",
+            "hall.st_hour",
+            stat_rows(&s.by_hour),
+        ),
+    ]
+}
+
+/// The hall's figures for a period, with the export.
+async fn stats(
+    State(state): State<AppState>,
+    page: PageCtx,
+    auth: Auth,
+    Path(hall_id): Path<i64>,
+) -> AppResult<Response> {
+    let lang = page.lang(Some(&auth));
+    let (from, to) = period(&page)?;
+    let s = svc::stats(&state, &auth, hall_id, from, to).await?;
+    let h = active_hall(&state, hall_id).await?;
+    let tables: Vec<Value> = sections(&s, lang)
+        .into_iter()
+        .map(|(id, title, first, rows)| {
+            context! { id => id, title => tr(title, lang), headers => stat_headers(lang, first), rows => rows }
+        })
+        .collect();
+    Ok(render(
+        &state,
+        &page,
+        Some(&auth),
+        "hall_stats.html",
+        &format!("{} · {}", h.name, tr("hall.stats", lang)),
+        context! {
+            hall_id => hall_id, from => s.from.to_string(), to => s.to.to_string(), tables => tables,
+            peaks => s.peak_hours.iter().map(|h| format!("{h:02}:00–{:02}:00", h + 1)).collect::<Vec<_>>(),
+        },
+    ))
+}
+
+async fn stats_xlsx(
+    State(state): State<AppState>,
+    page: PageCtx,
+    auth: Auth,
+    Path(hall_id): Path<i64>,
+) -> AppResult<Response> {
+    let lang = page.lang(Some(&auth));
+    let (from, to) = period(&page)?;
+    let s = svc::stats(&state, &auth, hall_id, from, to).await?;
+    let secs = sections(&s, lang);
+    let titles: Vec<String> = secs.iter().map(|x| tr(x.1, lang)).collect();
+    let headers: Vec<Vec<String>> = secs.iter().map(|x| stat_headers(lang, x.2)).collect();
+    let sheets: Vec<super::export::Sheet> = secs
+        .iter()
+        .enumerate()
+        .map(|(i, x)| super::export::Sheet {
+            name: &titles[i],
+            headers: &headers[i],
+            rows: &x.3,
+        })
+        .collect();
+    super::export::xlsx_book(
+        &format!("{}_{}_{}.xlsx", tr("hall.stats", lang), s.from, s.to),
+        &sheets,
+    )
 }

@@ -14,6 +14,7 @@ use onewindow_core::hall::board::CallLine;
 use onewindow_core::hall::category::{Category, NewCategory};
 use onewindow_core::hall::hours::check_open;
 use onewindow_core::hall::queue;
+use onewindow_core::hall::stats::HallStats;
 use onewindow_core::hall::ticket::{
     Ticket, TicketClaims, TicketSource, TicketState, announcement, priority_of,
 };
@@ -403,4 +404,89 @@ pub async fn rate_at_pad(
             state.config.clock.now(),
         )
         .await?)
+}
+
+/// The hall's figures for a period (at most a year): for whoever oversees the hall's region,
+/// and for the hall's own staff.
+pub async fn stats(
+    state: &AppState,
+    auth: &Auth,
+    hall_id: i64,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+) -> AppResult<HallStats> {
+    let h = hall(state, auth, hall_id).await?;
+    let covers = auth
+        .actor
+        .covers_region(&region_path(state, Some(h.region_id)).await?);
+    let serves = auth.actor.has(Permission::HallServe) && {
+        let mut any = false;
+        for w in state.store.windows(h.id).await? {
+            if serve_at(state, auth, &w).await.is_ok() {
+                any = true;
+                break;
+            }
+        }
+        any
+    };
+    if !covers && !serves {
+        return Err(AppError::forbidden());
+    }
+    let today = local_date(state.config.clock.now());
+    let to = to.unwrap_or(today);
+    let from = from.unwrap_or(to);
+    if from > to {
+        return Err(DomainError::invalid(
+            "from",
+            "开始日期不能晚于结束日期",
+            "the first day comes after the last",
+        )
+        .into());
+    }
+    if (to - from).num_days() > 366 {
+        return Err(DomainError::invalid(
+            "from",
+            "统计期间最长一年",
+            "the period is at most a year",
+        )
+        .into());
+    }
+    let facts = state.store.ticket_facts(h.id, from, to).await?;
+    let categories = state.store.categories(h.id).await?;
+    let windows = state.store.windows(h.id).await?;
+    let mut clerks: Vec<(i64, String)> = Vec::new();
+    for id in facts.iter().filter_map(|f| f.clerk_id) {
+        if !clerks.iter().any(|c| c.0 == id) {
+            let name = state
+                .store
+                .user(id)
+                .await?
+                .map_or_else(|| id.to_string(), |u| u.display_name);
+            clerks.push((id, name));
+        }
+    }
+    Ok(onewindow_core::hall::stats::compute(
+        h.id,
+        from,
+        to,
+        &facts,
+        |c| {
+            categories
+                .iter()
+                .find(|x| x.id == c)
+                .map_or_else(|| c.to_string(), |x| format!("{} {}", x.prefix, x.name))
+        },
+        |w| {
+            windows
+                .iter()
+                .find(|x| x.id == w)
+                .map_or_else(|| w.to_string(), |x| format!("{}号窗口", x.number))
+        },
+        |u| {
+            clerks
+                .iter()
+                .find(|x| x.0 == u)
+                .map_or_else(|| u.to_string(), |x| x.1.clone())
+        },
+    ))
 }
