@@ -35,7 +35,7 @@ use std::sync::Arc;
 pub use error::{Result, StoreError};
 pub use model::{
     AuditFilter, BatchRecord, BundleRecord, CaseFile, CaseFilter, CaseRecord, Created, Grouping,
-    NewFile, NewSession, NewTicket, OutboxMessage, ScopeFilter, Session, StepItem, WindowAct,
+    NewFile, NewSession, NewTicket, OutboxMessage, ScopeFilter, Session, Slot, StepItem, WindowAct,
     WindowOutcome,
 };
 
@@ -352,6 +352,7 @@ pub trait Store:
     + CalendarStore
     + CaseStore
     + HallStore
+    + AppointmentStore
 {
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> Result<()>;
@@ -439,6 +440,77 @@ pub trait HallStore: Send + Sync {
         rating: onewindow_core::evaluation::PadRating,
         at: chrono::DateTime<chrono::Utc>,
     ) -> Result<onewindow_core::evaluation::Rating>;
+}
+
+/// Appointments (预约): slot plans, bookings, check-in and no-shows.
+#[async_trait]
+pub trait AppointmentStore: Send + Sync {
+    async fn slot_plan(
+        &self,
+        category_id: i64,
+    ) -> Result<Vec<onewindow_core::hall::appointment::SlotPlan>>;
+    /// Replaces a category's slot plan (cleaned by the caller).
+    async fn set_slot_plan(
+        &self,
+        ctx: &Context,
+        hall_id: i64,
+        category_id: i64,
+        plan: Vec<onewindow_core::hall::appointment::SlotPlan>,
+    ) -> Result<Vec<onewindow_core::hall::appointment::SlotPlan>>;
+    /// The category's slots on a day with the places taken.
+    async fn slots(&self, category_id: i64, day: chrono::NaiveDate) -> Result<Vec<Slot>>;
+    /// Books a place (the booking cleaned and its day checked by the caller): the slot must be
+    /// in the plan and not full, and the person within the limits.
+    async fn book(
+        &self,
+        ctx: &Context,
+        hall_id: i64,
+        new: onewindow_core::hall::appointment::NewAppointment,
+        code: String,
+        today: chrono::NaiveDate,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<onewindow_core::hall::appointment::Appointment>;
+    async fn appointment(
+        &self,
+        id: i64,
+    ) -> Result<Option<onewindow_core::hall::appointment::Appointment>>;
+    /// A person's open bookings in a hall on a day (for checking in by ID number).
+    async fn booked_on(
+        &self,
+        hall_id: i64,
+        id_number: &str,
+        day: chrono::NaiveDate,
+    ) -> Result<Vec<onewindow_core::hall::appointment::Appointment>>;
+    async fn cancel_appointment(
+        &self,
+        ctx: &Context,
+        id: i64,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<onewindow_core::hall::appointment::Appointment>;
+    /// Moves a booking to another slot (the day checked by the caller).
+    async fn reschedule(
+        &self,
+        ctx: &Context,
+        id: i64,
+        day: chrono::NaiveDate,
+        starts: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<onewindow_core::hall::appointment::Appointment>;
+    /// Checks a booking in and issues its ticket, in one transaction.
+    async fn check_in(
+        &self,
+        ctx: &Context,
+        id: i64,
+        ticket: NewTicket,
+    ) -> Result<(onewindow_core::hall::appointment::Appointment, Ticket)>;
+    /// Bookings whose slot ended before `now_hhmm` on `today` (or earlier days) without a
+    /// check-in become no-shows; returns them.
+    async fn mark_no_shows(
+        &self,
+        ctx: &Context,
+        today: chrono::NaiveDate,
+        now_hhmm: &str,
+    ) -> Result<Vec<onewindow_core::hall::appointment::Appointment>>;
 }
 
 /// Opens the database a URL names: `sqlite://path` (created if missing) or `postgres://…`.

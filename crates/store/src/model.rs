@@ -231,3 +231,12 @@ pub struct OutboxMessage {
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
 }
+
+/// A slot of a category's day as a booking page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Slot {
+    pub starts: String,
+    pub ends: String,
+    pub capacity: i64,
+    pub booked: i64,
+}

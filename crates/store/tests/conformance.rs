@@ -2696,3 +2696,269 @@ mod hall {
         }
     });
 }
+
+mod appointments {
+    use super::*;
+    use chrono::NaiveDate;
+    use onewindow_core::hall::appointment::{AppointmentState, NewAppointment, SlotPlan};
+    use onewindow_core::hall::category::NewCategory;
+    use onewindow_core::hall::ticket::{Priority, TicketSource, TicketState};
+    use onewindow_core::validate::id_card::check_character;
+    use onewindow_store::NewTicket;
+
+    /// A valid ID number, born in 1980, told apart by `n`.
+    fn person(n: u32) -> String {
+        let first = format!("110105198001{:02}{:03}", 1 + n % 28, n % 1000);
+        format!("{first}{}", check_character(&first))
+    }
+
+    fn day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()
+    }
+
+    fn booking(category_id: i64, n: u32, starts: &str) -> NewAppointment {
+        NewAppointment {
+            category_id,
+            day: day(),
+            starts: starts.into(),
+            name: format!("预约人{n}"),
+            id_number: person(n),
+            phone: None,
+        }
+    }
+
+    async fn setup(s: &dyn Store) -> (i64, i64) {
+        let o = org(s).await;
+        let c = ctx();
+        let hall = s
+            .create_hall(
+                &c,
+                NewHall {
+                    name: "政务服务中心".into(),
+                    region_id: o.district.id,
+                    address: None,
+                    floors: 1,
+                    phone: None,
+                    opens: "08:30".into(),
+                    closes: "17:30".into(),
+                },
+            )
+            .await
+            .unwrap();
+        let cat = s
+            .create_category(
+                &c,
+                hall.id,
+                NewCategory {
+                    name: "社保".into(),
+                    prefix: "S".into(),
+                    zone_id: None,
+                    matter_ids: vec![],
+                }
+                .clean()
+                .unwrap(),
+            )
+            .await
+            .unwrap();
+        let plan = vec![
+            SlotPlan {
+                starts: "09:00".into(),
+                ends: "10:00".into(),
+                capacity: 5,
+            },
+            SlotPlan {
+                starts: "10:00".into(),
+                ends: "11:00".into(),
+                capacity: 1,
+            },
+        ];
+        s.set_slot_plan(&c, hall.id, cat.id, plan).await.unwrap();
+        (hall.id, cat.id)
+    }
+
+    fn at() -> chrono::DateTime<chrono::Utc> {
+        super::cases::at(day())
+    }
+
+    // Twenty people book a five-place slot at once: five get it, the others are told it is full.
+    each_db!(a_slot_never_takes_more_than_its_capacity, |db| {
+        let s = db.store.clone();
+        let (hall, cat) = setup(s.as_ref()).await;
+        let mut tasks = Vec::new();
+        for n in 0..20 {
+            let s = s.clone();
+            tasks.push(tokio::spawn(async move {
+                s.book(
+                    &ctx(),
+                    hall,
+                    booking(cat, n, "09:00"),
+                    format!("c{n}"),
+                    day(),
+                    at(),
+                )
+                .await
+            }));
+        }
+        let mut ok = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(_) => ok += 1,
+                Err(e) => assert_eq!(conflict_field(e), "starts"),
+            }
+        }
+        assert_eq!(ok, 5);
+        let slots = s.slots(cat, day()).await.unwrap();
+        assert_eq!((slots[0].booked, slots[0].capacity), (5, 5));
+        assert_eq!(slots[1].booked, 0);
+    });
+
+    // The limits, cancel and move, check-in into a priority ticket, no-shows.
+    each_db!(bookings_limits_check_in_and_no_shows, |db| {
+        let s = db.store.clone();
+        let (hall, cat) = setup(s.as_ref()).await;
+        let c = ctx();
+        let e = s
+            .book(&c, hall, booking(cat, 1, "09:30"), "x".into(), day(), at())
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "starts", "not a slot of the plan");
+        let a = s
+            .book(&c, hall, booking(cat, 1, "10:00"), "k1".into(), day(), at())
+            .await
+            .unwrap();
+        assert_eq!(
+            (a.state, a.ends.as_str()),
+            (AppointmentState::Booked, "11:00")
+        );
+        // The same person twice for the same business on a day; the last place taken.
+        let e = s
+            .book(&c, hall, booking(cat, 1, "09:00"), "k".into(), day(), at())
+            .await
+            .unwrap_err();
+        assert_eq!(conflict_field(e), "day");
+        let e = s
+            .book(&c, hall, booking(cat, 2, "10:00"), "k".into(), day(), at())
+            .await
+            .unwrap_err();
+        assert_eq!(conflict_field(e), "starts");
+        // Moving to the 09:00 slot frees 10:00 for someone else.
+        let moved = s.reschedule(&c, a.id, day(), "09:00", at()).await.unwrap();
+        assert_eq!(moved.starts, "09:00");
+        let slots = s.slots(cat, day()).await.unwrap();
+        assert_eq!((slots[0].booked, slots[1].booked), (1, 0));
+        let b = s
+            .book(&c, hall, booking(cat, 2, "10:00"), "k2".into(), day(), at())
+            .await
+            .unwrap();
+        // Cancelled: the place comes back; a cancelled booking cannot be cancelled again.
+        let gone = s.cancel_appointment(&c, b.id, at()).await.unwrap();
+        assert_eq!(gone.state, AppointmentState::Cancelled);
+        assert_eq!(
+            conflict_field(s.cancel_appointment(&c, b.id, at()).await.unwrap_err()),
+            "appointment"
+        );
+        assert_eq!(s.slots(cat, day()).await.unwrap()[1].booked, 0);
+        // Check-in gives a ticket with the appointment's priority, in the same transaction.
+        assert_eq!(
+            s.booked_on(hall, &person(1), day()).await.unwrap()[0].id,
+            a.id
+        );
+        let (inn, t) = s
+            .check_in(
+                &c,
+                a.id,
+                NewTicket {
+                    hall_id: hall,
+                    category_id: cat,
+                    day: day(),
+                    priority: Priority::Appointment,
+                    source: TicketSource::Appointment,
+                    id_number: Some(person(1)),
+                    phone: None,
+                    access_key: "t".into(),
+                    at: at(),
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (inn.state, inn.ticket_id),
+            (AppointmentState::CheckedIn, Some(t.id))
+        );
+        assert_eq!(
+            (t.priority, t.state),
+            (Priority::Appointment, TicketState::Waiting)
+        );
+        // A second check-in issues nothing.
+        let before = s.waiting(hall).await.unwrap().len();
+        let e = s
+            .check_in(
+                &c,
+                a.id,
+                NewTicket {
+                    hall_id: hall,
+                    category_id: cat,
+                    day: day(),
+                    priority: Priority::Appointment,
+                    source: TicketSource::Appointment,
+                    id_number: None,
+                    phone: None,
+                    access_key: "t2".into(),
+                    at: at(),
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(conflict_field(e), "appointment");
+        assert_eq!(
+            s.waiting(hall).await.unwrap().len(),
+            before,
+            "nothing issued"
+        );
+        // Three people miss their slots: no-shows once the slot is over, not before.
+        for n in 10..13 {
+            s.book(
+                &c,
+                hall,
+                booking(cat, n, "09:00"),
+                format!("m{n}"),
+                day(),
+                at(),
+            )
+            .await
+            .unwrap();
+        }
+        assert!(
+            s.mark_no_shows(&c, day(), "09:59")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let missed = s.mark_no_shows(&c, day(), "10:00").await.unwrap();
+        assert_eq!(missed.len(), 3);
+        assert!(missed.iter().all(|m| m.state == AppointmentState::NoShow));
+        assert!(
+            s.mark_no_shows(&c, day(), "12:00")
+                .await
+                .unwrap()
+                .is_empty(),
+            "once"
+        );
+        // The per-person limit: three open bookings at once.
+        let next = |d: u32| NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+        for d in 3..6 {
+            let mut b = booking(cat, 20, "09:00");
+            b.day = next(d);
+            s.book(&c, hall, b, format!("p{d}"), day(), at())
+                .await
+                .unwrap();
+        }
+        let mut fourth = booking(cat, 20, "09:00");
+        fourth.day = next(6);
+        let e = s
+            .book(&c, hall, fourth, "p6".into(), day(), at())
+            .await
+            .unwrap_err();
+        assert_eq!(conflict_field(e), "id_number");
+    });
+}

@@ -1,6 +1,7 @@
 //! The service hall (大厅): tickets and the order in which windows call them. Appointments,
 //! displays and evaluation pads build on these (issue 5).
 
+pub mod appointment;
 pub mod board;
 pub mod category;
 pub mod hours;

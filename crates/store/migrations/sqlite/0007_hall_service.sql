@@ -39,3 +39,42 @@ CREATE TABLE ratings (
 );
 CREATE INDEX ratings_window ON ratings (window_id, created_at);
 CREATE INDEX ratings_clerk ON ratings (clerk_id, created_at);
+
+-- Appointments (预约): the slots each category offers every working day, the slots of a day as
+-- booked (their counter is what keeps a slot within its capacity), and the bookings.
+CREATE TABLE slot_plans (
+    category_id INTEGER NOT NULL REFERENCES hall_categories(id),
+    starts      TEXT NOT NULL,
+    ends        TEXT NOT NULL,
+    capacity    INTEGER NOT NULL,
+    PRIMARY KEY (category_id, starts)
+);
+
+CREATE TABLE slots (
+    category_id INTEGER NOT NULL REFERENCES hall_categories(id),
+    day         TEXT NOT NULL,
+    starts      TEXT NOT NULL,
+    capacity    INTEGER NOT NULL,
+    booked      INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (category_id, day, starts)
+);
+
+CREATE TABLE appointments (
+    id          INTEGER PRIMARY KEY,
+    hall_id     INTEGER NOT NULL REFERENCES halls(id),
+    category_id INTEGER NOT NULL REFERENCES hall_categories(id),
+    day         TEXT NOT NULL,
+    starts      TEXT NOT NULL,
+    ends        TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    id_number   TEXT NOT NULL,
+    phone       TEXT,
+    state       TEXT NOT NULL,
+    ticket_id   INTEGER REFERENCES tickets(id),
+    code        TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    version     INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX appointments_person ON appointments (id_number, state, day);
+CREATE INDEX appointments_open ON appointments (state, day);

@@ -175,6 +175,55 @@ pub(super) async fn hall_category<B: Backend>(
     })
 }
 
+/// Numbers and records a ticket of an active category of the hall, with its trail entry, inside
+/// the caller's transaction.
+pub(super) async fn insert_ticket<B: Backend>(
+    tx: &mut B::Tx,
+    ctx: &Context,
+    new: NewTicket,
+) -> Result<Ticket> {
+    let cat = hall_category::<B>(tx, new.category_id, new.hall_id, "category_id").await?;
+    let seq = next_seq::<B>(tx, &format!("ticket:{}", cat.id), new.day).await?;
+    let number = ticket::number(&cat.prefix, seq);
+    let arrival = new.at.timestamp_micros();
+    let row: Option<TicketRow> = B::opt(
+        tx,
+        sql(format!("INSERT INTO tickets (hall_id, category_id, day, number, priority, rank, source, id_number, phone, arrival, state, issued_at, access_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING {TICKET_COLS}"))
+        .bind(new.hall_id)
+        .bind(cat.id)
+        .bind(new.day)
+        .bind(number)
+        .bind(new.priority.code())
+        .bind(i64::from(new.priority.rank()))
+        .bind(new.source.code())
+        .bind(new.id_number)
+        .bind(new.phone)
+        .bind(arrival)
+        .bind(TicketState::Waiting.code())
+        .bind(new.at)
+        .bind(new.access_key),
+    )
+    .await?;
+    let t: Ticket = row
+        .ok_or_else(|| StoreError::Database("INSERT returned no ticket".into()))?
+        .try_into()?;
+    append::<B>(
+        tx,
+        ctx,
+        change(
+            "ticket",
+            "issue",
+            t.id,
+            (None, Some(cat.region_id)),
+            None,
+            Some(&t),
+        ),
+    )
+    .await?;
+    Ok(t)
+}
+
 /// The hall's region: who may see the trail of its categories and tickets.
 async fn hall_owner<B: Backend>(
     tx: &mut B::Tx,
@@ -386,45 +435,7 @@ impl<B: Backend> HallStore for SqlStore<B> {
 
     async fn issue_ticket(&self, ctx: &Context, new: NewTicket) -> Result<Ticket> {
         let mut tx = self.b.begin().await?;
-        let cat = hall_category::<B>(&mut tx, new.category_id, new.hall_id, "category_id").await?;
-        let seq = next_seq::<B>(&mut tx, &format!("ticket:{}", cat.id), new.day).await?;
-        let number = ticket::number(&cat.prefix, seq);
-        let arrival = new.at.timestamp_micros();
-        let row: Option<TicketRow> = B::opt(
-            &mut tx,
-            sql(format!("INSERT INTO tickets (hall_id, category_id, day, number, priority, rank, source, id_number, phone, arrival, state, issued_at, access_key)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING {TICKET_COLS}"))
-            .bind(new.hall_id)
-            .bind(cat.id)
-            .bind(new.day)
-            .bind(number)
-            .bind(new.priority.code())
-            .bind(i64::from(new.priority.rank()))
-            .bind(new.source.code())
-            .bind(new.id_number)
-            .bind(new.phone)
-            .bind(arrival)
-            .bind(TicketState::Waiting.code())
-            .bind(new.at)
-            .bind(new.access_key),
-        )
-        .await?;
-        let t: Ticket = row
-            .ok_or_else(|| StoreError::Database("INSERT returned no ticket".into()))?
-            .try_into()?;
-        append::<B>(
-            &mut tx,
-            ctx,
-            change(
-                "ticket",
-                "issue",
-                t.id,
-                (None, Some(cat.region_id)),
-                None,
-                Some(&t),
-            ),
-        )
-        .await?;
+        let t = insert_ticket::<B>(&mut tx, ctx, new).await?;
         B::commit(tx).await?;
         Ok(t)
     }

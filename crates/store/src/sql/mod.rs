@@ -1,6 +1,7 @@
 //! The SQL logic, written once over [`Backend`], so that SQLite and PostgreSQL run the same
 //! statements with their own drivers.
 
+mod appointments;
 pub(crate) mod audit;
 mod calendar;
 mod case_rows;
