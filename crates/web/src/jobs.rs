@@ -1,5 +1,6 @@
-//! Background work of a serving instance: sending the outbox, and accepting by law the cases
-//! whose completeness was not decided in time (行政许可法 art. 32). Several instances may run
+//! Background work of a serving instance: sending the outbox, accepting by law the cases whose
+//! completeness was not decided in time (行政许可法 art. 32), and recording the appointments
+//! nobody came to. Several instances may run
 //! these at once: the outbox marks each message once, and a case is accepted under its version
 //! check, so a second instance's attempt simply finds nothing to do.
 
@@ -10,11 +11,13 @@ use std::time::Duration;
 
 pub const OUTBOX_EVERY: Duration = Duration::from_secs(5);
 pub const DEEMED_EVERY: Duration = Duration::from_secs(300);
+pub const NO_SHOWS_EVERY: Duration = Duration::from_secs(60);
 
 /// Runs until `stop` resolves.
 pub async fn run(state: AppState, notifier: Notifier, stop: impl std::future::Future<Output = ()>) {
     let mut outbox = tokio::time::interval(OUTBOX_EVERY);
     let mut deemed = tokio::time::interval(DEEMED_EVERY);
+    let mut no_shows = tokio::time::interval(NO_SHOWS_EVERY);
     tokio::pin!(stop);
     loop {
         tokio::select! {
@@ -27,6 +30,13 @@ pub async fn run(state: AppState, notifier: Notifier, stop: impl std::future::Fu
                     Ok(0) => {}
                     Ok(n) => tracing::info!(cases = n, "accepted by law after the completeness deadline"),
                     Err(e) => tracing::error!(error = ?e.message, "deemed-acceptance sweep failed"),
+                }
+            }
+            _ = no_shows.tick() => {
+                match crate::service::appointments::sweep_no_shows(&state).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(appointments = n, "appointments not checked in: no-shows"),
+                    Err(e) => tracing::error!(error = ?e.message, "no-show sweep failed"),
                 }
             }
         }

@@ -498,6 +498,30 @@ async fn seed_hall(
         };
         by_zone.push((zone.id, id));
     }
+    // Every category takes bookings in hour-long slots, ten people each, around the lunch break.
+    let plan: Vec<onewindow_core::hall::appointment::SlotPlan> = [
+        ("09:00", "10:00"),
+        ("10:00", "11:00"),
+        ("11:00", "12:00"),
+        ("13:30", "14:30"),
+        ("14:30", "15:30"),
+        ("15:30", "16:30"),
+    ]
+    .iter()
+    .map(|(a, b)| onewindow_core::hall::appointment::SlotPlan {
+        starts: (*a).into(),
+        ends: (*b).into(),
+        capacity: 10,
+    })
+    .collect();
+    for (_, c) in &by_zone {
+        if store.slot_plan(*c).await?.is_empty() {
+            store.set_slot_plan(ctx, hall_id, *c, plan.clone()).await?;
+            report.created += 1;
+        } else {
+            report.kept += 1;
+        }
+    }
     let all: Vec<i64> = by_zone.iter().map(|z| z.1).collect();
     for w in store.windows(hall_id).await? {
         if !store.window_categories(w.id).await?.is_empty() {

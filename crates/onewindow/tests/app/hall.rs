@@ -817,3 +817,217 @@ each_app!(
         assert_eq!(s, StatusCode::NOT_FOUND);
     }
 );
+
+each_app!(
+    appointments_over_http,
+    at("2026-03-02T09:45:00+08:00"),
+    |app| {
+        let admin = app.token("admin").await;
+        let clerk = app.token("clerk").await;
+        let hid = demo_hall(app, &admin).await["id"].as_i64().unwrap();
+        let a = category(app, hid, "A").await;
+        let b = category(app, hid, "B").await;
+        let post = |path: String, body: Value| async move {
+            app.call(Method::POST, &path, None, Some(body)).await
+        };
+
+        // The demo's plan; only those who manage the hall change it, and a bad plan names its field.
+        let (s, plan) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/hall/categories/{a}/slot-plan"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(
+            (s, plan["slots"].as_array().unwrap().len()),
+            (StatusCode::OK, 6)
+        );
+        let one = json!({"slots": [{"starts": "10:00", "ends": "11:00", "capacity": 1}]});
+        let (s, _) = app
+            .call(
+                Method::PUT,
+                &format!("/api/v1/hall/categories/{b}/slot-plan"),
+                Some(&clerk),
+                Some(one.clone()),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, e) = app
+            .call(
+                Method::PUT,
+                &format!("/api/v1/hall/categories/{b}/slot-plan"),
+                Some(&admin),
+                Some(json!({"slots": [{"starts": "10:00", "ends": "09:00", "capacity": 1}]})),
+            )
+            .await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("slots")),
+            "{e}"
+        );
+        let (s, _) = app
+            .call(
+                Method::PUT,
+                &format!("/api/v1/hall/categories/{b}/slot-plan"),
+                Some(&admin),
+                Some(one),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+
+        // Today's slots: the 09:00 one is still on until 10:00; seven working days are offered.
+        let (s, day) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/hall/categories/{a}/slots"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{day}");
+        assert_eq!(day["day"], "2026-03-02");
+        assert_eq!(day["days"].as_array().unwrap().len(), 7);
+        assert_eq!(day["slots"][0]["starts"], "09:00");
+        let (s, e) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/hall/categories/{a}/slots?day=2026-03-07"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("day")),
+            "{e}"
+        );
+
+        // Booking: bad input names the field; nothing is booked.
+        let booking = |day: &str, starts: &str, id: &str| json!({"category_id": a, "day": day, "starts": starts, "name": "王大爷", "id_number": id, "phone": "13912345678"});
+        let path = "/api/v1/hall/appointments".to_string();
+        for (body, field) in [
+            (booking("2026-03-07", "10:00", ELDER), "day"),
+            (
+                booking("2026-03-02", "10:00", "110105194912310021"),
+                "id_number",
+            ),
+            (booking("2026-03-02", "09:00", ELDER), "starts"),
+            (booking("2026-03-02", "09:30", ELDER), "starts"),
+        ] {
+            let (s, e) = post(path.clone(), body).await;
+            assert_eq!(
+                (s, e["field"].as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some(field)),
+                "{e}"
+            );
+        }
+        let (s, booked) = post(path.clone(), booking("2026-03-03", "10:00", ELDER)).await;
+        assert_eq!(s, StatusCode::CREATED, "{booked}");
+        let id = booked["appointment"]["id"].as_i64().unwrap();
+        let code = booked["code"].as_str().unwrap().to_string();
+        assert_eq!(booked["appointment"]["id_number"], "110***********002X");
+        let (s, got) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/hall/appointments/{id}?code={code}"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!((s, &got["state"]), (StatusCode::OK, &json!("booked")));
+        let (s, _) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/hall/appointments/{id}?code=nope"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        // Moved to today at ten: checking in opens at half past nine.
+        let (s, moved) = post(
+            format!("/api/v1/hall/appointments/{id}/reschedule"),
+            json!({"code": code, "day": "2026-03-02", "starts": "10:00"}),
+        )
+        .await;
+        assert_eq!(
+            (s, &moved["day"]),
+            (StatusCode::OK, &json!("2026-03-02")),
+            "{moved}"
+        );
+        let (s, t) = post(
+            "/api/v1/hall/check-in".into(),
+            json!({"hall_id": hid, "id_number": ELDER}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{t}");
+        assert_eq!(
+            (
+                t["ticket"]["priority"].as_str(),
+                t["ticket"]["source"].as_str()
+            ),
+            (Some("appointment"), Some("appointment"))
+        );
+        assert!(t["key"].is_string());
+        let (s, e) = post(
+            "/api/v1/hall/check-in".into(),
+            json!({"hall_id": hid, "id_number": ELDER}),
+        )
+        .await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::CONFLICT, Some("id_number")),
+            "once: {e}"
+        );
+        let (s, e) = post(
+            format!("/api/v1/hall/appointments/{id}/cancel"),
+            json!({"code": code}),
+        )
+        .await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::CONFLICT, Some("appointment")),
+            "{e}"
+        );
+
+        // One place at 10:00 for 税务服务: the second person is told it is full.
+        let other = |id: &str| json!({"category_id": b, "day": "2026-03-03", "starts": "10:00", "name": "李四", "id_number": id});
+        let (s, first) = post(path.clone(), other("110105198001010016")).await;
+        assert_eq!(s, StatusCode::CREATED, "{first}");
+        let (s, e) = post(path.clone(), other(ELDER)).await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::CONFLICT, Some("starts")),
+            "{e}"
+        );
+        // Cancelled, the place is free again.
+        let fid = first["appointment"]["id"].as_i64().unwrap();
+        let (s, c) = post(
+            format!("/api/v1/hall/appointments/{fid}/cancel"),
+            json!({"code": first["code"]}),
+        )
+        .await;
+        assert_eq!((s, &c["state"]), (StatusCode::OK, &json!("cancelled")));
+        let (s, _) = post(path.clone(), other(ELDER)).await;
+        assert_eq!(s, StatusCode::CREATED);
+        let (_, trail) = app
+            .get("/api/v1/audit?target_type=appointment", &admin)
+            .await;
+        let actions: Vec<&str> = trail
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
+        for want in [
+            "appointment.book",
+            "appointment.reschedule",
+            "appointment.check_in",
+            "appointment.cancel",
+        ] {
+            assert!(actions.contains(&want), "{want} in {actions:?}");
+        }
+    }
+);

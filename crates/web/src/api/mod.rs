@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Every handler is registered through `OpenApiRouter`, so the
 //! OpenAPI document at `/api/openapi.json` lists exactly the endpoints that exist.
 
+mod appointments;
 mod audit;
 mod auth;
 pub mod cases;
@@ -56,6 +57,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(catalog::router())
         .merge(cases::router())
         .merge(hall::router())
+        .merge(appointments::router())
         .split_for_parts()
 }
 

@@ -151,7 +151,7 @@ async fn serve_at(state: &AppState, auth: &Auth, w: &Window) -> AppResult<Hall> 
     }
 }
 
-fn public_ctx(origin: &Origin, what: &str) -> Context {
+pub(crate) fn public_ctx(origin: &Origin, what: &str) -> Context {
     Context {
         actor_id: None,
         actor_name: what.to_string(),
@@ -247,13 +247,13 @@ pub async fn issue_ticket(
         )
         .await?;
     hall_live::changed(state, h.id);
-    let mut v = view(state, &h, t).await?;
+    let mut v = ticket_view_of(state, &h, t).await?;
     v.key = Some(key);
     Ok(v)
 }
 
 /// Where a ticket stands now.
-async fn view(state: &AppState, h: &Hall, t: Ticket) -> AppResult<TicketView> {
+pub async fn ticket_view_of(state: &AppState, h: &Hall, t: Ticket) -> AppResult<TicketView> {
     let (board, _) = hall_live::board(state, h.id).await?;
     let queue = board.queues.iter().find(|q| q.category_id == t.category_id);
     let (ahead, wait) = if t.state == TicketState::Waiting {
@@ -303,7 +303,7 @@ pub async fn ticket_view(
         a.actor.require(Permission::HallServe)?;
     }
     let h = open_hall(state, t.hall_id).await?;
-    view(state, &h, t).await
+    ticket_view_of(state, &h, t).await
 }
 
 /// A clerk's action at a window; the displays hear of it at once.

@@ -1,6 +1,7 @@
 //! The actions people take, shared by the JSON API and the pages: each checks the actor's role
 //! and scope, validates with the core, and calls the store once (one action, one transaction).
 
+pub mod appointments;
 pub mod audit;
 pub mod calendar;
 pub mod cases;
