@@ -82,6 +82,18 @@ pub const SOURCES: &[(&str, &str)] = &[
         "hall_console.html",
         include_str!("../templates/hall_console.html"),
     ),
+    (
+        "hall_stats.html",
+        include_str!("../templates/hall_stats.html"),
+    ),
+    (
+        "hall_book.html",
+        include_str!("../templates/hall_book.html"),
+    ),
+    (
+        "hall_appointment.html",
+        include_str!("../templates/hall_appointment.html"),
+    ),
 ];
 
 pub fn environment() -> Environment<'static> {

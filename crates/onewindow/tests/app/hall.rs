@@ -702,14 +702,18 @@ each_app!(
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::OK);
-        assert!(
-            res.headers()["content-type"]
-                .to_str()
-                .unwrap()
-                .contains("spreadsheetml")
-        );
-        let bytes = res.bytes().await.unwrap();
-        assert!(bytes.starts_with(b"PK"), "an XLSX file");
+        // The first sheet is the total: the figures the API gave.
+        let rows = crate::pages::sheet(res).await;
+        assert_eq!(rows[0][1], "取号");
+        assert_eq!(&rows[1][..5], ["合计", "6", "4", "1", "1"]);
+        let (s, html) = crate::pages::page(
+            app,
+            &format!("/hall/{hid}/stats"),
+            &crate::pages::sign_in_cookie(app, "clerk").await,
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("id=\"stats-window\"") && html.contains("10:00–11:00"));
         let (s, _) = app
             .get(&format!("/hall/{hid}/stats?from=not-a-day"), &clerk)
             .await;
@@ -811,6 +815,19 @@ each_app!(
         window_post(app, &clerk, w1, "finish", Some(json!({}))).await;
         let fin = next_event(&mut res, &mut buf, "finish", "A001").await;
         assert!(fin.contains(&format!("\"window_id\":{w1}")), "{fin}");
+        // The window's top screen and the board, as pages.
+        let (s, html) = crate::pages::page(app, &format!("/hall/windows/{w1}/screen"), "").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            html.contains("李志抗"),
+            "the clerk's name on the window's screen"
+        );
+        let (s, html) = crate::pages::page(app, &format!("/hall/{hid}/board"), "").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("请A001号到1号窗口办理"));
+        let approver = crate::pages::sign_in_cookie(app, "approver").await;
+        let (s, _) = crate::pages::page(app, "/hall", &approver).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
         let (s, _) = app
             .call(Method::GET, "/hall/999999/events", None, None)
             .await;
@@ -1029,5 +1046,144 @@ each_app!(
         ] {
             assert!(actions.contains(&want), "{want} in {actions:?}");
         }
+    }
+);
+
+/// A visitor's form post: the page's CSRF field and cookie; returns the redirect's target.
+async fn visitor_post(
+    app: &TestApp,
+    form_page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let res = app.http.get(app.url(form_page)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{form_page}");
+    let anon =
+        crate::support::cookie_value(&crate::support::set_cookies(&res), "ow_anon_csrf").unwrap();
+    let csrf = crate::pages::csrf_in(&res.text().await.unwrap());
+    let mut form: Vec<(&str, &str)> = vec![("_csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    let res = app
+        .http
+        .post(app.url(action))
+        .header("cookie", format!("ow_anon_csrf={anon}"))
+        .header("origin", app.base.as_str())
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let to = res
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (res.status(), to)
+}
+
+fn appointment_of(to: &str) -> (String, String) {
+    let code = to.split("code=").nth(1).unwrap().to_string();
+    let id = to
+        .trim_start_matches("/hall/appointments/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    (id, code)
+}
+
+// Booking on the page, moving and cancelling it there, checking in at the kiosk's form.
+each_app!(
+    booking_and_checking_in_through_the_pages,
+    at("2026-03-02T09:45:00+08:00"),
+    |app| {
+        let admin = app.token("admin").await;
+        let hid = demo_hall(app, &admin).await["id"].as_i64().unwrap();
+        let a = category(app, hid, "A").await;
+        let (s, html) = crate::pages::page(
+            app,
+            &format!("/hall/{hid}/book?category={a}&day=2026-03-02"),
+            "",
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            html.contains("id=\"slot-1000\""),
+            "the 10:00 slot is offered"
+        );
+        let form_page = format!("/hall/{hid}/book?category={a}");
+        let cat = a.to_string();
+        let book = format!("/hall/{hid}/book");
+        let (s, to) = visitor_post(
+            app,
+            &form_page,
+            &book,
+            &[
+                ("category_id", &cat),
+                ("day", "2026-03-02"),
+                ("starts", "13:30"),
+                ("name", "王大爷"),
+                ("id_number", ELDER),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{to}");
+        assert!(to.starts_with("/hall/appointments/"), "{to}");
+        let (s, html) = crate::pages::page(app, &to, "").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("2026-03-02 13:30–14:30") && html.contains("110***********002X"));
+        assert!(!html.contains(ELDER));
+        // Moved to ten o'clock on the page.
+        let (id, code) = appointment_of(&to);
+        let (s, back) = visitor_post(
+            app,
+            &to,
+            &format!("/hall/appointments/{id}/reschedule"),
+            &[("code", &code), ("day", "2026-03-02"), ("starts", "10:00")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, html) = crate::pages::page(app, &back, "").await;
+        assert!(html.contains("2026-03-02 10:00–11:00"), "moved");
+        // At the kiosk: the check-in form gives the ticket page.
+        let (s, ticket) = visitor_post(
+            app,
+            &format!("/hall/{hid}/kiosk"),
+            &format!("/hall/{hid}/check-in"),
+            &[("id_number", ELDER)],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{ticket}");
+        let (_, html) = crate::pages::page(app, &ticket, "").await;
+        assert!(html.contains("预约") && html.contains("A001"), "{html}");
+        let (_, html) = crate::pages::page(app, &back, "").await;
+        assert!(html.contains("已签到"));
+        // A second booking, cancelled on its page.
+        let (_, to) = visitor_post(
+            app,
+            &form_page,
+            &book,
+            &[
+                ("category_id", &cat),
+                ("day", "2026-03-03"),
+                ("starts", "09:00"),
+                ("name", "王大爷"),
+                ("id_number", ELDER),
+            ],
+        )
+        .await;
+        let (id, code) = appointment_of(&to);
+        let (s, _) = visitor_post(
+            app,
+            &to,
+            &format!("/hall/appointments/{id}/cancel"),
+            &[("code", &code)],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, html) = crate::pages::page(app, &to, "").await;
+        assert!(html.contains("已取消"));
+        // Without the code, nothing shows.
+        let (s, _) = crate::pages::page(app, &format!("/hall/appointments/{id}?code=x"), "").await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
     }
 );

@@ -426,7 +426,7 @@ each_app!(a_password_is_changed_on_the_account_page, |app| {
 });
 
 /// Reads the first sheet of an XLSX download into rows of strings.
-async fn sheet(res: reqwest::Response) -> Vec<Vec<String>> {
+pub async fn sheet(res: reqwest::Response) -> Vec<Vec<String>> {
     use calamine::{Reader, Xlsx};
     assert_eq!(
         res.headers()["content-type"],

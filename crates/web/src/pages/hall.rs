@@ -8,6 +8,7 @@ use super::{PageCtx, PageForm, render};
 use crate::auth::{Auth, MaybeAuth, Origin};
 use crate::error::{AppError, AppResult};
 use crate::i18n::tr;
+use crate::service::appointments as appt;
 use crate::service::hall::{self as svc, TicketRequest};
 use crate::service::hall_live;
 use crate::state::AppState;
@@ -22,6 +23,7 @@ use minijinja::{Value, context};
 use onewindow_core::Text;
 use onewindow_core::access::Permission;
 use onewindow_core::evaluation::{LEVELS, LOW_REASONS};
+use onewindow_core::hall::appointment::NewAppointment;
 use onewindow_core::hall::ticket::TicketSource;
 use onewindow_core::hall::window::WindowAction;
 use onewindow_core::org::Hall;
@@ -34,6 +36,11 @@ pub fn router() -> Router<AppState> {
         .route("/hall/{hall_id}/kiosk", get(kiosk))
         .route("/hall/{hall_id}/take", get(kiosk))
         .route("/hall/{hall_id}/tickets", post(take))
+        .route("/hall/{hall_id}/check-in", post(check_in))
+        .route("/hall/{hall_id}/book", get(book_form).post(book))
+        .route("/hall/appointments/{id}", get(appointment))
+        .route("/hall/appointments/{id}/cancel", post(cancel))
+        .route("/hall/appointments/{id}/reschedule", post(reschedule))
         .route("/hall/{hall_id}/qr.svg", get(hall_qr))
         .route("/hall/{hall_id}/board", get(board))
         .route("/hall/{hall_id}/events", get(events))
@@ -432,24 +439,26 @@ async fn events(
     Ok(Sse::new(s).keep_alive(KeepAlive::default()))
 }
 
+/// A date parameter of the page's URL, if given; a wrong one names itself.
+fn period_param(page: &PageCtx, name: &str) -> AppResult<Option<chrono::NaiveDate>> {
+    match page.param(name).filter(|v| !v.trim().is_empty()) {
+        None => Ok(None),
+        Some(v) => chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| {
+                AppError::bad_request(
+                    name,
+                    Text::new(
+                        format!("“{v}”不是日期（年-月-日）"),
+                        format!("'{v}' is not a date (YYYY-MM-DD)"),
+                    ),
+                )
+            }),
+    }
+}
+
 fn period(page: &PageCtx) -> AppResult<(Option<chrono::NaiveDate>, Option<chrono::NaiveDate>)> {
-    let day = |name: &str| -> AppResult<Option<chrono::NaiveDate>> {
-        match page.param(name).filter(|v| !v.trim().is_empty()) {
-            None => Ok(None),
-            Some(v) => chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
-                .map(Some)
-                .map_err(|_| {
-                    AppError::bad_request(
-                        name,
-                        Text::new(
-                            format!("“{v}”不是日期（年-月-日）"),
-                            format!("'{v}' is not a date (YYYY-MM-DD)"),
-                        ),
-                    )
-                }),
-        }
-    };
-    Ok((day("from")?, day("to")?))
+    Ok((period_param(page, "from")?, period_param(page, "to")?))
 }
 
 /// Minutes with one decimal, or a dash.
@@ -587,4 +596,174 @@ async fn stats_xlsx(
         &format!("{}_{}_{}.xlsx", tr("hall.stats", lang), s.from, s.to),
         &sheets,
     )
+}
+
+async fn check_in(
+    State(state): State<AppState>,
+    origin: Origin,
+    Path(hall_id): Path<i64>,
+    f: PageForm,
+) -> AppResult<Response> {
+    let req = appt::CheckIn {
+        hall_id,
+        id_number: f.data.text("id_number"),
+    };
+    let v = appt::check_in(&state, f.auth.as_ref(), &origin, req).await?;
+    let key = v.key.unwrap_or_default();
+    Ok(Redirect::to(&format!("/hall/tickets/{}?key={key}", v.ticket.id)).into_response())
+}
+
+fn slot_rows(slots: &[onewindow_store::Slot]) -> Vec<Value> {
+    slots
+        .iter()
+        .map(|s| {
+            context! {
+                starts => s.starts.clone(), ends => s.ends.clone(), capacity => s.capacity,
+                free => (s.capacity - s.booked).max(0),
+            }
+        })
+        .collect()
+}
+
+fn day_param(page: &PageCtx) -> AppResult<Option<chrono::NaiveDate>> {
+    Ok(period_param(page, "day")?)
+}
+
+/// Booking (网上预约): pick the business, the day and the slot, then give name and ID number.
+async fn book_form(
+    State(state): State<AppState>,
+    page: PageCtx,
+    MaybeAuth(auth): MaybeAuth,
+    Path(hall_id): Path<i64>,
+) -> AppResult<Response> {
+    let lang = page.lang(auth.as_ref());
+    let h = active_hall(&state, hall_id).await?;
+    let categories = svc::public_categories(&state, h.id).await?;
+    let chosen = match page.param("category").and_then(|c| c.parse::<i64>().ok()) {
+        Some(c) => categories.iter().find(|x| x.id == c),
+        None => categories.first(),
+    };
+    let day = day_param(&page)?;
+    let slots = match chosen {
+        Some(c) => Some(appt::slots(&state, c.id, day).await?),
+        None => None,
+    };
+    Ok(render(
+        &state,
+        &page,
+        auth.as_ref(),
+        "hall_book.html",
+        &format!("{} · {}", h.name, tr("hall.book", lang)),
+        context! {
+            hall => context! { id => h.id, name => h.name },
+            categories => categories.iter().map(|c| context! { id => c.id, name => c.name.clone(), prefix => c.prefix.clone() }).collect::<Vec<_>>(),
+            category => chosen.map(|c| context! { id => c.id, name => c.name.clone() }),
+            days => slots.as_ref().map(|d| d.days.iter().map(|x| x.to_string()).collect::<Vec<_>>()),
+            day => slots.as_ref().map(|d| d.day.to_string()),
+            slots => slots.as_ref().map(|d| slot_rows(&d.slots)),
+            rules => appt::rules_text().get(lang).to_string(),
+        },
+    ))
+}
+
+async fn book(
+    State(state): State<AppState>,
+    origin: Origin,
+    Path(hall_id): Path<i64>,
+    f: PageForm,
+) -> AppResult<Response> {
+    active_hall(&state, hall_id).await?;
+    let day = f.data.text("day");
+    let new = NewAppointment {
+        category_id: f.data.int("category_id")?,
+        day: chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| {
+            AppError::bad_request(
+                "day",
+                Text::new(format!("“{day}”不是日期"), format!("'{day}' is not a date")),
+            )
+        })?,
+        starts: f.data.text("starts"),
+        name: f.data.text("name"),
+        id_number: f.data.text("id_number"),
+        phone: f.data.opt("phone"),
+    };
+    let b = appt::book(&state, f.auth.as_ref(), &origin, new).await?;
+    Ok(Redirect::to(&format!(
+        "/hall/appointments/{}?code={}",
+        b.appointment.id, b.code
+    ))
+    .into_response())
+}
+
+/// A booking's page: print it, cancel it or move it.
+async fn appointment(
+    State(state): State<AppState>,
+    page: PageCtx,
+    MaybeAuth(auth): MaybeAuth,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let lang = page.lang(auth.as_ref());
+    let code = page.param("code").unwrap_or_default();
+    let a = appt::appointment(&state, id, &code).await?;
+    let h = active_hall(&state, a.hall_id).await?;
+    let category = state
+        .store
+        .category(a.category_id)
+        .await?
+        .map(|c| c.name)
+        .unwrap_or_default();
+    let booked = a.state == onewindow_core::hall::appointment::AppointmentState::Booked;
+    let moving = if booked {
+        Some(appt::slots(&state, a.category_id, day_param(&page)?).await?)
+    } else {
+        None
+    };
+    Ok(render(
+        &state,
+        &page,
+        auth.as_ref(),
+        "hall_appointment.html",
+        &tr("hall.appointment", lang),
+        context! {
+            printable => true,
+            a => ser(&a),
+            code => code,
+            hall => h.name,
+            category => category,
+            state_name => a.state.name().get(lang),
+            booked => booked,
+            days => moving.as_ref().map(|d| d.days.iter().map(|x| x.to_string()).collect::<Vec<_>>()),
+            move_day => moving.as_ref().map(|d| d.day.to_string()),
+            slots => moving.as_ref().map(|d| slot_rows(&d.slots)),
+            rules => appt::rules_text().get(lang).to_string(),
+        },
+    ))
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    origin: Origin,
+    Path(id): Path<i64>,
+    f: PageForm,
+) -> AppResult<Response> {
+    let code = f.data.text("code");
+    appt::cancel(&state, &origin, id, &code).await?;
+    Ok(Redirect::to(&format!("/hall/appointments/{id}?code={code}")).into_response())
+}
+
+async fn reschedule(
+    State(state): State<AppState>,
+    origin: Origin,
+    Path(id): Path<i64>,
+    f: PageForm,
+) -> AppResult<Response> {
+    let code = f.data.text("code");
+    let day = f.data.text("day");
+    let change = appt::Change {
+        code: code.clone(),
+        day: chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok(),
+        starts: f.data.opt("starts"),
+    };
+    appt::reschedule(&state, &origin, id, change).await?;
+    Ok(Redirect::to(&format!("/hall/appointments/{id}?code={code}")).into_response())
 }
