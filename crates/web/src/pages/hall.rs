@@ -625,10 +625,6 @@ fn slot_rows(slots: &[onewindow_store::Slot]) -> Vec<Value> {
         .collect()
 }
 
-fn day_param(page: &PageCtx) -> AppResult<Option<chrono::NaiveDate>> {
-    Ok(period_param(page, "day")?)
-}
-
 /// Booking (网上预约): pick the business, the day and the slot, then give name and ID number.
 async fn book_form(
     State(state): State<AppState>,
@@ -643,7 +639,7 @@ async fn book_form(
         Some(c) => categories.iter().find(|x| x.id == c),
         None => categories.first(),
     };
-    let day = day_param(&page)?;
+    let day = period_param(&page, "day")?;
     let slots = match chosen {
         Some(c) => Some(appt::slots(&state, c.id, day).await?),
         None => None,
@@ -714,7 +710,7 @@ async fn appointment(
         .unwrap_or_default();
     let booked = a.state == onewindow_core::hall::appointment::AppointmentState::Booked;
     let moving = if booked {
-        Some(appt::slots(&state, a.category_id, day_param(&page)?).await?)
+        Some(appt::slots(&state, a.category_id, period_param(&page, "day")?).await?)
     } else {
         None
     };
