@@ -2447,6 +2447,74 @@ mod hall {
         assert!(s.waiting(f.hall.id).await.unwrap().is_empty());
     });
 
+    // Calls that arrive together are decided together; the tickets they take are the ones the
+    // core's rule gives one call after another (every window here serves the same category, so
+    // which window takes which does not change the order).
+    each_db!(calls_decided_together_follow_the_rule, |db| {
+        let s = db.store.clone();
+        let f = hall_fixture(s.as_ref(), 12).await;
+        let c = ctx();
+        let a = s
+            .create_category(&c, f.hall.id, category("综合", "A"))
+            .await
+            .unwrap();
+        for w in &f.windows {
+            s.set_window_categories(&c, w.id, &[a.id]).await.unwrap();
+        }
+        let kinds = [
+            Priority::Ordinary,
+            Priority::Elderly,
+            Priority::Ordinary,
+            Priority::Ordinary,
+            Priority::Green,
+            Priority::Ordinary,
+            Priority::Appointment,
+            Priority::Ordinary,
+            Priority::Disabled,
+        ];
+        for n in 0..60 {
+            s.issue_ticket(
+                &c,
+                ticket(f.hall.id, a.id, kinds[n as usize % kinds.len()], n),
+            )
+            .await
+            .unwrap();
+        }
+        let max_passes = 2;
+        for round in 0..5 {
+            // What the rule would call, twelve times over.
+            let mut queue = s.waiting(f.hall.id).await.unwrap();
+            let mut want = HashSet::new();
+            for _ in 0..12 {
+                let Some(p) = pick(&queue, &[a.id], max_passes) else {
+                    break;
+                };
+                let arrival = queue.iter().find(|q| q.id == p.ticket_id).unwrap().arrival;
+                want.insert(p.ticket_id);
+                queue.retain(|q| q.id != p.ticket_id);
+                for q in queue.iter_mut() {
+                    if q.priority == Priority::Ordinary && q.arrival < arrival {
+                        q.passed += 1;
+                    }
+                }
+            }
+            let mut tasks = Vec::new();
+            for w in &f.windows {
+                let (s, c, w) = (s.clone(), c.clone(), w.id);
+                tasks.push(tokio::spawn(async move {
+                    s.call_next(&c, w, None, max_passes).await.unwrap()
+                }));
+            }
+            let mut got = HashSet::new();
+            for t in tasks {
+                if let Some(t) = t.await.unwrap() {
+                    assert!(got.insert(t.id), "called twice");
+                }
+            }
+            assert_eq!(got, want, "round {round}");
+        }
+    });
+
     fn act(window_id: i64, action: WindowAction, at: chrono::DateTime<chrono::Utc>) -> WindowAct {
         WindowAct {
             window_id,

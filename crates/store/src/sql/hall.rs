@@ -2,7 +2,7 @@
 
 use super::audit::append;
 use super::org::{change, fetch, insert_returning_id, require_active};
-use super::{SqlStore, hall_window, next_seq};
+use super::{SqlStore, hall_calls, hall_window, next_seq};
 use crate::HallStore;
 use crate::backend::{Backend, now, sql};
 use crate::error::{Result, StoreError};
@@ -477,7 +477,11 @@ impl<B: Backend> HallStore for SqlStore<B> {
     }
 
     async fn window_act(&self, ctx: &Context, act: WindowAct) -> Result<WindowOutcome> {
-        hall_window::act(self.b.as_ref(), ctx, act).await
+        if hall_calls::batched(&act.action) {
+            self.calls.call(ctx, act).await
+        } else {
+            hall_window::act(self.b.as_ref(), ctx, act).await
+        }
     }
 
     async fn requeue_ticket(

@@ -26,7 +26,12 @@ fn ticket(row: Option<TicketRow>, what: &str) -> Result<Ticket> {
 }
 
 /// The trail's line for a ticket: its number, where it stands and where.
-fn ticket_change(kind: &str, t: &Ticket, region_id: i64, extra: serde_json::Value) -> Change {
+pub(super) fn ticket_change(
+    kind: &str,
+    t: &Ticket,
+    region_id: i64,
+    extra: serde_json::Value,
+) -> Change {
     let mut after = json!({
         "number": t.number,
         "state": t.state.code(),
@@ -130,7 +135,7 @@ pub(super) async fn act<B: Backend>(b: &B, ctx: &Context, a: WindowAct) -> Resul
                 WindowAction::Call { ticket_id } => {
                     Some(call_one::<B>(&mut tx, &a, hall_id, *ticket_id).await?)
                 }
-                _ => call_next::<B>(&mut tx, &a, hall_id).await?,
+                _ => call_next_in::<B>(&mut tx, &a, hall_id).await?,
             };
             if let Some(t) = &called {
                 trail.push(ticket_change(
@@ -403,7 +408,7 @@ async fn record_passes<B: Backend>(tx: &mut B::Tx, cats: &[i64], arrival: i64) -
 
 /// Calls the next ticket for the window by the core's rule, reading only the heads of its
 /// categories' queues.
-async fn call_next<B: Backend>(
+pub(super) async fn call_next_in<B: Backend>(
     tx: &mut B::Tx,
     a: &WindowAct,
     hall_id: i64,

@@ -9,6 +9,7 @@ mod cases;
 mod catalog;
 mod entity;
 mod hall;
+mod hall_calls;
 mod hall_window;
 mod identity;
 mod org;
@@ -31,6 +32,8 @@ pub struct SqlStore<B: Backend> {
     b: Arc<B>,
     /// The case engine's writes, committed in groups.
     group: Grouper<B>,
+    /// Calls at the hall's windows, decided in batches.
+    calls: hall_calls::CallBatcher,
     sessions: session_cache::SessionCache,
     /// `cases::record_select` for this database, built once.
     case_record_sql: String,
@@ -42,6 +45,7 @@ impl<B: Backend> SqlStore<B> {
         let b = Arc::new(b);
         SqlStore {
             group: Grouper::start(b.clone()),
+            calls: hall_calls::CallBatcher::start(b.clone()),
             b,
             sessions: Default::default(),
             case_record_sql: cases::record_select::<B>(),
