@@ -311,20 +311,21 @@ async fn decide<B: Backend>(b: &B, jobs: &[Job]) -> Result<Vec<Result<WindowOutc
 
     // The queues of the categories the calling windows serve, as deep as they may need.
     let max_passes = jobs.first().map_or(3, |j| j.act.max_passes).max(0);
-    let mut need: HashMap<i64, i64> = HashMap::new();
+    // (hall, category) → how many calling windows serve it.
+    let mut need: HashMap<(i64, i64), i64> = HashMap::new();
     for i in &calling {
         if let Some(s) = seats.get(&jobs[*i].act.window_id) {
             for c in &s.categories {
-                *need.entry(*c).or_default() += 1;
+                *need.entry((s.hall_id, *c)).or_default() += 1;
             }
         }
     }
     let mut queues: HashMap<i64, Queue> = HashMap::new();
     let mine = format!(
         "(for_window IS NULL OR for_window IN ({}))",
-        ids_in(3, wids.len())
+        ids_in(4, wids.len())
     );
-    for (c, n) in &need {
+    for ((hall_id, c), n) in &need {
         let limit = n + 1;
         let read = |ordinary: bool| {
             let rank = if ordinary {
@@ -339,10 +340,11 @@ async fn decide<B: Backend>(b: &B, jobs: &[Job]) -> Result<Vec<Result<WindowOutc
             };
             let mut q = sql(format!(
                 "SELECT id, priority, arrival, for_window FROM tickets
-                 WHERE category_id = $1 AND state = 'waiting'{rank} AND {mine}
-                 ORDER BY {order} LIMIT $2{}",
+                 WHERE hall_id = $1 AND category_id = $2 AND state = 'waiting'{rank} AND {mine}
+                 ORDER BY {order} LIMIT $3{}",
                 B::SKIP_LOCKED
             ))
+            .bind(*hall_id)
             .bind(*c)
             .bind(limit);
             for w in &wids {
