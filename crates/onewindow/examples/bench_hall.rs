@@ -1,10 +1,14 @@
-//! Hall calling benchmark, at the store (the HTTP endpoints and displays are not built yet):
+//! Hall calling benchmark, at the store (the HTTP answer adds the sign-in check and the JSON):
 //! a hall with 200 windows and a queue of 20,000 tickets in four categories; every window calls
 //! the next ticket as fast as it can, all at once, until the queue is empty. Prints one JSON
 //! object: call-next latency, duplicates (a ticket called by two windows) and lost tickets
 //! (issued but never called).
 //!
-//!   cargo run --release --example bench_hall -- [--database-url URL] [--windows 200] [--tickets 20000]
+//!   cargo run --release --example bench_hall -- [--database-url URL] [--windows 200] [--tickets 20000] [--pace-ms 0]
+//!
+//! With --pace-ms N each window pauses between its calls for a time drawn evenly from 0 to 2N
+//! milliseconds (a hall's rhythm: a call, then a person served); 0, the default, calls back to
+//! back.
 //!
 //! Without --database-url it uses a fresh SQLite file in the temp directory. A PostgreSQL URL
 //! must name a disposable database.
@@ -36,6 +40,7 @@ fn arg(name: &str) -> Option<String> {
 async fn main() {
     let windows: i64 = arg("--windows").map_or(200, |v| v.parse().unwrap());
     let tickets: i64 = arg("--tickets").map_or(20_000, |v| v.parse().unwrap());
+    let pace: u64 = arg("--pace-ms").map_or(0, |v| v.parse().unwrap());
     let temp = std::env::temp_dir().join(format!("ow_bench_hall_{}.db", std::process::id()));
     let url = arg("--database-url").unwrap_or_else(|| format!("sqlite://{}", temp.display()));
     let store = onewindow_store::open(&url)
@@ -136,7 +141,16 @@ async fn main() {
         let (store, c) = (store.clone(), c.clone());
         tasks.push(tokio::spawn(async move {
             let (mut lat, mut ids) = (Vec::new(), Vec::new());
+            // A small generator of its own per window: the pauses need no more than spread.
+            let mut seed = (w as u64).wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
             loop {
+                if pace > 0 {
+                    seed = seed
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    let ms = (seed >> 33) % (2 * pace + 1);
+                    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+                }
                 let t = Instant::now();
                 let next = store.call_next(&c, w, None, 3).await.unwrap();
                 lat.push(t.elapsed().as_secs_f64() * 1000.0);
@@ -162,6 +176,7 @@ async fn main() {
         "benchmark": "hall call-next at the store: every window calls at once until the queue is empty",
         "backend": store.backend(),
         "windows": windows,
+        "pace_ms": pace,
         "tickets": tickets,
         "issue_seconds": (issue_secs * 10.0).round() / 10.0,
         "calls": lat.len(),

@@ -10,7 +10,7 @@
 use super::audit::{Pending, append_all};
 use super::hall::{TICKET_COLS, TicketRow};
 use super::hall_window::{self, ticket_change};
-use crate::backend::{Arg, Backend, placeholders, sql};
+use crate::backend::{Backend, placeholders, sql};
 use crate::error::{Result, StoreError};
 use crate::model::{WindowAct, WindowOutcome};
 use onewindow_core::audit::{Change, Context};
@@ -146,7 +146,6 @@ struct Seat {
     hall_id: i64,
     region_id: i64,
     paused: bool,
-    current: Option<Ticket>,
     categories: Vec<i64>,
 }
 
@@ -195,7 +194,6 @@ async fn decide<B: Backend>(b: &B, jobs: &[Job]) -> Result<Vec<Result<WindowOutc
                         hall_id: *hall_id,
                         region_id: *region_id,
                         paused: false,
-                        current: None,
                         categories: Vec::new(),
                     },
                 );
@@ -230,19 +228,6 @@ async fn decide<B: Backend>(b: &B, jobs: &[Job]) -> Result<Vec<Result<WindowOutc
             s.paused = p;
         }
     }
-    let current: Vec<TicketRow> = B::all(
-        &mut tx,
-        with_ids(format!(
-            "SELECT {TICKET_COLS} FROM tickets WHERE window_id IN ({list}) AND state = 'called'"
-        )),
-    )
-    .await?;
-    for row in current {
-        let t: Ticket = row.try_into()?;
-        if let Some(s) = t.window_id.and_then(|w| seats.get_mut(&w)) {
-            s.current = Some(t);
-        }
-    }
     let cats: Vec<(i64, i64)> = B::all(
         &mut tx,
         with_ids(format!(
@@ -262,7 +247,8 @@ async fn decide<B: Backend>(b: &B, jobs: &[Job]) -> Result<Vec<Result<WindowOutc
         let Some(s) = seats.get(&a.window_id) else {
             continue;
         };
-        if let Err(e) = window::check(&a.action, s.paused, s.current.is_some()) {
+        // Calling next needs only an open window: whoever is at it is finished below.
+        if let Err(e) = window::check(&a.action, s.paused, false) {
             answers[i] = Some(Err(e.into()));
         } else if s.categories.is_empty() {
             answers[i] = Some(Err(DomainError::conflict(
@@ -279,25 +265,16 @@ async fn decide<B: Backend>(b: &B, jobs: &[Job]) -> Result<Vec<Result<WindowOutc
     // Whoever stands at a calling window is done.
     let mut trail: Vec<(usize, Change)> = Vec::new();
     let mut finished: HashMap<i64, Ticket> = HashMap::new();
-    let done_ids: Vec<i64> = calling
-        .iter()
-        .filter_map(|i| {
-            seats
-                .get(&jobs[*i].act.window_id)
-                .and_then(|s| s.current.as_ref())
-                .map(|t| t.id)
-        })
-        .collect();
-    if !done_ids.is_empty() {
+    if !calling.is_empty() {
         let at = jobs[calling[0]].act.at;
         let mut q = sql(String::new()).bind(at);
-        for id in &done_ids {
-            q = q.bind(*id);
+        for i in &calling {
+            q = q.bind(jobs[*i].act.window_id);
         }
         q.text = format!(
             "UPDATE tickets SET state = 'finished', finished_at = $1, version = version + 1
-             WHERE id IN ({}) AND state = 'called' RETURNING {TICKET_COLS}",
-            ids_in(2, done_ids.len())
+             WHERE window_id IN ({}) AND state = 'called' RETURNING {TICKET_COLS}",
+            ids_in(2, calling.len())
         )
         .into();
         let rows: Vec<TicketRow> = B::all(&mut tx, q).await?;
@@ -450,33 +427,23 @@ async fn decide<B: Backend>(b: &B, jobs: &[Job]) -> Result<Vec<Result<WindowOutc
 
     // The claims, one statement.
     if !chosen.is_empty() {
-        let mut args: Vec<Arg> = Vec::new();
-        let mut case = |col: &str, value: &dyn Fn(&WindowAct) -> Arg| {
-            let mut parts = Vec::new();
-            for (i, id, _) in &chosen {
-                args.push((*id).into());
-                let id_at = args.len();
-                args.push(value(&jobs[*i].act));
-                parts.push(format!("WHEN ${id_at} THEN ${}", id_at + 1));
-            }
-            format!("{col} = CASE id {} END", parts.join(" "))
-        };
-        let window_set = case("window_id", &|a: &WindowAct| a.window_id.into());
-        let clerk_set = case("clerk_id", &|a: &WindowAct| a.clerk_id.into());
-        let at_case = case("", &|a: &WindowAct| a.at.into());
-        let at_expr = at_case.trim_start_matches(" = ").to_string();
-        let first = args.len() + 1;
-        for (_, id, _) in &chosen {
-            args.push((*id).into());
+        let mut q = sql(String::new());
+        let mut values = Vec::new();
+        for (i, id, _) in &chosen {
+            let a = &jobs[*i].act;
+            values.push(format!("({})", placeholders(q.args.len() + 1, 4)));
+            q = q.bind(*id).bind(a.window_id).bind(a.clerk_id).bind(a.at);
         }
-        let text = format!(
-            "UPDATE tickets SET state = 'called', {window_set}, {clerk_set}, called_at = {at_expr},
-             first_called_at = COALESCE(first_called_at, {at_expr}), for_window = NULL,
-             version = version + 1
-             WHERE id IN ({}) AND state = 'waiting' RETURNING {TICKET_COLS}",
-            ids_in(first, chosen.len())
-        );
-        let rows: Vec<TicketRow> = B::all(&mut tx, sql(text).with_args(args)).await?;
+        q.text = format!(
+            "UPDATE tickets SET state = 'called', window_id = v.column2, clerk_id = v.column3,
+             called_at = v.column4, first_called_at = COALESCE(tickets.first_called_at, v.column4),
+             for_window = NULL, version = tickets.version + 1
+             FROM (VALUES {}) AS v WHERE tickets.id = v.column1 AND tickets.state = 'waiting'
+             RETURNING {TICKET_COLS}",
+            values.join(", ")
+        )
+        .into();
+        let rows: Vec<TicketRow> = B::all(&mut tx, q).await?;
         let mut called: HashMap<i64, Ticket> = HashMap::new();
         for r in rows {
             let t: Ticket = r.try_into()?;
