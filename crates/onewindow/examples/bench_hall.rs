@@ -142,7 +142,9 @@ async fn main() {
         tasks.push(tokio::spawn(async move {
             let (mut lat, mut ids) = (Vec::new(), Vec::new());
             // A small generator of its own per window: the pauses need no more than spread.
-            let mut seed = (w as u64).wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let mut seed = (w as u64)
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
             loop {
                 if pace > 0 {
                     seed = seed
