@@ -419,6 +419,15 @@ pub trait HallStore: Send + Sync {
         at: chrono::DateTime<chrono::Utc>,
         today: chrono::NaiveDate,
     ) -> Result<Ticket>;
+    /// A staff member's photo for the window screens: the stored file's SHA-256 and type.
+    async fn set_staff_photo(
+        &self,
+        ctx: &Context,
+        user_id: i64,
+        sha256: &str,
+        content_type: &str,
+    ) -> Result<()>;
+    async fn staff_photo(&self, user_id: i64) -> Result<Option<(String, String)>>;
     /// The tickets of a hall taken between two days (inclusive), for its figures.
     async fn ticket_facts(
         &self,

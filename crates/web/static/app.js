@@ -66,6 +66,14 @@
         if (w.window_id !== id) { return; }
         var clerk = document.querySelector("#ws-clerk span") || document.getElementById("pad-clerk");
         if (clerk) { clerk.textContent = w.clerk_name || "—"; }
+        var photo = document.getElementById("ws-photo");
+        if (photo) {
+          var src = w.clerk_photo ? "/hall/staff/" + w.clerk_id + "/photo" : "";
+          if (photo.getAttribute("src") !== src) {
+            if (src) { photo.setAttribute("src", src); } else { photo.removeAttribute("src"); }
+          }
+          photo.hidden = !src;
+        }
         var num = document.getElementById("ws-number");
         if (num) {
           num.textContent = w.paused ? num.getAttribute("data-paused") : (w.current ? w.current.number : "—");

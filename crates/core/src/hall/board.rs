@@ -31,6 +31,8 @@ pub struct WindowScreen {
     /// The clerk who last worked the window today.
     pub clerk_id: Option<i64>,
     pub clerk_name: Option<String>,
+    /// The clerk has a photo (at `/hall/staff/{clerk_id}/photo`).
+    pub clerk_photo: bool,
     pub current: Option<CallLine>,
     pub served_today: i64,
 }

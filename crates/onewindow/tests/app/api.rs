@@ -677,6 +677,7 @@ pub const ENDPOINTS: &[&str] = &[
     "PATCH /api/v1/users/{id}",
     "PUT /api/v1/users/{id}/active",
     "POST /api/v1/users/{id}/password",
+    "PUT /api/v1/users/{id}/photo",
     "GET /api/v1/audit",
     "GET /api/v1/matters",
     "GET /api/v1/matters/suggest",

@@ -815,6 +815,53 @@ each_app!(
         window_post(app, &clerk, w1, "finish", Some(json!({}))).await;
         let fin = next_event(&mut res, &mut buf, "finish", "A001").await;
         assert!(fin.contains(&format!("\"window_id\":{w1}")), "{fin}");
+        // The clerk's photo for the screen over the window: set by those who manage accounts,
+        // judged by content.
+        let clerk_user = app.find("/api/v1/users", &admin, "username", "clerk").await;
+        let uid = clerk_user["id"].as_i64().unwrap();
+        let png: Vec<u8> = [b"\x89PNG\r\n\x1a\n".as_slice(), b"photo bytes"].concat();
+        let put = |token: String, body: Vec<u8>| {
+            let req = app
+                .http
+                .put(app.url(&format!("/api/v1/users/{uid}/photo")))
+                .bearer_auth(token)
+                .header("content-type", "image/png")
+                .body(body);
+            async move { req.send().await.unwrap() }
+        };
+        let res = put(clerk.clone(), png.clone()).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let res = put(admin.clone(), b"<script>not an image</script>".to_vec()).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let e: Value = res.json().await.unwrap();
+        assert_eq!(e["field"], "photo");
+        let res = put(admin.clone(), png.clone()).await;
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+        let res = app
+            .http
+            .get(app.url(&format!("/hall/staff/{uid}/photo")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()["content-type"], "image/png");
+        assert_eq!(res.bytes().await.unwrap().to_vec(), png);
+        let (_, board) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/halls/{hid}/board"),
+                None,
+                None,
+            )
+            .await;
+        let screen = board["windows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["window_id"] == w1)
+            .unwrap();
+        assert_eq!(screen["clerk_photo"], true, "{screen}");
+
         // The window's top screen and the board, as pages.
         let (s, html) = crate::pages::page(app, &format!("/hall/windows/{w1}/screen"), "").await;
         assert_eq!(s, StatusCode::OK);
@@ -1187,3 +1234,61 @@ each_app!(
         assert_eq!(s, StatusCode::NOT_FOUND);
     }
 );
+
+// The administrator gives a clerk a photo on the account's page; the window screen shows it.
+each_app!(a_staff_photo_is_set_on_the_account_page, |app| {
+    let admin_token = app.token("admin").await;
+    let uid = app
+        .find("/api/v1/users", &admin_token, "username", "clerk")
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let admin = crate::pages::sign_in_cookie(app, "admin").await;
+    let (s, html) = crate::pages::page(app, &format!("/admin/users/{uid}"), &admin).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("id=\"photo-form\"") && html.contains("multipart/form-data"));
+    let jpeg: Vec<u8> = [b"\xFF\xD8\xFF\xE0".as_slice(), b"jpeg body"].concat();
+    let post = |bytes: Vec<u8>, name: &'static str| {
+        let form = reqwest::multipart::Form::new()
+            .text("_csrf", crate::pages::csrf_in(&html))
+            .part(
+                "photo",
+                reqwest::multipart::Part::bytes(bytes).file_name(name),
+            );
+        app.http
+            .post(app.url(&format!("/admin/users/{uid}/photo")))
+            .header("cookie", &admin)
+            .header("origin", app.base.clone())
+            .multipart(form)
+            .send()
+    };
+    // A renamed text file is refused by its content.
+    let res = post(b"just text".to_vec(), "photo.jpg").await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = post(jpeg.clone(), "李志抗.jpg").await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = app
+        .http
+        .get(app.url(&format!("/hall/staff/{uid}/photo")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-type"], "image/jpeg");
+    assert_eq!(res.bytes().await.unwrap().to_vec(), jpeg);
+    let (_, trail) = app
+        .get(
+            &format!("/api/v1/audit?target_type=user&target_id={uid}"),
+            &admin_token,
+        )
+        .await;
+    assert!(
+        trail
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "user.photo"),
+        "{trail}"
+    );
+    let (s, _) = crate::pages::page(app, "/hall/staff/999999/photo", "").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+});

@@ -78,3 +78,12 @@ CREATE TABLE appointments (
 );
 CREATE INDEX appointments_person ON appointments (id_number, state, day);
 CREATE INDEX appointments_open ON appointments (state, day);
+
+-- Staff photos, shown on the screen over the window the person works at (content-addressed
+-- files under uploads_dir, like application materials).
+CREATE TABLE staff_photos (
+    user_id      INTEGER PRIMARY KEY REFERENCES users(id),
+    sha256       TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    updated_at   TEXT NOT NULL
+);

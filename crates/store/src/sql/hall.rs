@@ -494,6 +494,57 @@ impl<B: Backend> HallStore for SqlStore<B> {
         hall_window::requeue(self.b.as_ref(), ctx, ticket_id, at, today).await
     }
 
+    async fn set_staff_photo(
+        &self,
+        ctx: &Context,
+        user_id: i64,
+        sha256: &str,
+        content_type: &str,
+    ) -> Result<()> {
+        let mut tx = self.b.begin().await?;
+        let owner: Option<(Option<i64>, Option<i64>)> = B::opt(
+            &mut tx,
+            sql("SELECT department_id, region_id FROM users WHERE id = $1").bind(user_id),
+        )
+        .await?;
+        let owner = owner.ok_or_else(|| DomainError::not_found(Text::fixed("账号", "account")))?;
+        B::exec(
+            &mut tx,
+            sql("INSERT INTO staff_photos (user_id, sha256, content_type, updated_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (user_id) DO UPDATE SET sha256 = excluded.sha256,
+                 content_type = excluded.content_type, updated_at = excluded.updated_at")
+            .bind(user_id)
+            .bind(sha256)
+            .bind(content_type)
+            .bind(now()),
+        )
+        .await?;
+        append::<B>(
+            &mut tx,
+            ctx,
+            change(
+                "user",
+                "photo",
+                user_id,
+                owner,
+                None,
+                Some(&json!({"photo": sha256})),
+            ),
+        )
+        .await?;
+        B::commit(tx).await?;
+        Ok(())
+    }
+
+    async fn staff_photo(&self, user_id: i64) -> Result<Option<(String, String)>> {
+        self.b
+            .read_opt(
+                sql("SELECT sha256, content_type FROM staff_photos WHERE user_id = $1")
+                    .bind(user_id),
+            )
+            .await
+    }
+
     async fn ticket_facts(
         &self,
         hall_id: i64,

@@ -579,11 +579,13 @@ pub(super) async fn board<B: Backend>(b: &B, hall_id: i64, day: NaiveDate) -> Re
         Option<bool>,
         Option<i64>,
         Option<String>,
+        Option<String>,
     );
     let windows: Vec<WindowLine> = b
         .read_all(
-            sql("SELECT w.id, w.number, w.label, s.paused, s.clerk_id, u.display_name FROM windows w
-                 LEFT JOIN window_seats s ON s.window_id = w.id LEFT JOIN users u ON u.id = s.clerk_id
+            sql("SELECT w.id, w.number, w.label, s.paused, s.clerk_id, u.display_name, p.sha256
+                 FROM windows w LEFT JOIN window_seats s ON s.window_id = w.id
+                 LEFT JOIN users u ON u.id = s.clerk_id LEFT JOIN staff_photos p ON p.user_id = s.clerk_id
                  WHERE w.hall_id = $1 AND w.active ORDER BY w.number")
             .bind(hall_id),
         )
@@ -636,13 +638,14 @@ pub(super) async fn board<B: Backend>(b: &B, hall_id: i64, day: NaiveDate) -> Re
         windows: windows
             .into_iter()
             .map(
-                |(id, number, label, paused, clerk_id, clerk_name)| WindowScreen {
+                |(id, number, label, paused, clerk_id, clerk_name, photo)| WindowScreen {
                     window_id: id,
                     number,
                     label,
                     paused: paused.unwrap_or(false),
                     clerk_id,
                     clerk_name,
+                    clerk_photo: photo.is_some(),
                     current: calls
                         .iter()
                         .find(|c| c.2 == id && c.6 == "called")

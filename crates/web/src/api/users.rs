@@ -21,6 +21,20 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_user, update_user))
         .routes(routes!(set_user_active))
         .routes(routes!(reset_password))
+        .routes(routes!(set_photo))
+}
+
+/// Set a staff member's photo for the screen over their window（工作人员照片）: the request
+/// body is the PNG or JPEG image itself, at most 1 MB, judged by its content.
+#[utoipa::path(put, path = "/api/v1/users/{id}/photo", tag = "users", params(("id" = i64, Path)), request_body(content = Vec<u8>, content_type = "image/jpeg"), responses((status = 204), Errors))]
+async fn set_photo(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> AppResult<StatusCode> {
+    users::set_photo(&state, &auth, id, &body).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The accounts the caller may see.

@@ -46,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}", get(user).post(update_user))
         .route("/admin/users/{id}/active", post(user_active))
         .route("/admin/users/{id}/password", post(reset_password))
+        .route("/admin/users/{id}/photo", post(user_photo))
 }
 
 // ---- small builders for the generic list and edit templates ----
@@ -1176,6 +1177,21 @@ async fn user(
     let mut extras = Vec::new();
     let edit = if may {
         let (d, r) = scope_options(&state, &auth).await?;
+        let photo = form(
+            "photo-form",
+            String::new(),
+            format!("{base}/photo"),
+            tr("form.save", lang),
+            vec![context! {
+                name => "photo", kind => "file", required => true, accept => "image/png,image/jpeg",
+                label => Text::fixed("照片（PNG或JPEG，不超过1MB）", "Photo (PNG or JPEG, at most 1 MB)").get(lang),
+            }],
+        );
+        let photo = context! { multipart => true, ..photo };
+        extras.push(context! {
+            title => Text::fixed("窗口屏照片", "Photo for the window screens").get(lang),
+            form => photo,
+        });
         extras.push(context! {
             title => Text::fixed("重置密码", "Reset password").get(lang),
             form => form("password-form", String::new(), format!("{base}/password"), tr("form.save", lang), vec![
@@ -1277,5 +1293,20 @@ async fn reset_password(
         },
     )
     .await?;
+    Ok(saved(&format!("/admin/users/{id}")))
+}
+
+async fn user_photo(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    headers: axum::http::HeaderMap,
+    mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let form = super::cases::checked_multipart(&auth, &headers, mp).await?;
+    let file = form.files.first().ok_or_else(|| {
+        crate::error::AppError::bad_request("photo", Text::fixed("请选择照片", "choose a photo"))
+    })?;
+    users::set_photo(&state, &auth, id, &file.bytes).await?;
     Ok(saved(&format!("/admin/users/{id}")))
 }

@@ -552,7 +552,7 @@ async fn act(
 }
 
 /// A multipart form checked against the session's CSRF token and the origin.
-async fn checked_multipart(
+pub(super) async fn checked_multipart(
     auth: &Auth,
     headers: &axum::http::HeaderMap,
     mp: Multipart,

@@ -52,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .route("/hall/windows/{id}/act", post(act))
         .route("/hall/windows/{id}/screen", get(screen))
         .route("/hall/windows/{id}/pad", get(pad))
+        .route("/hall/staff/{id}/photo", get(staff_photo))
 }
 
 fn ser<T: serde::Serialize>(v: &T) -> Value {
@@ -762,4 +763,20 @@ async fn reschedule(
     };
     appt::reschedule(&state, &origin, id, change).await?;
     Ok(Redirect::to(&format!("/hall/appointments/{id}?code={code}")).into_response())
+}
+
+/// A staff member's photo, as the screen over their window shows it.
+async fn staff_photo(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+    let (bytes, mime) = crate::service::users::photo(&state, id).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, mime),
+            (
+                axum::http::header::CACHE_CONTROL,
+                "public, max-age=300".to_string(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

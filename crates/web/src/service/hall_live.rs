@@ -106,6 +106,22 @@ async fn refresh_now(
     Ok((b, j))
 }
 
+/// Something every hall may show changed (a staff member's photo or name): every hall with
+/// displays recomputes its board.
+pub fn changed_everywhere(state: &AppState) {
+    let halls: Vec<i64> = {
+        let halls = state
+            .hall_live
+            .halls
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        halls.keys().copied().collect()
+    };
+    for h in halls {
+        changed(state, h);
+    }
+}
+
 /// Something changed in the hall: recompute the board and send it to every display, folding
 /// changes that arrive meanwhile into the next round.
 pub fn changed(state: &AppState, hall_id: i64) {

@@ -236,3 +236,73 @@ pub async fn set_preferences(
         .set_preferences(&auth.ctx(), auth.user.id, large_text, lang)
         .await?)
 }
+
+/// Largest staff photo accepted.
+pub const PHOTO_LIMIT: usize = 1024 * 1024;
+
+/// The image type of a photo, judged by its content: PNG or JPEG.
+pub fn photo_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(b"\xFF\xD8\xFF") {
+        Some("image/jpeg")
+    } else {
+        None
+    }
+}
+
+/// A staff member's photo for the screen over their window: those who manage the account.
+pub async fn set_photo(state: &AppState, auth: &Auth, id: i64, bytes: &[u8]) -> AppResult<()> {
+    auth.actor.require(Permission::UserWrite)?;
+    let cur = user(state, auth, id).await?;
+    check_covers(
+        state,
+        auth,
+        Permission::UserWrite,
+        cur.department_id,
+        cur.region_id,
+    )
+    .await?;
+    if bytes.len() > PHOTO_LIMIT {
+        return Err(DomainError::invalid(
+            "photo",
+            "照片不能超过1MB",
+            "the photo must be at most 1 MB",
+        )
+        .into());
+    }
+    let Some(mime) = photo_type(bytes) else {
+        return Err(DomainError::invalid(
+            "photo",
+            "照片应为PNG或JPEG图片",
+            "the photo must be a PNG or JPEG image",
+        )
+        .into());
+    };
+    let sha = super::uploads::sha256_hex(bytes);
+    super::uploads::write_blob(&state.config.uploads_dir, &sha, bytes)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "cannot store a staff photo");
+            AppError::internal()
+        })?;
+    state
+        .store
+        .set_staff_photo(&auth.ctx(), cur.id, &sha, mime)
+        .await?;
+    super::hall_live::changed_everywhere(state);
+    Ok(())
+}
+
+/// A staff photo as the window screens show it (public, like the name on the screen).
+pub async fn photo(state: &AppState, id: i64) -> AppResult<(Vec<u8>, String)> {
+    let (sha, mime) = state
+        .store
+        .staff_photo(id)
+        .await?
+        .ok_or_else(|| AppError::not_found(onewindow_core::Text::fixed("照片", "photo")))?;
+    Ok((
+        super::uploads::read(&state.config.uploads_dir, &sha).await?,
+        mime,
+    ))
+}
