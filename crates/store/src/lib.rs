@@ -419,6 +419,15 @@ pub trait HallStore: Send + Sync {
         at: chrono::DateTime<chrono::Utc>,
         today: chrono::NaiveDate,
     ) -> Result<Ticket>;
+    /// Closes the days before `today`: leftover tickets are cancelled and the fairness rule's
+    /// records before `from_arrival` dropped. Returns the tickets closed.
+    async fn close_past_days(
+        &self,
+        ctx: &Context,
+        today: chrono::NaiveDate,
+        from_arrival: i64,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<i64>;
     /// A staff member's photo for the window screens: the stored file's SHA-256 and type.
     async fn set_staff_photo(
         &self,

@@ -2515,6 +2515,59 @@ mod hall {
         }
     });
 
+    // The end of a day: what was left waiting or at a window is closed, today's tickets are not,
+    // and the fairness records of earlier days go.
+    each_db!(past_days_are_closed, |db| {
+        let s = db.store.clone();
+        let f = hall_fixture(s.as_ref(), 1).await;
+        let c = ctx();
+        let a = s
+            .create_category(&c, f.hall.id, category("综合", "A"))
+            .await
+            .unwrap();
+        let w = f.windows[0].id;
+        s.set_window_categories(&c, w, &[a.id]).await.unwrap();
+        for n in 0..3 {
+            s.issue_ticket(&c, ticket(f.hall.id, a.id, Priority::Ordinary, n))
+                .await
+                .unwrap();
+        }
+        s.call_next(&c, w, None, 3).await.unwrap().unwrap();
+        // The next day (2026-03-03), a ticket of its own.
+        let next = NaiveDate::from_ymd_opt(2026, 3, 3).unwrap();
+        let start = chrono::DateTime::from_timestamp(1_772_467_200, 0).unwrap(); // 3 March 00:00 +08
+        let mut t = ticket(f.hall.id, a.id, Priority::Ordinary, 0);
+        t.day = next;
+        t.at = start + chrono::Duration::hours(2);
+        let today = s.issue_ticket(&c, t).await.unwrap();
+        let closed = s
+            .close_past_days(
+                &c,
+                next,
+                start.timestamp_micros(),
+                start + chrono::Duration::hours(3),
+            )
+            .await
+            .unwrap();
+        assert_eq!(closed, 3, "two waiting and one at the window");
+        assert_eq!(
+            s.waiting(f.hall.id)
+                .await
+                .unwrap()
+                .iter()
+                .map(|q| (q.id, q.passed))
+                .collect::<Vec<_>>(),
+            vec![(today.id, 0)]
+        );
+        assert_eq!(
+            s.close_past_days(&c, next, start.timestamp_micros(), start)
+                .await
+                .unwrap(),
+            0,
+            "once"
+        );
+    });
+
     fn act(window_id: i64, action: WindowAction, at: chrono::DateTime<chrono::Utc>) -> WindowAct {
         WindowAct {
             window_id,

@@ -1,6 +1,6 @@
 //! Background work of a serving instance: sending the outbox, accepting by law the cases whose
-//! completeness was not decided in time (行政许可法 art. 32), and recording the appointments
-//! nobody came to. Several instances may run
+//! completeness was not decided in time (行政许可法 art. 32), recording the appointments nobody
+//! came to, and closing the hall's past days. Several instances may run
 //! these at once: the outbox marks each message once, and a case is accepted under its version
 //! check, so a second instance's attempt simply finds nothing to do.
 
@@ -12,12 +12,14 @@ use std::time::Duration;
 pub const OUTBOX_EVERY: Duration = Duration::from_secs(5);
 pub const DEEMED_EVERY: Duration = Duration::from_secs(300);
 pub const NO_SHOWS_EVERY: Duration = Duration::from_secs(60);
+pub const HALL_DAYS_EVERY: Duration = Duration::from_secs(600);
 
 /// Runs until `stop` resolves.
 pub async fn run(state: AppState, notifier: Notifier, stop: impl std::future::Future<Output = ()>) {
     let mut outbox = tokio::time::interval(OUTBOX_EVERY);
     let mut deemed = tokio::time::interval(DEEMED_EVERY);
     let mut no_shows = tokio::time::interval(NO_SHOWS_EVERY);
+    let mut hall_days = tokio::time::interval(HALL_DAYS_EVERY);
     tokio::pin!(stop);
     loop {
         tokio::select! {
@@ -30,6 +32,13 @@ pub async fn run(state: AppState, notifier: Notifier, stop: impl std::future::Fu
                     Ok(0) => {}
                     Ok(n) => tracing::info!(cases = n, "accepted by law after the completeness deadline"),
                     Err(e) => tracing::error!(error = ?e.message, "deemed-acceptance sweep failed"),
+                }
+            }
+            _ = hall_days.tick() => {
+                match crate::service::hall::close_past_days(&state).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(tickets = n, "tickets left from earlier days closed"),
+                    Err(e) => tracing::error!(error = ?e.message, "closing the hall's past days failed"),
                 }
             }
             _ = no_shows.tick() => {

@@ -494,6 +494,16 @@ impl<B: Backend> HallStore for SqlStore<B> {
         hall_window::requeue(self.b.as_ref(), ctx, ticket_id, at, today).await
     }
 
+    async fn close_past_days(
+        &self,
+        ctx: &Context,
+        today: NaiveDate,
+        from_arrival: i64,
+        at: DateTime<Utc>,
+    ) -> Result<i64> {
+        hall_window::close_past_days(self.b.as_ref(), ctx, today, from_arrival, at).await
+    }
+
     async fn set_staff_photo(
         &self,
         ctx: &Context,

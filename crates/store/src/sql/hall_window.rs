@@ -829,3 +829,63 @@ pub(super) async fn ticket_facts<B: Backend>(
         })
         .collect())
 }
+
+/// Closes the days before `today`: tickets still waiting or called are cancelled (the hall
+/// closed on them), and the calls recorded for the fairness rule before `from_arrival` (today's
+/// first moment) are dropped, since no waiting ticket can have arrived before them. One trail
+/// entry per hall. Returns how many tickets were closed.
+pub(super) async fn close_past_days<B: Backend>(
+    b: &B,
+    ctx: &Context,
+    today: NaiveDate,
+    from_arrival: i64,
+    at: DateTime<Utc>,
+) -> Result<i64> {
+    let mut tx = b.begin().await?;
+    let closed: Vec<(i64, i64)> = B::all(
+        &mut tx,
+        sql(
+            "UPDATE tickets SET state = 'cancelled', finished_at = COALESCE(finished_at, $1),
+             version = version + 1 WHERE day < $2 AND state IN ('waiting', 'called')
+             RETURNING id, hall_id",
+        )
+        .bind(at)
+        .bind(today),
+    )
+    .await?;
+    B::exec(
+        &mut tx,
+        sql("DELETE FROM category_calls WHERE arrival < $1").bind(from_arrival),
+    )
+    .await?;
+    let mut halls: Vec<(i64, i64)> = Vec::new();
+    for (_, h) in &closed {
+        match halls.iter_mut().find(|x| x.0 == *h) {
+            Some(x) => x.1 += 1,
+            None => halls.push((*h, 1)),
+        }
+    }
+    let mut trail = Vec::new();
+    for (h, n) in &halls {
+        let (region,): (i64,) = B::opt(
+            &mut tx,
+            sql("SELECT region_id FROM halls WHERE id = $1").bind(*h),
+        )
+        .await?
+        .unwrap_or((0,));
+        trail.push(Pending::now(
+            ctx,
+            change(
+                "hall",
+                "close_day",
+                *h,
+                (None, Some(region)),
+                None,
+                Some(&json!({"before": today, "tickets_closed": n})),
+            ),
+        ));
+    }
+    append_all::<B>(&mut tx, trail).await?;
+    B::commit(tx).await?;
+    Ok(closed.len() as i64)
+}

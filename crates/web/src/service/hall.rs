@@ -490,3 +490,23 @@ pub async fn stats(
         },
     ))
 }
+
+/// The end of the hall's days: tickets left from earlier days are closed, and the fairness
+/// rule's old records dropped (run by the background jobs).
+pub async fn close_past_days(state: &AppState) -> AppResult<i64> {
+    let now = state.config.clock.now();
+    let today = local_date(now);
+    let midnight = today
+        .and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(onewindow_core::time::china()).single())
+        .map_or(now, |t| t.to_utc());
+    Ok(state
+        .store
+        .close_past_days(
+            &Context::system("hall-day-close"),
+            today,
+            midnight.timestamp_micros(),
+            now,
+        )
+        .await?)
+}
