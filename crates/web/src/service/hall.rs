@@ -151,6 +151,19 @@ async fn serve_at(state: &AppState, auth: &Auth, w: &Window) -> AppResult<Hall> 
     }
 }
 
+/// Whether the actor serves at any active window of the hall (the desk, requeues, figures).
+async fn serves_hall(state: &AppState, auth: &Auth, hall_id: i64) -> AppResult<bool> {
+    if !auth.actor.has(Permission::HallServe) {
+        return Ok(false);
+    }
+    for w in state.store.windows(hall_id).await? {
+        if w.active && serve_at(state, auth, &w).await.is_ok() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 pub(crate) fn public_ctx(origin: &Origin, what: &str) -> Context {
     Context {
         actor_id: None,
@@ -191,15 +204,7 @@ pub async fn issue_ticket(
     let h = open_hall(state, req.hall_id).await?;
     let ctx = match auth {
         Some(a) if staff_only => {
-            let any_window = state.store.windows(h.id).await?;
-            let mut allowed = false;
-            for w in any_window.iter().filter(|w| w.active) {
-                if serve_at(state, a, w).await.is_ok() {
-                    allowed = true;
-                    break;
-                }
-            }
-            if !allowed {
+            if !serves_hall(state, a, h.id).await? {
                 return Err(AppError::forbidden());
             }
             a.ctx()
@@ -356,15 +361,7 @@ pub async fn requeue(state: &AppState, auth: &Auth, ticket_id: i64) -> AppResult
         .ticket(ticket_id)
         .await?
         .ok_or_else(|| AppError::not_found(Text::fixed("号", "ticket")))?;
-    let windows = state.store.windows(t.hall_id).await?;
-    let mut allowed = false;
-    for w in windows.iter().filter(|w| w.active) {
-        if serve_at(state, auth, w).await.is_ok() {
-            allowed = true;
-            break;
-        }
-    }
-    if !allowed {
+    if !serves_hall(state, auth, t.hall_id).await? {
         return Err(AppError::forbidden());
     }
     let now = state.config.clock.now();
@@ -419,17 +416,7 @@ pub async fn stats(
     let covers = auth
         .actor
         .covers_region(&region_path(state, Some(h.region_id)).await?);
-    let serves = auth.actor.has(Permission::HallServe) && {
-        let mut any = false;
-        for w in state.store.windows(h.id).await? {
-            if serve_at(state, auth, &w).await.is_ok() {
-                any = true;
-                break;
-            }
-        }
-        any
-    };
-    if !covers && !serves {
+    if !covers && !serves_hall(state, auth, h.id).await? {
         return Err(AppError::forbidden());
     }
     let today = local_date(state.config.clock.now());
