@@ -2515,6 +2515,55 @@ mod hall {
         }
     });
 
+    // Two instances on one database (two stores, each with its own calling task): every
+    // ticket is called once and none is lost. On SQLite the second store is a second process's
+    // view of the same file.
+    each_db!(two_instances_calling_at_once_share_no_ticket, |db| {
+        let s = db.store.clone();
+        let other = onewindow_store::open(&db.url).await.unwrap();
+        let f = hall_fixture(s.as_ref(), 8).await;
+        let c = ctx();
+        let a = s
+            .create_category(&c, f.hall.id, category("综合", "A"))
+            .await
+            .unwrap();
+        for w in &f.windows {
+            s.set_window_categories(&c, w.id, &[a.id]).await.unwrap();
+        }
+        let total = 160;
+        for n in 0..total {
+            let p = if n % 9 == 0 {
+                Priority::Elderly
+            } else {
+                Priority::Ordinary
+            };
+            s.issue_ticket(&c, ticket(f.hall.id, a.id, p, n))
+                .await
+                .unwrap();
+        }
+        let mut tasks = Vec::new();
+        for (i, w) in f.windows.iter().enumerate() {
+            // Half the windows on each instance.
+            let st = if i % 2 == 0 { s.clone() } else { other.clone() };
+            let (c, w) = (c.clone(), w.id);
+            tasks.push(tokio::spawn(async move {
+                let mut mine = Vec::new();
+                while let Some(t) = st.call_next(&c, w, None, 3).await.unwrap() {
+                    mine.push(t.id);
+                }
+                mine
+            }));
+        }
+        let mut all = Vec::new();
+        for t in tasks {
+            all.extend(t.await.unwrap());
+        }
+        let distinct: HashSet<i64> = all.iter().copied().collect();
+        assert_eq!(all.len(), total as usize, "every ticket called");
+        assert_eq!(distinct.len(), all.len(), "no ticket called twice");
+        other.close().await;
+    });
+
     // The end of a day: what was left waiting or at a window is closed, today's tickets are not,
     // and the fairness records of earlier days go.
     each_db!(past_days_are_closed, |db| {
