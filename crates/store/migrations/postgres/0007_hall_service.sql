@@ -7,6 +7,10 @@ ALTER TABLE tickets ADD COLUMN access_key TEXT NOT NULL DEFAULT '';
 -- The first call (waiting time ends there, whatever transfers follow) and the transfers made.
 ALTER TABLE tickets ADD COLUMN first_called_at TIMESTAMPTZ;
 ALTER TABLE tickets ADD COLUMN transfers BIGINT NOT NULL DEFAULT 0;
+-- The queue's order is (rank, arrival, id): with the id in the index the head is read in index
+-- order and the read stops at the LIMIT, instead of sorting the whole category's queue.
+DROP INDEX tickets_queue;
+CREATE INDEX tickets_queue ON tickets (hall_id, category_id, rank, arrival, id) WHERE state = 'waiting';
 -- Recent service times per category, for the estimated wait.
 CREATE INDEX tickets_finished ON tickets (category_id, finished_at);
 CREATE INDEX tickets_hall_day ON tickets (hall_id, day, called_at);
