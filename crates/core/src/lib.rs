@@ -12,6 +12,7 @@ pub mod hall;
 pub mod i18n;
 pub mod identity;
 pub mod org;
+pub mod supervision;
 pub mod time;
 pub mod validate;
 mod vocabulary;

@@ -27,7 +27,8 @@ impl Light {
         }
     }
 
-    fn of(left: i64, yellow_days: i64) -> Light {
+    /// The light with `left` working days to the deadline (negative: past it).
+    pub fn of(left: i64, yellow_days: i64) -> Light {
         if left < 0 {
             Light::Red
         } else if left <= yellow_days {
