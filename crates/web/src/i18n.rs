@@ -97,6 +97,11 @@ const UI: &[(&str, &str, &str)] = &[
         "Yellow light (working days before the promised deadline)",
     ),
     (
+        "rules.yellow_percent",
+        "或剩余期限比例（%，取较多者）",
+        "or share of the limit left (%, whichever is more)",
+    ),
+    (
         "rules.max_upload_mib",
         "上传文件大小上限（MB）",
         "Largest upload (MiB)",

@@ -5,6 +5,7 @@
 use super::{Case, CaseState, CaseStep, ExtensionState, StepState};
 use crate::calendar::{Calendar, CalendarError};
 use crate::i18n::Text;
+use crate::supervision::lights::LightRule;
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -91,7 +92,7 @@ pub struct ClockView {
     pub problem: Option<String>,
 }
 
-pub fn view(case: &Case, cal: &Calendar, today: NaiveDate, yellow_days: i64) -> ClockView {
+pub fn view(case: &Case, cal: &Calendar, today: NaiveDate, rule: LightRule) -> ClockView {
     let mut v = ClockView {
         accepted_on: case.accepted_on,
         statutory_due: case.statutory_due,
@@ -107,7 +108,7 @@ pub fn view(case: &Case, cal: &Calendar, today: NaiveDate, yellow_days: i64) -> 
         on_time: None,
         problem: None,
     };
-    if let Err(e) = fill(&mut v, case, cal, today, yellow_days) {
+    if let Err(e) = fill(&mut v, case, cal, today, rule) {
         v.problem = Some(e.text().zh.into_owned());
     }
     v
@@ -118,7 +119,7 @@ fn fill(
     case: &Case,
     cal: &Calendar,
     today: NaiveDate,
-    yellow_days: i64,
+    rule: LightRule,
 ) -> Result<(), CalendarError> {
     let Some(base) = case.accepted_on else {
         return Ok(());
@@ -148,7 +149,8 @@ fn fill(
     match case.state {
         CaseState::Reviewing if v.paused => {}
         CaseState::Reviewing => {
-            v.light = Some(Light::of(promised_left.min(statutory_left), yellow_days));
+            let threshold = rule.threshold(case.promised_days + v.extension_days);
+            v.light = Some(Light::of(promised_left.min(statutory_left), threshold));
         }
         CaseState::Decided | CaseState::Concluded => {
             v.on_time = Some(promised_left >= 0);
@@ -158,7 +160,7 @@ fn fill(
                 } else {
                     -cal.workdays_between(due, today)?.max(1)
                 };
-                v.light = Some(Light::of(left, yellow_days));
+                v.light = Some(Light::of(left, rule.threshold(case.delivery_days)));
             }
         }
         CaseState::Delivered => v.on_time = Some(promised_left >= 0),
@@ -172,7 +174,7 @@ pub fn step_light(
     step: &CaseStep,
     cal: &Calendar,
     today: NaiveDate,
-    yellow_days: i64,
+    rule: LightRule,
 ) -> Option<Light> {
     let due = step.due?;
     let at = match step.state {
@@ -188,5 +190,5 @@ pub fn step_light(
     if step.state == StepState::Done {
         return Some(if left < 0 { Light::Red } else { Light::Green });
     }
-    Some(Light::of(left, yellow_days))
+    Some(Light::of(left, rule.threshold(step.days)))
 }

@@ -15,8 +15,11 @@ pub struct Rules {
     pub joint_extension_days: i64,
     /// art. 44: certificates delivered within 10 working days of the decision.
     pub delivery_days: i64,
-    /// Yellow light this many working days before the promised deadline.
+    /// Yellow light this many working days before the promised deadline…
     pub yellow_days: i64,
+    /// …or with this share of the limit left (percent, rounded up), whichever is more.
+    #[serde(default = "default_yellow_percent")]
+    pub yellow_percent: i64,
     /// Largest upload, in MiB.
     pub max_upload_mib: i64,
     /// Upload types allowed, by extension.
@@ -34,6 +37,7 @@ impl Default for Rules {
             joint_extension_days: 15,
             delivery_days: 10,
             yellow_days: 1,
+            yellow_percent: default_yellow_percent(),
             max_upload_mib: 20,
             upload_types: ["pdf", "jpg", "jpeg", "png", "ofd"]
                 .map(str::to_string)
@@ -41,6 +45,10 @@ impl Default for Rules {
             online_closes: "17:00".into(),
         }
     }
+}
+
+fn default_yellow_percent() -> i64 {
+    20
 }
 
 /// The settings key under which the rules are kept (JSON).
@@ -61,12 +69,21 @@ fn range(field: &str, v: i64, lo: i64, hi: i64) -> Result<(), FieldError> {
 }
 
 impl Rules {
+    /// When a clock turns yellow.
+    pub fn light_rule(&self) -> crate::supervision::lights::LightRule {
+        crate::supervision::lights::LightRule {
+            yellow_days: self.yellow_days,
+            yellow_percent: self.yellow_percent,
+        }
+    }
+
     pub fn clean(mut self) -> Result<Rules, FieldError> {
         range("completeness_days", self.completeness_days, 1, 30)?;
         range("extension_days", self.extension_days, 0, 60)?;
         range("joint_extension_days", self.joint_extension_days, 0, 60)?;
         range("delivery_days", self.delivery_days, 0, 60)?;
         range("yellow_days", self.yellow_days, 0, 10)?;
+        range("yellow_percent", self.yellow_percent, 0, 50)?;
         range("max_upload_mib", self.max_upload_mib, 1, 200)?;
         let mut types = Vec::new();
         for t in &self.upload_types {

@@ -9,6 +9,7 @@ use super::*;
 use crate::calendar::Calendar;
 use crate::catalog::guide::{Applicant, Guide, MatterKind, ServiceMode};
 use crate::error::DomainError;
+use crate::supervision::lights::LightRule;
 use chrono::{NaiveDate, TimeZone, Utc};
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -211,7 +212,7 @@ fn window_application_runs_from_acceptance_to_delivery() {
     let c = w
         .run(&c, Action::Conclude { note: None }, d(2026, 3, 5))
         .unwrap();
-    let v = clock::view(&c.case, &w.cal, d(2026, 3, 6), 1);
+    let v = clock::view(&c.case, &w.cal, d(2026, 3, 6), days(1));
     assert_eq!((v.used_days, v.on_time), (3, Some(true)));
     let c = w
         .run(
@@ -455,7 +456,7 @@ fn a_special_procedure_stops_the_clock_and_moves_every_deadline() {
         vec![ActionKind::Resume, ActionKind::Withdraw]
     );
     // While paused the clock view counts the pause so far and shows no light.
-    let v = clock::view(&c.case, &w.cal, d(2026, 3, 9), 1);
+    let v = clock::view(&c.case, &w.cal, d(2026, 3, 9), days(1));
     assert!(v.paused && v.light.is_none());
     assert_eq!(v.paused_days, 3);
     assert_eq!(v.used_days, 2);
@@ -473,7 +474,7 @@ fn a_special_procedure_stops_the_clock_and_moves_every_deadline() {
     // 5 + 5 working days from 2 March.
     assert_eq!(c.case.promised_due, Some(d(2026, 3, 16)));
     assert_eq!(c.steps[0].due, Some(d(2026, 3, 16)));
-    let v = clock::view(&c.case, &w.cal, d(2026, 3, 12), 1);
+    let v = clock::view(&c.case, &w.cal, d(2026, 3, 12), days(1));
     assert_eq!((v.used_days, v.promised_left), (3, Some(2)));
     assert_eq!(v.light, Some(Light::Green));
     // Bad durations are refused.
@@ -627,7 +628,7 @@ fn supplement_stops_the_clock_and_silence_means_acceptance() {
         "accepted on receipt"
     );
     assert_eq!(c.case.promised_due, Some(d(2026, 3, 27)));
-    let v = clock::view(&c.case, &w.cal, d(2026, 3, 30), 1);
+    let v = clock::view(&c.case, &w.cal, d(2026, 3, 30), days(1));
     assert_eq!(v.light, Some(Light::Red));
 }
 
@@ -649,18 +650,44 @@ fn lights_turn_yellow_then_red_and_a_late_step_is_flagged() {
             d(2026, 3, 2),
         )
         .unwrap();
-    let light = |day| clock::view(&c.case, &w.cal, day, 1).light;
+    let light = |day| clock::view(&c.case, &w.cal, day, days(1)).light;
     assert_eq!(light(d(2026, 3, 5)), Some(Light::Green));
     assert_eq!(light(d(2026, 3, 6)), Some(Light::Yellow));
     assert_eq!(light(d(2026, 3, 9)), Some(Light::Yellow));
     assert_eq!(light(d(2026, 3, 10)), Some(Light::Red));
     assert_eq!(
-        clock::step_light(&c.steps[0], &w.cal, d(2026, 3, 3), 0),
+        clock::step_light(&c.steps[0], &w.cal, d(2026, 3, 3), days(0)),
         Some(Light::Yellow)
     );
     assert_eq!(
-        clock::step_light(&c.steps[0], &w.cal, d(2026, 3, 4), 1),
+        clock::step_light(&c.steps[0], &w.cal, d(2026, 3, 4), days(1)),
         Some(Light::Red)
+    );
+}
+
+// The default rule: yellow with 1 working day or 20% of the limit left, whichever is more. A
+// promised limit of 15 working days (accepted Monday 2 March, due Monday 23 March) turns yellow
+// with 3 days left, on Wednesday 18 March.
+#[test]
+fn a_long_limit_turns_yellow_by_its_share() {
+    let w = World::new(Workflow::default_for(15));
+    let c = w
+        .run(
+            &dossier(15, d(2026, 3, 2)),
+            Action::Accept { note: None },
+            d(2026, 3, 2),
+        )
+        .unwrap();
+    let rule = crate::case::rules::Rules::default().light_rule();
+    let light = |day| clock::view(&c.case, &w.cal, day, rule).light;
+    assert_eq!(c.case.promised_due, Some(d(2026, 3, 23)));
+    assert_eq!(light(d(2026, 3, 17)), Some(Light::Green));
+    assert_eq!(light(d(2026, 3, 18)), Some(Light::Yellow));
+    assert_eq!(light(d(2026, 3, 24)), Some(Light::Red));
+    // By days alone it would still be green.
+    assert_eq!(
+        clock::view(&c.case, &w.cal, d(2026, 3, 18), days(1)).light,
+        Some(Light::Green)
     );
 }
 
@@ -873,7 +900,7 @@ fn a_year_without_calendar_data_leaves_the_deadline_open_and_says_why() {
         .run(&c, Action::Accept { note: None }, d(2026, 12, 14))
         .unwrap();
     assert_eq!(c.case.promised_due, None);
-    let v = clock::view(&c.case, &w.cal, d(2026, 12, 15), 1);
+    let v = clock::view(&c.case, &w.cal, d(2026, 12, 15), days(1));
     assert!(v.problem.unwrap().contains("2027"));
 }
 
@@ -893,4 +920,12 @@ fn workflows_are_checked() {
     let mut f = parallel_flow();
     f.stages[0].role = crate::identity::Role::Citizen;
     assert_eq!(f.clean(5, &depts).unwrap_err().field, "stages[0].role");
+}
+
+/// A yellow rule by working days only (the tests above were written for it).
+fn days(n: i64) -> LightRule {
+    LightRule {
+        yellow_days: n,
+        yellow_percent: 0,
+    }
 }

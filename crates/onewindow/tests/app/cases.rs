@@ -870,6 +870,17 @@ each_app!(
             (s, e["field"].as_str()),
             (StatusCode::UNPROCESSABLE_ENTITY, Some("completeness_days"))
         );
+        // The yellow share: 20% by default, at most 50%.
+        assert_eq!(rules["yellow_percent"], 20);
+        let mut bad = rules.clone();
+        bad["yellow_percent"] = json!(60);
+        let (s, e) = app
+            .call(Method::PUT, "/api/v1/case-rules", Some(&admin), Some(bad))
+            .await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("yellow_percent"))
+        );
 
         // Window intake is the clerks'; a citizen cannot file "at a window"; agents record the
         // authorization.

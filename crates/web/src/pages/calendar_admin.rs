@@ -104,6 +104,7 @@ fn rules_form(r: &Rules, lang: onewindow_core::Lang) -> Value {
             ),
             n("delivery_days", "rules.delivery_days", r.delivery_days),
             n("yellow_days", "rules.yellow_days", r.yellow_days),
+            n("yellow_percent", "rules.yellow_percent", r.yellow_percent),
             n("max_upload_mib", "rules.max_upload_mib", r.max_upload_mib),
             input(
                 "upload_types",
@@ -185,6 +186,7 @@ async fn save_rules(State(state): State<AppState>, f: PageForm) -> AppResult<Res
         joint_extension_days: f.data.int("joint_extension_days")?,
         delivery_days: f.data.int("delivery_days")?,
         yellow_days: f.data.int("yellow_days")?,
+        yellow_percent: f.data.int("yellow_percent")?,
         max_upload_mib: f.data.int("max_upload_mib")?,
         upload_types: f
             .data

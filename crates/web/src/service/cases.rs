@@ -681,14 +681,14 @@ pub async fn view_of(
     let s = settings(state).await?;
     let today = local_date(now());
     let actions = my_actions(state, auth, &d, st, today).await?;
-    let clock = clock::view(&d.case, &s.calendar, today, s.rules.yellow_days);
+    let clock = clock::view(&d.case, &s.calendar, today, s.rules.light_rule());
     let step_lights = d
         .steps
         .iter()
         .map(|x| {
             (
                 x.id,
-                clock::step_light(x, &s.calendar, today, s.rules.yellow_days),
+                clock::step_light(x, &s.calendar, today, s.rules.light_rule()),
             )
         })
         .collect();
@@ -747,7 +747,7 @@ pub fn lines(s: &CaseSettings, cases: Vec<Case>, today: NaiveDate) -> Vec<CaseLi
     cases
         .into_iter()
         .map(|c| {
-            let v = clock::view(&c, &s.calendar, today, s.rules.yellow_days);
+            let v = clock::view(&c, &s.calendar, today, s.rules.light_rule());
             CaseLine {
                 light: v.light,
                 promised_left: v.promised_left,
@@ -841,8 +841,8 @@ fn step_lines(s: &CaseSettings, items: Vec<StepItem>, today: NaiveDate) -> Vec<S
     items
         .into_iter()
         .map(|i| StepLine {
-            light: clock::step_light(&i.step, &s.calendar, today, s.rules.yellow_days),
-            case_light: clock::view(&i.case, &s.calendar, today, s.rules.yellow_days).light,
+            light: clock::step_light(&i.step, &s.calendar, today, s.rules.light_rule()),
+            case_light: clock::view(&i.case, &s.calendar, today, s.rules.light_rule()).light,
             case_id: i.case.id,
             number: i.case.number,
             matter_name: i.case.matter_name,
@@ -1055,7 +1055,7 @@ pub async fn progress(
         state_name: d.case.state.name().zh.into_owned(),
         applicant_masked: mask_name(&d.case.applicant.name),
         submitted_at: d.case.submitted_at,
-        clock: clock::view(&d.case, &s.calendar, today, s.rules.yellow_days),
+        clock: clock::view(&d.case, &s.calendar, today, s.rules.light_rule()),
         decision: d.case.decision,
         delivery: d.case.delivery,
         tracking_number: d.case.tracking_number.clone(),
