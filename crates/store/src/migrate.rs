@@ -49,6 +49,11 @@ pub const SQLITE: &[Migration] = &[
         name: "hall_service",
         sql: include_str!("../migrations/sqlite/0007_hall_service.sql"),
     },
+    Migration {
+        version: 8,
+        name: "case_lights",
+        sql: include_str!("../migrations/sqlite/0008_case_lights.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -86,6 +91,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 7,
         name: "hall_service",
         sql: include_str!("../migrations/postgres/0007_hall_service.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "case_lights",
+        sql: include_str!("../migrations/postgres/0008_case_lights.sql"),
     },
 ];
 

@@ -1794,6 +1794,12 @@ mod cases {
         assert!(after.steps.iter().all(|st| st.id > 0));
         let read = s.dossier(d.case.id).await.unwrap().unwrap();
         assert_eq!(read, after);
+        // The days its light changes are kept with it (3 promised days from Monday 2 March:
+        // due Thursday 5 March, yellow from Wednesday, red from Friday).
+        assert_eq!(
+            (read.case.yellow_on, read.case.red_on),
+            (Some(day(2026, 3, 4)), Some(day(2026, 3, 6)))
+        );
         let trail = s
             .audit_entries(&AuditFilter {
                 target_type: Some("case".into()),

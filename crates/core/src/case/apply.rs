@@ -270,6 +270,8 @@ pub fn new_case(app: CleanApplication, p: &Placement, i: &Intake) -> super::Doss
         decided_at: None,
         decided_on: None,
         delivery_due: None,
+        yellow_on: None,
+        red_on: None,
         concluded_at: None,
         concluded_on: None,
         delivered_at: None,

@@ -5,7 +5,7 @@
 use super::{Case, CaseState, CaseStep, ExtensionState, StepState};
 use crate::calendar::{Calendar, CalendarError};
 use crate::i18n::Text;
-use crate::supervision::lights::LightRule;
+use crate::supervision::lights::{LightRule, light_dates};
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -150,16 +150,23 @@ fn fill(
         CaseState::Reviewing if v.paused => {}
         CaseState::Reviewing => {
             let threshold = rule.threshold(case.promised_days + v.extension_days);
-            v.light = Some(Light::of(promised_left.min(statutory_left), threshold));
+            // Against the earlier deadline's date, so that the day after it is red even when
+            // it is a rest day (as for steps and delivery); by the counts when a deadline falls
+            // in a year the calendar does not know.
+            let due = match (v.promised_due, v.statutory_due) {
+                (Some(p), Some(s)) => Some(p.min(s)),
+                _ => None,
+            };
+            let left = match due {
+                Some(due) => days_left(cal, today, due)?,
+                None => promised_left.min(statutory_left),
+            };
+            v.light = Some(Light::of(left, threshold));
         }
         CaseState::Decided | CaseState::Concluded => {
             v.on_time = Some(promised_left >= 0);
             if let Some(due) = case.delivery_due {
-                let left = if today <= due {
-                    cal.workdays_between(today, due)?
-                } else {
-                    -cal.workdays_between(due, today)?.max(1)
-                };
+                let left = days_left(cal, today, due)?;
                 v.light = Some(Light::of(left, rule.threshold(case.delivery_days)));
             }
         }
@@ -167,6 +174,42 @@ fn fill(
         _ => {}
     }
     Ok(())
+}
+
+/// Working days from `day` to the deadline `due` (the light's measure): those after `day` up to
+/// and including `due`; once past it, minus the working days since, and at least minus one, so
+/// that a rest day after the deadline is already overdue.
+pub fn days_left(cal: &Calendar, day: NaiveDate, due: NaiveDate) -> Result<i64, CalendarError> {
+    Ok(if day <= due {
+        cal.workdays_between(day, due)?
+    } else {
+        -cal.workdays_between(due, day)?.max(1)
+    })
+}
+
+/// The days a case's running clock turns yellow and red, as `view` would show them, or
+/// `(None, None)` when no clock runs: while under review (not paused) against the earlier of its
+/// deadlines, once decided against its delivery deadline.
+pub fn light_days(
+    case: &Case,
+    cal: &Calendar,
+    rule: LightRule,
+) -> (Option<NaiveDate>, Option<NaiveDate>) {
+    let (due, limit) = match case.state {
+        CaseState::Reviewing if case.paused_since.is_none() => {
+            let due = match (case.promised_due, case.statutory_due) {
+                (Some(p), Some(s)) => Some(p.min(s)),
+                (p, s) => p.or(s),
+            };
+            (due, case.promised_days + extension_days(case))
+        }
+        CaseState::Decided | CaseState::Concluded => (case.delivery_due, case.delivery_days),
+        _ => (None, 0),
+    };
+    match due.map(|d| light_dates(cal, d, rule.threshold(limit))) {
+        Some(Ok(d)) => (Some(d.yellow_from), Some(d.red_from)),
+        _ => (None, None),
+    }
 }
 
 /// A step's light: red once past its own limit, even when the whole case is on time.
@@ -182,11 +225,7 @@ pub fn step_light(
         StepState::Done => step.finished_on?,
         StepState::Waiting => return None,
     };
-    let left = if at <= due {
-        cal.workdays_between(at, due).ok()?
-    } else {
-        -cal.workdays_between(due, at).ok()?.max(1)
-    };
+    let left = days_left(cal, at, due).ok()?;
     if step.state == StepState::Done {
         return Some(if left < 0 { Light::Red } else { Light::Green });
     }

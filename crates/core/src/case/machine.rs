@@ -559,6 +559,8 @@ pub fn act(d: &Dossier, action: Action, env: &Env) -> Result<Outcome, DomainErro
         }
     }
     after.case.updated_at = env.now;
+    (after.case.yellow_on, after.case.red_on) =
+        super::clock::light_days(&after.case, env.cal, env.rules.light_rule());
     let notices = notices(&after, kind);
     Ok(Outcome {
         after,

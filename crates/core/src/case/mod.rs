@@ -176,6 +176,11 @@ pub struct Case {
     pub decided_at: Option<DateTime<Utc>>,
     pub decided_on: Option<NaiveDate>,
     pub delivery_due: Option<NaiveDate>,
+    /// The first day the running clock is yellow and the first day it is red (电子监察), from
+    /// its deadline and the light rule; `None` while no clock runs (before acceptance, paused,
+    /// ended). Kept with the case so that lists and counts by light compare dates.
+    pub yellow_on: Option<NaiveDate>,
+    pub red_on: Option<NaiveDate>,
     pub concluded_at: Option<DateTime<Utc>>,
     pub concluded_on: Option<NaiveDate>,
     pub delivered_at: Option<DateTime<Utc>>,

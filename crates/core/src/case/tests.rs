@@ -691,6 +691,57 @@ fn a_long_limit_turns_yellow_by_its_share() {
     );
 }
 
+// The light days kept with a case give, on every day, the light its clock shows; a pause
+// stops them and a resume sets them again.
+#[test]
+fn a_case_keeps_the_days_its_light_changes() {
+    use crate::supervision::lights::{LightDates, light_on};
+    let w = World::new(Workflow::default_for(15));
+    let rule = w.rules.light_rule();
+    let check = |c: &Dossier, from: NaiveDate, days: i64| {
+        let dates = LightDates {
+            yellow_from: c.case.yellow_on.unwrap(),
+            red_from: c.case.red_on.unwrap(),
+        };
+        for i in 0..days {
+            let day = from + chrono::Duration::days(i);
+            assert_eq!(
+                Some(light_on(dates, day)),
+                clock::view(&c.case, &w.cal, day, rule).light,
+                "{day}"
+            );
+        }
+    };
+    let c = w
+        .run(
+            &dossier(15, d(2026, 3, 2)),
+            Action::Accept { note: None },
+            d(2026, 3, 2),
+        )
+        .unwrap();
+    check(&c, d(2026, 3, 2), 40);
+    let paused = w
+        .run(
+            &c,
+            Action::Pause {
+                procedure: "专家评审".into(),
+                reason: "r".into(),
+                expected_days: 3,
+            },
+            d(2026, 3, 4),
+        )
+        .unwrap();
+    assert_eq!((paused.case.yellow_on, paused.case.red_on), (None, None));
+    let resumed = w
+        .run(&paused, Action::Resume { result: None }, d(2026, 3, 10))
+        .unwrap();
+    assert!(
+        resumed.case.red_on > c.case.red_on,
+        "the pause moved the deadline"
+    );
+    check(&resumed, d(2026, 3, 10), 40);
+}
+
 #[test]
 fn decisions_need_reasons_where_the_law_wants_them() {
     let w = World::new(Workflow::default_for(5));

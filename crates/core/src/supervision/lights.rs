@@ -69,8 +69,7 @@ pub struct LightDates {
 }
 
 /// The light days of a clock whose last day on time is `due`, turning yellow with `threshold`
-/// working days left (as `Light::of` counts them: the working days after a day up to and
-/// including the deadline).
+/// working days left (as `case::clock::days_left` counts them).
 pub fn light_dates(
     cal: &Calendar,
     due: NaiveDate,
@@ -116,12 +115,10 @@ mod tests {
 
     /// The light the case clock gives on `day` for a deadline `due`, counted directly.
     fn counted(cal: &Calendar, due: NaiveDate, day: NaiveDate, threshold: i64) -> Light {
-        let left = if day <= due {
-            cal.workdays_between(day, due).unwrap()
-        } else {
-            -cal.workdays_between(due, day).unwrap().max(1)
-        };
-        Light::of(left, threshold)
+        Light::of(
+            crate::case::clock::days_left(cal, day, due).unwrap(),
+            threshold,
+        )
     }
 
     #[test]

@@ -54,6 +54,8 @@ pub const CASE_COLS: &[&str] = &[
     "decided_at",
     "decided_on",
     "delivery_due",
+    "yellow_on",
+    "red_on",
     "concluded_at",
     "concluded_on",
     "delivered_at",
@@ -114,6 +116,8 @@ pub fn bind_case(q: Sql, c: &Case) -> Sql {
         .bind(c.decided_at)
         .bind(c.decided_on)
         .bind(c.delivery_due)
+        .bind(c.yellow_on)
+        .bind(c.red_on)
         .bind(c.concluded_at)
         .bind(c.concluded_on)
         .bind(c.delivered_at)
@@ -202,6 +206,8 @@ pub struct CaseRow {
     pub decided_at: Option<DateTime<Utc>>,
     pub decided_on: Option<NaiveDate>,
     pub delivery_due: Option<NaiveDate>,
+    pub yellow_on: Option<NaiveDate>,
+    pub red_on: Option<NaiveDate>,
     pub concluded_at: Option<DateTime<Utc>>,
     pub concluded_on: Option<NaiveDate>,
     pub delivered_at: Option<DateTime<Utc>>,
@@ -286,6 +292,8 @@ impl CaseRow {
             decided_at: self.decided_at,
             decided_on: self.decided_on,
             delivery_due: self.delivery_due,
+            yellow_on: self.yellow_on,
+            red_on: self.red_on,
             concluded_at: self.concluded_at,
             concluded_on: self.concluded_on,
             delivered_at: self.delivered_at,
