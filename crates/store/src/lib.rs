@@ -298,6 +298,13 @@ pub trait CaseStore: Send + Sync {
     ) -> Result<Vec<Dossier>>;
     async fn cases(&self, filter: &CaseFilter) -> Result<Vec<Case>>;
     async fn count_cases(&self, filter: &CaseFilter) -> Result<i64>;
+    /// Rewrites the days cases' lights change (derived from their deadlines and the light
+    /// rule), with one trail entry for all of them. Returns how many rows changed.
+    async fn set_light_days(
+        &self,
+        ctx: &Context,
+        days: &[(i64, Option<chrono::NaiveDate>, Option<chrono::NaiveDate>)],
+    ) -> Result<usize>;
     async fn case_events(&self, case_id: i64) -> Result<Vec<CaseEvent>>;
     /// Open review steps of a department, or assigned to a person, oldest first.
     async fn open_steps(

@@ -1800,6 +1800,33 @@ mod cases {
             (read.case.yellow_on, read.case.red_on),
             (Some(day(2026, 3, 4)), Some(day(2026, 3, 6)))
         );
+        // Recomputed (after a rule change), they are rewritten with one trail entry.
+        let n = s
+            .set_light_days(
+                &c,
+                &[(d.case.id, Some(day(2026, 3, 3)), Some(day(2026, 3, 6)))],
+            )
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+        let again = s.dossier(d.case.id).await.unwrap().unwrap();
+        assert_eq!(again.case.yellow_on, Some(day(2026, 3, 3)));
+        assert_eq!(
+            again.case.version, read.case.version,
+            "derived days are not an edit"
+        );
+        let relit = s
+            .audit_entries(&AuditFilter {
+                target_type: Some("case".into()),
+                limit: 50,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(relit.iter().any(|e| e.action == "case.relight"));
+        s.set_light_days(&c, &[(d.case.id, read.case.yellow_on, read.case.red_on)])
+            .await
+            .unwrap();
         let trail = s
             .audit_entries(&AuditFilter {
                 target_type: Some("case".into()),

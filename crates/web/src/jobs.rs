@@ -21,6 +21,15 @@ pub async fn run(state: AppState, notifier: Notifier, stop: impl std::future::Fu
     let mut no_shows = tokio::time::interval(NO_SHOWS_EVERY);
     let mut hall_days = tokio::time::interval(HALL_DAYS_EVERY);
     tokio::pin!(stop);
+    // Cases written before their light days were kept get them now, beside the other work.
+    let first = state.clone();
+    tokio::spawn(async move {
+        match crate::service::cases::relight(&first).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(cases = n, "light days recomputed"),
+            Err(e) => tracing::error!(error = ?e.message, "recomputing light days failed"),
+        }
+    });
     loop {
         tokio::select! {
             _ = &mut stop => break,

@@ -893,6 +893,42 @@ impl<B: Backend> CaseStore for SqlStore<B> {
         Ok(n)
     }
 
+    async fn set_light_days(
+        &self,
+        ctx: &Context,
+        days: &[(i64, Option<NaiveDate>, Option<NaiveDate>)],
+    ) -> Result<usize> {
+        if days.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.b.begin().await?;
+        for (id, yellow, red) in days {
+            B::exec(
+                &mut tx,
+                sql("UPDATE cases SET yellow_on = $1, red_on = $2 WHERE id = $3")
+                    .bind(*yellow)
+                    .bind(*red)
+                    .bind(*id),
+            )
+            .await?;
+        }
+        super::audit::append::<B>(
+            &mut tx,
+            ctx,
+            onewindow_core::audit::Change {
+                action: "case.relight".into(),
+                target_type: "case".into(),
+                target_id: None,
+                department_id: None,
+                region_id: None,
+                summary: serde_json::json!({"cases": days.len()}),
+            },
+        )
+        .await?;
+        B::commit(tx).await?;
+        Ok(days.len())
+    }
+
     async fn case_events(&self, case_id: i64) -> Result<Vec<CaseEvent>> {
         let rows: Vec<EventRow> = self
             .b

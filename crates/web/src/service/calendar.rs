@@ -80,6 +80,7 @@ pub async fn save_year(state: &AppState, auth: &Auth, year: YearArrangement) -> 
     may_edit(auth)?;
     state.store.save_calendar_year(&auth.ctx(), year).await?;
     state.calendar.invalidate();
+    relight_later(state);
     Ok(())
 }
 
@@ -95,5 +96,18 @@ pub async fn save_rules(state: &AppState, auth: &Auth, r: Rules) -> AppResult<Ru
         )
         .await?;
     state.calendar.invalidate();
+    relight_later(state);
     Ok(r)
+}
+
+/// The days cases' lights change follow the calendar and the rules: recomputed in the
+/// background after either changes.
+fn relight_later(state: &AppState) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        match crate::service::cases::relight(&state).await {
+            Ok(n) => tracing::info!(cases = n, "light days recomputed"),
+            Err(e) => tracing::error!(error = ?e.message, "recomputing light days failed"),
+        }
+    });
 }

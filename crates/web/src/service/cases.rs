@@ -1148,3 +1148,40 @@ pub fn may_upload(auth: &Auth, d: &Dossier, st: &Standing) -> bool {
         && (st.applicant
             || (auth.actor.has(Permission::CaseIntake) && auth.actor.covers(&st.owner)))
 }
+
+/// Recomputes the days each open case's light changes (after the calendar or the light rule
+/// changed, and at start for cases written before they were kept); writes only those that
+/// differ. Returns how many changed.
+pub async fn relight(state: &AppState) -> AppResult<usize> {
+    let s = settings(state).await?;
+    let rule = s.rules.light_rule();
+    let mut filter = onewindow_store::CaseFilter {
+        scope: onewindow_store::ScopeFilter::all(),
+        states: vec![
+            CaseState::Reviewing,
+            CaseState::Decided,
+            CaseState::Concluded,
+        ],
+        limit: 1000,
+        ..Default::default()
+    };
+    let mut changed = 0;
+    loop {
+        let page = state.store.cases(&filter).await?;
+        let days: Vec<_> = page
+            .iter()
+            .filter_map(|c| {
+                let (y, r) = clock::light_days(c, &s.calendar, rule);
+                (y != c.yellow_on || r != c.red_on).then_some((c.id, y, r))
+            })
+            .collect();
+        changed += state
+            .store
+            .set_light_days(&Context::system("relight"), &days)
+            .await?;
+        if (page.len() as i64) < filter.limit {
+            return Ok(changed);
+        }
+        filter.offset += filter.limit;
+    }
+}
