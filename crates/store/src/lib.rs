@@ -390,6 +390,9 @@ pub trait HallStore: Send + Sync {
     /// Numbers and records a ticket of an active category of the hall.
     async fn issue_ticket(&self, ctx: &Context, new: NewTicket) -> Result<Ticket>;
     async fn ticket(&self, id: i64) -> Result<Option<Ticket>>;
+    /// How many waiting tickets of its category go before a waiting ticket
+    /// (`onewindow_core::hall::queue::ahead`), counted through the queue index.
+    async fn ahead(&self, ticket: &Ticket) -> Result<i64>;
     /// The hall's waiting tickets as the calling rule sees them.
     async fn waiting(&self, hall_id: i64) -> Result<Vec<Waiting>>;
     /// A clerk's action at a window (`onewindow_core::hall::window`), in one transaction.

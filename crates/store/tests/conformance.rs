@@ -2409,6 +2409,16 @@ mod hall {
         let mut called = 0;
         loop {
             let queue = s.waiting(f.hall.id).await.unwrap();
+            // People ahead, counted by the store, are what the core counts.
+            for w in &queue {
+                let t = s.ticket(w.id).await.unwrap().unwrap();
+                assert_eq!(
+                    s.ahead(&t).await.unwrap(),
+                    onewindow_core::hall::queue::ahead(&queue, w) as i64,
+                    "ticket {}",
+                    t.number
+                );
+            }
             let want = pick(&queue, &[b.id, a.id], max_passes);
             let got = s.call_next(&c, w, None, max_passes).await.unwrap();
             match (want, got) {

@@ -448,6 +448,25 @@ impl<B: Backend> HallStore for SqlStore<B> {
         row.map(Ticket::try_from).transpose()
     }
 
+    async fn ahead(&self, t: &Ticket) -> Result<i64> {
+        let rank = i64::from(t.priority.rank());
+        let (n,): (i64,) = self
+            .b
+            .read_opt(
+                sql("SELECT count(*) FROM tickets
+                     WHERE hall_id = $1 AND category_id = $2 AND state = 'waiting' AND id <> $3
+                     AND (rank < $4 OR (rank = $4 AND arrival < $5))")
+                .bind(t.hall_id)
+                .bind(t.category_id)
+                .bind(t.id)
+                .bind(rank)
+                .bind(t.arrival),
+            )
+            .await?
+            .unwrap_or((0,));
+        Ok(n)
+    }
+
     async fn waiting(&self, hall_id: i64) -> Result<Vec<Waiting>> {
         let rows: Vec<(i64, i64, String, i64, i64)> = self
             .b

@@ -13,7 +13,6 @@ use onewindow_core::evaluation::{PadRating, Rating};
 use onewindow_core::hall::board::CallLine;
 use onewindow_core::hall::category::{Category, NewCategory};
 use onewindow_core::hall::hours::check_open;
-use onewindow_core::hall::queue;
 use onewindow_core::hall::stats::HallStats;
 use onewindow_core::hall::ticket::{
     Ticket, TicketClaims, TicketSource, TicketState, announcement, priority_of,
@@ -262,12 +261,8 @@ pub async fn ticket_view_of(state: &AppState, h: &Hall, t: Ticket) -> AppResult<
     let (board, _) = hall_live::board(state, h.id).await?;
     let queue = board.queues.iter().find(|q| q.category_id == t.category_id);
     let (ahead, wait) = if t.state == TicketState::Waiting {
-        let waiting = state.store.waiting(h.id).await?;
-        let ahead = waiting
-            .iter()
-            .find(|w| w.id == t.id)
-            .map_or(0, |me| queue::ahead(&waiting, me));
-        (ahead as i64, queue.and_then(|q| q.wait_for(ahead)))
+        let ahead = state.store.ahead(&t).await?;
+        (ahead, queue.and_then(|q| q.wait_for(ahead.max(0) as usize)))
     } else {
         (0, None)
     };
