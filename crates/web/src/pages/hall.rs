@@ -26,7 +26,6 @@ use onewindow_core::evaluation::{LEVELS, LOW_REASONS};
 use onewindow_core::hall::appointment::NewAppointment;
 use onewindow_core::hall::ticket::TicketSource;
 use onewindow_core::hall::window::WindowAction;
-use onewindow_core::org::Hall;
 use std::convert::Infallible;
 use tokio::sync::broadcast::error::RecvError;
 
@@ -57,15 +56,6 @@ pub fn router() -> Router<AppState> {
 
 fn ser<T: serde::Serialize>(v: &T) -> Value {
     Value::from(minijinja::value::Serde(v))
-}
-
-async fn active_hall(state: &AppState, id: i64) -> AppResult<Hall> {
-    state
-        .store
-        .hall(id)
-        .await?
-        .filter(|h| h.active)
-        .ok_or_else(|| AppError::not_found(Text::fixed("大厅", "hall")))
 }
 
 /// The halls and their screens, for the hall's staff.
@@ -109,7 +99,7 @@ async fn kiosk(
     Path(hall_id): Path<i64>,
 ) -> AppResult<Response> {
     let lang = page.lang(auth.as_ref());
-    let h = active_hall(&state, hall_id).await?;
+    let h = svc::open_hall(&state, hall_id).await?;
     let categories = svc::public_categories(&state, h.id).await?;
     let (board, _) = hall_live::board(&state, h.id).await?;
     let cats: Vec<Value> = categories
@@ -169,7 +159,7 @@ async fn hall_qr(
     headers: HeaderMap,
     Path(hall_id): Path<i64>,
 ) -> AppResult<Response> {
-    active_hall(&state, hall_id).await?;
+    svc::open_hall(&state, hall_id).await?;
     qr(&state, &headers, &format!("/hall/{hall_id}/take"), false)
 }
 
@@ -243,7 +233,7 @@ async fn board(
     Path(hall_id): Path<i64>,
 ) -> AppResult<Response> {
     let lang = page.lang(None);
-    let h = active_hall(&state, hall_id).await?;
+    let h = svc::open_hall(&state, hall_id).await?;
     let (b, _) = hall_live::board(&state, h.id).await?;
     Ok(display(
         &state,
@@ -409,7 +399,7 @@ async fn events(
     State(state): State<AppState>,
     Path(hall_id): Path<i64>,
 ) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    active_hall(&state, hall_id).await?;
+    svc::open_hall(&state, hall_id).await?;
     let rx = state.hall_live.subscribe(hall_id);
     let (_, first) = hall_live::board(&state, hall_id).await?;
     let first = Some(Event::default().event("board").data(&*first));
@@ -552,7 +542,7 @@ async fn stats(
     let lang = page.lang(Some(&auth));
     let (from, to) = period(&page)?;
     let s = svc::stats(&state, &auth, hall_id, from, to).await?;
-    let h = active_hall(&state, hall_id).await?;
+    let h = svc::open_hall(&state, hall_id).await?;
     let tables: Vec<Value> = sections(&s, lang)
         .into_iter()
         .map(|(id, title, first, rows)| {
@@ -634,7 +624,7 @@ async fn book_form(
     Path(hall_id): Path<i64>,
 ) -> AppResult<Response> {
     let lang = page.lang(auth.as_ref());
-    let h = active_hall(&state, hall_id).await?;
+    let h = svc::open_hall(&state, hall_id).await?;
     let categories = svc::public_categories(&state, h.id).await?;
     let chosen = match page.param("category").and_then(|c| c.parse::<i64>().ok()) {
         Some(c) => categories.iter().find(|x| x.id == c),
@@ -669,7 +659,7 @@ async fn book(
     Path(hall_id): Path<i64>,
     f: PageForm,
 ) -> AppResult<Response> {
-    active_hall(&state, hall_id).await?;
+    svc::open_hall(&state, hall_id).await?;
     let day = f.data.text("day");
     let new = NewAppointment {
         category_id: f.data.int("category_id")?,
@@ -702,7 +692,7 @@ async fn appointment(
     let lang = page.lang(auth.as_ref());
     let code = page.param("code").unwrap_or_default();
     let a = appt::appointment(&state, id, &code).await?;
-    let h = active_hall(&state, a.hall_id).await?;
+    let h = svc::open_hall(&state, a.hall_id).await?;
     let category = state
         .store
         .category(a.category_id)

@@ -2,7 +2,7 @@
 //! booking with an ID number, cancelling and moving with the booking's code, checking in at the
 //! kiosk with the ID number (a ticket with the appointment's priority), and the no-show sweep.
 
-use super::hall::{TicketView, public_categories, ticket_view_of};
+use super::hall::{TicketView, open_hall, ticket_view_of};
 use super::hall_live;
 use crate::auth::{Auth, Origin};
 use crate::error::{AppError, AppResult};
@@ -32,7 +32,7 @@ async fn category(state: &AppState, id: i64) -> AppResult<Category> {
         .await?
         .filter(|c| c.active)
         .ok_or_else(|| AppError::not_found(Text::fixed("业务类别", "category")))?;
-    public_categories(state, c.hall_id).await?;
+    open_hall(state, c.hall_id).await?;
     Ok(c)
 }
 
@@ -258,12 +258,7 @@ pub async fn check_in(
     let now = now_local(state);
     let card = IdCard::parse(req.id_number.trim(), now.date())
         .map_err(|t| FieldError::new("id_number", t))?;
-    let h = state
-        .store
-        .hall(req.hall_id)
-        .await?
-        .filter(|h| h.active)
-        .ok_or_else(|| AppError::not_found(Text::fixed("大厅", "hall")))?;
+    let h = open_hall(state, req.hall_id).await?;
     let settings = state.calendar.get(state.store.as_ref()).await?;
     check_open(&h.opens, &h.closes, &settings.calendar, now)
         .map_err(|t| DomainError::Conflict(FieldError::new("hall_id", t)))?;

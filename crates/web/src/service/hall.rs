@@ -34,12 +34,7 @@ pub const MAX_PASSES: i64 = 3;
 /// The categories of a hall, as the kiosk offers them: anyone may see the active ones of an
 /// active hall.
 pub async fn public_categories(state: &AppState, hall_id: i64) -> AppResult<Vec<Category>> {
-    let h = state
-        .store
-        .hall(hall_id)
-        .await?
-        .filter(|h| h.active)
-        .ok_or_else(|| AppError::not_found(Text::fixed("大厅", "hall")))?;
+    let h = open_hall(state, hall_id).await?;
     Ok(state
         .store
         .categories(h.id)
@@ -131,36 +126,38 @@ pub struct TicketView {
 /// department-scoped clerk serves windows of the department; a region-scoped one, the halls of
 /// the region).
 async fn serve_at(state: &AppState, auth: &Auth, w: &Window) -> AppResult<Hall> {
-    auth.actor.require(Permission::HallServe)?;
     let h = state
         .store
         .hall(w.hall_id)
         .await?
         .ok_or_else(|| AppError::not_found(Text::fixed("大厅", "hall")))?;
-    let ok = match auth.actor.scope.department_id {
-        Some(d) => w.department_ids.contains(&d),
-        None => auth
-            .actor
-            .covers_region(&region_path(state, Some(h.region_id)).await?),
-    };
-    if ok {
+    if serves(state, auth, &h, std::slice::from_ref(w)).await? {
         Ok(h)
     } else {
         Err(AppError::forbidden())
     }
 }
 
-/// Whether the actor serves at any active window of the hall (the desk, requeues, figures).
-async fn serves_hall(state: &AppState, auth: &Auth, hall_id: i64) -> AppResult<bool> {
+/// Whether the actor serves at one of `windows` of the hall `h`: the permission, and a
+/// department scope among a window's departments or a region scope over the hall.
+async fn serves(state: &AppState, auth: &Auth, h: &Hall, windows: &[Window]) -> AppResult<bool> {
     if !auth.actor.has(Permission::HallServe) {
         return Ok(false);
     }
-    for w in state.store.windows(hall_id).await? {
-        if w.active && serve_at(state, auth, &w).await.is_ok() {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    Ok(match auth.actor.scope.department_id {
+        Some(d) => windows
+            .iter()
+            .any(|w| w.active && w.department_ids.contains(&d)),
+        None => auth
+            .actor
+            .covers_region(&region_path(state, Some(h.region_id)).await?),
+    })
+}
+
+/// Whether the actor serves at any active window of the hall (the desk, requeues, figures).
+async fn serves_hall(state: &AppState, auth: &Auth, h: &Hall) -> AppResult<bool> {
+    let windows = state.store.windows(h.id).await?;
+    serves(state, auth, h, &windows).await
 }
 
 pub(crate) fn public_ctx(origin: &Origin, what: &str) -> Context {
@@ -173,7 +170,8 @@ pub(crate) fn public_ctx(origin: &Origin, what: &str) -> Context {
     }
 }
 
-async fn open_hall(state: &AppState, hall_id: i64) -> AppResult<Hall> {
+/// An active hall, as the public pages and the kiosk see it.
+pub async fn open_hall(state: &AppState, hall_id: i64) -> AppResult<Hall> {
     state
         .store
         .hall(hall_id)
@@ -203,7 +201,7 @@ pub async fn issue_ticket(
     let h = open_hall(state, req.hall_id).await?;
     let ctx = match auth {
         Some(a) if staff_only => {
-            if !serves_hall(state, a, h.id).await? {
+            if !serves_hall(state, a, &h).await? {
                 return Err(AppError::forbidden());
             }
             a.ctx()
@@ -356,7 +354,8 @@ pub async fn requeue(state: &AppState, auth: &Auth, ticket_id: i64) -> AppResult
         .ticket(ticket_id)
         .await?
         .ok_or_else(|| AppError::not_found(Text::fixed("号", "ticket")))?;
-    if !serves_hall(state, auth, t.hall_id).await? {
+    let h = open_hall(state, t.hall_id).await?;
+    if !serves_hall(state, auth, &h).await? {
         return Err(AppError::forbidden());
     }
     let now = state.config.clock.now();
@@ -411,7 +410,7 @@ pub async fn stats(
     let covers = auth
         .actor
         .covers_region(&region_path(state, Some(h.region_id)).await?);
-    if !covers && !serves_hall(state, auth, h.id).await? {
+    if !covers && !serves_hall(state, auth, &h).await? {
         return Err(AppError::forbidden());
     }
     let today = local_date(state.config.clock.now());
