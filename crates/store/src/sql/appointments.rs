@@ -5,7 +5,7 @@
 
 use super::SqlStore;
 use super::audit::{Pending, append, append_all};
-use super::hall::{hall_category, insert_ticket};
+use super::hall::{hall_category, hall_region, insert_ticket};
 use super::org::change;
 use crate::AppointmentStore;
 use crate::backend::{Backend, sql};
@@ -146,15 +146,6 @@ async fn give_back<B: Backend>(tx: &mut B::Tx, a: &Appointment) -> Result<()> {
     Ok(())
 }
 
-async fn region_of<B: Backend>(tx: &mut B::Tx, hall_id: i64) -> Result<i64> {
-    let r: Option<(i64,)> = B::opt(
-        tx,
-        sql("SELECT region_id FROM halls WHERE id = $1").bind(hall_id),
-    )
-    .await?;
-    Ok(r.map_or(0, |r| r.0))
-}
-
 /// Moves a booked appointment to another state, or says why it cannot.
 async fn leave_booked<B: Backend>(
     tx: &mut B::Tx,
@@ -244,7 +235,7 @@ impl<B: Backend> AppointmentStore for SqlStore<B> {
             )
             .await?;
         }
-        let region = region_of::<B>(&mut tx, hall_id).await?;
+        let region = hall_region::<B>(&mut tx, hall_id).await?;
         append::<B>(
             &mut tx,
             ctx,
@@ -371,7 +362,7 @@ impl<B: Backend> AppointmentStore for SqlStore<B> {
         let a: Appointment = row
             .ok_or_else(|| StoreError::Database("INSERT returned no appointment".into()))?
             .try_into()?;
-        let region = region_of::<B>(&mut tx, hall_id).await?;
+        let region = hall_region::<B>(&mut tx, hall_id).await?;
         append::<B>(&mut tx, ctx, entry("book", &a, region)).await?;
         B::commit(tx).await?;
         Ok(a)
@@ -415,7 +406,7 @@ impl<B: Backend> AppointmentStore for SqlStore<B> {
         let mut tx = self.b.begin().await?;
         let a = leave_booked::<B>(&mut tx, id, AppointmentState::Cancelled, None, at).await?;
         give_back::<B>(&mut tx, &a).await?;
-        let region = region_of::<B>(&mut tx, a.hall_id).await?;
+        let region = hall_region::<B>(&mut tx, a.hall_id).await?;
         append::<B>(&mut tx, ctx, entry("cancel", &a, region)).await?;
         B::commit(tx).await?;
         Ok(a)
@@ -466,7 +457,7 @@ impl<B: Backend> AppointmentStore for SqlStore<B> {
         let a: Appointment = row
             .ok_or_else(|| StoreError::Database("the booking went missing".into()))?
             .try_into()?;
-        let region = region_of::<B>(&mut tx, a.hall_id).await?;
+        let region = hall_region::<B>(&mut tx, a.hall_id).await?;
         append::<B>(&mut tx, ctx, entry("reschedule", &a, region)).await?;
         B::commit(tx).await?;
         Ok(a)
@@ -488,7 +479,7 @@ impl<B: Backend> AppointmentStore for SqlStore<B> {
             t.issued_at,
         )
         .await?;
-        let region = region_of::<B>(&mut tx, a.hall_id).await?;
+        let region = hall_region::<B>(&mut tx, a.hall_id).await?;
         append::<B>(&mut tx, ctx, entry("check_in", &a, region)).await?;
         B::commit(tx).await?;
         Ok((a, t))
@@ -516,8 +507,16 @@ impl<B: Backend> AppointmentStore for SqlStore<B> {
             .map(Appointment::try_from)
             .collect::<Result<_>>()?;
         let mut pending = Vec::new();
+        let mut regions: std::collections::HashMap<i64, i64> = Default::default();
         for a in &missed {
-            let region = region_of::<B>(&mut tx, a.hall_id).await?;
+            let region = match regions.get(&a.hall_id) {
+                Some(r) => *r,
+                None => {
+                    let r = hall_region::<B>(&mut tx, a.hall_id).await?;
+                    regions.insert(a.hall_id, r);
+                    r
+                }
+            };
             pending.push(Pending::now(ctx, entry("no_show", a, region)));
         }
         append_all::<B>(&mut tx, pending).await?;

@@ -224,17 +224,16 @@ pub(super) async fn insert_ticket<B: Backend>(
     Ok(t)
 }
 
-/// The hall's region: who may see the trail of its categories and tickets.
-async fn hall_owner<B: Backend>(
-    tx: &mut B::Tx,
-    hall_id: i64,
-) -> Result<(Option<i64>, Option<i64>)> {
+/// The hall's region: who may see the trail of what happens in it (categories, tickets,
+/// bookings).
+pub(super) async fn hall_region<B: Backend>(tx: &mut B::Tx, hall_id: i64) -> Result<i64> {
     let r: Option<(i64,)> = B::opt(
         tx,
         sql("SELECT region_id FROM halls WHERE id = $1").bind(hall_id),
     )
     .await?;
-    Ok((None, r.map(|r| r.0)))
+    r.map(|r| r.0)
+        .ok_or_else(|| StoreError::Database(format!("hall {hall_id} has gone")))
 }
 
 /// A queue head as the calling rule sees it.
@@ -357,7 +356,7 @@ impl<B: Backend> HallStore for SqlStore<B> {
             .await?;
         }
         let c = load_category::<B>(&mut tx, id).await?;
-        let owner = hall_owner::<B>(&mut tx, hall_id).await?;
+        let owner = (None, Some(hall_region::<B>(&mut tx, hall_id).await?));
         append::<B>(
             &mut tx,
             ctx,
@@ -415,7 +414,7 @@ impl<B: Backend> HallStore for SqlStore<B> {
             )
             .await?;
         }
-        let owner = hall_owner::<B>(&mut tx, hall_id).await?;
+        let owner = (None, Some(hall_region::<B>(&mut tx, hall_id).await?));
         append::<B>(
             &mut tx,
             ctx,

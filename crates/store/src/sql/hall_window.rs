@@ -4,7 +4,7 @@
 //! window never both call.
 
 use super::audit::{Pending, append_all};
-use super::hall::{TICKET_COLS, TicketRow, WINDOW_CATEGORIES, hall_category, head};
+use super::hall::{TICKET_COLS, TicketRow, WINDOW_CATEGORIES, hall_category, hall_region, head};
 use super::org::change;
 use crate::backend::{Backend, sql};
 use crate::error::{Result, StoreError};
@@ -552,12 +552,7 @@ pub(super) async fn requeue<B: Backend>(
         .into());
     };
     let t: Ticket = t.try_into()?;
-    let (region_id,): (i64,) = B::opt(
-        &mut tx,
-        sql("SELECT region_id FROM halls WHERE id = $1").bind(t.hall_id),
-    )
-    .await?
-    .unwrap_or((0,));
+    let region_id = hall_region::<B>(&mut tx, t.hall_id).await?;
     append_all::<B>(
         &mut tx,
         vec![Pending::now(
@@ -867,12 +862,7 @@ pub(super) async fn close_past_days<B: Backend>(
     }
     let mut trail = Vec::new();
     for (h, n) in &halls {
-        let (region,): (i64,) = B::opt(
-            &mut tx,
-            sql("SELECT region_id FROM halls WHERE id = $1").bind(*h),
-        )
-        .await?
-        .unwrap_or((0,));
+        let region = hall_region::<B>(&mut tx, *h).await?;
         trail.push(Pending::now(
             ctx,
             change(
