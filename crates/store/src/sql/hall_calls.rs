@@ -13,11 +13,11 @@ use super::hall_window::{self, ticket_change};
 use crate::backend::{Backend, placeholders, sql};
 use crate::error::{Result, StoreError};
 use crate::model::{WindowAct, WindowOutcome};
+use onewindow_core::DomainError;
 use onewindow_core::audit::{Change, Context};
 use onewindow_core::hall::queue::{Waiting, pick};
 use onewindow_core::hall::ticket::{Priority, Ticket};
 use onewindow_core::hall::window::{self, WindowAction};
-use onewindow_core::{DomainError, Text};
 use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -163,36 +163,20 @@ async fn decide<B: Backend>(b: &B, jobs: &[Job]) -> Result<Vec<Result<WindowOutc
         }
         q
     };
-    let windows: Vec<(i64, i64, bool, i64)> = B::all(
-        &mut tx,
-        with_ids(format!(
-            "SELECT w.id, w.hall_id, w.active, h.region_id FROM windows w
-             JOIN halls h ON h.id = w.hall_id WHERE w.id IN ({list})"
-        )),
-    )
-    .await?;
+    let mut windows = hall_window::open_windows::<B>(&mut tx, &wids).await?;
     let mut seats: HashMap<i64, Seat> = HashMap::new();
     for (i, j) in jobs.iter().enumerate() {
-        match windows.iter().find(|w| w.0 == j.act.window_id) {
-            None => {
-                answers[i] = Some(Err(
-                    DomainError::not_found(Text::fixed("窗口", "window")).into()
-                ))
-            }
-            Some((_, _, false, _)) => {
-                answers[i] = Some(Err(DomainError::conflict(
-                    "window",
-                    "该窗口已停用",
-                    "this window is deactivated",
-                )
-                .into()))
-            }
-            Some((id, hall_id, true, region_id)) => {
+        match windows
+            .remove(&j.act.window_id)
+            .unwrap_or_else(|| Err(missing()))
+        {
+            Err(e) => answers[i] = Some(Err(e)),
+            Ok((hall_id, region_id)) => {
                 seats.insert(
-                    *id,
+                    j.act.window_id,
                     Seat {
-                        hall_id: *hall_id,
-                        region_id: *region_id,
+                        hall_id,
+                        region_id,
                         paused: false,
                         categories: Vec::new(),
                     },
@@ -208,21 +192,7 @@ async fn decide<B: Backend>(b: &B, jobs: &[Job]) -> Result<Vec<Result<WindowOutc
             .collect());
     }
     // Take the seats (this serialises with any other action at these windows).
-    let mut q = sql(String::new());
-    let mut values = Vec::new();
-    for i in &live {
-        let a = &jobs[*i].act;
-        values.push(format!("({})", placeholders(q.args.len() + 1, 3)));
-        q = q.bind(a.window_id).bind(a.clerk_id).bind(a.at);
-    }
-    q.text = format!(
-        "INSERT INTO window_seats (window_id, clerk_id, updated_at) VALUES {}
-         ON CONFLICT (window_id) DO UPDATE SET clerk_id = COALESCE(excluded.clerk_id, window_seats.clerk_id),
-         updated_at = excluded.updated_at RETURNING window_id, paused",
-        values.join(", ")
-    )
-    .into();
-    let paused: Vec<(i64, bool)> = B::all(&mut tx, q).await?;
+    let paused = hall_window::take_seats::<B>(&mut tx, live.iter().map(|i| &jobs[*i].act)).await?;
     for (w, p) in paused {
         if let Some(s) = seats.get_mut(&w) {
             s.paused = p;

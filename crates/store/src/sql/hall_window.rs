@@ -6,7 +6,7 @@
 use super::audit::{Pending, append_all};
 use super::hall::{TICKET_COLS, TicketRow, WINDOW_CATEGORIES, hall_category, hall_region, head};
 use super::org::change;
-use crate::backend::{Backend, sql};
+use crate::backend::{Backend, placeholders, sql};
 use crate::error::{Result, StoreError};
 use crate::model::{WindowAct, WindowOutcome};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -19,6 +19,7 @@ use onewindow_core::hall::ticket::{Priority, Ticket};
 use onewindow_core::hall::window::{self, WindowAction, clean_case_numbers};
 use onewindow_core::{DomainError, FieldError, Text};
 use serde_json::json;
+use std::collections::HashMap;
 
 fn ticket(row: Option<TicketRow>, what: &str) -> Result<Ticket> {
     row.ok_or_else(|| StoreError::Database(format!("{what}: the ticket row went missing")))?
@@ -68,36 +69,76 @@ async fn update_ticket<B: Backend>(
     B::opt(tx, q.bind(id)).await
 }
 
+/// The open windows among `ids`, each with its hall and the hall's region; an unknown or
+/// deactivated one answers with its error.
+pub(super) async fn open_windows<B: Backend>(
+    tx: &mut B::Tx,
+    ids: &[i64],
+) -> Result<HashMap<i64, Result<(i64, i64)>>> {
+    let mut q = sql(format!(
+        "SELECT w.id, w.hall_id, w.active, h.region_id FROM windows w
+         JOIN halls h ON h.id = w.hall_id WHERE w.id IN ({})",
+        placeholders(1, ids.len())
+    ));
+    for id in ids {
+        q = q.bind(*id);
+    }
+    let rows: Vec<(i64, i64, bool, i64)> = B::all(tx, q).await?;
+    Ok(ids
+        .iter()
+        .map(|id| {
+            let found = match rows.iter().find(|r| r.0 == *id) {
+                None => Err(DomainError::not_found(Text::fixed("窗口", "window")).into()),
+                Some((_, _, false, _)) => Err(DomainError::conflict(
+                    "window",
+                    "该窗口已停用",
+                    "this window is deactivated",
+                )
+                .into()),
+                Some((_, hall_id, true, region_id)) => Ok((*hall_id, *region_id)),
+            };
+            (*id, found)
+        })
+        .collect())
+}
+
+/// Takes the seats of the windows acting (the clerk acting sits there now); returns whether
+/// each is paused. Taking the seat row first serialises the actions of one window.
+pub(super) async fn take_seats<'a, B: Backend>(
+    tx: &mut B::Tx,
+    acts: impl Iterator<Item = &'a WindowAct>,
+) -> Result<HashMap<i64, bool>> {
+    let mut q = sql(String::new());
+    let mut values = Vec::new();
+    for a in acts {
+        values.push(format!("({})", placeholders(q.args.len() + 1, 3)));
+        q = q.bind(a.window_id).bind(a.clerk_id).bind(a.at);
+    }
+    if values.is_empty() {
+        return Ok(HashMap::new());
+    }
+    q.text = format!(
+        "INSERT INTO window_seats (window_id, clerk_id, updated_at) VALUES {}
+         ON CONFLICT (window_id) DO UPDATE SET clerk_id = COALESCE(excluded.clerk_id, window_seats.clerk_id),
+         updated_at = excluded.updated_at RETURNING window_id, paused",
+        values.join(", ")
+    )
+    .into();
+    let rows: Vec<(i64, bool)> = B::all(tx, q).await?;
+    Ok(rows.into_iter().collect())
+}
+
 pub(super) async fn act<B: Backend>(b: &B, ctx: &Context, a: WindowAct) -> Result<WindowOutcome> {
     let mut tx = b.begin().await?;
-    let w: Option<(i64, bool, i64)> = B::opt(
-        &mut tx,
-        sql("SELECT w.hall_id, w.active, h.region_id FROM windows w JOIN halls h ON h.id = w.hall_id
-             WHERE w.id = $1")
-        .bind(a.window_id),
-    )
-    .await?;
-    let (hall_id, active, region_id) =
-        w.ok_or_else(|| DomainError::not_found(Text::fixed("窗口", "window")))?;
-    if !active {
-        return Err(
-            DomainError::conflict("window", "该窗口已停用", "this window is deactivated").into(),
-        );
-    }
-    // Taking the seat row first serialises the actions of one window.
-    let (paused,): (bool,) = B::opt(
-        &mut tx,
-        sql(
-            "INSERT INTO window_seats (window_id, clerk_id, paused, updated_at) VALUES ($1, $2, FALSE, $3)
-             ON CONFLICT (window_id) DO UPDATE SET clerk_id = COALESCE(excluded.clerk_id, window_seats.clerk_id),
-             updated_at = excluded.updated_at RETURNING paused",
-        )
-        .bind(a.window_id)
-        .bind(a.clerk_id)
-        .bind(a.at),
-    )
-    .await?
-    .unwrap_or((false,));
+    let (hall_id, region_id) = open_windows::<B>(&mut tx, &[a.window_id])
+        .await?
+        .remove(&a.window_id)
+        .unwrap_or_else(|| Err(DomainError::not_found(Text::fixed("窗口", "window")).into()))?;
+    let paused = take_seats::<B>(&mut tx, std::iter::once(&a))
+        .await?
+        .get(&a.window_id)
+        .copied()
+        .unwrap_or(false);
     let current: Option<TicketRow> = B::opt(
         &mut tx,
         sql(format!(
