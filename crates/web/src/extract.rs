@@ -53,6 +53,19 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 }
 
 /// Parses JSON, turning serde's message into a field and a reason in both languages.
+/// A day given as text (YYYY-MM-DD) in a query or a form; a wrong one names its field.
+pub fn parse_day(field: &str, s: &str) -> Result<chrono::NaiveDate, AppError> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        AppError::bad_request(
+            field,
+            Text::new(
+                format!("“{s}”不是 YYYY-MM-DD 格式的日期"),
+                format!("'{s}' is not a YYYY-MM-DD date"),
+            ),
+        )
+    })
+}
+
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     let result: Result<T, _> = serde_path_to_error::deserialize(de);

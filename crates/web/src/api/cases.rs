@@ -4,7 +4,7 @@
 use super::Errors;
 use crate::auth::{Auth, Origin};
 use crate::error::{AppError, AppResult};
-use crate::extract::{ApiJson, ApiPath as Path, ApiQuery, parse_json, read_multipart};
+use crate::extract::{ApiJson, ApiPath as Path, ApiQuery, parse_day, parse_json, read_multipart};
 use crate::service::calendar as cal_svc;
 use crate::service::cases::{
     self as svc, BatchInput, BundleInput, CaseList, CaseView, ListParams, Progress, Workbench,
@@ -361,18 +361,6 @@ pub struct DayAnswer {
     pub between: Option<i64>,
 }
 
-fn day(field: &str, s: &str) -> AppResult<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
-        AppError::bad_request(
-            field,
-            Text::new(
-                format!("“{s}”不是 YYYY-MM-DD 格式的日期"),
-                format!("'{s}' is not a YYYY-MM-DD date"),
-            ),
-        )
-    })
-}
-
 fn calendar_error(field: &str, e: onewindow_core::calendar::CalendarError) -> AppError {
     onewindow_core::FieldError::new(field, e.text()).into()
 }
@@ -386,7 +374,7 @@ async fn calendar_check(
 ) -> AppResult<Json<DayAnswer>> {
     let s = svc::settings(&state).await?;
     let c = &s.calendar;
-    let d = day("date", &p.date)?;
+    let d = parse_day("date", &p.date)?;
     let workday = c.is_workday(d).map_err(|e| calendar_error("date", e))?;
     let plus = p
         .add
@@ -394,7 +382,7 @@ async fn calendar_check(
         .transpose()?;
     let between = match &p.until {
         Some(u) => Some(
-            c.workdays_between(d, day("until", u)?)
+            c.workdays_between(d, parse_day("until", u)?)
                 .map_err(|e| calendar_error("until", e))?,
         ),
         None => None,

@@ -7,6 +7,7 @@ use super::portal::qr;
 use super::{PageCtx, PageForm, render};
 use crate::auth::{Auth, MaybeAuth, Origin};
 use crate::error::{AppError, AppResult};
+use crate::extract::parse_day;
 use crate::i18n::tr;
 use crate::service::appointments as appt;
 use crate::service::hall::{self as svc, TicketRequest};
@@ -432,20 +433,10 @@ async fn events(
 
 /// A date parameter of the page's URL, if given; a wrong one names itself.
 fn period_param(page: &PageCtx, name: &str) -> AppResult<Option<chrono::NaiveDate>> {
-    match page.param(name).filter(|v| !v.trim().is_empty()) {
-        None => Ok(None),
-        Some(v) => chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| {
-                AppError::bad_request(
-                    name,
-                    Text::new(
-                        format!("“{v}”不是日期（年-月-日）"),
-                        format!("'{v}' is not a date (YYYY-MM-DD)"),
-                    ),
-                )
-            }),
-    }
+    page.param(name)
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| parse_day(name, &v))
+        .transpose()
 }
 
 fn period(page: &PageCtx) -> AppResult<(Option<chrono::NaiveDate>, Option<chrono::NaiveDate>)> {
@@ -645,10 +636,10 @@ async fn book_form(
             hall => context! { id => h.id, name => h.name },
             categories => categories.iter().map(|c| context! { id => c.id, name => c.name.clone(), prefix => c.prefix.clone() }).collect::<Vec<_>>(),
             category => chosen.map(|c| context! { id => c.id, name => c.name.clone() }),
+            rules => appt::rules_text().get(lang).to_string(),
             days => slots.as_ref().map(|d| d.days.iter().map(|x| x.to_string()).collect::<Vec<_>>()),
             day => slots.as_ref().map(|d| d.day.to_string()),
             slots => slots.as_ref().map(|d| slot_rows(&d.slots)),
-            rules => appt::rules_text().get(lang).to_string(),
         },
     ))
 }
@@ -660,15 +651,9 @@ async fn book(
     f: PageForm,
 ) -> AppResult<Response> {
     svc::open_hall(&state, hall_id).await?;
-    let day = f.data.text("day");
     let new = NewAppointment {
         category_id: f.data.int("category_id")?,
-        day: chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| {
-            AppError::bad_request(
-                "day",
-                Text::new(format!("“{day}”不是日期"), format!("'{day}' is not a date")),
-            )
-        })?,
+        day: parse_day("day", &f.data.text("day"))?,
         starts: f.data.text("starts"),
         name: f.data.text("name"),
         id_number: f.data.text("id_number"),
@@ -719,10 +704,10 @@ async fn appointment(
             category => category,
             state_name => a.state.name().get(lang),
             booked => booked,
+            rules => appt::rules_text().get(lang).to_string(),
             days => moving.as_ref().map(|d| d.days.iter().map(|x| x.to_string()).collect::<Vec<_>>()),
             move_day => moving.as_ref().map(|d| d.day.to_string()),
             slots => moving.as_ref().map(|d| slot_rows(&d.slots)),
-            rules => appt::rules_text().get(lang).to_string(),
         },
     ))
 }
@@ -745,10 +730,13 @@ async fn reschedule(
     f: PageForm,
 ) -> AppResult<Response> {
     let code = f.data.text("code");
-    let day = f.data.text("day");
     let change = appt::Change {
         code: code.clone(),
-        day: chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok(),
+        day: f
+            .data
+            .opt("day")
+            .map(|d| parse_day("day", &d))
+            .transpose()?,
         starts: f.data.opt("starts"),
     };
     appt::reschedule(&state, &origin, id, change).await?;
