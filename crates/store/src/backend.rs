@@ -21,7 +21,7 @@ impl<T> Record for T where
 }
 
 /// A statement argument. Only the types the schema uses.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Arg {
     I64(Option<i64>),
     Text(Option<String>),

@@ -18,6 +18,7 @@
 use crate::backend::{Arg, Backend, placeholders, sql};
 use crate::error::{Result, StoreError};
 use crate::sql::audit::{Pending, append_all};
+use crate::sql::rollup::Tallies;
 use onewindow_core::audit::{Change, Context};
 use std::any::Any;
 use std::future::Future;
@@ -43,6 +44,8 @@ pub(crate) struct GroupTx<B: Backend> {
 pub(crate) struct Later {
     rows: Vec<(&'static str, Vec<Arg>)>,
     audit: Vec<Pending>,
+    /// What the actions add to the rollups, merged and written with the rest.
+    pub tallies: Tallies,
 }
 
 /// Most arguments in one multi-row INSERT.
@@ -59,13 +62,14 @@ impl Later {
         self.audit.push(Pending::now(ctx, change));
     }
 
-    fn mark(&self) -> (usize, usize) {
-        (self.rows.len(), self.audit.len())
+    fn mark(&self) -> (usize, usize, usize) {
+        (self.rows.len(), self.audit.len(), self.tallies.len())
     }
 
-    fn undo_to(&mut self, (rows, audit): (usize, usize)) {
+    fn undo_to(&mut self, (rows, audit, tallies): (usize, usize, usize)) {
         self.rows.truncate(rows);
         self.audit.truncate(audit);
+        self.tallies.truncate(tallies);
     }
 
     async fn write<B: Backend>(self, tx: &mut B::Tx) -> Result<()> {
@@ -95,7 +99,7 @@ impl Later {
             }
         }
         append_all::<B>(tx, self.audit).await?;
-        Ok(())
+        self.tallies.write::<B>(tx).await
     }
 }
 

@@ -30,13 +30,14 @@ use onewindow_core::hall::queue::Waiting;
 use onewindow_core::hall::ticket::Ticket;
 use onewindow_core::identity::{CleanNewUser, CleanUserUpdate, User};
 use onewindow_core::org::*;
+use onewindow_core::supervision::urge::{Urge, UrgeLogLine, UrgeOrigin};
 use std::sync::Arc;
 
 pub use error::{Result, StoreError};
 pub use model::{
-    AuditFilter, BatchRecord, BundleRecord, CaseFile, CaseFilter, CaseRecord, Created, Grouping,
-    NewFile, NewSession, NewTicket, OutboxMessage, ScopeFilter, Session, Slot, StepItem, WindowAct,
-    WindowOutcome,
+    AuditFilter, BatchRecord, BundleRecord, CaseFile, CaseFilter, CaseRecord, Created, Escalation,
+    Grouping, LightCounts, LightPick, NewFile, NewSession, NewTicket, NewUrge, OutboxMessage,
+    ScopeFilter, Session, Slice, Slot, StepItem, UrgeFilter, Warning, WindowAct, WindowOutcome,
 };
 
 #[async_trait]
@@ -299,11 +300,11 @@ pub trait CaseStore: Send + Sync {
     async fn cases(&self, filter: &CaseFilter) -> Result<Vec<Case>>;
     async fn count_cases(&self, filter: &CaseFilter) -> Result<i64>;
     /// Rewrites the days cases' lights change (derived from their deadlines and the light
-    /// rule), with one trail entry for all of them. Returns how many rows changed.
+    /// rule): each case as read, with its new yellow and red days. One trail entry for all.
     async fn set_light_days(
         &self,
         ctx: &Context,
-        days: &[(i64, Option<chrono::NaiveDate>, Option<chrono::NaiveDate>)],
+        days: &[(Case, Option<chrono::NaiveDate>, Option<chrono::NaiveDate>)],
     ) -> Result<usize>;
     async fn case_events(&self, case_id: i64) -> Result<Vec<CaseEvent>>;
     /// Open review steps of a department, or assigned to a person, oldest first.
@@ -342,6 +343,61 @@ pub trait CaseStore: Send + Sync {
     async fn discard_notices(&self, case_id: i64) -> Result<u64>;
 }
 
+/// Electronic supervision (电子监察): counts and lists by light, urging and its escalation,
+/// the warning job's claims, and the rollup of running clocks.
+#[async_trait]
+pub trait SupervisionStore: Send + Sync {
+    /// Running clocks of a slice by light on `today`, from the rollup and the light indexes.
+    async fn light_counts(&self, slice: &Slice, today: NaiveDate) -> Result<LightCounts>;
+    /// A page of a slice's cases of one light on `today`, the longest in it first.
+    async fn light_cases(
+        &self,
+        slice: &Slice,
+        pick: LightPick,
+        today: NaiveDate,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Case>>;
+    /// Recounts the rollup of running clocks from the cases and rewrites it. Returns how many
+    /// of its rows were wrong (0 when the rollup was kept right).
+    async fn rebuild_running(&self, ctx: &Context) -> Result<i64>;
+    async fn issue_urge(&self, ctx: &Context, new: NewUrge) -> Result<Urge>;
+    async fn urge(&self, id: i64) -> Result<Option<Urge>>;
+    async fn urges(&self, filter: &UrgeFilter) -> Result<Vec<Urge>>;
+    async fn urge_log(&self, urge_id: i64) -> Result<Vec<UrgeLogLine>>;
+    /// Answers an open urge read at `version`.
+    async fn answer_urge(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        response: String,
+        at: DateTime<Utc>,
+    ) -> Result<Urge>;
+    /// Raises an urge; `None` when it was answered or raised meanwhile.
+    async fn escalate_urge(&self, ctx: &Context, e: Escalation) -> Result<Option<Urge>>;
+    /// Open urges whose escalation day has come.
+    async fn urges_to_escalate(&self, today: NaiveDate, limit: i64) -> Result<Vec<Urge>>;
+    /// Cases whose `origin` light (yellow, red or step_red) is on by `today` and has not been
+    /// warned of yet, with the day it came on.
+    async fn cases_to_warn(
+        &self,
+        origin: UrgeOrigin,
+        today: NaiveDate,
+        limit: i64,
+    ) -> Result<Vec<(i64, NaiveDate)>>;
+    /// Claims the warning of (case, origin, day) and does what it says, in one transaction;
+    /// `None` when it had been claimed already (by another instance or an earlier run).
+    async fn claim_warning(
+        &self,
+        ctx: &Context,
+        case_id: i64,
+        origin: UrgeOrigin,
+        light_on: NaiveDate,
+        warning: Warning,
+    ) -> Result<Option<Urge>>;
+}
+
 #[async_trait]
 pub trait SettingsStore: Send + Sync {
     async fn setting(&self, key: &str) -> Result<Option<String>>;
@@ -360,6 +416,7 @@ pub trait Store:
     + CaseStore
     + HallStore
     + AppointmentStore
+    + SupervisionStore
 {
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> Result<()>;
@@ -381,6 +438,8 @@ pub trait HallStore: Send + Sync {
     ) -> Result<Category>;
     /// The categories a window calls, in its order.
     async fn window_categories(&self, window_id: i64) -> Result<Vec<i64>>;
+    /// The window a clerk sits at (the one they last took), if any.
+    async fn seat_of(&self, clerk_id: i64) -> Result<Option<i64>>;
     async fn set_window_categories(
         &self,
         ctx: &Context,

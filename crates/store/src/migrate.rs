@@ -54,6 +54,11 @@ pub const SQLITE: &[Migration] = &[
         name: "case_lights",
         sql: include_str!("../migrations/sqlite/0008_case_lights.sql"),
     },
+    Migration {
+        version: 9,
+        name: "supervision",
+        sql: include_str!("../migrations/sqlite/0009_supervision.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -96,6 +101,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 8,
         name: "case_lights",
         sql: include_str!("../migrations/postgres/0008_case_lights.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "supervision",
+        sql: include_str!("../migrations/postgres/0009_supervision.sql"),
     },
 ];
 

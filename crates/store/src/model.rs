@@ -1,6 +1,6 @@
 //! Storage-side types that are not domain entities: sessions and query filters.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// Which records a query may return: those of one department, or those under one region.
 /// The empty filter returns everything and is only for the platform's own use.
@@ -239,4 +239,87 @@ pub struct Slot {
     pub ends: String,
     pub capacity: i64,
     pub booked: i64,
+}
+
+/// A slice of the cases for supervision (电子监察): any combination of region (with the regions
+/// under it), department, window, clerk, matter and channel, inside the asker's scope.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Slice {
+    pub scope: ScopeFilter,
+    pub region_path: Option<String>,
+    pub department_id: Option<i64>,
+    pub window_id: Option<i64>,
+    pub clerk_id: Option<i64>,
+    pub matter_id: Option<i64>,
+    pub channel: Option<onewindow_core::case::Channel>,
+}
+
+/// Running clocks of a slice by light on one day; `step_red` counts cases with a review step
+/// over its own limit (whatever the case's light).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct LightCounts {
+    pub running: i64,
+    pub green: i64,
+    pub yellow: i64,
+    pub red: i64,
+    pub step_red: i64,
+}
+
+/// Which cases of a slice a light list shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LightPick {
+    Green,
+    Yellow,
+    Red,
+    /// A review step over its own limit.
+    StepRed,
+}
+
+/// An urge to write.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewUrge {
+    pub case_id: i64,
+    pub step_id: Option<i64>,
+    pub department_id: i64,
+    pub region_id: i64,
+    pub target_user_id: Option<i64>,
+    pub origin: onewindow_core::supervision::urge::UrgeOrigin,
+    pub level: onewindow_core::supervision::urge::UrgeLevel,
+    pub message: String,
+    pub respond_by: Option<NaiveDate>,
+    pub escalate_on: Option<NaiveDate>,
+    pub rectification: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// An open urge raised to its next level, provided it is still at `version` and open.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Escalation {
+    pub urge_id: i64,
+    pub version: i64,
+    pub level: onewindow_core::supervision::urge::UrgeLevel,
+    pub respond_by: Option<NaiveDate>,
+    pub escalate_on: Option<NaiveDate>,
+    pub rectification: Option<String>,
+    /// Why, for the urge's trail.
+    pub note: String,
+    pub at: DateTime<Utc>,
+}
+
+/// What a warning does once claimed: ring a new urge or raise an open one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Warning {
+    Issue(NewUrge),
+    Escalate(Escalation),
+}
+
+/// Which urges a list shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UrgeFilter {
+    pub scope: ScopeFilter,
+    pub case_id: Option<i64>,
+    pub open_only: bool,
+    /// Those a person answers: addressed to them, or to their department with nobody named.
+    pub answerer: Option<(i64, Option<i64>)>,
+    pub limit: i64,
 }

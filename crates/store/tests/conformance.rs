@@ -1661,6 +1661,7 @@ mod cases {
                     workflow: &self.flow,
                     actor_id: None,
                     actor_name: "tester",
+                    window_id: None,
                 },
             )
             .unwrap()
@@ -1804,7 +1805,7 @@ mod cases {
         let n = s
             .set_light_days(
                 &c,
-                &[(d.case.id, Some(day(2026, 3, 3)), Some(day(2026, 3, 6)))],
+                &[(read.case.clone(), Some(day(2026, 3, 3)), Some(day(2026, 3, 6)))],
             )
             .await
             .unwrap();
@@ -1824,7 +1825,7 @@ mod cases {
             .await
             .unwrap();
         assert!(relit.iter().any(|e| e.action == "case.relight"));
-        s.set_light_days(&c, &[(d.case.id, read.case.yellow_on, read.case.red_on)])
+        s.set_light_days(&c, &[(again.case.clone(), read.case.yellow_on, read.case.red_on)])
             .await
             .unwrap();
         let trail = s

@@ -102,6 +102,21 @@ const UI: &[(&str, &str, &str)] = &[
         "or share of the limit left (%, whichever is more)",
     ),
     (
+        "rules.urge_reminder_days",
+        "督办提醒未反馈升级为黄牌（工作日）",
+        "Reminder unanswered becomes a yellow card after (working days)",
+    ),
+    (
+        "rules.urge_yellow_card_days",
+        "黄牌警告反馈时限（工作日，逾期升级为红牌）",
+        "Yellow card time limit (working days, then a red card)",
+    ),
+    (
+        "rules.urge_red_card_days",
+        "红牌督办整改时限（工作日）",
+        "Red card rectification limit (working days)",
+    ),
+    (
         "rules.max_upload_mib",
         "上传文件大小上限（MB）",
         "Largest upload (MiB)",

@@ -212,6 +212,28 @@ pub fn light_days(
     }
 }
 
+/// The first day an active review step is over its own limit, the earliest of them; `None`
+/// while no step is active (or none has a deadline the calendar can place).
+pub fn step_red_day(steps: &[CaseStep]) -> Option<NaiveDate> {
+    steps
+        .iter()
+        .filter(|s| s.state == StepState::Active)
+        .filter_map(|s| s.due.and_then(|d| d.succ_opt()))
+        .min()
+}
+
+/// Sets the days a case's lights change (the case's and its steps'), as they follow from its
+/// state now: after every action and when the calendar or the light rule changed.
+pub fn relight(d: &mut super::Dossier, cal: &Calendar, rule: LightRule) {
+    (d.case.yellow_on, d.case.red_on) = light_days(&d.case, cal, rule);
+    d.case.step_red_on = if d.case.state == CaseState::Reviewing && d.case.paused_since.is_none()
+    {
+        step_red_day(&d.steps)
+    } else {
+        None
+    };
+}
+
 /// A step's light: red once past its own limit, even when the whole case is on time.
 pub fn step_light(
     step: &CaseStep,

@@ -122,3 +122,17 @@ vocabulary!(
         Withdraw = ("withdraw", "撤回申请", "withdraw"),
     }
 );
+
+impl ActionKind {
+    /// The window's decisions on an application (受理环节): whoever takes one first is the
+    /// case's clerk.
+    pub fn is_intake(self) -> bool {
+        matches!(
+            self,
+            ActionKind::Accept
+                | ActionKind::Refuse
+                | ActionKind::RequestSupplement
+                | ActionKind::ConcludeOnSpot
+        )
+    }
+}

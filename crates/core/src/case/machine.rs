@@ -135,6 +135,8 @@ pub struct Env<'a> {
     pub workflow: &'a Workflow,
     pub actor_id: Option<i64>,
     pub actor_name: &'a str,
+    /// The window the actor sits at now, if any: a case taken in is counted to it.
+    pub window_id: Option<i64>,
 }
 
 /// What an action did: the case afterwards, a line for its history, messages to send.
@@ -559,8 +561,11 @@ pub fn act(d: &Dossier, action: Action, env: &Env) -> Result<Outcome, DomainErro
         }
     }
     after.case.updated_at = env.now;
-    (after.case.yellow_on, after.case.red_on) =
-        super::clock::light_days(&after.case, env.cal, env.rules.light_rule());
+    if kind.is_intake() && after.case.clerk_id.is_none() && env.actor_id.is_some() {
+        after.case.clerk_id = env.actor_id;
+        after.case.window_id = env.window_id;
+    }
+    clock::relight(&mut after, env.cal, env.rules.light_rule());
     let notices = notices(&after, kind);
     Ok(Outcome {
         after,

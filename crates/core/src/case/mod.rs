@@ -181,6 +181,14 @@ pub struct Case {
     /// ended). Kept with the case so that lists and counts by light compare dates.
     pub yellow_on: Option<NaiveDate>,
     pub red_on: Option<NaiveDate>,
+    /// The first day one of its active review steps is over its own limit (a step can be late
+    /// while the whole case is on time); `None` while no step is active.
+    pub step_red_on: Option<NaiveDate>,
+    /// The window clerk who took the case in (accepted, refused, asked for supplements or
+    /// concluded it on the spot) and the window where they sat: for lists and figures by clerk
+    /// and window. `None` for a case deemed accepted by law before anyone decided.
+    pub clerk_id: Option<i64>,
+    pub window_id: Option<i64>,
     pub concluded_at: Option<DateTime<Utc>>,
     pub concluded_on: Option<NaiveDate>,
     pub delivered_at: Option<DateTime<Utc>>,

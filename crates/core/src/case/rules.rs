@@ -20,6 +20,9 @@ pub struct Rules {
     /// …or with this share of the limit left (percent, rounded up), whichever is more.
     #[serde(default = "default_yellow_percent")]
     pub yellow_percent: i64,
+    /// How urges climb when nobody answers (督办升级).
+    #[serde(default)]
+    pub urge: crate::supervision::urge::UrgeRule,
     /// Largest upload, in MiB.
     pub max_upload_mib: i64,
     /// Upload types allowed, by extension.
@@ -38,6 +41,7 @@ impl Default for Rules {
             delivery_days: 10,
             yellow_days: 1,
             yellow_percent: default_yellow_percent(),
+            urge: Default::default(),
             max_upload_mib: 20,
             upload_types: ["pdf", "jpg", "jpeg", "png", "ofd"]
                 .map(str::to_string)
@@ -84,6 +88,7 @@ impl Rules {
         range("delivery_days", self.delivery_days, 0, 60)?;
         range("yellow_days", self.yellow_days, 0, 10)?;
         range("yellow_percent", self.yellow_percent, 0, 50)?;
+        self.urge = self.urge.check()?;
         range("max_upload_mib", self.max_upload_mib, 1, 200)?;
         let mut types = Vec::new();
         for t in &self.upload_types {

@@ -129,6 +129,7 @@ impl World {
             workflow: &self.flow,
             actor_id: Some(actor),
             actor_name: "张三",
+            window_id: None,
         }
     }
 

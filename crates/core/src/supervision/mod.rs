@@ -1,4 +1,5 @@
-//! Electronic supervision (电子监察): when a running clock turns yellow and red (issue 6 builds the
-//! lists, urging, the window wall and the figures on this).
+//! Electronic supervision (电子监察): when a running clock turns yellow and red (`lights`), and
+//! urging with its escalation (`urge`).
 
 pub mod lights;
+pub mod urge;

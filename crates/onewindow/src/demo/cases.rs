@@ -162,6 +162,7 @@ impl World {
             workflow: flow,
             actor_id: None,
             actor_name: who,
+            window_id: None,
         };
         let Ok(mut out) = act(&d, a, &env) else {
             return Ok(None);

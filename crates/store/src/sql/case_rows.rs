@@ -56,6 +56,9 @@ pub const CASE_COLS: &[&str] = &[
     "delivery_due",
     "yellow_on",
     "red_on",
+    "step_red_on",
+    "clerk_id",
+    "window_id",
     "concluded_at",
     "concluded_on",
     "delivered_at",
@@ -118,6 +121,9 @@ pub fn bind_case(q: Sql, c: &Case) -> Sql {
         .bind(c.delivery_due)
         .bind(c.yellow_on)
         .bind(c.red_on)
+        .bind(c.step_red_on)
+        .bind(c.clerk_id)
+        .bind(c.window_id)
         .bind(c.concluded_at)
         .bind(c.concluded_on)
         .bind(c.delivered_at)
@@ -208,6 +214,9 @@ pub struct CaseRow {
     pub delivery_due: Option<NaiveDate>,
     pub yellow_on: Option<NaiveDate>,
     pub red_on: Option<NaiveDate>,
+    pub step_red_on: Option<NaiveDate>,
+    pub clerk_id: Option<i64>,
+    pub window_id: Option<i64>,
     pub concluded_at: Option<DateTime<Utc>>,
     pub concluded_on: Option<NaiveDate>,
     pub delivered_at: Option<DateTime<Utc>>,
@@ -294,6 +303,9 @@ impl CaseRow {
             delivery_due: self.delivery_due,
             yellow_on: self.yellow_on,
             red_on: self.red_on,
+            step_red_on: self.step_red_on,
+            clerk_id: self.clerk_id,
+            window_id: self.window_id,
             concluded_at: self.concluded_at,
             concluded_on: self.concluded_on,
             delivered_at: self.delivered_at,

@@ -264,6 +264,7 @@ async fn write_outcome<B: Backend>(
     let tx = &mut g.tx;
     let mut after = outcome.after.clone();
     let id = before.case.id;
+    super::supervision::track_running(&mut g.later.tallies, Some(&before.case), Some(&after.case));
     update_case::<B>(tx, &after.case, before.case.version).await?;
     after.case.version = before.case.version + 1;
     write_steps::<B>(tx, id, before, &mut after).await?;
@@ -410,6 +411,7 @@ async fn create<B: Backend>(
         c.bundle_id = bundle_id.or(c.bundle_id);
         c.version = 1;
         c.id = insert_case::<B>(tx, c).await?;
+        super::supervision::track_running(&mut later.tallies, None, Some(c));
         let before = Dossier {
             case: d.case.clone(),
             steps: Vec::new(),
@@ -896,22 +898,27 @@ impl<B: Backend> CaseStore for SqlStore<B> {
     async fn set_light_days(
         &self,
         ctx: &Context,
-        days: &[(i64, Option<NaiveDate>, Option<NaiveDate>)],
+        days: &[(Case, Option<NaiveDate>, Option<NaiveDate>)],
     ) -> Result<usize> {
         if days.is_empty() {
             return Ok(0);
         }
         let mut tx = self.b.begin().await?;
-        for (id, yellow, red) in days {
+        let mut tallies = super::rollup::Tallies::default();
+        for (c, yellow, red) in days {
             B::exec(
                 &mut tx,
                 sql("UPDATE cases SET yellow_on = $1, red_on = $2 WHERE id = $3")
                     .bind(*yellow)
                     .bind(*red)
-                    .bind(*id),
+                    .bind(c.id),
             )
             .await?;
+            let mut after = c.clone();
+            (after.yellow_on, after.red_on) = (*yellow, *red);
+            super::supervision::track_running(&mut tallies, Some(c), Some(&after));
         }
+        tallies.write::<B>(&mut tx).await?;
         super::audit::append::<B>(
             &mut tx,
             ctx,

@@ -375,6 +375,18 @@ impl<B: Backend> HallStore for SqlStore<B> {
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
+    async fn seat_of(&self, clerk_id: i64) -> Result<Option<i64>> {
+        let row: Option<(i64,)> = self
+            .b
+            .read_opt(
+                sql("SELECT window_id FROM window_seats WHERE clerk_id = $1
+                     ORDER BY updated_at DESC LIMIT 1")
+                .bind(clerk_id),
+            )
+            .await?;
+        Ok(row.map(|r| r.0))
+    }
+
     async fn set_window_categories(
         &self,
         ctx: &Context,

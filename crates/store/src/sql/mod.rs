@@ -13,9 +13,11 @@ mod hall_calls;
 mod hall_window;
 mod identity;
 mod org;
+pub(crate) mod rollup;
 mod rows;
 mod session_cache;
 mod settings;
+mod supervision;
 
 use crate::backend::{Backend, Sql, sql};
 use crate::error::{Result, StoreError};

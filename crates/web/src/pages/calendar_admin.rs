@@ -105,6 +105,21 @@ fn rules_form(r: &Rules, lang: onewindow_core::Lang) -> Value {
             n("delivery_days", "rules.delivery_days", r.delivery_days),
             n("yellow_days", "rules.yellow_days", r.yellow_days),
             n("yellow_percent", "rules.yellow_percent", r.yellow_percent),
+            n(
+                "urge_reminder_days",
+                "rules.urge_reminder_days",
+                r.urge.reminder_days,
+            ),
+            n(
+                "urge_yellow_card_days",
+                "rules.urge_yellow_card_days",
+                r.urge.yellow_card_days,
+            ),
+            n(
+                "urge_red_card_days",
+                "rules.urge_red_card_days",
+                r.urge.red_card_days,
+            ),
             n("max_upload_mib", "rules.max_upload_mib", r.max_upload_mib),
             input(
                 "upload_types",
@@ -187,6 +202,11 @@ async fn save_rules(State(state): State<AppState>, f: PageForm) -> AppResult<Res
         delivery_days: f.data.int("delivery_days")?,
         yellow_days: f.data.int("yellow_days")?,
         yellow_percent: f.data.int("yellow_percent")?,
+        urge: onewindow_core::supervision::urge::UrgeRule {
+            reminder_days: f.data.int("urge_reminder_days")?,
+            yellow_card_days: f.data.int("urge_yellow_card_days")?,
+            red_card_days: f.data.int("urge_red_card_days")?,
+        },
         max_upload_mib: f.data.int("max_upload_mib")?,
         upload_types: f
             .data

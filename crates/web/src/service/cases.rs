@@ -527,6 +527,7 @@ pub async fn act(
     };
     let at = now();
     let name = auth.user.display_name.clone();
+    let window_id = seat_of(state, auth, kind).await?;
     let outcome = machine::act(
         &d,
         action,
@@ -538,6 +539,7 @@ pub async fn act(
             workflow: &flow,
             actor_id: Some(auth.user.id),
             actor_name: &name,
+            window_id,
         },
     )?;
     let ctx = auth.ctx();
@@ -559,6 +561,15 @@ pub async fn act(
     view_of(state, auth, rec, &st).await
 }
 
+/// The window a clerk taking an application in sits at (the case is counted to it); other
+/// actions need not look.
+async fn seat_of(state: &AppState, auth: &Auth, kind: ActionKind) -> AppResult<Option<i64>> {
+    if !kind.is_intake() {
+        return Ok(None);
+    }
+    Ok(state.store.seat_of(auth.user.id).await?)
+}
+
 /// Accepts every case of a batch still awaiting acceptance, in one transaction.
 pub async fn accept_batch(state: &AppState, auth: &Auth, batch_id: i64) -> AppResult<usize> {
     let batch = state
@@ -578,6 +589,7 @@ pub async fn accept_batch(state: &AppState, auth: &Auth, batch_id: i64) -> AppRe
     let s = settings(state).await?;
     let at = now();
     let name = auth.user.display_name.clone();
+    let window_id = seat_of(state, auth, ActionKind::Accept).await?;
     let mut items = Vec::new();
     for c in members {
         let (CaseRecord { dossier: d, .. }, st) = load(state, auth, c.id).await?;
@@ -598,6 +610,7 @@ pub async fn accept_batch(state: &AppState, auth: &Auth, batch_id: i64) -> AppRe
                 workflow: &flow,
                 actor_id: Some(auth.user.id),
                 actor_name: &name,
+                window_id,
             },
         )?;
         items.push((d, out));
@@ -633,6 +646,7 @@ pub async fn deem_overdue(state: &AppState, at: DateTime<Utc>) -> AppResult<usiz
                 workflow: &flow,
                 actor_id: None,
                 actor_name: "系统",
+                window_id: None,
             },
         );
         // Someone may have acted meanwhile: then there is nothing to deem.
@@ -1172,7 +1186,7 @@ pub async fn relight(state: &AppState) -> AppResult<usize> {
             .iter()
             .filter_map(|c| {
                 let (y, r) = clock::light_days(c, &s.calendar, rule);
-                (y != c.yellow_on || r != c.red_on).then_some((c.id, y, r))
+                (y != c.yellow_on || r != c.red_on).then(|| (c.clone(), y, r))
             })
             .collect();
         changed += state

@@ -1,0 +1,92 @@
+-- Electronic supervision (电子监察).
+--
+-- Who took a case in and at which window, for lists, counts and figures by clerk and window; and
+-- the first day one of its active review steps is over its own limit (a step can be late while
+-- the whole case is on time).
+ALTER TABLE cases ADD COLUMN clerk_id BIGINT REFERENCES users(id);
+ALTER TABLE cases ADD COLUMN window_id BIGINT REFERENCES windows(id);
+ALTER TABLE cases ADD COLUMN step_red_on DATE;
+
+-- Yellow and red cases are few: counting and listing them reads only their part of these
+-- indexes, which carry every slice column so that no case row is visited for a count.
+DROP INDEX cases_red_on;
+DROP INDEX cases_yellow_on;
+CREATE INDEX cases_red_slice ON cases (red_on, department_id, region_id, matter_id, channel, window_id, clerk_id)
+    WHERE red_on IS NOT NULL;
+CREATE INDEX cases_yellow_slice ON cases (yellow_on, department_id, region_id, matter_id, channel, window_id, clerk_id)
+    WHERE yellow_on IS NOT NULL;
+CREATE INDEX cases_step_red_slice ON cases (step_red_on, department_id, region_id, matter_id, channel, window_id, clerk_id)
+    WHERE step_red_on IS NOT NULL;
+
+-- Running clocks by slice (green = running − yellow − red), kept with every case write so that
+-- a count never scans the open cases. 0 stands for "no window" and "no clerk".
+CREATE TABLE sv_running (
+    department_id BIGINT NOT NULL,
+    region_id     BIGINT NOT NULL,
+    matter_id     BIGINT NOT NULL,
+    channel       TEXT    NOT NULL,
+    window_id     BIGINT NOT NULL,
+    clerk_id      BIGINT NOT NULL,
+    n             BIGINT NOT NULL,
+    PRIMARY KEY (department_id, region_id, matter_id, channel, window_id, clerk_id)
+);
+INSERT INTO sv_running
+SELECT department_id, region_id, matter_id, channel, COALESCE(window_id, 0), COALESCE(clerk_id, 0), COUNT(*)
+FROM cases WHERE red_on IS NOT NULL
+GROUP BY department_id, region_id, matter_id, channel, COALESCE(window_id, 0), COALESCE(clerk_id, 0);
+
+-- Urging (督办): a supervisor's (or the warning job's) bell on a case or one of its steps,
+-- addressed to the person responsible (or, when nobody is yet, to the department), open until
+-- acknowledged with a response; unanswered it climbs reminder → yellow card → red card.
+CREATE TABLE urges (
+    id              BIGSERIAL PRIMARY KEY,
+    case_id         BIGINT NOT NULL REFERENCES cases(id),
+    step_id         BIGINT REFERENCES case_steps(id),
+    department_id   BIGINT NOT NULL REFERENCES departments(id),
+    region_id       BIGINT NOT NULL REFERENCES regions(id),
+    target_user_id  BIGINT REFERENCES users(id),
+    origin          TEXT    NOT NULL,
+    level           TEXT    NOT NULL,
+    message         TEXT    NOT NULL,
+    respond_by      DATE,
+    escalate_on     DATE,
+    rectification   TEXT,
+    state           TEXT    NOT NULL,
+    issued_by       BIGINT REFERENCES users(id),
+    issued_by_name  TEXT    NOT NULL,
+    issued_at       TIMESTAMPTZ    NOT NULL,
+    response        TEXT,
+    answered_by     BIGINT REFERENCES users(id),
+    answered_by_name TEXT,
+    answered_at     TIMESTAMPTZ,
+    version         BIGINT NOT NULL DEFAULT 1
+);
+CREATE INDEX urges_case ON urges (case_id);
+CREATE INDEX urges_target ON urges (target_user_id, state);
+CREATE INDEX urges_department ON urges (department_id, state);
+CREATE INDEX urges_escalate ON urges (escalate_on) WHERE state = 'open';
+
+-- Each urge's steps: issued, escalated, answered (who, when, what).
+CREATE TABLE urge_log (
+    id        BIGSERIAL PRIMARY KEY,
+    urge_id   BIGINT NOT NULL REFERENCES urges(id),
+    at        TIMESTAMPTZ    NOT NULL,
+    action    TEXT    NOT NULL,
+    level     TEXT    NOT NULL,
+    actor_id  BIGINT REFERENCES users(id),
+    actor_name TEXT   NOT NULL,
+    note      TEXT
+);
+CREATE INDEX urge_log_urge ON urge_log (urge_id);
+
+-- The warning job's claims: one row per case, kind (yellow, red, step_red) and the day that
+-- light came on. Its key makes each warning happen once, whichever instance gets there first
+-- and however often the job restarts.
+CREATE TABLE sv_warnings (
+    case_id  BIGINT NOT NULL REFERENCES cases(id),
+    kind     TEXT    NOT NULL,
+    light_on DATE    NOT NULL,
+    urge_id  BIGINT REFERENCES urges(id),
+    at       TIMESTAMPTZ    NOT NULL,
+    PRIMARY KEY (case_id, kind, light_on)
+);

@@ -1,0 +1,97 @@
+//! Rollups: counters kept per key in their own table, added to in the transaction of every
+//! change they count, so that figures are read from a few rows instead of by scanning history.
+//! Changes are collected as deltas and written once per transaction, merged by key, in key
+//! order (so that transactions on several PostgreSQL instances take the rows' locks in one
+//! order), with one multi-row upsert per table.
+
+use crate::backend::{Arg, Backend, placeholders, sql};
+use crate::error::Result;
+use std::collections::BTreeMap;
+
+/// A rollup table: its key columns (the primary key) and its counters.
+pub(crate) struct Rollup {
+    pub table: &'static str,
+    pub keys: &'static [&'static str],
+    pub counters: &'static [&'static str],
+}
+
+/// Deltas collected for one transaction.
+#[derive(Default)]
+pub(crate) struct Tallies {
+    items: Vec<(&'static Rollup, Vec<Arg>, Vec<i64>)>,
+}
+
+/// Most arguments in one upsert.
+const ARGS_PER_UPSERT: usize = 2000;
+
+impl Tallies {
+    /// Adds `deltas` (one per counter) to the row of `key` (one argument per key column).
+    pub fn add(&mut self, r: &'static Rollup, key: Vec<Arg>, deltas: Vec<i64>) {
+        debug_assert_eq!(key.len(), r.keys.len());
+        debug_assert_eq!(deltas.len(), r.counters.len());
+        if deltas.iter().any(|d| *d != 0) {
+            self.items.push((r, key, deltas));
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn truncate(&mut self, len: usize) {
+        self.items.truncate(len);
+    }
+
+    pub async fn write<B: Backend>(self, tx: &mut B::Tx) -> Result<()> {
+        let mut merged: BTreeMap<(&'static str, Vec<Arg>), (&'static Rollup, Vec<i64>)> =
+            BTreeMap::new();
+        for (r, key, deltas) in self.items {
+            let e = merged
+                .entry((r.table, key))
+                .or_insert_with(|| (r, vec![0; deltas.len()]));
+            for (sum, d) in e.1.iter_mut().zip(deltas) {
+                *sum += d;
+            }
+        }
+        let mut tables: BTreeMap<&'static str, (&'static Rollup, Vec<(Vec<Arg>, Vec<i64>)>)> =
+            BTreeMap::new();
+        for ((table, key), (r, deltas)) in merged {
+            if deltas.iter().all(|d| *d == 0) {
+                continue;
+            }
+            tables
+                .entry(table)
+                .or_insert_with(|| (r, Vec::new()))
+                .1
+                .push((key, deltas));
+        }
+        for (r, rows) in tables.into_values() {
+            let width = r.keys.len() + r.counters.len();
+            let cols: Vec<&str> = r.keys.iter().chain(r.counters).copied().collect();
+            let set = r
+                .counters
+                .iter()
+                .map(|c| format!("{c} = {t}.{c} + excluded.{c}", t = r.table))
+                .collect::<Vec<_>>()
+                .join(", ");
+            for chunk in rows.chunks((ARGS_PER_UPSERT / width).max(1)) {
+                let mut args: Vec<Arg> = Vec::with_capacity(chunk.len() * width);
+                let mut values = Vec::with_capacity(chunk.len());
+                for (key, deltas) in chunk {
+                    values.push(format!("({})", placeholders(args.len() + 1, width)));
+                    args.extend(key.iter().cloned());
+                    args.extend(deltas.iter().map(|d| Arg::from(*d)));
+                }
+                let q = sql(format!(
+                    "INSERT INTO {} ({}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {set}",
+                    r.table,
+                    cols.join(", "),
+                    values.join(", "),
+                    r.keys.join(", ")
+                ));
+                B::exec(tx, q.with_args(args)).await?;
+            }
+        }
+        Ok(())
+    }
+}
