@@ -2212,11 +2212,11 @@ mod hall {
     use onewindow_store::{Grouping, NewTicket, WindowAct};
     use std::collections::HashSet;
 
-    struct HallFixture {
-        hall: Hall,
-        other: Hall,
-        zone: Zone,
-        windows: Vec<Window>,
+    pub(super) struct HallFixture {
+        pub hall: Hall,
+        pub other: Hall,
+        pub zone: Zone,
+        pub windows: Vec<Window>,
     }
 
     async fn hall_fixture(s: &dyn Store, windows: i64) -> HallFixture {
@@ -2224,7 +2224,7 @@ mod hall {
         hall_fixture_in(s, &o, windows).await
     }
 
-    async fn hall_fixture_in(s: &dyn Store, o: &Org, windows: i64) -> HallFixture {
+    pub(super) async fn hall_fixture_in(s: &dyn Store, o: &Org, windows: i64) -> HallFixture {
         let c = ctx();
         let new_hall = |name: &str| NewHall {
             name: name.into(),
@@ -3174,5 +3174,530 @@ mod appointments {
             .await
             .unwrap_err();
         assert_eq!(conflict_field(e), "id_number");
+    });
+}
+
+mod supervision {
+    use super::cases::{Fixture, at, day, fixture};
+    use super::*;
+    use chrono::NaiveDate;
+    use onewindow_core::case::machine::{Action, Env, Outcome, act};
+    use onewindow_core::case::{Channel, Dossier};
+    use onewindow_core::supervision::urge::{UrgeLevel, UrgeOrigin, UrgeState};
+    use onewindow_store::{
+        Escalation, Grouping, LightCounts, LightPick, NewUrge, Slice, UrgeFilter, Warning,
+    };
+
+    fn act_as(
+        f: &Fixture,
+        d: &Dossier,
+        a: Action,
+        on: NaiveDate,
+        clerk: Option<i64>,
+        window: Option<i64>,
+    ) -> Outcome {
+        act(
+            d,
+            a,
+            &Env {
+                now: at(on),
+                today: on,
+                cal: &f.cal,
+                rules: &f.rules,
+                workflow: &f.flow,
+                actor_id: clerk,
+                actor_name: "窗口",
+                window_id: window,
+            },
+        )
+        .unwrap()
+    }
+
+    async fn raw(db: &TestDb, statement: &'static str) {
+        if db.kind == "sqlite" {
+            let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+            sqlx::raw_sql(statement).execute(&mut conn).await.unwrap();
+            conn.close().await.unwrap();
+        } else {
+            let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+            sqlx::raw_sql(statement).execute(&mut conn).await.unwrap();
+            conn.close().await.unwrap();
+        }
+    }
+
+    struct Scene {
+        f: Fixture,
+        clerk: i64,
+        windows: Vec<i64>,
+        /// A and B accepted Monday 2 March by the clerk at window 1, C on Wednesday 4 March at
+        /// window 2, D on Monday with nobody at a window, E never accepted, F accepted on
+        /// Monday and paused.
+        ids: Vec<i64>,
+    }
+
+    async fn scene(s: &dyn Store) -> Scene {
+        let f = fixture(s).await;
+        let hf = super::hall::hall_fixture_in(s, &f.org, 2).await;
+        let c = ctx();
+        let clerk = s
+            .create_user(
+                &c,
+                new_user("window.clerk", &["clerk"], Some(f.org.dept_a.id), None),
+                "h".into(),
+            )
+            .await
+            .unwrap()
+            .id;
+        let windows: Vec<i64> = hf.windows.iter().map(|w| w.id).collect();
+        let mon = day(2026, 3, 2);
+        let mut ids = Vec::new();
+        for name in ["甲", "乙", "丙", "丁", "戊", "己"] {
+            let made = s
+                .create_cases(&c, Grouping::Single, vec![f.application(name, mon)], vec![])
+                .await
+                .unwrap();
+            ids.push(made.case_ids[0]);
+        }
+        let accept = |who: Option<i64>, w: Option<i64>, on: NaiveDate, id: i64| {
+            let s = s;
+            let f = &f;
+            let c = c.clone();
+            async move {
+                let d = s.dossier(id).await.unwrap().unwrap();
+                let out = act_as(f, &d, Action::Accept { note: None }, on, who, w);
+                s.commit_action(&c, d, out).await.unwrap()
+            }
+        };
+        accept(Some(clerk), Some(windows[0]), mon, ids[0]).await;
+        accept(Some(clerk), Some(windows[0]), mon, ids[1]).await;
+        accept(Some(clerk), Some(windows[1]), day(2026, 3, 4), ids[2]).await;
+        accept(None, None, mon, ids[3]).await;
+        let paused = accept(Some(clerk), Some(windows[1]), mon, ids[5]).await;
+        let out = act_as(
+            &f,
+            &paused,
+            Action::Pause {
+                procedure: "专家评审".into(),
+                reason: "需专家论证".into(),
+                expected_days: 5,
+            },
+            mon,
+            None,
+            None,
+        );
+        s.commit_action(&c, paused, out).await.unwrap();
+        Scene {
+            f,
+            clerk,
+            windows,
+            ids,
+        }
+    }
+
+    fn counts(running: i64, green: i64, yellow: i64, red: i64, step_red: i64) -> LightCounts {
+        LightCounts {
+            running,
+            green,
+            yellow,
+            red,
+            step_red,
+        }
+    }
+
+    // The days each light comes on are kept with the case, and counts by slice come from the
+    // light indexes and the rollup of running clocks: checked here against hand-counted cases,
+    // across a weekend, and the rollup against a full recount after every kind of change.
+    each_db!(lights_are_counted_and_listed_by_slice, |db| {
+        let s = db.store.clone();
+        let sc = scene(s.as_ref()).await;
+        let ids = &sc.ids;
+        let a = s.dossier(ids[0]).await.unwrap().unwrap();
+        assert_eq!(
+            (a.case.clerk_id, a.case.window_id),
+            (Some(sc.clerk), Some(sc.windows[0])),
+            "the clerk who accepted it, at their window"
+        );
+        // 3 promised days from Monday 2 March: due Thursday 5, yellow from Wednesday 4, red
+        // from Friday 6; the first step (1 day) is due Tuesday 3, late from Wednesday 4.
+        assert_eq!(a.case.step_red_on, Some(day(2026, 3, 4)));
+        let d = s.dossier(ids[3]).await.unwrap().unwrap();
+        assert_eq!((d.case.clerk_id, d.case.window_id), (None, None));
+        let paused = s.dossier(ids[5]).await.unwrap().unwrap();
+        assert_eq!(
+            (paused.case.red_on, paused.case.step_red_on),
+            (None, None),
+            "a paused clock has no light"
+        );
+        let all = Slice::default();
+        let tue = day(2026, 3, 3);
+        let wed = day(2026, 3, 4);
+        let fri = day(2026, 3, 6);
+        let sat = day(2026, 3, 7);
+        assert_eq!(
+            s.light_counts(&all, tue).await.unwrap(),
+            counts(4, 4, 0, 0, 0)
+        );
+        assert_eq!(
+            s.light_counts(&all, wed).await.unwrap(),
+            counts(4, 1, 3, 0, 3)
+        );
+        // C (accepted Wednesday, due Monday 9) is yellow from Friday: one working day left.
+        assert_eq!(
+            s.light_counts(&all, fri).await.unwrap(),
+            counts(4, 0, 1, 3, 4)
+        );
+        assert_eq!(
+            s.light_counts(&all, sat).await.unwrap(),
+            s.light_counts(&all, fri).await.unwrap(),
+            "a Saturday changes no light"
+        );
+        let by_clerk = Slice {
+            clerk_id: Some(sc.clerk),
+            ..Default::default()
+        };
+        assert_eq!(
+            s.light_counts(&by_clerk, fri).await.unwrap(),
+            counts(3, 0, 1, 2, 3)
+        );
+        let window_one = Slice {
+            window_id: Some(sc.windows[0]),
+            ..Default::default()
+        };
+        assert_eq!(
+            s.light_counts(&window_one, fri).await.unwrap(),
+            counts(2, 0, 0, 2, 2)
+        );
+        let online = Slice {
+            channel: Some(Channel::Online),
+            ..Default::default()
+        };
+        assert_eq!(
+            s.light_counts(&online, fri).await.unwrap(),
+            LightCounts::default()
+        );
+        let district = Slice {
+            region_path: Some(sc.f.org.district.path.clone()),
+            matter_id: Some(sc.f.matter_id),
+            department_id: Some(sc.f.org.dept_a.id),
+            ..Default::default()
+        };
+        assert_eq!(s.light_counts(&district, fri).await.unwrap().running, 4);
+        let street = Slice {
+            region_path: Some(sc.f.org.street.path.clone()),
+            ..Default::default()
+        };
+        assert_eq!(s.light_counts(&street, fri).await.unwrap().running, 0);
+        let other_dept = Slice {
+            scope: ScopeFilter::department(sc.f.org.dept_b.id),
+            ..Default::default()
+        };
+        assert_eq!(
+            s.light_counts(&other_dept, fri).await.unwrap(),
+            LightCounts::default(),
+            "the scope limits every count"
+        );
+
+        let red: Vec<i64> = s
+            .light_cases(&all, LightPick::Red, fri, 50, 0)
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(red, vec![ids[0], ids[1], ids[3]]);
+        let page: Vec<i64> = s
+            .light_cases(&all, LightPick::Red, fri, 2, 1)
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(page, vec![ids[1], ids[3]]);
+        let yellow: Vec<i64> = s
+            .light_cases(&all, LightPick::Yellow, fri, 50, 0)
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(yellow, vec![ids[2]]);
+        let green: Vec<i64> = s
+            .light_cases(&all, LightPick::Green, wed, 50, 0)
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(green, vec![ids[2]]);
+        let late_steps = s
+            .light_cases(&by_clerk, LightPick::StepRed, wed, 50, 0)
+            .await
+            .unwrap();
+        assert_eq!(late_steps.len(), 2);
+
+        // Withdrawing stops a clock: the rollup follows, and a full recount agrees with it.
+        let c = ctx();
+        let b = s.dossier(ids[1]).await.unwrap().unwrap();
+        let out = act_as(&sc.f, &b, Action::Withdraw { reason: None }, fri, None, None);
+        s.commit_action(&c, b, out).await.unwrap();
+        assert_eq!(
+            s.light_counts(&window_one, fri).await.unwrap(),
+            counts(1, 0, 0, 1, 1)
+        );
+        assert_eq!(s.rebuild_running(&c).await.unwrap(), 0, "kept right");
+        // A rollup gone wrong (edited by hand) is found and rebuilt from the cases.
+        raw(db, "UPDATE sv_running SET n = n + 5").await;
+        assert_eq!(s.light_counts(&all, fri).await.unwrap().running, 3 + 5 * 3);
+        assert!(s.rebuild_running(&c).await.unwrap() > 0);
+        assert_eq!(
+            s.light_counts(&all, fri).await.unwrap(),
+            counts(3, 0, 1, 2, 3)
+        );
+        assert_eq!(s.rebuild_running(&c).await.unwrap(), 0);
+    });
+
+    fn urge_to(d: &Dossier, target: Option<i64>, level: UrgeLevel) -> NewUrge {
+        NewUrge {
+            case_id: d.case.id,
+            step_id: None,
+            department_id: d.case.department_id,
+            region_id: d.case.region_id,
+            target_user_id: target,
+            origin: UrgeOrigin::Manual,
+            level,
+            message: "请今天办结".into(),
+            respond_by: Some(day(2026, 3, 5)),
+            escalate_on: Some(day(2026, 3, 6)),
+            rectification: None,
+            at: at(day(2026, 3, 4)),
+        }
+    }
+
+    // An urge reaches the person named (or the department), stays open until answered once,
+    // and every step of it is in its trail and the audit chain.
+    each_db!(urges_are_answered_once_and_traced, |db| {
+        let s = db.store.clone();
+        let sc = scene(s.as_ref()).await;
+        let c = ctx();
+        let a = s.dossier(sc.ids[0]).await.unwrap().unwrap();
+        let to_clerk = s
+            .issue_urge(&c, urge_to(&a, Some(sc.clerk), UrgeLevel::Reminder))
+            .await
+            .unwrap();
+        assert_eq!(to_clerk.case_number, a.case.number);
+        assert_eq!(to_clerk.state, UrgeState::Open);
+        let to_dept = s
+            .issue_urge(&c, urge_to(&a, None, UrgeLevel::YellowCard))
+            .await
+            .unwrap();
+        let mine = |user: i64, dept: Option<i64>| UrgeFilter {
+            open_only: true,
+            answerer: Some((user, dept)),
+            limit: 50,
+            ..Default::default()
+        };
+        let ids = |v: Vec<onewindow_core::supervision::urge::Urge>| {
+            v.iter().map(|u| u.id).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            ids(s
+                .urges(&mine(sc.clerk, Some(sc.f.org.dept_a.id)))
+                .await
+                .unwrap()),
+            vec![to_dept.id, to_clerk.id]
+        );
+        assert_eq!(
+            ids(s
+                .urges(&mine(sc.clerk + 1000, Some(sc.f.org.dept_a.id)))
+                .await
+                .unwrap()),
+            vec![to_dept.id],
+            "a colleague sees what is addressed to the department"
+        );
+        assert!(
+            s.urges(&mine(sc.clerk, Some(sc.f.org.dept_b.id)))
+                .await
+                .unwrap()
+                .iter()
+                .all(|u| u.id == to_clerk.id)
+        );
+        let e = s
+            .answer_urge(&c, to_clerk.id, to_clerk.version + 1, "已办".into(), at(day(2026, 3, 4)))
+            .await
+            .unwrap_err();
+        assert_eq!(conflict_field(e), "version");
+        let answered = s
+            .answer_urge(
+                &c,
+                to_clerk.id,
+                to_clerk.version,
+                "材料已齐，今日办结".into(),
+                at(day(2026, 3, 4)),
+            )
+            .await
+            .unwrap();
+        assert_eq!(answered.state, UrgeState::Answered);
+        assert_eq!(answered.escalate_on, None, "an answered urge climbs no more");
+        let e = s
+            .answer_urge(&c, answered.id, answered.version, "再答".into(), at(day(2026, 3, 4)))
+            .await
+            .unwrap_err();
+        assert_eq!(conflict_field(e), "urge");
+        assert_eq!(
+            s.escalate_urge(
+                &c,
+                Escalation {
+                    urge_id: answered.id,
+                    version: answered.version,
+                    level: UrgeLevel::YellowCard,
+                    respond_by: None,
+                    escalate_on: None,
+                    rectification: None,
+                    note: "逾期未反馈".into(),
+                    at: at(day(2026, 3, 6)),
+                }
+            )
+            .await
+            .unwrap(),
+            None
+        );
+        let log = s.urge_log(answered.id).await.unwrap();
+        assert_eq!(
+            log.iter().map(|l| l.action.as_str()).collect::<Vec<_>>(),
+            vec!["issue", "answer"]
+        );
+        assert_eq!(log[1].note.as_deref(), Some("材料已齐，今日办结"));
+        let trail = s
+            .audit_entries(&AuditFilter {
+                target_type: Some("case".into()),
+                target_id: Some(a.case.id),
+                limit: 20,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        for action in ["urge.issue", "urge.answer"] {
+            assert!(trail.iter().any(|e| e.action == action), "{action}");
+        }
+        let of_case = s
+            .urges(&UrgeFilter {
+                case_id: Some(a.case.id),
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(of_case.len(), 2);
+        assert!(s.verify_audit().await.unwrap().is_ok());
+    });
+
+    // The warning job's events: each (case, light, day) is acted on exactly once, however many
+    // workers claim it at once; an escalation raced by two wins once.
+    each_db!(warnings_are_claimed_exactly_once, |db| {
+        let s = db.store.clone();
+        let sc = scene(s.as_ref()).await;
+        let c = ctx();
+        let wed = day(2026, 3, 4);
+        let due = s.cases_to_warn(UrgeOrigin::Yellow, wed, 100).await.unwrap();
+        assert_eq!(
+            due,
+            vec![(sc.ids[0], wed), (sc.ids[1], wed), (sc.ids[3], wed)]
+        );
+        assert!(
+            s.cases_to_warn(UrgeOrigin::Red, wed, 100)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let a = s.dossier(sc.ids[0]).await.unwrap().unwrap();
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let (s, c) = (s.clone(), c.clone());
+            let mut n = urge_to(&a, Some(sc.clerk), UrgeLevel::Reminder);
+            n.origin = UrgeOrigin::Yellow;
+            tasks.push(tokio::spawn(async move {
+                s.claim_warning(&c, n.case_id, UrgeOrigin::Yellow, wed, Warning::Issue(n))
+                    .await
+                    .unwrap()
+            }));
+        }
+        let mut issued = Vec::new();
+        for t in tasks {
+            if let Some(u) = t.await.unwrap() {
+                issued.push(u);
+            }
+        }
+        assert_eq!(issued.len(), 1, "one warning, whoever claims it");
+        let due = s.cases_to_warn(UrgeOrigin::Yellow, wed, 100).await.unwrap();
+        assert_eq!(due, vec![(sc.ids[1], wed), (sc.ids[3], wed)]);
+        let urges = s
+            .urges(&UrgeFilter {
+                case_id: Some(a.case.id),
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(urges.len(), 1);
+        let u = &urges[0];
+        assert_eq!(u.origin, UrgeOrigin::Yellow);
+        // At red the open urge is raised, once.
+        let fri = day(2026, 3, 6);
+        assert_eq!(s.urges_to_escalate(fri, 10).await.unwrap().len(), 1);
+        let raise = Escalation {
+            urge_id: u.id,
+            version: u.version,
+            level: UrgeLevel::YellowCard,
+            respond_by: Some(day(2026, 3, 10)),
+            escalate_on: Some(day(2026, 3, 11)),
+            rectification: None,
+            note: "办件已超期".into(),
+            at: at(fri),
+        };
+        let mut tasks = Vec::new();
+        for _ in 0..4 {
+            let (s, c, e) = (s.clone(), c.clone(), raise.clone());
+            let case_id = a.case.id;
+            tasks.push(tokio::spawn(async move {
+                s.claim_warning(&c, case_id, UrgeOrigin::Red, fri, Warning::Escalate(e))
+                    .await
+                    .unwrap()
+            }));
+        }
+        let mut raised = Vec::new();
+        for t in tasks {
+            if let Some(u) = t.await.unwrap() {
+                raised.push(u);
+            }
+        }
+        assert_eq!(raised.len(), 1, "one escalation, whoever claims it");
+        let won = raised.remove(0);
+        assert_eq!(won.level, UrgeLevel::YellowCard);
+        assert_eq!(won.respond_by, Some(day(2026, 3, 10)));
+        assert_eq!(
+            s.claim_warning(&c, a.case.id, UrgeOrigin::Red, fri, Warning::Escalate(raise.clone()))
+                .await
+                .unwrap(),
+            None,
+            "claimed already"
+        );
+        assert!(s.urges_to_escalate(fri, 10).await.unwrap().is_empty());
+        // Two escalations of one version: one wins.
+        let e2 = Escalation {
+            version: won.version,
+            level: UrgeLevel::RedCard,
+            ..raise
+        };
+        let (x, y) = tokio::join!(s.escalate_urge(&c, e2.clone()), s.escalate_urge(&c, e2));
+        let wins = [x.unwrap(), y.unwrap()]
+            .into_iter()
+            .filter(Option::is_some)
+            .count();
+        assert_eq!(wins, 1);
+        let log = s.urge_log(won.id).await.unwrap();
+        assert_eq!(
+            log.iter().map(|l| l.action.as_str()).collect::<Vec<_>>(),
+            vec!["issue", "escalate", "escalate"]
+        );
     });
 }
