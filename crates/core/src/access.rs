@@ -67,10 +67,15 @@ pub enum Permission {
     /// Serve at a hall's windows (call, recall, no-show, transfer, finish, pause) and issue
     /// tickets at the reception desk with the staff-only priorities (绿色通道, 残疾人).
     HallServe,
+    /// See the supervision room: lights, the window wall, urges and the figures, in scope
+    /// (电子监察).
+    Supervise,
+    /// Ring the bell on a case or a step (督办).
+    Urge,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 16] = [
         Permission::OrgRead,
         Permission::OrgWrite,
         Permission::UserRead,
@@ -85,6 +90,8 @@ impl Permission {
         Permission::CaseApproveExtension,
         Permission::CalendarWrite,
         Permission::HallServe,
+        Permission::Supervise,
+        Permission::Urge,
     ];
 }
 
@@ -93,7 +100,10 @@ pub fn role_grants(role: Role, p: Permission) -> bool {
     use Permission::*;
     match role {
         Role::Admin => true,
-        Role::Supervisor => matches!(p, OrgRead | UserRead | AuditRead | CaseRead),
+        Role::Supervisor => matches!(
+            p,
+            OrgRead | UserRead | AuditRead | CaseRead | Supervise | Urge
+        ),
         Role::Leader => matches!(
             p,
             OrgRead
@@ -103,6 +113,7 @@ pub fn role_grants(role: Role, p: Permission) -> bool {
                 | CaseReview
                 | CaseDecide
                 | CaseApproveExtension
+                | Supervise
         ),
         Role::Clerk => matches!(
             p,

@@ -105,6 +105,32 @@ pub enum Command {
         #[command(subcommand)]
         what: AuditWhat,
     },
+    /// Electronic supervision (电子监察) upkeep.
+    Supervision {
+        #[command(subcommand)]
+        what: SupervisionWhat,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SupervisionWhat {
+    /// Recompute the days each open case's light changes (after the calendar or the light rule
+    /// was changed outside the platform); prints how many cases changed.
+    Relight {
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Recount the rollups from the cases and rewrite them; prints how many rows were wrong.
+    Rebuild {
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Run the warning job once now: reminders at yellow, escalation at red and past an urge's
+    /// time limit (each warning happens once, whoever runs it).
+    Warn {
+        #[command(flatten)]
+        db: Db,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -348,6 +374,9 @@ pub fn main() -> ExitCode {
             }
             Command::Catalog { what } => {
                 crate::catalog_cmd::run(what, |db| database_url(db, &file)).await
+            }
+            Command::Supervision { what } => {
+                crate::supervision_cmd::run(what, |db| database_url(db, &file)).await
             }
             Command::Check { .. } => Ok(ExitCode::SUCCESS),
         }

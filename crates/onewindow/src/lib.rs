@@ -7,3 +7,4 @@ pub mod config;
 pub mod demo;
 pub mod init;
 pub mod server;
+pub mod supervision_cmd;

@@ -1805,7 +1805,11 @@ mod cases {
         let n = s
             .set_light_days(
                 &c,
-                &[(read.case.clone(), Some(day(2026, 3, 3)), Some(day(2026, 3, 6)))],
+                &[(
+                    read.case.clone(),
+                    Some(day(2026, 3, 3)),
+                    Some(day(2026, 3, 6)),
+                )],
             )
             .await
             .unwrap();
@@ -1825,9 +1829,12 @@ mod cases {
             .await
             .unwrap();
         assert!(relit.iter().any(|e| e.action == "case.relight"));
-        s.set_light_days(&c, &[(again.case.clone(), read.case.yellow_on, read.case.red_on)])
-            .await
-            .unwrap();
+        s.set_light_days(
+            &c,
+            &[(again.case.clone(), read.case.yellow_on, read.case.red_on)],
+        )
+        .await
+        .unwrap();
         let trail = s
             .audit_entries(&AuditFilter {
                 target_type: Some("case".into()),
@@ -3259,7 +3266,6 @@ mod supervision {
             ids.push(made.case_ids[0]);
         }
         let accept = |who: Option<i64>, w: Option<i64>, on: NaiveDate, id: i64| {
-            let s = s;
             let f = &f;
             let c = c.clone();
             async move {
@@ -3438,7 +3444,14 @@ mod supervision {
         // Withdrawing stops a clock: the rollup follows, and a full recount agrees with it.
         let c = ctx();
         let b = s.dossier(ids[1]).await.unwrap().unwrap();
-        let out = act_as(&sc.f, &b, Action::Withdraw { reason: None }, fri, None, None);
+        let out = act_as(
+            &sc.f,
+            &b,
+            Action::Withdraw { reason: None },
+            fri,
+            None,
+            None,
+        );
         s.commit_action(&c, b, out).await.unwrap();
         assert_eq!(
             s.light_counts(&window_one, fri).await.unwrap(),
@@ -3522,7 +3535,13 @@ mod supervision {
                 .all(|u| u.id == to_clerk.id)
         );
         let e = s
-            .answer_urge(&c, to_clerk.id, to_clerk.version + 1, "已办".into(), at(day(2026, 3, 4)))
+            .answer_urge(
+                &c,
+                to_clerk.id,
+                to_clerk.version + 1,
+                "已办".into(),
+                at(day(2026, 3, 4)),
+            )
             .await
             .unwrap_err();
         assert_eq!(conflict_field(e), "version");
@@ -3537,9 +3556,18 @@ mod supervision {
             .await
             .unwrap();
         assert_eq!(answered.state, UrgeState::Answered);
-        assert_eq!(answered.escalate_on, None, "an answered urge climbs no more");
+        assert_eq!(
+            answered.escalate_on, None,
+            "an answered urge climbs no more"
+        );
         let e = s
-            .answer_urge(&c, answered.id, answered.version, "再答".into(), at(day(2026, 3, 4)))
+            .answer_urge(
+                &c,
+                answered.id,
+                answered.version,
+                "再答".into(),
+                at(day(2026, 3, 4)),
+            )
             .await
             .unwrap_err();
         assert_eq!(conflict_field(e), "urge");
@@ -3675,9 +3703,15 @@ mod supervision {
         assert_eq!(won.level, UrgeLevel::YellowCard);
         assert_eq!(won.respond_by, Some(day(2026, 3, 10)));
         assert_eq!(
-            s.claim_warning(&c, a.case.id, UrgeOrigin::Red, fri, Warning::Escalate(raise.clone()))
-                .await
-                .unwrap(),
+            s.claim_warning(
+                &c,
+                a.case.id,
+                UrgeOrigin::Red,
+                fri,
+                Warning::Escalate(raise.clone())
+            )
+            .await
+            .unwrap(),
             None,
             "claimed already"
         );

@@ -1,8 +1,10 @@
 //! Background work of a serving instance: sending the outbox, accepting by law the cases whose
 //! completeness was not decided in time (行政许可法 art. 32), recording the appointments nobody
-//! came to, and closing the hall's past days. Several instances may run
-//! these at once: the outbox marks each message once, and a case is accepted under its version
-//! check, so a second instance's attempt simply finds nothing to do.
+//! came to, closing the hall's past days, and the supervision warnings (reminders at yellow,
+//! escalation at red and past an urge's limit). Several instances may run these at once: the
+//! outbox marks each message once, a case is accepted under its version check, and each warning
+//! is claimed in the store before it is acted on, so a second instance's attempt simply finds
+//! nothing to do.
 
 use crate::service::cases::{deem_overdue, now};
 use crate::service::notify::{Notifier, run_once};
@@ -13,6 +15,7 @@ pub const OUTBOX_EVERY: Duration = Duration::from_secs(5);
 pub const DEEMED_EVERY: Duration = Duration::from_secs(300);
 pub const NO_SHOWS_EVERY: Duration = Duration::from_secs(60);
 pub const HALL_DAYS_EVERY: Duration = Duration::from_secs(600);
+pub const WARNINGS_EVERY: Duration = Duration::from_secs(60);
 
 /// Runs until `stop` resolves.
 pub async fn run(state: AppState, notifier: Notifier, stop: impl std::future::Future<Output = ()>) {
@@ -20,6 +23,7 @@ pub async fn run(state: AppState, notifier: Notifier, stop: impl std::future::Fu
     let mut deemed = tokio::time::interval(DEEMED_EVERY);
     let mut no_shows = tokio::time::interval(NO_SHOWS_EVERY);
     let mut hall_days = tokio::time::interval(HALL_DAYS_EVERY);
+    let mut warnings = tokio::time::interval(WARNINGS_EVERY);
     tokio::pin!(stop);
     // Cases written before their light days were kept get them now, beside the other work.
     let first = state.clone();
@@ -48,6 +52,13 @@ pub async fn run(state: AppState, notifier: Notifier, stop: impl std::future::Fu
                     Ok(0) => {}
                     Ok(n) => tracing::info!(tickets = n, "tickets left from earlier days closed"),
                     Err(e) => tracing::error!(error = ?e.message, "closing the hall's past days failed"),
+                }
+            }
+            _ = warnings.tick() => {
+                match crate::service::supervision::warn(&state, now()).await {
+                    Ok(r) if r == Default::default() => {}
+                    Ok(r) => tracing::info!(?r, "supervision warnings"),
+                    Err(e) => tracing::error!(error = ?e.message, "supervision warnings failed"),
                 }
             }
             _ = no_shows.tick() => {

@@ -71,6 +71,7 @@ pub struct Inner {
     pub calendar: crate::service::calendar::CalendarCache,
     pub org_facts: crate::service::org_facts::OrgFacts,
     pub hall_live: crate::service::hall_live::HallLive,
+    pub urge_live: crate::service::urge_live::UrgeLive,
 }
 
 #[derive(Clone)]

@@ -94,6 +94,12 @@ pub const SOURCES: &[(&str, &str)] = &[
         "hall_appointment.html",
         include_str!("../templates/hall_appointment.html"),
     ),
+    (
+        "supervision.html",
+        include_str!("../templates/supervision.html"),
+    ),
+    ("urges.html", include_str!("../templates/urges.html")),
+    ("urge.html", include_str!("../templates/urge.html")),
 ];
 
 pub fn environment() -> Environment<'static> {

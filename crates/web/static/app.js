@@ -1,5 +1,5 @@
 // OneWindow's own small script: the phone menu, confirmations, the back button, search
-// suggestions and the hall's live screens.
+// suggestions, the hall's live screens and the workbench's urges.
 // No inline scripts anywhere (the Content-Security-Policy forbids them).
 (function () {
   "use strict";
@@ -184,8 +184,43 @@
       if (onFinish) { onFinish(JSON.parse(e.data)); }
     });
   }
+  // The workbench hears of urges (督办) addressed to its reader from /urges/events: a new or
+  // raised one is shown at the top until answered; an answered one leaves the list.
+  function urgeLive() {
+    var root = document.querySelector("[data-live-urges]");
+    if (!root || !window.EventSource) { return; }
+    var list = document.getElementById("urge-list");
+    var none = document.getElementById("urge-none");
+    var count = document.getElementById("urge-count");
+    var alert = document.getElementById("urge-alert");
+    var es = new window.EventSource("/urges/events");
+    es.addEventListener("open", function () { document.body.setAttribute("data-urges-live", "on"); });
+    es.addEventListener("urge", function (e) {
+      var u = JSON.parse(e.data);
+      var old = list.querySelector('[data-urge="' + u.id + '"]');
+      if (old) { old.parentNode.removeChild(old); }
+      if (u.open) {
+        var li = el("li");
+        li.className = "urge " + u.level;
+        li.setAttribute("data-urge", String(u.id));
+        var level = el("span", u.level_name);
+        level.className = "urge-level " + u.level;
+        li.appendChild(level);
+        li.appendChild(document.createTextNode(" " + u.number + " " + u.message + (u.respond_by ? " · " + u.respond_by : "") + " · "));
+        var a = el("a", root.getAttribute("data-open-label") || "→");
+        a.href = "/urges/" + u.id;
+        li.appendChild(a);
+        list.insertBefore(li, list.firstChild);
+        alert.textContent = u.level_name + "：" + u.number + " " + u.message;
+        alert.hidden = false;
+      }
+      count.textContent = String(list.children.length);
+      none.hidden = list.children.length > 0;
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
     hallLive();
+    urgeLive();
     var toggle = document.querySelector(".nav-toggle");
     var nav = document.getElementById("nav");
     if (toggle && nav) {

@@ -226,8 +226,7 @@ pub fn step_red_day(steps: &[CaseStep]) -> Option<NaiveDate> {
 /// state now: after every action and when the calendar or the light rule changed.
 pub fn relight(d: &mut super::Dossier, cal: &Calendar, rule: LightRule) {
     (d.case.yellow_on, d.case.red_on) = light_days(&d.case, cal, rule);
-    d.case.step_red_on = if d.case.state == CaseState::Reviewing && d.case.paused_since.is_none()
-    {
+    d.case.step_red_on = if d.case.state == CaseState::Reviewing && d.case.paused_since.is_none() {
         step_red_day(&d.steps)
     } else {
         None

@@ -177,7 +177,11 @@ pub fn holder(d: &Dossier, step_id: Option<i64>) -> Result<(i64, Option<i64>), D
         return Err(DomainError::conflict(
             "case",
             format!("办件{}已{}，无需督办", c.number, c.state.name().zh),
-            format!("case {} is {}: nothing to urge", c.number, c.state.name().en),
+            format!(
+                "case {} is {}: nothing to urge",
+                c.number,
+                c.state.name().en
+            ),
         ));
     }
     if let Some(id) = step_id {

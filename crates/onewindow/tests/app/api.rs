@@ -718,6 +718,13 @@ pub const ENDPOINTS: &[&str] = &[
     "GET /api/v1/catalog/matters/{code}/workflow",
     "PUT /api/v1/catalog/matters/{code}/workflow",
     "GET /api/v1/outbox",
+    "GET /api/v1/supervision/lights",
+    "POST /api/v1/cases/{id}/urges",
+    "GET /api/v1/cases/{id}/urges",
+    "GET /api/v1/urges",
+    "GET /api/v1/urges/mine",
+    "GET /api/v1/urges/{id}",
+    "POST /api/v1/urges/{id}/answer",
 ];
 
 each_app!(

@@ -14,3 +14,4 @@ mod cli;
 mod hall;
 mod pages;
 mod permissions;
+mod supervision;

@@ -21,6 +21,10 @@ pub(crate) struct Tallies {
     items: Vec<(&'static Rollup, Vec<Arg>, Vec<i64>)>,
 }
 
+type Key = (&'static str, Vec<Arg>);
+type Sums = (&'static Rollup, Vec<i64>);
+type Row = (Vec<Arg>, Vec<i64>);
+
 /// Most arguments in one upsert.
 const ARGS_PER_UPSERT: usize = 2000;
 
@@ -43,8 +47,8 @@ impl Tallies {
     }
 
     pub async fn write<B: Backend>(self, tx: &mut B::Tx) -> Result<()> {
-        let mut merged: BTreeMap<(&'static str, Vec<Arg>), (&'static Rollup, Vec<i64>)> =
-            BTreeMap::new();
+        // Merged by table and key; in key order within each table.
+        let mut merged: BTreeMap<Key, Sums> = BTreeMap::new();
         for (r, key, deltas) in self.items {
             let e = merged
                 .entry((r.table, key))
@@ -53,19 +57,17 @@ impl Tallies {
                 *sum += d;
             }
         }
-        let mut tables: BTreeMap<&'static str, (&'static Rollup, Vec<(Vec<Arg>, Vec<i64>)>)> =
-            BTreeMap::new();
+        let mut tables: Vec<(&'static Rollup, Vec<Row>)> = Vec::new();
         for ((table, key), (r, deltas)) in merged {
             if deltas.iter().all(|d| *d == 0) {
                 continue;
             }
-            tables
-                .entry(table)
-                .or_insert_with(|| (r, Vec::new()))
-                .1
-                .push((key, deltas));
+            match tables.last_mut() {
+                Some((last, rows)) if last.table == table => rows.push((key, deltas)),
+                _ => tables.push((r, vec![(key, deltas)])),
+            }
         }
-        for (r, rows) in tables.into_values() {
+        for (r, rows) in tables {
             let width = r.keys.len() + r.counters.len();
             let cols: Vec<&str> = r.keys.iter().chain(r.counters).copied().collect();
             let set = r

@@ -217,8 +217,10 @@ async fn log<B: Backend>(
 ) -> Result<()> {
     B::exec(
         tx,
-        sql("INSERT INTO urge_log (urge_id, at, action, level, actor_id, actor_name, note)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        sql(
+            "INSERT INTO urge_log (urge_id, at, action, level, actor_id, actor_name, note)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
         .bind(urge_id)
         .bind(at)
         .bind(action)
@@ -257,11 +259,13 @@ async fn audit<B: Backend>(
 async fn insert_urge<B: Backend>(tx: &mut B::Tx, ctx: &Context, n: &NewUrge) -> Result<Urge> {
     let (id,): (i64,) = B::opt(
         tx,
-        sql("INSERT INTO urges (case_id, step_id, department_id, region_id, target_user_id, origin,
+        sql(
+            "INSERT INTO urges (case_id, step_id, department_id, region_id, target_user_id, origin,
                  level, message, respond_by, escalate_on, rectification, state, issued_by,
                  issued_by_name, issued_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open', $12, $13, $14)
-             RETURNING id")
+             RETURNING id",
+        )
         .bind(n.case_id)
         .bind(n.step_id)
         .bind(n.department_id)
@@ -301,9 +305,11 @@ async fn escalate<B: Backend>(
 ) -> Result<Option<Urge>> {
     let n = B::exec(
         tx,
-        sql("UPDATE urges SET level = $1, respond_by = $2, escalate_on = $3,
+        sql(
+            "UPDATE urges SET level = $1, respond_by = $2, escalate_on = $3,
                  rectification = COALESCE($4, rectification), version = version + 1
-             WHERE id = $5 AND version = $6 AND state = 'open'")
+             WHERE id = $5 AND version = $6 AND state = 'open'",
+        )
         .bind(e.level.code())
         .bind(e.respond_by)
         .bind(e.escalate_on)
@@ -373,7 +379,11 @@ impl<B: Backend> SupervisionStore for SqlStore<B> {
     ) -> Result<Vec<Case>> {
         let (cond, order) = pick_sql(pick);
         let q = slice_where(
-            sql(format!("SELECT {} FROM cases WHERE {cond}", case_select(""))).bind(today),
+            sql(format!(
+                "SELECT {} FROM cases WHERE {cond}",
+                case_select("")
+            ))
+            .bind(today),
             slice,
         );
         let q = sql(format!(
@@ -525,10 +535,12 @@ impl<B: Backend> SupervisionStore for SqlStore<B> {
         }
         let n = B::exec(
             &mut tx,
-            sql("UPDATE urges SET state = 'answered', response = $1, answered_by = $2,
+            sql(
+                "UPDATE urges SET state = 'answered', response = $1, answered_by = $2,
                      answered_by_name = $3, answered_at = $4, escalate_on = NULL,
                      version = version + 1
-                 WHERE id = $5 AND version = $6 AND state = 'open'")
+                 WHERE id = $5 AND version = $6 AND state = 'open'",
+            )
             .bind(response.clone())
             .bind(ctx.actor_id)
             .bind(ctx.actor_name.clone())
@@ -542,7 +554,16 @@ impl<B: Backend> SupervisionStore for SqlStore<B> {
                 "version",
             )));
         }
-        log::<B>(&mut tx, ctx, id, "answer", before.level, at, Some(&response)).await?;
+        log::<B>(
+            &mut tx,
+            ctx,
+            id,
+            "answer",
+            before.level,
+            at,
+            Some(&response),
+        )
+        .await?;
         let u = read_urge::<B>(&mut tx, id).await?;
         audit::<B>(
             &mut tx,
@@ -625,8 +646,10 @@ impl<B: Backend> SupervisionStore for SqlStore<B> {
         let mut tx = self.b.begin().await?;
         let claimed: Option<(i64,)> = B::opt(
             &mut tx,
-            sql("INSERT INTO sv_warnings (case_id, kind, light_on, at) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT DO NOTHING RETURNING case_id")
+            sql(
+                "INSERT INTO sv_warnings (case_id, kind, light_on, at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT DO NOTHING RETURNING case_id",
+            )
             .bind(case_id)
             .bind(origin.code())
             .bind(light_on)
@@ -641,7 +664,11 @@ impl<B: Backend> SupervisionStore for SqlStore<B> {
             Warning::Escalate(e) => match escalate::<B>(&mut tx, ctx, e).await? {
                 Some(u) => u,
                 // Answered or raised meanwhile: leave the claim for the next round.
-                None => return Err(StoreError::Domain(onewindow_core::DomainError::stale("urge"))),
+                None => {
+                    return Err(StoreError::Domain(onewindow_core::DomainError::stale(
+                        "urge",
+                    )));
+                }
             },
         };
         B::exec(

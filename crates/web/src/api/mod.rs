@@ -9,6 +9,7 @@ pub mod catalog;
 mod hall;
 mod ops;
 mod org;
+mod supervision;
 mod users;
 
 use crate::error::ErrorBody;
@@ -58,6 +59,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(cases::router())
         .merge(hall::router())
         .merge(appointments::router())
+        .merge(supervision::router())
         .split_for_parts()
 }
 

@@ -416,6 +416,28 @@ async fn case(
         .map(|k| context! { kind => k, name => tr(&format!("print.{k}"), lang) })
         .collect();
     let s = svc::settings(&state).await?;
+    let supervises = auth.actor.has(Permission::Supervise);
+    let urges: Vec<Value> = if supervises {
+        crate::service::supervision::list(&state, &auth, Some(d.case.id), false)
+            .await?
+            .iter()
+            .map(|u| super::supervision::urge_row(u, lang))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let may_urge = auth.actor.has(Permission::Urge)
+        && onewindow_core::supervision::urge::is_open(d.case.state);
+    let urge_steps: Vec<Value> = d
+        .steps
+        .iter()
+        .filter(|s| s.state == onewindow_core::case::StepState::Active)
+        .map(|s| context! { value => s.id, label => format!("{}（{}）", s.name, departments.get(&s.department_id).cloned().unwrap_or_default()) })
+        .collect();
+    let urge_levels: Vec<Value> = onewindow_core::supervision::urge::UrgeLevel::ALL
+        .iter()
+        .map(|l| context! { value => l.code(), label => l.name().get(lang).to_string() })
+        .collect();
     Ok(render(
         &state,
         &page,
@@ -445,6 +467,10 @@ async fn case(
             events => events,
             prints => prints,
             bundle => v.bundle.as_ref().map(ser),
+            urges => urges,
+            may_urge => may_urge,
+            urge_steps => urge_steps,
+            urge_levels => urge_levels,
         },
     ))
 }
@@ -1215,13 +1241,18 @@ async fn workbench(
             case_rows(&w.extensions),
         ));
     }
+    let urges: Vec<Value> = crate::service::supervision::mine(&state, &auth)
+        .await?
+        .iter()
+        .map(|u| super::supervision::urge_row(u, lang))
+        .collect();
     Ok(render(
         &state,
         &page,
         Some(&auth),
         "workbench.html",
         &tr("nav.workbench", lang),
-        context! { sections => sections },
+        context! { sections => sections, urges => urges },
     ))
 }
 

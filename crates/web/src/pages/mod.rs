@@ -13,6 +13,7 @@ mod export;
 mod hall;
 mod home;
 mod portal;
+mod supervision;
 mod widgets;
 
 use crate::auth::{
@@ -46,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .merge(cases::router())
         .merge(calendar_admin::router())
         .merge(hall::router())
+        .merge(supervision::router())
 }
 
 /// What a page needs to know about the request before rendering.
@@ -111,6 +113,9 @@ fn nav(auth: Option<&Auth>, lang: Lang, path: &str) -> Vec<NavItem> {
         }
         if a.actor.has(Permission::HallServe) {
             items.push(("/hall", "nav.hall"));
+        }
+        if a.actor.has(Permission::Supervise) {
+            items.push(("/supervision", "nav.supervision"));
         }
         if a.actor.has(Permission::CalendarWrite) {
             items.push(("/admin/calendar", "nav.calendar"));

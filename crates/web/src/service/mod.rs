@@ -13,7 +13,9 @@ pub mod notify;
 pub mod org;
 pub mod org_facts;
 pub mod session;
+pub mod supervision;
 pub mod uploads;
+pub mod urge_live;
 pub mod users;
 pub mod workflows;
 

@@ -1,0 +1,469 @@
+//! Electronic supervision over the API, on both databases: lights by slice, the bell on a case
+//! and on a step with its answers, every refusal (unknown slices, closed cases, out of scope,
+//! wrong answerer, stale versions), and the warning job acting once.
+
+use crate::cases::{act, company_application, matter_code};
+use crate::each_app;
+use crate::support::{TestApp, en};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+/// A case of 建筑工程施工许可证核发 taken in at the comprehensive window and accepted: under
+/// review, its first step active in the approver's department (住建局).
+async fn reviewing_case(app: &TestApp) -> (i64, Value) {
+    let clerk = app.token("clerk").await;
+    let code = matter_code(app, "建筑工程施工许可证核发").await;
+    let (s, created) = app
+        .call(
+            Method::POST,
+            "/api/v1/cases",
+            Some(&clerk),
+            Some(company_application(&code, "window")),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{created}");
+    let id = created["case_ids"][0].as_i64().unwrap();
+    let (s, v) = act(app, &clerk, id, json!({"action": "accept"})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    (id, v)
+}
+
+fn field(v: &Value) -> &str {
+    v["field"].as_str().unwrap_or("")
+}
+
+each_app!(
+    lights_are_counted_for_any_slice_and_bad_slices_named,
+    |app| {
+        let supervisor = app.token("supervisor").await;
+        let clerk = app.token("clerk").await;
+        let (id, v) = reviewing_case(app).await;
+        assert_eq!(
+            v["case"]["clerk_id"],
+            app.find(
+                "/api/v1/users",
+                &app.token("admin").await,
+                "username",
+                "clerk"
+            )
+            .await["id"]
+        );
+        let (s, l) = app
+            .get("/api/v1/supervision/lights?light=green", &supervisor)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{l}");
+        let c = &l["counts"];
+        assert_eq!(
+            c["running"].as_i64().unwrap(),
+            c["green"].as_i64().unwrap()
+                + c["yellow"].as_i64().unwrap()
+                + c["red"].as_i64().unwrap(),
+            "{c}"
+        );
+        assert!(c["running"].as_i64().unwrap() >= 1);
+        let listed: Vec<i64> = l["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["id"].as_i64().unwrap())
+            .collect();
+        let light = v["clock"]["light"].as_str().unwrap();
+        if light == "green" {
+            assert!(listed.contains(&id), "{listed:?}");
+        }
+        // By the clerk who accepted it: the new case is counted there.
+        let clerk_id = v["case"]["clerk_id"].as_i64().unwrap();
+        let (_, by_clerk) = app
+            .get(
+                &format!(
+                    "/api/v1/supervision/lights?clerk_id={clerk_id}&channel=window&region=211403"
+                ),
+                &supervisor,
+            )
+            .await;
+        assert!(
+            by_clerk["counts"]["running"].as_i64().unwrap() >= 1,
+            "{by_clerk}"
+        );
+        let (_, online) = app
+            .get(
+                &format!("/api/v1/supervision/lights?clerk_id={clerk_id}&channel=online"),
+                &supervisor,
+            )
+            .await;
+        assert_eq!(online["counts"]["running"], 0, "{online}");
+
+        // Unknown slices and lights name themselves, in the reader's language.
+        for (q, f) in [
+            ("department_id=999999", "department_id"),
+            ("window_id=999999", "window_id"),
+            ("clerk_id=999999", "clerk_id"),
+            ("matter=NOSUCHMATTER", "matter"),
+            ("channel=pigeon", "channel"),
+            ("light=purple", "light"),
+            ("region=999999", "region"),
+        ] {
+            let (s, e) = app
+                .get(&format!("/api/v1/supervision/lights?{q}"), &supervisor)
+                .await;
+            assert_eq!((s, field(&e)), (StatusCode::BAD_REQUEST, f), "{q}: {e}");
+        }
+        let (s, e) = app
+            .call_with(
+                Method::GET,
+                "/api/v1/supervision/lights?colour=red",
+                Some(&supervisor),
+                None,
+                en(),
+            )
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
+        assert!(e["message"].as_str().unwrap().contains("colour"), "{e}");
+        // Clerks do not supervise.
+        assert_eq!(
+            app.get("/api/v1/supervision/lights", &clerk).await.0,
+            StatusCode::FORBIDDEN
+        );
+    }
+);
+
+each_app!(urges_reach_the_holder_and_are_answered_once, |app| {
+    let admin = app.token("admin").await;
+    let supervisor = app.token("supervisor").await;
+    let approver = app.token("approver").await;
+    let clerk = app.token("clerk").await;
+    let (id, v) = reviewing_case(app).await;
+    let step = v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["state"] == "active")
+        .unwrap()
+        .clone();
+    let step_id = step["id"].as_i64().unwrap();
+    let dept = step["department_id"].as_i64().unwrap();
+
+    // The whole case: nobody has claimed the active step, so its department answers.
+    let (s, u) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/cases/{id}/urges"),
+            Some(&supervisor),
+            Some(json!({"message": "请加快审查，今日反馈"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{u}");
+    assert_eq!(u["level"], "reminder");
+    assert_eq!(u["department_id"], dept);
+    assert_eq!(u["target_user_id"], Value::Null);
+    assert!(u["respond_by"].is_string(), "{u}");
+    let urge_id = u["id"].as_i64().unwrap();
+    let (_, mine) = app.get("/api/v1/urges/mine", &approver).await;
+    assert!(
+        mine.as_array().unwrap().iter().any(|x| x["id"] == urge_id),
+        "{mine}"
+    );
+    let (_, theirs) = app.get("/api/v1/urges/mine", &clerk).await;
+    assert!(
+        !theirs
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["id"] == urge_id),
+        "the comprehensive window does not answer for the department"
+    );
+
+    // Once the approver claims the step, a bell on the step names them.
+    let (s, _) = act(
+        app,
+        &approver,
+        id,
+        json!({"action": "claim", "step_id": step_id}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, su) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/cases/{id}/urges"),
+            Some(&supervisor),
+            Some(json!({"message": "环节已超时", "step_id": step_id, "level": "yellow_card"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{su}");
+    assert_eq!(su["step_id"], step_id);
+    assert_eq!(su["level"], "yellow_card");
+    let approver_id = app
+        .find("/api/v1/users", &admin, "username", "approver")
+        .await["id"]
+        .clone();
+    assert_eq!(su["target_user_id"], approver_id);
+    let (s, red) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/cases/{id}/urges"),
+            Some(&supervisor),
+            Some(json!({"message": "严重超时", "level": "red_card"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{red}");
+    assert!(
+        red["rectification"].as_str().unwrap().contains("整改通知"),
+        "{red}"
+    );
+
+    // Bad bells: each refusal names its field; nothing is written.
+    let before = app
+        .get(&format!("/api/v1/cases/{id}/urges"), &supervisor)
+        .await
+        .1;
+    for (body, status, f) in [
+        (
+            json!({"message": "  "}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "message",
+        ),
+        (
+            json!({"message": "x", "level": "purple"}),
+            StatusCode::BAD_REQUEST,
+            "level",
+        ),
+        (
+            json!({"message": "x", "step_id": 999999}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "step_id",
+        ),
+        (
+            json!({"message": "x", "colour": "red"}),
+            StatusCode::BAD_REQUEST,
+            "",
+        ),
+    ] {
+        let (s, e) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/cases/{id}/urges"),
+                Some(&supervisor),
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(s, status, "{body}: {e}");
+        if !f.is_empty() {
+            assert_eq!(field(&e), f, "{e}");
+        }
+    }
+    // Clerks do not ring the bell; a supervisor of another region may not either.
+    let (s, _) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/cases/{id}/urges"),
+            Some(&clerk),
+            Some(json!({"message": "x"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, made) = app
+        .call(
+            Method::POST,
+            "/api/v1/users",
+            Some(&admin),
+            Some(json!({"username": "street.supervisor", "display_name": "街道监察", "password": "street-sup-2026", "roles": ["supervisor"], "region_id": app.find("/api/v1/regions", &admin, "code", "211403001").await["id"]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{made}");
+    let (s, t) = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(json!({"username": "street.supervisor", "password": "street-sup-2026"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    let street = t["token"].as_str().unwrap().to_string();
+    let (s, _) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/cases/{id}/urges"),
+            Some(&street),
+            Some(json!({"message": "x"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "outside the supervisor's scope");
+    let after = app
+        .get(&format!("/api/v1/cases/{id}/urges"), &supervisor)
+        .await
+        .1;
+    assert_eq!(before, after, "refused bells leave nothing");
+
+    // Answers: only the one who holds it, at the version read, once.
+    let (s, _) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/urges/{urge_id}/answer"),
+            Some(&clerk),
+            Some(json!({"version": 1, "response": "x"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, e) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/urges/{urge_id}/answer"),
+            Some(&approver),
+            Some(json!({"version": 7, "response": "已办"})),
+        )
+        .await;
+    assert_eq!((s, field(&e)), (StatusCode::CONFLICT, "version"), "{e}");
+    let (s, e) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/urges/{urge_id}/answer"),
+            Some(&approver),
+            Some(json!({"version": 1, "response": ""})),
+        )
+        .await;
+    assert_eq!(
+        (s, field(&e)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "response"),
+        "{e}"
+    );
+    let (s, a) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/urges/{urge_id}/answer"),
+            Some(&approver),
+            Some(json!({"version": 1, "response": "材料已核，明日出具意见"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{a}");
+    assert_eq!(a["state"], "answered");
+    let (s, _) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/urges/{urge_id}/answer"),
+            Some(&approver),
+            Some(json!({"version": 2, "response": "again"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (s, view) = app
+        .get(&format!("/api/v1/urges/{urge_id}"), &supervisor)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let actions: Vec<&str> = view["log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, vec!["issue", "answer"]);
+    assert_eq!(view["may_answer"], false);
+    let (_, trail) = app
+        .get(
+            &format!("/api/v1/audit?target_type=case&target_id={id}"),
+            &admin,
+        )
+        .await;
+    let audited: Vec<&str> = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for a in ["urge.issue", "urge.answer"] {
+        assert!(audited.contains(&a), "{a} in {audited:?}");
+    }
+
+    // A closed case is not urged.
+    let (s, _) = act(
+        app,
+        &clerk,
+        id,
+        json!({"action": "withdraw", "reason": "申请人撤回"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, e) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/cases/{id}/urges"),
+            Some(&supervisor),
+            Some(json!({"message": "x"})),
+        )
+        .await;
+    assert_eq!((s, field(&e)), (StatusCode::CONFLICT, "case"), "{e}");
+});
+
+each_app!(the_warning_job_rings_raises_and_escalates_once, |app| {
+    let admin = app.token("admin").await;
+    let supervisor = app.token("supervisor").await;
+    // Next year's arrangement, so that time limits can run past New Year.
+    let year =
+        json!({"year": 2027, "holidays": [{"date": "2027-01-01", "name": "元旦"}], "workdays": []});
+    let (s, e) = app
+        .call(
+            Method::PUT,
+            "/api/v1/calendar/years/2027",
+            Some(&admin),
+            Some(year),
+        )
+        .await;
+    assert!(s.is_success(), "{e}");
+    let (id, v) = reviewing_case(app).await;
+    let red_on =
+        chrono::NaiveDate::parse_from_str(v["case"]["red_on"].as_str().unwrap(), "%Y-%m-%d")
+            .unwrap();
+    // A second view of the same store runs the job, on a day after the case went red.
+    let (_, state) = onewindow_web::build(app.db().store.clone(), crate::support::config());
+    let later = |days: i64| {
+        (red_on + chrono::Duration::days(days))
+            .and_hms_opt(2, 0, 0)
+            .unwrap()
+            .and_utc()
+    };
+    let svc = onewindow_web::service::supervision::warn;
+    let first = svc(&state, later(1)).await.unwrap();
+    assert!(
+        first.reminders >= 1 && first.raised >= 1 && first.step_reminders >= 1,
+        "{first:?}"
+    );
+    let again = svc(&state, later(1)).await.unwrap();
+    assert_eq!(again, Default::default(), "each warning once");
+    let (_, urges) = app
+        .get(&format!("/api/v1/cases/{id}/urges"), &supervisor)
+        .await;
+    let urges = urges.as_array().unwrap().clone();
+    assert_eq!(urges.len(), 2, "{urges:?}");
+    let case_urge = urges.iter().find(|u| u["step_id"].is_null()).unwrap();
+    assert_eq!(case_urge["origin"], "yellow");
+    assert_eq!(case_urge["level"], "yellow_card", "raised at red");
+    let step_urge = urges.iter().find(|u| !u["step_id"].is_null()).unwrap();
+    assert_eq!(step_urge["origin"], "step_red");
+    // Unanswered past their limits they climb: the yellow card to a red card with a
+    // rectification notice, the step's reminder to a yellow card.
+    let climbed = svc(&state, later(20)).await.unwrap();
+    assert!(climbed.escalated >= 2, "{climbed:?}");
+    let (_, urges) = app
+        .get(&format!("/api/v1/cases/{id}/urges"), &supervisor)
+        .await;
+    let case_urge = urges
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["step_id"].is_null())
+        .unwrap()
+        .clone();
+    assert_eq!(case_urge["level"], "red_card");
+    assert!(
+        case_urge["rectification"]
+            .as_str()
+            .unwrap()
+            .contains("整改")
+    );
+    assert_eq!(
+        case_urge["escalate_on"],
+        Value::Null,
+        "a red card climbs no more"
+    );
+});

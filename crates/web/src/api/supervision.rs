@@ -1,0 +1,119 @@
+//! Electronic supervision: lights by slice, urging (督办) and the answers to it.
+
+use super::Errors;
+use crate::auth::Auth;
+use crate::error::AppResult;
+use crate::extract::ApiPath as Path;
+use crate::extract::{ApiJson, ApiQuery};
+use crate::service::supervision::{
+    self as svc, AnswerInput, Lights, SliceParams, UrgeInput, UrgeView,
+};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use onewindow_core::supervision::urge::Urge;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(lights))
+        .routes(routes!(urge_case, case_urges))
+        .routes(routes!(urges))
+        .routes(routes!(my_urges))
+        .routes(routes!(get_urge))
+        .routes(routes!(answer))
+}
+
+/// Running clocks of a slice by light today (green, yellow, red, and cases with a step over its
+/// own limit), with a page of the cases of one light（红黄绿灯）. Supervisors and leaders.
+#[utoipa::path(get, path = "/api/v1/supervision/lights", tag = "supervision", params(SliceParams),
+    responses((status = 200, body = Lights), Errors))]
+async fn lights(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(p): ApiQuery<SliceParams>,
+) -> AppResult<Json<Lights>> {
+    Ok(Json(svc::lights(&state, &auth, &p).await?))
+}
+
+/// Ring the bell on a case or one of its steps（督办）: the person (or department) holding it
+/// is warned at once and answers; unanswered, it climbs to a yellow and a red card.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/urges", tag = "supervision", params(("id" = i64, Path)),
+    request_body = UrgeInput, responses((status = 201, body = Urge), Errors))]
+async fn urge_case(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<UrgeInput>,
+) -> AppResult<(StatusCode, Json<Urge>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(svc::urge(&state, &auth, id, input).await?),
+    ))
+}
+
+/// The urges of a case, newest first.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/urges", tag = "supervision", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Urge>), Errors))]
+async fn case_urges(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<Urge>>> {
+    Ok(Json(svc::list(&state, &auth, Some(id), false).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct UrgeListParams {
+    /// Only those awaiting an answer (default true).
+    open: Option<bool>,
+}
+
+/// Urges in the supervisor's scope, newest first.
+#[utoipa::path(get, path = "/api/v1/urges", tag = "supervision", params(UrgeListParams),
+    responses((status = 200, body = Vec<Urge>), Errors))]
+async fn urges(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(p): ApiQuery<UrgeListParams>,
+) -> AppResult<Json<Vec<Urge>>> {
+    Ok(Json(
+        svc::list(&state, &auth, None, p.open.unwrap_or(true)).await?,
+    ))
+}
+
+/// The urges waiting for my answer.
+#[utoipa::path(get, path = "/api/v1/urges/mine", tag = "supervision",
+    responses((status = 200, body = Vec<Urge>), Errors))]
+async fn my_urges(State(state): State<AppState>, auth: Auth) -> AppResult<Json<Vec<Urge>>> {
+    Ok(Json(svc::mine(&state, &auth).await?))
+}
+
+/// An urge with its trail (issued, raised, answered).
+#[utoipa::path(get, path = "/api/v1/urges/{id}", tag = "supervision", params(("id" = i64, Path)),
+    responses((status = 200, body = UrgeView), Errors))]
+async fn get_urge(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Json<UrgeView>> {
+    Ok(Json(svc::view(&state, &auth, id).await?))
+}
+
+/// Answer an urge（督办反馈）: it is acknowledged and climbs no more.
+#[utoipa::path(post, path = "/api/v1/urges/{id}/answer", tag = "supervision", params(("id" = i64, Path)),
+    request_body = AnswerInput, responses((status = 200, body = Urge), Errors))]
+async fn answer(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<AnswerInput>,
+) -> AppResult<Json<Urge>> {
+    Ok(Json(svc::answer(&state, &auth, id, input).await?))
+}

@@ -1,0 +1,564 @@
+//! Electronic supervision (电子监察): counts and lists of running clocks by light for any slice,
+//! urging (督办) and its answers, and the warning job that rings at yellow and raises at red.
+
+use crate::auth::Auth;
+use crate::error::{AppError, AppResult};
+use crate::service::cases::{self, CaseLine, settings};
+use crate::service::{owner, scope_filter};
+use crate::state::AppState;
+use chrono::{DateTime, NaiveDate, Utc};
+use onewindow_core::access::Permission;
+use onewindow_core::audit::Context;
+use onewindow_core::case::{Channel, Dossier};
+use onewindow_core::identity::Role;
+use onewindow_core::supervision::urge::{
+    self, Urge, UrgeLevel, UrgeLogLine, UrgeOrigin, UrgeState,
+};
+use onewindow_core::time::local_date;
+use onewindow_core::{DomainError, Text};
+use onewindow_store::{
+    Escalation, LightCounts, LightPick, NewUrge, Slice, StoreError, UrgeFilter, Warning,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// A slice as a query names it. Unknown parameters are refused (an unknown slice is a mistake
+/// to show, not to ignore).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SliceParams {
+    /// Region code (GB/T 2260); the regions under it are included.
+    pub region: Option<String>,
+    pub department_id: Option<i64>,
+    pub window_id: Option<i64>,
+    pub clerk_id: Option<i64>,
+    /// Matter code.
+    pub matter: Option<String>,
+    /// Channel code (`window`, `online`, …).
+    pub channel: Option<String>,
+    /// `green`, `yellow`, `red` or `step_red` (a review step over its own limit); default red.
+    pub light: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+fn unknown(field: &str, zh: &str, en: &str) -> AppError {
+    AppError::bad_request(field, Text::new(zh.to_string(), en.to_string()))
+}
+
+fn blank(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The slice a supervisor asks for, checked: each named thing exists, and a named department
+/// or region lies in the asker's scope.
+pub async fn slice(state: &AppState, auth: &Auth, p: &SliceParams) -> AppResult<Slice> {
+    let a = &auth.actor;
+    a.require(Permission::Supervise)?;
+    let mut s = Slice {
+        scope: scope_filter(a),
+        ..Default::default()
+    };
+    if let Some(code) = blank(&p.region) {
+        let r = state
+            .store
+            .region_by_code(code)
+            .await?
+            .ok_or_else(|| unknown("region", "没有这个行政区划", "no such region"))?;
+        if !a.covers_region(&r.path) && a.scope.department_id.is_none() {
+            return Err(DomainError::forbidden().into());
+        }
+        s.region_path = Some(r.path);
+    }
+    if let Some(id) = p.department_id {
+        let d = state
+            .store
+            .department(id)
+            .await?
+            .ok_or_else(|| unknown("department_id", "没有这个部门", "no such department"))?;
+        if !a.covers(&owner(state, Some(d.id), Some(d.region_id)).await?) {
+            return Err(DomainError::forbidden().into());
+        }
+        s.department_id = Some(id);
+    }
+    if let Some(id) = p.window_id {
+        state
+            .store
+            .window(id)
+            .await?
+            .ok_or_else(|| unknown("window_id", "没有这个窗口", "no such window"))?;
+        s.window_id = Some(id);
+    }
+    if let Some(id) = p.clerk_id {
+        let u = state.store.user(id).await?;
+        if !u.is_some_and(|u| u.roles.iter().any(|r| r.is_staff())) {
+            return Err(unknown(
+                "clerk_id",
+                "没有这个工作人员",
+                "no such staff member",
+            ));
+        }
+        s.clerk_id = Some(id);
+    }
+    if let Some(code) = blank(&p.matter) {
+        let m = state
+            .store
+            .matter_by_code(&code.to_ascii_uppercase())
+            .await?
+            .ok_or_else(|| unknown("matter", "没有这个事项", "no such matter"))?;
+        s.matter_id = Some(m.id);
+    }
+    if let Some(code) = blank(&p.channel) {
+        s.channel = Some(
+            Channel::parse(code)
+                .ok_or_else(|| unknown("channel", "没有这个办理渠道", "no such channel"))?,
+        );
+    }
+    Ok(s)
+}
+
+pub fn pick(p: &SliceParams) -> AppResult<LightPick> {
+    Ok(match blank(&p.light).unwrap_or("red") {
+        "red" => LightPick::Red,
+        "yellow" => LightPick::Yellow,
+        "green" => LightPick::Green,
+        "step_red" => LightPick::StepRed,
+        _ => {
+            return Err(unknown(
+                "light",
+                "灯色应为 green、yellow、red 或 step_red",
+                "light must be green, yellow, red or step_red",
+            ));
+        }
+    })
+}
+
+/// A slice's lights today and a page of its cases of one light.
+#[derive(Serialize, ToSchema)]
+pub struct Lights {
+    pub today: NaiveDate,
+    pub counts: LightCounts,
+    /// Cases of the light asked for (red by default), the longest in it first.
+    pub cases: Vec<CaseLine>,
+}
+
+pub async fn lights(state: &AppState, auth: &Auth, p: &SliceParams) -> AppResult<Lights> {
+    let s = slice(state, auth, p).await?;
+    let pick = pick(p)?;
+    let today = local_date(cases::now());
+    let counts = state.store.light_counts(&s, today).await?;
+    let page = state
+        .store
+        .light_cases(
+            &s,
+            pick,
+            today,
+            p.limit.unwrap_or(50).clamp(1, 500),
+            p.offset.unwrap_or(0).max(0),
+        )
+        .await?;
+    let set = settings(state).await?;
+    Ok(Lights {
+        today,
+        counts,
+        cases: cases::lines(&set, page, today),
+    })
+}
+
+/// The supervisor's bell.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UrgeInput {
+    /// A review step of the case, to urge that step's department.
+    #[serde(default)]
+    pub step_id: Option<i64>,
+    /// `reminder` (default), `yellow_card` or `red_card`.
+    #[serde(default)]
+    pub level: Option<String>,
+    pub message: String,
+}
+
+/// Rings the bell on a case (or one of its steps): addressed to whoever holds it now.
+pub async fn urge(
+    state: &AppState,
+    auth: &Auth,
+    case_id: i64,
+    input: UrgeInput,
+) -> AppResult<Urge> {
+    auth.actor.require(Permission::Urge)?;
+    let (rec, st) = cases::load(state, auth, case_id).await?;
+    if !auth.actor.covers(&st.owner) {
+        return Err(DomainError::forbidden().into());
+    }
+    let level = match blank(&input.level) {
+        None => UrgeLevel::Reminder,
+        Some(code) => UrgeLevel::parse(code).ok_or_else(|| {
+            unknown(
+                "level",
+                "督办级别应为 reminder、yellow_card 或 red_card",
+                "level must be reminder, yellow_card or red_card",
+            )
+        })?,
+    };
+    let message = urge::clean_message(&input.message).map_err(DomainError::Invalid)?;
+    let at = cases::now();
+    let new = new_urge(
+        state,
+        &rec.dossier,
+        input.step_id,
+        UrgeOrigin::Manual,
+        level,
+        message,
+        at,
+    )
+    .await?;
+    let u = state.store.issue_urge(&auth.ctx(), new).await?;
+    state.urge_live.send(&u);
+    Ok(u)
+}
+
+/// An urge of `level` on a case as it is now: its holder, its time limits from today, and a
+/// red card's rectification notice.
+async fn new_urge(
+    state: &AppState,
+    d: &Dossier,
+    step_id: Option<i64>,
+    origin: UrgeOrigin,
+    level: UrgeLevel,
+    message: String,
+    at: DateTime<Utc>,
+) -> AppResult<NewUrge> {
+    let (department_id, target_user_id) = urge::holder(d, step_id)?;
+    let (respond_by, escalate_on, rectification) =
+        limits(state, level, department_id, d, at).await?;
+    Ok(NewUrge {
+        case_id: d.case.id,
+        step_id,
+        department_id,
+        region_id: d.case.region_id,
+        target_user_id,
+        origin,
+        level,
+        message,
+        respond_by,
+        escalate_on,
+        rectification,
+        at,
+    })
+}
+
+type Limits = (Option<NaiveDate>, Option<NaiveDate>, Option<String>);
+
+async fn limits(
+    state: &AppState,
+    level: UrgeLevel,
+    department_id: i64,
+    d: &Dossier,
+    at: DateTime<Utc>,
+) -> AppResult<Limits> {
+    let s = settings(state).await?;
+    let l = s
+        .rules
+        .urge
+        .limits(level, local_date(at), &s.calendar)
+        .map_err(|e| AppError::bad_request("calendar", e.text()))?;
+    let rectification = if level == UrgeLevel::RedCard {
+        let dept = state
+            .store
+            .department(department_id)
+            .await?
+            .map(|d| d.name)
+            .unwrap_or_default();
+        Some(urge::rectification_notice(
+            &d.case.number,
+            &dept,
+            l.respond_by,
+        ))
+    } else {
+        None
+    };
+    Ok((Some(l.respond_by), l.escalate_on, rectification))
+}
+
+/// Whether this person answers this urge: the one it names, or anyone of its department when it
+/// names nobody; a red card also its department's head (a leader of the department).
+pub fn answers(auth: &Auth, u: &Urge) -> bool {
+    let a = &auth.actor;
+    let of_dept = a.scope.department_id == Some(u.department_id);
+    match u.target_user_id {
+        Some(id) if id == a.user_id => true,
+        None => of_dept && a.has(Permission::CaseRead),
+        Some(_) => u.level == UrgeLevel::RedCard && of_dept && a.has_role(Role::Leader),
+    }
+}
+
+/// The urges waiting for this person's answer, newest first.
+pub async fn mine(state: &AppState, auth: &Auth) -> AppResult<Vec<Urge>> {
+    let a = &auth.actor;
+    if !a.is_staff() {
+        return Ok(Vec::new());
+    }
+    let mut list = state
+        .store
+        .urges(&UrgeFilter {
+            open_only: true,
+            answerer: Some((a.user_id, a.scope.department_id)),
+            limit: 200,
+            ..Default::default()
+        })
+        .await?;
+    if let Some(d) = a.scope.department_id
+        && a.has_role(Role::Leader)
+    {
+        // The department's red cards, whoever they name.
+        let reds = state
+            .store
+            .urges(&UrgeFilter {
+                scope: onewindow_store::ScopeFilter::department(d),
+                open_only: true,
+                limit: 200,
+                ..Default::default()
+            })
+            .await?;
+        for u in reds {
+            if u.level == UrgeLevel::RedCard && !list.iter().any(|x| x.id == u.id) {
+                list.push(u);
+            }
+        }
+        list.sort_by_key(|u| std::cmp::Reverse(u.id));
+    }
+    Ok(list)
+}
+
+/// An urge with its trail, for whoever answers it or supervises it.
+#[derive(Serialize, ToSchema)]
+pub struct UrgeView {
+    #[serde(flatten)]
+    pub urge: Urge,
+    pub log: Vec<UrgeLogLine>,
+    /// Whether the asker may answer it now.
+    pub may_answer: bool,
+}
+
+pub async fn view(state: &AppState, auth: &Auth, id: i64) -> AppResult<UrgeView> {
+    let u = state
+        .store
+        .urge(id)
+        .await?
+        .ok_or_else(|| AppError::not_found(Text::fixed("督办", "urge")))?;
+    let may_answer = answers(auth, &u);
+    let supervises = auth.actor.has(Permission::Supervise)
+        && auth
+            .actor
+            .covers(&owner(state, Some(u.department_id), Some(u.region_id)).await?);
+    if !may_answer && !supervises {
+        return Err(DomainError::forbidden().into());
+    }
+    let log = state.store.urge_log(id).await?;
+    Ok(UrgeView {
+        may_answer: may_answer && u.state == UrgeState::Open,
+        urge: u,
+        log,
+    })
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerInput {
+    /// The version of the urge as read.
+    pub version: i64,
+    pub response: String,
+}
+
+/// Answers an urge (签收反馈): it stops climbing.
+pub async fn answer(state: &AppState, auth: &Auth, id: i64, input: AnswerInput) -> AppResult<Urge> {
+    let u = state
+        .store
+        .urge(id)
+        .await?
+        .ok_or_else(|| AppError::not_found(Text::fixed("督办", "urge")))?;
+    if !answers(auth, &u) {
+        return Err(DomainError::forbidden().into());
+    }
+    let response = urge::clean_response(&input.response).map_err(DomainError::Invalid)?;
+    let u = state
+        .store
+        .answer_urge(&auth.ctx(), id, input.version, response, cases::now())
+        .await?;
+    state.urge_live.send(&u);
+    Ok(u)
+}
+
+/// Urges in the supervisor's scope: open ones, or all of one case.
+pub async fn list(
+    state: &AppState,
+    auth: &Auth,
+    case_id: Option<i64>,
+    open_only: bool,
+) -> AppResult<Vec<Urge>> {
+    auth.actor.require(Permission::Supervise)?;
+    Ok(state
+        .store
+        .urges(&UrgeFilter {
+            scope: scope_filter(&auth.actor),
+            case_id,
+            open_only,
+            limit: 500,
+            ..Default::default()
+        })
+        .await?)
+}
+
+/// What one run of the warning job did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct WarningRun {
+    pub reminders: usize,
+    pub raised: usize,
+    pub step_reminders: usize,
+    pub escalated: usize,
+}
+
+/// The warning job (自动预警): a reminder when a case turns yellow or a step goes over its
+/// limit; at red, the case's open urge raised a level (or a yellow card when none is open);
+/// open urges past their time limit raised a level. Each warning is claimed in the store first,
+/// so it happens once however many instances run the job and however often it restarts.
+pub async fn warn(state: &AppState, at: DateTime<Utc>) -> AppResult<WarningRun> {
+    let today = local_date(at);
+    let ctx = Context::system("supervision-warnings");
+    let mut run = WarningRun::default();
+    for origin in [UrgeOrigin::Yellow, UrgeOrigin::Red, UrgeOrigin::StepRed] {
+        for (case_id, on) in state.store.cases_to_warn(origin, today, 500).await? {
+            let Some(d) = state.store.dossier(case_id).await? else {
+                continue;
+            };
+            let warning = match warning(state, &d, origin, on, at).await {
+                Ok(w) => w,
+                Err(e) => {
+                    tracing::warn!(case_id, "no warning could be made: {e:?}");
+                    continue;
+                }
+            };
+            let raised = matches!(warning, Warning::Escalate(_));
+            match state
+                .store
+                .claim_warning(&ctx, case_id, origin, on, warning)
+                .await
+            {
+                Ok(Some(u)) => {
+                    state.urge_live.send(&u);
+                    match (origin, raised) {
+                        (UrgeOrigin::StepRed, _) => run.step_reminders += 1,
+                        (_, true) => run.raised += 1,
+                        _ => run.reminders += 1,
+                    }
+                }
+                Ok(None) => {}
+                // Answered or raised meanwhile: the next run decides again.
+                Err(StoreError::Domain(DomainError::Conflict(_))) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    for u in state.store.urges_to_escalate(today, 500).await? {
+        let Some(level) = u.level.next() else {
+            continue;
+        };
+        let Some(d) = state.store.dossier(u.case_id).await? else {
+            continue;
+        };
+        let (respond_by, escalate_on, rectification) =
+            limits(state, level, u.department_id, &d, at).await?;
+        let e = Escalation {
+            urge_id: u.id,
+            version: u.version,
+            level,
+            respond_by,
+            escalate_on,
+            rectification,
+            note: format!(
+                "逾期未反馈（时限{}），升级为{}",
+                u.respond_by.map(|d| d.to_string()).unwrap_or_default(),
+                level.name().zh
+            ),
+            at,
+        };
+        if let Some(u) = state.store.escalate_urge(&ctx, e).await? {
+            state.urge_live.send(&u);
+            run.escalated += 1;
+        }
+    }
+    Ok(run)
+}
+
+async fn warning(
+    state: &AppState,
+    d: &Dossier,
+    origin: UrgeOrigin,
+    on: NaiveDate,
+    at: DateTime<Utc>,
+) -> AppResult<Warning> {
+    let due = on.pred_opt();
+    match origin {
+        UrgeOrigin::Red => {
+            let open = state
+                .store
+                .urges(&UrgeFilter {
+                    case_id: Some(d.case.id),
+                    open_only: true,
+                    limit: 50,
+                    ..Default::default()
+                })
+                .await?;
+            if let Some(u) = open
+                .iter()
+                .find(|u| u.step_id.is_none() && u.level.next().is_some())
+            {
+                let level = u.level.next().unwrap_or(UrgeLevel::RedCard);
+                let (respond_by, escalate_on, rectification) =
+                    limits(state, level, u.department_id, d, at).await?;
+                return Ok(Warning::Escalate(Escalation {
+                    urge_id: u.id,
+                    version: u.version,
+                    level,
+                    respond_by,
+                    escalate_on,
+                    rectification,
+                    note: urge::warning_message(UrgeOrigin::Red, &d.case.number, due),
+                    at,
+                }));
+            }
+            let msg = urge::warning_message(origin, &d.case.number, due);
+            Ok(Warning::Issue(
+                new_urge(state, d, None, origin, UrgeLevel::YellowCard, msg, at).await?,
+            ))
+        }
+        UrgeOrigin::StepRed => {
+            // The step whose limit ended the day before the light came on.
+            let step = d
+                .steps
+                .iter()
+                .find(|s| {
+                    s.state == onewindow_core::case::StepState::Active
+                        && s.due.and_then(|x| x.succ_opt()) == Some(on)
+                })
+                .or_else(|| {
+                    d.steps
+                        .iter()
+                        .find(|s| s.state == onewindow_core::case::StepState::Active)
+                })
+                .map(|s| s.id);
+            let msg = urge::warning_message(origin, &d.case.number, due);
+            Ok(Warning::Issue(
+                new_urge(state, d, step, origin, UrgeLevel::Reminder, msg, at).await?,
+            ))
+        }
+        _ => {
+            let due = d.case.red_on.and_then(|r| r.pred_opt());
+            let msg = urge::warning_message(origin, &d.case.number, due);
+            Ok(Warning::Issue(
+                new_urge(state, d, None, origin, UrgeLevel::Reminder, msg, at).await?,
+            ))
+        }
+    }
+}
