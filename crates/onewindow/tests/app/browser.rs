@@ -21,6 +21,8 @@ fn find(names: &[&str]) -> Option<String> {
 struct Driver {
     process: Child,
     client: Client,
+    url: String,
+    caps: serde_json::Map<String, serde_json::Value>,
 }
 
 async fn driver() -> Option<Driver> {
@@ -73,7 +75,12 @@ async fn driver() -> Option<Driver> {
             .connect(&url)
             .await;
         if let Ok(client) = c {
-            return Some(Driver { process, client });
+            return Some(Driver {
+                process,
+                client,
+                url,
+                caps,
+            });
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -81,6 +88,24 @@ async fn driver() -> Option<Driver> {
 }
 
 impl Driver {
+    /// A second browser with its own profile (its own cookies): another person at another desk.
+    async fn another(&self, name: &str) -> Client {
+        let mut caps = self.caps.clone();
+        let profile = std::env::temp_dir().join(format!("ow_chrome_{}_{name}", std::process::id()));
+        if let Some(args) = caps["goog:chromeOptions"]["args"].as_array_mut() {
+            args.retain(|a| {
+                !a.as_str()
+                    .is_some_and(|a| a.starts_with("--user-data-dir="))
+            });
+            args.push(format!("--user-data-dir={}", profile.display()).into());
+        }
+        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&self.url)
+            .await
+            .expect("a second browser session")
+    }
+
     async fn quit(mut self) {
         let _ = self.client.close().await;
         let _ = self.process.kill();
@@ -731,6 +756,82 @@ async fn a_kiosk_ticket_is_called_shown_on_the_board_and_rated_on_the_pad() {
         "{entry}"
     );
 
+    d.quit().await;
+    app.stop().await;
+}
+
+// 督办 in two browsers: the supervisor rings the bell on a case from the supervision room; the
+// approver's workbench, open all along, shows the warning without a reload; the approver
+// answers it and the supervisor sees the answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_rings_the_bell_and_the_open_workbench_warns() {
+    let Some(d) = driver().await else { return };
+    let app = TestApp::start(TestDb::sqlite().await.unwrap(), config()).await;
+    let clerk = app.token("clerk").await;
+    let code = crate::cases::matter_code(&app, "建筑工程施工许可证核发").await;
+    let (_, created) = app
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/cases",
+            Some(&clerk),
+            Some(crate::cases::company_application(&code, "window")),
+        )
+        .await;
+    let id = created["case_ids"][0].as_i64().unwrap();
+    let number = created["numbers"][0].as_str().unwrap().to_string();
+    let (s, _) = crate::cases::act(&app, &clerk, id, serde_json::json!({"action": "accept"})).await;
+    assert!(s.is_success());
+
+    // The approver's desk: the workbench, listening.
+    let c = &d.client;
+    sign_in(c, &app, "approver").await;
+    text(c, "#home-title").await;
+    c.goto(&app.url("/workbench")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("body[data-urges-live=on]"))
+        .await
+        .unwrap();
+    assert_eq!(text(c, "#urge-count").await, "0");
+
+    // The supervisor's desk: the room, the case, the bell.
+    let sup = d.another("supervisor").await;
+    sign_in(&sup, &app, "supervisor").await;
+    text(&sup, "#home-title").await;
+    sup.goto(&app.url("/supervision?light=green"))
+        .await
+        .unwrap();
+    text_contains(&sup, "#sv-cases", &number).await;
+    click(&sup, &format!("#sv-cases a[href='/cases/{id}#urge']")).await;
+    sup.find(Locator::Css("#urge-form textarea[name=message]"))
+        .await
+        .unwrap()
+        .send_keys("请今日内完成审查并反馈")
+        .await
+        .unwrap();
+    click(&sup, "#urge-form button").await;
+    text_contains(&sup, "#case-urges", "请今日内完成审查并反馈").await;
+
+    // The approver's page warns by itself.
+    text_contains(c, "#urge-alert", "请今日内完成审查并反馈").await;
+    text_contains(c, "#urge-list", &number).await;
+    assert_eq!(text(c, "#urge-count").await, "1");
+    // …and the answer stops it.
+    click(c, "#urge-list a[href^='/urges/']").await;
+    c.find(Locator::Css("#answer-form textarea[name=response]"))
+        .await
+        .unwrap()
+        .send_keys("已审查完毕，明日出具意见")
+        .await
+        .unwrap();
+    click(c, "#answer-form button").await;
+    c.wait()
+        .for_element(Locator::Css("#urge-none:not([hidden])"))
+        .await
+        .unwrap();
+    sup.refresh().await.unwrap();
+    text_contains(&sup, "#case-urges", "已审查完毕").await;
+
+    let _ = sup.close().await;
     d.quit().await;
     app.stop().await;
 }
