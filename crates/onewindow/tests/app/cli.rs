@@ -562,6 +562,28 @@ async fn demo_generates_cases_over_states_and_months() {
                 .is_empty(),
             "history is not announced today"
         );
+        // The supervision upkeep: the rollup was kept with every generated case, the light
+        // days are current, and the warning job runs (its warnings once).
+        let (code, text) = tokio::task::block_in_place(|| {
+            run(&["supervision", "rebuild", "--database-url", &url])
+        });
+        assert_eq!(code, 0, "{text}");
+        assert!(text.contains(": 0 row(s) were wrong"), "{text}");
+        let (code, text) = tokio::task::block_in_place(|| {
+            run(&["supervision", "relight", "--database-url", &url])
+        });
+        assert_eq!(code, 0, "{text}");
+        assert!(text.contains(": 0 case(s) changed"), "{text}");
+        let (code, text) =
+            tokio::task::block_in_place(|| run(&["supervision", "warn", "--database-url", &url]));
+        assert_eq!(code, 0, "{text}");
+        let (code, again) =
+            tokio::task::block_in_place(|| run(&["supervision", "warn", "--database-url", &url]));
+        assert_eq!(code, 0, "{again}");
+        assert!(
+            again.contains("0 reminder(s), 0 raised at red, 0 late step(s), 0 urge(s) escalated"),
+            "each warning once: {text} then {again}"
+        );
         db.drop_db().await;
     }
 }

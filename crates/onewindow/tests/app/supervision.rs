@@ -467,3 +467,67 @@ each_app!(the_warning_job_rings_raises_and_escalates_once, |app| {
         "a red card climbs no more"
     );
 });
+
+each_app!(the_supervision_pages_show_export_and_refuse, |app| {
+    use crate::pages::{csrf_in, page, sign_in_cookie};
+    let (id, v) = reviewing_case(app).await;
+    let number = v["case"]["number"].as_str().unwrap().to_string();
+    let sup = sign_in_cookie(app, "supervisor").await;
+    let (s, html) = page(app, "/supervision?light=green", &sup).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("电子监察") && html.contains("临近超期") && html.contains("环节超时"));
+    assert!(html.contains(&number), "the new case is listed as green");
+    let (s, html) = page(app, "/supervision?light=purple", &sup).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(html.contains("灯色"), "the page names the bad light");
+    let res = app
+        .http
+        .get(app.url("/supervision.xlsx?light=green"))
+        .header("cookie", &sup)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = res.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"PK"), "an XLSX workbook");
+
+    // The bell from the case page: an empty message is refused and nothing is rung.
+    let (_, case_page) = page(app, &format!("/cases/{id}"), &sup).await;
+    assert!(case_page.contains("id=\"urge-form\""));
+    let csrf = csrf_in(&case_page);
+    let post = |message: &'static str| {
+        let (csrf, sup) = (csrf.clone(), sup.clone());
+        async move {
+            app.http
+                .post(app.url(&format!("/cases/{id}/urge")))
+                .header("cookie", sup)
+                .form(&[
+                    ("_csrf", csrf.as_str()),
+                    ("level", "reminder"),
+                    ("step_id", ""),
+                    ("message", message),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = post("").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, listed) = page(app, "/supervision/urges", &sup).await;
+    assert!(!listed.contains(&number));
+    let res = post("请说明延迟原因").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, listed) = page(app, "/supervision/urges", &sup).await;
+    assert!(listed.contains(&number) && listed.contains("请说明延迟原因"));
+
+    // The approver's workbench lists it; a clerk may not see the room.
+    let approver = sign_in_cookie(app, "approver").await;
+    let (_, wb) = page(app, "/workbench", &approver).await;
+    assert!(wb.contains("请说明延迟原因") && wb.contains("data-live-urges"));
+    let clerk = sign_in_cookie(app, "clerk").await;
+    assert_eq!(
+        page(app, "/supervision", &clerk).await.0,
+        StatusCode::FORBIDDEN
+    );
+});
