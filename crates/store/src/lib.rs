@@ -36,8 +36,9 @@ use std::sync::Arc;
 pub use error::{Result, StoreError};
 pub use model::{
     AuditFilter, BatchRecord, BundleRecord, CaseFile, CaseFilter, CaseRecord, Created, Escalation,
-    Grouping, LightCounts, LightPick, NewFile, NewSession, NewTicket, NewUrge, OutboxMessage,
-    ScopeFilter, Session, Slice, Slot, StepItem, UrgeFilter, Warning, WindowAct, WindowOutcome,
+    Grouping, LightCounts, LightPick, LightsBy, NewFile, NewSession, NewTicket, NewUrge,
+    OutboxMessage, ScopeFilter, Session, Slice, Slot, StepItem, UrgeFilter, Warning, WindowAct,
+    WindowOutcome,
 };
 
 #[async_trait]
@@ -349,6 +350,14 @@ pub trait CaseStore: Send + Sync {
 pub trait SupervisionStore: Send + Sync {
     /// Running clocks of a slice by light on `today`, from the rollup and the light indexes.
     async fn light_counts(&self, slice: &Slice, today: NaiveDate) -> Result<LightCounts>;
+    /// The same counts per department, window, clerk or matter of the slice (those with a
+    /// running clock), by key.
+    async fn light_counts_by(
+        &self,
+        slice: &Slice,
+        by: LightsBy,
+        today: NaiveDate,
+    ) -> Result<Vec<(i64, LightCounts)>>;
     /// A page of a slice's cases of one light on `today`, the longest in it first.
     async fn light_cases(
         &self,

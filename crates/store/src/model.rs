@@ -265,6 +265,26 @@ pub struct LightCounts {
     pub step_red: i64,
 }
 
+/// What light counts are grouped by (rankings, the window wall).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LightsBy {
+    Department,
+    Window,
+    Clerk,
+    Matter,
+}
+
+impl LightsBy {
+    pub fn column(self) -> &'static str {
+        match self {
+            LightsBy::Department => "department_id",
+            LightsBy::Window => "window_id",
+            LightsBy::Clerk => "clerk_id",
+            LightsBy::Matter => "matter_id",
+        }
+    }
+}
+
 /// Which cases of a slice a light list shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LightPick {

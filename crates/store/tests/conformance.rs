@@ -3192,7 +3192,7 @@ mod supervision {
     use onewindow_core::case::{Channel, Dossier};
     use onewindow_core::supervision::urge::{UrgeLevel, UrgeOrigin, UrgeState};
     use onewindow_store::{
-        Escalation, Grouping, LightCounts, LightPick, NewUrge, Slice, UrgeFilter, Warning,
+        Escalation, Grouping, LightCounts, LightPick, LightsBy, NewUrge, Slice, UrgeFilter, Warning,
     };
 
     fn act_as(
@@ -3403,6 +3403,23 @@ mod supervision {
             "the scope limits every count"
         );
 
+        // Grouped by window: what the window wall shows (0: taken in at no window).
+        assert_eq!(
+            s.light_counts_by(&all, LightsBy::Window, fri)
+                .await
+                .unwrap(),
+            vec![
+                (0, counts(1, 0, 0, 1, 1)),
+                (sc.windows[0], counts(2, 0, 0, 2, 2)),
+                (sc.windows[1], counts(1, 0, 1, 0, 1)),
+            ]
+        );
+        assert_eq!(
+            s.light_counts_by(&by_clerk, LightsBy::Department, fri)
+                .await
+                .unwrap(),
+            vec![(sc.f.org.dept_a.id, counts(3, 0, 1, 2, 3))]
+        );
         let red: Vec<i64> = s
             .light_cases(&all, LightPick::Red, fri, 50, 0)
             .await

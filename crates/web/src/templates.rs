@@ -100,6 +100,7 @@ pub const SOURCES: &[(&str, &str)] = &[
     ),
     ("urges.html", include_str!("../templates/urges.html")),
     ("urge.html", include_str!("../templates/urge.html")),
+    ("wall.html", include_str!("../templates/wall.html")),
 ];
 
 pub fn environment() -> Environment<'static> {

@@ -59,6 +59,14 @@
       var c = document.getElementById("console-waiting-" + q.prefix);
       if (c) { c.textContent = String(q.waiting); }
     });
+    b.windows.forEach(function (w) {
+      var tile = document.querySelector("[data-wall-window='" + w.window_id + "']");
+      if (!tile) { return; }
+      tile.classList.toggle("paused", !!w.paused);
+      tile.querySelector(".wall-clerk-name").textContent = w.clerk_name || words("vacant", "无人值守");
+      tile.querySelector(".wall-current b").textContent = w.paused ? words("paused", "暂停服务") : (w.current ? w.current.number : "—");
+      tile.querySelector(".wall-served b").textContent = String(w.served_today);
+    });
     var screen = document.getElementById("window-screen") || document.getElementById("pad");
     if (screen) {
       var id = Number(screen.getAttribute("data-window"));

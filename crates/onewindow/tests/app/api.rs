@@ -719,6 +719,7 @@ pub const ENDPOINTS: &[&str] = &[
     "PUT /api/v1/catalog/matters/{code}/workflow",
     "GET /api/v1/outbox",
     "GET /api/v1/supervision/lights",
+    "GET /api/v1/supervision/wall",
     "POST /api/v1/cases/{id}/urges",
     "GET /api/v1/cases/{id}/urges",
     "GET /api/v1/urges",

@@ -531,3 +531,79 @@ each_app!(the_supervision_pages_show_export_and_refuse, |app| {
         StatusCode::FORBIDDEN
     );
 });
+
+each_app!(
+    the_window_wall_shows_every_window_but_the_confidential,
+    |app| {
+        use crate::pages::{page, sign_in_cookie};
+        let admin = app.token("admin").await;
+        let supervisor = app.token("supervisor").await;
+        let hall = app
+            .find("/api/v1/halls", &admin, "name", "龙港区政务服务中心")
+            .await;
+        let hid = hall["id"].as_i64().unwrap();
+        let windows = app
+            .get(&format!("/api/v1/halls/{hid}/windows"), &admin)
+            .await
+            .1;
+        let windows = windows.as_array().unwrap();
+        assert!(
+            windows.len() >= 48,
+            "the demo hall has the seeds' 48 windows and more"
+        );
+        let secret = &windows[2];
+        let (s, w) = app
+            .call(
+                Method::PATCH,
+                &format!("/api/v1/windows/{}", secret["id"]),
+                Some(&admin),
+                Some(json!({"version": secret["version"], "confidential": true})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{w}");
+        let (s, wall) = app
+            .get(
+                &format!("/api/v1/supervision/wall?hall_id={hid}"),
+                &supervisor,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{wall}");
+        let tiles = wall["tiles"].as_array().unwrap();
+        let now = app
+            .get(&format!("/api/v1/halls/{hid}/windows"), &admin)
+            .await
+            .1;
+        let shown = now
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| w["active"] == true && w["confidential"] == false)
+            .count();
+        assert!(shown >= 48);
+        assert_eq!(
+            tiles.len(),
+            shown,
+            "every active window but the confidential ones"
+        );
+        assert!(!tiles.iter().any(|t| t["window_id"] == secret["id"]));
+        assert!(tiles.iter().all(|t| t["lights"]["running"].is_i64()));
+        // The page: a tile per window, each a link to itself (the one clicked enlarges).
+        let sup = sign_in_cookie(app, "supervisor").await;
+        let (s, html) = page(app, &format!("/supervision/wall?hall_id={hid}"), &sup).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(html.matches("class=\"wall-tile").count(), shown);
+        assert!(!html.contains(&format!("id=\"w{}\"", secret["id"])));
+        // Refusals: a clerk; an unknown hall.
+        let clerk = app.token("clerk").await;
+        assert_eq!(
+            app.get("/api/v1/supervision/wall", &clerk).await.0,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            app.get("/api/v1/supervision/wall?hall_id=999999", &supervisor)
+                .await
+                .0,
+            StatusCode::NOT_FOUND
+        );
+    }
+);

@@ -369,6 +369,62 @@ impl<B: Backend> SupervisionStore for SqlStore<B> {
         })
     }
 
+    async fn light_counts_by(
+        &self,
+        slice: &Slice,
+        by: LightsBy,
+        today: NaiveDate,
+    ) -> Result<Vec<(i64, LightCounts)>> {
+        let col = by.column();
+        let grouped = |q: Sql| -> Sql {
+            let text = format!("{} GROUP BY {col}", q.text);
+            sql(text).with_args(q.args)
+        };
+        let running: Vec<(i64, i64)> = self
+            .b
+            .read_all(grouped(slice_where(
+                sql(format!(
+                    "SELECT {col}, CAST(SUM(n) AS BIGINT) FROM sv_running WHERE n <> 0"
+                )),
+                slice,
+            )))
+            .await?;
+        let on = |cond: &str| {
+            grouped(slice_where(
+                sql(format!(
+                    "SELECT COALESCE({col}, 0), COUNT(*) FROM cases WHERE {cond}"
+                ))
+                .bind(today),
+                slice,
+            ))
+        };
+        let red: Vec<(i64, i64)> = self.b.read_all(on(pick_sql(LightPick::Red).0)).await?;
+        let yellow_or_red: Vec<(i64, i64)> = self
+            .b
+            .read_all(on("yellow_on IS NOT NULL AND yellow_on <= $1"))
+            .await?;
+        let step_red: Vec<(i64, i64)> = self.b.read_all(on(pick_sql(LightPick::StepRed).0)).await?;
+        let mut out: std::collections::BTreeMap<i64, LightCounts> = Default::default();
+        for (k, n) in running {
+            out.entry(k).or_default().running += n;
+        }
+        for (k, n) in yellow_or_red {
+            out.entry(k).or_default().yellow += n;
+        }
+        for (k, n) in red {
+            let c = out.entry(k).or_default();
+            c.red += n;
+            c.yellow -= n;
+        }
+        for (k, n) in step_red {
+            out.entry(k).or_default().step_red += n;
+        }
+        for c in out.values_mut() {
+            c.green = (c.running - c.yellow - c.red).max(0);
+        }
+        Ok(out.into_iter().collect())
+    }
+
     async fn light_cases(
         &self,
         slice: &Slice,

@@ -6,7 +6,7 @@ use crate::error::AppResult;
 use crate::extract::ApiPath as Path;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::service::supervision::{
-    self as svc, AnswerInput, Lights, SliceParams, UrgeInput, UrgeView,
+    self as svc, AnswerInput, Lights, SliceParams, UrgeInput, UrgeView, Wall,
 };
 use crate::state::AppState;
 use axum::Json;
@@ -21,6 +21,7 @@ use utoipa_axum::routes;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(lights))
+        .routes(routes!(wall))
         .routes(routes!(urge_case, case_urges))
         .routes(routes!(urges))
         .routes(routes!(my_urges))
@@ -38,6 +39,26 @@ async fn lights(
     ApiQuery(p): ApiQuery<SliceParams>,
 ) -> AppResult<Json<Lights>> {
     Ok(Json(svc::lights(&state, &auth, &p).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct WallParams {
+    /// A hall in scope; the first one when left out.
+    hall_id: Option<i64>,
+}
+
+/// The live window wall（窗口监控）: one tile per window of a hall (confidential windows left
+/// out) with its clerk, current ticket, served today and its running cases by light.
+#[utoipa::path(get, path = "/api/v1/supervision/wall", tag = "supervision", params(WallParams),
+    responses((status = 200, body = Wall), Errors))]
+async fn wall(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(p): ApiQuery<WallParams>,
+) -> AppResult<Json<Wall>> {
+    Ok(Json(svc::wall(&state, &auth, p.hall_id).await?))
 }
 
 /// Ring the bell on a case or one of its steps（督办）: the person (or department) holding it

@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/supervision", get(room))
         .route("/supervision.xlsx", get(room_xlsx))
         .route("/supervision/urges", get(open_urges))
+        .route("/supervision/wall", get(wall))
         .route("/cases/{id}/urge", post(urge_case))
         .route("/urges/events", get(events))
         .route("/urges/{id}", get(urge_page))
@@ -224,6 +225,33 @@ async fn room_xlsx(
         &headers,
         &rows,
     )
+}
+
+async fn wall(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppResult<Response> {
+    let lang = page.lang(Some(&auth));
+    let hall_id = match page.param("hall_id").filter(|v| !v.is_empty()) {
+        Some(v) => Some(v.parse::<i64>().map_err(|_| {
+            crate::error::AppError::bad_request(
+                "hall_id",
+                onewindow_core::Text::fixed("应为整数", "must be a whole number"),
+            )
+        })?),
+        None => None,
+    };
+    let w = svc::wall(&state, &auth, hall_id).await?;
+    let halls: Vec<Value> = w
+        .halls
+        .iter()
+        .map(|(id, name)| context! { id => id, name => name, active => *id == w.hall_id })
+        .collect();
+    Ok(render(
+        &state,
+        &page,
+        Some(&auth),
+        "wall.html",
+        &format!("{} · {}", tr("sv.wall", lang), w.hall_name),
+        context! { wall => ser(&w), halls => halls },
+    ))
 }
 
 pub(super) fn urge_row(u: &Urge, lang: Lang) -> Value {

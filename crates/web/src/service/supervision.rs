@@ -562,3 +562,91 @@ async fn warning(
         }
     }
 }
+
+/// One window on the wall (窗口监控墙).
+#[derive(Serialize, ToSchema)]
+pub struct WallTile {
+    pub window_id: i64,
+    pub number: i64,
+    pub label: Option<String>,
+    /// Who sits there, what they serve now and how many they served today.
+    pub screen: Option<onewindow_core::hall::board::WindowScreen>,
+    /// The running cases taken in at this window, by light.
+    pub lights: LightCounts,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Wall {
+    pub hall_id: i64,
+    pub hall_name: String,
+    /// The halls in the supervisor's scope, to switch between.
+    pub halls: Vec<(i64, String)>,
+    pub today: NaiveDate,
+    pub tiles: Vec<WallTile>,
+}
+
+/// The live window wall of a hall in scope (the first one when none is named): one tile per
+/// active window, confidential (涉密) windows left out.
+pub async fn wall(state: &AppState, auth: &Auth, hall_id: Option<i64>) -> AppResult<Wall> {
+    let a = &auth.actor;
+    a.require(Permission::Supervise)?;
+    let scope = scope_filter(a);
+    let halls: Vec<_> = state
+        .store
+        .halls(&scope)
+        .await?
+        .into_iter()
+        .filter(|h| h.active)
+        .collect();
+    let hall = match hall_id {
+        Some(id) => match halls.iter().find(|h| h.id == id) {
+            Some(h) => h,
+            None if state.store.hall(id).await?.is_some() => {
+                return Err(DomainError::forbidden().into());
+            }
+            None => return Err(AppError::not_found(Text::fixed("大厅", "hall"))),
+        },
+        None => halls
+            .first()
+            .ok_or_else(|| AppError::not_found(Text::fixed("大厅", "hall")))?,
+    };
+    let windows: Vec<_> = state
+        .store
+        .windows(hall.id)
+        .await?
+        .into_iter()
+        .filter(|w| w.active && !w.confidential)
+        .collect();
+    let (board, _) = crate::service::hall_live::board(state, hall.id).await?;
+    let today = local_date(cases::now());
+    let lights: std::collections::HashMap<i64, LightCounts> = state
+        .store
+        .light_counts_by(
+            &Slice {
+                scope,
+                ..Default::default()
+            },
+            onewindow_store::LightsBy::Window,
+            today,
+        )
+        .await?
+        .into_iter()
+        .collect();
+    let tiles = windows
+        .iter()
+        .map(|w| WallTile {
+            window_id: w.id,
+            number: w.number,
+            label: w.label.clone(),
+            screen: board.windows.iter().find(|s| s.window_id == w.id).cloned(),
+            lights: lights.get(&w.id).copied().unwrap_or_default(),
+        })
+        .collect();
+    Ok(Wall {
+        hall_id: hall.id,
+        hall_name: hall.name.clone(),
+        halls: halls.iter().map(|h| (h.id, h.name.clone())).collect(),
+        today,
+        tiles,
+    })
+}
