@@ -24,11 +24,23 @@ pub async fn run(
         SupervisionWhat::Relight { .. } => onewindow_web::service::cases::relight(&state)
             .await
             .map(|n| format!("light days recomputed: {n} case(s) changed")),
-        SupervisionWhat::Rebuild { .. } => store
-            .rebuild_running(&Context::system("supervision rebuild"))
-            .await
-            .map(|wrong| format!("rollups rebuilt from the cases: {wrong} row(s) were wrong"))
-            .map_err(Into::into),
+        SupervisionWhat::Rebuild { .. } => {
+            let ctx = Context::system("supervision rebuild");
+            match store.rebuild_running(&ctx).await {
+                Ok(running) => store
+                    .rebuild_figures(&ctx)
+                    .await
+                    .map(|figures| {
+                        format!(
+                            "rollups rebuilt from the cases: {} row(s) were wrong \
+                             (running clocks {running}, figures {figures})",
+                            running + figures
+                        )
+                    })
+                    .map_err(Into::into),
+                Err(e) => Err(e.into()),
+            }
+        }
         SupervisionWhat::Warn { .. } => onewindow_web::service::supervision::warn(
             &state,
             onewindow_web::service::cases::now(),

@@ -36,7 +36,7 @@ use std::sync::Arc;
 pub use error::{Result, StoreError};
 pub use model::{
     AuditFilter, BatchRecord, BundleRecord, CaseFile, CaseFilter, CaseRecord, Created, Escalation,
-    Grouping, LightCounts, LightPick, LightsBy, NewFile, NewSession, NewTicket, NewUrge,
+    FiguresBy, Grouping, LightCounts, LightPick, LightsBy, NewFile, NewSession, NewTicket, NewUrge,
     OutboxMessage, ScopeFilter, Session, Slice, Slot, StepItem, UrgeFilter, Warning, WindowAct,
     WindowOutcome,
 };
@@ -407,6 +407,28 @@ pub trait SupervisionStore: Send + Sync {
     ) -> Result<Option<Urge>>;
 }
 
+/// The figures (统计分析): sums of what happened for any period and slice, read from the
+/// rollups kept with every write.
+#[async_trait]
+pub trait FiguresStore: Send + Sync {
+    async fn figures(
+        &self,
+        slice: &Slice,
+        period: onewindow_core::supervision::figures::Period,
+    ) -> Result<onewindow_core::supervision::figures::Counters>;
+    /// The same grouped: by day or month (`YYYY-MM-DD`, `YYYY-MM`) or by id (as text) or
+    /// channel code; groups with nothing left out.
+    async fn figures_by(
+        &self,
+        slice: &Slice,
+        period: onewindow_core::supervision::figures::Period,
+        by: FiguresBy,
+    ) -> Result<Vec<(String, onewindow_core::supervision::figures::Counters)>>;
+    /// Recounts the figures from the cases, tickets and ratings and rewrites the rollups.
+    /// Returns how many of their rows were wrong (0 when they were kept right).
+    async fn rebuild_figures(&self, ctx: &Context) -> Result<i64>;
+}
+
 #[async_trait]
 pub trait SettingsStore: Send + Sync {
     async fn setting(&self, key: &str) -> Result<Option<String>>;
@@ -426,6 +448,7 @@ pub trait Store:
     + HallStore
     + AppointmentStore
     + SupervisionStore
+    + FiguresStore
 {
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> Result<()>;

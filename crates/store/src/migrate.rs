@@ -59,6 +59,11 @@ pub const SQLITE: &[Migration] = &[
         name: "supervision",
         sql: include_str!("../migrations/sqlite/0009_supervision.sql"),
     },
+    Migration {
+        version: 10,
+        name: "figures",
+        sql: include_str!("../migrations/sqlite/0010_figures.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -106,6 +111,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 9,
         name: "supervision",
         sql: include_str!("../migrations/postgres/0009_supervision.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "figures",
+        sql: include_str!("../migrations/postgres/0010_figures.sql"),
     },
 ];
 

@@ -285,6 +285,19 @@ impl LightsBy {
     }
 }
 
+/// What figures are grouped by: trends (by day or month) and rankings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FiguresBy {
+    Day,
+    Month,
+    Region,
+    Department,
+    Window,
+    Clerk,
+    Matter,
+    Channel,
+}
+
 /// Which cases of a slice a light list shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LightPick {

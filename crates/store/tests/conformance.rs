@@ -3184,6 +3184,19 @@ mod appointments {
     });
 }
 
+/// Runs a statement behind the store's back (an edit by hand).
+async fn supervision_raw(db: &TestDb, statement: &'static str) {
+    if db.kind == "sqlite" {
+        let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+        sqlx::raw_sql(statement).execute(&mut conn).await.unwrap();
+        conn.close().await.unwrap();
+    } else {
+        let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        sqlx::raw_sql(statement).execute(&mut conn).await.unwrap();
+        conn.close().await.unwrap();
+    }
+}
+
 mod supervision {
     use super::cases::{Fixture, at, day, fixture};
     use super::*;
@@ -3218,18 +3231,6 @@ mod supervision {
             },
         )
         .unwrap()
-    }
-
-    async fn raw(db: &TestDb, statement: &'static str) {
-        if db.kind == "sqlite" {
-            let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
-            sqlx::raw_sql(statement).execute(&mut conn).await.unwrap();
-            conn.close().await.unwrap();
-        } else {
-            let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
-            sqlx::raw_sql(statement).execute(&mut conn).await.unwrap();
-            conn.close().await.unwrap();
-        }
     }
 
     struct Scene {
@@ -3476,7 +3477,7 @@ mod supervision {
         );
         assert_eq!(s.rebuild_running(&c).await.unwrap(), 0, "kept right");
         // A rollup gone wrong (edited by hand) is found and rebuilt from the cases.
-        raw(db, "UPDATE sv_running SET n = n + 5").await;
+        super::supervision_raw(db, "UPDATE sv_running SET n = n + 5").await;
         assert_eq!(s.light_counts(&all, fri).await.unwrap().running, 3 + 5 * 3);
         assert!(s.rebuild_running(&c).await.unwrap() > 0);
         assert_eq!(
@@ -3750,5 +3751,258 @@ mod supervision {
             log.iter().map(|l| l.action.as_str()).collect::<Vec<_>>(),
             vec!["issue", "escalate", "escalate"]
         );
+    });
+}
+
+mod figures {
+    use super::cases::{Fixture, at, day, fixture};
+    use super::*;
+    use chrono::NaiveDate;
+    use onewindow_core::case::machine::{Action, Env, act};
+    use onewindow_core::case::{
+        Channel, Decision, DeliveryMethod, Dossier, StepOutcome, StepState,
+    };
+    use onewindow_core::supervision::figures::{Counters, Period};
+    use onewindow_store::{FiguresBy, Grouping, Slice};
+
+    struct Desk<'a> {
+        s: &'a dyn Store,
+        f: &'a Fixture,
+        clerk: Option<i64>,
+        window: Option<i64>,
+    }
+
+    impl Desk<'_> {
+        async fn act(&self, id: i64, a: Action, on: NaiveDate) -> Dossier {
+            let d = self.s.dossier(id).await.unwrap().unwrap();
+            let out = act(
+                &d,
+                a,
+                &Env {
+                    now: at(on),
+                    today: on,
+                    cal: &self.f.cal,
+                    rules: &self.f.rules,
+                    workflow: &self.f.flow,
+                    actor_id: self.clerk,
+                    actor_name: "窗口",
+                    window_id: self.window,
+                },
+            )
+            .unwrap();
+            self.s.commit_action(&ctx(), d, out).await.unwrap()
+        }
+
+        /// Works every review step to the end, then decides and concludes.
+        async fn conclude(&self, id: i64, decided: NaiveDate, concluded: NaiveDate) {
+            loop {
+                let d = self.s.dossier(id).await.unwrap().unwrap();
+                let Some(step) = d.steps.iter().find(|s| s.state == StepState::Active) else {
+                    break;
+                };
+                self.act(
+                    id,
+                    Action::FinishStep {
+                        step_id: step.id,
+                        outcome: StepOutcome::Agree,
+                        opinion: None,
+                    },
+                    decided,
+                )
+                .await;
+            }
+            self.act(
+                id,
+                Action::Decide {
+                    decision: Decision::Approve,
+                    reason: None,
+                },
+                decided,
+            )
+            .await;
+            self.act(id, Action::Conclude { note: None }, concluded)
+                .await;
+        }
+    }
+
+    async fn new_case(
+        s: &dyn Store,
+        f: &Fixture,
+        channel: Channel,
+        delivery: DeliveryMethod,
+        promised: i64,
+    ) -> i64 {
+        let mut d = f.application("申请人", day(2026, 3, 2));
+        d.case.channel = channel;
+        d.case.delivery = delivery;
+        d.case.promised_days = promised;
+        s.create_cases(&ctx(), Grouping::Single, vec![d], vec![])
+            .await
+            .unwrap()
+            .case_ids[0]
+    }
+
+    fn period(a: NaiveDate, b: NaiveDate) -> Period {
+        Period::new(Some(a), Some(b)).unwrap()
+    }
+
+    // Four cases whose figures are counted by hand (docs/KPIS.md): the rollups give the same
+    // for whole months, for days inside one, for slices and groups, follow a case whose clerk
+    // is set after it came in, and agree with a full recount (which repairs them when edited).
+    each_db!(figures_match_hand_counted_cases, |db| {
+        let s = db.store.clone();
+        let f = fixture(s.as_ref()).await;
+        let hf = super::hall::hall_fixture_in(s.as_ref(), &f.org, 2).await;
+        let clerk = s
+            .create_user(
+                &ctx(),
+                new_user("figures.clerk", &["clerk"], Some(f.org.dept_a.id), None),
+                "h".into(),
+            )
+            .await
+            .unwrap()
+            .id;
+        let (w1, w2) = (hf.windows[0].id, hf.windows[1].id);
+        let at_w1 = Desk {
+            s: s.as_ref(),
+            f: &f,
+            clerk: Some(clerk),
+            window: Some(w1),
+        };
+        let at_w2 = Desk {
+            window: Some(w2),
+            ..at_w1
+        };
+        let mon = day(2026, 3, 2);
+        // A: at the window, concluded on the spot, handed over there (one visit).
+        let a = new_case(s.as_ref(), &f, Channel::Window, DeliveryMethod::Window, 0).await;
+        at_w1
+            .act(a, Action::ConcludeOnSpot { note: None }, mon)
+            .await;
+        // B: online, posted back (no visit); decided Wednesday, on time (due Thursday).
+        let b = new_case(s.as_ref(), &f, Channel::Online, DeliveryMethod::Post, 3).await;
+        at_w2.act(b, Action::Accept { note: None }, mon).await;
+        at_w2.conclude(b, day(2026, 3, 4), day(2026, 3, 4)).await;
+        // C: online, fetched at the window (one visit); decided Monday 9, late, concluded 10.
+        let c = new_case(s.as_ref(), &f, Channel::Online, DeliveryMethod::Window, 3).await;
+        at_w2.act(c, Action::Accept { note: None }, mon).await;
+        at_w2.conclude(c, day(2026, 3, 9), day(2026, 3, 10)).await;
+        // D: at the window, fetched there (two visits), refused.
+        let d = new_case(s.as_ref(), &f, Channel::Window, DeliveryMethod::Window, 3).await;
+        at_w1
+            .act(
+                d,
+                Action::Refuse {
+                    reason: "不属于本机关职权范围".into(),
+                },
+                mon,
+            )
+            .await;
+
+        let all = Slice::default();
+        let march = period(day(2026, 3, 1), day(2026, 3, 31));
+        let want = Counters {
+            received: 4,
+            online: 2,
+            no_visit: 1,
+            one_visit: 3,
+            accepted: 3,
+            concluded: 3,
+            on_spot: 1,
+            on_time: 2,
+            late: 1,
+            used_days: 2 + 5,
+            ..Default::default()
+        };
+        assert_eq!(s.figures(&all, march).await.unwrap(), want);
+        // Days inside the month (the daily rollup): only B concluded between 3 and 9 March.
+        assert_eq!(
+            s.figures(&all, period(day(2026, 3, 3), day(2026, 3, 9)))
+                .await
+                .unwrap(),
+            Counters {
+                concluded: 1,
+                on_time: 1,
+                used_days: 2,
+                ..Default::default()
+            }
+        );
+        // Across months: whole February (nothing) plus 1–2 March from the days.
+        assert_eq!(
+            s.figures(&all, period(day(2026, 2, 1), day(2026, 3, 2)))
+                .await
+                .unwrap(),
+            Counters {
+                received: 4,
+                online: 2,
+                no_visit: 1,
+                one_visit: 3,
+                accepted: 3,
+                concluded: 1,
+                on_spot: 1,
+                on_time: 1,
+                ..Default::default()
+            }
+        );
+        // Slices: the refused case counts to the clerk who refused it, once.
+        let by_clerk = Slice {
+            clerk_id: Some(clerk),
+            ..Default::default()
+        };
+        assert_eq!(s.figures(&by_clerk, march).await.unwrap(), want);
+        let w2_only = Slice {
+            window_id: Some(w2),
+            ..Default::default()
+        };
+        let got = s.figures(&w2_only, march).await.unwrap();
+        assert_eq!(
+            (got.received, got.accepted, got.concluded, got.late),
+            (2, 2, 2, 1)
+        );
+        let online = Slice {
+            channel: Some(Channel::Online),
+            ..Default::default()
+        };
+        assert_eq!(s.figures(&online, march).await.unwrap().received, 2);
+        let other = Slice {
+            scope: ScopeFilter::department(f.org.dept_b.id),
+            ..Default::default()
+        };
+        assert_eq!(s.figures(&other, march).await.unwrap(), Counters::default());
+        // Groups: trends by month and by day, rankings by window.
+        let months = s.figures_by(&all, march, FiguresBy::Month).await.unwrap();
+        assert_eq!(months, vec![("2026-03".to_string(), want)]);
+        let days = s.figures_by(&all, march, FiguresBy::Day).await.unwrap();
+        let keys: Vec<&str> = days.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, vec!["2026-03-02", "2026-03-04", "2026-03-10"]);
+        let windows = s.figures_by(&all, march, FiguresBy::Window).await.unwrap();
+        assert_eq!(
+            windows
+                .iter()
+                .map(|(k, c)| (k.clone(), c.received))
+                .collect::<Vec<_>>(),
+            vec![(w1.to_string(), 2), (w2.to_string(), 2)]
+        );
+
+        // The recount agrees; a rollup edited by hand is found and repaired.
+        assert_eq!(s.rebuild_figures(&ctx()).await.unwrap(), 0);
+        super::supervision_raw(db, "UPDATE kpi_daily SET received = received + 1").await;
+        assert_ne!(
+            s.figures(&all, period(day(2026, 3, 2), day(2026, 3, 2)))
+                .await
+                .unwrap()
+                .received,
+            4
+        );
+        assert!(s.rebuild_figures(&ctx()).await.unwrap() > 0);
+        assert_eq!(s.figures(&all, march).await.unwrap(), want);
+        assert_eq!(
+            s.figures(&all, period(day(2026, 3, 2), day(2026, 3, 2)))
+                .await
+                .unwrap()
+                .received,
+            4
+        );
+        assert_eq!(s.rebuild_figures(&ctx()).await.unwrap(), 0);
     });
 }

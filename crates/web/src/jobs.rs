@@ -33,6 +33,14 @@ pub async fn run(state: AppState, notifier: Notifier, stop: impl std::future::Fu
             Ok(n) => tracing::info!(cases = n, "light days recomputed"),
             Err(e) => tracing::error!(error = ?e.message, "recomputing light days failed"),
         }
+        // Figures of data written before they were kept are counted once.
+        if let Ok(Some(_)) = first.store.setting("figures.rebuild").await {
+            let ctx = onewindow_core::audit::Context::system("figures");
+            match first.store.rebuild_figures(&ctx).await {
+                Ok(_) => tracing::info!("figures counted from the existing records"),
+                Err(e) => tracing::error!(error = ?e, "counting the figures failed"),
+            }
+        }
     });
     loop {
         tokio::select! {

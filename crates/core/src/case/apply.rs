@@ -270,6 +270,7 @@ pub fn new_case(app: CleanApplication, p: &Placement, i: &Intake) -> super::Doss
         decided_at: None,
         decided_on: None,
         delivery_due: None,
+        used_days: None,
         yellow_on: None,
         red_on: None,
         step_red_on: None,

@@ -326,6 +326,7 @@ pub fn act(d: &Dossier, action: Action, env: &Env) -> Result<Outcome, DomainErro
             c.decided_on = Some(on);
             c.concluded_at = Some(env.now);
             c.concluded_on = Some(on);
+            c.used_days = Some(0);
             let (s, p) = clock::dues(c, env.cal);
             c.statutory_due = s;
             c.promised_due = p;
@@ -504,6 +505,8 @@ pub fn act(d: &Dossier, action: Action, env: &Env) -> Result<Outcome, DomainErro
             c.decided_at = Some(env.now);
             c.decided_on = Some(env.today);
             c.delivery_due = env.cal.add_workdays(on, c.delivery_days).ok();
+            c.used_days =
+                Some(clock::view(c, env.cal, env.today, env.rules.light_rule()).used_days);
             out_note = Some(format!(
                 "{}{}",
                 decision.name().zh,

@@ -176,6 +176,8 @@ pub struct Case {
     pub decided_at: Option<DateTime<Utc>>,
     pub decided_on: Option<NaiveDate>,
     pub delivery_due: Option<NaiveDate>,
+    /// Working days the decision took, pauses excluded (for the figures); set when decided.
+    pub used_days: Option<i64>,
     /// The first day the running clock is yellow and the first day it is red (电子监察), from
     /// its deadline and the light rule; `None` while no clock runs (before acceptance, paused,
     /// ended). Kept with the case so that lists and counts by light compare dates.

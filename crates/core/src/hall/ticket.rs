@@ -83,6 +83,9 @@ pub struct Ticket {
     pub clerk_id: Option<i64>,
     pub issued_at: DateTime<Utc>,
     pub called_at: Option<DateTime<Utc>>,
+    /// The first call (the wait ends there; later calls after a no-show or a transfer do not
+    /// count again).
+    pub first_called_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
     pub recalls: i64,
     pub version: i64,
@@ -244,6 +247,7 @@ mod tests {
             clerk_id: None,
             issued_at: chrono::Utc::now(),
             called_at: None,
+            first_called_at: None,
             finished_at: None,
             recalls: 0,
             version: 1,

@@ -54,6 +54,7 @@ pub const CASE_COLS: &[&str] = &[
     "decided_at",
     "decided_on",
     "delivery_due",
+    "used_days",
     "yellow_on",
     "red_on",
     "step_red_on",
@@ -119,6 +120,7 @@ pub fn bind_case(q: Sql, c: &Case) -> Sql {
         .bind(c.decided_at)
         .bind(c.decided_on)
         .bind(c.delivery_due)
+        .bind(c.used_days)
         .bind(c.yellow_on)
         .bind(c.red_on)
         .bind(c.step_red_on)
@@ -212,6 +214,7 @@ pub struct CaseRow {
     pub decided_at: Option<DateTime<Utc>>,
     pub decided_on: Option<NaiveDate>,
     pub delivery_due: Option<NaiveDate>,
+    pub used_days: Option<i64>,
     pub yellow_on: Option<NaiveDate>,
     pub red_on: Option<NaiveDate>,
     pub step_red_on: Option<NaiveDate>,
@@ -301,6 +304,7 @@ impl CaseRow {
             decided_at: self.decided_at,
             decided_on: self.decided_on,
             delivery_due: self.delivery_due,
+            used_days: self.used_days,
             yellow_on: self.yellow_on,
             red_on: self.red_on,
             step_red_on: self.step_red_on,

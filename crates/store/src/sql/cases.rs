@@ -265,6 +265,7 @@ async fn write_outcome<B: Backend>(
     let mut after = outcome.after.clone();
     let id = before.case.id;
     super::supervision::track_running(&mut g.later.tallies, Some(&before.case), Some(&after.case));
+    super::figures::track_case(&mut g.later.tallies, Some(&before.case), Some(&after.case));
     update_case::<B>(tx, &after.case, before.case.version).await?;
     after.case.version = before.case.version + 1;
     write_steps::<B>(tx, id, before, &mut after).await?;
@@ -412,6 +413,7 @@ async fn create<B: Backend>(
         c.version = 1;
         c.id = insert_case::<B>(tx, c).await?;
         super::supervision::track_running(&mut later.tallies, None, Some(c));
+        super::figures::track_case(&mut later.tallies, None, Some(c));
         let before = Dossier {
             case: d.case.clone(),
             steps: Vec::new(),

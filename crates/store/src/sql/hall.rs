@@ -53,7 +53,7 @@ impl CategoryRow {
     }
 }
 
-pub(super) const TICKET_COLS: &str = "id, hall_id, category_id, day, number, priority, source, id_number, phone, arrival, state, requeued, for_window, access_key, window_id, clerk_id, issued_at, called_at, finished_at, recalls, version";
+pub(super) const TICKET_COLS: &str = "id, hall_id, category_id, day, number, priority, source, id_number, phone, arrival, state, requeued, for_window, access_key, window_id, clerk_id, issued_at, called_at, first_called_at, finished_at, recalls, version";
 
 #[derive(sqlx::FromRow)]
 pub(super) struct TicketRow {
@@ -75,6 +75,7 @@ pub(super) struct TicketRow {
     clerk_id: Option<i64>,
     issued_at: DateTime<Utc>,
     called_at: Option<DateTime<Utc>>,
+    first_called_at: Option<DateTime<Utc>>,
     finished_at: Option<DateTime<Utc>>,
     recalls: i64,
     version: i64,
@@ -107,6 +108,7 @@ impl TryFrom<TicketRow> for Ticket {
             clerk_id: r.clerk_id,
             issued_at: r.issued_at,
             called_at: r.called_at,
+            first_called_at: r.first_called_at,
             finished_at: r.finished_at,
             recalls: r.recalls,
             version: r.version,

@@ -454,6 +454,7 @@ async fn decide<B: Backend>(b: &B, jobs: &[Job]) -> Result<Vec<Result<WindowOutc
         decisions.push((i, t));
     }
 
+    let mut tallies = super::rollup::Tallies::default();
     for (i, t) in decisions {
         let a = &jobs[i].act;
         let Some(s) = seats.get(&a.window_id) else {
@@ -465,6 +466,7 @@ async fn decide<B: Backend>(b: &B, jobs: &[Job]) -> Result<Vec<Result<WindowOutc
         }
         if let Some(t) = &t {
             trail.push((i, ticket_change("call_next", t, s.region_id, json!({}))));
+            super::figures::track_call(&mut tallies, s.region_id, t);
         }
         answers[i] = Some(Ok(WindowOutcome {
             window_id: a.window_id,
@@ -482,6 +484,7 @@ async fn decide<B: Backend>(b: &B, jobs: &[Job]) -> Result<Vec<Result<WindowOutc
             .collect(),
     )
     .await?;
+    tallies.write::<B>(&mut tx).await?;
     B::commit(tx).await?;
     Ok(answers
         .into_iter()

@@ -158,6 +158,7 @@ pub(super) async fn act<B: Backend>(b: &B, ctx: &Context, a: WindowAct) -> Resul
         ticket: None,
         finished: None,
     };
+    let mut tallies = super::rollup::Tallies::default();
     match &a.action {
         WindowAction::CallNext | WindowAction::Call { .. } => {
             if let Some(c) = &current {
@@ -185,6 +186,7 @@ pub(super) async fn act<B: Backend>(b: &B, ctx: &Context, a: WindowAct) -> Resul
                     region_id,
                     json!({}),
                 ));
+                super::figures::track_call(&mut tallies, region_id, t);
             }
             out.ticket = called;
         }
@@ -295,6 +297,7 @@ pub(super) async fn act<B: Backend>(b: &B, ctx: &Context, a: WindowAct) -> Resul
         trail.into_iter().map(|c| Pending::now(ctx, c)).collect(),
     )
     .await?;
+    tallies.write::<B>(&mut tx).await?;
     B::commit(tx).await?;
     Ok(out)
 }
@@ -762,10 +765,10 @@ pub(super) async fn rate_at_pad<B: Backend>(
         )
         .into());
     }
-    let case: Option<(i64, i64)> = B::opt(
+    let case: Option<(i64, i64, i64)> = B::opt(
         &mut tx,
         sql(
-            "SELECT c.id, c.matter_id FROM ticket_cases tc JOIN cases c ON c.id = tc.case_id
+            "SELECT c.id, c.matter_id, c.department_id FROM ticket_cases tc JOIN cases c ON c.id = tc.case_id
              WHERE tc.ticket_id = $1 ORDER BY c.id LIMIT 1",
         )
         .bind(r.ticket_id),
@@ -789,6 +792,21 @@ pub(super) async fn rate_at_pad<B: Backend>(
     )
     .await?
     .ok_or_else(|| StoreError::Database("INSERT returned no rating".into()))?;
+    let mut tallies = super::rollup::Tallies::default();
+    super::figures::track_rating(
+        &mut tallies,
+        &super::figures::RatingFacts {
+            region_id,
+            department_id: case.map(|c| c.2),
+            matter_id: case.map(|c| c.1),
+            channel: onewindow_core::case::Channel::Window.code().into(),
+            window_id: Some(window_id),
+            clerk_id,
+            level: r.level,
+            at: created_at,
+        },
+    );
+    tallies.write::<B>(&mut tx).await?;
     let rating = Rating {
         id,
         channel: "window_pad".into(),
