@@ -101,6 +101,11 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("urges.html", include_str!("../templates/urges.html")),
     ("urge.html", include_str!("../templates/urge.html")),
     ("wall.html", include_str!("../templates/wall.html")),
+    ("figures.html", include_str!("../templates/figures.html")),
+    (
+        "figures_report.html",
+        include_str!("../templates/figures_report.html"),
+    ),
 ];
 
 pub fn environment() -> Environment<'static> {

@@ -720,6 +720,7 @@ pub const ENDPOINTS: &[&str] = &[
     "GET /api/v1/outbox",
     "GET /api/v1/supervision/lights",
     "GET /api/v1/supervision/wall",
+    "GET /api/v1/supervision/figures",
     "POST /api/v1/cases/{id}/urges",
     "GET /api/v1/cases/{id}/urges",
     "GET /api/v1/urges",

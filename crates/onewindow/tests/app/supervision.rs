@@ -607,3 +607,137 @@ each_app!(
         );
     }
 );
+
+each_app!(
+    figures_for_a_period_and_slice_with_exports_and_report,
+    |app| {
+        use crate::pages::{page, sign_in_cookie};
+        let supervisor = app.token("supervisor").await;
+        let (_, v) = reviewing_case(app).await;
+        let today = chrono::Utc::now()
+            .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+            .date_naive();
+        // Received today (the case's submission day in Beijing) and accepted on its first working
+        // day, which may be later when today is a rest day.
+        let accepted_on = v["case"]["accepted_on"].as_str().unwrap().to_string();
+        let q = format!("from={today}&to={accepted_on}");
+        let (s, r) = app
+            .get(&format!("/api/v1/supervision/figures?{q}"), &supervisor)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        let f = &r["figures"];
+        assert_eq!(
+            (f["received"].as_i64(), f["accepted"].as_i64()),
+            (Some(1), Some(1)),
+            "{f}"
+        );
+        assert_eq!(f["concluded"], 0);
+        assert_eq!(f["online_rate"], 0.0);
+        assert_eq!(
+            f["one_visit_rate"], 0.0,
+            "handed in and fetched at a window: two visits"
+        );
+        assert_eq!(f["conclusion_rate"], 0.0);
+        assert_eq!(f["on_time_rate"], Value::Null, "nothing concluded: no rate");
+        let clerk_id = v["case"]["clerk_id"].as_i64().unwrap();
+        let (_, by) = app
+            .get(
+                &format!("/api/v1/supervision/figures?{q}&by=clerk&channel=window"),
+                &supervisor,
+            )
+            .await;
+        let groups = by["groups"].as_array().unwrap();
+        assert_eq!(groups.len(), 1, "{by}");
+        assert_eq!(groups[0]["key"], clerk_id.to_string());
+        assert_eq!(groups[0]["name"], "李志抗");
+        let (_, online) = app
+            .get(
+                &format!("/api/v1/supervision/figures?{q}&channel=online"),
+                &supervisor,
+            )
+            .await;
+        assert_eq!(online["figures"]["received"], 0);
+
+        // Periods reversed or unbounded, bad days, unknown groupings: named.
+        for (query, status, f) in [
+            (
+                "from=2026-03-02&to=2026-03-01",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "to",
+            ),
+            ("to=2026-03-01", StatusCode::UNPROCESSABLE_ENTITY, "from"),
+            ("from=2026-03-01", StatusCode::UNPROCESSABLE_ENTITY, "to"),
+            (
+                "from=2026-02-30&to=2026-03-01",
+                StatusCode::BAD_REQUEST,
+                "from",
+            ),
+            (
+                "from=2010-01-01&to=2026-03-01",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "to",
+            ),
+            (
+                "from=2026-01-01&to=2026-03-01&by=colour",
+                StatusCode::BAD_REQUEST,
+                "by",
+            ),
+            (
+                "from=2026-01-01&to=2026-03-01&department_id=999999",
+                StatusCode::BAD_REQUEST,
+                "department_id",
+            ),
+        ] {
+            let (s, e) = app
+                .get(&format!("/api/v1/supervision/figures?{query}"), &supervisor)
+                .await;
+            assert_eq!((s, field(&e)), (status, f), "{query}: {e}");
+        }
+        let clerk = app.token("clerk").await;
+        assert_eq!(
+            app.get(&format!("/api/v1/supervision/figures?{q}"), &clerk)
+                .await
+                .0,
+            StatusCode::FORBIDDEN
+        );
+
+        // The pages: figures with their charts, Excel and CSV, the printable monthly report.
+        let leader = sign_in_cookie(app, "leader").await;
+        let (s, html) = page(app, &format!("/supervision/figures?{q}"), &leader).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("id=\"chart-trend\"") && html.contains("id=\"chart-ranking\""));
+        assert!(html.contains("按时办结率") && html.contains("最多跑一次率"));
+        let get = |path: String| {
+            let leader = leader.clone();
+            async move {
+                app.http
+                    .get(app.url(&path))
+                    .header("cookie", leader)
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        let res = get(format!("/supervision/figures.xlsx?{q}")).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.bytes().await.unwrap().starts_with(b"PK"));
+        let res = get(format!("/supervision/figures.csv?{q}")).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let text = res.text().await.unwrap();
+        assert!(text.starts_with('\u{feff}'), "a BOM for Excel");
+        let first = text.lines().next().unwrap();
+        assert!(
+            first.contains("部门") && first.contains("收件数"),
+            "{first}"
+        );
+        assert!(text.contains("合计"));
+        let month = &today.to_string()[..7];
+        let (s, html) = page(app, &format!("/supervision/report?month={month}"), &leader).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            html.contains("政务服务运行情况月报") && html.contains("id=\"report-departments\"")
+        );
+        let (s, _) = page(app, "/supervision/report?month=2026-13", &leader).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+    }
+);

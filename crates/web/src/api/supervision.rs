@@ -5,6 +5,7 @@ use crate::auth::Auth;
 use crate::error::AppResult;
 use crate::extract::ApiPath as Path;
 use crate::extract::{ApiJson, ApiQuery};
+use crate::service::figures::{FigureParams, Report};
 use crate::service::supervision::{
     self as svc, AnswerInput, Lights, SliceParams, UrgeInput, UrgeView, Wall,
 };
@@ -22,6 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(lights))
         .routes(routes!(wall))
+        .routes(routes!(figures))
         .routes(routes!(urge_case, case_urges))
         .routes(routes!(urges))
         .routes(routes!(my_urges))
@@ -59,6 +61,22 @@ async fn wall(
     ApiQuery(p): ApiQuery<WallParams>,
 ) -> AppResult<Json<Wall>> {
     Ok(Json(svc::wall(&state, &auth, p.hall_id).await?))
+}
+
+/// The figures for a period and a slice（统计分析）: received, accepted, concluded, conclusion
+/// rate, on-time rate, overdue, average working days used, on-the-spot, online, no-visit and
+/// one-visit rates, average wait, satisfaction and bad-rating rates (docs/KPIS.md), with the
+/// same per month (default) or per day, region, department, window, clerk, matter or channel.
+#[utoipa::path(get, path = "/api/v1/supervision/figures", tag = "supervision", params(FigureParams),
+    responses((status = 200, body = Report), Errors))]
+async fn figures(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(p): ApiQuery<FigureParams>,
+) -> AppResult<Json<Report>> {
+    Ok(Json(
+        crate::service::figures::report(&state, &auth, &p).await?,
+    ))
 }
 
 /// Ring the bell on a case or one of its steps（督办）: the person (or department) holding it

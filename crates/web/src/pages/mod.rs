@@ -9,7 +9,9 @@ mod auth;
 mod calendar_admin;
 mod cases;
 mod catalog_admin;
+mod charts;
 mod export;
+mod figures;
 mod hall;
 mod home;
 mod portal;
@@ -48,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .merge(calendar_admin::router())
         .merge(hall::router())
         .merge(supervision::router())
+        .merge(figures::router())
 }
 
 /// What a page needs to know about the request before rendering.

@@ -87,7 +87,7 @@ fn case_row(l: &CaseLine, lang: Lang) -> Value {
     }
 }
 
-async fn choices(state: &AppState, auth: &Auth, lang: Lang) -> AppResult<Value> {
+pub(super) async fn choices(state: &AppState, auth: &Auth, lang: Lang) -> AppResult<Value> {
     let scope = scope_filter(&auth.actor);
     let departments: Vec<Value> = state
         .store
