@@ -73,6 +73,10 @@ pub enum Command {
         /// How many cases to generate.
         #[arg(long, default_value_t = 0)]
         cases: usize,
+        /// Only cases still open (in review, waiting, paused, extended, decided), submitted in
+        /// the last weeks: for the supervision benchmarks.
+        #[arg(long)]
+        open: bool,
         /// Password of every demo account.
         #[arg(long, env = "ONEWINDOW_DEMO_PASSWORD")]
         demo_password: Option<String>,
@@ -287,6 +291,7 @@ pub fn main() -> ExitCode {
             Command::Demo {
                 db,
                 cases,
+                open,
                 demo_password,
             } => {
                 let url = database_url(db, &file);
@@ -294,7 +299,7 @@ pub fn main() -> ExitCode {
                     .clone()
                     .or_else(|| file.demo_password.clone())
                     .unwrap_or_else(|| DEFAULT_DEMO_PASSWORD.into());
-                crate::demo::run(&url, &password, *cases).await
+                crate::demo::run(&url, &password, *cases, *open).await
             }
             Command::Init {
                 db,

@@ -72,7 +72,7 @@ impl Later {
         self.tallies.truncate(tallies);
     }
 
-    async fn write<B: Backend>(self, tx: &mut B::Tx) -> Result<()> {
+    pub async fn write<B: Backend>(self, tx: &mut B::Tx) -> Result<()> {
         let mut tables: Vec<&'static str> = Vec::new();
         for (into, _) in &self.rows {
             if !tables.contains(into) {

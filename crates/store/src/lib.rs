@@ -280,6 +280,16 @@ pub trait CaseStore: Send + Sync {
         cases: Vec<Dossier>,
         files: Vec<NewFile>,
     ) -> Result<Created>;
+    /// Writes cases that happened elsewhere or earlier (generated demo data, history moved from
+    /// another system): each dossier as its actions left it (steps, pauses and supplements
+    /// without ids), with its history lines, numbered on its submission day, without notices,
+    /// counted in the rollups; one transaction and one trail entry for them all. Returns the
+    /// new ids in the order given.
+    async fn import_cases(
+        &self,
+        ctx: &Context,
+        cases: Vec<(Dossier, Vec<CaseEvent>)>,
+    ) -> Result<Vec<i64>>;
     async fn dossier(&self, id: i64) -> Result<Option<Dossier>>;
     /// The dossier with the case's history and files (its own and its bundle's), read at once.
     async fn case_record(&self, id: i64) -> Result<Option<CaseRecord>>;

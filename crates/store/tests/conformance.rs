@@ -4006,3 +4006,86 @@ mod figures {
         assert_eq!(s.rebuild_figures(&ctx()).await.unwrap(), 0);
     });
 }
+
+mod import {
+    use super::cases::{at, day, fixture};
+    use super::*;
+    use onewindow_core::case::machine::{Action, Env, act};
+    use onewindow_core::case::{CaseEvent, CaseState};
+    use onewindow_core::supervision::figures::Period;
+    use onewindow_store::Slice;
+
+    // Cases written after the fact: numbered on their own days, with their steps and history,
+    // no notices, counted in the figures and the running clocks, one trail entry for the batch.
+    each_db!(imported_cases_are_numbered_counted_and_quiet, |db| {
+        let s = db.store.clone();
+        let f = fixture(s.as_ref()).await;
+        let mut items = Vec::new();
+        for (i, on) in [day(2026, 3, 3), day(2026, 3, 2), day(2026, 3, 3)]
+            .into_iter()
+            .enumerate()
+        {
+            let d = f.application(&format!("导入{i}"), on);
+            let mut events = vec![CaseEvent::of(&d.case, "submit", "申请人", None)];
+            let out = act(
+                &d,
+                Action::Accept { note: None },
+                &Env {
+                    now: at(on),
+                    today: on,
+                    cal: &f.cal,
+                    rules: &f.rules,
+                    workflow: &f.flow,
+                    actor_id: None,
+                    actor_name: "窗口",
+                    window_id: None,
+                },
+            )
+            .unwrap();
+            events.push(CaseEvent::of(&out.after.case, "accept", "窗口", None));
+            items.push((out.after, events));
+        }
+        let before = s.verify_audit().await.unwrap().unwrap();
+        let ids = s.import_cases(&ctx(), items).await.unwrap();
+        assert_eq!(ids.len(), 3);
+        let dept = f.org.dept_a.id;
+        let numbers: Vec<String> = {
+            let mut v = Vec::new();
+            for id in &ids {
+                v.push(s.dossier(*id).await.unwrap().unwrap().case.number);
+            }
+            v
+        };
+        assert_eq!(
+            numbers,
+            vec![
+                format!("D{dept:03}-20260303-00001"),
+                format!("D{dept:03}-20260302-00001"),
+                format!("D{dept:03}-20260303-00002"),
+            ]
+        );
+        let d = s.dossier(ids[0]).await.unwrap().unwrap();
+        assert_eq!(d.case.state, CaseState::Reviewing);
+        assert_eq!(d.steps.len(), 3);
+        assert!(d.steps.iter().all(|st| st.id > 0));
+        let events = s.case_events(ids[0]).await.unwrap();
+        assert_eq!(
+            events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+            vec!["submit", "accept"]
+        );
+        assert!(s.outbox(Some(ids[0]), 10).await.unwrap().is_empty());
+        assert_eq!(s.verify_audit().await.unwrap(), Ok(before + 1));
+        let march = Period::new(Some(day(2026, 3, 1)), Some(day(2026, 3, 31))).unwrap();
+        let fig = s.figures(&Slice::default(), march).await.unwrap();
+        assert_eq!((fig.received, fig.accepted), (3, 3));
+        assert_eq!(
+            s.light_counts(&Slice::default(), day(2026, 3, 3))
+                .await
+                .unwrap()
+                .running,
+            3
+        );
+        assert_eq!(s.rebuild_figures(&ctx()).await.unwrap(), 0);
+        assert_eq!(s.rebuild_running(&ctx()).await.unwrap(), 0);
+    });
+}

@@ -1,8 +1,10 @@
 //! `onewindow demo --cases N`: realistic cases for the demo district, spread over the last twelve
 //! months and over every state — most long since delivered, some refused or withdrawn, the recent
-//! ones still waiting, in review, paused for a special procedure or extended. Each is written the
-//! way the platform writes cases: through the state machine, action by action, at the time it
-//! would have happened.
+//! ones still waiting, in review, paused for a special procedure or extended (with `--open`, only
+//! cases still open, from the last weeks). Each goes through the state machine action by action,
+//! at the time it would have happened, with the window clerk at a window of the hall for what a
+//! window does; the finished dossiers with their history are then written in batches
+//! (`CaseStore::import_cases`), counted in the rollups, without notices.
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use onewindow_core::audit::Context;
@@ -16,7 +18,7 @@ use onewindow_core::catalog::Applicant;
 use onewindow_core::catalog::record::PublishedGuide;
 use onewindow_core::time::china;
 use onewindow_core::validate::{id_card, uscc};
-use onewindow_store::{Grouping, Store, StoreError};
+use onewindow_store::{Store, StoreError};
 use std::sync::Arc;
 
 /// A small deterministic generator: the same N gives the same district.
@@ -111,6 +113,19 @@ enum Fate {
     Withdrawn,
 }
 
+/// A case still open: most in review, the others waiting, asked for supplements, paused,
+/// extended or decided and not yet delivered.
+fn open_fate(r: &mut Rng) -> Fate {
+    match r.below(100) {
+        0..=11 => Fate::Waiting,
+        12..=17 => Fate::Supplement,
+        18..=69 => Fate::Reviewing,
+        70..=75 => Fate::Paused,
+        76..=81 => Fate::Extended,
+        _ => Fate::Decided,
+    }
+}
+
 fn fate(r: &mut Rng, age_days: i64) -> Fate {
     // Old cases are finished; recent ones are anywhere.
     if age_days > 45 {
@@ -134,15 +149,29 @@ fn fate(r: &mut Rng, age_days: i64) -> Fate {
 }
 
 struct World {
-    store: Arc<dyn Store>,
     cal: Calendar,
     rules: Rules,
-    ctx: Context,
+    /// The window clerk (李志抗) and the hall's windows, for what a window does.
+    clerk: Option<i64>,
+    windows: Vec<i64>,
+}
+
+/// The window clerk's name in the generated history.
+const CLERK: &str = "李志抗";
+
+/// A case as its story goes: the dossier after the last action and the history so far.
+struct Story {
+    d: Dossier,
+    events: Vec<CaseEvent>,
 }
 
 impl World {
+    /// Runs an action on the story's case, in memory; `None` when it cannot happen (or would
+    /// happen after now): the story ends there.
+    #[allow(clippy::too_many_arguments)]
     async fn step(
         &self,
+        st: &mut Story,
         d: Dossier,
         a: Action,
         day: NaiveDate,
@@ -154,22 +183,45 @@ impl World {
         if now > Utc::now() {
             return Ok(None);
         }
+        let at_window = who == CLERK
+            && matches!(
+                d.case.channel,
+                Channel::Window | Channel::Kiosk | Channel::Batch
+            );
+        let window_id = if at_window && !self.windows.is_empty() {
+            Some(*r.pick(&self.windows))
+        } else {
+            None
+        };
         let env = Env {
             now,
             today: day,
             cal: &self.cal,
             rules: &self.rules,
             workflow: flow,
-            actor_id: None,
+            actor_id: if who == CLERK { self.clerk } else { None },
             actor_name: who,
-            window_id: None,
+            window_id,
         };
-        let Ok(mut out) = act(&d, a, &env) else {
+        let kind = a.kind();
+        let Ok(out) = act(&d, a, &env) else {
             return Ok(None);
         };
-        // Months-old notices are not sent today.
-        out.notices.clear();
-        Ok(Some(self.store.commit_action(&self.ctx, d, out).await?))
+        let mut after = out.after;
+        // Steps get ids here (negative, forgotten on import) so that later actions can name them.
+        let mut next = -1 - after.steps.len() as i64;
+        for s in after.steps.iter_mut().filter(|s| s.id == 0) {
+            s.id = next;
+            next -= 1;
+        }
+        st.events.push(CaseEvent::of(
+            &after.case,
+            kind.code(),
+            who,
+            out.note.as_deref(),
+        ));
+        st.d = after.clone();
+        Ok(Some(after))
     }
 
     fn later(&self, day: NaiveDate, r: &mut Rng, max: i64) -> NaiveDate {
@@ -180,6 +232,7 @@ impl World {
 }
 
 /// One case, from its application to wherever its fate leaves it.
+#[allow(clippy::too_many_arguments)]
 async fn one(
     w: &World,
     r: &mut Rng,
@@ -188,7 +241,8 @@ async fn one(
     flow: &Workflow,
     submitted: NaiveDate,
     today: NaiveDate,
-) -> Result<(), StoreError> {
+    open_only: bool,
+) -> Result<Story, StoreError> {
     let legal = match g.guide.applicant {
         Applicant::Legal => true,
         Applicant::Person => false,
@@ -289,19 +343,38 @@ async fn one(
             delivery_days: w.rules.delivery_days,
         },
     );
-    let created = w
-        .store
-        .create_cases(&w.ctx, Grouping::Single, vec![d], vec![])
-        .await?;
-    let Some(id) = created.case_ids.first() else {
-        return Ok(());
+    let mut st = Story {
+        events: vec![CaseEvent::of(
+            &d.case,
+            "submit",
+            &d.case.applicant.name,
+            None,
+        )],
+        d,
     };
-    w.store.discard_notices(*id).await?;
-    let Some(mut d) = w.store.dossier(*id).await? else {
-        return Ok(());
-    };
+    play(w, &mut st, r, g, flow, submitted, today, open_only).await?;
+    Ok(st)
+}
+
+/// The case's story from its submission: wherever its fate leaves it.
+#[allow(clippy::too_many_arguments)]
+async fn play(
+    w: &World,
+    st: &mut Story,
+    r: &mut Rng,
+    g: &PublishedGuide,
+    flow: &Workflow,
+    submitted: NaiveDate,
+    today: NaiveDate,
+    open_only: bool,
+) -> Result<(), StoreError> {
+    let mut d = st.d.clone();
     let age = (today - submitted).num_days();
-    let f = fate(r, age);
+    let f = if open_only {
+        open_fate(r)
+    } else {
+        fate(r, age)
+    };
     let mut day = submitted;
     if f == Fate::Waiting {
         return Ok(());
@@ -317,12 +390,13 @@ async fn one(
         }];
         let Some(n) = w
             .step(
+                st,
                 d,
                 Action::RequestSupplement { items },
                 day,
                 r,
                 flow,
-                "李志抗",
+                CLERK,
             )
             .await?
         else {
@@ -335,12 +409,13 @@ async fn one(
         day = w.later(day, r, 4);
         let Some(n) = w
             .step(
+                st,
                 d,
                 Action::CompleteSupplement { note: None },
                 day,
                 r,
                 flow,
-                "李志抗",
+                CLERK,
             )
             .await?
         else {
@@ -351,6 +426,7 @@ async fn one(
     match f {
         Fate::Refused => {
             w.step(
+                st,
                 d,
                 Action::Refuse {
                     reason: "申请事项不属于本机关职权范围".into(),
@@ -358,13 +434,14 @@ async fn one(
                 day,
                 r,
                 flow,
-                "李志抗",
+                CLERK,
             )
             .await?;
             return Ok(());
         }
         Fate::Withdrawn => {
             w.step(
+                st,
                 d,
                 Action::Withdraw {
                     reason: Some("申请人申请撤回".into()),
@@ -372,7 +449,7 @@ async fn one(
                 day,
                 r,
                 flow,
-                "李志抗",
+                CLERK,
             )
             .await?;
             return Ok(());
@@ -382,12 +459,13 @@ async fn one(
     if d.case.promised_days == 0 {
         let Some(n) = w
             .step(
+                st,
                 d,
                 Action::ConcludeOnSpot { note: None },
                 day,
                 r,
                 flow,
-                "李志抗",
+                CLERK,
             )
             .await?
         else {
@@ -395,6 +473,7 @@ async fn one(
         };
         if f == Fate::Delivered {
             w.step(
+                st,
                 n,
                 Action::Deliver {
                     tracking_number: None,
@@ -403,14 +482,14 @@ async fn one(
                 day,
                 r,
                 flow,
-                "李志抗",
+                CLERK,
             )
             .await?;
         }
         return Ok(());
     }
     let Some(n) = w
-        .step(d, Action::Accept { note: None }, day, r, flow, "李志抗")
+        .step(st, d, Action::Accept { note: None }, day, r, flow, CLERK)
         .await?
     else {
         return Ok(());
@@ -419,6 +498,7 @@ async fn one(
     if f == Fate::Paused {
         day = w.later(day, r, 2);
         w.step(
+            st,
             d,
             Action::Pause {
                 procedure: "专家评审".into(),
@@ -437,6 +517,7 @@ async fn one(
         day = w.later(day, r, 2);
         let Some(n) = w
             .step(
+                st,
                 d,
                 Action::RequestExtension {
                     reason: "需现场核查".into(),
@@ -452,6 +533,7 @@ async fn one(
             return Ok(());
         };
         w.step(
+            st,
             n,
             Action::ApproveExtension { note: None },
             day,
@@ -481,6 +563,7 @@ async fn one(
         day = w.later(day, r, s.days.clamp(1, 3));
         let Some(n) = w
             .step(
+                st,
                 d,
                 Action::FinishStep {
                     step_id: s.id,
@@ -510,7 +593,7 @@ async fn one(
         },
         reason: deny.then(|| "不符合法定条件".into()),
     };
-    let Some(n) = w.step(d, decision, day, r, flow, "弋艳艳").await? else {
+    let Some(n) = w.step(st, d, decision, day, r, flow, "弋艳艳").await? else {
         return Ok(());
     };
     d = n;
@@ -519,7 +602,7 @@ async fn one(
     }
     day = w.later(day, r, 2);
     let Some(n) = w
-        .step(d, Action::Conclude { note: None }, day, r, flow, "李志抗")
+        .step(st, d, Action::Conclude { note: None }, day, r, flow, CLERK)
         .await?
     else {
         return Ok(());
@@ -528,6 +611,7 @@ async fn one(
     let tracking = (n.case.delivery == DeliveryMethod::Post)
         .then(|| format!("EMS{}", 1_000_000_000 + r.below(9_000_000_000)));
     w.step(
+        st,
         n,
         Action::Deliver {
             tracking_number: tracking,
@@ -536,17 +620,22 @@ async fn one(
         day,
         r,
         flow,
-        "李志抗",
+        CLERK,
     )
     .await?;
     Ok(())
 }
 
-/// Generates `n` cases; returns how many were written.
+/// Cases written per transaction.
+const BATCH: usize = 2000;
+
+/// Generates `n` cases (with `open_only`, only cases still open, submitted in the last weeks);
+/// returns how many were written.
 pub async fn generate(
     store: Arc<dyn Store>,
     n: usize,
     workers: usize,
+    open_only: bool,
 ) -> Result<usize, StoreError> {
     let years = store.calendar_years().await?;
     let cal = Calendar::new(&years);
@@ -567,11 +656,20 @@ pub async fn generate(
             .unwrap_or_else(|| Workflow::default_for(g.guide.promised_days));
         flows.insert(g.matter_id, f);
     }
+    let clerk = store.user_by_username("clerk").await?.map(|u| u.id);
+    let mut windows = Vec::new();
+    for h in store.halls(&onewindow_store::ScopeFilter::all()).await? {
+        for w in store.windows(h.id).await? {
+            if w.active && !w.confidential {
+                windows.push(w.id);
+            }
+        }
+    }
     let world = Arc::new(World {
-        store,
         cal,
         rules: Rules::default(),
-        ctx: Context::system("demo-cases"),
+        clerk,
+        windows,
     });
     let guides = Arc::new(guides);
     let departments = Arc::new(departments);
@@ -580,20 +678,30 @@ pub async fn generate(
     let mut tasks = Vec::new();
     let workers = workers.clamp(1, 64);
     for wk in 0..workers {
-        let (world, guides, departments, flows) = (
+        let (world, guides, departments, flows, store) = (
             world.clone(),
             guides.clone(),
             departments.clone(),
             flows.clone(),
+            store.clone(),
         );
         let count = n / workers + usize::from(wk < n % workers);
         tasks.push(tokio::spawn(async move {
             let mut r = Rng(0x9E37_79B9_7F4A_7C15 ^ ((wk as u64 + 1) * 0x1000_0001));
+            let ctx = Context::system("demo-cases");
             let mut written = 0;
+            let mut batch = Vec::with_capacity(BATCH);
             for _ in 0..count {
                 let g = r.pick(&guides);
-                // A working day in the last twelve months (the calendar knows them all).
-                let back = r.below(365) as i64;
+                // A working day in the last twelve months (the calendar knows them all); open
+                // cases mostly from the last four weeks.
+                let back = if !open_only {
+                    r.below(365)
+                } else if r.chance(95) {
+                    r.below(28)
+                } else {
+                    r.below(90)
+                } as i64;
                 let mut day = today - chrono::Duration::days(back);
                 while !world.cal.is_workday(day).unwrap_or(true) {
                     day = day.pred_opt().unwrap_or(day);
@@ -609,9 +717,19 @@ pub async fn generate(
                     .get(&g.matter_id)
                     .cloned()
                     .unwrap_or_else(|| Workflow::default_for(g.guide.promised_days));
-                one(&world, &mut r, g, region, &flow, day, today).await?;
-                written += 1;
+                let mut st = one(&world, &mut r, g, region, &flow, day, today, open_only).await?;
+                for s in &mut st.d.steps {
+                    s.id = 0;
+                }
+                batch.push((st.d, st.events));
+                if batch.len() == BATCH {
+                    written += store
+                        .import_cases(&ctx, std::mem::take(&mut batch))
+                        .await?
+                        .len();
+                }
             }
+            written += store.import_cases(&ctx, batch).await?.len();
             Ok::<usize, StoreError>(written)
         }));
     }

@@ -186,6 +186,7 @@ pub async fn run(
     url: &str,
     password: &str,
     cases: usize,
+    open: bool,
 ) -> Result<std::process::ExitCode, String> {
     let shown = onewindow_store::redact_url(url);
     let store = onewindow_store::open(url)
@@ -204,7 +205,7 @@ pub async fn run(
     );
     if cases > 0 {
         let started = std::time::Instant::now();
-        let n = cases::generate(store.clone(), cases, 16)
+        let n = cases::generate(store.clone(), cases, 16, open)
             .await
             .map_err(|e| format!("demo cases: {e}"))?;
         println!(

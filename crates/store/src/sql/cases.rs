@@ -785,6 +785,83 @@ impl<B: Backend> CaseStore for SqlStore<B> {
             .await
     }
 
+    async fn import_cases(
+        &self,
+        ctx: &Context,
+        cases: Vec<(Dossier, Vec<CaseEvent>)>,
+    ) -> Result<Vec<i64>> {
+        if cases.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Numbered in department and day order, so that transactions on several instances
+        // take the counters' rows in one order.
+        let mut order: Vec<usize> = (0..cases.len()).collect();
+        order.sort_by_key(|i| {
+            let c = &cases[*i].0.case;
+            (c.department_id, local_date(c.submitted_at))
+        });
+        let mut slots: Vec<Option<(Dossier, Vec<CaseEvent>)>> =
+            cases.into_iter().map(Some).collect();
+        let mut ids = vec![0; slots.len()];
+        let mut tx = self.b.begin().await?;
+        let mut later = Later::default();
+        for i in order {
+            let Some((mut d, events)) = slots[i].take() else {
+                continue;
+            };
+            let day = local_date(d.case.submitted_at);
+            let key = number::counter_key("case", Some(d.case.department_id));
+            d.case.number = number::case_number(
+                d.case.department_id,
+                day,
+                next_seq::<B>(&mut tx, &key, day).await?,
+            );
+            d.case.version = 1;
+            d.case.id = insert_case::<B>(&mut tx, &d.case).await?;
+            let id = d.case.id;
+            let before = Dossier {
+                case: d.case.clone(),
+                steps: Vec::new(),
+                pauses: Vec::new(),
+                supplements: Vec::new(),
+            };
+            write_steps::<B>(&mut tx, id, &before, &mut d).await?;
+            write_pauses::<B>(&mut tx, id, &before, &mut d).await?;
+            write_supplements::<B>(&mut tx, id, &before, &mut d).await?;
+            for e in events {
+                later.insert(
+                    "case_events (case_id, at, action, actor_id, actor_name, state_after, note)",
+                    vec![
+                        id.into(),
+                        e.at.into(),
+                        e.action.into(),
+                        None::<i64>.into(),
+                        e.actor_name.into(),
+                        e.state_after.code().into(),
+                        e.note.into(),
+                    ],
+                );
+            }
+            super::supervision::track_running(&mut later.tallies, None, Some(&d.case));
+            super::figures::track_case(&mut later.tallies, None, Some(&d.case));
+            ids[i] = id;
+        }
+        later.audit(
+            ctx,
+            Change {
+                action: "case.import".into(),
+                target_type: "case".into(),
+                target_id: None,
+                department_id: None,
+                region_id: None,
+                summary: json!({"cases": ids.len(), "first_id": ids.iter().min(), "last_id": ids.iter().max()}),
+            },
+        );
+        later.write::<B>(&mut tx).await?;
+        B::commit(tx).await?;
+        Ok(ids)
+    }
+
     async fn dossier(&self, id: i64) -> Result<Option<Dossier>> {
         let row: Option<DossierHeadRow> = self
             .b
