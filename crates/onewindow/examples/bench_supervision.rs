@@ -66,7 +66,9 @@ async fn main() {
     let runs: usize = arg("--runs").map_or(30, |v| v.parse().unwrap());
     let temp = std::env::temp_dir().join(format!("ow_bench_supervision_{}.db", std::process::id()));
     let url = arg("--database-url").unwrap_or_else(|| format!("sqlite://{}", temp.display()));
-    let store = onewindow_store::open(&url).await.expect("open the database");
+    let store = onewindow_store::open(&url)
+        .await
+        .expect("open the database");
     store.migrate().await.expect("migrate");
     onewindow::demo::seed(store.as_ref(), "demo-password")
         .await
@@ -88,7 +90,8 @@ async fn main() {
                 .await
                 .expect("generate a year of cases");
         }
-        generated = json!({"cases": n, "seconds": (t.elapsed().as_secs_f64() * 10.0).round() / 10.0});
+        generated =
+            json!({"cases": n, "seconds": (t.elapsed().as_secs_f64() * 10.0).round() / 10.0});
     }
 
     let today = local_date(chrono::Utc::now());
@@ -122,7 +125,11 @@ async fn main() {
         .await
         .unwrap()
         .map_or(0, |u| u.id);
-    let district = store.region_by_code("211403").await.unwrap().map(|r| r.path);
+    let district = store
+        .region_by_code("211403")
+        .await
+        .unwrap()
+        .map(|r| r.path);
     let slices: Vec<(&str, Slice)> = vec![
         ("all", all.clone()),
         (

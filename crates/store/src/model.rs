@@ -81,6 +81,9 @@ pub struct CaseFilter {
     pub batch_id: Option<i64>,
     /// Part of the case number or of the applicant's name.
     pub q: Option<String>,
+    /// Only cases with a smaller id (the list is newest first): to walk a long list page by
+    /// page without an offset.
+    pub id_below: Option<i64>,
     pub limit: i64,
     pub offset: i64,
 }

@@ -25,13 +25,28 @@ pub async fn run(state: AppState, notifier: Notifier, stop: impl std::future::Fu
     let mut hall_days = tokio::time::interval(HALL_DAYS_EVERY);
     let mut warnings = tokio::time::interval(WARNINGS_EVERY);
     tokio::pin!(stop);
-    // Cases written before their light days were kept get them now, beside the other work.
+    // After an upgrade: cases written before their light days were kept get them, and figures
+    // of data written before the rollups were kept are counted, beside the other work.
     let first = state.clone();
     tokio::spawn(async move {
-        match crate::service::cases::relight(&first).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(cases = n, "light days recomputed"),
-            Err(e) => tracing::error!(error = ?e.message, "recomputing light days failed"),
+        let pending = |v: Option<String>| v.as_deref() == Some("\"pending\"");
+        if let Ok(v) = first.store.setting("cases.relight").await
+            && pending(v)
+        {
+            match crate::service::cases::relight(&first).await {
+                Ok(n) => {
+                    tracing::info!(cases = n, "light days recomputed after the upgrade");
+                    let ctx = onewindow_core::audit::Context::system("relight");
+                    if let Err(e) = first
+                        .store
+                        .put_setting(&ctx, "cases.relight", "\"done\"")
+                        .await
+                    {
+                        tracing::error!(error = ?e, "recording the relight failed");
+                    }
+                }
+                Err(e) => tracing::error!(error = ?e.message, "recomputing light days failed"),
+            }
         }
         // Figures of data written before they were kept are counted once.
         if let Ok(Some(_)) = first.store.setting("figures.rebuild").await {

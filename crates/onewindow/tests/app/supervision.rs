@@ -741,3 +741,63 @@ each_app!(
         assert_eq!(s, StatusCode::BAD_REQUEST);
     }
 );
+
+each_app!(a_changed_light_rule_relights_open_cases, |app| {
+    let admin = app.token("admin").await;
+    let supervisor = app.token("supervisor").await;
+    let (id, v) = reviewing_case(app).await;
+    let before = v["case"]["yellow_on"].as_str().unwrap().to_string();
+    let red = v["case"]["red_on"].clone();
+    // Yellow with 10 working days left: earlier than with the default 1 day or 20%.
+    let (_, mut rules) = app.get("/api/v1/case-rules", &admin).await;
+    rules["yellow_days"] = json!(10);
+    let (s, r) = app
+        .call(
+            Method::PUT,
+            "/api/v1/case-rules",
+            Some(&admin),
+            Some(rules.clone()),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    // The cases are relit in the background: wait for it.
+    let mut after = before.clone();
+    for _ in 0..100 {
+        let (_, c) = app.get(&format!("/api/v1/cases/{id}"), &supervisor).await;
+        after = c["case"]["yellow_on"].as_str().unwrap_or("").to_string();
+        if after != before {
+            assert_eq!(c["case"]["red_on"], red, "the deadline did not move");
+            assert_eq!(
+                c["case"]["version"], v["case"]["version"],
+                "derived days are no edit"
+            );
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(after < before, "yellow from {after}, was {before}");
+    let trail = app
+        .db()
+        .store
+        .audit_entries(&onewindow_store::AuditFilter {
+            target_type: Some("case".into()),
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        trail.iter().any(|e| e.action == "case.relight"),
+        "one trail entry for the relight"
+    );
+    // Urge time limits are settings too, checked.
+    rules["urge"]["yellow_card_days"] = json!(0);
+    let (s, e) = app
+        .call(Method::PUT, "/api/v1/case-rules", Some(&admin), Some(rules))
+        .await;
+    assert_eq!(
+        (s, field(&e)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "urge.yellow_card_days"),
+        "{e}"
+    );
+});

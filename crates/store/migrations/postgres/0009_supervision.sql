@@ -90,3 +90,6 @@ CREATE TABLE sv_warnings (
     at       TIMESTAMPTZ    NOT NULL,
     PRIMARY KEY (case_id, kind, light_on)
 );
+
+-- Cases written before their light days were kept get them once, at the next start.
+INSERT INTO settings (key, value, updated_at) VALUES ('cases.relight', '"pending"', '2026-11-30T00:00:00Z');

@@ -617,6 +617,9 @@ fn case_where(filter: &CaseFilter, q: Sql) -> Sql {
     if let Some(b) = filter.batch_id {
         q = and(q, "batch_id = $?", b.into());
     }
+    if let Some(id) = filter.id_below {
+        q = and(q, "id < $?", id.into());
+    }
     if let Some(text) = filter.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let like = format!("%{}%", text.replace(['%', '_'], ""));
         q = and(q, "(number LIKE $? OR applicant_name LIKE $?)", like.into());

@@ -811,6 +811,7 @@ pub async fn list(state: &AppState, auth: &Auth, p: &ListParams) -> AppResult<Ca
         bundle_id: p.bundle_id,
         batch_id: p.batch_id,
         q: p.q.clone(),
+        id_below: None,
         limit: p.limit.unwrap_or(50).clamp(1, 500),
         offset: p.offset.unwrap_or(0).max(0),
     };
@@ -1164,8 +1165,8 @@ pub fn may_upload(auth: &Auth, d: &Dossier, st: &Standing) -> bool {
 }
 
 /// Recomputes the days each open case's light changes (after the calendar or the light rule
-/// changed, and at start for cases written before they were kept); writes only those that
-/// differ. Returns how many changed.
+/// changed, and once after an upgrade for cases written before they were kept); writes only
+/// those that differ. Returns how many changed.
 pub async fn relight(state: &AppState) -> AppResult<usize> {
     let s = settings(state).await?;
     let rule = s.rules.light_rule();
@@ -1193,9 +1194,9 @@ pub async fn relight(state: &AppState) -> AppResult<usize> {
             .store
             .set_light_days(&Context::system("relight"), &days)
             .await?;
-        if (page.len() as i64) < filter.limit {
-            return Ok(changed);
+        match page.last() {
+            Some(last) if (page.len() as i64) == filter.limit => filter.id_below = Some(last.id),
+            _ => return Ok(changed),
         }
-        filter.offset += filter.limit;
     }
 }
