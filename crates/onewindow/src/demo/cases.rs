@@ -626,6 +626,22 @@ async fn play(
     Ok(())
 }
 
+/// The working day `n` working days before `day` (`day` itself, or the one before, for 0).
+fn workdays_back(cal: &Calendar, day: NaiveDate, n: i64) -> NaiveDate {
+    let mut d = day;
+    while !cal.is_workday(d).unwrap_or(true) {
+        d = d.pred_opt().unwrap_or(d);
+    }
+    let mut left = n;
+    while left > 0 {
+        d = d.pred_opt().unwrap_or(d);
+        if cal.is_workday(d).unwrap_or(true) {
+            left -= 1;
+        }
+    }
+    d
+}
+
 /// Cases written per transaction.
 const BATCH: usize = 2000;
 
@@ -693,19 +709,23 @@ pub async fn generate(
             let mut batch = Vec::with_capacity(BATCH);
             for _ in 0..count {
                 let g = r.pick(&guides);
-                // A working day in the last twelve months (the calendar knows them all); open
-                // cases mostly from the last four weeks.
-                let back = if !open_only {
-                    r.below(365)
-                } else if r.chance(95) {
-                    r.below(28)
+                // A working day in the last twelve months (the calendar knows them all). An
+                // open case is mostly within its promised limit; some 7% are past it.
+                let day = if open_only {
+                    let limit = g.guide.promised_days.max(1) as u64;
+                    let age = if r.chance(93) {
+                        r.below(limit + 1)
+                    } else {
+                        limit + 1 + r.below(15)
+                    };
+                    workdays_back(&world.cal, today, age as i64)
                 } else {
-                    r.below(90)
-                } as i64;
-                let mut day = today - chrono::Duration::days(back);
-                while !world.cal.is_workday(day).unwrap_or(true) {
-                    day = day.pred_opt().unwrap_or(day);
-                }
+                    workdays_back(
+                        &world.cal,
+                        today - chrono::Duration::days(r.below(365) as i64),
+                        0,
+                    )
+                };
                 if day.year() < 2004 {
                     continue;
                 }
