@@ -255,6 +255,8 @@ pub struct Slice {
     pub clerk_id: Option<i64>,
     pub matter_id: Option<i64>,
     pub channel: Option<onewindow_core::case::Channel>,
+    /// Any of these windows (a hall's, for the window wall); empty: no such condition.
+    pub window_in: Vec<i64>,
 }
 
 /// Running clocks of a slice by light on one day; `step_red` counts cases with a review step

@@ -3416,6 +3416,20 @@ mod supervision {
             ]
         );
         assert_eq!(
+            s.light_counts_by(
+                &Slice {
+                    window_in: vec![sc.windows[1]],
+                    ..Default::default()
+                },
+                LightsBy::Window,
+                fri
+            )
+            .await
+            .unwrap(),
+            vec![(sc.windows[1], counts(1, 0, 1, 0, 1))],
+            "the wall's own windows"
+        );
+        assert_eq!(
             s.light_counts_by(&by_clerk, LightsBy::Department, fri)
                 .await
                 .unwrap(),
@@ -3478,7 +3492,18 @@ mod supervision {
         assert_eq!(s.rebuild_running(&c).await.unwrap(), 0, "kept right");
         // A rollup gone wrong (edited by hand) is found and rebuilt from the cases.
         super::supervision_raw(db, "UPDATE sv_running SET n = n + 5").await;
-        assert_eq!(s.light_counts(&all, fri).await.unwrap().running, 3 + 5 * 3);
+        super::supervision_raw(db, "UPDATE sv_running_by SET n = n + 5").await;
+        assert_eq!(s.light_counts(&all, fri).await.unwrap().running, 3 + 5);
+        let two_columns = Slice {
+            department_id: Some(sc.f.org.dept_a.id),
+            channel: Some(Channel::Window),
+            ..Default::default()
+        };
+        assert_eq!(
+            s.light_counts(&two_columns, fri).await.unwrap().running,
+            3 + 5 * 3,
+            "a slice of two columns reads the full rollup"
+        );
         assert!(s.rebuild_running(&c).await.unwrap() > 0);
         assert_eq!(
             s.light_counts(&all, fri).await.unwrap(),

@@ -8,13 +8,17 @@ ALTER TABLE cases ADD COLUMN window_id BIGINT REFERENCES windows(id);
 ALTER TABLE cases ADD COLUMN step_red_on DATE;
 
 -- Yellow and red cases are few: counting and listing them reads only their part of these
--- indexes, which carry every slice column so that no case row is visited for a count.
+-- indexes, which carry every slice column so that no case row is visited for a count (the
+-- yellow one also the red day: one pass counts both). The wall counts per window through the
+-- last one.
 DROP INDEX cases_red_on;
 DROP INDEX cases_yellow_on;
 CREATE INDEX cases_red_slice ON cases (red_on, department_id, region_id, matter_id, channel, window_id, clerk_id)
     WHERE red_on IS NOT NULL;
-CREATE INDEX cases_yellow_slice ON cases (yellow_on, department_id, region_id, matter_id, channel, window_id, clerk_id)
+CREATE INDEX cases_yellow_slice ON cases (yellow_on, red_on, department_id, region_id, matter_id, channel, window_id, clerk_id)
     WHERE yellow_on IS NOT NULL;
+CREATE INDEX cases_window_lights ON cases (window_id, yellow_on, red_on)
+    WHERE window_id IS NOT NULL AND yellow_on IS NOT NULL;
 CREATE INDEX cases_step_red_slice ON cases (step_red_on, department_id, region_id, matter_id, channel, window_id, clerk_id)
     WHERE step_red_on IS NOT NULL;
 
@@ -34,6 +38,24 @@ INSERT INTO sv_running
 SELECT department_id, region_id, matter_id, channel, COALESCE(window_id, 0), COALESCE(clerk_id, 0), COUNT(*)
 FROM cases WHERE red_on IS NOT NULL
 GROUP BY department_id, region_id, matter_id, channel, COALESCE(window_id, 0), COALESCE(clerk_id, 0);
+
+-- The same by one slice column at a time ('all', 'region', 'department', 'matter', 'channel',
+-- 'window', 'clerk'; the value as text): a slice of one column, or none, reads one row, or
+-- a region's few, however many combinations the table above holds.
+CREATE TABLE sv_running_by (
+    dim TEXT    NOT NULL,
+    key TEXT    NOT NULL,
+    n   BIGINT NOT NULL,
+    PRIMARY KEY (dim, key)
+);
+INSERT INTO sv_running_by (dim, key, n)
+SELECT 'all' AS dim, '0' AS key, COUNT(*) AS n FROM cases WHERE red_on IS NOT NULL
+UNION ALL SELECT 'region', CAST(region_id AS TEXT), COUNT(*) FROM cases WHERE red_on IS NOT NULL GROUP BY region_id
+UNION ALL SELECT 'department', CAST(department_id AS TEXT), COUNT(*) FROM cases WHERE red_on IS NOT NULL GROUP BY department_id
+UNION ALL SELECT 'matter', CAST(matter_id AS TEXT), COUNT(*) FROM cases WHERE red_on IS NOT NULL GROUP BY matter_id
+UNION ALL SELECT 'channel', channel, COUNT(*) FROM cases WHERE red_on IS NOT NULL GROUP BY channel
+UNION ALL SELECT 'window', CAST(COALESCE(window_id, 0) AS TEXT), COUNT(*) FROM cases WHERE red_on IS NOT NULL GROUP BY COALESCE(window_id, 0)
+UNION ALL SELECT 'clerk', CAST(COALESCE(clerk_id, 0) AS TEXT), COUNT(*) FROM cases WHERE red_on IS NOT NULL GROUP BY COALESCE(clerk_id, 0);
 
 -- Urging (督办): a supervisor's (or the warning job's) bell on a case or one of its steps,
 -- addressed to the person responsible (or, when nobody is yet, to the department), open until

@@ -3,8 +3,8 @@
 //! and a period's figures are sums over whole months and the days around them. The rebuild
 //! recounts everything from the cases, tickets and ratings and says how many rows were wrong.
 
+use super::SqlStore;
 use super::rollup::{Rollup, Tallies};
-use super::{SqlStore, scope_where};
 use crate::FiguresStore;
 use crate::backend::{Arg, Backend, Sql, sql};
 use crate::error::{Result, StoreError};
@@ -150,36 +150,8 @@ pub(crate) fn track_rating(t: &mut Tallies, r: &RatingFacts) {
     );
 }
 
-/// The slice's conditions on the rollup's columns.
 fn slice_where(q: Sql, s: &Slice) -> Sql {
-    let mut q = scope_where(q, &s.scope, Some("department_id"), Some("region_id"));
-    let and = |q: Sql, cond: &str, arg: Arg| -> Sql {
-        let p = q.next_placeholder();
-        let mut q = q;
-        q.text = format!("{} AND {}", q.text, cond.replace("$?", &p)).into();
-        q.bind(arg)
-    };
-    if let Some(path) = &s.region_path {
-        q = and(
-            q,
-            "region_id IN (SELECT id FROM regions WHERE path LIKE $? || '%')",
-            path.clone().into(),
-        );
-    }
-    for (col, v) in [
-        ("department_id", s.department_id),
-        ("window_id", s.window_id),
-        ("clerk_id", s.clerk_id),
-        ("matter_id", s.matter_id),
-    ] {
-        if let Some(v) = v {
-            q = and(q, &format!("{col} = $?"), v.into());
-        }
-    }
-    if let Some(c) = s.channel {
-        q = and(q, "channel = $?", c.code().into());
-    }
-    q
+    super::supervision::slice_where(q, s, false)
 }
 
 /// `CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, …` for every counter.

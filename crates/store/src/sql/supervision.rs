@@ -35,6 +35,35 @@ pub(crate) static RUNNING: Rollup = Rollup {
     counters: &["n"],
 };
 
+/// Running clocks per slice column (the marginals of `RUNNING`).
+pub(crate) static RUNNING_BY: Rollup = Rollup {
+    table: "sv_running_by",
+    keys: &["dim", "key"],
+    counters: &["n"],
+};
+
+/// The rows of `RUNNING_BY` a case counts in.
+fn running_by_keys(c: &Case) -> [(&'static str, String); 7] {
+    [
+        ("all", "0".to_string()),
+        ("region", c.region_id.to_string()),
+        ("department", c.department_id.to_string()),
+        ("matter", c.matter_id.to_string()),
+        ("channel", c.channel.code().to_string()),
+        ("window", c.window_id.unwrap_or(0).to_string()),
+        ("clerk", c.clerk_id.unwrap_or(0).to_string()),
+    ]
+}
+
+/// The recount of `RUNNING_BY` from the cases (the migration seeds it with the same).
+const RECOUNT_BY: &str = "SELECT 'all' AS dim, '0' AS key, COUNT(*) AS n FROM cases WHERE red_on IS NOT NULL \
+     UNION ALL SELECT 'region', CAST(region_id AS TEXT), COUNT(*) FROM cases WHERE red_on IS NOT NULL GROUP BY region_id \
+     UNION ALL SELECT 'department', CAST(department_id AS TEXT), COUNT(*) FROM cases WHERE red_on IS NOT NULL GROUP BY department_id \
+     UNION ALL SELECT 'matter', CAST(matter_id AS TEXT), COUNT(*) FROM cases WHERE red_on IS NOT NULL GROUP BY matter_id \
+     UNION ALL SELECT 'channel', channel, COUNT(*) FROM cases WHERE red_on IS NOT NULL GROUP BY channel \
+     UNION ALL SELECT 'window', CAST(COALESCE(window_id, 0) AS TEXT), COUNT(*) FROM cases WHERE red_on IS NOT NULL GROUP BY COALESCE(window_id, 0) \
+     UNION ALL SELECT 'clerk', CAST(COALESCE(clerk_id, 0) AS TEXT), COUNT(*) FROM cases WHERE red_on IS NOT NULL GROUP BY COALESCE(clerk_id, 0)";
+
 fn running_key(c: &Case) -> Vec<Arg> {
     vec![
         c.department_id.into(),
@@ -61,13 +90,20 @@ pub(crate) fn track_running(t: &mut Tallies, before: Option<&Case>, after: Optio
     if let Some(k) = now {
         t.add(&RUNNING, k, vec![1]);
     }
+    for (c, sign) in [(before, -1), (after, 1)] {
+        if let Some(c) = c.filter(|c| c.red_on.is_some()) {
+            for (dim, key) in running_by_keys(c) {
+                t.add(&RUNNING_BY, vec![dim.into(), key.into()], vec![sign]);
+            }
+        }
+    }
 }
 
 /// Appends a slice's conditions to a query ending in a WHERE: over `cases` (`on_cases`) or over
-/// the `sv_running` rollup. Over cases each column is written `+col`, which keeps the planner
+/// a rollup (`sv_running`, `kpi_daily`, `kpi_monthly`: the same column names). Over cases each column is written `+col`, which keeps the planner
 /// (SQLite's above all) from reaching for an index on that one column instead of the light
 /// index that carries them all: a count then reads only its part of that index.
-fn slice_where(q: Sql, s: &Slice, on_cases: bool) -> Sql {
+pub(super) fn slice_where(q: Sql, s: &Slice, on_cases: bool) -> Sql {
     let p = if on_cases { "+" } else { "" };
     let col = |c: &str| format!("{p}{c}");
     let mut q = scope_where(
@@ -102,6 +138,15 @@ fn slice_where(q: Sql, s: &Slice, on_cases: bool) -> Sql {
             q = and(q, &format!("{} = $?", col(c)), v.into());
         }
     }
+    if !s.window_in.is_empty() {
+        // Unprefixed: a few windows are best found through the window index, one by one.
+        let mut list = Vec::new();
+        for w in &s.window_in {
+            list.push(q.next_placeholder());
+            q = q.bind(*w);
+        }
+        q.text = format!("{} AND window_id IN ({})", q.text, list.join(", ")).into();
+    }
     if let Some(c) = s.channel {
         // Text has no unary plus: `|| ''` does the same for it.
         let cond = if on_cases {
@@ -112,6 +157,80 @@ fn slice_where(q: Sql, s: &Slice, on_cases: bool) -> Sql {
         q = and(q, cond, c.code().into());
     }
     q
+}
+
+/// The slice as conditions on one column of `sv_running_by`, when it names at most one slice
+/// column (the scope counting as one): the statement summing its rows, grouped by key when
+/// `grouped`. `None` when it names several: then `sv_running` answers.
+fn running_by_query(s: &Slice, grouped: bool) -> Option<Sql> {
+    enum Cond {
+        Is(Arg),
+        In(Vec<i64>),
+        Under(String),
+    }
+    let mut conds: Vec<(&str, Cond)> = Vec::new();
+    if let Some(d) = s.scope.department_id {
+        conds.push(("department", Cond::Is(d.to_string().into())));
+    }
+    if let Some(p) = &s.scope.region_path {
+        conds.push(("region", Cond::Under(p.clone())));
+    }
+    if let Some(p) = &s.region_path {
+        conds.push(("region", Cond::Under(p.clone())));
+    }
+    for (dim, v) in [
+        ("department", s.department_id),
+        ("window", s.window_id),
+        ("clerk", s.clerk_id),
+        ("matter", s.matter_id),
+    ] {
+        if let Some(v) = v {
+            conds.push((dim, Cond::Is(v.to_string().into())));
+        }
+    }
+    if let Some(c) = s.channel {
+        conds.push(("channel", Cond::Is(c.code().into())));
+    }
+    if !s.window_in.is_empty() {
+        conds.push(("window", Cond::In(s.window_in.clone())));
+    }
+    let dim = conds.first().map_or("all", |c| c.0);
+    if conds.iter().any(|c| c.0 != dim) {
+        return None;
+    }
+    let select = if grouped {
+        "SELECT key, CAST(SUM(n) AS BIGINT) FROM sv_running_by"
+    } else {
+        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM sv_running_by"
+    };
+    let mut q = sql(format!("{select} WHERE dim = $1")).bind(dim);
+    for (_, c) in conds {
+        let cond = match c {
+            Cond::Is(v) => {
+                let p = q.next_placeholder();
+                q = q.bind(v);
+                format!("key = {p}")
+            }
+            Cond::In(ids) => {
+                let mut list = Vec::new();
+                for id in ids {
+                    list.push(q.next_placeholder());
+                    q = q.bind(id.to_string());
+                }
+                format!("key IN ({})", list.join(", "))
+            }
+            Cond::Under(path) => {
+                let p = q.next_placeholder();
+                q = q.bind(path);
+                format!("key IN (SELECT CAST(id AS TEXT) FROM regions WHERE path LIKE {p} || '%')")
+            }
+        };
+        q.text = format!("{} AND {cond}", q.text).into();
+    }
+    if grouped {
+        q.text = format!("{} GROUP BY key", q.text).into();
+    }
+    Some(q)
 }
 
 /// A light's condition on `today` ($1) and the order of its list.
@@ -354,37 +473,76 @@ async fn escalate<B: Backend>(
     Ok(Some(u))
 }
 
+impl<B: Backend> SqlStore<B> {
+    /// The slice without region conditions that every case meets (a district supervisor looking
+    /// at the district): a case's region is its department's, so when every department lies
+    /// under the region the condition is dropped. Checking each case against the region tree
+    /// costs as much as the count itself.
+    async fn without_no_ops(&self, s: &Slice) -> Result<Slice> {
+        let mut s = s.clone();
+        for path in [&mut s.region_path, &mut s.scope.region_path] {
+            if let Some(p) = path.clone() {
+                let (outside,): (i64,) = self
+                    .b
+                    .read_opt(
+                        sql("SELECT COUNT(*) FROM departments d JOIN regions r ON r.id = d.region_id
+                             WHERE r.path NOT LIKE $1 || '%'")
+                        .bind(p),
+                    )
+                    .await?
+                    .unwrap_or((1,));
+                if outside == 0 {
+                    *path = None;
+                }
+            }
+        }
+        Ok(s)
+    }
+}
+
 #[async_trait]
 impl<B: Backend> SupervisionStore for SqlStore<B> {
     async fn light_counts(&self, slice: &Slice, today: NaiveDate) -> Result<LightCounts> {
+        let slice = &self.without_no_ops(slice).await?;
         let running = count(
             self.b.as_ref(),
+            running_by_query(slice, false).unwrap_or_else(|| {
+                slice_where(
+                    sql("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM sv_running WHERE 1 = 1"),
+                    slice,
+                    false,
+                )
+            }),
+        )
+        .await?;
+        // Yellow and red in one pass over the yellow index (which carries the red day).
+        let q = slice_where(
+            sql(
+                "SELECT COUNT(*), COALESCE(SUM(CASE WHEN red_on <= $1 THEN 1 ELSE 0 END), 0)
+                 FROM cases WHERE yellow_on IS NOT NULL AND yellow_on <= $1",
+            )
+            .bind(today),
+            slice,
+            true,
+        );
+        let (yellow_or_red, red): (i64, i64) = self.b.read_opt(q).await?.unwrap_or((0, 0));
+        let step_red = count(
+            self.b.as_ref(),
             slice_where(
-                sql("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM sv_running WHERE 1 = 1"),
+                sql(format!(
+                    "SELECT COUNT(*) FROM cases WHERE {}",
+                    pick_sql(LightPick::StepRed).0
+                ))
+                .bind(today),
                 slice,
-                false,
+                true,
             ),
         )
         .await?;
-        let on = |cond: &str| {
-            slice_where(
-                sql(format!("SELECT COUNT(*) FROM cases WHERE {cond}")).bind(today),
-                slice,
-                true,
-            )
-        };
-        let red = count(self.b.as_ref(), on(pick_sql(LightPick::Red).0)).await?;
-        let yellow_or_red = count(
-            self.b.as_ref(),
-            on("yellow_on IS NOT NULL AND yellow_on <= $1"),
-        )
-        .await?;
-        let step_red = count(self.b.as_ref(), on(pick_sql(LightPick::StepRed).0)).await?;
-        let yellow = yellow_or_red - red;
         Ok(LightCounts {
             running,
             green: (running - yellow_or_red).max(0),
-            yellow,
+            yellow: yellow_or_red - red,
             red,
             step_red,
         })
@@ -396,48 +554,69 @@ impl<B: Backend> SupervisionStore for SqlStore<B> {
         by: LightsBy,
         today: NaiveDate,
     ) -> Result<Vec<(i64, LightCounts)>> {
+        let slice = &self.without_no_ops(slice).await?;
         let col = by.column();
         let grouped = |q: Sql| -> Sql {
             let text = format!("{} GROUP BY {col}", q.text);
             sql(text).with_args(q.args)
         };
-        let running: Vec<(i64, i64)> = self
+        // The wall's windows alone: their rows of the marginals.
+        let marginal =
+            (by == LightsBy::Window && !slice.window_in.is_empty() && slice.window_id.is_none())
+                .then(|| running_by_query(slice, true))
+                .flatten();
+        let running: Vec<(i64, i64)> = match marginal {
+            Some(q) => {
+                let rows: Vec<(String, i64)> = self.b.read_all(q).await?;
+                rows.into_iter()
+                    .filter_map(|(k, n)| k.parse().ok().map(|k| (k, n)))
+                    .collect()
+            }
+            None => {
+                self.b
+                    .read_all(grouped(slice_where(
+                        sql(format!(
+                            "SELECT {col}, CAST(SUM(n) AS BIGINT) FROM sv_running WHERE n <> 0"
+                        )),
+                        slice,
+                        false,
+                    )))
+                    .await?
+            }
+        };
+        let lit: Vec<(i64, i64, i64)> = self
             .b
             .read_all(grouped(slice_where(
                 sql(format!(
-                    "SELECT {col}, CAST(SUM(n) AS BIGINT) FROM sv_running WHERE n <> 0"
-                )),
-                slice,
-                false,
-            )))
-            .await?;
-        let on = |cond: &str| {
-            grouped(slice_where(
-                sql(format!(
-                    "SELECT COALESCE({col}, 0), COUNT(*) FROM cases WHERE {cond}"
+                    "SELECT COALESCE({col}, 0), COUNT(*),
+                            COALESCE(SUM(CASE WHEN red_on <= $1 THEN 1 ELSE 0 END), 0)
+                     FROM cases WHERE yellow_on IS NOT NULL AND yellow_on <= $1"
                 ))
                 .bind(today),
                 slice,
                 true,
-            ))
-        };
-        let red: Vec<(i64, i64)> = self.b.read_all(on(pick_sql(LightPick::Red).0)).await?;
-        let yellow_or_red: Vec<(i64, i64)> = self
-            .b
-            .read_all(on("yellow_on IS NOT NULL AND yellow_on <= $1"))
+            )))
             .await?;
-        let step_red: Vec<(i64, i64)> = self.b.read_all(on(pick_sql(LightPick::StepRed).0)).await?;
+        let step_red: Vec<(i64, i64)> = self
+            .b
+            .read_all(grouped(slice_where(
+                sql(format!(
+                    "SELECT COALESCE({col}, 0), COUNT(*) FROM cases WHERE {}",
+                    pick_sql(LightPick::StepRed).0
+                ))
+                .bind(today),
+                slice,
+                true,
+            )))
+            .await?;
         let mut out: std::collections::BTreeMap<i64, LightCounts> = Default::default();
         for (k, n) in running {
             out.entry(k).or_default().running += n;
         }
-        for (k, n) in yellow_or_red {
-            out.entry(k).or_default().yellow += n;
-        }
-        for (k, n) in red {
+        for (k, n, red) in lit {
             let c = out.entry(k).or_default();
-            c.red += n;
-            c.yellow -= n;
+            c.yellow += n - red;
+            c.red += red;
         }
         for (k, n) in step_red {
             out.entry(k).or_default().step_red += n;
@@ -456,6 +635,7 @@ impl<B: Backend> SupervisionStore for SqlStore<B> {
         limit: i64,
         offset: i64,
     ) -> Result<Vec<Case>> {
+        let slice = &self.without_no_ops(slice).await?;
         let (cond, order) = pick_sql(pick);
         let q = slice_where(
             sql(format!(
@@ -494,6 +674,26 @@ impl<B: Backend> SupervisionStore for SqlStore<B> {
         )
         .await?
         .unwrap_or((0,));
+        let kept_by = "SELECT dim, key, n FROM sv_running_by WHERE n <> 0";
+        let recount_by = format!("SELECT dim, key, n FROM ({RECOUNT_BY}) r WHERE n <> 0");
+        let (wrong_by,): (i64,) = B::opt(
+            &mut tx,
+            sql(format!(
+                "SELECT (SELECT COUNT(*) FROM ({kept_by} EXCEPT {recount_by}) d1)
+                      + (SELECT COUNT(*) FROM ({recount_by} EXCEPT {kept_by}) d2)"
+            )),
+        )
+        .await?
+        .unwrap_or((0,));
+        let wrong = wrong + wrong_by;
+        B::exec(&mut tx, sql("DELETE FROM sv_running_by")).await?;
+        B::exec(
+            &mut tx,
+            sql(format!(
+                "INSERT INTO sv_running_by (dim, key, n) {recount_by}"
+            )),
+        )
+        .await?;
         B::exec(&mut tx, sql("DELETE FROM sv_running")).await?;
         B::exec(
             &mut tx,

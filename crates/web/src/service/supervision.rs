@@ -621,9 +621,11 @@ pub async fn wall(state: &AppState, auth: &Auth, hall_id: Option<i64>) -> AppRes
     let today = local_date(cases::now());
     let lights: std::collections::HashMap<i64, LightCounts> = state
         .store
+        // The cases taken in at this hall's windows, whichever department: the hall is in the
+        // supervisor's scope.
         .light_counts_by(
             &Slice {
-                scope,
+                window_in: windows.iter().map(|w| w.id).collect(),
                 ..Default::default()
             },
             onewindow_store::LightsBy::Window,
