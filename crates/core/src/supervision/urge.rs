@@ -173,7 +173,7 @@ pub struct UrgeLogLine {
 /// concluded: the clerk who took it in, who delivers; before acceptance: the department.
 pub fn holder(d: &Dossier, step_id: Option<i64>) -> Result<(i64, Option<i64>), DomainError> {
     let c = &d.case;
-    if !is_open(c.state) {
+    if c.state.is_final() {
         return Err(DomainError::conflict(
             "case",
             format!("办件{}已{}，无需督办", c.number, c.state.name().zh),
@@ -213,14 +213,6 @@ pub fn holder(d: &Dossier, step_id: Option<i64>) -> Result<(i64, Option<i64>), D
         CaseState::Decided | CaseState::Concluded => (c.department_id, c.clerk_id),
         _ => (c.department_id, None),
     })
-}
-
-/// States in which a case can still be urged.
-pub fn is_open(s: CaseState) -> bool {
-    !matches!(
-        s,
-        CaseState::Refused | CaseState::Delivered | CaseState::Withdrawn
-    )
 }
 
 /// The supervisor's words: required, at most 500 characters.

@@ -427,7 +427,7 @@ async fn case(
         Vec::new()
     };
     let may_urge = auth.actor.has(Permission::Urge)
-        && onewindow_core::supervision::urge::is_open(d.case.state);
+        && !d.case.state.is_final();
     let urge_steps: Vec<Value> = d
         .steps
         .iter()
