@@ -51,7 +51,7 @@ pub fn router() -> Router<AppState> {
         .merge(uploads)
 }
 
-fn light_class(l: Option<Light>) -> &'static str {
+pub(super) fn light_class(l: Option<Light>) -> &'static str {
     match l {
         Some(Light::Green) => "green",
         Some(Light::Yellow) => "yellow",
@@ -60,7 +60,7 @@ fn light_class(l: Option<Light>) -> &'static str {
     }
 }
 
-fn light_name(l: Option<Light>, lang: Lang) -> String {
+pub(super) fn light_name(l: Option<Light>, lang: Lang) -> String {
     match l {
         Some(l) => l.name().get(lang).to_string(),
         None => "—".into(),
@@ -87,25 +87,15 @@ fn line(l: &CaseLine, lang: Lang) -> Value {
 }
 
 fn params(page: &PageCtx) -> AppResult<ListParams> {
-    let int = |name: &str| -> AppResult<Option<i64>> {
-        page.param(name)
-            .filter(|v| !v.is_empty())
-            .map(|v| {
-                v.parse::<i64>().map_err(|_| {
-                    AppError::bad_request(name, Text::fixed("应为整数", "must be a whole number"))
-                })
-            })
-            .transpose()
-    };
     Ok(ListParams {
         state: page.param("state"),
         q: page.param("q"),
         matter: page.param("matter"),
-        batch_id: int("batch_id")?,
-        bundle_id: int("bundle_id")?,
+        batch_id: page.int_param("batch_id")?,
+        bundle_id: page.int_param("bundle_id")?,
         mine: None,
         limit: Some(200),
-        offset: int("offset")?,
+        offset: page.int_param("offset")?,
     })
 }
 
@@ -426,8 +416,7 @@ async fn case(
     } else {
         Vec::new()
     };
-    let may_urge = auth.actor.has(Permission::Urge)
-        && !d.case.state.is_final();
+    let may_urge = auth.actor.has(Permission::Urge) && !d.case.state.is_final();
     let urge_steps: Vec<Value> = d
         .steps
         .iter()

@@ -75,16 +75,6 @@ fn table(groups: &[Group], lang: Lang) -> Vec<Vec<String>> {
 /// The page's parameters: the API's, with this year to date when no period is given, and the
 /// ranking's grouping (`rank`, default department) beside the trend's.
 fn params(page: &PageCtx) -> AppResult<(FigureParams, FigureParams)> {
-    let int = |name: &str| -> AppResult<Option<i64>> {
-        page.param(name)
-            .filter(|v| !v.is_empty())
-            .map(|v| {
-                v.parse::<i64>().map_err(|_| {
-                    AppError::bad_request(name, Text::fixed("应为整数", "must be a whole number"))
-                })
-            })
-            .transpose()
-    };
     let today = local_date(crate::service::cases::now());
     let from = page
         .param("from")
@@ -98,9 +88,9 @@ fn params(page: &PageCtx) -> AppResult<(FigureParams, FigureParams)> {
         from: Some(from),
         to: Some(to),
         region: page.param("region"),
-        department_id: int("department_id")?,
-        window_id: int("window_id")?,
-        clerk_id: int("clerk_id")?,
+        department_id: page.int_param("department_id")?,
+        window_id: page.int_param("window_id")?,
+        clerk_id: page.int_param("clerk_id")?,
         matter: page.param("matter"),
         channel: page.param("channel"),
         by: None,

@@ -96,6 +96,18 @@ impl PageCtx {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.into_owned())
     }
+
+    /// A whole-number query parameter, if given; a wrong one names itself.
+    pub fn int_param(&self, name: &str) -> AppResult<Option<i64>> {
+        self.param(name)
+            .filter(|v| !v.is_empty())
+            .map(|v| {
+                v.parse::<i64>().map_err(|_| {
+                    AppError::bad_request(name, Text::fixed("应为整数", "must be a whole number"))
+                })
+            })
+            .transpose()
+    }
 }
 
 #[derive(Serialize)]

@@ -22,7 +22,6 @@ use futures_util::stream::{self, Stream};
 use minijinja::{Value, context};
 use onewindow_core::access::Permission;
 use onewindow_core::case::Channel;
-use onewindow_core::case::clock::Light;
 use onewindow_core::identity::Role;
 use onewindow_core::supervision::urge::{Urge, UrgeState};
 use onewindow_core::time::display;
@@ -43,29 +42,16 @@ pub fn router() -> Router<AppState> {
 }
 
 fn params(page: &PageCtx) -> AppResult<SliceParams> {
-    let int = |name: &str| -> AppResult<Option<i64>> {
-        page.param(name)
-            .filter(|v| !v.is_empty())
-            .map(|v| {
-                v.parse::<i64>().map_err(|_| {
-                    crate::error::AppError::bad_request(
-                        name,
-                        onewindow_core::Text::fixed("应为整数", "must be a whole number"),
-                    )
-                })
-            })
-            .transpose()
-    };
     Ok(SliceParams {
         region: page.param("region"),
-        department_id: int("department_id")?,
-        window_id: int("window_id")?,
-        clerk_id: int("clerk_id")?,
+        department_id: page.int_param("department_id")?,
+        window_id: page.int_param("window_id")?,
+        clerk_id: page.int_param("clerk_id")?,
         matter: page.param("matter"),
         channel: page.param("channel"),
         light: page.param("light"),
         limit: Some(100),
-        offset: int("offset")?,
+        offset: page.int_param("offset")?,
     })
 }
 
@@ -81,8 +67,8 @@ fn case_row(l: &CaseLine, lang: Lang) -> Value {
         due => c.promised_due.map(|d| d.to_string()).unwrap_or_default(),
         red_on => c.red_on.map(|d| d.to_string()).unwrap_or_default(),
         step_red_on => c.step_red_on.map(|d| d.to_string()).unwrap_or_default(),
-        light => match l.light { Some(Light::Green) => "green", Some(Light::Yellow) => "yellow", Some(Light::Red) => "red", None => "none" },
-        light_name => l.light.map(|x| x.name().get(lang).to_string()).unwrap_or_else(|| "—".into()),
+        light => super::cases::light_class(l.light),
+        light_name => super::cases::light_name(l.light, lang),
         left => l.promised_left,
     }
 }
@@ -229,16 +215,7 @@ async fn room_xlsx(
 
 async fn wall(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppResult<Response> {
     let lang = page.lang(Some(&auth));
-    let hall_id = match page.param("hall_id").filter(|v| !v.is_empty()) {
-        Some(v) => Some(v.parse::<i64>().map_err(|_| {
-            crate::error::AppError::bad_request(
-                "hall_id",
-                onewindow_core::Text::fixed("应为整数", "must be a whole number"),
-            )
-        })?),
-        None => None,
-    };
-    let w = svc::wall(&state, &auth, hall_id).await?;
+    let w = svc::wall(&state, &auth, page.int_param("hall_id")?).await?;
     let halls: Vec<Value> = w
         .halls
         .iter()
