@@ -71,8 +71,9 @@ pub struct Counters {
 }
 
 impl Counters {
-    pub fn to_vec(self) -> Vec<i64> {
-        vec![
+    /// The counters in `COUNTERS` order.
+    pub fn to_array(self) -> [i64; 16] {
+        [
             self.received,
             self.online,
             self.no_visit,
@@ -90,6 +91,10 @@ impl Counters {
             self.satisfied,
             self.bad,
         ]
+    }
+
+    pub fn to_vec(self) -> Vec<i64> {
+        self.to_array().to_vec()
     }
 
     /// From the columns in `COUNTERS` order (missing ones count 0).
@@ -116,17 +121,12 @@ impl Counters {
     }
 
     pub fn add(&mut self, o: &Counters) {
-        let sum: Vec<i64> = self
-            .to_vec()
-            .iter()
-            .zip(o.to_vec())
-            .map(|(a, b)| a + b)
-            .collect();
-        *self = Counters::from_slice(&sum);
+        let (a, b) = (self.to_array(), o.to_array());
+        *self = Counters::from_slice(&std::array::from_fn::<i64, 16, _>(|i| a[i] + b[i]));
     }
 
     pub fn is_zero(&self) -> bool {
-        self.to_vec().iter().all(|v| *v == 0)
+        self.to_array().iter().all(|v| *v == 0)
     }
 }
 

@@ -133,21 +133,21 @@ pub(crate) struct RatingFacts {
     pub at: DateTime<Utc>,
 }
 
+impl RatingFacts {
+    fn dims(&self) -> Dims {
+        Dims {
+            region_id: self.region_id,
+            department_id: self.department_id.unwrap_or(0),
+            matter_id: self.matter_id.unwrap_or(0),
+            channel: self.channel.clone(),
+            window_id: self.window_id.unwrap_or(0),
+            clerk_id: self.clerk_id.unwrap_or(0),
+        }
+    }
+}
+
 pub(crate) fn track_rating(t: &mut Tallies, r: &RatingFacts) {
-    add(
-        t,
-        local_date(r.at),
-        &Dims {
-            region_id: r.region_id,
-            department_id: r.department_id.unwrap_or(0),
-            matter_id: r.matter_id.unwrap_or(0),
-            channel: r.channel.clone(),
-            window_id: r.window_id.unwrap_or(0),
-            clerk_id: r.clerk_id.unwrap_or(0),
-        },
-        &of_rating(r.level),
-        1,
-    );
+    add(t, local_date(r.at), &r.dims(), &of_rating(r.level), 1);
 }
 
 fn slice_where(q: Sql, s: &Slice) -> Sql {
@@ -218,8 +218,13 @@ struct SumRow {
 /// The statements that sum a period's rows of a slice, grouped by `group` (an expression over
 /// the daily rollup's columns) and `month_group` (the same over the monthly one), or not grouped
 /// at all: the whole months from `kpi_monthly`, the days around them from `kpi_daily`.
-fn period_queries(s: &Slice, p: Period, group: Option<(&str, &str)>) -> Vec<Sql> {
-    let (months, days) = p.split();
+fn period_queries(s: &Slice, p: Period, group: Option<(&str, &str)>, by_day: bool) -> Vec<Sql> {
+    // By day, the whole months are read day by day too.
+    let (months, days) = if by_day {
+        (None, vec![(p.from, p.to)])
+    } else {
+        p.split()
+    };
     let grouped = |table: &str, col: &str, expr: Option<&str>, a: NaiveDate, b: NaiveDate| {
         let k = expr.unwrap_or("'all'");
         let q = slice_where(
@@ -373,7 +378,7 @@ fn differ(a: &Table, b: &Table) -> i64 {
 impl<B: Backend> FiguresStore for SqlStore<B> {
     async fn figures(&self, slice: &Slice, period: Period) -> Result<Counters> {
         let mut total = Counters::default();
-        for q in period_queries(slice, period, None) {
+        for q in period_queries(slice, period, None, false) {
             let rows: Vec<SumRow> = self.b.read_all(q).await?;
             for r in rows {
                 total.add(&r.c.counters());
@@ -390,7 +395,6 @@ impl<B: Backend> FiguresStore for SqlStore<B> {
     ) -> Result<Vec<(String, Counters)>> {
         let col = |c: &str| format!("CAST({c} AS TEXT)");
         let (daily, monthly) = match by {
-            // By day the whole months are read day by day too.
             FiguresBy::Day => (col("day"), String::new()),
             FiguresBy::Month => (
                 "SUBSTR(CAST(day AS TEXT), 1, 7)".to_string(),
@@ -403,20 +407,12 @@ impl<B: Backend> FiguresStore for SqlStore<B> {
             FiguresBy::Region => (col("region_id"), col("region_id")),
             FiguresBy::Channel => ("channel".to_string(), "channel".to_string()),
         };
-        let queries = if by == FiguresBy::Day {
-            let q = slice_where(
-                sql(format!(
-                    "SELECT {daily} AS k, {} FROM kpi_daily WHERE day >= $1 AND day <= $2",
-                    sums()
-                ))
-                .bind(period.from)
-                .bind(period.to),
-                slice,
-            );
-            vec![sql(format!("{} GROUP BY {daily}", q.text)).with_args(q.args)]
-        } else {
-            period_queries(slice, period, Some((&daily, &monthly)))
-        };
+        let queries = period_queries(
+            slice,
+            period,
+            Some((&daily, &monthly)),
+            by == FiguresBy::Day,
+        );
         let mut out: BTreeMap<String, Counters> = BTreeMap::new();
         for q in queries {
             let rows: Vec<SumRow> = self.b.read_all(q).await?;
@@ -508,19 +504,11 @@ impl<B: Backend> FiguresStore for SqlStore<B> {
                 level,
                 at,
             };
-            let d = Dims {
-                region_id: r.region_id,
-                department_id: r.department_id.unwrap_or(0),
-                matter_id: r.matter_id.unwrap_or(0),
-                channel: r.channel.clone(),
-                window_id: r.window_id.unwrap_or(0),
-                clerk_id: r.clerk_id.unwrap_or(0),
-            };
             count_into(
                 &mut daily,
                 &mut monthly,
                 local_date(r.at),
-                &d,
+                &r.dims(),
                 &of_rating(r.level),
             );
         }

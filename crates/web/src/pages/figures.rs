@@ -142,9 +142,8 @@ fn trend_chart(r: &Report, lang: Lang) -> String {
     )
 }
 
-fn ranking_chart(r: &Report, lang: Lang) -> String {
-    let mut items: Vec<(String, f64)> = r
-        .groups
+fn ranking_chart(groups: &[Group], lang: Lang) -> String {
+    let mut items: Vec<(String, f64)> = groups
         .iter()
         .filter_map(|g| g.figures.on_time_rate.map(|v| (g.name.clone(), v)))
         .collect();
@@ -163,7 +162,7 @@ async fn figures(State(state): State<AppState>, page: PageCtx, auth: Auth) -> Ap
     let lang = page.lang(Some(&auth));
     let (trend_p, rank_p) = params(&page)?;
     let trend = svc::report(&state, &auth, &trend_p).await?;
-    let rank = svc::report(&state, &auth, &rank_p).await?;
+    let rank = svc::groups(&state, &auth, &rank_p).await?;
     let kpis: Vec<Value> = rows(&trend.figures, lang)
         .into_iter()
         .map(|(label, value)| context! { label, value })
@@ -183,7 +182,7 @@ async fn figures(State(state): State<AppState>, page: PageCtx, auth: Auth) -> Ap
             trend_svg => Value::from_safe_string(trend_chart(&trend, lang)),
             ranking_svg => Value::from_safe_string(ranking_chart(&rank, lang)),
             headers => headers(lang, &format!("kpi.by.{}", rank_p.by.clone().unwrap_or_default())),
-            table => table(&rank.groups, lang),
+            table => table(&rank, lang),
             xlsx => format!("/supervision/figures.xlsx?{query}"),
             csv => format!("/supervision/figures.csv?{query}"),
         },
@@ -283,8 +282,8 @@ async fn monthly_report(
         ..base.clone()
     };
     let days = svc::report(&state, &auth, &by("day")).await?;
-    let depts = svc::report(&state, &auth, &by("department")).await?;
-    let windows = svc::report(&state, &auth, &by("window")).await?;
+    let depts = svc::groups(&state, &auth, &by("department")).await?;
+    let windows = svc::groups(&state, &auth, &by("window")).await?;
     let kpis: Vec<Value> = rows(&days.figures, lang)
         .into_iter()
         .map(|(label, value)| context! { label, value })
@@ -307,9 +306,9 @@ async fn monthly_report(
             kpis => kpis,
             trend_svg => Value::from_safe_string(trend_chart(&days, lang)),
             dept_headers => headers(lang, "kpi.by.department"),
-            depts => table(&depts.groups, lang),
+            depts => table(&depts, lang),
             window_headers => headers(lang, "kpi.by.window"),
-            windows => table(&windows.groups, lang),
+            windows => table(&windows, lang),
         },
     ))
 }

@@ -107,11 +107,30 @@ pub struct Report {
 pub async fn report(state: &AppState, auth: &Auth, p: &FigureParams) -> AppResult<Report> {
     let s = slice(state, auth, &p.slice_params()).await?;
     let period = p.period()?;
-    let by = p.by()?;
     let counters = state.store.figures(&s, period).await?;
-    let rows = state.store.figures_by(&s, period, by).await?;
+    Ok(Report {
+        period,
+        figures: counters.into(),
+        counters,
+        groups: grouped(state, &s, period, p.by()?).await?,
+    })
+}
+
+/// The groups alone (another grouping of a report already read).
+pub async fn groups(state: &AppState, auth: &Auth, p: &FigureParams) -> AppResult<Vec<Group>> {
+    let s = slice(state, auth, &p.slice_params()).await?;
+    grouped(state, &s, p.period()?, p.by()?).await
+}
+
+async fn grouped(
+    state: &AppState,
+    s: &onewindow_store::Slice,
+    period: Period,
+    by: FiguresBy,
+) -> AppResult<Vec<Group>> {
+    let rows = state.store.figures_by(s, period, by).await?;
     let names = names(state, by).await?;
-    let groups = rows
+    Ok(rows
         .into_iter()
         .map(|(key, c)| Group {
             name: names.get(&key).cloned().unwrap_or_else(|| match by {
@@ -122,13 +141,7 @@ pub async fn report(state: &AppState, auth: &Auth, p: &FigureParams) -> AppResul
             figures: c.into(),
             counters: c,
         })
-        .collect();
-    Ok(Report {
-        period,
-        figures: counters.into(),
-        counters,
-        groups,
-    })
+        .collect())
 }
 
 /// Names of the groups' keys.
