@@ -15,7 +15,7 @@
 //! Both databases use it for the case engine's writes: SQLite has one writer anyway, and on
 //! PostgreSQL every audited write queues on the audit chain's head row until it commits.
 
-use crate::backend::{Arg, Backend, placeholders, sql};
+use crate::backend::{Arg, Backend, sql};
 use crate::error::{Result, StoreError};
 use crate::sql::audit::{Pending, append_all};
 use crate::sql::rollup::Tallies;
@@ -91,7 +91,10 @@ impl Later {
                 let mut args = Vec::with_capacity(chunk.len() * width);
                 let mut values = Vec::with_capacity(chunk.len());
                 for r in chunk {
-                    values.push(format!("({})", placeholders(args.len() + 1, r.len())));
+                    values.push(format!(
+                        "({})",
+                        B::in_order_placeholders(args.len() + 1, r.len())
+                    ));
                     args.extend(r.iter().cloned());
                 }
                 let q = sql(format!("INSERT INTO {into} VALUES {}", values.join(", ")));

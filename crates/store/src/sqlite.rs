@@ -81,6 +81,10 @@ impl Backend for SqliteBackend {
 
     const SKIP_LOCKED: &'static str = "";
 
+    fn in_order_placeholders(_first: usize, n: usize) -> String {
+        vec!["?"; n].join(", ")
+    }
+
     fn json_rows(fields: &[&str], from_where: &str, order: &str) -> String {
         let obj: Vec<String> = fields.iter().map(|f| format!("'{f}', {f}")).collect();
         format!(

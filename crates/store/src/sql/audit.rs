@@ -3,7 +3,7 @@
 use super::rows::{ENTRY_COLS, EntryRow};
 use super::{SqlStore, scope_where};
 use crate::AuditStore;
-use crate::backend::{Backend, now, placeholders, sql};
+use crate::backend::{Backend, now, sql};
 use crate::error::{Result, StoreError};
 use crate::model::AuditFilter;
 use async_trait::async_trait;
@@ -88,7 +88,7 @@ pub(crate) async fn append_all<B: Backend>(
         let mut rows = Vec::with_capacity(chunk.len());
         for e in chunk {
             let from = q.args.len();
-            rows.push(format!("({})", placeholders(from + 1, 15)));
+            rows.push(format!("({})", B::in_order_placeholders(from + 1, 15)));
             q = q
                 .bind(e.seq)
                 .bind(e.at)

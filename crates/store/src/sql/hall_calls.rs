@@ -435,7 +435,10 @@ async fn decide<B: Backend>(b: &B, jobs: &[Job]) -> Result<Vec<Result<WindowOutc
             let mut q = sql(String::new());
             let mut values = Vec::new();
             for (c, arrival) in chunk {
-                values.push(format!("({})", placeholders(q.args.len() + 1, 2)));
+                values.push(format!(
+                    "({})",
+                    B::in_order_placeholders(q.args.len() + 1, 2)
+                ));
                 q = q.bind(*c).bind(*arrival);
             }
             q.text = format!(

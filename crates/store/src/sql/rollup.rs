@@ -4,7 +4,7 @@
 //! order (so that transactions on several PostgreSQL instances take the rows' locks in one
 //! order), with one multi-row upsert per table.
 
-use crate::backend::{Arg, Backend, placeholders, sql};
+use crate::backend::{Arg, Backend, sql};
 use crate::error::Result;
 use std::collections::BTreeMap;
 
@@ -80,7 +80,10 @@ impl Tallies {
                 let mut args: Vec<Arg> = Vec::with_capacity(chunk.len() * width);
                 let mut values = Vec::with_capacity(chunk.len());
                 for (key, deltas) in chunk {
-                    values.push(format!("({})", placeholders(args.len() + 1, width)));
+                    values.push(format!(
+                        "({})",
+                        B::in_order_placeholders(args.len() + 1, width)
+                    ));
                     args.extend(key.iter().cloned());
                     args.extend(deltas.iter().map(|d| Arg::from(*d)));
                 }
