@@ -693,13 +693,17 @@ pub async fn generate(
     let today = onewindow_core::time::local_date(Utc::now());
     let mut tasks = Vec::new();
     let workers = workers.clamp(1, 64);
+    // Workers queue for the database here rather than for a pooled connection, whose wait
+    // times out (a batch takes a second or two, and SQLite writes one at a time).
+    let gate = Arc::new(tokio::sync::Semaphore::new(2));
     for wk in 0..workers {
-        let (world, guides, departments, flows, store) = (
+        let (world, guides, departments, flows, store, gate) = (
             world.clone(),
             guides.clone(),
             departments.clone(),
             flows.clone(),
             store.clone(),
+            gate.clone(),
         );
         let count = n / workers + usize::from(wk < n % workers);
         tasks.push(tokio::spawn(async move {
@@ -707,6 +711,13 @@ pub async fn generate(
             let ctx = Context::system("demo-cases");
             let mut written = 0;
             let mut batch = Vec::with_capacity(BATCH);
+            let import = async |batch| {
+                let _turn = gate
+                    .acquire()
+                    .await
+                    .map_err(|e| StoreError::Config(e.to_string()))?;
+                store.import_cases(&ctx, batch).await.map(|ids| ids.len())
+            };
             for _ in 0..count {
                 let g = r.pick(&guides);
                 // A working day in the last twelve months (the calendar knows them all). An
@@ -743,13 +754,10 @@ pub async fn generate(
                 }
                 batch.push((st.d, st.events));
                 if batch.len() == BATCH {
-                    written += store
-                        .import_cases(&ctx, std::mem::take(&mut batch))
-                        .await?
-                        .len();
+                    written += import(std::mem::take(&mut batch)).await?;
                 }
             }
-            written += store.import_cases(&ctx, batch).await?.len();
+            written += import(batch).await?;
             Ok::<usize, StoreError>(written)
         }));
     }
