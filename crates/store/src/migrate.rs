@@ -64,6 +64,11 @@ pub const SQLITE: &[Migration] = &[
         name: "figures",
         sql: include_str!("../migrations/sqlite/0010_figures.sql"),
     },
+    Migration {
+        version: 11,
+        name: "figures_marginals",
+        sql: include_str!("../migrations/sqlite/0011_figures_marginals.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -116,6 +121,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 10,
         name: "figures",
         sql: include_str!("../migrations/postgres/0010_figures.sql"),
+    },
+    Migration {
+        version: 11,
+        name: "figures_marginals",
+        sql: include_str!("../migrations/postgres/0011_figures_marginals.sql"),
     },
 ];
 

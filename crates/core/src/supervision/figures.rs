@@ -154,6 +154,21 @@ impl Dims {
             clerk_id: c.clerk_id.unwrap_or(0),
         }
     }
+
+    /// The marginal rows a record with these columns counts in, as (column, key): one for the
+    /// whole ("all", "0") and one per slice column. A rollup keeps these beside its rows by every
+    /// column, so that a slice of one column sums a few rows instead of all its combinations.
+    pub fn marginals(&self) -> [(&'static str, String); 7] {
+        [
+            ("all", "0".to_string()),
+            ("region", self.region_id.to_string()),
+            ("department", self.department_id.to_string()),
+            ("matter", self.matter_id.to_string()),
+            ("channel", self.channel.clone()),
+            ("window", self.window_id.to_string()),
+            ("clerk", self.clerk_id.to_string()),
+        ]
+    }
 }
 
 /// Visits in person an application costs its applicant: handing it in at a window, kiosk or

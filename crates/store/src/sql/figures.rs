@@ -4,6 +4,7 @@
 //! recounts everything from the cases, tickets and ratings and says how many rows were wrong.
 
 use super::SqlStore;
+use super::marginal::Marginal;
 use super::rollup::{Rollup, Tallies};
 use crate::FiguresStore;
 use crate::backend::{Arg, Backend, Sql, sql};
@@ -58,6 +59,20 @@ pub(crate) static MONTHLY: Rollup = Rollup {
     counters: &COUNTERS,
 };
 
+/// The rows of `DAILY` per single slice column (`marginal`).
+pub(crate) static DAILY_BY: Rollup = Rollup {
+    table: "kpi_daily_by",
+    keys: &["day", "dim", "key"],
+    counters: &COUNTERS,
+};
+
+/// The rows of `MONTHLY` per single slice column.
+pub(crate) static MONTHLY_BY: Rollup = Rollup {
+    table: "kpi_monthly_by",
+    keys: &["month", "dim", "key"],
+    counters: &COUNTERS,
+};
+
 fn key(day: NaiveDate, d: &Dims) -> Vec<Arg> {
     vec![
         day.into(),
@@ -70,11 +85,24 @@ fn key(day: NaiveDate, d: &Dims) -> Vec<Arg> {
     ]
 }
 
-/// Adds `sign` times `c` on `day` to both rollups.
+/// The rows a contribution on `day` to the slice `d` counts in: the day's and the month's, by
+/// every column and per single column.
+fn rows(day: NaiveDate, d: &Dims) -> Vec<(&'static Rollup, Vec<Arg>)> {
+    let month = month_of(day);
+    let mut out = vec![(&DAILY, key(day, d)), (&MONTHLY, key(month, d))];
+    for (dim, k) in d.marginals() {
+        out.push((&DAILY_BY, vec![day.into(), dim.into(), k.clone().into()]));
+        out.push((&MONTHLY_BY, vec![month.into(), dim.into(), k.into()]));
+    }
+    out
+}
+
+/// Adds `sign` times `c` on `day` to the rollups.
 fn add(t: &mut Tallies, day: NaiveDate, d: &Dims, c: &Counters, sign: i64) {
     let v: Vec<i64> = c.to_vec().into_iter().map(|x| x * sign).collect();
-    t.add(&DAILY, key(day, d), v.clone());
-    t.add(&MONTHLY, key(month_of(day), d), v);
+    for (r, k) in rows(day, d) {
+        t.add(r, k, v.clone());
+    }
 }
 
 /// What a case write changes in the figures.
@@ -215,38 +243,85 @@ struct SumRow {
     c: CountersRow,
 }
 
-/// The statements that sum a period's rows of a slice, grouped by `group` (an expression over
-/// the daily rollup's columns) and `month_group` (the same over the monthly one), or not grouped
-/// at all: the whole months from `kpi_monthly`, the days around them from `kpi_daily`.
-fn period_queries(s: &Slice, p: Period, group: Option<(&str, &str)>, by_day: bool) -> Vec<Sql> {
-    // By day, the whole months are read day by day too.
-    let (months, days) = if by_day {
+/// What a period's sums are grouped by.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Group {
+    Total,
+    Day,
+    Month,
+    /// A slice column: its name in the rollups and its `dim` in the marginal rows.
+    Column(&'static str, &'static str),
+}
+
+impl Group {
+    fn of(by: FiguresBy) -> Group {
+        match by {
+            FiguresBy::Day => Group::Day,
+            FiguresBy::Month => Group::Month,
+            FiguresBy::Region => Group::Column("region_id", "region"),
+            FiguresBy::Department => Group::Column("department_id", "department"),
+            FiguresBy::Window => Group::Column("window_id", "window"),
+            FiguresBy::Clerk => Group::Column("clerk_id", "clerk"),
+            FiguresBy::Matter => Group::Column("matter_id", "matter"),
+            FiguresBy::Channel => Group::Column("channel", "channel"),
+        }
+    }
+
+    /// The group's key as text, over a table whose date column is `date`; `marginal` when the
+    /// table holds marginal rows.
+    fn key(self, date: &str, marginal: bool) -> String {
+        match self {
+            Group::Total => "'all'".into(),
+            Group::Day => format!("CAST({date} AS TEXT)"),
+            Group::Month => format!("SUBSTR(CAST({date} AS TEXT), 1, 7)"),
+            Group::Column(..) if marginal => "key".into(),
+            Group::Column("channel", _) => "channel".into(),
+            Group::Column(col, _) => format!("CAST({col} AS TEXT)"),
+        }
+    }
+}
+
+/// The statements that sum a period's rows of a slice, by `group`: the whole months from the
+/// monthly rollup, the days around them from the daily one (by day, every day from the daily
+/// one). Each reads the marginal rows when the slice and the group name at most one column
+/// between them, else the rows by every column.
+fn period_queries(s: &Slice, p: Period, group: Group) -> Vec<Sql> {
+    let (months, days) = if group == Group::Day {
         (None, vec![(p.from, p.to)])
     } else {
         p.split()
     };
-    let grouped = |table: &str, col: &str, expr: Option<&str>, a: NaiveDate, b: NaiveDate| {
-        let k = expr.unwrap_or("'all'");
-        let q = slice_where(
+    let marginal = || {
+        let m = Marginal::of(s, false)?;
+        match group {
+            Group::Column(_, dim) => m.grouped_by(dim),
+            _ => Some(m),
+        }
+    };
+    let query = |table: &str, date: &str, a: NaiveDate, b: NaiveDate| -> Sql {
+        let select = |from: &str, k: &str| {
             sql(format!(
-                "SELECT {k} AS k, {} FROM {table} WHERE {col} >= $1 AND {col} <= $2",
+                "SELECT {k} AS k, {} FROM {from} WHERE {date} >= $1 AND {date} <= $2",
                 sums()
             ))
             .bind(a)
-            .bind(b),
-            s,
-        );
-        match expr {
-            Some(e) => sql(format!("{} GROUP BY {e}", q.text)).with_args(q.args),
-            None => q,
+            .bind(b)
+        };
+        let q = match marginal() {
+            Some(m) => m.and_where(select(&format!("{table}_by"), &group.key(date, true))),
+            None => slice_where(select(table, &group.key(date, false)), s),
+        };
+        match group {
+            Group::Total => q,
+            _ => sql(format!("{} GROUP BY 1", q.text)).with_args(q.args),
         }
     };
     let mut out = Vec::new();
     if let Some((a, b)) = months {
-        out.push(grouped("kpi_monthly", "month", group.map(|g| g.1), a, b));
+        out.push(query("kpi_monthly", "month", a, b));
     }
     for (a, b) in days {
-        out.push(grouped("kpi_daily", "day", group.map(|g| g.0), a, b));
+        out.push(query("kpi_daily", "day", a, b));
     }
     out
 }
@@ -315,70 +390,95 @@ struct RollupRow {
     c: CountersRow,
 }
 
-type Table = BTreeMap<(NaiveDate, Dims), Counters>;
-
-async fn read_table<B: Backend>(tx: &mut B::Tx, table: &str, col: &str) -> Result<Table> {
-    let cols = COUNTERS.join(", ");
-    let rows: Vec<RollupRow> = B::all(
-        tx,
-        sql(format!(
-            "SELECT {col} AS k, {}, {cols} FROM {table}",
-            DIMS.join(", ")
-        )),
-    )
-    .await?;
-    let mut out = Table::new();
-    for r in rows {
-        let c = r.c.counters();
-        if c.is_zero() {
-            continue;
-        }
-        out.insert(
-            (
-                r.k,
-                Dims {
-                    region_id: r.region_id,
-                    department_id: r.department_id,
-                    matter_id: r.matter_id,
-                    channel: r.channel,
-                    window_id: r.window_id,
-                    clerk_id: r.clerk_id,
-                },
-            ),
-            c,
-        );
-    }
-    Ok(out)
+#[derive(sqlx::FromRow)]
+struct MarginalRow {
+    k: NaiveDate,
+    dim: String,
+    key: String,
+    #[sqlx(flatten)]
+    c: CountersRow,
 }
 
-fn count_into(daily: &mut Table, monthly: &mut Table, day: NaiveDate, d: &Dims, c: &Counters) {
-    daily.entry((day, d.clone())).or_default().add(c);
-    monthly
-        .entry((month_of(day), d.clone()))
-        .or_default()
-        .add(c);
-}
+/// The rows of all four rollups, by table and key: as kept, or as recounted.
+#[derive(Default)]
+struct Rows(BTreeMap<(&'static str, Vec<Arg>), (&'static Rollup, Counters)>);
 
-fn differ(a: &Table, b: &Table) -> i64 {
-    let mut n = 0;
-    for (k, v) in a {
-        if b.get(k) != Some(v) {
-            n += 1;
+impl Rows {
+    fn count(&mut self, day: NaiveDate, d: &Dims, c: &Counters) {
+        for (r, k) in rows(day, d) {
+            self.0
+                .entry((r.table, k))
+                .or_insert_with(|| (r, Counters::default()))
+                .1
+                .add(c);
         }
     }
-    for k in b.keys() {
-        if !a.contains_key(k) {
-            n += 1;
+
+    fn put(&mut self, r: &'static Rollup, key: Vec<Arg>, c: Counters) {
+        if !c.is_zero() {
+            self.0.insert((r.table, key), (r, c));
         }
     }
-    n
+
+    /// The rows as the tables keep them (rows of zeros left out).
+    async fn kept<B: Backend>(tx: &mut B::Tx) -> Result<Rows> {
+        let cols = COUNTERS.join(", ");
+        let mut out = Rows::default();
+        for (r, col) in [(&DAILY, "day"), (&MONTHLY, "month")] {
+            let q = format!(
+                "SELECT {col} AS k, {}, {cols} FROM {}",
+                DIMS.join(", "),
+                r.table
+            );
+            for row in B::all::<RollupRow>(tx, sql(q)).await? {
+                let d = Dims {
+                    region_id: row.region_id,
+                    department_id: row.department_id,
+                    matter_id: row.matter_id,
+                    channel: row.channel,
+                    window_id: row.window_id,
+                    clerk_id: row.clerk_id,
+                };
+                out.put(r, key(row.k, &d), row.c.counters());
+            }
+        }
+        for (r, col) in [(&DAILY_BY, "day"), (&MONTHLY_BY, "month")] {
+            let q = format!("SELECT {col} AS k, dim, key, {cols} FROM {}", r.table);
+            for row in B::all::<MarginalRow>(tx, sql(q)).await? {
+                let k = vec![row.k.into(), row.dim.into(), row.key.into()];
+                out.put(r, k, row.c.counters());
+            }
+        }
+        Ok(out)
+    }
+
+    /// How many rows of `self` are missing from `other` or differ there, and the other way.
+    fn differ(&self, other: &Rows) -> i64 {
+        let mut n = 0;
+        for (k, v) in &self.0 {
+            if other.0.get(k).map(|o| o.1) != Some(v.1) {
+                n += 1;
+            }
+        }
+        for k in other.0.keys() {
+            if !self.0.contains_key(k) {
+                n += 1;
+            }
+        }
+        n
+    }
+
+    fn len(&self, r: &Rollup) -> usize {
+        self.0.keys().filter(|k| k.0 == r.table).count()
+    }
 }
 
 #[async_trait]
 impl<B: Backend> FiguresStore for SqlStore<B> {
     async fn figures(&self, slice: &Slice, period: Period) -> Result<Counters> {
+        let slice = &self.without_no_ops(slice).await?;
         let mut total = Counters::default();
-        for q in period_queries(slice, period, None, false) {
+        for q in period_queries(slice, period, Group::Total) {
             let rows: Vec<SumRow> = self.b.read_all(q).await?;
             for r in rows {
                 total.add(&r.c.counters());
@@ -393,28 +493,9 @@ impl<B: Backend> FiguresStore for SqlStore<B> {
         period: Period,
         by: FiguresBy,
     ) -> Result<Vec<(String, Counters)>> {
-        let col = |c: &str| format!("CAST({c} AS TEXT)");
-        let (daily, monthly) = match by {
-            FiguresBy::Day => (col("day"), String::new()),
-            FiguresBy::Month => (
-                "SUBSTR(CAST(day AS TEXT), 1, 7)".to_string(),
-                "SUBSTR(CAST(month AS TEXT), 1, 7)".to_string(),
-            ),
-            FiguresBy::Department => (col("department_id"), col("department_id")),
-            FiguresBy::Window => (col("window_id"), col("window_id")),
-            FiguresBy::Clerk => (col("clerk_id"), col("clerk_id")),
-            FiguresBy::Matter => (col("matter_id"), col("matter_id")),
-            FiguresBy::Region => (col("region_id"), col("region_id")),
-            FiguresBy::Channel => ("channel".to_string(), "channel".to_string()),
-        };
-        let queries = period_queries(
-            slice,
-            period,
-            Some((&daily, &monthly)),
-            by == FiguresBy::Day,
-        );
+        let slice = &self.without_no_ops(slice).await?;
         let mut out: BTreeMap<String, Counters> = BTreeMap::new();
-        for q in queries {
+        for q in period_queries(slice, period, Group::of(by)) {
             let rows: Vec<SumRow> = self.b.read_all(q).await?;
             for r in rows {
                 out.entry(r.k).or_default().add(&r.c.counters());
@@ -425,9 +506,8 @@ impl<B: Backend> FiguresStore for SqlStore<B> {
 
     async fn rebuild_figures(&self, ctx: &Context) -> Result<i64> {
         let mut tx = self.b.begin().await?;
-        let old_daily = read_table::<B>(&mut tx, "kpi_daily", "day").await?;
-        let old_monthly = read_table::<B>(&mut tx, "kpi_monthly", "month").await?;
-        let (mut daily, mut monthly) = (Table::new(), Table::new());
+        let kept = Rows::kept::<B>(&mut tx).await?;
+        let mut fresh = Rows::default();
         let mut after = 0i64;
         loop {
             let rows: Vec<FactRow> = B::all(
@@ -446,7 +526,7 @@ impl<B: Backend> FiguresStore for SqlStore<B> {
             for r in &rows {
                 let f = r.facts()?;
                 for (day, c) in of_case(&f) {
-                    count_into(&mut daily, &mut monthly, day, &f.dims, &c);
+                    fresh.count(day, &f.dims, &c);
                 }
             }
         }
@@ -465,9 +545,7 @@ impl<B: Backend> FiguresStore for SqlStore<B> {
         )
         .await?;
         for (day, region, window, clerk, issued, first) in calls {
-            count_into(
-                &mut daily,
-                &mut monthly,
+            fresh.count(
                 day,
                 &call_dims(region, window, clerk),
                 &of_call(issued, first),
@@ -504,25 +582,16 @@ impl<B: Backend> FiguresStore for SqlStore<B> {
                 level,
                 at,
             };
-            count_into(
-                &mut daily,
-                &mut monthly,
-                local_date(r.at),
-                &r.dims(),
-                &of_rating(r.level),
-            );
+            fresh.count(local_date(r.at), &r.dims(), &of_rating(r.level));
         }
-        daily.retain(|_, c| !c.is_zero());
-        monthly.retain(|_, c| !c.is_zero());
-        let wrong = differ(&old_daily, &daily) + differ(&old_monthly, &monthly);
-        B::exec(&mut tx, sql("DELETE FROM kpi_daily")).await?;
-        B::exec(&mut tx, sql("DELETE FROM kpi_monthly")).await?;
+        fresh.0.retain(|_, v| !v.1.is_zero());
+        let wrong = kept.differ(&fresh);
+        for r in [&DAILY, &MONTHLY, &DAILY_BY, &MONTHLY_BY] {
+            B::exec(&mut tx, sql(format!("DELETE FROM {}", r.table))).await?;
+        }
         let mut t = Tallies::default();
-        for ((day, d), c) in &daily {
-            t.add(&DAILY, key(*day, d), c.to_vec());
-        }
-        for ((month, d), c) in &monthly {
-            t.add(&MONTHLY, key(*month, d), c.to_vec());
+        for ((_, k), (r, c)) in &fresh.0 {
+            t.add(r, k.clone(), c.to_vec());
         }
         t.write::<B>(&mut tx).await?;
         B::exec(
@@ -540,7 +609,8 @@ impl<B: Backend> FiguresStore for SqlStore<B> {
                 department_id: None,
                 region_id: None,
                 summary: json!({"rollup": "kpi", "wrong_rows": wrong,
-                    "daily_rows": daily.len(), "monthly_rows": monthly.len()}),
+                    "daily_rows": fresh.len(&DAILY), "monthly_rows": fresh.len(&MONTHLY),
+                    "marginal_rows": fresh.len(&DAILY_BY) + fresh.len(&MONTHLY_BY)}),
             },
         )
         .await?;

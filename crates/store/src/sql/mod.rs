@@ -13,6 +13,7 @@ mod hall;
 mod hall_calls;
 mod hall_window;
 mod identity;
+mod marginal;
 mod org;
 pub(crate) mod rollup;
 mod rows;

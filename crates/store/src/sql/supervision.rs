@@ -7,6 +7,7 @@
 //! `sv_running` rollup, so no count reads every open case.
 
 use super::case_rows::{CaseRow, case_select};
+use super::marginal::Marginal;
 use super::rollup::{Rollup, Tallies};
 use super::{SqlStore, scope_where};
 use crate::SupervisionStore;
@@ -18,6 +19,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use onewindow_core::Text;
 use onewindow_core::audit::{Change, Context};
 use onewindow_core::case::Case;
+use onewindow_core::supervision::figures::Dims;
 use onewindow_core::supervision::urge::{Urge, UrgeLevel, UrgeLogLine, UrgeOrigin, UrgeState};
 use serde_json::json;
 
@@ -41,19 +43,6 @@ pub(crate) static RUNNING_BY: Rollup = Rollup {
     keys: &["dim", "key"],
     counters: &["n"],
 };
-
-/// The rows of `RUNNING_BY` a case counts in.
-fn running_by_keys(c: &Case) -> [(&'static str, String); 7] {
-    [
-        ("all", "0".to_string()),
-        ("region", c.region_id.to_string()),
-        ("department", c.department_id.to_string()),
-        ("matter", c.matter_id.to_string()),
-        ("channel", c.channel.code().to_string()),
-        ("window", c.window_id.unwrap_or(0).to_string()),
-        ("clerk", c.clerk_id.unwrap_or(0).to_string()),
-    ]
-}
 
 /// The recount of `RUNNING_BY` from the cases (the migration seeds it with the same).
 const RECOUNT_BY: &str = "SELECT 'all' AS dim, '0' AS key, COUNT(*) AS n FROM cases WHERE red_on IS NOT NULL \
@@ -92,7 +81,7 @@ pub(crate) fn track_running(t: &mut Tallies, before: Option<&Case>, after: Optio
     }
     for (c, sign) in [(before, -1), (after, 1)] {
         if let Some(c) = c.filter(|c| c.red_on.is_some()) {
-            for (dim, key) in running_by_keys(c) {
+            for (dim, key) in Dims::of_case(c).marginals() {
                 t.add(&RUNNING_BY, vec![dim.into(), key.into()], vec![sign]);
             }
         }
@@ -159,74 +148,15 @@ pub(super) fn slice_where(q: Sql, s: &Slice, on_cases: bool) -> Sql {
     q
 }
 
-/// The slice as conditions on one column of `sv_running_by`, when it names at most one slice
-/// column (the scope counting as one): the statement summing its rows, grouped by key when
-/// `grouped`. `None` when it names several: then `sv_running` answers.
+/// The statement summing a slice's rows of `sv_running_by`, grouped by key when `grouped`;
+/// `None` when the slice names several columns: then `sv_running` answers.
 fn running_by_query(s: &Slice, grouped: bool) -> Option<Sql> {
-    enum Cond {
-        Is(Arg),
-        In(Vec<i64>),
-        Under(String),
-    }
-    let mut conds: Vec<(&str, Cond)> = Vec::new();
-    if let Some(d) = s.scope.department_id {
-        conds.push(("department", Cond::Is(d.to_string().into())));
-    }
-    if let Some(p) = &s.scope.region_path {
-        conds.push(("region", Cond::Under(p.clone())));
-    }
-    if let Some(p) = &s.region_path {
-        conds.push(("region", Cond::Under(p.clone())));
-    }
-    for (dim, v) in [
-        ("department", s.department_id),
-        ("window", s.window_id),
-        ("clerk", s.clerk_id),
-        ("matter", s.matter_id),
-    ] {
-        if let Some(v) = v {
-            conds.push((dim, Cond::Is(v.to_string().into())));
-        }
-    }
-    if let Some(c) = s.channel {
-        conds.push(("channel", Cond::Is(c.code().into())));
-    }
-    if !s.window_in.is_empty() {
-        conds.push(("window", Cond::In(s.window_in.clone())));
-    }
-    let dim = conds.first().map_or("all", |c| c.0);
-    if conds.iter().any(|c| c.0 != dim) {
-        return None;
-    }
     let select = if grouped {
-        "SELECT key, CAST(SUM(n) AS BIGINT) FROM sv_running_by"
+        "SELECT key, CAST(SUM(n) AS BIGINT) FROM sv_running_by WHERE 1 = 1"
     } else {
-        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM sv_running_by"
+        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM sv_running_by WHERE 1 = 1"
     };
-    let mut q = sql(format!("{select} WHERE dim = $1")).bind(dim);
-    for (_, c) in conds {
-        let cond = match c {
-            Cond::Is(v) => {
-                let p = q.next_placeholder();
-                q = q.bind(v);
-                format!("key = {p}")
-            }
-            Cond::In(ids) => {
-                let mut list = Vec::new();
-                for id in ids {
-                    list.push(q.next_placeholder());
-                    q = q.bind(id.to_string());
-                }
-                format!("key IN ({})", list.join(", "))
-            }
-            Cond::Under(path) => {
-                let p = q.next_placeholder();
-                q = q.bind(path);
-                format!("key IN (SELECT CAST(id AS TEXT) FROM regions WHERE path LIKE {p} || '%')")
-            }
-        };
-        q.text = format!("{} AND {cond}", q.text).into();
-    }
+    let mut q = Marginal::of(s, true)?.and_where(sql(select));
     if grouped {
         q.text = format!("{} GROUP BY key", q.text).into();
     }
@@ -478,7 +408,7 @@ impl<B: Backend> SqlStore<B> {
     /// at the district): a case's region is its department's, so when every department lies
     /// under the region the condition is dropped. Checking each case against the region tree
     /// costs as much as the count itself.
-    async fn without_no_ops(&self, s: &Slice) -> Result<Slice> {
+    pub(super) async fn without_no_ops(&self, s: &Slice) -> Result<Slice> {
         let mut s = s.clone();
         for path in [&mut s.region_path, &mut s.scope.region_path] {
             if let Some(p) = path.clone() {
