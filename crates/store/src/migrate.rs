@@ -69,6 +69,11 @@ pub const SQLITE: &[Migration] = &[
         name: "figures_marginals",
         sql: include_str!("../migrations/sqlite/0011_figures_marginals.sql"),
     },
+    Migration {
+        version: 12,
+        name: "light_marginals",
+        sql: include_str!("../migrations/sqlite/0012_light_marginals.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -126,6 +131,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 11,
         name: "figures_marginals",
         sql: include_str!("../migrations/postgres/0011_figures_marginals.sql"),
+    },
+    Migration {
+        version: 12,
+        name: "light_marginals",
+        sql: include_str!("../migrations/postgres/0012_light_marginals.sql"),
     },
 ];
 

@@ -288,6 +288,16 @@ impl LightsBy {
             LightsBy::Matter => "matter_id",
         }
     }
+
+    /// The column's name in the marginal rollups (`Dims::marginals`).
+    pub fn dim(self) -> &'static str {
+        match self {
+            LightsBy::Department => "department",
+            LightsBy::Window => "window",
+            LightsBy::Clerk => "clerk",
+            LightsBy::Matter => "matter",
+        }
+    }
 }
 
 /// What figures are grouped by: trends (by day or month) and rankings.

@@ -3358,6 +3358,28 @@ mod supervision {
             s.light_counts(&all, fri).await.unwrap(),
             "a Saturday changes no light"
         );
+        // Every case here is of one department and matter: a slice naming both (read from the
+        // rollup by every column and the light indexes) agrees with the whole (read from the
+        // marginal rows) on every day.
+        let dept_and_matter = Slice {
+            department_id: Some(sc.f.org.dept_a.id),
+            matter_id: Some(sc.f.matter_id),
+            ..Default::default()
+        };
+        for d in [tue, wed, fri, sat] {
+            assert_eq!(
+                s.light_counts(&dept_and_matter, d).await.unwrap(),
+                s.light_counts(&all, d).await.unwrap(),
+                "{d}"
+            );
+            assert_eq!(
+                s.light_counts_by(&dept_and_matter, LightsBy::Window, d)
+                    .await
+                    .unwrap(),
+                s.light_counts_by(&all, LightsBy::Window, d).await.unwrap(),
+                "{d}"
+            );
+        }
         let by_clerk = Slice {
             clerk_id: Some(sc.clerk),
             ..Default::default()
@@ -3492,8 +3514,15 @@ mod supervision {
         assert_eq!(s.rebuild_running(&c).await.unwrap(), 0, "kept right");
         // A rollup gone wrong (edited by hand) is found and rebuilt from the cases.
         super::supervision_raw(db, "UPDATE sv_running SET n = n + 5").await;
-        super::supervision_raw(db, "UPDATE sv_running_by SET n = n + 5").await;
-        assert_eq!(s.light_counts(&all, fri).await.unwrap().running, 3 + 5);
+        super::supervision_raw(
+            db,
+            "UPDATE sv_lights_by SET n = n + 5 WHERE dim = 'all'
+             AND red_on = (SELECT MAX(red_on) FROM sv_lights_by)",
+        )
+        .await;
+        super::supervision_raw(db, "DELETE FROM sv_step_red_by").await;
+        let wrong = s.light_counts(&all, fri).await.unwrap();
+        assert_eq!((wrong.running, wrong.step_red), (3 + 5, 0));
         let two_columns = Slice {
             department_id: Some(sc.f.org.dept_a.id),
             channel: Some(Channel::Window),

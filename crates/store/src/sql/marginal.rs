@@ -7,6 +7,7 @@
 use crate::backend::{Arg, Sql};
 use crate::model::Slice;
 
+#[derive(Clone)]
 enum Cond {
     Is(Arg),
     In(Vec<i64>),
@@ -14,6 +15,7 @@ enum Cond {
 }
 
 /// A slice as conditions on one column's marginal rows.
+#[derive(Clone)]
 pub(super) struct Marginal {
     /// "all" when the slice names no column.
     pub dim: &'static str,

@@ -22,6 +22,7 @@ use onewindow_core::case::Case;
 use onewindow_core::supervision::figures::Dims;
 use onewindow_core::supervision::urge::{Urge, UrgeLevel, UrgeLogLine, UrgeOrigin, UrgeState};
 use serde_json::json;
+use std::collections::BTreeMap;
 
 /// Running clocks per slice.
 pub(crate) static RUNNING: Rollup = Rollup {
@@ -37,21 +38,74 @@ pub(crate) static RUNNING: Rollup = Rollup {
     counters: &["n"],
 };
 
-/// Running clocks per slice column (the marginals of `RUNNING`).
-pub(crate) static RUNNING_BY: Rollup = Rollup {
-    table: "sv_running_by",
-    keys: &["dim", "key"],
+/// Running clocks per slice column and the days they turn yellow and red (the marginals of
+/// `RUNNING`, with the light days): one column's counts on any day are sums over its rows, a
+/// few hundred however many cases run.
+pub(crate) static LIGHTS_BY: Rollup = Rollup {
+    table: "sv_lights_by",
+    keys: &["dim", "key", "yellow_on", "red_on"],
     counters: &["n"],
 };
 
-/// The recount of `RUNNING_BY` from the cases (the migration seeds it with the same).
-const RECOUNT_BY: &str = "SELECT 'all' AS dim, '0' AS key, COUNT(*) AS n FROM cases WHERE red_on IS NOT NULL \
-     UNION ALL SELECT 'region', CAST(region_id AS TEXT), COUNT(*) FROM cases WHERE red_on IS NOT NULL GROUP BY region_id \
-     UNION ALL SELECT 'department', CAST(department_id AS TEXT), COUNT(*) FROM cases WHERE red_on IS NOT NULL GROUP BY department_id \
-     UNION ALL SELECT 'matter', CAST(matter_id AS TEXT), COUNT(*) FROM cases WHERE red_on IS NOT NULL GROUP BY matter_id \
-     UNION ALL SELECT 'channel', channel, COUNT(*) FROM cases WHERE red_on IS NOT NULL GROUP BY channel \
-     UNION ALL SELECT 'window', CAST(COALESCE(window_id, 0) AS TEXT), COUNT(*) FROM cases WHERE red_on IS NOT NULL GROUP BY COALESCE(window_id, 0) \
-     UNION ALL SELECT 'clerk', CAST(COALESCE(clerk_id, 0) AS TEXT), COUNT(*) FROM cases WHERE red_on IS NOT NULL GROUP BY COALESCE(clerk_id, 0)";
+/// Cases with a review step over its own limit, per slice column and the day it turned late.
+pub(crate) static STEP_RED_BY: Rollup = Rollup {
+    table: "sv_step_red_by",
+    keys: &["dim", "key", "step_red_on"],
+    counters: &["n"],
+};
+
+/// Each slice column's marginal key as SQL over `cases` (`Dims::marginals` in SQL).
+const MARGINAL_KEYS: [(&str, &str); 7] = [
+    ("all", "'0'"),
+    ("region", "CAST(region_id AS TEXT)"),
+    ("department", "CAST(department_id AS TEXT)"),
+    ("matter", "CAST(matter_id AS TEXT)"),
+    ("channel", "channel"),
+    ("window", "CAST(COALESCE(window_id, 0) AS TEXT)"),
+    ("clerk", "CAST(COALESCE(clerk_id, 0) AS TEXT)"),
+];
+
+/// The recount of a marginal table from the cases: `days` (expressions) as its date keys,
+/// over the cases where `cond` holds (the migration seeds the tables with the same).
+fn recount_marginals(days: &[(&str, &str)], cond: &str) -> String {
+    let select: Vec<String> = days
+        .iter()
+        .map(|(e, name)| format!("{e} AS {name}"))
+        .collect();
+    let group: Vec<String> = (2..=days.len() + 2).map(|i| i.to_string()).collect();
+    MARGINAL_KEYS
+        .iter()
+        .map(|(dim, key)| {
+            format!(
+                "SELECT '{dim}' AS dim, {key} AS key, {}, COUNT(*) AS n FROM cases WHERE {cond} GROUP BY {}",
+                select.join(", "),
+                group.join(", ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ")
+}
+
+/// The rows of the marginal tables a case counts in.
+fn light_rows(c: &Case) -> Vec<(&'static Rollup, Vec<Arg>)> {
+    let mut out = Vec::new();
+    let keys = Dims::of_case(c).marginals();
+    if let Some(red) = c.red_on {
+        let yellow = c.yellow_on.unwrap_or(red);
+        for (dim, key) in &keys {
+            out.push((
+                &LIGHTS_BY,
+                vec![(*dim).into(), key.into(), yellow.into(), red.into()],
+            ));
+        }
+    }
+    if let Some(late) = c.step_red_on {
+        for (dim, key) in &keys {
+            out.push((&STEP_RED_BY, vec![(*dim).into(), key.into(), late.into()]));
+        }
+    }
+    out
+}
 
 fn running_key(c: &Case) -> Vec<Arg> {
     vec![
@@ -64,9 +118,11 @@ fn running_key(c: &Case) -> Vec<Arg> {
     ]
 }
 
-/// What a case write changes in the running rollup: the case leaves its old slice (if its
-/// clock ran) and joins its new one (if its clock runs).
+/// What a case write changes in the running rollups: the case leaves its old slice (if its
+/// clock ran) and joins its new one (if its clock runs); its marginal rows move with its slice
+/// and its light days.
 pub(crate) fn track_running(t: &mut Tallies, before: Option<&Case>, after: Option<&Case>) {
+    track_lights(t, before, after);
     let running = |c: &&Case| c.red_on.is_some();
     let was = before.filter(running).map(running_key);
     let now = after.filter(running).map(running_key);
@@ -79,11 +135,24 @@ pub(crate) fn track_running(t: &mut Tallies, before: Option<&Case>, after: Optio
     if let Some(k) = now {
         t.add(&RUNNING, k, vec![1]);
     }
+}
+
+/// What a case write changes in the marginal tables: the case leaves its old rows and joins
+/// its new ones when its slice or one of its light days changed.
+fn track_lights(t: &mut Tallies, before: Option<&Case>, after: Option<&Case>) {
+    let facts = |c: &Case| {
+        (
+            Dims::of_case(c),
+            c.red_on.map(|red| (c.yellow_on.unwrap_or(red), red)),
+            c.step_red_on,
+        )
+    };
+    if before.map(facts) == after.map(facts) {
+        return;
+    }
     for (c, sign) in [(before, -1), (after, 1)] {
-        if let Some(c) = c.filter(|c| c.red_on.is_some()) {
-            for (dim, key) in Dims::of_case(c).marginals() {
-                t.add(&RUNNING_BY, vec![dim.into(), key.into()], vec![sign]);
-            }
+        for (r, k) in c.map(light_rows).unwrap_or_default() {
+            t.add(r, k, vec![sign]);
         }
     }
 }
@@ -146,21 +215,6 @@ pub(super) fn slice_where(q: Sql, s: &Slice, on_cases: bool) -> Sql {
         q = and(q, cond, c.code().into());
     }
     q
-}
-
-/// The statement summing a slice's rows of `sv_running_by`, grouped by key when `grouped`;
-/// `None` when the slice names several columns: then `sv_running` answers.
-fn running_by_query(s: &Slice, grouped: bool) -> Option<Sql> {
-    let select = if grouped {
-        "SELECT key, CAST(SUM(n) AS BIGINT) FROM sv_running_by WHERE 1 = 1"
-    } else {
-        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM sv_running_by WHERE 1 = 1"
-    };
-    let mut q = Marginal::of(s, true)?.and_where(sql(select));
-    if grouped {
-        q.text = format!("{} GROUP BY key", q.text).into();
-    }
-    Some(q)
 }
 
 /// A light's condition on `today` ($1) and the order of its list.
@@ -408,6 +462,56 @@ impl<B: Backend> SqlStore<B> {
     /// at the district): a case's region is its department's, so when every department lies
     /// under the region the condition is dropped. Checking each case against the region tree
     /// costs as much as the count itself.
+    /// Light counts from the marginal tables, one row per key when `grouped`, else one row.
+    async fn marginal_lights(
+        &self,
+        m: Marginal,
+        today: NaiveDate,
+        grouped: bool,
+    ) -> Result<Vec<(String, LightCounts)>> {
+        let (k, group) = if grouped {
+            ("key", " GROUP BY key")
+        } else {
+            ("'all'", "")
+        };
+        let lights = m.clone().and_where(
+            sql(format!(
+                "SELECT {k}, CAST(COALESCE(SUM(n), 0) AS BIGINT),
+                        CAST(COALESCE(SUM(CASE WHEN yellow_on <= $1 THEN n ELSE 0 END), 0) AS BIGINT),
+                        CAST(COALESCE(SUM(CASE WHEN red_on <= $1 THEN n ELSE 0 END), 0) AS BIGINT)
+                 FROM sv_lights_by WHERE 1 = 1"
+            ))
+            .bind(today),
+        );
+        let steps = m.and_where(
+            sql(format!(
+                "SELECT {k}, CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM sv_step_red_by
+                 WHERE step_red_on <= $1"
+            ))
+            .bind(today),
+        );
+        let with_group = |q: Sql| sql(format!("{}{group}", q.text)).with_args(q.args);
+        let lights: Vec<(String, i64, i64, i64)> = self.b.read_all(with_group(lights)).await?;
+        let steps: Vec<(String, i64)> = self.b.read_all(with_group(steps)).await?;
+        let mut out: BTreeMap<String, LightCounts> = BTreeMap::new();
+        for (k, running, yellow_or_red, red) in lights {
+            let c = out.entry(k).or_default();
+            c.running = running;
+            c.green = (running - yellow_or_red).max(0);
+            c.yellow = yellow_or_red - red;
+            c.red = red;
+        }
+        for (k, n) in steps {
+            out.entry(k).or_default().step_red = n;
+        }
+        // A key whose cases all moved away keeps rows of zeros: not listed.
+        out.retain(|_, c| *c != LightCounts::default());
+        if !grouped && out.is_empty() {
+            out.insert("all".into(), LightCounts::default());
+        }
+        Ok(out.into_iter().collect())
+    }
+
     pub(super) async fn without_no_ops(&self, s: &Slice) -> Result<Slice> {
         let mut s = s.clone();
         for path in [&mut s.region_path, &mut s.scope.region_path] {
@@ -434,15 +538,21 @@ impl<B: Backend> SqlStore<B> {
 impl<B: Backend> SupervisionStore for SqlStore<B> {
     async fn light_counts(&self, slice: &Slice, today: NaiveDate) -> Result<LightCounts> {
         let slice = &self.without_no_ops(slice).await?;
+        if let Some(m) = Marginal::of(slice, true) {
+            let counts = self.marginal_lights(m, today, false).await?;
+            return Ok(counts
+                .into_iter()
+                .next()
+                .map(|(_, c)| c)
+                .unwrap_or_default());
+        }
         let running = count(
             self.b.as_ref(),
-            running_by_query(slice, false).unwrap_or_else(|| {
-                slice_where(
-                    sql("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM sv_running WHERE 1 = 1"),
-                    slice,
-                    false,
-                )
-            }),
+            slice_where(
+                sql("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM sv_running WHERE 1 = 1"),
+                slice,
+                false,
+            ),
         )
         .await?;
         // Yellow and red in one pass over the yellow index (which carries the red day).
@@ -485,35 +595,28 @@ impl<B: Backend> SupervisionStore for SqlStore<B> {
         today: NaiveDate,
     ) -> Result<Vec<(i64, LightCounts)>> {
         let slice = &self.without_no_ops(slice).await?;
+        if let Some(m) = Marginal::of(slice, true).and_then(|m| m.grouped_by(by.dim())) {
+            let counts = self.marginal_lights(m, today, true).await?;
+            return Ok(counts
+                .into_iter()
+                .filter_map(|(k, c)| k.parse().ok().map(|k| (k, c)))
+                .collect());
+        }
         let col = by.column();
         let grouped = |q: Sql| -> Sql {
             let text = format!("{} GROUP BY {col}", q.text);
             sql(text).with_args(q.args)
         };
-        // The wall's windows alone: their rows of the marginals.
-        let marginal =
-            (by == LightsBy::Window && !slice.window_in.is_empty() && slice.window_id.is_none())
-                .then(|| running_by_query(slice, true))
-                .flatten();
-        let running: Vec<(i64, i64)> = match marginal {
-            Some(q) => {
-                let rows: Vec<(String, i64)> = self.b.read_all(q).await?;
-                rows.into_iter()
-                    .filter_map(|(k, n)| k.parse().ok().map(|k| (k, n)))
-                    .collect()
-            }
-            None => {
-                self.b
-                    .read_all(grouped(slice_where(
-                        sql(format!(
-                            "SELECT {col}, CAST(SUM(n) AS BIGINT) FROM sv_running WHERE n <> 0"
-                        )),
-                        slice,
-                        false,
-                    )))
-                    .await?
-            }
-        };
+        let running: Vec<(i64, i64)> = self
+            .b
+            .read_all(grouped(slice_where(
+                sql(format!(
+                    "SELECT {col}, CAST(SUM(n) AS BIGINT) FROM sv_running WHERE n <> 0"
+                )),
+                slice,
+                false,
+            )))
+            .await?;
         let lit: Vec<(i64, i64, i64)> = self
             .b
             .read_all(grouped(slice_where(
@@ -539,7 +642,7 @@ impl<B: Backend> SupervisionStore for SqlStore<B> {
                 true,
             )))
             .await?;
-        let mut out: std::collections::BTreeMap<i64, LightCounts> = Default::default();
+        let mut out: BTreeMap<i64, LightCounts> = BTreeMap::new();
         for (k, n) in running {
             out.entry(k).or_default().running += n;
         }
@@ -588,50 +691,46 @@ impl<B: Backend> SupervisionStore for SqlStore<B> {
     }
 
     async fn rebuild_running(&self, ctx: &Context) -> Result<i64> {
-        let recount = "SELECT department_id, region_id, matter_id, channel, COALESCE(window_id, 0) AS window_id, \
+        let running = "SELECT department_id, region_id, matter_id, channel, COALESCE(window_id, 0) AS window_id, \
              COALESCE(clerk_id, 0) AS clerk_id, COUNT(*) AS n FROM cases WHERE red_on IS NOT NULL \
              GROUP BY department_id, region_id, matter_id, channel, COALESCE(window_id, 0), COALESCE(clerk_id, 0)";
+        let lights = recount_marginals(
+            &[
+                ("COALESCE(yellow_on, red_on)", "yellow_on"),
+                ("red_on", "red_on"),
+            ],
+            "red_on IS NOT NULL",
+        );
+        let steps = recount_marginals(&[("step_red_on", "step_red_on")], "step_red_on IS NOT NULL");
+        let tables: [(&Rollup, String); 3] = [
+            (&RUNNING, running.to_string()),
+            (&LIGHTS_BY, lights),
+            (&STEP_RED_BY, steps),
+        ];
         let mut tx = self.b.begin().await?;
-        // Rows of the rollup that the recount does not reproduce, either way.
-        let kept = "SELECT department_id, region_id, matter_id, channel, window_id, clerk_id, n \
-             FROM sv_running WHERE n <> 0";
-        let (wrong,): (i64,) = B::opt(
-            &mut tx,
-            sql(format!(
-                "SELECT (SELECT COUNT(*) FROM ({kept} EXCEPT {recount}) d1)
-                      + (SELECT COUNT(*) FROM ({recount} EXCEPT {kept}) d2)"
-            )),
-        )
-        .await?
-        .unwrap_or((0,));
-        let kept_by = "SELECT dim, key, n FROM sv_running_by WHERE n <> 0";
-        let recount_by = format!("SELECT dim, key, n FROM ({RECOUNT_BY}) r WHERE n <> 0");
-        let (wrong_by,): (i64,) = B::opt(
-            &mut tx,
-            sql(format!(
-                "SELECT (SELECT COUNT(*) FROM ({kept_by} EXCEPT {recount_by}) d1)
-                      + (SELECT COUNT(*) FROM ({recount_by} EXCEPT {kept_by}) d2)"
-            )),
-        )
-        .await?
-        .unwrap_or((0,));
-        let wrong = wrong + wrong_by;
-        B::exec(&mut tx, sql("DELETE FROM sv_running_by")).await?;
-        B::exec(
-            &mut tx,
-            sql(format!(
-                "INSERT INTO sv_running_by (dim, key, n) {recount_by}"
-            )),
-        )
-        .await?;
-        B::exec(&mut tx, sql("DELETE FROM sv_running")).await?;
-        B::exec(
-            &mut tx,
-            sql(format!(
-                "INSERT INTO sv_running (department_id, region_id, matter_id, channel, window_id, clerk_id, n) {recount}"
-            )),
-        )
-        .await?;
+        let mut wrong = 0;
+        for (r, recount) in tables {
+            let cols = r.keys.join(", ");
+            // Rows of the rollup that the recount does not reproduce, either way.
+            let kept = format!("SELECT {cols}, n FROM {} WHERE n <> 0", r.table);
+            let recount = format!("SELECT {cols}, n FROM ({recount}) r WHERE n <> 0");
+            let (n,): (i64,) = B::opt(
+                &mut tx,
+                sql(format!(
+                    "SELECT (SELECT COUNT(*) FROM ({kept} EXCEPT {recount}) d1)
+                          + (SELECT COUNT(*) FROM ({recount} EXCEPT {kept}) d2)"
+                )),
+            )
+            .await?
+            .unwrap_or((0,));
+            wrong += n;
+            B::exec(&mut tx, sql(format!("DELETE FROM {}", r.table))).await?;
+            B::exec(
+                &mut tx,
+                sql(format!("INSERT INTO {} ({cols}, n) {recount}", r.table)),
+            )
+            .await?;
+        }
         super::audit::append::<B>(
             &mut tx,
             ctx,
