@@ -17,6 +17,7 @@ use onewindow_core::case::workflow::Workflow;
 use onewindow_core::case::{Case, CaseEvent, CaseState, Dossier, Notice, number};
 use onewindow_core::time::local_date;
 use serde_json::json;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 static CASE_INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
@@ -36,6 +37,69 @@ static CASE_SET: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         .collect::<Vec<_>>()
         .join(", ")
 });
+
+/// `case_steps (case_id, stage, …)`: where `Later` writes new steps.
+static STEP_INTO: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("case_steps (case_id, {})", STEP_WRITE_COLS.join(", ")));
+
+/// Takes `n` numbers of each (counter, day) at once; the first of each.
+async fn take_numbers<B: Backend>(
+    tx: &mut B::Tx,
+    wanted: &BTreeMap<(String, NaiveDate), i64>,
+) -> Result<BTreeMap<(String, NaiveDate), i64>> {
+    let mut first = BTreeMap::new();
+    let rows: Vec<(&(String, NaiveDate), &i64)> = wanted.iter().collect();
+    for chunk in rows.chunks(500) {
+        let mut q = sql(String::new());
+        let mut values = Vec::with_capacity(chunk.len());
+        for ((key, day), n) in chunk {
+            values.push(format!("({})", B::in_order_placeholders(q.args.len() + 1, 3)));
+            q = q.bind(key.clone()).bind(*day).bind(**n);
+        }
+        q.text = format!(
+            "INSERT INTO counters (key, day, last) VALUES {}
+             ON CONFLICT (key, day) DO UPDATE SET last = counters.last + excluded.last
+             RETURNING key, day, last",
+            values.join(", ")
+        )
+        .into();
+        let taken: Vec<(String, NaiveDate, i64)> = B::all(tx, q).await?;
+        for (key, day, last) in taken {
+            let n = wanted.get(&(key.clone(), day)).copied().unwrap_or(0);
+            first.insert((key, day), last - n + 1);
+        }
+    }
+    Ok(first)
+}
+
+/// Inserts new cases in multi-row statements; their ids by number.
+async fn insert_cases<'a, B: Backend>(
+    tx: &mut B::Tx,
+    cases: impl Iterator<Item = &'a Case>,
+) -> Result<std::collections::HashMap<String, i64>> {
+    let cases: Vec<&Case> = cases.collect();
+    let mut ids = std::collections::HashMap::with_capacity(cases.len());
+    let width = CASE_COLS.len();
+    for chunk in cases.chunks((2000 / width).max(1)) {
+        let mut q = sql(String::new());
+        let mut values = Vec::with_capacity(chunk.len());
+        for c in chunk {
+            values.push(format!("({})", B::in_order_placeholders(q.args.len() + 1, width)));
+            q = bind_case(q, c);
+        }
+        q.text = format!(
+            "INSERT INTO cases ({}) VALUES {} RETURNING id, number",
+            CASE_COLS.join(", "),
+            values.join(", ")
+        )
+        .into();
+        let rows: Vec<(i64, String)> = B::all(tx, q).await?;
+        for (id, number) in rows {
+            ids.insert(number, id);
+        }
+    }
+    Ok(ids)
+}
 
 async fn insert_case<B: Backend>(tx: &mut B::Tx, c: &Case) -> Result<i64> {
     let q = sql(CASE_INSERT.as_str());
@@ -797,40 +861,82 @@ impl<B: Backend> CaseStore for SqlStore<B> {
             return Ok(Vec::new());
         }
         // Numbered in department and day order, so that transactions on several instances
-        // take the counters' rows in one order.
+        // take the counters' rows in one order; each day's numbers taken at once.
         let mut order: Vec<usize> = (0..cases.len()).collect();
         order.sort_by_key(|i| {
             let c = &cases[*i].0.case;
             (c.department_id, local_date(c.submitted_at))
         });
+        let counter = |c: &Case| {
+            (
+                number::counter_key("case", Some(c.department_id)),
+                local_date(c.submitted_at),
+            )
+        };
+        let mut wanted: BTreeMap<(String, NaiveDate), i64> = BTreeMap::new();
+        for c in &cases {
+            *wanted.entry(counter(&c.0.case)).or_default() += 1;
+        }
+        let mut tx = self.b.begin().await?;
+        let mut next = take_numbers::<B>(&mut tx, &wanted).await?;
         let mut slots: Vec<Option<(Dossier, Vec<CaseEvent>)>> =
             cases.into_iter().map(Some).collect();
-        let mut ids = vec![0; slots.len()];
-        let mut tx = self.b.begin().await?;
-        let mut later = Later::default();
+        let mut numbered = Vec::with_capacity(slots.len());
         for i in order {
             let Some((mut d, events)) = slots[i].take() else {
                 continue;
             };
-            let day = local_date(d.case.submitted_at);
-            let key = number::counter_key("case", Some(d.case.department_id));
-            d.case.number = number::case_number(
-                d.case.department_id,
-                day,
-                next_seq::<B>(&mut tx, &key, day).await?,
-            );
+            let (key, day) = counter(&d.case);
+            let seq = next
+                .get_mut(&(key, day))
+                .ok_or_else(|| StoreError::Database("a day's numbers were not taken".into()))?;
+            d.case.number = number::case_number(d.case.department_id, day, *seq);
+            *seq += 1;
             d.case.version = 1;
-            d.case.id = insert_case::<B>(&mut tx, &d.case).await?;
-            let id = d.case.id;
-            let before = Dossier {
-                case: d.case.clone(),
-                steps: Vec::new(),
-                pauses: Vec::new(),
-                supplements: Vec::new(),
-            };
-            write_steps::<B>(&mut tx, id, &before, &mut d).await?;
-            write_pauses::<B>(&mut tx, id, &before, &mut d).await?;
-            write_supplements::<B>(&mut tx, id, &before, &mut d).await?;
+            numbered.push((i, d, events));
+        }
+        let ids_by_number = insert_cases::<B>(&mut tx, numbered.iter().map(|n| &n.1.case)).await?;
+        let mut ids = vec![0; numbered.len()];
+        let mut later = Later::default();
+        for (i, mut d, events) in numbered {
+            let id = *ids_by_number
+                .get(&d.case.number)
+                .ok_or_else(|| StoreError::Database("an imported case got no id".into()))?;
+            d.case.id = id;
+            for st in &d.steps {
+                let q = bind_step(sql("").bind(id), st);
+                later.insert(STEP_INTO.as_str(), q.args);
+            }
+            for p in &d.pauses {
+                later.insert(
+                    "case_pauses (case_id, procedure, reason, expected_days, started_on, started_at, ended_on, ended_at, workdays, result)",
+                    vec![
+                        id.into(),
+                        p.procedure.clone().into(),
+                        p.reason.clone().into(),
+                        p.expected_days.into(),
+                        p.started_on.into(),
+                        p.started_at.into(),
+                        p.ended_on.into(),
+                        p.ended_at.into(),
+                        p.workdays.into(),
+                        p.result.clone().into(),
+                    ],
+                );
+            }
+            for sp in &d.supplements {
+                later.insert(
+                    "case_supplements (case_id, items, requested_at, requested_by, completed_at, completed_on)",
+                    vec![
+                        id.into(),
+                        items_json(&sp.items).into(),
+                        sp.requested_at.into(),
+                        sp.requested_by.clone().into(),
+                        sp.completed_at.into(),
+                        sp.completed_on.into(),
+                    ],
+                );
+            }
             for e in events {
                 later.insert(
                     "case_events (case_id, at, action, actor_id, actor_name, state_after, note)",
