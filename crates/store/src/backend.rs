@@ -145,6 +145,12 @@ pub trait Backend: Send + Sync + 'static {
     /// (PostgreSQL); empty where one writer at a time is all there is (SQLite).
     const SKIP_LOCKED: &'static str;
 
+    /// Whether slice conditions over `cases` hide their columns from the planner (`+col`):
+    /// SQLite's picks an index on any one column compared for equality, even when the light
+    /// index that carries every slice column serves better; PostgreSQL's weighs them and would
+    /// only lose the conditions it can check inside that index.
+    const HIDE_SLICE_COLUMNS: bool;
+
     /// Placeholders for arguments `first..first + n` of a statement whose arguments are all
     /// bound in the order they appear (multi-row inserts and upserts). SQLite's driver finds
     /// each numbered placeholder by a linear search, quadratic in a statement of thousands of

@@ -40,6 +40,8 @@ impl Backend for PgBackend {
 
     const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
 
+    const HIDE_SLICE_COLUMNS: bool = false;
+
     fn json_rows(fields: &[&str], from_where: &str, order: &str) -> String {
         let obj: Vec<String> = fields.iter().map(|f| format!("'{f}', {f}")).collect();
         format!(

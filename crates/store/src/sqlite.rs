@@ -81,6 +81,8 @@ impl Backend for SqliteBackend {
 
     const SKIP_LOCKED: &'static str = "";
 
+    const HIDE_SLICE_COLUMNS: bool = true;
+
     fn in_order_placeholders(_first: usize, n: usize) -> String {
         vec!["?"; n].join(", ")
     }

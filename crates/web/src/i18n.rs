@@ -102,6 +102,11 @@ const UI: &[(&str, &str, &str)] = &[
         "or share of the limit left (%, whichever is more)",
     ),
     (
+        "rules.matter_lights",
+        "按事项设置临近超期规则（每行：事项编码 工作日数 比例%）",
+        "Yellow rules per matter (one per line: matter-code working-days percent)",
+    ),
+    (
         "rules.urge_reminder_days",
         "督办提醒未反馈升级为黄牌（工作日）",
         "Reminder unanswered becomes a yellow card after (working days)",

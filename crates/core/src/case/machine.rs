@@ -505,8 +505,15 @@ pub fn act(d: &Dossier, action: Action, env: &Env) -> Result<Outcome, DomainErro
             c.decided_at = Some(env.now);
             c.decided_on = Some(env.today);
             c.delivery_due = env.cal.add_workdays(on, c.delivery_days).ok();
-            c.used_days =
-                Some(clock::view(c, env.cal, env.today, env.rules.light_rule()).used_days);
+            c.used_days = Some(
+                clock::view(
+                    c,
+                    env.cal,
+                    env.today,
+                    env.rules.light_rule_for(&c.matter_code),
+                )
+                .used_days,
+            );
             out_note = Some(format!(
                 "{}{}",
                 decision.name().zh,
@@ -568,7 +575,8 @@ pub fn act(d: &Dossier, action: Action, env: &Env) -> Result<Outcome, DomainErro
         after.case.clerk_id = env.actor_id;
         after.case.window_id = env.window_id;
     }
-    clock::relight(&mut after, env.cal, env.rules.light_rule());
+    let rule = env.rules.light_rule_for(&after.case.matter_code);
+    clock::relight(&mut after, env.cal, rule);
     let notices = notices(&after, kind);
     Ok(Outcome {
         after,

@@ -2,6 +2,7 @@
 
 use crate::error::FieldError;
 use crate::i18n::Text;
+use crate::supervision::lights::LightRule;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -20,6 +21,10 @@ pub struct Rules {
     /// …or with this share of the limit left (percent, rounded up), whichever is more.
     #[serde(default = "default_yellow_percent")]
     pub yellow_percent: i64,
+    /// Matters whose clocks turn yellow by a rule of their own (a long approval may want its
+    /// warning a week ahead, a same-day licence none).
+    #[serde(default)]
+    pub matter_lights: Vec<MatterLight>,
     /// How urges climb when nobody answers (督办升级).
     #[serde(default)]
     pub urge: crate::supervision::urge::UrgeRule,
@@ -32,6 +37,24 @@ pub struct Rules {
     pub online_closes: String,
 }
 
+/// A matter's own yellow rule, in place of the rules' `yellow_days` and `yellow_percent`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MatterLight {
+    /// The matter's code (事项编码).
+    pub matter_code: String,
+    pub yellow_days: i64,
+    pub yellow_percent: i64,
+}
+
+impl MatterLight {
+    fn rule(&self) -> LightRule {
+        LightRule {
+            yellow_days: self.yellow_days,
+            yellow_percent: self.yellow_percent,
+        }
+    }
+}
+
 impl Default for Rules {
     fn default() -> Rules {
         Rules {
@@ -41,6 +64,7 @@ impl Default for Rules {
             delivery_days: 10,
             yellow_days: 1,
             yellow_percent: default_yellow_percent(),
+            matter_lights: Vec::new(),
             urge: Default::default(),
             max_upload_mib: 20,
             upload_types: ["pdf", "jpg", "jpeg", "png", "ofd"]
@@ -73,12 +97,20 @@ fn range(field: &str, v: i64, lo: i64, hi: i64) -> Result<(), FieldError> {
 }
 
 impl Rules {
-    /// When a clock turns yellow.
-    pub fn light_rule(&self) -> crate::supervision::lights::LightRule {
-        crate::supervision::lights::LightRule {
+    /// When a clock turns yellow, by default.
+    pub fn light_rule(&self) -> LightRule {
+        LightRule {
             yellow_days: self.yellow_days,
             yellow_percent: self.yellow_percent,
         }
+    }
+
+    /// When a clock of the matter `matter_code` turns yellow: its own rule if it has one.
+    pub fn light_rule_for(&self, matter_code: &str) -> LightRule {
+        self.matter_lights
+            .iter()
+            .find(|m| m.matter_code == matter_code)
+            .map_or_else(|| self.light_rule(), MatterLight::rule)
     }
 
     pub fn clean(mut self) -> Result<Rules, FieldError> {
@@ -88,6 +120,30 @@ impl Rules {
         range("delivery_days", self.delivery_days, 0, 60)?;
         range("yellow_days", self.yellow_days, 0, 10)?;
         range("yellow_percent", self.yellow_percent, 0, 50)?;
+        let mut seen = Vec::new();
+        for (i, m) in self.matter_lights.iter_mut().enumerate() {
+            let field = format!("matter_lights[{}]", i + 1);
+            m.matter_code = m.matter_code.trim().to_ascii_uppercase();
+            if m.matter_code.is_empty() {
+                return Err(FieldError::new(
+                    field,
+                    Text::fixed("缺少事项编码", "the matter code is missing"),
+                ));
+            }
+            if seen.contains(&m.matter_code) {
+                return Err(FieldError::new(
+                    field,
+                    Text::new(
+                        format!("事项{}重复设置", m.matter_code),
+                        format!("matter {} is given twice", m.matter_code),
+                    ),
+                ));
+            }
+            seen.push(m.matter_code.clone());
+            m.rule()
+                .check()
+                .map_err(|e| FieldError::new(format!("{field}.{}", e.field), e.reason))?;
+        }
         self.urge = self.urge.check()?;
         range("max_upload_mib", self.max_upload_mib, 1, 200)?;
         let mut types = Vec::new();

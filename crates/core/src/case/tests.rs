@@ -692,6 +692,55 @@ fn a_long_limit_turns_yellow_by_its_share() {
     );
 }
 
+// A matter may have a yellow rule of its own: the same 15-day case of matter M1 warned a
+// week ahead (Monday 16 March, 5 working days left) while other matters keep the default.
+#[test]
+fn a_matter_can_have_its_own_yellow_rule() {
+    use crate::case::rules::MatterLight;
+    let mut w = World::new(Workflow::default_for(15));
+    w.rules.matter_lights = vec![MatterLight {
+        matter_code: " m1 ".into(),
+        yellow_days: 5,
+        yellow_percent: 0,
+    }];
+    w.rules = w.rules.clone().clean().unwrap();
+    assert_eq!(
+        w.rules.matter_lights[0].matter_code, "M1",
+        "codes are cleaned"
+    );
+    assert_eq!(w.rules.light_rule_for("M1"), days(5));
+    assert_eq!(w.rules.light_rule_for("M2"), w.rules.light_rule());
+    let c = w
+        .run(
+            &dossier(15, d(2026, 3, 2)),
+            Action::Accept { note: None },
+            d(2026, 3, 2),
+        )
+        .unwrap();
+    assert_eq!(
+        c.case.yellow_on,
+        Some(d(2026, 3, 16)),
+        "the state machine uses it"
+    );
+    assert_eq!(c.case.red_on, Some(d(2026, 3, 24)));
+
+    let bad = |lights: Vec<(&str, i64, i64)>| {
+        let mut r = Rules::default();
+        r.matter_lights = lights
+            .into_iter()
+            .map(|(c, d, p)| MatterLight {
+                matter_code: c.into(),
+                yellow_days: d,
+                yellow_percent: p,
+            })
+            .collect();
+        r.clean().unwrap_err().field
+    };
+    assert_eq!(bad(vec![("M1", 1, 60)]), "matter_lights[1].yellow_percent");
+    assert_eq!(bad(vec![("M1", 1, 20), ("m1", 2, 20)]), "matter_lights[2]");
+    assert_eq!(bad(vec![(" ", 1, 20)]), "matter_lights[1]");
+}
+
 // The light days kept with a case give, on every day, the light its clock shows; a pause
 // stops them and a resume sets them again.
 #[test]

@@ -881,6 +881,32 @@ each_app!(
             (s, e["field"].as_str()),
             (StatusCode::UNPROCESSABLE_ENTITY, Some("yellow_percent"))
         );
+        // A matter's own yellow rule: checked like the default, one per matter.
+        assert_eq!(rules["matter_lights"], json!([]));
+        let mut bad = rules.clone();
+        bad["matter_lights"] = json!([
+            {"matter_code": code, "yellow_days": 3, "yellow_percent": 0},
+            {"matter_code": code.to_lowercase(), "yellow_days": 2, "yellow_percent": 0},
+        ]);
+        let (s, e) = app
+            .call(Method::PUT, "/api/v1/case-rules", Some(&admin), Some(bad))
+            .await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("matter_lights[2]"))
+        );
+        let mut own = rules.clone();
+        own["max_upload_mib"] = json!(1);
+        own["matter_lights"] =
+            json!([{"matter_code": code, "yellow_days": 3, "yellow_percent": 0}]);
+        let (s, r) = app
+            .call(Method::PUT, "/api/v1/case-rules", Some(&admin), Some(own))
+            .await;
+        assert_eq!(
+            (s, r["matter_lights"][0]["yellow_days"].as_i64()),
+            (StatusCode::OK, Some(3)),
+            "{r}"
+        );
 
         // Window intake is the clerks'; a citizen cannot file "at a window"; agents record the
         // authorization.

@@ -53,7 +53,10 @@ async fn take_numbers<B: Backend>(
         let mut q = sql(String::new());
         let mut values = Vec::with_capacity(chunk.len());
         for ((key, day), n) in chunk {
-            values.push(format!("({})", B::in_order_placeholders(q.args.len() + 1, 3)));
+            values.push(format!(
+                "({})",
+                B::in_order_placeholders(q.args.len() + 1, 3)
+            ));
             q = q.bind(key.clone()).bind(*day).bind(**n);
         }
         q.text = format!(
@@ -84,7 +87,10 @@ async fn insert_cases<'a, B: Backend>(
         let mut q = sql(String::new());
         let mut values = Vec::with_capacity(chunk.len());
         for c in chunk {
-            values.push(format!("({})", B::in_order_placeholders(q.args.len() + 1, width)));
+            values.push(format!(
+                "({})",
+                B::in_order_placeholders(q.args.len() + 1, width)
+            ));
             q = bind_case(q, c);
         }
         q.text = format!(

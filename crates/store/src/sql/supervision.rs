@@ -157,12 +157,13 @@ fn track_lights(t: &mut Tallies, before: Option<&Case>, after: Option<&Case>) {
     }
 }
 
-/// Appends a slice's conditions to a query ending in a WHERE: over `cases` (`on_cases`) or over
-/// a rollup (`sv_running`, `kpi_daily`, `kpi_monthly`: the same column names). Over cases each column is written `+col`, which keeps the planner
-/// (SQLite's above all) from reaching for an index on that one column instead of the light
-/// index that carries them all: a count then reads only its part of that index.
-pub(super) fn slice_where(q: Sql, s: &Slice, on_cases: bool) -> Sql {
-    let p = if on_cases { "+" } else { "" };
+/// Appends a slice's conditions to a query ending in a WHERE: over `cases` or over a rollup
+/// (`sv_running`, `kpi_daily`, `kpi_monthly`: the same column names). With `hide` each column
+/// is written `+col` (SQLite over cases, `Backend::HIDE_SLICE_COLUMNS`), which keeps SQLite's
+/// planner from reaching for an index on that one column instead of the light index that
+/// carries them all: a count then reads only its part of that index.
+pub(super) fn slice_where(q: Sql, s: &Slice, hide: bool) -> Sql {
+    let p = if hide { "+" } else { "" };
     let col = |c: &str| format!("{p}{c}");
     let mut q = scope_where(
         q,
@@ -207,7 +208,7 @@ pub(super) fn slice_where(q: Sql, s: &Slice, on_cases: bool) -> Sql {
     }
     if let Some(c) = s.channel {
         // Text has no unary plus: `|| ''` does the same for it.
-        let cond = if on_cases {
+        let cond = if hide {
             "channel || '' = $?"
         } else {
             "channel = $?"
@@ -563,7 +564,7 @@ impl<B: Backend> SupervisionStore for SqlStore<B> {
             )
             .bind(today),
             slice,
-            true,
+            B::HIDE_SLICE_COLUMNS,
         );
         let (yellow_or_red, red): (i64, i64) = self.b.read_opt(q).await?.unwrap_or((0, 0));
         let step_red = count(
@@ -575,7 +576,7 @@ impl<B: Backend> SupervisionStore for SqlStore<B> {
                 ))
                 .bind(today),
                 slice,
-                true,
+                B::HIDE_SLICE_COLUMNS,
             ),
         )
         .await?;
@@ -627,7 +628,7 @@ impl<B: Backend> SupervisionStore for SqlStore<B> {
                 ))
                 .bind(today),
                 slice,
-                true,
+                B::HIDE_SLICE_COLUMNS,
             )))
             .await?;
         let step_red: Vec<(i64, i64)> = self
@@ -639,7 +640,7 @@ impl<B: Backend> SupervisionStore for SqlStore<B> {
                 ))
                 .bind(today),
                 slice,
-                true,
+                B::HIDE_SLICE_COLUMNS,
             )))
             .await?;
         let mut out: BTreeMap<i64, LightCounts> = BTreeMap::new();
@@ -677,7 +678,7 @@ impl<B: Backend> SupervisionStore for SqlStore<B> {
             ))
             .bind(today),
             slice,
-            true,
+            B::HIDE_SLICE_COLUMNS,
         );
         let q = sql(format!(
             "{} ORDER BY {order} LIMIT {} OFFSET {}",

@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use minijinja::{Value, context};
 use onewindow_core::access::Permission;
 use onewindow_core::calendar::{Holiday, YearArrangement};
-use onewindow_core::case::rules::Rules;
+use onewindow_core::case::rules::{MatterLight, Rules};
 use onewindow_core::case::workflow::{Stage, Workflow};
 use onewindow_core::identity::Role;
 use onewindow_core::{FieldError, Text};
@@ -105,6 +105,17 @@ fn rules_form(r: &Rules, lang: onewindow_core::Lang) -> Value {
             n("delivery_days", "rules.delivery_days", r.delivery_days),
             n("yellow_days", "rules.yellow_days", r.yellow_days),
             n("yellow_percent", "rules.yellow_percent", r.yellow_percent),
+            input(
+                "matter_lights",
+                tr("rules.matter_lights", lang),
+                "textarea",
+                r.matter_lights
+                    .iter()
+                    .map(|m| format!("{} {} {}", m.matter_code, m.yellow_days, m.yellow_percent))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                false,
+            ),
             n(
                 "urge_reminder_days",
                 "rules.urge_reminder_days",
@@ -202,6 +213,7 @@ async fn save_rules(State(state): State<AppState>, f: PageForm) -> AppResult<Res
         delivery_days: f.data.int("delivery_days")?,
         yellow_days: f.data.int("yellow_days")?,
         yellow_percent: f.data.int("yellow_percent")?,
+        matter_lights: parse_matter_lights(&f.data.raw("matter_lights"))?,
         urge: onewindow_core::supervision::urge::UrgeRule {
             reminder_days: f.data.int("urge_reminder_days")?,
             yellow_card_days: f.data.int("urge_yellow_card_days")?,
@@ -219,6 +231,44 @@ async fn save_rules(State(state): State<AppState>, f: PageForm) -> AppResult<Res
     };
     cal_svc::save_rules(&state, auth, r).await?;
     Ok(saved("/admin/calendar"))
+}
+
+/// The matters' own yellow rules, one per line: "code days percent" (e.g. `FW0101 3 20`).
+fn parse_matter_lights(text: &str) -> AppResult<Vec<MatterLight>> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().map(str::trim).enumerate() {
+        if line.is_empty() {
+            continue;
+        }
+        let field = format!("matter_lights[{}]", i + 1);
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        let number = |s: &str| s.trim_end_matches(['%', '％']).parse::<i64>().ok();
+        match parts.as_slice() {
+            [code, days, percent] => match (number(days), number(percent)) {
+                (Some(d), Some(p)) => out.push(MatterLight {
+                    matter_code: code.to_string(),
+                    yellow_days: d,
+                    yellow_percent: p,
+                }),
+                _ => {
+                    return Err(AppError::bad_request(
+                        &field,
+                        Text::fixed("天数和比例应为整数", "days and share must be whole numbers"),
+                    ));
+                }
+            },
+            _ => {
+                return Err(AppError::bad_request(
+                    &field,
+                    Text::fixed(
+                        "每行应为“事项编码 天数 比例”",
+                        "each line must be 'matter-code days percent'",
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(out)
 }
 
 const STAGE_ROWS: usize = 5;

@@ -695,16 +695,12 @@ pub async fn view_of(
     let s = settings(state).await?;
     let today = local_date(now());
     let actions = my_actions(state, auth, &d, st, today).await?;
-    let clock = clock::view(&d.case, &s.calendar, today, s.rules.light_rule());
+    let rule = s.rules.light_rule_for(&d.case.matter_code);
+    let clock = clock::view(&d.case, &s.calendar, today, rule);
     let step_lights = d
         .steps
         .iter()
-        .map(|x| {
-            (
-                x.id,
-                clock::step_light(x, &s.calendar, today, s.rules.light_rule()),
-            )
-        })
+        .map(|x| (x.id, clock::step_light(x, &s.calendar, today, rule)))
         .collect();
     let department = super::catalog::view(state)
         .await?
@@ -761,7 +757,12 @@ pub fn lines(s: &CaseSettings, cases: Vec<Case>, today: NaiveDate) -> Vec<CaseLi
     cases
         .into_iter()
         .map(|c| {
-            let v = clock::view(&c, &s.calendar, today, s.rules.light_rule());
+            let v = clock::view(
+                &c,
+                &s.calendar,
+                today,
+                s.rules.light_rule_for(&c.matter_code),
+            );
             CaseLine {
                 light: v.light,
                 promised_left: v.promised_left,
@@ -855,14 +856,17 @@ pub struct StepLine {
 fn step_lines(s: &CaseSettings, items: Vec<StepItem>, today: NaiveDate) -> Vec<StepLine> {
     items
         .into_iter()
-        .map(|i| StepLine {
-            light: clock::step_light(&i.step, &s.calendar, today, s.rules.light_rule()),
-            case_light: clock::view(&i.case, &s.calendar, today, s.rules.light_rule()).light,
-            case_id: i.case.id,
-            number: i.case.number,
-            matter_name: i.case.matter_name,
-            applicant_name: i.case.applicant.name,
-            step: i.step,
+        .map(|i| {
+            let rule = s.rules.light_rule_for(&i.case.matter_code);
+            StepLine {
+                light: clock::step_light(&i.step, &s.calendar, today, rule),
+                case_light: clock::view(&i.case, &s.calendar, today, rule).light,
+                case_id: i.case.id,
+                number: i.case.number,
+                matter_name: i.case.matter_name,
+                applicant_name: i.case.applicant.name,
+                step: i.step,
+            }
         })
         .collect()
 }
@@ -1070,7 +1074,12 @@ pub async fn progress(
         state_name: d.case.state.name().zh.into_owned(),
         applicant_masked: mask_name(&d.case.applicant.name),
         submitted_at: d.case.submitted_at,
-        clock: clock::view(&d.case, &s.calendar, today, s.rules.light_rule()),
+        clock: clock::view(
+            &d.case,
+            &s.calendar,
+            today,
+            s.rules.light_rule_for(&d.case.matter_code),
+        ),
         decision: d.case.decision,
         delivery: d.case.delivery,
         tracking_number: d.case.tracking_number.clone(),
@@ -1169,7 +1178,6 @@ pub fn may_upload(auth: &Auth, d: &Dossier, st: &Standing) -> bool {
 /// those that differ. Returns how many changed.
 pub async fn relight(state: &AppState) -> AppResult<usize> {
     let s = settings(state).await?;
-    let rule = s.rules.light_rule();
     let mut filter = onewindow_store::CaseFilter {
         scope: onewindow_store::ScopeFilter::all(),
         states: vec![
@@ -1186,6 +1194,7 @@ pub async fn relight(state: &AppState) -> AppResult<usize> {
         let days: Vec<_> = page
             .iter()
             .filter_map(|c| {
+                let rule = s.rules.light_rule_for(&c.matter_code);
                 let (y, r) = clock::light_days(c, &s.calendar, rule);
                 (y != c.yellow_on || r != c.red_on).then(|| (c.clone(), y, r))
             })
