@@ -37,8 +37,8 @@ pub use error::{Result, StoreError};
 pub use model::{
     AuditFilter, BatchRecord, BundleRecord, CaseFile, CaseFilter, CaseRecord, Created, Escalation,
     FiguresBy, Grouping, LightCounts, LightPick, LightsBy, NewFile, NewSession, NewTicket, NewUrge,
-    OutboxMessage, ScopeFilter, Session, Slice, Slot, StepItem, UrgeFilter, Warning, WindowAct,
-    WindowOutcome,
+    OutboxMessage, Referral, ScopeFilter, Session, Slice, Slot, StepItem, UrgeFilter, Warning,
+    WindowAct, WindowOutcome,
 };
 
 #[async_trait]
@@ -396,6 +396,9 @@ pub trait SupervisionStore: Send + Sync {
     /// Raises an urge; `None` when it was answered or raised meanwhile.
     async fn escalate_urge(&self, ctx: &Context, e: Escalation) -> Result<Option<Urge>>;
     /// Open urges whose escalation day has come.
+    /// Refers an open red card past its limit to the supervision office, under its version;
+    /// `None` when it was answered, referred or changed meanwhile.
+    async fn refer_urge(&self, ctx: &Context, r: Referral) -> Result<Option<Urge>>;
     async fn urges_to_escalate(&self, today: NaiveDate, limit: i64) -> Result<Vec<Urge>>;
     /// Cases whose `origin` light (yellow, red or step_red) is on by `today` and has not been
     /// warned of yet, with the day it came on.

@@ -74,6 +74,11 @@ pub const SQLITE: &[Migration] = &[
         name: "light_marginals",
         sql: include_str!("../migrations/sqlite/0012_light_marginals.sql"),
     },
+    Migration {
+        version: 13,
+        name: "urge_referral",
+        sql: include_str!("../migrations/sqlite/0013_urge_referral.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -136,6 +141,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 12,
         name: "light_marginals",
         sql: include_str!("../migrations/postgres/0012_light_marginals.sql"),
+    },
+    Migration {
+        version: 13,
+        name: "urge_referral",
+        sql: include_str!("../migrations/postgres/0013_urge_referral.sql"),
     },
 ];
 

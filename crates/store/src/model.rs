@@ -354,6 +354,17 @@ pub struct Escalation {
     pub at: DateTime<Utc>,
 }
 
+/// An open red card past its limit, referred to the supervision office, provided it is still
+/// at `version`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Referral {
+    pub urge_id: i64,
+    pub version: i64,
+    /// Why, for the urge's trail.
+    pub note: String,
+    pub at: DateTime<Utc>,
+}
+
 /// What a warning does once claimed: ring a new urge or raise an open one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Warning {

@@ -559,6 +559,11 @@ const UI: &[(&str, &str, &str)] = &[
     ("sv.message", "督办意见", "Message"),
     ("sv.respond_by", "反馈时限", "Answer by"),
     ("sv.rectification", "整改通知", "Rectification notice"),
+    (
+        "sv.referred",
+        "逾期未整改，已移交监察室",
+        "Referred to the supervision office",
+    ),
     ("sv.response", "反馈情况", "Response"),
     ("sv.answer", "签收反馈", "Answer"),
     ("sv.answered_by", "反馈人", "Answered by"),

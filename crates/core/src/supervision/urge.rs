@@ -1,8 +1,8 @@
 //! Urging (督办): a bell on a case or one of its review steps, addressed to whoever holds it now,
 //! that stays until answered. Unanswered by its time limit it climbs a level: a reminder (提醒)
 //! becomes a yellow card (黄牌警告) with its own limit, which becomes a red card (红牌督办) with a
-//! rectification notice (整改通知) to the department's head; an unanswered red card is the
-//! supervisor's to follow up. The warning job rings reminders when a clock turns yellow and
+//! rectification notice (整改通知) to the department's head; a red card unanswered by its limit
+//! is referred to the supervision office (移交监察室), whose supervisors follow it up. The warning job rings reminders when a clock turns yellow and
 //! raises the level when it turns red.
 
 use crate::calendar::{Calendar, CalendarError};
@@ -102,8 +102,9 @@ impl UrgeRule {
         }
     }
 
-    /// When an urge of `level` issued on `on` must be answered, and the day it climbs to the
-    /// next level if it is not (the day after its limit; none for a red card).
+    /// When an urge of `level` issued on `on` must be answered, and the day after its limit,
+    /// when it climbs to the next level if it is not answered (a red card is then referred to
+    /// the supervision office, 移交监察室跟踪).
     pub fn limits(
         self,
         level: UrgeLevel,
@@ -113,7 +114,7 @@ impl UrgeRule {
         let respond_by = cal.add_workdays(on, self.days(level))?;
         Ok(Limits {
             respond_by,
-            escalate_on: level.next().and_then(|_| respond_by.succ_opt()),
+            escalate_on: respond_by.succ_opt(),
         })
     }
 }
@@ -145,6 +146,8 @@ pub struct Urge {
     pub escalate_on: Option<NaiveDate>,
     /// A red card's rectification notice.
     pub rectification: Option<String>,
+    /// The day an unanswered red card was referred to the supervision office.
+    pub referred_on: Option<NaiveDate>,
     pub state: UrgeState,
     pub issued_by: Option<i64>,
     pub issued_by_name: String,
@@ -160,7 +163,7 @@ pub struct Urge {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct UrgeLogLine {
     pub at: DateTime<Utc>,
-    /// `issue`, `escalate` or `answer`.
+    /// `issue`, `escalate`, `refer` or `answer`.
     pub action: String,
     pub level: UrgeLevel,
     pub actor_name: String,
@@ -237,6 +240,14 @@ pub fn warning_message(origin: UrgeOrigin, number: &str, due: Option<NaiveDate>)
 }
 
 /// A red card's rectification notice (整改通知).
+/// The note of a red card referred to the supervision office.
+pub fn referral_note(respond_by: Option<NaiveDate>) -> String {
+    format!(
+        "红牌督办逾期未反馈（时限{}），移交监察室跟踪问责",
+        respond_by.map(|d| d.to_string()).unwrap_or_default()
+    )
+}
+
 pub fn rectification_notice(number: &str, department: &str, respond_by: NaiveDate) -> String {
     format!(
         "整改通知：办件{number}经督办仍未按时反馈，请{department}负责人于{respond_by}前组织整改，\
@@ -278,8 +289,12 @@ mod tests {
         let l = rule
             .limits(UrgeLevel::RedCard, day(2026, 2, 13), &cal)
             .unwrap();
-        assert_eq!(l.escalate_on, None);
         assert_eq!(l.respond_by, day(2026, 2, 27));
+        assert_eq!(
+            l.escalate_on,
+            Some(day(2026, 2, 28)),
+            "referred the day after"
+        );
     }
 
     #[test]

@@ -461,11 +461,32 @@ each_app!(the_warning_job_rings_raises_and_escalates_once, |app| {
             .unwrap()
             .contains("整改")
     );
+    assert_eq!(case_urge["referred_on"], Value::Null);
+    let refer_on = case_urge["escalate_on"].as_str().unwrap().to_string();
+    // A red card unanswered past its limit goes to the supervision office, once.
+    let referred = svc(&state, later(40)).await.unwrap();
+    assert!(referred.referred >= 1, "{referred:?}");
+    let again = svc(&state, later(40)).await.unwrap();
+    assert_eq!(again.referred, 0, "referred once");
+    let (_, v) = app
+        .get(&format!("/api/v1/urges/{}", case_urge["id"]), &supervisor)
+        .await;
+    let urge = &v;
+    assert_eq!(urge["level"], "red_card");
+    assert_eq!(urge["state"], "open", "still the department's to answer");
     assert_eq!(
-        case_urge["escalate_on"],
-        Value::Null,
-        "a red card climbs no more"
+        urge["referred_on"],
+        later(40).date_naive().to_string(),
+        "referred when the job ran, the day after its limit or later ({refer_on})"
     );
+    assert_eq!(urge["escalate_on"], Value::Null, "nothing further");
+    let actions: Vec<&str> = v["log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions.last(), Some(&"refer"), "{actions:?}");
 });
 
 each_app!(the_supervision_pages_show_export_and_refuse, |app| {

@@ -21,6 +21,7 @@ use onewindow_core::audit::{Change, Context};
 use onewindow_core::case::Case;
 use onewindow_core::supervision::figures::Dims;
 use onewindow_core::supervision::urge::{Urge, UrgeLevel, UrgeLogLine, UrgeOrigin, UrgeState};
+use onewindow_core::time::local_date;
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -241,7 +242,7 @@ async fn count<B: Backend>(b: &B, q: Sql) -> Result<i64> {
 
 const URGE_SELECT: &str = "SELECT u.id, u.case_id, c.number AS case_number, c.matter_name, u.step_id, \
      s.name AS step_name, u.department_id, u.region_id, u.target_user_id, u.origin, u.level, \
-     u.message, u.respond_by, u.escalate_on, u.rectification, u.state, u.issued_by, \
+     u.message, u.respond_by, u.escalate_on, u.rectification, u.referred_on, u.state, u.issued_by, \
      u.issued_by_name, u.issued_at, u.response, u.answered_by, u.answered_by_name, \
      u.answered_at, u.version \
      FROM urges u JOIN cases c ON c.id = u.case_id LEFT JOIN case_steps s ON s.id = u.step_id";
@@ -263,6 +264,7 @@ struct UrgeRow {
     respond_by: Option<NaiveDate>,
     escalate_on: Option<NaiveDate>,
     rectification: Option<String>,
+    referred_on: Option<NaiveDate>,
     state: String,
     issued_by: Option<i64>,
     issued_by_name: String,
@@ -296,6 +298,7 @@ impl UrgeRow {
             respond_by: self.respond_by,
             escalate_on: self.escalate_on,
             rectification: self.rectification,
+            referred_on: self.referred_on,
             state: parsed("state", &self.state, UrgeState::parse)?,
             issued_by: self.issued_by,
             issued_by_name: self.issued_by_name,
@@ -458,11 +461,46 @@ async fn escalate<B: Backend>(
     Ok(Some(u))
 }
 
+/// An open red card past its limit, referred to the supervision office (once: its version).
+async fn refer<B: Backend>(tx: &mut B::Tx, ctx: &Context, r: &Referral) -> Result<Option<Urge>> {
+    let n = B::exec(
+        tx,
+        sql(
+            "UPDATE urges SET referred_on = $1, escalate_on = NULL, version = version + 1
+             WHERE id = $2 AND version = $3 AND state = 'open' AND referred_on IS NULL",
+        )
+        .bind(local_date(r.at))
+        .bind(r.urge_id)
+        .bind(r.version),
+    )
+    .await?;
+    if n == 0 {
+        return Ok(None);
+    }
+    log::<B>(
+        tx,
+        ctx,
+        r.urge_id,
+        "refer",
+        UrgeLevel::RedCard,
+        r.at,
+        Some(&r.note),
+    )
+    .await?;
+    let u = read_urge::<B>(tx, r.urge_id).await?;
+    audit::<B>(
+        tx,
+        ctx,
+        &u,
+        "refer",
+        json!({"after": {"urge": u.id, "number": u.case_number, "referred_on": u.referred_on,
+            "note": r.note}}),
+    )
+    .await?;
+    Ok(Some(u))
+}
+
 impl<B: Backend> SqlStore<B> {
-    /// The slice without region conditions that every case meets (a district supervisor looking
-    /// at the district): a case's region is its department's, so when every department lies
-    /// under the region the condition is dropped. Checking each case against the region tree
-    /// costs as much as the count itself.
     /// Light counts from the marginal tables, one row per key when `grouped`, else one row.
     async fn marginal_lights(
         &self,
@@ -513,6 +551,10 @@ impl<B: Backend> SqlStore<B> {
         Ok(out.into_iter().collect())
     }
 
+    /// The slice without region conditions that every case meets (a district supervisor looking
+    /// at the district): a case's region is its department's, so when every department lies
+    /// under the region the condition is dropped. Checking each case against the region tree
+    /// costs as much as the count itself.
     pub(super) async fn without_no_ops(&self, s: &Slice) -> Result<Slice> {
         let mut s = s.clone();
         for path in [&mut s.region_path, &mut s.scope.region_path] {
@@ -894,6 +936,13 @@ impl<B: Backend> SupervisionStore for SqlStore<B> {
         if u.is_some() {
             B::commit(tx).await?;
         }
+        Ok(u)
+    }
+
+    async fn refer_urge(&self, ctx: &Context, r: Referral) -> Result<Option<Urge>> {
+        let mut tx = self.b.begin().await?;
+        let u = refer::<B>(&mut tx, ctx, &r).await?;
+        B::commit(tx).await?;
         Ok(u)
     }
 

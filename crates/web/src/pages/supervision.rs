@@ -244,6 +244,7 @@ pub(super) fn urge_row(u: &Urge, lang: Lang) -> Value {
         message => u.message.clone(),
         rectification => u.rectification.clone(),
         respond_by => u.respond_by.map(|d| d.to_string()).unwrap_or_default(),
+        referred_on => u.referred_on.map(|d| d.to_string()),
         issued => display(u.issued_at),
         issued_by => u.issued_by_name.clone(),
         open => u.state == UrgeState::Open,

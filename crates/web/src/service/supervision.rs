@@ -17,7 +17,7 @@ use onewindow_core::supervision::urge::{
 use onewindow_core::time::local_date;
 use onewindow_core::{DomainError, Text};
 use onewindow_store::{
-    Escalation, LightCounts, LightPick, NewUrge, Slice, StoreError, UrgeFilter, Warning,
+    Escalation, LightCounts, LightPick, NewUrge, Referral, Slice, StoreError, UrgeFilter, Warning,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -417,11 +417,14 @@ pub struct WarningRun {
     pub raised: usize,
     pub step_reminders: usize,
     pub escalated: usize,
+    /// Red cards past their limit referred to the supervision office.
+    pub referred: usize,
 }
 
 /// The warning job (自动预警): a reminder when a case turns yellow or a step goes over its
 /// limit; at red, the case's open urge raised a level (or a yellow card when none is open);
-/// open urges past their time limit raised a level. Each warning is claimed in the store first,
+/// open urges past their time limit raised a level, and red cards past theirs referred to the
+/// supervision office. Each warning is claimed in the store first,
 /// so it happens once however many instances run the job and however often it restarts.
 pub async fn warn(state: &AppState, at: DateTime<Utc>) -> AppResult<WarningRun> {
     let today = local_date(at);
@@ -462,6 +465,16 @@ pub async fn warn(state: &AppState, at: DateTime<Utc>) -> AppResult<WarningRun> 
     }
     for u in state.store.urges_to_escalate(today, 500).await? {
         let Some(level) = u.level.next() else {
+            let r = Referral {
+                urge_id: u.id,
+                version: u.version,
+                note: urge::referral_note(u.respond_by),
+                at,
+            };
+            if let Some(u) = state.store.refer_urge(&ctx, r).await? {
+                state.urge_live.send(&u);
+                run.referred += 1;
+            }
             continue;
         };
         let Some(d) = state.store.dossier(u.case_id).await? else {
