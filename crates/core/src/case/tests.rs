@@ -725,15 +725,17 @@ fn a_matter_can_have_its_own_yellow_rule() {
     assert_eq!(c.case.red_on, Some(d(2026, 3, 24)));
 
     let bad = |lights: Vec<(&str, i64, i64)>| {
-        let mut r = Rules::default();
-        r.matter_lights = lights
-            .into_iter()
-            .map(|(c, d, p)| MatterLight {
-                matter_code: c.into(),
-                yellow_days: d,
-                yellow_percent: p,
-            })
-            .collect();
+        let r = Rules {
+            matter_lights: lights
+                .into_iter()
+                .map(|(c, d, p)| MatterLight {
+                    matter_code: c.into(),
+                    yellow_days: d,
+                    yellow_percent: p,
+                })
+                .collect(),
+            ..Rules::default()
+        };
         r.clean().unwrap_err().field
     };
     assert_eq!(bad(vec![("M1", 1, 60)]), "matter_lights[1].yellow_percent");
