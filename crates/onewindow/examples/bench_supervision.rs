@@ -181,6 +181,16 @@ async fn main() {
                 ..Default::default()
             },
         ),
+        // Two columns: no marginal rows answer, the rollup by every column and the light
+        // indexes do.
+        (
+            "department_scope_online",
+            Slice {
+                scope: ScopeFilter::department(busiest),
+                channel: Some(Channel::Online),
+                ..Default::default()
+            },
+        ),
     ];
 
     let mut out = json!({
@@ -318,6 +328,24 @@ async fn main() {
                     },
                     year,
                     FiguresBy::Month,
+                )
+                .await
+                .unwrap()
+            }
+        })
+        .await;
+        // Two columns (a department's clerks ranked): read from the rollup by every column.
+        let st = store.clone();
+        report["department_by_clerk"] = time(runs, || {
+            let st = st.clone();
+            async move {
+                st.figures_by(
+                    &Slice {
+                        department_id: Some(d),
+                        ..Default::default()
+                    },
+                    year,
+                    FiguresBy::Clerk,
                 )
                 .await
                 .unwrap()
