@@ -361,6 +361,45 @@ each_app!(batch_intake_and_the_calendar_administration, |app| {
     assert!(html.contains("2027-01-01 元旦"));
     let (s, _) = page(app, "/admin/calendar", &clerk).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
+    // The rules, with a matter's own yellow rule as a line "code days percent".
+    let rules = |matter_lights: String| {
+        let csrf = csrf_in(&html);
+        let admin = admin.clone();
+        async move {
+            app.http
+                .post(app.url("/admin/calendar/rules"))
+                .header("cookie", &admin)
+                .form(&[
+                    ("_csrf", csrf.as_str()),
+                    ("completeness_days", "5"),
+                    ("extension_days", "10"),
+                    ("joint_extension_days", "15"),
+                    ("delivery_days", "10"),
+                    ("yellow_days", "1"),
+                    ("yellow_percent", "20"),
+                    ("matter_lights", matter_lights.as_str()),
+                    ("urge_reminder_days", "1"),
+                    ("urge_yellow_card_days", "2"),
+                    ("urge_red_card_days", "5"),
+                    ("max_upload_mib", "20"),
+                    ("upload_types", "pdf,jpg,png"),
+                    ("online_closes", "17:00"),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = rules(format!("{code} 3 0\n{code} 三天")).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("matter_lights[2]"));
+    let res = rules(format!("{code} 3 0%")).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(app, "/admin/calendar", &admin).await;
+    assert!(
+        html.contains(&format!("{code} 3 0")),
+        "the line is shown back"
+    );
     // A review flow through its editor.
     let (s, html) = page(app, &format!("/admin/catalog/{code}/workflow"), &admin).await;
     assert_eq!(s, StatusCode::OK);

@@ -251,20 +251,22 @@ fn parse_matter_lights(text: &str) -> AppResult<Vec<MatterLight>> {
                     yellow_percent: p,
                 }),
                 _ => {
-                    return Err(AppError::bad_request(
-                        &field,
+                    return Err(FieldError::new(
+                        field,
                         Text::fixed("天数和比例应为整数", "days and share must be whole numbers"),
-                    ));
+                    )
+                    .into());
                 }
             },
             _ => {
-                return Err(AppError::bad_request(
-                    &field,
+                return Err(FieldError::new(
+                    field,
                     Text::fixed(
                         "每行应为“事项编码 天数 比例”",
                         "each line must be 'matter-code days percent'",
                     ),
-                ));
+                )
+                .into());
             }
         }
     }
