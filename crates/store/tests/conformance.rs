@@ -3205,7 +3205,8 @@ mod supervision {
     use onewindow_core::case::{Channel, Dossier};
     use onewindow_core::supervision::urge::{UrgeLevel, UrgeOrigin, UrgeState};
     use onewindow_store::{
-        Escalation, Grouping, LightCounts, LightPick, LightsBy, NewUrge, Slice, UrgeFilter, Warning,
+        Escalation, Grouping, LightCounts, LightPick, LightsBy, NewUrge, Referral, Slice,
+        UrgeFilter, Warning,
     };
 
     fn act_as(
@@ -3800,10 +3801,47 @@ mod supervision {
             .filter(Option::is_some)
             .count();
         assert_eq!(wins, 1);
+        // The red card past its limit: referred to the supervision office by one of four.
+        let red = s.urge(won.id).await.unwrap().unwrap();
+        let refer = Referral {
+            urge_id: red.id,
+            version: red.version,
+            note: "移交监察室".into(),
+            at: at(day(2026, 3, 18)),
+        };
+        let mut tasks = Vec::new();
+        for _ in 0..4 {
+            let (s, c, r) = (s.clone(), c.clone(), refer.clone());
+            tasks.push(tokio::spawn(
+                async move { s.refer_urge(&c, r).await.unwrap() },
+            ));
+        }
+        let mut referred = Vec::new();
+        for t in tasks {
+            if let Some(u) = t.await.unwrap() {
+                referred.push(u);
+            }
+        }
+        assert_eq!(referred.len(), 1, "referred once");
+        assert_eq!(referred[0].referred_on, Some(day(2026, 3, 18)));
+        assert_eq!(referred[0].escalate_on, None);
+        assert_eq!(
+            s.refer_urge(
+                &c,
+                Referral {
+                    version: referred[0].version,
+                    ..refer
+                }
+            )
+            .await
+            .unwrap(),
+            None,
+            "a referred card is not referred again"
+        );
         let log = s.urge_log(won.id).await.unwrap();
         assert_eq!(
             log.iter().map(|l| l.action.as_str()).collect::<Vec<_>>(),
-            vec!["issue", "escalate", "escalate"]
+            vec!["issue", "escalate", "escalate", "refer"]
         );
     });
 }
