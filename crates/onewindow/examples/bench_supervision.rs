@@ -6,7 +6,8 @@
 //!
 //! The data is generated the way `onewindow demo --cases N [--open]` generates it, into the
 //! database named (which must be disposable), unless it already holds that many cases
-//! (generation is timed and reported). Without --database-url a SQLite file in the temp
+//! (generation is timed and reported; with --year-cases only the missing ones are made, so a
+//! stopped run can be resumed). Without --database-url a SQLite file in the temp
 //! directory is used. Each query runs --runs times (default 30); the JSON gives p50, p95 and max
 //! in milliseconds.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -86,7 +87,9 @@ async fn main() {
                 .expect("generate open cases");
         }
         if year_cases > 0 {
-            n += onewindow::demo::cases::generate(store.clone(), year_cases, 16, false)
+            // A run stopped part-way is resumed: only the cases missing are made.
+            let missing = year_cases.min(want - have);
+            n += onewindow::demo::cases::generate(store.clone(), missing, 16, false)
                 .await
                 .expect("generate a year of cases");
         }
