@@ -132,6 +132,32 @@ pub fn placeholders(first: usize, n: usize) -> String {
         .join(", ")
 }
 
+/// Most arguments in one multi-row statement.
+const ARGS_PER_STATEMENT: usize = 2000;
+
+/// Multi-row statements `{head} VALUES (…), (…) {tail}` for `rows` (one argument per column
+/// each, all of one width), as many rows to a statement as `ARGS_PER_STATEMENT` allows, with
+/// the placeholders the backend binds fastest in order.
+pub fn multi_row<B: Backend>(head: &str, tail: &str, rows: Vec<Vec<Arg>>) -> Vec<Sql> {
+    let width = rows.first().map_or(1, |r| r.len().max(1));
+    let per = (ARGS_PER_STATEMENT / width).max(1);
+    let mut out = Vec::with_capacity(rows.len().div_ceil(per));
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut args = Vec::with_capacity(per * width);
+        let mut values = Vec::with_capacity(per);
+        for r in rows.by_ref().take(per) {
+            values.push(format!(
+                "({})",
+                B::in_order_placeholders(args.len() + 1, r.len())
+            ));
+            args.extend(r);
+        }
+        out.push(sql(format!("{head} VALUES {} {tail}", values.join(", "))).with_args(args));
+    }
+    out
+}
+
 /// One database. `Tx` is an open write transaction; dropping it without commit rolls back, so
 /// a failed action leaves nothing written.
 pub trait Backend: Send + Sync + 'static {

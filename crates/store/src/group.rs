@@ -15,7 +15,7 @@
 //! Both databases use it for the case engine's writes: SQLite has one writer anyway, and on
 //! PostgreSQL every audited write queues on the audit chain's head row until it commits.
 
-use crate::backend::{Arg, Backend, sql};
+use crate::backend::{Arg, Backend, multi_row, sql};
 use crate::error::{Result, StoreError};
 use crate::sql::audit::{Pending, append_all};
 use crate::sql::rollup::Tallies;
@@ -48,9 +48,6 @@ pub(crate) struct Later {
     pub tallies: Tallies,
 }
 
-/// Most arguments in one multi-row INSERT.
-const ARGS_PER_INSERT: usize = 2000;
-
 impl Later {
     /// A row for `into`, which names the table and its columns, e.g. `outbox (case_id, body)`;
     /// one argument per column.
@@ -73,32 +70,17 @@ impl Later {
     }
 
     pub async fn write<B: Backend>(self, tx: &mut B::Tx) -> Result<()> {
-        let mut tables: Vec<&'static str> = Vec::new();
-        for (into, _) in &self.rows {
-            if !tables.contains(into) {
-                tables.push(into);
+        // By table, in the order the tables first came.
+        let mut tables: Vec<(&'static str, Vec<Vec<Arg>>)> = Vec::new();
+        for (into, args) in self.rows {
+            match tables.iter_mut().find(|(t, _)| *t == into) {
+                Some((_, rows)) => rows.push(args),
+                None => tables.push((into, vec![args])),
             }
         }
-        for into in tables {
-            let rows: Vec<&Vec<Arg>> = self
-                .rows
-                .iter()
-                .filter(|(t, _)| *t == into)
-                .map(|(_, a)| a)
-                .collect();
-            let width = rows.first().map_or(1, |r| r.len().max(1));
-            for chunk in rows.chunks((ARGS_PER_INSERT / width).max(1)) {
-                let mut args = Vec::with_capacity(chunk.len() * width);
-                let mut values = Vec::with_capacity(chunk.len());
-                for r in chunk {
-                    values.push(format!(
-                        "({})",
-                        B::in_order_placeholders(args.len() + 1, r.len())
-                    ));
-                    args.extend(r.iter().cloned());
-                }
-                let q = sql(format!("INSERT INTO {into} VALUES {}", values.join(", ")));
-                B::exec(tx, q.with_args(args)).await?;
+        for (into, rows) in tables {
+            for q in multi_row::<B>(&format!("INSERT INTO {into}"), "", rows) {
+                B::exec(tx, q).await?;
             }
         }
         append_all::<B>(tx, self.audit).await?;

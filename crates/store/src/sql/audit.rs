@@ -3,7 +3,7 @@
 use super::rows::{ENTRY_COLS, EntryRow};
 use super::{SqlStore, scope_where};
 use crate::AuditStore;
-use crate::backend::{Backend, now, sql};
+use crate::backend::{Backend, multi_row, now, sql};
 use crate::error::{Result, StoreError};
 use crate::model::AuditFilter;
 use async_trait::async_trait;
@@ -38,11 +38,8 @@ impl Pending {
     }
 }
 
-/// Most entries in one INSERT (15 arguments each; both databases take far more).
-const ENTRIES_PER_INSERT: usize = 100;
-
 /// Appends entries in order: the head is moved once for all of them, their hashes are chained
-/// here, and they are inserted a hundred to a statement (the head's hash follows by trigger,
+/// here, and they are inserted in multi-row statements (the head's hash follows by trigger,
 /// migration 0005). Returns their sequence numbers.
 pub(crate) async fn append_all<B: Backend>(
     tx: &mut B::Tx,
@@ -83,34 +80,29 @@ pub(crate) async fn append_all<B: Backend>(
         entries.push(e);
     }
     let seqs = entries.iter().map(|e| e.seq).collect();
-    for chunk in entries.chunks(ENTRIES_PER_INSERT) {
-        let mut q = sql(String::new());
-        let mut rows = Vec::with_capacity(chunk.len());
-        for e in chunk {
-            let from = q.args.len();
-            rows.push(format!("({})", B::in_order_placeholders(from + 1, 15)));
-            q = q
+    let rows = entries
+        .into_iter()
+        .map(|e| {
+            sql("")
                 .bind(e.seq)
                 .bind(e.at)
                 .bind(e.actor_id)
-                .bind(e.actor_name.clone())
-                .bind(e.actor_role.clone())
-                .bind(e.action.clone())
-                .bind(e.target_type.clone())
+                .bind(e.actor_name)
+                .bind(e.actor_role)
+                .bind(e.action)
+                .bind(e.target_type)
                 .bind(e.target_id)
                 .bind(e.department_id)
                 .bind(e.region_id)
-                .bind(e.summary.clone())
-                .bind(e.client_addr.clone())
-                .bind(e.request_id.clone())
-                .bind(e.prev_hash.clone())
-                .bind(e.hash.clone());
-        }
-        q.text = format!(
-            "INSERT INTO audit_log ({ENTRY_COLS}) VALUES {}",
-            rows.join(", ")
-        )
-        .into();
+                .bind(e.summary)
+                .bind(e.client_addr)
+                .bind(e.request_id)
+                .bind(e.prev_hash)
+                .bind(e.hash)
+                .args
+        })
+        .collect();
+    for q in multi_row::<B>(&format!("INSERT INTO audit_log ({ENTRY_COLS})"), "", rows) {
         B::exec(tx, q).await?;
     }
     Ok(seqs)

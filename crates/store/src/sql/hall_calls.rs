@@ -10,7 +10,7 @@
 use super::audit::{Pending, append_all};
 use super::hall::{TICKET_COLS, TicketRow};
 use super::hall_window::{self, ticket_change};
-use crate::backend::{Backend, placeholders, sql};
+use crate::backend::{Backend, multi_row, placeholders, sql};
 use crate::error::{Result, StoreError};
 use crate::model::{WindowAct, WindowOutcome};
 use onewindow_core::DomainError;
@@ -430,24 +430,16 @@ async fn decide<B: Backend>(b: &B, jobs: &[Job]) -> Result<Vec<Result<WindowOutc
             }
         }
     }
-    if !calls_made.is_empty() {
-        for chunk in calls_made.chunks(500) {
-            let mut q = sql(String::new());
-            let mut values = Vec::new();
-            for (c, arrival) in chunk {
-                values.push(format!(
-                    "({})",
-                    B::in_order_placeholders(q.args.len() + 1, 2)
-                ));
-                q = q.bind(*c).bind(*arrival);
-            }
-            q.text = format!(
-                "INSERT INTO category_calls (category_id, arrival) VALUES {}",
-                values.join(", ")
-            )
-            .into();
-            B::exec(&mut tx, q).await?;
-        }
+    let rows = calls_made
+        .iter()
+        .map(|(c, arrival)| vec![(*c).into(), (*arrival).into()])
+        .collect();
+    for q in multi_row::<B>(
+        "INSERT INTO category_calls (category_id, arrival)",
+        "",
+        rows,
+    ) {
+        B::exec(&mut tx, q).await?;
     }
     // Windows whose queues were read too short take their turn one by one, after the others.
     for i in fallback {

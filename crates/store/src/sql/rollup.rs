@@ -4,7 +4,7 @@
 //! order (so that transactions on several PostgreSQL instances take the rows' locks in one
 //! order), with one multi-row upsert per table.
 
-use crate::backend::{Arg, Backend, sql};
+use crate::backend::{Arg, Backend, multi_row};
 use crate::error::Result;
 use std::collections::BTreeMap;
 
@@ -24,9 +24,6 @@ pub(crate) struct Tallies {
 type Key = (&'static str, Vec<Arg>);
 type Sums = (&'static Rollup, Vec<i64>);
 type Row = (Vec<Arg>, Vec<i64>);
-
-/// Most arguments in one upsert.
-const ARGS_PER_UPSERT: usize = 2000;
 
 impl Tallies {
     /// Adds `deltas` (one per counter) to the row of `key` (one argument per key column).
@@ -68,7 +65,6 @@ impl Tallies {
             }
         }
         for (r, rows) in tables {
-            let width = r.keys.len() + r.counters.len();
             let cols: Vec<&str> = r.keys.iter().chain(r.counters).copied().collect();
             let set = r
                 .counters
@@ -76,25 +72,18 @@ impl Tallies {
                 .map(|c| format!("{c} = {t}.{c} + excluded.{c}", t = r.table))
                 .collect::<Vec<_>>()
                 .join(", ");
-            for chunk in rows.chunks((ARGS_PER_UPSERT / width).max(1)) {
-                let mut args: Vec<Arg> = Vec::with_capacity(chunk.len() * width);
-                let mut values = Vec::with_capacity(chunk.len());
-                for (key, deltas) in chunk {
-                    values.push(format!(
-                        "({})",
-                        B::in_order_placeholders(args.len() + 1, width)
-                    ));
-                    args.extend(key.iter().cloned());
-                    args.extend(deltas.iter().map(|d| Arg::from(*d)));
-                }
-                let q = sql(format!(
-                    "INSERT INTO {} ({}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {set}",
-                    r.table,
-                    cols.join(", "),
-                    values.join(", "),
-                    r.keys.join(", ")
-                ));
-                B::exec(tx, q.with_args(args)).await?;
+            let rows = rows
+                .into_iter()
+                .map(|(key, deltas)| {
+                    key.into_iter()
+                        .chain(deltas.into_iter().map(Arg::from))
+                        .collect()
+                })
+                .collect();
+            let head = format!("INSERT INTO {} ({})", r.table, cols.join(", "));
+            let tail = format!("ON CONFLICT ({}) DO UPDATE SET {set}", r.keys.join(", "));
+            for q in multi_row::<B>(&head, &tail, rows) {
+                B::exec(tx, q).await?;
             }
         }
         Ok(())
