@@ -4,7 +4,7 @@
 use super::case_rows::*;
 use super::{SqlStore, next_seq, scope_where, versioned_update};
 use crate::CaseStore;
-use crate::backend::{Backend, Sql, now, placeholders, sql};
+use crate::backend::{Arg, Backend, Sql, multi_row, now, placeholders, sql};
 use crate::error::{Result, StoreError};
 use crate::group::{GroupTx, Later};
 use crate::model::*;
@@ -14,10 +14,12 @@ use onewindow_core::Text;
 use onewindow_core::audit::{Change, Context};
 use onewindow_core::case::machine::{Outcome, received_notices};
 use onewindow_core::case::workflow::Workflow;
-use onewindow_core::case::{Case, CaseEvent, CaseState, Dossier, Notice, number};
+use onewindow_core::case::{
+    Case, CaseEvent, CaseState, CaseStep, Dossier, Notice, Pause, Supplement, number,
+};
 use onewindow_core::time::local_date;
 use serde_json::json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 static CASE_INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
@@ -47,25 +49,17 @@ async fn take_numbers<B: Backend>(
     tx: &mut B::Tx,
     wanted: &BTreeMap<(String, NaiveDate), i64>,
 ) -> Result<BTreeMap<(String, NaiveDate), i64>> {
+    let rows = wanted
+        .iter()
+        .map(|((key, day), n)| vec![key.into(), (*day).into(), (*n).into()])
+        .collect();
     let mut first = BTreeMap::new();
-    let rows: Vec<(&(String, NaiveDate), &i64)> = wanted.iter().collect();
-    for chunk in rows.chunks(500) {
-        let mut q = sql(String::new());
-        let mut values = Vec::with_capacity(chunk.len());
-        for ((key, day), n) in chunk {
-            values.push(format!(
-                "({})",
-                B::in_order_placeholders(q.args.len() + 1, 3)
-            ));
-            q = q.bind(key.clone()).bind(*day).bind(**n);
-        }
-        q.text = format!(
-            "INSERT INTO counters (key, day, last) VALUES {}
-             ON CONFLICT (key, day) DO UPDATE SET last = counters.last + excluded.last
-             RETURNING key, day, last",
-            values.join(", ")
-        )
-        .into();
+    for q in multi_row::<B>(
+        "INSERT INTO counters (key, day, last)",
+        "ON CONFLICT (key, day) DO UPDATE SET last = counters.last + excluded.last
+         RETURNING key, day, last",
+        rows,
+    ) {
         let taken: Vec<(String, NaiveDate, i64)> = B::all(tx, q).await?;
         for (key, day, last) in taken {
             let n = wanted.get(&(key.clone(), day)).copied().unwrap_or(0);
@@ -79,30 +73,13 @@ async fn take_numbers<B: Backend>(
 async fn insert_cases<'a, B: Backend>(
     tx: &mut B::Tx,
     cases: impl Iterator<Item = &'a Case>,
-) -> Result<std::collections::HashMap<String, i64>> {
-    let cases: Vec<&Case> = cases.collect();
-    let mut ids = std::collections::HashMap::with_capacity(cases.len());
-    let width = CASE_COLS.len();
-    for chunk in cases.chunks((2000 / width).max(1)) {
-        let mut q = sql(String::new());
-        let mut values = Vec::with_capacity(chunk.len());
-        for c in chunk {
-            values.push(format!(
-                "({})",
-                B::in_order_placeholders(q.args.len() + 1, width)
-            ));
-            q = bind_case(q, c);
-        }
-        q.text = format!(
-            "INSERT INTO cases ({}) VALUES {} RETURNING id, number",
-            CASE_COLS.join(", "),
-            values.join(", ")
-        )
-        .into();
+) -> Result<HashMap<String, i64>> {
+    let rows = cases.map(|c| bind_case(sql(""), c).args).collect();
+    let head = format!("INSERT INTO cases ({})", CASE_COLS.join(", "));
+    let mut ids = HashMap::new();
+    for q in multi_row::<B>(&head, "RETURNING id, number", rows) {
         let rows: Vec<(i64, String)> = B::all(tx, q).await?;
-        for (id, number) in rows {
-            ids.insert(number, id);
-        }
+        ids.extend(rows.into_iter().map(|(id, number)| (number, id)));
     }
     Ok(ids)
 }
@@ -127,6 +104,73 @@ async fn update_case<B: Backend>(tx: &mut B::Tx, c: &Case, version: i64) -> Resu
     .await
 }
 
+/// A new row of `into` (a table and its columns) with its arguments; its id.
+async fn insert_returning_id<B: Backend>(
+    tx: &mut B::Tx,
+    into: &str,
+    args: Vec<Arg>,
+) -> Result<i64> {
+    let q = sql(format!(
+        "INSERT INTO {into} VALUES ({}) RETURNING id",
+        placeholders(1, args.len())
+    ))
+    .with_args(args);
+    let (id,): (i64,) = B::opt(tx, q)
+        .await?
+        .ok_or_else(|| StoreError::Database("insert returned no id".into()))?;
+    Ok(id)
+}
+
+fn step_row(case_id: i64, s: &CaseStep) -> Vec<Arg> {
+    bind_step(sql("").bind(case_id), s).args
+}
+
+const PAUSE_INTO: &str = "case_pauses (case_id, procedure, reason, expected_days, started_on, started_at, ended_on, ended_at, workdays, result)";
+
+fn pause_row(case_id: i64, p: &Pause) -> Vec<Arg> {
+    vec![
+        case_id.into(),
+        p.procedure.clone().into(),
+        p.reason.clone().into(),
+        p.expected_days.into(),
+        p.started_on.into(),
+        p.started_at.into(),
+        p.ended_on.into(),
+        p.ended_at.into(),
+        p.workdays.into(),
+        p.result.clone().into(),
+    ]
+}
+
+const SUPPLEMENT_INTO: &str =
+    "case_supplements (case_id, items, requested_at, requested_by, completed_at, completed_on)";
+
+fn supplement_row(case_id: i64, s: &Supplement) -> Vec<Arg> {
+    vec![
+        case_id.into(),
+        items_json(&s.items).into(),
+        s.requested_at.into(),
+        s.requested_by.clone().into(),
+        s.completed_at.into(),
+        s.completed_on.into(),
+    ]
+}
+
+const EVENT_INTO: &str =
+    "case_events (case_id, at, action, actor_id, actor_name, state_after, note)";
+
+fn event_row(case_id: i64, e: CaseEvent, actor_id: Option<i64>) -> Vec<Arg> {
+    vec![
+        case_id.into(),
+        e.at.into(),
+        e.action.into(),
+        actor_id.into(),
+        e.actor_name.into(),
+        e.state_after.code().into(),
+        e.note.into(),
+    ]
+}
+
 async fn write_steps<B: Backend>(
     tx: &mut B::Tx,
     case_id: i64,
@@ -135,16 +179,7 @@ async fn write_steps<B: Backend>(
 ) -> Result<()> {
     for s in after.steps.iter_mut() {
         if s.id == 0 {
-            let q = sql(format!(
-                "INSERT INTO case_steps (case_id, {}) VALUES ($1, {}) RETURNING id",
-                STEP_WRITE_COLS.join(", "),
-                placeholders(2, STEP_WRITE_COLS.len())
-            ))
-            .bind(case_id);
-            let (id,): (i64,) = B::opt(tx, bind_step(q, s))
-                .await?
-                .ok_or_else(|| StoreError::Database("insert returned no id".into()))?;
-            s.id = id;
+            s.id = insert_returning_id::<B>(tx, &STEP_INTO, step_row(case_id, s)).await?;
         } else if before.step(s.id) != Some(s) {
             let set = STEP_WRITE_COLS
                 .iter()
@@ -177,24 +212,7 @@ async fn write_pauses<B: Backend>(
 ) -> Result<()> {
     for p in after.pauses.iter_mut() {
         if p.id == 0 {
-            let (id,): (i64,) = B::opt(
-                tx,
-                sql("INSERT INTO case_pauses (case_id, procedure, reason, expected_days, started_on, started_at, ended_on, ended_at, workdays, result)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id")
-                .bind(case_id)
-                .bind(p.procedure.clone())
-                .bind(p.reason.clone())
-                .bind(p.expected_days)
-                .bind(p.started_on)
-                .bind(p.started_at)
-                .bind(p.ended_on)
-                .bind(p.ended_at)
-                .bind(p.workdays)
-                .bind(p.result.clone()),
-            )
-            .await?
-            .ok_or_else(|| StoreError::Database("insert returned no id".into()))?;
-            p.id = id;
+            p.id = insert_returning_id::<B>(tx, PAUSE_INTO, pause_row(case_id, p)).await?;
         } else if before.pauses.iter().find(|b| b.id == p.id) != Some(p) {
             B::exec(
                 tx,
@@ -220,20 +238,8 @@ async fn write_supplements<B: Backend>(
 ) -> Result<()> {
     for s in after.supplements.iter_mut() {
         if s.id == 0 {
-            let (id,): (i64,) = B::opt(
-                tx,
-                sql("INSERT INTO case_supplements (case_id, items, requested_at, requested_by, completed_at, completed_on)
-                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
-                .bind(case_id)
-                .bind(items_json(&s.items))
-                .bind(s.requested_at)
-                .bind(s.requested_by.clone())
-                .bind(s.completed_at)
-                .bind(s.completed_on),
-            )
-            .await?
-            .ok_or_else(|| StoreError::Database("insert returned no id".into()))?;
-            s.id = id;
+            s.id =
+                insert_returning_id::<B>(tx, SUPPLEMENT_INTO, supplement_row(case_id, s)).await?;
         } else if before.supplements.iter().find(|b| b.id == s.id) != Some(s) {
             B::exec(
                 tx,
@@ -252,18 +258,7 @@ async fn write_supplements<B: Backend>(
 /// The history line of an action, written with the group (nothing reads it back meanwhile).
 fn insert_event(later: &mut Later, ctx: &Context, c: &Case, action: &str, note: Option<&str>) {
     let e = CaseEvent::of(c, action, &ctx.actor_name, note);
-    later.insert(
-        "case_events (case_id, at, action, actor_id, actor_name, state_after, note)",
-        vec![
-            c.id.into(),
-            e.at.into(),
-            e.action.into(),
-            ctx.actor_id.into(),
-            e.actor_name.into(),
-            e.state_after.code().into(),
-            e.note.into(),
-        ],
-    );
+    later.insert(EVENT_INTO, event_row(c.id, e, ctx.actor_id));
 }
 
 /// The notices of an action, queued in the outbox with the group.
@@ -655,7 +650,7 @@ impl From<OutboxRow> for OutboxMessage {
 /// The WHERE clause (after `WHERE 1 = 1`) of a case list.
 fn case_where(filter: &CaseFilter, q: Sql) -> Sql {
     let mut q = scope_where(q, &filter.scope, Some("department_id"), Some("region_id"));
-    let and = |q: Sql, cond: &str, arg: crate::backend::Arg| -> Sql {
+    let and = |q: Sql, cond: &str, arg: Arg| -> Sql {
         let p = q.next_placeholder();
         let mut q = q;
         q.text = format!("{} AND {}", q.text, cond.replace("$?", &p)).into();
@@ -910,52 +905,16 @@ impl<B: Backend> CaseStore for SqlStore<B> {
                 .ok_or_else(|| StoreError::Database("an imported case got no id".into()))?;
             d.case.id = id;
             for st in &d.steps {
-                let q = bind_step(sql("").bind(id), st);
-                later.insert(STEP_INTO.as_str(), q.args);
+                later.insert(STEP_INTO.as_str(), step_row(id, st));
             }
             for p in &d.pauses {
-                later.insert(
-                    "case_pauses (case_id, procedure, reason, expected_days, started_on, started_at, ended_on, ended_at, workdays, result)",
-                    vec![
-                        id.into(),
-                        p.procedure.clone().into(),
-                        p.reason.clone().into(),
-                        p.expected_days.into(),
-                        p.started_on.into(),
-                        p.started_at.into(),
-                        p.ended_on.into(),
-                        p.ended_at.into(),
-                        p.workdays.into(),
-                        p.result.clone().into(),
-                    ],
-                );
+                later.insert(PAUSE_INTO, pause_row(id, p));
             }
             for sp in &d.supplements {
-                later.insert(
-                    "case_supplements (case_id, items, requested_at, requested_by, completed_at, completed_on)",
-                    vec![
-                        id.into(),
-                        items_json(&sp.items).into(),
-                        sp.requested_at.into(),
-                        sp.requested_by.clone().into(),
-                        sp.completed_at.into(),
-                        sp.completed_on.into(),
-                    ],
-                );
+                later.insert(SUPPLEMENT_INTO, supplement_row(id, sp));
             }
             for e in events {
-                later.insert(
-                    "case_events (case_id, at, action, actor_id, actor_name, state_after, note)",
-                    vec![
-                        id.into(),
-                        e.at.into(),
-                        e.action.into(),
-                        None::<i64>.into(),
-                        e.actor_name.into(),
-                        e.state_after.code().into(),
-                        e.note.into(),
-                    ],
-                );
+                later.insert(EVENT_INTO, event_row(id, e, None));
             }
             super::supervision::track_running(&mut later.tallies, None, Some(&d.case));
             super::figures::track_case(&mut later.tallies, None, Some(&d.case));
