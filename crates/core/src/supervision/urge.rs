@@ -2,8 +2,8 @@
 //! that stays until answered. Unanswered by its time limit it climbs a level: a reminder (提醒)
 //! becomes a yellow card (黄牌警告) with its own limit, which becomes a red card (红牌督办) with a
 //! rectification notice (整改通知) to the department's head; a red card unanswered by its limit
-//! is referred to the supervision office (移交监察室), whose supervisors follow it up. The warning job rings reminders when a clock turns yellow and
-//! raises the level when it turns red.
+//! is referred to the supervision office (移交监察室), whose supervisors follow it up. The
+//! warning job rings reminders when a clock turns yellow and raises the level when it turns red.
 
 use crate::calendar::{Calendar, CalendarError};
 use crate::case::{CaseState, Dossier, StepState};
@@ -239,7 +239,6 @@ pub fn warning_message(origin: UrgeOrigin, number: &str, due: Option<NaiveDate>)
     }
 }
 
-/// A red card's rectification notice (整改通知).
 /// The note of a red card referred to the supervision office.
 pub fn referral_note(respond_by: Option<NaiveDate>) -> String {
     format!(
@@ -248,6 +247,7 @@ pub fn referral_note(respond_by: Option<NaiveDate>) -> String {
     )
 }
 
+/// A red card's rectification notice (整改通知).
 pub fn rectification_notice(number: &str, department: &str, respond_by: NaiveDate) -> String {
     format!(
         "整改通知：办件{number}经督办仍未按时反馈，请{department}负责人于{respond_by}前组织整改，\

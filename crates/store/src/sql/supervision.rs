@@ -545,9 +545,6 @@ impl<B: Backend> SqlStore<B> {
         }
         // A key whose cases all moved away keeps rows of zeros: not listed.
         out.retain(|_, c| *c != LightCounts::default());
-        if !grouped && out.is_empty() {
-            out.insert("all".into(), LightCounts::default());
-        }
         Ok(out.into_iter().collect())
     }
 
