@@ -5,9 +5,12 @@
 use crate::auth::Auth;
 use crate::error::AppResult;
 use crate::state::AppState;
+use chrono::NaiveDate;
 use onewindow_core::DomainError;
 use onewindow_core::access::Permission;
 use onewindow_core::calendar::{Calendar, YearArrangement};
+use onewindow_core::case::Case;
+use onewindow_core::case::clock::{self, ClockView};
 use onewindow_core::case::rules::{self, Rules};
 use onewindow_store::Store;
 use std::sync::{Arc, RwLock};
@@ -20,6 +23,18 @@ pub struct CaseSettings {
     pub calendar: Calendar,
     pub years: Vec<YearArrangement>,
     pub rules: Rules,
+}
+
+impl CaseSettings {
+    /// A case's clock today, under its matter's yellow rule.
+    pub fn clock(&self, c: &Case, today: NaiveDate) -> ClockView {
+        clock::view(
+            c,
+            &self.calendar,
+            today,
+            self.rules.light_rule_for(&c.matter_code),
+        )
+    }
 }
 
 #[derive(Default)]

@@ -696,7 +696,7 @@ pub async fn view_of(
     let today = local_date(now());
     let actions = my_actions(state, auth, &d, st, today).await?;
     let rule = s.rules.light_rule_for(&d.case.matter_code);
-    let clock = clock::view(&d.case, &s.calendar, today, rule);
+    let clock = s.clock(&d.case, today);
     let step_lights = d
         .steps
         .iter()
@@ -757,12 +757,7 @@ pub fn lines(s: &CaseSettings, cases: Vec<Case>, today: NaiveDate) -> Vec<CaseLi
     cases
         .into_iter()
         .map(|c| {
-            let v = clock::view(
-                &c,
-                &s.calendar,
-                today,
-                s.rules.light_rule_for(&c.matter_code),
-            );
+            let v = s.clock(&c, today);
             CaseLine {
                 light: v.light,
                 promised_left: v.promised_left,
@@ -856,17 +851,19 @@ pub struct StepLine {
 fn step_lines(s: &CaseSettings, items: Vec<StepItem>, today: NaiveDate) -> Vec<StepLine> {
     items
         .into_iter()
-        .map(|i| {
-            let rule = s.rules.light_rule_for(&i.case.matter_code);
-            StepLine {
-                light: clock::step_light(&i.step, &s.calendar, today, rule),
-                case_light: clock::view(&i.case, &s.calendar, today, rule).light,
-                case_id: i.case.id,
-                number: i.case.number,
-                matter_name: i.case.matter_name,
-                applicant_name: i.case.applicant.name,
-                step: i.step,
-            }
+        .map(|i| StepLine {
+            light: clock::step_light(
+                &i.step,
+                &s.calendar,
+                today,
+                s.rules.light_rule_for(&i.case.matter_code),
+            ),
+            case_light: s.clock(&i.case, today).light,
+            case_id: i.case.id,
+            number: i.case.number,
+            matter_name: i.case.matter_name,
+            applicant_name: i.case.applicant.name,
+            step: i.step,
         })
         .collect()
 }
@@ -1074,12 +1071,7 @@ pub async fn progress(
         state_name: d.case.state.name().zh.into_owned(),
         applicant_masked: mask_name(&d.case.applicant.name),
         submitted_at: d.case.submitted_at,
-        clock: clock::view(
-            &d.case,
-            &s.calendar,
-            today,
-            s.rules.light_rule_for(&d.case.matter_code),
-        ),
+        clock: s.clock(&d.case, today),
         decision: d.case.decision,
         delivery: d.case.delivery,
         tracking_number: d.case.tracking_number.clone(),
