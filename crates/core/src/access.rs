@@ -72,10 +72,18 @@ pub enum Permission {
     Supervise,
     /// Ring the bell on a case or a step (督办).
     Urge,
+    /// Work the rectification of the bad ratings in scope: verify, rectify or explain, call the
+    /// rater back (which shows the rater's contact), record the new rating (差评整改).
+    Rectify,
+    /// Appeal a rating in scope as mistaken or malicious (申诉). A clerk appeals only the ratings
+    /// of their own service.
+    Appeal,
+    /// Decide appeals (复核) and record supervisors' checks (监督查评).
+    ReviewRatings,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 19] = [
         Permission::OrgRead,
         Permission::OrgWrite,
         Permission::UserRead,
@@ -92,6 +100,9 @@ impl Permission {
         Permission::HallServe,
         Permission::Supervise,
         Permission::Urge,
+        Permission::Rectify,
+        Permission::Appeal,
+        Permission::ReviewRatings,
     ];
 }
 
@@ -102,7 +113,7 @@ pub fn role_grants(role: Role, p: Permission) -> bool {
         Role::Admin => true,
         Role::Supervisor => matches!(
             p,
-            OrgRead | UserRead | AuditRead | CaseRead | Supervise | Urge
+            OrgRead | UserRead | AuditRead | CaseRead | Supervise | Urge | ReviewRatings
         ),
         Role::Leader => matches!(
             p,
@@ -114,10 +125,12 @@ pub fn role_grants(role: Role, p: Permission) -> bool {
                 | CaseDecide
                 | CaseApproveExtension
                 | Supervise
+                | Rectify
+                | Appeal
         ),
         Role::Clerk => matches!(
             p,
-            OrgRead | UserRead | AuditRead | CaseRead | CaseIntake | HallServe
+            OrgRead | UserRead | AuditRead | CaseRead | CaseIntake | HallServe | Appeal
         ),
         Role::Approver => {
             matches!(

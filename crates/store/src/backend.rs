@@ -70,6 +70,11 @@ impl From<bool> for Arg {
         Arg::Bool(Some(v))
     }
 }
+impl From<Option<bool>> for Arg {
+    fn from(v: Option<bool>) -> Arg {
+        Arg::Bool(v)
+    }
+}
 impl From<DateTime<Utc>> for Arg {
     fn from(v: DateTime<Utc>) -> Arg {
         Arg::Time(Some(v))

@@ -35,6 +35,10 @@ use std::sync::Arc;
 
 pub use error::{Result, StoreError};
 pub use model::{
+    AppealFilter, NewRating, NewRatingLink, Rated, Rater, RatingFilter, RatingLink, RatingTarget,
+    RectificationFilter, RectifyPlan,
+};
+pub use model::{
     AuditFilter, BatchRecord, BundleRecord, CaseFile, CaseFilter, CaseRecord, Created, Escalation,
     FiguresBy, Grouping, LightCounts, LightPick, LightsBy, NewFile, NewSession, NewTicket, NewUrge,
     OutboxMessage, Referral, ScopeFilter, Session, Slice, Slot, StepItem, UrgeFilter, Warning,
@@ -442,6 +446,62 @@ pub trait FiguresStore: Send + Sync {
     async fn rebuild_figures(&self, ctx: &Context) -> Result<i64>;
 }
 
+/// Service evaluation (好差评): ratings, rating links, rectifications and appeals.
+#[async_trait]
+pub trait EvaluationStore: Send + Sync {
+    /// Records a rating (any kind but the pad's, which `HallStore::rate_at_pad` records), spends
+    /// its link, counts it in the figures (service ratings), and opens a rectification when the
+    /// level is bad: one transaction.
+    async fn rate(&self, ctx: &Context, new: NewRating) -> Result<Rated>;
+    /// Stores a rating link and queues the message that carries it.
+    async fn create_rating_link(&self, ctx: &Context, link: NewRatingLink) -> Result<RatingLink>;
+    async fn rating_link(&self, token_hash: &str) -> Result<Option<RatingLink>>;
+    async fn rating(&self, id: i64) -> Result<Option<onewindow_core::evaluation::Rating>>;
+    async fn ratings(&self, f: &RatingFilter) -> Result<Vec<onewindow_core::evaluation::Rating>>;
+    /// Who gave a rating (for the call-back; never for the rated clerk).
+    async fn rater(&self, rating_id: i64) -> Result<Option<Rater>>;
+    async fn rectification(
+        &self,
+        id: i64,
+    ) -> Result<Option<onewindow_core::evaluation::rectification::Rectification>>;
+    async fn rectifications(
+        &self,
+        f: &RectificationFilter,
+    ) -> Result<Vec<onewindow_core::evaluation::rectification::Rectification>>;
+    async fn rectification_log(
+        &self,
+        id: i64,
+    ) -> Result<Vec<onewindow_core::evaluation::rectification::LogLine>>;
+    /// Applies one action under the version read.
+    async fn act_on_rectification(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        action: onewindow_core::evaluation::rectification::Action,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::evaluation::rectification::Rectification>;
+    /// A clerk's appeal against a rating: one per rating.
+    async fn file_appeal(
+        &self,
+        ctx: &Context,
+        rating_id: i64,
+        reason: String,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::evaluation::Appeal>;
+    async fn appeal(&self, id: i64) -> Result<Option<onewindow_core::evaluation::Appeal>>;
+    async fn appeals(&self, f: &AppealFilter) -> Result<Vec<onewindow_core::evaluation::Appeal>>;
+    /// Decides an appeal; an upheld one takes the rating out of the figures and closes its
+    /// rectification as voided.
+    async fn decide_appeal(
+        &self,
+        ctx: &Context,
+        id: i64,
+        decision: onewindow_core::evaluation::AppealDecision,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::evaluation::Appeal>;
+}
+
 #[async_trait]
 pub trait SettingsStore: Send + Sync {
     async fn setting(&self, key: &str) -> Result<Option<String>>;
@@ -462,6 +522,7 @@ pub trait Store:
     + AppointmentStore
     + SupervisionStore
     + FiguresStore
+    + EvaluationStore
 {
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> Result<()>;
@@ -564,14 +625,16 @@ pub trait HallStore: Send + Sync {
         hall_id: i64,
         day: chrono::NaiveDate,
     ) -> Result<onewindow_core::hall::board::Board>;
-    /// The pad's rating of a ticket finished at the window a moment ago (一次一评).
+    /// The pad's rating of a ticket finished at the window a moment ago (一次一评); a bad one
+    /// opens its rectification with `plan`.
     async fn rate_at_pad(
         &self,
         ctx: &Context,
         window_id: i64,
         rating: onewindow_core::evaluation::PadRating,
+        plan: Option<RectifyPlan>,
         at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<onewindow_core::evaluation::Rating>;
+    ) -> Result<Rated>;
 }
 
 /// Appointments (预约): slot plans, bookings, check-in and no-shows.

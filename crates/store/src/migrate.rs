@@ -79,6 +79,11 @@ pub const SQLITE: &[Migration] = &[
         name: "urge_referral",
         sql: include_str!("../migrations/sqlite/0013_urge_referral.sql"),
     },
+    Migration {
+        version: 14,
+        name: "evaluation",
+        sql: include_str!("../migrations/sqlite/0014_evaluation.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -146,6 +151,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 13,
         name: "urge_referral",
         sql: include_str!("../migrations/postgres/0013_urge_referral.sql"),
+    },
+    Migration {
+        version: 14,
+        name: "evaluation",
+        sql: include_str!("../migrations/postgres/0014_evaluation.sql"),
     },
 ];
 

@@ -382,3 +382,121 @@ pub struct UrgeFilter {
     pub answerer: Option<(i64, Option<i64>)>,
     pub limit: i64,
 }
+
+/// What a rating rates. The store reads the rest (department, region, matter, window, clerk)
+/// from the record named.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RatingTarget {
+    /// A case rated online (一事一评), once per case.
+    Case(i64),
+    /// A department, reviewed as a whole (综合点评).
+    Department(i64),
+    /// A hall, reviewed as a whole (综合点评).
+    Hall(i64),
+    /// A window, checked by a supervisor (监督查评).
+    Window(i64),
+}
+
+/// Who rated, kept apart from the rating for the call-back.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Rater {
+    pub user_id: Option<i64>,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// The deadline and light days of the rectification a bad rating opens (computed on the
+/// working-day calendar by the caller).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RectifyPlan {
+    pub due_on: NaiveDate,
+    pub yellow_on: NaiveDate,
+    pub red_on: NaiveDate,
+}
+
+/// A rating to record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewRating {
+    pub kind: onewindow_core::evaluation::rating::Kind,
+    pub channel: onewindow_core::evaluation::rating::Channel,
+    /// Checked (`Given::clean`) for the channel's setting.
+    pub given: onewindow_core::evaluation::rating::Given,
+    pub target: RatingTarget,
+    /// The SHA-256 of the link's token when the rating came through one; spent with the rating.
+    pub link_hash: Option<String>,
+    pub rater: Rater,
+    /// Opens a rectification when the level is bad.
+    pub plan: Option<RectifyPlan>,
+    pub at: DateTime<Utc>,
+}
+
+/// A rating as recorded, with the rectification it opened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rated {
+    pub rating: onewindow_core::evaluation::Rating,
+    pub rectification: Option<onewindow_core::evaluation::rectification::Rectification>,
+}
+
+/// A rating link to send (its token's hash) with the message that carries it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewRatingLink {
+    pub case_id: i64,
+    pub token_hash: String,
+    pub channel: onewindow_core::case::NoticeChannel,
+    pub sent_to: String,
+    pub subject: String,
+    pub body: String,
+    pub at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A rating link as stored (never its token).
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct RatingLink {
+    pub id: i64,
+    pub case_id: i64,
+    pub channel: String,
+    pub sent_to: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+/// Which ratings a list shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RatingFilter {
+    pub scope: ScopeFilter,
+    pub case_id: Option<i64>,
+    pub clerk_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub hall_id: Option<i64>,
+    pub matter_id: Option<i64>,
+    /// Only bad ones (1 or 2).
+    pub bad_only: bool,
+    /// Only those still in the figures (no upheld appeal).
+    pub counted_only: bool,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub limit: i64,
+}
+
+/// Which rectifications a list shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RectificationFilter {
+    pub scope: ScopeFilter,
+    pub state: Option<onewindow_core::evaluation::rectification::State>,
+    pub open_only: bool,
+    /// Open ones whose light on the day is this one: (light, day).
+    pub light: Option<(onewindow_core::case::clock::Light, NaiveDate)>,
+    pub limit: i64,
+}
+
+/// Which appeals a list shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AppealFilter {
+    pub scope: ScopeFilter,
+    pub pending_only: bool,
+    pub rating_id: Option<i64>,
+    pub limit: i64,
+}

@@ -2870,28 +2870,47 @@ mod hall {
         let pad = |level: i64, reason: Option<&str>| PadRating {
             ticket_id: ts[3].id,
             level,
+            scores: Default::default(),
+            comment: None,
             reason: reason.map(str::to_string),
         };
+        let plan = onewindow_store::RectifyPlan {
+            due_on: cf.cal.add_workdays(on, 15).unwrap(),
+            yellow_on: cf.cal.add_workdays(on, 14).unwrap(),
+            red_on: cf.cal.add_workdays(on, 15).unwrap().succ_opt().unwrap(),
+        };
         let e = s
-            .rate_at_pad(&c, w2, pad(5, None), at(11))
+            .rate_at_pad(&c, w2, pad(5, None), None, at(11))
             .await
             .unwrap_err();
         assert_eq!(invalid_field(e), "ticket_id", "not served at window 2");
         let e = s
-            .rate_at_pad(&c, w1, pad(5, None), at(30))
+            .rate_at_pad(&c, w1, pad(5, None), None, at(30))
             .await
             .unwrap_err();
         assert_eq!(invalid_field(e), "ticket_id", "too late");
-        let r = s
-            .rate_at_pad(&c, w1, pad(2, Some("等候时间长")), at(11))
+        let rated = s
+            .rate_at_pad(&c, w1, pad(2, Some("等候时间长")), Some(plan), at(11))
             .await
             .unwrap();
+        let r = &rated.rating;
         assert_eq!(
-            (r.case_id, r.matter_id, r.level),
-            (Some(created.case_ids[0]), Some(cf.matter_id), 2)
+            (r.case_id, r.matter_id, r.level, r.channel.as_str()),
+            (
+                Some(created.case_ids[0]),
+                Some(cf.matter_id),
+                2,
+                "window_pad"
+            )
+        );
+        // A bad rating at the pad opens its rectification, owned where the service was.
+        let x = rated.rectification.expect("a bad rating is rectified");
+        assert_eq!(
+            (x.rating_id, x.window_id, x.department_id, x.due_on),
+            (r.id, Some(w1), r.department_id, plan.due_on)
         );
         let e = s
-            .rate_at_pad(&c, w1, pad(5, None), at(12))
+            .rate_at_pad(&c, w1, pad(5, None), None, at(12))
             .await
             .unwrap_err();
         assert_eq!(conflict_field(e), "ticket_id");
@@ -3857,15 +3876,15 @@ mod figures {
     use onewindow_core::supervision::figures::{Counters, Period};
     use onewindow_store::{FiguresBy, Grouping, Slice};
 
-    struct Desk<'a> {
-        s: &'a dyn Store,
-        f: &'a Fixture,
-        clerk: Option<i64>,
-        window: Option<i64>,
+    pub(super) struct Desk<'a> {
+        pub s: &'a dyn Store,
+        pub f: &'a Fixture,
+        pub clerk: Option<i64>,
+        pub window: Option<i64>,
     }
 
     impl Desk<'_> {
-        async fn act(&self, id: i64, a: Action, on: NaiveDate) -> Dossier {
+        pub async fn act(&self, id: i64, a: Action, on: NaiveDate) -> Dossier {
             let d = self.s.dossier(id).await.unwrap().unwrap();
             let out = act(
                 &d,
@@ -3917,7 +3936,7 @@ mod figures {
         }
     }
 
-    async fn new_case(
+    pub(super) async fn new_case(
         s: &dyn Store,
         f: &Fixture,
         channel: Channel,
@@ -4217,5 +4236,430 @@ mod import {
         );
         assert_eq!(s.rebuild_figures(&ctx()).await.unwrap(), 0);
         assert_eq!(s.rebuild_running(&ctx()).await.unwrap(), 0);
+    });
+}
+
+mod evaluation {
+    use super::cases::{at, day, fixture};
+    use super::figures::{Desk, new_case};
+    use super::*;
+    use onewindow_core::case::NoticeChannel;
+    use onewindow_core::case::machine::Action as CaseAction;
+    use onewindow_core::case::{Channel, DeliveryMethod};
+    use onewindow_core::evaluation::AppealDecision;
+    use onewindow_core::evaluation::AppealState;
+    use onewindow_core::evaluation::rating::{Channel as RatingChannel, Given, Kind};
+    use onewindow_core::evaluation::rectification::{Action, Outcome, State};
+    use onewindow_core::supervision::figures::Period;
+    use onewindow_store::{
+        AppealFilter, NewRating, NewRatingLink, RatingFilter, RatingTarget, RectificationFilter,
+        RectifyPlan, Slice,
+    };
+
+    fn plan() -> RectifyPlan {
+        RectifyPlan {
+            due_on: day(2026, 3, 23),
+            yellow_on: day(2026, 3, 20),
+            red_on: day(2026, 3, 24),
+        }
+    }
+
+    fn given(level: i64) -> Given {
+        Given {
+            level,
+            reason: (level <= 2).then(|| "多次跑动".to_string()),
+            ..Given::default()
+        }
+    }
+
+    fn rating(case_id: i64, level: i64, link_hash: Option<&str>) -> NewRating {
+        NewRating {
+            kind: Kind::Service,
+            channel: if link_hash.is_some() {
+                RatingChannel::Sms
+            } else {
+                RatingChannel::Web
+            },
+            given: given(level),
+            target: RatingTarget::Case(case_id),
+            link_hash: link_hash.map(str::to_string),
+            rater: onewindow_store::Rater {
+                name: Some("申请人".into()),
+                phone: Some("13800000000".into()),
+                ..Default::default()
+            },
+            plan: Some(plan()),
+            at: at(day(2026, 3, 3)),
+        }
+    }
+
+    fn link(case_id: i64, hash: &str, expires: chrono::DateTime<chrono::Utc>) -> NewRatingLink {
+        NewRatingLink {
+            case_id,
+            token_hash: hash.into(),
+            channel: NoticeChannel::Sms,
+            sent_to: "13800000000".into(),
+            subject: "请评价".into(),
+            body: "请评价：/rate/…".into(),
+            at: at(day(2026, 3, 2)),
+            expires_at: expires,
+        }
+    }
+
+    async fn concluded_case(desk: &Desk<'_>) -> i64 {
+        let id = new_case(desk.s, desk.f, Channel::Window, DeliveryMethod::Window, 0).await;
+        desk.act(
+            id,
+            CaseAction::ConcludeOnSpot { note: None },
+            day(2026, 3, 2),
+        )
+        .await;
+        id
+    }
+
+    fn march() -> Period {
+        Period::new(Some(day(2026, 3, 1)), Some(day(2026, 3, 31))).unwrap()
+    }
+
+    // A case rated online once, through a link that is spent; an expired link records nothing;
+    // the bad rating's rectification runs verify → rectify → call back (one missed call) →
+    // re-evaluate, each step in its trail and under its version; the figures count the rating.
+    each_db!(online_rating_link_and_rectification, |db| {
+        let s = db.store.clone();
+        let f = fixture(s.as_ref()).await;
+        let desk = Desk {
+            s: s.as_ref(),
+            f: &f,
+            clerk: None,
+            window: None,
+        };
+        let a = concluded_case(&desk).await;
+        let b = concluded_case(&desk).await;
+        let l = s
+            .create_rating_link(&ctx(), link(a, "hash-a", at(day(2026, 3, 9))))
+            .await
+            .unwrap();
+        assert_eq!(s.rating_link("hash-a").await.unwrap().unwrap().id, l.id);
+        let sent = s.outbox(Some(a), 10).await.unwrap();
+        assert!(
+            sent.iter().any(|m| m.body.contains("/rate/")),
+            "the link is sent"
+        );
+        // A link of another case does not rate this one.
+        let e = s
+            .rate(&ctx(), rating(b, 5, Some("hash-a")))
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "token");
+        let rated = s.rate(&ctx(), rating(a, 2, Some("hash-a"))).await.unwrap();
+        assert_eq!(
+            (
+                rated.rating.case_id,
+                rated.rating.channel.as_str(),
+                rated.rating.department_id
+            ),
+            (Some(a), "sms", Some(f.org.dept_a.id))
+        );
+        assert!(
+            s.rating_link("hash-a")
+                .await
+                .unwrap()
+                .unwrap()
+                .used_at
+                .is_some()
+        );
+        // Once per case, whatever the way in.
+        let e = s.rate(&ctx(), rating(a, 5, None)).await.unwrap_err();
+        assert_eq!(conflict_field(e), "case_id");
+        // An expired link: nothing recorded.
+        s.create_rating_link(&ctx(), link(b, "hash-b", at(day(2026, 3, 2))))
+            .await
+            .unwrap();
+        let e = s
+            .rate(&ctx(), rating(b, 5, Some("hash-b")))
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "token");
+        let all = RatingFilter {
+            limit: 100,
+            ..Default::default()
+        };
+        assert_eq!(s.ratings(&all).await.unwrap().len(), 1);
+        let who = s.rater(rated.rating.id).await.unwrap().unwrap();
+        assert_eq!(who.phone.as_deref(), Some("13800000000"));
+
+        let got = s.figures(&Slice::default(), march()).await.unwrap();
+        assert_eq!((got.ratings, got.rating_sum, got.bad), (1, 2, 1));
+
+        // The rectification, step by step.
+        let x = rated.rectification.unwrap();
+        assert_eq!(
+            (x.progress.state, x.due_on),
+            (State::Verifying, plan().due_on)
+        );
+        let step = |id: i64, version: i64, a: Action| {
+            let s = s.clone();
+            async move {
+                s.act_on_rectification(&ctx(), id, version, a, at(day(2026, 3, 4)))
+                    .await
+            }
+        };
+        let x = step(
+            x.id,
+            x.version,
+            Action::Verify {
+                finding: "材料清单不清，属实".into(),
+                founded: true,
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(x.progress.state, State::Rectifying);
+        let e = step(
+            x.id,
+            x.version - 1,
+            Action::Rectify {
+                measures: "x".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(conflict_field(e), "version");
+        let e = step(
+            x.id,
+            x.version,
+            Action::CallBack {
+                reached: true,
+                note: "x".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(
+            e,
+            StoreError::Domain(DomainError::WrongState { .. })
+        ));
+        let x = step(
+            x.id,
+            x.version,
+            Action::Rectify {
+                measures: "修订办事指南材料清单".into(),
+            },
+        )
+        .await
+        .unwrap();
+        let x = step(
+            x.id,
+            x.version,
+            Action::CallBack {
+                reached: false,
+                note: "未接通".into(),
+            },
+        )
+        .await
+        .unwrap();
+        let x = step(
+            x.id,
+            x.version,
+            Action::CallBack {
+                reached: true,
+                note: "已说明整改情况".into(),
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(x.progress.callback_attempts, 2);
+        let open = RectificationFilter {
+            open_only: true,
+            limit: 10,
+            ..Default::default()
+        };
+        assert_eq!(s.rectifications(&open).await.unwrap().len(), 1);
+        let red = RectificationFilter {
+            light: Some((onewindow_core::case::clock::Light::Red, day(2026, 3, 24))),
+            limit: 10,
+            ..Default::default()
+        };
+        assert_eq!(
+            s.rectifications(&red).await.unwrap().len(),
+            1,
+            "red after its due day"
+        );
+        let x = step(
+            x.id,
+            x.version,
+            Action::ReEvaluate {
+                level: 4,
+                comment: Some("满意".into()),
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (x.progress.state, x.progress.outcome, x.progress.re_level),
+            (State::Closed, Some(Outcome::Rectified), Some(4))
+        );
+        assert!(x.closed_at.is_some());
+        assert!(s.rectifications(&open).await.unwrap().is_empty());
+        assert!(
+            s.rectifications(&red).await.unwrap().is_empty(),
+            "closed: no light"
+        );
+        let log: Vec<String> = s
+            .rectification_log(x.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|l| l.action)
+            .collect();
+        assert_eq!(
+            log,
+            [
+                "open",
+                "verify",
+                "rectify",
+                "call_back",
+                "call_back",
+                "re_evaluate"
+            ]
+        );
+        let trail = s
+            .audit_entries(&AuditFilter {
+                target_type: Some("rectification".into()),
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(trail.len(), 6);
+        assert_eq!(s.rebuild_figures(&ctx()).await.unwrap(), 0);
+    });
+
+    // An appeal: once per rating; upheld takes the rating out of the figures (the recount
+    // agrees) and voids its rectification, but the rating stays; a rejected one changes nothing.
+    each_db!(appeals_take_ratings_out_of_the_figures_only, |db| {
+        let s = db.store.clone();
+        let f = fixture(s.as_ref()).await;
+        let desk = Desk {
+            s: s.as_ref(),
+            f: &f,
+            clerk: None,
+            window: None,
+        };
+        let a = concluded_case(&desk).await;
+        let b = concluded_case(&desk).await;
+        let ra = s.rate(&ctx(), rating(a, 1, None)).await.unwrap();
+        let rb = s.rate(&ctx(), rating(b, 2, None)).await.unwrap();
+        let when = at(day(2026, 3, 4));
+        let appeal = s
+            .file_appeal(&ctx(), ra.rating.id, "申请人误评".into(), when)
+            .await
+            .unwrap();
+        assert_eq!(appeal.state, AppealState::Pending);
+        let e = s
+            .file_appeal(&ctx(), ra.rating.id, "again".into(), when)
+            .await
+            .unwrap_err();
+        assert_eq!(conflict_field(e), "rating_id");
+        let other = s
+            .file_appeal(&ctx(), rb.rating.id, "恶意差评".into(), when)
+            .await
+            .unwrap();
+        let pending = AppealFilter {
+            pending_only: true,
+            limit: 10,
+            ..Default::default()
+        };
+        assert_eq!(s.appeals(&pending).await.unwrap().len(), 2);
+        let decide = |upheld: bool, version: i64| AppealDecision {
+            upheld,
+            note: "经调取录像核实".into(),
+            version,
+        };
+        let e = s
+            .decide_appeal(&ctx(), appeal.id, decide(true, 7), when)
+            .await
+            .unwrap_err();
+        assert_eq!(conflict_field(e), "version");
+        let done = s
+            .decide_appeal(&ctx(), appeal.id, decide(true, appeal.version), when)
+            .await
+            .unwrap();
+        assert_eq!(done.state, AppealState::Upheld);
+        let e = s
+            .decide_appeal(&ctx(), appeal.id, decide(false, done.version), when)
+            .await
+            .unwrap_err();
+        assert_eq!(conflict_field(e), "appeal");
+        s.decide_appeal(&ctx(), other.id, decide(false, other.version), when)
+            .await
+            .unwrap();
+        assert!(s.appeals(&pending).await.unwrap().is_empty());
+
+        let kept = s.rating(ra.rating.id).await.unwrap().unwrap();
+        assert!(!kept.counted, "out of the figures, still on record");
+        let got = s.figures(&Slice::default(), march()).await.unwrap();
+        assert_eq!(
+            (got.ratings, got.rating_sum, got.bad),
+            (1, 2, 1),
+            "only b counts"
+        );
+        assert_eq!(
+            s.rebuild_figures(&ctx()).await.unwrap(),
+            0,
+            "the recount agrees"
+        );
+        let counted = RatingFilter {
+            counted_only: true,
+            limit: 10,
+            ..Default::default()
+        };
+        assert_eq!(s.ratings(&counted).await.unwrap().len(), 1);
+        let x = s
+            .rectification(ra.rectification.unwrap().id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (x.progress.state, x.progress.outcome),
+            (State::Closed, Some(Outcome::Voided))
+        );
+        let y = s
+            .rectification(rb.rectification.unwrap().id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            y.progress.state,
+            State::Verifying,
+            "a rejected appeal voids nothing"
+        );
+    });
+
+    // Four ratings of one case at once: exactly one is recorded.
+    each_db!(one_rating_per_case_under_a_race, |db| {
+        let s = db.store.clone();
+        let f = fixture(s.as_ref()).await;
+        let desk = Desk {
+            s: s.as_ref(),
+            f: &f,
+            clerk: None,
+            window: None,
+        };
+        let a = concluded_case(&desk).await;
+        let tries = (0..4).map(|_| {
+            let s = s.clone();
+            tokio::spawn(async move { s.rate(&ctx(), rating(a, 5, None)).await })
+        });
+        let mut won = 0;
+        for t in tries {
+            match t.await.unwrap() {
+                Ok(_) => won += 1,
+                Err(e) => assert_eq!(conflict_field(e), "case_id"),
+            }
+        }
+        assert_eq!(won, 1);
+        let got = s.figures(&Slice::default(), march()).await.unwrap();
+        assert_eq!(got.ratings, 1);
     });
 }

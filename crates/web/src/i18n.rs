@@ -117,6 +117,26 @@ const UI: &[(&str, &str, &str)] = &[
         "Yellow card time limit (working days, then a red card)",
     ),
     (
+        "rules.eval_rectify_days",
+        "差评整改时限（工作日，5至15）",
+        "Bad-rating rectification limit (working days, 5 to 15)",
+    ),
+    (
+        "rules.eval_link_days",
+        "短信/邮件评价链接有效期（天）",
+        "Rating links by SMS or e-mail valid for (days)",
+    ),
+    (
+        "rules.eval_rate_days",
+        "办结后可网上评价的期限（天）",
+        "Cases may be rated online for (days after they end)",
+    ),
+    (
+        "rules.eval_appeal_days",
+        "差评申诉期限（工作日）",
+        "Appeals against a rating within (working days)",
+    ),
+    (
         "rules.urge_red_card_days",
         "红牌督办整改时限（工作日）",
         "Red card rectification limit (working days)",

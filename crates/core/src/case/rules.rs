@@ -28,6 +28,9 @@ pub struct Rules {
     /// How urges climb when nobody answers (督办升级).
     #[serde(default)]
     pub urge: crate::supervision::urge::UrgeRule,
+    /// Bad-rating rectification, rating links and appeals (好差评).
+    #[serde(default)]
+    pub evaluation: crate::evaluation::rectification::EvaluationRule,
     /// Largest upload, in MiB.
     pub max_upload_mib: i64,
     /// Upload types allowed, by extension.
@@ -66,6 +69,7 @@ impl Default for Rules {
             yellow_percent: default_yellow_percent(),
             matter_lights: Vec::new(),
             urge: Default::default(),
+            evaluation: Default::default(),
             max_upload_mib: 20,
             upload_types: ["pdf", "jpg", "jpeg", "png", "ofd"]
                 .map(str::to_string)
@@ -145,6 +149,7 @@ impl Rules {
                 .map_err(|e| FieldError::new(format!("{field}.{}", e.field), e.reason))?;
         }
         self.urge = self.urge.check()?;
+        self.evaluation = self.evaluation.check()?;
         range("max_upload_mib", self.max_upload_mib, 1, 200)?;
         let mut types = Vec::new();
         for t in &self.upload_types {

@@ -1,11 +1,16 @@
-//! Service evaluation (好差评, DESIGN.md §3): the five levels, which of them are bad, and the
-//! rating given at a window's pad (一次一评). Rectification, appeals and publication build on
-//! these records (issue 7).
+//! Service evaluation (好差评, DESIGN.md §3): the five levels and which of them are bad, what a
+//! rater gives in each channel (`rating`), the rectification of a bad rating (`rectification`),
+//! and appeals (申诉复核).
+
+pub mod rating;
+pub mod rectification;
 
 use crate::error::FieldError;
 use crate::i18n::Text;
 use crate::validate::text;
+use crate::vocabulary::vocabulary;
 use chrono::{DateTime, Utc};
+use rating::{Given, Scores, Setting};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -36,6 +41,11 @@ pub struct PadRating {
     pub ticket_id: i64,
     /// 1 (非常不满意) to 5 (非常满意).
     pub level: i64,
+    /// The on-site sub-scores (efficiency, competence, attitude), each 1 to 5; all or none.
+    #[serde(default)]
+    pub scores: Scores,
+    #[serde(default)]
+    pub comment: Option<String>,
     /// Why; required for a bad rating (1 or 2).
     #[serde(default)]
     pub reason: Option<String>,
@@ -43,44 +53,117 @@ pub struct PadRating {
 
 impl PadRating {
     pub fn clean(self) -> Result<PadRating, FieldError> {
-        if level_name(self.level).is_none() {
-            return Err(FieldError::new(
-                "level",
-                Text::new(
-                    format!("评价等级{}无效，应为1至5", self.level),
-                    format!("rating level {} must be 1 to 5", self.level),
-                ),
-            ));
+        let g = self.given().clean(Setting::OnSite)?;
+        Ok(PadRating {
+            ticket_id: self.ticket_id,
+            level: g.level,
+            scores: g.scores,
+            comment: g.comment,
+            reason: g.reason,
+        })
+    }
+
+    pub fn given(&self) -> Given {
+        Given {
+            level: self.level,
+            scores: self.scores.clone(),
+            comment: self.comment.clone(),
+            reason: self.reason.clone(),
         }
-        let reason = text::optional("reason", self.reason.as_deref().unwrap_or(""), 200)?;
-        if is_bad(self.level) && reason.is_none() {
-            return Err(FieldError::new(
-                "reason",
-                Text::fixed(
-                    "请选择或填写不满意的原因",
-                    "please give the reason for a low rating",
-                ),
-            ));
-        }
-        Ok(PadRating { reason, ..self })
     }
 }
 
-/// A recorded rating, tied to what was rated.
+/// A recorded rating, tied to what was rated. The rater is kept apart (`raters`) and never
+/// shown to the rated clerk.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Rating {
     pub id: i64,
-    /// Where it was given: `window_pad` (评价器) for now.
+    /// `service`, `open_review` or `supervisor_check`.
+    pub kind: String,
+    /// Where it was given: `window_pad`, `kiosk`, `web`, `sms`, `email`.
     pub channel: String,
     pub ticket_id: Option<i64>,
     pub case_id: Option<i64>,
     pub matter_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub region_id: Option<i64>,
     pub hall_id: Option<i64>,
     pub window_id: Option<i64>,
     pub clerk_id: Option<i64>,
     pub level: i64,
+    #[serde(default)]
+    pub scores: Scores,
+    pub comment: Option<String>,
     pub reason: Option<String>,
+    /// False once an appeal against it was upheld: out of the figures, still in the trail.
+    pub counted: bool,
     pub created_at: DateTime<Utc>,
+}
+
+impl Rating {
+    pub fn is_bad(&self) -> bool {
+        is_bad(self.level)
+    }
+}
+
+vocabulary!(
+    /// Where an appeal (申诉复核) stands.
+    AppealState {
+        Pending = ("pending", "待复核", "pending"),
+        /// The rating leaves the figures.
+        Upheld = ("upheld", "申诉成立", "upheld"),
+        Rejected = ("rejected", "申诉驳回", "rejected"),
+    }
+);
+
+/// A clerk's appeal against a rating: mistaken (误评) or malicious (恶意差评).
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppealInput {
+    pub reason: String,
+}
+
+impl AppealInput {
+    pub fn clean(self) -> Result<AppealInput, FieldError> {
+        Ok(AppealInput {
+            reason: text::required("reason", &self.reason, 1000)?,
+        })
+    }
+}
+
+/// A supervisor's decision on an appeal.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppealDecision {
+    pub upheld: bool,
+    pub note: String,
+    /// The appeal's version as read.
+    pub version: i64,
+}
+
+impl AppealDecision {
+    pub fn clean(self) -> Result<AppealDecision, FieldError> {
+        Ok(AppealDecision {
+            note: text::required("note", &self.note, 1000)?,
+            ..self
+        })
+    }
+}
+
+/// An appeal as recorded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Appeal {
+    pub id: i64,
+    pub rating_id: i64,
+    pub state: AppealState,
+    pub reason: String,
+    pub appealed_by: Option<i64>,
+    pub appealed_by_name: String,
+    pub appealed_at: DateTime<Utc>,
+    pub note: Option<String>,
+    pub decided_by_name: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub version: i64,
 }
 
 /// The reasons the pad offers for a low rating (the rater may also write one).
@@ -100,6 +183,8 @@ mod tests {
         PadRating {
             ticket_id: 1,
             level,
+            scores: Scores::new(),
+            comment: None,
             reason: reason.map(str::to_string),
         }
         .clean()

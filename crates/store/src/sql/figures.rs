@@ -174,8 +174,9 @@ impl RatingFacts {
     }
 }
 
-pub(crate) fn track_rating(t: &mut Tallies, r: &RatingFacts) {
-    add(t, local_date(r.at), &r.dims(), &of_rating(r.level), 1);
+/// A rating counted (`sign` 1) or taken out of the figures by an upheld appeal (-1).
+pub(crate) fn track_rating(t: &mut Tallies, r: &RatingFacts, sign: i64) {
+    add(t, local_date(r.at), &r.dims(), &of_rating(r.level), sign);
 }
 
 fn slice_where(q: Sql, s: &Slice) -> Sql {
@@ -555,28 +556,36 @@ impl<B: Backend> FiguresStore for SqlStore<B> {
             i64,
             Option<i64>,
             Option<i64>,
+            String,
             Option<i64>,
             Option<i64>,
             i64,
             DateTime<Utc>,
         );
+        // Service ratings still counted; on site they count under the window channel, online
+        // under the channel of the case they rate (as `evaluation::insert_rating` counts them).
         let ratings: Vec<RatingRow> = B::all(
             &mut tx,
-            sql(
-                "SELECT COALESCE(h.region_id, c.region_id, 0), c.department_id,
-                        COALESCE(r.matter_id, c.matter_id), r.window_id, r.clerk_id, r.level,
-                        r.created_at
+            sql(format!(
+                "SELECT COALESCE(r.region_id, h.region_id, c.region_id, 0),
+                        COALESCE(r.department_id, c.department_id),
+                        COALESCE(r.matter_id, c.matter_id),
+                        CASE WHEN r.channel IN ('window_pad', 'kiosk') OR c.channel IS NULL
+                             THEN '{window}' ELSE c.channel END,
+                        r.window_id, r.clerk_id, r.level, r.created_at
                  FROM ratings r LEFT JOIN halls h ON h.id = r.hall_id
-                 LEFT JOIN cases c ON c.id = r.case_id",
-            ),
+                 LEFT JOIN cases c ON c.id = r.case_id
+                 WHERE r.kind = 'service' AND r.counted",
+                window = Channel::Window.code()
+            )),
         )
         .await?;
-        for (region, dept, matter, window, clerk, level, at) in ratings {
+        for (region, dept, matter, channel, window, clerk, level, at) in ratings {
             let r = RatingFacts {
                 region_id: region,
                 department_id: dept,
                 matter_id: matter,
-                channel: Channel::Window.code().into(),
+                channel,
                 window_id: window,
                 clerk_id: clerk,
                 level,

@@ -6,11 +6,11 @@ use super::{SqlStore, hall_calls, hall_window, next_seq};
 use crate::HallStore;
 use crate::backend::{Backend, now, sql};
 use crate::error::{Result, StoreError};
-use crate::model::{NewTicket, WindowAct, WindowOutcome};
+use crate::model::{NewTicket, Rated, RectifyPlan, WindowAct, WindowOutcome};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use onewindow_core::audit::Context;
-use onewindow_core::evaluation::{PadRating, Rating};
+use onewindow_core::evaluation::PadRating;
 use onewindow_core::hall::board::Board;
 use onewindow_core::hall::category::{Category, NewCategory};
 use onewindow_core::hall::queue::Waiting;
@@ -605,8 +605,9 @@ impl<B: Backend> HallStore for SqlStore<B> {
         ctx: &Context,
         window_id: i64,
         rating: PadRating,
+        plan: Option<RectifyPlan>,
         at: DateTime<Utc>,
-    ) -> Result<Rating> {
-        hall_window::rate_at_pad(self.b.as_ref(), ctx, window_id, rating, at).await
+    ) -> Result<Rated> {
+        hall_window::rate_at_pad(self.b.as_ref(), ctx, window_id, rating, plan, at).await
     }
 }

@@ -8,10 +8,11 @@ use super::hall::{TICKET_COLS, TicketRow, WINDOW_CATEGORIES, hall_category, hall
 use super::org::change;
 use crate::backend::{Backend, placeholders, sql};
 use crate::error::{Result, StoreError};
-use crate::model::{WindowAct, WindowOutcome};
+use crate::model::{Rated, Rater, RectifyPlan, WindowAct, WindowOutcome};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use onewindow_core::audit::{Change, Context};
-use onewindow_core::evaluation::{PadRating, Rating};
+use onewindow_core::evaluation::PadRating;
+use onewindow_core::evaluation::rating::{Channel as RatingChannel, Kind};
 use onewindow_core::hall::board::{Board, CallLine, CategoryQueue, WindowScreen};
 use onewindow_core::hall::queue::{Waiting, pick};
 use onewindow_core::hall::stats::TicketFact;
@@ -714,8 +715,9 @@ pub(super) async fn rate_at_pad<B: Backend>(
     ctx: &Context,
     window_id: i64,
     r: PadRating,
+    plan: Option<RectifyPlan>,
     at: DateTime<Utc>,
-) -> Result<Rating> {
+) -> Result<Rated> {
     let mut tx = b.begin().await?;
     type T = (
         String,
@@ -774,69 +776,34 @@ pub(super) async fn rate_at_pad<B: Backend>(
         .bind(r.ticket_id),
     )
     .await?;
-    type R = (i64, DateTime<Utc>);
-    let (id, created_at): R = B::opt(
+    let given = r.given();
+    let rated = super::evaluation::insert_rating::<B>(
         &mut tx,
-        sql("INSERT INTO ratings (channel, ticket_id, case_id, matter_id, hall_id, window_id, clerk_id,
-             level, reason, created_at) VALUES ('window_pad', $1, $2, $3, $4, $5, $6, $7, $8, $9)
-             RETURNING id, created_at")
-        .bind(r.ticket_id)
-        .bind(case.map(|c| c.0))
-        .bind(case.map(|c| c.1))
-        .bind(hall_id)
-        .bind(window_id)
-        .bind(clerk_id)
-        .bind(r.level)
-        .bind(r.reason.clone())
-        .bind(at),
-    )
-    .await?
-    .ok_or_else(|| StoreError::Database("INSERT returned no rating".into()))?;
-    let mut tallies = super::rollup::Tallies::default();
-    super::figures::track_rating(
-        &mut tallies,
-        &super::figures::RatingFacts {
-            region_id,
-            department_id: case.map(|c| c.2),
-            matter_id: case.map(|c| c.1),
-            channel: onewindow_core::case::Channel::Window.code().into(),
-            window_id: Some(window_id),
-            clerk_id,
-            level: r.level,
-            at: created_at,
+        ctx,
+        super::evaluation::Insert {
+            kind: Kind::Service,
+            channel: RatingChannel::WindowPad,
+            given: &given,
+            facts: super::evaluation::Facts {
+                ticket_id: Some(r.ticket_id),
+                case_id: case.map(|c| c.0),
+                matter_id: case.map(|c| c.1),
+                department_id: case.map(|c| c.2),
+                region_id,
+                hall_id: Some(hall_id),
+                window_id: Some(window_id),
+                clerk_id,
+                figures_channel: onewindow_core::case::Channel::Window.code().into(),
+            },
+            online_case: false,
+            rater: &Rater::default(),
+            plan,
+            at,
         },
-    );
-    tallies.write::<B>(&mut tx).await?;
-    let rating = Rating {
-        id,
-        channel: "window_pad".into(),
-        ticket_id: Some(r.ticket_id),
-        case_id: case.map(|c| c.0),
-        matter_id: case.map(|c| c.1),
-        hall_id: Some(hall_id),
-        window_id: Some(window_id),
-        clerk_id,
-        level: r.level,
-        reason: r.reason,
-        created_at,
-    };
-    append_all::<B>(
-        &mut tx,
-        vec![Pending::now(
-            ctx,
-            change(
-                "rating",
-                "create",
-                id,
-                (None, Some(region_id)),
-                None,
-                Some(&rating),
-            ),
-        )],
     )
     .await?;
     B::commit(tx).await?;
-    Ok(rating)
+    Ok(rated)
 }
 
 pub(super) async fn ticket_facts<B: Backend>(

@@ -8,6 +8,7 @@ mod case_rows;
 mod cases;
 mod catalog;
 mod entity;
+mod evaluation;
 mod figures;
 mod hall;
 mod hall_calls;

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 pub mod cases;
 pub mod catalog;
+mod evaluation;
 mod hall;
 mod ops;
 mod org;
@@ -60,6 +61,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(hall::router())
         .merge(appointments::router())
         .merge(supervision::router())
+        .merge(evaluation::router())
         .split_for_parts()
 }
 

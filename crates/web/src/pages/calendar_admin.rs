@@ -131,6 +131,26 @@ fn rules_form(r: &Rules, lang: onewindow_core::Lang) -> Value {
                 "rules.urge_red_card_days",
                 r.urge.red_card_days,
             ),
+            n(
+                "eval_rectify_days",
+                "rules.eval_rectify_days",
+                r.evaluation.rectify_days,
+            ),
+            n(
+                "eval_link_days",
+                "rules.eval_link_days",
+                r.evaluation.link_days,
+            ),
+            n(
+                "eval_rate_days",
+                "rules.eval_rate_days",
+                r.evaluation.rate_days,
+            ),
+            n(
+                "eval_appeal_days",
+                "rules.eval_appeal_days",
+                r.evaluation.appeal_days,
+            ),
             n("max_upload_mib", "rules.max_upload_mib", r.max_upload_mib),
             input(
                 "upload_types",
@@ -218,6 +238,12 @@ async fn save_rules(State(state): State<AppState>, f: PageForm) -> AppResult<Res
             reminder_days: f.data.int("urge_reminder_days")?,
             yellow_card_days: f.data.int("urge_yellow_card_days")?,
             red_card_days: f.data.int("urge_red_card_days")?,
+        },
+        evaluation: onewindow_core::evaluation::rectification::EvaluationRule {
+            rectify_days: f.data.int("eval_rectify_days")?,
+            link_days: f.data.int("eval_link_days")?,
+            rate_days: f.data.int("eval_rate_days")?,
+            appeal_days: f.data.int("eval_appeal_days")?,
         },
         max_upload_mib: f.data.int("max_upload_mib")?,
         upload_types: f

@@ -386,15 +386,17 @@ pub async fn rate_at_pad(
         .window(window_id)
         .await?
         .ok_or_else(|| AppError::not_found(Text::fixed("窗口", "window")))?;
+    let at = state.config.clock.now();
+    let plan = if rating.given().level <= 2 {
+        Some(super::evaluation::plan(state, at).await?)
+    } else {
+        None
+    };
     Ok(state
         .store
-        .rate_at_pad(
-            &public_ctx(origin, "window-pad"),
-            w.id,
-            rating,
-            state.config.clock.now(),
-        )
-        .await?)
+        .rate_at_pad(&public_ctx(origin, "window-pad"), w.id, rating, plan, at)
+        .await?
+        .rating)
 }
 
 /// The hall's figures for a period (at most a year): for whoever oversees the hall's region,

@@ -1,0 +1,551 @@
+//! Service evaluation (好差评): online ratings of a case by its applicant or through a one-time
+//! link, the rectification of bad ratings, and appeals. The pad's rating is in `service::hall`;
+//! both open a rectification through `plan`.
+
+use crate::auth::{Auth, Origin, random_token, token_hash};
+use crate::error::{AppError, AppResult};
+use crate::service::cases::{self, settings};
+use crate::service::hall::public_ctx;
+use crate::service::{owner, scope_filter};
+use crate::state::AppState;
+use chrono::{DateTime, Duration, Utc};
+use onewindow_core::access::Permission;
+use onewindow_core::case::clock::Light;
+use onewindow_core::case::{Case, NoticeChannel};
+use onewindow_core::evaluation::rating::{Channel, Given, Kind};
+use onewindow_core::evaluation::rectification::{self, Action, LogLine, Rectification, State};
+use onewindow_core::evaluation::{Appeal, AppealDecision, AppealInput, Rating};
+use onewindow_core::time::local_date;
+use onewindow_core::{DomainError, FieldError, Text};
+use onewindow_store::{
+    AppealFilter, NewRating, NewRatingLink, Rated, Rater, RatingFilter, RatingLink, RatingTarget,
+    RectificationFilter, RectifyPlan,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+const RECTIFICATION: Text = Text::fixed("差评整改", "rectification");
+const RATING: Text = Text::fixed("评价", "rating");
+
+/// What the rater is told: the rating, and for a bad one that it will be rectified by when.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Receipt {
+    pub rating: Rating,
+    pub rectification_id: Option<i64>,
+    pub rectify_by: Option<chrono::NaiveDate>,
+}
+
+impl From<Rated> for Receipt {
+    fn from(r: Rated) -> Receipt {
+        Receipt {
+            rectification_id: r.rectification.as_ref().map(|x| x.id),
+            rectify_by: r.rectification.as_ref().map(|x| x.due_on),
+            rating: r.rating,
+        }
+    }
+}
+
+/// The deadline of a rectification opened at `at`: the rules' working days on the calendar.
+pub async fn plan(state: &AppState, at: DateTime<Utc>) -> AppResult<RectifyPlan> {
+    let s = settings(state).await?;
+    let (due_on, lights) = rectification::deadline(
+        &s.calendar,
+        local_date(at),
+        s.rules.evaluation.rectify_days,
+        s.rules.light_rule(),
+    )
+    .map_err(|e| AppError::bad_request("calendar", e.text()))?;
+    Ok(RectifyPlan {
+        due_on,
+        yellow_on: lights.yellow_from,
+        red_on: lights.red_from,
+    })
+}
+
+/// Whether a case may be rated online now: it has ended, not longer ago than the rules allow.
+async fn ratable(state: &AppState, c: &Case, at: DateTime<Utc>) -> AppResult<()> {
+    if !c.state.is_concluded() {
+        return Err(AppError::from(DomainError::conflict(
+            "case_id",
+            "办件尚未办结，办结后才能评价",
+            "the case can be rated once it has ended",
+        )));
+    }
+    let days = settings(state).await?.rules.evaluation.rate_days;
+    let ended = c.delivered_at.or(c.concluded_at).unwrap_or(c.updated_at);
+    if at - ended > Duration::days(days) {
+        return Err(AppError::from(DomainError::conflict(
+            "case_id",
+            format!("办结已超过{days}天，不能再评价"),
+            format!("the case ended more than {days} days ago"),
+        )));
+    }
+    Ok(())
+}
+
+/// The applicant rates their own case on its page (一事一评, online).
+pub async fn rate_case(
+    state: &AppState,
+    auth: &Auth,
+    case_id: i64,
+    given: Given,
+) -> AppResult<Rated> {
+    let (rec, st) = cases::load(state, auth, case_id).await?;
+    if !st.applicant {
+        return Err(AppError::from(DomainError::conflict(
+            "case_id",
+            "只有申请人可以评价本办件",
+            "only the applicant rates a case",
+        )));
+    }
+    let given = given.clean(Channel::Web.setting())?;
+    let at = cases::now();
+    ratable(state, &rec.dossier.case, at).await?;
+    let c = &rec.dossier.case;
+    let rater = Rater {
+        user_id: Some(auth.user.id),
+        name: Some(c.applicant.name.clone()),
+        phone: Some(c.applicant.phone.clone()),
+        email: c.applicant.email.clone(),
+    };
+    record(
+        state,
+        &auth.ctx(),
+        Kind::Service,
+        Channel::Web,
+        given,
+        RatingTarget::Case(case_id),
+        None,
+        rater,
+        at,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn record(
+    state: &AppState,
+    ctx: &onewindow_core::audit::Context,
+    kind: Kind,
+    channel: Channel,
+    given: Given,
+    target: RatingTarget,
+    link_hash: Option<String>,
+    rater: Rater,
+    at: DateTime<Utc>,
+) -> AppResult<Rated> {
+    let plan = if onewindow_core::evaluation::is_bad(given.level) {
+        Some(plan(state, at).await?)
+    } else {
+        None
+    };
+    Ok(state
+        .store
+        .rate(
+            ctx,
+            NewRating {
+                kind,
+                channel,
+                given,
+                target,
+                link_hash,
+                rater,
+                plan,
+                at,
+            },
+        )
+        .await?)
+}
+
+/// How a rating link goes out.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkInput {
+    /// `sms` (to the applicant's mobile) or `email`.
+    pub channel: String,
+}
+
+/// Sends the applicant a one-time link to rate an ended case (一事一评 by SMS or e-mail). Only
+/// the message carries the token; staff never see it.
+pub async fn send_link(
+    state: &AppState,
+    auth: &Auth,
+    case_id: i64,
+    input: LinkInput,
+) -> AppResult<RatingLink> {
+    auth.actor.require(Permission::CaseIntake)?;
+    let (rec, st) = cases::load(state, auth, case_id).await?;
+    if !st.staff || !auth.actor.covers(&st.owner) {
+        return Err(DomainError::forbidden().into());
+    }
+    let c = &rec.dossier.case;
+    let at = cases::now();
+    ratable(state, c, at).await?;
+    let channel = NoticeChannel::parse(&input.channel).ok_or_else(|| {
+        AppError::bad_request(
+            "channel",
+            Text::fixed("发送方式应为 sms 或 email", "channel must be sms or email"),
+        )
+    })?;
+    let sent_to = match channel {
+        NoticeChannel::Sms => c.applicant.phone.clone(),
+        NoticeChannel::Email => c.applicant.email.clone().ok_or_else(|| {
+            AppError::from(FieldError::new(
+                "channel",
+                Text::fixed(
+                    "申请人没有留电子邮箱",
+                    "the applicant left no e-mail address",
+                ),
+            ))
+        })?,
+    };
+    let days = settings(state).await?.rules.evaluation.link_days;
+    let token = random_token();
+    let base = state.config.public_url.clone().unwrap_or_default();
+    let url = format!("{}/rate/{token}", base.trim_end_matches('/'));
+    let link = state
+        .store
+        .create_rating_link(
+            &auth.ctx(),
+            NewRatingLink {
+                case_id,
+                token_hash: token_hash(&token),
+                channel,
+                sent_to,
+                subject: format!("请评价办件{}", c.number),
+                body: format!(
+                    "您办理的“{}”（办件号{}）已办结，请对本次服务作出评价：{url} （{days}天内有效，仅可使用一次）",
+                    c.matter_name, c.number
+                ),
+                at,
+                expires_at: at + Duration::days(days),
+            },
+        )
+        .await?;
+    Ok(link)
+}
+
+/// What the page behind a rating link shows.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct LinkView {
+    pub case_number: String,
+    pub matter_name: String,
+    pub channel: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A link, checked: known, unused, unexpired.
+async fn live_link(state: &AppState, token: &str) -> AppResult<(RatingLink, Case)> {
+    let invalid = || {
+        AppError::from(FieldError::new(
+            "token",
+            Text::fixed(
+                "评价链接无效、已使用或已过期",
+                "the rating link is invalid, used or expired",
+            ),
+        ))
+    };
+    let token = token.trim();
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(invalid());
+    }
+    let link = state
+        .store
+        .rating_link(&token_hash(token))
+        .await?
+        .ok_or_else(invalid)?;
+    if link.used_at.is_some() || link.expires_at <= cases::now() {
+        return Err(invalid());
+    }
+    let rec = state
+        .store
+        .case_record(link.case_id)
+        .await?
+        .ok_or_else(invalid)?;
+    Ok((link, rec.dossier.case))
+}
+
+pub async fn link_view(state: &AppState, token: &str) -> AppResult<LinkView> {
+    let (link, c) = live_link(state, token).await?;
+    Ok(LinkView {
+        case_number: c.number,
+        matter_name: c.matter_name,
+        channel: link.channel,
+        expires_at: link.expires_at,
+    })
+}
+
+/// A rating through a link: the link is spent with it.
+pub async fn rate_by_link(
+    state: &AppState,
+    origin: &Origin,
+    token: &str,
+    given: Given,
+) -> AppResult<Rated> {
+    let (link, c) = live_link(state, token).await?;
+    let channel = if link.channel == NoticeChannel::Email.code() {
+        Channel::Email
+    } else {
+        Channel::Sms
+    };
+    let given = given.clean(channel.setting())?;
+    let rater = Rater {
+        user_id: c.applicant_user_id,
+        name: Some(c.applicant.name.clone()),
+        phone: Some(c.applicant.phone.clone()),
+        email: c.applicant.email.clone(),
+    };
+    record(
+        state,
+        &public_ctx(origin, "rating-link"),
+        Kind::Service,
+        channel,
+        given,
+        RatingTarget::Case(c.id),
+        Some(token_hash(token.trim())),
+        rater,
+        cases::now(),
+    )
+    .await
+}
+
+/// Ratings a member of staff may see: a clerk their own, others those in scope. The rater is
+/// never part of a rating.
+pub async fn ratings(state: &AppState, auth: &Auth, bad_only: bool) -> AppResult<Vec<Rating>> {
+    let a = &auth.actor;
+    let mut f = RatingFilter {
+        bad_only,
+        limit: 500,
+        ..Default::default()
+    };
+    if a.has(Permission::Supervise) || a.has(Permission::Rectify) {
+        f.scope = scope_filter(a);
+    } else if a.has(Permission::Appeal) {
+        f.clerk_id = Some(a.user_id);
+    } else {
+        return Err(DomainError::forbidden().into());
+    }
+    Ok(state.store.ratings(&f).await?)
+}
+
+/// A rectification with its trail, what the asker may do, and (for those who call back) the
+/// rater's contact.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct RectificationView {
+    pub rectification: Rectification,
+    pub light: Option<String>,
+    pub log: Vec<LogLine>,
+    /// The action open now, if the asker may take it.
+    pub may: Option<String>,
+    pub rater: Option<Rater>,
+}
+
+async fn covered(state: &AppState, auth: &Auth, r: &Rectification) -> AppResult<bool> {
+    let o = owner(state, r.department_id, Some(r.region_id)).await?;
+    Ok(auth.actor.covers(&o))
+}
+
+pub async fn rectification(state: &AppState, auth: &Auth, id: i64) -> AppResult<RectificationView> {
+    let r = state
+        .store
+        .rectification(id)
+        .await?
+        .ok_or_else(|| AppError::not_found(RECTIFICATION))?;
+    let a = &auth.actor;
+    let rectifies = a.has(Permission::Rectify) && covered(state, auth, &r).await?;
+    let supervises = a.has(Permission::Supervise) && covered(state, auth, &r).await?;
+    if !rectifies && !supervises {
+        return Err(DomainError::forbidden().into());
+    }
+    let log = state.store.rectification_log(id).await?;
+    let rater = if rectifies {
+        state.store.rater(r.rating_id).await?
+    } else {
+        None
+    };
+    let today = local_date(cases::now());
+    Ok(RectificationView {
+        light: r.light_on(today).map(|l| light_code(l).to_string()),
+        may: rectifies
+            .then(|| rectification::open_action(r.progress.state).map(|a| a.0.to_string()))
+            .flatten(),
+        log,
+        rater,
+        rectification: r,
+    })
+}
+
+fn light_code(l: Light) -> &'static str {
+    match l {
+        Light::Green => "green",
+        Light::Yellow => "yellow",
+        Light::Red => "red",
+    }
+}
+
+/// Rectifications in scope, open ones or in one state or light.
+pub async fn rectifications(
+    state: &AppState,
+    auth: &Auth,
+    state_code: Option<&str>,
+    light: Option<&str>,
+) -> AppResult<Vec<Rectification>> {
+    let a = &auth.actor;
+    if !a.has(Permission::Rectify) && !a.has(Permission::Supervise) {
+        return Err(DomainError::forbidden().into());
+    }
+    let state_f = match state_code.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(State::parse(s).ok_or_else(|| {
+            AppError::bad_request(
+                "state",
+                Text::fixed(
+                    "状态应为 verifying、rectifying、explaining、calling_back、re_evaluating 或 closed",
+                    "state must be verifying, rectifying, explaining, calling_back, re_evaluating or closed",
+                ),
+            )
+        })?),
+    };
+    let light = match light.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some("green") => Some(Light::Green),
+        Some("yellow") => Some(Light::Yellow),
+        Some("red") => Some(Light::Red),
+        Some(_) => {
+            return Err(AppError::bad_request(
+                "light",
+                Text::fixed(
+                    "灯色应为 green、yellow 或 red",
+                    "light must be green, yellow or red",
+                ),
+            ));
+        }
+    };
+    Ok(state
+        .store
+        .rectifications(&RectificationFilter {
+            scope: scope_filter(a),
+            state: state_f,
+            open_only: state_f.is_none(),
+            light: light.map(|l| (l, local_date(cases::now()))),
+            limit: 500,
+        })
+        .await?)
+}
+
+/// An action with the version it was read at (`{"version": 3, "action": "verify", …}`).
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+pub struct ActInput {
+    /// The version as read.
+    pub version: i64,
+    #[serde(flatten)]
+    pub action: Action,
+}
+
+/// One step of a rectification, by the department in scope.
+pub async fn act(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    version: i64,
+    action: Action,
+) -> AppResult<Rectification> {
+    auth.actor.require(Permission::Rectify)?;
+    let r = state
+        .store
+        .rectification(id)
+        .await?
+        .ok_or_else(|| AppError::not_found(RECTIFICATION))?;
+    if !covered(state, auth, &r).await? {
+        return Err(DomainError::forbidden().into());
+    }
+    Ok(state
+        .store
+        .act_on_rectification(&auth.ctx(), id, version, action, cases::now())
+        .await?)
+}
+
+async fn rating_of(state: &AppState, id: i64) -> AppResult<Rating> {
+    state
+        .store
+        .rating(id)
+        .await?
+        .ok_or_else(|| AppError::not_found(RATING))
+}
+
+/// A clerk appeals a rating of their own service, or a department head one of the department's,
+/// within the rules' working days.
+pub async fn appeal(
+    state: &AppState,
+    auth: &Auth,
+    rating_id: i64,
+    input: AppealInput,
+) -> AppResult<Appeal> {
+    let a = &auth.actor;
+    a.require(Permission::Appeal)?;
+    let r = rating_of(state, rating_id).await?;
+    let own = r.clerk_id == Some(a.user_id);
+    let head =
+        a.has(Permission::Rectify) && a.covers(&owner(state, r.department_id, r.region_id).await?);
+    if !own && !head {
+        return Err(DomainError::forbidden().into());
+    }
+    let input = input.clean()?;
+    let at = cases::now();
+    let s = settings(state).await?;
+    let days = s.rules.evaluation.appeal_days;
+    let last = s
+        .calendar
+        .add_workdays(local_date(r.created_at), days)
+        .map_err(|e| AppError::bad_request("calendar", e.text()))?;
+    if local_date(at) > last {
+        return Err(AppError::from(DomainError::conflict(
+            "rating_id",
+            format!("已超过申诉期限（评价后{days}个工作日内）"),
+            format!("appeals are taken within {days} working days of the rating"),
+        )));
+    }
+    Ok(state
+        .store
+        .file_appeal(&auth.ctx(), rating_id, input.reason, at)
+        .await?)
+}
+
+/// Appeals in the supervisor's scope.
+pub async fn appeals(state: &AppState, auth: &Auth, pending_only: bool) -> AppResult<Vec<Appeal>> {
+    auth.actor.require(Permission::ReviewRatings)?;
+    Ok(state
+        .store
+        .appeals(&AppealFilter {
+            scope: scope_filter(&auth.actor),
+            pending_only,
+            limit: 500,
+            ..Default::default()
+        })
+        .await?)
+}
+
+/// A supervisor decides an appeal in scope.
+pub async fn decide(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    d: AppealDecision,
+) -> AppResult<Appeal> {
+    auth.actor.require(Permission::ReviewRatings)?;
+    let appeal = state
+        .store
+        .appeal(id)
+        .await?
+        .ok_or_else(|| AppError::not_found(Text::fixed("申诉", "appeal")))?;
+    let r = rating_of(state, appeal.rating_id).await?;
+    let o = owner(state, r.department_id, r.region_id).await?;
+    if !auth.actor.covers(&o) {
+        return Err(DomainError::forbidden().into());
+    }
+    let d = d.clean()?;
+    Ok(state
+        .store
+        .decide_appeal(&auth.ctx(), id, d, cases::now())
+        .await?)
+}
