@@ -599,6 +599,7 @@ each_app!(the_openapi_document_lists_every_endpoint, |app| {
             .replace("{id}", "1")
             .replace("{hall_id}", "1")
             .replace("{year}", "2027")
+            .replace("{token}", "0")
             .replace("{code}", code);
         let (s, _) = app.call(m.parse().unwrap(), &path, None, None).await;
         assert!(
@@ -727,6 +728,17 @@ pub const ENDPOINTS: &[&str] = &[
     "GET /api/v1/urges/mine",
     "GET /api/v1/urges/{id}",
     "POST /api/v1/urges/{id}/answer",
+    "POST /api/v1/cases/{id}/rating",
+    "POST /api/v1/cases/{id}/rating-links",
+    "GET /api/v1/rating-links/{token}",
+    "POST /api/v1/rating-links/{token}/rating",
+    "GET /api/v1/ratings",
+    "POST /api/v1/ratings/{id}/appeal",
+    "GET /api/v1/appeals",
+    "POST /api/v1/appeals/{id}/decision",
+    "GET /api/v1/rectifications",
+    "GET /api/v1/rectifications/{id}",
+    "POST /api/v1/rectifications/{id}/actions",
 ];
 
 each_app!(

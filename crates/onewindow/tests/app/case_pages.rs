@@ -404,6 +404,12 @@ each_app!(batch_intake_and_the_calendar_administration, |app| {
         html.contains(&format!("{code} 3 0")),
         "the line is shown back"
     );
+    // The rectification limit (好差评) is kept with the rules.
+    let at = html
+        .find("name=\"eval_rectify_days\"")
+        .expect("the field is on the page");
+    let tag = &html[html[..at].rfind('<').unwrap()..at + html[at..].find('>').unwrap()];
+    assert!(tag.contains("value=\"12\""), "{tag}");
     // A review flow through its editor.
     let (s, html) = page(app, &format!("/admin/catalog/{code}/workflow"), &admin).await;
     assert_eq!(s, StatusCode::OK);

@@ -11,6 +11,7 @@ mod case_pages;
 mod cases;
 mod catalog;
 mod cli;
+mod evaluation;
 mod hall;
 mod pages;
 mod permissions;

@@ -1,0 +1,515 @@
+//! Service evaluation (好差评) over the API, on both databases: a case rated online once by its
+//! applicant, a rating link sent, spent and refused when forged, the bad rating's rectification
+//! worked by the department with the rater's contact kept from everyone else, and an appeal that
+//! takes a rating out of the figures but not out of the trail.
+
+use crate::cases::{act, person_application};
+use crate::each_app;
+use crate::support::{TestApp, en};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+/// A case the citizen filed online, of a matter concluded on the spot (即办件) open to persons.
+async fn filed_case(app: &TestApp) -> i64 {
+    let citizen = app.token("citizen").await;
+    let (_, list) = app
+        .call(Method::GET, "/api/v1/matters?limit=500", None, None)
+        .await;
+    for m in list["items"].as_array().unwrap() {
+        if m["promised_days"] != 0 {
+            continue;
+        }
+        let code = m["code"].as_str().unwrap();
+        let (s, created) = app
+            .call(
+                Method::POST,
+                "/api/v1/cases",
+                Some(&citizen),
+                Some(person_application(code, "online")),
+            )
+            .await;
+        if s == StatusCode::CREATED {
+            return created["case_ids"][0].as_i64().unwrap();
+        }
+    }
+    panic!("the demo catalog has a matter concluded on the spot that a person may apply for");
+}
+
+/// A case the citizen filed online and the clerk concluded on the spot.
+async fn concluded_case(app: &TestApp) -> i64 {
+    let clerk = app.token("clerk").await;
+    let id = filed_case(app).await;
+    let (s, v) = act(app, &clerk, id, json!({"action": "conclude_on_spot"})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    id
+}
+
+fn online_scores(v: i64) -> Value {
+    json!({"efficiency": v, "guide_accuracy": v, "convenience": v, "ease_of_use": v})
+}
+
+async fn rate(app: &TestApp, token: &str, id: i64, body: Value) -> (StatusCode, Value) {
+    app.call(
+        Method::POST,
+        &format!("/api/v1/cases/{id}/rating"),
+        Some(token),
+        Some(body),
+    )
+    .await
+}
+
+async fn step(app: &TestApp, token: &str, id: i64, body: Value) -> (StatusCode, Value) {
+    app.call(
+        Method::POST,
+        &format!("/api/v1/rectifications/{id}/actions"),
+        Some(token),
+        Some(body),
+    )
+    .await
+}
+
+each_app!(
+    a_case_is_rated_online_once_and_its_bad_rating_rectified,
+    |app| {
+        let citizen = app.token("citizen").await;
+        let clerk = app.token("clerk").await;
+        let leader = app.token("leader").await;
+        let supervisor = app.token("supervisor").await;
+        let id = filed_case(app).await;
+        let bad = json!({"level": 2, "scores": online_scores(2), "reason": "多次跑动", "comment": "材料清单与窗口要求不一致"});
+        let (s, e) = rate(app, &citizen, id, bad.clone()).await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::CONFLICT, Some("case_id")),
+            "not ended yet: {e}"
+        );
+        let (s, _) = act(app, &clerk, id, json!({"action": "conclude_on_spot"})).await;
+        assert_eq!(s, StatusCode::OK);
+
+        // Bad input names the field; in English on request; nothing is recorded.
+        let (s, e) = rate(
+            app,
+            &citizen,
+            id,
+            json!({"level": 5, "scores": {"attitude": 5}}),
+        )
+        .await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("scores.attitude")),
+            "{e}"
+        );
+        let (s, e) = app
+            .call_with(
+                Method::POST,
+                &format!("/api/v1/cases/{id}/rating"),
+                Some(&citizen),
+                Some(json!({"level": 6})),
+                en(),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            e["message"].as_str().unwrap().contains("must be 1 to 5"),
+            "{e}"
+        );
+        let (s, e) = rate(app, &citizen, id, json!({"level": 1})).await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("reason"))
+        );
+        let (s, e) = rate(app, &clerk, id, json!({"level": 5})).await;
+        assert!(
+            s == StatusCode::CONFLICT || s == StatusCode::FORBIDDEN,
+            "not the applicant: {e}"
+        );
+
+        let (s, receipt) = rate(app, &citizen, id, bad.clone()).await;
+        assert_eq!(s, StatusCode::CREATED, "{receipt}");
+        assert_eq!(receipt["rating"]["channel"], "web");
+        assert_eq!(receipt["rating"]["scores"]["guide_accuracy"], 2);
+        let rect = receipt["rectification_id"]
+            .as_i64()
+            .expect("a bad rating is rectified");
+        assert!(receipt["rectify_by"].is_string());
+        let (s, e) = rate(app, &citizen, id, json!({"level": 5})).await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::CONFLICT, Some("case_id")),
+            "once per case"
+        );
+
+        // The rated clerk sees the rating but never who gave it.
+        let (s, mine) = app.get("/api/v1/ratings", &clerk).await;
+        assert_eq!(s, StatusCode::OK, "{mine}");
+        assert!(
+            mine.as_array().unwrap().iter().any(|r| r["case_id"] == id),
+            "{mine}"
+        );
+        let text = mine.to_string();
+        assert!(
+            !text.contains("13912345678") && !text.contains("李女士"),
+            "{text}"
+        );
+        let (s, _) = app
+            .get(&format!("/api/v1/rectifications/{rect}"), &clerk)
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+
+        // The supervisor watches without the rater's contact; the department head works it.
+        let (s, seen) = app
+            .get(&format!("/api/v1/rectifications/{rect}"), &supervisor)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{seen}");
+        assert!(seen["rater"].is_null() && seen["may"].is_null(), "{seen}");
+        assert!(!seen.to_string().contains("13912345678"));
+        let (s, view) = app
+            .get(&format!("/api/v1/rectifications/{rect}"), &leader)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{view}");
+        assert_eq!(view["rater"]["phone"], "13912345678");
+        assert_eq!(view["may"], "verify");
+        assert_eq!(view["light"], "green");
+        let (_, open) = app.get("/api/v1/rectifications", &leader).await;
+        assert!(
+            open.as_array().unwrap().iter().any(|r| r["id"] == rect),
+            "{open}"
+        );
+        let (s, e) = app
+            .get("/api/v1/rectifications?light=purple", &leader)
+            .await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("light"))
+        );
+
+        let (s, e) = step(
+            app,
+            &clerk,
+            rect,
+            json!({"version": 1, "action": "verify", "finding": "x", "founded": true}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
+        let (s, e) = step(
+            app,
+            &leader,
+            rect,
+            json!({"version": 1, "action": "verify", "finding": " ", "founded": false}),
+        )
+        .await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("finding")),
+            "{e}"
+        );
+        let (s, v) = step(app, &leader, rect, json!({"version": 1, "action": "verify", "finding": "材料清单已按最新规定调整，申请人所持为旧版", "founded": false})).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["progress"]["state"], "explaining");
+        let (s, e) = step(
+            app,
+            &leader,
+            rect,
+            json!({"version": 2, "action": "rectify", "measures": "x"}),
+        )
+        .await;
+        assert_eq!(
+            (s, e["code"].as_str()),
+            (StatusCode::CONFLICT, Some("wrong_state")),
+            "{e}"
+        );
+        let (s, e) = step(
+            app,
+            &leader,
+            rect,
+            json!({"version": 1, "action": "explain", "explanation": "x"}),
+        )
+        .await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::CONFLICT, Some("version")),
+            "{e}"
+        );
+        let (s, _) = step(app, &leader, rect, json!({"version": 2, "action": "explain", "explanation": "依据新版办事指南，已向申请人说明"})).await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, _) = step(app, &leader, rect, json!({"version": 3, "action": "call_back", "reached": true, "note": "电话回访，申请人表示理解"})).await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, v) = step(
+            app,
+            &leader,
+            rect,
+            json!({"version": 4, "action": "re_evaluate", "level": 4}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(
+            (
+                v["progress"]["state"].as_str(),
+                v["progress"]["outcome"].as_str()
+            ),
+            (Some("closed"), Some("explained"))
+        );
+        let (_, view) = app
+            .get(&format!("/api/v1/rectifications/{rect}"), &leader)
+            .await;
+        let actions: Vec<&str> = view["log"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            actions,
+            ["open", "verify", "explain", "call_back", "re_evaluate"]
+        );
+        assert!(
+            view["light"].is_null() && view["may"].is_null(),
+            "closed: {view}"
+        );
+    }
+);
+
+each_app!(rating_links_are_sent_spent_and_refused_when_forged, |app| {
+    let clerk = app.token("clerk").await;
+    let citizen = app.token("citizen").await;
+    let id = concluded_case(app).await;
+    let send = |channel: &'static str| {
+        let clerk = clerk.clone();
+        async move {
+            app.call(
+                Method::POST,
+                &format!("/api/v1/cases/{id}/rating-links"),
+                Some(&clerk),
+                Some(json!({"channel": channel})),
+            )
+            .await
+        }
+    };
+    let (s, e) = send("fax").await;
+    assert_eq!(
+        (s, e["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("channel")),
+        "{e}"
+    );
+    let (s, e) = send("email").await;
+    assert_eq!(
+        (s, e["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("channel")),
+        "no e-mail: {e}"
+    );
+    let (s, e) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/cases/{id}/rating-links"),
+            Some(&citizen),
+            Some(json!({"channel": "sms"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
+    let (s, link) = send("sms").await;
+    assert_eq!(s, StatusCode::CREATED, "{link}");
+    assert_eq!(link["sent_to"], "13912345678");
+    // The token travels only in the message.
+    let sent = app.db().store.outbox(Some(id), 20).await.unwrap();
+    let body = &sent
+        .iter()
+        .find(|m| m.body.contains("/rate/"))
+        .expect("the link is queued")
+        .body;
+    let at = body.find("/rate/").unwrap() + "/rate/".len();
+    let token: String = body[at..].chars().take(64).collect();
+    assert!(!link.to_string().contains(&token));
+
+    let (s, e) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/rating-links/{}", "a".repeat(64)),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, e["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("token")),
+        "forged: {e}"
+    );
+    let (s, e) = app
+        .call(Method::GET, "/api/v1/rating-links/short", None, None)
+        .await;
+    assert_eq!(
+        (s, e["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("token"))
+    );
+    let (s, v) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/rating-links/{token}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(v["case_number"].is_string());
+    let by_link = |body: Value| {
+        let token = token.clone();
+        async move {
+            app.call(
+                Method::POST,
+                &format!("/api/v1/rating-links/{token}/rating"),
+                None,
+                Some(body),
+            )
+            .await
+        }
+    };
+    let (s, e) =
+        by_link(json!({"level": 5, "scores": {"attitude": 5, "efficiency": 5, "competence": 5}}))
+            .await;
+    assert_eq!(
+        (s, e["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("scores.attitude")),
+        "online items: {e}"
+    );
+    let (s, r) =
+        by_link(json!({"level": 5, "scores": online_scores(5), "comment": "办事快"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    assert_eq!(r["rating"]["channel"], "sms");
+    assert!(r["rectification_id"].is_null());
+    let (s, e) = by_link(json!({"level": 5})).await;
+    assert_eq!(
+        (s, e["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("token")),
+        "spent: {e}"
+    );
+    let (s, e) = rate(app, &citizen, id, json!({"level": 4})).await;
+    assert_eq!(
+        (s, e["field"].as_str()),
+        (StatusCode::CONFLICT, Some("case_id")),
+        "rated once: {e}"
+    );
+});
+
+each_app!(
+    an_upheld_appeal_leaves_the_rating_in_the_trail_not_in_the_figures,
+    |app| {
+        let citizen = app.token("citizen").await;
+        let clerk = app.token("clerk").await;
+        let supervisor = app.token("supervisor").await;
+        let id = concluded_case(app).await;
+        let figures = || async {
+            let today = chrono::Utc::now().date_naive();
+            let q = format!(
+                "from={}&to={}",
+                today - chrono::Duration::days(2),
+                today + chrono::Duration::days(2)
+            );
+            let (s, f) = app
+                .get(&format!("/api/v1/supervision/figures?{q}"), &supervisor)
+                .await;
+            assert_eq!(s, StatusCode::OK, "{f}");
+            (
+                f["counters"]["ratings"].as_i64().unwrap(),
+                f["counters"]["bad"].as_i64().unwrap(),
+            )
+        };
+        let before = figures().await;
+        let (s, r) = rate(
+            app,
+            &citizen,
+            id,
+            json!({"level": 1, "reason": "服务态度差"}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        let rating = r["rating"]["id"].as_i64().unwrap();
+        assert_eq!(figures().await, (before.0 + 1, before.1 + 1));
+
+        let appeal = |token: String, body: Value| async move {
+            app.call(
+                Method::POST,
+                &format!("/api/v1/ratings/{rating}/appeal"),
+                Some(&token),
+                Some(body),
+            )
+            .await
+        };
+        let (s, _) = appeal(citizen.clone(), json!({"reason": "x"})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, e) = appeal(clerk.clone(), json!({"reason": ""})).await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("reason"))
+        );
+        let (s, a) = appeal(
+            clerk.clone(),
+            json!({"reason": "申请人要求办理不符合条件的事项，属恶意差评"}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{a}");
+        let (s, e) = appeal(clerk.clone(), json!({"reason": "再次申诉"})).await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::CONFLICT, Some("rating_id"))
+        );
+
+        let (s, _) = app.get("/api/v1/appeals", &clerk).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (_, pending) = app.get("/api/v1/appeals", &supervisor).await;
+        assert!(
+            pending
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["id"] == a["id"]),
+            "{pending}"
+        );
+        let decide = |token: String, body: Value| {
+            let aid = a["id"].as_i64().unwrap();
+            async move {
+                app.call(
+                    Method::POST,
+                    &format!("/api/v1/appeals/{aid}/decision"),
+                    Some(&token),
+                    Some(body),
+                )
+                .await
+            }
+        };
+        let (s, _) = decide(
+            clerk.clone(),
+            json!({"upheld": true, "note": "x", "version": 1}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, d) = decide(
+            supervisor.clone(),
+            json!({"upheld": true, "note": "调取录像，属恶意差评", "version": 1}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{d}");
+        assert_eq!(d["state"], "upheld");
+        assert_eq!(figures().await, before, "out of the figures");
+        let (_, all) = app.get("/api/v1/ratings", &supervisor).await;
+        let kept = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == rating)
+            .expect("still on record");
+        assert_eq!(kept["counted"], false);
+        let rect = r["rectification_id"].as_i64().unwrap();
+        let (_, x) = app
+            .get(&format!("/api/v1/rectifications/{rect}"), &supervisor)
+            .await;
+        assert_eq!(x["rectification"]["progress"]["outcome"], "voided", "{x}");
+        let (s, e) = decide(
+            supervisor.clone(),
+            json!({"upheld": false, "note": "x", "version": 2}),
+        )
+        .await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::CONFLICT, Some("appeal"))
+        );
+    }
+);
