@@ -9,6 +9,23 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("login.html", include_str!("../templates/login.html")),
     ("home.html", include_str!("../templates/home.html")),
     ("error.html", include_str!("../templates/error.html")),
+    (
+        "rating_form.html",
+        include_str!("../templates/rating_form.html"),
+    ),
+    ("rate.html", include_str!("../templates/rate.html")),
+    (
+        "rate_done.html",
+        include_str!("../templates/rate_done.html"),
+    ),
+    (
+        "evaluation.html",
+        include_str!("../templates/evaluation.html"),
+    ),
+    (
+        "rectification.html",
+        include_str!("../templates/rectification.html"),
+    ),
     ("list.html", include_str!("../templates/list.html")),
     ("form.html", include_str!("../templates/form.html")),
     ("edit.html", include_str!("../templates/edit.html")),

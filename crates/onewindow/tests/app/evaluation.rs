@@ -513,3 +513,207 @@ each_app!(
         );
     }
 );
+
+/// Posts `fields` (with the CSRF token of the page at `form_page`) to `to`; answers the
+/// status and the redirect's target, or the page.
+async fn post_form(
+    app: &TestApp,
+    cookie: &str,
+    form_page: &str,
+    to: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let (_, html) = crate::pages::page(app, form_page, cookie).await;
+    let mut form: Vec<(&str, String)> = vec![("_csrf", crate::pages::csrf_in(&html))];
+    form.extend(fields.iter().map(|(k, v)| (*k, v.to_string())));
+    let res = app
+        .http
+        .post(app.url(to))
+        .header("cookie", cookie)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    if status == StatusCode::SEE_OTHER {
+        let to = res.headers()["location"].to_str().unwrap().to_string();
+        (status, to)
+    } else {
+        (status, res.text().await.unwrap())
+    }
+}
+
+each_app!(
+    the_evaluation_pages_take_a_bad_rating_to_an_upheld_appeal,
+    |app| {
+        use crate::pages::{page, sign_in_cookie};
+        let id = concluded_case(app).await;
+        let citizen = sign_in_cookie(app, "citizen").await;
+        let case_page = format!("/cases/{id}");
+        let (_, html) = page(app, &case_page, &citizen).await;
+        assert!(
+            html.contains("id=\"rating-form\""),
+            "the applicant may rate"
+        );
+        let (s, html) = post_form(
+            app,
+            &citizen,
+            &case_page,
+            &format!("/cases/{id}/rating"),
+            &[
+                ("level", "2"),
+                ("reason", "多次跑动"),
+                ("score_efficiency", "2"),
+                ("score_guide_accuracy", "1"),
+                ("score_convenience", "2"),
+                ("score_ease_of_use", "3"),
+                ("comment", "<script>alert(1)</script>"),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+        assert!(html.contains("感谢您的评价") && html.contains("id=\"rate-rectify\""));
+        let (_, html) = page(app, &case_page, &citizen).await;
+        assert!(html.contains("id=\"case-rated\"") && !html.contains("id=\"rating-form\""));
+
+        // The department head works it on its page, with the rater's contact.
+        let leader_token = app.token("leader").await;
+        let (_, list) = app.get("/api/v1/rectifications", &leader_token).await;
+        let rect = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["case_id"] == id)
+            .expect("listed");
+        let (rid, rating) = (
+            rect["id"].as_i64().unwrap(),
+            rect["rating_id"].as_i64().unwrap(),
+        );
+        let leader = sign_in_cookie(app, "leader").await;
+        let (s, html) = page(app, "/evaluation", &leader).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            html.contains(&format!("/evaluation/rectifications/{rid}")),
+            "{html}"
+        );
+        let rect_page = format!("/evaluation/rectifications/{rid}");
+        let (_, html) = page(app, &rect_page, &leader).await;
+        assert!(html.contains("13912345678") && html.contains("id=\"rect-form\""));
+        assert!(
+            !html.contains("<script>alert(1)</script>"),
+            "the comment is escaped"
+        );
+        let (s, to) = post_form(
+            app,
+            &leader,
+            &rect_page,
+            &rect_page,
+            &[
+                ("version", "1"),
+                ("action", "verify"),
+                ("finding", "调取记录，属实"),
+                ("founded", "1"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            (s, to.starts_with(&rect_page)),
+            (StatusCode::SEE_OTHER, true),
+            "{to}"
+        );
+        let (_, html) = page(app, &rect_page, &leader).await;
+        assert!(html.contains("整改中"), "verified as founded");
+
+        // The rated clerk appeals from the desk, never seeing the rater; the supervisor upholds it.
+        let clerk = sign_in_cookie(app, "clerk").await;
+        let (_, html) = page(app, "/evaluation", &clerk).await;
+        assert!(html.contains(&format!("id=\"appeal-{rating}\"")), "{html}");
+        assert!(!html.contains("13912345678") && !html.contains("李女士"));
+        let (s, _) = post_form(
+            app,
+            &clerk,
+            "/evaluation",
+            &format!("/evaluation/ratings/{rating}/appeal"),
+            &[("reason", "申请人所持材料不全，已一次性告知")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let supervisor = sign_in_cookie(app, "supervisor").await;
+        let (_, html) = page(app, "/evaluation", &supervisor).await;
+        let at = html
+            .find("id=\"decide-")
+            .expect("the appeal awaits a decision");
+        let aid: String = html[at + 11..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let (s, _) = post_form(
+            app,
+            &supervisor,
+            "/evaluation",
+            &format!("/evaluation/appeals/{aid}"),
+            &[("version", "1"), ("upheld", "1"), ("note", "经核实属误评")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, html) = page(app, &rect_page, &supervisor).await;
+        assert!(html.contains("申诉成立，差评作废"), "voided");
+        assert!(
+            !html.contains("13912345678"),
+            "the supervisor does not call back"
+        );
+    }
+);
+
+each_app!(a_rating_link_opens_a_page_that_rates_once, |app| {
+    let clerk = app.token("clerk").await;
+    let id = concluded_case(app).await;
+    let (s, _) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/cases/{id}/rating-links"),
+            Some(&clerk),
+            Some(json!({"channel": "sms"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let sent = app.db().store.outbox(Some(id), 20).await.unwrap();
+    let body = &sent
+        .iter()
+        .find(|m| m.body.contains("/rate/"))
+        .unwrap()
+        .body;
+    let at = body.find("/rate/").unwrap();
+    let path: String = body[at..].chars().take(6 + 64).collect();
+    let res = app.http.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let anon = crate::support::cookie_value(&crate::support::set_cookies(&res), "ow_anon_csrf")
+        .expect("the page sets the form cookie");
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"rating-form\""));
+    let post = |level: &'static str| {
+        let html = html.clone();
+        let anon = anon.clone();
+        let path = path.clone();
+        async move {
+            app.http
+                .post(app.url(&path))
+                .header("cookie", format!("ow_anon_csrf={anon}"))
+                .form(&[
+                    ("_csrf", crate::pages::csrf_in(&html).as_str()),
+                    ("level", level),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = post("9").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = post("5").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("感谢您的评价"));
+    let res = app.http.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("评价链接无效"));
+});

@@ -417,6 +417,13 @@ async fn case(
         Vec::new()
     };
     let may_urge = auth.actor.has(Permission::Urge) && !d.case.state.is_final();
+    // The applicant rates an ended case here once (一事一评).
+    let online_rating = if st.applicant && d.case.state.is_concluded() {
+        crate::service::evaluation::online_rating(&state, d.case.id).await?
+    } else {
+        None
+    };
+    let may_rate = st.applicant && d.case.state.is_concluded() && online_rating.is_none();
     let urge_steps: Vec<Value> = d
         .steps
         .iter()
@@ -460,6 +467,10 @@ async fn case(
             may_urge => may_urge,
             urge_steps => urge_steps,
             urge_levels => urge_levels,
+            rated => online_rating.and_then(|r| onewindow_core::evaluation::level_name(r.level)).map(|t| t.get(lang).to_string()),
+            may_rate => may_rate,
+            action => format!("/cases/{}/rating", d.case.id),
+            form => super::evaluation::form_parts(onewindow_core::evaluation::rating::Setting::Online, lang),
         },
     ))
 }

@@ -10,6 +10,7 @@ mod calendar_admin;
 mod cases;
 mod catalog_admin;
 mod charts;
+mod evaluation;
 mod export;
 mod figures;
 mod hall;
@@ -51,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .merge(hall::router())
         .merge(supervision::router())
         .merge(figures::router())
+        .merge(evaluation::router())
 }
 
 /// What a page needs to know about the request before rendering.
@@ -131,6 +133,12 @@ fn nav(auth: Option<&Auth>, lang: Lang, path: &str) -> Vec<NavItem> {
         }
         if a.actor.has(Permission::Supervise) {
             items.push(("/supervision", "nav.supervision"));
+        }
+        if a.actor.has(Permission::Appeal)
+            || a.actor.has(Permission::Rectify)
+            || a.actor.has(Permission::Supervise)
+        {
+            items.push(("/evaluation", "nav.evaluation"));
         }
         if a.actor.has(Permission::CalendarWrite) {
             items.push(("/admin/calendar", "nav.calendar"));

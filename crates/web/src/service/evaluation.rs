@@ -309,6 +309,23 @@ pub async fn rate_by_link(
     .await
 }
 
+/// The online rating of a case (一事一评), if it has one.
+pub async fn online_rating(state: &AppState, case_id: i64) -> AppResult<Option<Rating>> {
+    Ok(state
+        .store
+        .ratings(&RatingFilter {
+            case_id: Some(case_id),
+            limit: 20,
+            ..Default::default()
+        })
+        .await?
+        .into_iter()
+        .find(|r| {
+            r.kind == Kind::Service.code()
+                && Channel::parse(&r.channel).is_some_and(|c| c.setting() == Channel::Web.setting())
+        }))
+}
+
 /// Ratings a member of staff may see: a clerk their own, others those in scope. The rater is
 /// never part of a rating.
 pub async fn ratings(state: &AppState, auth: &Auth, bad_only: bool) -> AppResult<Vec<Rating>> {

@@ -1,0 +1,346 @@
+//! Service evaluation pages (好差评): the rating page behind an SMS or e-mail link and the case
+//! page's own rating form; for staff, the evaluation desk (ratings, open rectifications by light,
+//! pending appeals), a rectification's page with the step open now, and the appeal forms.
+
+use super::{PageCtx, PageForm, render, saved};
+use crate::auth::{Auth, Origin};
+use crate::error::AppResult;
+use crate::extract::ApiPath as Path;
+use crate::i18n::tr;
+use crate::service::evaluation as svc;
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::{get, post};
+use minijinja::{Value, context};
+use onewindow_core::Lang;
+use onewindow_core::access::Permission;
+use onewindow_core::evaluation::rating::{Given, Scores, Setting};
+use onewindow_core::evaluation::rectification::{Action, Rectification};
+use onewindow_core::evaluation::{
+    AppealDecision, AppealInput, LEVELS, LOW_REASONS, Rating, level_name,
+};
+use onewindow_core::time::display;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/rate/{token}", get(link_page).post(rate_by_link))
+        .route("/cases/{id}/rating", post(rate_case))
+        .route("/evaluation", get(desk))
+        .route(
+            "/evaluation/rectifications/{id}",
+            get(rectification_page).post(act),
+        )
+        .route("/evaluation/ratings/{id}/appeal", post(appeal))
+        .route("/evaluation/appeals/{id}", post(decide))
+}
+
+/// What the rating form needs: the levels, the sub-scores of the setting, the reasons offered.
+pub(super) fn form_parts(setting: Setting, lang: Lang) -> Value {
+    context! {
+        levels => LEVELS.iter().map(|l| context! { level => l.0, name => if lang == Lang::Zh { l.1 } else { l.2 } }).collect::<Vec<_>>(),
+        items => setting.scores().iter().map(|s| context! { code => s.0, name => if lang == Lang::Zh { s.1 } else { s.2 } }).collect::<Vec<_>>(),
+        reasons => LOW_REASONS.to_vec(),
+    }
+}
+
+/// A rating as the form posts it: `level`, `score_{item}` per sub-score, `reason` (chosen or
+/// written), `comment`.
+fn given(f: &PageForm, setting: Setting) -> AppResult<Given> {
+    let mut scores = Scores::new();
+    for (code, _, _) in setting.scores() {
+        if let Some(v) = f.data.opt_int(&format!("score_{code}"))? {
+            scores.insert((*code).to_string(), v);
+        }
+    }
+    Ok(Given {
+        level: f.data.int("level")?,
+        scores,
+        comment: f.data.opt("comment"),
+        reason: f.data.opt("reason_other").or_else(|| f.data.opt("reason")),
+    })
+}
+
+async fn link_page(
+    State(state): State<AppState>,
+    page: PageCtx,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let lang = page.lang(None);
+    let v = svc::link_view(&state, &token).await?;
+    Ok(render(
+        &state,
+        &page,
+        None,
+        "rate.html",
+        &tr("ev.rate_title", lang),
+        context! {
+            case_number => v.case_number,
+            matter => v.matter_name,
+            expires => display(v.expires_at),
+            action => format!("/rate/{token}"),
+            form => form_parts(Setting::Online, lang),
+        },
+    ))
+}
+
+async fn rate_by_link(
+    State(state): State<AppState>,
+    page: PageCtx,
+    origin: Origin,
+    Path(token): Path<String>,
+    f: PageForm,
+) -> AppResult<Response> {
+    let lang = page.lang(None);
+    let g = given(&f, Setting::Online)?;
+    let receipt: svc::Receipt = svc::rate_by_link(&state, &origin, &token, g).await?.into();
+    Ok(thanks(&state, &page, None, &receipt, lang))
+}
+
+fn thanks(
+    state: &AppState,
+    page: &PageCtx,
+    auth: Option<&Auth>,
+    r: &svc::Receipt,
+    lang: Lang,
+) -> Response {
+    render(
+        state,
+        page,
+        auth,
+        "rate_done.html",
+        &tr("ev.thanks", lang),
+        context! {
+            level => level_name(r.rating.level).map(|t| t.get(lang).to_string()),
+            rectify_by => r.rectify_by.map(|d| d.to_string()),
+            case_id => r.rating.case_id,
+        },
+    )
+}
+
+async fn rate_case(
+    State(state): State<AppState>,
+    page: PageCtx,
+    Path(id): Path<i64>,
+    f: PageForm,
+) -> AppResult<Response> {
+    let auth = f.signed_in()?;
+    let lang = page.lang(Some(auth));
+    let g = given(&f, Setting::Online)?;
+    let receipt: svc::Receipt = svc::rate_case(&state, auth, id, g).await?.into();
+    Ok(thanks(&state, &page, Some(auth), &receipt, lang))
+}
+
+fn rating_row(r: &Rating, lang: Lang) -> Value {
+    context! {
+        id => r.id,
+        at => display(r.created_at),
+        level => r.level,
+        level_name => level_name(r.level).map(|t| t.get(lang).to_string()),
+        bad => r.is_bad(),
+        channel => onewindow_core::evaluation::rating::Channel::parse(&r.channel).map(|c| c.name().get(lang).to_string()).unwrap_or_else(|| r.channel.clone()),
+        kind => onewindow_core::evaluation::rating::Kind::parse(&r.kind).map(|k| k.name().get(lang).to_string()),
+        case_id => r.case_id,
+        reason => r.reason.clone(),
+        comment => r.comment.clone(),
+        counted => r.counted,
+    }
+}
+
+fn rect_row(r: &Rectification, lang: Lang, today: chrono::NaiveDate) -> Value {
+    let light = r.light_on(today);
+    context! {
+        id => r.id,
+        rating_id => r.rating_id,
+        level => r.rating_level,
+        level_name => level_name(r.rating_level).map(|t| t.get(lang).to_string()),
+        reason => r.rating_reason.clone(),
+        case_id => r.case_id,
+        case_number => r.case_number.clone(),
+        state => r.progress.state.name().get(lang).to_string(),
+        outcome => r.progress.outcome.map(|o| o.name().get(lang).to_string()),
+        due_on => r.due_on.to_string(),
+        opened => display(r.opened_at),
+        light => light.map(|l| match l {
+            onewindow_core::case::clock::Light::Green => "green",
+            onewindow_core::case::clock::Light::Yellow => "yellow",
+            onewindow_core::case::clock::Light::Red => "red",
+        }),
+        light_name => light.map(|l| l.name().get(lang).to_string()),
+    }
+}
+
+/// The evaluation desk: the ratings the reader may see (bad ones unless `all=1`), the open
+/// rectifications (by light with `light=`), and the appeals awaiting a decision.
+async fn desk(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppResult<Response> {
+    let lang = page.lang(Some(&auth));
+    let a = &auth.actor;
+    let all = page.param("all").is_some_and(|v| v == "1");
+    let ratings = if a.has(Permission::Appeal)
+        || a.has(Permission::Rectify)
+        || a.has(Permission::Supervise)
+    {
+        svc::ratings(&state, &auth, !all).await?
+    } else {
+        return Err(onewindow_core::DomainError::forbidden().into());
+    };
+    let today = onewindow_core::time::local_date(crate::service::cases::now());
+    let rects = if a.has(Permission::Rectify) || a.has(Permission::Supervise) {
+        let light = page.param("light");
+        svc::rectifications(
+            &state,
+            &auth,
+            page.param("state").as_deref(),
+            light.as_deref(),
+        )
+        .await?
+    } else {
+        Vec::new()
+    };
+    let appeals = if a.has(Permission::ReviewRatings) {
+        svc::appeals(&state, &auth, true).await?
+    } else {
+        Vec::new()
+    };
+    Ok(render(
+        &state,
+        &page,
+        Some(&auth),
+        "evaluation.html",
+        &tr("nav.evaluation", lang),
+        context! {
+            all => all,
+            ratings => ratings.iter().map(|r| rating_row(r, lang)).collect::<Vec<_>>(),
+            may_appeal => a.has(Permission::Appeal),
+            sees_rectifications => a.has(Permission::Rectify) || a.has(Permission::Supervise),
+            rectifications => rects.iter().map(|r| rect_row(r, lang, today)).collect::<Vec<_>>(),
+            reviews => a.has(Permission::ReviewRatings),
+            appeals => appeals.iter().map(|x| context! {
+                id => x.id,
+                rating_id => x.rating_id,
+                reason => x.reason.clone(),
+                by => x.appealed_by_name.clone(),
+                at => display(x.appealed_at),
+                version => x.version,
+            }).collect::<Vec<_>>(),
+        },
+    ))
+}
+
+async fn rectification_page(
+    State(state): State<AppState>,
+    page: PageCtx,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let lang = page.lang(Some(&auth));
+    let v = svc::rectification(&state, &auth, id).await?;
+    let today = onewindow_core::time::local_date(crate::service::cases::now());
+    let p = &v.rectification.progress;
+    Ok(render(
+        &state,
+        &page,
+        Some(&auth),
+        "rectification.html",
+        &format!("{} #{}", tr("ev.rectification", lang), id),
+        context! {
+            r => rect_row(&v.rectification, lang, today),
+            comment => v.rectification.rating_comment.clone(),
+            version => v.rectification.version,
+            finding => p.finding.clone(),
+            founded => p.founded,
+            measures => p.measures.clone(),
+            explanation => p.explanation.clone(),
+            attempts => p.callback_attempts,
+            callback_note => p.callback_note.clone(),
+            re_level => p.re_level.and_then(level_name).map(|t| t.get(lang).to_string()),
+            re_comment => p.re_comment.clone(),
+            may => v.may.clone(),
+            rater => v.rater.as_ref().map(|r| context! { name => r.name.clone(), phone => r.phone.clone(), email => r.email.clone() }),
+            log => v.log.iter().map(|l| context! {
+                at => display(l.at),
+                action => tr(&format!("ev.act.{}", l.action), lang),
+                state => l.state.name().get(lang).to_string(),
+                actor => l.actor_name.clone(),
+                note => l.note.clone(),
+            }).collect::<Vec<_>>(),
+            form => form_parts(Setting::Online, lang),
+        },
+    ))
+}
+
+async fn act(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: PageForm,
+) -> AppResult<Response> {
+    let auth = f.signed_in()?;
+    let d = &f.data;
+    let action = match d.text("action").as_str() {
+        "verify" => Action::Verify {
+            finding: d.text("finding"),
+            founded: d.text("founded") == "1",
+        },
+        "rectify" => Action::Rectify {
+            measures: d.text("measures"),
+        },
+        "explain" => Action::Explain {
+            explanation: d.text("explanation"),
+        },
+        "call_back" => Action::CallBack {
+            reached: d.text("reached") == "1",
+            note: d.text("note"),
+        },
+        "re_evaluate" => Action::ReEvaluate {
+            level: d.int("level")?,
+            comment: d.opt("comment"),
+        },
+        _ => {
+            return Err(crate::error::AppError::bad_request(
+                "action",
+                onewindow_core::Text::fixed("未知的操作", "unknown action"),
+            ));
+        }
+    };
+    svc::act(&state, auth, id, d.int("version")?, action).await?;
+    Ok(saved(&format!("/evaluation/rectifications/{id}")))
+}
+
+async fn appeal(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: PageForm,
+) -> AppResult<Response> {
+    let auth = f.signed_in()?;
+    svc::appeal(
+        &state,
+        auth,
+        id,
+        AppealInput {
+            reason: f.data.text("reason"),
+        },
+    )
+    .await?;
+    Ok(saved("/evaluation"))
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: PageForm,
+) -> AppResult<Response> {
+    let auth = f.signed_in()?;
+    svc::decide(
+        &state,
+        auth,
+        id,
+        AppealDecision {
+            upheld: f.data.text("upheld") == "1",
+            note: f.data.text("note"),
+            version: f.data.int("version")?,
+        },
+    )
+    .await?;
+    Ok(saved("/evaluation"))
+}
