@@ -18,6 +18,13 @@ pub fn local_date(t: DateTime<Utc>) -> NaiveDate {
     local(t).date_naive()
 }
 
+/// The instant a local day begins (its midnight in Asia/Shanghai).
+pub fn start_of(d: NaiveDate) -> DateTime<Utc> {
+    let midnight = d.and_time(chrono::NaiveTime::MIN);
+    // UTC+8 has neither gaps nor folds, so the local midnight is one instant.
+    (midnight - chrono::Duration::hours(8)).and_utc()
+}
+
 /// "2026-11-23 20:05:00", local.
 pub fn display(t: DateTime<Utc>) -> String {
     local(t).format("%Y-%m-%d %H:%M:%S").to_string()
@@ -27,6 +34,18 @@ pub fn display(t: DateTime<Utc>) -> String {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn a_local_day_starts_at_sixteen_hundred_utc_the_day_before() {
+        let d = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        let t = start_of(d);
+        assert_eq!(t, Utc.with_ymd_and_hms(2026, 3, 1, 16, 0, 0).unwrap());
+        assert_eq!(local_date(t), d);
+        assert_eq!(
+            local_date(t - chrono::Duration::seconds(1)),
+            d.pred_opt().unwrap()
+        );
+    }
 
     #[test]
     fn late_utc_evening_is_the_next_local_day() {

@@ -35,8 +35,8 @@ use std::sync::Arc;
 
 pub use error::{Result, StoreError};
 pub use model::{
-    AppealFilter, NewRating, NewRatingLink, Rated, Rater, RatingFilter, RatingLink, RatingTarget,
-    RectificationFilter, RectifyPlan,
+    AppealFilter, NewRating, NewRatingLink, PublishedRectification, Rated, Rater, RatingFilter,
+    RatingGroup, RatingLink, RatingTarget, RectificationFilter, RectifyPlan,
 };
 pub use model::{
     AuditFilter, BatchRecord, BundleRecord, CaseFile, CaseFilter, CaseRecord, Created, Escalation,
@@ -458,6 +458,19 @@ pub trait EvaluationStore: Send + Sync {
     async fn rating_link(&self, token_hash: &str) -> Result<Option<RatingLink>>;
     async fn rating(&self, id: i64) -> Result<Option<onewindow_core::evaluation::Rating>>;
     async fn ratings(&self, f: &RatingFilter) -> Result<Vec<onewindow_core::evaluation::Rating>>;
+    /// How many ratings of each level the filter finds, per group (key 0 without a group), as
+    /// (key, level, count).
+    async fn rating_levels(
+        &self,
+        f: &RatingFilter,
+        by: Option<RatingGroup>,
+    ) -> Result<Vec<(i64, i64, i64)>>;
+    /// Bad ratings of the filter whose rectification closed rectified or explained, newest first
+    /// (the public's view: nobody named).
+    async fn published_rectifications(
+        &self,
+        f: &RatingFilter,
+    ) -> Result<Vec<PublishedRectification>>;
     /// Who gave a rating (for the call-back; never for the rated clerk).
     async fn rater(&self, rating_id: i64) -> Result<Option<Rater>>;
     async fn rectification(

@@ -476,6 +476,7 @@ pub struct RatingFilter {
     pub bad_only: bool,
     /// Only those still in the figures (no upheld appeal).
     pub counted_only: bool,
+    pub kind: Option<onewindow_core::evaluation::rating::Kind>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
     pub limit: i64,
@@ -499,4 +500,26 @@ pub struct AppealFilter {
     pub pending_only: bool,
     pub rating_id: Option<i64>,
     pub limit: i64,
+}
+
+/// What the ratings of a publication are counted by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RatingGroup {
+    Hall,
+    Department,
+    Matter,
+}
+
+/// A closed rectification as the public see it: no rater, no clerk.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct PublishedRectification {
+    pub rated_at: DateTime<Utc>,
+    pub closed_at: DateTime<Utc>,
+    pub level: i64,
+    pub reason: Option<String>,
+    pub matter_name: Option<String>,
+    pub department_name: Option<String>,
+    pub outcome: String,
+    pub measures: Option<String>,
+    pub explanation: Option<String>,
 }

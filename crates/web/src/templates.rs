@@ -26,6 +26,10 @@ pub const SOURCES: &[(&str, &str)] = &[
         "rectification.html",
         include_str!("../templates/rectification.html"),
     ),
+    (
+        "ratings_public.html",
+        include_str!("../templates/ratings_public.html"),
+    ),
     ("list.html", include_str!("../templates/list.html")),
     ("form.html", include_str!("../templates/form.html")),
     ("edit.html", include_str!("../templates/edit.html")),

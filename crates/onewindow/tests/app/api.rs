@@ -739,6 +739,9 @@ pub const ENDPOINTS: &[&str] = &[
     "GET /api/v1/rectifications",
     "GET /api/v1/rectifications/{id}",
     "POST /api/v1/rectifications/{id}/actions",
+    "GET /api/v1/ratings/public",
+    "POST /api/v1/reviews",
+    "POST /api/v1/supervisor-checks",
 ];
 
 each_app!(

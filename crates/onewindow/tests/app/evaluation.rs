@@ -717,3 +717,170 @@ each_app!(a_rating_link_opens_a_page_that_rates_once, |app| {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().await.unwrap().contains("评价链接无效"));
 });
+
+each_app!(
+    the_public_results_count_service_ratings_and_show_rectifications_anonymised,
+    |app| {
+        let citizen = app.token("citizen").await;
+        let leader = app.token("leader").await;
+        let supervisor = app.token("supervisor").await;
+        let clerk = app.token("clerk").await;
+        let public = || async {
+            let (s, p) = app
+                .call(Method::GET, "/api/v1/ratings/public", None, None)
+                .await;
+            assert_eq!(s, StatusCode::OK, "{p}");
+            p
+        };
+        let before = public().await;
+        let n = |p: &Value, i: usize| p["summary"]["by_level"][i].as_i64().unwrap();
+        let a = concluded_case(app).await;
+        let b = concluded_case(app).await;
+        let (_, r) = rate(
+            app,
+            &citizen,
+            a,
+            json!({"level": 1, "reason": "一次告知不清"}),
+        )
+        .await;
+        let rect = r["rectification_id"].as_i64().unwrap();
+        let (s, _) = rate(app, &citizen, b, json!({"level": 5})).await;
+        assert_eq!(s, StatusCode::CREATED);
+        for (v, body) in [
+            (
+                1,
+                json!({"action": "verify", "finding": "告知单缺项，属实", "founded": true}),
+            ),
+            (
+                2,
+                json!({"action": "rectify", "measures": "修订一次性告知单并组织培训"}),
+            ),
+            (
+                3,
+                json!({"action": "call_back", "reached": true, "note": "已回访"}),
+            ),
+            (4, json!({"action": "re_evaluate", "level": 4})),
+        ] {
+            let mut body = body;
+            body["version"] = json!(v);
+            let (s, e) = step(app, &leader, rect, body).await;
+            assert_eq!(s, StatusCode::OK, "{e}");
+        }
+
+        // Open reviews and supervisors' checks are recorded (and rectified when bad) but are not
+        // ratings of a service.
+        let (_, case) = app.get(&format!("/api/v1/cases/{a}"), &citizen).await;
+        let dept = case["case"]["department_id"].as_i64().unwrap();
+        let review = json!({"department_id": dept, "level": 4, "scores": online_scores(4), "comment": "整体不错"});
+        let (s, e) = app
+            .call(
+                Method::POST,
+                "/api/v1/reviews",
+                Some(&clerk),
+                Some(review.clone()),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "staff do not review: {e}");
+        let mut two = review.clone();
+        two["hall_id"] = json!(1);
+        let (s, e) = app
+            .call(Method::POST, "/api/v1/reviews", Some(&citizen), Some(two))
+            .await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("hall_id")),
+            "{e}"
+        );
+        let (s, r) = app
+            .call(
+                Method::POST,
+                "/api/v1/reviews",
+                Some(&citizen),
+                Some(review),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        assert_eq!(r["rating"]["kind"], "open_review");
+        let (_, halls) = app.get("/api/v1/halls", &supervisor).await;
+        let hid = halls.as_array().unwrap()[0]["id"].as_i64().unwrap();
+        let (_, windows) = app
+            .get(&format!("/api/v1/halls/{hid}/windows"), &supervisor)
+            .await;
+        let wid = windows.as_array().unwrap()[0]["id"].as_i64().unwrap();
+        let check = json!({"window_id": wid, "level": 2, "reason": "窗口人员离岗", "scores": {"efficiency": 2, "competence": 3, "attitude": 2}});
+        let (s, e) = app
+            .call(
+                Method::POST,
+                "/api/v1/supervisor-checks",
+                Some(&citizen),
+                Some(check.clone()),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
+        let (s, c) = app
+            .call(
+                Method::POST,
+                "/api/v1/supervisor-checks",
+                Some(&supervisor),
+                Some(check),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{c}");
+        assert_eq!(c["rating"]["kind"], "supervisor_check");
+        assert!(
+            c["rectification_id"].is_i64(),
+            "a bad check is rectified too"
+        );
+
+        let after = public().await;
+        assert_eq!(n(&after, 0), n(&before, 0) + 1, "one 5");
+        assert_eq!(n(&after, 4), n(&before, 4) + 1, "one 1");
+        assert_eq!(
+            n(&after, 1) + n(&after, 2) + n(&after, 3),
+            n(&before, 1) + n(&before, 2) + n(&before, 3),
+            "no review or check counted"
+        );
+        let text = after.to_string();
+        assert!(
+            text.contains("修订一次性告知单并组织培训"),
+            "the rectification is published"
+        );
+        assert!(
+            !text.contains("13912345678") && !text.contains("李女士"),
+            "nobody named"
+        );
+        // The same figures as the supervision room over the same days.
+        let q = format!(
+            "from={}&to={}",
+            after["from"].as_str().unwrap(),
+            after["to"].as_str().unwrap()
+        );
+        let (_, f) = app
+            .get(&format!("/api/v1/supervision/figures?{q}"), &supervisor)
+            .await;
+        assert_eq!(f["counters"]["ratings"], after["summary"]["ratings"], "{f}");
+        assert_eq!(f["counters"]["bad"], after["summary"]["bad"]);
+        let (s, e) = app
+            .call(
+                Method::GET,
+                "/api/v1/ratings/public?from=2026-05-01&to=2026-04-01",
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("from"))
+        );
+        // The page.
+        let res = app
+            .http
+            .get(app.url(&format!("/ratings?department_id={dept}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("id=\"public-satisfaction\"") && html.contains("好差评公示"));
+    }
+);

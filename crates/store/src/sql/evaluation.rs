@@ -749,38 +749,10 @@ impl<B: Backend> EvaluationStore for SqlStore<B> {
     }
 
     async fn ratings(&self, f: &RatingFilter) -> Result<Vec<Rating>> {
-        let mut q = scope_where(
+        let q = rating_where(
             sql(format!("SELECT {RATING_COLS} FROM ratings r WHERE 1 = 1")),
-            &f.scope,
-            Some("r.department_id"),
-            Some("r.region_id"),
+            f,
         );
-        for (col, v) in [
-            ("r.case_id", f.case_id),
-            ("r.clerk_id", f.clerk_id),
-            ("r.department_id", f.department_id),
-            ("r.hall_id", f.hall_id),
-            ("r.matter_id", f.matter_id),
-        ] {
-            if let Some(v) = v {
-                let p = q.next_placeholder();
-                q.text = format!("{} AND {col} = {p}", q.text).into();
-                q = q.bind(v);
-            }
-        }
-        for (cond, v) in [("r.created_at >= ", f.from), ("r.created_at < ", f.to)] {
-            if let Some(v) = v {
-                let p = q.next_placeholder();
-                q.text = format!("{} AND {cond}{p}", q.text).into();
-                q = q.bind(v);
-            }
-        }
-        if f.bad_only {
-            q.text = format!("{} AND r.level <= 2", q.text).into();
-        }
-        if f.counted_only {
-            q.text = format!("{} AND r.counted", q.text).into();
-        }
         let q = sql(format!(
             "{} ORDER BY r.id DESC LIMIT {}",
             q.text,
@@ -789,6 +761,57 @@ impl<B: Backend> EvaluationStore for SqlStore<B> {
         .with_args(q.args);
         let rows: Vec<RatingRow> = self.b.read_all(q).await?;
         rows.into_iter().map(RatingRow::into_rating).collect()
+    }
+
+    async fn rating_levels(
+        &self,
+        f: &RatingFilter,
+        by: Option<RatingGroup>,
+    ) -> Result<Vec<(i64, i64, i64)>> {
+        let key = match by {
+            None => "0",
+            Some(RatingGroup::Hall) => "COALESCE(r.hall_id, 0)",
+            Some(RatingGroup::Department) => "COALESCE(r.department_id, 0)",
+            Some(RatingGroup::Matter) => "COALESCE(r.matter_id, 0)",
+        };
+        let q = rating_where(
+            sql(format!(
+                "SELECT CAST({key} AS BIGINT), r.level, CAST(COUNT(*) AS BIGINT) FROM ratings r WHERE 1 = 1"
+            )),
+            f,
+        );
+        let group = if by.is_some() {
+            format!("{key}, r.level")
+        } else {
+            "r.level".to_string()
+        };
+        let q = sql(format!("{} GROUP BY {group} ORDER BY 1, 2", q.text)).with_args(q.args);
+        self.b.read_all(q).await
+    }
+
+    async fn published_rectifications(
+        &self,
+        f: &RatingFilter,
+    ) -> Result<Vec<PublishedRectification>> {
+        let q = rating_where(
+            sql(
+                "SELECT r.created_at AS rated_at, x.closed_at, r.level, r.reason,
+                        m.name AS matter_name, d.name AS department_name, x.outcome, x.measures,
+                        x.explanation
+                 FROM rectifications x JOIN ratings r ON r.id = x.rating_id
+                 LEFT JOIN matters m ON m.id = r.matter_id
+                 LEFT JOIN departments d ON d.id = r.department_id
+                 WHERE x.state = 'closed' AND x.outcome IN ('rectified', 'explained')",
+            ),
+            f,
+        );
+        let q = sql(format!(
+            "{} ORDER BY x.closed_at DESC LIMIT {}",
+            q.text,
+            f.limit.clamp(1, 1000)
+        ))
+        .with_args(q.args);
+        self.b.read_all(q).await
     }
 
     async fn rater(&self, rating_id: i64) -> Result<Option<Rater>> {
@@ -1093,6 +1116,43 @@ impl<B: Backend> EvaluationStore for SqlStore<B> {
         B::commit(tx).await?;
         Ok(a)
     }
+}
+
+/// The conditions of a rating filter over `ratings r`.
+fn rating_where(q: crate::backend::Sql, f: &RatingFilter) -> crate::backend::Sql {
+    let mut q = scope_where(q, &f.scope, Some("r.department_id"), Some("r.region_id"));
+    for (col, v) in [
+        ("r.case_id", f.case_id),
+        ("r.clerk_id", f.clerk_id),
+        ("r.department_id", f.department_id),
+        ("r.hall_id", f.hall_id),
+        ("r.matter_id", f.matter_id),
+    ] {
+        if let Some(v) = v {
+            let p = q.next_placeholder();
+            q.text = format!("{} AND {col} = {p}", q.text).into();
+            q = q.bind(v);
+        }
+    }
+    for (cond, v) in [("r.created_at >= ", f.from), ("r.created_at < ", f.to)] {
+        if let Some(v) = v {
+            let p = q.next_placeholder();
+            q.text = format!("{} AND {cond}{p}", q.text).into();
+            q = q.bind(v);
+        }
+    }
+    if let Some(k) = f.kind {
+        let p = q.next_placeholder();
+        q.text = format!("{} AND r.kind = {p}", q.text).into();
+        q = q.bind(k.code());
+    }
+    if f.bad_only {
+        q.text = format!("{} AND r.level <= 2", q.text).into();
+    }
+    if f.counted_only {
+        q.text = format!("{} AND r.counted", q.text).into();
+    }
+    q
 }
 
 /// Where a recorded rating was counted in the figures.

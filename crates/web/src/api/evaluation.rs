@@ -7,7 +7,8 @@ use crate::error::AppResult;
 use crate::extract::ApiPath as Path;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::service::evaluation::{
-    self as svc, ActInput, LinkInput, LinkView, Receipt, RectificationView,
+    self as svc, ActInput, LinkInput, LinkView, PublicQuery, Publication, Receipt,
+    RectificationView, ReviewInput,
 };
 use crate::state::AppState;
 use axum::Json;
@@ -35,6 +36,48 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(rectifications))
         .routes(routes!(rectification))
         .routes(routes!(act))
+        .routes(routes!(publication))
+        .routes(routes!(open_review))
+        .routes(routes!(supervisor_check))
+}
+
+/// The public results（好差评公示）: the figures of a hall, a department, a matter or the
+/// district over a period (the last 365 days by default), halls and departments ranked by
+/// satisfaction, and the bad ratings rectified, nobody named. No sign-in.
+#[utoipa::path(get, path = "/api/v1/ratings/public", tag = "evaluation", params(PublicQuery),
+    responses((status = 200, body = Publication), Errors))]
+async fn publication(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<PublicQuery>,
+) -> AppResult<Json<Publication>> {
+    Ok(Json(
+        svc::publication(&state, &q, onewindow_core::Lang::Zh).await?,
+    ))
+}
+
+/// An open review of a hall or a department（综合点评）by a signed-in citizen or enterprise,
+/// with the online sub-scores. A bad one is rectified like any other.
+#[utoipa::path(post, path = "/api/v1/reviews", tag = "evaluation",
+    request_body = ReviewInput, responses((status = 201, body = Receipt), Errors))]
+async fn open_review(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(r): ApiJson<ReviewInput>,
+) -> AppResult<(StatusCode, Json<Receipt>)> {
+    let r = svc::open_review(&state, &auth, r).await?;
+    Ok((StatusCode::CREATED, Json(r.into())))
+}
+
+/// A supervisor's check of a window in scope（监督查评）, with the on-site sub-scores.
+#[utoipa::path(post, path = "/api/v1/supervisor-checks", tag = "evaluation",
+    request_body = ReviewInput, responses((status = 201, body = Receipt), Errors))]
+async fn supervisor_check(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(r): ApiJson<ReviewInput>,
+) -> AppResult<(StatusCode, Json<Receipt>)> {
+    let r = svc::supervisor_check(&state, &auth, r).await?;
+    Ok((StatusCode::CREATED, Json(r.into())))
 }
 
 /// The applicant rates an ended case online（一事一评）: the level, the online sub-scores

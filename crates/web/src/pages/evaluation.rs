@@ -3,7 +3,7 @@
 //! pending appeals), a rectification's page with the step open now, and the appeal forms.
 
 use super::{PageCtx, PageForm, render, saved};
-use crate::auth::{Auth, Origin};
+use crate::auth::{Auth, MaybeAuth, Origin};
 use crate::error::AppResult;
 use crate::extract::ApiPath as Path;
 use crate::i18n::tr;
@@ -34,6 +34,78 @@ pub fn router() -> Router<AppState> {
         )
         .route("/evaluation/ratings/{id}/appeal", post(appeal))
         .route("/evaluation/appeals/{id}", post(decide))
+        .route("/ratings", get(public_page))
+}
+
+fn summary_ctx(s: &svc::Summary) -> Value {
+    let pct = |v: Option<f64>| v.map_or_else(|| "—".to_string(), |v| format!("{v:.1}%"));
+    context! {
+        ratings => s.ratings,
+        by_level => s.by_level.to_vec(),
+        bad => s.bad,
+        satisfaction => pct(s.satisfaction_rate),
+        bad_rate => pct(s.bad_rate),
+        avg => s.avg_rating.map_or_else(|| "—".to_string(), |v| format!("{v:.2}")),
+    }
+}
+
+/// The public results (好差评公示): no sign-in, nobody named.
+async fn public_page(
+    State(state): State<AppState>,
+    page: PageCtx,
+    MaybeAuth(auth): MaybeAuth,
+) -> AppResult<Response> {
+    let lang = page.lang(auth.as_ref());
+    let date = |name: &str| -> AppResult<Option<chrono::NaiveDate>> {
+        page.param(name)
+            .filter(|v| !v.is_empty())
+            .map(|v| {
+                chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").map_err(|_| {
+                    crate::error::AppError::bad_request(
+                        name,
+                        onewindow_core::Text::fixed(
+                            "日期格式应为YYYY-MM-DD",
+                            "dates are YYYY-MM-DD",
+                        ),
+                    )
+                })
+            })
+            .transpose()
+    };
+    let q = svc::PublicQuery {
+        hall_id: page.int_param("hall_id")?,
+        department_id: page.int_param("department_id")?,
+        matter: page.param("matter"),
+        from: date("from")?,
+        to: date("to")?,
+    };
+    let p = svc::publication(&state, &q, lang).await?;
+    let line = |l: &svc::PublicLine| context! { id => l.id, name => l.name.clone(), s => summary_ctx(&l.summary) };
+    Ok(render(
+        &state,
+        &page,
+        auth.as_ref(),
+        "ratings_public.html",
+        &format!("{} · {}", tr("ev.public", lang), p.title),
+        context! {
+            from => p.from.to_string(),
+            to => p.to.to_string(),
+            s => summary_ctx(&p.summary),
+            levels => LEVELS.iter().map(|l| if lang == Lang::Zh { l.1 } else { l.2 }).collect::<Vec<_>>(),
+            halls => p.halls.iter().map(line).collect::<Vec<_>>(),
+            departments => p.departments.iter().map(line).collect::<Vec<_>>(),
+            rectified => p.rectified.iter().map(|r| context! {
+                rated => display(r.rated_at),
+                closed => display(r.closed_at),
+                level => level_name(r.level).map(|t| t.get(lang).to_string()),
+                reason => r.reason.clone(),
+                matter => r.matter_name.clone(),
+                department => r.department_name.clone(),
+                outcome => onewindow_core::evaluation::rectification::Outcome::parse(&r.outcome).map(|o| o.name().get(lang).to_string()),
+                answer => r.measures.clone().or_else(|| r.explanation.clone()),
+            }).collect::<Vec<_>>(),
+        },
+    ))
 }
 
 /// What the rating form needs: the levels, the sub-scores of the setting, the reasons offered.

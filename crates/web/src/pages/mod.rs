@@ -120,7 +120,11 @@ struct NavItem {
 }
 
 fn nav(auth: Option<&Auth>, lang: Lang, path: &str) -> Vec<NavItem> {
-    let mut items: Vec<(&'static str, &str)> = vec![("/", "nav.home"), ("/portal", "nav.portal")];
+    let mut items: Vec<(&'static str, &str)> = vec![
+        ("/", "nav.home"),
+        ("/portal", "nav.portal"),
+        ("/ratings", "nav.ratings"),
+    ];
     if let Some(a) = auth {
         if a.actor.has(Permission::CaseRead) {
             items.push(("/workbench", "nav.workbench"));

@@ -15,11 +15,12 @@ use onewindow_core::case::{Case, NoticeChannel};
 use onewindow_core::evaluation::rating::{Channel, Given, Kind};
 use onewindow_core::evaluation::rectification::{self, Action, LogLine, Rectification, State};
 use onewindow_core::evaluation::{Appeal, AppealDecision, AppealInput, Rating};
+use onewindow_core::supervision::figures::{Counters, Figures, of_rating};
 use onewindow_core::time::local_date;
 use onewindow_core::{DomainError, FieldError, Text};
 use onewindow_store::{
-    AppealFilter, NewRating, NewRatingLink, Rated, Rater, RatingFilter, RatingLink, RatingTarget,
-    RectificationFilter, RectifyPlan,
+    AppealFilter, NewRating, NewRatingLink, Rated, Rater, RatingFilter, RatingGroup, RatingLink,
+    RatingTarget, RectificationFilter, RectifyPlan,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -565,4 +566,341 @@ pub async fn decide(
         .store
         .decide_appeal(&auth.ctx(), id, d, cases::now())
         .await?)
+}
+
+/// The published figures of some ratings: how many of each level and the figures of docs/KPIS.md
+/// (satisfaction, bad-rating rate, average), counted as the supervision figures count them.
+#[derive(Clone, Debug, Default, Serialize, ToSchema)]
+pub struct Summary {
+    /// Ratings of level 5, 4, 3, 2, 1.
+    pub by_level: [i64; 5],
+    pub ratings: i64,
+    pub bad: i64,
+    pub satisfaction_rate: Option<f64>,
+    pub bad_rate: Option<f64>,
+    pub avg_rating: Option<f64>,
+}
+
+impl Summary {
+    fn add(&mut self, level: i64, n: i64) {
+        if let Some(slot) = usize::try_from(5 - level)
+            .ok()
+            .and_then(|i| self.by_level.get_mut(i))
+        {
+            *slot += n;
+        }
+    }
+
+    fn finish(mut self) -> Summary {
+        let mut c = Counters::default();
+        for (i, n) in self.by_level.iter().enumerate() {
+            let level = 5 - i as i64;
+            let mut one = of_rating(level);
+            one.ratings *= n;
+            one.rating_sum *= n;
+            one.satisfied *= n;
+            one.bad *= n;
+            c.add(&one);
+        }
+        let f = Figures::from(c);
+        self.ratings = c.ratings;
+        self.bad = c.bad;
+        self.satisfaction_rate = f.satisfaction_rate;
+        self.bad_rate = f.bad_rate;
+        self.avg_rating = f.avg_rating;
+        self
+    }
+}
+
+/// Which ratings a publication shows: one hall, department or matter (or the whole district),
+/// over a period (the last 365 days by default).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PublicQuery {
+    pub hall_id: Option<i64>,
+    pub department_id: Option<i64>,
+    /// Matter code.
+    pub matter: Option<String>,
+    /// First day, YYYY-MM-DD.
+    pub from: Option<chrono::NaiveDate>,
+    /// Last day, YYYY-MM-DD.
+    pub to: Option<chrono::NaiveDate>,
+}
+
+/// One line of a publication's table: a hall or a department with its figures.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct PublicLine {
+    pub id: i64,
+    pub name: String,
+    pub summary: Summary,
+}
+
+/// The public results (好差评公示): the figures, the halls and departments ranked, and the bad
+/// ratings rectified, with nobody named.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Publication {
+    pub title: String,
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    pub summary: Summary,
+    pub halls: Vec<PublicLine>,
+    pub departments: Vec<PublicLine>,
+    pub rectified: Vec<onewindow_store::PublishedRectification>,
+}
+
+pub async fn publication(
+    state: &AppState,
+    q: &PublicQuery,
+    lang: onewindow_core::Lang,
+) -> AppResult<Publication> {
+    let today = local_date(cases::now());
+    let to = q.to.unwrap_or(today);
+    let from = q.from.unwrap_or(to - Duration::days(364));
+    if from > to {
+        return Err(AppError::bad_request(
+            "from",
+            Text::fixed("开始日期晚于结束日期", "the period starts after it ends"),
+        ));
+    }
+    let mut title = Text::fixed("全区", "The district").get(lang).to_string();
+    let mut f = RatingFilter {
+        kind: Some(Kind::Service),
+        counted_only: true,
+        from: Some(onewindow_core::time::start_of(from)),
+        to: Some(onewindow_core::time::start_of(to + Duration::days(1))),
+        limit: 50,
+        ..Default::default()
+    };
+    if let Some(h) = q.hall_id {
+        let hall = state
+            .store
+            .hall(h)
+            .await?
+            .ok_or_else(|| AppError::not_found(Text::fixed("大厅", "hall")))?;
+        title = hall.name;
+        f.hall_id = Some(h);
+    }
+    if let Some(d) = q.department_id {
+        let dept = state
+            .store
+            .department(d)
+            .await?
+            .ok_or_else(|| AppError::not_found(Text::fixed("部门", "department")))?;
+        title = dept.name;
+        f.department_id = Some(d);
+    }
+    if let Some(code) = q.matter.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        let view = super::catalog::view(state).await?;
+        let g = view
+            .guide(&code.to_ascii_uppercase())
+            .ok_or_else(|| AppError::not_found(Text::fixed("事项", "matter")))?;
+        title = g.guide.name.clone();
+        f.matter_id = Some(g.matter_id);
+    }
+    let mut summary = Summary::default();
+    for (_, level, n) in state.store.rating_levels(&f, None).await? {
+        summary.add(level, n);
+    }
+    let lines = |rows: Vec<(i64, i64, i64)>| {
+        let mut out: Vec<(i64, Summary)> = Vec::new();
+        for (key, level, n) in rows.into_iter().filter(|r| r.0 != 0) {
+            match out.last_mut() {
+                Some((k, s)) if *k == key => s.add(level, n),
+                _ => {
+                    let mut s = Summary::default();
+                    s.add(level, n);
+                    out.push((key, s));
+                }
+            }
+        }
+        out
+    };
+    let mut halls = Vec::new();
+    for (id, s) in lines(
+        state
+            .store
+            .rating_levels(&f, Some(RatingGroup::Hall))
+            .await?,
+    ) {
+        let name = state
+            .store
+            .hall(id)
+            .await?
+            .map(|h| h.name)
+            .unwrap_or_default();
+        halls.push(PublicLine {
+            id,
+            name,
+            summary: s.finish(),
+        });
+    }
+    let mut departments = Vec::new();
+    for (id, s) in lines(
+        state
+            .store
+            .rating_levels(&f, Some(RatingGroup::Department))
+            .await?,
+    ) {
+        let name = state
+            .store
+            .department(id)
+            .await?
+            .map(|d| d.name)
+            .unwrap_or_default();
+        departments.push(PublicLine {
+            id,
+            name,
+            summary: s.finish(),
+        });
+    }
+    for list in [&mut halls, &mut departments] {
+        list.sort_by(|a, b| {
+            b.summary
+                .satisfaction_rate
+                .partial_cmp(&a.summary.satisfaction_rate)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(b.summary.ratings.cmp(&a.summary.ratings))
+        });
+    }
+    let rectified = state
+        .store
+        .published_rectifications(&RatingFilter {
+            counted_only: false,
+            ..f.clone()
+        })
+        .await?;
+    Ok(Publication {
+        title,
+        from,
+        to,
+        summary: summary.finish(),
+        halls,
+        departments,
+        rectified,
+    })
+}
+
+/// What an open review (综合点评) or a supervisor's check (监督查评) rates.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewInput {
+    /// A hall or a department (open reviews); a window (supervisors' checks).
+    pub hall_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub window_id: Option<i64>,
+    /// 1 to 5.
+    pub level: i64,
+    /// The sub-scores: online ones for an open review, on-site ones for a check.
+    #[serde(default)]
+    pub scores: onewindow_core::evaluation::rating::Scores,
+    #[serde(default)]
+    pub comment: Option<String>,
+    /// Why; required for 1 or 2.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+impl ReviewInput {
+    fn given(&self) -> Given {
+        Given {
+            level: self.level,
+            scores: self.scores.clone(),
+            comment: self.comment.clone(),
+            reason: self.reason.clone(),
+        }
+    }
+}
+
+fn one_target(r: &ReviewInput, allowed: &[&str]) -> AppResult<RatingTarget> {
+    let named: Vec<(&str, i64)> = [
+        ("hall_id", r.hall_id),
+        ("department_id", r.department_id),
+        ("window_id", r.window_id),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| (k, v)))
+    .collect();
+    match named.as_slice() {
+        [(k, v)] if allowed.contains(k) => Ok(match *k {
+            "hall_id" => RatingTarget::Hall(*v),
+            "department_id" => RatingTarget::Department(*v),
+            _ => RatingTarget::Window(*v),
+        }),
+        _ => Err(AppError::from(FieldError::new(
+            allowed[0],
+            Text::new(
+                format!("请指定一项评价对象：{}", allowed.join("、")),
+                format!("name exactly one of {}", allowed.join(", ")),
+            ),
+        ))),
+    }
+}
+
+/// A citizen's or an enterprise's open review of a hall or a department (综合点评).
+pub async fn open_review(state: &AppState, auth: &Auth, r: ReviewInput) -> AppResult<Rated> {
+    if auth.actor.is_staff() {
+        return Err(DomainError::forbidden().into());
+    }
+    let target = one_target(&r, &["hall_id", "department_id"])?;
+    let given = r.given().clean(Channel::Web.setting())?;
+    let rater = Rater {
+        user_id: Some(auth.user.id),
+        name: Some(auth.user.display_name.clone()),
+        ..Rater::default()
+    };
+    record(
+        state,
+        &auth.ctx(),
+        Kind::OpenReview,
+        Channel::Web,
+        given,
+        target,
+        None,
+        rater,
+        cases::now(),
+    )
+    .await
+}
+
+/// A supervisor's check of a window in scope (监督查评): on site, with the on-site items.
+pub async fn supervisor_check(state: &AppState, auth: &Auth, r: ReviewInput) -> AppResult<Rated> {
+    auth.actor.require(Permission::ReviewRatings)?;
+    let target = one_target(&r, &["window_id"])?;
+    if let RatingTarget::Window(w) = target {
+        let w = state
+            .store
+            .window(w)
+            .await?
+            .ok_or_else(|| AppError::not_found(Text::fixed("窗口", "window")))?;
+        let hall = state
+            .store
+            .hall(w.hall_id)
+            .await?
+            .ok_or_else(|| AppError::not_found(Text::fixed("大厅", "hall")))?;
+        if !auth
+            .actor
+            .covers(&owner(state, None, Some(hall.region_id)).await?)
+        {
+            return Err(DomainError::forbidden().into());
+        }
+    }
+    let given = r.given().clean(Channel::WindowPad.setting())?;
+    let rater = Rater {
+        user_id: Some(auth.user.id),
+        name: Some(auth.user.display_name.clone()),
+        ..Rater::default()
+    };
+    record(
+        state,
+        &auth.ctx(),
+        Kind::SupervisorCheck,
+        Channel::WindowPad,
+        given,
+        target,
+        None,
+        rater,
+        cases::now(),
+    )
+    .await
 }

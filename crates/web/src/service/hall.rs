@@ -479,10 +479,7 @@ pub async fn stats(
 pub async fn close_past_days(state: &AppState) -> AppResult<i64> {
     let now = state.config.clock.now();
     let today = local_date(now);
-    let midnight = today
-        .and_hms_opt(0, 0, 0)
-        .and_then(|t| t.and_local_timezone(onewindow_core::time::china()).single())
-        .map_or(now, |t| t.to_utc());
+    let midnight = onewindow_core::time::start_of(today);
     Ok(state
         .store
         .close_past_days(
