@@ -477,6 +477,8 @@ pub struct RatingFilter {
     /// Only those still in the figures (no upheld appeal).
     pub counted_only: bool,
     pub kind: Option<onewindow_core::evaluation::rating::Kind>,
+    /// Given by this account (for limits on the rater; never shown).
+    pub rater_user_id: Option<i64>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
     pub limit: i64,

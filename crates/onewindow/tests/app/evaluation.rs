@@ -387,6 +387,33 @@ each_app!(rating_links_are_sent_spent_and_refused_when_forged, |app| {
         (StatusCode::CONFLICT, Some("case_id")),
         "rated once: {e}"
     );
+    // Guessing tokens from one address is throttled like signing in: two guesses above, the
+    // rest up to the address's limit, then even a look-up is refused for a while.
+    let limit = crate::support::config().max_failures_per_address;
+    for i in 2..limit {
+        let (s, _) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/rating-links/{:064x}", i),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let (s, e) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/rating-links/{token}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("throttled")),
+        "{e}"
+    );
 });
 
 each_app!(
@@ -801,6 +828,26 @@ each_app!(
             .await;
         assert_eq!(s, StatusCode::CREATED, "{r}");
         assert_eq!(r["rating"]["kind"], "open_review");
+        // A few a day per account, then refused.
+        let again = json!({"department_id": dept, "level": 5});
+        for _ in 1..onewindow_web::service::evaluation::REVIEWS_PER_DAY {
+            let (s, _) = app
+                .call(
+                    Method::POST,
+                    "/api/v1/reviews",
+                    Some(&citizen),
+                    Some(again.clone()),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED);
+        }
+        let (s, e) = app
+            .call(Method::POST, "/api/v1/reviews", Some(&citizen), Some(again))
+            .await;
+        assert_eq!(
+            (s, e["code"].as_str()),
+            (StatusCode::TOO_MANY_REQUESTS, Some("throttled"))
+        );
         let (_, halls) = app.get("/api/v1/halls", &supervisor).await;
         let hid = halls.as_array().unwrap()[0]["id"].as_i64().unwrap();
         let (_, windows) = app

@@ -1141,6 +1141,15 @@ fn rating_where(q: crate::backend::Sql, f: &RatingFilter) -> crate::backend::Sql
             q = q.bind(v);
         }
     }
+    if let Some(u) = f.rater_user_id {
+        let p = q.next_placeholder();
+        q.text = format!(
+            "{} AND r.id IN (SELECT rating_id FROM rating_raters WHERE user_id = {p})",
+            q.text
+        )
+        .into();
+        q = q.bind(u);
+    }
     if let Some(k) = f.kind {
         let p = q.next_placeholder();
         q.text = format!("{} AND r.kind = {p}", q.text).into();

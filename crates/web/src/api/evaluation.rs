@@ -116,9 +116,10 @@ async fn send_link(
     responses((status = 200, body = LinkView), Errors))]
 async fn link(
     State(state): State<AppState>,
+    origin: Origin,
     Path(token): Path<String>,
 ) -> AppResult<Json<LinkView>> {
-    Ok(Json(svc::link_view(&state, &token).await?))
+    Ok(Json(svc::link_view(&state, &origin, &token).await?))
 }
 
 /// Rate through a link (public): the link is spent with the rating.

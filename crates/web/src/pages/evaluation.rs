@@ -137,10 +137,11 @@ fn given(f: &PageForm, setting: Setting) -> AppResult<Given> {
 async fn link_page(
     State(state): State<AppState>,
     page: PageCtx,
+    origin: Origin,
     Path(token): Path<String>,
 ) -> AppResult<Response> {
     let lang = page.lang(None);
-    let v = svc::link_view(&state, &token).await?;
+    let v = svc::link_view(&state, &origin, &token).await?;
     Ok(render(
         &state,
         &page,

@@ -235,8 +235,34 @@ pub struct LinkView {
     pub expires_at: DateTime<Utc>,
 }
 
-/// A link, checked: known, unused, unexpired.
-async fn live_link(state: &AppState, token: &str) -> AppResult<(RatingLink, Case)> {
+/// Open reviews one account may give in a day.
+pub const REVIEWS_PER_DAY: usize = 5;
+
+fn throttled(minutes: u64) -> AppError {
+    AppError::new(
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        "throttled",
+        Text::new(
+            format!("无效的评价链接过多，请{minutes}分钟后再试"),
+            format!("too many invalid rating links; try again in {minutes} minutes"),
+        ),
+    )
+}
+
+/// A link, checked: known, unused, unexpired. Guessing tokens from one address is throttled
+/// like signing in: unknown tokens count as failures of the address.
+async fn live_link(
+    state: &AppState,
+    origin: &Origin,
+    token: &str,
+) -> AppResult<(RatingLink, Case)> {
+    const KEY: &str = "rating-link";
+    let cfg = &state.config;
+    let since = cases::now() - Duration::from_std(cfg.login_window).unwrap_or_default();
+    let (_, by_addr) = state.store.failed_logins(KEY, &origin.addr, since).await?;
+    if by_addr >= cfg.max_failures_per_address {
+        return Err(throttled(cfg.login_window.as_secs().div_ceil(60)));
+    }
     let invalid = || {
         AppError::from(FieldError::new(
             "token",
@@ -247,14 +273,18 @@ async fn live_link(state: &AppState, token: &str) -> AppResult<(RatingLink, Case
         ))
     };
     let token = token.trim();
-    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+    let link = if token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        state.store.rating_link(&token_hash(token)).await?
+    } else {
+        None
+    };
+    let Some(link) = link else {
+        state
+            .store
+            .record_login_attempt(KEY, &origin.addr, false)
+            .await?;
         return Err(invalid());
-    }
-    let link = state
-        .store
-        .rating_link(&token_hash(token))
-        .await?
-        .ok_or_else(invalid)?;
+    };
     if link.used_at.is_some() || link.expires_at <= cases::now() {
         return Err(invalid());
     }
@@ -266,8 +296,8 @@ async fn live_link(state: &AppState, token: &str) -> AppResult<(RatingLink, Case
     Ok((link, rec.dossier.case))
 }
 
-pub async fn link_view(state: &AppState, token: &str) -> AppResult<LinkView> {
-    let (link, c) = live_link(state, token).await?;
+pub async fn link_view(state: &AppState, origin: &Origin, token: &str) -> AppResult<LinkView> {
+    let (link, c) = live_link(state, origin, token).await?;
     Ok(LinkView {
         case_number: c.number,
         matter_name: c.matter_name,
@@ -283,7 +313,7 @@ pub async fn rate_by_link(
     token: &str,
     given: Given,
 ) -> AppResult<Rated> {
-    let (link, c) = live_link(state, token).await?;
+    let (link, c) = live_link(state, origin, token).await?;
     let channel = if link.channel == NoticeChannel::Email.code() {
         Channel::Email
     } else {
@@ -844,6 +874,27 @@ pub async fn open_review(state: &AppState, auth: &Auth, r: ReviewInput) -> AppRe
     }
     let target = one_target(&r, &["hall_id", "department_id"])?;
     let given = r.given().clean(Channel::Web.setting())?;
+    let today = onewindow_core::time::start_of(local_date(cases::now()));
+    let given_today = state
+        .store
+        .ratings(&RatingFilter {
+            kind: Some(Kind::OpenReview),
+            rater_user_id: Some(auth.user.id),
+            from: Some(today),
+            limit: REVIEWS_PER_DAY as i64 + 1,
+            ..Default::default()
+        })
+        .await?;
+    if given_today.len() >= REVIEWS_PER_DAY {
+        return Err(AppError::new(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            "throttled",
+            Text::new(
+                format!("每天最多提交{REVIEWS_PER_DAY}条综合点评"),
+                format!("at most {REVIEWS_PER_DAY} open reviews a day"),
+            ),
+        ));
+    }
     let rater = Rater {
         user_id: Some(auth.user.id),
         name: Some(auth.user.display_name.clone()),
