@@ -756,6 +756,50 @@ async fn a_kiosk_ticket_is_called_shown_on_the_board_and_rated_on_the_pad() {
         "{entry}"
     );
 
+    // The public results of the hall count it; once its rectification is closed, what was
+    // done is published too, with nobody named.
+    c.goto(&app.url(&format!("/ratings?hall_id={hid}")))
+        .await
+        .unwrap();
+    assert_eq!(text(c, "#public-ratings").await, "1");
+    assert!(text(c, "#public-bad").await.starts_with('1'));
+    let leader = app.token("leader").await;
+    let (_, open) = app.get("/api/v1/rectifications", &admin).await;
+    let rect = open.as_array().unwrap()[0]["id"].as_i64().unwrap();
+    for (v, body) in [
+        (
+            1,
+            serde_json::json!({"action": "verify", "finding": "高峰期只开一个窗口，属实", "founded": true}),
+        ),
+        (
+            2,
+            serde_json::json!({"action": "rectify", "measures": "高峰期增开综合窗口"}),
+        ),
+        (
+            3,
+            serde_json::json!({"action": "call_back", "reached": true, "note": "已回访"}),
+        ),
+        (4, serde_json::json!({"action": "re_evaluate", "level": 4})),
+    ] {
+        let mut body = body;
+        body["version"] = serde_json::json!(v);
+        let (s, e) = app
+            .call(
+                reqwest::Method::POST,
+                &format!("/api/v1/rectifications/{rect}/actions"),
+                Some(&leader),
+                Some(body),
+            )
+            .await;
+        assert_eq!(s, reqwest::StatusCode::OK, "{e}");
+    }
+    c.refresh().await.unwrap();
+    let published = text_contains(c, "#public-rectified", "高峰期增开综合窗口").await;
+    assert!(
+        !published.contains("李志抗"),
+        "the clerk is not named: {published}"
+    );
+
     d.quit().await;
     app.stop().await;
 }
