@@ -35,8 +35,9 @@ use std::sync::Arc;
 
 pub use error::{Result, StoreError};
 pub use model::{
-    AppealFilter, NewRating, NewRatingLink, PublishedRectification, Rated, Rater, RatingFilter,
-    RatingGroup, RatingLink, RatingTarget, RectificationFilter, RectifyPlan,
+    AppealFilter, ComplaintFilter, NewComplaintRecord, NewRating, NewRatingLink,
+    PublishedRectification, Rated, Rater, RatingFilter, RatingGroup, RatingLink, RatingTarget,
+    RectificationFilter, RectifyPlan,
 };
 pub use model::{
     AuditFilter, BatchRecord, BundleRecord, CaseFile, CaseFilter, CaseRecord, Created, Escalation,
@@ -494,6 +495,34 @@ pub trait EvaluationStore: Send + Sync {
         action: onewindow_core::evaluation::rectification::Action,
         at: DateTime<Utc>,
     ) -> Result<onewindow_core::evaluation::rectification::Rectification>;
+    async fn lodge_complaint(
+        &self,
+        ctx: &Context,
+        c: NewComplaintRecord,
+    ) -> Result<onewindow_core::evaluation::complaint::Complaint>;
+    async fn complaint(
+        &self,
+        id: i64,
+    ) -> Result<Option<onewindow_core::evaluation::complaint::Complaint>>;
+    async fn complaints(
+        &self,
+        f: &ComplaintFilter,
+    ) -> Result<Vec<onewindow_core::evaluation::complaint::Complaint>>;
+    async fn complaint_log(
+        &self,
+        id: i64,
+    ) -> Result<Vec<onewindow_core::evaluation::complaint::LogLine>>;
+    /// Applies one action under the version read; `answer_due` is the deadline an acceptance
+    /// sets.
+    async fn act_on_complaint(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        action: onewindow_core::evaluation::complaint::Action,
+        answer_due: Option<NaiveDate>,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::evaluation::complaint::Complaint>;
     /// A clerk's appeal against a rating: one per rating.
     async fn file_appeal(
         &self,

@@ -525,3 +525,25 @@ pub struct PublishedRectification {
     pub measures: Option<String>,
     pub explanation: Option<String>,
 }
+
+/// A complaint to record, checked, with where it belongs and its first deadline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewComplaintRecord {
+    pub complaint: onewindow_core::evaluation::complaint::CleanComplaint,
+    pub region_id: i64,
+    pub case_id: Option<i64>,
+    pub complainant_id: Option<i64>,
+    pub accept_due: NaiveDate,
+    pub at: DateTime<Utc>,
+}
+
+/// Which complaints a list shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ComplaintFilter {
+    pub scope: ScopeFilter,
+    pub complainant_id: Option<i64>,
+    pub open_only: bool,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub limit: i64,
+}

@@ -137,6 +137,16 @@ const UI: &[(&str, &str, &str)] = &[
         "Appeals against a rating within (working days)",
     ),
     (
+        "rules.eval_complaint_accept_days",
+        "投诉受理时限（工作日）",
+        "Complaints accepted or not within (working days)",
+    ),
+    (
+        "rules.eval_complaint_days",
+        "投诉办理答复时限（工作日）",
+        "Complaints answered within (working days)",
+    ),
+    (
         "rules.urge_red_card_days",
         "红牌督办整改时限（工作日）",
         "Red card rectification limit (working days)",

@@ -2,6 +2,7 @@
 //! rater gives in each channel (`rating`), the rectification of a bad rating (`rectification`),
 //! and appeals (申诉复核).
 
+pub mod complaint;
 pub mod rating;
 pub mod rectification;
 

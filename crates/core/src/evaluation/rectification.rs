@@ -287,6 +287,10 @@ pub struct EvaluationRule {
     pub rate_days: i64,
     /// Working days after a rating during which the rated clerk may appeal it (申诉).
     pub appeal_days: i64,
+    /// Working days to accept a complaint or not (投诉受理).
+    pub complaint_accept_days: i64,
+    /// Working days to answer an accepted complaint (投诉办理).
+    pub complaint_days: i64,
 }
 
 impl Default for EvaluationRule {
@@ -296,6 +300,8 @@ impl Default for EvaluationRule {
             link_days: 7,
             rate_days: 30,
             appeal_days: 5,
+            complaint_accept_days: 2,
+            complaint_days: 10,
         }
     }
 }
@@ -316,6 +322,8 @@ impl EvaluationRule {
         within("link_days", self.link_days, 1, 30)?;
         within("rate_days", self.rate_days, 1, 365)?;
         within("appeal_days", self.appeal_days, 1, 15)?;
+        within("complaint_accept_days", self.complaint_accept_days, 1, 10)?;
+        within("complaint_days", self.complaint_days, 1, 60)?;
         Ok(self)
     }
 }

@@ -742,6 +742,11 @@ pub const ENDPOINTS: &[&str] = &[
     "GET /api/v1/ratings/public",
     "POST /api/v1/reviews",
     "POST /api/v1/supervisor-checks",
+    "POST /api/v1/complaints",
+    "GET /api/v1/complaints",
+    "GET /api/v1/complaints/stats",
+    "GET /api/v1/complaints/{id}",
+    "POST /api/v1/complaints/{id}/actions",
 ];
 
 each_app!(

@@ -385,6 +385,8 @@ each_app!(batch_intake_and_the_calendar_administration, |app| {
                     ("eval_link_days", "7"),
                     ("eval_rate_days", "30"),
                     ("eval_appeal_days", "5"),
+                    ("eval_complaint_accept_days", "2"),
+                    ("eval_complaint_days", "10"),
                     ("max_upload_mib", "20"),
                     ("upload_types", "pdf,jpg,png"),
                     ("online_closes", "17:00"),

@@ -11,6 +11,7 @@ mod case_pages;
 mod cases;
 mod catalog;
 mod cli;
+mod complaints;
 mod evaluation;
 mod hall;
 mod pages;

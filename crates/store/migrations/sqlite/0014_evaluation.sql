@@ -100,3 +100,45 @@ CREATE TABLE rating_appeals (
     version          INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX rating_appeals_state ON rating_appeals (state, region_id);
+
+-- Complaints (投诉) from the hotline, the web, letters and visits: accepted or not by a day,
+-- handled by a department by a day, answered, closed with the complainant's satisfaction.
+CREATE TABLE complaints (
+    id                 INTEGER PRIMARY KEY,
+    number             TEXT    NOT NULL UNIQUE,
+    source             TEXT    NOT NULL,
+    complainant_name   TEXT    NOT NULL,
+    complainant_phone  TEXT    NOT NULL,
+    complainant_id     INTEGER REFERENCES users(id),
+    department_id      INTEGER REFERENCES departments(id),
+    region_id          INTEGER NOT NULL REFERENCES regions(id),
+    case_id            INTEGER REFERENCES cases(id),
+    subject            TEXT    NOT NULL,
+    content            TEXT    NOT NULL,
+    state              TEXT    NOT NULL,
+    refusal            TEXT,
+    reply              TEXT,
+    satisfaction       INTEGER CHECK (satisfaction BETWEEN 1 AND 5),
+    close_note         TEXT,
+    received_at        TEXT NOT NULL,
+    accept_due         TEXT NOT NULL,
+    accepted_at        TEXT,
+    answer_due         TEXT,
+    answered_at        TEXT,
+    closed_at          TEXT,
+    version            INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX complaints_department ON complaints (department_id, state);
+CREATE INDEX complaints_received ON complaints (received_at);
+
+CREATE TABLE complaint_log (
+    id            INTEGER PRIMARY KEY,
+    complaint_id  INTEGER NOT NULL REFERENCES complaints(id),
+    at            TEXT NOT NULL,
+    action        TEXT    NOT NULL,
+    state         TEXT    NOT NULL,
+    actor_id      INTEGER REFERENCES users(id),
+    actor_name    TEXT    NOT NULL,
+    note          TEXT
+);
+CREATE INDEX complaint_log_of ON complaint_log (complaint_id);

@@ -15,6 +15,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use onewindow_core::audit::{Change, Context};
 use onewindow_core::case::clock::Light;
+use onewindow_core::evaluation::complaint::Complaint;
 use onewindow_core::evaluation::rating::{Channel, Given, Kind, Scores};
 use onewindow_core::evaluation::rectification::{
     self, Action, LogLine, Outcome, Progress, Rectification, State,
@@ -984,6 +985,38 @@ impl<B: Backend> EvaluationStore for SqlStore<B> {
         .await?;
         B::commit(tx).await?;
         Ok(a)
+    }
+
+    async fn lodge_complaint(&self, ctx: &Context, c: NewComplaintRecord) -> Result<Complaint> {
+        self.lodge_complaint_impl(ctx, c).await
+    }
+
+    async fn complaint(&self, id: i64) -> Result<Option<Complaint>> {
+        self.complaint_impl(id).await
+    }
+
+    async fn complaints(&self, f: &ComplaintFilter) -> Result<Vec<Complaint>> {
+        self.complaints_impl(f).await
+    }
+
+    async fn complaint_log(
+        &self,
+        id: i64,
+    ) -> Result<Vec<onewindow_core::evaluation::complaint::LogLine>> {
+        self.complaint_log_impl(id).await
+    }
+
+    async fn act_on_complaint(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        action: onewindow_core::evaluation::complaint::Action,
+        answer_due: Option<NaiveDate>,
+        at: DateTime<Utc>,
+    ) -> Result<Complaint> {
+        self.act_on_complaint_impl(ctx, id, version, action, answer_due, at)
+            .await
     }
 
     async fn appeal(&self, id: i64) -> Result<Option<Appeal>> {

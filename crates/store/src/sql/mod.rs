@@ -7,6 +7,7 @@ mod calendar;
 mod case_rows;
 mod cases;
 mod catalog;
+mod complaints;
 mod entity;
 mod evaluation;
 mod figures;

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 pub mod cases;
 pub mod catalog;
+mod complaints;
 mod evaluation;
 mod hall;
 mod ops;
@@ -62,6 +63,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(appointments::router())
         .merge(supervision::router())
         .merge(evaluation::router())
+        .merge(complaints::router())
         .split_for_parts()
 }
 

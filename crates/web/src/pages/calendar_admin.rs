@@ -151,6 +151,16 @@ fn rules_form(r: &Rules, lang: onewindow_core::Lang) -> Value {
                 "rules.eval_appeal_days",
                 r.evaluation.appeal_days,
             ),
+            n(
+                "eval_complaint_accept_days",
+                "rules.eval_complaint_accept_days",
+                r.evaluation.complaint_accept_days,
+            ),
+            n(
+                "eval_complaint_days",
+                "rules.eval_complaint_days",
+                r.evaluation.complaint_days,
+            ),
             n("max_upload_mib", "rules.max_upload_mib", r.max_upload_mib),
             input(
                 "upload_types",
@@ -244,6 +254,8 @@ async fn save_rules(State(state): State<AppState>, f: PageForm) -> AppResult<Res
             link_days: f.data.int("eval_link_days")?,
             rate_days: f.data.int("eval_rate_days")?,
             appeal_days: f.data.int("eval_appeal_days")?,
+            complaint_accept_days: f.data.int("eval_complaint_accept_days")?,
+            complaint_days: f.data.int("eval_complaint_days")?,
         },
         max_upload_mib: f.data.int("max_upload_mib")?,
         upload_types: f

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod catalog_io;
+pub mod complaints;
 pub mod evaluation;
 pub mod figures;
 pub mod hall;

@@ -1,0 +1,215 @@
+//! Complaints (投诉) over the API, on both databases: lodged on the web by the complainant or
+//! recorded by the office from the hotline; accepted to a department, answered by it, closed with
+//! the complainant's satisfaction, or refused; who may do each; the figures.
+
+use crate::each_app;
+use crate::support::TestApp;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+fn complaint(source: &str, dept: Option<i64>) -> Value {
+    json!({
+        "source": source,
+        "complainant_name": "王先生",
+        "complainant_phone": "13912345678",
+        "department_id": dept,
+        "subject": "窗口要求提交清单外材料",
+        "content": "办理个体工商户登记时，窗口要求提供清单外的房屋产权证明原件。"
+    })
+}
+
+async fn act(app: &TestApp, token: &str, id: i64, body: Value) -> (StatusCode, Value) {
+    app.call(
+        Method::POST,
+        &format!("/api/v1/complaints/{id}/actions"),
+        Some(token),
+        Some(body),
+    )
+    .await
+}
+
+each_app!(complaints_are_accepted_answered_closed_or_refused, |app| {
+    let citizen = app.token("citizen").await;
+    let clerk = app.token("clerk").await;
+    let leader = app.token("leader").await;
+    let supervisor = app.token("supervisor").await;
+    // The district leader covers every department of the district.
+    let (_, depts) = app.get("/api/v1/departments", &supervisor).await;
+    let dept = depts.as_array().unwrap()[0]["id"].as_i64().unwrap();
+    let lodge = |token: String, body: Value| async move {
+        app.call(Method::POST, "/api/v1/complaints", Some(&token), Some(body))
+            .await
+    };
+
+    // Who lodges what; bad input named.
+    let (s, e) = lodge(citizen.clone(), complaint("hotline", Some(dept))).await;
+    assert_eq!(
+        (s, e["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("source")),
+        "{e}"
+    );
+    let (s, _) = lodge(clerk.clone(), complaint("hotline", Some(dept))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let mut bad = complaint("web", Some(dept));
+    bad["complainant_phone"] = json!("12345");
+    let (s, e) = lodge(citizen.clone(), bad).await;
+    assert_eq!(
+        (s, e["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("complainant_phone"))
+    );
+    let mut bad = complaint("web", Some(dept));
+    bad["case_number"] = json!("NO-SUCH-CASE");
+    let (s, e) = lodge(citizen.clone(), bad).await;
+    assert_eq!(
+        (s, e["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("case_number"))
+    );
+    let (s, e) = lodge(citizen.clone(), complaint("web", Some(999_999))).await;
+    assert_eq!(
+        (s, e["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("department_id"))
+    );
+    let (_, none) = app.get("/api/v1/complaints", &supervisor).await;
+    assert_eq!(none.as_array().unwrap().len(), 0, "nothing half-written");
+
+    let (s, web) = lodge(citizen.clone(), complaint("web", Some(dept))).await;
+    assert_eq!(s, StatusCode::CREATED, "{web}");
+    assert!(web["number"].as_str().unwrap().starts_with("TS"));
+    assert_eq!(web["progress"]["state"], "received");
+    let id = web["id"].as_i64().unwrap();
+    let (s, hot) = lodge(supervisor.clone(), complaint("hotline", None)).await;
+    assert_eq!(s, StatusCode::CREATED, "{hot}");
+    let hot = hot["id"].as_i64().unwrap();
+
+    // The office accepts it to the department; the department answers; the office closes.
+    let (s, _) = act(
+        app,
+        &leader,
+        id,
+        json!({"version": 1, "action": "accept", "department_id": dept}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "acceptance is the office's");
+    let (s, e) = act(
+        app,
+        &supervisor,
+        id,
+        json!({"version": 1, "action": "close", "satisfaction": 5}),
+    )
+    .await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (StatusCode::CONFLICT, Some("wrong_state")),
+        "{e}"
+    );
+    let (s, v) = act(
+        app,
+        &supervisor,
+        id,
+        json!({"version": 1, "action": "accept", "department_id": dept}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["progress"]["state"], "handling");
+    assert!(v["answer_due"].is_string());
+    let (s, e) = act(
+        app,
+        &leader,
+        id,
+        json!({"version": 1, "action": "answer", "reply": "x"}),
+    )
+    .await;
+    assert_eq!(
+        (s, e["field"].as_str()),
+        (StatusCode::CONFLICT, Some("version")),
+        "{e}"
+    );
+    let (s, _) = act(
+        app,
+        &supervisor,
+        id,
+        json!({"version": 2, "action": "answer", "reply": "x"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "the answer is the department's");
+    let (s, v) = act(app, &leader, id, json!({"version": 2, "action": "answer", "reply": "已核实，窗口人员要求不当，已批评教育并退回多收材料"})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = act(
+        app,
+        &supervisor,
+        id,
+        json!({"version": 3, "action": "close", "satisfaction": 4, "note": "投诉人表示满意"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["progress"]["state"], "closed");
+    let (s, e) = act(
+        app,
+        &supervisor,
+        hot,
+        json!({"version": 1, "action": "refuse", "reason": " "}),
+    )
+    .await;
+    assert_eq!(
+        (s, e["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("reason"))
+    );
+    let (s, _) = act(app, &supervisor, hot, json!({"version": 1, "action": "refuse", "reason": "不属于政务服务投诉范围，已告知向相关部门反映"})).await;
+    assert_eq!(s, StatusCode::OK);
+
+    // The complainant follows their own; not others'.
+    let (s, v) = app.get(&format!("/api/v1/complaints/{id}"), &citizen).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let actions: Vec<&str> = v["log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["lodge", "accept", "answer", "close"]);
+    assert_eq!(v["may"], json!([]));
+    let (s, _) = app
+        .get(&format!("/api/v1/complaints/{hot}"), &citizen)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (_, mine) = app.get("/api/v1/complaints", &citizen).await;
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+
+    // The figures.
+    let (s, f) = app.get("/api/v1/complaints/stats", &supervisor).await;
+    assert_eq!(s, StatusCode::OK, "{f}");
+    assert_eq!(f["total"]["received"], 2);
+    assert_eq!(f["total"]["closed"], 1);
+    assert_eq!(f["total"]["refused"], 1);
+    assert_eq!(f["total"]["on_time_rate"], 100.0);
+    assert_eq!(f["total"]["avg_satisfaction"], 4.0);
+    let line = f["by_department"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["key"] == dept.to_string())
+        .expect("by department");
+    assert_eq!(
+        (line["received"].as_i64(), line["answered"].as_i64()),
+        (Some(1), Some(1))
+    );
+    let sources: Vec<&str> = f["by_source"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources, ["hotline", "web"]);
+    let (s, _) = app.get("/api/v1/complaints/stats", &clerk).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, e) = app
+        .get(
+            "/api/v1/complaints/stats?from=2026-06-01&to=2026-01-01",
+            &supervisor,
+        )
+        .await;
+    assert_eq!(
+        (s, e["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("from"))
+    );
+});
