@@ -176,6 +176,7 @@ each_app!(complaints_are_accepted_answered_closed_or_refused, |app| {
     assert_eq!(mine.as_array().unwrap().len(), 1);
 
     // The figures.
+    let dept_key = dept.to_string();
     let (s, f) = app.get("/api/v1/complaints/stats", &supervisor).await;
     assert_eq!(s, StatusCode::OK, "{f}");
     assert_eq!(f["total"]["received"], 2);
@@ -187,7 +188,7 @@ each_app!(complaints_are_accepted_answered_closed_or_refused, |app| {
         .as_array()
         .unwrap()
         .iter()
-        .find(|l| l["key"] == dept.to_string())
+        .find(|l| l["key"].as_str() == Some(dept_key.as_str()))
         .expect("by department");
     assert_eq!(
         (line["received"].as_i64(), line["answered"].as_i64()),
