@@ -27,6 +27,14 @@ pub const SOURCES: &[(&str, &str)] = &[
         include_str!("../templates/rectification.html"),
     ),
     (
+        "complaints.html",
+        include_str!("../templates/complaints.html"),
+    ),
+    (
+        "complaint.html",
+        include_str!("../templates/complaint.html"),
+    ),
+    (
         "ratings_public.html",
         include_str!("../templates/ratings_public.html"),
     ),

@@ -214,3 +214,126 @@ each_app!(complaints_are_accepted_answered_closed_or_refused, |app| {
         (StatusCode::BAD_REQUEST, Some("from"))
     );
 });
+
+each_app!(
+    a_complaint_goes_through_its_pages_and_the_figures_export,
+    |app| {
+        use crate::pages::{csrf_in, page, sign_in_cookie};
+        let post = |cookie: String,
+                    form_page: String,
+                    to: String,
+                    fields: Vec<(&'static str, String)>| async move {
+            let (_, html) = page(app, &form_page, &cookie).await;
+            let mut form = vec![("_csrf", csrf_in(&html))];
+            form.extend(fields);
+            let res = app
+                .http
+                .post(app.url(&to))
+                .header("cookie", &cookie)
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            let status = res.status();
+            let loc = res
+                .headers()
+                .get("location")
+                .map(|l| l.to_str().unwrap().to_string())
+                .unwrap_or_default();
+            (
+                status,
+                if status == StatusCode::SEE_OTHER {
+                    loc
+                } else {
+                    res.text().await.unwrap()
+                },
+            )
+        };
+        let citizen = sign_in_cookie(app, "citizen").await;
+        let (s, html) = page(app, "/complaints", &citizen).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("id=\"complaint-form\""));
+        let at = html
+            .find("name=\"department_id\"")
+            .expect("the public pick a department");
+        let opt = &html[at..];
+        let start = opt.find("<option value=\"").unwrap() + 15;
+        let start = start + opt[start..].find("<option value=\"").unwrap() + 15;
+        let dept: String = opt[start..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let (s, to) = post(
+            citizen.clone(),
+            "/complaints".into(),
+            "/complaints".into(),
+            vec![
+                ("source", "web".into()),
+                ("complainant_name", "王先生".into()),
+                ("complainant_phone", "13912345678".into()),
+                ("department_id", dept.clone()),
+                ("subject", "<b>窗口推诿</b>".into()),
+                ("content", "多次往返仍未办成".into()),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{to}");
+        let path = to.split('?').next().unwrap().to_string();
+        let (_, html) = page(app, &path, &citizen).await;
+        assert!(html.contains("&lt;b&gt;窗口推诿"), "escaped");
+        assert!(
+            !html.contains("id=\"complaint-accept\""),
+            "the complainant only follows it"
+        );
+
+        let supervisor = sign_in_cookie(app, "supervisor").await;
+        let (_, html) = page(app, &path, &supervisor).await;
+        assert!(
+            html.contains("id=\"complaint-accept\"") && html.contains("id=\"complaint-refuse\"")
+        );
+        let (s, _) = post(
+            supervisor.clone(),
+            path.clone(),
+            path.clone(),
+            vec![
+                ("version", "1".into()),
+                ("action", "accept".into()),
+                ("department_id", dept.clone()),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let leader = sign_in_cookie(app, "leader").await;
+        let (_, html) = page(app, &path, &leader).await;
+        assert!(
+            html.contains("id=\"complaint-answer\""),
+            "the department answers"
+        );
+        let (s, _) = post(
+            leader.clone(),
+            path.clone(),
+            path.clone(),
+            vec![
+                ("version", "2".into()),
+                ("action", "answer".into()),
+                ("reply", "已当面致歉并办结".into()),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, html) = page(app, &path, &citizen).await;
+        assert!(html.contains("已当面致歉并办结"));
+
+        let res = app
+            .http
+            .get(app.url("/complaints/stats.xlsx"))
+            .header("cookie", &supervisor)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let rows = crate::pages::sheet(res).await;
+        assert_eq!(rows[0][0], "名称");
+        assert_eq!(rows[1][1], "1", "{rows:?}");
+    }
+);

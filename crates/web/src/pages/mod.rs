@@ -10,6 +10,7 @@ mod calendar_admin;
 mod cases;
 mod catalog_admin;
 mod charts;
+mod complaints;
 mod evaluation;
 mod export;
 mod figures;
@@ -53,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .merge(supervision::router())
         .merge(figures::router())
         .merge(evaluation::router())
+        .merge(complaints::router())
 }
 
 /// What a page needs to know about the request before rendering.
@@ -143,6 +145,12 @@ fn nav(auth: Option<&Auth>, lang: Lang, path: &str) -> Vec<NavItem> {
             || a.actor.has(Permission::Supervise)
         {
             items.push(("/evaluation", "nav.evaluation"));
+        }
+        if !a.actor.is_staff()
+            || a.actor.has(Permission::ReviewRatings)
+            || a.actor.has(Permission::Rectify)
+        {
+            items.push(("/complaints", "nav.complaints"));
         }
         if a.actor.has(Permission::CalendarWrite) {
             items.push(("/admin/calendar", "nav.calendar"));
