@@ -710,6 +710,12 @@ const UI: &[(&str, &str, &str)] = &[
     ("cp.by_department", "按部门", "By department"),
     ("cp.by_source", "按来源", "By source"),
     ("cp.by_state", "按状态", "By state"),
+    (
+        "ev.export",
+        "导出评价与整改（Excel）",
+        "Ratings and rectifications (Excel)",
+    ),
+    ("ev.counted", "计入统计", "Counted"),
     ("sv.urges", "督办事项", "Urges"),
     ("sv.urges_open", "待反馈的督办", "Urges awaiting an answer"),
     ("sv.urges_all", "全部督办", "All urges"),

@@ -685,6 +685,20 @@ each_app!(
         assert_eq!(s, StatusCode::SEE_OTHER);
         let (_, html) = page(app, &rect_page, &supervisor).await;
         assert!(html.contains("申诉成立，差评作废"), "voided");
+        let res = app
+            .http
+            .get(app.url("/evaluation.xlsx"))
+            .header("cookie", &supervisor)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let rows = crate::pages::sheet(res).await;
+        assert_eq!(rows[0][0], "评价时间");
+        assert!(
+            rows.iter().any(|r| r.get(6).is_some_and(|c| c == "否")),
+            "the voided rating is marked: {rows:?}"
+        );
         assert!(
             !html.contains("13912345678"),
             "the supervisor does not call back"

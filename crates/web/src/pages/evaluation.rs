@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/rate/{token}", get(link_page).post(rate_by_link))
         .route("/cases/{id}/rating", post(rate_case))
         .route("/evaluation", get(desk))
+        .route("/evaluation.xlsx", get(desk_xlsx))
         .route(
             "/evaluation/rectifications/{id}",
             get(rectification_page).post(act),
@@ -416,4 +417,105 @@ async fn decide(
     )
     .await?;
     Ok(saved("/evaluation"))
+}
+
+/// The desk as a workbook: the ratings the reader may see (all levels) and the rectifications
+/// in scope (open and closed), nobody named.
+async fn desk_xlsx(
+    State(state): State<AppState>,
+    page: PageCtx,
+    auth: Auth,
+) -> AppResult<Response> {
+    let lang = page.lang(Some(&auth));
+    let ratings = svc::ratings(&state, &auth, false).await?;
+    let a = &auth.actor;
+    let mut rects = Vec::new();
+    if a.has(Permission::Rectify) || a.has(Permission::Supervise) {
+        rects = svc::rectifications(&state, &auth, None, None).await?;
+        rects.extend(svc::rectifications(&state, &auth, Some("closed"), None).await?);
+    }
+    let h = |keys: &[&str]| keys.iter().map(|k| tr(k, lang)).collect::<Vec<_>>();
+    let rating_headers = h(&[
+        "ev.rated_at",
+        "ev.level",
+        "ev.channel",
+        "ev.reason",
+        "ev.comment",
+        "case.number",
+        "ev.counted",
+    ]);
+    let rating_rows: Vec<Vec<String>> = ratings
+        .iter()
+        .map(|r| {
+            let v = rating_row(r, lang);
+            let get = |k: &str| {
+                v.get_attr(k)
+                    .ok()
+                    .filter(|x| !x.is_none() && !x.is_undefined())
+                    .map(|x| x.to_string())
+                    .unwrap_or_default()
+            };
+            vec![
+                get("at"),
+                get("level_name"),
+                get("channel"),
+                get("reason"),
+                get("comment"),
+                get("case_id"),
+                if r.counted {
+                    "是".into()
+                } else {
+                    "否".into()
+                },
+            ]
+        })
+        .collect();
+    let today = onewindow_core::time::local_date(crate::service::cases::now());
+    let rect_headers = h(&[
+        "ev.rectification",
+        "ev.level",
+        "ev.reason",
+        "case.number",
+        "field.state",
+        "ev.due",
+        "ev.light",
+    ]);
+    let rect_rows: Vec<Vec<String>> = rects
+        .iter()
+        .map(|r| {
+            let v = rect_row(r, lang, today);
+            let get = |k: &str| {
+                v.get_attr(k)
+                    .ok()
+                    .filter(|x| !x.is_none() && !x.is_undefined())
+                    .map(|x| x.to_string())
+                    .unwrap_or_default()
+            };
+            vec![
+                get("id"),
+                get("level_name"),
+                get("reason"),
+                get("case_number"),
+                get("state"),
+                get("due_on"),
+                get("light_name"),
+            ]
+        })
+        .collect();
+    let (n1, n2) = (tr("ev.ratings", lang), tr("ev.rectifications", lang));
+    super::export::xlsx_book(
+        "evaluation.xlsx",
+        &[
+            super::export::Sheet {
+                name: &n1,
+                headers: &rating_headers,
+                rows: &rating_rows,
+            },
+            super::export::Sheet {
+                name: &n2,
+                headers: &rect_headers,
+                rows: &rect_rows,
+            },
+        ],
+    )
 }
