@@ -523,6 +523,51 @@ pub trait EvaluationStore: Send + Sync {
         answer_due: Option<NaiveDate>,
         at: DateTime<Utc>,
     ) -> Result<onewindow_core::evaluation::complaint::Complaint>;
+    async fn appoint_supervisor(
+        &self,
+        ctx: &Context,
+        s: onewindow_core::evaluation::supervisor::NewSupervisor,
+        region_id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::evaluation::supervisor::Supervisor>;
+    async fn supervisor(
+        &self,
+        id: i64,
+    ) -> Result<Option<onewindow_core::evaluation::supervisor::Supervisor>>;
+    async fn supervisor_of_user(
+        &self,
+        user_id: i64,
+    ) -> Result<Option<onewindow_core::evaluation::supervisor::Supervisor>>;
+    async fn supervisors(
+        &self,
+        scope: &ScopeFilter,
+    ) -> Result<Vec<onewindow_core::evaluation::supervisor::Supervisor>>;
+    async fn file_report(
+        &self,
+        ctx: &Context,
+        supervisor: &onewindow_core::evaluation::supervisor::Supervisor,
+        kind: onewindow_core::evaluation::supervisor::ReportKind,
+        r: onewindow_core::evaluation::supervisor::NewReport,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::evaluation::supervisor::Report>;
+    async fn report(
+        &self,
+        id: i64,
+    ) -> Result<Option<onewindow_core::evaluation::supervisor::Report>>;
+    /// Reports in scope, or of one supervisor.
+    async fn reports(
+        &self,
+        scope: &ScopeFilter,
+        supervisor_id: Option<i64>,
+    ) -> Result<Vec<onewindow_core::evaluation::supervisor::Report>>;
+    async fn act_on_report(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        action: onewindow_core::evaluation::supervisor::ReportAction,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::evaluation::supervisor::Report>;
     /// A clerk's appeal against a rating: one per rating.
     async fn file_appeal(
         &self,

@@ -5,6 +5,7 @@
 pub mod complaint;
 pub mod rating;
 pub mod rectification;
+pub mod supervisor;
 
 use crate::error::FieldError;
 use crate::i18n::Text;

@@ -747,6 +747,11 @@ pub const ENDPOINTS: &[&str] = &[
     "GET /api/v1/complaints/stats",
     "GET /api/v1/complaints/{id}",
     "POST /api/v1/complaints/{id}/actions",
+    "POST /api/v1/supervisors",
+    "GET /api/v1/supervisors",
+    "POST /api/v1/supervisor-reports",
+    "GET /api/v1/supervisor-reports",
+    "POST /api/v1/supervisor-reports/{id}/actions",
 ];
 
 each_app!(

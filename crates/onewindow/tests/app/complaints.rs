@@ -337,3 +337,170 @@ each_app!(
         assert_eq!(rows[1][1], "1", "{rows:?}");
     }
 );
+
+each_app!(
+    supervisors_report_and_each_report_is_followed_to_its_outcome,
+    |app| {
+        let supervisor = app.token("supervisor").await;
+        let enterprise = app.token("enterprise").await;
+        let leader = app.token("leader").await;
+        let citizen = app.token("citizen").await;
+        let clerk = app.token("clerk").await;
+        let (_, depts) = app.get("/api/v1/departments", &supervisor).await;
+        let dept = depts.as_array().unwrap()[0]["id"].as_i64().unwrap();
+        let (_, me) = app.get("/api/v1/me", &citizen).await;
+        let citizen_id = me["user"]["id"].as_i64().unwrap();
+        let (_, me) = app.get("/api/v1/me", &enterprise).await;
+        let enterprise_id = me["user"]["id"].as_i64().unwrap();
+        let appoint = |token: String, body: Value| async move {
+            app.call(
+                Method::POST,
+                "/api/v1/supervisors",
+                Some(&token),
+                Some(body),
+            )
+            .await
+        };
+        let who = |user: Option<i64>| {
+            json!({
+                "name": "赵经理", "phone": "13812345678", "enterprise": "葫芦岛宏跃北方铜业有限责任公司",
+                "department_id": dept, "user_id": user, "appointed_on": "2026-01-05"
+            })
+        };
+        let (s, _) = appoint(clerk.clone(), who(None)).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let mut bad = who(None);
+        bad["uscc"] = json!("91211400MA0000000X");
+        let (s, e) = appoint(supervisor.clone(), bad).await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("uscc")),
+            "{e}"
+        );
+        let (s, e) = appoint(supervisor.clone(), who(Some(citizen_id))).await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("user_id")),
+            "{e}"
+        );
+        let (s, sup) = appoint(supervisor.clone(), who(Some(enterprise_id))).await;
+        assert_eq!(s, StatusCode::CREATED, "{sup}");
+        let sid = sup["id"].as_i64().unwrap();
+        let (_, list) = app.get("/api/v1/supervisors", &supervisor).await;
+        assert_eq!(list.as_array().unwrap().len(), 1);
+
+        // The supervisor reports from their own account; the office records one for them.
+        let report = |kind: &str, day: &str| {
+            json!({"report": {
+        "kind": kind, "visited_on": day, "place": "区政务服务中心二楼", "department_id": dept,
+        "findings": "午间只开一个窗口，排队二十余人", "suggestions": "午间错峰轮岗"}})
+        };
+        let file = |token: String, body: Value| async move {
+            app.call(
+                Method::POST,
+                "/api/v1/supervisor-reports",
+                Some(&token),
+                Some(body),
+            )
+            .await
+        };
+        let (s, e) = file(enterprise.clone(), report("visit", "2999-01-01")).await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("visited_on"))
+        );
+        let (s, _) = file(citizen.clone(), report("visit", "2026-01-10")).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "not a supervisor");
+        let (s, r1) = file(enterprise.clone(), report("inspection", "2026-01-10")).await;
+        assert_eq!(s, StatusCode::CREATED, "{r1}");
+        assert_eq!(r1["state"], "open");
+        let (s, e) = file(supervisor.clone(), report("visit", "2026-01-11")).await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("supervisor_id"))
+        );
+        let mut by_office = report("suggestion", "2026-01-11");
+        by_office["supervisor_id"] = json!(sid);
+        let (s, r2) = file(supervisor.clone(), by_office).await;
+        assert_eq!(s, StatusCode::CREATED, "{r2}");
+
+        // What came of each: one referred and resolved by the department, one noted.
+        let act = |token: String, id: i64, body: Value| async move {
+            app.call(
+                Method::POST,
+                &format!("/api/v1/supervisor-reports/{id}/actions"),
+                Some(&token),
+                Some(body),
+            )
+            .await
+        };
+        let (r1, r2) = (r1["id"].as_i64().unwrap(), r2["id"].as_i64().unwrap());
+        let (s, _) = act(
+            leader.clone(),
+            r1,
+            json!({"version": 1, "action": "refer", "department_id": dept}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "referral is the office's");
+        let (s, v) = act(
+            supervisor.clone(),
+            r1,
+            json!({"version": 1, "action": "refer", "department_id": dept}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let (s, e) = act(
+            leader.clone(),
+            r1,
+            json!({"version": 1, "action": "resolve", "outcome": "x"}),
+        )
+        .await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::CONFLICT, Some("version"))
+        );
+        let (s, v) = act(
+            leader.clone(),
+            r1,
+            json!({"version": 2, "action": "resolve", "outcome": "午间实行错峰轮岗，增开两个窗口"}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["state"], "resolved");
+        let (s, e) = act(
+            supervisor.clone(),
+            r2,
+            json!({"version": 1, "action": "resolve", "outcome": "x"}),
+        )
+        .await;
+        assert_eq!(
+            s,
+            StatusCode::FORBIDDEN,
+            "resolving is the department's: {e}"
+        );
+        let (s, v) = act(
+            supervisor.clone(),
+            r2,
+            json!({"version": 1, "action": "note", "outcome": "建议已纳入年度工作计划"}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["state"], "noted");
+        let (_, mine) = app.get("/api/v1/supervisor-reports", &enterprise).await;
+        let states: Vec<&str> = mine
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["state"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            states,
+            ["noted", "resolved"],
+            "the supervisor sees what came of each"
+        );
+        let (_, trail) = app
+            .get("/api/v1/audit?target_type=supervisor_report", &supervisor)
+            .await;
+        assert_eq!(trail.as_array().unwrap().len(), 5, "{trail}");
+    }
+);

@@ -142,3 +142,44 @@ CREATE TABLE complaint_log (
     note          TEXT
 );
 CREATE INDEX complaint_log_of ON complaint_log (complaint_id);
+
+-- Enterprise supervisors (监督员) with their contact points, and their reports followed to what
+-- came of each.
+CREATE TABLE supervisors (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT    NOT NULL,
+    phone         TEXT    NOT NULL,
+    enterprise    TEXT    NOT NULL,
+    uscc          TEXT,
+    department_id INTEGER REFERENCES departments(id),
+    hall_id       INTEGER REFERENCES halls(id),
+    region_id     INTEGER NOT NULL REFERENCES regions(id),
+    user_id       INTEGER UNIQUE REFERENCES users(id),
+    appointed_on  TEXT NOT NULL,
+    term_until    TEXT,
+    active        BOOLEAN NOT NULL DEFAULT TRUE,
+    version       INTEGER NOT NULL DEFAULT 1,
+    created_at    TEXT NOT NULL
+);
+CREATE INDEX supervisors_region ON supervisors (region_id);
+
+CREATE TABLE supervisor_reports (
+    id             INTEGER PRIMARY KEY,
+    supervisor_id  INTEGER NOT NULL REFERENCES supervisors(id),
+    region_id      INTEGER NOT NULL REFERENCES regions(id),
+    kind           TEXT    NOT NULL,
+    visited_on     TEXT NOT NULL,
+    place          TEXT    NOT NULL,
+    department_id  INTEGER REFERENCES departments(id),
+    findings       TEXT    NOT NULL,
+    suggestions    TEXT,
+    state          TEXT    NOT NULL,
+    referred_to    INTEGER REFERENCES departments(id),
+    outcome        TEXT,
+    recorded_by    INTEGER REFERENCES users(id),
+    recorded_at    TEXT NOT NULL,
+    closed_at      TEXT,
+    version        INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX supervisor_reports_of ON supervisor_reports (supervisor_id);
+CREATE INDEX supervisor_reports_state ON supervisor_reports (state, region_id);

@@ -20,6 +20,7 @@ use onewindow_core::evaluation::rating::{Channel, Given, Kind, Scores};
 use onewindow_core::evaluation::rectification::{
     self, Action, LogLine, Outcome, Progress, Rectification, State,
 };
+use onewindow_core::evaluation::supervisor::{Report, Supervisor};
 use onewindow_core::evaluation::{Appeal, AppealDecision, AppealState, Rating};
 use onewindow_core::{DomainError, Text};
 use serde_json::json;
@@ -1017,6 +1018,62 @@ impl<B: Backend> EvaluationStore for SqlStore<B> {
     ) -> Result<Complaint> {
         self.act_on_complaint_impl(ctx, id, version, action, answer_due, at)
             .await
+    }
+
+    async fn appoint_supervisor(
+        &self,
+        ctx: &Context,
+        s: onewindow_core::evaluation::supervisor::NewSupervisor,
+        region_id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<Supervisor> {
+        self.appoint_supervisor_impl(ctx, s, region_id, at).await
+    }
+
+    async fn supervisor(&self, id: i64) -> Result<Option<Supervisor>> {
+        self.supervisor_where("id", id).await
+    }
+
+    async fn supervisor_of_user(&self, user_id: i64) -> Result<Option<Supervisor>> {
+        self.supervisor_where("user_id", user_id).await
+    }
+
+    async fn supervisors(&self, scope: &ScopeFilter) -> Result<Vec<Supervisor>> {
+        self.supervisors_impl(scope).await
+    }
+
+    async fn file_report(
+        &self,
+        ctx: &Context,
+        s: &Supervisor,
+        kind: onewindow_core::evaluation::supervisor::ReportKind,
+        r: onewindow_core::evaluation::supervisor::NewReport,
+        at: DateTime<Utc>,
+    ) -> Result<Report> {
+        self.file_report_impl(ctx, s, kind, r, at).await
+    }
+
+    async fn report(&self, id: i64) -> Result<Option<Report>> {
+        self.report_impl(id).await
+    }
+
+    async fn reports(
+        &self,
+        scope: &ScopeFilter,
+        supervisor_id: Option<i64>,
+    ) -> Result<Vec<Report>> {
+        self.reports_impl(scope, supervisor_id).await
+    }
+
+    async fn act_on_report(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        action: onewindow_core::evaluation::supervisor::ReportAction,
+        at: DateTime<Utc>,
+    ) -> Result<Report> {
+        self.act_on_report_impl(ctx, id, version, action, at).await
     }
 
     async fn appeal(&self, id: i64) -> Result<Option<Appeal>> {

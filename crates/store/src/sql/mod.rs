@@ -22,6 +22,7 @@ mod rows;
 mod session_cache;
 mod settings;
 mod supervision;
+mod supervisors;
 
 use crate::backend::{Backend, Sql, sql};
 use crate::error::{Result, StoreError};

@@ -12,6 +12,7 @@ mod hall;
 mod ops;
 mod org;
 mod supervision;
+mod supervisors;
 mod users;
 
 use crate::error::ErrorBody;
@@ -64,6 +65,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(supervision::router())
         .merge(evaluation::router())
         .merge(complaints::router())
+        .merge(supervisors::router())
         .split_for_parts()
 }
 

@@ -17,6 +17,7 @@ pub mod org;
 pub mod org_facts;
 pub mod session;
 pub mod supervision;
+pub mod supervisors;
 pub mod uploads;
 pub mod urge_live;
 pub mod users;
