@@ -31,6 +31,10 @@ pub const SOURCES: &[(&str, &str)] = &[
         include_str!("../templates/complaints.html"),
     ),
     (
+        "supervisors.html",
+        include_str!("../templates/supervisors.html"),
+    ),
+    (
         "complaint.html",
         include_str!("../templates/complaint.html"),
     ),

@@ -504,3 +504,107 @@ each_app!(
         assert_eq!(trail.as_array().unwrap().len(), 5, "{trail}");
     }
 );
+
+each_app!(
+    the_supervisors_page_appoints_files_and_follows_reports,
+    |app| {
+        use crate::pages::{csrf_in, page, sign_in_cookie};
+        let post = |cookie: String, to: String, fields: Vec<(&'static str, String)>| async move {
+            let (_, html) = page(app, "/supervisors", &cookie).await;
+            let mut form = vec![("_csrf", csrf_in(&html))];
+            form.extend(fields);
+            let res = app
+                .http
+                .post(app.url(&to))
+                .header("cookie", &cookie)
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            let status = res.status();
+            (status, res.text().await.unwrap_or_default())
+        };
+        let office = sign_in_cookie(app, "supervisor").await;
+        let (s, html) = page(app, "/supervisors", &office).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("id=\"appoint-form\""));
+        let at = html.find("name=\"department_id\"").unwrap();
+        let v = &html[at..];
+        let start = v.find("<option value=\"").unwrap() + 15;
+        let dept: String = v[start..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let (s, body) = post(
+            office.clone(),
+            "/supervisors".into(),
+            vec![
+                ("name", "钱经理".into()),
+                ("phone", "13812345678".into()),
+                ("enterprise", "龙港区某商贸有限公司".into()),
+                ("department_id", dept.clone()),
+                ("appointed_on", "2026-01-05".into()),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+        let (_, html) = page(app, "/supervisors", &office).await;
+        assert!(html.contains("钱经理") && html.contains("id=\"report-form\""));
+        let at = html.find("name=\"supervisor_id\"").unwrap();
+        let v = &html[at..];
+        let start = v.find("<option value=\"").unwrap() + 15;
+        let sid: String = v[start..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let (s, body) = post(
+            office.clone(),
+            "/supervisors/reports".into(),
+            vec![
+                ("supervisor_id", sid),
+                ("kind", "visit".into()),
+                ("visited_on", "2026-01-20".into()),
+                ("place", "区政务服务中心".into()),
+                ("findings", "自助终端故障无人处理".into()),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+        let (_, html) = page(app, "/supervisors", &office).await;
+        let at = html.find("id=\"refer-").expect("the office refers it");
+        let rid: String = html[at + 10..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let (s, _) = post(
+            office.clone(),
+            format!("/supervisors/reports/{rid}"),
+            vec![
+                ("version", "1".into()),
+                ("action", "refer".into()),
+                ("department_id", dept),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let leader = sign_in_cookie(app, "leader").await;
+        let (_, html) = page(app, "/supervisors", &leader).await;
+        assert!(
+            html.contains(&format!("id=\"resolve-{rid}\"")),
+            "the department answers"
+        );
+        let (s, _) = post(
+            leader.clone(),
+            format!("/supervisors/reports/{rid}"),
+            vec![
+                ("version", "2".into()),
+                ("action", "resolve".into()),
+                ("outcome", "已维修并安排专人值守".into()),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, html) = page(app, "/supervisors", &office).await;
+        assert!(html.contains("已维修并安排专人值守") && html.contains("已办结"));
+    }
+);

@@ -18,6 +18,7 @@ mod hall;
 mod home;
 mod portal;
 mod supervision;
+mod supervisors;
 mod widgets;
 
 use crate::auth::{
@@ -55,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .merge(figures::router())
         .merge(evaluation::router())
         .merge(complaints::router())
+        .merge(supervisors::router())
 }
 
 /// What a page needs to know about the request before rendering.
@@ -151,6 +153,12 @@ fn nav(auth: Option<&Auth>, lang: Lang, path: &str) -> Vec<NavItem> {
             || a.actor.has(Permission::Rectify)
         {
             items.push(("/complaints", "nav.complaints"));
+        }
+        if a.actor.has(Permission::ReviewRatings)
+            || a.actor.has(Permission::Rectify)
+            || a.actor.has_role(onewindow_core::identity::Role::Enterprise)
+        {
+            items.push(("/supervisors", "nav.supervisors"));
         }
         if a.actor.has(Permission::CalendarWrite) {
             items.push(("/admin/calendar", "nav.calendar"));
