@@ -48,8 +48,14 @@ pub async fn run(
         .await
         .map(|r| {
             format!(
-                "warnings: {} reminder(s), {} raised at red, {} late step(s), {} urge(s) escalated",
-                r.reminders, r.raised, r.step_reminders, r.escalated
+                "warnings: {} reminder(s), {} raised at red, {} late step(s), {} urge(s) escalated, \
+                 {} rectification(s) near their limit, {} overdue",
+                r.reminders,
+                r.raised,
+                r.step_reminders,
+                r.escalated,
+                r.rectifications_reminded,
+                r.rectifications_overdue
             )
         }),
     };

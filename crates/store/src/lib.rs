@@ -568,6 +568,30 @@ pub trait EvaluationStore: Send + Sync {
         action: onewindow_core::evaluation::supervisor::ReportAction,
         at: DateTime<Utc>,
     ) -> Result<onewindow_core::evaluation::supervisor::Report>;
+    /// A supervisor urges a rectification (督办): a trail line and the count on the record.
+    async fn urge_rectification(
+        &self,
+        ctx: &Context,
+        id: i64,
+        message: String,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::evaluation::rectification::Rectification>;
+    /// Open rectifications the warning job has not yet warned at this level (1 yellow, 2 red)
+    /// on `today`.
+    async fn rectifications_to_warn(
+        &self,
+        level: i64,
+        today: NaiveDate,
+        limit: i64,
+    ) -> Result<Vec<i64>>;
+    /// Claims the warning of `level` on a rectification: true for exactly one caller.
+    async fn claim_rectification_warning(
+        &self,
+        ctx: &Context,
+        id: i64,
+        level: i64,
+        at: DateTime<Utc>,
+    ) -> Result<bool>;
     /// A clerk's appeal against a rating: one per rating.
     async fn file_appeal(
         &self,

@@ -4636,6 +4636,64 @@ mod evaluation {
         );
     });
 
+    // The warning job's claim on a rectification: four at once, exactly one wins; then it is
+    // no longer listed at that level.
+    each_db!(a_rectification_warning_is_claimed_once, |db| {
+        let s = db.store.clone();
+        let f = fixture(s.as_ref()).await;
+        let desk = Desk {
+            s: s.as_ref(),
+            f: &f,
+            clerk: None,
+            window: None,
+        };
+        let a = concluded_case(&desk).await;
+        let x = s
+            .rate(&ctx(), rating(a, 1, None))
+            .await
+            .unwrap()
+            .rectification
+            .unwrap();
+        let red = plan().red_on;
+        assert_eq!(
+            s.rectifications_to_warn(2, red, 10).await.unwrap(),
+            vec![x.id]
+        );
+        assert!(
+            s.rectifications_to_warn(2, plan().due_on, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let tries = (0..4).map(|_| {
+            let s = s.clone();
+            tokio::spawn(async move {
+                s.claim_rectification_warning(&ctx(), x.id, 2, at(red))
+                    .await
+            })
+        });
+        let mut won = 0;
+        for t in tries {
+            if t.await.unwrap().unwrap() {
+                won += 1;
+            }
+        }
+        assert_eq!(won, 1);
+        assert!(
+            s.rectifications_to_warn(2, red, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            s.rectifications_to_warn(1, red, 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "red covers yellow"
+        );
+    });
+
     // Four ratings of one case at once: exactly one is recorded.
     each_db!(one_rating_per_case_under_a_race, |db| {
         let s = db.store.clone();

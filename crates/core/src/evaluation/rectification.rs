@@ -141,6 +141,10 @@ pub struct Rectification {
     pub yellow_on: NaiveDate,
     pub red_on: NaiveDate,
     pub closed_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Times a supervisor urged it (督办).
+    pub urge_count: i64,
+    /// How far the warning job warned: 0 none, 1 at yellow, 2 at red.
+    pub warned: i64,
     pub version: i64,
 }
 

@@ -739,6 +739,7 @@ pub const ENDPOINTS: &[&str] = &[
     "GET /api/v1/rectifications",
     "GET /api/v1/rectifications/{id}",
     "POST /api/v1/rectifications/{id}/actions",
+    "POST /api/v1/rectifications/{id}/urge",
     "GET /api/v1/ratings/public",
     "POST /api/v1/reviews",
     "POST /api/v1/supervisor-checks",

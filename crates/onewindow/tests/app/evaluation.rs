@@ -666,6 +666,17 @@ each_app!(
         .await;
         assert_eq!(s, StatusCode::SEE_OTHER);
         let supervisor = sign_in_cookie(app, "supervisor").await;
+        let (s, _) = post_form(
+            app,
+            &supervisor,
+            &rect_page,
+            &format!("{rect_page}/urge"),
+            &[("message", "请尽快整改并回访")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, html) = page(app, &rect_page, &supervisor).await;
+        assert!(html.contains("id=\"rect-urged\"") && html.contains("请尽快整改并回访"));
         let (_, html) = page(app, "/evaluation", &supervisor).await;
         let at = html
             .find("id=\"decide-")
@@ -945,3 +956,79 @@ each_app!(
         assert!(html.contains("id=\"public-satisfaction\"") && html.contains("好差评公示"));
     }
 );
+
+each_app!(a_rectification_is_urged_and_warned_once_at_red, |app| {
+    let citizen = app.token("citizen").await;
+    let supervisor = app.token("supervisor").await;
+    let leader = app.token("leader").await;
+    let id = concluded_case(app).await;
+    let (_, r) = rate(
+        app,
+        &citizen,
+        id,
+        json!({"level": 2, "reason": "等候时间长"}),
+    )
+    .await;
+    let rect = r["rectification_id"].as_i64().unwrap();
+    let urge = |token: String, body: Value| async move {
+        app.call(
+            Method::POST,
+            &format!("/api/v1/rectifications/{rect}/urge"),
+            Some(&token),
+            Some(body),
+        )
+        .await
+    };
+    let (s, _) = urge(leader.clone(), json!({"message": "请尽快核实"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "the bell is the supervisor's");
+    let (s, e) = urge(supervisor.clone(), json!({"message": " "})).await;
+    assert_eq!(
+        (s, e["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("message"))
+    );
+    let (s, v) = urge(
+        supervisor.clone(),
+        json!({"message": "请三个工作日内完成核实"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["urge_count"], 1);
+
+    // The warning job, on a day after the deadline: warned once at red, however often it runs.
+    let (_, view) = app
+        .get(&format!("/api/v1/rectifications/{rect}"), &leader)
+        .await;
+    let red_on = chrono::NaiveDate::parse_from_str(
+        view["rectification"]["red_on"].as_str().unwrap(),
+        "%Y-%m-%d",
+    )
+    .unwrap();
+    let (_, state) = onewindow_web::build(app.db().store.clone(), crate::support::config());
+    let at = red_on.and_hms_opt(2, 0, 0).unwrap().and_utc();
+    let first = onewindow_web::service::supervision::warn(&state, at)
+        .await
+        .unwrap();
+    assert_eq!(
+        (first.rectifications_reminded, first.rectifications_overdue),
+        (0, 1),
+        "{first:?}"
+    );
+    let again = onewindow_web::service::supervision::warn(&state, at)
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.rectifications_reminded, again.rectifications_overdue),
+        (0, 0)
+    );
+    let (_, view) = app
+        .get(&format!("/api/v1/rectifications/{rect}"), &leader)
+        .await;
+    let actions: Vec<&str> = view["log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["open", "urge", "overdue"]);
+    assert_eq!(view["rectification"]["warned"], 2);
+});

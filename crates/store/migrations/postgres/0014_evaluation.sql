@@ -64,6 +64,9 @@ CREATE TABLE rectifications (
     yellow_on         DATE    NOT NULL,
     red_on            DATE    NOT NULL,
     closed_at         TIMESTAMPTZ,
+    -- Urged by a supervisor (督办), and how far the warning job has warned: 1 at yellow, 2 at red.
+    urge_count        BIGINT NOT NULL DEFAULT 0,
+    warned            BIGINT NOT NULL DEFAULT 0,
     version           BIGINT NOT NULL DEFAULT 1
 );
 CREATE INDEX rectifications_department ON rectifications (department_id, state);

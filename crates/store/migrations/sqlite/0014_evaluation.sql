@@ -64,6 +64,9 @@ CREATE TABLE rectifications (
     yellow_on         TEXT    NOT NULL,
     red_on            TEXT    NOT NULL,
     closed_at         TEXT,
+    -- Urged by a supervisor (督办), and how far the warning job has warned: 1 at yellow, 2 at red.
+    urge_count        INTEGER NOT NULL DEFAULT 0,
+    warned            INTEGER NOT NULL DEFAULT 0,
     version           INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX rectifications_department ON rectifications (department_id, state);

@@ -361,7 +361,7 @@ const RECT_SELECT: &str = "SELECT x.id, x.rating_id, r.kind AS rating_kind, r.ch
      c.number AS case_number, x.department_id, x.region_id, x.clerk_id, r.window_id, x.matter_id, \
      x.state, x.founded, x.finding, x.measures, x.explanation, x.callback_attempts, \
      x.callback_note, x.re_level, x.re_comment, x.outcome, x.opened_at, x.due_on, x.yellow_on, \
-     x.red_on, x.closed_at, x.version \
+     x.red_on, x.closed_at, x.urge_count, x.warned, x.version \
      FROM rectifications x JOIN ratings r ON r.id = x.rating_id LEFT JOIN cases c ON c.id = r.case_id";
 
 #[derive(sqlx::FromRow)]
@@ -395,6 +395,8 @@ struct RectRow {
     yellow_on: NaiveDate,
     red_on: NaiveDate,
     closed_at: Option<DateTime<Utc>>,
+    urge_count: i64,
+    warned: i64,
     version: i64,
 }
 
@@ -440,6 +442,8 @@ impl RectRow {
             yellow_on: self.yellow_on,
             red_on: self.red_on,
             closed_at: self.closed_at,
+            urge_count: self.urge_count,
+            warned: self.warned,
             version: self.version,
         })
     }
@@ -1074,6 +1078,118 @@ impl<B: Backend> EvaluationStore for SqlStore<B> {
         at: DateTime<Utc>,
     ) -> Result<Report> {
         self.act_on_report_impl(ctx, id, version, action, at).await
+    }
+
+    async fn urge_rectification(
+        &self,
+        ctx: &Context,
+        id: i64,
+        message: String,
+        at: DateTime<Utc>,
+    ) -> Result<Rectification> {
+        let mut tx = self.b.begin().await?;
+        let n = B::exec(
+            &mut tx,
+            sql("UPDATE rectifications SET urge_count = urge_count + 1
+                 WHERE id = $1 AND state <> 'closed'")
+            .bind(id),
+        )
+        .await?;
+        if n == 0 {
+            read_rectification::<B>(&mut tx, id).await?;
+            return Err(StoreError::Domain(DomainError::conflict(
+                "rectification",
+                "整改已办结，无需督办",
+                "the rectification is closed",
+            )));
+        }
+        let r = read_rectification::<B>(&mut tx, id).await?;
+        log::<B>(
+            &mut tx,
+            ctx,
+            id,
+            "urge",
+            r.progress.state,
+            at,
+            Some(&message),
+        )
+        .await?;
+        audit::<B>(
+            &mut tx,
+            ctx,
+            &r,
+            "urge",
+            json!({"after": {"message": message, "urge_count": r.urge_count}}),
+        )
+        .await?;
+        B::commit(tx).await?;
+        Ok(r)
+    }
+
+    async fn rectifications_to_warn(
+        &self,
+        level: i64,
+        today: NaiveDate,
+        limit: i64,
+    ) -> Result<Vec<i64>> {
+        let day = if level >= 2 { "red_on" } else { "yellow_on" };
+        let rows: Vec<(i64,)> = self
+            .b
+            .read_all(
+                sql(format!(
+                    "SELECT id FROM rectifications
+                     WHERE state <> 'closed' AND warned < $1 AND {day} <= $2
+                     ORDER BY id LIMIT {}",
+                    limit.clamp(1, 1000)
+                ))
+                .bind(level)
+                .bind(today),
+            )
+            .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    async fn claim_rectification_warning(
+        &self,
+        ctx: &Context,
+        id: i64,
+        level: i64,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        let mut tx = self.b.begin().await?;
+        let n = B::exec(
+            &mut tx,
+            sql("UPDATE rectifications SET warned = $1 WHERE id = $2 AND warned < $1 AND state <> 'closed'")
+                .bind(level)
+                .bind(id),
+        )
+        .await?;
+        if n == 0 {
+            return Ok(false);
+        }
+        let r = read_rectification::<B>(&mut tx, id).await?;
+        let (action, note) = if level >= 2 {
+            (
+                "overdue",
+                format!("整改已超期（期限{}），请立即办理", r.due_on),
+            )
+        } else {
+            (
+                "remind",
+                format!("整改临近期限（{}），请抓紧办理", r.due_on),
+            )
+        };
+        log::<B>(&mut tx, ctx, id, action, r.progress.state, at, Some(&note)).await?;
+        audit::<B>(
+            &mut tx,
+            ctx,
+            &r,
+            action,
+            json!({"after": {"warned": level}}),
+        )
+        .await?;
+        B::commit(tx).await?;
+        Ok(true)
     }
 
     async fn appeal(&self, id: i64) -> Result<Option<Appeal>> {

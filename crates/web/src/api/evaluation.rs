@@ -36,6 +36,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(rectifications))
         .routes(routes!(rectification))
         .routes(routes!(act))
+        .routes(routes!(urge))
         .routes(routes!(publication))
         .routes(routes!(open_review))
         .routes(routes!(supervisor_check))
@@ -253,4 +254,23 @@ async fn act(
     Ok(Json(
         svc::act(&state, &auth, id, input.version, input.action).await?,
     ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct UrgeInput {
+    message: String,
+}
+
+/// Ring the bell on a rectification（督办）: a supervisor in scope; the message goes into its
+/// trail.
+#[utoipa::path(post, path = "/api/v1/rectifications/{id}/urge", tag = "evaluation", params(("id" = i64, Path)),
+    request_body = UrgeInput, responses((status = 200, body = Rectification), Errors))]
+async fn urge(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<UrgeInput>,
+) -> AppResult<Json<Rectification>> {
+    Ok(Json(svc::urge(&state, &auth, id, &input.message).await?))
 }

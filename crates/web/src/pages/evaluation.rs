@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
             get(rectification_page).post(act),
         )
         .route("/evaluation/ratings/{id}/appeal", post(appeal))
+        .route("/evaluation/rectifications/{id}/urge", post(urge))
         .route("/evaluation/appeals/{id}", post(decide))
         .route("/ratings", get(public_page))
 }
@@ -331,6 +332,8 @@ async fn rectification_page(
             re_level => p.re_level.and_then(level_name).map(|t| t.get(lang).to_string()),
             re_comment => p.re_comment.clone(),
             may => v.may.clone(),
+            may_urge => auth.actor.has(Permission::Urge) && v.rectification.progress.state.is_open(),
+            urge_count => v.rectification.urge_count,
             rater => v.rater.as_ref().map(|r| context! { name => r.name.clone(), phone => r.phone.clone(), email => r.email.clone() }),
             log => v.log.iter().map(|l| context! {
                 at => display(l.at),
@@ -378,6 +381,16 @@ async fn act(
         }
     };
     svc::act(&state, auth, id, d.int("version")?, action).await?;
+    Ok(saved(&format!("/evaluation/rectifications/{id}")))
+}
+
+async fn urge(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: PageForm,
+) -> AppResult<Response> {
+    let auth = f.signed_in()?;
+    svc::urge(&state, auth, id, &f.data.text("message")).await?;
     Ok(saved(&format!("/evaluation/rectifications/{id}")))
 }
 

@@ -955,3 +955,52 @@ pub async fn supervisor_check(state: &AppState, auth: &Auth, r: ReviewInput) -> 
     )
     .await
 }
+
+/// The bell on a rectification (督办): a supervisor in scope, with a message; it goes into the
+/// record's trail, its count, and the audit.
+pub async fn urge(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    message: &str,
+) -> AppResult<Rectification> {
+    auth.actor.require(Permission::Urge)?;
+    let r = state
+        .store
+        .rectification(id)
+        .await?
+        .ok_or_else(|| AppError::not_found(RECTIFICATION))?;
+    if !covered(state, auth, &r).await? {
+        return Err(DomainError::forbidden().into());
+    }
+    let message = onewindow_core::validate::text::required("message", message, 500)?;
+    Ok(state
+        .store
+        .urge_rectification(&auth.ctx(), id, message, cases::now())
+        .await?)
+}
+
+/// The warning job's part for rectifications: a reminder when one turns yellow and a warning
+/// when it turns red, each once (claimed in the store), whatever the number of instances.
+pub async fn warn(state: &AppState, at: DateTime<Utc>) -> AppResult<(usize, usize)> {
+    let today = local_date(at);
+    let ctx = onewindow_core::audit::Context::system("evaluation-warnings");
+    let mut done = [0usize; 2];
+    // Red first: a record already red is warned once, at red.
+    for level in [2i64, 1] {
+        for id in state
+            .store
+            .rectifications_to_warn(level, today, 500)
+            .await?
+        {
+            if state
+                .store
+                .claim_rectification_warning(&ctx, id, level, at)
+                .await?
+            {
+                done[usize::try_from(level - 1).unwrap_or(0)] += 1;
+            }
+        }
+    }
+    Ok((done[0], done[1]))
+}

@@ -419,6 +419,9 @@ pub struct WarningRun {
     pub escalated: usize,
     /// Red cards past their limit referred to the supervision office.
     pub referred: usize,
+    /// Bad-rating rectifications warned at yellow, and at red (差评整改预警).
+    pub rectifications_reminded: usize,
+    pub rectifications_overdue: usize,
 }
 
 /// The warning job (自动预警): a reminder when a case turns yellow or a step goes over its
@@ -501,6 +504,9 @@ pub async fn warn(state: &AppState, at: DateTime<Utc>) -> AppResult<WarningRun> 
             run.escalated += 1;
         }
     }
+    let (reminded, overdue) = super::evaluation::warn(state, at).await?;
+    run.rectifications_reminded = reminded;
+    run.rectifications_overdue = overdue;
     Ok(run)
 }
 
