@@ -36,8 +36,8 @@ use std::sync::Arc;
 pub use error::{Result, StoreError};
 pub use model::{
     AppealFilter, ComplaintFilter, NewComplaintRecord, NewRating, NewRatingLink,
-    PublishedRectification, Rated, Rater, RatingFilter, RatingGroup, RatingLink, RatingTarget,
-    RectificationFilter, RectifyPlan,
+    PublishedRectification, Rated, Rater, RatingFilter, RatingGroup, RatingLink, RatingPlace,
+    RatingTarget, RectificationFilter, RectifyPlan,
 };
 pub use model::{
     AuditFilter, BatchRecord, BundleRecord, CaseFile, CaseFilter, CaseRecord, Created, Escalation,
@@ -450,7 +450,7 @@ pub trait FiguresStore: Send + Sync {
 /// Service evaluation (好差评): ratings, rating links, rectifications and appeals.
 #[async_trait]
 pub trait EvaluationStore: Send + Sync {
-    /// Records a rating (any kind but the pad's, which `HallStore::rate_at_pad` records), spends
+    /// Records a rating (any but those on site, which `HallStore::rate_on_site` records), spends
     /// its link, counts it in the figures (service ratings), and opens a rectification when the
     /// level is bad: one transaction.
     async fn rate(&self, ctx: &Context, new: NewRating) -> Result<Rated>;
@@ -736,12 +736,13 @@ pub trait HallStore: Send + Sync {
         hall_id: i64,
         day: chrono::NaiveDate,
     ) -> Result<onewindow_core::hall::board::Board>;
-    /// The pad's rating of a ticket finished at the window a moment ago (一次一评); a bad one
-    /// opens its rectification with `plan`.
-    async fn rate_at_pad(
+    /// The on-site rating of a ticket (一次一评): at the pad of the window that finished it a
+    /// moment ago, or at a kiosk of its hall the same day. A bad one opens its rectification
+    /// with `plan`.
+    async fn rate_on_site(
         &self,
         ctx: &Context,
-        window_id: i64,
+        place: RatingPlace,
         rating: onewindow_core::evaluation::PadRating,
         plan: Option<RectifyPlan>,
         at: chrono::DateTime<chrono::Utc>,

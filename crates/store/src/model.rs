@@ -547,3 +547,12 @@ pub struct ComplaintFilter {
     pub to: Option<DateTime<Utc>>,
     pub limit: i64,
 }
+
+/// Where a service is rated on site (一次一评).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RatingPlace {
+    /// The pad of the window that served it, within minutes of the finish.
+    Window(i64),
+    /// A kiosk of the hall that served it, on the same day.
+    Kiosk(i64),
+}

@@ -2216,7 +2216,7 @@ mod hall {
     use onewindow_core::hall::queue::pick;
     use onewindow_core::hall::ticket::{Priority, TicketSource, TicketState};
     use onewindow_core::hall::window::WindowAction;
-    use onewindow_store::{Grouping, NewTicket, WindowAct};
+    use onewindow_store::{Grouping, NewTicket, RatingPlace, WindowAct};
     use std::collections::HashSet;
 
     pub(super) struct HallFixture {
@@ -2880,17 +2880,23 @@ mod hall {
             red_on: cf.cal.add_workdays(on, 15).unwrap().succ_opt().unwrap(),
         };
         let e = s
-            .rate_at_pad(&c, w2, pad(5, None), None, at(11))
+            .rate_on_site(&c, RatingPlace::Window(w2), pad(5, None), None, at(11))
             .await
             .unwrap_err();
         assert_eq!(invalid_field(e), "ticket_id", "not served at window 2");
         let e = s
-            .rate_at_pad(&c, w1, pad(5, None), None, at(30))
+            .rate_on_site(&c, RatingPlace::Window(w1), pad(5, None), None, at(30))
             .await
             .unwrap_err();
         assert_eq!(invalid_field(e), "ticket_id", "too late");
         let rated = s
-            .rate_at_pad(&c, w1, pad(2, Some("等候时间长")), Some(plan), at(11))
+            .rate_on_site(
+                &c,
+                RatingPlace::Window(w1),
+                pad(2, Some("等候时间长")),
+                Some(plan),
+                at(11),
+            )
             .await
             .unwrap();
         let r = &rated.rating;
@@ -2910,10 +2916,60 @@ mod hall {
             (r.id, Some(w1), r.department_id, plan.due_on)
         );
         let e = s
-            .rate_at_pad(&c, w1, pad(5, None), None, at(12))
+            .rate_on_site(&c, RatingPlace::Window(w1), pad(5, None), None, at(12))
             .await
             .unwrap_err();
         assert_eq!(conflict_field(e), "ticket_id");
+        // At a kiosk: a service finished in its hall the same day, whichever window served it.
+        let kiosk = |ticket_id: i64| PadRating {
+            ticket_id,
+            ..pad(4, None)
+        };
+        let e = s
+            .rate_on_site(
+                &c,
+                RatingPlace::Kiosk(f.other.id),
+                kiosk(ts[1].id),
+                None,
+                at(12),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "ticket_id", "another hall");
+        let e = s
+            .rate_on_site(
+                &c,
+                RatingPlace::Kiosk(f.hall.id),
+                kiosk(ts[1].id),
+                None,
+                at(12) + chrono::Duration::days(1),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "ticket_id", "the next day");
+        let k = s
+            .rate_on_site(
+                &c,
+                RatingPlace::Kiosk(f.hall.id),
+                kiosk(ts[1].id),
+                None,
+                at(12),
+            )
+            .await
+            .unwrap()
+            .rating;
+        assert_eq!((k.channel.as_str(), k.window_id), ("kiosk", Some(w2)));
+        let e = s
+            .rate_on_site(
+                &c,
+                RatingPlace::Kiosk(f.hall.id),
+                kiosk(ts[1].id),
+                None,
+                at(12),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(conflict_field(e), "ticket_id", "once per service");
         let trail = s
             .audit_entries(&AuditFilter {
                 target_type: Some("ticket".into()),

@@ -740,6 +740,7 @@ pub const ENDPOINTS: &[&str] = &[
     "GET /api/v1/rectifications/{id}",
     "POST /api/v1/rectifications/{id}/actions",
     "POST /api/v1/rectifications/{id}/urge",
+    "POST /api/v1/halls/{hall_id}/kiosk-ratings",
     "GET /api/v1/ratings/public",
     "POST /api/v1/reviews",
     "POST /api/v1/supervisor-checks",

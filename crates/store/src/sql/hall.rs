@@ -6,7 +6,7 @@ use super::{SqlStore, hall_calls, hall_window, next_seq};
 use crate::HallStore;
 use crate::backend::{Backend, now, sql};
 use crate::error::{Result, StoreError};
-use crate::model::{NewTicket, Rated, RectifyPlan, WindowAct, WindowOutcome};
+use crate::model::{NewTicket, Rated, RatingPlace, RectifyPlan, WindowAct, WindowOutcome};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use onewindow_core::audit::Context;
@@ -600,14 +600,14 @@ impl<B: Backend> HallStore for SqlStore<B> {
         hall_window::board(self.b.as_ref(), hall_id, day).await
     }
 
-    async fn rate_at_pad(
+    async fn rate_on_site(
         &self,
         ctx: &Context,
-        window_id: i64,
+        place: RatingPlace,
         rating: PadRating,
         plan: Option<RectifyPlan>,
         at: DateTime<Utc>,
     ) -> Result<Rated> {
-        hall_window::rate_at_pad(self.b.as_ref(), ctx, window_id, rating, plan, at).await
+        hall_window::rate_on_site(self.b.as_ref(), ctx, place, rating, plan, at).await
     }
 }

@@ -8,7 +8,7 @@ use super::hall::{TICKET_COLS, TicketRow, WINDOW_CATEGORIES, hall_category, hall
 use super::org::change;
 use crate::backend::{Backend, placeholders, sql};
 use crate::error::{Result, StoreError};
-use crate::model::{Rated, Rater, RectifyPlan, WindowAct, WindowOutcome};
+use crate::model::{Rated, Rater, RatingPlace, RectifyPlan, WindowAct, WindowOutcome};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use onewindow_core::audit::{Change, Context};
 use onewindow_core::evaluation::PadRating;
@@ -18,6 +18,7 @@ use onewindow_core::hall::queue::{Waiting, pick};
 use onewindow_core::hall::stats::TicketFact;
 use onewindow_core::hall::ticket::{Priority, Ticket};
 use onewindow_core::hall::window::{self, WindowAction, clean_case_numbers};
+use onewindow_core::time::local_date;
 use onewindow_core::{DomainError, FieldError, Text};
 use serde_json::json;
 use std::collections::HashMap;
@@ -709,11 +710,12 @@ pub(super) async fn board<B: Backend>(b: &B, hall_id: i64, day: NaiveDate) -> Re
     })
 }
 
-/// Records the pad's rating of a ticket just finished at the window.
-pub(super) async fn rate_at_pad<B: Backend>(
+/// Records the on-site rating of a ticket: at the pad of the window that just finished it, or
+/// at a kiosk of its hall the same day.
+pub(super) async fn rate_on_site<B: Backend>(
     b: &B,
     ctx: &Context,
-    window_id: i64,
+    place: RatingPlace,
     r: PadRating,
     plan: Option<RectifyPlan>,
     at: DateTime<Utc>,
@@ -742,18 +744,38 @@ pub(super) async fn rate_at_pad<B: Backend>(
     let Some((state, at_window, clerk_id, hall_id, finished_at, region_id)) = t else {
         return Err(refuse("该号不存在", "no such ticket"));
     };
-    if state != "finished" || at_window != Some(window_id) {
-        return Err(refuse(
-            "该号没有在本窗口办结，不能评价",
-            "this ticket was not served at this window",
-        ));
-    }
-    if finished_at.is_none_or(|f| at - f > Duration::minutes(window::RATING_MINUTES)) {
-        return Err(refuse(
-            "评价时间已过，请通过办件评价页面评价",
-            "the time to rate at the window has passed",
-        ));
-    }
+    let (channel, window_id) = match place {
+        RatingPlace::Window(w) => {
+            if state != "finished" || at_window != Some(w) {
+                return Err(refuse(
+                    "该号没有在本窗口办结，不能评价",
+                    "this ticket was not served at this window",
+                ));
+            }
+            if finished_at.is_none_or(|f| at - f > Duration::minutes(window::RATING_MINUTES)) {
+                return Err(refuse(
+                    "评价时间已过，请通过办件评价页面评价",
+                    "the time to rate at the window has passed",
+                ));
+            }
+            (RatingChannel::WindowPad, w)
+        }
+        RatingPlace::Kiosk(h) => {
+            let Some(w) = at_window.filter(|_| state == "finished" && hall_id == h) else {
+                return Err(refuse(
+                    "该号没有在本大厅办结，不能评价",
+                    "this ticket was not served in this hall",
+                ));
+            };
+            if finished_at.is_none_or(|f| local_date(f) != local_date(at)) {
+                return Err(refuse(
+                    "自助终端只能评价当天办结的服务",
+                    "a kiosk rates services finished today",
+                ));
+            }
+            (RatingChannel::Kiosk, w)
+        }
+    };
     let taken: Option<(i64,)> = B::opt(
         &mut tx,
         sql("SELECT id FROM ratings WHERE ticket_id = $1").bind(r.ticket_id),
@@ -782,7 +804,7 @@ pub(super) async fn rate_at_pad<B: Backend>(
         ctx,
         super::evaluation::Insert {
             kind: Kind::Service,
-            channel: RatingChannel::WindowPad,
+            channel,
             given: &given,
             facts: super::evaluation::Facts {
                 ticket_id: Some(r.ticket_id),

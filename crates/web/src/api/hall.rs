@@ -41,6 +41,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(pause))
         .routes(routes!(resume))
         .routes(routes!(rate))
+        .routes(routes!(rate_at_kiosk))
         .routes(routes!(stats))
 }
 
@@ -313,6 +314,21 @@ async fn rate(
     Ok((
         StatusCode::CREATED,
         Json(hall::rate_at_pad(&state, &origin, id, r).await?),
+    ))
+}
+
+/// Rate a service finished in this hall today at one of its kiosks（自助终端评价，一次一评）:
+/// the ticket's id, 1 to 5, the on-site sub-scores, a reason for 1 or 2; once per service.
+#[utoipa::path(post, path = "/api/v1/halls/{hall_id}/kiosk-ratings", tag = "hall", params(("hall_id" = i64, Path)), request_body = PadRating, responses((status = 201, body = Rating), Errors))]
+async fn rate_at_kiosk(
+    State(state): State<AppState>,
+    origin: Origin,
+    Path(hall_id): Path<i64>,
+    ApiJson(r): ApiJson<PadRating>,
+) -> AppResult<(StatusCode, Json<Rating>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(hall::rate_at_kiosk(&state, &origin, hall_id, r).await?),
     ))
 }
 

@@ -22,6 +22,7 @@ use onewindow_core::org::{Hall, Window};
 use onewindow_core::time::local_date;
 use onewindow_core::validate::mobile;
 use onewindow_core::{DomainError, FieldError, Text};
+use onewindow_store::RatingPlace;
 use onewindow_store::{NewTicket, WindowAct, WindowOutcome};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -380,21 +381,49 @@ pub async fn rate_at_pad(
     window_id: i64,
     rating: PadRating,
 ) -> AppResult<Rating> {
-    let rating = rating.clean()?;
     let w = state
         .store
         .window(window_id)
         .await?
         .ok_or_else(|| AppError::not_found(Text::fixed("窗口", "window")))?;
+    rate_on_site(
+        state,
+        origin,
+        RatingPlace::Window(w.id),
+        rating,
+        "window-pad",
+    )
+    .await
+}
+
+/// A kiosk's rating of a service finished in its hall today (一次一评 at the kiosk).
+pub async fn rate_at_kiosk(
+    state: &AppState,
+    origin: &Origin,
+    hall_id: i64,
+    rating: PadRating,
+) -> AppResult<Rating> {
+    let hall = open_hall(state, hall_id).await?;
+    rate_on_site(state, origin, RatingPlace::Kiosk(hall.id), rating, "kiosk").await
+}
+
+async fn rate_on_site(
+    state: &AppState,
+    origin: &Origin,
+    place: RatingPlace,
+    rating: PadRating,
+    who: &str,
+) -> AppResult<Rating> {
+    let rating = rating.clean()?;
     let at = state.config.clock.now();
-    let plan = if rating.given().level <= 2 {
+    let plan = if onewindow_core::evaluation::is_bad(rating.level) {
         Some(super::evaluation::plan(state, at).await?)
     } else {
         None
     };
     Ok(state
         .store
-        .rate_at_pad(&public_ctx(origin, "window-pad"), w.id, rating, plan, at)
+        .rate_on_site(&public_ctx(origin, who), place, rating, plan, at)
         .await?
         .rating)
 }
