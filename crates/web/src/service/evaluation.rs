@@ -112,50 +112,42 @@ pub async fn rate_case(
     record(
         state,
         &auth.ctx(),
-        Kind::Service,
-        Channel::Web,
-        given,
-        RatingTarget::Case(case_id),
-        None,
-        rater,
-        at,
+        NewRating {
+            kind: Kind::Service,
+            channel: Channel::Web,
+            given,
+            target: RatingTarget::Case(case_id),
+            link_hash: None,
+            rater,
+            plan: None,
+            at,
+        },
     )
     .await
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Records a rating; a bad one gets its rectification's deadline from the calendar. The pad and
+/// the kiosk share the same rule through `plan_for`.
 async fn record(
     state: &AppState,
     ctx: &onewindow_core::audit::Context,
-    kind: Kind,
-    channel: Channel,
-    given: Given,
-    target: RatingTarget,
-    link_hash: Option<String>,
-    rater: Rater,
-    at: DateTime<Utc>,
+    mut new: NewRating,
 ) -> AppResult<Rated> {
-    let plan = if onewindow_core::evaluation::is_bad(given.level) {
-        Some(plan(state, at).await?)
+    new.plan = plan_for(state, new.given.level, new.at).await?;
+    Ok(state.store.rate(ctx, new).await?)
+}
+
+/// The rectification plan a rating of `level` needs: none unless it is bad.
+pub async fn plan_for(
+    state: &AppState,
+    level: i64,
+    at: DateTime<Utc>,
+) -> AppResult<Option<RectifyPlan>> {
+    if onewindow_core::evaluation::is_bad(level) {
+        Ok(Some(plan(state, at).await?))
     } else {
-        None
-    };
-    Ok(state
-        .store
-        .rate(
-            ctx,
-            NewRating {
-                kind,
-                channel,
-                given,
-                target,
-                link_hash,
-                rater,
-                plan,
-                at,
-            },
-        )
-        .await?)
+        Ok(None)
+    }
 }
 
 /// How a rating link goes out.
@@ -329,13 +321,16 @@ pub async fn rate_by_link(
     record(
         state,
         &public_ctx(origin, "rating-link"),
-        Kind::Service,
-        channel,
-        given,
-        RatingTarget::Case(c.id),
-        Some(token_hash(token.trim())),
-        rater,
-        cases::now(),
+        NewRating {
+            kind: Kind::Service,
+            channel,
+            given,
+            target: RatingTarget::Case(c.id),
+            link_hash: Some(token_hash(token.trim())),
+            rater,
+            plan: None,
+            at: cases::now(),
+        },
     )
     .await
 }
@@ -903,13 +898,16 @@ pub async fn open_review(state: &AppState, auth: &Auth, r: ReviewInput) -> AppRe
     record(
         state,
         &auth.ctx(),
-        Kind::OpenReview,
-        Channel::Web,
-        given,
-        target,
-        None,
-        rater,
-        cases::now(),
+        NewRating {
+            kind: Kind::OpenReview,
+            channel: Channel::Web,
+            given,
+            target,
+            link_hash: None,
+            rater,
+            plan: None,
+            at: cases::now(),
+        },
     )
     .await
 }
@@ -945,13 +943,16 @@ pub async fn supervisor_check(state: &AppState, auth: &Auth, r: ReviewInput) -> 
     record(
         state,
         &auth.ctx(),
-        Kind::SupervisorCheck,
-        Channel::WindowPad,
-        given,
-        target,
-        None,
-        rater,
-        cases::now(),
+        NewRating {
+            kind: Kind::SupervisorCheck,
+            channel: Channel::WindowPad,
+            given,
+            target,
+            link_hash: None,
+            rater,
+            plan: None,
+            at: cases::now(),
+        },
     )
     .await
 }

@@ -416,11 +416,7 @@ async fn rate_on_site(
 ) -> AppResult<Rating> {
     let rating = rating.clean()?;
     let at = state.config.clock.now();
-    let plan = if onewindow_core::evaluation::is_bad(rating.level) {
-        Some(super::evaluation::plan(state, at).await?)
-    } else {
-        None
-    };
+    let plan = super::evaluation::plan_for(state, rating.level, at).await?;
     Ok(state
         .store
         .rate_on_site(&public_ctx(origin, who), place, rating, plan, at)
