@@ -131,7 +131,7 @@ async fn view(
             reply => c.progress.reply.clone(),
             satisfaction => c.progress.satisfaction,
             version => c.version,
-            may => v.may.clone(),
+            may => v.may.iter().map(|m| context! { code => m.clone(), name => tr(&format!("cp.act.{m}"), lang) }).collect::<Vec<_>>(),
             departments => departments,
             log => v.log.iter().map(|l| context! {
                 at => display(l.at),

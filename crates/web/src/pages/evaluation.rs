@@ -331,6 +331,7 @@ async fn rectification_page(
             callback_note => p.callback_note.clone(),
             re_level => p.re_level.and_then(level_name).map(|t| t.get(lang).to_string()),
             re_comment => p.re_comment.clone(),
+            may_name => v.may.as_ref().map(|m| tr(&format!("ev.act.{m}"), lang)),
             may => v.may.clone(),
             may_urge => auth.actor.has(Permission::Urge) && v.rectification.progress.state.is_open(),
             urge_count => v.rectification.urge_count,
