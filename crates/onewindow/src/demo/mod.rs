@@ -7,6 +7,7 @@
 
 pub mod cases;
 pub mod catalog;
+pub mod evaluation;
 
 use onewindow_core::DomainError;
 use onewindow_core::audit::Context;
@@ -447,6 +448,7 @@ pub async fn seed(store: &dyn Store, password: &str) -> Result<Report, StoreErro
     seed_catalog(store, &ctx, &dept_ids, hall.id, &placement, &mut report).await?;
     seed_workflows(store, &ctx, &dept_ids, &mut report).await?;
     seed_hall(store, &ctx, hall.id, &dept_ids, &mut report).await?;
+    evaluation::seed(store, &ctx, &mut report).await?;
     Ok(report)
 }
 
