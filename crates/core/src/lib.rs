@@ -8,6 +8,7 @@ pub mod case;
 pub mod catalog;
 pub mod error;
 pub mod evaluation;
+pub mod grid;
 pub mod hall;
 pub mod i18n;
 pub mod identity;
