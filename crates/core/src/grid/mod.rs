@@ -2,3 +2,4 @@
 //! build on these.
 
 pub mod geometry;
+pub mod import;
