@@ -3,3 +3,4 @@
 
 pub mod geometry;
 pub mod import;
+pub mod limit;
