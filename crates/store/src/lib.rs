@@ -613,6 +613,22 @@ pub trait EvaluationStore: Send + Sync {
     ) -> Result<onewindow_core::evaluation::Appeal>;
 }
 
+/// Grids (网格化管理).
+#[async_trait]
+pub trait GridStore: Send + Sync {
+    /// Writes the grids of a checked file in one transaction: new codes added, known ones
+    /// updated, parents resolved level by level. Returns (created, updated).
+    async fn import_grids(
+        &self,
+        ctx: &Context,
+        features: Vec<onewindow_core::grid::import::GridFeature>,
+        at: DateTime<Utc>,
+    ) -> Result<(usize, usize)>;
+    /// Active grids, of one level or all, by level and code.
+    async fn grids(&self, level: Option<i64>) -> Result<Vec<onewindow_core::grid::Grid>>;
+    async fn grid(&self, id: i64) -> Result<Option<onewindow_core::grid::Grid>>;
+}
+
 #[async_trait]
 pub trait SettingsStore: Send + Sync {
     async fn setting(&self, key: &str) -> Result<Option<String>>;
@@ -634,6 +650,7 @@ pub trait Store:
     + SupervisionStore
     + FiguresStore
     + EvaluationStore
+    + GridStore
 {
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> Result<()>;

@@ -84,6 +84,11 @@ pub const SQLITE: &[Migration] = &[
         name: "evaluation",
         sql: include_str!("../migrations/sqlite/0014_evaluation.sql"),
     },
+    Migration {
+        version: 15,
+        name: "grid",
+        sql: include_str!("../migrations/sqlite/0015_grid.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -156,6 +161,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 14,
         name: "evaluation",
         sql: include_str!("../migrations/postgres/0014_evaluation.sql"),
+    },
+    Migration {
+        version: 15,
+        name: "grid",
+        sql: include_str!("../migrations/postgres/0015_grid.sql"),
     },
 ];
 

@@ -4777,3 +4777,74 @@ mod evaluation {
         assert_eq!(got.ratings, 1);
     });
 }
+
+mod grid {
+    use super::*;
+    use onewindow_core::grid::import::read;
+    use serde_json::json;
+    use std::collections::HashMap;
+
+    fn square(x: f64, y: f64, s: f64) -> serde_json::Value {
+        json!({"type": "Polygon", "coordinates": [[[x, y], [x + s, y], [x + s, y + s], [x, y + s], [x, y]]]})
+    }
+
+    fn feature(
+        code: &str,
+        level: i64,
+        parent: Option<&str>,
+        g: serde_json::Value,
+    ) -> serde_json::Value {
+        json!({"type": "Feature", "properties": {"code": code, "name": format!("{code}网格"), "level": level, "parent": parent}, "geometry": g})
+    }
+
+    // Three levels imported at once, read back with their shapes; imported again with a new
+    // name, updated in place; a file whose parent is unknown writes nothing.
+    each_db!(grids_are_imported_updated_and_read_back, |db| {
+        let s = db.store.clone();
+        let doc = json!({"type": "FeatureCollection", "features": [
+            feature("L3-A1", 3, Some("L2-A"), square(120.70, 40.60, 0.01)),
+            feature("L2-A", 2, Some("L1"), square(120.70, 40.60, 0.02)),
+            feature("L1", 1, None, square(120.70, 40.60, 0.04)),
+        ]});
+        let grids = read(&doc, &HashMap::new()).unwrap();
+        let at = chrono::Utc::now();
+        assert_eq!(
+            s.import_grids(&ctx(), grids.clone(), at).await.unwrap(),
+            (3, 0)
+        );
+        let all = s.grids(None).await.unwrap();
+        let codes: Vec<&str> = all.iter().map(|g| g.code.as_str()).collect();
+        assert_eq!(codes, ["L1", "L2-A", "L3-A1"]);
+        let l3 = &s.grids(Some(3)).await.unwrap()[0];
+        assert_eq!(l3.parent_id, Some(all[1].id));
+        assert_eq!(l3.shape, grids[0].shape, "the boundary reads back the same");
+        let mut renamed = grids.clone();
+        renamed[2].name = "龙港区".into();
+        assert_eq!(s.import_grids(&ctx(), renamed, at).await.unwrap(), (0, 3));
+        assert_eq!(s.grid(all[0].id).await.unwrap().unwrap().name, "龙港区");
+        assert_eq!(s.grid(all[0].id).await.unwrap().unwrap().version, 2);
+        let mut orphan = read(
+            &json!({"type": "FeatureCollection", "features": [feature("L2-X", 2, Some("L1"), square(121.0, 41.0, 0.01))]}),
+            &HashMap::from([("L1".to_string(), 1)]),
+        )
+        .unwrap();
+        orphan[0].parent = Some("NOPE".into());
+        orphan.push(grids[0].clone());
+        let e = s.import_grids(&ctx(), orphan, at).await.unwrap_err();
+        assert_eq!(invalid_field(e), "parent");
+        assert_eq!(
+            s.grids(None).await.unwrap().len(),
+            3,
+            "nothing half-written"
+        );
+        let trail = s
+            .audit_entries(&AuditFilter {
+                target_type: Some("grid".into()),
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(trail.len(), 6);
+    });
+}

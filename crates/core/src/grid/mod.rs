@@ -5,3 +5,28 @@ pub mod event;
 pub mod geometry;
 pub mod import;
 pub mod limit;
+
+use serde::Serialize;
+
+/// A grid as stored: its place in the hierarchy and its shape.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Grid {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub level: i64,
+    pub parent_id: Option<i64>,
+    /// The grid leader (网格长), if named.
+    pub leader_id: Option<i64>,
+    #[serde(skip)]
+    pub shape: geometry::Shape,
+    pub version: i64,
+}
+
+impl Grid {
+    /// The grid's boundary as a GeoJSON geometry.
+    pub fn geometry(&self) -> serde_json::Value {
+        serde_json::to_value(geojson::Geometry::new(geojson::Value::from(&self.shape)))
+            .unwrap_or(serde_json::Value::Null)
+    }
+}

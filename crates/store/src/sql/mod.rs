@@ -11,6 +11,7 @@ mod complaints;
 mod entity;
 mod evaluation;
 mod figures;
+mod grid;
 mod hall;
 mod hall_calls;
 mod hall_window;
