@@ -4,30 +4,22 @@
 
 use super::{Case, CaseState, CaseStep, ExtensionState, StepState};
 use crate::calendar::{Calendar, CalendarError};
-use crate::i18n::Text;
 use crate::supervision::lights::{LightRule, light_dates};
+use crate::vocabulary::vocabulary;
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// 电子监察 lights: green on time, yellow near the deadline, red overdue.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Light {
-    Green,
-    Yellow,
-    Red,
-}
+vocabulary!(
+    /// 电子监察 lights: green on time, yellow near the deadline, red overdue.
+    Light {
+        Green = ("green", "正常", "on time"),
+        Yellow = ("yellow", "临近超期", "near deadline"),
+        Red = ("red", "已超期", "overdue"),
+    }
+);
 
 impl Light {
-    pub fn name(self) -> Text {
-        match self {
-            Light::Green => Text::fixed("正常", "on time"),
-            Light::Yellow => Text::fixed("临近超期", "near deadline"),
-            Light::Red => Text::fixed("已超期", "overdue"),
-        }
-    }
-
     /// The light with `left` working days to the deadline (negative: past it).
     pub fn of(left: i64, yellow_days: i64) -> Light {
         if left < 0 {

@@ -52,12 +52,7 @@ pub fn router() -> Router<AppState> {
 }
 
 pub(super) fn light_class(l: Option<Light>) -> &'static str {
-    match l {
-        Some(Light::Green) => "green",
-        Some(Light::Yellow) => "yellow",
-        Some(Light::Red) => "red",
-        None => "none",
-    }
+    l.map_or("none", Light::code)
 }
 
 pub(super) fn light_name(l: Option<Light>, lang: Lang) -> String {

@@ -237,11 +237,7 @@ fn rect_row(r: &Rectification, lang: Lang, today: chrono::NaiveDate) -> Value {
         outcome => r.progress.outcome.map(|o| o.name().get(lang).to_string()),
         due_on => r.due_on.to_string(),
         opened => display(r.opened_at),
-        light => light.map(|l| match l {
-            onewindow_core::case::clock::Light::Green => "green",
-            onewindow_core::case::clock::Light::Yellow => "yellow",
-            onewindow_core::case::clock::Light::Red => "red",
-        }),
+        light => light.map(|l| l.code()),
         light_name => light.map(|l| l.name().get(lang).to_string()),
     }
 }

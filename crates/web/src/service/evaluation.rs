@@ -408,7 +408,7 @@ pub async fn rectification(state: &AppState, auth: &Auth, id: i64) -> AppResult<
     };
     let today = local_date(cases::now());
     Ok(RectificationView {
-        light: r.light_on(today).map(|l| light_code(l).to_string()),
+        light: r.light_on(today).map(|l| l.code().to_string()),
         may: rectifies
             .then(|| rectification::open_action(r.progress.state).map(|a| a.0.to_string()))
             .flatten(),
@@ -416,14 +416,6 @@ pub async fn rectification(state: &AppState, auth: &Auth, id: i64) -> AppResult<
         rater,
         rectification: r,
     })
-}
-
-fn light_code(l: Light) -> &'static str {
-    match l {
-        Light::Green => "green",
-        Light::Yellow => "yellow",
-        Light::Red => "red",
-    }
 }
 
 /// Rectifications in scope, open ones or in one state or light.
@@ -451,18 +443,15 @@ pub async fn rectifications(
     };
     let light = match light.map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
-        Some("green") => Some(Light::Green),
-        Some("yellow") => Some(Light::Yellow),
-        Some("red") => Some(Light::Red),
-        Some(_) => {
-            return Err(AppError::bad_request(
+        Some(code) => Some(Light::parse(code).ok_or_else(|| {
+            AppError::bad_request(
                 "light",
                 Text::fixed(
                     "灯色应为 green、yellow 或 red",
                     "light must be green, yellow or red",
                 ),
-            ));
-        }
+            )
+        })?),
     };
     Ok(state
         .store
