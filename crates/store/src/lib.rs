@@ -495,79 +495,6 @@ pub trait EvaluationStore: Send + Sync {
         action: onewindow_core::evaluation::rectification::Action,
         at: DateTime<Utc>,
     ) -> Result<onewindow_core::evaluation::rectification::Rectification>;
-    async fn lodge_complaint(
-        &self,
-        ctx: &Context,
-        c: NewComplaintRecord,
-    ) -> Result<onewindow_core::evaluation::complaint::Complaint>;
-    async fn complaint(
-        &self,
-        id: i64,
-    ) -> Result<Option<onewindow_core::evaluation::complaint::Complaint>>;
-    async fn complaints(
-        &self,
-        f: &ComplaintFilter,
-    ) -> Result<Vec<onewindow_core::evaluation::complaint::Complaint>>;
-    async fn complaint_log(
-        &self,
-        id: i64,
-    ) -> Result<Vec<onewindow_core::evaluation::complaint::LogLine>>;
-    /// Applies one action under the version read; `answer_due` is the deadline an acceptance
-    /// sets.
-    async fn act_on_complaint(
-        &self,
-        ctx: &Context,
-        id: i64,
-        version: i64,
-        action: onewindow_core::evaluation::complaint::Action,
-        answer_due: Option<NaiveDate>,
-        at: DateTime<Utc>,
-    ) -> Result<onewindow_core::evaluation::complaint::Complaint>;
-    async fn appoint_supervisor(
-        &self,
-        ctx: &Context,
-        s: onewindow_core::evaluation::supervisor::NewSupervisor,
-        region_id: i64,
-        at: DateTime<Utc>,
-    ) -> Result<onewindow_core::evaluation::supervisor::Supervisor>;
-    async fn supervisor(
-        &self,
-        id: i64,
-    ) -> Result<Option<onewindow_core::evaluation::supervisor::Supervisor>>;
-    async fn supervisor_of_user(
-        &self,
-        user_id: i64,
-    ) -> Result<Option<onewindow_core::evaluation::supervisor::Supervisor>>;
-    async fn supervisors(
-        &self,
-        scope: &ScopeFilter,
-    ) -> Result<Vec<onewindow_core::evaluation::supervisor::Supervisor>>;
-    async fn file_report(
-        &self,
-        ctx: &Context,
-        supervisor: &onewindow_core::evaluation::supervisor::Supervisor,
-        kind: onewindow_core::evaluation::supervisor::ReportKind,
-        r: onewindow_core::evaluation::supervisor::NewReport,
-        at: DateTime<Utc>,
-    ) -> Result<onewindow_core::evaluation::supervisor::Report>;
-    async fn report(
-        &self,
-        id: i64,
-    ) -> Result<Option<onewindow_core::evaluation::supervisor::Report>>;
-    /// Reports in scope, or of one supervisor.
-    async fn reports(
-        &self,
-        scope: &ScopeFilter,
-        supervisor_id: Option<i64>,
-    ) -> Result<Vec<onewindow_core::evaluation::supervisor::Report>>;
-    async fn act_on_report(
-        &self,
-        ctx: &Context,
-        id: i64,
-        version: i64,
-        action: onewindow_core::evaluation::supervisor::ReportAction,
-        at: DateTime<Utc>,
-    ) -> Result<onewindow_core::evaluation::supervisor::Report>;
     /// A supervisor urges a rectification (督办): a trail line and the count on the record.
     async fn urge_rectification(
         &self,
@@ -613,6 +540,89 @@ pub trait EvaluationStore: Send + Sync {
     ) -> Result<onewindow_core::evaluation::Appeal>;
 }
 
+/// Complaints (投诉): lodged, accepted or refused, answered, closed.
+#[async_trait]
+pub trait ComplaintStore: Send + Sync {
+    async fn lodge_complaint(
+        &self,
+        ctx: &Context,
+        c: NewComplaintRecord,
+    ) -> Result<onewindow_core::evaluation::complaint::Complaint>;
+    async fn complaint(
+        &self,
+        id: i64,
+    ) -> Result<Option<onewindow_core::evaluation::complaint::Complaint>>;
+    async fn complaints(
+        &self,
+        f: &ComplaintFilter,
+    ) -> Result<Vec<onewindow_core::evaluation::complaint::Complaint>>;
+    async fn complaint_log(
+        &self,
+        id: i64,
+    ) -> Result<Vec<onewindow_core::evaluation::complaint::LogLine>>;
+    /// Applies one action under the version read; `answer_due` is the deadline an acceptance
+    /// sets.
+    async fn act_on_complaint(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        action: onewindow_core::evaluation::complaint::Action,
+        answer_due: Option<NaiveDate>,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::evaluation::complaint::Complaint>;
+}
+
+/// Enterprise supervisors (监督员) and their reports.
+#[async_trait]
+pub trait SupervisorStore: Send + Sync {
+    async fn appoint_supervisor(
+        &self,
+        ctx: &Context,
+        s: onewindow_core::evaluation::supervisor::NewSupervisor,
+        region_id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::evaluation::supervisor::Supervisor>;
+    async fn supervisor(
+        &self,
+        id: i64,
+    ) -> Result<Option<onewindow_core::evaluation::supervisor::Supervisor>>;
+    async fn supervisor_of_user(
+        &self,
+        user_id: i64,
+    ) -> Result<Option<onewindow_core::evaluation::supervisor::Supervisor>>;
+    async fn supervisors(
+        &self,
+        scope: &ScopeFilter,
+    ) -> Result<Vec<onewindow_core::evaluation::supervisor::Supervisor>>;
+    async fn file_report(
+        &self,
+        ctx: &Context,
+        supervisor: &onewindow_core::evaluation::supervisor::Supervisor,
+        kind: onewindow_core::evaluation::supervisor::ReportKind,
+        r: onewindow_core::evaluation::supervisor::NewReport,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::evaluation::supervisor::Report>;
+    async fn report(
+        &self,
+        id: i64,
+    ) -> Result<Option<onewindow_core::evaluation::supervisor::Report>>;
+    /// Reports in scope, or of one supervisor.
+    async fn reports(
+        &self,
+        scope: &ScopeFilter,
+        supervisor_id: Option<i64>,
+    ) -> Result<Vec<onewindow_core::evaluation::supervisor::Report>>;
+    async fn act_on_report(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        action: onewindow_core::evaluation::supervisor::ReportAction,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::evaluation::supervisor::Report>;
+}
+
 /// Grids (网格化管理).
 #[async_trait]
 pub trait GridStore: Send + Sync {
@@ -650,6 +660,8 @@ pub trait Store:
     + SupervisionStore
     + FiguresStore
     + EvaluationStore
+    + ComplaintStore
+    + SupervisorStore
     + GridStore
 {
     fn backend(&self) -> &'static str;

@@ -230,6 +230,7 @@ pub struct Report {
     pub id: i64,
     pub supervisor_id: i64,
     pub supervisor_name: String,
+    pub region_id: i64,
     pub kind: ReportKind,
     pub visited_on: NaiveDate,
     pub place: String,

@@ -3,9 +3,11 @@
 //! and audit entry in the same transaction.
 
 use super::{SqlStore, next_seq, scope_where};
+use crate::ComplaintStore;
 use crate::backend::{Backend, sql};
 use crate::error::{Result, StoreError};
 use crate::model::{ComplaintFilter, NewComplaintRecord};
+use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use onewindow_core::audit::{Change, Context};
 use onewindow_core::evaluation::complaint::{
@@ -100,19 +102,9 @@ async fn log<B: Backend>(
     at: DateTime<Utc>,
     note: Option<&str>,
 ) -> Result<()> {
-    B::exec(
-        tx,
-        sql("INSERT INTO complaint_log (complaint_id, at, action, state, actor_id, actor_name, note)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(c.id)
-        .bind(at)
-        .bind(action)
-        .bind(c.progress.state.code())
-        .bind(ctx.actor_id)
-        .bind(ctx.actor_name.clone())
-        .bind(note),
-    )
-    .await?;
+    super::trail::COMPLAINT
+        .write::<B>(tx, ctx, c.id, action, c.progress.state.code(), at, note)
+        .await?;
     super::audit::append::<B>(
         tx,
         ctx,
@@ -129,12 +121,9 @@ async fn log<B: Backend>(
     Ok(())
 }
 
-impl<B: Backend> SqlStore<B> {
-    pub(crate) async fn lodge_complaint_impl(
-        &self,
-        ctx: &Context,
-        n: NewComplaintRecord,
-    ) -> Result<Complaint> {
+#[async_trait]
+impl<B: Backend> ComplaintStore for SqlStore<B> {
+    async fn lodge_complaint(&self, ctx: &Context, n: NewComplaintRecord) -> Result<Complaint> {
         let mut tx = self.b.begin().await?;
         let day = local_date(n.at);
         let seq = next_seq::<B>(&mut tx, "complaint", day).await?;
@@ -170,7 +159,7 @@ impl<B: Backend> SqlStore<B> {
         Ok(rec)
     }
 
-    pub(crate) async fn complaint_impl(&self, id: i64) -> Result<Option<Complaint>> {
+    async fn complaint(&self, id: i64) -> Result<Option<Complaint>> {
         let row: Option<Row> = self
             .b
             .read_opt(sql(format!("SELECT {COLS} FROM complaints WHERE id = $1")).bind(id))
@@ -178,7 +167,7 @@ impl<B: Backend> SqlStore<B> {
         row.map(Row::into_complaint).transpose()
     }
 
-    pub(crate) async fn complaints_impl(&self, f: &ComplaintFilter) -> Result<Vec<Complaint>> {
+    async fn complaints(&self, f: &ComplaintFilter) -> Result<Vec<Complaint>> {
         let mut q = scope_where(
             sql(format!("SELECT {COLS} FROM complaints WHERE 1 = 1")),
             &f.scope,
@@ -214,32 +203,25 @@ impl<B: Backend> SqlStore<B> {
         rows.into_iter().map(Row::into_complaint).collect()
     }
 
-    pub(crate) async fn complaint_log_impl(&self, id: i64) -> Result<Vec<LogLine>> {
-        type L = (DateTime<Utc>, String, String, String, Option<String>);
-        let rows: Vec<L> = self
-            .b
-            .read_all(
-                sql(
-                    "SELECT at, action, state, actor_name, note FROM complaint_log
-                     WHERE complaint_id = $1 ORDER BY id",
-                )
-                .bind(id),
+    async fn complaint_log(&self, id: i64) -> Result<Vec<LogLine>> {
+        super::trail::COMPLAINT
+            .read(
+                self.b.as_ref(),
+                id,
+                |(at, action, state, actor_name, note)| {
+                    Some(LogLine {
+                        at,
+                        action,
+                        state: State::parse(&state)?,
+                        actor_name,
+                        note,
+                    })
+                },
             )
-            .await?;
-        rows.into_iter()
-            .map(|(at, action, state, actor_name, note)| {
-                Ok(LogLine {
-                    at,
-                    action,
-                    state: State::parse(&state).ok_or_else(|| unreadable("state", &state))?,
-                    actor_name,
-                    note,
-                })
-            })
-            .collect()
+            .await
     }
 
-    pub(crate) async fn act_on_complaint_impl(
+    async fn act_on_complaint(
         &self,
         ctx: &Context,
         id: i64,

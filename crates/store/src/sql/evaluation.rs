@@ -15,12 +15,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use onewindow_core::audit::{Change, Context};
 use onewindow_core::case::clock::Light;
-use onewindow_core::evaluation::complaint::Complaint;
 use onewindow_core::evaluation::rating::{Channel, Given, Kind, Scores};
 use onewindow_core::evaluation::rectification::{
     self, Action, LogLine, Outcome, Progress, Rectification, State,
 };
-use onewindow_core::evaluation::supervisor::{Report, Supervisor};
 use onewindow_core::evaluation::{Appeal, AppealDecision, AppealState, Rating};
 use onewindow_core::{DomainError, Text};
 use serde_json::json;
@@ -465,22 +463,9 @@ async fn log<B: Backend>(
     at: DateTime<Utc>,
     note: Option<&str>,
 ) -> Result<()> {
-    B::exec(
-        tx,
-        sql(
-            "INSERT INTO rectification_log (rectification_id, at, action, state, actor_id,
-                 actor_name, note) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(id)
-        .bind(at)
-        .bind(action)
-        .bind(state.code())
-        .bind(ctx.actor_id)
-        .bind(ctx.actor_name.clone())
-        .bind(note),
-    )
-    .await?;
-    Ok(())
+    super::trail::RECTIFICATION
+        .write::<B>(tx, ctx, id, action, state.code(), at, note)
+        .await
 }
 
 async fn audit<B: Backend>(
@@ -611,20 +596,6 @@ impl<B: Backend> EvaluationStore for SqlStore<B> {
         let mut tx = self.b.begin().await?;
         let facts = facts_of::<B>(&mut tx, &new.target).await?;
         let online_case = new.kind == Kind::Service && matches!(new.target, RatingTarget::Case(_));
-        if online_case {
-            let taken: Option<(i64,)> = B::opt(
-                &mut tx,
-                sql("SELECT id FROM ratings WHERE online_case_id = $1").bind(facts.case_id),
-            )
-            .await?;
-            if taken.is_some() {
-                return Err(StoreError::Domain(DomainError::conflict(
-                    "case_id",
-                    "该办件已评价，每件只能评价一次",
-                    "this case has been rated already",
-                )));
-            }
-        }
         if let Some(hash) = &new.link_hash {
             let n = B::exec(
                 &mut tx,
@@ -659,7 +630,8 @@ impl<B: Backend> EvaluationStore for SqlStore<B> {
         )
         .await
         .map_err(|e| match e {
-            // Two ratings of one case at once: the unique index decides.
+            // A case rated online already, or two ratings of it at once: the unique index on
+            // `online_case_id` decides.
             StoreError::Domain(DomainError::Conflict(_)) if online_case => {
                 StoreError::Domain(DomainError::conflict(
                     "case_id",
@@ -881,28 +853,21 @@ impl<B: Backend> EvaluationStore for SqlStore<B> {
     }
 
     async fn rectification_log(&self, id: i64) -> Result<Vec<LogLine>> {
-        type L = (DateTime<Utc>, String, String, String, Option<String>);
-        let rows: Vec<L> = self
-            .b
-            .read_all(
-                sql(
-                    "SELECT at, action, state, actor_name, note FROM rectification_log
-                     WHERE rectification_id = $1 ORDER BY id",
-                )
-                .bind(id),
+        super::trail::RECTIFICATION
+            .read(
+                self.b.as_ref(),
+                id,
+                |(at, action, state, actor_name, note)| {
+                    Some(LogLine {
+                        at,
+                        action,
+                        state: State::parse(&state)?,
+                        actor_name,
+                        note,
+                    })
+                },
             )
-            .await?;
-        rows.into_iter()
-            .map(|(at, action, state, actor_name, note)| {
-                Ok(LogLine {
-                    at,
-                    action,
-                    state: parsed("rectification state", &state, State::parse)?,
-                    actor_name,
-                    note,
-                })
-            })
-            .collect()
+            .await
     }
 
     async fn act_on_rectification(
@@ -946,12 +911,9 @@ impl<B: Backend> EvaluationStore for SqlStore<B> {
     ) -> Result<Appeal> {
         let mut tx = self.b.begin().await?;
         let rating = read_rating::<B>(&mut tx, rating_id).await?;
-        let (region,): (i64,) = B::opt(
-            &mut tx,
-            sql("SELECT region_id FROM ratings WHERE id = $1").bind(rating_id),
-        )
-        .await?
-        .ok_or_else(|| not_found("评价", "rating"))?;
+        let region = rating
+            .region_id
+            .ok_or_else(|| StoreError::Database(format!("rating {rating_id} has no region")))?;
         let taken: Option<(i64,)> = B::opt(
             &mut tx,
             sql("SELECT id FROM rating_appeals WHERE rating_id = $1").bind(rating_id),
@@ -990,94 +952,6 @@ impl<B: Backend> EvaluationStore for SqlStore<B> {
         .await?;
         B::commit(tx).await?;
         Ok(a)
-    }
-
-    async fn lodge_complaint(&self, ctx: &Context, c: NewComplaintRecord) -> Result<Complaint> {
-        self.lodge_complaint_impl(ctx, c).await
-    }
-
-    async fn complaint(&self, id: i64) -> Result<Option<Complaint>> {
-        self.complaint_impl(id).await
-    }
-
-    async fn complaints(&self, f: &ComplaintFilter) -> Result<Vec<Complaint>> {
-        self.complaints_impl(f).await
-    }
-
-    async fn complaint_log(
-        &self,
-        id: i64,
-    ) -> Result<Vec<onewindow_core::evaluation::complaint::LogLine>> {
-        self.complaint_log_impl(id).await
-    }
-
-    async fn act_on_complaint(
-        &self,
-        ctx: &Context,
-        id: i64,
-        version: i64,
-        action: onewindow_core::evaluation::complaint::Action,
-        answer_due: Option<NaiveDate>,
-        at: DateTime<Utc>,
-    ) -> Result<Complaint> {
-        self.act_on_complaint_impl(ctx, id, version, action, answer_due, at)
-            .await
-    }
-
-    async fn appoint_supervisor(
-        &self,
-        ctx: &Context,
-        s: onewindow_core::evaluation::supervisor::NewSupervisor,
-        region_id: i64,
-        at: DateTime<Utc>,
-    ) -> Result<Supervisor> {
-        self.appoint_supervisor_impl(ctx, s, region_id, at).await
-    }
-
-    async fn supervisor(&self, id: i64) -> Result<Option<Supervisor>> {
-        self.supervisor_where("id", id).await
-    }
-
-    async fn supervisor_of_user(&self, user_id: i64) -> Result<Option<Supervisor>> {
-        self.supervisor_where("user_id", user_id).await
-    }
-
-    async fn supervisors(&self, scope: &ScopeFilter) -> Result<Vec<Supervisor>> {
-        self.supervisors_impl(scope).await
-    }
-
-    async fn file_report(
-        &self,
-        ctx: &Context,
-        s: &Supervisor,
-        kind: onewindow_core::evaluation::supervisor::ReportKind,
-        r: onewindow_core::evaluation::supervisor::NewReport,
-        at: DateTime<Utc>,
-    ) -> Result<Report> {
-        self.file_report_impl(ctx, s, kind, r, at).await
-    }
-
-    async fn report(&self, id: i64) -> Result<Option<Report>> {
-        self.report_impl(id).await
-    }
-
-    async fn reports(
-        &self,
-        scope: &ScopeFilter,
-        supervisor_id: Option<i64>,
-    ) -> Result<Vec<Report>> {
-        self.reports_impl(scope, supervisor_id).await
-    }
-
-    async fn act_on_report(
-        &self,
-        ctx: &Context,
-        id: i64,
-        version: i64,
-        action: onewindow_core::evaluation::supervisor::ReportAction,
-        at: DateTime<Utc>,
-    ) -> Result<Report> {
-        self.act_on_report_impl(ctx, id, version, action, at).await
     }
 
     async fn urge_rectification(
@@ -1272,22 +1146,18 @@ impl<B: Backend> EvaluationStore for SqlStore<B> {
         if n == 0 {
             return Err(StoreError::Domain(DomainError::stale("version")));
         }
-        type O = (Option<i64>, i64, String, bool);
-        let (dept, region, kind, counted): O = B::opt(
-            &mut tx,
-            sql("SELECT department_id, region_id, kind, counted FROM ratings WHERE id = $1")
-                .bind(before.rating_id),
-        )
-        .await?
-        .ok_or_else(|| not_found("评价", "rating"))?;
-        if d.upheld && counted {
+        let rating = read_rating::<B>(&mut tx, before.rating_id).await?;
+        let region = rating
+            .region_id
+            .ok_or_else(|| StoreError::Database(format!("rating {} has no region", rating.id)))?;
+        let dept = rating.department_id;
+        if d.upheld && rating.counted {
             B::exec(
                 &mut tx,
                 sql("UPDATE ratings SET counted = FALSE WHERE id = $1").bind(before.rating_id),
             )
             .await?;
-            if kind == Kind::Service.code() {
-                let rating = read_rating::<B>(&mut tx, before.rating_id).await?;
+            if rating.kind == Kind::Service.code() {
                 let facts = rating_facts::<B>(&mut tx, &rating, region).await?;
                 let mut tallies = Tallies::default();
                 track_rating(&mut tallies, &facts, -1);

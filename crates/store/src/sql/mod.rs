@@ -24,6 +24,7 @@ mod session_cache;
 mod settings;
 mod supervision;
 mod supervisors;
+mod trail;
 
 use crate::backend::{Backend, Sql, sql};
 use crate::error::{Result, StoreError};

@@ -1,9 +1,10 @@
 //! Enterprise supervisors (监督员) and their reports, each followed to what came of it.
 
 use super::{SqlStore, scope_where};
-use crate::ScopeFilter;
 use crate::backend::{Backend, sql};
 use crate::error::{Result, StoreError};
+use crate::{ScopeFilter, SupervisorStore};
+use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use onewindow_core::audit::{Change, Context};
 use onewindow_core::evaluation::supervisor::{
@@ -52,7 +53,7 @@ impl From<SupRow> for Supervisor {
     }
 }
 
-const REPORT_SELECT: &str = "SELECT r.id, r.supervisor_id, s.name AS supervisor_name, r.kind, \
+const REPORT_SELECT: &str = "SELECT r.id, r.supervisor_id, s.name AS supervisor_name, r.region_id, r.kind, \
      r.visited_on, r.place, r.department_id, r.findings, r.suggestions, r.state, r.referred_to, \
      r.outcome, r.recorded_at, r.closed_at, r.version \
      FROM supervisor_reports r JOIN supervisors s ON s.id = r.supervisor_id";
@@ -62,6 +63,7 @@ struct ReportRow {
     id: i64,
     supervisor_id: i64,
     supervisor_name: String,
+    region_id: i64,
     kind: String,
     visited_on: NaiveDate,
     place: String,
@@ -83,6 +85,7 @@ impl ReportRow {
             id: self.id,
             supervisor_id: self.supervisor_id,
             supervisor_name: self.supervisor_name,
+            region_id: self.region_id,
             kind: ReportKind::parse(&self.kind).ok_or_else(|| bad("kind", &self.kind))?,
             visited_on: self.visited_on,
             place: self.place,
@@ -126,8 +129,9 @@ fn change(
     }
 }
 
-impl<B: Backend> SqlStore<B> {
-    pub(crate) async fn appoint_supervisor_impl(
+#[async_trait]
+impl<B: Backend> SupervisorStore for SqlStore<B> {
+    async fn appoint_supervisor(
         &self,
         ctx: &Context,
         s: NewSupervisor,
@@ -174,20 +178,15 @@ impl<B: Backend> SqlStore<B> {
         Ok(sup)
     }
 
-    pub(crate) async fn supervisor_where(&self, cond: &str, v: i64) -> Result<Option<Supervisor>> {
-        let row: Option<SupRow> = self
-            .b
-            .read_opt(
-                sql(format!(
-                    "SELECT {SUP_COLS} FROM supervisors WHERE {cond} = $1"
-                ))
-                .bind(v),
-            )
-            .await?;
-        Ok(row.map(Supervisor::from))
+    async fn supervisor(&self, id: i64) -> Result<Option<Supervisor>> {
+        supervisor_where(self.b.as_ref(), "id", id).await
     }
 
-    pub(crate) async fn supervisors_impl(&self, scope: &ScopeFilter) -> Result<Vec<Supervisor>> {
+    async fn supervisor_of_user(&self, user_id: i64) -> Result<Option<Supervisor>> {
+        supervisor_where(self.b.as_ref(), "user_id", user_id).await
+    }
+
+    async fn supervisors(&self, scope: &ScopeFilter) -> Result<Vec<Supervisor>> {
         let q = scope_where(
             sql(format!("SELECT {SUP_COLS} FROM supervisors WHERE 1 = 1")),
             scope,
@@ -199,7 +198,7 @@ impl<B: Backend> SqlStore<B> {
         Ok(rows.into_iter().map(Supervisor::from).collect())
     }
 
-    pub(crate) async fn file_report_impl(
+    async fn file_report(
         &self,
         ctx: &Context,
         s: &Supervisor,
@@ -246,7 +245,7 @@ impl<B: Backend> SqlStore<B> {
         Ok(rep)
     }
 
-    pub(crate) async fn report_impl(&self, id: i64) -> Result<Option<Report>> {
+    async fn report(&self, id: i64) -> Result<Option<Report>> {
         let row: Option<ReportRow> = self
             .b
             .read_opt(sql(format!("{REPORT_SELECT} WHERE r.id = $1")).bind(id))
@@ -254,7 +253,7 @@ impl<B: Backend> SqlStore<B> {
         row.map(ReportRow::into_report).transpose()
     }
 
-    pub(crate) async fn reports_impl(
+    async fn reports(
         &self,
         scope: &ScopeFilter,
         supervisor_id: Option<i64>,
@@ -275,7 +274,7 @@ impl<B: Backend> SqlStore<B> {
         rows.into_iter().map(ReportRow::into_report).collect()
     }
 
-    pub(crate) async fn act_on_report_impl(
+    async fn act_on_report(
         &self,
         ctx: &Context,
         id: i64,
@@ -310,12 +309,7 @@ impl<B: Backend> SqlStore<B> {
             return Err(StoreError::Domain(DomainError::stale("version")));
         }
         let after = read_report::<B>(&mut tx, id).await?;
-        let (region,): (i64,) = B::opt(
-            &mut tx,
-            sql("SELECT region_id FROM supervisor_reports WHERE id = $1").bind(id),
-        )
-        .await?
-        .ok_or_else(|| StoreError::Database("report vanished".into()))?;
+        let region = after.region_id;
         super::audit::append::<B>(
             &mut tx,
             ctx,
@@ -327,4 +321,16 @@ impl<B: Backend> SqlStore<B> {
         B::commit(tx).await?;
         Ok(after)
     }
+}
+
+async fn supervisor_where<B: Backend>(b: &B, col: &str, v: i64) -> Result<Option<Supervisor>> {
+    let row: Option<SupRow> = b
+        .read_opt(
+            sql(format!(
+                "SELECT {SUP_COLS} FROM supervisors WHERE {col} = $1"
+            ))
+            .bind(v),
+        )
+        .await?;
+    Ok(row.map(Supervisor::from))
 }

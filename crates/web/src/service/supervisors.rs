@@ -159,16 +159,11 @@ pub async fn act(state: &AppState, auth: &Auth, id: i64, input: ReportAct) -> Ap
         .report(id)
         .await?
         .ok_or_else(|| AppError::not_found(Text::fixed("监督报告", "report")))?;
-    let sup = state
-        .store
-        .supervisor(r.supervisor_id)
-        .await?
-        .ok_or_else(|| AppError::not_found(Text::fixed("监督员", "supervisor")))?;
     let allowed = match &input.action {
         ReportAction::Resolve { .. } => {
             a.has(Permission::Rectify)
                 && r.referred_to.is_some()
-                && a.covers(&owner(state, r.referred_to, Some(sup.region_id)).await?)
+                && a.covers(&owner(state, r.referred_to, Some(r.region_id)).await?)
         }
         ReportAction::Refer { department_id } => {
             if state
@@ -180,11 +175,11 @@ pub async fn act(state: &AppState, auth: &Auth, id: i64, input: ReportAct) -> Ap
                 return Err(field("department_id", "没有这个部门", "no such department"));
             }
             a.has(Permission::ReviewRatings)
-                && a.covers(&owner(state, r.department_id, Some(sup.region_id)).await?)
+                && a.covers(&owner(state, r.department_id, Some(r.region_id)).await?)
         }
         ReportAction::Note { .. } => {
             a.has(Permission::ReviewRatings)
-                && a.covers(&owner(state, r.department_id, Some(sup.region_id)).await?)
+                && a.covers(&owner(state, r.department_id, Some(r.region_id)).await?)
         }
     };
     if !allowed {
