@@ -307,6 +307,8 @@ pub struct Complaint {
     pub source: Source,
     pub complainant_name: String,
     pub complainant_phone: String,
+    /// The account that lodged it on the web, if any.
+    pub complainant_id: Option<i64>,
     pub department_id: Option<i64>,
     pub region_id: i64,
     pub case_id: Option<i64>,

@@ -17,7 +17,7 @@ use onewindow_core::time::local_date;
 use onewindow_core::{DomainError, Text};
 use serde_json::json;
 
-const COLS: &str = "id, number, source, complainant_name, complainant_phone, department_id, \
+const COLS: &str = "id, number, source, complainant_name, complainant_phone, complainant_id, department_id, \
      region_id, case_id, subject, content, state, refusal, reply, satisfaction, close_note, \
      received_at, accept_due, accepted_at, answer_due, answered_at, closed_at, version";
 
@@ -28,6 +28,7 @@ struct Row {
     source: String,
     complainant_name: String,
     complainant_phone: String,
+    complainant_id: Option<i64>,
     department_id: Option<i64>,
     region_id: i64,
     case_id: Option<i64>,
@@ -60,6 +61,7 @@ impl Row {
                 .ok_or_else(|| unreadable("source", &self.source))?,
             complainant_name: self.complainant_name,
             complainant_phone: self.complainant_phone,
+            complainant_id: self.complainant_id,
             department_id: self.department_id,
             region_id: self.region_id,
             case_id: self.case_id,

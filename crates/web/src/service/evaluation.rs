@@ -23,6 +23,7 @@ use onewindow_store::{
     RatingTarget, RectificationFilter, RectifyPlan,
 };
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use utoipa::ToSchema;
 
 const RECTIFICATION: Text = Text::fixed("差评整改", "rectification");
@@ -730,44 +731,47 @@ pub async fn publication(
         }
         out
     };
-    let mut halls = Vec::new();
-    for (id, s) in lines(
-        state
-            .store
-            .rating_levels(&f, Some(RatingGroup::Hall))
-            .await?,
-    ) {
-        let name = state
-            .store
-            .hall(id)
-            .await?
-            .map(|h| h.name)
-            .unwrap_or_default();
-        halls.push(PublicLine {
-            id,
-            name,
-            summary: s.finish(),
-        });
-    }
-    let mut departments = Vec::new();
-    for (id, s) in lines(
-        state
-            .store
-            .rating_levels(&f, Some(RatingGroup::Department))
-            .await?,
-    ) {
-        let name = state
-            .store
-            .department(id)
-            .await?
-            .map(|d| d.name)
-            .unwrap_or_default();
-        departments.push(PublicLine {
-            id,
-            name,
-            summary: s.finish(),
-        });
-    }
+    let hall_names: HashMap<i64, String> = state
+        .store
+        .halls(&onewindow_store::ScopeFilter::all())
+        .await?
+        .into_iter()
+        .map(|h| (h.id, h.name))
+        .collect();
+    let dept_names: HashMap<i64, String> = state
+        .store
+        .departments(&onewindow_store::ScopeFilter::all())
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d.name))
+        .collect();
+    let named = |rows: Vec<(i64, Summary)>, names: &HashMap<i64, String>| -> Vec<PublicLine> {
+        rows.into_iter()
+            .map(|(id, s)| PublicLine {
+                id,
+                name: names.get(&id).cloned().unwrap_or_default(),
+                summary: s.finish(),
+            })
+            .collect()
+    };
+    let mut halls = named(
+        lines(
+            state
+                .store
+                .rating_levels(&f, Some(RatingGroup::Hall))
+                .await?,
+        ),
+        &hall_names,
+    );
+    let mut departments = named(
+        lines(
+            state
+                .store
+                .rating_levels(&f, Some(RatingGroup::Department))
+                .await?,
+        ),
+        &dept_names,
+    );
     for list in [&mut halls, &mut departments] {
         list.sort_by(|a, b| {
             b.summary
