@@ -241,36 +241,13 @@ each_app!(complaints_are_accepted_answered_closed_or_refused, |app| {
 each_app!(
     a_complaint_goes_through_its_pages_and_the_figures_export,
     |app| {
-        use crate::pages::{csrf_in, page, sign_in_cookie};
+        use crate::pages::{page, sign_in_cookie};
         let post = |cookie: String,
                     form_page: String,
                     to: String,
                     fields: Vec<(&'static str, String)>| async move {
-            let (_, html) = page(app, &form_page, &cookie).await;
-            let mut form = vec![("_csrf", csrf_in(&html))];
-            form.extend(fields);
-            let res = app
-                .http
-                .post(app.url(&to))
-                .header("cookie", &cookie)
-                .form(&form)
-                .send()
-                .await
-                .unwrap();
-            let status = res.status();
-            let loc = res
-                .headers()
-                .get("location")
-                .map(|l| l.to_str().unwrap().to_string())
-                .unwrap_or_default();
-            (
-                status,
-                if status == StatusCode::SEE_OTHER {
-                    loc
-                } else {
-                    res.text().await.unwrap()
-                },
-            )
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            crate::pages::post_form(app, &cookie, &form_page, &to, &fields).await
         };
         let citizen = sign_in_cookie(app, "citizen").await;
         let (s, html) = page(app, "/complaints", &citizen).await;
@@ -540,21 +517,10 @@ each_app!(
 each_app!(
     the_supervisors_page_appoints_files_and_follows_reports,
     |app| {
-        use crate::pages::{csrf_in, page, sign_in_cookie};
+        use crate::pages::{page, sign_in_cookie};
         let post = |cookie: String, to: String, fields: Vec<(&'static str, String)>| async move {
-            let (_, html) = page(app, "/supervisors", &cookie).await;
-            let mut form = vec![("_csrf", csrf_in(&html))];
-            form.extend(fields);
-            let res = app
-                .http
-                .post(app.url(&to))
-                .header("cookie", &cookie)
-                .form(&form)
-                .send()
-                .await
-                .unwrap();
-            let status = res.status();
-            (status, res.text().await.unwrap_or_default())
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            crate::pages::post_form(app, &cookie, "/supervisors", &to, &fields).await
         };
         let office = sign_in_cookie(app, "supervisor").await;
         let (s, html) = page(app, "/supervisors", &office).await;

@@ -541,35 +541,6 @@ each_app!(
     }
 );
 
-/// Posts `fields` (with the CSRF token of the page at `form_page`) to `to`; answers the
-/// status and the redirect's target, or the page.
-async fn post_form(
-    app: &TestApp,
-    cookie: &str,
-    form_page: &str,
-    to: &str,
-    fields: &[(&str, &str)],
-) -> (StatusCode, String) {
-    let (_, html) = crate::pages::page(app, form_page, cookie).await;
-    let mut form: Vec<(&str, String)> = vec![("_csrf", crate::pages::csrf_in(&html))];
-    form.extend(fields.iter().map(|(k, v)| (*k, v.to_string())));
-    let res = app
-        .http
-        .post(app.url(to))
-        .header("cookie", cookie)
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    if status == StatusCode::SEE_OTHER {
-        let to = res.headers()["location"].to_str().unwrap().to_string();
-        (status, to)
-    } else {
-        (status, res.text().await.unwrap())
-    }
-}
-
 each_app!(
     the_evaluation_pages_take_a_bad_rating_to_an_upheld_appeal,
     |app| {
@@ -582,7 +553,7 @@ each_app!(
             html.contains("id=\"rating-form\""),
             "the applicant may rate"
         );
-        let (s, html) = post_form(
+        let (s, html) = crate::pages::post_form(
             app,
             &citizen,
             &case_page,
@@ -630,7 +601,7 @@ each_app!(
             !html.contains("<script>alert(1)</script>"),
             "the comment is escaped"
         );
-        let (s, to) = post_form(
+        let (s, to) = crate::pages::post_form(
             app,
             &leader,
             &rect_page,
@@ -656,7 +627,7 @@ each_app!(
         let (_, html) = page(app, "/evaluation", &clerk).await;
         assert!(html.contains(&format!("id=\"appeal-{rating}\"")), "{html}");
         assert!(!html.contains("13912345678") && !html.contains("李女士"));
-        let (s, _) = post_form(
+        let (s, _) = crate::pages::post_form(
             app,
             &clerk,
             "/evaluation",
@@ -666,7 +637,7 @@ each_app!(
         .await;
         assert_eq!(s, StatusCode::SEE_OTHER);
         let supervisor = sign_in_cookie(app, "supervisor").await;
-        let (s, _) = post_form(
+        let (s, _) = crate::pages::post_form(
             app,
             &supervisor,
             &rect_page,
@@ -685,7 +656,7 @@ each_app!(
             .chars()
             .take_while(char::is_ascii_digit)
             .collect();
-        let (s, _) = post_form(
+        let (s, _) = crate::pages::post_form(
             app,
             &supervisor,
             "/evaluation",

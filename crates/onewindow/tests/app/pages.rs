@@ -53,6 +53,35 @@ pub async fn page(app: &TestApp, path: &str, cookie: &str) -> (StatusCode, Strin
     )
 }
 
+/// Posts `fields` (with the CSRF token of the page at `form_page`) to `to`; answers the
+/// status and the redirect's target, or the page.
+pub async fn post_form(
+    app: &TestApp,
+    cookie: &str,
+    form_page: &str,
+    to: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let (_, html) = crate::pages::page(app, form_page, cookie).await;
+    let mut form: Vec<(&str, String)> = vec![("_csrf", crate::pages::csrf_in(&html))];
+    form.extend(fields.iter().map(|(k, v)| (*k, v.to_string())));
+    let res = app
+        .http
+        .post(app.url(to))
+        .header("cookie", cookie)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    if status == StatusCode::SEE_OTHER {
+        let to = res.headers()["location"].to_str().unwrap().to_string();
+        (status, to)
+    } else {
+        (status, res.text().await.unwrap())
+    }
+}
+
 each_app!(
     login_needs_its_csrf_token_and_makes_a_fresh_session,
     |app| {
