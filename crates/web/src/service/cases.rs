@@ -9,7 +9,6 @@ use super::{owner, scope_filter};
 use crate::auth::{Auth, Origin};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use onewindow_core::access::{Actor, Owner, Permission};
 use onewindow_core::audit::Context;
@@ -971,17 +970,6 @@ pub struct Progress {
     pub events: Vec<(DateTime<Utc>, String, Option<String>)>,
 }
 
-fn throttled(minutes: u64) -> AppError {
-    AppError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "throttled",
-        Text::new(
-            format!("查询失败次数过多，请{minutes}分钟后再试"),
-            format!("too many failed look-ups; try again in {minutes} minutes"),
-        ),
-    )
-}
-
 pub fn mask_name(name: &str) -> String {
     let mut chars = name.chars();
     match chars.next() {
@@ -999,13 +987,13 @@ pub async fn progress(
     let number = onewindow_core::case::number::normalise(number);
     let last4 = id_last4.trim().to_ascii_uppercase();
     let key = format!("progress:{number}");
-    let cfg = &state.config;
-    let since =
-        crate::auth::now() - chrono::Duration::from_std(cfg.login_window).unwrap_or_default();
-    let (by_case, by_addr) = state.store.failed_logins(&key, &origin.addr, since).await?;
-    if by_case >= cfg.max_failures_per_account || by_addr >= cfg.max_failures_per_address {
-        return Err(throttled(cfg.login_window.as_secs().div_ceil(60)));
-    }
+    super::session::throttle(
+        state,
+        Some(&key),
+        &origin.addr,
+        ("查询失败", "failed look-ups"),
+    )
+    .await?;
     let not_found = || {
         AppError::not_found(Text::fixed(
             "与编号和证件号码后4位相符的办件",

@@ -231,17 +231,6 @@ pub struct LinkView {
 /// Open reviews one account may give in a day.
 pub const REVIEWS_PER_DAY: usize = 5;
 
-fn throttled(minutes: u64) -> AppError {
-    AppError::new(
-        axum::http::StatusCode::TOO_MANY_REQUESTS,
-        "throttled",
-        Text::new(
-            format!("无效的评价链接过多，请{minutes}分钟后再试"),
-            format!("too many invalid rating links; try again in {minutes} minutes"),
-        ),
-    )
-}
-
 /// A link, checked: known, unused, unexpired. Guessing tokens from one address is throttled
 /// like signing in: unknown tokens count as failures of the address.
 async fn live_link(
@@ -250,12 +239,13 @@ async fn live_link(
     token: &str,
 ) -> AppResult<(RatingLink, Case)> {
     const KEY: &str = "rating-link";
-    let cfg = &state.config;
-    let since = cases::now() - Duration::from_std(cfg.login_window).unwrap_or_default();
-    let (_, by_addr) = state.store.failed_logins(KEY, &origin.addr, since).await?;
-    if by_addr >= cfg.max_failures_per_address {
-        return Err(throttled(cfg.login_window.as_secs().div_ceil(60)));
-    }
+    super::session::throttle(
+        state,
+        None,
+        &origin.addr,
+        ("无效的评价链接", "invalid rating links"),
+    )
+    .await?;
     let invalid = || {
         AppError::from(FieldError::new(
             "token",

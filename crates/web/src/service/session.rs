@@ -25,15 +25,39 @@ fn bad_credentials() -> AppError {
     )
 }
 
-fn throttled(minutes: u64) -> AppError {
-    AppError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "throttled",
-        Text::new(
-            format!("登录失败次数过多，请{minutes}分钟后再试"),
-            format!("too many failed sign-ins; try again in {minutes} minutes"),
-        ),
-    )
+/// Refuses with 429 once `key` (an account, a case number, …) or the client address has failed
+/// too often within the login window; with no key (failures spread over many keys, like guessed
+/// tokens), the address alone counts. `what` names the failures ("登录失败", "failed sign-ins").
+/// Sign-in, the progress look-up and rating links share it; each records its failures with
+/// `record_login_attempt` under its own key.
+pub async fn throttle(
+    state: &AppState,
+    key: Option<&str>,
+    addr: &str,
+    what: (&str, &str),
+) -> AppResult<()> {
+    let cfg = &state.config;
+    let since =
+        crate::auth::now() - chrono::Duration::from_std(cfg.login_window).unwrap_or_default();
+    let (by_key, by_addr) = state
+        .store
+        .failed_logins(key.unwrap_or(""), addr, since)
+        .await?;
+    if (key.is_some() && by_key >= cfg.max_failures_per_account)
+        || by_addr >= cfg.max_failures_per_address
+    {
+        tracing::warn!(key = ?key, addr = %addr, "throttled");
+        let minutes = cfg.login_window.as_secs().div_ceil(60);
+        return Err(AppError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "throttled",
+            Text::new(
+                format!("{}次数过多，请{minutes}分钟后再试", what.0),
+                format!("too many {}; try again in {minutes} minutes", what.1),
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Checks the password and opens a session of `kind` ("cookie" or "bearer").
@@ -46,17 +70,13 @@ pub async fn sign_in(
 ) -> AppResult<SignedIn> {
     let username = username.trim().to_ascii_lowercase();
     let cfg = &state.config;
-    let window = chrono::Duration::from_std(cfg.login_window).unwrap_or_default();
-    let since = crate::auth::now() - window;
-    let (by_user, by_addr) = state
-        .store
-        .failed_logins(&username, &origin.addr, since)
-        .await?;
-    let minutes = cfg.login_window.as_secs().div_ceil(60);
-    if by_user >= cfg.max_failures_per_account || by_addr >= cfg.max_failures_per_address {
-        tracing::warn!(username = %username, addr = %origin.addr, "sign-in throttled");
-        return Err(throttled(minutes));
-    }
+    throttle(
+        state,
+        Some(&username),
+        &origin.addr,
+        ("登录失败", "failed sign-ins"),
+    )
+    .await?;
     let user = state.store.user_by_username(&username).await?;
     let ok = match &user {
         Some(u) if u.active => {
