@@ -80,10 +80,19 @@ pub enum Permission {
     Appeal,
     /// Decide appeals (复核) and record supervisors' checks (监督查评).
     ReviewRatings,
+    /// See grids, community problems (社情问题), patrols and their ledgers, in scope.
+    GridRead,
+    /// Report problems from a grid, verify them on site (核查), check in on patrol (网格员).
+    GridReport,
+    /// Register or decline, dispatch, decide extensions, close and call back; edit grids and
+    /// categories (指挥中心派遣员).
+    GridDispatch,
+    /// Sign for, return, ask for more time and feed back, for one's department (处置部门).
+    GridHandle,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 19] = [
+    pub const ALL: [Permission; 23] = [
         Permission::OrgRead,
         Permission::OrgWrite,
         Permission::UserRead,
@@ -103,6 +112,10 @@ impl Permission {
         Permission::Rectify,
         Permission::Appeal,
         Permission::ReviewRatings,
+        Permission::GridRead,
+        Permission::GridReport,
+        Permission::GridDispatch,
+        Permission::GridHandle,
     ];
 }
 
@@ -113,7 +126,7 @@ pub fn role_grants(role: Role, p: Permission) -> bool {
         Role::Admin => true,
         Role::Supervisor => matches!(
             p,
-            OrgRead | UserRead | AuditRead | CaseRead | Supervise | Urge | ReviewRatings
+            OrgRead | UserRead | AuditRead | CaseRead | Supervise | Urge | ReviewRatings | GridRead
         ),
         Role::Leader => matches!(
             p,
@@ -127,6 +140,8 @@ pub fn role_grants(role: Role, p: Permission) -> bool {
                 | Supervise
                 | Rectify
                 | Appeal
+                | GridRead
+                | GridHandle
         ),
         Role::Clerk => matches!(
             p,
@@ -135,10 +150,19 @@ pub fn role_grants(role: Role, p: Permission) -> bool {
         Role::Approver => {
             matches!(
                 p,
-                OrgRead | UserRead | AuditRead | CaseRead | CaseReview | CaseDecide
+                OrgRead
+                    | UserRead
+                    | AuditRead
+                    | CaseRead
+                    | CaseReview
+                    | CaseDecide
+                    | GridRead
+                    | GridHandle
             )
         }
-        Role::GridWorker | Role::Dispatcher | Role::Steward | Role::PetitionAgent => {
+        Role::GridWorker => matches!(p, OrgRead | UserRead | AuditRead | GridRead | GridReport),
+        Role::Dispatcher => matches!(p, OrgRead | UserRead | AuditRead | GridRead | GridDispatch),
+        Role::Steward | Role::PetitionAgent => {
             matches!(p, OrgRead | UserRead | AuditRead)
         }
         Role::Citizen | Role::Enterprise => false,

@@ -89,6 +89,11 @@ pub const SQLITE: &[Migration] = &[
         name: "grid",
         sql: include_str!("../migrations/sqlite/0015_grid.sql"),
     },
+    Migration {
+        version: 16,
+        name: "grid_events",
+        sql: include_str!("../migrations/sqlite/0016_grid_events.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -166,6 +171,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 15,
         name: "grid",
         sql: include_str!("../migrations/postgres/0015_grid.sql"),
+    },
+    Migration {
+        version: 16,
+        name: "grid_events",
+        sql: include_str!("../migrations/postgres/0016_grid_events.sql"),
     },
 ];
 

@@ -7,6 +7,7 @@
 
 use super::limit::{Limit, StepLimits};
 use crate::calendar::Calendar;
+use crate::case::clock::Light;
 use crate::error::{DomainError, FieldError};
 use crate::evaluation::rating::check_level;
 use crate::i18n::Text;
@@ -86,6 +87,8 @@ pub enum Action {
     },
     /// 结案.
     Close,
+    /// 催办 / 督办 by a supervisor or the dispatcher, while it is open.
+    Urge { note: String },
     /// 回访: the reporter's satisfaction, 1 to 5.
     Callback {
         satisfaction: i64,
@@ -107,6 +110,7 @@ impl Action {
             Action::FeedBack { .. } => "feed_back",
             Action::Verify { .. } => "verify",
             Action::Close => "close",
+            Action::Urge { .. } => "urge",
             Action::Callback { .. } => "callback",
         }
     }
@@ -123,6 +127,7 @@ impl Action {
             Action::FeedBack { .. } => Text::fixed("处理反馈", "feed back"),
             Action::Verify { .. } => Text::fixed("核查", "verify"),
             Action::Close => Text::fixed("结案", "close"),
+            Action::Urge { .. } => Text::fixed("督办", "urge"),
             Action::Callback { .. } => Text::fixed("回访", "call back"),
         }
     }
@@ -158,6 +163,12 @@ pub struct Progress {
     pub verify_photo: Option<String>,
     pub reopened: i64,
     pub satisfaction: Option<i64>,
+    /// When the step under way began (for the yellow light).
+    pub step_at: Option<DateTime<Utc>>,
+    /// When the department last fed back (for the on-time rate).
+    pub fed_back_at: Option<DateTime<Utc>>,
+    /// Times a supervisor rang the bell (督办).
+    pub urges: i64,
 }
 
 /// What an action needs besides the event: the time, the calendar and the limits (the
@@ -190,19 +201,21 @@ pub fn reported(
     Ok(Progress {
         category_id,
         grid_id,
+        step_at: Some(env.now),
         register_due: Some(env.steps.register.due(env.now, env.cal).map_err(calendar)?),
         ..Progress::default()
     })
 }
 
 /// The actions open in a state (before any check of who asks or of the limits).
+/// A dispatched event not yet signed for may be dispatched again (manual override).
 pub fn open_actions(p: &Progress) -> Vec<&'static str> {
     match p.state {
         State::Reported => vec!["register", "decline"],
-        State::Registered => vec!["dispatch"],
-        State::Dispatched => vec!["sign", "return"],
+        State::Registered => vec!["dispatch", "urge"],
+        State::Dispatched => vec!["sign", "return", "dispatch", "urge"],
         State::Handling => {
-            let mut v = vec!["feed_back", "return"];
+            let mut v = vec!["feed_back", "return", "urge"];
             match p.extension.as_ref().map(|e| e.approved) {
                 None => v.push("request_extension"),
                 Some(None) => v.push("decide_extension"),
@@ -210,7 +223,7 @@ pub fn open_actions(p: &Progress) -> Vec<&'static str> {
             }
             v
         }
-        State::Verifying => vec!["verify"],
+        State::Verifying => vec!["verify", "urge"],
         State::Verified => vec!["close"],
         State::Closed if p.satisfaction.is_none() => vec!["callback"],
         State::Closed | State::Declined => Vec::new(),
@@ -341,6 +354,7 @@ pub fn act(
             let result = text::required("result", &result, 4000).map_err(invalid)?;
             p.state = State::Verifying;
             p.result = Some(result.clone());
+            p.fed_back_at = Some(now);
             result
         }
         Action::Verify {
@@ -362,7 +376,6 @@ pub fn act(
             p.verify_photo = photo;
             if passed {
                 p.state = State::Verified;
-                p.handle_due = None;
             } else {
                 p.state = State::Handling;
                 p.reopened += 1;
@@ -373,6 +386,11 @@ pub fn act(
             p.state = State::Closed;
             String::new()
         }
+        Action::Urge { note } => {
+            let note = text::required("note", &note, 1000).map_err(invalid)?;
+            p.urges += 1;
+            note
+        }
         Action::Callback { satisfaction, note } => {
             check_level("satisfaction", satisfaction).map_err(invalid)?;
             let note =
@@ -381,7 +399,43 @@ pub fn act(
             note.unwrap_or_default()
         }
     };
+    if p.state != before.state {
+        p.step_at = Some(now);
+    }
     Ok((p, note))
+}
+
+/// The deadline of the step under way, if it has one.
+pub fn step_due(p: &Progress) -> Option<DateTime<Utc>> {
+    match p.state {
+        State::Reported => p.register_due,
+        State::Registered => p.dispatch_due,
+        State::Dispatched => p.sign_due,
+        State::Handling => p.handle_due,
+        _ => None,
+    }
+}
+
+/// The light of the step under way, as in supervision: red past its deadline, yellow in the
+/// last fifth of its time, green before; none when no step is timed.
+pub fn light(p: &Progress, now: DateTime<Utc>) -> Option<Light> {
+    let due = step_due(p)?;
+    if now > due {
+        return Some(Light::Red);
+    }
+    let start = p.step_at.unwrap_or(now).min(due);
+    let span = (due - start).num_seconds();
+    let left = (due - now).num_seconds();
+    Some(if left * 5 <= span {
+        Light::Yellow
+    } else {
+        Light::Green
+    })
+}
+
+/// Whether the department fed back within its (extended) limit; none before it did.
+pub fn on_time(p: &Progress) -> Option<bool> {
+    Some(p.fed_back_at? <= p.handle_due?)
 }
 
 #[cfg(test)]
@@ -595,5 +649,50 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn lights_follow_the_step_under_way_and_redispatch_and_urging_are_open() {
+        let cal = Calendar::builtin();
+        let p = reported(&env(&cal, at(2, 9, 0)), Some(3), None).unwrap();
+        // 30 minutes to register: yellow in the last 6, red after.
+        assert_eq!(light(&p, at(2, 9, 20)), Some(Light::Green));
+        assert_eq!(light(&p, at(2, 9, 25)), Some(Light::Yellow));
+        assert_eq!(light(&p, at(2, 9, 31)), Some(Light::Red));
+        assert!(!open_actions(&p).contains(&"urge"));
+        let step =
+            |p: &Progress, a: Action, now: DateTime<Utc>| act(p, a, &env(&cal, now)).map(|x| x.0);
+        let p = step(&p, Action::Register { category_id: None }, at(2, 9, 40)).unwrap();
+        assert_eq!(p.step_at, Some(at(2, 9, 40)));
+        let d = |department_id| Action::Dispatch {
+            department_id,
+            grid_id: None,
+        };
+        let p = step(&p, d(7), at(2, 9, 45)).unwrap();
+        // Sent to the wrong department: the dispatcher sends it elsewhere before it is signed.
+        let p = step(&p, d(8), at(2, 9, 50)).unwrap();
+        assert_eq!((p.state, p.department_id), (State::Dispatched, Some(8)));
+        let e = step(&p, Action::Urge { note: " ".into() }, at(2, 9, 55)).unwrap_err();
+        assert_eq!(e.field(), Some("note"));
+        let p = step(
+            &p,
+            Action::Urge {
+                note: "请尽快签收".into(),
+            },
+            at(2, 9, 55),
+        )
+        .unwrap();
+        assert_eq!((p.urges, p.state), (1, State::Dispatched));
+        let p = step(&p, Action::Sign, at(2, 10, 0)).unwrap();
+        let p = step(
+            &p,
+            Action::FeedBack {
+                result: "已处理".into(),
+            },
+            at(3, 10, 0),
+        )
+        .unwrap();
+        assert_eq!(on_time(&p), Some(true));
+        assert_eq!(light(&p, at(20, 10, 0)), None);
     }
 }
