@@ -35,9 +35,10 @@ use std::sync::Arc;
 
 pub use error::{Result, StoreError};
 pub use model::{
-    AppealFilter, ComplaintFilter, NewComplaintRecord, NewRating, NewRatingLink,
-    PublishedRectification, Rated, Rater, RatingFilter, RatingGroup, RatingLink, RatingPlace,
-    RatingTarget, RectificationFilter, RectifyPlan,
+    AppealFilter, Checkin, ComplaintFilter, EventFilter, EventPhoto, EventTally, GridStaff,
+    NewComplaintRecord, NewEventRecord, NewRating, NewRatingLink, PublishedRectification, Rated,
+    Rater, RatingFilter, RatingGroup, RatingLink, RatingPlace, RatingTarget, RectificationFilter,
+    RectifyPlan,
 };
 pub use model::{
     AuditFilter, BatchRecord, BundleRecord, CaseFile, CaseFilter, CaseRecord, Created, Escalation,
@@ -637,6 +638,119 @@ pub trait GridStore: Send + Sync {
     /// Active grids, of one level or all, by level and code.
     async fn grids(&self, level: Option<i64>) -> Result<Vec<onewindow_core::grid::Grid>>;
     async fn grid(&self, id: i64) -> Result<Option<onewindow_core::grid::Grid>>;
+    /// Names a grid's region, leader and workers (网格长、网格员), under its version.
+    async fn set_grid_staff(
+        &self,
+        ctx: &Context,
+        grid_id: i64,
+        version: i64,
+        staff: GridStaff,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::grid::Grid>;
+    /// The workers of a grid.
+    async fn grid_workers(&self, grid_id: i64) -> Result<Vec<i64>>;
+    /// The grids a worker works (as worker or leader).
+    async fn grids_of(&self, user_id: i64) -> Result<Vec<i64>>;
+
+    async fn create_event_category(
+        &self,
+        ctx: &Context,
+        c: onewindow_core::grid::category::NewCategory,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::grid::category::Category>;
+    async fn update_event_category(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        c: onewindow_core::grid::category::NewCategory,
+        active: bool,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::grid::category::Category>;
+    /// Every category, active ones first, by group and code.
+    async fn event_categories(&self) -> Result<Vec<onewindow_core::grid::category::Category>>;
+
+    /// Numbers and records a report with its photos, trail line and audit entry (group commit).
+    async fn report_event(
+        &self,
+        ctx: &Context,
+        e: NewEventRecord,
+    ) -> Result<onewindow_core::grid::report::Event>;
+    async fn event(&self, id: i64) -> Result<Option<onewindow_core::grid::report::Event>>;
+    async fn event_by_token(
+        &self,
+        token: &str,
+    ) -> Result<Option<onewindow_core::grid::report::Event>>;
+    /// Events by the filter, newest first.
+    async fn events(&self, f: &EventFilter) -> Result<Vec<onewindow_core::grid::report::Event>>;
+    /// Events of a category reported since `since` within a box of micro-degrees, other than
+    /// `except`: the candidates for duplicate hints.
+    async fn events_near(
+        &self,
+        category_id: i64,
+        since: DateTime<Utc>,
+        (lo, hi): ((i64, i64), (i64, i64)),
+        except: Option<i64>,
+    ) -> Result<Vec<onewindow_core::grid::report::Event>>;
+    async fn event_log(&self, id: i64) -> Result<Vec<onewindow_core::grid::event::LogLine>>;
+    async fn event_photos(&self, id: i64) -> Result<Vec<EventPhoto>>;
+    async fn add_event_photos(
+        &self,
+        ctx: &Context,
+        id: i64,
+        stage: &str,
+        photos: Vec<NewFile>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<EventPhoto>>;
+    /// Applies actions in order, under the version read, in one transaction; each gets its trail
+    /// line and audit entry. The handling limit is the event's category's (after any
+    /// re-categorising), else `default_handle`.
+    #[allow(clippy::too_many_arguments)]
+    async fn act_on_event(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        actions: Vec<onewindow_core::grid::event::Action>,
+        cal: &onewindow_core::calendar::Calendar,
+        steps: onewindow_core::grid::limit::StepLimits,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::grid::report::Event>;
+    /// Counts of the events reported in the period, in scope, by grid, category and department.
+    async fn event_tallies(
+        &self,
+        scope: &ScopeFilter,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<EventTally>>;
+
+    async fn patrol_check_in(
+        &self,
+        ctx: &Context,
+        grid_id: Option<i64>,
+        point: onewindow_core::grid::report::Point,
+        note: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Checkin>;
+    /// Check-ins in the period, of one worker or all, oldest first.
+    async fn patrol_checkins(
+        &self,
+        user_id: Option<i64>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Checkin>>;
+
+    /// Issues an Open311 api key (kept as its SHA-256).
+    async fn add_open311_key(
+        &self,
+        ctx: &Context,
+        name: &str,
+        key_sha256: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// The name of the client an active key was issued to.
+    async fn open311_client(&self, key_sha256: &str) -> Result<Option<String>>;
 }
 
 #[async_trait]

@@ -556,3 +556,85 @@ pub enum RatingPlace {
     /// A kiosk of the hall that served it, on the same day.
     Kiosk(i64),
 }
+
+/// A checked report, with what the platform found out about it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewEventRecord {
+    pub event: onewindow_core::grid::report::NewEvent,
+    pub source: onewindow_core::grid::event::Source,
+    pub region_id: i64,
+    pub reporter_id: Option<i64>,
+    /// The grid its point lies in.
+    pub grid_id: Option<i64>,
+    /// Checked answers to the category's questions.
+    pub attributes: serde_json::Value,
+    /// Open311's token, when one is handed out.
+    pub token: Option<String>,
+    pub register_due: DateTime<Utc>,
+    pub photos: Vec<NewFile>,
+    pub at: DateTime<Utc>,
+}
+
+/// Which events a list shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EventFilter {
+    pub scope: ScopeFilter,
+    pub ids: Vec<i64>,
+    /// Only these states (all when empty).
+    pub states: Vec<onewindow_core::grid::event::State>,
+    pub category_ids: Vec<i64>,
+    pub grid_ids: Vec<i64>,
+    pub department_id: Option<i64>,
+    pub reporter_id: Option<i64>,
+    pub source: Option<onewindow_core::grid::event::Source>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub limit: i64,
+}
+
+/// A photo of an event.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct EventPhoto {
+    pub id: i64,
+    pub event_id: i64,
+    /// report, handle or verify.
+    pub stage: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub added_at: DateTime<Utc>,
+}
+
+/// Events counted by grid, category and department over a period.
+#[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct EventTally {
+    pub grid_id: Option<i64>,
+    pub category_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub received: i64,
+    pub registered: i64,
+    pub closed: i64,
+    pub fed_back: i64,
+    pub on_time: i64,
+}
+
+/// A patrol check-in (巡查打卡).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct Checkin {
+    pub id: i64,
+    pub user_id: i64,
+    pub user_name: String,
+    pub grid_id: Option<i64>,
+    pub point: onewindow_core::grid::report::Point,
+    pub note: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Who works a grid and which region it belongs to.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GridStaff {
+    pub region_id: Option<i64>,
+    pub leader_id: Option<i64>,
+    pub workers: Vec<i64>,
+}

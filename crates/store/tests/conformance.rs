@@ -4847,4 +4847,485 @@ mod grid {
             .unwrap();
         assert_eq!(trail.len(), 6);
     });
+
+    use onewindow_core::calendar::Calendar;
+    use onewindow_core::grid::category::NewCategory;
+    use onewindow_core::grid::event::{Action, Source, State};
+    use onewindow_core::grid::limit::{Limit, StepLimits};
+    use onewindow_core::grid::report::{GridRules, NewEvent, Point};
+    use onewindow_store::{EventFilter, GridStaff, NewEventRecord, NewFile};
+
+    fn at(d: u32, h: u32, m: u32) -> chrono::DateTime<chrono::Utc> {
+        use chrono::TimeZone;
+        onewindow_core::time::china()
+            .with_ymd_and_hms(2026, 3, d, h, m, 0)
+            .unwrap()
+            .to_utc()
+    }
+
+    fn drain(department_id: Option<i64>) -> NewCategory {
+        NewCategory {
+            code: "drain".into(),
+            name: "下水道堵塞".into(),
+            group: "市政设施".into(),
+            description: String::new(),
+            keywords: String::new(),
+            department_id,
+            limit: Limit::working_days(3),
+            attributes: vec![],
+        }
+        .check()
+        .unwrap()
+    }
+
+    fn photo(sha: &str) -> NewFile {
+        NewFile {
+            material: "photo".into(),
+            file_name: "现场.jpg".into(),
+            content_type: "image/jpeg".into(),
+            size: 10,
+            sha256: sha.repeat(64 / sha.len()),
+        }
+    }
+
+    fn report(
+        region_id: i64,
+        category_id: Option<i64>,
+        point: Point,
+        when: chrono::DateTime<chrono::Utc>,
+    ) -> NewEventRecord {
+        NewEventRecord {
+            event: NewEvent {
+                category_id,
+                description: "下水道堵塞，路面积水".into(),
+                address: "滨海路12号".into(),
+                point: Some(point),
+                reporter_name: "王五".into(),
+                reporter_phone: "13800000000".into(),
+                reporter_email: String::new(),
+            }
+            .check(Source::Grid)
+            .unwrap(),
+            source: Source::Grid,
+            region_id,
+            reporter_id: None,
+            grid_id: None,
+            attributes: json!({}),
+            token: Some(format!("tok-{}", when.timestamp())),
+            register_due: when + chrono::Duration::minutes(30),
+            photos: vec![photo("a")],
+            at: when,
+        }
+    }
+
+    const P: Point = Point {
+        lon: 120.705,
+        lat: 40.605,
+    };
+
+    // The whole 数字城管 flow on one event: registered and dispatched in one step (auto
+    // dispatch), returned by the wrong department, dispatched again, signed, extended, fed back,
+    // reopened by the check on site, fed back again, verified with a photo, closed and called
+    // back; each step with its trail line and audit entry; a stale version refused.
+    each_db!(
+        an_event_goes_the_whole_way_with_return_reopen_and_extension,
+        |db| {
+            let s = db.store.clone();
+            let o = org(s.as_ref()).await;
+            let cal = Calendar::builtin();
+            let steps = StepLimits::default();
+            let cat = s
+                .create_event_category(&ctx(), drain(Some(o.dept_a.id)), at(1, 8, 0))
+                .await
+                .unwrap();
+            let e = s
+                .report_event(&ctx(), report(o.street.id, Some(cat.id), P, at(2, 9, 0)))
+                .await
+                .unwrap();
+            assert!(e.number.starts_with("SJ20260302"), "{}", e.number);
+            assert_eq!(e.progress.state, State::Reported);
+            assert_eq!(s.event_photos(e.id).await.unwrap().len(), 1);
+            assert_eq!(
+                s.event_by_token(&format!("tok-{}", at(2, 9, 0).timestamp()))
+                    .await
+                    .unwrap()
+                    .map(|x| x.id),
+                Some(e.id)
+            );
+            let act = |id: i64, version: i64, actions: Vec<Action>, when| {
+                let (s, cal) = (s.clone(), cal.clone());
+                async move {
+                    s.act_on_event(&ctx(), id, version, actions, &cal, steps, when)
+                        .await
+                }
+            };
+            let e = act(
+                e.id,
+                e.version,
+                vec![
+                    Action::Register { category_id: None },
+                    Action::Dispatch {
+                        department_id: o.dept_b.id,
+                        grid_id: None,
+                    },
+                ],
+                at(2, 9, 10),
+            )
+            .await
+            .unwrap();
+            assert_eq!(
+                (e.progress.state, e.progress.department_id),
+                (State::Dispatched, Some(o.dept_b.id))
+            );
+            // Three working days for a drain: Tuesday 3 to Thursday 5, to its end.
+            assert_eq!(
+                e.progress.handle_due,
+                Some(at(6, 0, 0) - chrono::Duration::seconds(1))
+            );
+            let stale = act(e.id, e.version - 1, vec![Action::Sign], at(2, 9, 20))
+                .await
+                .unwrap_err();
+            assert_eq!(conflict_field(stale), "version");
+            let e = act(
+                e.id,
+                e.version,
+                vec![Action::Return {
+                    reason: "不属于本部门".into(),
+                }],
+                at(2, 9, 30),
+            )
+            .await
+            .unwrap();
+            assert_eq!(
+                (e.progress.state, e.progress.returns),
+                (State::Registered, 1)
+            );
+            let bad = act(
+                e.id,
+                e.version,
+                vec![Action::Dispatch {
+                    department_id: 999_999,
+                    grid_id: None,
+                }],
+                at(2, 9, 35),
+            )
+            .await
+            .unwrap_err();
+            assert_eq!(invalid_field(bad), "department_id");
+            let e = act(
+                e.id,
+                e.version,
+                vec![
+                    Action::Dispatch {
+                        department_id: o.dept_a.id,
+                        grid_id: None,
+                    },
+                    Action::Sign,
+                    Action::RequestExtension {
+                        days: 2,
+                        reason: "需更换管道".into(),
+                    },
+                ],
+                at(2, 10, 0),
+            )
+            .await
+            .unwrap();
+            let e = act(
+                e.id,
+                e.version,
+                vec![Action::DecideExtension {
+                    approve: true,
+                    note: "同意".into(),
+                }],
+                at(2, 11, 0),
+            )
+            .await
+            .unwrap();
+            assert_eq!(
+                e.progress.extension.as_ref().and_then(|x| x.approved),
+                Some(true)
+            );
+            let e = act(
+                e.id,
+                e.version,
+                vec![Action::FeedBack {
+                    result: "已疏通".into(),
+                }],
+                at(3, 15, 0),
+            )
+            .await
+            .unwrap();
+            // A photo the event does not have is refused; one added on site is taken.
+            let verify = |passed: bool, sha: &str| Action::Verify {
+                passed,
+                note: if passed { "已畅通" } else { "仍有积水" }.into(),
+                photo: Some(sha.repeat(64 / sha.len())),
+            };
+            let e2 = act(e.id, e.version, vec![verify(false, "f")], at(3, 16, 0))
+                .await
+                .unwrap_err();
+            assert_eq!(invalid_field(e2), "photo");
+            s.add_event_photos(&ctx(), e.id, "verify", vec![photo("b")], at(3, 16, 0))
+                .await
+                .unwrap();
+            let e = act(e.id, e.version, vec![verify(false, "b")], at(3, 16, 5))
+                .await
+                .unwrap();
+            assert_eq!(
+                (e.progress.state, e.progress.reopened),
+                (State::Handling, 1)
+            );
+            let e = act(
+                e.id,
+                e.version,
+                vec![
+                    Action::FeedBack {
+                        result: "更换管道".into(),
+                    },
+                    verify(true, "b"),
+                    Action::Close,
+                    Action::Callback {
+                        satisfaction: 5,
+                        note: None,
+                    },
+                ],
+                at(5, 15, 0),
+            )
+            .await
+            .unwrap();
+            assert_eq!(e.progress.state, State::Closed);
+            assert_eq!(e.closed_at, Some(at(5, 15, 0)));
+            let log = s.event_log(e.id).await.unwrap();
+            let actions: Vec<&str> = log.iter().map(|l| l.action.as_str()).collect();
+            assert_eq!(
+                actions,
+                [
+                    "report",
+                    "register",
+                    "dispatch",
+                    "return",
+                    "dispatch",
+                    "sign",
+                    "request_extension",
+                    "decide_extension",
+                    "feed_back",
+                    "verify",
+                    "feed_back",
+                    "verify",
+                    "close",
+                    "callback"
+                ]
+            );
+            let trail = s
+                .audit_entries(&AuditFilter {
+                    target_type: Some("event".into()),
+                    target_id: Some(e.id),
+                    limit: 100,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            assert_eq!(trail.len(), 15, "every step and the photo audited");
+            // Counted: received, registered, closed and fed back on time (extended to Tuesday 10).
+            let t = s
+                .event_tallies(&ScopeFilter::all(), at(1, 0, 0), at(31, 0, 0))
+                .await
+                .unwrap();
+            assert_eq!(t.len(), 1);
+            assert_eq!(
+                (
+                    t[0].received,
+                    t[0].registered,
+                    t[0].closed,
+                    t[0].fed_back,
+                    t[0].on_time
+                ),
+                (1, 1, 1, 1, 1)
+            );
+            assert_eq!(t[0].department_id, Some(o.dept_a.id));
+            assert_eq!(
+                s.events(&EventFilter {
+                    scope: ScopeFilter::department(o.dept_b.id),
+                    limit: 10,
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .len(),
+                0,
+                "the department that returned it no longer sees it"
+            );
+            assert!(
+                s.verify_audit().await.unwrap().is_ok(),
+                "the audit chain holds"
+            );
+        }
+    );
+
+    // Four dispatchers register one event at once: one wins, the others are told it changed.
+    each_db!(one_of_four_registers_an_event, |db| {
+        let s = db.store.clone();
+        let o = org(s.as_ref()).await;
+        let e = s
+            .report_event(&ctx(), report(o.street.id, None, P, at(2, 9, 0)))
+            .await
+            .unwrap();
+        let cal = Calendar::builtin();
+        let mut tasks = Vec::new();
+        for _ in 0..4 {
+            let (s, cal) = (s.clone(), cal.clone());
+            tasks.push(tokio::spawn(async move {
+                s.act_on_event(
+                    &ctx(),
+                    e.id,
+                    1,
+                    vec![Action::Register { category_id: None }],
+                    &cal,
+                    StepLimits::default(),
+                    at(2, 9, 5),
+                )
+                .await
+            }));
+        }
+        let mut won = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(_) => won += 1,
+                Err(e) => assert_eq!(conflict_field(e), "version"),
+            }
+        }
+        assert_eq!(won, 1);
+        assert_eq!(s.event_log(e.id).await.unwrap().len(), 2);
+    });
+
+    // Categories edited under their version; grids staffed; candidates for duplicate hints
+    // found by category, time and place; patrol check-ins read back by worker; Open311 keys.
+    each_db!(categories_staff_duplicates_patrols_and_keys, |db| {
+        let s = db.store.clone();
+        let o = org(s.as_ref()).await;
+        let c = s
+            .create_event_category(&ctx(), drain(Some(o.dept_a.id)), at(1, 8, 0))
+            .await
+            .unwrap();
+        let mut upd = drain(Some(o.dept_b.id));
+        upd.limit = Limit::hours(48);
+        let c2 = s
+            .update_event_category(&ctx(), c.id, c.version, upd.clone(), true, at(1, 9, 0))
+            .await
+            .unwrap();
+        assert_eq!(
+            (c2.limit, c2.department_id),
+            (Limit::hours(48), Some(o.dept_b.id))
+        );
+        let e = s
+            .update_event_category(&ctx(), c.id, c.version, upd, true, at(1, 9, 0))
+            .await
+            .unwrap_err();
+        assert_eq!(conflict_field(e), "version");
+        let dup = s
+            .create_event_category(&ctx(), drain(None), at(1, 8, 0))
+            .await
+            .unwrap_err();
+        assert_eq!(conflict_field(dup), "code");
+        assert_eq!(s.event_categories().await.unwrap().len(), 1);
+
+        let doc = json!({"type": "FeatureCollection", "features": [
+            feature("L1", 1, None, square(120.70, 40.60, 0.04)),
+        ]});
+        s.import_grids(&ctx(), read(&doc, &HashMap::new()).unwrap(), at(1, 8, 0))
+            .await
+            .unwrap();
+        let g = s.grids(None).await.unwrap().remove(0);
+        let worker = s
+            .create_user(
+                &ctx(),
+                new_user("grid1", &["grid"], None, Some(o.street.id)),
+                "h".into(),
+            )
+            .await
+            .unwrap();
+        let g = s
+            .set_grid_staff(
+                &ctx(),
+                g.id,
+                g.version,
+                GridStaff {
+                    region_id: Some(o.street.id),
+                    leader_id: None,
+                    workers: vec![worker.id, worker.id],
+                },
+                at(1, 8, 0),
+            )
+            .await
+            .unwrap();
+        assert_eq!(g.region_id, Some(o.street.id));
+        assert_eq!(s.grid_workers(g.id).await.unwrap(), vec![worker.id]);
+        assert_eq!(s.grids_of(worker.id).await.unwrap(), vec![g.id]);
+
+        let rules = GridRules::default();
+        let first = s
+            .report_event(&ctx(), report(o.street.id, Some(c.id), P, at(2, 9, 0)))
+            .await
+            .unwrap();
+        let near = Point {
+            lon: P.lon + 0.0005,
+            lat: P.lat,
+        };
+        let far = Point {
+            lon: P.lon + 0.01,
+            lat: P.lat,
+        };
+        let cands = |p: Point| {
+            let s = s.clone();
+            async move {
+                s.events_near(
+                    c.id,
+                    rules.duplicate_since(at(2, 10, 0)),
+                    rules.duplicate_box(p),
+                    None,
+                )
+                .await
+                .unwrap()
+            }
+        };
+        assert_eq!(cands(near).await.len(), 1);
+        assert_eq!(cands(far).await.len(), 0);
+        let hints = onewindow_core::grid::report::duplicates(&rules, near, &cands(near).await);
+        assert_eq!(hints[0].event_id, first.id);
+        assert!(
+            hints[0].meters > 30 && hints[0].meters < 60,
+            "{}",
+            hints[0].meters
+        );
+
+        let mut wctx = ctx();
+        wctx.actor_id = Some(worker.id);
+        s.patrol_check_in(&wctx, Some(g.id), P, "巡查", at(2, 9, 0))
+            .await
+            .unwrap();
+        s.patrol_check_in(&wctx, None, far, "", at(2, 10, 0))
+            .await
+            .unwrap();
+        let mine = s
+            .patrol_checkins(Some(worker.id), at(2, 0, 0), at(3, 0, 0), 100)
+            .await
+            .unwrap();
+        assert_eq!(mine.len(), 2);
+        assert_eq!((mine[0].grid_id, mine[0].point), (Some(g.id), P));
+        assert!(
+            s.patrol_checkins(None, at(3, 0, 0), at(4, 0, 0), 100)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        s.add_open311_key(&ctx(), "市民热线App", &"c".repeat(64), at(1, 8, 0))
+            .await
+            .unwrap();
+        assert_eq!(
+            s.open311_client(&"c".repeat(64)).await.unwrap().as_deref(),
+            Some("市民热线App")
+        );
+        assert_eq!(s.open311_client(&"d".repeat(64)).await.unwrap(), None);
+    });
 }

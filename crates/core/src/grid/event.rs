@@ -171,6 +171,16 @@ pub struct Progress {
     pub urges: i64,
 }
 
+/// One line of an event's trail.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct LogLine {
+    pub at: DateTime<Utc>,
+    pub action: String,
+    pub state: State,
+    pub actor_name: String,
+    pub note: Option<String>,
+}
+
 /// What an action needs besides the event: the time, the calendar and the limits (the
 /// category's handling limit among them).
 pub struct Env<'a> {

@@ -18,6 +18,8 @@ pub struct Grid {
     pub name: String,
     pub level: i64,
     pub parent_id: Option<i64>,
+    /// The region (街道 / 社区) the grid belongs to, once named.
+    pub region_id: Option<i64>,
     /// The grid leader (网格长), if named.
     pub leader_id: Option<i64>,
     #[serde(skip)]

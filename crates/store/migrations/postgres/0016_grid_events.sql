@@ -60,6 +60,7 @@ CREATE TABLE events (
     ext_approved    BOOLEAN,
     result          TEXT,
     fed_back_at     TIMESTAMPTZ,
+    on_time         BOOLEAN,
     verify_note     TEXT,
     verify_photo    TEXT,
     reopened        BIGINT NOT NULL DEFAULT 0,

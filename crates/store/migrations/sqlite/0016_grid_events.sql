@@ -60,6 +60,7 @@ CREATE TABLE events (
     ext_approved    BOOLEAN,
     result          TEXT,
     fed_back_at     TEXT,
+    on_time         BOOLEAN,
     verify_note     TEXT,
     verify_photo    TEXT,
     reopened        INTEGER NOT NULL DEFAULT 0,

@@ -10,6 +10,7 @@ mod catalog;
 mod complaints;
 mod entity;
 mod evaluation;
+mod events;
 mod figures;
 mod grid;
 mod hall;

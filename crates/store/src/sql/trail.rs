@@ -1,4 +1,4 @@
-//! Trails of records that move through states (rectifications, complaints): one line per step,
+//! Trails of records that move through states (rectifications, complaints, events): one line per step,
 //! with the state it left the record in, who took it and their note.
 
 use crate::backend::{Backend, sql};
@@ -20,6 +20,11 @@ pub(super) const RECTIFICATION: Trail = Trail {
 pub(super) const COMPLAINT: Trail = Trail {
     table: "complaint_log",
     key: "complaint_id",
+};
+
+pub(super) const EVENT: Trail = Trail {
+    table: "event_log",
+    key: "event_id",
 };
 
 /// A line as stored: (at, action, state code, actor name, note).
