@@ -1,0 +1,652 @@
+//! Grids (网格化管理): the map each instance keeps in memory (grids, the index that finds the grid
+//! of a point, the categories), refreshed at most every 30 seconds and at once after an edit
+//! made here; importing and exporting boundaries; staffing grids; categories; the district's
+//! rules; patrol check-ins and the coverage report.
+
+use crate::auth::Auth;
+use crate::error::{AppError, AppResult};
+use crate::service::cases;
+use crate::state::AppState;
+use chrono::{DateTime, NaiveDate, Utc};
+use onewindow_core::access::Permission;
+use onewindow_core::grid::Grid;
+use onewindow_core::grid::category::{Category, NewCategory};
+use onewindow_core::grid::geometry::{self, GridIndex};
+use onewindow_core::grid::import::{self, GridFeature};
+use onewindow_core::grid::report::{GridRules, Point};
+use onewindow_core::time::{local_date, start_of};
+use onewindow_core::{DomainError, FieldError, Text};
+use onewindow_store::{Checkin, GridStaff, Store};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+use utoipa::ToSchema;
+
+const FRESH_FOR: Duration = Duration::from_secs(30);
+pub const RULES_KEY: &str = "grid.rules";
+
+/// What every report and every map reads, as of one moment.
+pub struct GridMap {
+    pub grids: Vec<Grid>,
+    by_id: HashMap<i64, usize>,
+    /// The grids without children: the finest, where a point is placed.
+    leaves: GridIndex,
+    pub categories: Vec<Category>,
+    pub rules: GridRules,
+}
+
+impl GridMap {
+    pub fn grid(&self, id: i64) -> Option<&Grid> {
+        self.by_id.get(&id).map(|&i| &self.grids[i])
+    }
+
+    /// The finest grid a point lies in.
+    pub fn locate(&self, p: Point) -> Option<&Grid> {
+        self.leaves.locate(p.lon, p.lat).and_then(|id| self.grid(id))
+    }
+
+    /// A grid and its ancestors, the grid first.
+    pub fn lineage(&self, id: i64) -> Vec<&Grid> {
+        let mut out = Vec::new();
+        let mut next = self.grid(id);
+        while let Some(g) = next {
+            if out.len() > 10 {
+                break;
+            }
+            out.push(g);
+            next = g.parent_id.and_then(|p| self.grid(p));
+        }
+        out
+    }
+
+    /// The region a grid belongs to: its own, else its nearest ancestor's.
+    pub fn region_of(&self, id: i64) -> Option<i64> {
+        self.lineage(id).iter().find_map(|g| g.region_id)
+    }
+
+    pub fn category(&self, id: i64) -> Option<&Category> {
+        self.categories.iter().find(|c| c.id == id)
+    }
+
+    pub fn category_by_code(&self, code: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.code == code)
+    }
+
+    pub fn children(&self, id: Option<i64>) -> impl Iterator<Item = &Grid> {
+        self.grids.iter().filter(move |g| g.parent_id == id)
+    }
+}
+
+pub async fn load_rules(store: &dyn Store) -> AppResult<GridRules> {
+    Ok(store
+        .setting(RULES_KEY)
+        .await?
+        .and_then(|s| serde_json::from_str::<GridRules>(&s).ok())
+        .unwrap_or_default())
+}
+
+async fn load(store: &dyn Store) -> AppResult<GridMap> {
+    let grids = store.grids(None).await?;
+    let by_id: HashMap<i64, usize> = grids.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
+    let parents: BTreeSet<i64> = grids.iter().filter_map(|g| g.parent_id).collect();
+    let leaves = GridIndex::new(
+        grids
+            .iter()
+            .filter(|g| !parents.contains(&g.id))
+            .map(|g| (g.id, g.shape.clone()))
+            .collect(),
+    );
+    Ok(GridMap {
+        grids,
+        by_id,
+        leaves,
+        categories: store.event_categories().await?,
+        rules: load_rules(store).await?,
+    })
+}
+
+#[derive(Default)]
+pub struct GridCache {
+    current: RwLock<Option<(Instant, Arc<GridMap>)>>,
+}
+
+impl GridCache {
+    pub fn invalidate(&self) {
+        if let Ok(mut c) = self.current.write() {
+            *c = None;
+        }
+    }
+
+    pub async fn get(&self, store: &dyn Store) -> AppResult<Arc<GridMap>> {
+        if let Ok(c) = self.current.read()
+            && let Some((at, m)) = c.as_ref()
+            && at.elapsed() < FRESH_FOR
+        {
+            return Ok(m.clone());
+        }
+        let m = Arc::new(load(store).await?);
+        if let Ok(mut c) = self.current.write() {
+            *c = Some((Instant::now(), m.clone()));
+        }
+        Ok(m)
+    }
+}
+
+pub async fn map(state: &AppState) -> AppResult<Arc<GridMap>> {
+    state.grid_map.get(state.store.as_ref()).await
+}
+
+/// Grids, categories and rules are edited by dispatchers (the command centre) with a region
+/// scope, and by administrators.
+fn may_edit(auth: &Auth) -> AppResult<()> {
+    let a = &auth.actor;
+    if a.has(Permission::GridDispatch) && a.scope.department_id.is_none() {
+        Ok(())
+    } else {
+        Err(DomainError::forbidden().into())
+    }
+}
+
+fn may_read(auth: &Auth) -> AppResult<()> {
+    Ok(auth.actor.require(Permission::GridRead)?)
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ImportResult {
+    pub created: usize,
+    pub updated: usize,
+}
+
+/// Imports a GeoJSON FeatureCollection of grids; every problem is listed, and a file with any
+/// problem imports nothing.
+pub async fn import(state: &AppState, auth: &Auth, bytes: &[u8]) -> AppResult<ImportResult> {
+    may_edit(auth)?;
+    let doc: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        AppError::bad_request(
+            "file",
+            Text::new(
+                format!("不是有效的GeoJSON：{e}"),
+                format!("not valid GeoJSON: {e}"),
+            ),
+        )
+    })?;
+    let known: HashMap<String, i64> = map(state)
+        .await?
+        .grids
+        .iter()
+        .map(|g| (g.code.clone(), g.level))
+        .collect();
+    let features = import::read(&doc, &known).map_err(problems)?;
+    let (created, updated) = state
+        .store
+        .import_grids(&auth.ctx(), features, cases::now())
+        .await?;
+    state.grid_map.invalidate();
+    Ok(ImportResult { created, updated })
+}
+
+/// Every problem of a file in one error, named by the first one's field.
+fn problems(errs: Vec<FieldError>) -> AppError {
+    let join = |lang: onewindow_core::Lang| {
+        errs.iter()
+            .map(|e| format!("{}: {}", e.field, e.reason.get(lang)))
+            .collect::<Vec<_>>()
+    };
+    let field = errs.first().map(|e| e.field.clone()).unwrap_or_default();
+    AppError::from(FieldError::new(
+        field,
+        Text::new(
+            join(onewindow_core::Lang::Zh).join("；"),
+            join(onewindow_core::Lang::En).join("; "),
+        ),
+    ))
+}
+
+/// Every grid as a FeatureCollection that `import` reads back.
+pub async fn export(state: &AppState, auth: &Auth) -> AppResult<serde_json::Value> {
+    may_read(auth)?;
+    let m = map(state).await?;
+    let features: Vec<GridFeature> = m
+        .grids
+        .iter()
+        .map(|g| GridFeature {
+            code: g.code.clone(),
+            name: g.name.clone(),
+            level: g.level,
+            parent: g
+                .parent_id
+                .and_then(|p| m.grid(p))
+                .map(|p| p.code.clone()),
+            shape: g.shape.clone(),
+        })
+        .collect();
+    Ok(import::write(&features))
+}
+
+/// A grid as listed: its place, region, leader and workers.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct GridLine {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub level: i64,
+    pub parent_id: Option<i64>,
+    pub region_id: Option<i64>,
+    pub leader_id: Option<i64>,
+    pub workers: Vec<i64>,
+    pub version: i64,
+    #[schema(value_type = Object)]
+    pub geometry: serde_json::Value,
+}
+
+pub async fn list(state: &AppState, auth: &Auth) -> AppResult<Vec<GridLine>> {
+    may_read(auth)?;
+    let m = map(state).await?;
+    let mut out = Vec::with_capacity(m.grids.len());
+    for g in &m.grids {
+        out.push(GridLine {
+            id: g.id,
+            code: g.code.clone(),
+            name: g.name.clone(),
+            level: g.level,
+            parent_id: g.parent_id,
+            region_id: g.region_id,
+            leader_id: g.leader_id,
+            workers: state.store.grid_workers(g.id).await?,
+            version: g.version,
+            geometry: g.geometry(),
+        });
+    }
+    Ok(out)
+}
+
+/// Who works a grid, as entered.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaffInput {
+    pub version: i64,
+    pub region_id: Option<i64>,
+    pub leader_id: Option<i64>,
+    #[serde(default)]
+    pub workers: Vec<i64>,
+}
+
+/// Names a grid's region, its leader (网格长) and its workers (网格员): each must be an active
+/// account with the grid role.
+pub async fn set_staff(
+    state: &AppState,
+    auth: &Auth,
+    grid_id: i64,
+    input: StaffInput,
+) -> AppResult<Grid> {
+    may_edit(auth)?;
+    if let Some(r) = input.region_id {
+        let path = crate::service::region_path(state, Some(r)).await?;
+        if path.is_empty() {
+            return Err(AppError::bad_request(
+                "region_id",
+                Text::fixed("没有这个行政区划", "no such region"),
+            ));
+        }
+        if !auth.actor.covers_region(&path) {
+            return Err(DomainError::forbidden().into());
+        }
+    }
+    for (field, id) in input
+        .leader_id
+        .iter()
+        .map(|&l| ("leader_id", l))
+        .chain(input.workers.iter().map(|&w| ("workers", w)))
+    {
+        let ok = state.store.user(id).await?.is_some_and(|u| {
+            u.active && u.roles.contains(&onewindow_core::identity::Role::GridWorker)
+        });
+        if !ok {
+            return Err(AppError::bad_request(
+                field,
+                Text::new(
+                    format!("账号{id}不是在用的网格员账号"),
+                    format!("account {id} is not an active grid worker"),
+                ),
+            ));
+        }
+    }
+    let g = state
+        .store
+        .set_grid_staff(
+            &auth.ctx(),
+            grid_id,
+            input.version,
+            GridStaff {
+                region_id: input.region_id,
+                leader_id: input.leader_id,
+                workers: input.workers,
+            },
+            cases::now(),
+        )
+        .await?;
+    state.grid_map.invalidate();
+    Ok(g)
+}
+
+pub async fn categories(state: &AppState) -> AppResult<Vec<Category>> {
+    Ok(map(state).await?.categories.clone())
+}
+
+async fn check_department(state: &AppState, c: &NewCategory) -> AppResult<()> {
+    if let Some(d) = c.department_id
+        && state
+            .org_facts
+            .department_region(state.store.as_ref(), d)
+            .await?
+            .is_none()
+    {
+        return Err(AppError::bad_request(
+            "department_id",
+            Text::fixed("没有这个部门", "no such department"),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn create_category(
+    state: &AppState,
+    auth: &Auth,
+    c: NewCategory,
+) -> AppResult<Category> {
+    may_edit(auth)?;
+    let c = c.check()?;
+    check_department(state, &c).await?;
+    let out = state
+        .store
+        .create_event_category(&auth.ctx(), c, cases::now())
+        .await?;
+    state.grid_map.invalidate();
+    Ok(out)
+}
+
+/// A category edited, with the version it was read at.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+pub struct CategoryUpdate {
+    pub version: i64,
+    #[serde(default = "yes")]
+    pub active: bool,
+    #[serde(flatten)]
+    pub category: NewCategory,
+}
+
+fn yes() -> bool {
+    true
+}
+
+pub async fn update_category(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    u: CategoryUpdate,
+) -> AppResult<Category> {
+    may_edit(auth)?;
+    let c = u.category.check()?;
+    check_department(state, &c).await?;
+    let out = state
+        .store
+        .update_event_category(&auth.ctx(), id, u.version, c, u.active, cases::now())
+        .await?;
+    state.grid_map.invalidate();
+    Ok(out)
+}
+
+pub async fn rules(state: &AppState) -> AppResult<GridRules> {
+    Ok(map(state).await?.rules)
+}
+
+pub async fn save_rules(state: &AppState, auth: &Auth, r: GridRules) -> AppResult<GridRules> {
+    may_edit(auth)?;
+    let r = r.check()?;
+    let value = serde_json::to_string(&r).map_err(|_| AppError::internal())?;
+    state
+        .store
+        .put_setting(&auth.ctx(), RULES_KEY, &value)
+        .await?;
+    state.grid_map.invalidate();
+    Ok(r)
+}
+
+/// The point checked and placed in a grid; a point outside every grid is refused.
+pub fn place(m: &GridMap, p: Point, lon: &str, lat: &str) -> AppResult<(Point, i64)> {
+    let p = p.check(lon, lat)?;
+    let g = m.locate(p).ok_or_else(|| {
+        AppError::from(FieldError::new(
+            "location",
+            Text::fixed("该位置不在任何网格内", "the place lies outside every grid"),
+        ))
+    })?;
+    Ok((p, g.id))
+}
+
+/// A check-in on patrol (巡查打卡), where the worker stands.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckinInput {
+    pub lon: f64,
+    pub lat: f64,
+    #[serde(default)]
+    pub note: String,
+}
+
+pub async fn check_in(state: &AppState, auth: &Auth, input: CheckinInput) -> AppResult<Checkin> {
+    auth.actor.require(Permission::GridReport)?;
+    let m = map(state).await?;
+    let (p, grid) = place(
+        &m,
+        Point {
+            lon: input.lon,
+            lat: input.lat,
+        },
+        "lon",
+        "lat",
+    )?;
+    let note = onewindow_core::validate::text::optional("note", &input.note, 500)?
+        .unwrap_or_default();
+    Ok(state
+        .store
+        .patrol_check_in(&auth.ctx(), Some(grid), p, &note, cases::now())
+        .await?)
+}
+
+/// One worker's patrols over a period.
+#[derive(Clone, Debug, Default, Serialize, ToSchema)]
+pub struct WorkerPatrol {
+    pub user_id: i64,
+    pub name: String,
+    pub checkins: i64,
+    /// Days with at least one check-in.
+    pub days: i64,
+    /// Distinct grids checked in.
+    pub grids: i64,
+    /// Of the grids the worker is assigned, those checked in.
+    pub assigned: i64,
+    pub assigned_visited: i64,
+}
+
+/// One grid's patrols over a period.
+#[derive(Clone, Debug, Default, Serialize, ToSchema)]
+pub struct GridPatrol {
+    pub grid_id: i64,
+    pub code: String,
+    pub name: String,
+    pub checkins: i64,
+    pub workers: i64,
+    pub days: i64,
+}
+
+/// Patrols (痕迹化管理) of a period: each worker's and each grid's, with the grids nobody
+/// visited, and the day's check-ins.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct PatrolReport {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub by_worker: Vec<WorkerPatrol>,
+    pub by_grid: Vec<GridPatrol>,
+    /// Finest grids without a check-in in the period.
+    pub unvisited: Vec<String>,
+    /// Share (percent) of the finest grids visited.
+    pub coverage: Option<f64>,
+    pub checkins: Vec<Checkin>,
+}
+
+pub fn period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> AppResult<(NaiveDate, NaiveDate)> {
+    let to = to.unwrap_or_else(|| local_date(cases::now()));
+    let from = from.unwrap_or(to - chrono::Duration::days(29));
+    if from > to {
+        return Err(AppError::bad_request(
+            "from",
+            Text::fixed("开始日期晚于结束日期", "the period starts after it ends"),
+        ));
+    }
+    if to - from > chrono::Duration::days(366) {
+        return Err(AppError::bad_request(
+            "to",
+            Text::fixed("统计期间不能超过一年", "a period is at most a year"),
+        ));
+    }
+    Ok((from, to))
+}
+
+pub fn bounds(from: NaiveDate, to: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
+    (start_of(from), start_of(to + chrono::Duration::days(1)))
+}
+
+/// A grid worker sees their own patrols; those who read grids see everyone's.
+pub async fn patrols(
+    state: &AppState,
+    auth: &Auth,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> AppResult<PatrolReport> {
+    may_read(auth)?;
+    let (from, to) = period(from, to)?;
+    let (a, b) = bounds(from, to);
+    let only = (!auth.actor.has(Permission::GridDispatch)
+        && !auth.actor.has(Permission::Supervise))
+    .then_some(auth.user.id);
+    let checkins = state.store.patrol_checkins(only, a, b, 100_000).await?;
+    let m = map(state).await?;
+    let mut workers: BTreeMap<i64, (WorkerPatrol, BTreeSet<NaiveDate>, BTreeSet<i64>)> =
+        BTreeMap::new();
+    let mut grids: BTreeMap<i64, (GridPatrol, BTreeSet<NaiveDate>, BTreeSet<i64>)> =
+        BTreeMap::new();
+    for c in &checkins {
+        let day = local_date(c.at);
+        let w = workers.entry(c.user_id).or_default();
+        w.0.user_id = c.user_id;
+        w.0.name = c.user_name.clone();
+        w.0.checkins += 1;
+        w.1.insert(day);
+        if let Some(g) = c.grid_id {
+            w.2.insert(g);
+            let e = grids.entry(g).or_default();
+            e.0.checkins += 1;
+            e.1.insert(day);
+            e.2.insert(c.user_id);
+        }
+    }
+    let mut by_worker = Vec::new();
+    for (id, (mut w, days, visited)) in workers {
+        w.days = days.len() as i64;
+        w.grids = visited.len() as i64;
+        let assigned = state.store.grids_of(id).await?;
+        w.assigned = assigned.len() as i64;
+        w.assigned_visited = assigned.iter().filter(|g| visited.contains(g)).count() as i64;
+        by_worker.push(w);
+    }
+    let by_grid: Vec<GridPatrol> = grids
+        .into_iter()
+        .map(|(id, (mut g, days, who))| {
+            g.grid_id = id;
+            if let Some(x) = m.grid(id) {
+                g.code = x.code.clone();
+                g.name = x.name.clone();
+            }
+            g.days = days.len() as i64;
+            g.workers = who.len() as i64;
+            g
+        })
+        .collect();
+    let parents: BTreeSet<i64> = m.grids.iter().filter_map(|g| g.parent_id).collect();
+    let leaves: Vec<&Grid> = m
+        .grids
+        .iter()
+        .filter(|g| !parents.contains(&g.id))
+        .collect();
+    let visited: BTreeSet<i64> = by_grid.iter().map(|g| g.grid_id).collect();
+    let unvisited: Vec<String> = leaves
+        .iter()
+        .filter(|g| !visited.contains(&g.id))
+        .map(|g| format!("{} {}", g.code, g.name))
+        .collect();
+    let coverage = (!leaves.is_empty()).then(|| {
+        let v = leaves.len() - unvisited.len();
+        (v as f64 * 1000.0 / leaves.len() as f64).round() / 10.0
+    });
+    Ok(PatrolReport {
+        from,
+        to,
+        by_worker,
+        by_grid,
+        unvisited,
+        coverage,
+        checkins,
+    })
+}
+
+/// How well one grid is covered by its children.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct CoverageLine {
+    pub grid_id: Option<i64>,
+    pub code: String,
+    pub name: String,
+    pub children: usize,
+    /// Share (percent) of the grid's area no child covers.
+    pub gap_percent: f64,
+    /// Overlapping children, by code, with the share (percent) of the parent they share.
+    pub overlaps: Vec<(String, String, f64)>,
+    /// Children reaching outside, with the share (percent) of their own area outside.
+    pub outside: Vec<(String, f64)>,
+}
+
+/// The coverage check (覆盖检查): for each grid with children, its gaps, its children's overlaps
+/// and the children reaching outside it; for the first level, overlaps among themselves.
+pub async fn coverage(state: &AppState, auth: &Auth) -> AppResult<Vec<CoverageLine>> {
+    may_read(auth)?;
+    let m = map(state).await?;
+    let code = |id: i64| m.grid(id).map(|g| g.code.clone()).unwrap_or_default();
+    let pct = |x: f64| (x * 10_000.0).round() / 100.0;
+    let mut out = Vec::new();
+    for parent in &m.grids {
+        let kids: Vec<(i64, geometry::Shape)> = m
+            .children(Some(parent.id))
+            .map(|g| (g.id, g.shape.clone()))
+            .collect();
+        if kids.is_empty() {
+            continue;
+        }
+        let c = geometry::coverage(&parent.shape, &kids);
+        out.push(CoverageLine {
+            grid_id: Some(parent.id),
+            code: parent.code.clone(),
+            name: parent.name.clone(),
+            children: kids.len(),
+            gap_percent: pct(c.gap_share),
+            overlaps: c
+                .overlaps
+                .iter()
+                .map(|(a, b, s)| (code(*a), code(*b), pct(*s)))
+                .collect(),
+            outside: c.outside.iter().map(|(a, s)| (code(*a), pct(*s))).collect(),
+        });
+    }
+    Ok(out)
+}
