@@ -91,6 +91,12 @@ pub async fn serve(s: Settings) -> Result<(), String> {
             kept = report.kept,
             "demo district loaded"
         );
+        // The site photos of the demo's community problems.
+        let photo = crate::demo::grid::PHOTO;
+        let sha = onewindow_web::service::uploads::sha256_hex(photo);
+        onewindow_web::service::uploads::write_blob(&s.web.uploads_dir, &sha, photo)
+            .await
+            .map_err(|e| format!("demo photo: {e}"))?;
     }
     let notifier = onewindow_web::service::notify::Notifier::new(&s.notify)
         .map_err(|e| format!("[notify] {e}"))?;

@@ -677,6 +677,10 @@ pub trait GridStore: Send + Sync {
         e: NewEventRecord,
     ) -> Result<onewindow_core::grid::report::Event>;
     async fn event(&self, id: i64) -> Result<Option<onewindow_core::grid::report::Event>>;
+    async fn event_by_number(
+        &self,
+        number: &str,
+    ) -> Result<Option<onewindow_core::grid::report::Event>>;
     async fn event_by_token(
         &self,
         token: &str,

@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod lang;
 mod metrics;
 mod middleware;
+pub mod open311;
 mod pages;
 mod qr;
 pub mod service;
@@ -58,6 +59,7 @@ pub fn build(store: Arc<dyn Store>, config: WebConfig) -> (Router, AppState) {
     let router = Router::new()
         .merge(api)
         .merge(pages::router())
+        .merge(open311::router())
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             config.request_timeout,

@@ -198,8 +198,10 @@ pub struct Coverage {
     pub outside: Vec<(i64, f64)>,
 }
 
-/// Areas below this share of the parent are rounding, not gaps or overlaps.
-const NOISE: f64 = 1e-9;
+/// Areas below this share are rounding, not gaps or overlaps: polygon operations on shapes that
+/// are themselves unions leave slivers of a few billionths; a millionth of a square-kilometre
+/// grid is one square metre.
+const NOISE: f64 = 1e-6;
 
 pub fn coverage(parent: &Shape, children: &[(i64, Shape)]) -> Coverage {
     let total = parent.unsigned_area().max(f64::MIN_POSITIVE);
@@ -238,6 +240,15 @@ pub fn coverage(parent: &Shape, children: &[(i64, Shape)]) -> Coverage {
         overlaps,
         outside,
     }
+}
+
+/// The union of shapes (a parent drawn as the union of its children).
+pub fn union(shapes: &[Shape]) -> Shape {
+    let mut out = MultiPolygon::<f64>(Vec::new());
+    for s in shapes {
+        out = out.union(s);
+    }
+    out
 }
 
 /// Metres between two points on the ground (longitude, latitude).

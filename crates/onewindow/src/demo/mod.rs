@@ -8,6 +8,7 @@
 pub mod cases;
 pub mod catalog;
 pub mod evaluation;
+pub mod grid;
 
 use onewindow_core::DomainError;
 use onewindow_core::audit::Context;
@@ -449,6 +450,7 @@ pub async fn seed(store: &dyn Store, password: &str) -> Result<Report, StoreErro
     seed_workflows(store, &ctx, &dept_ids, &mut report).await?;
     seed_hall(store, &ctx, hall.id, &dept_ids, &mut report).await?;
     evaluation::seed(store, &ctx, &mut report).await?;
+    grid::seed(store, &ctx, &dept_ids, &region_ids, &mut report).await?;
     Ok(report)
 }
 

@@ -351,10 +351,15 @@ impl<B: Backend> SqlStore<B> {
         row.map(Row::into_event).transpose()
     }
 
-    pub(super) async fn event_by_token_impl(&self, token: &str) -> Result<Option<Event>> {
+    /// By a unique column: `number` or `token`.
+    pub(super) async fn event_by_key_impl(
+        &self,
+        column: &'static str,
+        value: &str,
+    ) -> Result<Option<Event>> {
         let row: Option<Row> = self
             .b
-            .read_opt(sql(format!("SELECT {COLS} FROM events WHERE token = $1")).bind(token))
+            .read_opt(sql(format!("SELECT {COLS} FROM events WHERE {column} = $1")).bind(value))
             .await?;
         row.map(Row::into_event).transpose()
     }

@@ -351,8 +351,12 @@ impl<B: Backend> GridStore for SqlStore<B> {
         self.event_impl(id).await
     }
 
+    async fn event_by_number(&self, number: &str) -> Result<Option<Event>> {
+        self.event_by_key_impl("number", number).await
+    }
+
     async fn event_by_token(&self, token: &str) -> Result<Option<Event>> {
-        self.event_by_token_impl(token).await
+        self.event_by_key_impl("token", token).await
     }
 
     async fn events(&self, f: &EventFilter) -> Result<Vec<Event>> {

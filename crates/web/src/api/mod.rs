@@ -8,6 +8,7 @@ pub mod cases;
 pub mod catalog;
 mod complaints;
 mod evaluation;
+mod grid;
 mod hall;
 mod ops;
 mod org;
@@ -66,6 +67,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(evaluation::router())
         .merge(complaints::router())
         .merge(supervisors::router())
+        .merge(grid::router())
         .split_for_parts()
 }
 

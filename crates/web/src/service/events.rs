@@ -529,7 +529,8 @@ pub async fn list(state: &AppState, auth: &Auth, q: &EventQuery) -> AppResult<Ve
         .collect();
     if !a.is_staff() || !a.has(Permission::GridDispatch) {
         for l in &mut out {
-            l.event.reporter_phone = onewindow_core::validate::mobile::mask(&l.event.reporter_phone);
+            l.event.reporter_phone =
+                onewindow_core::validate::mobile::mask(&l.event.reporter_phone);
             l.event.reporter_email = String::new();
         }
     }

@@ -43,7 +43,9 @@ impl GridMap {
 
     /// The finest grid a point lies in.
     pub fn locate(&self, p: Point) -> Option<&Grid> {
-        self.leaves.locate(p.lon, p.lat).and_then(|id| self.grid(id))
+        self.leaves
+            .locate(p.lon, p.lat)
+            .and_then(|id| self.grid(id))
     }
 
     /// A grid and its ancestors, the grid first.
@@ -215,10 +217,7 @@ pub async fn export(state: &AppState, auth: &Auth) -> AppResult<serde_json::Valu
             code: g.code.clone(),
             name: g.name.clone(),
             level: g.level,
-            parent: g
-                .parent_id
-                .and_then(|p| m.grid(p))
-                .map(|p| p.code.clone()),
+            parent: g.parent_id.and_then(|p| m.grid(p)).map(|p| p.code.clone()),
             shape: g.shape.clone(),
         })
         .collect();
@@ -241,25 +240,39 @@ pub struct GridLine {
     pub geometry: serde_json::Value,
 }
 
+async fn grid_line(state: &AppState, g: &Grid) -> AppResult<GridLine> {
+    Ok(GridLine {
+        id: g.id,
+        code: g.code.clone(),
+        name: g.name.clone(),
+        level: g.level,
+        parent_id: g.parent_id,
+        region_id: g.region_id,
+        leader_id: g.leader_id,
+        workers: state.store.grid_workers(g.id).await?,
+        version: g.version,
+        geometry: g.geometry(),
+    })
+}
+
 pub async fn list(state: &AppState, auth: &Auth) -> AppResult<Vec<GridLine>> {
     may_read(auth)?;
     let m = map(state).await?;
     let mut out = Vec::with_capacity(m.grids.len());
     for g in &m.grids {
-        out.push(GridLine {
-            id: g.id,
-            code: g.code.clone(),
-            name: g.name.clone(),
-            level: g.level,
-            parent_id: g.parent_id,
-            region_id: g.region_id,
-            leader_id: g.leader_id,
-            workers: state.store.grid_workers(g.id).await?,
-            version: g.version,
-            geometry: g.geometry(),
-        });
+        out.push(grid_line(state, g).await?);
     }
     Ok(out)
+}
+
+/// One grid as listed, read from the store.
+pub async fn line(state: &AppState, id: i64) -> AppResult<GridLine> {
+    let g = state
+        .store
+        .grid(id)
+        .await?
+        .ok_or_else(|| AppError::not_found(Text::fixed("网格", "grid")))?;
+    grid_line(state, &g).await
 }
 
 /// Who works a grid, as entered.
@@ -301,7 +314,9 @@ pub async fn set_staff(
         .chain(input.workers.iter().map(|&w| ("workers", w)))
     {
         let ok = state.store.user(id).await?.is_some_and(|u| {
-            u.active && u.roles.contains(&onewindow_core::identity::Role::GridWorker)
+            u.active
+                && u.roles
+                    .contains(&onewindow_core::identity::Role::GridWorker)
         });
         if !ok {
             return Err(AppError::bad_request(
@@ -351,11 +366,7 @@ async fn check_department(state: &AppState, c: &NewCategory) -> AppResult<()> {
     Ok(())
 }
 
-pub async fn create_category(
-    state: &AppState,
-    auth: &Auth,
-    c: NewCategory,
-) -> AppResult<Category> {
+pub async fn create_category(state: &AppState, auth: &Auth, c: NewCategory) -> AppResult<Category> {
     may_edit(auth)?;
     let c = c.check()?;
     check_department(state, &c).await?;
@@ -448,8 +459,8 @@ pub async fn check_in(state: &AppState, auth: &Auth, input: CheckinInput) -> App
         "lon",
         "lat",
     )?;
-    let note = onewindow_core::validate::text::optional("note", &input.note, 500)?
-        .unwrap_or_default();
+    let note =
+        onewindow_core::validate::text::optional("note", &input.note, 500)?.unwrap_or_default();
     Ok(state
         .store
         .patrol_check_in(&auth.ctx(), Some(grid), p, &note, cases::now())

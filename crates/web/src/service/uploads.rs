@@ -149,7 +149,7 @@ pub async fn store(dir: &Path, uploads: &[Upload], rules: &Rules) -> AppResult<V
     Ok(out)
 }
 
-pub(crate) async fn write_blob(dir: &Path, sha: &str, bytes: &[u8]) -> std::io::Result<()> {
+pub async fn write_blob(dir: &Path, sha: &str, bytes: &[u8]) -> std::io::Result<()> {
     let path = blob_path(dir, sha);
     if tokio::fs::try_exists(&path).await.unwrap_or(false) {
         return Ok(());
