@@ -51,9 +51,12 @@ pub fn read(
             Err(e) => errors.push(e),
         }
     }
+    // A code may be one already stored (the import updates it), but only once in the file.
     let mut levels: HashMap<String, i64> = known.clone();
+    let mut seen = std::collections::HashSet::new();
     for (i, g) in &out {
-        if levels.insert(g.code.clone(), g.level).is_some() {
+        levels.insert(g.code.clone(), g.level);
+        if !seen.insert(g.code.clone()) {
             errors.push(problem(
                 format!("features[{i}].properties.code"),
                 format!("网格编码{}重复", g.code),

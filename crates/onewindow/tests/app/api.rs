@@ -600,6 +600,7 @@ each_app!(the_openapi_document_lists_every_endpoint, |app| {
             .replace("{hall_id}", "1")
             .replace("{year}", "2027")
             .replace("{token}", "0")
+            .replace("{photo_id}", "1")
             .replace("{code}", code);
         let (s, _) = app.call(m.parse().unwrap(), &path, None, None).await;
         assert!(
@@ -754,6 +755,25 @@ pub const ENDPOINTS: &[&str] = &[
     "POST /api/v1/supervisor-reports",
     "GET /api/v1/supervisor-reports",
     "POST /api/v1/supervisor-reports/{id}/actions",
+    "GET /api/v1/grids",
+    "GET /api/v1/grids/geojson",
+    "POST /api/v1/grids/geojson",
+    "GET /api/v1/grids/coverage",
+    "PUT /api/v1/grids/{id}/staff",
+    "GET /api/v1/grid/categories",
+    "POST /api/v1/grid/categories",
+    "PUT /api/v1/grid/categories/{id}",
+    "GET /api/v1/grid/rules",
+    "PUT /api/v1/grid/rules",
+    "POST /api/v1/events",
+    "GET /api/v1/events",
+    "GET /api/v1/events/stats",
+    "GET /api/v1/events/{id}",
+    "POST /api/v1/events/{id}/actions",
+    "POST /api/v1/events/{id}/photos",
+    "GET /api/v1/events/{id}/photos/{photo_id}",
+    "POST /api/v1/patrols",
+    "GET /api/v1/patrols",
 ];
 
 each_app!(

@@ -13,6 +13,7 @@ mod catalog;
 mod cli;
 mod complaints;
 mod evaluation;
+mod grid;
 mod hall;
 mod pages;
 mod permissions;

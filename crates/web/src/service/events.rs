@@ -152,7 +152,7 @@ pub async fn report(
         Reporter::Client { ctx, .. } => (ctx.clone(), None),
     };
     if let Reporter::Person(auth) = &reporter
-        && source == Source::Citizen
+        && matches!(source, Source::Citizen | Source::Grid)
     {
         if e.reporter_name.is_empty() {
             e.reporter_name = auth.user.display_name.clone();

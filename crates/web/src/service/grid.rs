@@ -191,10 +191,21 @@ pub async fn import(state: &AppState, auth: &Auth, bytes: &[u8]) -> AppResult<Im
 
 /// Every problem of a file in one error, named by the first one's field.
 fn problems(errs: Vec<FieldError>) -> AppError {
+    // The first twenty, then how many more.
+    const SHOWN: usize = 20;
     let join = |lang: onewindow_core::Lang| {
-        errs.iter()
+        let mut v: Vec<String> = errs
+            .iter()
+            .take(SHOWN)
             .map(|e| format!("{}: {}", e.field, e.reason.get(lang)))
-            .collect::<Vec<_>>()
+            .collect();
+        if errs.len() > SHOWN {
+            v.push(match lang {
+                onewindow_core::Lang::Zh => format!("另有{}处问题", errs.len() - SHOWN),
+                onewindow_core::Lang::En => format!("and {} more", errs.len() - SHOWN),
+            });
+        }
+        v
     };
     let field = errs.first().map(|e| e.field.clone()).unwrap_or_default();
     AppError::from(FieldError::new(

@@ -1,0 +1,552 @@
+//! Grid governance over the API, on both databases: grids and their boundaries, the whole flow of
+//! a community problem by the people whose step it is (with return, extension, reopen, urging and
+//! callback), who may not, bad input, duplicate hints, patrols and the ledger's figures.
+
+use crate::each_app;
+use crate::support::TestApp;
+use onewindow::demo::grid::centre;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+/// A real (tiny) PNG, as a phone would send a photo.
+pub fn png() -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, 2, 2);
+        enc.set_color(png::ColorType::Grayscale);
+        let mut w = enc.write_header().unwrap();
+        w.write_image_data(&[0, 255, 255, 0]).unwrap();
+    }
+    out
+}
+
+async fn act(app: &TestApp, token: &str, id: i64, body: Value) -> (StatusCode, Value) {
+    app.call(
+        Method::POST,
+        &format!("/api/v1/events/{id}/actions"),
+        Some(token),
+        Some(body),
+    )
+    .await
+}
+
+async fn event(app: &TestApp, token: &str, id: i64) -> Value {
+    let (s, v) = app.get(&format!("/api/v1/events/{id}"), token).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    v
+}
+
+async fn category(app: &TestApp, token: &str, code: &str) -> Value {
+    app.find("/api/v1/grid/categories", token, "code", code)
+        .await
+}
+
+pub async fn upload_photo(
+    app: &TestApp,
+    token: &str,
+    id: i64,
+    name: &str,
+    bytes: Vec<u8>,
+) -> (StatusCode, Value) {
+    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
+    let form = reqwest::multipart::Form::new().part("file", part);
+    let res = app
+        .http
+        .post(app.url(&format!("/api/v1/events/{id}/photos")))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let s = res.status();
+    (s, res.json().await.unwrap_or(Value::Null))
+}
+
+each_app!(
+    a_problem_goes_the_whole_way_by_the_people_whose_step_it_is,
+    |app| {
+        let grid = app.token("grid").await;
+        let dispatcher = app.token("dispatcher").await;
+        let approver = app.token("approver").await;
+        let supervisor = app.token("supervisor").await;
+        let citizen = app.token("citizen").await;
+        let drain = category(app, &grid, "drain").await;
+        let p = centre(0, 1);
+        let report = |point: Value, description: &str| {
+            json!({"source": "grid", "category_id": drain["id"], "description": description,
+               "point": point, "answers": {"depth": ["15"]}})
+        };
+        let post = |token: String, body: Value| async move {
+            app.call(Method::POST, "/api/v1/events", Some(&token), Some(body))
+                .await
+        };
+
+        // Bad input is named and nothing is recorded.
+        let (_, before) = app.get("/api/v1/events?limit=5000", &dispatcher).await;
+        let count = before.as_array().unwrap().len();
+        let (s, e) = post(
+            grid.clone(),
+            report(json!({"lon": 100.0, "lat": 30.0}), "井盖缺失"),
+        )
+        .await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("location")),
+            "{e}"
+        );
+        let (s, e) = post(grid.clone(), report(Value::Null, "井盖缺失")).await;
+        assert_eq!(e["field"], "location", "{s} {e}");
+        let (s, e) = post(
+            grid.clone(),
+            report(json!({"lon": p.lon, "lat": p.lat}), &"堵".repeat(4001)),
+        )
+        .await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("description"))
+        );
+        let mut bad = report(json!({"lon": p.lon, "lat": p.lat}), "井盖缺失");
+        bad["answers"] = json!({"depth": ["很深"]});
+        let (_, e) = post(grid.clone(), bad).await;
+        assert_eq!(e["field"], "attribute[depth]");
+        let (s, _) = post(
+            citizen.clone(),
+            report(json!({"lon": p.lon, "lat": p.lat}), "井盖缺失"),
+        )
+        .await;
+        assert_eq!(
+            s,
+            StatusCode::FORBIDDEN,
+            "the public reports as citizens, not as grid workers"
+        );
+        let (_, after) = app.get("/api/v1/events?limit=5000", &dispatcher).await;
+        assert_eq!(after.as_array().unwrap().len(), count, "nothing recorded");
+
+        // Reported from the worker's grid: placed there, with the demo's earlier drain report nearby
+        // as a possible duplicate.
+        let (s, r) = post(
+            grid.clone(),
+            report(json!({"lon": p.lon, "lat": p.lat}), "井盖缺失，路面积水"),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        let id = r["event"]["id"].as_i64().unwrap();
+        assert_eq!(r["event"]["progress"]["state"], "reported");
+        assert!(r["event"]["progress"]["grid_id"].as_i64().is_some());
+        assert!(r["duplicates"].as_array().unwrap().is_empty(), "{r}");
+        // The same drain reported again 30 m away: the first is shown as a possible duplicate.
+        let (s, again) = post(
+            grid.clone(),
+            report(json!({"lon": p.lon + 0.0003, "lat": p.lat}), "井盖缺失"),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED);
+        assert_eq!(
+            again["duplicates"][0]["event_id"].as_i64(),
+            Some(id),
+            "{again}"
+        );
+        let m = again["duplicates"][0]["meters"].as_i64().unwrap();
+        assert!((20..40).contains(&m), "{m} m");
+
+        // The grid worker cannot register; the dispatcher does, and the drain goes to its
+        // department at once.
+        let v = |e: &Value| e["version"].as_i64().unwrap();
+        let e = event(app, &dispatcher, id).await;
+        assert!(e["may"].as_array().unwrap().contains(&json!("register")));
+        let (s, _) = act(
+            app,
+            &grid,
+            id,
+            json!({"action": "register", "version": v(&e["event"])}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, e) = act(
+            app,
+            &dispatcher,
+            id,
+            json!({"action": "register", "version": v(&e["event"])}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{e}");
+        assert_eq!(e["progress"]["state"], "dispatched");
+        assert_eq!(e["progress"]["department_id"], drain["department_id"]);
+
+        // The department (the approver's) sees it, with the reporter's phone masked, returns it once,
+        // gets it back by hand, signs for it and asks for more time.
+        let seen = event(app, &approver, id).await;
+        assert_eq!(seen["event"]["reporter_phone"], "139****0004", "{seen}");
+        let full = event(app, &dispatcher, id).await;
+        assert_eq!(full["event"]["reporter_phone"], "13904290004");
+        let (s, _) = act(
+            app,
+            &dispatcher,
+            id,
+            json!({"action": "sign", "version": v(&e)}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "only the department signs");
+        let (s, e) = act(
+            app,
+            &approver,
+            id,
+            json!({"action": "return", "version": v(&e), "reason": "应由交通部门处理"}),
+        )
+        .await;
+        assert_eq!(
+            (s, e["progress"]["state"].as_str()),
+            (StatusCode::OK, Some("registered")),
+            "{e}"
+        );
+        let (s, e) = act(
+            app,
+            &dispatcher,
+            id,
+            json!({"action": "dispatch", "version": v(&e),
+        "department_id": drain["department_id"]}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{e}");
+        let (s, e) = act(
+            app,
+            &supervisor,
+            id,
+            json!({"action": "urge", "version": v(&e), "note": "请尽快处置"}),
+        )
+        .await;
+        assert_eq!(
+            (s, e["progress"]["urges"].as_i64()),
+            (StatusCode::OK, Some(1)),
+            "{e}"
+        );
+        let (_, e) = act(
+            app,
+            &approver,
+            id,
+            json!({"action": "sign", "version": v(&e)}),
+        )
+        .await;
+        let (s, e) = act(
+            app,
+            &approver,
+            id,
+            json!({"action": "request_extension", "version": v(&e),
+        "days": 2, "reason": "需更换井盖"}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{e}");
+        let (s, e) = act(
+            app,
+            &dispatcher,
+            id,
+            json!({"action": "decide_extension", "version": v(&e),
+        "approve": true, "note": "同意"}),
+        )
+        .await;
+        assert_eq!(
+            (s, e["progress"]["extension"]["approved"].as_bool()),
+            (StatusCode::OK, Some(true))
+        );
+        let (_, e) = act(
+            app,
+            &approver,
+            id,
+            json!({"action": "feed_back", "version": v(&e), "result": "已更换井盖"}),
+        )
+        .await;
+        assert_eq!(e["progress"]["state"], "verifying");
+
+        // On site: a check without a photo is refused; the photo is checked by content; the check
+        // fails and the problem is reopened.
+        let (s, e2) = act(
+            app,
+            &grid,
+            id,
+            json!({"action": "verify", "version": v(&e), "passed": false, "note": "仍积水"}),
+        )
+        .await;
+        assert_eq!(
+            (s, e2["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("photo"))
+        );
+        let (s, _) = upload_photo(app, &grid, id, "现场.png", b"MZ not a picture".to_vec()).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let (s, photos) = upload_photo(app, &grid, id, "现场.png", png()).await;
+        assert_eq!(s, StatusCode::CREATED, "{photos}");
+        let shot = photos
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["stage"] == "verify")
+            .unwrap()
+            .clone();
+        let (s, e) = act(
+            app,
+            &grid,
+            id,
+            json!({"action": "verify", "version": v(&e), "passed": false,
+        "note": "仍积水", "photo": shot["sha256"]}),
+        )
+        .await;
+        assert_eq!(
+            (
+                s,
+                e["progress"]["state"].as_str(),
+                e["progress"]["reopened"].as_i64()
+            ),
+            (StatusCode::OK, Some("handling"), Some(1)),
+            "{e}"
+        );
+        let (_, e) = act(
+            app,
+            &approver,
+            id,
+            json!({"action": "feed_back", "version": v(&e), "result": "疏通管道"}),
+        )
+        .await;
+        let (s, e) = act(
+            app,
+            &grid,
+            id,
+            json!({"action": "verify", "version": v(&e), "passed": true,
+        "note": "已畅通", "photo": shot["sha256"]}),
+        )
+        .await;
+        assert_eq!(
+            (s, e["progress"]["state"].as_str()),
+            (StatusCode::OK, Some("verified"))
+        );
+        let (_, e) = act(
+            app,
+            &dispatcher,
+            id,
+            json!({"action": "close", "version": v(&e)}),
+        )
+        .await;
+        let (s, e) = act(
+            app,
+            &dispatcher,
+            id,
+            json!({"action": "callback", "version": v(&e), "satisfaction": 5}),
+        )
+        .await;
+        assert_eq!(
+            (s, e["progress"]["state"].as_str()),
+            (StatusCode::OK, Some("closed"))
+        );
+        let stale = act(
+            app,
+            &dispatcher,
+            id,
+            json!({"action": "callback", "version": 1, "satisfaction": 5}),
+        )
+        .await;
+        assert_eq!(stale.0, StatusCode::CONFLICT);
+
+        // The trail has every step; the photo reads back; the ledger counts it.
+        let full = event(app, &dispatcher, id).await;
+        let steps: Vec<&str> = full["log"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                "report",
+                "register",
+                "dispatch",
+                "return",
+                "dispatch",
+                "urge",
+                "sign",
+                "request_extension",
+                "decide_extension",
+                "feed_back",
+                "verify",
+                "feed_back",
+                "verify",
+                "close",
+                "callback"
+            ]
+        );
+        let res = app
+            .http
+            .get(app.url(&format!("/api/v1/events/{id}/photos/{}", shot["id"])))
+            .bearer_auth(&grid)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.bytes().await.unwrap().to_vec(), png());
+        let from = (chrono::Utc::now() - chrono::Duration::days(90)).date_naive();
+        let (s, stats) = app
+            .get(&format!("/api/v1/events/stats?from={from}"), &supervisor)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{stats}");
+        let total = &stats["total"];
+        assert!(total["received"].as_i64().unwrap() >= 242, "{total}");
+        let rate = total["closure_rate"].as_f64().unwrap();
+        assert!(
+            rate > 90.0 && rate < 100.0,
+            "the demo closes at about the seeds' rate: {rate}"
+        );
+        assert_eq!(stats["by_level"].as_array().unwrap().len(), 3);
+        let by_cat = stats["by_category"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["name"] == "下水道堵塞")
+            .unwrap()
+            .clone();
+        assert!(by_cat["closed"].as_i64().unwrap() >= 1);
+        // The citizen does not see it; the worker's queue lists what waits for a check on site.
+        let (s, _) = app.get(&format!("/api/v1/events/{id}"), &citizen).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (_, mine) = app.get("/api/v1/events?mine=true", &grid).await;
+        assert!(
+            mine.as_array()
+                .unwrap()
+                .iter()
+                .all(|l| l["event"]["progress"]["state"] == "verifying")
+        );
+    }
+);
+
+each_app!(grids_boundaries_staff_and_patrols, |app| {
+    let dispatcher = app.token("dispatcher").await;
+    let grid = app.token("grid").await;
+    let approver = app.token("approver").await;
+    let (s, grids) = app.get("/api/v1/grids", &dispatcher).await;
+    assert_eq!(s, StatusCode::OK);
+    let grids = grids.as_array().unwrap();
+    let level = |l: i64| grids.iter().filter(|g| g["level"] == l).count();
+    assert_eq!((level(1), level(2), level(3)), (6, 58, 312));
+    let (_, cov) = app.get("/api/v1/grids/coverage", &dispatcher).await;
+    let cov = cov.as_array().unwrap();
+    assert_eq!(cov.len(), 64, "every grid with children");
+    assert!(
+        cov.iter()
+            .all(|c| c["gap_percent"] == 0.0 && c["overlaps"].as_array().unwrap().is_empty())
+    );
+
+    // Exported and imported back: every grid updated, none created.
+    let res = app
+        .http
+        .get(app.url("/api/v1/grids/geojson"))
+        .bearer_auth(&dispatcher)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-type"], "application/geo+json");
+    let doc = res.text().await.unwrap();
+    let import = |token: String, body: String| async move {
+        let res = app
+            .http
+            .post(app.url("/api/v1/grids/geojson"))
+            .bearer_auth(token)
+            .header("content-type", "application/geo+json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let s = res.status();
+        (s, res.json::<Value>().await.unwrap_or(Value::Null))
+    };
+    let (s, r) = import(dispatcher.clone(), doc.clone()).await;
+    assert_eq!(
+        (s, r["created"].as_i64(), r["updated"].as_i64()),
+        (StatusCode::OK, Some(0), Some(376)),
+        "{r}"
+    );
+    let (s, _) = import(approver.clone(), doc).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // A self-intersecting boundary (a bow tie) is named; nothing is written.
+    let bow = json!({"type": "FeatureCollection", "features": [{"type": "Feature",
+        "properties": {"code": "BOW", "name": "蝴蝶", "level": 1},
+        "geometry": {"type": "Polygon", "coordinates": [[[121.0, 41.0], [121.1, 41.1], [121.1, 41.0], [121.0, 41.1], [121.0, 41.0]]]}}]});
+    let (s, e) = import(dispatcher.clone(), bow.to_string()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert!(e["field"].as_str().unwrap().contains("features[0]"), "{e}");
+    let (_, after) = app.get("/api/v1/grids", &dispatcher).await;
+    assert_eq!(after.as_array().unwrap().len(), 376);
+
+    // Staff: only grid workers may work a grid.
+    // (The import above moved every version on.)
+    let g = after
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["code"] == "G02-01-01")
+        .unwrap()
+        .clone();
+    let (_, me) = app.get("/api/v1/me", &grid).await;
+    let (_, approver_me) = app.get("/api/v1/me", &approver).await;
+    let path = format!("/api/v1/grids/{}/staff", g["id"]);
+    let (s, e) = app
+        .call(
+            Method::PUT,
+            &path,
+            Some(&dispatcher),
+            Some(json!({"version": g["version"],
+        "region_id": null, "leader_id": null, "workers": [approver_me["user"]["id"]]})),
+        )
+        .await;
+    assert_eq!(
+        (s, e["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("workers")),
+        "{e}"
+    );
+    let (s, line) = app
+        .call(
+            Method::PUT,
+            &path,
+            Some(&dispatcher),
+            Some(json!({"version": g["version"],
+        "region_id": null, "leader_id": me["user"]["id"], "workers": [me["user"]["id"]]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{line}");
+    assert_eq!(line["workers"], json!([me["user"]["id"]]));
+
+    // Patrols: a check-in is placed in its grid; one outside every grid is refused.
+    let p = centre(0, 0);
+    let (s, c) = app
+        .call(
+            Method::POST,
+            "/api/v1/patrols",
+            Some(&grid),
+            Some(json!({"lon": p.lon, "lat": p.lat, "note": "日常巡查"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    assert!(c["grid_id"].as_i64().is_some());
+    let (s, e) = app
+        .call(
+            Method::POST,
+            "/api/v1/patrols",
+            Some(&grid),
+            Some(json!({"lon": 10.0, "lat": 10.0})),
+        )
+        .await;
+    assert_eq!(
+        (s, e["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("location"))
+    );
+    let (s, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/patrols",
+            Some(&dispatcher),
+            Some(json!({"lon": p.lon, "lat": p.lat})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, r) = app.get("/api/v1/patrols", &dispatcher).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["by_worker"][0]["checkins"], 1);
+    assert_eq!(r["by_worker"][0]["assigned_visited"], 1, "{r}");
+    assert_eq!(r["unvisited"].as_array().unwrap().len(), 311);
+});
