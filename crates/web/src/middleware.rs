@@ -57,7 +57,12 @@ fn has_own_body(res: &Response) -> bool {
     res.headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/html"))
+        .is_some_and(|v| {
+            v.starts_with("application/json")
+                || v.starts_with("text/html")
+                // Open311's XML errors are its own.
+                || v.starts_with("text/xml")
+        })
 }
 
 /// Gives every error response its body: JSON for the API, a page (or the login page) for people,

@@ -774,6 +774,7 @@ pub const ENDPOINTS: &[&str] = &[
     "GET /api/v1/events/{id}/photos/{photo_id}",
     "POST /api/v1/patrols",
     "GET /api/v1/patrols",
+    "POST /api/v1/open311/keys",
 ];
 
 each_app!(

@@ -15,6 +15,7 @@ mod complaints;
 mod evaluation;
 mod grid;
 mod hall;
+mod open311;
 mod pages;
 mod permissions;
 mod supervision;

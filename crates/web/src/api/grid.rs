@@ -11,8 +11,8 @@ use crate::service::events::{
     self as ev, EventAct, EventLine, EventQuery, EventStats, EventView, Reported, Reporter,
 };
 use crate::service::grid::{
-    self as svc, CategoryUpdate, CheckinInput, CoverageLine, GridLine, ImportResult, PatrolReport,
-    StaffInput,
+    self as svc, CategoryUpdate, CheckinInput, CoverageLine, GridLine, ImportResult, IssuedKey,
+    PatrolReport, StaffInput,
 };
 use crate::state::AppState;
 use axum::Json;
@@ -47,6 +47,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(act))
         .routes(routes!(photo))
         .routes(routes!(check_in, patrols))
+        .routes(routes!(issue_key))
         .merge(uploads)
 }
 
@@ -336,4 +337,25 @@ async fn patrols(
     ApiQuery(p): ApiQuery<PeriodParams>,
 ) -> AppResult<Json<PatrolReport>> {
     Ok(Json(svc::patrols(&state, &auth, p.from, p.to).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeyRequest {
+    /// The client the key is for (an app, a partner system).
+    pub name: String,
+}
+
+/// Issue an Open311 api key to a client. The key is shown in this answer only.
+#[utoipa::path(post, path = "/api/v1/open311/keys", tag = "grid", request_body = KeyRequest,
+    responses((status = 201, body = IssuedKey), Errors))]
+async fn issue_key(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(r): ApiJson<KeyRequest>,
+) -> AppResult<(StatusCode, Json<IssuedKey>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(svc::issue_key(&state, &auth, &r.name).await?),
+    ))
 }

@@ -148,8 +148,8 @@ async fn jurisdiction(state: &AppState, ps: &[(String, String)]) -> Result<(), F
     } else {
         Err(Failure::new(
             StatusCode::NOT_FOUND,
-            format!("没有辖区{j}"),
-            format!("jurisdiction_id {j} not found"),
+            format!("jurisdiction_id：没有辖区{j}"),
+            format!("jurisdiction_id: {j} not found"),
         ))
     }
 }
@@ -241,8 +241,8 @@ fn category<'a>(m: &'a GridMap, code: &str) -> Result<&'a Category, Failure> {
         .ok_or_else(|| {
             Failure::new(
                 StatusCode::NOT_FOUND,
-                format!("没有服务代码{code}"),
-                format!("service_code {code} not found"),
+                format!("service_code：没有服务代码{code}"),
+                format!("service_code: {code} not found"),
             )
         })
 }
@@ -433,8 +433,8 @@ async fn requests(state: &AppState, ps: &[(String, String)]) -> Out {
             (Some(s), None) => (s, s + span),
             (None, Some(e)) => (e - span, e),
             (None, None) => {
-                let now = crate::service::cases::now();
-                (now - span, now + Duration::seconds(1))
+                let end = crate::service::cases::now() + Duration::seconds(1);
+                (end - span, end)
             }
         };
         if end < start {
@@ -579,7 +579,7 @@ async fn post_requests(
         jurisdiction(&state, &ps).await?;
         let m = grid::map(&state).await?;
         let code = param(&ps, "service_code")
-            .ok_or_else(|| Failure::bad("缺少service_code", "service_code is required"))?;
+            .ok_or_else(|| Failure::bad("service_code：必填", "service_code: required"))?;
         let c = category(&m, code).map_err(|f| Failure {
             status: StatusCode::BAD_REQUEST,
             ..f

@@ -436,6 +436,31 @@ pub async fn save_rules(state: &AppState, auth: &Auth, r: GridRules) -> AppResul
     Ok(r)
 }
 
+/// An Open311 key issued to a client.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct IssuedKey {
+    pub name: String,
+    /// Shown this once; only its SHA-256 is kept.
+    pub api_key: String,
+}
+
+/// Issues an Open311 api key to a named client (the command centre does).
+pub async fn issue_key(state: &AppState, auth: &Auth, name: &str) -> AppResult<IssuedKey> {
+    may_edit(auth)?;
+    let name = onewindow_core::validate::text::required("name", name, 100)?;
+    let key = crate::auth::random_token();
+    state
+        .store
+        .add_open311_key(
+            &auth.ctx(),
+            &name,
+            &crate::service::uploads::sha256_hex(key.as_bytes()),
+            cases::now(),
+        )
+        .await?;
+    Ok(IssuedKey { name, api_key: key })
+}
+
 /// The point checked and placed in a grid; a point outside every grid is refused.
 pub fn place(m: &GridMap, p: Point, lon: &str, lat: &str) -> AppResult<(Point, i64)> {
     let p = p.check(lon, lat)?;
