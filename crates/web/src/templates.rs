@@ -6,6 +6,23 @@ use onewindow_core::Lang;
 
 pub const SOURCES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
+    ("grid_map.html", include_str!("../templates/grid_map.html")),
+    (
+        "grid_desk.html",
+        include_str!("../templates/grid_desk.html"),
+    ),
+    (
+        "grid_report.html",
+        include_str!("../templates/grid_report.html"),
+    ),
+    (
+        "grid_event.html",
+        include_str!("../templates/grid_event.html"),
+    ),
+    (
+        "grid_ledger.html",
+        include_str!("../templates/grid_ledger.html"),
+    ),
     ("login.html", include_str!("../templates/login.html")),
     ("home.html", include_str!("../templates/home.html")),
     ("error.html", include_str!("../templates/error.html")),

@@ -226,7 +226,63 @@
       none.hidden = list.children.length > 0;
     });
   }
+  // Grids: a click on the report form's map picks the place (the inverse of the page's
+  // projection, carried on the SVG's data attributes); "use my location" asks the device. Either
+  // fills the form's hidden lon/lat fields.
+  function setPlace(form, lon, lat) {
+    var lonIn = form.querySelector("[data-lon]");
+    var latIn = form.querySelector("[data-lat]");
+    if (!lonIn || !latIn) { return; }
+    lonIn.value = lon.toFixed(6);
+    latIn.value = lat.toFixed(6);
+    var shown = form.querySelector("[data-place]");
+    if (shown) { shown.textContent = lonIn.value + ", " + latIn.value; }
+    var svg = form.querySelector("svg.grid-map[data-pick]");
+    var marker = svg && svg.querySelector("#pick-marker");
+    if (marker) {
+      marker.setAttribute("cx", ((lon - parseFloat(svg.dataset.west)) * parseFloat(svg.dataset.sx)).toFixed(1));
+      marker.setAttribute("cy", ((parseFloat(svg.dataset.north) - lat) * parseFloat(svg.dataset.sy)).toFixed(1));
+    }
+  }
+  function gridMaps() {
+    document.querySelectorAll("svg.grid-map[data-pick]").forEach(function (svg) {
+      svg.addEventListener("click", function (e) {
+        var form = svg.closest("form");
+        var pt = svg.createSVGPoint();
+        pt.x = e.clientX;
+        pt.y = e.clientY;
+        var m = svg.getScreenCTM();
+        if (!form || !m) { return; }
+        var p = pt.matrixTransform(m.inverse());
+        e.preventDefault();
+        setPlace(form,
+          parseFloat(svg.dataset.west) + p.x / parseFloat(svg.dataset.sx),
+          parseFloat(svg.dataset.north) - p.y / parseFloat(svg.dataset.sy));
+      });
+    });
+    document.querySelectorAll("[data-action=locate]").forEach(function (b) {
+      b.addEventListener("click", function () {
+        var form = b.closest("form");
+        if (!form || !navigator.geolocation) { return; }
+        navigator.geolocation.getCurrentPosition(function (pos) {
+          setPlace(form, pos.coords.longitude, pos.coords.latitude);
+        }, function () {}, { enableHighAccuracy: true, timeout: 10000 });
+      });
+    });
+    // Only the chosen category's questions are shown.
+    var cat = document.getElementById("grid-category");
+    if (cat) {
+      var show = function () {
+        document.querySelectorAll("label.attribute").forEach(function (l) {
+          l.hidden = l.getAttribute("data-category") !== cat.value;
+        });
+      };
+      cat.addEventListener("change", show);
+      show();
+    }
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    gridMaps();
     hallLive();
     urgeLive();
     var toggle = document.querySelector(".nav-toggle");

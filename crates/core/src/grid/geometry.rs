@@ -242,6 +242,13 @@ pub fn coverage(parent: &Shape, children: &[(i64, Shape)]) -> Coverage {
     }
 }
 
+/// A shape's extent: (west, south, east, north).
+pub fn bounds(shape: &Shape) -> Option<(f64, f64, f64, f64)> {
+    shape
+        .bounding_rect()
+        .map(|r| (r.min().x, r.min().y, r.max().x, r.max().y))
+}
+
 /// The union of shapes (a parent drawn as the union of its children).
 pub fn union(shapes: &[Shape]) -> Shape {
     let mut out = MultiPolygon::<f64>(Vec::new());

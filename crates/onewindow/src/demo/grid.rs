@@ -71,10 +71,13 @@ fn geo_empty() -> Shape {
     geometry::union(&[])
 }
 
+/// A second-level group: its block, and its column and half in the block.
+type Group = (usize, (i64, i64));
+
 /// Which first-level block (0–5) and second-level group a cell belongs to: blocks of 8 columns
 /// by the upper 7 or lower 6 rows; second-level groups are the blocks' columns, the first two
 /// columns of blocks 0–4 split in halves (5 × 10 + 8 = 58).
-fn group(col: i64, row: i64) -> (usize, (i64, i64)) {
+fn group(col: i64, row: i64) -> Group {
     let block = (if row < 7 { 0 } else { 3 } + col / 8) as usize;
     let local = col % 8;
     let (first, rows) = if row < 7 { (0, 7) } else { (7, 6) };
@@ -97,7 +100,7 @@ pub const STREETS: [(&str, &str); 6] = [
 
 /// The three levels, parents first.
 pub fn lattice() -> Vec<GridFeature> {
-    let mut l2: BTreeMap<(usize, (i64, i64)), Vec<(i64, i64)>> = BTreeMap::new();
+    let mut l2: BTreeMap<Group, Vec<(i64, i64)>> = BTreeMap::new();
     for row in 0..ROWS {
         for col in 0..COLS {
             l2.entry(group(col, row)).or_default().push((col, row));
@@ -155,7 +158,16 @@ pub fn centre(col: i64, row: i64) -> Point {
 }
 
 /// (code, name, group, department index into DEPARTMENTS, limit, keywords)
-const CATEGORIES: &[(&str, &str, &str, Option<usize>, Limit, &str)] = &[
+type CategorySeed = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<usize>,
+    Limit,
+    &'static str,
+);
+
+const CATEGORIES: &[CategorySeed] = &[
     (
         "drain",
         "下水道堵塞",
@@ -238,7 +250,7 @@ const CATEGORIES: &[(&str, &str, &str, Option<usize>, Limit, &str)] = &[
     ),
 ];
 
-fn category(c: &(&str, &str, &str, Option<usize>, Limit, &str), dept_ids: &[i64]) -> NewCategory {
+fn category(c: &CategorySeed, dept_ids: &[i64]) -> NewCategory {
     let attributes = match c.0 {
         "drain" => vec![Attribute {
             code: "depth".into(),

@@ -550,3 +550,178 @@ each_app!(grids_boundaries_staff_and_patrols, |app| {
     assert_eq!(r["by_worker"][0]["assigned_visited"], 1, "{r}");
     assert_eq!(r["unvisited"].as_array().unwrap().len(), 311);
 });
+
+// The pages: the grid worker's desk with their grids, the report form with its map, a report
+// posted with a photo as a phone would, the dispatcher's desk with the map's dots linking to
+// each problem, the event page's forms, the ledger and both workbooks.
+each_app!(grid_pages_report_dispatch_and_count, |app| {
+    use crate::pages::{page, post_form, sheet, sign_in_cookie};
+    let grid = sign_in_cookie(app, "grid").await;
+    let (s, html) = page(app, "/grid", &grid).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("id=\"grid-checkin\"") && html.contains("G01-01-01"),
+        "the worker's grids and check-in"
+    );
+    let (s, html) = page(app, "/grid/report", &grid).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        html.matches("class=\"grid-l3\"").count(),
+        312,
+        "the map has every third-level grid"
+    );
+    assert!(html.contains("data-pick=\"1\""));
+    let csrf = crate::pages::csrf_in(&html);
+    let (_, cats) = app
+        .get("/api/v1/grid/categories", &app.token("grid").await)
+        .await;
+    let garbage = cats
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "garbage")
+        .unwrap()["id"]
+        .to_string();
+    let p = centre(1, 2);
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", csrf)
+        .text("source", "grid")
+        .text("category_id", garbage)
+        .text("attribute[kind]", "bulky")
+        .text("attribute[depth]", "ignored: another category's question")
+        .text("description", "旧沙发堆在楼道口<script>x</script>")
+        .text("lon", p.lon.to_string())
+        .text("lat", p.lat.to_string())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(png()).file_name("sofa.png"),
+        );
+    let res = app
+        .http
+        .post(app.url("/grid/report"))
+        .header("cookie", &grid)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/grid/events/"), "{to}");
+    let id: i64 = to
+        .trim_start_matches("/grid/events/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let (s, html) = page(app, &format!("/grid/events/{id}"), &grid).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("&lt;script&gt;") && !html.contains("<script>x"),
+        "text is escaped"
+    );
+    assert!(
+        html.contains(&format!("/api/v1/events/{id}/photos/")),
+        "the photo is shown"
+    );
+
+    // The dispatcher's desk: the problem in the queue and as a dot on the map, linking to it.
+    let dispatcher = sign_in_cookie(app, "dispatcher").await;
+    let (_, html) = page(app, "/grid", &dispatcher).await;
+    assert!(
+        html.contains(&format!("id=\"dot-{id}\"")),
+        "a dot for the new problem"
+    );
+    assert!(html.contains(&format!("href=\"/grid/events/{id}\"")));
+    let (_, html) = page(app, &format!("/grid/events/{id}"), &dispatcher).await;
+    assert!(html.contains("id=\"event-register\"") && html.contains("id=\"event-decline\""));
+    let version = "1";
+    let (s, to) = post_form(
+        app,
+        &dispatcher,
+        &format!("/grid/events/{id}"),
+        &format!("/grid/events/{id}"),
+        &[("action", "register"), ("version", version)],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{to}");
+    let (_, html) = page(app, &format!("/grid/events/{id}"), &dispatcher).await;
+    assert!(
+        html.contains("data-state=\"dispatched\""),
+        "registered and dispatched at once"
+    );
+    assert!(html.contains("龙港区城市管理综合行政执法局"));
+    let (s, html) = post_form(
+        app,
+        &dispatcher,
+        &format!("/grid/events/{id}"),
+        &format!("/grid/events/{id}"),
+        &[("action", "register"), ("version", "2")],
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::CONFLICT,
+        "a step not open now is refused: {}",
+        &html[..200.min(html.len())]
+    );
+
+    // The ledger and its workbooks.
+    let (s, html) = page(app, "/grid/ledger", &dispatcher).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("id=\"coverage-ok\""),
+        "the demo's grids cover without gaps"
+    );
+    assert!(html.contains("id=\"grid-import\""));
+    let res = app
+        .http
+        .get(app.url("/grid/ledger.xlsx"))
+        .header("cookie", &dispatcher)
+        .send()
+        .await
+        .unwrap();
+    let rows = sheet(res).await;
+    assert_eq!(rows[0][1], "名称");
+    assert!(rows[1][2].parse::<i64>().unwrap() >= 1, "{rows:?}");
+    let res = app
+        .http
+        .get(app.url("/grid/events.xlsx?state=open"))
+        .header("cookie", &dispatcher)
+        .send()
+        .await
+        .unwrap();
+    let rows = sheet(res).await;
+    assert!(
+        rows.iter().any(|r| r.iter().any(|c| c.contains("旧沙发"))),
+        "the new problem is listed"
+    );
+
+    // A check-in from the desk, and one without a place.
+    let (s, to) = post_form(
+        app,
+        &grid,
+        "/grid",
+        "/grid/checkin",
+        &[
+            ("lon", &p.lon.to_string()),
+            ("lat", &p.lat.to_string()),
+            ("note", "巡查"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{to}");
+    let (s, _) = post_form(
+        app,
+        &grid,
+        "/grid",
+        "/grid/checkin",
+        &[("lon", ""), ("lat", "")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    // A clerk has no grid desk.
+    let clerk = sign_in_cookie(app, "clerk").await;
+    let (s, _) = page(app, "/grid", &clerk).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+});

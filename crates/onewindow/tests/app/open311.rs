@@ -173,7 +173,7 @@ each_app!(open311_follows_georeport_v2, |app| {
     );
     let (_, x) = get(app, &format!("/open311/v2/requests/{id}.xml")).await;
     assert!(
-        x.contains(&format!("<service_requests><request>"))
+        x.contains("<service_requests><request>")
             && x.contains(&format!("<service_request_id>{id}</service_request_id>")),
         "{x}"
     );

@@ -97,9 +97,8 @@ mod tests {
         assert_eq!(
             xml("service_requests", &v),
             "<?xml version=\"1.0\" encoding=\"utf-8\"?><service_requests><request>\
-             <service_request_id>SJ1</service_request_id>\
              <description>a&lt;b &amp; &quot;c&quot;</description><lat>40.6</lat>\
-             <media_url/></request></service_requests>"
+             <media_url/><service_request_id>SJ1</service_request_id></request></service_requests>"
         );
         let d = json!({"service_code": "drain", "attributes": [{"code": "depth", "values": [{"key": "a", "name": "A"}]}]});
         assert!(xml("service_definition", &d).contains(

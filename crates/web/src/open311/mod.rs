@@ -332,14 +332,14 @@ async fn request_json(
     let p = &e.progress;
     let agency = match p.department_id {
         Some(d) => {
-            if !names.contains_key(&d) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(d) {
                 let n = state
                     .store
                     .department(d)
                     .await?
                     .map(|d| d.name)
                     .unwrap_or_default();
-                names.insert(d, n);
+                slot.insert(n);
             }
             names.get(&d).cloned()
         }

@@ -14,6 +14,7 @@ mod complaints;
 mod evaluation;
 mod export;
 mod figures;
+mod grid;
 mod hall;
 mod home;
 mod portal;
@@ -57,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .merge(evaluation::router())
         .merge(complaints::router())
         .merge(supervisors::router())
+        .merge(grid::router())
 }
 
 /// What a page needs to know about the request before rendering.
@@ -159,6 +161,9 @@ fn nav(auth: Option<&Auth>, lang: Lang, path: &str) -> Vec<NavItem> {
             || a.actor.has_role(onewindow_core::identity::Role::Enterprise)
         {
             items.push(("/supervisors", "nav.supervisors"));
+        }
+        if a.actor.has(Permission::GridRead) || !a.actor.is_staff() {
+            items.push(("/grid", "nav.grid"));
         }
         if a.actor.has(Permission::CalendarWrite) {
             items.push(("/admin/calendar", "nav.calendar"));

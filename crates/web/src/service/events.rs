@@ -222,7 +222,7 @@ struct Roles {
     verify: bool,
     /// A supervisor in scope (urging).
     urge: bool,
-    /// The citizen who reported it.
+    /// The person who reported it (a citizen, or a grid worker outside their own area).
     own: bool,
 }
 
@@ -239,7 +239,7 @@ async fn roles(state: &AppState, auth: &Auth, e: &Event) -> AppResult<Roles> {
             && (a.scope.department_id.is_some() || a.has_role(Role::Admin)),
         verify: a.has(Permission::GridReport) && in_region,
         urge: (a.has(Permission::Urge) || a.has(Permission::GridDispatch)) && in_region,
-        own: !a.is_staff() && e.reporter_id == Some(auth.user.id),
+        own: e.reporter_id == Some(auth.user.id),
     })
 }
 

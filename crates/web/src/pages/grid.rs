@@ -1,0 +1,784 @@
+//! Grid pages (网格化管理): the desk (a grid worker's phone page with what waits for them, a
+//! dispatcher's or department's queue), the report form with the map and the device's location,
+//! an event's page with its photos, trail and the step open to the reader, the ledger with its
+//! figures, coverage and patrols, and the workbooks. The map is SVG drawn here: no tile server
+//! is reachable on a government network.
+
+use super::cases::checked_multipart;
+use super::export::{Sheet, xlsx_book};
+use super::{PageCtx, PageForm, render, saved};
+use crate::auth::Auth;
+use crate::error::{AppError, AppResult};
+use crate::extract::ApiPath as Path;
+use crate::extract::MultipartForm;
+use crate::i18n::tr;
+use crate::service::events::{self as ev, EventAct, EventLine, EventQuery, Reporter, StatLine};
+use crate::service::grid::{self as svc, GridMap};
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use chrono::NaiveDate;
+use minijinja::{Value, context};
+use onewindow_core::Lang;
+use onewindow_core::Text;
+use onewindow_core::access::Permission;
+use onewindow_core::case::clock::Light;
+use onewindow_core::grid::category::Answers;
+use onewindow_core::grid::event::{Action, Source, State as EventState};
+use onewindow_core::grid::geometry::Shape;
+use onewindow_core::grid::report::{Event, NewEvent, Point};
+use onewindow_core::time::display;
+use std::fmt::Write;
+
+pub fn router() -> Router<AppState> {
+    let uploads = Router::new()
+        .route("/grid/report", post(report))
+        .route("/grid/events/{id}/photos", post(add_photos))
+        .route("/grid/geojson", post(import))
+        .layer(DefaultBodyLimit::max(crate::service::uploads::BODY_LIMIT));
+    Router::new()
+        .route("/grid", get(desk))
+        .route("/grid/report", get(report_form))
+        .route("/grid/events/{id}", get(view).post(act))
+        .route("/grid/checkin", post(check_in))
+        .route("/grid/ledger", get(ledger))
+        .route("/grid/ledger.xlsx", get(ledger_xlsx))
+        .route("/grid/events.xlsx", get(events_xlsx))
+        .merge(uploads)
+}
+
+/// Longitude and latitude to the map's pixels: an equirectangular view of the grids' extent,
+/// the longitude scaled by the cosine of the middle latitude so that shapes keep their form.
+pub struct Projection {
+    west: f64,
+    north: f64,
+    sx: f64,
+    sy: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+impl Projection {
+    pub fn of(m: &GridMap, width: f64) -> Option<Projection> {
+        let mut b: Option<(f64, f64, f64, f64)> = None;
+        for g in &m.grids {
+            if let Some((a0, b0, a1, b1)) = onewindow_core::grid::geometry::bounds(&g.shape) {
+                let (x0, y0, x1, y1) = b.unwrap_or((f64::MAX, f64::MAX, f64::MIN, f64::MIN));
+                b = Some((x0.min(a0), y0.min(b0), x1.max(a1), y1.max(b1)));
+            }
+        }
+        let (x0, y0, x1, y1) = b?;
+        let k = ((y0 + y1) / 2.0).to_radians().cos().max(0.01);
+        let sx = width / ((x1 - x0) * k).max(f64::EPSILON) * k;
+        let sy = sx / k;
+        Some(Projection {
+            west: x0,
+            north: y1,
+            sx,
+            sy,
+            width,
+            height: ((y1 - y0) * sy).ceil(),
+        })
+    }
+
+    fn xy(&self, lon: f64, lat: f64) -> (f64, f64) {
+        ((lon - self.west) * self.sx, (self.north - lat) * self.sy)
+    }
+
+    fn path(&self, shape: &Shape) -> String {
+        let mut d = String::new();
+        for poly in &shape.0 {
+            for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+                for (i, c) in ring.0.iter().enumerate() {
+                    let (x, y) = self.xy(c.x, c.y);
+                    let _ = write!(d, "{}{x:.1} {y:.1}", if i == 0 { "M" } else { "L" });
+                }
+                d.push('Z');
+            }
+        }
+        d
+    }
+}
+
+fn light_code(l: Option<Light>) -> &'static str {
+    l.map_or("none", Light::code)
+}
+
+/// The map: grids of the levels asked for, and events as dots coloured by their light, each a
+/// link to its page. `pick` lets a click choose a point (the report form).
+fn map(m: &GridMap, events: &[EventLine], levels: &[i64], pick: bool, lang: Lang) -> Value {
+    let Some(p) = Projection::of(m, 880.0) else {
+        return Value::from(());
+    };
+    let grids: Vec<Value> = m
+        .grids
+        .iter()
+        .filter(|g| levels.contains(&g.level))
+        .map(|g| {
+            context! { id => g.id, code => g.code.clone(), name => g.name.clone(), level => g.level, d => p.path(&g.shape) }
+        })
+        .collect();
+    let dots: Vec<Value> = events
+        .iter()
+        .filter_map(|l| {
+            let pt = l.event.point?;
+            let (x, y) = p.xy(pt.lon, pt.lat);
+            Some(context! {
+                id => l.event.id,
+                x => format!("{x:.1}"),
+                y => format!("{y:.1}"),
+                light => light_code(l.light),
+                title => format!("{} {} {}", l.event.number, l.event.progress.state.name().get(lang), l.event.description.chars().take(30).collect::<String>()),
+            })
+        })
+        .collect();
+    context! {
+        width => p.width, height => p.height,
+        west => p.west, north => p.north, sx => p.sx, sy => p.sy,
+        grids => grids, dots => dots, pick => pick,
+    }
+}
+
+fn line(l: &EventLine, m: &GridMap, lang: Lang) -> Value {
+    let e = &l.event;
+    context! {
+        id => e.id,
+        number => e.number.clone(),
+        source => e.source.name().get(lang).to_string(),
+        category => e.progress.category_id.and_then(|c| m.category(c)).map(|c| c.name.clone()).unwrap_or_default(),
+        description => e.description.chars().take(40).collect::<String>(),
+        grid => e.progress.grid_id.and_then(|g| m.grid(g)).map(|g| g.name.clone()).unwrap_or_default(),
+        state => e.progress.state.name().get(lang).to_string(),
+        state_code => e.progress.state.code(),
+        light => light_code(l.light),
+        light_name => l.light.map(|x| x.name().get(lang).to_string()).unwrap_or_default(),
+        reported => display(e.reported_at),
+    }
+}
+
+fn query(page: &PageCtx) -> AppResult<EventQuery> {
+    let int = |k: &str| -> AppResult<Option<i64>> {
+        match page.param(k).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => v.parse().map(Some).map_err(|_| {
+                AppError::bad_request(k, Text::fixed("应为整数", "must be a whole number"))
+            }),
+        }
+    };
+    Ok(EventQuery {
+        state: Some(page.param("state").unwrap_or_else(|| "open".into())),
+        category_id: int("category_id")?,
+        grid_id: int("grid_id")?,
+        department_id: None,
+        source: page.param("source").filter(|s| !s.is_empty()),
+        from: None,
+        to: None,
+        mine: page.param("mine").is_some_and(|v| v == "1"),
+        limit: Some(2000),
+    })
+}
+
+/// The desk: for grid workers, what waits for their check on site, their reports and the
+/// check-in; for the command centre and departments, the queue with its lights and the map.
+async fn desk(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppResult<Response> {
+    let lang = page.lang(Some(&auth));
+    let a = &auth.actor;
+    let m = svc::map(&state).await?;
+    let worker = a.has(Permission::GridReport) && !a.has(Permission::GridDispatch);
+    let q = query(&page)?;
+    let lines = if a.is_staff() && !a.has(Permission::GridRead) {
+        return Err(onewindow_core::DomainError::forbidden().into());
+    } else {
+        ev::list(&state, &auth, &q).await?
+    };
+    let to_verify = if worker {
+        ev::list(
+            &state,
+            &auth,
+            &EventQuery {
+                mine: true,
+                ..EventQuery::default()
+            },
+        )
+        .await?
+    } else {
+        Vec::new()
+    };
+    let mut by_state: Vec<(String, String, usize)> = Vec::new();
+    for s in EventState::ALL.iter().filter(|s| s.is_open()) {
+        let n = lines
+            .iter()
+            .filter(|l| l.event.progress.state == *s)
+            .count();
+        by_state.push((s.code().into(), s.name().get(lang).to_string(), n));
+    }
+    let lights: Vec<(String, String, usize)> = Light::ALL
+        .iter()
+        .map(|l| {
+            (
+                l.code().to_string(),
+                l.name().get(lang).to_string(),
+                lines.iter().filter(|x| x.light == Some(*l)).count(),
+            )
+        })
+        .collect();
+    let mine_grids = if worker {
+        state.store.grids_of(auth.user.id).await?
+    } else {
+        Vec::new()
+    };
+    Ok(render(
+        &state,
+        &page,
+        Some(&auth),
+        "grid_desk.html",
+        &tr("gd.title", lang),
+        context! {
+            worker => worker,
+            public => !a.is_staff(),
+            dispatch => a.has(Permission::GridDispatch),
+            reads => a.has(Permission::GridRead),
+            events => lines.iter().take(300).map(|l| line(l, &m, lang)).collect::<Vec<_>>(),
+            total => lines.len(),
+            to_verify => to_verify.iter().map(|l| line(l, &m, lang)).collect::<Vec<_>>(),
+            by_state => by_state.iter().map(|(c, n, k)| context! { code => c, name => n, count => k }).collect::<Vec<_>>(),
+            lights => lights.iter().map(|(c, n, k)| context! { code => c, name => n, count => k }).collect::<Vec<_>>(),
+            state_filter => q.state.clone().unwrap_or_default(),
+            categories => m.categories.iter().filter(|c| c.active).map(|c| context! { id => c.id, name => c.name.clone() }).collect::<Vec<_>>(),
+            category_filter => q.category_id,
+            sources => Source::ALL.iter().map(|s| context! { code => s.code(), name => s.name().get(lang).to_string() }).collect::<Vec<_>>(),
+            source_filter => q.source.clone().unwrap_or_default(),
+            map => if a.is_staff() { map(&m, &lines, &[1, 2], false, lang) } else { Value::from(()) },
+            my_grids => mine_grids.iter().filter_map(|g| m.grid(*g)).map(|g| format!("{} {}", g.code, g.name)).collect::<Vec<_>>(),
+        },
+    ))
+}
+
+/// The phone page for reporting: category, text, photos, and the place from the map or the
+/// device. Grid workers report from grids, the command centre takes the hotline and ledgers,
+/// the public reports as citizens.
+async fn report_form(
+    State(state): State<AppState>,
+    page: PageCtx,
+    auth: Auth,
+) -> AppResult<Response> {
+    let lang = page.lang(Some(&auth));
+    let a = &auth.actor;
+    let sources: Vec<Source> = if !a.is_staff() {
+        vec![Source::Citizen]
+    } else {
+        let mut v = Vec::new();
+        if a.has(Permission::GridReport) {
+            v.push(Source::Grid);
+        }
+        if a.has(Permission::GridDispatch) {
+            v.extend([Source::Hotline, Source::Ledger]);
+        }
+        v
+    };
+    if sources.is_empty() {
+        return Err(onewindow_core::DomainError::forbidden().into());
+    }
+    let m = svc::map(&state).await?;
+    Ok(render(
+        &state,
+        &page,
+        Some(&auth),
+        "grid_report.html",
+        &tr("gd.report", lang),
+        context! {
+            sources => sources.iter().map(|s| context! { code => s.code(), name => s.name().get(lang).to_string() }).collect::<Vec<_>>(),
+            categories => m.categories.iter().filter(|c| c.active).map(|c| context! {
+                id => c.id, name => c.name.clone(), group => c.group.clone(),
+                attributes => c.attributes.iter().map(|x| context! {
+                    code => x.code.clone(), description => x.description.clone(), required => x.required,
+                    list => !x.values.is_empty(),
+                    values => x.values.iter().map(|v| context! { key => v.key.clone(), name => v.name.clone() }).collect::<Vec<_>>(),
+                }).collect::<Vec<_>>(),
+            }).collect::<Vec<_>>(),
+            map => map(&m, &[], &[1, 2, 3], true, lang),
+        },
+    ))
+}
+
+fn text(form: &MultipartForm, name: &str) -> String {
+    form.text(name).map(str::trim).unwrap_or("").to_string()
+}
+
+fn number(form: &MultipartForm, name: &str) -> AppResult<Option<f64>> {
+    match form.text(name).map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => v
+            .parse::<f64>()
+            .map(Some)
+            .map_err(|_| AppError::bad_request(name, Text::fixed("应为数字", "must be a number"))),
+    }
+}
+
+async fn report(
+    State(state): State<AppState>,
+    auth: Auth,
+    headers: axum::http::HeaderMap,
+    mp: Multipart,
+) -> AppResult<Response> {
+    let form = checked_multipart(&auth, &headers, mp).await?;
+    let source = Source::parse(&text(&form, "source")).ok_or_else(|| {
+        AppError::bad_request("source", Text::fixed("请选择来源", "choose a source"))
+    })?;
+    let point = match (number(&form, "lon")?, number(&form, "lat")?) {
+        (Some(lon), Some(lat)) => Some(Point { lon, lat }),
+        _ => None,
+    };
+    let mut answers = Answers::new();
+    for (k, v) in &form.fields {
+        if let Some(code) = k
+            .strip_prefix("attribute[")
+            .and_then(|k| k.strip_suffix(']'))
+            && !v.trim().is_empty()
+        {
+            answers.entry(code.to_string()).or_default().push(v.clone());
+        }
+    }
+    let category_id = match text(&form, "category_id").as_str() {
+        "" => None,
+        v => Some(v.parse::<i64>().map_err(|_| {
+            AppError::bad_request(
+                "category_id",
+                Text::fixed("应为整数", "must be a whole number"),
+            )
+        })?),
+    };
+    // Only the answers of the chosen category's questions count.
+    let m = svc::map(&state).await?;
+    if let Some(c) = category_id.and_then(|c| m.category(c)) {
+        answers.retain(|k, _| c.attributes.iter().any(|a| &a.code == k));
+    }
+    let photos: Vec<_> = form
+        .files
+        .iter()
+        .filter(|f| !f.bytes.is_empty())
+        .cloned()
+        .collect();
+    let files = ev::store_photos(&state, &photos).await?;
+    let r = ev::report(
+        &state,
+        Reporter::Person(&auth),
+        source,
+        NewEvent {
+            category_id,
+            description: text(&form, "description"),
+            address: text(&form, "address"),
+            point,
+            reporter_name: text(&form, "reporter_name"),
+            reporter_phone: text(&form, "reporter_phone"),
+            reporter_email: String::new(),
+        },
+        &answers,
+        files,
+        None,
+    )
+    .await?;
+    Ok(saved(&format!("/grid/events/{}", r.event.id)))
+}
+
+fn act_name(code: &str, lang: Lang) -> String {
+    tr(&format!("gd.act.{code}"), lang)
+}
+
+async fn view(
+    State(state): State<AppState>,
+    page: PageCtx,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let lang = page.lang(Some(&auth));
+    let v = ev::view(&state, &auth, id).await?;
+    let m = svc::map(&state).await?;
+    let e: &Event = &v.event;
+    let p = &e.progress;
+    let departments = if v.may.iter().any(|a| a == "dispatch") {
+        state
+            .store
+            .departments(&onewindow_store::ScopeFilter::all())
+            .await?
+            .into_iter()
+            .filter(|d| d.active)
+            .map(|d| context! { id => d.id, name => d.name, chosen => Some(d.id) == p.category_id.and_then(|c| m.category(c)).and_then(|c| c.department_id) })
+            .collect::<Vec<_>>()
+    } else {
+        Vec::new()
+    };
+    let line = EventLine {
+        event: e.clone(),
+        light: v.light,
+    };
+    let due = onewindow_core::grid::event::step_due(p).map(display);
+    Ok(render(
+        &state,
+        &page,
+        Some(&auth),
+        "grid_event.html",
+        &format!("{} {}", tr("gd.event", lang), e.number),
+        context! {
+            e => self::line(&line, &m, lang),
+            description => e.description.clone(),
+            address => e.address.clone(),
+            point => e.point.map(|p| format!("{:.6}, {:.6}", p.lon, p.lat)),
+            reporter => format!("{} {}", e.reporter_name, e.reporter_phone),
+            category => v.category.clone(),
+            department => v.department.clone(),
+            grids => v.grids.clone(),
+            due => due,
+            handle_due => p.handle_due.map(display),
+            on_time => v.on_time,
+            decline_reason => p.decline_reason.clone(),
+            result => p.result.clone(),
+            verify_note => p.verify_note.clone(),
+            extension => p.extension.as_ref().map(|x| context! { days => x.days, reason => x.reason.clone(), approved => x.approved }),
+            returns => p.returns,
+            reopened => p.reopened,
+            urges => p.urges,
+            satisfaction => p.satisfaction,
+            attributes => e.attributes.as_object().map(|o| o.iter().map(|(k, v)| context! { code => k.clone(), value => match v { serde_json::Value::String(s) => s.clone(), other => other.to_string() } }).collect::<Vec<_>>()).unwrap_or_default(),
+            version => e.version,
+            may => v.may.iter().map(|c| context! { code => c.clone(), name => act_name(c, lang) }).collect::<Vec<_>>(),
+            departments => departments,
+            photos => v.photos.iter().map(|ph| context! { id => ph.id, sha => ph.sha256.clone(), stage => tr(&format!("gd.stage.{}", ph.stage), lang), at => display(ph.added_at), name => ph.file_name.clone() }).collect::<Vec<_>>(),
+            may_photo => !v.may.is_empty() || v.contact,
+            duplicates => v.duplicates.iter().map(|d| context! { id => d.event_id, number => d.number.clone(), meters => d.meters, at => display(d.reported_at), state => d.state.name().get(lang).to_string() }).collect::<Vec<_>>(),
+            log => v.log.iter().map(|l| context! {
+                at => display(l.at),
+                action => act_name(&l.action, lang),
+                state => l.state.name().get(lang).to_string(),
+                actor => l.actor_name.clone(),
+                note => l.note.clone(),
+            }).collect::<Vec<_>>(),
+            map => map(&m, std::slice::from_ref(&line), &[3], false, lang),
+        },
+    ))
+}
+
+async fn act(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: PageForm,
+) -> AppResult<Response> {
+    let auth = f.signed_in()?;
+    let d = &f.data;
+    let action = match d.text("action").as_str() {
+        "register" => Action::Register {
+            category_id: d.opt_int("category_id")?,
+        },
+        "decline" => Action::Decline {
+            reason: d.text("reason"),
+        },
+        "dispatch" => Action::Dispatch {
+            department_id: d.int("department_id")?,
+            grid_id: None,
+        },
+        "sign" => Action::Sign,
+        "return" => Action::Return {
+            reason: d.text("reason"),
+        },
+        "request_extension" => Action::RequestExtension {
+            days: d.int("days")?,
+            reason: d.text("reason"),
+        },
+        "decide_extension" => Action::DecideExtension {
+            approve: d.text("approve") == "1",
+            note: d.text("note"),
+        },
+        "feed_back" => Action::FeedBack {
+            result: d.text("result"),
+        },
+        "verify" => Action::Verify {
+            passed: d.text("passed") == "1",
+            note: d.text("note"),
+            photo: d.opt("photo"),
+        },
+        "close" => Action::Close,
+        "urge" => Action::Urge {
+            note: d.text("note"),
+        },
+        "callback" => Action::Callback {
+            satisfaction: d.int("satisfaction")?,
+            note: d.opt("note"),
+        },
+        _ => {
+            return Err(AppError::bad_request(
+                "action",
+                Text::fixed("未知的操作", "unknown action"),
+            ));
+        }
+    };
+    ev::act(
+        &state,
+        auth,
+        id,
+        EventAct {
+            version: d.int("version")?,
+            action,
+        },
+    )
+    .await?;
+    Ok(saved(&format!("/grid/events/{id}")))
+}
+
+async fn add_photos(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    headers: axum::http::HeaderMap,
+    mp: Multipart,
+) -> AppResult<Response> {
+    let form = checked_multipart(&auth, &headers, mp).await?;
+    let files: Vec<_> = form
+        .files
+        .into_iter()
+        .filter(|f| !f.bytes.is_empty())
+        .collect();
+    ev::add_photos(&state, &auth, id, files).await?;
+    Ok(saved(&format!("/grid/events/{id}")))
+}
+
+async fn check_in(State(state): State<AppState>, f: PageForm) -> AppResult<Response> {
+    let auth = f.signed_in()?;
+    let d = &f.data;
+    let num = |k: &str| -> AppResult<f64> {
+        d.text(k).parse::<f64>().map_err(|_| {
+            AppError::bad_request(
+                k,
+                Text::fixed(
+                    "请先定位或在地图上选点",
+                    "locate yourself or pick the place first",
+                ),
+            )
+        })
+    };
+    svc::check_in(
+        &state,
+        auth,
+        svc::CheckinInput {
+            lon: num("lon")?,
+            lat: num("lat")?,
+            note: d.text("note"),
+        },
+    )
+    .await?;
+    Ok(saved("/grid"))
+}
+
+async fn import(
+    State(state): State<AppState>,
+    auth: Auth,
+    headers: axum::http::HeaderMap,
+    mp: Multipart,
+) -> AppResult<Response> {
+    let form = checked_multipart(&auth, &headers, mp).await?;
+    let file = form.files.first().ok_or_else(|| {
+        AppError::bad_request(
+            "file",
+            Text::fixed("请选择GeoJSON文件", "choose a GeoJSON file"),
+        )
+    })?;
+    svc::import(&state, &auth, &file.bytes).await?;
+    Ok(saved("/grid/ledger"))
+}
+
+fn period(page: &PageCtx) -> AppResult<(Option<NaiveDate>, Option<NaiveDate>)> {
+    let day = |k: &str| -> AppResult<Option<NaiveDate>> {
+        match page.param(k).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => NaiveDate::parse_from_str(&v, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| {
+                    AppError::bad_request(
+                        k,
+                        Text::fixed("日期格式应为YYYY-MM-DD", "dates are YYYY-MM-DD"),
+                    )
+                }),
+        }
+    };
+    Ok((day("from")?, day("to")?))
+}
+
+fn stat(l: &StatLine) -> Value {
+    context! {
+        key => l.key.clone(), name => l.name.clone(), level => l.level,
+        received => l.received, registered => l.registered, closed => l.closed,
+        closure_rate => l.closure_rate.map(|v| format!("{v:.2}%")).unwrap_or_default(),
+        on_time_rate => l.on_time_rate.map(|v| format!("{v:.2}%")).unwrap_or_default(),
+    }
+}
+
+/// The ledger (台账): figures of a period by level, grid, category and department; coverage;
+/// patrols; boundaries in and out.
+async fn ledger(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppResult<Response> {
+    let lang = page.lang(Some(&auth));
+    let (from, to) = period(&page)?;
+    let s = ev::stats(&state, &auth, from, to).await?;
+    let level: i64 = page
+        .param("level")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2);
+    let coverage = svc::coverage(&state, &auth).await?;
+    let patrols = svc::patrols(&state, &auth, Some(s.from), Some(s.to)).await?;
+    Ok(render(
+        &state,
+        &page,
+        Some(&auth),
+        "grid_ledger.html",
+        &tr("gd.ledger", lang),
+        context! {
+            from => s.from.to_string(), to => s.to.to_string(), level => level,
+            total => stat(&s.total),
+            by_level => s.by_level.iter().map(stat).collect::<Vec<_>>(),
+            by_grid => s.by_grid.iter().filter(|l| l.level == Some(level)).map(stat).collect::<Vec<_>>(),
+            by_category => s.by_category.iter().map(stat).collect::<Vec<_>>(),
+            by_department => s.by_department.iter().map(stat).collect::<Vec<_>>(),
+            coverage => coverage.iter().filter(|c| c.gap_percent > 0.0 || !c.overlaps.is_empty() || !c.outside.is_empty()).map(|c| context! {
+                code => c.code.clone(), name => c.name.clone(), gap => c.gap_percent,
+                overlaps => c.overlaps.iter().map(|(a, b, s)| format!("{a}/{b} {s}%")).collect::<Vec<_>>().join("；"),
+                outside => c.outside.iter().map(|(a, s)| format!("{a} {s}%")).collect::<Vec<_>>().join("；"),
+            }).collect::<Vec<_>>(),
+            checked => coverage.len(),
+            patrol_coverage => patrols.coverage,
+            unvisited => patrols.unvisited.len(),
+            workers => patrols.by_worker.iter().map(|w| context! { name => w.name.clone(), checkins => w.checkins, days => w.days, grids => w.grids, assigned => w.assigned, assigned_visited => w.assigned_visited }).collect::<Vec<_>>(),
+            dispatch => auth.actor.has(Permission::GridDispatch),
+        },
+    ))
+}
+
+fn stat_rows(lines: &[StatLine]) -> Vec<Vec<String>> {
+    lines
+        .iter()
+        .map(|l| {
+            vec![
+                l.key.clone(),
+                l.name.clone(),
+                l.received.to_string(),
+                l.registered.to_string(),
+                l.closed.to_string(),
+                l.closure_rate
+                    .map(|v| format!("{v:.2}%"))
+                    .unwrap_or_default(),
+                l.fed_back.to_string(),
+                l.on_time_rate
+                    .map(|v| format!("{v:.2}%"))
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect()
+}
+
+/// The ledger's figures as a workbook: totals, levels, grids, categories, departments.
+async fn ledger_xlsx(
+    State(state): State<AppState>,
+    page: PageCtx,
+    auth: Auth,
+) -> AppResult<Response> {
+    let lang = page.lang(Some(&auth));
+    let (from, to) = period(&page)?;
+    let s = ev::stats(&state, &auth, from, to).await?;
+    let headers: Vec<String> = [
+        "gd.col.key",
+        "gd.col.name",
+        "gd.col.received",
+        "gd.col.registered",
+        "gd.col.closed",
+        "gd.col.closure_rate",
+        "gd.col.fed_back",
+        "gd.col.on_time_rate",
+    ]
+    .iter()
+    .map(|k| tr(k, lang))
+    .collect();
+    let total = stat_rows(std::slice::from_ref(&s.total));
+    let (lv, gr, ca, de) = (
+        stat_rows(&s.by_level),
+        stat_rows(&s.by_grid),
+        stat_rows(&s.by_category),
+        stat_rows(&s.by_department),
+    );
+    let names = [
+        tr("gd.total", lang),
+        tr("gd.by_level", lang),
+        tr("gd.by_grid", lang),
+        tr("gd.by_category", lang),
+        tr("gd.by_department", lang),
+    ];
+    let sheets: Vec<Sheet> = names
+        .iter()
+        .zip([&total, &lv, &gr, &ca, &de])
+        .map(|(n, rows)| Sheet {
+            name: n,
+            headers: &headers,
+            rows,
+        })
+        .collect();
+    xlsx_book(&format!("grid-ledger-{}-{}.xlsx", s.from, s.to), &sheets)
+}
+
+/// The events as listed on the desk (same filters), as a workbook.
+async fn events_xlsx(
+    State(state): State<AppState>,
+    page: PageCtx,
+    auth: Auth,
+) -> AppResult<Response> {
+    let lang = page.lang(Some(&auth));
+    let mut q = query(&page)?;
+    q.limit = Some(5000);
+    let lines = ev::list(&state, &auth, &q).await?;
+    let m = svc::map(&state).await?;
+    let headers: Vec<String> = [
+        "gd.number",
+        "gd.source",
+        "gd.category",
+        "gd.description",
+        "gd.grid",
+        "field.state",
+        "gd.light",
+        "gd.reported",
+    ]
+    .iter()
+    .map(|k| tr(k, lang))
+    .collect();
+    let rows: Vec<Vec<String>> = lines
+        .iter()
+        .map(|l| {
+            let e = &l.event;
+            vec![
+                e.number.clone(),
+                e.source.name().get(lang).to_string(),
+                e.progress
+                    .category_id
+                    .and_then(|c| m.category(c))
+                    .map(|c| c.name.clone())
+                    .unwrap_or_default(),
+                e.description.clone(),
+                e.progress
+                    .grid_id
+                    .and_then(|g| m.grid(g))
+                    .map(|g| format!("{} {}", g.code, g.name))
+                    .unwrap_or_default(),
+                e.progress.state.name().get(lang).to_string(),
+                l.light
+                    .map(|x| x.name().get(lang).to_string())
+                    .unwrap_or_default(),
+                display(e.reported_at),
+            ]
+        })
+        .collect();
+    let name = tr("gd.events", lang);
+    xlsx_book(
+        "grid-events.xlsx",
+        &[Sheet {
+            name: &name,
+            headers: &headers,
+            rows: &rows,
+        }],
+    )
+}
