@@ -879,3 +879,196 @@ async fn a_supervisor_rings_the_bell_and_the_open_workbench_warns() {
     d.quit().await;
     app.stop().await;
 }
+
+/// Fills and submits a form of the page by its id (not the step forms of `act_in_browser`).
+async fn submit(c: &Client, form_css: &str, fields: &[(&str, &str)]) {
+    let form = c
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(form_css))
+        .await
+        .unwrap_or_else(|e| panic!("no form {form_css}: {e}"));
+    for (name, value) in fields {
+        let el = form
+            .find(Locator::Css(&format!("[name='{name}']")))
+            .await
+            .unwrap();
+        if el.tag_name().await.unwrap() == "select" {
+            el.select_by_value(value).await.unwrap();
+        } else {
+            el.send_keys(value).await.unwrap();
+        }
+    }
+    form.find(Locator::Css("button.primary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+// 数字城管 in the browser: a grid worker reports a blocked drain from the phone page, picking the
+// place on the map and attaching a photo; the dispatcher registers it (it goes to the
+// department by its category); the department signs for it and feeds back; the worker checks it
+// on site with the photo; the dispatcher closes it and calls back. The desk lists it as closed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_grid_worker_reports_from_the_phone_page_and_it_is_followed_to_closure() {
+    let Some(d) = driver().await else { return };
+    let app = TestApp::start(TestDb::sqlite().await.unwrap(), config()).await;
+    let c = &d.client;
+    c.set_window_size(414, 900).await.unwrap();
+    sign_in(c, &app, "grid").await;
+    text(c, "#home-title").await;
+    c.goto(&app.url("/grid")).await.unwrap();
+    click(c, "#grid-report-link").await;
+    text(c, "#grid-report").await;
+    let (_, cats) = app
+        .get("/api/v1/grid/categories", &app.token("grid").await)
+        .await;
+    let drain = cats
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "drain")
+        .unwrap()["id"]
+        .to_string();
+    // The drain's own question appears once it is chosen.
+    c.find(Locator::Css("#grid-category"))
+        .await
+        .unwrap()
+        .select_by_value(&drain)
+        .await
+        .unwrap();
+    let depth = c
+        .find(Locator::Css("input[name='attribute[depth]']"))
+        .await
+        .unwrap();
+    assert!(depth.is_displayed().await.unwrap());
+    depth.send_keys("20").await.unwrap();
+    // A click on the map where the worker's first grid is: the page turns it into a place.
+    let target = onewindow::demo::grid::centre(0, 1);
+    let placed = c
+        .execute(
+            "var svg = document.getElementById('grid-map');
+             var d = svg.dataset;
+             var x = (arguments[0] - parseFloat(d.west)) * parseFloat(d.sx);
+             var y = (parseFloat(d.north) - arguments[1]) * parseFloat(d.sy);
+             var pt = svg.createSVGPoint(); pt.x = x; pt.y = y;
+             var s = pt.matrixTransform(svg.getScreenCTM());
+             svg.dispatchEvent(new MouseEvent('click', {clientX: s.x, clientY: s.y, bubbles: true}));
+             return [document.getElementById('grid-lon').value, document.getElementById('grid-lat').value];",
+            vec![target.lon.into(), target.lat.into()],
+        )
+        .await
+        .unwrap();
+    let lon: f64 = placed[0].as_str().unwrap().parse().unwrap();
+    let lat: f64 = placed[1].as_str().unwrap().parse().unwrap();
+    assert!(
+        (lon - target.lon).abs() < 0.0005 && (lat - target.lat).abs() < 0.0005,
+        "picked {lon},{lat} for {target:?}"
+    );
+    let photo = std::env::temp_dir().join(format!("ow_drain_{}.png", std::process::id()));
+    std::fs::write(&photo, crate::grid::png()).unwrap();
+    c.find(Locator::Css("#grid-report input[type=file]"))
+        .await
+        .unwrap()
+        .send_keys(&photo.display().to_string())
+        .await
+        .unwrap();
+    submit(
+        c,
+        "#grid-report",
+        &[("description", "井盖缺失，下水道堵塞，雨后路面积水")],
+    )
+    .await;
+    assert_eq!(text(c, ".flash").await, "已保存");
+    assert_eq!(text(c, "#event-state").await.trim(), "待立案 正常");
+    let url = c.current_url().await.unwrap().to_string();
+    let event_url = url.split('?').next().unwrap().to_string();
+    let img = c.find(Locator::Css("#event-photos img")).await.unwrap();
+    let loaded: bool = c
+        .execute(
+            "return arguments[0].complete && arguments[0].naturalWidth === 2",
+            vec![serde_json::to_value(&img).unwrap()],
+        )
+        .await
+        .unwrap()
+        .as_bool()
+        .unwrap_or(false);
+    assert!(loaded, "the photo is shown");
+    sign_out(c, &app).await;
+
+    // The command centre registers it: the drain goes to 住建局 at once.
+    sign_in(c, &app, "dispatcher").await;
+    text(c, "#home-title").await;
+    c.goto(&event_url).await.unwrap();
+    act_in_browser(c, "register", &[]).await;
+    text_contains(c, "#event-state", "待签收").await;
+    text_contains(c, "#event-department", "住房和城乡建设局").await;
+    sign_out(c, &app).await;
+
+    // The department signs for it and feeds back.
+    sign_in(c, &app, "approver").await;
+    text(c, "#home-title").await;
+    c.goto(&event_url).await.unwrap();
+    act_in_browser(c, "sign", &[]).await;
+    act_in_browser(c, "feed_back", &[("result", "已更换井盖并疏通管道")]).await;
+    text_contains(c, "#event-state", "待核查").await;
+    sign_out(c, &app).await;
+
+    // The grid worker checks it on site, with the photo.
+    sign_in(c, &app, "grid").await;
+    text(c, "#home-title").await;
+    c.goto(&app.url("/grid")).await.unwrap();
+    text_contains(c, "#grid-to-verify", "SJ").await;
+    c.goto(&event_url).await.unwrap();
+    let sha = c
+        .find(Locator::Css(
+            "#act-verify select[name=photo] option:nth-child(2)",
+        ))
+        .await
+        .unwrap()
+        .attr("value")
+        .await
+        .unwrap()
+        .unwrap();
+    act_in_browser(
+        c,
+        "verify",
+        &[("passed", "1"), ("note", "现场已畅通"), ("photo", &sha)],
+    )
+    .await;
+    text_contains(c, "#event-state", "待结案").await;
+    sign_out(c, &app).await;
+
+    // The dispatcher closes it and calls the reporter back.
+    sign_in(c, &app, "dispatcher").await;
+    text(c, "#home-title").await;
+    c.goto(&event_url).await.unwrap();
+    act_in_browser(c, "close", &[]).await;
+    act_in_browser(c, "callback", &[("satisfaction", "5")]).await;
+    text_contains(c, "#event-state", "已结案").await;
+    let trail = text(c, "#event-trail").await;
+    for step in [
+        "上报",
+        "立案",
+        "派遣",
+        "签收",
+        "处置反馈",
+        "现场核查",
+        "结案",
+        "回访",
+    ] {
+        assert!(trail.contains(step), "{step} in {trail}");
+    }
+    c.goto(&app.url("/grid?state=closed")).await.unwrap();
+    let number = event_url.rsplit('/').next().unwrap().to_string();
+    let listed = text(c, "#grid-events").await;
+    assert!(
+        listed.contains("井盖缺失"),
+        "listed as closed: {listed} ({number})"
+    );
+    let _ = std::fs::remove_file(&photo);
+    d.quit().await;
+    app.stop().await;
+}

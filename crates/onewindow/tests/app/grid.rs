@@ -634,7 +634,7 @@ each_app!(grid_pages_report_dispatch_and_count, |app| {
     );
     assert!(html.contains(&format!("href=\"/grid/events/{id}\"")));
     let (_, html) = page(app, &format!("/grid/events/{id}"), &dispatcher).await;
-    assert!(html.contains("id=\"event-register\"") && html.contains("id=\"event-decline\""));
+    assert!(html.contains("id=\"act-register\"") && html.contains("id=\"act-decline\""));
     let version = "1";
     let (s, to) = post_form(
         app,
