@@ -10,7 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
-use support::percentile;
+use support::phase;
 
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -38,54 +38,6 @@ fn args() -> Args {
         }
     }
     a
-}
-
-fn summary(name: &str, mut lat_ms: Vec<f64>, errors: usize, elapsed: Duration) -> Value {
-    lat_ms.sort_by(|a, b| a.total_cmp(b));
-    let n = lat_ms.len();
-    json!({
-        "phase": name,
-        "requests": n,
-        "errors": errors,
-        "seconds": (elapsed.as_secs_f64() * 100.0).round() / 100.0,
-        "requests_per_second": ((n as f64 / elapsed.as_secs_f64()) * 10.0).round() / 10.0,
-        "latency_ms": { "p50": percentile(&lat_ms, 0.50), "p95": percentile(&lat_ms, 0.95), "p99": percentile(&lat_ms, 0.99), "max": percentile(&lat_ms, 1.0) },
-    })
-}
-
-/// Runs `clients` loops of `op` for `seconds`; each op returns whether it succeeded.
-async fn phase<F, Fut>(name: &str, clients: usize, seconds: u64, op: F) -> Value
-where
-    F: Fn(usize) -> Fut + Send + Sync + Clone + 'static,
-    Fut: std::future::Future<Output = bool> + Send,
-{
-    let start = Instant::now();
-    let deadline = start + Duration::from_secs(seconds);
-    let mut tasks = Vec::new();
-    for c in 0..clients {
-        let op = op.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::new();
-            let mut errors = 0;
-            while Instant::now() < deadline {
-                let t = Instant::now();
-                if op(c).await {
-                    lat.push(t.elapsed().as_secs_f64() * 1000.0);
-                } else {
-                    errors += 1;
-                }
-            }
-            (lat, errors)
-        }));
-    }
-    let mut lat = Vec::new();
-    let mut errors = 0;
-    for t in tasks {
-        let (l, e) = t.await.unwrap();
-        lat.extend(l);
-        errors += e;
-    }
-    summary(name, lat, errors, start.elapsed())
 }
 
 fn peak_rss_kib() -> Option<u64> {

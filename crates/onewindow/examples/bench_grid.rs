@@ -1,6 +1,6 @@
 //! Grid benchmark: the grid a point lies in, among the 312 third-level grids of the seeds'
-//! district (a 24 × 13 lattice of irregular cells, each a polygon of 24 corners), found through
-//! `GridIndex`. Prints one JSON object with p50, p95 and max in microseconds over random points.
+//! district (the demo's 24 × 13 lattice of irregular cells, each a polygon of 20 corners), found
+//! through `GridIndex`. Prints one JSON object with p50, p95 and max in microseconds over random points.
 //!
 //!   cargo run --release --example bench_grid -- [--points 100000]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -8,7 +8,8 @@
 mod support;
 use support::percentile;
 
-use onewindow_core::grid::geometry::{GridIndex, parse};
+use onewindow::demo::grid::{COLS, ROWS, cell};
+use onewindow_core::grid::geometry::GridIndex;
 use serde_json::json;
 use std::time::Instant;
 
@@ -22,43 +23,13 @@ fn arg(name: &str) -> Option<String> {
     None
 }
 
-/// A cell of the lattice whose edges wobble, so that each is a real polygon with many corners.
-fn cell(col: i64, row: i64) -> serde_json::Value {
-    let (x0, y0, s) = (120.70 + col as f64 * 0.01, 40.60 + row as f64 * 0.01, 0.01);
-    // Shared edges must match between neighbours: the wobble depends on the edge's position only.
-    let wobble = |a: f64, b: f64| (a * 7919.0 + b * 104729.0).sin() * 0.0004;
-    let mut ring = Vec::new();
-    let n = 6;
-    for i in 0..n {
-        let t = i as f64 / n as f64;
-        ring.push([x0 + t * s, y0 + wobble(x0 + t * s, y0)]);
-    }
-    for i in 0..n {
-        let t = i as f64 / n as f64;
-        ring.push([x0 + s + wobble(x0 + s, y0 + t * s), y0 + t * s]);
-    }
-    for i in 0..n {
-        let t = i as f64 / n as f64;
-        ring.push([x0 + s - t * s, y0 + s + wobble(x0 + s - t * s, y0 + s)]);
-    }
-    for i in 0..n {
-        let t = i as f64 / n as f64;
-        ring.push([x0 + wobble(x0, y0 + s - t * s), y0 + s - t * s]);
-    }
-    ring.push(ring[0]);
-    json!({"type": "Polygon", "coordinates": [ring]})
-}
-
 fn main() {
     let points: usize = arg("--points")
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let mut grids = Vec::new();
-    for i in 0..312i64 {
-        grids.push((
-            i + 1,
-            parse("grid", &cell(i % 24, i / 24)).expect("a valid cell"),
-        ));
+    for i in 0..COLS * ROWS {
+        grids.push((i + 1, cell(i % COLS, i / COLS)));
     }
     let built = Instant::now();
     let index = GridIndex::new(grids);
@@ -85,7 +56,7 @@ fn main() {
         "{}",
         serde_json::to_string_pretty(&json!({
             "grids": index.len(),
-            "corners_per_grid": 25,
+            "corners_per_grid": 21,
             "points": points,
             "found_in_a_grid": found,
             "index_build_us": (build_us * 10.0).round() / 10.0,

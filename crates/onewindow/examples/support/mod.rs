@@ -8,3 +8,60 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     (sorted[i] * 100.0).round() / 100.0
 }
+
+/// One phase's figures: how many, how fast, the latency quantiles.
+#[allow(dead_code)] // not every benchmark drives HTTP phases
+pub fn summary(
+    name: &str,
+    mut lat_ms: Vec<f64>,
+    errors: usize,
+    elapsed: std::time::Duration,
+) -> serde_json::Value {
+    lat_ms.sort_by(|a, b| a.total_cmp(b));
+    let n = lat_ms.len();
+    serde_json::json!({
+        "phase": name,
+        "requests": n,
+        "errors": errors,
+        "seconds": (elapsed.as_secs_f64() * 100.0).round() / 100.0,
+        "requests_per_second": ((n as f64 / elapsed.as_secs_f64()) * 10.0).round() / 10.0,
+        "latency_ms": { "p50": percentile(&lat_ms, 0.50), "p95": percentile(&lat_ms, 0.95), "p99": percentile(&lat_ms, 0.99), "max": percentile(&lat_ms, 1.0) },
+    })
+}
+
+/// Runs `clients` loops of `op` for `seconds`; each op returns whether it succeeded.
+#[allow(dead_code)] // not every benchmark drives HTTP phases
+pub async fn phase<F, Fut>(name: &str, clients: usize, seconds: u64, op: F) -> serde_json::Value
+where
+    F: Fn(usize) -> Fut + Send + Sync + Clone + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    use std::time::{Duration, Instant};
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let op = op.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut errors = 0;
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                if op(c).await {
+                    lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                } else {
+                    errors += 1;
+                }
+            }
+            (lat, errors)
+        }));
+    }
+    let mut lat = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (l, e) = t.await.unwrap();
+        lat.extend(l);
+        errors += e;
+    }
+    summary(name, lat, errors, start.elapsed())
+}

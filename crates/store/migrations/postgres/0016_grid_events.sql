@@ -73,7 +73,7 @@ CREATE TABLE events (
 );
 CREATE INDEX events_reported ON events (reported_at);
 CREATE INDEX events_state ON events (state);
-CREATE INDEX events_category_near ON events (category_id, reported_at);
+CREATE INDEX events_near ON events (category_id, lat_e6, lon_e6);
 CREATE INDEX events_grid ON events (grid_id);
 CREATE INDEX events_department ON events (department_id, state);
 CREATE INDEX events_reporter ON events (reporter_id);

@@ -384,7 +384,7 @@ impl<B: Backend> SqlStore<B> {
     ) -> Result<Vec<Event>> {
         let q = sql(format!(
             "SELECT {COLS} FROM events WHERE category_id = $1 AND reported_at >= $2
-                 AND lon_e6 BETWEEN $3 AND $4 AND lat_e6 BETWEEN $5 AND $6 AND id <> $7
+                 AND lat_e6 BETWEEN $5 AND $6 AND lon_e6 BETWEEN $3 AND $4 AND id <> $7
                  AND state <> 'declined'
              ORDER BY id DESC LIMIT 50"
         ))

@@ -205,7 +205,10 @@ async fn report(
         None,
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(out)))
+    Ok((
+        StatusCode::CREATED,
+        Json(ev::with_duplicates(&state, out).await?),
+    ))
 }
 
 /// Events in scope (staff) or one's own (the public), newest first; `mine` gives the reader's

@@ -643,7 +643,7 @@ async fn post_requests(
         )
         .await?;
         Ok(json!([{
-            "service_request_id": reported.event.number,
+            "service_request_id": reported.number,
             "token": token,
             "service_notice": format!("已受理，将在{}内立案", m.rules.steps.register.text().zh),
             "account_id": Value::Null,

@@ -380,7 +380,7 @@ async fn report(
         None,
     )
     .await?;
-    Ok(saved(&format!("/grid/events/{}", r.event.id)))
+    Ok(saved(&format!("/grid/events/{}", r.id)))
 }
 
 fn act_name(code: &str, lang: Lang) -> String {

@@ -94,7 +94,7 @@ fn may_report(reporter: &Reporter, source: Source) -> AppResult<()> {
 }
 
 /// Records a report: checked, placed in its grid, with the answers to its category's questions
-/// and its photos; returns it with the possible duplicates.
+/// and its photos. (Its possible duplicates are `duplicates_of`, for those who show them.)
 pub async fn report(
     state: &AppState,
     reporter: Reporter<'_>,
@@ -103,7 +103,7 @@ pub async fn report(
     answers: &Answers,
     photos: Vec<NewFile>,
     token: Option<String>,
-) -> AppResult<Reported> {
+) -> AppResult<Event> {
     may_report(&reporter, source)?;
     let m = grid::map(state).await?;
     let mut e = input.check(source)?;
@@ -179,6 +179,12 @@ pub async fn report(
             },
         )
         .await?;
+    Ok(event)
+}
+
+/// A report with the earlier ones it may repeat, as its reporter is shown it.
+pub async fn with_duplicates(state: &AppState, event: Event) -> AppResult<Reported> {
+    let m = grid::map(state).await?;
     let duplicates = hints(state, &m, &event).await?;
     Ok(Reported { event, duplicates })
 }
