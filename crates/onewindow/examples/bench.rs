@@ -13,7 +13,7 @@ mod support;
 use support::phase;
 
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 struct Args {
     database_url: Option<String>,
