@@ -8,6 +8,10 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     ("grid_map.html", include_str!("../templates/grid_map.html")),
     (
+        "grid_admin.html",
+        include_str!("../templates/grid_admin.html"),
+    ),
+    (
         "grid_desk.html",
         include_str!("../templates/grid_desk.html"),
     ),

@@ -725,3 +725,188 @@ each_app!(grid_pages_report_dispatch_and_count, |app| {
     let (s, _) = page(app, "/grid", &clerk).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 });
+
+// The command centre's settings page: a category added and its limit changed, a grid staffed
+// by account names, the step limits saved, an Open311 key issued and shown once; refused to
+// departments and grid workers.
+each_app!(
+    grid_settings_page_edits_categories_staff_rules_and_keys,
+    |app| {
+        use crate::pages::{page, post_form, sign_in_cookie};
+        let dispatcher = sign_in_cookie(app, "dispatcher").await;
+        let (s, html) = page(app, "/grid/admin", &dispatcher).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("id=\"category-drain\""));
+        for who in ["grid", "approver"] {
+            let c = sign_in_cookie(app, who).await;
+            assert_eq!(
+                page(app, "/grid/admin", &c).await.0,
+                StatusCode::FORBIDDEN,
+                "{who}"
+            );
+        }
+        let (s, to) = post_form(
+            app,
+            &dispatcher,
+            "/grid/admin",
+            "/grid/admin/categories",
+            &[
+                ("code", "manhole"),
+                ("name", "井盖破损"),
+                ("group", "市政设施"),
+                ("department_id", ""),
+                ("amount", "4"),
+                ("unit", "hours"),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{to}");
+        let token = app.token("dispatcher").await;
+        let c = app
+            .find("/api/v1/grid/categories", &token, "code", "manhole")
+            .await;
+        assert_eq!(c["limit"], json!({"amount": 4, "unit": "hours"}));
+        let (s, _) = post_form(
+            app,
+            &dispatcher,
+            "/grid/admin",
+            &format!("/grid/admin/categories/{}", c["id"]),
+            &[
+                ("version", &c["version"].to_string()),
+                ("name", "井盖破损或缺失"),
+                ("group", "市政设施"),
+                ("department_id", ""),
+                ("amount", "2"),
+                ("unit", "working_days"),
+                ("active", "1"),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let c = app
+            .find("/api/v1/grid/categories", &token, "code", "manhole")
+            .await;
+        assert_eq!(
+            (c["name"].as_str(), c["limit"]["unit"].as_str()),
+            (Some("井盖破损或缺失"), Some("working_days"))
+        );
+        let (s, e) = post_form(
+            app,
+            &dispatcher,
+            "/grid/admin",
+            "/grid/admin/categories",
+            &[
+                ("code", "x"),
+                ("name", "零时限"),
+                ("amount", "0"),
+                ("unit", "hours"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            &e[..100.min(e.len())]
+        );
+
+        let (s, to) = post_form(
+            app,
+            &dispatcher,
+            "/grid/admin",
+            "/grid/admin/staff",
+            &[
+                ("grid", "G03-01-01"),
+                ("region_code", "211403003"),
+                ("leader", "grid"),
+                ("workers", "grid"),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{to}");
+        let (_, grids) = app.get("/api/v1/grids", &token).await;
+        let g = grids
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["code"] == "G03-01-01")
+            .unwrap()
+            .clone();
+        assert_eq!(g["workers"].as_array().unwrap().len(), 1);
+        let (s, _) = post_form(
+            app,
+            &dispatcher,
+            "/grid/admin",
+            "/grid/admin/staff",
+            &[("grid", "G03-01-01"), ("workers", "nobody-here")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+
+        let (s, _) = post_form(
+            app,
+            &dispatcher,
+            "/grid/admin",
+            "/grid/admin/rules",
+            &[
+                ("register", "20"),
+                ("register_unit", "minutes"),
+                ("dispatch", "30"),
+                ("dispatch_unit", "minutes"),
+                ("sign", "2"),
+                ("sign_unit", "hours"),
+                ("return_within", "2"),
+                ("return_unit", "working_days"),
+                ("max_extension_days", "10"),
+                ("duplicate_meters", "50"),
+                ("duplicate_hours", "24"),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, rules) = app.get("/api/v1/grid/rules", &token).await;
+        assert_eq!(
+            (
+                rules["steps"]["register"]["amount"].as_i64(),
+                rules["duplicate_meters"].as_i64()
+            ),
+            (Some(20), Some(50))
+        );
+
+        let (s, html) = post_form(
+            app,
+            &dispatcher,
+            "/grid/admin",
+            "/grid/admin/keys",
+            &[("name", "随手拍")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        let key = html
+            .split("id=\"issued-key-value\">")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .to_string();
+        assert_eq!(key.len(), 64, "{key}");
+        let (_, again) = page(app, "/grid/admin", &dispatcher).await;
+        assert!(!again.contains(&key), "shown once");
+        let p = centre(2, 2);
+        let res = app
+            .http
+            .post(app.url("/open311/v2/requests.json"))
+            .form(&[
+                ("api_key", key.as_str()),
+                ("service_code", "manhole"),
+                ("lat", &p.lat.to_string()),
+                ("long", &p.lon.to_string()),
+                ("description", "井盖缺失"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+);

@@ -15,6 +15,7 @@ mod evaluation;
 mod export;
 mod figures;
 mod grid;
+mod grid_admin;
 mod hall;
 mod home;
 mod portal;
@@ -59,6 +60,7 @@ pub fn router() -> Router<AppState> {
         .merge(complaints::router())
         .merge(supervisors::router())
         .merge(grid::router())
+        .merge(grid_admin::router())
 }
 
 /// What a page needs to know about the request before rendering.
