@@ -878,6 +878,13 @@ const UI: &[(&str, &str, &str)] = &[
     ("gd.unit.minutes", "分钟", "minutes"),
     ("gd.unit.hours", "小时", "hours"),
     ("gd.unit.working_days", "个工作日", "working days"),
+    ("gd.patrol_by_grid", "各网格巡查", "By grid"),
+    (
+        "gd.patrol_record",
+        "巡查轨迹（最近200条）",
+        "Check-ins (latest 200)",
+    ),
+    ("gd.time", "时间", "Time"),
     ("cp.title", "投诉处理", "Complaints"),
     ("cp.one", "投诉", "Complaint"),
     ("cp.open", "办理中", "Open"),

@@ -625,6 +625,7 @@ async fn ledger(State(state): State<AppState>, page: PageCtx, auth: Auth) -> App
         .unwrap_or(2);
     let coverage = svc::coverage(&state, &auth).await?;
     let patrols = svc::patrols(&state, &auth, Some(s.from), Some(s.to)).await?;
+    let m = svc::map(&state).await?;
     Ok(render(
         &state,
         &page,
@@ -647,6 +648,13 @@ async fn ledger(State(state): State<AppState>, page: PageCtx, auth: Auth) -> App
             patrol_coverage => patrols.coverage,
             unvisited => patrols.unvisited.len(),
             workers => patrols.by_worker.iter().map(|w| context! { name => w.name.clone(), checkins => w.checkins, days => w.days, grids => w.grids, assigned => w.assigned, assigned_visited => w.assigned_visited }).collect::<Vec<_>>(),
+            patrol_grids => patrols.by_grid.iter().map(|g| context! { code => g.code.clone(), name => g.name.clone(), checkins => g.checkins, workers => g.workers, days => g.days }).collect::<Vec<_>>(),
+            // The day-by-day record (痕迹): the latest 200 check-ins of the period.
+            checkins => patrols.checkins.iter().rev().take(200).map(|c| context! {
+                at => display(c.at), name => c.user_name.clone(),
+                grid => c.grid_id.and_then(|g| m.grid(g)).map(|g| format!("{} {}", g.code, g.name)).unwrap_or_default(),
+                place => format!("{:.5}, {:.5}", c.point.lon, c.point.lat), note => c.note.clone(),
+            }).collect::<Vec<_>>(),
             dispatch => auth.actor.has(Permission::GridDispatch),
         },
     ))
