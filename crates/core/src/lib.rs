@@ -6,6 +6,7 @@ pub mod audit;
 pub mod calendar;
 pub mod case;
 pub mod catalog;
+pub mod enterprise;
 pub mod error;
 pub mod evaluation;
 pub mod grid;
