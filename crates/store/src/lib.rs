@@ -757,6 +757,68 @@ pub trait GridStore: Send + Sync {
     async fn open311_client(&self, key_sha256: &str) -> Result<Option<String>>;
 }
 
+/// Enterprise service (政务服务进企业): enterprises, projects and their teams, work items.
+#[async_trait]
+pub trait EnterpriseStore: Send + Sync {
+    async fn create_enterprise(
+        &self,
+        ctx: &Context,
+        e: onewindow_core::enterprise::firm::NewEnterprise,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::enterprise::firm::Enterprise>;
+    async fn enterprise(
+        &self,
+        id: i64,
+    ) -> Result<Option<onewindow_core::enterprise::firm::Enterprise>>;
+    /// A checked project with its checked team, in its enterprise's region.
+    async fn create_project(
+        &self,
+        ctx: &Context,
+        p: onewindow_core::enterprise::project::NewProject,
+        team: onewindow_core::enterprise::project::Team,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::enterprise::project::Project>;
+    async fn project(
+        &self,
+        id: i64,
+    ) -> Result<Option<onewindow_core::enterprise::project::Project>>;
+    /// A new team under the project's version; each change of steward, leader or department is
+    /// kept as a handover.
+    async fn set_project_team(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        team: onewindow_core::enterprise::project::Team,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::enterprise::project::Project>;
+    async fn project_handovers(
+        &self,
+        id: i64,
+    ) -> Result<Vec<onewindow_core::enterprise::project::Handover>>;
+    async fn record_work_item(
+        &self,
+        ctx: &Context,
+        n: onewindow_core::enterprise::work::NewItem,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::enterprise::work::Item>;
+    async fn work_item(&self, id: i64) -> Result<Option<onewindow_core::enterprise::work::Item>>;
+    async fn work_items_of(
+        &self,
+        enterprise_id: i64,
+    ) -> Result<Vec<onewindow_core::enterprise::work::Item>>;
+    async fn work_log(&self, id: i64) -> Result<Vec<onewindow_core::enterprise::work::LogLine>>;
+    /// One step under the item's version, with its trail line and audit entry.
+    async fn act_on_work_item(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        action: onewindow_core::enterprise::work::Action,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::enterprise::work::Item>;
+}
+
 #[async_trait]
 pub trait SettingsStore: Send + Sync {
     async fn setting(&self, key: &str) -> Result<Option<String>>;
@@ -781,6 +843,7 @@ pub trait Store:
     + ComplaintStore
     + SupervisorStore
     + GridStore
+    + EnterpriseStore
 {
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> Result<()>;

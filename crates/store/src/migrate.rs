@@ -94,6 +94,11 @@ pub const SQLITE: &[Migration] = &[
         name: "grid_events",
         sql: include_str!("../migrations/sqlite/0016_grid_events.sql"),
     },
+    Migration {
+        version: 17,
+        name: "enterprise",
+        sql: include_str!("../migrations/sqlite/0017_enterprise.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -176,6 +181,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 16,
         name: "grid_events",
         sql: include_str!("../migrations/postgres/0016_grid_events.sql"),
+    },
+    Migration {
+        version: 17,
+        name: "enterprise",
+        sql: include_str!("../migrations/postgres/0017_enterprise.sql"),
     },
 ];
 

@@ -5329,3 +5329,270 @@ mod grid {
         assert_eq!(s.open311_client(&"d".repeat(64)).await.unwrap(), None);
     });
 }
+
+mod enterprise {
+    use super::*;
+    use onewindow_core::enterprise::firm::{NewEnterprise, Size};
+    use onewindow_core::enterprise::project::{Milestone, NewProject, Stage, Team};
+    use onewindow_core::enterprise::work::{Action, Kind, Level, NewItem, State};
+
+    fn at(d: u32) -> chrono::DateTime<chrono::Utc> {
+        use chrono::TimeZone;
+        onewindow_core::time::china()
+            .with_ymd_and_hms(2026, 3, d, 10, 0, 0)
+            .unwrap()
+            .to_utc()
+    }
+
+    // An enterprise and its key project, whose steward is handed over; a problem solved by a
+    // department and confirmed by the enterprise after one refusal; another escalated to the
+    // city. Every step in the trail and the audit; stale versions refused.
+    each_db!(enterprises_projects_and_work_items, |db| {
+        let s = db.store.clone();
+        let o = org(s.as_ref()).await;
+        let c = ctx();
+        let new = NewEnterprise {
+            name: "葫芦岛宏跃铜业有限公司".into(),
+            uscc: uscc::build('9', '1', "211403", "MA000009").unwrap(),
+            industry: "C".into(),
+            size: Size::Medium,
+            region_id: o.street.id,
+            contact_name: "张经理".into(),
+            contact_phone: "13904291234".into(),
+            address: String::new(),
+        }
+        .check()
+        .unwrap();
+        let e = s.create_enterprise(&c, new.clone(), at(1)).await.unwrap();
+        assert_eq!(s.enterprise(e.id).await.unwrap().unwrap().uscc, new.uscc);
+        let dup = s.create_enterprise(&c, new, at(1)).await.unwrap_err();
+        assert_eq!(conflict_field(dup), "uscc");
+
+        let steward = |n: &str| new_user(n, &["steward"], Some(o.dept_a.id), None);
+        let s1 = s
+            .create_user(&c, steward("steward1"), "h".into())
+            .await
+            .unwrap();
+        let s2 = s
+            .create_user(&c, steward("steward2"), "h".into())
+            .await
+            .unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let p = NewProject {
+            enterprise_id: e.id,
+            name: "年产5万吨精密铜带项目".into(),
+            amount_fen: 12_000 * 1_000_000,
+            stage: Stage::Signed,
+            key_project: true,
+            green_channel: true,
+            milestones: vec![Milestone {
+                name: "签约".into(),
+                planned: today,
+                actual: Some(today),
+            }],
+        }
+        .check(today)
+        .unwrap();
+        let team = Team {
+            steward_id: Some(s1.id),
+            leader_id: Some(s2.id),
+            department_id: Some(o.dept_a.id),
+            members: vec![s2.id],
+        }
+        .check(true)
+        .unwrap();
+        let p = s.create_project(&c, p, team.clone(), at(1)).await.unwrap();
+        assert_eq!((p.region_id, p.team.steward_id), (o.street.id, Some(s1.id)));
+        let next = Team {
+            steward_id: Some(s2.id),
+            ..team
+        };
+        let p2 = s
+            .set_project_team(&c, p.id, p.version, next.clone(), at(2))
+            .await
+            .unwrap();
+        assert_eq!(p2.team.steward_id, Some(s2.id));
+        let e2 = s
+            .set_project_team(&c, p.id, p.version, next, at(2))
+            .await
+            .unwrap_err();
+        assert_eq!(conflict_field(e2), "version");
+        let h = s.project_handovers(p.id).await.unwrap();
+        assert_eq!(
+            (h.len(), h[0].role.as_str(), h[0].from_id, h[0].to_id),
+            (1, "steward", Some(s1.id), Some(s2.id))
+        );
+
+        let item = |title: &str| NewItem {
+            enterprise_id: e.id,
+            project_id: Some(p.id),
+            kind: Kind::Problem,
+            title: title.into(),
+            detail: String::new(),
+        };
+        let a = s
+            .record_work_item(&c, item("厂区用电增容"), at(3))
+            .await
+            .unwrap();
+        assert!(a.number.starts_with("QY20260303"), "{}", a.number);
+        let act = |id: i64, version: i64, action: Action, day: u32| {
+            let s = s.clone();
+            async move {
+                s.act_on_work_item(&ctx(), id, version, action, at(day))
+                    .await
+            }
+        };
+        let deadline = chrono::NaiveDate::from_ymd_opt(2026, 3, 20);
+        let bad = act(
+            a.id,
+            a.version,
+            Action::Assign {
+                department_id: None,
+                deadline,
+            },
+            3,
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(invalid_field(bad), "department_id");
+        let bad = act(
+            a.id,
+            a.version,
+            Action::Assign {
+                department_id: Some(999_999),
+                deadline,
+            },
+            3,
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(invalid_field(bad), "department_id");
+        let a = act(
+            a.id,
+            a.version,
+            Action::Assign {
+                department_id: Some(o.dept_b.id),
+                deadline,
+            },
+            3,
+        )
+        .await
+        .unwrap();
+        let a = act(
+            a.id,
+            a.version,
+            Action::Answer {
+                resolution: "已协调供电公司".into(),
+            },
+            5,
+        )
+        .await
+        .unwrap();
+        let a = act(
+            a.id,
+            a.version,
+            Action::Confirm {
+                satisfied: false,
+                satisfaction: None,
+                note: Some("仍未通电".into()),
+            },
+            6,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (a.progress.state, a.progress.reopened),
+            (State::Assigned, 1)
+        );
+        let a = act(
+            a.id,
+            a.version,
+            Action::Answer {
+                resolution: "已通电".into(),
+            },
+            8,
+        )
+        .await
+        .unwrap();
+        let a = act(
+            a.id,
+            a.version,
+            Action::Confirm {
+                satisfied: true,
+                satisfaction: Some(5),
+                note: None,
+            },
+            9,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (a.progress.state, a.progress.satisfaction),
+            (State::Closed, Some(5))
+        );
+        assert_eq!(a.closed_at, Some(at(9)));
+        let stale = act(
+            a.id,
+            1,
+            Action::Answer {
+                resolution: "x".into(),
+            },
+            9,
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(conflict_field(stale), "version");
+
+        let b = s
+            .record_work_item(&c, item("用地指标不足"), at(3))
+            .await
+            .unwrap();
+        let b = act(
+            b.id,
+            b.version,
+            Action::Escalate {
+                reason: "需市级统筹".into(),
+            },
+            4,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (b.progress.state, b.progress.level),
+            (State::Recorded, Level::City)
+        );
+        let b = act(
+            b.id,
+            b.version,
+            Action::Consult {
+                consultation_id: 1,
+                decision: "市自然资源局牵头".into(),
+            },
+            5,
+        )
+        .await
+        .unwrap();
+        assert_eq!(b.progress.consultations, vec![1]);
+        let log: Vec<String> = s
+            .work_log(a.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|l| l.action)
+            .collect();
+        assert_eq!(
+            log,
+            ["record", "assign", "answer", "confirm", "answer", "confirm"]
+        );
+        assert_eq!(s.work_items_of(e.id).await.unwrap().len(), 2);
+        let trail = s
+            .audit_entries(&AuditFilter {
+                target_type: Some("work_item".into()),
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(trail.len(), 9);
+    });
+}

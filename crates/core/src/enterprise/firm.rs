@@ -35,6 +35,21 @@ pub struct NewEnterprise {
     pub address: String,
 }
 
+/// An enterprise as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Enterprise {
+    pub id: i64,
+    pub name: String,
+    pub uscc: String,
+    pub industry: String,
+    pub size: Size,
+    pub region_id: i64,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub address: String,
+    pub version: i64,
+}
+
 /// GB/T 4754-2017's sections: A 农林牧渔 … T 国际组织.
 const SECTIONS: &str = "ABCDEFGHIJKLMNOPQRST";
 

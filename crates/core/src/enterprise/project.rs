@@ -120,6 +120,32 @@ impl NewProject {
     }
 }
 
+/// A project as stored, with its team.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Project {
+    pub id: i64,
+    pub enterprise_id: i64,
+    pub name: String,
+    pub amount_fen: i64,
+    pub stage: Stage,
+    pub key_project: bool,
+    pub green_channel: bool,
+    pub milestones: Vec<Milestone>,
+    pub team: Team,
+    pub region_id: i64,
+    pub version: i64,
+}
+
+/// One handover of a key project's team.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Handover {
+    pub role: String,
+    pub from_id: Option<i64>,
+    pub to_id: Option<i64>,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub actor_name: String,
+}
+
 /// Milestones past their planned date and not reached: what the steward chases.
 pub fn overdue(milestones: &[Milestone], today: NaiveDate) -> Vec<&Milestone> {
     milestones

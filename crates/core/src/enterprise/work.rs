@@ -61,6 +61,57 @@ pub struct Progress {
     pub consultations: Vec<i64>,
 }
 
+/// An item as collected (on a visit, from the enterprise, at a consultation).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewItem {
+    pub enterprise_id: i64,
+    #[serde(default)]
+    pub project_id: Option<i64>,
+    pub kind: Kind,
+    pub title: String,
+    #[serde(default)]
+    pub detail: String,
+}
+
+impl NewItem {
+    pub fn check(self) -> Result<NewItem, FieldError> {
+        Ok(NewItem {
+            title: text::required("title", &self.title, 200)?,
+            detail: text::optional("detail", &self.detail, 4000)?.unwrap_or_default(),
+            ..self
+        })
+    }
+}
+
+/// An item as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Item {
+    pub id: i64,
+    /// QY + date + sequence.
+    pub number: String,
+    pub enterprise_id: i64,
+    pub project_id: Option<i64>,
+    pub kind: Kind,
+    pub title: String,
+    pub detail: String,
+    pub region_id: i64,
+    pub progress: Progress,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub closed_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub version: i64,
+}
+
+/// One line of an item's trail.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct LogLine {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub action: String,
+    pub state: State,
+    pub actor_name: String,
+    pub note: Option<String>,
+}
+
 /// What is done with an item.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]

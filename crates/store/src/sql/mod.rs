@@ -8,6 +8,7 @@ mod case_rows;
 mod cases;
 mod catalog;
 mod complaints;
+mod enterprise;
 mod entity;
 mod evaluation;
 mod events;

@@ -1,4 +1,4 @@
-//! Trails of records that move through states (rectifications, complaints, events): one line per step,
+//! Trails of records that move through states (rectifications, complaints, events, enterprises' work items): one line per step,
 //! with the state it left the record in, who took it and their note.
 
 use crate::backend::{Backend, sql};
@@ -25,6 +25,11 @@ pub(super) const COMPLAINT: Trail = Trail {
 pub(super) const EVENT: Trail = Trail {
     table: "event_log",
     key: "event_id",
+};
+
+pub(super) const WORK_ITEM: Trail = Trail {
+    table: "work_log",
+    key: "work_item_id",
 };
 
 /// A line as stored: (at, action, state code, actor name, note).
