@@ -808,6 +808,30 @@ pub trait EnterpriseStore: Send + Sync {
         enterprise_id: i64,
     ) -> Result<Vec<onewindow_core::enterprise::work::Item>>;
     async fn work_log(&self, id: i64) -> Result<Vec<onewindow_core::enterprise::work::LogLine>>;
+    /// Plans a visit by a steward, in its enterprise's region.
+    async fn plan_visit(
+        &self,
+        ctx: &Context,
+        steward_id: i64,
+        v: onewindow_core::enterprise::visit::NewVisit,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::enterprise::visit::Visit>;
+    /// Records a planned visit as done, under its version.
+    async fn report_visit(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        r: onewindow_core::enterprise::visit::VisitReport,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::enterprise::visit::Visit>;
+    /// Visits planned from `from` to `to` (inclusive), of one steward or all, by day.
+    async fn visits(
+        &self,
+        steward_id: Option<i64>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<onewindow_core::enterprise::visit::Visit>>;
     /// One step under the item's version, with its trail line and audit entry.
     async fn act_on_work_item(
         &self,

@@ -5594,5 +5594,35 @@ mod enterprise {
             .await
             .unwrap();
         assert_eq!(trail.len(), 9);
+
+        // A steward's visits: planned in a round, one done with its report, read by month.
+        let d = |day: u32| chrono::NaiveDate::from_ymd_opt(2026, 3, day).unwrap();
+        let plan = |day: u32| onewindow_core::enterprise::visit::NewVisit {
+            enterprise_id: e.id,
+            project_id: Some(p.id),
+            planned_on: d(day),
+            round: Some("三月服务专班".into()),
+        };
+        let v1 = s.plan_visit(&c, s1.id, plan(5), at(1)).await.unwrap();
+        s.plan_visit(&c, s1.id, plan(25), at(1)).await.unwrap();
+        s.plan_visit(&c, s2.id, plan(6), at(1)).await.unwrap();
+        let report = onewindow_core::enterprise::visit::VisitReport {
+            attendees: "张经理、管家".into(),
+            notes: "收集问题两项".into(),
+        };
+        let done = s
+            .report_visit(&c, v1.id, v1.version, report.clone(), at(5))
+            .await
+            .unwrap();
+        assert_eq!((done.done_at, done.region_id), (Some(at(5)), o.street.id));
+        let again = s
+            .report_visit(&c, v1.id, v1.version, report, at(5))
+            .await
+            .unwrap_err();
+        assert_eq!(conflict_field(again), "version");
+        let mine = s.visits(Some(s1.id), d(1), d(31)).await.unwrap();
+        assert_eq!(mine.len(), 2);
+        assert_eq!(mine.iter().filter(|v| v.done_at.is_some()).count(), 1);
+        assert_eq!(s.visits(None, d(1), d(10)).await.unwrap().len(), 2);
     });
 }

@@ -5,4 +5,5 @@
 
 pub mod firm;
 pub mod project;
+pub mod visit;
 pub mod work;

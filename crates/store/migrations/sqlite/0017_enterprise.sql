@@ -88,3 +88,21 @@ CREATE TABLE work_log (
     note          TEXT
 );
 CREATE INDEX work_log_of ON work_log (work_item_id);
+
+-- Visits (上门走访): planned, then done; a mobile team's round groups several under one name.
+CREATE TABLE visits (
+    id             INTEGER PRIMARY KEY,
+    steward_id     INTEGER NOT NULL REFERENCES users(id),
+    enterprise_id  INTEGER NOT NULL REFERENCES enterprises(id),
+    project_id     INTEGER REFERENCES projects(id),
+    round          TEXT,
+    planned_on     TEXT NOT NULL,
+    done_at        TEXT,
+    attendees      TEXT    NOT NULL DEFAULT '',
+    notes          TEXT    NOT NULL DEFAULT '',
+    region_id      INTEGER NOT NULL REFERENCES regions(id),
+    version        INTEGER NOT NULL DEFAULT 1,
+    created_at     TEXT NOT NULL
+);
+CREATE INDEX visits_steward ON visits (steward_id, planned_on);
+CREATE INDEX visits_enterprise ON visits (enterprise_id);

@@ -11,6 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use onewindow_core::audit::{Change, Context};
 use onewindow_core::enterprise::firm::{Enterprise, NewEnterprise, Size};
 use onewindow_core::enterprise::project::{Handover, NewProject, Project, Stage, Team};
+use onewindow_core::enterprise::visit::{NewVisit, Visit, VisitReport};
 use onewindow_core::enterprise::work::{
     self, Action, Item, Kind, Level, LogLine, NewItem, Progress, State,
 };
@@ -206,8 +207,167 @@ async fn read_item<B: Backend>(tx: &mut B::Tx, id: i64) -> Result<Item> {
     row.into_item()
 }
 
+const VISIT_COLS: &str = "id, steward_id, enterprise_id, project_id, round, planned_on, done_at, \
+     attendees, notes, region_id, version";
+
+#[derive(sqlx::FromRow)]
+struct VisitRow {
+    id: i64,
+    steward_id: i64,
+    enterprise_id: i64,
+    project_id: Option<i64>,
+    round: Option<String>,
+    planned_on: NaiveDate,
+    done_at: Option<DateTime<Utc>>,
+    attendees: String,
+    notes: String,
+    region_id: i64,
+    version: i64,
+}
+
+impl From<VisitRow> for Visit {
+    fn from(r: VisitRow) -> Visit {
+        Visit {
+            id: r.id,
+            steward_id: r.steward_id,
+            enterprise_id: r.enterprise_id,
+            project_id: r.project_id,
+            round: r.round,
+            planned_on: r.planned_on,
+            done_at: r.done_at,
+            attendees: r.attendees,
+            notes: r.notes,
+            region_id: r.region_id,
+            version: r.version,
+        }
+    }
+}
+
+async fn read_visit<B: Backend>(tx: &mut B::Tx, id: i64) -> Result<Visit> {
+    let row: VisitRow = B::opt(
+        tx,
+        sql(format!("SELECT {VISIT_COLS} FROM visits WHERE id = $1")).bind(id),
+    )
+    .await?
+    .ok_or_else(|| StoreError::Domain(DomainError::not_found(Text::fixed("走访", "visit"))))?;
+    Ok(row.into())
+}
+
 #[async_trait]
 impl<B: Backend> EnterpriseStore for SqlStore<B> {
+    async fn plan_visit(
+        &self,
+        ctx: &Context,
+        steward_id: i64,
+        v: NewVisit,
+        at: DateTime<Utc>,
+    ) -> Result<Visit> {
+        let mut tx = self.b.begin().await?;
+        let region: Option<(i64,)> = B::opt(
+            &mut tx,
+            sql("SELECT region_id FROM enterprises WHERE id = $1").bind(v.enterprise_id),
+        )
+        .await?;
+        let (region_id,) = region.ok_or_else(|| {
+            StoreError::Domain(DomainError::invalid(
+                "enterprise_id",
+                "没有这家企业",
+                "no such enterprise",
+            ))
+        })?;
+        let (id,): (i64,) = B::opt(
+            &mut tx,
+            sql(
+                "INSERT INTO visits (steward_id, enterprise_id, project_id, round, planned_on,
+                     region_id, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(steward_id)
+            .bind(v.enterprise_id)
+            .bind(v.project_id)
+            .bind(v.round.clone())
+            .bind(v.planned_on)
+            .bind(region_id)
+            .bind(at),
+        )
+        .await?
+        .ok_or_else(|| StoreError::Database("INSERT returned no visit".into()))?;
+        let out = read_visit::<B>(&mut tx, id).await?;
+        audit::<B>(
+            &mut tx,
+            ctx,
+            "visit.plan",
+            ("visit", id),
+            None,
+            region_id,
+            json!({"enterprise_id": out.enterprise_id, "planned_on": out.planned_on, "round": out.round}),
+        )
+        .await?;
+        B::commit(tx).await?;
+        Ok(out)
+    }
+
+    async fn report_visit(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        r: VisitReport,
+        at: DateTime<Utc>,
+    ) -> Result<Visit> {
+        let mut tx = self.b.begin().await?;
+        let n = B::exec(
+            &mut tx,
+            sql(
+                "UPDATE visits SET done_at = $1, attendees = $2, notes = $3, version = version + 1
+                 WHERE id = $4 AND version = $5",
+            )
+            .bind(at)
+            .bind(r.attendees.clone())
+            .bind(r.notes.clone())
+            .bind(id)
+            .bind(version),
+        )
+        .await?;
+        if n == 0 {
+            read_visit::<B>(&mut tx, id).await?;
+            return Err(stale());
+        }
+        let out = read_visit::<B>(&mut tx, id).await?;
+        audit::<B>(
+            &mut tx,
+            ctx,
+            "visit.done",
+            ("visit", id),
+            None,
+            out.region_id,
+            json!({"attendees": out.attendees}),
+        )
+        .await?;
+        B::commit(tx).await?;
+        Ok(out)
+    }
+
+    async fn visits(
+        &self,
+        steward_id: Option<i64>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<Visit>> {
+        let mut q = sql(format!(
+            "SELECT {VISIT_COLS} FROM visits WHERE planned_on >= $1 AND planned_on <= $2"
+        ))
+        .bind(from)
+        .bind(to);
+        if let Some(s) = steward_id {
+            q.text = format!("{} AND steward_id = $3", q.text).into();
+            q = q.bind(s);
+        }
+        let q = sql(format!("{} ORDER BY planned_on, id LIMIT 10000", q.text)).with_args(q.args);
+        let rows: Vec<VisitRow> = self.b.read_all(q).await?;
+        Ok(rows.into_iter().map(Visit::from).collect())
+    }
+
     async fn create_enterprise(
         &self,
         ctx: &Context,
