@@ -649,6 +649,8 @@ pub trait GridStore: Send + Sync {
     ) -> Result<onewindow_core::grid::Grid>;
     /// The workers of a grid.
     async fn grid_workers(&self, grid_id: i64) -> Result<Vec<i64>>;
+    /// Every grid's workers, as (grid, worker) pairs: one read for a whole list.
+    async fn all_grid_workers(&self) -> Result<Vec<(i64, i64)>>;
     /// The grids a worker works (as worker or leader).
     async fn grids_of(&self, user_id: i64) -> Result<Vec<i64>>;
 

@@ -34,3 +34,22 @@ impl Grid {
             .unwrap_or(serde_json::Value::Null)
     }
 }
+
+/// A grid and its ancestors, the grid first, through `find` (bounded, should a parent loop).
+pub fn lineage<'a>(find: impl Fn(i64) -> Option<&'a Grid>, id: i64) -> Vec<&'a Grid> {
+    let mut out = Vec::new();
+    let mut next = find(id);
+    while let Some(g) = next {
+        if out.len() > 10 {
+            break;
+        }
+        out.push(g);
+        next = g.parent_id.and_then(&find);
+    }
+    out
+}
+
+/// The region a grid belongs to: its own, else its nearest ancestor's.
+pub fn region_of<'a>(find: impl Fn(i64) -> Option<&'a Grid>, id: i64) -> Option<i64> {
+    lineage(find, id).iter().find_map(|g| g.region_id)
+}

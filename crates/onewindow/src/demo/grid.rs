@@ -436,14 +436,7 @@ pub async fn seed(
 
 /// A grid's region: its own, else its nearest ancestor's.
 fn region_of(grids: &[onewindow_core::grid::Grid], id: i64) -> Option<i64> {
-    let mut next = grids.iter().find(|g| g.id == id);
-    while let Some(g) = next {
-        if g.region_id.is_some() {
-            return g.region_id;
-        }
-        next = g.parent_id.and_then(|p| grids.iter().find(|x| x.id == p));
-    }
-    None
+    onewindow_core::grid::region_of(|x| grids.iter().find(|g| g.id == x), id)
 }
 
 #[allow(clippy::too_many_arguments)]

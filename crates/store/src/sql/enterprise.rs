@@ -129,6 +129,23 @@ impl ProjectRow {
     }
 }
 
+/// The region an enterprise's projects, visits and work items belong to; an unknown enterprise
+/// is named as the field in error.
+async fn enterprise_region<B: Backend>(tx: &mut B::Tx, enterprise_id: i64) -> Result<i64> {
+    let region: Option<(i64,)> = B::opt(
+        tx,
+        sql("SELECT region_id FROM enterprises WHERE id = $1").bind(enterprise_id),
+    )
+    .await?;
+    region.map(|r| r.0).ok_or_else(|| {
+        StoreError::Domain(DomainError::invalid(
+            "enterprise_id",
+            "没有这家企业",
+            "no such enterprise",
+        ))
+    })
+}
+
 async fn read_project<B: Backend>(tx: &mut B::Tx, id: i64) -> Result<Project> {
     let row: ProjectRow = B::opt(
         tx,
@@ -263,18 +280,7 @@ impl<B: Backend> EnterpriseStore for SqlStore<B> {
         at: DateTime<Utc>,
     ) -> Result<Visit> {
         let mut tx = self.b.begin().await?;
-        let region: Option<(i64,)> = B::opt(
-            &mut tx,
-            sql("SELECT region_id FROM enterprises WHERE id = $1").bind(v.enterprise_id),
-        )
-        .await?;
-        let (region_id,) = region.ok_or_else(|| {
-            StoreError::Domain(DomainError::invalid(
-                "enterprise_id",
-                "没有这家企业",
-                "no such enterprise",
-            ))
-        })?;
+        let region_id = enterprise_region::<B>(&mut tx, v.enterprise_id).await?;
         let (id,): (i64,) = B::opt(
             &mut tx,
             sql(
@@ -439,18 +445,7 @@ impl<B: Backend> EnterpriseStore for SqlStore<B> {
         at: DateTime<Utc>,
     ) -> Result<Project> {
         let mut tx = self.b.begin().await?;
-        let region: Option<(i64,)> = B::opt(
-            &mut tx,
-            sql("SELECT region_id FROM enterprises WHERE id = $1").bind(p.enterprise_id),
-        )
-        .await?;
-        let (region_id,) = region.ok_or_else(|| {
-            StoreError::Domain(DomainError::invalid(
-                "enterprise_id",
-                "没有这家企业",
-                "no such enterprise",
-            ))
-        })?;
+        let region_id = enterprise_region::<B>(&mut tx, p.enterprise_id).await?;
         let (id,): (i64,) = B::opt(
             &mut tx,
             sql(
@@ -585,18 +580,7 @@ impl<B: Backend> EnterpriseStore for SqlStore<B> {
 
     async fn record_work_item(&self, ctx: &Context, n: NewItem, at: DateTime<Utc>) -> Result<Item> {
         let mut tx = self.b.begin().await?;
-        let region: Option<(i64,)> = B::opt(
-            &mut tx,
-            sql("SELECT region_id FROM enterprises WHERE id = $1").bind(n.enterprise_id),
-        )
-        .await?;
-        let (region_id,) = region.ok_or_else(|| {
-            StoreError::Domain(DomainError::invalid(
-                "enterprise_id",
-                "没有这家企业",
-                "no such enterprise",
-            ))
-        })?;
+        let region_id = enterprise_region::<B>(&mut tx, n.enterprise_id).await?;
         let day = local_date(at);
         let seq = next_seq::<B>(&mut tx, "work_item", day).await?;
         let number = format!("QY{}{seq:04}", day.format("%Y%m%d"));

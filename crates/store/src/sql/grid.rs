@@ -241,6 +241,14 @@ impl<B: Backend> GridStore for SqlStore<B> {
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
+    async fn all_grid_workers(&self) -> Result<Vec<(i64, i64)>> {
+        self.b
+            .read_all(sql(
+                "SELECT grid_id, user_id FROM grid_members ORDER BY grid_id, user_id",
+            ))
+            .await
+    }
+
     async fn grids_of(&self, user_id: i64) -> Result<Vec<i64>> {
         let rows: Vec<(i64,)> = self
             .b

@@ -136,14 +136,7 @@ async fn jurisdiction(state: &AppState, ps: &[(String, String)]) -> Result<(), F
     let Some(j) = param(ps, "jurisdiction_id") else {
         return Ok(());
     };
-    let ours = state
-        .store
-        .regions()
-        .await
-        .map_err(AppError::from)?
-        .into_iter()
-        .min_by_key(|r| (r.path.len(), r.id));
-    if ours.is_some_and(|r| r.code == j) {
+    if crate::service::org::top_region(state).await?.code == j {
         Ok(())
     } else {
         Err(Failure::new(
@@ -395,7 +388,12 @@ async fn requests(state: &AppState, ps: &[(String, String)]) -> Out {
             ));
         }
         for id in ids {
-            if let Some(e) = by_number(state, &id).await? {
+            if let Some(e) = state
+                .store
+                .event_by_number(&id)
+                .await
+                .map_err(AppError::from)?
+            {
                 found.push(e);
             }
         }
@@ -460,10 +458,6 @@ async fn requests(state: &AppState, ps: &[(String, String)]) -> Out {
     Ok(Value::Array(out))
 }
 
-async fn by_number(state: &AppState, number: &str) -> AppResult<Option<Event>> {
-    Ok(state.store.event_by_number(number).await?)
-}
-
 async fn one_request(
     State(state): State<AppState>,
     Path(file): Path<String>,
@@ -475,13 +469,18 @@ async fn one_request(
     let out = async {
         let (id, _) = split(&file)?;
         jurisdiction(&state, &pairs(q.as_deref())).await?;
-        let e = by_number(&state, id).await?.ok_or_else(|| {
-            Failure::new(
-                StatusCode::NOT_FOUND,
-                format!("没有诉求{id}"),
-                format!("service_request_id {id} not found"),
-            )
-        })?;
+        let e = state
+            .store
+            .event_by_number(id)
+            .await
+            .map_err(AppError::from)?
+            .ok_or_else(|| {
+                Failure::new(
+                    StatusCode::NOT_FOUND,
+                    format!("没有诉求{id}"),
+                    format!("service_request_id {id} not found"),
+                )
+            })?;
         let m = grid::map(&state).await?;
         Ok(json!([
             request_json(&state, &m, &mut HashMap::new(), &e).await?

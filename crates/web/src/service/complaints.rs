@@ -71,14 +71,7 @@ pub async fn lodge(state: &AppState, auth: &Auth, input: NewComplaint) -> AppRes
             })?,
         None => match a.scope.region_id {
             Some(r) if staff => r,
-            _ => state
-                .store
-                .regions()
-                .await?
-                .into_iter()
-                .min_by_key(|r| r.path.len())
-                .map(|r| r.id)
-                .ok_or_else(|| AppError::not_found(Text::fixed("行政区划", "region")))?,
+            _ => crate::service::org::top_region(state).await?.id,
         },
     };
     let at = cases::now();

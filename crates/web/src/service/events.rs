@@ -60,17 +60,6 @@ pub async fn store_photos(state: &AppState, photos: &[Upload]) -> AppResult<Vec<
     uploads::store(&state.config.uploads_dir, photos, &photo_rules()).await
 }
 
-async fn root_region(state: &AppState) -> AppResult<i64> {
-    state
-        .store
-        .regions()
-        .await?
-        .into_iter()
-        .min_by_key(|r| (r.path.len(), r.id))
-        .map(|r| r.id)
-        .ok_or_else(|| AppError::not_found(Text::fixed("行政区划", "region")))
-}
-
 /// Which sources a reporter may use: grid workers report from grids, dispatchers take the
 /// hotline and the ledgers, the public reports as citizens, clients through Open311.
 fn may_report(reporter: &Reporter, source: Source) -> AppResult<()> {
@@ -137,7 +126,7 @@ pub async fn report(
     };
     let region_id = match grid_id.and_then(|g| m.region_of(g)) {
         Some(r) => r,
-        None => root_region(state).await?,
+        None => crate::service::org::top_region(state).await?.id,
     };
     let at = cases::now();
     let s = cases::settings(state).await?;
@@ -258,6 +247,12 @@ fn allowed(r: &Roles, action: &str) -> bool {
     }
 }
 
+/// The reporter's contact as those who need not call back see it: the phone masked, no e-mail.
+fn hide_contact(e: &mut Event) {
+    e.reporter_phone = onewindow_core::validate::mobile::mask(&e.reporter_phone);
+    e.reporter_email = String::new();
+}
+
 /// An event with everything its page shows.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct EventView {
@@ -294,8 +289,7 @@ pub async fn view(state: &AppState, auth: &Auth, id: i64) -> AppResult<EventView
     }
     let contact = r.dispatch || r.own;
     if !contact {
-        e.reporter_phone = onewindow_core::validate::mobile::mask(&e.reporter_phone);
-        e.reporter_email = String::new();
+        hide_contact(&mut e);
     }
     let m = grid::map(state).await?;
     let may = event::open_actions(&e.progress)
@@ -535,9 +529,7 @@ pub async fn list(state: &AppState, auth: &Auth, q: &EventQuery) -> AppResult<Ve
         .collect();
     if !a.is_staff() || !a.has(Permission::GridDispatch) {
         for l in &mut out {
-            l.event.reporter_phone =
-                onewindow_core::validate::mobile::mask(&l.event.reporter_phone);
-            l.event.reporter_email = String::new();
+            hide_contact(&mut l.event);
         }
     }
     Ok(out)

@@ -50,21 +50,12 @@ impl GridMap {
 
     /// A grid and its ancestors, the grid first.
     pub fn lineage(&self, id: i64) -> Vec<&Grid> {
-        let mut out = Vec::new();
-        let mut next = self.grid(id);
-        while let Some(g) = next {
-            if out.len() > 10 {
-                break;
-            }
-            out.push(g);
-            next = g.parent_id.and_then(|p| self.grid(p));
-        }
-        out
+        onewindow_core::grid::lineage(|g| self.grid(g), id)
     }
 
     /// The region a grid belongs to: its own, else its nearest ancestor's.
     pub fn region_of(&self, id: i64) -> Option<i64> {
-        self.lineage(id).iter().find_map(|g| g.region_id)
+        onewindow_core::grid::region_of(|g| self.grid(g), id)
     }
 
     pub fn category(&self, id: i64) -> Option<&Category> {
@@ -251,8 +242,8 @@ pub struct GridLine {
     pub geometry: serde_json::Value,
 }
 
-async fn grid_line(state: &AppState, g: &Grid) -> AppResult<GridLine> {
-    Ok(GridLine {
+fn grid_line(g: &Grid, workers: Vec<i64>) -> GridLine {
+    GridLine {
         id: g.id,
         code: g.code.clone(),
         name: g.name.clone(),
@@ -260,20 +251,24 @@ async fn grid_line(state: &AppState, g: &Grid) -> AppResult<GridLine> {
         parent_id: g.parent_id,
         region_id: g.region_id,
         leader_id: g.leader_id,
-        workers: state.store.grid_workers(g.id).await?,
+        workers,
         version: g.version,
         geometry: g.geometry(),
-    })
+    }
 }
 
+/// Every grid with its staff; the workers of all grids in one read.
 pub async fn list(state: &AppState, auth: &Auth) -> AppResult<Vec<GridLine>> {
     may_read(auth)?;
     let m = map(state).await?;
-    let mut out = Vec::with_capacity(m.grids.len());
-    for g in &m.grids {
-        out.push(grid_line(state, g).await?);
+    let mut workers: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (g, u) in state.store.all_grid_workers().await? {
+        workers.entry(g).or_default().push(u);
     }
-    Ok(out)
+    Ok(m.grids
+        .iter()
+        .map(|g| grid_line(g, workers.remove(&g.id).unwrap_or_default()))
+        .collect())
 }
 
 /// One grid as listed, read from the store.
@@ -283,7 +278,7 @@ pub async fn line(state: &AppState, id: i64) -> AppResult<GridLine> {
         .grid(id)
         .await?
         .ok_or_else(|| AppError::not_found(Text::fixed("网格", "grid")))?;
-    grid_line(state, &g).await
+    Ok(grid_line(&g, state.store.grid_workers(id).await?))
 }
 
 /// Who works a grid, as entered.

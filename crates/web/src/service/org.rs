@@ -29,6 +29,18 @@ fn manage_region(auth: &Auth, path: &str) -> AppResult<()> {
     }
 }
 
+/// The platform's top region (the district or city it serves): the region with the shortest
+/// path. Records with no better place belong to it, and it is Open311's jurisdiction.
+pub async fn top_region(state: &AppState) -> AppResult<Region> {
+    state
+        .store
+        .regions()
+        .await?
+        .into_iter()
+        .min_by_key(|r| (r.path.len(), r.id))
+        .ok_or_else(|| AppError::not_found(onewindow_core::Text::fixed("行政区划", "region")))
+}
+
 pub async fn regions(state: &AppState, auth: &Auth) -> AppResult<Vec<Region>> {
     auth.actor.require(Permission::OrgRead)?;
     Ok(state.store.regions().await?)
