@@ -89,10 +89,20 @@ pub enum Permission {
     GridDispatch,
     /// Sign for, return, ask for more time and feed back, for one's department (处置部门).
     GridHandle,
+    /// See enterprises, projects, visits, demand lists, consultations, policies and the service
+    /// figures, in scope (a department scope sees the items assigned to it).
+    EnterpriseRead,
+    /// Serve enterprises (项目管家 / 首席服务官): register enterprises and projects, plan and
+    /// report visits, collect and assign items, escalate, record consultations, publish
+    /// policies and link a project's cases.
+    EnterpriseServe,
+    /// Answer the items assigned to one's department and report consultation follow-ups done
+    /// (责任部门).
+    EnterpriseHandle,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 23] = [
+    pub const ALL: [Permission; 26] = [
         Permission::OrgRead,
         Permission::OrgWrite,
         Permission::UserRead,
@@ -116,6 +126,9 @@ impl Permission {
         Permission::GridReport,
         Permission::GridDispatch,
         Permission::GridHandle,
+        Permission::EnterpriseRead,
+        Permission::EnterpriseServe,
+        Permission::EnterpriseHandle,
     ];
 }
 
@@ -126,7 +139,15 @@ pub fn role_grants(role: Role, p: Permission) -> bool {
         Role::Admin => true,
         Role::Supervisor => matches!(
             p,
-            OrgRead | UserRead | AuditRead | CaseRead | Supervise | Urge | ReviewRatings | GridRead
+            OrgRead
+                | UserRead
+                | AuditRead
+                | CaseRead
+                | Supervise
+                | Urge
+                | ReviewRatings
+                | GridRead
+                | EnterpriseRead
         ),
         Role::Leader => matches!(
             p,
@@ -142,6 +163,8 @@ pub fn role_grants(role: Role, p: Permission) -> bool {
                 | Appeal
                 | GridRead
                 | GridHandle
+                | EnterpriseRead
+                | EnterpriseHandle
         ),
         Role::Clerk => matches!(
             p,
@@ -158,13 +181,17 @@ pub fn role_grants(role: Role, p: Permission) -> bool {
                     | CaseDecide
                     | GridRead
                     | GridHandle
+                    | EnterpriseRead
+                    | EnterpriseHandle
             )
         }
         Role::GridWorker => matches!(p, OrgRead | UserRead | AuditRead | GridRead | GridReport),
         Role::Dispatcher => matches!(p, OrgRead | UserRead | AuditRead | GridRead | GridDispatch),
-        Role::Steward | Role::PetitionAgent => {
-            matches!(p, OrgRead | UserRead | AuditRead)
-        }
+        Role::Steward => matches!(
+            p,
+            OrgRead | UserRead | AuditRead | CaseRead | EnterpriseRead | EnterpriseServe
+        ),
+        Role::PetitionAgent => matches!(p, OrgRead | UserRead | AuditRead),
         Role::Citizen | Role::Enterprise => false,
     }
 }

@@ -127,6 +127,14 @@ impl Sql {
     pub fn next_placeholder(&self) -> String {
         format!("${}", self.args.len() + 1)
     }
+
+    /// Appends `AND cond`, where `$?` in `cond` (once or more) stands for `arg`.
+    pub fn and(mut self, cond: &str, arg: impl Into<Arg>) -> Sql {
+        let p = self.next_placeholder();
+        self.text = format!("{} AND {}", self.text, cond.replace("$?", &p)).into();
+        self.args.push(arg.into());
+        self
+    }
 }
 
 /// `$first, $first+1, …` for `n` arguments.

@@ -46,6 +46,7 @@ pub use model::{
     OutboxMessage, Referral, ScopeFilter, Session, Slice, Slot, StepItem, UrgeFilter, Warning,
     WindowAct, WindowOutcome,
 };
+pub use model::{CaseProject, ItemFactRow, VisitFactRow, VisitPhoto, WorkFilter};
 
 #[async_trait]
 pub trait OrgStore: Send + Sync {
@@ -805,9 +806,10 @@ pub trait EnterpriseStore: Send + Sync {
         at: DateTime<Utc>,
     ) -> Result<onewindow_core::enterprise::work::Item>;
     async fn work_item(&self, id: i64) -> Result<Option<onewindow_core::enterprise::work::Item>>;
-    async fn work_items_of(
+    /// Work items by the filter, newest first (at most 5,000).
+    async fn work_items(
         &self,
-        enterprise_id: i64,
+        filter: &WorkFilter,
     ) -> Result<Vec<onewindow_core::enterprise::work::Item>>;
     async fn work_log(&self, id: i64) -> Result<Vec<onewindow_core::enterprise::work::LogLine>>;
     /// Plans a visit by a steward, in its enterprise's region.
@@ -834,6 +836,33 @@ pub trait EnterpriseStore: Send + Sync {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<onewindow_core::enterprise::visit::Visit>>;
+    /// Enterprises in a region or below (all without one), by name, at most 5,000; `q` matches
+    /// part of the name or the credit code.
+    async fn enterprises(
+        &self,
+        region_path: Option<&str>,
+        q: Option<&str>,
+    ) -> Result<Vec<onewindow_core::enterprise::firm::Enterprise>>;
+    /// Projects of one enterprise, or of every enterprise in a region or below.
+    async fn projects(
+        &self,
+        enterprise_id: Option<i64>,
+        region_path: Option<&str>,
+    ) -> Result<Vec<onewindow_core::enterprise::project::Project>>;
+    async fn visit(&self, id: i64) -> Result<Option<onewindow_core::enterprise::visit::Visit>>;
+    /// Visits to one enterprise, newest first.
+    async fn visits_to(
+        &self,
+        enterprise_id: i64,
+    ) -> Result<Vec<onewindow_core::enterprise::visit::Visit>>;
+    async fn add_visit_photos(
+        &self,
+        ctx: &Context,
+        visit_id: i64,
+        files: Vec<NewFile>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<VisitPhoto>>;
+    async fn visit_photos(&self, visit_id: i64) -> Result<Vec<VisitPhoto>>;
     /// One step under the item's version, with its trail line and audit entry.
     async fn act_on_work_item(
         &self,
@@ -843,6 +872,95 @@ pub trait EnterpriseStore: Send + Sync {
         action: onewindow_core::enterprise::work::Action,
         at: DateTime<Utc>,
     ) -> Result<onewindow_core::enterprise::work::Item>;
+}
+
+/// Enterprise service, the work around the records: joint consultations and their follow-ups,
+/// policy notices and their pushing (未诉先办), a project's cases (帮办代办), enterprise accounts and
+/// the figures' facts.
+#[async_trait]
+pub trait EnterpriseServiceStore: Send + Sync {
+    /// Records a held consultation in `region_id`; each item it decided on gets its 会商 step
+    /// with the decisions, in the same transaction.
+    async fn record_consultation(
+        &self,
+        ctx: &Context,
+        c: onewindow_core::enterprise::consultation::NewConsultation,
+        region_id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::enterprise::consultation::Consultation>;
+    async fn consultation(
+        &self,
+        id: i64,
+    ) -> Result<Option<onewindow_core::enterprise::consultation::Consultation>>;
+    /// Consultations held from `from` to `to`, newest first.
+    async fn consultations(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<onewindow_core::enterprise::consultation::Consultation>>;
+    /// Reports one follow-up done, under the consultation's version.
+    async fn finish_follow_up(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        index: usize,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::enterprise::consultation::Consultation>;
+    /// Publishes a notice for the enterprises under `region_id` and pushes it, in the same
+    /// transaction, to every one its audience matches.
+    async fn publish_policy(
+        &self,
+        ctx: &Context,
+        p: onewindow_core::enterprise::policy::NewPolicy,
+        region_id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::enterprise::policy::Policy>;
+    /// Notices published for a region or below (all without one), newest first.
+    async fn policies(
+        &self,
+        region_path: Option<&str>,
+    ) -> Result<Vec<onewindow_core::enterprise::policy::Policy>>;
+    /// The notices pushed to one enterprise, newest first.
+    async fn pushes_to(
+        &self,
+        enterprise_id: i64,
+    ) -> Result<Vec<onewindow_core::enterprise::policy::Push>>;
+    /// The enterprise opened a notice (the first time counts).
+    async fn mark_policy_read(
+        &self,
+        enterprise_id: i64,
+        policy_id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Puts a case under a project (帮办代办); a case belongs to one project at most.
+    async fn link_case(
+        &self,
+        ctx: &Context,
+        project_id: i64,
+        case_id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// The ids of a project's cases, in the order they were linked.
+    async fn project_cases(&self, project_id: i64) -> Result<Vec<i64>>;
+    /// Of these cases, those served under a project, with the project.
+    async fn case_projects(&self, case_ids: &[i64]) -> Result<Vec<CaseProject>>;
+    /// Lets an enterprise account speak for its enterprise.
+    async fn set_enterprise_account(
+        &self,
+        ctx: &Context,
+        user_id: i64,
+        enterprise_id: i64,
+    ) -> Result<()>;
+    /// The enterprise an account speaks for.
+    async fn enterprise_of_account(&self, user_id: i64) -> Result<Option<i64>>;
+    /// The facts of the figures from `from` to `to`: the items collected by `to` and not
+    /// closed before `from`, and the visits planned or done in the period.
+    async fn service_facts(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<(Vec<ItemFactRow>, Vec<VisitFactRow>)>;
 }
 
 #[async_trait]
@@ -870,6 +988,7 @@ pub trait Store:
     + SupervisorStore
     + GridStore
     + EnterpriseStore
+    + EnterpriseServiceStore
 {
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> Result<()>;

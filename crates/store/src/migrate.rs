@@ -99,6 +99,11 @@ pub const SQLITE: &[Migration] = &[
         name: "enterprise",
         sql: include_str!("../migrations/sqlite/0017_enterprise.sql"),
     },
+    Migration {
+        version: 18,
+        name: "enterprise_service",
+        sql: include_str!("../migrations/sqlite/0018_enterprise_service.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -186,6 +191,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 17,
         name: "enterprise",
         sql: include_str!("../migrations/postgres/0017_enterprise.sql"),
+    },
+    Migration {
+        version: 18,
+        name: "enterprise_service",
+        sql: include_str!("../migrations/postgres/0018_enterprise_service.sql"),
     },
 ];
 

@@ -638,3 +638,58 @@ pub struct GridStaff {
     pub leader_id: Option<i64>,
     pub workers: Vec<i64>,
 }
+
+/// A photo taken on a visit.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct VisitPhoto {
+    pub id: i64,
+    pub visit_id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub added_at: DateTime<Utc>,
+}
+
+/// Which work items to list; empty fields do not filter. Newest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WorkFilter {
+    /// Items of enterprises in this region or below ("/1/4/").
+    pub region_path: Option<String>,
+    pub department_id: Option<i64>,
+    pub enterprise_id: Option<i64>,
+    pub project_id: Option<i64>,
+    pub visit_id: Option<i64>,
+    pub states: Vec<onewindow_core::enterprise::work::State>,
+    pub level: Option<onewindow_core::enterprise::work::Level>,
+    pub limit: i64,
+}
+
+/// A work item's facts for the figures, with the region of its enterprise.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ItemFactRow {
+    pub region_id: i64,
+    pub level: onewindow_core::enterprise::work::Level,
+    pub created_at: DateTime<Utc>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub deadline: Option<NaiveDate>,
+}
+
+/// A visit's facts for the figures.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VisitFactRow {
+    pub region_id: i64,
+    pub steward_id: i64,
+    pub planned_on: NaiveDate,
+    pub done_at: Option<DateTime<Utc>>,
+}
+
+/// The project a case is served under (全流程帮办代办).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct CaseProject {
+    pub case_id: i64,
+    pub project_id: i64,
+    pub project_name: String,
+    pub green_channel: bool,
+}

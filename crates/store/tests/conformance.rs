@@ -5335,6 +5335,7 @@ mod enterprise {
     use onewindow_core::enterprise::firm::{NewEnterprise, Size};
     use onewindow_core::enterprise::project::{Milestone, NewProject, Stage, Team};
     use onewindow_core::enterprise::work::{Action, Kind, Level, NewItem, State};
+    use onewindow_store::{Grouping, NewFile, WorkFilter};
 
     fn at(d: u32) -> chrono::DateTime<chrono::Utc> {
         use chrono::TimeZone;
@@ -5429,6 +5430,7 @@ mod enterprise {
             kind: Kind::Problem,
             title: title.into(),
             detail: String::new(),
+            visit_id: None,
         };
         let a = s
             .record_work_item(&c, item("厂区用电增容"), at(3))
@@ -5584,7 +5586,16 @@ mod enterprise {
             log,
             ["record", "assign", "answer", "confirm", "answer", "confirm"]
         );
-        assert_eq!(s.work_items_of(e.id).await.unwrap().len(), 2);
+        let of = |enterprise_id| WorkFilter {
+            enterprise_id: Some(enterprise_id),
+            ..Default::default()
+        };
+        assert_eq!(s.work_items(&of(e.id)).await.unwrap().len(), 2);
+        let city = WorkFilter {
+            level: Some(Level::City),
+            ..of(e.id)
+        };
+        assert_eq!(s.work_items(&city).await.unwrap().len(), 1);
         let trail = s
             .audit_entries(&AuditFilter {
                 target_type: Some("work_item".into()),
@@ -5624,5 +5635,335 @@ mod enterprise {
         assert_eq!(mine.len(), 2);
         assert_eq!(mine.iter().filter(|v| v.done_at.is_some()).count(), 1);
         assert_eq!(s.visits(None, d(1), d(10)).await.unwrap().len(), 2);
+    });
+
+    fn firm(name: &str, serial: &str, industry: &str, size: Size, region_id: i64) -> NewEnterprise {
+        NewEnterprise {
+            name: name.into(),
+            uscc: uscc::build('9', '1', "211403", serial).unwrap(),
+            industry: industry.into(),
+            size,
+            region_id,
+            contact_name: "联系人".into(),
+            contact_phone: "13904291234".into(),
+            address: String::new(),
+        }
+        .check()
+        .unwrap()
+    }
+
+    // A policy reaches the enterprises its audience matches, also one registered after it; a
+    // consultation of two departments decides on an item in the same transaction, and one that
+    // names an unknown department or a closed item leaves nothing; follow-ups are ticked off
+    // under the version; a case goes under one project only; enterprise accounts; the figures'
+    // facts of a month.
+    each_db!(consultations_policies_cases_and_figures, |db| {
+        use onewindow_core::enterprise::consultation::{FollowUp, Form, NewConsultation};
+        use onewindow_core::enterprise::firm::Audience;
+        use onewindow_core::enterprise::policy::NewPolicy;
+        let s = db.store.clone();
+        let f = super::cases::fixture(s.as_ref()).await;
+        let o = &f.org;
+        let c = ctx();
+        let copper = s
+            .create_enterprise(
+                &c,
+                firm("宏跃铜业", "MA000009", "C", Size::Medium, o.street.id),
+                at(1),
+            )
+            .await
+            .unwrap();
+        s.create_enterprise(
+            &c,
+            firm("滨海建工", "MA00001X", "E", Size::Large, o.street.id),
+            at(1),
+        )
+        .await
+        .unwrap();
+        let notice = NewPolicy {
+            title: "制造业技术改造补助".into(),
+            body: "设备投入的10%给予补助。".into(),
+            department_id: o.dept_a.id,
+            audience: Audience {
+                industries: vec!["C".into()],
+                sizes: vec![Size::Medium, Size::Small],
+                region_paths: vec![],
+            },
+            until: None,
+        };
+        let p = s
+            .publish_policy(&c, notice.clone(), o.district.id, at(2))
+            .await
+            .unwrap();
+        assert_eq!((p.pushed, p.read), (1, 0));
+        let later = s
+            .create_enterprise(
+                &c,
+                firm("海纳精工", "MA000025", "C", Size::Small, o.street.id),
+                at(3),
+            )
+            .await
+            .unwrap();
+        let got = s.pushes_to(later.id).await.unwrap();
+        assert_eq!(got.len(), 1, "pushed on registration too");
+        s.mark_policy_read(later.id, p.id, at(4)).await.unwrap();
+        s.mark_policy_read(later.id, p.id, at(5)).await.unwrap();
+        assert_eq!(s.pushes_to(later.id).await.unwrap()[0].read_at, Some(at(4)));
+        let listed = s.policies(Some(&o.district.path)).await.unwrap();
+        assert_eq!((listed[0].pushed, listed[0].read), (2, 1));
+        let bad = NewPolicy {
+            department_id: 9999,
+            ..notice
+        };
+        let e = s
+            .publish_policy(&c, bad, o.district.id, at(2))
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "department_id");
+        assert_eq!(s.policies(None).await.unwrap().len(), 1);
+
+        // Enterprises listed by region and name.
+        assert_eq!(
+            s.enterprises(Some(&o.district.path), None)
+                .await
+                .unwrap()
+                .len(),
+            3
+        );
+        assert_eq!(s.enterprises(None, Some("铜业")).await.unwrap().len(), 1);
+
+        // An item heard on a visit; a visit to another enterprise is refused.
+        let d = |day: u32| chrono::NaiveDate::from_ymd_opt(2026, 3, day).unwrap();
+        let steward = s
+            .create_user(
+                &c,
+                new_user("steward.c", &["steward"], None, Some(o.district.id)),
+                "h".into(),
+            )
+            .await
+            .unwrap();
+        let plan = |enterprise_id| onewindow_core::enterprise::visit::NewVisit {
+            enterprise_id,
+            project_id: None,
+            planned_on: d(5),
+            round: None,
+        };
+        let v = s
+            .plan_visit(&c, steward.id, plan(copper.id), at(1))
+            .await
+            .unwrap();
+        let other = s
+            .plan_visit(&c, steward.id, plan(later.id), at(1))
+            .await
+            .unwrap();
+        let item = |visit_id| NewItem {
+            enterprise_id: copper.id,
+            project_id: None,
+            kind: Kind::Problem,
+            title: "用电增容".into(),
+            detail: String::new(),
+            visit_id: Some(visit_id),
+        };
+        let e = s
+            .record_work_item(&c, item(other.id), at(5))
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "visit_id");
+        let a = s.record_work_item(&c, item(v.id), at(5)).await.unwrap();
+        let b = s.record_work_item(&c, item(v.id), at(5)).await.unwrap();
+        let on_visit = WorkFilter {
+            visit_id: Some(v.id),
+            ..Default::default()
+        };
+        assert_eq!(s.work_items(&on_visit).await.unwrap().len(), 2);
+        let photo = NewFile {
+            material: "photo".into(),
+            file_name: "现场.jpg".into(),
+            content_type: "image/jpeg".into(),
+            size: 3,
+            sha256: "ab".repeat(32),
+        };
+        let photos = s
+            .add_visit_photos(&c, v.id, vec![photo], at(5))
+            .await
+            .unwrap();
+        assert_eq!((photos.len(), photos[0].visit_id), (1, v.id));
+
+        // A consultation decides on item a.
+        let meeting = |departments: Vec<i64>, items: Vec<i64>| NewConsultation {
+            form: Form::Joint,
+            title: "用电增容会商".into(),
+            held_on: d(6),
+            level: Level::District,
+            attendees: "发改局、供电公司、企业".into(),
+            department_ids: departments,
+            decisions: "供电公司月底前完成增容".into(),
+            follow_ups: vec![FollowUp {
+                task: "完成线路接入".into(),
+                department_id: o.dept_b.id,
+                due: d(31),
+                done_on: None,
+            }],
+            item_ids: items,
+        };
+        let e = s
+            .record_consultation(
+                &c,
+                meeting(vec![o.dept_a.id, 9999], vec![a.id]),
+                o.district.id,
+                at(6),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "department_ids[1]");
+        let m = s
+            .record_consultation(
+                &c,
+                meeting(vec![o.dept_a.id, o.dept_b.id], vec![a.id]),
+                o.district.id,
+                at(6),
+            )
+            .await
+            .unwrap();
+        let a2 = s.work_item(a.id).await.unwrap().unwrap();
+        assert_eq!(a2.progress.consultations, vec![m.id]);
+        let last = s.work_log(a.id).await.unwrap().pop().unwrap();
+        assert_eq!(last.action, "consult");
+        assert!(last.note.unwrap().contains("月底前"));
+        // b is closed: a consultation naming it is refused whole.
+        let b = s
+            .act_on_work_item(
+                &c,
+                b.id,
+                b.version,
+                Action::Assign {
+                    department_id: Some(o.dept_a.id),
+                    deadline: Some(d(20)),
+                },
+                at(6),
+            )
+            .await
+            .unwrap();
+        let b = s
+            .act_on_work_item(
+                &c,
+                b.id,
+                b.version,
+                Action::Answer {
+                    resolution: "已办".into(),
+                },
+                at(7),
+            )
+            .await
+            .unwrap();
+        let e = s
+            .record_consultation(
+                &c,
+                meeting(vec![o.dept_a.id, o.dept_b.id], vec![a.id, b.id]),
+                o.district.id,
+                at(8),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "item_ids[1]");
+        assert_eq!(s.consultations(d(1), d(31)).await.unwrap().len(), 1);
+        assert_eq!(
+            s.work_log(a.id).await.unwrap().len(),
+            2,
+            "nothing half-written"
+        );
+        let done = s
+            .finish_follow_up(&c, m.id, m.version, 0, at(9))
+            .await
+            .unwrap();
+        assert_eq!(done.follow_ups[0].done_on, Some(d(9)));
+        let e = s
+            .finish_follow_up(&c, m.id, m.version, 0, at(9))
+            .await
+            .unwrap_err();
+        assert_eq!(conflict_field(e), "version");
+
+        // A project's cases.
+        let project = NewProject {
+            enterprise_id: copper.id,
+            name: "精密铜带项目".into(),
+            amount_fen: 1_000_000,
+            stage: Stage::Approved,
+            key_project: false,
+            green_channel: true,
+            milestones: vec![],
+        };
+        let pr = s
+            .create_project(&c, project.clone(), Team::default(), at(1))
+            .await
+            .unwrap();
+        let pr2 = s
+            .create_project(&c, project, Team::default(), at(1))
+            .await
+            .unwrap();
+        let case_id = s
+            .create_cases(
+                &c,
+                Grouping::Single,
+                vec![f.application("宏跃铜业", d(2))],
+                vec![],
+            )
+            .await
+            .unwrap()
+            .case_ids[0];
+        s.link_case(&c, pr.id, case_id, at(3)).await.unwrap();
+        let e = s.link_case(&c, pr2.id, case_id, at(3)).await.unwrap_err();
+        assert_eq!(invalid_field(e), "case");
+        let e = s.link_case(&c, pr.id, 999_999, at(3)).await.unwrap_err();
+        assert_eq!(invalid_field(e), "case");
+        assert_eq!(s.project_cases(pr.id).await.unwrap(), vec![case_id]);
+        let cp = s.case_projects(&[case_id, 999_999]).await.unwrap();
+        assert_eq!(
+            (cp.len(), cp[0].project_id, cp[0].green_channel),
+            (1, pr.id, true)
+        );
+
+        // Enterprise accounts.
+        let clerk = s
+            .create_user(
+                &c,
+                new_user("not.firm", &["clerk"], Some(o.dept_a.id), None),
+                "h".into(),
+            )
+            .await
+            .unwrap();
+        let e = s
+            .set_enterprise_account(&c, clerk.id, copper.id)
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "user_id");
+        let acct = s
+            .create_user(
+                &c,
+                new_user("firm.acct", &["enterprise"], None, None),
+                "h".into(),
+            )
+            .await
+            .unwrap();
+        s.set_enterprise_account(&c, acct.id, copper.id)
+            .await
+            .unwrap();
+        assert_eq!(
+            s.enterprise_of_account(acct.id).await.unwrap(),
+            Some(copper.id)
+        );
+        assert_eq!(s.enterprise_of_account(clerk.id).await.unwrap(), None);
+
+        // The month's facts: both items (one answered), the two visits planned.
+        let (items, visits) = s.service_facts(d(1), d(31)).await.unwrap();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items.iter().filter(|i| i.answered_at.is_some()).count(), 1);
+        assert_eq!(visits.len(), 2);
+        let (items, visits) = s.service_facts(d(10), d(31)).await.unwrap();
+        assert_eq!(
+            (items.len(), visits.len()),
+            (2, 0),
+            "still open, so still counted"
+        );
     });
 }

@@ -53,12 +53,17 @@ pub struct Enterprise {
 /// GB/T 4754-2017's sections: A 农林牧渔 … T 国际组织.
 const SECTIONS: &str = "ABCDEFGHIJKLMNOPQRST";
 
+/// Whether `code` is one of GB/T 4754's sections (one capital letter, A to T).
+pub fn is_section(code: &str) -> bool {
+    code.len() == 1 && SECTIONS.contains(code)
+}
+
 impl NewEnterprise {
     /// The enterprise cleaned, or the first field in error.
     pub fn check(self) -> Result<NewEnterprise, FieldError> {
         let code = uscc::parse(&self.uscc).map_err(|t| FieldError::new("uscc", t))?;
         let industry = self.industry.trim().to_ascii_uppercase();
-        if industry.len() != 1 || !SECTIONS.contains(industry.as_str()) {
+        if !is_section(&industry) {
             return Err(FieldError::new(
                 "industry",
                 Text::fixed(

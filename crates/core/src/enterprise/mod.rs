@@ -3,7 +3,10 @@
 //! collected from them followed to the enterprise's confirmation. Pure types and rules; the
 //! store and the pages build on them.
 
+pub mod consultation;
+pub mod figures;
 pub mod firm;
+pub mod policy;
 pub mod project;
 pub mod visit;
 pub mod work;

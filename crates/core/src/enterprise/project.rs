@@ -155,7 +155,7 @@ pub fn overdue(milestones: &[Milestone], today: NaiveDate) -> Vec<&Milestone> {
 }
 
 /// The team of a key project.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Default, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Team {
     /// 项目管家 / 首席服务官.

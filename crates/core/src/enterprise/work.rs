@@ -72,6 +72,9 @@ pub struct NewItem {
     pub title: String,
     #[serde(default)]
     pub detail: String,
+    /// The visit it was heard on, if any.
+    #[serde(default)]
+    pub visit_id: Option<i64>,
 }
 
 impl NewItem {
@@ -92,6 +95,7 @@ pub struct Item {
     pub number: String,
     pub enterprise_id: i64,
     pub project_id: Option<i64>,
+    pub visit_id: Option<i64>,
     pub kind: Kind,
     pub title: String,
     pub detail: String,

@@ -650,18 +650,8 @@ impl From<OutboxRow> for OutboxMessage {
 /// The WHERE clause (after `WHERE 1 = 1`) of a case list.
 fn case_where(filter: &CaseFilter, q: Sql) -> Sql {
     let mut q = scope_where(q, &filter.scope, Some("department_id"), Some("region_id"));
-    let and = |q: Sql, cond: &str, arg: Arg| -> Sql {
-        let p = q.next_placeholder();
-        let mut q = q;
-        q.text = format!("{} AND {}", q.text, cond.replace("$?", &p)).into();
-        q.bind(arg)
-    };
     if let Some(u) = filter.owner_user_id {
-        let q2 = and(
-            q,
-            "(applicant_user_id = $? OR agent_user_id = $?)",
-            u.into(),
-        );
+        let q2 = Sql::and(q, "(applicant_user_id = $? OR agent_user_id = $?)", u);
         q = q2;
     }
     if !filter.states.is_empty() {
@@ -674,20 +664,20 @@ fn case_where(filter: &CaseFilter, q: Sql) -> Sql {
         q.text = format!("{} AND state IN ({list})", q.text).into();
     }
     if let Some(m) = filter.matter_id {
-        q = and(q, "matter_id = $?", m.into());
+        q = Sql::and(q, "matter_id = $?", m);
     }
     if let Some(b) = filter.bundle_id {
-        q = and(q, "bundle_id = $?", b.into());
+        q = Sql::and(q, "bundle_id = $?", b);
     }
     if let Some(b) = filter.batch_id {
-        q = and(q, "batch_id = $?", b.into());
+        q = Sql::and(q, "batch_id = $?", b);
     }
     if let Some(id) = filter.id_below {
-        q = and(q, "id < $?", id.into());
+        q = Sql::and(q, "id < $?", id);
     }
     if let Some(text) = filter.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let like = format!("%{}%", text.replace(['%', '_'], ""));
-        q = and(q, "(number LIKE $? OR applicant_name LIKE $?)", like.into());
+        q = Sql::and(q, "(number LIKE $? OR applicant_name LIKE $?)", like);
     }
     q
 }

@@ -6,6 +6,7 @@ use super::{SqlStore, next_seq};
 use crate::EnterpriseStore;
 use crate::backend::{Backend, sql};
 use crate::error::{Result, StoreError};
+use crate::model::{NewFile, VisitPhoto, WorkFilter};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use onewindow_core::audit::{Change, Context};
@@ -19,15 +20,15 @@ use onewindow_core::time::local_date;
 use onewindow_core::{DomainError, Text};
 use serde_json::json;
 
-fn unreadable(what: &str, v: &str) -> StoreError {
+pub(super) fn unreadable(what: &str, v: &str) -> StoreError {
     StoreError::Database(format!("unreadable {what} '{v}'"))
 }
 
-fn stale() -> StoreError {
+pub(super) fn stale() -> StoreError {
     StoreError::Domain(DomainError::stale("version"))
 }
 
-async fn audit<B: Backend>(
+pub(super) async fn audit<B: Backend>(
     tx: &mut B::Tx,
     ctx: &Context,
     action: &str,
@@ -131,7 +132,10 @@ impl ProjectRow {
 
 /// The region an enterprise's projects, visits and work items belong to; an unknown enterprise
 /// is named as the field in error.
-async fn enterprise_region<B: Backend>(tx: &mut B::Tx, enterprise_id: i64) -> Result<i64> {
+pub(super) async fn enterprise_region<B: Backend>(
+    tx: &mut B::Tx,
+    enterprise_id: i64,
+) -> Result<i64> {
     let region: Option<(i64,)> = B::opt(
         tx,
         sql("SELECT region_id FROM enterprises WHERE id = $1").bind(enterprise_id),
@@ -156,7 +160,7 @@ async fn read_project<B: Backend>(tx: &mut B::Tx, id: i64) -> Result<Project> {
     row.into_project()
 }
 
-const ITEM_COLS: &str = "id, number, enterprise_id, project_id, kind, title, detail, state, level, \
+const ITEM_COLS: &str = "id, number, enterprise_id, project_id, visit_id, kind, title, detail, state, level, \
      department_id, deadline, resolution, satisfaction, reopened, consultations, region_id, \
      created_at, closed_at, version";
 
@@ -166,6 +170,7 @@ struct ItemRow {
     number: String,
     enterprise_id: i64,
     project_id: Option<i64>,
+    visit_id: Option<i64>,
     kind: String,
     title: String,
     detail: String,
@@ -190,6 +195,7 @@ impl ItemRow {
             number: self.number,
             enterprise_id: self.enterprise_id,
             project_id: self.project_id,
+            visit_id: self.visit_id,
             kind: Kind::parse(&self.kind).ok_or_else(|| unreadable("kind", &self.kind))?,
             title: self.title,
             detail: self.detail,
@@ -212,7 +218,7 @@ impl ItemRow {
     }
 }
 
-async fn read_item<B: Backend>(tx: &mut B::Tx, id: i64) -> Result<Item> {
+pub(super) async fn read_item<B: Backend>(tx: &mut B::Tx, id: i64) -> Result<Item> {
     let row: ItemRow = B::opt(
         tx,
         sql(format!("SELECT {ITEM_COLS} FROM work_items WHERE id = $1")).bind(id),
@@ -268,6 +274,82 @@ async fn read_visit<B: Backend>(tx: &mut B::Tx, id: i64) -> Result<Visit> {
     .await?
     .ok_or_else(|| StoreError::Domain(DomainError::not_found(Text::fixed("走访", "visit"))))?;
     Ok(row.into())
+}
+
+/// One step on an item read in this transaction, under its version: the department checked, the
+/// machine applied, the row updated, the trail line and audit entry written.
+pub(super) async fn act_in<B: Backend>(
+    tx: &mut B::Tx,
+    ctx: &Context,
+    before: &Item,
+    action: Action,
+    at: DateTime<Utc>,
+) -> Result<Item> {
+    if let Action::Assign {
+        department_id: Some(d),
+        ..
+    } = &action
+    {
+        let found: Option<(bool,)> = B::opt(
+            tx,
+            sql("SELECT active FROM departments WHERE id = $1").bind(*d),
+        )
+        .await?;
+        if !matches!(found, Some((true,))) {
+            return Err(StoreError::Domain(DomainError::invalid(
+                "department_id",
+                "没有这个部门",
+                "no such department",
+            )));
+        }
+    }
+    let code = action.code();
+    let (p, note) = work::act(&before.progress, action, local_date(at))?;
+    let closed = p.state == State::Closed;
+    let n = B::exec(
+        tx,
+        sql(
+            "UPDATE work_items SET state = $1, level = $2, department_id = $3, deadline = $4,
+                     resolution = $5, satisfaction = $6, reopened = $7, consultations = $8,
+                     closed_at = CASE WHEN $9 THEN $10 ELSE closed_at END, updated_at = $10,
+                     answered_at = CASE WHEN $13 THEN $10 ELSE answered_at END,
+                     version = version + 1
+                 WHERE id = $11 AND version = $12",
+        )
+        .bind(p.state.code())
+        .bind(p.level.code())
+        .bind(p.department_id)
+        .bind(p.deadline)
+        .bind(p.resolution.clone())
+        .bind(p.satisfaction)
+        .bind(p.reopened)
+        .bind(json!(p.consultations).to_string())
+        .bind(closed)
+        .bind(at)
+        .bind(before.id)
+        .bind(before.version)
+        .bind(code == "answer"),
+    )
+    .await?;
+    if n == 0 {
+        return Err(stale());
+    }
+    let after = read_item::<B>(tx, before.id).await?;
+    let note = Some(note.as_str()).filter(|n| !n.is_empty());
+    super::trail::WORK_ITEM
+        .write::<B>(tx, ctx, before.id, code, p.state.code(), at, note)
+        .await?;
+    audit::<B>(
+            tx,
+            ctx,
+            &format!("work_item.{code}"),
+            ("work_item", before.id),
+            after.progress.department_id,
+            after.region_id,
+            json!({"number": after.number, "state": p.state.code(), "level": p.level.code(), "note": note}),
+        )
+        .await?;
+    Ok(after)
 }
 
 #[async_trait]
@@ -410,6 +492,15 @@ impl<B: Backend> EnterpriseStore for SqlStore<B> {
         .await?
         .ok_or_else(|| StoreError::Database("enterprise vanished".into()))?;
         let out = enterprise(row)?;
+        let pushed = super::enterprise_service::push_open_policies::<B>(
+            &mut tx,
+            id,
+            &out.industry,
+            out.size,
+            out.region_id,
+            at,
+        )
+        .await?;
         audit::<B>(
             &mut tx,
             ctx,
@@ -417,7 +508,7 @@ impl<B: Backend> EnterpriseStore for SqlStore<B> {
             ("enterprise", id),
             None,
             out.region_id,
-            json!({"name": out.name, "uscc": out.uscc}),
+            json!({"name": out.name, "uscc": out.uscc, "policies_pushed": pushed}),
         )
         .await?;
         B::commit(tx).await?;
@@ -581,15 +672,43 @@ impl<B: Backend> EnterpriseStore for SqlStore<B> {
     async fn record_work_item(&self, ctx: &Context, n: NewItem, at: DateTime<Utc>) -> Result<Item> {
         let mut tx = self.b.begin().await?;
         let region_id = enterprise_region::<B>(&mut tx, n.enterprise_id).await?;
+        if let Some(v) = n.visit_id {
+            let of: Option<(i64,)> = B::opt(
+                &mut tx,
+                sql("SELECT enterprise_id FROM visits WHERE id = $1").bind(v),
+            )
+            .await?;
+            if of.map(|r| r.0) != Some(n.enterprise_id) {
+                return Err(StoreError::Domain(DomainError::invalid(
+                    "visit_id",
+                    "不是对这家企业的走访",
+                    "not a visit to this enterprise",
+                )));
+            }
+        }
+        if let Some(pr) = n.project_id {
+            let of: Option<(i64,)> = B::opt(
+                &mut tx,
+                sql("SELECT enterprise_id FROM projects WHERE id = $1").bind(pr),
+            )
+            .await?;
+            if of.map(|r| r.0) != Some(n.enterprise_id) {
+                return Err(StoreError::Domain(DomainError::invalid(
+                    "project_id",
+                    "不是这家企业的项目",
+                    "not a project of this enterprise",
+                )));
+            }
+        }
         let day = local_date(at);
         let seq = next_seq::<B>(&mut tx, "work_item", day).await?;
         let number = format!("QY{}{seq:04}", day.format("%Y%m%d"));
         let (id,): (i64,) = B::opt(
             &mut tx,
             sql(
-                "INSERT INTO work_items (number, enterprise_id, project_id, kind, title, detail,
-                     state, level, region_id, collected_by, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, 'recorded', 'district', $7, $8, $9, $9)
+                "INSERT INTO work_items (number, enterprise_id, project_id, visit_id, kind, title,
+                     detail, state, level, region_id, collected_by, created_at, updated_at)
+                 VALUES ($1, $2, $3, $10, $4, $5, $6, 'recorded', 'district', $7, $8, $9, $9)
                  RETURNING id",
             )
             .bind(number)
@@ -600,7 +719,8 @@ impl<B: Backend> EnterpriseStore for SqlStore<B> {
             .bind(n.detail.clone())
             .bind(region_id)
             .bind(ctx.actor_id)
-            .bind(at),
+            .bind(at)
+            .bind(n.visit_id),
         )
         .await?
         .ok_or_else(|| StoreError::Database("INSERT returned no work item".into()))?;
@@ -630,16 +750,40 @@ impl<B: Backend> EnterpriseStore for SqlStore<B> {
         row.map(ItemRow::into_item).transpose()
     }
 
-    async fn work_items_of(&self, enterprise_id: i64) -> Result<Vec<Item>> {
-        let rows: Vec<ItemRow> = self
-            .b
-            .read_all(
-                sql(format!(
-                    "SELECT {ITEM_COLS} FROM work_items WHERE enterprise_id = $1 ORDER BY id"
-                ))
-                .bind(enterprise_id),
-            )
-            .await?;
+    async fn work_items(&self, f: &WorkFilter) -> Result<Vec<Item>> {
+        let mut q = sql(format!("SELECT {ITEM_COLS} FROM work_items WHERE 1 = 1"));
+        if let Some(p) = &f.region_path {
+            q = q.and(
+                "region_id IN (SELECT id FROM regions WHERE path LIKE $? || '%')",
+                p.clone(),
+            );
+        }
+        if let Some(d) = f.department_id {
+            q = q.and("department_id = $?", d);
+        }
+        if let Some(e) = f.enterprise_id {
+            q = q.and("enterprise_id = $?", e);
+        }
+        if let Some(p) = f.project_id {
+            q = q.and("project_id = $?", p);
+        }
+        if let Some(v) = f.visit_id {
+            q = q.and("visit_id = $?", v);
+        }
+        if let Some(l) = f.level {
+            q = q.and("level = $?", l.code());
+        }
+        if !f.states.is_empty() {
+            let list: Vec<String> = f.states.iter().map(|s| format!("'{}'", s.code())).collect();
+            q.text = format!("{} AND state IN ({})", q.text, list.join(", ")).into();
+        }
+        let limit = if f.limit <= 0 {
+            5000
+        } else {
+            f.limit.min(5000)
+        };
+        let q = sql(format!("{} ORDER BY id DESC LIMIT {limit}", q.text)).with_args(q.args);
+        let rows: Vec<ItemRow> = self.b.read_all(q).await?;
         rows.into_iter().map(ItemRow::into_item).collect()
     }
 
@@ -674,69 +818,145 @@ impl<B: Backend> EnterpriseStore for SqlStore<B> {
         if before.version != version {
             return Err(stale());
         }
-        if let Action::Assign {
-            department_id: Some(d),
-            ..
-        } = &action
-        {
-            let found: Option<(bool,)> = B::opt(
+        let after = act_in::<B>(&mut tx, ctx, &before, action, at).await?;
+        B::commit(tx).await?;
+        Ok(after)
+    }
+
+    async fn enterprises(
+        &self,
+        region_path: Option<&str>,
+        q: Option<&str>,
+    ) -> Result<Vec<Enterprise>> {
+        let cols = ENTERPRISE_COLS
+            .split(", ")
+            .map(|c| format!("e.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut s = sql(format!(
+            "SELECT {cols} FROM enterprises e JOIN regions r ON r.id = e.region_id WHERE 1 = 1"
+        ));
+        if let Some(p) = region_path {
+            s = s.and("r.path LIKE $? || '%'", p);
+        }
+        if let Some(text) = q.map(str::trim).filter(|t| !t.is_empty()) {
+            let like = format!("%{}%", text.replace(['%', '_'], "").to_uppercase());
+            s = s.and("(e.name LIKE $? OR e.uscc LIKE $?)", like);
+        }
+        let s = sql(format!("{} ORDER BY e.name, e.id LIMIT 5000", s.text)).with_args(s.args);
+        let rows: Vec<EnterpriseRow> = self.b.read_all(s).await?;
+        rows.into_iter().map(enterprise).collect()
+    }
+
+    async fn projects(
+        &self,
+        enterprise_id: Option<i64>,
+        region_path: Option<&str>,
+    ) -> Result<Vec<Project>> {
+        let mut s = sql(format!("SELECT {PROJECT_COLS} FROM projects WHERE 1 = 1"));
+        if let Some(e) = enterprise_id {
+            s = s.and("enterprise_id = $?", e);
+        }
+        if let Some(p) = region_path {
+            s = s.and(
+                "region_id IN (SELECT id FROM regions WHERE path LIKE $? || '%')",
+                p,
+            );
+        }
+        let s = sql(format!("{} ORDER BY id LIMIT 5000", s.text)).with_args(s.args);
+        let rows: Vec<ProjectRow> = self.b.read_all(s).await?;
+        rows.into_iter().map(ProjectRow::into_project).collect()
+    }
+
+    async fn visit(&self, id: i64) -> Result<Option<Visit>> {
+        let row: Option<VisitRow> = self
+            .b
+            .read_opt(sql(format!("SELECT {VISIT_COLS} FROM visits WHERE id = $1")).bind(id))
+            .await?;
+        Ok(row.map(Visit::from))
+    }
+
+    async fn visits_to(&self, enterprise_id: i64) -> Result<Vec<Visit>> {
+        let rows: Vec<VisitRow> = self
+            .b
+            .read_all(
+                sql(format!(
+                    "SELECT {VISIT_COLS} FROM visits WHERE enterprise_id = $1
+                     ORDER BY planned_on DESC, id DESC LIMIT 1000"
+                ))
+                .bind(enterprise_id),
+            )
+            .await?;
+        Ok(rows.into_iter().map(Visit::from).collect())
+    }
+
+    async fn add_visit_photos(
+        &self,
+        ctx: &Context,
+        visit_id: i64,
+        files: Vec<NewFile>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<VisitPhoto>> {
+        let mut tx = self.b.begin().await?;
+        let v = read_visit::<B>(&mut tx, visit_id).await?;
+        for f in &files {
+            B::exec(
                 &mut tx,
-                sql("SELECT active FROM departments WHERE id = $1").bind(*d),
+                sql(
+                    "INSERT INTO visit_photos (visit_id, file_name, content_type, size, sha256,
+                         added_by, at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(visit_id)
+                .bind(f.file_name.clone())
+                .bind(f.content_type.clone())
+                .bind(f.size)
+                .bind(f.sha256.clone())
+                .bind(ctx.actor_id)
+                .bind(at),
             )
             .await?;
-            if !matches!(found, Some((true,))) {
-                return Err(StoreError::Domain(DomainError::invalid(
-                    "department_id",
-                    "没有这个部门",
-                    "no such department",
-                )));
-            }
         }
-        let code = action.code();
-        let (p, note) = work::act(&before.progress, action, local_date(at))?;
-        let closed = p.state == State::Closed;
-        let n = B::exec(
-            &mut tx,
-            sql(
-                "UPDATE work_items SET state = $1, level = $2, department_id = $3, deadline = $4,
-                     resolution = $5, satisfaction = $6, reopened = $7, consultations = $8,
-                     closed_at = CASE WHEN $9 THEN $10 ELSE closed_at END, updated_at = $10,
-                     version = version + 1
-                 WHERE id = $11 AND version = $12",
-            )
-            .bind(p.state.code())
-            .bind(p.level.code())
-            .bind(p.department_id)
-            .bind(p.deadline)
-            .bind(p.resolution.clone())
-            .bind(p.satisfaction)
-            .bind(p.reopened)
-            .bind(json!(p.consultations).to_string())
-            .bind(closed)
-            .bind(at)
-            .bind(id)
-            .bind(version),
-        )
-        .await?;
-        if n == 0 {
-            return Err(stale());
-        }
-        let after = read_item::<B>(&mut tx, id).await?;
-        let note = Some(note.as_str()).filter(|n| !n.is_empty());
-        super::trail::WORK_ITEM
-            .write::<B>(&mut tx, ctx, id, code, p.state.code(), at, note)
-            .await?;
+        let names: Vec<&str> = files.iter().map(|f| f.file_name.as_str()).collect();
         audit::<B>(
             &mut tx,
             ctx,
-            &format!("work_item.{code}"),
-            ("work_item", id),
-            after.progress.department_id,
-            after.region_id,
-            json!({"number": after.number, "state": p.state.code(), "level": p.level.code(), "note": note}),
+            "visit.photo",
+            ("visit", visit_id),
+            None,
+            v.region_id,
+            json!({"photos": names}),
         )
         .await?;
         B::commit(tx).await?;
-        Ok(after)
+        self.visit_photos(visit_id).await
+    }
+
+    async fn visit_photos(&self, visit_id: i64) -> Result<Vec<VisitPhoto>> {
+        type Row = (i64, i64, String, String, i64, String, DateTime<Utc>);
+        let rows: Vec<Row> = self
+            .b
+            .read_all(
+                sql(
+                    "SELECT id, visit_id, file_name, content_type, size, sha256, at
+                     FROM visit_photos WHERE visit_id = $1 ORDER BY id",
+                )
+                .bind(visit_id),
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, visit_id, file_name, content_type, size, sha256, added_at)| VisitPhoto {
+                    id,
+                    visit_id,
+                    file_name,
+                    content_type,
+                    size,
+                    sha256,
+                    added_at,
+                },
+            )
+            .collect())
     }
 }

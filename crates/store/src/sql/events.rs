@@ -292,13 +292,7 @@ fn and_in(q: Sql, col: &str, values: Vec<Arg>) -> Sql {
 fn and_eq(q: Sql, cond: &str, v: Option<Arg>) -> Sql {
     match v {
         None => q,
-        Some(v) => {
-            let mut q = q;
-            let p = q.next_placeholder();
-            q.text = format!("{} AND {cond} {p}", q.text).into();
-            q.args.push(v);
-            q
-        }
+        Some(v) => q.and(&format!("{cond} $?"), v),
     }
 }
 

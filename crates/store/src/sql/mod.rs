@@ -9,6 +9,7 @@ mod cases;
 mod catalog;
 mod complaints;
 mod enterprise;
+mod enterprise_service;
 mod entity;
 mod evaluation;
 mod events;
