@@ -812,23 +812,31 @@ pub trait EnterpriseStore: Send + Sync {
         filter: &WorkFilter,
     ) -> Result<Vec<onewindow_core::enterprise::work::Item>>;
     async fn work_log(&self, id: i64) -> Result<Vec<onewindow_core::enterprise::work::LogLine>>;
-    /// Plans a visit by a steward, in its enterprise's region.
-    async fn plan_visit(
+    /// Plans visits by a steward (one, or a mobile team's round of many), each in its
+    /// enterprise's region, in one transaction.
+    async fn plan_visits(
         &self,
         ctx: &Context,
         steward_id: i64,
-        v: onewindow_core::enterprise::visit::NewVisit,
+        v: Vec<onewindow_core::enterprise::visit::NewVisit>,
         at: DateTime<Utc>,
-    ) -> Result<onewindow_core::enterprise::visit::Visit>;
-    /// Records a planned visit as done, under its version.
+    ) -> Result<Vec<onewindow_core::enterprise::visit::Visit>>;
+    /// Records a planned visit as done, under its version, with the problems, needs and
+    /// suggestions heard (recorded as work items of the visit) and its photos, in one
+    /// transaction.
     async fn report_visit(
         &self,
         ctx: &Context,
         id: i64,
         version: i64,
         r: onewindow_core::enterprise::visit::VisitReport,
+        items: Vec<onewindow_core::enterprise::work::NewItem>,
+        photos: Vec<NewFile>,
         at: DateTime<Utc>,
-    ) -> Result<onewindow_core::enterprise::visit::Visit>;
+    ) -> Result<(
+        onewindow_core::enterprise::visit::Visit,
+        Vec<onewindow_core::enterprise::work::Item>,
+    )>;
     /// Visits planned from `from` to `to` (inclusive), of one steward or all, by day.
     async fn visits(
         &self,
@@ -855,13 +863,6 @@ pub trait EnterpriseStore: Send + Sync {
         &self,
         enterprise_id: i64,
     ) -> Result<Vec<onewindow_core::enterprise::visit::Visit>>;
-    async fn add_visit_photos(
-        &self,
-        ctx: &Context,
-        visit_id: i64,
-        files: Vec<NewFile>,
-        at: DateTime<Utc>,
-    ) -> Result<Vec<VisitPhoto>>;
     async fn visit_photos(&self, visit_id: i64) -> Result<Vec<VisitPhoto>>;
     /// One step under the item's version, with its trail line and audit entry.
     async fn act_on_work_item(

@@ -5614,27 +5614,47 @@ mod enterprise {
             planned_on: d(day),
             round: Some("三月服务专班".into()),
         };
-        let v1 = s.plan_visit(&c, s1.id, plan(5), at(1)).await.unwrap();
-        s.plan_visit(&c, s1.id, plan(25), at(1)).await.unwrap();
-        s.plan_visit(&c, s2.id, plan(6), at(1)).await.unwrap();
+        let round = s
+            .plan_visits(&c, s1.id, vec![plan(5), plan(25)], at(1))
+            .await
+            .unwrap();
+        let v1 = round[0].clone();
+        assert_eq!(round[1].round.as_deref(), Some("三月服务专班"));
+        s.plan_visits(&c, s2.id, vec![plan(6)], at(1))
+            .await
+            .unwrap();
+        let unknown = onewindow_core::enterprise::visit::NewVisit {
+            enterprise_id: 999_999,
+            ..plan(7)
+        };
+        let e = s
+            .plan_visits(&c, s2.id, vec![plan(7), unknown], at(1))
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "enterprise_id");
         let report = onewindow_core::enterprise::visit::VisitReport {
             attendees: "张经理、管家".into(),
             notes: "收集问题两项".into(),
         };
         let done = s
-            .report_visit(&c, v1.id, v1.version, report.clone(), at(5))
+            .report_visit(&c, v1.id, v1.version, report.clone(), vec![], vec![], at(5))
             .await
-            .unwrap();
+            .unwrap()
+            .0;
         assert_eq!((done.done_at, done.region_id), (Some(at(5)), o.street.id));
         let again = s
-            .report_visit(&c, v1.id, v1.version, report, at(5))
+            .report_visit(&c, v1.id, v1.version, report, vec![], vec![], at(5))
             .await
             .unwrap_err();
         assert_eq!(conflict_field(again), "version");
         let mine = s.visits(Some(s1.id), d(1), d(31)).await.unwrap();
         assert_eq!(mine.len(), 2);
         assert_eq!(mine.iter().filter(|v| v.done_at.is_some()).count(), 1);
-        assert_eq!(s.visits(None, d(1), d(10)).await.unwrap().len(), 2);
+        assert_eq!(
+            s.visits(None, d(1), d(10)).await.unwrap().len(),
+            2,
+            "the round with an unknown enterprise left nothing"
+        );
     });
 
     fn firm(name: &str, serial: &str, industry: &str, size: Size, region_id: i64) -> NewEnterprise {
@@ -5749,13 +5769,15 @@ mod enterprise {
             round: None,
         };
         let v = s
-            .plan_visit(&c, steward.id, plan(copper.id), at(1))
+            .plan_visits(&c, steward.id, vec![plan(copper.id)], at(1))
             .await
-            .unwrap();
+            .unwrap()
+            .remove(0);
         let other = s
-            .plan_visit(&c, steward.id, plan(later.id), at(1))
+            .plan_visits(&c, steward.id, vec![plan(later.id)], at(1))
             .await
-            .unwrap();
+            .unwrap()
+            .remove(0);
         let item = |visit_id| NewItem {
             enterprise_id: copper.id,
             project_id: None,
@@ -5769,13 +5791,6 @@ mod enterprise {
             .await
             .unwrap_err();
         assert_eq!(invalid_field(e), "visit_id");
-        let a = s.record_work_item(&c, item(v.id), at(5)).await.unwrap();
-        let b = s.record_work_item(&c, item(v.id), at(5)).await.unwrap();
-        let on_visit = WorkFilter {
-            visit_id: Some(v.id),
-            ..Default::default()
-        };
-        assert_eq!(s.work_items(&on_visit).await.unwrap().len(), 2);
         let photo = NewFile {
             material: "photo".into(),
             file_name: "现场.jpg".into(),
@@ -5783,10 +5798,50 @@ mod enterprise {
             size: 3,
             sha256: "ab".repeat(32),
         };
-        let photos = s
-            .add_visit_photos(&c, v.id, vec![photo], at(5))
+        let report = onewindow_core::enterprise::visit::VisitReport {
+            attendees: "张经理、管家".into(),
+            notes: "收集问题两项".into(),
+        };
+        // An item of another enterprise on this visit's report: refused whole.
+        let stray = NewItem {
+            enterprise_id: later.id,
+            ..item(v.id)
+        };
+        let e = s
+            .report_visit(
+                &c,
+                v.id,
+                v.version,
+                report.clone(),
+                vec![item(v.id), stray],
+                vec![photo.clone()],
+                at(5),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "items[1].enterprise_id");
+        assert!(s.visit(v.id).await.unwrap().unwrap().done_at.is_none());
+        assert!(s.visit_photos(v.id).await.unwrap().is_empty());
+        let (_, heard) = s
+            .report_visit(
+                &c,
+                v.id,
+                v.version,
+                report,
+                vec![item(v.id), item(v.id)],
+                vec![photo],
+                at(5),
+            )
             .await
             .unwrap();
+        let (a, b) = (heard[0].clone(), heard[1].clone());
+        assert_eq!(a.visit_id, Some(v.id));
+        let on_visit = WorkFilter {
+            visit_id: Some(v.id),
+            ..Default::default()
+        };
+        assert_eq!(s.work_items(&on_visit).await.unwrap().len(), 2);
+        let photos = s.visit_photos(v.id).await.unwrap();
         assert_eq!((photos.len(), photos[0].visit_id), (1, v.id));
 
         // A consultation decides on item a.

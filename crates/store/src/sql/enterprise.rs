@@ -276,6 +276,84 @@ async fn read_visit<B: Backend>(tx: &mut B::Tx, id: i64) -> Result<Visit> {
     Ok(row.into())
 }
 
+/// Records an item in this transaction: numbered, with its trail line and audit entry. Its
+/// project and visit must be its enterprise's.
+async fn insert_item<B: Backend>(
+    tx: &mut B::Tx,
+    ctx: &Context,
+    n: NewItem,
+    at: DateTime<Utc>,
+) -> Result<Item> {
+    let region_id = enterprise_region::<B>(tx, n.enterprise_id).await?;
+    if let Some(v) = n.visit_id {
+        let of: Option<(i64,)> = B::opt(
+            tx,
+            sql("SELECT enterprise_id FROM visits WHERE id = $1").bind(v),
+        )
+        .await?;
+        if of.map(|r| r.0) != Some(n.enterprise_id) {
+            return Err(StoreError::Domain(DomainError::invalid(
+                "visit_id",
+                "不是对这家企业的走访",
+                "not a visit to this enterprise",
+            )));
+        }
+    }
+    if let Some(pr) = n.project_id {
+        let of: Option<(i64,)> = B::opt(
+            tx,
+            sql("SELECT enterprise_id FROM projects WHERE id = $1").bind(pr),
+        )
+        .await?;
+        if of.map(|r| r.0) != Some(n.enterprise_id) {
+            return Err(StoreError::Domain(DomainError::invalid(
+                "project_id",
+                "不是这家企业的项目",
+                "not a project of this enterprise",
+            )));
+        }
+    }
+    let day = local_date(at);
+    let seq = next_seq::<B>(tx, "work_item", day).await?;
+    let number = format!("QY{}{seq:04}", day.format("%Y%m%d"));
+    let (id,): (i64,) = B::opt(
+        tx,
+        sql(
+            "INSERT INTO work_items (number, enterprise_id, project_id, visit_id, kind, title,
+                 detail, state, level, region_id, collected_by, created_at, updated_at)
+             VALUES ($1, $2, $3, $10, $4, $5, $6, 'recorded', 'district', $7, $8, $9, $9)
+             RETURNING id",
+        )
+        .bind(number)
+        .bind(n.enterprise_id)
+        .bind(n.project_id)
+        .bind(n.kind.code())
+        .bind(n.title.clone())
+        .bind(n.detail.clone())
+        .bind(region_id)
+        .bind(ctx.actor_id)
+        .bind(at)
+        .bind(n.visit_id),
+    )
+    .await?
+    .ok_or_else(|| StoreError::Database("INSERT returned no work item".into()))?;
+    let out = read_item::<B>(tx, id).await?;
+    super::trail::WORK_ITEM
+        .write::<B>(tx, ctx, id, "record", "recorded", at, Some(&out.title))
+        .await?;
+    audit::<B>(
+        tx,
+        ctx,
+        "work_item.record",
+        ("work_item", id),
+        None,
+        region_id,
+        json!({"number": out.number, "kind": out.kind.code(), "title": out.title}),
+    )
+    .await?;
+    Ok(out)
+}
+
 /// One step on an item read in this transaction, under its version: the department checked, the
 /// machine applied, the row updated, the trail line and audit entry written.
 pub(super) async fn act_in<B: Backend>(
@@ -354,43 +432,48 @@ pub(super) async fn act_in<B: Backend>(
 
 #[async_trait]
 impl<B: Backend> EnterpriseStore for SqlStore<B> {
-    async fn plan_visit(
+    async fn plan_visits(
         &self,
         ctx: &Context,
         steward_id: i64,
-        v: NewVisit,
+        visits: Vec<NewVisit>,
         at: DateTime<Utc>,
-    ) -> Result<Visit> {
+    ) -> Result<Vec<Visit>> {
         let mut tx = self.b.begin().await?;
-        let region_id = enterprise_region::<B>(&mut tx, v.enterprise_id).await?;
-        let (id,): (i64,) = B::opt(
-            &mut tx,
-            sql(
-                "INSERT INTO visits (steward_id, enterprise_id, project_id, round, planned_on,
-                     region_id, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        let mut out = Vec::with_capacity(visits.len());
+        for v in visits {
+            let region_id = enterprise_region::<B>(&mut tx, v.enterprise_id).await?;
+            let (id,): (i64,) = B::opt(
+                &mut tx,
+                sql(
+                    "INSERT INTO visits (steward_id, enterprise_id, project_id, round, planned_on,
+                         region_id, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                )
+                .bind(steward_id)
+                .bind(v.enterprise_id)
+                .bind(v.project_id)
+                .bind(v.round.clone())
+                .bind(v.planned_on)
+                .bind(region_id)
+                .bind(at),
             )
-            .bind(steward_id)
-            .bind(v.enterprise_id)
-            .bind(v.project_id)
-            .bind(v.round.clone())
-            .bind(v.planned_on)
-            .bind(region_id)
-            .bind(at),
-        )
-        .await?
-        .ok_or_else(|| StoreError::Database("INSERT returned no visit".into()))?;
-        let out = read_visit::<B>(&mut tx, id).await?;
-        audit::<B>(
-            &mut tx,
-            ctx,
-            "visit.plan",
-            ("visit", id),
-            None,
-            region_id,
-            json!({"enterprise_id": out.enterprise_id, "planned_on": out.planned_on, "round": out.round}),
-        )
-        .await?;
+            .await?
+            .ok_or_else(|| StoreError::Database("INSERT returned no visit".into()))?;
+            let visit = read_visit::<B>(&mut tx, id).await?;
+            audit::<B>(
+                &mut tx,
+                ctx,
+                "visit.plan",
+                ("visit", id),
+                None,
+                region_id,
+                json!({"enterprise_id": visit.enterprise_id, "steward_id": steward_id,
+                       "planned_on": visit.planned_on, "round": visit.round}),
+            )
+            .await?;
+            out.push(visit);
+        }
         B::commit(tx).await?;
         Ok(out)
     }
@@ -401,8 +484,10 @@ impl<B: Backend> EnterpriseStore for SqlStore<B> {
         id: i64,
         version: i64,
         r: VisitReport,
+        items: Vec<NewItem>,
+        photos: Vec<NewFile>,
         at: DateTime<Utc>,
-    ) -> Result<Visit> {
+    ) -> Result<(Visit, Vec<Item>)> {
         let mut tx = self.b.begin().await?;
         let n = B::exec(
             &mut tx,
@@ -422,6 +507,24 @@ impl<B: Backend> EnterpriseStore for SqlStore<B> {
             return Err(stale());
         }
         let out = read_visit::<B>(&mut tx, id).await?;
+        for f in &photos {
+            B::exec(
+                &mut tx,
+                sql(
+                    "INSERT INTO visit_photos (visit_id, file_name, content_type, size, sha256,
+                         added_by, at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(id)
+                .bind(f.file_name.clone())
+                .bind(f.content_type.clone())
+                .bind(f.size)
+                .bind(f.sha256.clone())
+                .bind(ctx.actor_id)
+                .bind(at),
+            )
+            .await?;
+        }
         audit::<B>(
             &mut tx,
             ctx,
@@ -429,11 +532,24 @@ impl<B: Backend> EnterpriseStore for SqlStore<B> {
             ("visit", id),
             None,
             out.region_id,
-            json!({"attendees": out.attendees}),
+            json!({"attendees": out.attendees, "items": items.len(),
+                   "photos": photos.iter().map(|f| f.file_name.as_str()).collect::<Vec<_>>()}),
         )
         .await?;
+        let mut recorded = Vec::with_capacity(items.len());
+        for (i, mut n) in items.into_iter().enumerate() {
+            if n.enterprise_id != out.enterprise_id {
+                return Err(StoreError::Domain(DomainError::invalid(
+                    format!("items[{i}].enterprise_id"),
+                    "走访收集的事项应属被走访企业",
+                    "an item heard on a visit is the visited enterprise's",
+                )));
+            }
+            n.visit_id = Some(id);
+            recorded.push(insert_item::<B>(&mut tx, ctx, n, at).await?);
+        }
         B::commit(tx).await?;
-        Ok(out)
+        Ok((out, recorded))
     }
 
     async fn visits(
@@ -671,73 +787,7 @@ impl<B: Backend> EnterpriseStore for SqlStore<B> {
 
     async fn record_work_item(&self, ctx: &Context, n: NewItem, at: DateTime<Utc>) -> Result<Item> {
         let mut tx = self.b.begin().await?;
-        let region_id = enterprise_region::<B>(&mut tx, n.enterprise_id).await?;
-        if let Some(v) = n.visit_id {
-            let of: Option<(i64,)> = B::opt(
-                &mut tx,
-                sql("SELECT enterprise_id FROM visits WHERE id = $1").bind(v),
-            )
-            .await?;
-            if of.map(|r| r.0) != Some(n.enterprise_id) {
-                return Err(StoreError::Domain(DomainError::invalid(
-                    "visit_id",
-                    "不是对这家企业的走访",
-                    "not a visit to this enterprise",
-                )));
-            }
-        }
-        if let Some(pr) = n.project_id {
-            let of: Option<(i64,)> = B::opt(
-                &mut tx,
-                sql("SELECT enterprise_id FROM projects WHERE id = $1").bind(pr),
-            )
-            .await?;
-            if of.map(|r| r.0) != Some(n.enterprise_id) {
-                return Err(StoreError::Domain(DomainError::invalid(
-                    "project_id",
-                    "不是这家企业的项目",
-                    "not a project of this enterprise",
-                )));
-            }
-        }
-        let day = local_date(at);
-        let seq = next_seq::<B>(&mut tx, "work_item", day).await?;
-        let number = format!("QY{}{seq:04}", day.format("%Y%m%d"));
-        let (id,): (i64,) = B::opt(
-            &mut tx,
-            sql(
-                "INSERT INTO work_items (number, enterprise_id, project_id, visit_id, kind, title,
-                     detail, state, level, region_id, collected_by, created_at, updated_at)
-                 VALUES ($1, $2, $3, $10, $4, $5, $6, 'recorded', 'district', $7, $8, $9, $9)
-                 RETURNING id",
-            )
-            .bind(number)
-            .bind(n.enterprise_id)
-            .bind(n.project_id)
-            .bind(n.kind.code())
-            .bind(n.title.clone())
-            .bind(n.detail.clone())
-            .bind(region_id)
-            .bind(ctx.actor_id)
-            .bind(at)
-            .bind(n.visit_id),
-        )
-        .await?
-        .ok_or_else(|| StoreError::Database("INSERT returned no work item".into()))?;
-        let out = read_item::<B>(&mut tx, id).await?;
-        super::trail::WORK_ITEM
-            .write::<B>(&mut tx, ctx, id, "record", "recorded", at, Some(&out.title))
-            .await?;
-        audit::<B>(
-            &mut tx,
-            ctx,
-            "work_item.record",
-            ("work_item", id),
-            None,
-            region_id,
-            json!({"number": out.number, "kind": out.kind.code(), "title": out.title}),
-        )
-        .await?;
+        let out = insert_item::<B>(&mut tx, ctx, n, at).await?;
         B::commit(tx).await?;
         Ok(out)
     }
@@ -888,48 +938,6 @@ impl<B: Backend> EnterpriseStore for SqlStore<B> {
             )
             .await?;
         Ok(rows.into_iter().map(Visit::from).collect())
-    }
-
-    async fn add_visit_photos(
-        &self,
-        ctx: &Context,
-        visit_id: i64,
-        files: Vec<NewFile>,
-        at: DateTime<Utc>,
-    ) -> Result<Vec<VisitPhoto>> {
-        let mut tx = self.b.begin().await?;
-        let v = read_visit::<B>(&mut tx, visit_id).await?;
-        for f in &files {
-            B::exec(
-                &mut tx,
-                sql(
-                    "INSERT INTO visit_photos (visit_id, file_name, content_type, size, sha256,
-                         added_by, at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(visit_id)
-                .bind(f.file_name.clone())
-                .bind(f.content_type.clone())
-                .bind(f.size)
-                .bind(f.sha256.clone())
-                .bind(ctx.actor_id)
-                .bind(at),
-            )
-            .await?;
-        }
-        let names: Vec<&str> = files.iter().map(|f| f.file_name.as_str()).collect();
-        audit::<B>(
-            &mut tx,
-            ctx,
-            "visit.photo",
-            ("visit", visit_id),
-            None,
-            v.region_id,
-            json!({"photos": names}),
-        )
-        .await?;
-        B::commit(tx).await?;
-        self.visit_photos(visit_id).await
     }
 
     async fn visit_photos(&self, visit_id: i64) -> Result<Vec<VisitPhoto>> {
