@@ -441,6 +441,14 @@ impl<B: Backend> EnterpriseServiceStore for SqlStore<B> {
         rows.into_iter().map(policy).collect()
     }
 
+    async fn policy(&self, id: i64) -> Result<Option<Policy>> {
+        let row: Option<PolicyRow> = self
+            .b
+            .read_opt(sql(format!("SELECT {POLICY_COLS} FROM policies p WHERE p.id = $1")).bind(id))
+            .await?;
+        row.map(policy).transpose()
+    }
+
     async fn pushes_to(&self, enterprise_id: i64) -> Result<Vec<Push>> {
         type Row = (i64, i64, String, DateTime<Utc>, Option<DateTime<Utc>>);
         let rows: Vec<Row> = self

@@ -7,6 +7,7 @@ mod auth;
 pub mod cases;
 pub mod catalog;
 mod complaints;
+mod enterprise;
 mod evaluation;
 mod grid;
 mod hall;
@@ -68,6 +69,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(complaints::router())
         .merge(supervisors::router())
         .merge(grid::router())
+        .merge(enterprise::router())
         .split_for_parts()
 }
 

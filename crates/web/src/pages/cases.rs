@@ -78,6 +78,8 @@ fn line(l: &CaseLine, lang: Lang) -> Value {
         light => light_class(l.light),
         light_name => light_name(l.light, lang),
         what => l.case.state.name().get(lang).to_string(),
+        project => l.project.clone(),
+        green => l.green_channel,
     }
 }
 
@@ -1182,6 +1184,7 @@ async fn workbench(
                     id => l.case_id, number => l.number.clone(), matter => l.matter_name.clone(),
                     applicant => l.applicant_name.clone(), what => l.step.name.clone(), due => date(l.step.due),
                     light => light_class(light), light_name => light_name(light, lang),
+                    project => l.project.clone(), green => l.green_channel,
                 }
             })
             .collect()

@@ -361,7 +361,7 @@ async fn report(
         .filter(|f| !f.bytes.is_empty())
         .cloned()
         .collect();
-    let files = ev::store_photos(&state, &photos).await?;
+    let files = crate::service::uploads::store_photos(&state, &photos).await?;
     let r = ev::report(
         &state,
         Reporter::Person(&auth),

@@ -11,6 +11,7 @@ mod cases;
 mod catalog_admin;
 mod charts;
 mod complaints;
+mod enterprise;
 mod evaluation;
 mod export;
 mod figures;
@@ -60,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .merge(complaints::router())
         .merge(supervisors::router())
         .merge(grid::router())
+        .merge(enterprise::router())
         .merge(grid_admin::router())
 }
 
@@ -166,6 +168,11 @@ fn nav(auth: Option<&Auth>, lang: Lang, path: &str) -> Vec<NavItem> {
         }
         if a.actor.has(Permission::GridRead) || !a.actor.is_staff() {
             items.push(("/grid", "nav.grid"));
+        }
+        if a.actor.has(Permission::EnterpriseRead)
+            || a.actor.has_role(onewindow_core::identity::Role::Enterprise)
+        {
+            items.push(("/enterprise", "nav.enterprise"));
         }
         if a.actor.has(Permission::CalendarWrite) {
             items.push(("/admin/calendar", "nav.calendar"));

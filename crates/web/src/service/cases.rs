@@ -728,6 +728,10 @@ pub struct CaseLine {
     pub case: Case,
     pub light: Option<Light>,
     pub promised_left: Option<i64>,
+    /// The project it is served under (全流程帮办代办), if any.
+    pub project: Option<String>,
+    /// Its project has the green channel (绿色通道): it goes first.
+    pub green_channel: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -760,6 +764,8 @@ pub fn lines(s: &CaseSettings, cases: Vec<Case>, today: NaiveDate) -> Vec<CaseLi
             CaseLine {
                 light: v.light,
                 promised_left: v.promised_left,
+                project: None,
+                green_channel: false,
                 case: c,
             }
         })
@@ -845,6 +851,8 @@ pub struct StepLine {
     pub applicant_name: String,
     pub light: Option<Light>,
     pub case_light: Option<Light>,
+    pub project: Option<String>,
+    pub green_channel: bool,
 }
 
 fn step_lines(s: &CaseSettings, items: Vec<StepItem>, today: NaiveDate) -> Vec<StepLine> {
@@ -859,6 +867,8 @@ fn step_lines(s: &CaseSettings, items: Vec<StepItem>, today: NaiveDate) -> Vec<S
             ),
             case_light: s.clock(&i.case, today).light,
             case_id: i.case.id,
+            project: None,
+            green_channel: false,
             number: i.case.number,
             matter_name: i.case.matter_name,
             applicant_name: i.case.applicant.name,
@@ -940,14 +950,64 @@ pub async fn workbench(state: &AppState, auth: &Auth) -> AppResult<Workbench> {
     } else {
         Vec::new()
     };
-    Ok(Workbench {
+    let mut w = Workbench {
         mine: step_lines(&s, mine, today),
         queue: step_lines(&s, queue, today),
         intake: lines(&s, intake, today),
         to_decide: lines(&s, to_decide, today),
         extensions: lines(&s, extensions, today),
         to_deliver: lines(&s, to_deliver, today),
-    })
+    };
+    green_first(state, &mut w).await?;
+    Ok(w)
+}
+
+/// Marks the cases served under a project and puts those with the green channel (绿色通道,
+/// 急事急办) first in every queue, keeping the order otherwise.
+async fn green_first(state: &AppState, w: &mut Workbench) -> AppResult<()> {
+    let mut ids: Vec<i64> = [&w.mine, &w.queue]
+        .into_iter()
+        .flat_map(|l| l.iter().map(|x| x.case_id))
+        .collect();
+    for l in [&w.intake, &w.to_decide, &w.extensions, &w.to_deliver] {
+        ids.extend(l.iter().map(|x| x.case.id));
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let found: std::collections::HashMap<i64, onewindow_store::CaseProject> = state
+        .store
+        .case_projects(&ids)
+        .await?
+        .into_iter()
+        .map(|p| (p.case_id, p))
+        .collect();
+    if found.is_empty() {
+        return Ok(());
+    }
+    for l in [&mut w.mine, &mut w.queue] {
+        for x in l.iter_mut() {
+            if let Some(p) = found.get(&x.case_id) {
+                x.project = Some(p.project_name.clone());
+                x.green_channel = p.green_channel;
+            }
+        }
+        l.sort_by_key(|x| !x.green_channel);
+    }
+    for l in [
+        &mut w.intake,
+        &mut w.to_decide,
+        &mut w.extensions,
+        &mut w.to_deliver,
+    ] {
+        for x in l.iter_mut() {
+            if let Some(p) = found.get(&x.case.id) {
+                x.project = Some(p.project_name.clone());
+                x.green_channel = p.green_channel;
+            }
+        }
+        l.sort_by_key(|x| !x.green_channel);
+    }
+    Ok(())
 }
 
 /// What anyone with the case number and the last four characters of the ID number sees.

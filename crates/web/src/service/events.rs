@@ -15,7 +15,6 @@ use chrono::NaiveDate;
 use onewindow_core::access::Permission;
 use onewindow_core::audit::Context;
 use onewindow_core::case::clock::Light;
-use onewindow_core::case::rules::Rules;
 use onewindow_core::grid::category::{Answers, check_answers};
 use onewindow_core::grid::event::{self, Action, LogLine, Source, State};
 use onewindow_core::grid::report::{DuplicateHint, Event, NewEvent, duplicates};
@@ -39,25 +38,6 @@ pub enum Reporter<'a> {
 pub struct Reported {
     pub event: Event,
     pub duplicates: Vec<DuplicateHint>,
-}
-
-/// Photos: pictures only, at most 10 MiB each, checked by their content.
-fn photo_rules() -> Rules {
-    Rules {
-        upload_types: ["jpg", "jpeg", "png", "gif"].map(String::from).to_vec(),
-        max_upload_mib: 10,
-        ..Rules::default()
-    }
-}
-
-pub async fn store_photos(state: &AppState, photos: &[Upload]) -> AppResult<Vec<NewFile>> {
-    if photos.len() > 9 {
-        return Err(AppError::bad_request(
-            "photos",
-            Text::fixed("最多9张照片", "at most 9 photos"),
-        ));
-    }
-    uploads::store(&state.config.uploads_dir, photos, &photo_rules()).await
 }
 
 /// Which sources a reporter may use: grid workers report from grids, dispatchers take the
@@ -414,7 +394,7 @@ pub async fn add_photos(
             Text::fixed("请选择照片", "choose a photo"),
         ));
     }
-    let files = store_photos(state, &photos).await?;
+    let files = uploads::store_photos(state, &photos).await?;
     Ok(state
         .store
         .add_event_photos(&auth.ctx(), id, stage, files, cases::now())

@@ -184,6 +184,28 @@ pub async fn read(dir: &Path, sha: &str) -> AppResult<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Photos (of an event, a visit): pictures only, at most 10 MiB each, checked by their content.
+fn photo_rules() -> Rules {
+    Rules {
+        upload_types: ["jpg", "jpeg", "png", "gif"].map(String::from).to_vec(),
+        max_upload_mib: 10,
+        ..Rules::default()
+    }
+}
+
+pub async fn store_photos(
+    state: &crate::state::AppState,
+    photos: &[Upload],
+) -> AppResult<Vec<NewFile>> {
+    if photos.len() > 9 {
+        return Err(AppError::bad_request(
+            "photos",
+            Text::fixed("最多9张照片", "at most 9 photos"),
+        ));
+    }
+    store(&state.config.uploads_dir, photos, &photo_rules()).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
