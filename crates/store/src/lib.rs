@@ -864,6 +864,13 @@ pub trait EnterpriseStore: Send + Sync {
         enterprise_id: i64,
     ) -> Result<Vec<onewindow_core::enterprise::visit::Visit>>;
     async fn visit_photos(&self, visit_id: i64) -> Result<Vec<VisitPhoto>>;
+    /// Several steps in one transaction (批量交办), in order, each on its item as it stands
+    /// then, each with its trail line and audit entry; one refused step refuses them all.
+    async fn act_on_work_items(
+        &self,
+        ctx: &Context,
+        steps: Vec<(i64, onewindow_core::enterprise::work::Action, DateTime<Utc>)>,
+    ) -> Result<Vec<onewindow_core::enterprise::work::Item>>;
     /// One step under the item's version, with its trail line and audit entry.
     async fn act_on_work_item(
         &self,

@@ -7,6 +7,7 @@
 
 pub mod cases;
 pub mod catalog;
+pub mod enterprise;
 pub mod evaluation;
 pub mod grid;
 
@@ -145,9 +146,17 @@ pub const ACCOUNTS: &[Account] = &[
         username: "steward",
         display_name: "张喜锋",
         role: Role::Steward,
-        department: Some(0),
-        region: None,
+        department: None,
+        region: Some("211403"),
         phone: Some("13904290006"),
+    },
+    Account {
+        username: "steward-city",
+        display_name: "高首席（市营商局）",
+        role: Role::Steward,
+        department: None,
+        region: Some("211400"),
+        phone: Some("13904290016"),
     },
     Account {
         username: "agent",
@@ -451,6 +460,7 @@ pub async fn seed(store: &dyn Store, password: &str) -> Result<Report, StoreErro
     seed_hall(store, &ctx, hall.id, &dept_ids, &mut report).await?;
     evaluation::seed(store, &ctx, &mut report).await?;
     grid::seed(store, &ctx, &dept_ids, &region_ids, &mut report).await?;
+    enterprise::seed(store, &ctx, &dept_ids, &region_ids, &mut report).await?;
     Ok(report)
 }
 

@@ -855,6 +855,21 @@ impl<B: Backend> EnterpriseStore for SqlStore<B> {
             .await
     }
 
+    async fn act_on_work_items(
+        &self,
+        ctx: &Context,
+        steps: Vec<(i64, Action, DateTime<Utc>)>,
+    ) -> Result<Vec<Item>> {
+        let mut tx = self.b.begin().await?;
+        let mut out = Vec::with_capacity(steps.len());
+        for (id, action, at) in steps {
+            let before = read_item::<B>(&mut tx, id).await?;
+            out.push(act_in::<B>(&mut tx, ctx, &before, action, at).await?);
+        }
+        B::commit(tx).await?;
+        Ok(out)
+    }
+
     async fn act_on_work_item(
         &self,
         ctx: &Context,
