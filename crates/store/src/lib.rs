@@ -929,10 +929,7 @@ pub trait EnterpriseServiceStore: Send + Sync {
         &self,
         region_path: Option<&str>,
     ) -> Result<Vec<onewindow_core::enterprise::policy::Policy>>;
-    async fn policy(
-        &self,
-        id: i64,
-    ) -> Result<Option<onewindow_core::enterprise::policy::Policy>>;
+    async fn policy(&self, id: i64) -> Result<Option<onewindow_core::enterprise::policy::Policy>>;
     /// The notices pushed to one enterprise, newest first.
     async fn pushes_to(
         &self,

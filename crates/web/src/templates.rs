@@ -7,20 +7,50 @@ use onewindow_core::Lang;
 pub const SOURCES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     ("ent_nav.html", include_str!("../templates/ent_nav.html")),
-    ("ent_items_table.html", include_str!("../templates/ent_items_table.html")),
+    (
+        "ent_items_table.html",
+        include_str!("../templates/ent_items_table.html"),
+    ),
     ("ent_desk.html", include_str!("../templates/ent_desk.html")),
     ("ent_mine.html", include_str!("../templates/ent_mine.html")),
-    ("ent_firms.html", include_str!("../templates/ent_firms.html")),
+    (
+        "ent_firms.html",
+        include_str!("../templates/ent_firms.html"),
+    ),
     ("ent_firm.html", include_str!("../templates/ent_firm.html")),
-    ("ent_project.html", include_str!("../templates/ent_project.html")),
-    ("ent_visit.html", include_str!("../templates/ent_visit.html")),
+    (
+        "ent_project.html",
+        include_str!("../templates/ent_project.html"),
+    ),
+    (
+        "ent_visit.html",
+        include_str!("../templates/ent_visit.html"),
+    ),
     ("ent_item.html", include_str!("../templates/ent_item.html")),
-    ("ent_consultations.html", include_str!("../templates/ent_consultations.html")),
-    ("ent_policies.html", include_str!("../templates/ent_policies.html")),
-    ("ent_policy.html", include_str!("../templates/ent_policy.html")),
-    ("ent_figures_table.html", include_str!("../templates/ent_figures_table.html")),
-    ("ent_figures.html", include_str!("../templates/ent_figures.html")),
-    ("ent_report.html", include_str!("../templates/ent_report.html")),
+    (
+        "ent_consultations.html",
+        include_str!("../templates/ent_consultations.html"),
+    ),
+    (
+        "ent_policies.html",
+        include_str!("../templates/ent_policies.html"),
+    ),
+    (
+        "ent_policy.html",
+        include_str!("../templates/ent_policy.html"),
+    ),
+    (
+        "ent_figures_table.html",
+        include_str!("../templates/ent_figures_table.html"),
+    ),
+    (
+        "ent_figures.html",
+        include_str!("../templates/ent_figures.html"),
+    ),
+    (
+        "ent_report.html",
+        include_str!("../templates/ent_report.html"),
+    ),
     ("grid_map.html", include_str!("../templates/grid_map.html")),
     (
         "grid_admin.html",

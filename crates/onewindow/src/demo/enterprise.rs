@@ -231,7 +231,15 @@ pub async fn seed(
         let (name, green) = if i == 0 {
             ("15万吨铜配套改造项目".to_string(), true)
         } else {
-            (format!("{}扩建项目", f.name.trim_end_matches("有限公司").trim_end_matches("有限责任公司")), i % 5 == 0)
+            (
+                format!(
+                    "{}扩建项目",
+                    f.name
+                        .trim_end_matches("有限公司")
+                        .trim_end_matches("有限责任公司")
+                ),
+                i % 5 == 0,
+            )
         };
         let milestones = vec![
             Milestone {
@@ -368,7 +376,10 @@ pub async fn seed(
         };
         let mut push = |a: Action, t: DateTime<Utc>| steps.push((item.id, a, t.min(latest)));
         if n < solved {
-            push(assign(local_date(at) + Duration::days(10)), at + Duration::hours(2));
+            push(
+                assign(local_date(at) + Duration::days(10)),
+                at + Duration::hours(2),
+            );
             push(
                 Action::Answer {
                     resolution: "已协调办理完毕。".into(),

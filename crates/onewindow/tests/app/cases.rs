@@ -174,9 +174,9 @@ each_app!(
         assert_eq!(s, StatusCode::OK);
         assert_eq!(mine["case"]["state"], "submitted");
         assert_eq!(mine["actions"], json!(["withdraw"]));
-        let steward = app.token("steward").await;
+        let other = app.token("approver-sthj").await;
         assert_eq!(
-            app.get(&format!("/api/v1/cases/{id}"), &steward).await.0,
+            app.get(&format!("/api/v1/cases/{id}"), &other).await.0,
             StatusCode::FORBIDDEN
         );
         let citizen = app.token("citizen").await;

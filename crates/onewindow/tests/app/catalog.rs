@@ -501,9 +501,9 @@ each_app!(
             .await;
         assert_eq!(versions.as_array().unwrap().len(), 2);
         // staff of another department see none of it
-        let steward = app.token("steward").await;
+        let other = app.token("approver-sthj").await;
         assert_eq!(
-            app.get("/api/v1/catalog/matters/21140309T001000/versions", &steward)
+            app.get("/api/v1/catalog/matters/21140309T001000/versions", &other)
                 .await
                 .0,
             StatusCode::FORBIDDEN

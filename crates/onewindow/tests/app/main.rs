@@ -12,6 +12,7 @@ mod cases;
 mod catalog;
 mod cli;
 mod complaints;
+mod enterprise;
 mod evaluation;
 mod grid;
 mod hall;

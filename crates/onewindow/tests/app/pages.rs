@@ -500,11 +500,11 @@ each_app!(lists_and_trails_export_to_excel_within_scope, |app| {
         "phones masked"
     );
     // department staff export only the department's accounts
-    let steward = sign_in_cookie(app, "steward").await;
+    let ecology = sign_in_cookie(app, "approver-sthj").await;
     let rows = sheet(
         app.http
             .get(app.url("/admin/users.xlsx"))
-            .header("cookie", &steward)
+            .header("cookie", &ecology)
             .send()
             .await
             .unwrap(),
@@ -515,7 +515,7 @@ each_app!(lists_and_trails_export_to_excel_within_scope, |app| {
             .skip(1)
             .map(|r| r[0].as_str())
             .collect::<Vec<_>>(),
-        vec!["steward"]
+        vec!["approver-sthj"]
     );
     // the trail of one record, and a record out of scope
     let rows = sheet(
@@ -533,7 +533,7 @@ each_app!(lists_and_trails_export_to_excel_within_scope, |app| {
     let res = app
         .http
         .get(app.url("/audit.xlsx?target_type=user&target_id=3"))
-        .header("cookie", &steward)
+        .header("cookie", &ecology)
         .send()
         .await
         .unwrap();

@@ -144,13 +144,13 @@ async fn refused_across(app: &TestApp, admin: &str, me: &Side, other: &Side) {
 
 each_app!(every_cross_department_read_and_write_is_refused, |app| {
     let admin = app.token("admin").await;
-    // steward: 营商环境建设局; approver: 住房和城乡建设局 (the clerk works district-wide at the
-    // comprehensive window)
-    let steward = side(app, &admin, "steward").await;
+    // approver-sthj: 生态环境分局; approver: 住房和城乡建设局 (the clerk works district-wide at
+    // the comprehensive window, the steward in the district)
+    let ecology = side(app, &admin, "approver-sthj").await;
     let approver = side(app, &admin, "approver").await;
-    assert_ne!(steward.dept["id"], approver.dept["id"]);
-    refused_across(app, &admin, &steward, &approver).await;
-    refused_across(app, &admin, &approver, &steward).await;
+    assert_ne!(ecology.dept["id"], approver.dept["id"]);
+    refused_across(app, &admin, &ecology, &approver).await;
+    refused_across(app, &admin, &approver, &ecology).await;
 });
 
 each_app!(a_department_administrator_stays_in_the_department, |app| {

@@ -444,7 +444,12 @@ impl<B: Backend> EnterpriseServiceStore for SqlStore<B> {
     async fn policy(&self, id: i64) -> Result<Option<Policy>> {
         let row: Option<PolicyRow> = self
             .b
-            .read_opt(sql(format!("SELECT {POLICY_COLS} FROM policies p WHERE p.id = $1")).bind(id))
+            .read_opt(
+                sql(format!(
+                    "SELECT {POLICY_COLS} FROM policies p WHERE p.id = $1"
+                ))
+                .bind(id),
+            )
             .await?;
         row.map(policy).transpose()
     }

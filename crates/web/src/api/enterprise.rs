@@ -161,7 +161,9 @@ async fn set_team(
     Path(id): Path<i64>,
     ApiJson(t): ApiJson<TeamInput>,
 ) -> AppResult<Json<Project>> {
-    Ok(Json(svc::set_team(&state, &auth, id, t.version, t.team).await?))
+    Ok(Json(
+        svc::set_team(&state, &auth, id, t.version, t.team).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -192,7 +194,10 @@ async fn plan(
     auth: Auth,
     ApiJson(p): ApiJson<PlanInput>,
 ) -> AppResult<(StatusCode, Json<Vec<Visit>>)> {
-    Ok((StatusCode::CREATED, Json(svc::plan(&state, &auth, p).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(svc::plan(&state, &auth, p).await?),
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -333,7 +338,9 @@ async fn act(
     Path(id): Path<i64>,
     ApiJson(a): ApiJson<ItemAct>,
 ) -> AppResult<Json<Item>> {
-    Ok(Json(svc::act(&state, &auth, id, a.version, a.action).await?))
+    Ok(Json(
+        svc::act(&state, &auth, id, a.version, a.action).await?,
+    ))
 }
 
 /// Record a joint consultation（集中会商/联席会议） held in the reader's region, with the
@@ -362,8 +369,7 @@ async fn list_consultations(
     let (first, last) =
         enterprise_figures::month_bounds(&svc::today().format("%Y-%m").to_string())?;
     Ok(Json(
-        consultations::list(&state, &auth, p.from.unwrap_or(first), p.to.unwrap_or(last))
-            .await?,
+        consultations::list(&state, &auth, p.from.unwrap_or(first), p.to.unwrap_or(last)).await?,
     ))
 }
 

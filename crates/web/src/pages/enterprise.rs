@@ -13,7 +13,9 @@ use crate::error::{AppError, AppResult};
 use crate::extract::ApiPath as Path;
 use crate::extract::MultipartForm;
 use crate::i18n::tr;
-use crate::service::enterprise::{self as svc, Heard, ItemQuery, PlanInput, ProjectInput, ReportInput};
+use crate::service::enterprise::{
+    self as svc, Heard, ItemQuery, PlanInput, ProjectInput, ReportInput,
+};
 use crate::service::enterprise_figures::{self as figs, FigureRow};
 use crate::service::{consultations, policies, uploads};
 use crate::state::AppState;
@@ -29,7 +31,9 @@ use onewindow_core::enterprise::figures::Tally;
 use onewindow_core::enterprise::firm::{Audience, NewEnterprise, Size};
 use onewindow_core::enterprise::policy::NewPolicy;
 use onewindow_core::enterprise::project::{Milestone, NewProject, Stage, Team};
-use onewindow_core::enterprise::work::{self, Action, Item, Kind, Level, NewItem, State as ItemState};
+use onewindow_core::enterprise::work::{
+    self, Action, Item, Kind, Level, NewItem, State as ItemState,
+};
 use onewindow_core::time::display;
 use onewindow_core::{Lang, Text};
 use onewindow_store::ScopeFilter;
@@ -84,7 +88,12 @@ fn opt_date(f: &PageForm, name: &str) -> AppResult<Option<NaiveDate>> {
     f.data.opt(name).map(|v| parse_date(name, &v)).transpose()
 }
 
-fn vocab<T: Copy>(all: &[T], lang: Lang, code: fn(T) -> &'static str, name: fn(T) -> Text) -> Vec<Value> {
+fn vocab<T: Copy>(
+    all: &[T],
+    lang: Lang,
+    code: fn(T) -> &'static str,
+    name: fn(T) -> Text,
+) -> Vec<Value> {
     all.iter()
         .map(|&x| context! { code => code(x), name => name(x).get(lang).to_string() })
         .collect()
@@ -142,7 +151,10 @@ fn item_rows(
         .collect()
 }
 
-fn visit_rows(visits: &[onewindow_core::enterprise::visit::Visit], firms: &HashMap<i64, String>) -> Vec<Value> {
+fn visit_rows(
+    visits: &[onewindow_core::enterprise::visit::Visit],
+    firms: &HashMap<i64, String>,
+) -> Vec<Value> {
     visits
         .iter()
         .map(|v| {
@@ -210,9 +222,17 @@ async fn desk(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppRe
     }
     let mine = state
         .store
-        .visits(Some(a.user_id), today - chrono::Duration::days(60), today + chrono::Duration::days(60))
+        .visits(
+            Some(a.user_id),
+            today - chrono::Duration::days(60),
+            today + chrono::Duration::days(60),
+        )
         .await?;
-    let to_visit: Vec<_> = mine.iter().filter(|v| v.done_at.is_none()).cloned().collect();
+    let to_visit: Vec<_> = mine
+        .iter()
+        .filter(|v| v.done_at.is_none())
+        .cloned()
+        .collect();
     for v in &to_visit {
         if let std::collections::hash_map::Entry::Vacant(e) = firms.entry(v.enterprise_id)
             && let Some(f) = state.store.enterprise(v.enterprise_id).await?
@@ -314,8 +334,9 @@ async fn firms(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppR
 async fn register(State(state): State<AppState>, f: PageForm) -> AppResult<Response> {
     let auth = f.signed_in()?;
     let d = &f.data;
-    let size = Size::parse(&d.text("size"))
-        .ok_or_else(|| AppError::bad_request("size", Text::fixed("请选择企业规模", "choose the size")))?;
+    let size = Size::parse(&d.text("size")).ok_or_else(|| {
+        AppError::bad_request("size", Text::fixed("请选择企业规模", "choose the size"))
+    })?;
     let e = svc::register(
         &state,
         auth,
@@ -394,8 +415,9 @@ async fn record_item(
 ) -> AppResult<Response> {
     let auth = f.signed_in()?;
     let d = &f.data;
-    let kind = Kind::parse(&d.text("kind"))
-        .ok_or_else(|| AppError::bad_request("kind", Text::fixed("请选择清单类别", "choose the list")))?;
+    let kind = Kind::parse(&d.text("kind")).ok_or_else(|| {
+        AppError::bad_request("kind", Text::fixed("请选择清单类别", "choose the list"))
+    })?;
     let item = svc::record_item(
         &state,
         auth,
@@ -427,7 +449,12 @@ async fn link_account(
 /// "名称,计划日期[,完成日期]" a line.
 fn milestones(text: &str) -> AppResult<Vec<Milestone>> {
     let mut out = Vec::new();
-    for (i, line) in text.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
+    for (i, line) in text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .enumerate()
+    {
         let parts: Vec<&str> = line.split([',', '，']).map(str::trim).collect();
         let name = format!("milestones[{i}]");
         let (Some(n), Some(planned)) = (parts.first(), parts.get(1)) else {
@@ -452,7 +479,11 @@ fn milestones(text: &str) -> AppResult<Vec<Milestone>> {
     Ok(out)
 }
 
-async fn user_id(state: &AppState, field: &str, username: Option<String>) -> AppResult<Option<i64>> {
+async fn user_id(
+    state: &AppState,
+    field: &str,
+    username: Option<String>,
+) -> AppResult<Option<i64>> {
     let Some(u) = username else { return Ok(None) };
     state
         .store
@@ -488,10 +519,17 @@ async fn team_from(state: &AppState, f: &PageForm) -> AppResult<Team> {
 async fn create_project(State(state): State<AppState>, f: PageForm) -> AppResult<Response> {
     let auth = f.signed_in()?;
     let d = &f.data;
-    let stage = Stage::parse(&d.text("stage"))
-        .ok_or_else(|| AppError::bad_request("stage", Text::fixed("请选择项目阶段", "choose the stage")))?;
+    let stage = Stage::parse(&d.text("stage")).ok_or_else(|| {
+        AppError::bad_request("stage", Text::fixed("请选择项目阶段", "choose the stage"))
+    })?;
     let wan: f64 = d.text("amount_wan").parse().map_err(|_| {
-        AppError::bad_request("amount_fen", Text::fixed("投资额应为数字（万元）", "the amount is a number (10k yuan)"))
+        AppError::bad_request(
+            "amount_fen",
+            Text::fixed(
+                "投资额应为数字（万元）",
+                "the amount is a number (10k yuan)",
+            ),
+        )
     })?;
     let p = svc::create_project(
         &state,
@@ -670,7 +708,9 @@ async fn report(
             detail: field(&form, &format!("item{i}_detail")),
         });
     }
-    let version = field(&form, "version").parse::<i64>().map_err(|_| required("version"))?;
+    let version = field(&form, "version")
+        .parse::<i64>()
+        .map_err(|_| required("version"))?;
     let photos = form
         .files
         .iter()
@@ -805,7 +845,8 @@ async fn consultations_page(
 ) -> AppResult<Response> {
     let lang = page.lang(Some(&auth));
     let today = svc::today();
-    let list = consultations::list(&state, &auth, today - chrono::Duration::days(365), today).await?;
+    let list =
+        consultations::list(&state, &auth, today - chrono::Duration::days(365), today).await?;
     let (depts, dept_list) = departments(&state).await?;
     let serve = auth.actor.has(Permission::EnterpriseServe);
     let open = if serve {
@@ -1014,24 +1055,57 @@ async fn figures_context(state: &AppState, page: &PageCtx, auth: &Auth) -> AppRe
     })
 }
 
-async fn figures_page(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppResult<Response> {
+async fn figures_page(
+    State(state): State<AppState>,
+    page: PageCtx,
+    auth: Auth,
+) -> AppResult<Response> {
     let lang = page.lang(Some(&auth));
     let ctx = figures_context(&state, &page, &auth).await?;
-    Ok(render(&state, &page, Some(&auth), "ent_figures.html", &tr("ent.figures", lang), ctx))
+    Ok(render(
+        &state,
+        &page,
+        Some(&auth),
+        "ent_figures.html",
+        &tr("ent.figures", lang),
+        ctx,
+    ))
 }
 
-async fn figures_report(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppResult<Response> {
+async fn figures_report(
+    State(state): State<AppState>,
+    page: PageCtx,
+    auth: Auth,
+) -> AppResult<Response> {
     let lang = page.lang(Some(&auth));
     let ctx = figures_context(&state, &page, &auth).await?;
-    Ok(render(&state, &page, Some(&auth), "ent_report.html", &tr("ent.report", lang), ctx))
+    Ok(render(
+        &state,
+        &page,
+        Some(&auth),
+        "ent_report.html",
+        &tr("ent.report", lang),
+        ctx,
+    ))
 }
 
-async fn figures_xlsx(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppResult<Response> {
+async fn figures_xlsx(
+    State(state): State<AppState>,
+    page: PageCtx,
+    auth: Auth,
+) -> AppResult<Response> {
     let lang = page.lang(Some(&auth));
     let f = figs::figures(&state, &auth, page.param("month").as_deref()).await?;
     let cols = [
-        "ent.unit", "ent.visits_planned", "ent.visits_done", "ent.clues", "ent.solved",
-        "ent.rate", "ent.open", "ent.overdue", "ent.escalated",
+        "ent.unit",
+        "ent.visits_planned",
+        "ent.visits_done",
+        "ent.clues",
+        "ent.solved",
+        "ent.rate",
+        "ent.open",
+        "ent.overdue",
+        "ent.escalated",
     ];
     let headers: Vec<String> = cols.iter().map(|k| tr(k, lang)).collect();
     let line = |name: &str, t: &Tally| -> Vec<String> {
@@ -1041,7 +1115,9 @@ async fn figures_xlsx(State(state): State<AppState>, page: PageCtx, auth: Auth) 
             t.visits_done.to_string(),
             t.clues.to_string(),
             t.solved.to_string(),
-            t.solved_rate().map(|r| format!("{r:.1}%")).unwrap_or_default(),
+            t.solved_rate()
+                .map(|r| format!("{r:.1}%"))
+                .unwrap_or_default(),
             t.open.to_string(),
             t.overdue.to_string(),
             t.escalated.to_string(),
@@ -1066,9 +1142,21 @@ async fn figures_xlsx(State(state): State<AppState>, page: PageCtx, auth: Auth) 
     xlsx_book(
         &format!("enterprise-service-{}.xlsx", f.month),
         &[
-            Sheet { name: &month_name, headers: &headers, rows: &month },
-            Sheet { name: &year_name, headers: &headers, rows: &year },
-            Sheet { name: &steward_name, headers: &steward_headers, rows: &stewards },
+            Sheet {
+                name: &month_name,
+                headers: &headers,
+                rows: &month,
+            },
+            Sheet {
+                name: &year_name,
+                headers: &headers,
+                rows: &year,
+            },
+            Sheet {
+                name: &steward_name,
+                headers: &steward_headers,
+                rows: &stewards,
+            },
         ],
     )
 }

@@ -19,6 +19,18 @@ async fn may_see(state: &AppState, auth: &Auth, target_type: &str, id: i64) -> A
         "window" => super::org::window(state, auth, id).await.map(|_| ()),
         "user" => super::users::user(state, auth, id).await.map(|_| ()),
         "case" => super::cases::load(state, auth, id).await.map(|_| ()),
+        "enterprise" => super::enterprise::enterprise_file(state, auth, id)
+            .await
+            .map(|_| ()),
+        "project" => super::enterprise::project_file(state, auth, id)
+            .await
+            .map(|_| ()),
+        "visit" => super::enterprise::visit_file(state, auth, id)
+            .await
+            .map(|_| ()),
+        "work_item" => super::enterprise::item_file(state, auth, id)
+            .await
+            .map(|_| ()),
         _ => Err(AppError::bad_request(
             "target_type",
             Text::fixed("未知的记录类型", "unknown record type"),

@@ -87,9 +87,8 @@ pub async fn finish(
         crate::error::AppError::not_found(onewindow_core::Text::fixed("会商", "consultation"))
     })?;
     let owes = c.follow_ups.get(index).map(|f| f.department_id);
-    let by_department = a.has(Permission::EnterpriseHandle)
-        && owes.is_some()
-        && a.scope.department_id == owes;
+    let by_department =
+        a.has(Permission::EnterpriseHandle) && owes.is_some() && a.scope.department_id == owes;
     let by_staff =
         a.has(Permission::EnterpriseServe) && covers(state, a, None, c.region_id).await?;
     if !by_department && !by_staff {

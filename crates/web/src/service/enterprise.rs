@@ -14,9 +14,7 @@ use onewindow_core::enterprise::firm::{Enterprise, NewEnterprise};
 use onewindow_core::enterprise::policy::Push;
 use onewindow_core::enterprise::project::{self, Handover, Milestone, NewProject, Project, Team};
 use onewindow_core::enterprise::visit::{NewVisit, Visit, VisitReport};
-use onewindow_core::enterprise::work::{
-    self, Action, Item, Kind, Level, LogLine, NewItem, State,
-};
+use onewindow_core::enterprise::work::{self, Action, Item, Kind, Level, LogLine, NewItem, State};
 use onewindow_core::identity::Role;
 use onewindow_core::time::local_date;
 use onewindow_core::validate::RegionLevel;
@@ -141,8 +139,8 @@ pub async fn enterprises(
 ) -> AppResult<Vec<Enterprise>> {
     let a = &auth.actor;
     a.require(Permission::EnterpriseRead)?;
-    let Some(path) = a.scope.region_path.as_deref() else {
-        // A department sees its items, not the register.
+    // A department sees its items, not the register.
+    let (None, Some(path)) = (a.scope.department_id, a.scope.region_path.as_deref()) else {
         return Ok(Vec::new());
     };
     Ok(state.store.enterprises(Some(path), q).await?)
@@ -218,9 +216,18 @@ pub struct ProjectInput {
     pub team: Team,
 }
 
+/// A team's error, named as the input names it.
+fn team_field(mut f: FieldError) -> FieldError {
+    f.field = format!("team.{}", f.field);
+    f
+}
+
 /// The team's people must be active staff; the steward a steward.
 async fn check_team(state: &AppState, team: &Team) -> AppResult<()> {
-    let people = [("team.steward_id", team.steward_id), ("team.leader_id", team.leader_id)];
+    let people = [
+        ("team.steward_id", team.steward_id),
+        ("team.leader_id", team.leader_id),
+    ];
     for (name, id) in people {
         if let Some(id) = id {
             let u = state.store.user(id).await?;
@@ -231,9 +238,17 @@ async fn check_team(state: &AppState, team: &Team) -> AppResult<()> {
             });
             if !ok {
                 return Err(if name == "team.steward_id" {
-                    field(name, "项目管家应为有效的管家账号", "the steward must be an active steward")
+                    field(
+                        name,
+                        "项目管家应为有效的管家账号",
+                        "the steward must be an active steward",
+                    )
                 } else {
-                    field(name, "包联领导应为有效的工作人员", "the leader must be active staff")
+                    field(
+                        name,
+                        "包联领导应为有效的工作人员",
+                        "the leader must be active staff",
+                    )
                 });
             }
         }
@@ -242,7 +257,10 @@ async fn check_team(state: &AppState, team: &Team) -> AppResult<()> {
         if !state.store.user(*id).await?.is_some_and(|u| u.active) {
             return Err(AppError::from(FieldError::new(
                 format!("team.members[{i}]"),
-                Text::fixed("工作班子成员应为有效账号", "a member must be an active account"),
+                Text::fixed(
+                    "工作班子成员应为有效账号",
+                    "a member must be an active account",
+                ),
             )));
         }
     }
@@ -265,7 +283,7 @@ pub async fn create_project(
 ) -> AppResult<Project> {
     auth.actor.require(Permission::EnterpriseServe)?;
     let p = input.project.check(today())?;
-    let team = input.team.check(p.key_project)?;
+    let team = input.team.check(p.key_project).map_err(team_field)?;
     let e = state
         .store
         .enterprise(p.enterprise_id)
@@ -335,7 +353,10 @@ pub async fn project_file(state: &AppState, auth: &Auth, id: i64) -> AppResult<P
                 state: d.case.state.code().to_string(),
                 state_name: d.case.state.name().zh.to_string(),
                 light: clock.light.map(|l| l.code().to_string()),
-                light_name: clock.light.map(|l| l.name().zh.to_string()).unwrap_or_default(),
+                light_name: clock
+                    .light
+                    .map(|l| l.name().zh.to_string())
+                    .unwrap_or_default(),
                 due: d.case.promised_due,
             });
         }
@@ -370,7 +391,7 @@ pub async fn set_team(
         .await?
         .ok_or_else(|| AppError::not_found(Text::fixed("项目", "project")))?;
     serve_in(state, auth, p.region_id).await?;
-    let team = team.check(p.key_project)?;
+    let team = team.check(p.key_project).map_err(team_field)?;
     check_team(state, &team).await?;
     Ok(state
         .store
@@ -403,7 +424,13 @@ pub async fn link_case(
         .await?
         .ok_or_else(|| field("case", "没有这个办件编号", "no case with this number"))?;
     if !auth.actor.has(Permission::CaseRead)
-        || !covers(state, &auth.actor, Some(c.case.department_id), c.case.region_id).await?
+        || !covers(
+            state,
+            &auth.actor,
+            Some(c.case.department_id),
+            c.case.region_id,
+        )
+        .await?
     {
         return Err(field(
             "case",
@@ -524,7 +551,11 @@ pub async fn report(
     let v = visit_or_404(state, id).await?;
     serve_in(state, auth, v.region_id).await?;
     if v.done_at.is_some() {
-        return Err(field("version", "该走访已登记", "the visit is already reported"));
+        return Err(field(
+            "version",
+            "该走访已登记",
+            "the visit is already reported",
+        ));
     }
     let report = VisitReport {
         attendees: input.attendees,
@@ -532,7 +563,11 @@ pub async fn report(
     }
     .check()?;
     if input.items.len() > 20 {
-        return Err(field("items", "一次走访最多登记20项", "at most 20 items a visit"));
+        return Err(field(
+            "items",
+            "一次走访最多登记20项",
+            "at most 20 items a visit",
+        ));
     }
     let mut items = Vec::with_capacity(input.items.len());
     for (i, h) in input.items.into_iter().enumerate() {
@@ -690,7 +725,11 @@ pub async fn items(state: &AppState, auth: &Auth, q: &ItemQuery) -> AppResult<Ve
     }
     if let Some(l) = q.level.as_deref().filter(|s| !s.is_empty()) {
         f.level = Some(Level::parse(l).ok_or_else(|| {
-            field("level", "层级应为district或city", "the level is district or city")
+            field(
+                "level",
+                "层级应为district或city",
+                "the level is district or city",
+            )
         })?);
     }
     if let Some(own) = own_enterprise(state, auth).await? {

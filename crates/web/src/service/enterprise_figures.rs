@@ -82,7 +82,8 @@ fn district_of(r: &Region, by_id: &HashMap<i64, &Region>) -> i64 {
 pub async fn figures(state: &AppState, auth: &Auth, month: Option<&str>) -> AppResult<Figures> {
     let a = &auth.actor;
     a.require(Permission::EnterpriseRead)?;
-    let Some(scope) = a.scope.region_path.clone() else {
+    // The figures are the region's: a department works its items, not the region's tallies.
+    let (None, Some(scope)) = (a.scope.department_id, a.scope.region_path.clone()) else {
         return Err(DomainError::forbidden().into());
     };
     let as_of = today();
@@ -176,7 +177,9 @@ pub async fn figures(state: &AppState, auth: &Auth, month: Option<&str>) -> AppR
         if within(v.planned_on) {
             e.0 += 1;
         }
-        if v.done_at.is_some_and(|d| within(onewindow_core::time::local_date(d))) {
+        if v.done_at
+            .is_some_and(|d| within(onewindow_core::time::local_date(d)))
+        {
             e.1 += 1;
         }
     }

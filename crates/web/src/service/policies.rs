@@ -39,9 +39,9 @@ pub async fn publish(
 pub async fn list(state: &AppState, auth: &Auth) -> AppResult<Vec<Policy>> {
     let a = &auth.actor;
     a.require(Permission::EnterpriseRead)?;
-    match a.scope.region_path.as_deref() {
-        Some(p) => Ok(state.store.policies(Some(p)).await?),
-        None => Ok(Vec::new()),
+    match (a.scope.department_id, a.scope.region_path.as_deref()) {
+        (None, Some(p)) => Ok(state.store.policies(Some(p)).await?),
+        _ => Ok(Vec::new()),
     }
 }
 
