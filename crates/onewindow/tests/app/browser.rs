@@ -1072,3 +1072,149 @@ async fn a_grid_worker_reports_from_the_phone_page_and_it_is_followed_to_closure
     d.quit().await;
     app.stop().await;
 }
+
+// 政务服务进企业 in the browser: the steward plans a visit to an enterprise, reports it with two
+// problems and a photo; one goes to 住建局, which answers, and the enterprise confirms it solved;
+// the other is escalated to the city. The city's monthly figures show both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_steward_visits_and_two_problems_go_their_ways() {
+    let Some(d) = driver().await else { return };
+    let app = TestApp::start(TestDb::sqlite().await.unwrap(), config()).await;
+    let c = &d.client;
+    let city_token = app.token("steward-city").await;
+    let figures = |f: serde_json::Value| f["total"]["month"].clone();
+    let before = figures(app.get("/api/v1/enterprise-figures", &city_token).await.1);
+    let steward = app.token("steward").await;
+    let (_, found) = app.get("/api/v1/enterprises?q=中石化", &steward).await;
+    let firm = found[0]["id"].to_string();
+    let admin = app.token("admin").await;
+    let housing = app
+        .find(
+            "/api/v1/departments",
+            &admin,
+            "name",
+            "龙港区住房和城乡建设局",
+        )
+        .await["id"]
+        .to_string();
+
+    sign_in(c, &app, "steward").await;
+    text(c, "#home-title").await;
+    c.goto(&app.url("/enterprise")).await.unwrap();
+    submit(c, "#plan-form", &[("enterprise_id", &firm)]).await;
+    assert_eq!(text(c, ".flash").await, "已保存");
+    text_contains(c, "#visit-state", "计划中").await;
+    let photo = std::env::temp_dir().join(format!("ow_visit_{}.png", std::process::id()));
+    std::fs::write(&photo, crate::grid::png()).unwrap();
+    c.find(Locator::Css("#visit-report-form input[type=file]"))
+        .await
+        .unwrap()
+        .send_keys(&photo.display().to_string())
+        .await
+        .unwrap();
+    submit(
+        c,
+        "#visit-report-form",
+        &[
+            ("attendees", "张娜、张喜锋"),
+            ("notes", "了解加油站改造进度"),
+            ("item0_title", "加油站改造施工许可办理慢"),
+            ("item1_title", "成品油零售经营许可证变更"),
+        ],
+    )
+    .await;
+    assert_eq!(text(c, ".flash").await, "已保存");
+    text_contains(c, "#visit-state", "已走访").await;
+    let heard = text(c, "#visit-items").await;
+    assert!(
+        heard.contains("加油站改造施工许可办理慢") && heard.contains("成品油零售经营许可证变更")
+    );
+    let img = c.find(Locator::Css("#visit-photos img")).await.unwrap();
+    let loaded: bool = c
+        .execute(
+            "return arguments[0].complete && arguments[0].naturalWidth === 2",
+            vec![serde_json::to_value(&img).unwrap()],
+        )
+        .await
+        .unwrap()
+        .as_bool()
+        .unwrap_or(false);
+    assert!(loaded, "the visit's photo is shown");
+    let link = |title: &'static str| async move {
+        c.find(Locator::XPath(&format!(
+            "//table[@id='visit-items']//tr[td[contains(., '{title}')]]//a"
+        )))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap()
+    };
+    let permit = app.url(&link("加油站改造施工许可办理慢").await);
+    let licence = app.url(&link("成品油零售经营许可证变更").await);
+
+    // The first to 住建局 within five days.
+    c.goto(&permit).await.unwrap();
+    let due = (chrono::Utc::now()
+        .with_timezone(&onewindow_core::time::china())
+        .date_naive()
+        + chrono::Duration::days(5))
+    .to_string();
+    c.execute(
+        "document.querySelector('#act-assign [name=deadline]').value = arguments[0];",
+        vec![due.into()],
+    )
+    .await
+    .unwrap();
+    act_in_browser(c, "assign", &[("department_id", &housing)]).await;
+    text_contains(c, "#item-department", "住房和城乡建设局").await;
+    // The second escalated to the city.
+    c.goto(&licence).await.unwrap();
+    act_in_browser(c, "escalate", &[("reason", "涉及市级审批权限")]).await;
+    text_contains(c, "#item-level", "市级").await;
+    sign_out(c, &app).await;
+
+    // 住建局 answers; the enterprise confirms it solved.
+    sign_in(c, &app, "approver").await;
+    text(c, "#home-title").await;
+    c.goto(&permit).await.unwrap();
+    act_in_browser(
+        c,
+        "answer",
+        &[("resolution", "已开通绿色通道，三个工作日内办结")],
+    )
+    .await;
+    text_contains(c, "#item-state", "待企业确认").await;
+    sign_out(c, &app).await;
+    sign_in(c, &app, "enterprise").await;
+    text(c, "#home-title").await;
+    c.goto(&app.url("/enterprise")).await.unwrap();
+    text_contains(c, "#my-items", "加油站改造施工许可办理慢").await;
+    c.goto(&permit).await.unwrap();
+    act_in_browser(c, "confirm", &[("satisfied", "1"), ("satisfaction", "5")]).await;
+    text_contains(c, "#item-state", "已办结").await;
+    assert_eq!(text(c, "#item-satisfaction").await, "5");
+    sign_out(c, &app).await;
+
+    // The city's monthly figures show both: two clues, one solved, one escalated and open.
+    sign_in(c, &app, "steward-city").await;
+    text(c, "#home-title").await;
+    c.goto(&app.url("/enterprise/figures")).await.unwrap();
+    let cell = |k: &'static str| async move {
+        text(c, &format!("#ent-figures tr.total td[data-k={k}]"))
+            .await
+            .trim()
+            .parse::<i64>()
+            .unwrap()
+    };
+    for (k, delta) in [("clues", 2), ("solved", 1), ("escalated", 1), ("open", 1)] {
+        let was = before[k].as_i64().unwrap();
+        assert_eq!(cell(k).await - was, delta, "{k}");
+    }
+    c.goto(&app.url("/enterprise?level=city")).await.unwrap();
+    text_contains(c, "#ent-items", "成品油零售经营许可证变更").await;
+    let _ = std::fs::remove_file(&photo);
+    d.quit().await;
+    app.stop().await;
+}
