@@ -46,7 +46,7 @@ pub use model::{
     OutboxMessage, Referral, ScopeFilter, Session, Slice, Slot, StepItem, UrgeFilter, Warning,
     WindowAct, WindowOutcome,
 };
-pub use model::{CaseProject, ItemFactRow, VisitFactRow, VisitPhoto, WorkFilter};
+pub use model::{CaseProject, ItemFactRow, VisitFactRow, VisitPhoto, VisitRecord, WorkFilter};
 
 #[async_trait]
 pub trait OrgStore: Send + Sync {
@@ -829,9 +829,7 @@ pub trait EnterpriseStore: Send + Sync {
         ctx: &Context,
         id: i64,
         version: i64,
-        r: onewindow_core::enterprise::visit::VisitReport,
-        items: Vec<onewindow_core::enterprise::work::NewItem>,
-        photos: Vec<NewFile>,
+        done: VisitRecord,
         at: DateTime<Utc>,
     ) -> Result<(
         onewindow_core::enterprise::visit::Visit,

@@ -693,3 +693,12 @@ pub struct CaseProject {
     pub project_name: String,
     pub green_channel: bool,
 }
+
+/// What a done visit records: the report, the items heard (recorded as its work items) and its
+/// photos.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VisitRecord {
+    pub report: onewindow_core::enterprise::visit::VisitReport,
+    pub items: Vec<onewindow_core::enterprise::work::NewItem>,
+    pub photos: Vec<NewFile>,
+}

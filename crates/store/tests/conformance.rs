@@ -5335,7 +5335,7 @@ mod enterprise {
     use onewindow_core::enterprise::firm::{NewEnterprise, Size};
     use onewindow_core::enterprise::project::{Milestone, NewProject, Stage, Team};
     use onewindow_core::enterprise::work::{Action, Kind, Level, NewItem, State};
-    use onewindow_store::{Grouping, NewFile, WorkFilter};
+    use onewindow_store::{Grouping, NewFile, VisitRecord, WorkFilter};
 
     fn at(d: u32) -> chrono::DateTime<chrono::Utc> {
         use chrono::TimeZone;
@@ -5637,13 +5637,33 @@ mod enterprise {
             notes: "收集问题两项".into(),
         };
         let done = s
-            .report_visit(&c, v1.id, v1.version, report.clone(), vec![], vec![], at(5))
+            .report_visit(
+                &c,
+                v1.id,
+                v1.version,
+                VisitRecord {
+                    report: report.clone(),
+                    items: vec![],
+                    photos: vec![],
+                },
+                at(5),
+            )
             .await
             .unwrap()
             .0;
         assert_eq!((done.done_at, done.region_id), (Some(at(5)), o.street.id));
         let again = s
-            .report_visit(&c, v1.id, v1.version, report, vec![], vec![], at(5))
+            .report_visit(
+                &c,
+                v1.id,
+                v1.version,
+                VisitRecord {
+                    report: report,
+                    items: vec![],
+                    photos: vec![],
+                },
+                at(5),
+            )
             .await
             .unwrap_err();
         assert_eq!(conflict_field(again), "version");
@@ -5812,9 +5832,11 @@ mod enterprise {
                 &c,
                 v.id,
                 v.version,
-                report.clone(),
-                vec![item(v.id), stray],
-                vec![photo.clone()],
+                VisitRecord {
+                    report: report.clone(),
+                    items: vec![item(v.id), stray],
+                    photos: vec![photo.clone()],
+                },
                 at(5),
             )
             .await
@@ -5827,9 +5849,11 @@ mod enterprise {
                 &c,
                 v.id,
                 v.version,
-                report,
-                vec![item(v.id), item(v.id)],
-                vec![photo],
+                VisitRecord {
+                    report: report,
+                    items: vec![item(v.id), item(v.id)],
+                    photos: vec![photo],
+                },
                 at(5),
             )
             .await

@@ -345,12 +345,14 @@ pub async fn seed(
                 ctx,
                 visit.id,
                 visit.version,
-                VisitReport {
-                    attendees: format!("{}、{}", f.contact_name, steward.display_name),
-                    notes: "走访了解企业生产经营情况，收集问题诉求。".into(),
+                onewindow_store::VisitRecord {
+                    report: VisitReport {
+                        attendees: format!("{}、{}", f.contact_name, steward.display_name),
+                        notes: "走访了解企业生产经营情况，收集问题诉求。".into(),
+                    },
+                    items: new_items,
+                    photos: Vec::new(),
                 },
-                new_items,
-                Vec::new(),
                 at,
             )
             .await?;

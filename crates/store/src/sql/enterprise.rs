@@ -6,13 +6,13 @@ use super::{SqlStore, next_seq};
 use crate::EnterpriseStore;
 use crate::backend::{Backend, sql};
 use crate::error::{Result, StoreError};
-use crate::model::{NewFile, VisitPhoto, WorkFilter};
+use crate::model::{VisitPhoto, VisitRecord, WorkFilter};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use onewindow_core::audit::{Change, Context};
 use onewindow_core::enterprise::firm::{Enterprise, NewEnterprise, Size};
 use onewindow_core::enterprise::project::{Handover, NewProject, Project, Stage, Team};
-use onewindow_core::enterprise::visit::{NewVisit, Visit, VisitReport};
+use onewindow_core::enterprise::visit::{NewVisit, Visit};
 use onewindow_core::enterprise::work::{
     self, Action, Item, Kind, Level, LogLine, NewItem, Progress, State,
 };
@@ -483,11 +483,14 @@ impl<B: Backend> EnterpriseStore for SqlStore<B> {
         ctx: &Context,
         id: i64,
         version: i64,
-        r: VisitReport,
-        items: Vec<NewItem>,
-        photos: Vec<NewFile>,
+        done: VisitRecord,
         at: DateTime<Utc>,
     ) -> Result<(Visit, Vec<Item>)> {
+        let VisitRecord {
+            report: r,
+            items,
+            photos,
+        } = done;
         let mut tx = self.b.begin().await?;
         let n = B::exec(
             &mut tx,

@@ -698,7 +698,7 @@ async fn report(
         }
         let kind = Kind::parse(&field(&form, &format!("item{i}_kind"))).ok_or_else(|| {
             AppError::bad_request(
-                &format!("items[{i}].kind"),
+                format!("items[{i}].kind"),
                 Text::fixed("请选择清单类别", "choose the list"),
             )
         })?;

@@ -593,9 +593,11 @@ pub async fn report(
             &auth.ctx(),
             id,
             input.version,
-            report,
-            items,
-            files,
+            onewindow_store::VisitRecord {
+                report,
+                items,
+                photos: files,
+            },
             cases::now(),
         )
         .await?;
