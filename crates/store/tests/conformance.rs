@@ -5658,7 +5658,7 @@ mod enterprise {
                 v1.id,
                 v1.version,
                 VisitRecord {
-                    report: report,
+                    report,
                     items: vec![],
                     photos: vec![],
                 },
@@ -5850,7 +5850,7 @@ mod enterprise {
                 v.id,
                 v.version,
                 VisitRecord {
-                    report: report,
+                    report,
                     items: vec![item(v.id), item(v.id)],
                     photos: vec![photo],
                 },
