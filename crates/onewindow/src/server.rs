@@ -115,7 +115,7 @@ pub async fn serve(s: Settings) -> Result<(), String> {
             "  {}",
             crate::demo::ACCOUNTS
                 .iter()
-                .chain(crate::demo::PARALLEL_APPROVERS)
+                .chain(crate::demo::MORE_ACCOUNTS)
                 .map(|a| a.username)
                 .collect::<Vec<_>>()
                 .join(", ")

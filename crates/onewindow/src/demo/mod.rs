@@ -151,14 +151,6 @@ pub const ACCOUNTS: &[Account] = &[
         phone: Some("13904290006"),
     },
     Account {
-        username: "steward-city",
-        display_name: "高首席（市营商局）",
-        role: Role::Steward,
-        department: None,
-        region: Some("211400"),
-        phone: Some("13904290016"),
-    },
-    Account {
         username: "agent",
         display_name: "沈丙竹",
         role: Role::PetitionAgent,
@@ -228,9 +220,10 @@ pub async fn run(
     Ok(std::process::ExitCode::SUCCESS)
 }
 
-/// Approvers of the departments that review 建筑工程施工许可 in parallel with 住建局 (the
-/// `approver` account).
-pub const PARALLEL_APPROVERS: &[Account] = &[
+/// Accounts besides one per role: the approvers of the departments that review 建筑工程施工许可 in
+/// parallel with 住建局 (the `approver` account), and the city's steward (市营商局), who assigns
+/// what districts escalate.
+pub const MORE_ACCOUNTS: &[Account] = &[
     Account {
         username: "approver-zrzy",
         display_name: "孙自然（自然资源分局）",
@@ -246,6 +239,14 @@ pub const PARALLEL_APPROVERS: &[Account] = &[
         department: Some(16),
         region: None,
         phone: Some("13904290012"),
+    },
+    Account {
+        username: "steward-city",
+        display_name: "高首席（市营商局）",
+        role: Role::Steward,
+        department: None,
+        region: Some("211400"),
+        phone: Some("13904290016"),
     },
 ];
 
@@ -422,7 +423,7 @@ pub async fn seed(store: &dyn Store, password: &str) -> Result<Report, StoreErro
     }
 
     let mut hash: Option<String> = None;
-    for a in ACCOUNTS.iter().chain(PARALLEL_APPROVERS) {
+    for a in ACCOUNTS.iter().chain(MORE_ACCOUNTS) {
         if store.user_by_username(a.username).await?.is_some() {
             report.kept += 1;
             continue;
