@@ -420,9 +420,7 @@ each_app!(a_password_is_changed_on_the_account_page, |app| {
     let (s, html) = page(app, "/account", &cookie).await;
     assert_eq!(s, StatusCode::OK);
     assert!(
-        html.contains("张喜锋")
-            && html.contains("龙港区营商环境建设局")
-            && html.contains("139****0006"),
+        html.contains("张喜锋") && html.contains("龙港区") && html.contains("139****0006"),
         "the profile, with the phone masked"
     );
     let csrf = csrf_in(&html);
