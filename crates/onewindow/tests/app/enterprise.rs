@@ -153,6 +153,15 @@ each_app!(a_visit_hears_two_problems_one_solved_one_escalated, |app| {
         act(app, &ecology, &a1, answer.clone()).await.0,
         StatusCode::FORBIDDEN
     );
+    // The department's page shows the item and its answer form, not the enterprise's file.
+    let cookie = sign_in_cookie(app, "approver").await;
+    let (s, html) = page(app, &format!("/enterprise/items/{}", a["id"]), &cookie).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("中石化洛阳石油分公司") && html.contains("id=\"act-answer\""));
+    assert!(
+        !html.contains("href=\"/enterprise/firms/"),
+        "no link to a file it may not read"
+    );
     let (s, a2) = act(app, &approver, &a1, answer).await;
     assert_eq!(s, StatusCode::OK, "{a2}");
     // Closing without the enterprise: the steward cannot confirm for it.

@@ -780,6 +780,9 @@ async fn item_page(
                 created => display(i.created_at), closed => i.closed_at.map(display),
             },
             enterprise => f.enterprise_name.clone(),
+            // A department reads its items, not the enterprise's whole file.
+            firm_link => (auth.actor.has(Permission::EnterpriseRead) && auth.actor.scope.department_id.is_none())
+                || svc::own_enterprise(&state, &auth).await? == Some(i.enterprise_id),
             department => f.department_name.clone(),
             overdue => f.overdue,
             log => f.log.iter().map(|l| context! {
