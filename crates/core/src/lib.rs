@@ -14,6 +14,7 @@ pub mod hall;
 pub mod i18n;
 pub mod identity;
 pub mod org;
+pub mod petitions;
 pub mod supervision;
 pub mod time;
 pub mod validate;
