@@ -46,7 +46,9 @@ pub use model::{
     OutboxMessage, Referral, ScopeFilter, Session, Slice, Slot, StepItem, UrgeFilter, Warning,
     WindowAct, WindowOutcome,
 };
-pub use model::{CaseProject, ItemFactRow, VisitFactRow, VisitPhoto, VisitRecord, WorkFilter};
+pub use model::{
+    CaseProject, ItemFactRow, PetitionFilter, VisitFactRow, VisitPhoto, VisitRecord, WorkFilter,
+};
 
 #[async_trait]
 pub trait OrgStore: Send + Sync {
@@ -970,6 +972,87 @@ pub trait EnterpriseServiceStore: Send + Sync {
     ) -> Result<(Vec<ItemFactRow>, Vec<VisitFactRow>)>;
 }
 
+/// Petition agency (信访代理): stations and their agents, cases under agency with their trail,
+/// guarantors, the reception rota and the ledgers' facts.
+#[async_trait]
+pub trait PetitionStore: Send + Sync {
+    async fn create_station(
+        &self,
+        ctx: &Context,
+        s: onewindow_core::petitions::station::NewStation,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::petitions::station::Station>;
+    async fn station(&self, id: i64)
+    -> Result<Option<onewindow_core::petitions::station::Station>>;
+    /// Stations in a region or below (all without one), by name.
+    async fn stations(
+        &self,
+        region_path: Option<&str>,
+    ) -> Result<Vec<onewindow_core::petitions::station::Station>>;
+    /// The station's agents, under its version; each must be an agent's account.
+    async fn set_station_agents(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        agents: Vec<i64>,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::petitions::station::Station>;
+    /// Takes a checked case in at a station by one of its agents: numbered, with its trail line
+    /// and an audit entry that names no personal data.
+    async fn take_petition(
+        &self,
+        ctx: &Context,
+        station_id: i64,
+        agent_id: i64,
+        p: onewindow_core::petitions::case::NewPetition,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::petitions::case::Petition>;
+    async fn petition(&self, id: i64) -> Result<Option<onewindow_core::petitions::case::Petition>>;
+    async fn petitions(
+        &self,
+        f: &PetitionFilter,
+    ) -> Result<Vec<onewindow_core::petitions::case::Petition>>;
+    /// One step under the case's version, with its trail line and audit entry.
+    async fn act_on_petition(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        action: onewindow_core::petitions::case::Action,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::petitions::case::Petition>;
+    async fn petition_log(&self, id: i64) -> Result<Vec<onewindow_core::petitions::case::LogLine>>;
+    /// Someone saw the petitioner's personal data: an audit entry.
+    async fn record_petition_view(&self, ctx: &Context, id: i64, at: DateTime<Utc>) -> Result<()>;
+    /// The leader who guarantees the case (包保), under its version; a leader's account.
+    async fn set_guarantor(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        leader_id: Option<i64>,
+        at: DateTime<Utc>,
+    ) -> Result<onewindow_core::petitions::case::Petition>;
+    /// Sets the checked days of the reception rota (each replaces what the day had).
+    async fn set_rota(
+        &self,
+        ctx: &Context,
+        days: Vec<onewindow_core::petitions::rota::RotaDay>,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    async fn rota(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<onewindow_core::petitions::rota::RotaDay>>;
+    /// The ledgers' facts of the cases taken in by `to`, each under its station's region.
+    async fn petition_facts(
+        &self,
+        to: NaiveDate,
+    ) -> Result<Vec<onewindow_core::petitions::ledger::CaseFacts>>;
+}
+
 #[async_trait]
 pub trait SettingsStore: Send + Sync {
     async fn setting(&self, key: &str) -> Result<Option<String>>;
@@ -996,6 +1079,7 @@ pub trait Store:
     + GridStore
     + EnterpriseStore
     + EnterpriseServiceStore
+    + PetitionStore
 {
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> Result<()>;

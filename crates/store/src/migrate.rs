@@ -104,6 +104,11 @@ pub const SQLITE: &[Migration] = &[
         name: "enterprise_service",
         sql: include_str!("../migrations/sqlite/0018_enterprise_service.sql"),
     },
+    Migration {
+        version: 19,
+        name: "petitions",
+        sql: include_str!("../migrations/sqlite/0019_petitions.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -196,6 +201,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 18,
         name: "enterprise_service",
         sql: include_str!("../migrations/postgres/0018_enterprise_service.sql"),
+    },
+    Migration {
+        version: 19,
+        name: "petitions",
+        sql: include_str!("../migrations/postgres/0019_petitions.sql"),
     },
 ];
 

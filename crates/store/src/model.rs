@@ -702,3 +702,16 @@ pub struct VisitRecord {
     pub items: Vec<onewindow_core::enterprise::work::NewItem>,
     pub photos: Vec<NewFile>,
 }
+
+/// Which petition cases to list; empty fields do not filter. Newest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PetitionFilter {
+    /// Cases of stations in this region or below.
+    pub region_path: Option<String>,
+    pub station_id: Option<i64>,
+    pub agent_id: Option<i64>,
+    pub guarantor_id: Option<i64>,
+    pub ledger: Option<onewindow_core::petitions::case::Ledger>,
+    pub state: Option<onewindow_core::petitions::case::State>,
+    pub limit: i64,
+}

@@ -6046,3 +6046,243 @@ mod enterprise {
         );
     });
 }
+
+mod petitions {
+    use super::*;
+    use onewindow_core::petitions::case::{Action, Authorization, Ledger, NewPetition, State};
+    use onewindow_core::petitions::rota::RotaDay;
+    use onewindow_core::petitions::station::NewStation;
+    use onewindow_store::PetitionFilter;
+
+    fn at(d: u32) -> chrono::DateTime<chrono::Utc> {
+        use chrono::TimeZone;
+        onewindow_core::time::china()
+            .with_ymd_and_hms(2026, 6, d, 10, 0, 0)
+            .unwrap()
+            .to_utc()
+    }
+
+    fn day(d: u32) -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2026, 6, d).unwrap()
+    }
+
+    // A station with its agent takes a backlog case in under a signed authorization; the agent
+    // runs an errand, the department's outcome comes back, the case is resolved and rated; the
+    // trail has every step and the audit names no personal data, and each view of it is
+    // recorded. An agent of another station, a non-agent and a stale version are refused; the
+    // rota keeps one leader a day; the ledgers' facts.
+    each_db!(a_petition_goes_from_a_station_to_its_resolution, |db| {
+        let s = db.store.clone();
+        let o = org(s.as_ref()).await;
+        let c = ctx();
+        let station = s
+            .create_station(
+                &c,
+                NewStation {
+                    name: "龙海社区信访代理站".into(),
+                    region_id: o.street.id,
+                    address: String::new(),
+                }
+                .check()
+                .unwrap(),
+                at(1),
+            )
+            .await
+            .unwrap();
+        let user = |n: &str, role: &str| new_user(n, &[role], None, Some(o.street.id));
+        let agent = s
+            .create_user(&c, user("agent.a", "agent"), "h".into())
+            .await
+            .unwrap();
+        let clerk = s
+            .create_user(&c, user("clerk.a", "clerk"), "h".into())
+            .await
+            .unwrap();
+        let leader = s
+            .create_user(&c, user("leader.a", "leader"), "h".into())
+            .await
+            .unwrap();
+        let e = s
+            .set_station_agents(&c, station.id, station.version, vec![clerk.id], at(1))
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "agents[0]");
+        let station = s
+            .set_station_agents(&c, station.id, station.version, vec![agent.id], at(1))
+            .await
+            .unwrap();
+        assert_eq!(station.agents, vec![agent.id]);
+
+        let new = NewPetition {
+            ledger: Ledger::Backlog,
+            petitioner_name: "王大爷".into(),
+            petitioner_id_number: "11010519491231002X".into(),
+            petitioner_phone: "13904295555".into(),
+            petitioner_address: String::new(),
+            subject: "宅基地确权纠纷".into(),
+            detail: String::new(),
+            authorization: Some(Authorization {
+                sha256: "cd".repeat(32),
+                file_name: "代理委托书.pdf".into(),
+                signed_on: day(1),
+            }),
+        }
+        .check(day(1))
+        .unwrap();
+        let e = s
+            .take_petition(&c, station.id, clerk.id, new.clone(), at(1))
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "agent_id");
+        let p = s
+            .take_petition(&c, station.id, agent.id, new, at(1))
+            .await
+            .unwrap();
+        assert!(p.number.starts_with("XF20260601"), "{}", p.number);
+        assert_eq!(
+            (p.region_id, p.progress.state),
+            (o.street.id, State::InHand)
+        );
+
+        let act = |id: i64, version: i64, a: Action, d: u32| {
+            let s = s.clone();
+            async move { s.act_on_petition(&ctx(), id, version, a, at(d)).await }
+        };
+        let errand = Action::Errand {
+            department_id: o.dept_a.id,
+            task: "协调确权登记".into(),
+            deadline: day(10),
+        };
+        let p = act(p.id, p.version, errand.clone(), 2).await.unwrap();
+        let e = act(p.id, p.version - 1, errand, 2).await.unwrap_err();
+        assert_eq!(conflict_field(e), "version");
+        let p = act(p.id, p.version, Action::Visit, 3).await.unwrap();
+        let p = act(
+            p.id,
+            p.version,
+            Action::Outcome {
+                step: 0,
+                outcome: "已出具确权意见".into(),
+            },
+            8,
+        )
+        .await
+        .unwrap();
+        let p = act(
+            p.id,
+            p.version,
+            Action::Resolve {
+                outcome: "双方达成调解协议".into(),
+            },
+            9,
+        )
+        .await
+        .unwrap();
+        assert_eq!(p.progress.resolved_on, Some(day(9)));
+        let p = act(
+            p.id,
+            p.version,
+            Action::Feedback {
+                satisfaction: 5,
+                note: None,
+            },
+            10,
+        )
+        .await
+        .unwrap();
+        assert_eq!(p.progress.satisfaction, Some(5));
+        let log: Vec<String> = s
+            .petition_log(p.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|l| l.action)
+            .collect();
+        assert_eq!(
+            log,
+            ["take", "errand", "visit", "outcome", "resolve", "feedback"]
+        );
+        s.record_petition_view(&c, p.id, at(11)).await.unwrap();
+        let trail = s
+            .audit_entries(&AuditFilter {
+                target_type: Some("petition".into()),
+                target_id: Some(p.id),
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(trail.len(), 7);
+        assert_eq!(trail[0].action, "petition.view");
+        for e in &trail {
+            let text = serde_json::to_string(&e.summary).unwrap();
+            assert!(
+                !text.contains("王大爷") && !text.contains("11010519491231002X"),
+                "no personal data in the audit: {text}"
+            );
+        }
+
+        // The guarantor is a leader.
+        let e = s
+            .set_guarantor(&c, p.id, p.version, Some(clerk.id), at(11))
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "leader_id");
+        let g = s
+            .set_guarantor(&c, p.id, p.version, Some(leader.id), at(11))
+            .await
+            .unwrap();
+        let mine = PetitionFilter {
+            guarantor_id: Some(leader.id),
+            ..Default::default()
+        };
+        assert_eq!(s.petitions(&mine).await.unwrap()[0].id, g.id);
+        let street = PetitionFilter {
+            region_path: Some(o.street.path.clone()),
+            ledger: Some(Ledger::Backlog),
+            ..Default::default()
+        };
+        assert_eq!(s.petitions(&street).await.unwrap().len(), 1);
+
+        // The rota: a leader a day, the last word for a day wins; a clerk cannot receive.
+        let e = s
+            .set_rota(
+                &c,
+                vec![RotaDay {
+                    day: day(1),
+                    leader_id: clerk.id,
+                }],
+                at(1),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "days[0].leader_id");
+        let days = vec![
+            RotaDay {
+                day: day(1),
+                leader_id: leader.id,
+            },
+            RotaDay {
+                day: day(2),
+                leader_id: leader.id,
+            },
+        ];
+        s.set_rota(&c, days.clone(), at(1)).await.unwrap();
+        s.set_rota(&c, days, at(1)).await.unwrap();
+        assert_eq!(s.rota(day(1), day(30)).await.unwrap().len(), 2);
+
+        // The ledgers' facts.
+        let facts = s.petition_facts(day(30)).await.unwrap();
+        assert_eq!(facts.len(), 1);
+        assert_eq!(
+            (facts[0].unit, facts[0].ledger, facts[0].resolved_on),
+            (o.street.id, Ledger::Backlog, Some(day(9)))
+        );
+        assert!(
+            s.petition_facts(day(1) - chrono::Duration::days(1))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    });
+}

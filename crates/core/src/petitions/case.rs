@@ -308,6 +308,40 @@ pub fn late_steps(p: &Progress, today: NaiveDate) -> usize {
         .count()
 }
 
+/// A case as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Petition {
+    pub id: i64,
+    /// XF + date + sequence.
+    pub number: String,
+    pub station_id: i64,
+    pub agent_id: i64,
+    pub ledger: Ledger,
+    pub petitioner_name: String,
+    pub petitioner_id_number: String,
+    pub petitioner_phone: String,
+    pub petitioner_address: String,
+    pub subject: String,
+    pub detail: String,
+    pub authorization: Authorization,
+    /// The leader who guarantees a major backlog case (包保), if any.
+    pub guarantor_id: Option<i64>,
+    pub region_id: i64,
+    pub taken_on: NaiveDate,
+    pub progress: Progress,
+    pub version: i64,
+}
+
+/// One line of a case's trail.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct LogLine {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub action: String,
+    pub state: State,
+    pub actor_name: String,
+    pub note: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,3 +6,4 @@
 pub mod case;
 pub mod ledger;
 pub mod rota;
+pub mod station;

@@ -21,6 +21,7 @@ mod hall_window;
 mod identity;
 mod marginal;
 mod org;
+mod petitions;
 pub(crate) mod rollup;
 mod rows;
 mod session_cache;

@@ -27,6 +27,11 @@ pub(super) const EVENT: Trail = Trail {
     key: "event_id",
 };
 
+pub(super) const PETITION: Trail = Trail {
+    table: "petition_log",
+    key: "petition_id",
+};
+
 pub(super) const WORK_ITEM: Trail = Trail {
     table: "work_log",
     key: "work_item_id",

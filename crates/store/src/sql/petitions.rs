@@ -1,0 +1,646 @@
+//! Petition agency (信访代理): stations and their agents, cases taken in under a signed
+//! authorization and worked step by step (each under the case's version, with its trail line and
+//! an audit entry that names no personal data), the guarantor of a backlog case, every view of a
+//! petitioner's personal data in the audit trail, the reception rota and the ledgers' facts.
+
+use super::enterprise::{audit, stale, unreadable};
+use super::{SqlStore, next_seq};
+use crate::PetitionStore;
+use crate::backend::{Backend, sql};
+use crate::error::{Result, StoreError};
+use crate::model::PetitionFilter;
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use onewindow_core::audit::Context;
+use onewindow_core::petitions::case::{
+    self, Action, Authorization, Ledger, LogLine, NewPetition, Petition, Progress, State,
+};
+use onewindow_core::petitions::ledger::CaseFacts;
+use onewindow_core::petitions::rota::RotaDay;
+use onewindow_core::petitions::station::{NewStation, Station};
+use onewindow_core::time::local_date;
+use onewindow_core::{DomainError, Text};
+use serde_json::json;
+
+fn invalid(field: &str, zh: &'static str, en: &'static str) -> StoreError {
+    StoreError::Domain(DomainError::invalid(field, zh, en))
+}
+
+async fn read_station<B: Backend>(tx: &mut B::Tx, id: i64) -> Result<Station> {
+    let row: Option<(i64, String, i64, String, i64)> = B::opt(
+        tx,
+        sql("SELECT id, name, region_id, address, version FROM petition_stations WHERE id = $1")
+            .bind(id),
+    )
+    .await?;
+    let (id, name, region_id, address, version) = row.ok_or_else(|| {
+        StoreError::Domain(DomainError::not_found(Text::fixed("代理站", "station")))
+    })?;
+    let agents: Vec<(i64,)> = B::all(
+        tx,
+        sql("SELECT user_id FROM petition_agents WHERE station_id = $1 ORDER BY user_id").bind(id),
+    )
+    .await?;
+    Ok(Station {
+        id,
+        name,
+        region_id,
+        address,
+        agents: agents.into_iter().map(|a| a.0).collect(),
+        version,
+    })
+}
+
+async fn has_role<B: Backend>(tx: &mut B::Tx, user_id: i64, role: &str) -> Result<bool> {
+    let row: Option<(i64,)> = B::opt(
+        tx,
+        sql(
+            "SELECT r.user_id FROM user_roles r JOIN users u ON u.id = r.user_id
+             WHERE r.user_id = $1 AND r.role = $2 AND u.active",
+        )
+        .bind(user_id)
+        .bind(role),
+    )
+    .await?;
+    Ok(row.is_some())
+}
+
+const PETITION_COLS: &str = "id, number, station_id, agent_id, ledger, petitioner_name, \
+     petitioner_id_number, petitioner_phone, petitioner_address, subject, detail, auth_sha256, \
+     auth_file_name, auth_signed_on, guarantor_id, region_id, taken_on, state, steps, \
+     petitioner_visits, outcome, resolved_on, satisfaction, feedback, version";
+
+#[derive(sqlx::FromRow)]
+struct PetitionRow {
+    id: i64,
+    number: String,
+    station_id: i64,
+    agent_id: i64,
+    ledger: String,
+    petitioner_name: String,
+    petitioner_id_number: String,
+    petitioner_phone: String,
+    petitioner_address: String,
+    subject: String,
+    detail: String,
+    auth_sha256: String,
+    auth_file_name: String,
+    auth_signed_on: NaiveDate,
+    guarantor_id: Option<i64>,
+    region_id: i64,
+    taken_on: NaiveDate,
+    state: String,
+    steps: String,
+    petitioner_visits: i64,
+    outcome: Option<String>,
+    resolved_on: Option<NaiveDate>,
+    satisfaction: Option<i64>,
+    feedback: Option<String>,
+    version: i64,
+}
+
+impl PetitionRow {
+    fn into_petition(self) -> Result<Petition> {
+        Ok(Petition {
+            id: self.id,
+            number: self.number,
+            station_id: self.station_id,
+            agent_id: self.agent_id,
+            ledger: Ledger::parse(&self.ledger)
+                .ok_or_else(|| unreadable("ledger", &self.ledger))?,
+            petitioner_name: self.petitioner_name,
+            petitioner_id_number: self.petitioner_id_number,
+            petitioner_phone: self.petitioner_phone,
+            petitioner_address: self.petitioner_address,
+            subject: self.subject,
+            detail: self.detail,
+            authorization: Authorization {
+                sha256: self.auth_sha256,
+                file_name: self.auth_file_name,
+                signed_on: self.auth_signed_on,
+            },
+            guarantor_id: self.guarantor_id,
+            region_id: self.region_id,
+            taken_on: self.taken_on,
+            progress: Progress {
+                state: State::parse(&self.state).ok_or_else(|| unreadable("state", &self.state))?,
+                steps: serde_json::from_str(&self.steps)
+                    .map_err(|_| unreadable("steps", &self.steps))?,
+                petitioner_visits: self.petitioner_visits,
+                outcome: self.outcome,
+                resolved_on: self.resolved_on,
+                satisfaction: self.satisfaction,
+                feedback: self.feedback,
+            },
+            version: self.version,
+        })
+    }
+}
+
+async fn read_petition<B: Backend>(tx: &mut B::Tx, id: i64) -> Result<Petition> {
+    let row: PetitionRow = B::opt(
+        tx,
+        sql(format!(
+            "SELECT {PETITION_COLS} FROM petitions WHERE id = $1"
+        ))
+        .bind(id),
+    )
+    .await?
+    .ok_or_else(|| StoreError::Domain(DomainError::not_found(Text::fixed("信访件", "petition"))))?;
+    row.into_petition()
+}
+
+/// The audit entry of a step: the number and what happened, never the petitioner's data.
+async fn audit_petition<B: Backend>(
+    tx: &mut B::Tx,
+    ctx: &Context,
+    action: &str,
+    p: &Petition,
+    note: Option<&str>,
+) -> Result<()> {
+    audit::<B>(
+        tx,
+        ctx,
+        action,
+        ("petition", p.id),
+        None,
+        p.region_id,
+        json!({"number": p.number, "state": p.progress.state.code(), "note": note}),
+    )
+    .await
+}
+
+#[async_trait]
+impl<B: Backend> PetitionStore for SqlStore<B> {
+    async fn create_station(
+        &self,
+        ctx: &Context,
+        s: NewStation,
+        at: DateTime<Utc>,
+    ) -> Result<Station> {
+        let mut tx = self.b.begin().await?;
+        let region: Option<(i64,)> = B::opt(
+            &mut tx,
+            sql("SELECT id FROM regions WHERE id = $1").bind(s.region_id),
+        )
+        .await?;
+        if region.is_none() {
+            return Err(invalid("region_id", "没有这个区划", "no such region"));
+        }
+        let (id,): (i64,) = B::opt(
+            &mut tx,
+            sql(
+                "INSERT INTO petition_stations (name, region_id, address, created_at)
+                 VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(s.name.clone())
+            .bind(s.region_id)
+            .bind(s.address.clone())
+            .bind(at),
+        )
+        .await?
+        .ok_or_else(|| StoreError::Database("INSERT returned no station".into()))?;
+        let out = read_station::<B>(&mut tx, id).await?;
+        audit::<B>(
+            &mut tx,
+            ctx,
+            "station.create",
+            ("petition_station", id),
+            None,
+            out.region_id,
+            json!({"name": out.name}),
+        )
+        .await?;
+        B::commit(tx).await?;
+        Ok(out)
+    }
+
+    async fn station(&self, id: i64) -> Result<Option<Station>> {
+        let mut tx = self.b.begin().await?;
+        let out = match read_station::<B>(&mut tx, id).await {
+            Ok(s) => Some(s),
+            Err(StoreError::Domain(DomainError::NotFound(_))) => None,
+            Err(e) => return Err(e),
+        };
+        B::commit(tx).await?;
+        Ok(out)
+    }
+
+    async fn stations(&self, region_path: Option<&str>) -> Result<Vec<Station>> {
+        let mut q = sql(
+            "SELECT s.id FROM petition_stations s JOIN regions r ON r.id = s.region_id WHERE 1 = 1",
+        );
+        if let Some(p) = region_path {
+            q = q.and("r.path LIKE $? || '%'", p);
+        }
+        let q = sql(format!("{} ORDER BY s.name, s.id LIMIT 2000", q.text)).with_args(q.args);
+        let ids: Vec<(i64,)> = self.b.read_all(q).await?;
+        let mut tx = self.b.begin().await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for (id,) in ids {
+            out.push(read_station::<B>(&mut tx, id).await?);
+        }
+        B::commit(tx).await?;
+        Ok(out)
+    }
+
+    async fn set_station_agents(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        agents: Vec<i64>,
+        at: DateTime<Utc>,
+    ) -> Result<Station> {
+        let mut tx = self.b.begin().await?;
+        let before = read_station::<B>(&mut tx, id).await?;
+        if before.version != version {
+            return Err(stale());
+        }
+        let mut agents = agents;
+        agents.sort_unstable();
+        agents.dedup();
+        for (i, a) in agents.iter().enumerate() {
+            if !has_role::<B>(&mut tx, *a, "agent").await? {
+                return Err(StoreError::Domain(DomainError::invalid(
+                    format!("agents[{i}]"),
+                    "代理员应为有效的代理员账号",
+                    "an agent is an active agent's account",
+                )));
+            }
+        }
+        B::exec(
+            &mut tx,
+            sql("DELETE FROM petition_agents WHERE station_id = $1").bind(id),
+        )
+        .await?;
+        for a in &agents {
+            B::exec(
+                &mut tx,
+                sql("INSERT INTO petition_agents (station_id, user_id) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(*a),
+            )
+            .await?;
+        }
+        let n = B::exec(
+            &mut tx,
+            sql(
+                "UPDATE petition_stations SET version = version + 1 WHERE id = $1 AND version = $2",
+            )
+            .bind(id)
+            .bind(version),
+        )
+        .await?;
+        if n == 0 {
+            return Err(stale());
+        }
+        let out = read_station::<B>(&mut tx, id).await?;
+        audit::<B>(
+            &mut tx,
+            ctx,
+            "station.agents",
+            ("petition_station", id),
+            None,
+            out.region_id,
+            json!({"agents": out.agents, "at": at}),
+        )
+        .await?;
+        B::commit(tx).await?;
+        Ok(out)
+    }
+
+    async fn take_petition(
+        &self,
+        ctx: &Context,
+        station_id: i64,
+        agent_id: i64,
+        p: NewPetition,
+        at: DateTime<Utc>,
+    ) -> Result<Petition> {
+        let auth = p.authorization.clone().ok_or_else(|| {
+            invalid(
+                "authorization",
+                "须上传信访人签署的代理委托书",
+                "the petitioner's signed authorization is required",
+            )
+        })?;
+        let mut tx = self.b.begin().await?;
+        let station = read_station::<B>(&mut tx, station_id).await?;
+        if !station.agents.contains(&agent_id) {
+            return Err(invalid(
+                "agent_id",
+                "代理员不属于该代理站",
+                "the agent is not one of the station's",
+            ));
+        }
+        let day = local_date(at);
+        let seq = next_seq::<B>(&mut tx, "petition", day).await?;
+        let number = format!("XF{}{seq:04}", day.format("%Y%m%d"));
+        let (id,): (i64,) = B::opt(
+            &mut tx,
+            sql(
+                "INSERT INTO petitions (number, station_id, agent_id, ledger, petitioner_name,
+                     petitioner_id_number, petitioner_phone, petitioner_address, subject, detail,
+                     auth_sha256, auth_file_name, auth_signed_on, region_id, taken_on, state,
+                     created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                     'in_hand', $16, $16)
+                 RETURNING id",
+            )
+            .bind(number)
+            .bind(station_id)
+            .bind(agent_id)
+            .bind(p.ledger.code())
+            .bind(p.petitioner_name.clone())
+            .bind(p.petitioner_id_number.clone())
+            .bind(p.petitioner_phone.clone())
+            .bind(p.petitioner_address.clone())
+            .bind(p.subject.clone())
+            .bind(p.detail.clone())
+            .bind(auth.sha256.clone())
+            .bind(auth.file_name.clone())
+            .bind(auth.signed_on)
+            .bind(station.region_id)
+            .bind(day)
+            .bind(at),
+        )
+        .await?
+        .ok_or_else(|| StoreError::Database("INSERT returned no petition".into()))?;
+        let out = read_petition::<B>(&mut tx, id).await?;
+        super::trail::PETITION
+            .write::<B>(&mut tx, ctx, id, "take", "in_hand", at, Some(&out.subject))
+            .await?;
+        audit_petition::<B>(&mut tx, ctx, "petition.take", &out, None).await?;
+        B::commit(tx).await?;
+        Ok(out)
+    }
+
+    async fn petition(&self, id: i64) -> Result<Option<Petition>> {
+        let row: Option<PetitionRow> = self
+            .b
+            .read_opt(
+                sql(format!(
+                    "SELECT {PETITION_COLS} FROM petitions WHERE id = $1"
+                ))
+                .bind(id),
+            )
+            .await?;
+        row.map(PetitionRow::into_petition).transpose()
+    }
+
+    async fn petitions(&self, f: &PetitionFilter) -> Result<Vec<Petition>> {
+        let mut q = sql(format!("SELECT {PETITION_COLS} FROM petitions WHERE 1 = 1"));
+        if let Some(p) = &f.region_path {
+            q = q.and(
+                "region_id IN (SELECT id FROM regions WHERE path LIKE $? || '%')",
+                p.clone(),
+            );
+        }
+        if let Some(s) = f.station_id {
+            q = q.and("station_id = $?", s);
+        }
+        if let Some(a) = f.agent_id {
+            q = q.and("agent_id = $?", a);
+        }
+        if let Some(g) = f.guarantor_id {
+            q = q.and("guarantor_id = $?", g);
+        }
+        if let Some(l) = f.ledger {
+            q = q.and("ledger = $?", l.code());
+        }
+        if let Some(s) = f.state {
+            q = q.and("state = $?", s.code());
+        }
+        let limit = if f.limit <= 0 {
+            5000
+        } else {
+            f.limit.min(5000)
+        };
+        let q = sql(format!("{} ORDER BY id DESC LIMIT {limit}", q.text)).with_args(q.args);
+        let rows: Vec<PetitionRow> = self.b.read_all(q).await?;
+        rows.into_iter().map(PetitionRow::into_petition).collect()
+    }
+
+    async fn act_on_petition(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        action: Action,
+        at: DateTime<Utc>,
+    ) -> Result<Petition> {
+        let mut tx = self.b.begin().await?;
+        let before = read_petition::<B>(&mut tx, id).await?;
+        if before.version != version {
+            return Err(stale());
+        }
+        if let Action::Errand { department_id, .. } = &action {
+            let found: Option<(bool,)> = B::opt(
+                &mut tx,
+                sql("SELECT active FROM departments WHERE id = $1").bind(*department_id),
+            )
+            .await?;
+            if !matches!(found, Some((true,))) {
+                return Err(invalid(
+                    "department_id",
+                    "没有这个部门",
+                    "no such department",
+                ));
+            }
+        }
+        let code = action.code();
+        let (p, note) = case::act(&before.progress, action, local_date(at))?;
+        let n = B::exec(
+            &mut tx,
+            sql(
+                "UPDATE petitions SET state = $1, steps = $2, petitioner_visits = $3, outcome = $4,
+                     resolved_on = $5, satisfaction = $6, feedback = $7, updated_at = $8,
+                     version = version + 1
+                 WHERE id = $9 AND version = $10",
+            )
+            .bind(p.state.code())
+            .bind(json!(p.steps).to_string())
+            .bind(p.petitioner_visits)
+            .bind(p.outcome.clone())
+            .bind(p.resolved_on)
+            .bind(p.satisfaction)
+            .bind(p.feedback.clone())
+            .bind(at)
+            .bind(id)
+            .bind(version),
+        )
+        .await?;
+        if n == 0 {
+            return Err(stale());
+        }
+        let after = read_petition::<B>(&mut tx, id).await?;
+        let note = Some(note.as_str()).filter(|n| !n.is_empty());
+        super::trail::PETITION
+            .write::<B>(&mut tx, ctx, id, code, p.state.code(), at, note)
+            .await?;
+        audit_petition::<B>(&mut tx, ctx, &format!("petition.{code}"), &after, note).await?;
+        B::commit(tx).await?;
+        Ok(after)
+    }
+
+    async fn petition_log(&self, id: i64) -> Result<Vec<LogLine>> {
+        super::trail::PETITION
+            .read(
+                self.b.as_ref(),
+                id,
+                |(at, action, state, actor_name, note)| {
+                    Some(LogLine {
+                        at,
+                        action,
+                        state: State::parse(&state)?,
+                        actor_name,
+                        note,
+                    })
+                },
+            )
+            .await
+    }
+
+    async fn record_petition_view(&self, ctx: &Context, id: i64, _at: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.b.begin().await?;
+        let p = read_petition::<B>(&mut tx, id).await?;
+        audit_petition::<B>(&mut tx, ctx, "petition.view", &p, None).await?;
+        B::commit(tx).await?;
+        Ok(())
+    }
+
+    async fn set_guarantor(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        leader_id: Option<i64>,
+        at: DateTime<Utc>,
+    ) -> Result<Petition> {
+        let mut tx = self.b.begin().await?;
+        if let Some(l) = leader_id
+            && !has_role::<B>(&mut tx, l, "leader").await?
+        {
+            return Err(invalid(
+                "leader_id",
+                "包保领导应为有效的领导账号",
+                "the guarantor is an active leader's account",
+            ));
+        }
+        let n = B::exec(
+            &mut tx,
+            sql(
+                "UPDATE petitions SET guarantor_id = $1, updated_at = $2, version = version + 1
+                 WHERE id = $3 AND version = $4",
+            )
+            .bind(leader_id)
+            .bind(at)
+            .bind(id)
+            .bind(version),
+        )
+        .await?;
+        if n == 0 {
+            read_petition::<B>(&mut tx, id).await?;
+            return Err(stale());
+        }
+        let out = read_petition::<B>(&mut tx, id).await?;
+        audit::<B>(
+            &mut tx,
+            ctx,
+            "petition.guarantor",
+            ("petition", id),
+            None,
+            out.region_id,
+            json!({"number": out.number, "guarantor_id": leader_id}),
+        )
+        .await?;
+        B::commit(tx).await?;
+        Ok(out)
+    }
+
+    async fn set_rota(&self, ctx: &Context, days: Vec<RotaDay>, _at: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.b.begin().await?;
+        for (i, d) in days.iter().enumerate() {
+            if !has_role::<B>(&mut tx, d.leader_id, "leader").await? {
+                return Err(StoreError::Domain(DomainError::invalid(
+                    format!("days[{i}].leader_id"),
+                    "接访领导应为有效的领导账号",
+                    "the receiving leader is an active leader's account",
+                )));
+            }
+            B::exec(
+                &mut tx,
+                sql("DELETE FROM reception_rota WHERE day = $1").bind(d.day),
+            )
+            .await?;
+            B::exec(
+                &mut tx,
+                sql("INSERT INTO reception_rota (day, leader_id) VALUES ($1, $2)")
+                    .bind(d.day)
+                    .bind(d.leader_id),
+            )
+            .await?;
+        }
+        let region: Option<(i64,)> = B::opt(
+            &mut tx,
+            sql("SELECT id FROM regions ORDER BY LENGTH(path), id LIMIT 1"),
+        )
+        .await?;
+        if let (Some((region_id,)), Some(first), Some(last)) = (region, days.first(), days.last()) {
+            audit::<B>(
+                &mut tx,
+                ctx,
+                "rota.set",
+                ("reception_rota", 0),
+                None,
+                region_id,
+                json!({"from": first.day, "to": last.day, "days": days.len()}),
+            )
+            .await?;
+        }
+        B::commit(tx).await?;
+        Ok(())
+    }
+
+    async fn rota(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<RotaDay>> {
+        let rows: Vec<(NaiveDate, i64)> = self
+            .b
+            .read_all(
+                sql(
+                    "SELECT day, leader_id FROM reception_rota WHERE day >= $1 AND day <= $2
+                     ORDER BY day",
+                )
+                .bind(from)
+                .bind(to),
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(day, leader_id)| RotaDay { day, leader_id })
+            .collect())
+    }
+
+    async fn petition_facts(&self, to: NaiveDate) -> Result<Vec<CaseFacts>> {
+        let rows: Vec<(i64, String, NaiveDate, Option<NaiveDate>)> = self
+            .b
+            .read_all(
+                sql(
+                    "SELECT region_id, ledger, taken_on, resolved_on FROM petitions
+                     WHERE taken_on <= $1",
+                )
+                .bind(to),
+            )
+            .await?;
+        rows.into_iter()
+            .map(|(unit, ledger, taken_on, resolved_on)| {
+                Ok(CaseFacts {
+                    unit,
+                    ledger: Ledger::parse(&ledger).ok_or_else(|| unreadable("ledger", &ledger))?,
+                    taken_on,
+                    resolved_on,
+                })
+            })
+            .collect()
+    }
+}
