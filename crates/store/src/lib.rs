@@ -1046,6 +1046,43 @@ pub trait PetitionStore: Send + Sync {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<onewindow_core::petitions::rota::RotaDay>>;
+    /// A guarantor's meeting on a case.
+    async fn add_meeting(
+        &self,
+        ctx: &Context,
+        petition_id: i64,
+        m: onewindow_core::petitions::support::Meeting,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    async fn meetings(
+        &self,
+        petition_id: i64,
+    ) -> Result<Vec<onewindow_core::petitions::support::Meeting>>;
+    /// A reception by the leader the rota names for its day, tied to a case if given.
+    async fn record_reception(
+        &self,
+        ctx: &Context,
+        r: onewindow_core::petitions::support::Reception,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Receptions from `from` to `to`, by day.
+    async fn receptions(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<onewindow_core::petitions::support::Reception>>;
+    /// Hardship aid given or a legal-aid referral made on a case.
+    async fn record_aid(
+        &self,
+        ctx: &Context,
+        petition_id: i64,
+        a: onewindow_core::petitions::support::Aid,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    async fn aid_of(
+        &self,
+        petition_id: i64,
+    ) -> Result<Vec<onewindow_core::petitions::support::Aid>>;
     /// The ledgers' facts of the cases taken in by `to`, each under its station's region.
     async fn petition_facts(
         &self,

@@ -109,6 +109,11 @@ pub const SQLITE: &[Migration] = &[
         name: "petitions",
         sql: include_str!("../migrations/sqlite/0019_petitions.sql"),
     },
+    Migration {
+        version: 20,
+        name: "petition_support",
+        sql: include_str!("../migrations/sqlite/0020_petition_support.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -206,6 +211,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 19,
         name: "petitions",
         sql: include_str!("../migrations/postgres/0019_petitions.sql"),
+    },
+    Migration {
+        version: 20,
+        name: "petition_support",
+        sql: include_str!("../migrations/postgres/0020_petition_support.sql"),
     },
 ];
 

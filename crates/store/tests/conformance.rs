@@ -6214,6 +6214,7 @@ mod petitions {
             .unwrap();
         assert_eq!(trail.len(), 7);
         assert_eq!(trail[0].action, "petition.view");
+        let trail_len = trail.len();
         for e in &trail {
             let text = serde_json::to_string(&e.summary).unwrap();
             assert!(
@@ -6270,6 +6271,84 @@ mod petitions {
         s.set_rota(&c, days.clone(), at(1)).await.unwrap();
         s.set_rota(&c, days, at(1)).await.unwrap();
         assert_eq!(s.rota(day(1), day(30)).await.unwrap().len(), 2);
+
+        // A reception by the day's leader, tied to the case; another leader or a day without
+        // reception is refused. The guarantor's meeting and the aid given.
+        use onewindow_core::petitions::support::{Aid, AidKind, Meeting, Reception};
+        let other = s
+            .create_user(&c, user("leader.b", "leader"), "h".into())
+            .await
+            .unwrap();
+        let reception = |leader_id: i64, d: u32| Reception {
+            day: day(d),
+            leader_id,
+            visitor: "王大爷".into(),
+            matter: "宅基地确权".into(),
+            petition_id: Some(p.id),
+            notes: String::new(),
+        };
+        let e = s
+            .record_reception(&c, reception(other.id, 2), at(2))
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "leader_id");
+        let e = s
+            .record_reception(&c, reception(leader.id, 3), at(3))
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "day");
+        let stray = Reception {
+            petition_id: Some(999_999),
+            ..reception(leader.id, 2)
+        };
+        let e = s.record_reception(&c, stray, at(2)).await.unwrap_err();
+        assert_eq!(invalid_field(e), "petition_id");
+        s.record_reception(&c, reception(leader.id, 2), at(2))
+            .await
+            .unwrap();
+        let seen = s.receptions(day(1), day(30)).await.unwrap();
+        assert_eq!((seen.len(), seen[0].petition_id), (1, Some(p.id)));
+        s.add_meeting(
+            &c,
+            p.id,
+            Meeting {
+                held_on: day(5),
+                attendees: "包保领导、自然资源局".into(),
+                notes: "三日内出具确权意见".into(),
+            },
+            at(5),
+        )
+        .await
+        .unwrap();
+        assert_eq!(s.meetings(p.id).await.unwrap().len(), 1);
+        s.record_aid(
+            &c,
+            p.id,
+            Aid {
+                kind: AidKind::Hardship,
+                amount_fen: 200_000,
+                decided_on: day(9),
+                outcome: "已发放临时救助".into(),
+            },
+            at(9),
+        )
+        .await
+        .unwrap();
+        assert_eq!(s.aid_of(p.id).await.unwrap()[0].amount_fen, 200_000);
+        let trail = s
+            .audit_entries(&AuditFilter {
+                target_type: Some("petition".into()),
+                target_id: Some(p.id),
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            trail.len(),
+            trail_len + 3,
+            "the guarantor, the meeting and the aid"
+        );
 
         // The ledgers' facts.
         let facts = s.petition_facts(day(30)).await.unwrap();

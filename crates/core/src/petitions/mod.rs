@@ -7,3 +7,4 @@ pub mod case;
 pub mod ledger;
 pub mod rota;
 pub mod station;
+pub mod support;

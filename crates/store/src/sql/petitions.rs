@@ -18,6 +18,7 @@ use onewindow_core::petitions::case::{
 use onewindow_core::petitions::ledger::CaseFacts;
 use onewindow_core::petitions::rota::RotaDay;
 use onewindow_core::petitions::station::{NewStation, Station};
+use onewindow_core::petitions::support::{Aid, AidKind, Meeting, Reception};
 use onewindow_core::time::local_date;
 use onewindow_core::{DomainError, Text};
 use serde_json::json;
@@ -619,6 +620,226 @@ impl<B: Backend> PetitionStore for SqlStore<B> {
             .into_iter()
             .map(|(day, leader_id)| RotaDay { day, leader_id })
             .collect())
+    }
+
+    async fn add_meeting(
+        &self,
+        ctx: &Context,
+        petition_id: i64,
+        m: Meeting,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.b.begin().await?;
+        let p = read_petition::<B>(&mut tx, petition_id).await?;
+        B::exec(
+            &mut tx,
+            sql(
+                "INSERT INTO petition_meetings (petition_id, held_on, attendees, notes, created_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(petition_id)
+            .bind(m.held_on)
+            .bind(m.attendees.clone())
+            .bind(m.notes.clone())
+            .bind(at),
+        )
+        .await?;
+        audit::<B>(
+            &mut tx,
+            ctx,
+            "petition.meeting",
+            ("petition", petition_id),
+            None,
+            p.region_id,
+            json!({"number": p.number, "held_on": m.held_on}),
+        )
+        .await?;
+        B::commit(tx).await?;
+        Ok(())
+    }
+
+    async fn meetings(&self, petition_id: i64) -> Result<Vec<Meeting>> {
+        let rows: Vec<(NaiveDate, String, String)> = self
+            .b
+            .read_all(
+                sql("SELECT held_on, attendees, notes FROM petition_meetings
+                     WHERE petition_id = $1 ORDER BY held_on, id")
+                .bind(petition_id),
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(held_on, attendees, notes)| Meeting {
+                held_on,
+                attendees,
+                notes,
+            })
+            .collect())
+    }
+
+    async fn record_reception(&self, ctx: &Context, r: Reception, at: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.b.begin().await?;
+        let on_rota: Option<(i64,)> = B::opt(
+            &mut tx,
+            sql("SELECT leader_id FROM reception_rota WHERE day = $1").bind(r.day),
+        )
+        .await?;
+        match on_rota {
+            Some((l,)) if l == r.leader_id => {}
+            Some(_) => {
+                return Err(invalid(
+                    "leader_id",
+                    "当日轮值接访的不是这位领导",
+                    "another leader is on the rota that day",
+                ));
+            }
+            None => {
+                return Err(invalid(
+                    "day",
+                    "当日没有安排领导接访",
+                    "no reception on the rota that day",
+                ));
+            }
+        }
+        let region_id = match r.petition_id {
+            Some(id) => {
+                read_petition::<B>(&mut tx, id)
+                    .await
+                    .map_err(|e| match e {
+                        StoreError::Domain(DomainError::NotFound(_)) => {
+                            invalid("petition_id", "没有这个信访件", "no such petition")
+                        }
+                        e => e,
+                    })?
+                    .region_id
+            }
+            None => {
+                let top: Option<(i64,)> = B::opt(
+                    &mut tx,
+                    sql("SELECT id FROM regions ORDER BY LENGTH(path), id LIMIT 1"),
+                )
+                .await?;
+                top.map(|t| t.0).unwrap_or_default()
+            }
+        };
+        let (id,): (i64,) = B::opt(
+            &mut tx,
+            sql(
+                "INSERT INTO receptions (day, leader_id, visitor, matter, petition_id, notes,
+                     created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(r.day)
+            .bind(r.leader_id)
+            .bind(r.visitor.clone())
+            .bind(r.matter.clone())
+            .bind(r.petition_id)
+            .bind(r.notes.clone())
+            .bind(at),
+        )
+        .await?
+        .ok_or_else(|| StoreError::Database("INSERT returned no reception".into()))?;
+        audit::<B>(
+            &mut tx,
+            ctx,
+            "reception.record",
+            ("reception", id),
+            None,
+            region_id,
+            json!({"day": r.day, "leader_id": r.leader_id, "petition_id": r.petition_id}),
+        )
+        .await?;
+        B::commit(tx).await?;
+        Ok(())
+    }
+
+    async fn receptions(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<Reception>> {
+        type Row = (NaiveDate, i64, String, String, Option<i64>, String);
+        let rows: Vec<Row> = self
+            .b
+            .read_all(
+                sql(
+                    "SELECT day, leader_id, visitor, matter, petition_id, notes FROM receptions
+                     WHERE day >= $1 AND day <= $2 ORDER BY day, id",
+                )
+                .bind(from)
+                .bind(to),
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(day, leader_id, visitor, matter, petition_id, notes)| Reception {
+                    day,
+                    leader_id,
+                    visitor,
+                    matter,
+                    petition_id,
+                    notes,
+                },
+            )
+            .collect())
+    }
+
+    async fn record_aid(
+        &self,
+        ctx: &Context,
+        petition_id: i64,
+        a: Aid,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.b.begin().await?;
+        let p = read_petition::<B>(&mut tx, petition_id).await?;
+        B::exec(
+            &mut tx,
+            sql(
+                "INSERT INTO petition_aid (petition_id, kind, amount_fen, decided_on, outcome,
+                     created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(petition_id)
+            .bind(a.kind.code())
+            .bind(a.amount_fen)
+            .bind(a.decided_on)
+            .bind(a.outcome.clone())
+            .bind(at),
+        )
+        .await?;
+        audit::<B>(
+            &mut tx,
+            ctx,
+            "petition.aid",
+            ("petition", petition_id),
+            None,
+            p.region_id,
+            json!({"number": p.number, "kind": a.kind.code(), "amount_fen": a.amount_fen}),
+        )
+        .await?;
+        B::commit(tx).await?;
+        Ok(())
+    }
+
+    async fn aid_of(&self, petition_id: i64) -> Result<Vec<Aid>> {
+        let rows: Vec<(String, i64, NaiveDate, String)> = self
+            .b
+            .read_all(
+                sql(
+                    "SELECT kind, amount_fen, decided_on, outcome FROM petition_aid
+                     WHERE petition_id = $1 ORDER BY id",
+                )
+                .bind(petition_id),
+            )
+            .await?;
+        rows.into_iter()
+            .map(|(kind, amount_fen, decided_on, outcome)| {
+                Ok(Aid {
+                    kind: AidKind::parse(&kind).ok_or_else(|| unreadable("kind", &kind))?,
+                    amount_fen,
+                    decided_on,
+                    outcome,
+                })
+            })
+            .collect()
     }
 
     async fn petition_facts(&self, to: NaiveDate) -> Result<Vec<CaseFacts>> {
