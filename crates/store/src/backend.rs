@@ -128,6 +128,15 @@ impl Sql {
         format!("${}", self.args.len() + 1)
     }
 
+    /// Appends `AND col IN (regions at or below path)`: the records of a region and everything
+    /// under it, by the materialised path ("/1/4/").
+    pub fn and_under(self, col: &str, path: impl Into<Arg>) -> Sql {
+        self.and(
+            &format!("{col} IN (SELECT id FROM regions WHERE path LIKE $? || '%')"),
+            path,
+        )
+    }
+
     /// Appends `AND cond`, where `$?` in `cond` (once or more) stands for `arg`.
     pub fn and(mut self, cond: &str, arg: impl Into<Arg>) -> Sql {
         let p = self.next_placeholder();

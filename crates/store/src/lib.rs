@@ -1024,7 +1024,7 @@ pub trait PetitionStore: Send + Sync {
     ) -> Result<onewindow_core::petitions::case::Petition>;
     async fn petition_log(&self, id: i64) -> Result<Vec<onewindow_core::petitions::case::LogLine>>;
     /// Someone saw the petitioner's personal data: an audit entry.
-    async fn record_petition_view(&self, ctx: &Context, id: i64, at: DateTime<Utc>) -> Result<()>;
+    async fn record_petition_view(&self, ctx: &Context, id: i64) -> Result<()>;
     /// The leader who guarantees the case (包保), under its version; a leader's account.
     async fn set_guarantor(
         &self,
@@ -1039,7 +1039,6 @@ pub trait PetitionStore: Send + Sync {
         &self,
         ctx: &Context,
         days: Vec<onewindow_core::petitions::rota::RotaDay>,
-        at: DateTime<Utc>,
     ) -> Result<()>;
     async fn rota(
         &self,

@@ -6202,7 +6202,7 @@ mod petitions {
             log,
             ["take", "errand", "visit", "outcome", "resolve", "feedback"]
         );
-        s.record_petition_view(&c, p.id, at(11)).await.unwrap();
+        s.record_petition_view(&c, p.id).await.unwrap();
         let trail = s
             .audit_entries(&AuditFilter {
                 target_type: Some("petition".into()),
@@ -6253,7 +6253,6 @@ mod petitions {
                     day: day(1),
                     leader_id: clerk.id,
                 }],
-                at(1),
             )
             .await
             .unwrap_err();
@@ -6268,8 +6267,8 @@ mod petitions {
                 leader_id: leader.id,
             },
         ];
-        s.set_rota(&c, days.clone(), at(1)).await.unwrap();
-        s.set_rota(&c, days, at(1)).await.unwrap();
+        s.set_rota(&c, days.clone()).await.unwrap();
+        s.set_rota(&c, days).await.unwrap();
         assert_eq!(s.rota(day(1), day(30)).await.unwrap().len(), 2);
 
         // A reception by the day's leader, tied to the case; another leader or a day without

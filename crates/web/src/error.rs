@@ -50,6 +50,11 @@ impl AppError {
         self
     }
 
+    /// A value that breaks a rule (422), naming its field.
+    pub fn invalid(field: &str, zh: &'static str, en: &'static str) -> AppError {
+        AppError::from(onewindow_core::FieldError::new(field, Text::fixed(zh, en)))
+    }
+
     pub fn bad_request(field: impl Into<String>, message: Text) -> AppError {
         AppError::new(StatusCode::BAD_REQUEST, "bad_request", message).field(field)
     }

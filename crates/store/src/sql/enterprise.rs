@@ -806,10 +806,7 @@ impl<B: Backend> EnterpriseStore for SqlStore<B> {
     async fn work_items(&self, f: &WorkFilter) -> Result<Vec<Item>> {
         let mut q = sql(format!("SELECT {ITEM_COLS} FROM work_items WHERE 1 = 1"));
         if let Some(p) = &f.region_path {
-            q = q.and(
-                "region_id IN (SELECT id FROM regions WHERE path LIKE $? || '%')",
-                p.clone(),
-            );
+            q = q.and_under("region_id", p.clone());
         }
         if let Some(d) = f.department_id {
             q = q.and("department_id = $?", d);
@@ -926,10 +923,7 @@ impl<B: Backend> EnterpriseStore for SqlStore<B> {
             s = s.and("enterprise_id = $?", e);
         }
         if let Some(p) = region_path {
-            s = s.and(
-                "region_id IN (SELECT id FROM regions WHERE path LIKE $? || '%')",
-                p,
-            );
+            s = s.and_under("region_id", p);
         }
         let s = sql(format!("{} ORDER BY id LIMIT 5000", s.text)).with_args(s.args);
         let rows: Vec<ProjectRow> = self.b.read_all(s).await?;

@@ -619,13 +619,7 @@ impl<B: Backend> EnterpriseServiceStore for SqlStore<B> {
     ) -> Result<()> {
         let mut tx = self.b.begin().await?;
         let region_id = enterprise_region::<B>(&mut tx, enterprise_id).await?;
-        let role: Option<(String,)> = B::opt(
-            &mut tx,
-            sql("SELECT role FROM user_roles WHERE user_id = $1 AND role = 'enterprise'")
-                .bind(user_id),
-        )
-        .await?;
-        if role.is_none() {
+        if !super::has_active_role::<B>(&mut tx, user_id, "enterprise").await? {
             return Err(StoreError::Domain(DomainError::invalid(
                 "user_id",
                 "该账号不是企业用户",

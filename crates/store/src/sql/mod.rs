@@ -190,3 +190,22 @@ pub(crate) async fn next_seq<B: Backend>(tx: &mut B::Tx, key: &str, day: NaiveDa
     .ok_or_else(|| StoreError::Database("counter upsert returned nothing".into()))?;
     Ok(n)
 }
+
+/// Whether an active account holds the role (by its code).
+pub(super) async fn has_active_role<B: Backend>(
+    tx: &mut B::Tx,
+    user_id: i64,
+    role: &str,
+) -> Result<bool> {
+    let row: Option<(i64,)> = B::opt(
+        tx,
+        sql(
+            "SELECT r.user_id FROM user_roles r JOIN users u ON u.id = r.user_id
+             WHERE r.user_id = $1 AND r.role = $2 AND u.active",
+        )
+        .bind(user_id)
+        .bind(role),
+    )
+    .await?;
+    Ok(row.is_some())
+}

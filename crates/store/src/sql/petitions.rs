@@ -52,20 +52,6 @@ async fn read_station<B: Backend>(tx: &mut B::Tx, id: i64) -> Result<Station> {
     })
 }
 
-async fn has_role<B: Backend>(tx: &mut B::Tx, user_id: i64, role: &str) -> Result<bool> {
-    let row: Option<(i64,)> = B::opt(
-        tx,
-        sql(
-            "SELECT r.user_id FROM user_roles r JOIN users u ON u.id = r.user_id
-             WHERE r.user_id = $1 AND r.role = $2 AND u.active",
-        )
-        .bind(user_id)
-        .bind(role),
-    )
-    .await?;
-    Ok(row.is_some())
-}
-
 const PETITION_COLS: &str = "id, number, station_id, agent_id, ledger, petitioner_name, \
      petitioner_id_number, petitioner_phone, petitioner_address, subject, detail, auth_sha256, \
      auth_file_name, auth_signed_on, guarantor_id, region_id, taken_on, state, steps, \
@@ -262,7 +248,7 @@ impl<B: Backend> PetitionStore for SqlStore<B> {
         agents.sort_unstable();
         agents.dedup();
         for (i, a) in agents.iter().enumerate() {
-            if !has_role::<B>(&mut tx, *a, "agent").await? {
+            if !super::has_active_role::<B>(&mut tx, *a, "agent").await? {
                 return Err(StoreError::Domain(DomainError::invalid(
                     format!("agents[{i}]"),
                     "代理员应为有效的代理员账号",
@@ -393,10 +379,7 @@ impl<B: Backend> PetitionStore for SqlStore<B> {
     async fn petitions(&self, f: &PetitionFilter) -> Result<Vec<Petition>> {
         let mut q = sql(format!("SELECT {PETITION_COLS} FROM petitions WHERE 1 = 1"));
         if let Some(p) = &f.region_path {
-            q = q.and(
-                "region_id IN (SELECT id FROM regions WHERE path LIKE $? || '%')",
-                p.clone(),
-            );
+            q = q.and_under("region_id", p.clone());
         }
         if let Some(s) = f.station_id {
             q = q.and("station_id = $?", s);
@@ -503,7 +486,7 @@ impl<B: Backend> PetitionStore for SqlStore<B> {
             .await
     }
 
-    async fn record_petition_view(&self, ctx: &Context, id: i64, _at: DateTime<Utc>) -> Result<()> {
+    async fn record_petition_view(&self, ctx: &Context, id: i64) -> Result<()> {
         let mut tx = self.b.begin().await?;
         let p = read_petition::<B>(&mut tx, id).await?;
         audit_petition::<B>(&mut tx, ctx, "petition.view", &p, None).await?;
@@ -521,7 +504,7 @@ impl<B: Backend> PetitionStore for SqlStore<B> {
     ) -> Result<Petition> {
         let mut tx = self.b.begin().await?;
         if let Some(l) = leader_id
-            && !has_role::<B>(&mut tx, l, "leader").await?
+            && !super::has_active_role::<B>(&mut tx, l, "leader").await?
         {
             return Err(invalid(
                 "leader_id",
@@ -560,10 +543,10 @@ impl<B: Backend> PetitionStore for SqlStore<B> {
         Ok(out)
     }
 
-    async fn set_rota(&self, ctx: &Context, days: Vec<RotaDay>, _at: DateTime<Utc>) -> Result<()> {
+    async fn set_rota(&self, ctx: &Context, days: Vec<RotaDay>) -> Result<()> {
         let mut tx = self.b.begin().await?;
         for (i, d) in days.iter().enumerate() {
-            if !has_role::<B>(&mut tx, d.leader_id, "leader").await? {
+            if !super::has_active_role::<B>(&mut tx, d.leader_id, "leader").await? {
                 return Err(StoreError::Domain(DomainError::invalid(
                     format!("days[{i}].leader_id"),
                     "接访领导应为有效的领导账号",

@@ -172,21 +172,8 @@ pub(super) fn slice_where(q: Sql, s: &Slice, hide: bool) -> Sql {
         Some(&col("department_id")),
         Some(&col("region_id")),
     );
-    let and = |q: Sql, cond: &str, arg: Arg| -> Sql {
-        let p = q.next_placeholder();
-        let mut q = q;
-        q.text = format!("{} AND {}", q.text, cond.replace("$?", &p)).into();
-        q.bind(arg)
-    };
     if let Some(path) = &s.region_path {
-        q = and(
-            q,
-            &format!(
-                "{} IN (SELECT id FROM regions WHERE path LIKE $? || '%')",
-                col("region_id")
-            ),
-            path.clone().into(),
-        );
+        q = q.and_under(&col("region_id"), path.clone());
     }
     for (c, v) in [
         ("department_id", s.department_id),
@@ -195,7 +182,7 @@ pub(super) fn slice_where(q: Sql, s: &Slice, hide: bool) -> Sql {
         ("matter_id", s.matter_id),
     ] {
         if let Some(v) = v {
-            q = and(q, &format!("{} = $?", col(c)), v.into());
+            q = q.and(&format!("{} = $?", col(c)), v);
         }
     }
     if !s.window_in.is_empty() {
@@ -214,7 +201,7 @@ pub(super) fn slice_where(q: Sql, s: &Slice, hide: bool) -> Sql {
         } else {
             "channel = $?"
         };
-        q = and(q, cond, c.code().into());
+        q = q.and(cond, c.code());
     }
     q
 }

@@ -194,13 +194,19 @@ async fn desk(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppRe
     let a = &auth.actor;
     a.require(Permission::EnterpriseRead)?;
     let q = ItemQuery {
-        state: page.param("state"),
-        level: page.param("level"),
+        state: page.param("state").filter(|v| !v.is_empty()),
+        level: page.param("level").filter(|v| !v.is_empty()),
         enterprise_id: None,
-        overdue: page.param("overdue").map(|v| v == "1"),
+        overdue: page.param("overdue").map(|v| v == "1").filter(|o| *o),
     };
-    let items = svc::items(&state, &auth, &q).await?;
+    // The counts are over all the reader's items; the list is filtered only when asked.
     let all = svc::items(&state, &auth, &ItemQuery::default()).await?;
+    let filtered = q.state.is_some() || q.level.is_some() || q.overdue.is_some();
+    let items = if filtered {
+        svc::items(&state, &auth, &q).await?
+    } else {
+        all.clone()
+    };
     let today = svc::today();
     let count = |s: ItemState| all.iter().filter(|i| i.progress.state == s).count();
     let counts = context! {
@@ -1058,27 +1064,21 @@ async fn figures_context(state: &AppState, page: &PageCtx, auth: &Auth) -> AppRe
     })
 }
 
-async fn figures_page(
-    State(state): State<AppState>,
-    page: PageCtx,
-    auth: Auth,
-) -> AppResult<Response> {
-    let lang = page.lang(Some(&auth));
-    let ctx = figures_context(&state, &page, &auth).await?;
-    Ok(render(
-        &state,
-        &page,
-        Some(&auth),
-        "ent_figures.html",
-        &tr("ent.figures", lang),
-        ctx,
-    ))
+async fn figures_page(state: State<AppState>, page: PageCtx, auth: Auth) -> AppResult<Response> {
+    figures_view(state, page, auth, "ent_figures.html", "ent.figures").await
 }
 
-async fn figures_report(
+async fn figures_report(state: State<AppState>, page: PageCtx, auth: Auth) -> AppResult<Response> {
+    figures_view(state, page, auth, "ent_report.html", "ent.report").await
+}
+
+/// The figures on the page or in the printable report: one context, two templates.
+async fn figures_view(
     State(state): State<AppState>,
     page: PageCtx,
     auth: Auth,
+    template: &str,
+    title: &str,
 ) -> AppResult<Response> {
     let lang = page.lang(Some(&auth));
     let ctx = figures_context(&state, &page, &auth).await?;
@@ -1086,8 +1086,8 @@ async fn figures_report(
         &state,
         &page,
         Some(&auth),
-        "ent_report.html",
-        &tr("ent.report", lang),
+        template,
+        &tr(title, lang),
         ctx,
     ))
 }

@@ -965,12 +965,9 @@ pub async fn workbench(state: &AppState, auth: &Auth) -> AppResult<Workbench> {
 /// Marks the cases served under a project and puts those with the green channel (绿色通道,
 /// 急事急办) first in every queue, keeping the order otherwise.
 async fn green_first(state: &AppState, w: &mut Workbench) -> AppResult<()> {
-    let mut ids: Vec<i64> = [&w.mine, &w.queue]
-        .into_iter()
-        .flat_map(|l| l.iter().map(|x| x.case_id))
-        .collect();
+    let mut ids: Vec<i64> = w.mine.iter().chain(&w.queue).map(Served::case_id).collect();
     for l in [&w.intake, &w.to_decide, &w.extensions, &w.to_deliver] {
-        ids.extend(l.iter().map(|x| x.case.id));
+        ids.extend(l.iter().map(Served::case_id));
     }
     ids.sort_unstable();
     ids.dedup();
@@ -985,13 +982,7 @@ async fn green_first(state: &AppState, w: &mut Workbench) -> AppResult<()> {
         return Ok(());
     }
     for l in [&mut w.mine, &mut w.queue] {
-        for x in l.iter_mut() {
-            if let Some(p) = found.get(&x.case_id) {
-                x.project = Some(p.project_name.clone());
-                x.green_channel = p.green_channel;
-            }
-        }
-        l.sort_by_key(|x| !x.green_channel);
+        mark_projects(l, &found);
     }
     for l in [
         &mut w.intake,
@@ -999,15 +990,56 @@ async fn green_first(state: &AppState, w: &mut Workbench) -> AppResult<()> {
         &mut w.extensions,
         &mut w.to_deliver,
     ] {
-        for x in l.iter_mut() {
-            if let Some(p) = found.get(&x.case.id) {
-                x.project = Some(p.project_name.clone());
-                x.green_channel = p.green_channel;
-            }
-        }
-        l.sort_by_key(|x| !x.green_channel);
+        mark_projects(l, &found);
     }
     Ok(())
+}
+
+/// A workbench line that may be served under a project.
+trait Served {
+    fn case_id(&self) -> i64;
+    fn set_project(&mut self, name: String, green_channel: bool);
+    fn green_channel(&self) -> bool;
+}
+
+impl Served for StepLine {
+    fn case_id(&self) -> i64 {
+        self.case_id
+    }
+    fn set_project(&mut self, name: String, green_channel: bool) {
+        self.project = Some(name);
+        self.green_channel = green_channel;
+    }
+    fn green_channel(&self) -> bool {
+        self.green_channel
+    }
+}
+
+impl Served for CaseLine {
+    fn case_id(&self) -> i64 {
+        self.case.id
+    }
+    fn set_project(&mut self, name: String, green_channel: bool) {
+        self.project = Some(name);
+        self.green_channel = green_channel;
+    }
+    fn green_channel(&self) -> bool {
+        self.green_channel
+    }
+}
+
+/// Marks a list's lines with their project and puts the green channel first, keeping the order
+/// otherwise.
+fn mark_projects<T: Served>(
+    lines: &mut [T],
+    found: &std::collections::HashMap<i64, onewindow_store::CaseProject>,
+) {
+    for x in lines.iter_mut() {
+        if let Some(p) = found.get(&x.case_id()) {
+            x.set_project(p.project_name.clone(), p.green_channel);
+        }
+    }
+    lines.sort_by_key(|x| !x.green_channel());
 }
 
 /// What anyone with the case number and the last four characters of the ID number sees.

@@ -2,9 +2,9 @@
 //! they decided on, and their follow-ups reported done by the departments that owe them.
 
 use crate::auth::Auth;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::service::cases;
-use crate::service::enterprise::{at_city, covers, field, today};
+use crate::service::enterprise::{at_city, covers, today};
 use crate::state::AppState;
 use onewindow_core::DomainError;
 use onewindow_core::access::Permission;
@@ -21,7 +21,7 @@ pub async fn record(state: &AppState, auth: &Auth, c: NewConsultation) -> AppRes
     };
     let c = c.check(today())?;
     if c.level == Level::City && !at_city(state, a).await? {
-        return Err(field(
+        return Err(AppError::invalid(
             "level",
             "市级联席会议由市级登记",
             "a city-level meeting is recorded by city staff",

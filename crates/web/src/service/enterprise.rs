@@ -24,10 +24,6 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::ToSchema;
 
-pub(crate) fn field(name: &str, zh: &'static str, en: &'static str) -> AppError {
-    AppError::from(FieldError::new(name, Text::fixed(zh, en)))
-}
-
 pub(crate) fn today() -> chrono::NaiveDate {
     local_date(cases::now())
 }
@@ -122,7 +118,11 @@ pub async fn register(state: &AppState, auth: &Auth, e: NewEnterprise) -> AppRes
     auth.actor.require(Permission::EnterpriseServe)?;
     let e = e.check()?;
     if state.store.region(e.region_id).await?.is_none() {
-        return Err(field("region_id", "没有这个区划", "no such region"));
+        return Err(AppError::invalid(
+            "region_id",
+            "没有这个区划",
+            "no such region",
+        ));
     }
     serve_in(state, auth, e.region_id).await?;
     Ok(state
@@ -198,7 +198,7 @@ pub async fn link_account(
         .user_by_username(username.trim())
         .await?
         .filter(|u| u.active)
-        .ok_or_else(|| field("username", "没有这个账号", "no such account"))?;
+        .ok_or_else(|| AppError::invalid("username", "没有这个账号", "no such account"))?;
     Ok(state
         .store
         .set_enterprise_account(&auth.ctx(), user.id, enterprise_id)
@@ -238,13 +238,13 @@ async fn check_team(state: &AppState, team: &Team) -> AppResult<()> {
             });
             if !ok {
                 return Err(if name == "team.steward_id" {
-                    field(
+                    AppError::invalid(
                         name,
                         "项目管家应为有效的管家账号",
                         "the steward must be an active steward",
                     )
                 } else {
-                    field(
+                    AppError::invalid(
                         name,
                         "包联领导应为有效的工作人员",
                         "the leader must be active staff",
@@ -267,7 +267,7 @@ async fn check_team(state: &AppState, team: &Team) -> AppResult<()> {
     if let Some(d) = team.department_id
         && !state.store.department(d).await?.is_some_and(|d| d.active)
     {
-        return Err(field(
+        return Err(AppError::invalid(
             "team.department_id",
             "没有这个部门",
             "no such department",
@@ -288,7 +288,7 @@ pub async fn create_project(
         .store
         .enterprise(p.enterprise_id)
         .await?
-        .ok_or_else(|| field("enterprise_id", "没有这家企业", "no such enterprise"))?;
+        .ok_or_else(|| AppError::invalid("enterprise_id", "没有这家企业", "no such enterprise"))?;
     serve_in(state, auth, e.region_id).await?;
     check_team(state, &team).await?;
     Ok(state
@@ -417,12 +417,11 @@ pub async fn link_case(
         .store
         .case_id_by_number(number.trim())
         .await?
-        .ok_or_else(|| field("case", "没有这个办件编号", "no case with this number"))?;
-    let c = state
-        .store
-        .dossier(case_id)
-        .await?
-        .ok_or_else(|| field("case", "没有这个办件编号", "no case with this number"))?;
+        .ok_or_else(|| AppError::invalid("case", "没有这个办件编号", "no case with this number"))?;
+    let c =
+        state.store.dossier(case_id).await?.ok_or_else(|| {
+            AppError::invalid("case", "没有这个办件编号", "no case with this number")
+        })?;
     if !auth.actor.has(Permission::CaseRead)
         || !covers(
             state,
@@ -432,7 +431,7 @@ pub async fn link_case(
         )
         .await?
     {
-        return Err(field(
+        return Err(AppError::invalid(
             "case",
             "该办件不在您的管辖范围",
             "the case is outside your scope",
@@ -462,7 +461,7 @@ pub struct PlanInput {
 pub async fn plan(state: &AppState, auth: &Auth, input: PlanInput) -> AppResult<Vec<Visit>> {
     auth.actor.require(Permission::EnterpriseServe)?;
     if input.enterprise_ids.is_empty() {
-        return Err(field(
+        return Err(AppError::invalid(
             "enterprise_ids",
             "请选择走访企业",
             "choose the enterprises to visit",
@@ -472,7 +471,7 @@ pub async fn plan(state: &AppState, auth: &Auth, input: PlanInput) -> AppResult<
     ids.sort_unstable();
     ids.dedup();
     if input.project_id.is_some() && ids.len() > 1 {
-        return Err(field(
+        return Err(AppError::invalid(
             "project_id",
             "按项目走访时只能选择一家企业",
             "a visit about a project is to its one enterprise",
@@ -500,7 +499,7 @@ pub async fn plan(state: &AppState, auth: &Auth, input: PlanInput) -> AppResult<
     if let Some(p) = input.project_id
         && state.store.project(p).await?.map(|p| p.enterprise_id) != Some(ids[0])
     {
-        return Err(field(
+        return Err(AppError::invalid(
             "project_id",
             "不是这家企业的项目",
             "not a project of this enterprise",
@@ -551,7 +550,7 @@ pub async fn report(
     let v = visit_or_404(state, id).await?;
     serve_in(state, auth, v.region_id).await?;
     if v.done_at.is_some() {
-        return Err(field(
+        return Err(AppError::invalid(
             "version",
             "该走访已登记",
             "the visit is already reported",
@@ -563,7 +562,7 @@ pub async fn report(
     }
     .check()?;
     if input.items.len() > 20 {
-        return Err(field(
+        return Err(AppError::invalid(
             "items",
             "一次走访最多登记20项",
             "at most 20 items a visit",
@@ -686,7 +685,7 @@ pub async fn record_item(state: &AppState, auth: &Auth, n: NewItem) -> AppResult
         .store
         .enterprise(n.enterprise_id)
         .await?
-        .ok_or_else(|| field("enterprise_id", "没有这家企业", "no such enterprise"))?;
+        .ok_or_else(|| AppError::invalid("enterprise_id", "没有这家企业", "no such enterprise"))?;
     serve_in(state, auth, e.region_id).await?;
     Ok(state
         .store
@@ -718,7 +717,7 @@ pub async fn items(state: &AppState, auth: &Auth, q: &ItemQuery) -> AppResult<Ve
     };
     if let Some(s) = q.state.as_deref().filter(|s| !s.is_empty()) {
         f.states = vec![State::parse(s).ok_or_else(|| {
-            field(
+            AppError::invalid(
                 "state",
                 "状态应为recorded、assigned、answered或closed",
                 "the state is recorded, assigned, answered or closed",
@@ -727,7 +726,7 @@ pub async fn items(state: &AppState, auth: &Auth, q: &ItemQuery) -> AppResult<Ve
     }
     if let Some(l) = q.level.as_deref().filter(|s| !s.is_empty()) {
         f.level = Some(Level::parse(l).ok_or_else(|| {
-            field(
+            AppError::invalid(
                 "level",
                 "层级应为district或city",
                 "the level is district or city",
@@ -859,12 +858,12 @@ pub async fn act(
     let code = action.code();
     if !st.may(code, i.progress.level) {
         return Err(match code {
-            "confirm" => field(
+            "confirm" => AppError::invalid(
                 "action",
                 "办结须由企业本人确认，工作人员不能代为确认",
                 "only the enterprise itself confirms that its item is solved",
             ),
-            "assign" | "escalate" | "consult" if st.serve => field(
+            "assign" | "escalate" | "consult" if st.serve => AppError::invalid(
                 "action",
                 "该事项已提级至市级，由市级交办",
                 "the city holds this item and assigns it",
@@ -877,7 +876,7 @@ pub async fn act(
     } = &action
         && state.store.consultation(*consultation_id).await?.is_none()
     {
-        return Err(field(
+        return Err(AppError::invalid(
             "consultation_id",
             "没有这次会商",
             "no such consultation",

@@ -4,8 +4,8 @@
 //! (`enterprise::figures`); this finds the records' districts and the names.
 
 use crate::auth::Auth;
-use crate::error::AppResult;
-use crate::service::enterprise::{field, names, today};
+use crate::error::{AppError, AppResult};
+use crate::service::enterprise::{names, today};
 use crate::state::AppState;
 use chrono::{Datelike, NaiveDate};
 use onewindow_core::access::Permission;
@@ -54,7 +54,7 @@ pub struct Figures {
 /// The first and last day of "YYYY-MM".
 pub fn month_bounds(month: &str) -> AppResult<(NaiveDate, NaiveDate)> {
     let first = NaiveDate::parse_from_str(&format!("{}-01", month.trim()), "%Y-%m-%d")
-        .map_err(|_| field("month", "月份格式应为YYYY-MM", "the month is YYYY-MM"))?;
+        .map_err(|_| AppError::invalid("month", "月份格式应为YYYY-MM", "the month is YYYY-MM"))?;
     let next = if first.month() == 12 {
         NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
     } else {
@@ -62,7 +62,7 @@ pub fn month_bounds(month: &str) -> AppResult<(NaiveDate, NaiveDate)> {
     };
     let last = next
         .and_then(|n| n.pred_opt())
-        .ok_or_else(|| field("month", "月份超出范围", "the month is out of range"))?;
+        .ok_or_else(|| AppError::invalid("month", "月份超出范围", "the month is out of range"))?;
     Ok((first, last))
 }
 

@@ -4,7 +4,7 @@
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::service::cases;
-use crate::service::enterprise::{covers, field, own_enterprise, today};
+use crate::service::enterprise::{covers, own_enterprise, today};
 use crate::state::AppState;
 use onewindow_core::access::Permission;
 use onewindow_core::enterprise::policy::{NewPolicy, Policy, Push};
@@ -21,9 +21,13 @@ pub async fn publish(
     a.require(Permission::EnterpriseServe)?;
     let region_id = region_id
         .or(a.scope.region_id)
-        .ok_or_else(|| field("region_id", "请指定适用区划", "name the region"))?;
+        .ok_or_else(|| AppError::invalid("region_id", "请指定适用区划", "name the region"))?;
     if state.store.region(region_id).await?.is_none() {
-        return Err(field("region_id", "没有这个区划", "no such region"));
+        return Err(AppError::invalid(
+            "region_id",
+            "没有这个区划",
+            "no such region",
+        ));
     }
     if !covers(state, a, None, region_id).await? {
         return Err(DomainError::forbidden().into());

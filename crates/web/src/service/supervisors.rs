@@ -13,13 +13,9 @@ use onewindow_core::evaluation::supervisor::{
 };
 use onewindow_core::identity::Role;
 use onewindow_core::time::local_date;
-use onewindow_core::{DomainError, FieldError, Text};
+use onewindow_core::{DomainError, Text};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-
-fn field(name: &str, zh: &'static str, en: &'static str) -> AppError {
-    AppError::from(FieldError::new(name, Text::fixed(zh, en)))
-}
 
 /// Appoints a supervisor with a contact point in the office's scope.
 pub async fn appoint(state: &AppState, auth: &Auth, s: NewSupervisor) -> AppResult<Supervisor> {
@@ -30,15 +26,17 @@ pub async fn appoint(state: &AppState, auth: &Auth, s: NewSupervisor) -> AppResu
             .org_facts
             .department_region(state.store.as_ref(), d)
             .await?
-            .ok_or_else(|| field("department_id", "没有这个部门", "no such department"))?,
+            .ok_or_else(|| {
+                AppError::invalid("department_id", "没有这个部门", "no such department")
+            })?,
         (None, Some(h)) => state
             .store
             .hall(h)
             .await?
             .map(|h| h.region_id)
-            .ok_or_else(|| field("hall_id", "没有这个大厅", "no such hall"))?,
+            .ok_or_else(|| AppError::invalid("hall_id", "没有这个大厅", "no such hall"))?,
         (None, None) => {
-            return Err(field(
+            return Err(AppError::invalid(
                 "department_id",
                 "请指定监督联系点",
                 "name the contact point",
@@ -54,7 +52,7 @@ pub async fn appoint(state: &AppState, auth: &Auth, s: NewSupervisor) -> AppResu
     if let Some(u) = s.user_id {
         let user = state.store.user(u).await?;
         if !user.is_some_and(|u| u.active && u.roles.contains(&Role::Enterprise)) {
-            return Err(field(
+            return Err(AppError::invalid(
                 "user_id",
                 "监督员账号应为有效的企业账号",
                 "the supervisor's account must be an active enterprise account",
@@ -88,9 +86,9 @@ pub async fn file(state: &AppState, auth: &Auth, input: ReportInput) -> AppResul
     let a = &auth.actor;
     let sup = if a.is_staff() {
         a.require(Permission::ReviewRatings)?;
-        let id = input
-            .supervisor_id
-            .ok_or_else(|| field("supervisor_id", "请指定监督员", "name the supervisor"))?;
+        let id = input.supervisor_id.ok_or_else(|| {
+            AppError::invalid("supervisor_id", "请指定监督员", "name the supervisor")
+        })?;
         let s = state
             .store
             .supervisor(id)
@@ -110,7 +108,7 @@ pub async fn file(state: &AppState, auth: &Auth, input: ReportInput) -> AppResul
     };
     let today = local_date(cases::now());
     if sup.term_until.is_some_and(|t| t < today) {
-        return Err(field(
+        return Err(AppError::invalid(
             "supervisor_id",
             "该监督员任期已满",
             "the supervisor's term has ended",
@@ -172,7 +170,11 @@ pub async fn act(state: &AppState, auth: &Auth, id: i64, input: ReportAct) -> Ap
                 .await?
                 .is_none()
             {
-                return Err(field("department_id", "没有这个部门", "no such department"));
+                return Err(AppError::invalid(
+                    "department_id",
+                    "没有这个部门",
+                    "no such department",
+                ));
             }
             a.has(Permission::ReviewRatings)
                 && a.covers(&owner(state, r.department_id, Some(r.region_id)).await?)
