@@ -99,10 +99,18 @@ pub enum Permission {
     /// Answer the items assigned to one's department and report consultation follow-ups done
     /// (责任部门).
     EnterpriseHandle,
+    /// See the petition ledgers (counts only), the stations and the reception rota (信访台账).
+    PetitionRead,
+    /// Work cases under agency and see their petitioners (信访代理员; the office, 信访局, is an
+    /// agent whose scope is the district or above). Not the administrator's: petitioners' data
+    /// is seen only by the petition office, the case's station and its guarantor.
+    PetitionWork,
+    /// Set up stations and their agents.
+    PetitionManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 26] = [
+    pub const ALL: [Permission; 29] = [
         Permission::OrgRead,
         Permission::OrgWrite,
         Permission::UserRead,
@@ -129,6 +137,9 @@ impl Permission {
         Permission::EnterpriseRead,
         Permission::EnterpriseServe,
         Permission::EnterpriseHandle,
+        Permission::PetitionRead,
+        Permission::PetitionWork,
+        Permission::PetitionManage,
     ];
 }
 
@@ -136,7 +147,7 @@ impl Permission {
 pub fn role_grants(role: Role, p: Permission) -> bool {
     use Permission::*;
     match role {
-        Role::Admin => true,
+        Role::Admin => p != PetitionWork,
         Role::Supervisor => matches!(
             p,
             OrgRead
@@ -148,6 +159,7 @@ pub fn role_grants(role: Role, p: Permission) -> bool {
                 | ReviewRatings
                 | GridRead
                 | EnterpriseRead
+                | PetitionRead
         ),
         Role::Leader => matches!(
             p,
@@ -165,6 +177,7 @@ pub fn role_grants(role: Role, p: Permission) -> bool {
                 | GridHandle
                 | EnterpriseRead
                 | EnterpriseHandle
+                | PetitionRead
         ),
         Role::Clerk => matches!(
             p,
@@ -191,7 +204,10 @@ pub fn role_grants(role: Role, p: Permission) -> bool {
             p,
             OrgRead | UserRead | AuditRead | CaseRead | EnterpriseRead | EnterpriseServe
         ),
-        Role::PetitionAgent => matches!(p, OrgRead | UserRead | AuditRead),
+        Role::PetitionAgent => matches!(
+            p,
+            OrgRead | UserRead | AuditRead | PetitionRead | PetitionWork | PetitionManage
+        ),
         Role::Citizen | Role::Enterprise => false,
     }
 }
@@ -344,5 +360,28 @@ mod tests {
         assert_eq!(who(CalendarWrite), vec![Role::Admin]);
         assert!(!role_grants(Role::Citizen, CaseRead));
         assert!(role_grants(Role::Supervisor, CaseRead));
+    }
+
+    #[test]
+    fn petitioners_are_seen_by_the_petition_office_alone() {
+        use Permission::*;
+        let who = |p| {
+            Role::ALL
+                .into_iter()
+                .filter(|r| role_grants(*r, p))
+                .collect::<Vec<_>>()
+        };
+        // Not even the administrator: guarantors see their cases by assignment, not by role.
+        assert_eq!(who(PetitionWork), vec![Role::PetitionAgent]);
+        assert_eq!(who(PetitionManage), vec![Role::Admin, Role::PetitionAgent]);
+        assert_eq!(
+            who(PetitionRead),
+            vec![
+                Role::Admin,
+                Role::Supervisor,
+                Role::PetitionAgent,
+                Role::Leader
+            ]
+        );
     }
 }

@@ -1087,6 +1087,12 @@ pub trait PetitionStore: Send + Sync {
         &self,
         to: NaiveDate,
     ) -> Result<Vec<onewindow_core::petitions::ledger::CaseFacts>>;
+    /// Aid decided from `from` to `to`, each under its case's region.
+    async fn aid_facts(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<onewindow_core::petitions::ledger::AidFacts>>;
 }
 
 #[async_trait]

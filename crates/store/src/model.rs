@@ -711,6 +711,8 @@ pub struct PetitionFilter {
     pub station_id: Option<i64>,
     pub agent_id: Option<i64>,
     pub guarantor_id: Option<i64>,
+    /// The case's number (XF…).
+    pub number: Option<String>,
     pub ledger: Option<onewindow_core::petitions::case::Ledger>,
     pub state: Option<onewindow_core::petitions::case::State>,
     pub limit: i64,

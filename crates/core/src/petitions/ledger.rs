@@ -59,6 +59,41 @@ pub fn tally(cases: &[CaseFacts], from: NaiveDate, to: NaiveDate) -> BTreeMap<i6
     out
 }
 
+/// One aid decision, under its case's unit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AidFacts {
+    pub unit: i64,
+    pub petition_id: i64,
+    pub kind: super::support::AidKind,
+    pub amount_fen: i64,
+}
+
+/// Hardship aid and legal-aid referrals in a period: the seeds' "救助困难信访人37人，发放信访救助资金
+/// 100多万元" counts people (cases) once however often they were helped.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct AidTotals {
+    pub hardship_cases: i64,
+    pub hardship_fen: i64,
+    pub legal_referrals: i64,
+}
+
+pub fn aid_totals<'a>(facts: impl IntoIterator<Item = &'a AidFacts>) -> AidTotals {
+    use super::support::AidKind;
+    let mut helped = std::collections::BTreeSet::new();
+    let mut t = AidTotals::default();
+    for f in facts {
+        match f.kind {
+            AidKind::Hardship => {
+                helped.insert(f.petition_id);
+                t.hardship_fen += f.amount_fen;
+            }
+            AidKind::Legal => t.legal_referrals += 1,
+        }
+    }
+    t.hardship_cases = helped.len() as i64;
+    t
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +154,27 @@ mod tests {
         assert_eq!(Line::default().rate(), None);
         let may = tally(&cases, d(5, 1), d(5, 31));
         assert_eq!(may[&1].backlog.resolved, 57);
+        use super::super::support::AidKind;
+        let aid = |petition_id, kind, amount_fen| AidFacts {
+            unit: 1,
+            petition_id,
+            kind,
+            amount_fen,
+        };
+        let t = aid_totals(&[
+            aid(1, AidKind::Hardship, 1_500_000),
+            aid(1, AidKind::Hardship, 500_000),
+            aid(2, AidKind::Hardship, 1_000_000),
+            aid(3, AidKind::Legal, 0),
+        ]);
+        assert_eq!(
+            t,
+            AidTotals {
+                hardship_cases: 2,
+                hardship_fen: 3_000_000,
+                legal_referrals: 1
+            }
+        );
         assert_eq!(
             may[&2].new,
             Line {

@@ -15,7 +15,7 @@ use onewindow_core::audit::Context;
 use onewindow_core::petitions::case::{
     self, Action, Authorization, Ledger, LogLine, NewPetition, Petition, Progress, State,
 };
-use onewindow_core::petitions::ledger::CaseFacts;
+use onewindow_core::petitions::ledger::{AidFacts, CaseFacts};
 use onewindow_core::petitions::rota::RotaDay;
 use onewindow_core::petitions::station::{NewStation, Station};
 use onewindow_core::petitions::support::{Aid, AidKind, Meeting, Reception};
@@ -389,6 +389,9 @@ impl<B: Backend> PetitionStore for SqlStore<B> {
         }
         if let Some(g) = f.guarantor_id {
             q = q.and("guarantor_id = $?", g);
+        }
+        if let Some(n) = &f.number {
+            q = q.and("number = $?", n.trim().to_string());
         }
         if let Some(l) = f.ledger {
             q = q.and("ledger = $?", l.code());
@@ -843,6 +846,29 @@ impl<B: Backend> PetitionStore for SqlStore<B> {
                     ledger: Ledger::parse(&ledger).ok_or_else(|| unreadable("ledger", &ledger))?,
                     taken_on,
                     resolved_on,
+                })
+            })
+            .collect()
+    }
+
+    async fn aid_facts(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<AidFacts>> {
+        let rows: Vec<(i64, i64, String, i64)> = self
+            .b
+            .read_all(
+                sql("SELECT p.region_id, a.petition_id, a.kind, a.amount_fen
+                     FROM petition_aid a JOIN petitions p ON p.id = a.petition_id
+                     WHERE a.decided_on >= $1 AND a.decided_on <= $2")
+                .bind(from)
+                .bind(to),
+            )
+            .await?;
+        rows.into_iter()
+            .map(|(unit, petition_id, kind, amount_fen)| {
+                Ok(AidFacts {
+                    unit,
+                    petition_id,
+                    kind: AidKind::parse(&kind).ok_or_else(|| unreadable("kind", &kind))?,
+                    amount_fen,
                 })
             })
             .collect()

@@ -13,6 +13,7 @@ mod grid;
 mod hall;
 mod ops;
 mod org;
+mod petitions;
 mod supervision;
 mod supervisors;
 mod users;
@@ -70,6 +71,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(supervisors::router())
         .merge(grid::router())
         .merge(enterprise::router())
+        .merge(petitions::router())
         .split_for_parts()
 }
 

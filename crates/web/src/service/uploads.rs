@@ -113,6 +113,19 @@ pub fn check(u: &Upload, rules: &Rules) -> AppResult<&'static str> {
     }
 }
 
+/// The MIME type a stored file is served with, by its name (its content was checked on upload).
+pub fn mime_of(file_name: &str) -> &'static str {
+    let ext = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    TYPES
+        .iter()
+        .find(|(e, _, _)| *e == ext)
+        .map(|(_, m, _)| *m)
+        .unwrap_or("application/octet-stream")
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
