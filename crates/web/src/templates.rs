@@ -7,6 +7,30 @@ use onewindow_core::Lang;
 pub const SOURCES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     ("ent_nav.html", include_str!("../templates/ent_nav.html")),
+    ("pet_nav.html", include_str!("../templates/pet_nav.html")),
+    ("pet_desk.html", include_str!("../templates/pet_desk.html")),
+    ("pet_case.html", include_str!("../templates/pet_case.html")),
+    (
+        "pet_stations.html",
+        include_str!("../templates/pet_stations.html"),
+    ),
+    ("pet_rota.html", include_str!("../templates/pet_rota.html")),
+    (
+        "pet_ledger_table.html",
+        include_str!("../templates/pet_ledger_table.html"),
+    ),
+    (
+        "pet_guaranteed_table.html",
+        include_str!("../templates/pet_guaranteed_table.html"),
+    ),
+    (
+        "pet_ledgers.html",
+        include_str!("../templates/pet_ledgers.html"),
+    ),
+    (
+        "pet_report.html",
+        include_str!("../templates/pet_report.html"),
+    ),
     (
         "ent_items_table.html",
         include_str!("../templates/ent_items_table.html"),

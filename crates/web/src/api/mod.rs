@@ -13,7 +13,7 @@ mod grid;
 mod hall;
 mod ops;
 mod org;
-mod petitions;
+pub mod petitions;
 mod supervision;
 mod supervisors;
 mod users;

@@ -19,6 +19,7 @@ mod grid;
 mod grid_admin;
 mod hall;
 mod home;
+mod petitions;
 mod portal;
 mod supervision;
 mod supervisors;
@@ -62,6 +63,7 @@ pub fn router() -> Router<AppState> {
         .merge(supervisors::router())
         .merge(grid::router())
         .merge(enterprise::router())
+        .merge(petitions::router())
         .merge(grid_admin::router())
 }
 
@@ -173,6 +175,9 @@ fn nav(auth: Option<&Auth>, lang: Lang, path: &str) -> Vec<NavItem> {
             || a.actor.has_role(onewindow_core::identity::Role::Enterprise)
         {
             items.push(("/enterprise", "nav.enterprise"));
+        }
+        if a.actor.has(Permission::PetitionRead) {
+            items.push(("/petitions", "nav.petitions"));
         }
         if a.actor.has(Permission::CalendarWrite) {
             items.push(("/admin/calendar", "nav.calendar"));
