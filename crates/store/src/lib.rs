@@ -47,7 +47,8 @@ pub use model::{
     WindowAct, WindowOutcome,
 };
 pub use model::{
-    CaseProject, ItemFactRow, PetitionFilter, VisitFactRow, VisitPhoto, VisitRecord, WorkFilter,
+    CaseProject, ItemFactRow, PetitionFilter, PetitionHistory, VisitFactRow, VisitPhoto,
+    VisitRecord, WorkFilter,
 };
 
 #[async_trait]
@@ -133,6 +134,14 @@ pub trait IdentityStore: Send + Sync {
         new: CleanNewUser,
         password_hash: String,
     ) -> Result<User>;
+    /// Several accounts sharing one password hash (a roster brought in at once), in one
+    /// transaction: all or none.
+    async fn create_users(
+        &self,
+        ctx: &Context,
+        new: Vec<CleanNewUser>,
+        password_hash: String,
+    ) -> Result<Vec<User>>;
     async fn update_user(&self, ctx: &Context, id: i64, upd: CleanUserUpdate) -> Result<User>;
     /// Deactivating an account also ends all its sessions.
     async fn set_user_active(
@@ -982,6 +991,13 @@ pub trait PetitionStore: Send + Sync {
         s: onewindow_core::petitions::station::NewStation,
         at: DateTime<Utc>,
     ) -> Result<onewindow_core::petitions::station::Station>;
+    /// Stations opened with their agents, all in one transaction.
+    async fn create_stations(
+        &self,
+        ctx: &Context,
+        stations: Vec<(onewindow_core::petitions::station::NewStation, Vec<i64>)>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<onewindow_core::petitions::station::Station>>;
     async fn station(&self, id: i64)
     -> Result<Option<onewindow_core::petitions::station::Station>>;
     /// Stations in a region or below (all without one), by name.
@@ -1087,6 +1103,8 @@ pub trait PetitionStore: Send + Sync {
         &self,
         to: NaiveDate,
     ) -> Result<Vec<onewindow_core::petitions::ledger::CaseFacts>>;
+    /// Carries cases over from an earlier ledger, all in one transaction; how many.
+    async fn import_petitions(&self, ctx: &Context, cases: Vec<PetitionHistory>) -> Result<usize>;
     /// Aid decided from `from` to `to`, each under its case's region.
     async fn aid_facts(
         &self,

@@ -704,6 +704,23 @@ pub struct VisitRecord {
 }
 
 /// Which petition cases to list; empty fields do not filter. Newest first.
+/// A case as an earlier ledger holds it (the backlog carried over when a station opens), written
+/// in one transaction with the others: taken in on a day by one of the station's agents, then its
+/// steps as they happened (each checked by the core's rules on its own day), its guarantor, the
+/// guarantor's meetings and the aid. One audit entry per case.
+#[derive(Clone, Debug)]
+pub struct PetitionHistory {
+    pub station_id: i64,
+    pub agent_id: i64,
+    /// Checked (`NewPetition::check`), with its authorization.
+    pub petition: onewindow_core::petitions::case::NewPetition,
+    pub taken_at: DateTime<Utc>,
+    pub steps: Vec<(DateTime<Utc>, onewindow_core::petitions::case::Action)>,
+    pub guarantor_id: Option<i64>,
+    pub meetings: Vec<onewindow_core::petitions::support::Meeting>,
+    pub aid: Vec<onewindow_core::petitions::support::Aid>,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PetitionFilter {
     /// Cases of stations in this region or below.

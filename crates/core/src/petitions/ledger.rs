@@ -25,9 +25,10 @@ pub struct Line {
 }
 
 impl Line {
-    /// Resolved per case, in per cent (one decimal), if there are cases.
+    /// Resolved per case, in per cent with two decimals (the seeds' 93.55 %), if there are cases.
     pub fn rate(&self) -> Option<f64> {
-        (self.cases > 0).then(|| (self.resolved as f64 * 1000.0 / self.cases as f64).round() / 10.0)
+        (self.cases > 0)
+            .then(|| (self.resolved as f64 * 10000.0 / self.cases as f64).round() / 100.0)
     }
 }
 
@@ -149,8 +150,8 @@ mod tests {
                 resolved: 41
             }
         );
-        assert_eq!(june[&1].backlog.rate(), Some(93.5));
-        assert_eq!(june[&2].new.rate(), Some(87.2));
+        assert_eq!(june[&1].backlog.rate(), Some(93.55));
+        assert_eq!(june[&2].new.rate(), Some(87.23));
         assert_eq!(Line::default().rate(), None);
         let may = tally(&cases, d(5, 1), d(5, 31));
         assert_eq!(may[&1].backlog.resolved, 57);

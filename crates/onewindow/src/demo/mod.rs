@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod enterprise;
 pub mod evaluation;
 pub mod grid;
+pub mod petitions;
 
 use onewindow_core::DomainError;
 use onewindow_core::audit::Context;
@@ -241,6 +242,14 @@ pub const MORE_ACCOUNTS: &[Account] = &[
         phone: Some("13904290012"),
     },
     Account {
+        username: "petition-office",
+        display_name: "王春雨（区信访局）",
+        role: Role::PetitionAgent,
+        department: None,
+        region: Some("211403"),
+        phone: Some("13904290017"),
+    },
+    Account {
         username: "steward-city",
         display_name: "高首席（市营商局）",
         role: Role::Steward,
@@ -257,6 +266,18 @@ pub const PARALLEL_MATTER: &str = "建筑工程施工许可证核发";
 /// characters.
 pub fn department_uscc(i: usize) -> String {
     uscc::build('1', '1', "211403", &format!("MB{:06}", 1000 + i)).unwrap_or_default()
+}
+
+/// One hash for all: argon2 is slow on purpose, and the demo accounts share a password.
+async fn demo_hash(password: &str, hash: &mut Option<String>) -> Result<String, StoreError> {
+    if let Some(h) = hash {
+        return Ok(h.clone());
+    }
+    let h = onewindow_web::auth::hash_password(password.to_string())
+        .await
+        .map_err(|_| StoreError::Config("cannot hash the demo password".into()))?;
+    *hash = Some(h.clone());
+    Ok(h)
 }
 
 fn is_conflict(e: &StoreError) -> bool {
@@ -428,17 +449,7 @@ pub async fn seed(store: &dyn Store, password: &str) -> Result<Report, StoreErro
             report.kept += 1;
             continue;
         }
-        // One hash for all: argon2 is slow on purpose, and the demo accounts share a password.
-        let h = match &hash {
-            Some(h) => h.clone(),
-            None => {
-                let h = onewindow_web::auth::hash_password(password.to_string())
-                    .await
-                    .map_err(|_| StoreError::Config("cannot hash the demo password".into()))?;
-                hash = Some(h.clone());
-                h
-            }
-        };
+        let h = demo_hash(password, &mut hash).await?;
         // Demo accounts are made directly: the demo password is a published default, exempt
         // from the password rules that real accounts follow.
         let new = CleanNewUser {
@@ -462,6 +473,12 @@ pub async fn seed(store: &dyn Store, password: &str) -> Result<Report, StoreErro
     evaluation::seed(store, &ctx, &mut report).await?;
     grid::seed(store, &ctx, &dept_ids, &region_ids, &mut report).await?;
     enterprise::seed(store, &ctx, &dept_ids, &region_ids, &mut report).await?;
+    if store.stations(None).await?.is_empty() {
+        let h = demo_hash(password, &mut hash).await?;
+        petitions::seed(store, &ctx, &dept_ids, &region_ids, &h, &mut report).await?;
+    } else {
+        report.kept += 1;
+    }
     Ok(report)
 }
 

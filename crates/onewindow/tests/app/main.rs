@@ -19,4 +19,5 @@ mod hall;
 mod open311;
 mod pages;
 mod permissions;
+mod petitions;
 mod supervision;

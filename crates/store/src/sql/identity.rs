@@ -105,6 +105,37 @@ async fn end_sessions<B: Backend>(tx: &mut B::Tx, user_id: i64, keep: Option<i64
     .await
 }
 
+/// One account with its roles and audit entry.
+async fn insert_user<B: Backend>(
+    tx: &mut B::Tx,
+    ctx: &Context,
+    new: CleanNewUser,
+    password_hash: String,
+) -> Result<User> {
+    let region_id = scope_refs::<B>(tx, new.department_id, new.region_id).await?;
+    let t = now();
+    let row: Option<(i64,)> = B::opt(
+        tx,
+        sql("INSERT INTO users (username, display_name, password_hash, department_id, region_id, phone,
+                                created_at, updated_at, password_changed_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7) RETURNING id")
+        .bind(new.username)
+        .bind(new.display_name)
+        .bind(password_hash)
+        .bind(new.department_id)
+        .bind(region_id)
+        .bind(new.phone)
+        .bind(t),
+    )
+    .await?;
+    let id = row
+        .map(|r| r.0)
+        .ok_or_else(|| StoreError::Database("INSERT returned no id".into()))?;
+    set_roles::<B>(tx, id, &new.roles).await?;
+    let u = created::<B, User>(tx, ctx, id).await?;
+    Ok(u)
+}
+
 #[async_trait]
 impl<B: Backend> IdentityStore for SqlStore<B> {
     async fn users(&self, scope: &ScopeFilter) -> Result<Vec<User>> {
@@ -183,29 +214,24 @@ impl<B: Backend> IdentityStore for SqlStore<B> {
         password_hash: String,
     ) -> Result<User> {
         let mut tx = self.b.begin().await?;
-        let region_id = scope_refs::<B>(&mut tx, new.department_id, new.region_id).await?;
-        let t = now();
-        let row: Option<(i64,)> = B::opt(
-            &mut tx,
-            sql("INSERT INTO users (username, display_name, password_hash, department_id, region_id, phone,
-                                    created_at, updated_at, password_changed_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7) RETURNING id")
-            .bind(new.username)
-            .bind(new.display_name)
-            .bind(password_hash)
-            .bind(new.department_id)
-            .bind(region_id)
-            .bind(new.phone)
-            .bind(t),
-        )
-        .await?;
-        let id = row
-            .map(|r| r.0)
-            .ok_or_else(|| StoreError::Database("INSERT returned no id".into()))?;
-        set_roles::<B>(&mut tx, id, &new.roles).await?;
-        let u = created::<B, User>(&mut tx, ctx, id).await?;
+        let u = insert_user::<B>(&mut tx, ctx, new, password_hash).await?;
         B::commit(tx).await?;
         Ok(u)
+    }
+
+    async fn create_users(
+        &self,
+        ctx: &Context,
+        new: Vec<CleanNewUser>,
+        password_hash: String,
+    ) -> Result<Vec<User>> {
+        let mut tx = self.b.begin().await?;
+        let mut out = Vec::with_capacity(new.len());
+        for n in new {
+            out.push(insert_user::<B>(&mut tx, ctx, n, password_hash.clone()).await?);
+        }
+        B::commit(tx).await?;
+        Ok(out)
     }
 
     async fn update_user(&self, ctx: &Context, id: i64, upd: CleanUserUpdate) -> Result<User> {

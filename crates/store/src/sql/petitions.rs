@@ -8,7 +8,7 @@ use super::{SqlStore, next_seq};
 use crate::PetitionStore;
 use crate::backend::{Backend, sql};
 use crate::error::{Result, StoreError};
-use crate::model::PetitionFilter;
+use crate::model::{PetitionFilter, PetitionHistory};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use onewindow_core::audit::Context;
@@ -157,6 +157,158 @@ async fn audit_petition<B: Backend>(
     .await
 }
 
+/// A new case's row, numbered XF + its day + a sequence.
+async fn insert_petition<B: Backend>(
+    tx: &mut B::Tx,
+    station: &Station,
+    agent_id: i64,
+    p: &NewPetition,
+    auth: &Authorization,
+    at: DateTime<Utc>,
+) -> Result<i64> {
+    let day = local_date(at);
+    let seq = next_seq::<B>(tx, "petition", day).await?;
+    let number = format!("XF{}{seq:04}", day.format("%Y%m%d"));
+    let (id,): (i64,) = B::opt(
+        tx,
+        sql(
+            "INSERT INTO petitions (number, station_id, agent_id, ledger, petitioner_name,
+                 petitioner_id_number, petitioner_phone, petitioner_address, subject, detail,
+                 auth_sha256, auth_file_name, auth_signed_on, region_id, taken_on, state,
+                 created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                 'in_hand', $16, $16)
+             RETURNING id",
+        )
+        .bind(number)
+        .bind(station.id)
+        .bind(agent_id)
+        .bind(p.ledger.code())
+        .bind(p.petitioner_name.clone())
+        .bind(p.petitioner_id_number.clone())
+        .bind(p.petitioner_phone.clone())
+        .bind(p.petitioner_address.clone())
+        .bind(p.subject.clone())
+        .bind(p.detail.clone())
+        .bind(auth.sha256.clone())
+        .bind(auth.file_name.clone())
+        .bind(auth.signed_on)
+        .bind(station.region_id)
+        .bind(day)
+        .bind(at),
+    )
+    .await?
+    .ok_or_else(|| StoreError::Database("INSERT returned no petition".into()))?;
+    Ok(id)
+}
+
+/// The case's progress under its version; the rows changed (0: stale).
+async fn write_progress<B: Backend>(
+    tx: &mut B::Tx,
+    id: i64,
+    version: i64,
+    p: &Progress,
+    at: DateTime<Utc>,
+) -> Result<u64> {
+    B::exec(
+        tx,
+        sql(
+            "UPDATE petitions SET state = $1, steps = $2, petitioner_visits = $3, outcome = $4,
+                 resolved_on = $5, satisfaction = $6, feedback = $7, updated_at = $8,
+                 version = version + 1
+             WHERE id = $9 AND version = $10",
+        )
+        .bind(p.state.code())
+        .bind(json!(p.steps).to_string())
+        .bind(p.petitioner_visits)
+        .bind(p.outcome.clone())
+        .bind(p.resolved_on)
+        .bind(p.satisfaction)
+        .bind(p.feedback.clone())
+        .bind(at)
+        .bind(id)
+        .bind(version),
+    )
+    .await
+}
+
+async fn insert_meeting<B: Backend>(
+    tx: &mut B::Tx,
+    petition_id: i64,
+    m: &Meeting,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    B::exec(
+        tx,
+        sql(
+            "INSERT INTO petition_meetings (petition_id, held_on, attendees, notes, created_at)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(petition_id)
+        .bind(m.held_on)
+        .bind(m.attendees.clone())
+        .bind(m.notes.clone())
+        .bind(at),
+    )
+    .await?;
+    Ok(())
+}
+
+async fn insert_aid<B: Backend>(
+    tx: &mut B::Tx,
+    petition_id: i64,
+    a: &Aid,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    B::exec(
+        tx,
+        sql(
+            "INSERT INTO petition_aid (petition_id, kind, amount_fen, decided_on, outcome,
+                 created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(petition_id)
+        .bind(a.kind.code())
+        .bind(a.amount_fen)
+        .bind(a.decided_on)
+        .bind(a.outcome.clone())
+        .bind(at),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A station's agents, replacing what it had; each an active agent's account.
+async fn write_agents<B: Backend>(tx: &mut B::Tx, id: i64, agents: Vec<i64>) -> Result<()> {
+    let mut agents = agents;
+    agents.sort_unstable();
+    agents.dedup();
+    for (i, a) in agents.iter().enumerate() {
+        if !super::has_active_role::<B>(tx, *a, "agent").await? {
+            return Err(StoreError::Domain(DomainError::invalid(
+                format!("agents[{i}]"),
+                "代理员应为有效的代理员账号",
+                "an agent is an active agent's account",
+            )));
+        }
+    }
+    B::exec(
+        tx,
+        sql("DELETE FROM petition_agents WHERE station_id = $1").bind(id),
+    )
+    .await?;
+    for a in &agents {
+        B::exec(
+            tx,
+            sql("INSERT INTO petition_agents (station_id, user_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(*a),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl<B: Backend> PetitionStore for SqlStore<B> {
     async fn create_station(
@@ -165,39 +317,56 @@ impl<B: Backend> PetitionStore for SqlStore<B> {
         s: NewStation,
         at: DateTime<Utc>,
     ) -> Result<Station> {
+        self.create_stations(ctx, vec![(s, Vec::new())], at)
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::Database("no station written".into()))
+    }
+
+    async fn create_stations(
+        &self,
+        ctx: &Context,
+        stations: Vec<(NewStation, Vec<i64>)>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Station>> {
         let mut tx = self.b.begin().await?;
-        let region: Option<(i64,)> = B::opt(
-            &mut tx,
-            sql("SELECT id FROM regions WHERE id = $1").bind(s.region_id),
-        )
-        .await?;
-        if region.is_none() {
-            return Err(invalid("region_id", "没有这个区划", "no such region"));
-        }
-        let (id,): (i64,) = B::opt(
-            &mut tx,
-            sql(
-                "INSERT INTO petition_stations (name, region_id, address, created_at)
-                 VALUES ($1, $2, $3, $4) RETURNING id",
+        let mut out = Vec::with_capacity(stations.len());
+        for (s, agents) in stations {
+            let region: Option<(i64,)> = B::opt(
+                &mut tx,
+                sql("SELECT id FROM regions WHERE id = $1").bind(s.region_id),
             )
-            .bind(s.name.clone())
-            .bind(s.region_id)
-            .bind(s.address.clone())
-            .bind(at),
-        )
-        .await?
-        .ok_or_else(|| StoreError::Database("INSERT returned no station".into()))?;
-        let out = read_station::<B>(&mut tx, id).await?;
-        audit::<B>(
-            &mut tx,
-            ctx,
-            "station.create",
-            ("petition_station", id),
-            None,
-            out.region_id,
-            json!({"name": out.name}),
-        )
-        .await?;
+            .await?;
+            if region.is_none() {
+                return Err(invalid("region_id", "没有这个区划", "no such region"));
+            }
+            let (id,): (i64,) = B::opt(
+                &mut tx,
+                sql(
+                    "INSERT INTO petition_stations (name, region_id, address, created_at)
+                     VALUES ($1, $2, $3, $4) RETURNING id",
+                )
+                .bind(s.name.clone())
+                .bind(s.region_id)
+                .bind(s.address.clone())
+                .bind(at),
+            )
+            .await?
+            .ok_or_else(|| StoreError::Database("INSERT returned no station".into()))?;
+            write_agents::<B>(&mut tx, id, agents).await?;
+            let st = read_station::<B>(&mut tx, id).await?;
+            audit::<B>(
+                &mut tx,
+                ctx,
+                "station.create",
+                ("petition_station", id),
+                None,
+                st.region_id,
+                json!({"name": st.name, "agents": st.agents}),
+            )
+            .await?;
+            out.push(st);
+        }
         B::commit(tx).await?;
         Ok(out)
     }
@@ -244,32 +413,7 @@ impl<B: Backend> PetitionStore for SqlStore<B> {
         if before.version != version {
             return Err(stale());
         }
-        let mut agents = agents;
-        agents.sort_unstable();
-        agents.dedup();
-        for (i, a) in agents.iter().enumerate() {
-            if !super::has_active_role::<B>(&mut tx, *a, "agent").await? {
-                return Err(StoreError::Domain(DomainError::invalid(
-                    format!("agents[{i}]"),
-                    "代理员应为有效的代理员账号",
-                    "an agent is an active agent's account",
-                )));
-            }
-        }
-        B::exec(
-            &mut tx,
-            sql("DELETE FROM petition_agents WHERE station_id = $1").bind(id),
-        )
-        .await?;
-        for a in &agents {
-            B::exec(
-                &mut tx,
-                sql("INSERT INTO petition_agents (station_id, user_id) VALUES ($1, $2)")
-                    .bind(id)
-                    .bind(*a),
-            )
-            .await?;
-        }
+        write_agents::<B>(&mut tx, id, agents).await?;
         let n = B::exec(
             &mut tx,
             sql(
@@ -321,39 +465,7 @@ impl<B: Backend> PetitionStore for SqlStore<B> {
                 "the agent is not one of the station's",
             ));
         }
-        let day = local_date(at);
-        let seq = next_seq::<B>(&mut tx, "petition", day).await?;
-        let number = format!("XF{}{seq:04}", day.format("%Y%m%d"));
-        let (id,): (i64,) = B::opt(
-            &mut tx,
-            sql(
-                "INSERT INTO petitions (number, station_id, agent_id, ledger, petitioner_name,
-                     petitioner_id_number, petitioner_phone, petitioner_address, subject, detail,
-                     auth_sha256, auth_file_name, auth_signed_on, region_id, taken_on, state,
-                     created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                     'in_hand', $16, $16)
-                 RETURNING id",
-            )
-            .bind(number)
-            .bind(station_id)
-            .bind(agent_id)
-            .bind(p.ledger.code())
-            .bind(p.petitioner_name.clone())
-            .bind(p.petitioner_id_number.clone())
-            .bind(p.petitioner_phone.clone())
-            .bind(p.petitioner_address.clone())
-            .bind(p.subject.clone())
-            .bind(p.detail.clone())
-            .bind(auth.sha256.clone())
-            .bind(auth.file_name.clone())
-            .bind(auth.signed_on)
-            .bind(station.region_id)
-            .bind(day)
-            .bind(at),
-        )
-        .await?
-        .ok_or_else(|| StoreError::Database("INSERT returned no petition".into()))?;
+        let id = insert_petition::<B>(&mut tx, &station, agent_id, &p, &auth, at).await?;
         let out = read_petition::<B>(&mut tx, id).await?;
         super::trail::PETITION
             .write::<B>(&mut tx, ctx, id, "take", "in_hand", at, Some(&out.subject))
@@ -438,26 +550,7 @@ impl<B: Backend> PetitionStore for SqlStore<B> {
         }
         let code = action.code();
         let (p, note) = case::act(&before.progress, action, local_date(at))?;
-        let n = B::exec(
-            &mut tx,
-            sql(
-                "UPDATE petitions SET state = $1, steps = $2, petitioner_visits = $3, outcome = $4,
-                     resolved_on = $5, satisfaction = $6, feedback = $7, updated_at = $8,
-                     version = version + 1
-                 WHERE id = $9 AND version = $10",
-            )
-            .bind(p.state.code())
-            .bind(json!(p.steps).to_string())
-            .bind(p.petitioner_visits)
-            .bind(p.outcome.clone())
-            .bind(p.resolved_on)
-            .bind(p.satisfaction)
-            .bind(p.feedback.clone())
-            .bind(at)
-            .bind(id)
-            .bind(version),
-        )
-        .await?;
+        let n = write_progress::<B>(&mut tx, id, version, &p, at).await?;
         if n == 0 {
             return Err(stale());
         }
@@ -617,19 +710,7 @@ impl<B: Backend> PetitionStore for SqlStore<B> {
     ) -> Result<()> {
         let mut tx = self.b.begin().await?;
         let p = read_petition::<B>(&mut tx, petition_id).await?;
-        B::exec(
-            &mut tx,
-            sql(
-                "INSERT INTO petition_meetings (petition_id, held_on, attendees, notes, created_at)
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(petition_id)
-            .bind(m.held_on)
-            .bind(m.attendees.clone())
-            .bind(m.notes.clone())
-            .bind(at),
-        )
-        .await?;
+        insert_meeting::<B>(&mut tx, petition_id, &m, at).await?;
         audit::<B>(
             &mut tx,
             ctx,
@@ -776,21 +857,7 @@ impl<B: Backend> PetitionStore for SqlStore<B> {
     ) -> Result<()> {
         let mut tx = self.b.begin().await?;
         let p = read_petition::<B>(&mut tx, petition_id).await?;
-        B::exec(
-            &mut tx,
-            sql(
-                "INSERT INTO petition_aid (petition_id, kind, amount_fen, decided_on, outcome,
-                     created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(petition_id)
-            .bind(a.kind.code())
-            .bind(a.amount_fen)
-            .bind(a.decided_on)
-            .bind(a.outcome.clone())
-            .bind(at),
-        )
-        .await?;
+        insert_aid::<B>(&mut tx, petition_id, &a, at).await?;
         audit::<B>(
             &mut tx,
             ctx,
@@ -872,5 +939,116 @@ impl<B: Backend> PetitionStore for SqlStore<B> {
                 })
             })
             .collect()
+    }
+
+    async fn import_petitions(&self, ctx: &Context, cases: Vec<PetitionHistory>) -> Result<usize> {
+        let mut tx = self.b.begin().await?;
+        let mut stations: std::collections::HashMap<i64, Station> = Default::default();
+        let n = cases.len();
+        for (i, h) in cases.into_iter().enumerate() {
+            let at_case = |e: StoreError| match e {
+                StoreError::Domain(DomainError::Invalid(mut f)) => {
+                    f.field = format!("cases[{i}].{}", f.field);
+                    StoreError::Domain(DomainError::Invalid(f))
+                }
+                e => e,
+            };
+            let station = match stations.get(&h.station_id) {
+                Some(s) => s.clone(),
+                None => {
+                    let s = read_station::<B>(&mut tx, h.station_id).await?;
+                    stations.insert(s.id, s.clone());
+                    s
+                }
+            };
+            if !station.agents.contains(&h.agent_id) {
+                return Err(at_case(invalid(
+                    "agent_id",
+                    "代理员不属于该代理站",
+                    "the agent is not one of the station's",
+                )));
+            }
+            let auth = h.petition.authorization.clone().ok_or_else(|| {
+                at_case(invalid(
+                    "authorization",
+                    "须上传信访人签署的代理委托书",
+                    "the petitioner's signed authorization is required",
+                ))
+            })?;
+            let id = insert_petition::<B>(
+                &mut tx,
+                &station,
+                h.agent_id,
+                &h.petition,
+                &auth,
+                h.taken_at,
+            )
+            .await?;
+            let mut p = Progress::default();
+            let mut written = h.taken_at;
+            super::trail::PETITION
+                .write::<B>(
+                    &mut tx,
+                    ctx,
+                    id,
+                    "take",
+                    "in_hand",
+                    h.taken_at,
+                    Some(&h.petition.subject),
+                )
+                .await?;
+            for (at, action) in h.steps {
+                let code = action.code();
+                let (next, note) =
+                    case::act(&p, action, local_date(at)).map_err(|e| at_case(e.into()))?;
+                p = next;
+                written = written.max(at);
+                let note = Some(note.as_str()).filter(|n| !n.is_empty());
+                super::trail::PETITION
+                    .write::<B>(&mut tx, ctx, id, code, p.state.code(), at, note)
+                    .await?;
+            }
+            for s in &p.steps {
+                let found: Option<(bool,)> = B::opt(
+                    &mut tx,
+                    sql("SELECT active FROM departments WHERE id = $1").bind(s.department_id),
+                )
+                .await?;
+                if found.is_none() {
+                    return Err(at_case(invalid(
+                        "department_id",
+                        "没有这个部门",
+                        "no such department",
+                    )));
+                }
+            }
+            write_progress::<B>(&mut tx, id, 1, &p, written).await?;
+            if let Some(l) = h.guarantor_id {
+                if !super::has_active_role::<B>(&mut tx, l, "leader").await? {
+                    return Err(at_case(invalid(
+                        "guarantor_id",
+                        "包保领导应为有效的领导账号",
+                        "the guarantor is an active leader's account",
+                    )));
+                }
+                B::exec(
+                    &mut tx,
+                    sql("UPDATE petitions SET guarantor_id = $1 WHERE id = $2")
+                        .bind(l)
+                        .bind(id),
+                )
+                .await?;
+            }
+            for m in &h.meetings {
+                insert_meeting::<B>(&mut tx, id, m, written).await?;
+            }
+            for a in &h.aid {
+                insert_aid::<B>(&mut tx, id, a, written).await?;
+            }
+            let out = read_petition::<B>(&mut tx, id).await?;
+            audit_petition::<B>(&mut tx, ctx, "petition.import", &out, None).await?;
+        }
+        B::commit(tx).await?;
+        Ok(n)
     }
 }

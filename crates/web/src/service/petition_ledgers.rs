@@ -26,7 +26,7 @@ pub struct LedgerRow {
     pub name: String,
     pub backlog: Line,
     pub new: Line,
-    /// Resolved per case, per cent, one decimal.
+    /// Resolved per case, per cent, two decimals.
     pub backlog_rate: Option<f64>,
     pub new_rate: Option<f64>,
 }
