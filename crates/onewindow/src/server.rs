@@ -97,6 +97,12 @@ pub async fn serve(s: Settings) -> Result<(), String> {
         onewindow_web::service::uploads::write_blob(&s.web.uploads_dir, &sha, photo)
             .await
             .map_err(|e| format!("demo photo: {e}"))?;
+        // The signed authorization the demo's petition cases point at.
+        let pdf = crate::demo::petitions::AUTHORIZATION;
+        let sha = onewindow_web::service::uploads::sha256_hex(pdf);
+        onewindow_web::service::uploads::write_blob(&s.web.uploads_dir, &sha, pdf)
+            .await
+            .map_err(|e| format!("demo authorization: {e}"))?;
     }
     let notifier = onewindow_web::service::notify::Notifier::new(&s.notify)
         .map_err(|e| format!("[notify] {e}"))?;

@@ -6363,4 +6363,202 @@ mod petitions {
                 .is_empty()
         );
     });
+
+    // A roster of accounts, stations with their agents and an earlier ledger's cases are each
+    // written all or nothing: a bad account, agent or case leaves nothing behind, and the bad
+    // case is named by its place in the batch. The cases carried over keep their steps, trail,
+    // guarantor, meetings and aid, with one audit entry each.
+    each_db!(a_ledger_is_carried_over_all_or_nothing, |db| {
+        use onewindow_core::petitions::support::{Aid, AidKind, Meeting};
+        use onewindow_store::PetitionHistory;
+        let s = db.store.clone();
+        let o = org(s.as_ref()).await;
+        let c = ctx();
+        let user = |n: &str, role: &str| new_user(n, &[role], None, Some(o.street.id));
+        let e = s
+            .create_users(
+                &c,
+                vec![user("agent.x", "agent"), user("agent.x", "agent")],
+                "h".into(),
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, StoreError::Domain(DomainError::Conflict(_))),
+            "{e:?}"
+        );
+        assert!(s.user_by_username("agent.x").await.unwrap().is_none());
+        let made = s
+            .create_users(
+                &c,
+                vec![
+                    user("agent.x", "agent"),
+                    user("clerk.x", "clerk"),
+                    user("leader.x", "leader"),
+                ],
+                "h".into(),
+            )
+            .await
+            .unwrap();
+        let (agent, clerk, leader) = (made[0].id, made[1].id, made[2].id);
+        let station = |name: &str| NewStation {
+            name: name.into(),
+            region_id: o.street.id,
+            address: String::new(),
+        };
+        let e = s
+            .create_stations(
+                &c,
+                vec![
+                    (station("甲站"), vec![agent]),
+                    (station("乙站"), vec![clerk]),
+                ],
+                at(1),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "agents[0]");
+        assert!(s.stations(None).await.unwrap().is_empty());
+        let st = s
+            .create_stations(&c, vec![(station("甲站"), vec![agent])], at(1))
+            .await
+            .unwrap();
+        assert_eq!(st[0].agents, vec![agent]);
+
+        let new = NewPetition {
+            ledger: Ledger::Backlog,
+            petitioner_name: "陈秀芝".into(),
+            petitioner_id_number: "11010519491231002X".into(),
+            petitioner_phone: "13904295555".into(),
+            petitioner_address: String::new(),
+            subject: "生活困难申请救助".into(),
+            detail: String::new(),
+            authorization: Some(Authorization {
+                sha256: "cd".repeat(32),
+                file_name: "代理委托书.pdf".into(),
+                signed_on: day(1),
+            }),
+        }
+        .check(day(1))
+        .unwrap();
+        let errand = Action::Errand {
+            department_id: o.dept_a.id,
+            task: "申请临时救助".into(),
+            deadline: day(10),
+        };
+        let good = PetitionHistory {
+            station_id: st[0].id,
+            agent_id: agent,
+            petition: new.clone(),
+            taken_at: at(1),
+            steps: vec![
+                (at(2), errand.clone()),
+                (
+                    at(5),
+                    Action::Outcome {
+                        step: 0,
+                        outcome: "民政局已批准".into(),
+                    },
+                ),
+                (
+                    at(6),
+                    Action::Resolve {
+                        outcome: "救助到位".into(),
+                    },
+                ),
+                (
+                    at(7),
+                    Action::Feedback {
+                        satisfaction: 5,
+                        note: None,
+                    },
+                ),
+            ],
+            guarantor_id: Some(leader),
+            meetings: vec![Meeting {
+                held_on: day(3),
+                attendees: "包保领导、民政局".into(),
+                notes: "研究救助方案".into(),
+            }],
+            aid: vec![Aid {
+                kind: AidKind::Hardship,
+                amount_fen: 1_500_000,
+                decided_on: day(5),
+                outcome: "发放1.5万元".into(),
+            }],
+        };
+        // Resolved with its errand unanswered: the second case is refused, and the first with it.
+        let bad = PetitionHistory {
+            steps: vec![
+                (at(2), errand),
+                (
+                    at(3),
+                    Action::Resolve {
+                        outcome: "已化解".into(),
+                    },
+                ),
+            ],
+            guarantor_id: None,
+            meetings: Vec::new(),
+            aid: Vec::new(),
+            ..good.clone()
+        };
+        let e = s
+            .import_petitions(&c, vec![good.clone(), bad])
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "cases[1].outcome");
+        let none = PetitionFilter::default();
+        assert!(s.petitions(&none).await.unwrap().is_empty());
+        let e = s
+            .import_petitions(
+                &c,
+                vec![PetitionHistory {
+                    agent_id: clerk,
+                    ..good.clone()
+                }],
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_field(e), "cases[0].agent_id");
+
+        assert_eq!(s.import_petitions(&c, vec![good]).await.unwrap(), 1);
+        let p = s.petitions(&none).await.unwrap().remove(0);
+        assert_eq!(
+            (p.progress.state, p.progress.resolved_on, p.guarantor_id),
+            (State::Resolved, Some(day(6)), Some(leader))
+        );
+        assert_eq!(p.progress.satisfaction, Some(5));
+        let steps: Vec<String> = s
+            .petition_log(p.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|l| l.action)
+            .collect();
+        assert_eq!(steps, ["take", "errand", "outcome", "resolve", "feedback"]);
+        assert_eq!(s.meetings(p.id).await.unwrap().len(), 1);
+        assert_eq!(s.aid_of(p.id).await.unwrap()[0].amount_fen, 1_500_000);
+        let aid = s.aid_facts(day(1), day(30)).await.unwrap();
+        assert_eq!(
+            (aid.len(), aid[0].unit, aid[0].amount_fen),
+            (1, o.street.id, 1_500_000)
+        );
+        assert!(s.aid_facts(day(6), day(30)).await.unwrap().is_empty());
+        let trail = s
+            .audit_entries(&AuditFilter {
+                target_type: Some("petition".into()),
+                target_id: Some(p.id),
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            trail.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+            ["petition.import"]
+        );
+        assert!(!trail[0].summary.contains("陈秀芝"));
+        assert!(s.verify_audit().await.unwrap().is_ok());
+    });
 }

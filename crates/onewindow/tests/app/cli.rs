@@ -275,14 +275,19 @@ async fn serve_demo_twice_neither_duplicates_nor_resets() {
     for url in urls {
         let (child, base, lines) = tokio::task::block_in_place(|| serve(&url, &["--demo"]));
         let banner = lines.join("");
-        assert!(banner.contains("admin, clerk, approver, supervisor, grid, dispatcher, steward, agent, leader, citizen, enterprise, approver-zrzy, approver-sthj, steward-city"), "{banner}");
+        assert!(banner.contains("admin, clerk, approver, supervisor, grid, dispatcher, steward, agent, leader, citizen, enterprise, approver-zrzy, approver-sthj, petition-office, steward-city"), "{banner}");
         assert!(
             !banner.contains("s3cret-pw"),
             "the database password was printed: {banner}"
         );
         let first = counts(&base).await;
-        // The district administrator's accounts: not the city's steward.
-        assert_eq!(first, (17, 17, 13), "{url}: regions, departments, accounts");
+        // The district administrator's accounts: not the city's steward. The petition agency
+        // adds 71 villages, 90 agents, the office and 12 leaders.
+        assert_eq!(
+            first,
+            (88, 17, 116),
+            "{url}: regions, departments, accounts"
+        );
         // a change made between the starts survives the second start
         let http = reqwest::Client::new();
         let health: serde_json::Value = http

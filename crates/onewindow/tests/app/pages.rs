@@ -489,8 +489,8 @@ each_app!(lists_and_trails_export_to_excel_within_scope, |app| {
     assert_eq!(rows[0][0], "用户名");
     assert_eq!(
         rows.len(),
-        1 + 13,
-        "every demo account, the public ones included"
+        1 + 116,
+        "every demo account of the district, the public ones and the petition agency's included"
     );
     assert!(
         rows.iter()
