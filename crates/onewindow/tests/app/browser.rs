@@ -1218,3 +1218,104 @@ async fn a_steward_visits_and_two_problems_go_their_ways() {
     d.quit().await;
     app.stop().await;
 }
+
+// 信访代理 in the browser: at 百万庄社区's station the agent takes a resident's matter in with the
+// signed authorization attached, runs to the housing bureau, records its answer and resolves
+// the case; the petition office's ledger then counts one more new case, and one more resolved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_petition_taken_at_a_station_is_resolved_and_the_ledger_counts_it() {
+    let Some(d) = driver().await else { return };
+    let app = TestApp::start(TestDb::sqlite().await.unwrap(), config()).await;
+    let c = &d.client;
+    let office = app.token("petition-office").await;
+    let (_, before) = app.get("/api/v1/petition-ledgers", &office).await;
+    let agent = app.token("agent").await;
+    let (_, stations) = app.get("/api/v1/petition-stations", &agent).await;
+    let station = stations[0]["station"]["id"].to_string();
+    let admin = app.token("admin").await;
+    let housing = app
+        .find(
+            "/api/v1/departments",
+            &admin,
+            "name",
+            "龙港区住房和城乡建设局",
+        )
+        .await["id"]
+        .to_string();
+
+    sign_in(c, &app, "agent").await;
+    text(c, "#home-title").await;
+    c.goto(&app.url("/petitions")).await.unwrap();
+    let form = format!("#take-form-{station}");
+    text(c, &format!("#take-{station} h2")).await;
+    let pdf = std::env::temp_dir().join(format!("ow_authorization_{}.pdf", std::process::id()));
+    std::fs::write(&pdf, b"%PDF-1.7 signed by the petitioner").unwrap();
+    c.find(Locator::Css(&format!("{form} input[type=file]")))
+        .await
+        .unwrap()
+        .send_keys(&pdf.display().to_string())
+        .await
+        .unwrap();
+    submit(
+        c,
+        &form,
+        &[
+            ("petitioner_name", "孙玉兰"),
+            ("petitioner_id_number", "11010519491231002X"),
+            ("petitioner_phone", "13904297777"),
+            ("subject", "楼道照明损坏，物业不修"),
+        ],
+    )
+    .await;
+    assert_eq!(text(c, ".flash").await, "已保存");
+    assert_eq!(text(c, "#pet-name").await, "孙玉兰");
+    text_contains(c, "#pet-state", "代理办理中").await;
+    text_contains(c, "#pet-auth", ".pdf").await;
+    // The errand's deadline is a date field: set as the date picker would.
+    let deadline = (chrono::Utc::now()
+        .with_timezone(&onewindow_core::time::china())
+        .date_naive()
+        + chrono::Duration::days(5))
+    .to_string();
+    c.execute(
+        "document.querySelector('#act-errand [name=deadline]').value = arguments[0];",
+        vec![deadline.into()],
+    )
+    .await
+    .unwrap();
+    act_in_browser(
+        c,
+        "errand",
+        &[
+            ("department_id", &housing),
+            ("task", "协调物业修复楼道照明"),
+        ],
+    )
+    .await;
+    text_contains(c, "#pet-steps", "龙港区住房和城乡建设局").await;
+    act_in_browser(c, "outcome", &[("outcome", "住建局责成物业当日修复")]).await;
+    act_in_browser(c, "resolve", &[("outcome", "楼道照明已修复，信访人满意")]).await;
+    text_contains(c, "#pet-state", "已办结").await;
+    text_contains(c, "#pet-outcome", "楼道照明已修复").await;
+    sign_out(c, &app).await;
+
+    // The office's ledger: one more new case, one more resolved.
+    sign_in(c, &app, "petition-office").await;
+    text(c, "#home-title").await;
+    c.goto(&app.url("/petitions/ledgers")).await.unwrap();
+    let cell = |k: &'static str| async move {
+        text(c, &format!("#pet-ledger tr.total td[data-k={k}]"))
+            .await
+            .trim()
+            .parse::<i64>()
+            .unwrap()
+    };
+    let was = |k: &str| before["total"]["new"][k].as_i64().unwrap();
+    assert_eq!(cell("new-cases").await, was("cases") + 1);
+    assert_eq!(cell("new-resolved").await, was("resolved") + 1);
+    c.goto(&app.url("/petitions?state=resolved")).await.unwrap();
+    text_contains(c, "#pet-cases", "楼道照明损坏").await;
+    let _ = std::fs::remove_file(&pdf);
+    d.quit().await;
+    app.stop().await;
+}
