@@ -489,9 +489,7 @@ fn upload_help(r: &onewindow_core::case::rules::Rules, lang: Lang) -> String {
 
 /// Reads an action from its form.
 fn action_from(f: &super::FormData) -> AppResult<Action> {
-    let kind = ActionKind::parse(&f.text("action")).ok_or_else(|| {
-        AppError::bad_request("action", Text::fixed("未知的操作", "unknown action"))
-    })?;
+    let kind = ActionKind::parse(&f.text("action")).ok_or_else(super::widgets::unknown_action)?;
     let opt = |n: &str| f.opt(n);
     let text = |n: &str| f.text(n);
     Ok(match kind {

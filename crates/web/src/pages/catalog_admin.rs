@@ -391,10 +391,7 @@ async fn action(
         "approve" => VersionAction::Approve,
         "reject" => VersionAction::Reject,
         _ => {
-            return Err(AppError::bad_request(
-                "action",
-                Text::fixed("未知的操作", "unknown action"),
-            ));
+            return Err(super::widgets::unknown_action());
         }
     };
     let v = svc::act(&state, auth, id, action, f.data.opt("note")).await?;

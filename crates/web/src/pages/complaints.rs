@@ -4,7 +4,7 @@
 use super::export::{Sheet, xlsx_book};
 use super::{PageCtx, PageForm, render, saved};
 use crate::auth::Auth;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::extract::ApiPath as Path;
 use crate::i18n::tr;
 use crate::service::complaints::{self as svc, ComplaintAct, ComplaintLine};
@@ -166,10 +166,7 @@ async fn act(
             note: d.opt("note"),
         },
         _ => {
-            return Err(AppError::bad_request(
-                "action",
-                onewindow_core::Text::fixed("未知的操作", "unknown action"),
-            ));
+            return Err(super::widgets::unknown_action());
         }
     };
     svc::act(

@@ -7,6 +7,7 @@
 
 use super::cases::checked_multipart;
 use super::export::{Sheet, xlsx_book};
+use super::widgets::{departments, unknown_action, vocab};
 use super::{PageCtx, PageForm, render, saved};
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
@@ -36,7 +37,6 @@ use onewindow_core::enterprise::work::{
 };
 use onewindow_core::time::display;
 use onewindow_core::{Lang, Text};
-use onewindow_store::ScopeFilter;
 use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {
@@ -86,29 +86,6 @@ fn parse_date(name: &str, v: &str) -> AppResult<NaiveDate> {
 
 fn opt_date(f: &PageForm, name: &str) -> AppResult<Option<NaiveDate>> {
     f.data.opt(name).map(|v| parse_date(name, &v)).transpose()
-}
-
-fn vocab<T: Copy>(
-    all: &[T],
-    lang: Lang,
-    code: fn(T) -> &'static str,
-    name: fn(T) -> Text,
-) -> Vec<Value> {
-    all.iter()
-        .map(|&x| context! { code => code(x), name => name(x).get(lang).to_string() })
-        .collect()
-}
-
-/// Department names by id, and the list for the forms.
-async fn departments(state: &AppState) -> AppResult<(HashMap<i64, String>, Vec<Value>)> {
-    let all = state.store.departments(&ScopeFilter::all()).await?;
-    let names = all.iter().map(|d| (d.id, d.name.clone())).collect();
-    let list = all
-        .iter()
-        .filter(|d| d.active)
-        .map(|d| context! { id => d.id, name => d.name.clone() })
-        .collect();
-    Ok((names, list))
 }
 
 /// Enterprise names for the items listed.
@@ -835,10 +812,7 @@ async fn act(
             note: d.opt("note"),
         },
         _ => {
-            return Err(AppError::bad_request(
-                "action",
-                Text::fixed("未知的操作", "unknown action"),
-            ));
+            return Err(unknown_action());
         }
     };
     svc::act(&state, auth, id, d.int("version")?, action).await?;

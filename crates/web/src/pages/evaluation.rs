@@ -396,10 +396,7 @@ async fn act(
             comment: d.opt("comment"),
         },
         _ => {
-            return Err(crate::error::AppError::bad_request(
-                "action",
-                onewindow_core::Text::fixed("未知的操作", "unknown action"),
-            ));
+            return Err(super::widgets::unknown_action());
         }
     };
     svc::act(&state, auth, id, d.int("version")?, action).await?;

@@ -507,10 +507,7 @@ async fn act(
             note: d.opt("note"),
         },
         _ => {
-            return Err(AppError::bad_request(
-                "action",
-                Text::fixed("未知的操作", "unknown action"),
-            ));
+            return Err(super::widgets::unknown_action());
         }
     };
     ev::act(

@@ -6,6 +6,7 @@
 
 use super::cases::checked_multipart;
 use super::export::{Sheet, xlsx_book};
+use super::widgets::{departments, unknown_action, vocab};
 use super::{PageCtx, PageForm, render, saved};
 use crate::api::petitions::authorization_response;
 use crate::auth::Auth;
@@ -25,6 +26,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::{Datelike, NaiveDate};
 use minijinja::{Value, context};
+use onewindow_core::Lang;
 use onewindow_core::access::Permission;
 use onewindow_core::identity::Role;
 use onewindow_core::petitions::case::{Action, Ledger, NewPetition, State as CaseState};
@@ -33,9 +35,7 @@ use onewindow_core::petitions::rota::RotaDay;
 use onewindow_core::petitions::station::NewStation;
 use onewindow_core::petitions::support::{Aid, AidKind, Meeting, Reception};
 use onewindow_core::time::display;
-use onewindow_core::{Lang, Text};
 use onewindow_store::ScopeFilter;
-use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {
     let uploads = Router::new()
@@ -59,17 +59,6 @@ pub fn router() -> Router<AppState> {
         .merge(uploads)
 }
 
-fn vocab<T: Copy>(
-    all: &[T],
-    lang: Lang,
-    code: fn(T) -> &'static str,
-    name: fn(T) -> Text,
-) -> Vec<Value> {
-    all.iter()
-        .map(|&x| context! { code => code(x), name => name(x).get(lang).to_string() })
-        .collect()
-}
-
 fn opt_day(name: &str, v: Option<String>) -> AppResult<Option<NaiveDate>> {
     v.filter(|s| !s.trim().is_empty())
         .map(|s| parse_day(name, s.trim()))
@@ -78,18 +67,6 @@ fn opt_day(name: &str, v: Option<String>) -> AppResult<Option<NaiveDate>> {
 
 fn rate(r: Option<f64>) -> String {
     r.map(|r| format!("{r:.2}%")).unwrap_or_else(|| "—".into())
-}
-
-/// Active departments for the errand form, and all names by id.
-async fn departments(state: &AppState) -> AppResult<(HashMap<i64, String>, Vec<Value>)> {
-    let all = state.store.departments(&ScopeFilter::all()).await?;
-    let names = all.iter().map(|d| (d.id, d.name.clone())).collect();
-    let list = all
-        .iter()
-        .filter(|d| d.active)
-        .map(|d| context! { id => d.id, name => d.name.clone() })
-        .collect();
-    Ok((names, list))
 }
 
 // ---- the desk ----
@@ -281,10 +258,7 @@ async fn act(
             note: d.opt("note"),
         },
         _ => {
-            return Err(AppError::bad_request(
-                "action",
-                Text::fixed("未知的操作", "unknown action"),
-            ));
+            return Err(unknown_action());
         }
     };
     svc::act(&state, auth, id, d.int("version")?, action).await?;
@@ -457,6 +431,11 @@ async fn set_agents(
 
 // ---- the rota and the receptions ----
 
+/// Back to the rota's month of the day just changed.
+fn rota_saved(day: NaiveDate) -> Response {
+    saved(&format!("/petitions/rota?month={}", day.format("%Y-%m")))
+}
+
 fn month_of(page: &PageCtx) -> AppResult<(String, NaiveDate, NaiveDate)> {
     let month = page
         .param("month")
@@ -532,10 +511,7 @@ async fn set_day(State(state): State<AppState>, f: PageForm) -> AppResult<Respon
         }],
     )
     .await?;
-    Ok(saved(&format!(
-        "/petitions/rota?month={}",
-        day.format("%Y-%m")
-    )))
+    Ok(rota_saved(day))
 }
 
 async fn fill_rota(State(state): State<AppState>, f: PageForm) -> AppResult<Response> {
@@ -544,10 +520,7 @@ async fn fill_rota(State(state): State<AppState>, f: PageForm) -> AppResult<Resp
     let from = parse_day("from", &d.text("from"))?;
     let to = parse_day("to", &d.text("to"))?;
     rota::fill(&state, auth, d.ints("leaders")?, from, to).await?;
-    Ok(saved(&format!(
-        "/petitions/rota?month={}",
-        from.format("%Y-%m")
-    )))
+    Ok(rota_saved(from))
 }
 
 async fn record_reception(State(state): State<AppState>, f: PageForm) -> AppResult<Response> {
@@ -571,10 +544,7 @@ async fn record_reception(State(state): State<AppState>, f: PageForm) -> AppResu
         },
     )
     .await?;
-    Ok(saved(&format!(
-        "/petitions/rota?month={}",
-        day.format("%Y-%m")
-    )))
+    Ok(rota_saved(day))
 }
 
 // ---- the ledgers ----

@@ -166,10 +166,7 @@ async fn act(
             outcome: d.text("outcome"),
         },
         _ => {
-            return Err(AppError::bad_request(
-                "action",
-                onewindow_core::Text::fixed("未知的操作", "unknown action"),
-            ));
+            return Err(super::widgets::unknown_action());
         }
     };
     svc::act(

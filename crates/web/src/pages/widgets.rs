@@ -1,6 +1,40 @@
 //! Small building blocks of form and list pages, shared by every page module.
 
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use minijinja::{Value, context};
+use onewindow_core::{Lang, Text};
+use onewindow_store::ScopeFilter;
+use std::collections::HashMap;
+
+/// A posted `action` the page does not know.
+pub(super) fn unknown_action() -> AppError {
+    AppError::bad_request("action", Text::fixed("未知的操作", "unknown action"))
+}
+
+/// A vocabulary's codes and names, for a select.
+pub(super) fn vocab<T: Copy>(
+    all: &[T],
+    lang: Lang,
+    code: fn(T) -> &'static str,
+    name: fn(T) -> Text,
+) -> Vec<Value> {
+    all.iter()
+        .map(|&x| context! { code => code(x), name => name(x).get(lang).to_string() })
+        .collect()
+}
+
+/// Department names by id, and the active ones for the forms.
+pub(super) async fn departments(state: &AppState) -> AppResult<(HashMap<i64, String>, Vec<Value>)> {
+    let all = state.store.departments(&ScopeFilter::all()).await?;
+    let names = all.iter().map(|d| (d.id, d.name.clone())).collect();
+    let list = all
+        .iter()
+        .filter(|d| d.active)
+        .map(|d| context! { id => d.id, name => d.name.clone() })
+        .collect();
+    Ok((names, list))
+}
 
 pub(super) fn input(
     name: &str,
