@@ -730,6 +730,8 @@ pub struct PetitionFilter {
     pub guarantor_id: Option<i64>,
     /// The case's number (XF…).
     pub number: Option<String>,
+    /// Only the cases with a guarantor (包保).
+    pub guaranteed: bool,
     pub ledger: Option<onewindow_core::petitions::case::Ledger>,
     pub state: Option<onewindow_core::petitions::case::State>,
     pub limit: i64,

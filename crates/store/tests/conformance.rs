@@ -6539,6 +6539,15 @@ mod petitions {
         assert_eq!(steps, ["take", "errand", "outcome", "resolve", "feedback"]);
         assert_eq!(s.meetings(p.id).await.unwrap().len(), 1);
         assert_eq!(s.aid_of(p.id).await.unwrap()[0].amount_fen, 1_500_000);
+        let guaranteed = PetitionFilter {
+            guaranteed: true,
+            ..Default::default()
+        };
+        assert_eq!(s.petitions(&guaranteed).await.unwrap().len(), 1);
+        s.set_guarantor(&c, p.id, p.version, None, at(8))
+            .await
+            .unwrap();
+        assert!(s.petitions(&guaranteed).await.unwrap().is_empty());
         let aid = s.aid_facts(day(1), day(30)).await.unwrap();
         assert_eq!(
             (aid.len(), aid[0].unit, aid[0].amount_fen),
@@ -6556,7 +6565,8 @@ mod petitions {
             .unwrap();
         assert_eq!(
             trail.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
-            ["petition.import"]
+            ["petition.guarantor", "petition.import"],
+            "one entry for the import, one for clearing the guarantor since"
         );
         assert!(!trail[0].summary.contains("陈秀芝"));
         assert!(s.verify_audit().await.unwrap().is_ok());

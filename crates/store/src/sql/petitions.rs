@@ -502,6 +502,9 @@ impl<B: Backend> PetitionStore for SqlStore<B> {
         if let Some(g) = f.guarantor_id {
             q = q.and("guarantor_id = $?", g);
         }
+        if f.guaranteed {
+            q = sql(format!("{} AND guarantor_id IS NOT NULL", q.text)).with_args(q.args);
+        }
         if let Some(n) = &f.number {
             q = q.and("number = $?", n.trim().to_string());
         }

@@ -199,11 +199,11 @@ async fn guaranteed(state: &AppState, path: &str) -> AppResult<Vec<GuaranteeLine
         .store
         .petitions(&PetitionFilter {
             region_path: Some(path.to_string()),
+            guaranteed: true,
             limit: 5000,
             ..Default::default()
         })
         .await?;
-    cases.retain(|p| p.guarantor_id.is_some());
     cases.sort_by(|a, b| a.number.cmp(&b.number));
     let who = names(
         state,

@@ -398,6 +398,7 @@ pub async fn list(
         station_id: q.station_id,
         ledger: q.ledger,
         state: q.state,
+        guaranteed: q.guaranteed,
         limit: 2000,
         ..Default::default()
     };
@@ -442,9 +443,6 @@ pub async fn list(
     }
     found.sort_by_key(|p| std::cmp::Reverse(p.id));
     found.dedup_by_key(|p| p.id);
-    if q.guaranteed {
-        found.retain(|p| p.guarantor_id.is_some());
-    }
     lines(state, found).await
 }
 
