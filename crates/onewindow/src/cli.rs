@@ -81,6 +81,21 @@ pub enum Command {
         #[arg(long, env = "ONEWINDOW_DEMO_PASSWORD")]
         demo_password: Option<String>,
     },
+    /// Write a consistent copy of the database to PATH while the platform serves (SQLite:
+    /// an online backup, checked and never overwriting); prints each table's rows and checksum.
+    /// On PostgreSQL, use pg_dump (docs/OPERATIONS.md).
+    Backup {
+        path: std::path::PathBuf,
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Put a backup in place of the installation's SQLite database (stop the platform first);
+    /// the backup is checked before it replaces anything; prints each table's rows and checksum.
+    Restore {
+        path: std::path::PathBuf,
+        #[command(flatten)]
+        db: Db,
+    },
     /// Apply pending database migrations.
     Migrate {
         #[command(flatten)]
@@ -334,6 +349,12 @@ pub fn main() -> ExitCode {
                     region.code, region.name, region.id, user.username
                 );
                 Ok(ExitCode::SUCCESS)
+            }
+            Command::Backup { path, db } => {
+                crate::backup_cmd::backup(&database_url(db, &file), path).await
+            }
+            Command::Restore { path, db } => {
+                crate::backup_cmd::restore(&database_url(db, &file), path).await
             }
             Command::Migrate { db } => {
                 let url = database_url(db, &file);

@@ -182,6 +182,14 @@ pub fn multi_row<B: Backend>(head: &str, tail: &str, rows: Vec<Vec<Arg>>) -> Vec
 
 /// One database. `Tx` is an open write transaction; dropping it without commit rolls back, so
 /// a failed action leaves nothing written.
+/// A table's row count and the checksum of its rows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableDigest {
+    pub table: String,
+    pub rows: i64,
+    pub checksum: String,
+}
+
 pub trait Backend: Send + Sync + 'static {
     type Tx: Send;
 
@@ -211,6 +219,15 @@ pub trait Backend: Send + Sync + 'static {
     /// array of objects with `fields` as keys, in `order` (`'[]'` when there are none): several
     /// child lists in the one statement that reads their parent.
     fn json_rows(fields: &[&str], from_where: &str, order: &str) -> String;
+
+    /// Writes a consistent copy of the whole database to `path` while it serves.
+    fn backup(&self, path: &std::path::Path)
+    -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Every table with its rows counted and checksummed, in name order: equal digests, equal
+    /// content (on the same kind of database).
+    fn table_digests(&self) -> impl Future<Output = Result<Vec<TableDigest>, StoreError>> + Send;
+    /// The database's own consistency check: `ok`, or what it found.
+    fn integrity(&self) -> impl Future<Output = Result<String, StoreError>> + Send;
 
     fn begin(&self) -> impl Future<Output = Result<Self::Tx, StoreError>> + Send;
     fn commit(tx: Self::Tx) -> impl Future<Output = Result<(), StoreError>> + Send;

@@ -4,6 +4,7 @@
 //! one transaction: a failed action leaves nothing behind.
 
 pub mod backend;
+pub mod backup;
 pub mod error;
 mod group;
 mod migrate;
@@ -1146,6 +1147,13 @@ pub trait Store:
     /// Applies pending migrations; returns the versions applied now.
     async fn migrate(&self) -> Result<Vec<i64>>;
     async fn close(&self);
+    /// Writes a consistent copy of the whole database to `path` while it serves (SQLite); on
+    /// PostgreSQL, the pg_dump guidance as an error.
+    async fn backup(&self, path: &std::path::Path) -> Result<()>;
+    /// Every table's row count and checksum, in name order.
+    async fn table_digests(&self) -> Result<Vec<backend::TableDigest>>;
+    /// The database's consistency check: `ok`, or what it found.
+    async fn integrity(&self) -> Result<String>;
 }
 
 /// The service hall: business categories, what each window calls, tickets and calling.

@@ -174,6 +174,18 @@ impl<B: Backend> Store for SqlStore<B> {
     async fn close(&self) {
         self.b.close().await
     }
+
+    async fn backup(&self, path: &std::path::Path) -> Result<()> {
+        self.b.backup(path).await
+    }
+
+    async fn table_digests(&self) -> Result<Vec<crate::backend::TableDigest>> {
+        self.b.table_digests().await
+    }
+
+    async fn integrity(&self) -> Result<String> {
+        self.b.integrity().await
+    }
 }
 
 /// The next number in a day's sequence for `key`.
