@@ -20,4 +20,5 @@ mod open311;
 mod pages;
 mod permissions;
 mod petitions;
+mod races;
 mod supervision;
