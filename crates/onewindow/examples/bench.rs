@@ -74,16 +74,7 @@ async fn main() {
             .unwrap();
     });
     let http = reqwest::Client::new();
-    let token: Value = http
-        .post(format!("{base}/api/v1/auth/token"))
-        .json(&json!({"username": "admin", "password": "demo-password"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = token["token"].as_str().unwrap().to_string();
+    let token = support::sign_in(&http, &base, "admin").await;
     let depts: Value = http
         .get(format!("{base}/api/v1/departments"))
         .bearer_auth(&token)

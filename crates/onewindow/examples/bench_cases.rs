@@ -44,19 +44,6 @@ fn args() -> Args {
     a
 }
 
-async fn token(http: &reqwest::Client, base: &str, user: &str) -> String {
-    let v: Value = http
-        .post(format!("{base}/api/v1/auth/token"))
-        .json(&json!({"username": user, "password": "demo-password"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    v["token"].as_str().unwrap().to_string()
-}
-
 /// One timed request; `None` when it failed. The body is parsed only when asked for: the
 /// clients share the server's two cores, and parsing every answer would bill the platform for
 /// the load generator's work.
@@ -195,8 +182,8 @@ async fn main() {
         .pool_max_idle_per_host(256)
         .build()
         .unwrap();
-    let clerk = token(&http, &base, "clerk").await;
-    let approver = token(&http, &base, "approver").await;
+    let clerk = support::sign_in(&http, &base, "clerk").await;
+    let approver = support::sign_in(&http, &base, "approver").await;
     let me: Value = http
         .get(format!("{base}/api/v1/me"))
         .bearer_auth(&approver)

@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
+use support::arg;
 use support::percentile;
 
 use serde_json::{Value, json};
@@ -17,16 +18,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
-
-fn arg(name: &str) -> Option<String> {
-    let mut it = std::env::args().skip(1);
-    while let Some(k) = it.next() {
-        if k == name {
-            return it.next();
-        }
-    }
-    None
-}
 
 /// One display: reads the stream and reports every call's number with the moment it arrived.
 async fn display(
@@ -99,16 +90,7 @@ async fn main() {
         .pool_max_idle_per_host(clients + 16)
         .build()
         .unwrap();
-    let token: Value = http
-        .post(format!("{base}/api/v1/auth/token"))
-        .json(&json!({"username": "clerk", "password": "demo-password"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let clerk = token["token"].as_str().unwrap().to_string();
+    let clerk = support::sign_in(&http, &base, "clerk").await;
     let hall = store
         .halls(&onewindow_store::ScopeFilter::all())
         .await

@@ -11,6 +11,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
+use support::arg;
 use support::phase;
 
 use chrono::Duration;
@@ -21,16 +22,6 @@ use onewindow_core::time::local_date;
 use onewindow_store::VisitRecord;
 use serde_json::json;
 use std::time::Instant;
-
-fn arg(name: &str) -> Option<String> {
-    let mut it = std::env::args().skip(1);
-    while let Some(k) = it.next() {
-        if k == name {
-            return it.next();
-        }
-    }
-    None
-}
 
 #[tokio::main]
 async fn main() {
@@ -158,16 +149,7 @@ async fn main() {
             .unwrap();
     });
     let http = reqwest::Client::new();
-    let token: serde_json::Value = http
-        .post(format!("{base}/api/v1/auth/token"))
-        .json(&json!({"username": "steward-city", "password": "demo-password"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = token["token"].as_str().unwrap().to_string();
+    let token = support::sign_in(&http, &base, "steward-city").await;
     // The year's clues: the demo's and the load's, less those of a year begun after the first.
     let first: serde_json::Value = http
         .get(format!("{base}/api/v1/enterprise-figures"))

@@ -6,22 +6,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
+use support::arg;
 use support::percentile;
 
 use onewindow::demo::grid::{COLS, ROWS, cell};
 use onewindow_core::grid::geometry::GridIndex;
 use serde_json::json;
 use std::time::Instant;
-
-fn arg(name: &str) -> Option<String> {
-    let mut it = std::env::args().skip(1);
-    while let Some(k) = it.next() {
-        if k == name {
-            return it.next();
-        }
-    }
-    None
-}
 
 fn main() {
     let points: usize = arg("--points")

@@ -15,6 +15,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
+use support::arg;
 use support::percentile;
 
 use onewindow_core::audit::Context;
@@ -25,16 +26,6 @@ use onewindow_store::{NewTicket, ScopeFilter};
 use serde_json::json;
 use std::collections::HashSet;
 use std::time::Instant;
-
-fn arg(name: &str) -> Option<String> {
-    let mut it = std::env::args().skip(1);
-    while let Some(k) = it.next() {
-        if k == name {
-            return it.next();
-        }
-    }
-    None
-}
 
 #[tokio::main]
 async fn main() {

@@ -12,6 +12,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
+use support::arg;
 use support::phase;
 
 use chrono::{Datelike, Duration, NaiveDate};
@@ -22,16 +23,6 @@ use onewindow_core::validate::id_card::check_character;
 use onewindow_store::PetitionHistory;
 use serde_json::json;
 use std::time::Instant;
-
-fn arg(name: &str) -> Option<String> {
-    let mut it = std::env::args().skip(1);
-    while let Some(k) = it.next() {
-        if k == name {
-            return it.next();
-        }
-    }
-    None
-}
 
 #[tokio::main]
 async fn main() {
@@ -138,16 +129,7 @@ async fn main() {
             .unwrap();
     });
     let http = reqwest::Client::new();
-    let token: serde_json::Value = http
-        .post(format!("{base}/api/v1/auth/token"))
-        .json(&json!({"username": "petition-office", "password": "demo-password"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = token["token"].as_str().unwrap().to_string();
+    let token = support::sign_in(&http, &base, "petition-office").await;
     // Every case is taken in within the year of the ledger asked for.
     let from = NaiveDate::from_ymd_opt(start.year() - 1, 1, 1).unwrap();
     let ledger_url = format!("{base}/api/v1/petition-ledgers?from={from}&to={today}");

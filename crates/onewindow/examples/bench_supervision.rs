@@ -13,6 +13,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
+use support::arg;
 use support::percentile;
 
 use chrono::Datelike;
@@ -24,16 +25,6 @@ use serde_json::{Value, json};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
-
-fn arg(name: &str) -> Option<String> {
-    let mut it = std::env::args().skip(1);
-    while let Some(k) = it.next() {
-        if k == name {
-            return it.next();
-        }
-    }
-    None
-}
 
 /// Runs `f` `runs` times; its latencies in milliseconds (p50, p95, max).
 async fn time<F, Fut, T>(runs: usize, f: F) -> Value

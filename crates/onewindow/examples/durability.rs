@@ -11,6 +11,9 @@
 //! killed like the real one.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+use support::arg;
+
 use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -18,16 +21,6 @@ use std::time::{Duration, Instant};
 
 const COMPANY: &str = "91350100M000100Y43";
 const MATTER: &str = "建筑工程施工许可证核发";
-
-fn arg(name: &str) -> Option<String> {
-    let mut it = std::env::args().skip(1);
-    while let Some(k) = it.next() {
-        if k == name {
-            return it.next();
-        }
-    }
-    None
-}
 
 fn main() -> std::process::ExitCode {
     if std::env::args().nth(1).as_deref() == Some("serve") {
@@ -118,16 +111,7 @@ async fn run() -> std::process::ExitCode {
     for cycle in 0..cycles {
         let mut child = start(&url, &addr);
         ready(&http, &base).await;
-        let token: Value = http
-            .post(format!("{base}/api/v1/auth/token"))
-            .json(&json!({"username": "enterprise", "password": "demo-password"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = token["token"].as_str().unwrap().to_string();
+        let token = support::sign_in(&http, &base, "enterprise").await;
         let matters: Value = http
             .get(format!("{base}/api/v1/matters?q={MATTER}&limit=50"))
             .send()
@@ -141,18 +125,10 @@ async fn run() -> std::process::ExitCode {
             .and_then(|m| m.iter().find(|m| m["name"] == MATTER))
             .map(|m| m["code"].as_str().unwrap().to_string())
             .expect("the demo's permit matter");
-        let admin: Value = http
-            .post(format!("{base}/api/v1/auth/token"))
-            .json(&json!({"username": "admin", "password": "demo-password"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let admin = support::sign_in(&http, &base, "admin").await;
         let halls: Value = http
             .get(format!("{base}/api/v1/halls"))
-            .bearer_auth(admin["token"].as_str().unwrap())
+            .bearer_auth(&admin)
             .send()
             .await
             .unwrap()

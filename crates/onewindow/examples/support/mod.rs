@@ -1,5 +1,32 @@
 //! What the benchmark programs share.
 
+/// The value after `name` on the command line, if given.
+#[allow(dead_code)] // not every program takes options
+pub fn arg(name: &str) -> Option<String> {
+    let mut it = std::env::args().skip(1);
+    while let Some(k) = it.next() {
+        if k == name {
+            return it.next();
+        }
+    }
+    None
+}
+
+/// A bearer token for a demo account (password `demo-password`).
+#[allow(dead_code)] // not every program signs in
+pub async fn sign_in(http: &reqwest::Client, base: &str, username: &str) -> String {
+    let v: serde_json::Value = http
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&serde_json::json!({"username": username, "password": "demo-password"}))
+        .send()
+        .await
+        .expect("sign in")
+        .json()
+        .await
+        .expect("a token");
+    v["token"].as_str().expect("a token").to_string()
+}
+
 /// The `p` quantile of sorted latencies, in milliseconds to the hundredth.
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
