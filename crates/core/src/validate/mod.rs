@@ -7,5 +7,8 @@ pub mod region_code;
 pub mod text;
 pub mod uscc;
 
+#[cfg(test)]
+mod properties;
+
 pub use id_card::IdCard;
 pub use region_code::RegionLevel;
