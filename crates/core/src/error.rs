@@ -18,6 +18,15 @@ impl FieldError {
         }
     }
 
+    /// A field and why, in both languages: the usual way to build one.
+    pub fn text(
+        field: impl Into<String>,
+        zh: impl Into<std::borrow::Cow<'static, str>>,
+        en: impl Into<std::borrow::Cow<'static, str>>,
+    ) -> FieldError {
+        FieldError::new(field, Text::new(zh, en))
+    }
+
     /// "字段 uscc：校验位错误" / "field uscc: wrong check character".
     pub fn message(&self, lang: Lang) -> String {
         match lang {

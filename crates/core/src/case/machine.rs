@@ -203,13 +203,6 @@ fn wrong_state(d: &Dossier, kind: ActionKind, today: NaiveDate) -> DomainError {
     }
 }
 
-fn invalid(field: &str, zh: &str, en: &str) -> DomainError {
-    DomainError::Invalid(FieldError::new(
-        field,
-        Text::new(zh.to_string(), en.to_string()),
-    ))
-}
-
 fn note(field: &str, v: Option<&str>) -> Result<Option<String>, DomainError> {
     Ok(text::optional(field, v.unwrap_or(""), 2000)?)
 }
@@ -264,7 +257,7 @@ pub fn act(d: &Dossier, action: Action, env: &Env) -> Result<Outcome, DomainErro
         }
         Action::RequestSupplement { items } => {
             if items.is_empty() {
-                return Err(invalid(
+                return Err(DomainError::invalid(
                     "items",
                     "补正通知须一次性列明全部需要补正的材料",
                     "list every material to supplement, all at once",
@@ -357,7 +350,7 @@ pub fn act(d: &Dossier, action: Action, env: &Env) -> Result<Outcome, DomainErro
         } => {
             let opinion = note("opinion", opinion.as_deref())?;
             if outcome == StepOutcome::Disagree && opinion.is_none() {
-                return Err(invalid(
+                return Err(DomainError::invalid(
                     "opinion",
                     "不同意时须写明审查意见",
                     "a disagreement needs an opinion",
@@ -408,7 +401,7 @@ pub fn act(d: &Dossier, action: Action, env: &Env) -> Result<Outcome, DomainErro
             let procedure = text::required("procedure", &procedure, 50)?;
             let r = reason("reason", &r)?;
             if !(1..=365).contains(&expected_days) {
-                return Err(invalid(
+                return Err(DomainError::invalid(
                     "expected_days",
                     "特别程序所需时间应在1到365个工作日之间",
                     "a special procedure takes 1 to 365 working days",
@@ -463,7 +456,7 @@ pub fn act(d: &Dossier, action: Action, env: &Env) -> Result<Outcome, DomainErro
         Action::ApproveExtension { note: n } => {
             let n = note("note", n.as_deref())?;
             if c.statutory_due.is_some_and(|due| env.today > due) {
-                return Err(invalid(
+                return Err(DomainError::invalid(
                     "state",
                     "法定期限已过，不能再批准延期",
                     "the statutory deadline has passed; an extension can no longer be approved",
@@ -492,7 +485,7 @@ pub fn act(d: &Dossier, action: Action, env: &Env) -> Result<Outcome, DomainErro
         } => {
             let r = note("reason", r.as_deref())?;
             if decision == Decision::Deny && r.is_none() {
-                return Err(invalid(
+                return Err(DomainError::invalid(
                     "reason",
                     "不予许可决定须说明理由，并告知申请人享有依法申请行政复议或者提起行政诉讼的权利",
                     "a denial needs its reasons (and the applicant's right to review or appeal)",
@@ -536,7 +529,7 @@ pub fn act(d: &Dossier, action: Action, env: &Env) -> Result<Outcome, DomainErro
                 50,
             )?;
             if c.delivery == DeliveryMethod::Post && tracking.is_none() {
-                return Err(invalid(
+                return Err(DomainError::invalid(
                     "tracking_number",
                     "邮寄送达须填写邮件单号",
                     "delivery by post needs the tracking number",

@@ -296,10 +296,6 @@ pub struct Guide {
     pub stationed: bool,
 }
 
-fn field(name: &str, zh: String, en: String) -> FieldError {
-    FieldError::new(name, Text::new(zh, en))
-}
-
 impl Guide {
     /// Trims and checks every field; the first problem is reported with its field path.
     pub fn clean(mut self) -> Result<Guide, FieldError> {
@@ -318,21 +314,21 @@ impl Guide {
         self.legal_basis = text::required("legal_basis", &self.legal_basis, 4000)?;
         self.conditions = text::optional("conditions", &self.conditions, 4000)?.unwrap_or_default();
         if self.statutory_days < 0 {
-            return Err(field(
+            return Err(FieldError::text(
                 "statutory_days",
-                "法定时限不能为负数".into(),
-                "the statutory limit cannot be negative".into(),
+                "法定时限不能为负数",
+                "the statutory limit cannot be negative",
             ));
         }
         if self.promised_days < 0 {
-            return Err(field(
+            return Err(FieldError::text(
                 "promised_days",
-                "承诺时限不能为负数".into(),
-                "the promised limit cannot be negative".into(),
+                "承诺时限不能为负数",
+                "the promised limit cannot be negative",
             ));
         }
         if self.promised_days > self.statutory_days {
-            return Err(field(
+            return Err(FieldError::text(
                 "promised_days",
                 format!(
                     "承诺时限（{}个工作日）不能超过法定时限（{}个工作日）",
@@ -345,10 +341,10 @@ impl Guide {
             ));
         }
         if !(0..=10).contains(&self.visits) {
-            return Err(field(
+            return Err(FieldError::text(
                 "visits",
-                "到现场次数应在0到10之间".into(),
-                "visits must be between 0 and 10".into(),
+                "到现场次数应在0到10之间",
+                "visits must be between 0 and 10",
             ));
         }
         let mut names: Vec<String> = Vec::new();
@@ -356,7 +352,7 @@ impl Guide {
             let f = format!("materials[{i}]");
             m.name = text::required(&format!("{f}.name"), &m.name, 200)?;
             if names.contains(&m.name) {
-                return Err(field(
+                return Err(FieldError::text(
                     &format!("{f}.name"),
                     format!("材料“{}”重复", m.name),
                     format!("material '{}' is listed twice", m.name),
@@ -364,10 +360,10 @@ impl Guide {
             }
             names.push(m.name.clone());
             if !(0..=100).contains(&m.copies) {
-                return Err(field(
+                return Err(FieldError::text(
                     &format!("{f}.copies"),
-                    "份数应在0到100之间".into(),
-                    "copies must be between 0 and 100".into(),
+                    "份数应在0到100之间",
+                    "copies must be between 0 and 100",
                 ));
             }
             m.condition = m
@@ -394,10 +390,10 @@ impl Guide {
             fee.name = text::required(&format!("{f}.name"), &fee.name, 200)?;
             fee.basis = text::required(&format!("{f}.basis"), &fee.basis, 1000)?;
             if fee.amount_fen < 0 {
-                return Err(field(
+                return Err(FieldError::text(
                     &format!("{f}.amount_fen"),
-                    "收费金额不能为负数".into(),
-                    "a fee cannot be negative".into(),
+                    "收费金额不能为负数",
+                    "a fee cannot be negative",
                 ));
             }
         }
@@ -405,10 +401,10 @@ impl Guide {
             let f = format!("special_procedures[{i}]");
             p.name = text::required(&format!("{f}.name"), &p.name, 100)?;
             if !(1..=365).contains(&p.days) {
-                return Err(field(
+                return Err(FieldError::text(
                     &format!("{f}.days"),
-                    "特别程序时限应在1到365个工作日之间".into(),
-                    "a special procedure takes 1 to 365 working days".into(),
+                    "特别程序时限应在1到365个工作日之间",
+                    "a special procedure takes 1 to 365 working days",
                 ));
             }
             p.note = p
@@ -430,24 +426,24 @@ impl Guide {
         self.modes.sort();
         self.modes.dedup();
         if self.modes.is_empty() {
-            return Err(field(
+            return Err(FieldError::text(
                 "modes",
-                "至少需要一种办理方式".into(),
-                "at least one way of handling is needed".into(),
+                "至少需要一种办理方式",
+                "at least one way of handling is needed",
             ));
         }
         if self.modes.contains(&ServiceMode::NoVisit) && self.visits != 0 {
-            return Err(field(
+            return Err(FieldError::text(
                 "visits",
-                "不见面审批的事项到现场次数应为0".into(),
-                "a no-visit matter needs 0 visits".into(),
+                "不见面审批的事项到现场次数应为0",
+                "a no-visit matter needs 0 visits",
             ));
         }
         if self.modes.contains(&ServiceMode::AtMostOnce) && self.visits > 1 {
-            return Err(field(
+            return Err(FieldError::text(
                 "visits",
-                "最多跑一次的事项到现场次数不能超过1".into(),
-                "an at-most-one-visit matter needs at most 1 visit".into(),
+                "最多跑一次的事项到现场次数不能超过1",
+                "an at-most-one-visit matter needs at most 1 visit",
             ));
         }
         self.windows.sort_unstable();

@@ -3,7 +3,6 @@
 //! done. The work items decided on carry the consultation in their trail.
 
 use crate::error::FieldError;
-use crate::i18n::Text;
 use crate::validate::text;
 use crate::vocabulary::vocabulary;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -55,16 +54,12 @@ pub struct NewConsultation {
     pub item_ids: Vec<i64>,
 }
 
-fn field(name: &str, zh: &'static str, en: &'static str) -> FieldError {
-    FieldError::new(name, Text::new(zh, en))
-}
-
 impl NewConsultation {
     /// The record cleaned, or the first field in error. A consultation is recorded after it
     /// was held, by at least two departments; a follow-up is due on or after that day.
     pub fn check(self, today: NaiveDate) -> Result<NewConsultation, FieldError> {
         if self.held_on > today {
-            return Err(field(
+            return Err(FieldError::text(
                 "held_on",
                 "会商日期不能晚于今天（会后登记）",
                 "a consultation is recorded after it was held",
@@ -74,7 +69,7 @@ impl NewConsultation {
         departments.sort_unstable();
         departments.dedup();
         if departments.len() < 2 {
-            return Err(field(
+            return Err(FieldError::text(
                 "department_ids",
                 "会商须有两个以上部门参加",
                 "a joint consultation has at least two departments",
@@ -84,7 +79,7 @@ impl NewConsultation {
         for (i, f) in self.follow_ups.into_iter().enumerate() {
             let task = text::required(&format!("follow_ups[{i}].task"), &f.task, 500)?;
             if f.due < self.held_on {
-                return Err(field(
+                return Err(FieldError::text(
                     &format!("follow_ups[{i}].due"),
                     "落实时限不能早于会商日期",
                     "a follow-up is due on or after the meeting",
@@ -151,9 +146,9 @@ pub fn finish(
     let mut out = follow_ups.to_vec();
     let f = out
         .get_mut(index)
-        .ok_or_else(|| field("index", "没有这项会商事项", "no such follow-up"))?;
+        .ok_or_else(|| FieldError::text("index", "没有这项会商事项", "no such follow-up"))?;
     if f.done_on.is_some() {
-        return Err(field(
+        return Err(FieldError::text(
             "index",
             "这项已落实",
             "this follow-up is already done",

@@ -5,7 +5,6 @@
 //! 一个工作班子), handed over with a record.
 
 use crate::error::FieldError;
-use crate::i18n::Text;
 use crate::validate::text;
 use crate::vocabulary::vocabulary;
 use chrono::NaiveDate;
@@ -53,17 +52,13 @@ pub struct NewProject {
     pub milestones: Vec<Milestone>,
 }
 
-fn field(name: &str, zh: impl Into<String>, en: impl Into<String>) -> FieldError {
-    FieldError::new(name, Text::new(zh.into(), en.into()))
-}
-
 impl NewProject {
     /// The project cleaned. Milestones come in their order: planned dates do not go back, an
     /// actual date is not in the future, and a milestone is not reached before the one before
     /// it.
     pub fn check(self, today: NaiveDate) -> Result<NewProject, FieldError> {
         if self.amount_fen <= 0 {
-            return Err(field(
+            return Err(FieldError::text(
                 "amount_fen",
                 "投资额应大于零",
                 "the investment must be more than zero",
@@ -76,7 +71,7 @@ impl NewProject {
             if let Some(prev) = milestones.last() {
                 let prev: &Milestone = prev;
                 if m.planned < prev.planned {
-                    return Err(field(
+                    return Err(FieldError::text(
                         &f("planned"),
                         format!("计划日期早于上一节点“{}”", prev.name),
                         format!("planned before the milestone before it, '{}'", prev.name),
@@ -85,7 +80,7 @@ impl NewProject {
                 if let Some(a) = m.actual
                     && prev.actual.is_none_or(|p| a < p)
                 {
-                    return Err(field(
+                    return Err(FieldError::text(
                         &f("actual"),
                         format!("上一节点“{}”尚未完成或完成得更晚", prev.name),
                         format!(
@@ -96,7 +91,7 @@ impl NewProject {
                 }
             }
             if m.actual.is_some_and(|a| a > today) {
-                return Err(field(
+                return Err(FieldError::text(
                     &f("actual"),
                     "完成日期不能晚于今天",
                     "reached in the future",
@@ -180,7 +175,7 @@ impl Team {
                 ("department_id", self.department_id),
             ] {
                 if v.is_none() {
-                    return Err(field(
+                    return Err(FieldError::text(
                         name,
                         "重点项目须有一名管家、一名领导、一个责任部门",
                         "a key project has a steward, a leader and a department",
@@ -188,7 +183,7 @@ impl Team {
                 }
             }
             if self.members.is_empty() {
-                return Err(field(
+                return Err(FieldError::text(
                     "members",
                     "重点项目须有工作班子",
                     "a key project has a working team",

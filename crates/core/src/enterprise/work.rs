@@ -185,10 +185,6 @@ pub fn open_actions(p: &Progress) -> Vec<&'static str> {
     v
 }
 
-fn invalid(name: &str, zh: impl Into<String>, en: impl Into<String>) -> DomainError {
-    DomainError::Invalid(FieldError::new(name, Text::new(zh.into(), en.into())))
-}
-
 /// The item after `action` on `today`, with the note of its trail line.
 pub fn act(
     before: &Progress,
@@ -212,21 +208,21 @@ pub fn act(
             deadline,
         } => {
             let d = department_id.ok_or_else(|| {
-                invalid(
+                DomainError::invalid(
                     "department_id",
                     "交办须指定责任部门",
                     "an item is assigned to a responsible department",
                 )
             })?;
             let by = deadline.ok_or_else(|| {
-                invalid(
+                DomainError::invalid(
                     "deadline",
                     "交办须明确办理时限",
                     "an item is assigned with a deadline",
                 )
             })?;
             if by < today {
-                return Err(invalid(
+                return Err(DomainError::invalid(
                     "deadline",
                     "办理时限不能早于今天",
                     "the deadline is in the past",
@@ -270,7 +266,7 @@ pub fn act(
                 text::optional("note", note.as_deref().unwrap_or(""), 1000)?.unwrap_or_default();
             if satisfied {
                 let s = satisfaction.ok_or_else(|| {
-                    invalid(
+                    DomainError::invalid(
                         "satisfaction",
                         "请企业给出满意度（1至5）",
                         "the enterprise's satisfaction (1 to 5) is needed",
@@ -281,7 +277,7 @@ pub fn act(
                 p.satisfaction = Some(s);
             } else {
                 if note.is_empty() {
-                    return Err(invalid(
+                    return Err(DomainError::invalid(
                         "note",
                         "请说明未解决的原因",
                         "say what is still unsolved",

@@ -4,7 +4,6 @@
 
 use super::limit::Limit;
 use crate::error::FieldError;
-use crate::i18n::Text;
 use crate::validate::text;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -79,10 +78,6 @@ pub struct NewCategory {
     pub attributes: Vec<Attribute>,
 }
 
-fn field(name: &str, zh: impl Into<String>, en: impl Into<String>) -> FieldError {
-    FieldError::new(name, Text::new(zh.into(), en.into()))
-}
-
 fn check_code(name: &str, v: &str) -> Result<String, FieldError> {
     let v = v.trim();
     if v.is_empty()
@@ -91,7 +86,7 @@ fn check_code(name: &str, v: &str) -> Result<String, FieldError> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
-        return Err(field(
+        return Err(FieldError::text(
             name,
             "代码应为1至40位字母、数字、短横线或下划线",
             "a code is 1 to 40 letters, digits, '-' or '_'",
@@ -109,7 +104,7 @@ impl NewCategory {
             let f = |n: &str| format!("attributes[{i}].{n}");
             let code = check_code(&f("code"), &a.code)?;
             if !seen.insert(code.clone()) {
-                return Err(field(
+                return Err(FieldError::text(
                     &f("code"),
                     format!("问题代码{code}重复"),
                     format!("the code {code} is used twice"),
@@ -121,7 +116,7 @@ impl NewCategory {
                 Datatype::Singlevaluelist | Datatype::Multivaluelist
             );
             if is_list == a.values.is_empty() {
-                return Err(field(
+                return Err(FieldError::text(
                     &f("values"),
                     "选择题应列出选项，其他题型不列选项",
                     "list questions list their choices; other questions have none",
@@ -168,7 +163,7 @@ pub fn check_answers(
     use serde_json::Value;
     for code in answers.keys() {
         if !attrs.iter().any(|a| &a.code == code) {
-            return Err(field(
+            return Err(FieldError::text(
                 &format!("attribute[{code}]"),
                 "没有这个问题",
                 "no such attribute",
@@ -189,12 +184,12 @@ pub fn check_answers(
             .unwrap_or_default();
         if given.is_empty() {
             if a.required {
-                return Err(field(&name, "必答", "required"));
+                return Err(FieldError::text(&name, "必答", "required"));
             }
             continue;
         }
         if a.datatype != Datatype::Multivaluelist && given.len() > 1 {
-            return Err(field(&name, "只能有一个答案", "one answer only"));
+            return Err(FieldError::text(&name, "只能有一个答案", "one answer only"));
         }
         let first = given[0];
         let value = match a.datatype {
@@ -211,14 +206,14 @@ pub fn check_answers(
                     .parse()
                     .ok()
                     .filter(|n: &f64| n.is_finite())
-                    .ok_or_else(|| field(&name, "应为数字", "must be a number"))?;
+                    .ok_or_else(|| FieldError::text(&name, "应为数字", "must be a number"))?;
                 serde_json::Number::from_f64(n)
                     .map(Value::Number)
                     .unwrap_or(Value::Null)
             }
             Datatype::Datetime => {
                 chrono::DateTime::parse_from_rfc3339(first).map_err(|_| {
-                    field(
+                    FieldError::text(
                         &name,
                         "应为时间，如2026-03-02T09:00:00+08:00",
                         "must be a time such as 2026-03-02T09:00:00+08:00",
@@ -229,7 +224,7 @@ pub fn check_answers(
             Datatype::Singlevaluelist | Datatype::Multivaluelist => {
                 for g in &given {
                     if !a.values.iter().any(|c| c.key == *g) {
-                        return Err(field(
+                        return Err(FieldError::text(
                             &name,
                             format!("“{g}”不是可选项"),
                             format!("'{g}' is not one of the choices"),

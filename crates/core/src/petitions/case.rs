@@ -63,28 +63,24 @@ pub struct NewPetition {
     pub authorization: Option<Authorization>,
 }
 
-fn field(name: &str, zh: &'static str, en: &'static str) -> FieldError {
-    FieldError::new(name, Text::fixed(zh, en))
-}
-
 impl NewPetition {
     pub fn check(self, today: NaiveDate) -> Result<NewPetition, FieldError> {
         let auth = self.authorization.ok_or_else(|| {
-            field(
+            FieldError::text(
                 "authorization",
                 "须上传信访人签署的代理委托书",
                 "the petitioner's signed authorization is required",
             )
         })?;
         if auth.signed_on > today {
-            return Err(field(
+            return Err(FieldError::text(
                 "authorization.signed_on",
                 "委托书签署日期不能晚于今天",
                 "the authorization is signed today or earlier",
             ));
         }
         if auth.sha256.len() != 64 || !auth.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(field(
+            return Err(FieldError::text(
                 "authorization.sha256",
                 "委托书文件无效",
                 "the authorization's file is not valid",
@@ -202,10 +198,6 @@ pub fn open_actions(p: &Progress) -> Vec<&'static str> {
     }
 }
 
-fn invalid(name: &str, zh: &'static str, en: &'static str) -> DomainError {
-    DomainError::Invalid(field(name, zh, en))
-}
-
 /// The case after `action` on `today`, with the note of its trail line.
 pub fn act(
     before: &Progress,
@@ -215,7 +207,7 @@ pub fn act(
     let open = open_actions(before);
     if !open.contains(&action.code()) {
         if action.code() == "visit" {
-            return Err(invalid(
+            return Err(DomainError::invalid(
                 "action",
                 "信访人最多跑一次，此后由代理员代办",
                 "the petitioner comes in person at most once; the agent runs the rest",
@@ -239,7 +231,7 @@ pub fn act(
         } => {
             let task = text::required("task", &task, 500)?;
             if deadline < today {
-                return Err(invalid(
+                return Err(DomainError::invalid(
                     "deadline",
                     "办理时限不能早于今天",
                     "the deadline is in the past",
@@ -260,7 +252,9 @@ pub fn act(
                 .steps
                 .get_mut(step)
                 .filter(|s| s.done_on.is_none())
-                .ok_or_else(|| invalid("step", "没有这项待办结果", "no such open errand"))?;
+                .ok_or_else(|| {
+                    DomainError::invalid("step", "没有这项待办结果", "no such open errand")
+                })?;
             s.outcome = Some(outcome.clone());
             s.done_on = Some(today);
             outcome
@@ -271,14 +265,14 @@ pub fn act(
         }
         Action::Resolve { outcome } => {
             let outcome = text::optional("outcome", &outcome, 4000)?.ok_or_else(|| {
-                invalid(
+                DomainError::invalid(
                     "outcome",
                     "办结须写明处理结果",
                     "a resolution states its outcome",
                 )
             })?;
             if p.steps.iter().any(|s| s.done_on.is_none()) {
-                return Err(invalid(
+                return Err(DomainError::invalid(
                     "outcome",
                     "尚有部门未反馈办理结果",
                     "an errand still awaits its department's outcome",

@@ -3,20 +3,15 @@
 //! their amounts and outcomes.
 
 use crate::error::FieldError;
-use crate::i18n::Text;
 use crate::validate::text;
 use crate::vocabulary::vocabulary;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-fn field(name: &str, zh: &'static str, en: &'static str) -> FieldError {
-    FieldError::new(name, Text::fixed(zh, en))
-}
-
 fn not_future(name: &str, d: NaiveDate, today: NaiveDate) -> Result<(), FieldError> {
     if d > today {
-        return Err(field(
+        return Err(FieldError::text(
             name,
             "日期不能晚于今天（事后登记）",
             "recorded after the fact",
@@ -98,14 +93,14 @@ impl Aid {
         not_future("decided_on", self.decided_on, today)?;
         match self.kind {
             AidKind::Hardship if self.amount_fen <= 0 => {
-                return Err(field(
+                return Err(FieldError::text(
                     "amount_fen",
                     "困难救助须写明金额",
                     "hardship aid states its amount",
                 ));
             }
             AidKind::Legal if self.amount_fen != 0 => {
-                return Err(field(
+                return Err(FieldError::text(
                     "amount_fen",
                     "法律援助转介不涉及金额",
                     "a legal-aid referral has no amount",
