@@ -353,7 +353,7 @@ impl Guide {
             m.name = text::required(&format!("{f}.name"), &m.name, 200)?;
             if names.contains(&m.name) {
                 return Err(FieldError::text(
-                    &format!("{f}.name"),
+                    format!("{f}.name"),
                     format!("材料“{}”重复", m.name),
                     format!("material '{}' is listed twice", m.name),
                 ));
@@ -361,7 +361,7 @@ impl Guide {
             names.push(m.name.clone());
             if !(0..=100).contains(&m.copies) {
                 return Err(FieldError::text(
-                    &format!("{f}.copies"),
+                    format!("{f}.copies"),
                     "份数应在0到100之间",
                     "copies must be between 0 and 100",
                 ));
@@ -391,7 +391,7 @@ impl Guide {
             fee.basis = text::required(&format!("{f}.basis"), &fee.basis, 1000)?;
             if fee.amount_fen < 0 {
                 return Err(FieldError::text(
-                    &format!("{f}.amount_fen"),
+                    format!("{f}.amount_fen"),
                     "收费金额不能为负数",
                     "a fee cannot be negative",
                 ));
@@ -402,7 +402,7 @@ impl Guide {
             p.name = text::required(&format!("{f}.name"), &p.name, 100)?;
             if !(1..=365).contains(&p.days) {
                 return Err(FieldError::text(
-                    &format!("{f}.days"),
+                    format!("{f}.days"),
                     "特别程序时限应在1到365个工作日之间",
                     "a special procedure takes 1 to 365 working days",
                 ));

@@ -80,7 +80,7 @@ impl NewConsultation {
             let task = text::required(&format!("follow_ups[{i}].task"), &f.task, 500)?;
             if f.due < self.held_on {
                 return Err(FieldError::text(
-                    &format!("follow_ups[{i}].due"),
+                    format!("follow_ups[{i}].due"),
                     "落实时限不能早于会商日期",
                     "a follow-up is due on or after the meeting",
                 ));

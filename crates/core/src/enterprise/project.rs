@@ -72,7 +72,7 @@ impl NewProject {
                 let prev: &Milestone = prev;
                 if m.planned < prev.planned {
                     return Err(FieldError::text(
-                        &f("planned"),
+                        f("planned"),
                         format!("计划日期早于上一节点“{}”", prev.name),
                         format!("planned before the milestone before it, '{}'", prev.name),
                     ));
@@ -81,7 +81,7 @@ impl NewProject {
                     && prev.actual.is_none_or(|p| a < p)
                 {
                     return Err(FieldError::text(
-                        &f("actual"),
+                        f("actual"),
                         format!("上一节点“{}”尚未完成或完成得更晚", prev.name),
                         format!(
                             "'{}', the milestone before, is not reached or later",
@@ -92,7 +92,7 @@ impl NewProject {
             }
             if m.actual.is_some_and(|a| a > today) {
                 return Err(FieldError::text(
-                    &f("actual"),
+                    f("actual"),
                     "完成日期不能晚于今天",
                     "reached in the future",
                 ));

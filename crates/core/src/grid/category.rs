@@ -105,7 +105,7 @@ impl NewCategory {
             let code = check_code(&f("code"), &a.code)?;
             if !seen.insert(code.clone()) {
                 return Err(FieldError::text(
-                    &f("code"),
+                    f("code"),
                     format!("问题代码{code}重复"),
                     format!("the code {code} is used twice"),
                 ));
@@ -117,7 +117,7 @@ impl NewCategory {
             );
             if is_list == a.values.is_empty() {
                 return Err(FieldError::text(
-                    &f("values"),
+                    f("values"),
                     "选择题应列出选项，其他题型不列选项",
                     "list questions list their choices; other questions have none",
                 ));
@@ -164,7 +164,7 @@ pub fn check_answers(
     for code in answers.keys() {
         if !attrs.iter().any(|a| &a.code == code) {
             return Err(FieldError::text(
-                &format!("attribute[{code}]"),
+                format!("attribute[{code}]"),
                 "没有这个问题",
                 "no such attribute",
             ));
