@@ -39,6 +39,16 @@ pub struct Ledgers {
     pub new: Line,
 }
 
+impl Ledgers {
+    /// Adds another unit's lines: the ledgers of an area and its total.
+    pub fn add(&mut self, other: &Ledgers) {
+        self.backlog.cases += other.backlog.cases;
+        self.backlog.resolved += other.backlog.resolved;
+        self.new.cases += other.new.cases;
+        self.new.resolved += other.new.resolved;
+    }
+}
+
 /// The ledgers of each unit over the days `from` to `to`: the backlog is the stock on the books by
 /// `to` and how much of it is resolved by then; the new cases are those taken in during the
 /// period and how many of them are resolved by `to`.

@@ -13,7 +13,7 @@ use onewindow_core::DomainError;
 use onewindow_core::access::Permission;
 use onewindow_core::org::Region;
 use onewindow_core::petitions::case::State;
-use onewindow_core::petitions::ledger::{self, AidTotals, Ledgers, Line};
+use onewindow_core::petitions::ledger::{self, AidTotals, CaseFacts, Ledgers, Line};
 use onewindow_store::PetitionFilter;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -90,6 +90,113 @@ fn region_in_scope(auth: &Auth, regions: &[Region], region_id: Option<i64>) -> A
     Ok(r)
 }
 
+/// What the ledgers of any period ending on one day are counted from: the region, its areas,
+/// the cases taken in by that day (each under its area), and the guaranteed cases.
+struct Ground {
+    region: Region,
+    areas: Vec<Region>,
+    /// The area (a child of the region, or the region itself) of every region below it.
+    area_of: HashMap<i64, i64>,
+    facts: Vec<CaseFacts>,
+    guaranteed: Vec<GuaranteeLine>,
+}
+
+async fn ground(
+    state: &AppState,
+    auth: &Auth,
+    region_id: Option<i64>,
+    to: NaiveDate,
+) -> AppResult<Ground> {
+    let regions = state.store.regions().await?;
+    let region = region_in_scope(auth, &regions, region_id)?;
+    let mut areas: Vec<Region> = regions
+        .iter()
+        .filter(|r| r.parent_id == Some(region.id))
+        .cloned()
+        .collect();
+    areas.sort_by(|a, b| a.code.cmp(&b.code));
+    // Each case counts for the child of the region it lies under (or the region itself).
+    let area_of: HashMap<i64, i64> = regions
+        .iter()
+        .filter(|r| r.path.starts_with(&region.path))
+        .map(|r| {
+            let area = areas
+                .iter()
+                .find(|c| r.path.starts_with(&c.path))
+                .map_or(region.id, |c| c.id);
+            (r.id, area)
+        })
+        .collect();
+    let mut facts = state.store.petition_facts(to).await?;
+    facts.retain_mut(|f| match area_of.get(&f.unit) {
+        Some(&a) => {
+            f.unit = a;
+            true
+        }
+        None => false,
+    });
+    let guaranteed = guaranteed(state, &region.path).await?;
+    Ok(Ground {
+        region,
+        areas,
+        area_of,
+        facts,
+        guaranteed,
+    })
+}
+
+/// The ledgers of `from` to `to` on their ground.
+async fn period(
+    state: &AppState,
+    g: &Ground,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<PetitionLedgers> {
+    let tally = ledger::tally(&g.facts, from, to);
+    let mut total = Ledgers::default();
+    for l in tally.values() {
+        total.add(l);
+    }
+    let mut rows: Vec<LedgerRow> = g
+        .areas
+        .iter()
+        .map(|c| {
+            LedgerRow::new(
+                c.id,
+                c.name.clone(),
+                tally.get(&c.id).cloned().unwrap_or_default(),
+            )
+        })
+        .collect();
+    if let Some(own) = tally.get(&g.region.id) {
+        rows.push(LedgerRow::new(
+            g.region.id,
+            g.region.name.clone(),
+            own.clone(),
+        ));
+    }
+    let aid = ledger::aid_totals(
+        state
+            .store
+            .aid_facts(from, to)
+            .await?
+            .iter()
+            .filter(|f| g.area_of.contains_key(&f.unit)),
+    );
+    let receptions = state.store.receptions(from, to).await?.len();
+    Ok(PetitionLedgers {
+        region_id: g.region.id,
+        region_name: g.region.name.clone(),
+        from,
+        to,
+        rows,
+        total: LedgerRow::new(g.region.id, "合计".into(), total),
+        guaranteed: g.guaranteed.clone(),
+        aid,
+        receptions,
+    })
+}
+
 /// The ledgers from `from` to `to` (the year so far by default) in a region (the reader's).
 pub async fn ledgers(
     state: &AppState,
@@ -98,8 +205,7 @@ pub async fn ledgers(
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
 ) -> AppResult<PetitionLedgers> {
-    let today = today();
-    let to = to.unwrap_or(today);
+    let to = to.unwrap_or_else(today);
     let from = from
         .or_else(|| NaiveDate::from_ymd_opt(to.year(), 1, 1))
         .unwrap_or(to);
@@ -110,88 +216,8 @@ pub async fn ledgers(
             "the end is before the start",
         ));
     }
-    let regions = state.store.regions().await?;
-    let region = region_in_scope(auth, &regions, region_id)?;
-    let by_id: HashMap<i64, &Region> = regions.iter().map(|r| (r.id, r)).collect();
-    let children: Vec<&Region> = {
-        let mut c: Vec<&Region> = regions
-            .iter()
-            .filter(|r| r.parent_id == Some(region.id))
-            .collect();
-        c.sort_by(|a, b| a.code.cmp(&b.code));
-        c
-    };
-    // Each case counts for the child of the region it lies under (or the region itself).
-    let area_of = |unit: i64| -> Option<i64> {
-        let path = &by_id.get(&unit)?.path;
-        if !path.starts_with(&region.path) {
-            return None;
-        }
-        Some(
-            children
-                .iter()
-                .find(|c| path.starts_with(&c.path))
-                .map(|c| c.id)
-                .unwrap_or(region.id),
-        )
-    };
-    let mut facts = state.store.petition_facts(to).await?;
-    facts.retain_mut(|f| match area_of(f.unit) {
-        Some(a) => {
-            f.unit = a;
-            true
-        }
-        None => false,
-    });
-    let tally = ledger::tally(&facts, from, to);
-    let total = ledger::tally(
-        &facts
-            .iter()
-            .cloned()
-            .map(|mut f| {
-                f.unit = region.id;
-                f
-            })
-            .collect::<Vec<_>>(),
-        from,
-        to,
-    )
-    .remove(&region.id)
-    .unwrap_or_default();
-    let mut rows: Vec<LedgerRow> = children
-        .iter()
-        .map(|c| {
-            LedgerRow::new(
-                c.id,
-                c.name.clone(),
-                tally.get(&c.id).cloned().unwrap_or_default(),
-            )
-        })
-        .collect();
-    if let Some(own) = tally.get(&region.id) {
-        rows.push(LedgerRow::new(region.id, region.name.clone(), own.clone()));
-    }
-    let guaranteed = guaranteed(state, &region.path).await?;
-    let aid = ledger::aid_totals(
-        state
-            .store
-            .aid_facts(from, to)
-            .await?
-            .iter()
-            .filter(|f| area_of(f.unit).is_some()),
-    );
-    let receptions = state.store.receptions(from, to).await?.len();
-    Ok(PetitionLedgers {
-        region_id: region.id,
-        region_name: region.name.clone(),
-        from,
-        to,
-        rows,
-        total: LedgerRow::new(region.id, "合计".into(), total),
-        guaranteed,
-        aid,
-        receptions,
-    })
+    let g = ground(state, auth, region_id, to).await?;
+    period(state, &g, from, to).await
 }
 
 async fn guaranteed(state: &AppState, path: &str) -> AppResult<Vec<GuaranteeLine>> {
@@ -255,9 +281,11 @@ pub async fn monthly(
     let (first, last) = month_bounds(&month)?;
     let last = last.min(today.max(first));
     let year_start = NaiveDate::from_ymd_opt(first.year(), 1, 1).unwrap_or(first);
+    // Both periods end on the same day: one ground for the two.
+    let g = ground(state, auth, region_id, last).await?;
     Ok(MonthlyReport {
-        month_ledgers: ledgers(state, auth, region_id, Some(first), Some(last)).await?,
-        year_ledgers: ledgers(state, auth, region_id, Some(year_start), Some(last)).await?,
+        month_ledgers: period(state, &g, first, last).await?,
+        year_ledgers: period(state, &g, year_start, last).await?,
         month,
     })
 }
