@@ -16,11 +16,7 @@ fn print(digests: &[TableDigest]) {
 
 pub async fn backup(url: &str, path: &Path) -> Result<ExitCode, String> {
     if !url.starts_with("sqlite:") {
-        return Err(
-            "on PostgreSQL back up with pg_dump --format=custom (one consistent snapshot \
-             while the platform serves) and restore with pg_restore; see docs/OPERATIONS.md"
-                .into(),
-        );
+        return Err(onewindow_store::backup::POSTGRES_GUIDANCE.into());
     }
     let store = onewindow_store::open(url)
         .await

@@ -7,6 +7,11 @@ use crate::error::{Result, StoreError};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+/// What to do on PostgreSQL, where the platform leaves backups to the database's own tools.
+pub const POSTGRES_GUIDANCE: &str = "on PostgreSQL back up with pg_dump --format=custom (one \
+     consistent snapshot while the platform serves) and restore with pg_restore; see \
+     docs/OPERATIONS.md";
+
 /// The database file a `sqlite:` URL names.
 pub fn sqlite_file(url: &str) -> Result<PathBuf> {
     let opts = sqlx::sqlite::SqliteConnectOptions::from_str(url)
@@ -29,10 +34,7 @@ fn with_suffix(p: &Path, suffix: &str) -> PathBuf {
 /// platform's migrations present), then renamed over it. Returns the restored tables' digests.
 pub async fn restore_sqlite(backup: &Path, url: &str) -> Result<Vec<TableDigest>> {
     if !url.starts_with("sqlite:") {
-        return Err(StoreError::Config(
-            "restore is for SQLite installations; on PostgreSQL use pg_restore (docs/OPERATIONS.md)"
-                .into(),
-        ));
+        return Err(StoreError::Config(POSTGRES_GUIDANCE.into()));
     }
     if !backup.is_file() {
         return Err(StoreError::Config(format!(

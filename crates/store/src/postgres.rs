@@ -106,11 +106,7 @@ impl Backend for PgBackend {
     }
 
     async fn backup(&self, _path: &std::path::Path) -> Result<()> {
-        Err(StoreError::Config(
-            "on PostgreSQL back up with pg_dump --format=custom (it reads one consistent snapshot \
-             while the platform serves) and restore with pg_restore; see docs/OPERATIONS.md"
-                .into(),
-        ))
+        Err(StoreError::Config(crate::backup::POSTGRES_GUIDANCE.into()))
     }
 
     async fn table_digests(&self) -> Result<Vec<TableDigest>> {

@@ -4,6 +4,7 @@
 //! petitioner's personal data in the audit trail, the reception rota and the ledgers' facts.
 
 use super::enterprise::{audit, stale, unreadable};
+use super::org::require_active;
 use super::{SqlStore, next_seq};
 use crate::PetitionStore;
 use crate::backend::{Backend, sql};
@@ -332,14 +333,7 @@ impl<B: Backend> PetitionStore for SqlStore<B> {
         let mut tx = self.b.begin().await?;
         let mut out = Vec::with_capacity(stations.len());
         for (s, agents) in stations {
-            let region: Option<(i64,)> = B::opt(
-                &mut tx,
-                sql("SELECT id FROM regions WHERE id = $1").bind(s.region_id),
-            )
-            .await?;
-            if region.is_none() {
-                return Err(invalid("region_id", "没有这个区划", "no such region"));
-            }
+            require_active::<B>(&mut tx, "regions", s.region_id, "region_id").await?;
             let (id,): (i64,) = B::opt(
                 &mut tx,
                 sql(
@@ -503,7 +497,7 @@ impl<B: Backend> PetitionStore for SqlStore<B> {
             q = q.and("guarantor_id = $?", g);
         }
         if f.guaranteed {
-            q = sql(format!("{} AND guarantor_id IS NOT NULL", q.text)).with_args(q.args);
+            q.text = format!("{} AND guarantor_id IS NOT NULL", q.text).into();
         }
         if let Some(n) = &f.number {
             q = q.and("number = $?", n.trim().to_string());
@@ -538,18 +532,7 @@ impl<B: Backend> PetitionStore for SqlStore<B> {
             return Err(stale());
         }
         if let Action::Errand { department_id, .. } = &action {
-            let found: Option<(bool,)> = B::opt(
-                &mut tx,
-                sql("SELECT active FROM departments WHERE id = $1").bind(*department_id),
-            )
-            .await?;
-            if !matches!(found, Some((true,))) {
-                return Err(invalid(
-                    "department_id",
-                    "没有这个部门",
-                    "no such department",
-                ));
-            }
+            require_active::<B>(&mut tx, "departments", *department_id, "department_id").await?;
         }
         let code = action.code();
         let (p, note) = case::act(&before.progress, action, local_date(at))?;
