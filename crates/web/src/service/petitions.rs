@@ -73,17 +73,19 @@ async fn petition_or_404(state: &AppState, id: i64) -> AppResult<Petition> {
         .ok_or_else(|| AppError::not_found(Text::fixed("信访件", "petition")))
 }
 
-/// How the reader stands to the case, or `None`.
-pub async fn standing(state: &AppState, auth: &Auth, p: &Petition) -> AppResult<Option<Standing>> {
+/// How the reader stands to the case taken in at `st`, or `None`.
+async fn standing(
+    state: &AppState,
+    auth: &Auth,
+    p: &Petition,
+    st: &Station,
+) -> AppResult<Option<Standing>> {
     let a = &auth.actor;
     if office_over(state, a, p.region_id).await? {
         return Ok(Some(Standing::Office));
     }
-    if a.has(Permission::PetitionWork) {
-        let st = station_or_404(state, p.station_id).await?;
-        if st.agents.contains(&auth.user.id) {
-            return Ok(Some(Standing::Agent));
-        }
+    if a.has(Permission::PetitionWork) && st.agents.contains(&auth.user.id) {
+        return Ok(Some(Standing::Agent));
     }
     if a.has_role(Role::Leader) && p.guarantor_id == Some(auth.user.id) {
         return Ok(Some(Standing::Guarantor));
@@ -91,11 +93,12 @@ pub async fn standing(state: &AppState, auth: &Auth, p: &Petition) -> AppResult<
     Ok(None)
 }
 
-/// The case and the reader's standing; refused to anyone else.
-async fn load(state: &AppState, auth: &Auth, id: i64) -> AppResult<(Petition, Standing)> {
+/// The case, the reader's standing and the case's station; refused to anyone else.
+async fn load(state: &AppState, auth: &Auth, id: i64) -> AppResult<(Petition, Standing, Station)> {
     let p = petition_or_404(state, id).await?;
-    match standing(state, auth, &p).await? {
-        Some(s) => Ok((p, s)),
+    let st = station_or_404(state, p.station_id).await?;
+    match standing(state, auth, &p, &st).await? {
+        Some(s) => Ok((p, s, st)),
         None => Err(DomainError::forbidden().into()),
     }
 }
@@ -505,9 +508,8 @@ pub struct PetitionFile {
 
 /// The case's file. Shows the petitioner's personal data: the view is audited.
 pub async fn file(state: &AppState, auth: &Auth, id: i64) -> AppResult<PetitionFile> {
-    let (p, standing) = load(state, auth, id).await?;
+    let (p, standing, station) = load(state, auth, id).await?;
     state.store.record_petition_view(&auth.ctx(), id).await?;
-    let station = station_or_404(state, p.station_id).await?;
     let who = names(state, [p.agent_id].into_iter().chain(p.guarantor_id)).await?;
     let mut step_departments = Vec::new();
     for s in &p.progress.steps {
@@ -547,7 +549,7 @@ pub async fn authorization_file(
     auth: &Auth,
     id: i64,
 ) -> AppResult<(StoredFile, Vec<u8>)> {
-    let (p, _) = load(state, auth, id).await?;
+    let (p, _, _) = load(state, auth, id).await?;
     let bytes = uploads::read(&state.config.uploads_dir, &p.authorization.sha256).await?;
     state.store.record_petition_view(&auth.ctx(), id).await?;
     Ok((
@@ -567,7 +569,7 @@ pub async fn act(
     version: i64,
     action: Action,
 ) -> AppResult<Petition> {
-    let (_, standing) = load(state, auth, id).await?;
+    let (_, standing, _) = load(state, auth, id).await?;
     if standing == Standing::Guarantor {
         return Err(DomainError::forbidden().into());
     }
@@ -585,7 +587,7 @@ pub async fn set_guarantor(
     version: i64,
     leader_id: Option<i64>,
 ) -> AppResult<Petition> {
-    let (_, standing) = load(state, auth, id).await?;
+    let (_, standing, _) = load(state, auth, id).await?;
     if standing != Standing::Office {
         return Err(DomainError::forbidden().into());
     }
@@ -597,7 +599,7 @@ pub async fn set_guarantor(
 
 /// The guarantor's meeting on the case, recorded by the guarantor or the office.
 pub async fn add_meeting(state: &AppState, auth: &Auth, id: i64, m: Meeting) -> AppResult<()> {
-    let (_, standing) = load(state, auth, id).await?;
+    let (_, standing, _) = load(state, auth, id).await?;
     if standing == Standing::Agent {
         return Err(DomainError::forbidden().into());
     }
@@ -610,7 +612,7 @@ pub async fn add_meeting(state: &AppState, auth: &Auth, id: i64, m: Meeting) -> 
 
 /// Hardship aid or a legal-aid referral, recorded by the office.
 pub async fn record_aid(state: &AppState, auth: &Auth, id: i64, a: Aid) -> AppResult<()> {
-    let (_, standing) = load(state, auth, id).await?;
+    let (_, standing, _) = load(state, auth, id).await?;
     if standing != Standing::Office {
         return Err(DomainError::forbidden().into());
     }
