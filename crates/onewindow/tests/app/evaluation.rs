@@ -36,7 +36,7 @@ async fn filed_case(app: &TestApp) -> i64 {
 }
 
 /// A case the citizen filed online and the clerk concluded on the spot.
-async fn concluded_case(app: &TestApp) -> i64 {
+pub async fn concluded_case(app: &TestApp) -> i64 {
     let clerk = app.token("clerk").await;
     let id = filed_case(app).await;
     let (s, v) = act(app, &clerk, id, json!({"action": "conclude_on_spot"})).await;

@@ -36,7 +36,7 @@ async fn event(app: &TestApp, token: &str, id: i64) -> Value {
     v
 }
 
-async fn category(app: &TestApp, token: &str, code: &str) -> Value {
+pub async fn category(app: &TestApp, token: &str, code: &str) -> Value {
     app.find("/api/v1/grid/categories", token, "code", code)
         .await
 }

@@ -4,7 +4,7 @@
 //! twice. (The store's conformance suite runs the same races below the HTTP layer, and the
 //! hall's calling too.)
 
-use crate::cases::{company_application, matter_code, person_application};
+use crate::cases::{company_application, matter_code};
 use crate::each_app;
 use crate::support::TestApp;
 use reqwest::{Method, StatusCode};
@@ -89,14 +89,7 @@ each_app!(one_step_sent_by_many_at_once_is_taken_once, |app| {
     // A dispatcher's registration of one event.
     let grid = app.token("grid").await;
     let dispatcher = app.token("dispatcher").await;
-    let (_, cats) = app.get("/api/v1/grid/categories", &grid).await;
-    let drain = cats
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["code"] == "drain")
-        .unwrap()["id"]
-        .clone();
+    let drain = crate::grid::category(app, &grid, "drain").await["id"].clone();
     let p = onewindow::demo::grid::centre(0, 1);
     let (s, e) = app
         .call(
@@ -110,10 +103,7 @@ each_app!(one_step_sent_by_many_at_once_is_taken_once, |app| {
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{e}");
-    let eid = e["event"]["id"]
-        .as_i64()
-        .or_else(|| e["id"].as_i64())
-        .unwrap();
+    let eid = e["event"]["id"].as_i64().unwrap();
     let (_, ev) = app.get(&format!("/api/v1/events/{eid}"), &dispatcher).await;
     let statuses = race(
         app,
@@ -128,37 +118,7 @@ each_app!(one_step_sent_by_many_at_once_is_taken_once, |app| {
 
     // An applicant's rating of one service, sent twelve times at once.
     let citizen = app.token("citizen").await;
-    let (_, list) = app
-        .call(Method::GET, "/api/v1/matters?limit=500", None, None)
-        .await;
-    let mut case = None;
-    for m in list["items"].as_array().unwrap() {
-        if m["promised_days"] != 0 {
-            continue;
-        }
-        let (s, created) = app
-            .call(
-                Method::POST,
-                "/api/v1/cases",
-                Some(&citizen),
-                Some(person_application(m["code"].as_str().unwrap(), "online")),
-            )
-            .await;
-        if s == StatusCode::CREATED {
-            case = created["case_ids"][0].as_i64();
-            break;
-        }
-    }
-    let id = case.expect("a matter concluded on the spot");
-    let (s, v) = app
-        .call(
-            Method::POST,
-            &format!("/api/v1/cases/{id}/actions"),
-            Some(&clerk),
-            Some(json!({"action": "conclude_on_spot"})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{v}");
+    let id = crate::evaluation::concluded_case(app).await;
     let statuses = race(
         app,
         &citizen,
