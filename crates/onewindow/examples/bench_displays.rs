@@ -58,15 +58,7 @@ async fn display(
 async fn main() {
     let clients: usize = arg("--clients").map_or(500, |v| v.parse().unwrap());
     let calls: usize = arg("--calls").map_or(50, |v| v.parse().unwrap());
-    let temp = std::env::temp_dir().join(format!("ow_bench_displays_{}.db", std::process::id()));
-    let url = arg("--database-url").unwrap_or_else(|| format!("sqlite://{}", temp.display()));
-    let store = onewindow_store::open(&url)
-        .await
-        .expect("open the database");
-    store.migrate().await.expect("migrate");
-    onewindow::demo::seed(store.as_ref(), "demo-password")
-        .await
-        .expect("demo data");
+    let (store, _, temp) = support::demo_store("bench_displays").await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     // A working morning, whatever the hour the benchmark runs at.

@@ -32,15 +32,7 @@ async fn main() {
     let windows: i64 = arg("--windows").map_or(200, |v| v.parse().unwrap());
     let tickets: i64 = arg("--tickets").map_or(20_000, |v| v.parse().unwrap());
     let pace: u64 = arg("--pace-ms").map_or(0, |v| v.parse().unwrap());
-    let temp = std::env::temp_dir().join(format!("ow_bench_hall_{}.db", std::process::id()));
-    let url = arg("--database-url").unwrap_or_else(|| format!("sqlite://{}", temp.display()));
-    let store = onewindow_store::open(&url)
-        .await
-        .expect("open the database");
-    store.migrate().await.expect("migrate");
-    onewindow::demo::seed(store.as_ref(), "demo-password")
-        .await
-        .expect("demo data");
+    let (store, _, temp) = support::demo_store("bench_hall").await;
     let c = Context::system("bench");
     let dept = store.departments(&ScopeFilter::all()).await.unwrap()[0].clone();
     let hall = store

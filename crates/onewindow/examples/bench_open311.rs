@@ -25,15 +25,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 async fn main() {
     let seconds: u64 = arg("--seconds").map_or(10, |v| v.parse().expect("--seconds N"));
     let clients: usize = arg("--clients").map_or(32, |v| v.parse().expect("--clients N"));
-    let temp = std::env::temp_dir().join(format!("ow_bench_open311_{}.db", std::process::id()));
-    let url = arg("--database-url").unwrap_or_else(|| format!("sqlite://{}", temp.display()));
-    let store = onewindow_store::open(&url)
-        .await
-        .expect("open the database");
-    store.migrate().await.expect("migrate");
-    onewindow::demo::seed(store.as_ref(), "demo-password")
-        .await
-        .expect("demo data");
+    let (store, _, temp) = support::demo_store("bench_open311").await;
     let count = || async {
         let t = store
             .event_tallies(

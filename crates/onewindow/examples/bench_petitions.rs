@@ -29,15 +29,7 @@ async fn main() {
     let cases: usize = arg("--cases").map_or(20_000, |v| v.parse().expect("--cases N"));
     let seconds: u64 = arg("--seconds").map_or(10, |v| v.parse().expect("--seconds N"));
     let clients: usize = arg("--clients").map_or(4, |v| v.parse().expect("--clients N"));
-    let temp = std::env::temp_dir().join(format!("ow_bench_petitions_{}.db", std::process::id()));
-    let url = arg("--database-url").unwrap_or_else(|| format!("sqlite://{}", temp.display()));
-    let store = onewindow_store::open(&url)
-        .await
-        .expect("open the database");
-    store.migrate().await.expect("migrate");
-    onewindow::demo::seed(store.as_ref(), "demo-password")
-        .await
-        .expect("demo data");
+    let (store, _, temp) = support::demo_store("bench_petitions").await;
 
     let loading = Instant::now();
     let ctx = Context::system("bench");

@@ -56,15 +56,7 @@ async fn main() {
     let open_cases: usize = arg("--open-cases").map_or(0, |v| v.parse().unwrap());
     let year_cases: usize = arg("--year-cases").map_or(0, |v| v.parse().unwrap());
     let runs: usize = arg("--runs").map_or(30, |v| v.parse().unwrap());
-    let temp = std::env::temp_dir().join(format!("ow_bench_supervision_{}.db", std::process::id()));
-    let url = arg("--database-url").unwrap_or_else(|| format!("sqlite://{}", temp.display()));
-    let store = onewindow_store::open(&url)
-        .await
-        .expect("open the database");
-    store.migrate().await.expect("migrate");
-    onewindow::demo::seed(store.as_ref(), "demo-password")
-        .await
-        .expect("demo data");
+    let (store, url, _) = support::demo_store("bench_supervision").await;
 
     let mut generated = json!({});
     let want = open_cases + year_cases;

@@ -12,6 +12,29 @@ pub fn arg(name: &str) -> Option<String> {
     None
 }
 
+/// The database of a benchmark: `--database-url`, or a fresh SQLite file named after `name` in
+/// the temp directory; migrated and loaded with the demo district. Its URL and the temp file
+/// (to remove at the end) come with it.
+#[allow(dead_code)] // not every program loads the demo
+pub async fn demo_store(
+    name: &str,
+) -> (
+    std::sync::Arc<dyn onewindow_store::Store>,
+    String,
+    std::path::PathBuf,
+) {
+    let temp = std::env::temp_dir().join(format!("ow_{name}_{}.db", std::process::id()));
+    let url = arg("--database-url").unwrap_or_else(|| format!("sqlite://{}", temp.display()));
+    let store = onewindow_store::open(&url)
+        .await
+        .expect("open the database");
+    store.migrate().await.expect("migrate");
+    onewindow::demo::seed(store.as_ref(), "demo-password")
+        .await
+        .expect("demo data");
+    (store, url, temp)
+}
+
 /// A bearer token for a demo account (password `demo-password`).
 #[allow(dead_code)] // not every program signs in
 pub async fn sign_in(http: &reqwest::Client, base: &str, username: &str) -> String {
