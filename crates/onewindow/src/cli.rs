@@ -96,6 +96,20 @@ pub enum Command {
         #[command(flatten)]
         db: Db,
     },
+    /// Move a whole installation to a new database of the other kind (SQLite to PostgreSQL as
+    /// the city grows, or back), in one transaction, then compare every table's rows and
+    /// checksum on both sides; exits 1 if any differ. Stop the platform first.
+    Copy {
+        /// The installation: sqlite://PATH or postgres://USER@HOST/DB.
+        #[arg(long)]
+        from: String,
+        /// The new database, of the other kind.
+        #[arg(long)]
+        to: String,
+        /// Copy nothing: only compare the two, table by table.
+        #[arg(long)]
+        check: bool,
+    },
     /// Apply pending database migrations.
     Migrate {
         #[command(flatten)]
@@ -356,6 +370,7 @@ pub fn main() -> ExitCode {
             Command::Restore { path, db } => {
                 crate::backup_cmd::restore(&database_url(db, &file), path).await
             }
+            Command::Copy { from, to, check } => crate::backup_cmd::copy(from, to, *check).await,
             Command::Migrate { db } => {
                 let url = database_url(db, &file);
                 let store = onewindow_store::open(&url)

@@ -180,8 +180,6 @@ pub fn multi_row<B: Backend>(head: &str, tail: &str, rows: Vec<Vec<Arg>>) -> Vec
     out
 }
 
-/// One database. `Tx` is an open write transaction; dropping it without commit rolls back, so
-/// a failed action leaves nothing written.
 /// A table's row count and the checksum of its rows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TableDigest {
@@ -190,6 +188,45 @@ pub struct TableDigest {
     pub checksum: String,
 }
 
+/// What a column holds, as both databases can decode it: the five types the schema uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColumnKind {
+    Int,
+    Text,
+    Bool,
+    Time,
+    Date,
+}
+
+/// Decodes one row column by column as `kinds` says (for moving rows between databases, where
+/// no struct names the columns).
+pub(crate) fn decode_values<R>(row: &R, kinds: &[ColumnKind]) -> Result<Vec<Arg>, StoreError>
+where
+    R: sqlx::Row,
+    usize: sqlx::ColumnIndex<R>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> DateTime<Utc>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> chrono::NaiveDate: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    kinds
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            Ok(match k {
+                ColumnKind::Int => Arg::I64(row.try_get(i)?),
+                ColumnKind::Text => Arg::Text(row.try_get(i)?),
+                ColumnKind::Bool => Arg::Bool(row.try_get(i)?),
+                ColumnKind::Time => Arg::Time(row.try_get(i)?),
+                ColumnKind::Date => Arg::Date(row.try_get(i)?),
+            })
+        })
+        .collect()
+}
+
+/// One database. `Tx` is an open write transaction; dropping it without commit rolls back, so
+/// a failed action leaves nothing written.
 pub trait Backend: Send + Sync + 'static {
     type Tx: Send;
 
@@ -257,6 +294,13 @@ pub trait Backend: Send + Sync + 'static {
         &self,
         q: Sql,
     ) -> impl Future<Output = Result<Option<T>, StoreError>> + Send;
+
+    /// The rows of `q`, each column decoded as `kinds` says.
+    fn read_values(
+        &self,
+        q: Sql,
+        kinds: &[ColumnKind],
+    ) -> impl Future<Output = Result<Vec<Vec<Arg>>, StoreError>> + Send;
 
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn close(&self) -> impl Future<Output = ()> + Send;

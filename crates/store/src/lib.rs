@@ -5,6 +5,7 @@
 
 pub mod backend;
 pub mod backup;
+pub mod copy;
 pub mod error;
 mod group;
 mod migrate;

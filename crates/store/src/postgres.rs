@@ -1,7 +1,7 @@
 //! PostgreSQL, for cities that outgrow one machine: several instances of the binary share one
 //! database. Migrations take an advisory lock so that instances starting together do not race.
 
-use crate::backend::{Backend, Record, Sql, TableDigest};
+use crate::backend::{Arg, Backend, ColumnKind, Record, Sql, TableDigest, decode_values};
 use crate::bind_args;
 use crate::error::{Result, StoreError};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -98,6 +98,12 @@ impl Backend for PgBackend {
     async fn read_opt<T: Record>(&self, q: Sql) -> Result<Option<T>> {
         let query = bind_args!(sqlx::query_as::<Postgres, T>(text(&q)), q.args);
         Ok(query.fetch_optional(&self.pool).await?)
+    }
+
+    async fn read_values(&self, q: Sql, kinds: &[ColumnKind]) -> Result<Vec<Vec<Arg>>> {
+        let query = bind_args!(sqlx::query::<Postgres>(text(&q)), q.args);
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter().map(|r| decode_values(r, kinds)).collect()
     }
 
     async fn ping(&self) -> Result<()> {

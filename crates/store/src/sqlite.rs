@@ -2,7 +2,7 @@
 //! a write the server acknowledged survives a power cut. One connection writes (SQLite allows one
 //! writer at a time; queuing in the pool is cheaper than retrying on SQLITE_BUSY), several read.
 
-use crate::backend::{Backend, Record, Sql, TableDigest};
+use crate::backend::{Arg, Backend, ColumnKind, Record, Sql, TableDigest, decode_values};
 use crate::bind_args;
 use crate::error::{Result, StoreError};
 use sqlx::sqlite::{
@@ -142,6 +142,12 @@ impl Backend for SqliteBackend {
     async fn read_opt<T: Record>(&self, q: Sql) -> Result<Option<T>> {
         let query = bind_args!(sqlx::query_as::<Sqlite, T>(text(&q)), q.args);
         Ok(query.fetch_optional(&self.readers).await?)
+    }
+
+    async fn read_values(&self, q: Sql, kinds: &[ColumnKind]) -> Result<Vec<Vec<Arg>>> {
+        let query = bind_args!(sqlx::query::<Sqlite>(text(&q)), q.args);
+        let rows = query.fetch_all(&self.readers).await?;
+        rows.iter().map(|r| decode_values(r, kinds)).collect()
     }
 
     async fn ping(&self) -> Result<()> {
