@@ -131,12 +131,19 @@ pub async fn serve(s: Settings) -> Result<(), String> {
     let (app, state) = onewindow_web::build(store.clone(), web);
     // The jobs stop with the server: the same signal ends both.
     let (stop_jobs, jobs_stopped) = tokio::sync::oneshot::channel::<()>();
+    let (stop_relay, relay_stopped) = tokio::sync::oneshot::channel::<()>();
+    // Live updates to and from the other instances on the same PostgreSQL.
+    let relay = tokio::spawn(onewindow_web::service::relay::run(state.clone(), async {
+        let _ = relay_stopped.await;
+    }));
     let jobs = tokio::spawn(onewindow_web::jobs::run(state, notifier, async {
         let _ = jobs_stopped.await;
     }));
     let served = onewindow_web::serve(listener, app, shutdown).await;
     let _ = stop_jobs.send(());
+    let _ = stop_relay.send(());
     let _ = jobs.await;
+    let _ = relay.await;
     served.map_err(|e| e.to_string())?;
     store.close().await;
     Ok(())

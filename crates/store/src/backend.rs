@@ -188,6 +188,10 @@ pub struct TableDigest {
     pub checksum: String,
 }
 
+/// Messages from other instances on one channel, as they come; `None` when the connection
+/// that hears them was lost and made again, so that some may have been missed.
+pub type Listening = tokio::sync::mpsc::Receiver<Option<String>>;
+
 /// What a column holds, as both databases can decode it: the five types the schema uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ColumnKind {
@@ -301,6 +305,20 @@ pub trait Backend: Send + Sync + 'static {
         q: Sql,
         kinds: &[ColumnKind],
     ) -> impl Future<Output = Result<Vec<Vec<Arg>>, StoreError>> + Send;
+
+    /// Sends `payload` to the instances listening on `channel` (PostgreSQL's NOTIFY, delivered
+    /// in order); nothing where one instance is all there is (SQLite).
+    fn notify(
+        &self,
+        channel: &str,
+        payload: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// What other instances send on `channel` from now on (PostgreSQL's LISTEN, on a connection
+    /// of its own, made again when lost); `None` on SQLite.
+    fn listen(
+        &self,
+        channel: &str,
+    ) -> impl Future<Output = Result<Option<Listening>, StoreError>> + Send;
 
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn close(&self) -> impl Future<Output = ()> + Send;

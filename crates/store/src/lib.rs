@@ -360,6 +360,15 @@ pub trait CaseStore: Send + Sync {
     async fn cases_past_completeness(&self, today: NaiveDate, limit: i64) -> Result<Vec<i64>>;
     /// Pending messages due by `now`.
     async fn outbox_due(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<OutboxMessage>>;
+    /// Pending messages due by `now`, taken for sending: none of them is due again before
+    /// `until` (by then it has been sent, or the sender stopped and another may try), so
+    /// instances sending at once never send one message twice.
+    async fn outbox_claim(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<OutboxMessage>>;
     /// Records a sending attempt: sent, or failed with the error and the next try (none: give
     /// up).
     async fn outbox_attempted(
@@ -1155,6 +1164,13 @@ pub trait Store:
     async fn table_digests(&self) -> Result<Vec<backend::TableDigest>>;
     /// The database's consistency check: `ok`, or what it found.
     async fn integrity(&self) -> Result<String>;
+    /// Takes or renews background job `job`'s lease for `holder` (an instance) for `span`:
+    /// true when `holder` now holds it, false while another instance's lease runs.
+    async fn lease_job(&self, job: &str, holder: &str, span: std::time::Duration) -> Result<bool>;
+    /// Sends `payload` to the instances listening on `channel`; nothing on SQLite.
+    async fn notify(&self, channel: &str, payload: &str) -> Result<()>;
+    /// What other instances send on `channel` from now on; `None` on SQLite (one instance).
+    async fn listen(&self, channel: &str) -> Result<Option<backend::Listening>>;
 }
 
 /// The service hall: business categories, what each window calls, tickets and calling.

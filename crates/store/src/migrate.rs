@@ -114,6 +114,11 @@ pub const SQLITE: &[Migration] = &[
         name: "petition_support",
         sql: include_str!("../migrations/sqlite/0020_petition_support.sql"),
     },
+    Migration {
+        version: 21,
+        name: "job_leases",
+        sql: include_str!("../migrations/sqlite/0021_job_leases.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -216,6 +221,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 20,
         name: "petition_support",
         sql: include_str!("../migrations/postgres/0020_petition_support.sql"),
+    },
+    Migration {
+        version: 21,
+        name: "job_leases",
+        sql: include_str!("../migrations/postgres/0021_job_leases.sql"),
     },
 ];
 

@@ -106,6 +106,45 @@ impl Backend for PgBackend {
         rows.iter().map(|r| decode_values(r, kinds)).collect()
     }
 
+    async fn notify(&self, channel: &str, payload: &str) -> Result<()> {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(channel)
+            .bind(payload)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn listen(&self, channel: &str) -> Result<Option<crate::backend::Listening>> {
+        let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool).await?;
+        listener.listen(channel).await?;
+        let (tx, rx) = tokio::sync::mpsc::channel(1024);
+        tokio::spawn(async move {
+            loop {
+                // Ends when nobody hears any more, giving its connection back before the pool
+                // closes (a pool closes only when every connection is back).
+                let next = tokio::select! {
+                    _ = tx.closed() => break,
+                    next = listener.try_recv() => next,
+                };
+                let heard = match next {
+                    Ok(Some(n)) => Some(n.payload().to_string()),
+                    // The connection was lost; the next call makes it again.
+                    Ok(None) => None,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "listening for other instances failed");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        None
+                    }
+                };
+                if tx.send(heard).await.is_err() {
+                    break;
+                }
+            }
+        });
+        Ok(Some(rx))
+    }
+
     async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())

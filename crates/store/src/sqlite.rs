@@ -150,6 +150,14 @@ impl Backend for SqliteBackend {
         rows.iter().map(|r| decode_values(r, kinds)).collect()
     }
 
+    async fn notify(&self, _channel: &str, _payload: &str) -> Result<()> {
+        Ok(())
+    }
+
+    async fn listen(&self, _channel: &str) -> Result<Option<crate::backend::Listening>> {
+        Ok(None)
+    }
+
     async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.readers).await?;
         Ok(())

@@ -1146,6 +1146,45 @@ each_db!(two_instances_on_one_database_keep_one_chain, |db| {
     }
 });
 
+// A background job's lease: one holder at a time, renewed by its holder, taken over once it has
+// run out; instances racing for a free lease leave one holder.
+each_db!(a_job_lease_has_one_holder_among_instances, |db| {
+    use std::time::Duration;
+    let s = db.store.clone();
+    let other = onewindow_store::open(&db.url).await.unwrap();
+    let minute = Duration::from_secs(60);
+    assert!(s.lease_job("outbox", "a", minute).await.unwrap());
+    assert!(!other.lease_job("outbox", "b", minute).await.unwrap());
+    assert!(s.lease_job("outbox", "a", minute).await.unwrap(), "renewed");
+    assert!(
+        other.lease_job("warnings", "b", minute).await.unwrap(),
+        "another job"
+    );
+    // Run out: a holder that renews for no time at all has let it go.
+    assert!(s.lease_job("outbox", "a", Duration::ZERO).await.unwrap());
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    assert!(
+        other.lease_job("outbox", "b", minute).await.unwrap(),
+        "taken over"
+    );
+    assert!(!s.lease_job("outbox", "a", minute).await.unwrap());
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let st = if i % 2 == 0 { s.clone() } else { other.clone() };
+        tasks.push(tokio::spawn(async move {
+            st.lease_job("deemed", &format!("i{i}"), Duration::from_secs(60))
+                .await
+                .unwrap()
+        }));
+    }
+    let mut won = 0;
+    for t in tasks {
+        won += usize::from(t.await.unwrap());
+    }
+    assert_eq!(won, 1);
+    other.close().await;
+});
+
 fn guide(name: &str) -> onewindow_core::catalog::Guide {
     use onewindow_core::catalog::*;
     Guide {
@@ -2191,7 +2230,24 @@ mod cases {
             vec![id]
         );
 
-        let due = s.outbox_due(Utc::now(), 10).await.unwrap();
+        // Two instances sending at once: the message is taken by one, and is not due again
+        // until its sending lease runs out.
+        let other = onewindow_store::open(&db.url).await.unwrap();
+        let (at, until) = (Utc::now(), Utc::now() + chrono::Duration::minutes(2));
+        let (x, y) = tokio::join!(
+            s.outbox_claim(at, until, 10),
+            other.outbox_claim(at, until, 10)
+        );
+        assert_eq!(x.unwrap().len() + y.unwrap().len(), 1, "taken once");
+        other.close().await;
+        assert!(s.outbox_due(Utc::now(), 10).await.unwrap().is_empty());
+        assert!(
+            s.outbox_claim(Utc::now(), until, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let due = s.outbox_due(until, 10).await.unwrap();
         assert_eq!(due.len(), 1);
         let later = Utc::now() + chrono::Duration::minutes(5);
         s.outbox_attempted(due[0].id, Err("gateway down".into()), Some(later))

@@ -1,10 +1,14 @@
 //! Background work of a serving instance: sending the outbox, accepting by law the cases whose
 //! completeness was not decided in time (行政许可法 art. 32), recording the appointments nobody
 //! came to, closing the hall's past days, and the supervision warnings (reminders at yellow,
-//! escalation at red and past an urge's limit). Several instances may run these at once: the
-//! outbox marks each message once, a case is accepted under its version check, and each warning
-//! is claimed in the store before it is acted on, so a second instance's attempt simply finds
-//! nothing to do.
+//! escalation at red and past an urge's limit).
+//!
+//! Several instances may share one database. Each job runs on the one instance that holds its
+//! lease (`job_leases`), renewed every round; when that instance stops, the lease runs out after
+//! three rounds and another takes the job over. Beneath the leases, each piece of work is
+//! claimed once in the store whoever runs it: the outbox's messages are taken for sending
+//! (`SKIP LOCKED` on PostgreSQL), a case is accepted under its version check, each warning is
+//! claimed before it is acted on, and the hall's and appointments' sweeps are single updates.
 
 use crate::service::cases::{deem_overdue, now};
 use crate::service::notify::{Notifier, run_once};
@@ -16,6 +20,25 @@ pub const DEEMED_EVERY: Duration = Duration::from_secs(300);
 pub const NO_SHOWS_EVERY: Duration = Duration::from_secs(60);
 pub const HALL_DAYS_EVERY: Duration = Duration::from_secs(600);
 pub const WARNINGS_EVERY: Duration = Duration::from_secs(60);
+
+/// How long a message taken for sending stays taken: long enough to send it, short enough that
+/// another instance retries soon if this one stopped meanwhile.
+const SENDING_LEASE: Duration = Duration::from_secs(120);
+
+/// Whether this instance runs `job` this round: it holds or has now taken the job's lease.
+async fn leased(state: &AppState, job: &str, every: Duration) -> bool {
+    match state
+        .store
+        .lease_job(job, &state.relay.instance, every * 3)
+        .await
+    {
+        Ok(held) => held,
+        Err(e) => {
+            tracing::error!(job, error = %e, "cannot take the job's lease");
+            false
+        }
+    }
+}
 
 /// Runs until `stop` resolves.
 pub async fn run(state: AppState, notifier: Notifier, stop: impl std::future::Future<Output = ()>) {
@@ -29,6 +52,9 @@ pub async fn run(state: AppState, notifier: Notifier, stop: impl std::future::Fu
     // of data written before the rollups were kept are counted, beside the other work.
     let first = state.clone();
     tokio::spawn(async move {
+        if !leased(&first, "upgrade", Duration::from_secs(3600)).await {
+            return;
+        }
         let pending = |v: Option<String>| v.as_deref() == Some("\"pending\"");
         if let Ok(v) = first.store.setting("cases.relight").await
             && pending(v)
@@ -61,9 +87,14 @@ pub async fn run(state: AppState, notifier: Notifier, stop: impl std::future::Fu
         tokio::select! {
             _ = &mut stop => break,
             _ = outbox.tick() => {
-                run_once(state.store.as_ref(), &notifier, now()).await;
+                if leased(&state, "outbox", OUTBOX_EVERY).await {
+                    run_once(state.store.as_ref(), &notifier, now(), SENDING_LEASE).await;
+                }
             }
             _ = deemed.tick() => {
+                if !leased(&state, "deemed", DEEMED_EVERY).await {
+                    continue;
+                }
                 match deem_overdue(&state, now()).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(cases = n, "accepted by law after the completeness deadline"),
@@ -71,6 +102,9 @@ pub async fn run(state: AppState, notifier: Notifier, stop: impl std::future::Fu
                 }
             }
             _ = hall_days.tick() => {
+                if !leased(&state, "hall-days", HALL_DAYS_EVERY).await {
+                    continue;
+                }
                 match crate::service::hall::close_past_days(&state).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(tickets = n, "tickets left from earlier days closed"),
@@ -78,6 +112,9 @@ pub async fn run(state: AppState, notifier: Notifier, stop: impl std::future::Fu
                 }
             }
             _ = warnings.tick() => {
+                if !leased(&state, "warnings", WARNINGS_EVERY).await {
+                    continue;
+                }
                 match crate::service::supervision::warn(&state, now()).await {
                     Ok(r) if r == Default::default() => {}
                     Ok(r) => tracing::info!(?r, "supervision warnings"),
@@ -85,6 +122,9 @@ pub async fn run(state: AppState, notifier: Notifier, stop: impl std::future::Fu
                 }
             }
             _ = no_shows.tick() => {
+                if !leased(&state, "no-shows", NO_SHOWS_EVERY).await {
+                    continue;
+                }
                 match crate::service::appointments::sweep_no_shows(&state).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(appointments = n, "appointments not checked in: no-shows"),

@@ -49,6 +49,7 @@ pub fn build(store: Arc<dyn Store>, config: WebConfig) -> (Router, AppState) {
         org_facts: Default::default(),
         hall_live: Default::default(),
         urge_live: Default::default(),
+        relay: Default::default(),
         grid_map: Default::default(),
         config: config.clone(),
     }));

@@ -72,6 +72,7 @@ pub struct Inner {
     pub org_facts: crate::service::org_facts::OrgFacts,
     pub hall_live: crate::service::hall_live::HallLive,
     pub urge_live: crate::service::urge_live::UrgeLive,
+    pub relay: crate::service::relay::Relay,
     pub grid_map: crate::service::grid::GridCache,
 }
 

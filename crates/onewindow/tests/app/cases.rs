@@ -1150,8 +1150,9 @@ each_app!(notices_leave_through_the_outbox_and_are_retried, |app| {
     let id = created["case_ids"][0].as_i64().unwrap();
     let store = app.db().store.clone();
     let now = chrono::Utc::now();
+    const SENDING: std::time::Duration = std::time::Duration::from_secs(120);
     assert_eq!(
-        run_once(store.as_ref(), &notifier, now).await,
+        run_once(store.as_ref(), &notifier, now, SENDING).await,
         (0, 1),
         "the gateway is down"
     );
@@ -1159,13 +1160,16 @@ each_app!(notices_leave_through_the_outbox_and_are_retried, |app| {
     assert_eq!((m.status.as_str(), m.attempts), ("pending", 1));
     assert!(m.next_at > now, "retried later, not at once");
     assert_eq!(
-        run_once(store.as_ref(), &notifier, now).await,
+        run_once(store.as_ref(), &notifier, now, SENDING).await,
         (0, 0),
         "not yet due again"
     );
     failing.store(false, std::sync::atomic::Ordering::SeqCst);
     let later = now + chrono::Duration::minutes(2);
-    assert_eq!(run_once(store.as_ref(), &notifier, later).await, (1, 0));
+    assert_eq!(
+        run_once(store.as_ref(), &notifier, later, SENDING).await,
+        (1, 0)
+    );
     let sent = got.lock().unwrap().clone();
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0]["recipient"], "13912345678");
@@ -1178,7 +1182,7 @@ each_app!(notices_leave_through_the_outbox_and_are_retried, |app| {
     let m = &store.outbox(Some(id), 10).await.unwrap()[0];
     assert_eq!((m.status.as_str(), m.attempts), ("sent", 2));
     assert_eq!(
-        run_once(store.as_ref(), &notifier, later).await,
+        run_once(store.as_ref(), &notifier, later, SENDING).await,
         (0, 0),
         "sent once only"
     );

@@ -8,7 +8,7 @@ fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_onewindow"))
 }
 
-fn run(args: &[&str]) -> (i32, String) {
+pub(crate) fn run(args: &[&str]) -> (i32, String) {
     let out = bin().args(args).output().unwrap();
     let text = format!(
         "{}{}",
@@ -125,7 +125,7 @@ async fn audit_verify_counts_or_names_the_tampered_entry() {
 }
 
 /// Starts `onewindow serve` on a free port and returns the process and its base URL.
-fn serve(url: &str, extra: &[&str]) -> (std::process::Child, String, Vec<String>) {
+pub(crate) fn serve(url: &str, extra: &[&str]) -> (std::process::Child, String, Vec<String>) {
     let mut child = bin()
         .args(["serve", "--addr", "127.0.0.1:0", "--database-url", url])
         .args(extra)
@@ -163,7 +163,7 @@ fn serve(url: &str, extra: &[&str]) -> (std::process::Child, String, Vec<String>
     (child, base, lines)
 }
 
-fn stop(mut child: std::process::Child) -> i32 {
+pub(crate) fn stop(mut child: std::process::Child) -> i32 {
     // SIGTERM: the server finishes what it is doing and exits cleanly.
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

@@ -16,6 +16,7 @@ mod enterprise;
 mod evaluation;
 mod grid;
 mod hall;
+mod instances;
 mod open311;
 mod pages;
 mod permissions;

@@ -1276,6 +1276,41 @@ impl<B: Backend> CaseStore for SqlStore<B> {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
+    async fn outbox_claim(
+        &self,
+        at: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<OutboxMessage>> {
+        let mut tx = self.b.begin().await?;
+        let rows: Vec<OutboxRow> = B::all(
+            &mut tx,
+            sql(format!(
+                "SELECT {OUTBOX_COLS} FROM outbox WHERE status = 'pending' AND next_at <= $1
+                 ORDER BY id LIMIT {}{}",
+                limit.clamp(1, 1000),
+                B::SKIP_LOCKED
+            ))
+            .bind(at),
+        )
+        .await?;
+        if !rows.is_empty() {
+            let mut args = vec![Arg::from(until)];
+            args.extend(rows.iter().map(|r| Arg::from(r.id)));
+            B::exec(
+                &mut tx,
+                sql(format!(
+                    "UPDATE outbox SET next_at = $1 WHERE id IN ({})",
+                    placeholders(2, rows.len())
+                ))
+                .with_args(args),
+            )
+            .await?;
+        }
+        B::commit(tx).await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
     async fn outbox_attempted(
         &self,
         id: i64,

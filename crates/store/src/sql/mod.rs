@@ -30,7 +30,7 @@ mod supervision;
 mod supervisors;
 mod trail;
 
-use crate::backend::{Backend, Sql, sql};
+use crate::backend::{Backend, Sql, now, sql};
 use crate::error::{Result, StoreError};
 use crate::group::Grouper;
 use crate::model::ScopeFilter;
@@ -185,6 +185,36 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn integrity(&self) -> Result<String> {
         self.b.integrity().await
+    }
+
+    async fn notify(&self, channel: &str, payload: &str) -> Result<()> {
+        self.b.notify(channel, payload).await
+    }
+
+    async fn listen(&self, channel: &str) -> Result<Option<crate::backend::Listening>> {
+        self.b.listen(channel).await
+    }
+
+    async fn lease_job(&self, job: &str, holder: &str, span: std::time::Duration) -> Result<bool> {
+        let at = now();
+        let until = at + chrono::Duration::from_std(span).unwrap_or(chrono::Duration::MAX);
+        let mut tx = self.b.begin().await?;
+        let won: Option<(String,)> = B::opt(
+            &mut tx,
+            sql(
+                "INSERT INTO job_leases (job, holder, until) VALUES ($1, $2, $3)
+                 ON CONFLICT (job) DO UPDATE SET holder = excluded.holder, until = excluded.until
+                 WHERE job_leases.holder = excluded.holder OR job_leases.until <= $4
+                 RETURNING holder",
+            )
+            .bind(job)
+            .bind(holder)
+            .bind(until)
+            .bind(at),
+        )
+        .await?;
+        B::commit(tx).await?;
+        Ok(won.is_some())
     }
 }
 

@@ -334,10 +334,11 @@ pub async fn window_act(
     if calls && let Some(t) = &out.ticket {
         let at = t.called_at.unwrap_or_else(|| state.config.clock.now());
         let line = CallLine::new(t.id, t.number.clone(), w.id, w.number, at, t.recalls);
-        state.hall_live.call(h.id, &line);
+        hall_live::call(state, h.id, &line);
     }
     if let Some(f) = &out.finished {
-        state.hall_live.finished(
+        hall_live::finished(
+            state,
             h.id,
             json!({"window_id": w.id, "ticket_id": f.id, "number": f.number,
                    "clerk_name": auth.user.display_name}),

@@ -2,9 +2,10 @@
 //! the pads of that hall as server-sent events. A call goes out at once (the voice must not
 //! wait); the board is recomputed after a change, and changes that arrive while it is being
 //! recomputed are folded into the next one, so a busy morning costs one board per round, not
-//! one per call. Subscribers on this instance only: several instances relay through the
-//! database later (issue 11).
+//! one per call. What happens through another instance reaches this one's displays through the
+//! relay (`relay.rs`).
 
+use super::relay::{self, Relayed};
 use crate::state::AppState;
 use onewindow_core::hall::board::{Board, CallLine};
 use onewindow_core::time::local_date;
@@ -60,17 +61,38 @@ impl HallLive {
         });
     }
 
-    /// A call, for the voice and the screens, sent at once.
-    pub fn call(&self, hall_id: i64, line: &CallLine) {
-        if let Ok(j) = serde_json::to_string(line) {
-            self.send(hall_id, "call", j);
+    /// A call or a finish heard from another instance, for this one's displays.
+    pub fn relayed(&self, hall_id: i64, name: &str, data: String) {
+        match name {
+            "call" => self.send(hall_id, "call", data),
+            "finish" => self.send(hall_id, "finish", data),
+            _ => {}
         }
     }
+}
 
-    /// A ticket finished at a window: the window's pad asks for a rating.
-    pub fn finished(&self, hall_id: i64, payload: serde_json::Value) {
-        self.send(hall_id, "finish", payload.to_string());
+fn send_everywhere(state: &AppState, hall_id: i64, name: &'static str, data: String) {
+    state.hall_live.send(hall_id, name, data.clone());
+    relay::publish(
+        state,
+        Relayed::Hall {
+            hall: hall_id,
+            name: name.into(),
+            data,
+        },
+    );
+}
+
+/// A call, for the voice and the screens, sent at once.
+pub fn call(state: &AppState, hall_id: i64, line: &CallLine) {
+    if let Ok(j) = serde_json::to_string(line) {
+        send_everywhere(state, hall_id, "call", j);
     }
+}
+
+/// A ticket finished at a window: the window's pad asks for a rating.
+pub fn finished(state: &AppState, hall_id: i64, payload: serde_json::Value) {
+    send_everywhere(state, hall_id, "finish", payload.to_string());
 }
 
 /// The hall's board: as the displays last got it when nothing has changed since, else read now.
@@ -107,8 +129,14 @@ async fn refresh_now(
 }
 
 /// Something every hall may show changed (a staff member's photo or name): every hall with
-/// displays recomputes its board.
+/// displays, on every instance, recomputes its board.
 pub fn changed_everywhere(state: &AppState) {
+    changed_everywhere_here(state);
+    relay::publish(state, Relayed::Boards);
+}
+
+/// Every hall with displays on this instance recomputes its board.
+pub fn changed_everywhere_here(state: &AppState) {
     let halls: Vec<i64> = {
         let halls = state
             .hall_live
@@ -118,13 +146,19 @@ pub fn changed_everywhere(state: &AppState) {
         halls.keys().copied().collect()
     };
     for h in halls {
-        changed(state, h);
+        changed_here(state, h);
     }
 }
 
-/// Something changed in the hall: recompute the board and send it to every display, folding
-/// changes that arrive meanwhile into the next round.
+/// Something changed in the hall: every instance recomputes the board for its displays.
 pub fn changed(state: &AppState, hall_id: i64) {
+    changed_here(state, hall_id);
+    relay::publish(state, Relayed::Board { hall: hall_id });
+}
+
+/// Recompute the board and send it to every display on this instance, folding changes that
+/// arrive meanwhile into the next round.
+pub fn changed_here(state: &AppState, hall_id: i64) {
     let ch = state.hall_live.channel(hall_id);
     ch.dirty.store(true, Ordering::SeqCst);
     if ch.refreshing.swap(true, Ordering::SeqCst) {

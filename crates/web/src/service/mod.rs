@@ -24,6 +24,7 @@ pub mod petition_ledgers;
 pub mod petition_rota;
 pub mod petitions;
 pub mod policies;
+pub mod relay;
 pub mod session;
 pub mod supervision;
 pub mod supervisors;

@@ -127,9 +127,16 @@ pub fn retry_at(now: DateTime<Utc>, attempts: i64) -> Option<DateTime<Utc>> {
         .map(|m| now + chrono::Duration::minutes(*m))
 }
 
-/// Sends what is due; returns (sent, failed this round).
-pub async fn run_once(store: &dyn Store, n: &Notifier, now: DateTime<Utc>) -> (usize, usize) {
-    let due = match store.outbox_due(now, 100).await {
+/// Sends what is due, each message taken for `lease` so that no other instance sends it too;
+/// returns (sent, failed this round).
+pub async fn run_once(
+    store: &dyn Store,
+    n: &Notifier,
+    now: DateTime<Utc>,
+    lease: Duration,
+) -> (usize, usize) {
+    let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(2));
+    let due = match store.outbox_claim(now, until, 100).await {
         Ok(d) => d,
         Err(e) => {
             tracing::error!(error = %e, "cannot read the outbox");

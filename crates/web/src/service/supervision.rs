@@ -214,7 +214,7 @@ pub async fn urge(
     )
     .await?;
     let u = state.store.issue_urge(&auth.ctx(), new).await?;
-    state.urge_live.send(&u);
+    super::urge_live::send(state, &u);
     Ok(u)
 }
 
@@ -386,7 +386,7 @@ pub async fn answer(state: &AppState, auth: &Auth, id: i64, input: AnswerInput) 
         .store
         .answer_urge(&auth.ctx(), id, input.version, response, cases::now())
         .await?;
-    state.urge_live.send(&u);
+    super::urge_live::send(state, &u);
     Ok(u)
 }
 
@@ -452,7 +452,7 @@ pub async fn warn(state: &AppState, at: DateTime<Utc>) -> AppResult<WarningRun> 
                 .await
             {
                 Ok(Some(u)) => {
-                    state.urge_live.send(&u);
+                    super::urge_live::send(state, &u);
                     match (origin, raised) {
                         (UrgeOrigin::StepRed, _) => run.step_reminders += 1,
                         (_, true) => run.raised += 1,
@@ -475,7 +475,7 @@ pub async fn warn(state: &AppState, at: DateTime<Utc>) -> AppResult<WarningRun> 
                 at,
             };
             if let Some(u) = state.store.refer_urge(&ctx, r).await? {
-                state.urge_live.send(&u);
+                super::urge_live::send(state, &u);
                 run.referred += 1;
             }
             continue;
@@ -500,7 +500,7 @@ pub async fn warn(state: &AppState, at: DateTime<Utc>) -> AppResult<WarningRun> 
             at,
         };
         if let Some(u) = state.store.escalate_urge(&ctx, e).await? {
-            state.urge_live.send(&u);
+            super::urge_live::send(state, &u);
             run.escalated += 1;
         }
     }
