@@ -6,7 +6,7 @@ use crate::support::{TestApp, en};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-async fn demo_hall(app: &TestApp, token: &str) -> Value {
+pub(crate) async fn demo_hall(app: &TestApp, token: &str) -> Value {
     app.find("/api/v1/halls", token, "name", "龙港区政务服务中心")
         .await
 }
@@ -199,7 +199,7 @@ pub fn working_morning() -> onewindow_web::WebConfig {
 }
 
 /// A demo category by its prefix.
-async fn category(app: &TestApp, hid: i64, prefix: &str) -> i64 {
+pub(crate) async fn category(app: &TestApp, hid: i64, prefix: &str) -> i64 {
     let (_, list) = app
         .call(
             Method::GET,
@@ -217,12 +217,12 @@ async fn category(app: &TestApp, hid: i64, prefix: &str) -> i64 {
         .unwrap()
 }
 
-async fn take(app: &TestApp, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+pub(crate) async fn take(app: &TestApp, token: Option<&str>, body: Value) -> (StatusCode, Value) {
     app.call(Method::POST, "/api/v1/hall/tickets", token, Some(body))
         .await
 }
 
-async fn window_post(
+pub(crate) async fn window_post(
     app: &TestApp,
     token: &str,
     w: i64,
@@ -740,7 +740,7 @@ each_app!(
 );
 
 /// Reads the event stream until an event of `name` whose data contains `want`.
-async fn next_event(
+pub(crate) async fn next_event(
     res: &mut reqwest::Response,
     buf: &mut String,
     name: &str,

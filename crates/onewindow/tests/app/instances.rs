@@ -4,6 +4,8 @@
 //! send each notice once.
 
 use crate::cli::{run, serve, stop};
+use crate::hall::{category, demo_hall, next_event, take, window_post};
+use crate::support::{PASSWORD, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -12,114 +14,6 @@ use std::time::Duration;
 
 /// A working Monday morning, so that the hall takes and calls tickets.
 const MORNING: &str = "2026-03-02T10:00:00+08:00";
-
-#[derive(Clone)]
-struct Instance {
-    base: String,
-    http: reqwest::Client,
-}
-
-impl Instance {
-    async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut req = self.http.request(method, format!("{}{path}", self.base));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let text = res.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-    }
-
-    async fn token(&self, user: &str) -> String {
-        let (s, t) = self
-            .call(
-                Method::POST,
-                "/api/v1/auth/token",
-                None,
-                Some(json!({"username": user, "password": "demo-password"})),
-            )
-            .await;
-        assert_eq!(s, StatusCode::OK, "{user}: {t}");
-        t["token"].as_str().unwrap().to_string()
-    }
-
-    /// An event stream, opened.
-    async fn stream(&self, path: &str, token: Option<&str>) -> Stream {
-        let mut req = self.http.get(format!("{}{path}", self.base));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        let res = req.send().await.unwrap();
-        assert_eq!(res.status(), StatusCode::OK, "{path}");
-        Stream {
-            res,
-            buf: String::new(),
-        }
-    }
-}
-
-struct Stream {
-    res: reqwest::Response,
-    buf: String,
-}
-
-impl Stream {
-    /// The data of the next event called `name` whose data contains `want`.
-    async fn next(&mut self, name: &str, want: &str) -> String {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            while let Some(end) = self.buf.find("\n\n") {
-                let block: String = self.buf.drain(..end + 2).collect();
-                let event = block
-                    .lines()
-                    .find_map(|l| l.strip_prefix("event: "))
-                    .unwrap_or("");
-                let data: String = block
-                    .lines()
-                    .filter_map(|l| l.strip_prefix("data: "))
-                    .collect();
-                if event == name && data.contains(want) {
-                    return data;
-                }
-            }
-            let chunk = tokio::time::timeout_at(deadline, self.res.chunk())
-                .await
-                .unwrap_or_else(|_| panic!("no {name} event with {want}"))
-                .unwrap()
-                .expect("the stream stays open");
-            self.buf.push_str(&String::from_utf8_lossy(&chunk));
-        }
-    }
-}
-
-async fn take(inst: &Instance, hid: i64, cat: i64) -> Value {
-    let body = json!({"hall_id": hid, "category_id": cat});
-    let (s, t) = inst
-        .call(Method::POST, "/api/v1/hall/tickets", None, Some(body))
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{t}");
-    t
-}
-
-async fn act(inst: &Instance, clerk: &str, w: i64, action: &str) -> (StatusCode, Value) {
-    inst.call(
-        Method::POST,
-        &format!("/api/v1/hall/windows/{w}/{action}"),
-        Some(clerk),
-        Some(json!({})),
-    )
-    .await
-}
 
 /// A stand-in SMS gateway that records the id of every message it is given.
 async fn gateway() -> (String, Arc<Mutex<Vec<i64>>>) {
@@ -141,6 +35,23 @@ async fn gateway() -> (String, Arc<Mutex<Vec<i64>>>) {
     (url, got)
 }
 
+/// A ticket of category `cat` taken at the kiosk.
+async fn ticket(app: &TestApp, hid: i64, cat: i64) {
+    let (s, t) = take(app, None, json!({"hall_id": hid, "category_id": cat})).await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+}
+
+/// An event stream of `app`, opened.
+async fn stream(app: &TestApp, path: &str, token: Option<&str>) -> reqwest::Response {
+    let mut req = app.http.get(app.url(path));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let res = req.send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    res
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_serve_one_database_as_one() {
     let Some(admin_url) = onewindow_store::testing::postgres_url() else {
@@ -156,13 +67,7 @@ async fn two_instances_serve_one_database_as_one() {
         .unwrap();
     let url = db.url.clone();
     let (code, text) = tokio::task::block_in_place(|| {
-        run(&[
-            "demo",
-            "--database-url",
-            &url,
-            "--demo-password",
-            "demo-password",
-        ])
+        run(&["demo", "--database-url", &url, "--demo-password", PASSWORD])
     });
     assert_eq!(code, 0, "{text}");
     let (sms, got) = gateway().await;
@@ -172,43 +77,13 @@ async fn two_instances_serve_one_database_as_one() {
     let extra = ["--config", cfg.as_str(), "--clock-start", MORNING];
     let (pa, base_a, _) = tokio::task::block_in_place(|| serve(&url, &extra));
     let (pb, base_b, _) = tokio::task::block_in_place(|| serve(&url, &extra));
-    let http = reqwest::Client::new();
-    let a = Instance {
-        base: base_a,
-        http: http.clone(),
-    };
-    let b = Instance { base: base_b, http };
+    let (a, b) = (TestApp::attach(&base_a), TestApp::attach(&base_b));
 
     let admin = a.token("admin").await;
     let clerk = a.token("clerk").await;
-    let (_, halls) = a
-        .call(Method::GET, "/api/v1/halls", Some(&admin), None)
-        .await;
-    let hid = halls.as_array().unwrap()[0]["id"].as_i64().unwrap();
-    let (_, cats) = a
-        .call(
-            Method::GET,
-            &format!("/api/v1/halls/{hid}/categories"),
-            None,
-            None,
-        )
-        .await;
-    let cat = cats
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["prefix"] == "A")
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap();
-    let (_, windows) = a
-        .call(
-            Method::GET,
-            &format!("/api/v1/halls/{hid}/windows"),
-            Some(&admin),
-            None,
-        )
-        .await;
+    let hid = demo_hall(&a, &admin).await["id"].as_i64().unwrap();
+    let cat = category(&a, hid, "A").await;
+    let (_, windows) = a.get(&format!("/api/v1/halls/{hid}/windows"), &admin).await;
     let window = |n: i64| {
         windows
             .as_array()
@@ -222,49 +97,24 @@ async fn two_instances_serve_one_database_as_one() {
     let (w1, w2) = (window(1), window(2));
 
     // A display connected to B hears what happens at a window served through A.
-    let mut display = b.stream(&format!("/hall/{hid}/events"), None).await;
-    display.next("board", "\"queues\"").await;
-    take(&a, hid, cat).await;
-    display.next("board", "\"waiting\":1").await;
-    let (s, called) = act(&a, &clerk, w1, "call-next").await;
+    let mut display = stream(&b, &format!("/hall/{hid}/events"), None).await;
+    let mut seen = String::new();
+    next_event(&mut display, &mut seen, "board", "\"queues\"").await;
+    ticket(&a, hid, cat).await;
+    next_event(&mut display, &mut seen, "board", "\"waiting\":1").await;
+    let (s, called) = window_post(&a, &clerk, w1, "call-next", None).await;
     assert_eq!(s, StatusCode::OK, "{called}");
-    let call = display.next("call", "A001").await;
+    let call = next_event(&mut display, &mut seen, "call", "A001").await;
     assert!(call.contains("请A001号到1号窗口办理"), "{call}");
-    let (s, _) = act(&a, &clerk, w1, "finish").await;
+    let (s, _) = window_post(&a, &clerk, w1, "finish", Some(json!({}))).await;
     assert_eq!(s, StatusCode::OK);
-    display.next("finish", "A001").await;
+    next_event(&mut display, &mut seen, "finish", "A001").await;
 
     // A workbench connected to B hears the bell rung through A.
     let approver = b.token("approver").await;
-    let mut bench = b.stream("/urges/events", Some(&approver)).await;
-    let (_, matters) = a
-        .call(
-            Method::GET,
-            "/api/v1/matters?q=建筑工程施工许可证核发&limit=50",
-            None,
-            None,
-        )
-        .await;
-    let code = matters["items"][0]["code"].as_str().unwrap().to_string();
-    let (s, created) = a
-        .call(
-            Method::POST,
-            "/api/v1/cases",
-            Some(&clerk),
-            Some(crate::cases::company_application(&code, "window")),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{created}");
-    let case = created["case_ids"][0].as_i64().unwrap();
-    let (s, v) = a
-        .call(
-            Method::POST,
-            &format!("/api/v1/cases/{case}/actions"),
-            Some(&clerk),
-            Some(json!({"action": "accept"})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{v}");
+    let mut bench = stream(&b, "/urges/events", Some(&approver)).await;
+    let mut heard = String::new();
+    let (case, _) = crate::supervision::reviewing_case(&a).await;
     let supervisor = a.token("supervisor").await;
     let (s, u) = a
         .call(
@@ -275,31 +125,31 @@ async fn two_instances_serve_one_database_as_one() {
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{u}");
-    let heard = bench.next("urge", "两个实例之间的督办").await;
-    assert!(heard.contains(&format!("\"id\":{}", u["id"])), "{heard}");
+    let urge = next_event(&mut bench, &mut heard, "urge", "两个实例之间的督办").await;
+    assert!(urge.contains(&format!("\"id\":{}", u["id"])), "{urge}");
 
     // Windows calling through both instances at once: every ticket called once.
     let total = 30;
     for _ in 0..total {
-        take(&b, hid, cat).await;
+        ticket(&b, hid, cat).await;
     }
-    let calling = |inst: &Instance, w: i64| {
-        let (inst, clerk) = (inst.clone(), clerk.clone());
+    let calling = |base: &str, w: i64| {
+        let (app, clerk) = (TestApp::attach(base), clerk.clone());
         tokio::spawn(async move {
             let mut numbers = Vec::new();
             loop {
-                let (s, out) = act(&inst, &clerk, w, "call-next").await;
+                let (s, out) = window_post(&app, &clerk, w, "call-next", None).await;
                 match out["ticket"]["number"].as_str() {
                     Some(n) if s == StatusCode::OK => numbers.push(n.to_string()),
                     _ => break,
                 }
-                let (s, out) = act(&inst, &clerk, w, "finish").await;
+                let (s, out) = window_post(&app, &clerk, w, "finish", Some(json!({}))).await;
                 assert_eq!(s, StatusCode::OK, "{out}");
             }
             numbers
         })
     };
-    let (x, y) = (calling(&a, w1), calling(&b, w2));
+    let (x, y) = (calling(&base_a, w1), calling(&base_b, w2));
     let (x, y) = (x.await.unwrap(), y.await.unwrap());
     let all: BTreeSet<&String> = x.iter().chain(&y).collect();
     assert_eq!(x.len() + y.len(), total, "{x:?} {y:?}");
@@ -309,7 +159,7 @@ async fn two_instances_serve_one_database_as_one() {
     // The notices the accepted case wrote leave once, whichever instance runs the outbox.
     let store = onewindow_store::open(&url).await.unwrap();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    let pending = loop {
+    let outbox = loop {
         let outbox = store.outbox(None, 1000).await.unwrap();
         let pending = outbox.iter().filter(|m| m.status == "pending").count();
         if pending == 0 || tokio::time::Instant::now() > deadline {
@@ -317,18 +167,18 @@ async fn two_instances_serve_one_database_as_one() {
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     };
-    let mut sent: Vec<i64> = pending
+    let mut sent: Vec<i64> = outbox
         .iter()
         .filter(|m| m.status == "sent" && m.channel == "sms")
         .map(|m| m.id)
         .collect();
-    assert!(!sent.is_empty(), "{pending:?}");
+    assert!(!sent.is_empty(), "{outbox:?}");
     sent.sort_unstable();
     // Two more rounds of both instances' outbox jobs: nothing is sent again.
     tokio::time::sleep(Duration::from_secs(11)).await;
-    let mut heard = got.lock().unwrap().clone();
-    heard.sort_unstable();
-    assert_eq!(heard, sent, "each notice sent once");
+    let mut gotten = got.lock().unwrap().clone();
+    gotten.sort_unstable();
+    assert_eq!(gotten, sent, "each notice sent once");
     store.close().await;
 
     // Open event streams would hold a graceful stop.

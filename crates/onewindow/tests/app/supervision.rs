@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 /// A case of 建筑工程施工许可证核发 taken in at the comprehensive window and accepted: under
 /// review, its first step active in the approver's department (住建局).
-async fn reviewing_case(app: &TestApp) -> (i64, Value) {
+pub(crate) async fn reviewing_case(app: &TestApp) -> (i64, Value) {
     let clerk = app.token("clerk").await;
     let code = matter_code(app, "建筑工程施工许可证核发").await;
     let (s, created) = app

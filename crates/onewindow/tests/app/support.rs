@@ -53,6 +53,18 @@ impl TestApp {
         }
     }
 
+    /// A client for the platform serving at `base` in another process (which owns its
+    /// database): the same calls as on an app started here.
+    pub fn attach(base: &str) -> TestApp {
+        TestApp {
+            base: base.to_string(),
+            db: None,
+            http: reqwest::Client::new(),
+            stop: None,
+            server: None,
+        }
+    }
+
     pub fn db(&self) -> &TestDb {
         self.db.as_ref().expect("the database lives until stop()")
     }
