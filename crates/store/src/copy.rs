@@ -50,33 +50,12 @@ struct Table {
 }
 
 impl Table {
-    fn kinds(&self) -> Vec<ColumnKind> {
-        self.columns.iter().map(|c| c.1).collect()
-    }
     fn column_list(&self) -> String {
         self.columns
             .iter()
             .map(|c| c.0.as_str())
             .collect::<Vec<_>>()
             .join(", ")
-    }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Sqlite,
-    Postgres,
-}
-
-fn kind(url: &str) -> Result<Kind> {
-    if url.starts_with("sqlite:") {
-        Ok(Kind::Sqlite)
-    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Kind::Postgres)
-    } else {
-        Err(StoreError::Config(
-            "database URL must start with sqlite:// or postgres://".into(),
-        ))
     }
 }
 
@@ -135,7 +114,7 @@ async fn copy_and_compare<S: Backend, D: Backend>(
 }
 
 fn other_kinds(from: &str, to: &str) -> Result<()> {
-    if kind(from)? == kind(to)? {
+    if crate::db_kind(from)? == crate::db_kind(to)? {
         return Err(StoreError::Config(
             "copy moves an installation between SQLite and PostgreSQL; for a copy on the same \
              kind of database use `onewindow backup` (SQLite) or pg_dump (PostgreSQL)"
@@ -151,7 +130,7 @@ enum Pair {
 }
 
 async fn connect(from: &str, to: &str) -> Result<Pair> {
-    Ok(if kind(from)? == Kind::Sqlite {
+    Ok(if crate::db_kind(from)? == crate::DbKind::Sqlite {
         Pair::SqliteToPg(
             SqliteBackend::connect(from).await?,
             PgBackend::connect(to, 4).await?,
@@ -218,14 +197,9 @@ async fn transfer<S: Backend, D: Backend>(
             .filter_map(|d| t.columns.iter().position(|c| &c.0 == d).map(|i| (i, d)))
             .collect();
         let mut n = 0;
-        let mut after: Option<Vec<Arg>> = None;
-        loop {
-            let mut page = src
-                .read_values(page_query(t, after.as_ref()), &t.kinds())
-                .await?;
-            let len = page.len() as i64;
-            after = t.key_of(page.last().map(Vec::as_slice));
-            n += len;
+        let mut pages = Pages::of(t);
+        while let Some(mut page) = pages.next(src).await? {
+            n += page.len() as i64;
             for row in &mut page {
                 for (i, col) in &waiting {
                     let null = null_like(&row[*i]);
@@ -237,9 +211,6 @@ async fn transfer<S: Backend, D: Backend>(
             }
             for q in multi_row::<D>(&head, "", page) {
                 D::exec(&mut tx, q).await?;
-            }
-            if len < PAGE || t.key.is_empty() {
-                break;
             }
         }
         if let Some(id) = &t.identity
@@ -337,6 +308,37 @@ fn null_like(v: &Arg) -> Arg {
     }
 }
 
+/// A table read a page at a time, in key order (whole, when it has no key).
+struct Pages<'t> {
+    table: &'t Table,
+    kinds: Vec<ColumnKind>,
+    after: Option<Vec<Arg>>,
+    done: bool,
+}
+
+impl<'t> Pages<'t> {
+    fn of(table: &'t Table) -> Pages<'t> {
+        Pages {
+            table,
+            kinds: table.columns.iter().map(|c| c.1).collect(),
+            after: None,
+            done: false,
+        }
+    }
+
+    async fn next<B: Backend>(&mut self, b: &B) -> Result<Option<Vec<Vec<Arg>>>> {
+        if self.done {
+            return Ok(None);
+        }
+        let page = b
+            .read_values(page_query(self.table, self.after.as_ref()), &self.kinds)
+            .await?;
+        self.after = self.table.key_of(page.last().map(Vec::as_slice));
+        self.done = (page.len() as i64) < PAGE || self.table.key.is_empty();
+        Ok(Some(page))
+    }
+}
+
 /// The next page of `t` after the key `after`, in key order (a key-set page: no OFFSET to
 /// skip over).
 fn page_query(t: &Table, after: Option<&Vec<Arg>>) -> Sql {
@@ -356,13 +358,8 @@ fn page_query(t: &Table, after: Option<&Vec<Arg>>) -> Sql {
 /// values printed one way, hashed, the hashes sorted (so row order does not matter) and hashed.
 async fn digest<B: Backend>(b: &B, t: &Table) -> Result<(i64, String)> {
     let mut hashes: Vec<[u8; 32]> = Vec::new();
-    let mut after: Option<Vec<Arg>> = None;
-    loop {
-        let page = b
-            .read_values(page_query(t, after.as_ref()), &t.kinds())
-            .await?;
-        let len = page.len() as i64;
-        after = t.key_of(page.last().map(Vec::as_slice));
+    let mut pages = Pages::of(t);
+    while let Some(page) = pages.next(b).await? {
         for row in &page {
             let mut h = Sha256::new();
             for v in row {
@@ -370,9 +367,6 @@ async fn digest<B: Backend>(b: &B, t: &Table) -> Result<(i64, String)> {
                 h.update(b"\x1f");
             }
             hashes.push(h.finalize().into());
-        }
-        if len < PAGE || t.key.is_empty() {
-            break;
         }
     }
     hashes.sort_unstable();

@@ -1352,20 +1352,34 @@ pub trait AppointmentStore: Send + Sync {
 }
 
 /// Opens the database a URL names: `sqlite://path` (created if missing) or `postgres://…`.
-pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DbKind {
+    Sqlite,
+    Postgres,
+}
+
+/// Which database a URL names.
+pub(crate) fn db_kind(url: &str) -> Result<DbKind> {
     if url.starts_with("sqlite:") {
-        Ok(Arc::new(sql::SqlStore::new(
-            sqlite::SqliteBackend::connect(url).await?,
-        )))
+        Ok(DbKind::Sqlite)
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(sql::SqlStore::new(
-            postgres::PgBackend::connect(url, 16).await?,
-        )))
+        Ok(DbKind::Postgres)
     } else {
         Err(StoreError::Config(
             "database URL must start with sqlite:// or postgres://".into(),
         ))
     }
+}
+
+pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
+    Ok(match db_kind(url)? {
+        DbKind::Sqlite => Arc::new(sql::SqlStore::new(
+            sqlite::SqliteBackend::connect(url).await?,
+        )),
+        DbKind::Postgres => Arc::new(sql::SqlStore::new(
+            postgres::PgBackend::connect(url, 16).await?,
+        )),
+    })
 }
 
 /// The URL with any password replaced by `***`, for logs and messages.
