@@ -160,6 +160,14 @@ pub fn changed(state: &AppState, hall_id: i64) {
 /// arrive meanwhile into the next round.
 pub fn changed_here(state: &AppState, hall_id: i64) {
     let ch = state.hall_live.channel(hall_id);
+    // No display of this hall on this instance (the usual case for a change relayed from
+    // another): forget the board rather than read it for nobody; the next reader reads it.
+    if ch.tx.receiver_count() == 0 && !ch.refreshing.load(Ordering::SeqCst) {
+        if let Ok(mut l) = ch.latest.write() {
+            *l = None;
+        }
+        return;
+    }
     ch.dirty.store(true, Ordering::SeqCst);
     if ch.refreshing.swap(true, Ordering::SeqCst) {
         return;
