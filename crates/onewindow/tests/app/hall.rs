@@ -198,6 +198,27 @@ pub fn working_morning() -> onewindow_web::WebConfig {
     at("2026-03-02T10:00:00+08:00")
 }
 
+/// The hall's windows: their ids by their numbers.
+pub(crate) async fn windows_by_number(
+    app: &TestApp,
+    token: &str,
+    hid: i64,
+) -> impl Fn(i64) -> i64 + use<> {
+    let (_, windows) = app
+        .get(&format!("/api/v1/halls/{hid}/windows"), token)
+        .await;
+    move |n| {
+        windows
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["number"] == n)
+            .unwrap_or_else(|| panic!("no window {n}: {windows}"))["id"]
+            .as_i64()
+            .unwrap()
+    }
+}
+
 /// A demo category by its prefix.
 pub(crate) async fn category(app: &TestApp, hid: i64, prefix: &str) -> i64 {
     let (_, list) = app
@@ -251,19 +272,7 @@ each_app!(
         let hall = demo_hall(app, &admin).await;
         let hid = hall["id"].as_i64().unwrap();
         let a = category(app, hid, "A").await;
-        let (_, windows) = app
-            .get(&format!("/api/v1/halls/{hid}/windows"), &admin)
-            .await;
-        let window = |n: i64| {
-            windows
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|w| w["number"] == n)
-                .unwrap()["id"]
-                .as_i64()
-                .unwrap()
-        };
+        let window = windows_by_number(app, &admin, hid).await;
         let w1 = window(1);
 
         // At the kiosk, nobody signed in: a number, nobody ahead, the page's key.
@@ -779,17 +788,7 @@ each_app!(
         let clerk = app.token("clerk").await;
         let hid = demo_hall(app, &admin).await["id"].as_i64().unwrap();
         let a = category(app, hid, "A").await;
-        let (_, windows) = app
-            .get(&format!("/api/v1/halls/{hid}/windows"), &admin)
-            .await;
-        let w1 = windows
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|w| w["number"] == 1)
-            .unwrap()["id"]
-            .as_i64()
-            .unwrap();
+        let w1 = windows_by_number(app, &admin, hid).await(1);
         let mut res = app
             .http
             .get(app.url(&format!("/hall/{hid}/events")))

@@ -4,7 +4,7 @@
 //! send each notice once.
 
 use crate::cli::{run, serve, stop};
-use crate::hall::{category, demo_hall, next_event, take, window_post};
+use crate::hall::{category, demo_hall, next_event, take, window_post, windows_by_number};
 use crate::support::{PASSWORD, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -83,17 +83,7 @@ async fn two_instances_serve_one_database_as_one() {
     let clerk = a.token("clerk").await;
     let hid = demo_hall(&a, &admin).await["id"].as_i64().unwrap();
     let cat = category(&a, hid, "A").await;
-    let (_, windows) = a.get(&format!("/api/v1/halls/{hid}/windows"), &admin).await;
-    let window = |n: i64| {
-        windows
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|w| w["number"] == n)
-            .unwrap()["id"]
-            .as_i64()
-            .unwrap()
-    };
+    let window = windows_by_number(&a, &admin, hid).await;
     let (w1, w2) = (window(1), window(2));
 
     // A display connected to B hears what happens at a window served through A.
