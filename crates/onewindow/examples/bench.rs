@@ -168,7 +168,7 @@ async fn main() {
     let t = Instant::now();
     let verified = store.verify_audit().await.unwrap();
     let verify_ms = t.elapsed().as_secs_f64() * 1000.0;
-    let out = json!({
+    let mut out = json!({
         "benchmark": "foundation",
         "database": store.backend(),
         "clients": a.clients,
@@ -176,6 +176,7 @@ async fn main() {
         "audit_verify": { "entries": verified.as_ref().ok(), "intact": verified.is_ok(), "ms": verify_ms.round() },
         "peak_rss_mib": peak_rss_kib().map(|k| (k as f64 / 1024.0 * 10.0).round() / 10.0),
     });
+    support::relate_to_raw_commits(&url, a.clients, &mut out).await;
     println!("{}", serde_json::to_string_pretty(&out).unwrap());
     store.close().await;
     if a.database_url.is_none() {

@@ -15,8 +15,6 @@ mod support;
 use support::percentile;
 
 use serde_json::{Value, json};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 struct Args {
@@ -62,90 +60,6 @@ async fn timed(req: reqwest::RequestBuilder, lat: &mut Vec<f64>, parse: bool) ->
     } else {
         Some(Value::Null)
     }
-}
-
-/// Raw durable commits: one single-row INSERT per transaction from `writers` concurrent tasks.
-async fn raw_commits(url: &str, seconds: u64, writers: usize) -> f64 {
-    let stop = Arc::new(AtomicBool::new(false));
-    let done = Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    if url.starts_with("sqlite:") {
-        use sqlx::sqlite::{
-            SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
-        };
-        use std::str::FromStr;
-        let opts = SqliteConnectOptions::from_str(url)
-            .unwrap()
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(Duration::from_secs(30));
-        // One writer, as the platform has: SQLite takes one write at a time.
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(opts)
-            .await
-            .unwrap();
-        sqlx::query(
-            "CREATE TABLE IF NOT EXISTS bench_raw (id INTEGER PRIMARY KEY, v TEXT NOT NULL)",
-        )
-        .execute(&pool)
-        .await
-        .unwrap();
-        for _ in 0..writers {
-            let (pool, stop, done) = (pool.clone(), stop.clone(), done.clone());
-            tasks.push(tokio::spawn(async move {
-                while !stop.load(Ordering::Relaxed) {
-                    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
-                    sqlx::query("INSERT INTO bench_raw (v) VALUES ('x')")
-                        .execute(&mut *tx)
-                        .await
-                        .unwrap();
-                    tx.commit().await.unwrap();
-                    done.fetch_add(1, Ordering::Relaxed);
-                }
-            }));
-        }
-        tokio::time::sleep(Duration::from_secs(seconds)).await;
-        stop.store(true, Ordering::Relaxed);
-        for t in tasks {
-            t.await.unwrap();
-        }
-        pool.close().await;
-    } else {
-        let pool = sqlx::postgres::PgPoolOptions::new()
-            .max_connections(16)
-            .connect(url)
-            .await
-            .unwrap();
-        sqlx::query(
-            "CREATE TABLE IF NOT EXISTS bench_raw (id BIGSERIAL PRIMARY KEY, v TEXT NOT NULL)",
-        )
-        .execute(&pool)
-        .await
-        .unwrap();
-        for _ in 0..writers {
-            let (pool, stop, done) = (pool.clone(), stop.clone(), done.clone());
-            tasks.push(tokio::spawn(async move {
-                while !stop.load(Ordering::Relaxed) {
-                    let mut tx = pool.begin().await.unwrap();
-                    sqlx::query("INSERT INTO bench_raw (v) VALUES ('x')")
-                        .execute(&mut *tx)
-                        .await
-                        .unwrap();
-                    tx.commit().await.unwrap();
-                    done.fetch_add(1, Ordering::Relaxed);
-                }
-            }));
-        }
-        tokio::time::sleep(Duration::from_secs(seconds)).await;
-        stop.store(true, Ordering::Relaxed);
-        for t in tasks {
-            t.await.unwrap();
-        }
-        pool.close().await;
-    }
-    done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
 }
 
 #[tokio::main]
@@ -233,8 +147,6 @@ async fn main() {
     }
     let (code, applicant) = code.expect("a matter of the approver's department");
 
-    let raw = raw_commits(&url, 5, a.clients).await;
-
     let start = Instant::now();
     let deadline = start + Duration::from_secs(a.seconds);
     let mut tasks = Vec::new();
@@ -278,7 +190,7 @@ async fn main() {
     let transitions = lat.len();
     let per_s = transitions as f64 / elapsed;
     let verified = store.verify_audit().await.unwrap();
-    let out = json!({
+    let mut out = json!({
         "benchmark": "cases end to end over HTTP: apply → accept → finish step → decide → conclude",
         "backend": store.backend(),
         "clients": a.clients,
@@ -288,10 +200,9 @@ async fn main() {
         "transitions": transitions,
         "transitions_per_second": per_s.round(),
         "latency_ms": {"p50": percentile(&lat, 0.5), "p95": percentile(&lat, 0.95), "p99": percentile(&lat, 0.99), "max": percentile(&lat, 1.0)},
-        "raw_durable_single_row_commits_per_second": raw.round(),
-        "transitions_per_raw_commit": ((per_s / raw) * 100.0).round() / 100.0,
         "audit_chain_intact_entries": verified.as_ref().ok(),
     });
+    support::relate_to_raw_commits(&url, a.clients, &mut out).await;
     println!("{}", serde_json::to_string_pretty(&out).unwrap());
     store.close().await;
     if a.database_url.is_none() {

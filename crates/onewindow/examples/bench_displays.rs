@@ -58,7 +58,7 @@ async fn display(
 async fn main() {
     let clients: usize = arg("--clients").map_or(500, |v| v.parse().unwrap());
     let calls: usize = arg("--calls").map_or(50, |v| v.parse().unwrap());
-    let (store, _, temp) = support::demo_store("bench_displays").await;
+    let (store, url, temp) = support::demo_store("bench_displays").await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     // A working morning, whatever the hour the benchmark runs at.
@@ -175,7 +175,7 @@ async fn main() {
     }
     fanout.sort_by(|a, b| a.total_cmp(b));
     call_ms.sort_by(|a, b| a.total_cmp(b));
-    let out = json!({
+    let mut out = json!({
         "benchmark": "hall displays: a call at a window reaching every display following the hall's events",
         "backend": store.backend(),
         "displays": clients,
@@ -186,6 +186,7 @@ async fn main() {
         "deliveries": fanout.len(),
         "missed": missed,
     });
+    support::relate_to_raw_commits(&url, clients, &mut out).await;
     println!("{}", serde_json::to_string_pretty(&out).unwrap());
     store.close().await;
     if arg("--database-url").is_none() {

@@ -32,7 +32,7 @@ async fn main() {
     let windows: i64 = arg("--windows").map_or(200, |v| v.parse().unwrap());
     let tickets: i64 = arg("--tickets").map_or(20_000, |v| v.parse().unwrap());
     let pace: u64 = arg("--pace-ms").map_or(0, |v| v.parse().unwrap());
-    let (store, _, temp) = support::demo_store("bench_hall").await;
+    let (store, url, temp) = support::demo_store("bench_hall").await;
     let c = Context::system("bench");
     let dept = store.departments(&ScopeFilter::all()).await.unwrap()[0].clone();
     let hall = store
@@ -157,13 +157,14 @@ async fn main() {
     lat.sort_by(|a, b| a.total_cmp(b));
     let distinct: HashSet<i64> = ids.iter().copied().collect();
     let left = store.waiting(hall.id).await.unwrap().len();
-    let out = json!({
+    let mut out = json!({
         "benchmark": "hall call-next at the store: every window calls at once until the queue is empty",
         "backend": store.backend(),
         "windows": windows,
         "pace_ms": pace,
         "tickets": tickets,
         "issue_seconds": (issue_secs * 10.0).round() / 10.0,
+        "issued_per_second": (tickets as f64 / issue_secs).round(),
         "calls": lat.len(),
         "calls_per_second": (lat.len() as f64 / secs).round(),
         "latency_ms": {"p50": percentile(&lat, 0.5), "p95": percentile(&lat, 0.95), "p99": percentile(&lat, 0.99), "max": percentile(&lat, 1.0)},
@@ -171,6 +172,7 @@ async fn main() {
         "lost": tickets as usize - distinct.len(),
         "still_waiting": left,
     });
+    support::relate_to_raw_commits(&url, windows as usize, &mut out).await;
     println!("{}", serde_json::to_string_pretty(&out).unwrap());
     store.close().await;
     if arg("--database-url").is_none() {

@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 async fn main() {
     let seconds: u64 = arg("--seconds").map_or(10, |v| v.parse().expect("--seconds N"));
     let clients: usize = arg("--clients").map_or(32, |v| v.parse().expect("--clients N"));
-    let (store, _, temp) = support::demo_store("bench_open311").await;
+    let (store, url, temp) = support::demo_store("bench_open311").await;
     let count = || async {
         let t = store
             .event_tallies(
@@ -110,16 +110,14 @@ async fn main() {
     )
     .await;
     let after = count().await;
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&json!({
-            "database": store.backend(),
-            "clients": clients,
-            "post_requests": posts,
-            "acknowledged": acknowledged.load(Ordering::Relaxed),
-            "events_recorded": after - before,
-        }))
-        .unwrap()
-    );
+    let mut out = json!({
+        "database": store.backend(),
+        "clients": clients,
+        "post_requests": posts,
+        "acknowledged": acknowledged.load(Ordering::Relaxed),
+        "events_recorded": after - before,
+    });
+    support::relate_to_raw_commits(&url, clients, &mut out).await;
+    println!("{}", serde_json::to_string_pretty(&out).unwrap());
     let _ = std::fs::remove_file(&temp);
 }

@@ -29,7 +29,7 @@ async fn main() {
     let cases: usize = arg("--cases").map_or(20_000, |v| v.parse().expect("--cases N"));
     let seconds: u64 = arg("--seconds").map_or(10, |v| v.parse().expect("--seconds N"));
     let clients: usize = arg("--clients").map_or(4, |v| v.parse().expect("--clients N"));
-    let (store, _, temp) = support::demo_store("bench_petitions").await;
+    let (store, url, temp) = support::demo_store("bench_petitions").await;
 
     let loading = Instant::now();
     let ctx = Context::system("bench");
@@ -184,20 +184,18 @@ async fn main() {
         }
     })
     .await;
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&json!({
-            "database": store.backend(),
-            "loaded": {
-                "cases": cases,
-                "seconds": (load_seconds * 10.0).round() / 10.0,
-            },
-            "cases_in_ledger": counted,
-            "clients": clients,
-            "ledgers": ledgers,
-            "case_files_with_audited_view": files,
-        }))
-        .unwrap()
-    );
+    let mut out = json!({
+        "database": store.backend(),
+        "loaded": {
+            "cases": cases,
+            "seconds": (load_seconds * 10.0).round() / 10.0,
+        },
+        "cases_in_ledger": counted,
+        "clients": clients,
+        "ledgers": ledgers,
+        "case_files_with_audited_view": files,
+    });
+    support::relate_to_raw_commits(&url, clients, &mut out).await;
+    println!("{}", serde_json::to_string_pretty(&out).unwrap());
     let _ = std::fs::remove_file(&temp);
 }

@@ -5,6 +5,9 @@
 //!   cargo run --release --example bench_search -- [--seconds 10] [--clients 32] [--matters 10000]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+use support::arg;
+
 use onewindow_core::catalog::record::ImportedMatter;
 use onewindow_core::catalog::search::{Doc, SearchIndex};
 use serde_json::json;
@@ -32,15 +35,6 @@ const QUERIES: &[&str] = &[
     "退休",
     "低保",
 ];
-
-fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn pct(sorted: &[f64], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
@@ -89,9 +83,9 @@ fn catalog(n: usize) -> Vec<(usize, String, onewindow_core::catalog::Guide)> {
 
 #[tokio::main]
 async fn main() {
-    let seconds = arg("--seconds", 10);
-    let clients = arg("--clients", 32) as usize;
-    let n = arg("--matters", 10_000) as usize;
+    let seconds: u64 = arg("--seconds").map_or(10, |v| v.parse().expect("--seconds N"));
+    let clients: usize = arg("--clients").map_or(32, |v| v.parse().expect("--clients N"));
+    let n: usize = arg("--matters").map_or(10_000, |v| v.parse().expect("--matters N"));
     let rows = catalog(n);
 
     // Index build, in-process.
@@ -225,21 +219,19 @@ async fn main() {
     let mut over_http = summary(lat, start.elapsed());
     over_http["errors"] = json!(errors);
     over_http["clients"] = json!(clients);
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&json!({
-            "benchmark": "catalog search",
-            "matters": rows.len(),
-            "index_build_ms": build_ms.round(),
-            "server_first_search_ms (loads the catalog and builds the index)": server_build_ms.round(),
-            "queries": QUERIES.len(),
-            "queries_with_hits": hits / 200,
-            "in_process": in_process,
-            "per_query": per_query,
-            "over_http": over_http,
-        }))
-        .unwrap()
-    );
+    let mut out = json!({
+        "benchmark": "catalog search",
+        "matters": rows.len(),
+        "index_build_ms": build_ms.round(),
+        "server_first_search_ms (loads the catalog and builds the index)": server_build_ms.round(),
+        "queries": QUERIES.len(),
+        "queries_with_hits": hits / 200,
+        "in_process": in_process,
+        "per_query": per_query,
+        "over_http": over_http,
+    });
+    support::relate_to_raw_commits(&url, clients, &mut out).await;
+    println!("{}", serde_json::to_string_pretty(&out).unwrap());
     store.close().await;
     for s in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{s}", path.display()));

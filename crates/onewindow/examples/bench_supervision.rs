@@ -320,6 +320,7 @@ async fn main() {
         .await;
         out["yearly_report"] = report;
     }
+    support::relate_to_raw_commits(&url, 1, &mut out).await;
     store.close().await;
     println!("{}", serde_json::to_string_pretty(&out).unwrap());
 }

@@ -115,3 +115,123 @@ where
     }
     summary(name, lat, errors, start.elapsed())
 }
+
+/// The yardstick every benchmark is read against: durable single-row commits a second (one
+/// INSERT per transaction, `writers` concurrent tasks) on the benchmark's own database in the
+/// same run, with the platform's settings (SQLite: WAL, `synchronous=FULL`, one writer). A scratch
+/// table `bench_raw` is made and dropped.
+#[allow(dead_code)] // not every benchmark touches a database
+pub async fn raw_commits(url: &str, seconds: u64, writers: usize) -> f64 {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use std::time::{Duration, Instant};
+    let stop = Arc::new(AtomicBool::new(false));
+    let done = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    // The same loop on either pool type; only how a write transaction begins differs.
+    macro_rules! hammer {
+        ($pool:ident, $begin:ident ( $($arg:expr)? )) => {
+            for _ in 0..writers {
+                let (pool, stop, done) = ($pool.clone(), stop.clone(), done.clone());
+                tasks.push(tokio::spawn(async move {
+                    while !stop.load(Ordering::Relaxed) {
+                        let mut tx = pool.$begin($($arg)?).await.unwrap();
+                        sqlx::query("INSERT INTO bench_raw (v) VALUES ('x')")
+                            .execute(&mut *tx)
+                            .await
+                            .unwrap();
+                        tx.commit().await.unwrap();
+                        done.fetch_add(1, Ordering::Relaxed);
+                    }
+                }));
+            }
+            tokio::time::sleep(Duration::from_secs(seconds)).await;
+            stop.store(true, Ordering::Relaxed);
+            for t in tasks.drain(..) {
+                t.await.unwrap();
+            }
+            let _ = sqlx::query("DROP TABLE bench_raw").execute(&$pool).await;
+        };
+    }
+    if url.starts_with("sqlite:") {
+        use sqlx::sqlite::{
+            SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+        };
+        use std::str::FromStr;
+        let opts = SqliteConnectOptions::from_str(url)
+            .unwrap()
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(30));
+        // One writer, as the platform has: SQLite takes one write at a time.
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts)
+            .await
+            .unwrap();
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS bench_raw (id INTEGER PRIMARY KEY, v TEXT NOT NULL)",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        hammer!(pool, begin_with("BEGIN IMMEDIATE"));
+        pool.close().await;
+    } else {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(16)
+            .connect(url)
+            .await
+            .unwrap();
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS bench_raw (id BIGSERIAL PRIMARY KEY, v TEXT NOT NULL)",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        hammer!(pool, begin());
+        pool.close().await;
+    }
+    done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+}
+
+/// The raw commit rate measured with one writer and with `clients` writers, as JSON, and every
+/// rate in `out` (any key ending in `per_second`) related to it: a `…_per_raw_commit` beside it,
+/// the rate divided by the raw rate at the same concurrency.
+#[allow(dead_code)] // not every benchmark touches a database
+pub async fn relate_to_raw_commits(url: &str, clients: usize, out: &mut serde_json::Value) {
+    let one = raw_commits(url, 3, 1).await;
+    let many = raw_commits(url, 3, clients.max(1)).await;
+    fn walk(v: &mut serde_json::Value, raw: f64) {
+        match v {
+            serde_json::Value::Object(m) => {
+                let rates: Vec<(String, f64)> = m
+                    .iter()
+                    .filter(|(k, _)| k.ends_with("per_second") && !k.starts_with("raw_"))
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_f64()?)))
+                    .collect();
+                for (_, v) in m.iter_mut() {
+                    walk(v, raw);
+                }
+                for (k, rate) in rates {
+                    let name = format!("{}_per_raw_commit", k.trim_end_matches("_per_second"));
+                    m.insert(
+                        name,
+                        serde_json::json!((rate / raw * 1000.0).round() / 1000.0),
+                    );
+                }
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(|v| walk(v, raw)),
+            _ => {}
+        }
+    }
+    walk(out, many);
+    let mut raw = serde_json::Map::new();
+    raw.insert("writers_1".into(), serde_json::json!(one.round()));
+    raw.insert(
+        format!("writers_{}", clients.max(1)),
+        serde_json::json!(many.round()),
+    );
+    out["raw_commits_per_second"] = serde_json::Value::Object(raw);
+}
