@@ -161,6 +161,7 @@ pub async fn raw_commits(url: &str, seconds: u64, writers: usize) -> f64 {
         use std::str::FromStr;
         let opts = SqliteConnectOptions::from_str(url)
             .unwrap()
+            .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(30));

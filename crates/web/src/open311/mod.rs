@@ -4,6 +4,7 @@
 //! `{code, description}` with 400, 403 or 404. A request becomes an event like any other and
 //! goes through the same flow.
 
+mod form;
 mod format;
 
 use crate::auth::Origin;
@@ -20,11 +21,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use chrono::{DateTime, Duration, Utc};
+use form::{Submission, param};
 use format::{Format, respond};
 use onewindow_core::audit::Context;
-use onewindow_core::grid::category::{Answers, Category, Datatype};
+use onewindow_core::grid::category::{Category, Datatype};
 use onewindow_core::grid::event::{Source, State as EventState};
-use onewindow_core::grid::report::{Event, NewEvent, Point};
+use onewindow_core::grid::report::Event;
 use onewindow_core::time::china;
 use onewindow_core::{Lang, Text};
 use onewindow_store::EventFilter;
@@ -123,12 +125,6 @@ fn pairs(raw: Option<&str>) -> Vec<(String, String)> {
     form_urlencoded::parse(raw.unwrap_or("").as_bytes())
         .into_owned()
         .collect()
-}
-
-fn param<'a>(ps: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    ps.iter()
-        .find(|(k, v)| k == name && !v.trim().is_empty())
-        .map(|(_, v)| v.trim())
 }
 
 /// Our jurisdiction: the code of the top region. A request naming another is refused.
@@ -538,19 +534,6 @@ async fn client(state: &AppState, key: Option<&str>) -> Result<String, Failure> 
         .ok_or_else(refused)
 }
 
-fn number(ps: &[(String, String)], name: &str) -> Result<Option<f64>, Failure> {
-    param(ps, name)
-        .map(|v| {
-            v.parse::<f64>().map_err(|_| {
-                Failure::bad(
-                    format!("{name}应为数字"),
-                    format!("{name} must be a number"),
-                )
-            })
-        })
-        .transpose()
-}
-
 async fn post_requests(
     State(state): State<AppState>,
     Path(file): Path<String>,
@@ -577,42 +560,16 @@ async fn post_requests(
         let name = client(&state, param(&ps, "api_key")).await?;
         jurisdiction(&state, &ps).await?;
         let m = grid::map(&state).await?;
-        let code = param(&ps, "service_code")
-            .ok_or_else(|| Failure::bad("service_code：必填", "service_code: required"))?;
-        let c = category(&m, code).map_err(|f| Failure {
+        let Submission {
+            service_code,
+            mut event,
+            answers,
+        } = form::read(&ps)?;
+        let c = category(&m, &service_code).map_err(|f| Failure {
             status: StatusCode::BAD_REQUEST,
             ..f
         })?;
-        let (lat, lon) = (number(&ps, "lat")?, number(&ps, "long")?);
-        let point = match (lon, lat) {
-            (Some(lon), Some(lat)) => Some(Point { lon, lat }),
-            (None, None) => None,
-            _ => {
-                return Err(Failure::bad(
-                    "lat与long须同时提供",
-                    "lat and long go together",
-                ));
-            }
-        };
-        let address = param(&ps, "address_string")
-            .or(param(&ps, "address_id"))
-            .unwrap_or("")
-            .to_string();
-        let reporter_name = [param(&ps, "last_name"), param(&ps, "first_name")]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join("");
-        let mut answers = Answers::new();
-        for (k, v) in &ps {
-            if let Some(code) = k
-                .strip_prefix("attribute[")
-                .and_then(|k| k.strip_suffix(']'))
-            {
-                let code = code.strip_suffix("][]").unwrap_or(code);
-                answers.entry(code.to_string()).or_default().push(v.clone());
-            }
-        }
+        event.category_id = Some(c.id);
         let token = crate::auth::random_token();
         let reported = events::report(
             &state,
@@ -627,15 +584,7 @@ async fn post_requests(
                 },
             },
             Source::Open311,
-            NewEvent {
-                category_id: Some(c.id),
-                description: param(&ps, "description").unwrap_or("").to_string(),
-                address,
-                point,
-                reporter_name,
-                reporter_phone: param(&ps, "phone").unwrap_or("").to_string(),
-                reporter_email: param(&ps, "email").unwrap_or("").to_string(),
-            },
+            event,
             &answers,
             Vec::new(),
             Some(token.clone()),

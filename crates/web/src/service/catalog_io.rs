@@ -326,6 +326,9 @@ pub fn write_xlsx(rows: &[Vec<String>]) -> Result<Vec<u8>, rust_xlsxwriter::Xlsx
 }
 
 #[cfg(test)]
+mod properties;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
