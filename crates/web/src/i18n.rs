@@ -544,6 +544,16 @@ const UI: &[(&str, &str, &str)] = &[
     ),
     ("case.delivery_due", "送达期限", "Deliver by"),
     ("case.id_number", "证件号码", "ID number"),
+    (
+        "case.reveal_personal",
+        "查看完整个人信息",
+        "Show the personal data in full",
+    ),
+    (
+        "case.reveal_personal_note",
+        "查看将记入操作记录",
+        "the look is recorded in the audit trail",
+    ),
     ("case.agency", "帮办代办", "Agent"),
     ("case.delivery", "送达方式", "Delivery"),
     ("case.tracking", "邮件单号", "Tracking number"),

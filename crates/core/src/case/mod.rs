@@ -8,6 +8,7 @@ pub mod clock;
 pub mod kinds;
 pub mod machine;
 pub mod number;
+pub mod personal;
 pub mod rules;
 pub mod workflow;
 

@@ -1187,3 +1187,113 @@ each_app!(notices_leave_through_the_outbox_and_are_retried, |app| {
         "sent once only"
     );
 });
+
+each_app!(personal_data_is_masked_but_for_those_who_need_it, |app| {
+    let admin = app.token("admin").await;
+    let clerk = app.token("clerk").await;
+    let supervisor = app.token("supervisor").await;
+    let citizen = app.token("citizen").await;
+    let code = matter_code(app, "城乡居民最低生活保障审核确认").await;
+    let mut application = person_application(&code, "online");
+    application["delivery"] = json!("post");
+    application["delivery_address"] = json!("龙港区连湾街道海滨小区3号楼501");
+    let (s, created) = app
+        .call(
+            Method::POST,
+            "/api/v1/cases",
+            Some(&citizen),
+            Some(application),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{created}");
+    let id = created["case_ids"][0].as_i64().unwrap();
+    let path = format!("/api/v1/cases/{id}");
+    let masked = |v: &Value| {
+        let a = &v["case"]["applicant"];
+        (
+            a["id_number"].as_str().unwrap().to_string(),
+            a["phone"].as_str().unwrap().to_string(),
+            a["address"].as_str().unwrap().to_string(),
+            v["case"]["delivery_address"].as_str().unwrap().to_string(),
+        )
+    };
+    let hidden = (
+        "110***********002X".to_string(),
+        "139****5678".to_string(),
+        "龙港区连湾街****".to_string(),
+        "龙港区连湾街****".to_string(),
+    );
+    let full = (
+        PERSON.to_string(),
+        "13912345678".to_string(),
+        "龙港区连湾街道1号".to_string(),
+        "龙港区连湾街道海滨小区3号楼501".to_string(),
+    );
+    // the applicant sees their own in full, and that is no entry in the trail
+    let (s, v) = app.get(&path, &citizen).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(masked(&v), full);
+    // staff see it masked by default: the clerk who takes it in and the supervisor alike
+    for t in [&clerk, &supervisor] {
+        let (s, v) = app.get(&path, t).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(masked(&v), hidden);
+        assert!(!v.to_string().contains(PERSON), "{v}");
+    }
+    // and in lists
+    let (_, list) = app.get("/api/v1/cases?limit=200", &clerk).await;
+    let line = list["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .expect("the case is in the clerk's list");
+    assert_eq!(line["applicant"]["id_number"], "110***********002X");
+    assert!(!list.to_string().contains(PERSON));
+    // in full only for those whose work needs it, and each look is in the trail
+    let (s, e) = app.get(&format!("{path}?personal=true"), &supervisor).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
+    let looks = |t: Value| -> Vec<String> {
+        t.as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "case.personal_view")
+            .map(|e| e["actor_name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let audit = format!("/api/v1/audit?target_type=case&target_id={id}&limit=100");
+    assert!(looks(app.get(&audit, &admin).await.1).is_empty());
+    let (s, v) = app.get(&format!("{path}?personal=true"), &clerk).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(masked(&v), full);
+    let (s, v) = app.get(&format!("{path}?personal=true"), &citizen).await;
+    assert_eq!((s, masked(&v)), (StatusCode::OK, full.clone()));
+    assert_eq!(
+        looks(app.get(&audit, &admin).await.1),
+        vec!["clerk".to_string()],
+        "the clerk's look is recorded, the applicant's own is not"
+    );
+    // the page: masked, with the way to the full data for the clerk, recorded the same way
+    let cookie = crate::pages::sign_in_cookie(app, "clerk").await;
+    let page = |q: &'static str| {
+        let cookie = cookie.clone();
+        async move {
+            let res = app
+                .http
+                .get(app.url(&format!("/cases/{id}{q}")))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            res.text().await.unwrap()
+        }
+    };
+    let html = page("").await;
+    assert!(html.contains("110***********002X") && !html.contains(PERSON));
+    assert!(!html.contains("海滨小区") && html.contains("id=\"reveal-personal\""));
+    let html = page("?personal=1").await;
+    assert!(html.contains(PERSON) && html.contains("海滨小区"));
+    assert!(!html.contains("id=\"reveal-personal\""));
+    assert_eq!(looks(app.get(&audit, &admin).await.1).len(), 2);
+});

@@ -126,12 +126,22 @@ async fn audit_verify_counts_or_names_the_tampered_entry() {
 
 /// Starts `onewindow serve` on a free port and returns the process and its base URL.
 pub(crate) fn serve(url: &str, extra: &[&str]) -> (std::process::Child, String, Vec<String>) {
+    serve_logging(url, extra, "warn", Stdio::null())
+}
+
+/// `serve` with the log filter `log` (ONEWINDOW_LOG) and the log (stderr) sent to `log_to`.
+fn serve_logging(
+    url: &str,
+    extra: &[&str],
+    log: &str,
+    log_to: Stdio,
+) -> (std::process::Child, String, Vec<String>) {
     let mut child = bin()
         .args(["serve", "--addr", "127.0.0.1:0", "--database-url", url])
         .args(extra)
-        .env("ONEWINDOW_LOG", "warn")
+        .env("ONEWINDOW_LOG", log)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(log_to)
         .spawn()
         .unwrap();
     let mut lines = Vec::new();
@@ -313,6 +323,133 @@ async fn serve_demo_twice_neither_duplicates_nor_resets() {
         );
         assert_eq!(clerk_name(&base).await, renamed, "and resets nothing");
         assert_eq!(tokio::task::block_in_place(|| stop(child)), 0);
+        if let Some(p) = url.strip_prefix("sqlite://") {
+            for s in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{p}{s}"));
+            }
+        }
+    }
+    if let Some(db) = pg_db {
+        db.drop_db().await;
+    }
+}
+
+/// Passwords (right, wrong and new), tokens, Open311 keys and the database password never reach
+/// the log, even at `debug` with every request logged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_never_reach_the_log() {
+    let (sqlite, _) = temp_sqlite();
+    let mut urls = vec![sqlite];
+    let mut pg_db = None;
+    if let Some(admin) = onewindow_store::testing::postgres_url() {
+        let db = TestDb::postgres(&admin).await.unwrap();
+        let mut u = url::Url::parse(&db.url).unwrap();
+        u.set_password(Some("s3cret-pw")).unwrap(); // trust auth ignores it
+        urls.push(u.to_string());
+        pg_db = Some(db);
+    } else {
+        eprintln!(
+            "secrets_never_reach_the_log: PostgreSQL skipped (ONEWINDOW_TEST_DATABASE_URL unset)"
+        );
+    }
+    for url in urls {
+        let log_path = std::env::temp_dir().join(format!("ow_log_{}.txt", std::process::id()));
+        let log_file = std::fs::File::create(&log_path).unwrap();
+        let (child, base, _) = tokio::task::block_in_place(|| {
+            serve_logging(&url, &["--demo"], "debug", Stdio::from(log_file))
+        });
+        let http = reqwest::Client::new();
+        let admin = admin_token(&base).await;
+        let c = clerk(&base, &admin).await;
+        let (password, wrong, newer) = ("Log-secret-4711", "Log-wrong-0815", "Log-newer-9923");
+        let res = http
+            .post(format!("{base}/api/v1/users"))
+            .bearer_auth(&admin)
+            .json(
+                &serde_json::json!({"username": "logtest", "display_name": "日志检查",
+                "password": password, "roles": ["clerk"],
+                "department_id": c["department_id"], "region_id": c["region_id"]}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            reqwest::StatusCode::CREATED,
+            "{}",
+            res.text().await.unwrap()
+        );
+        let sign_in = |p: &'static str| {
+            let http = http.clone();
+            let base = base.clone();
+            async move {
+                http.post(format!("{base}/api/v1/auth/token"))
+                    .json(&serde_json::json!({"username": "logtest", "password": p}))
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(
+            sign_in(wrong).await.status(),
+            reqwest::StatusCode::UNAUTHORIZED
+        );
+        let t: serde_json::Value = sign_in(password).await.json().await.unwrap();
+        let token = t["token"].as_str().unwrap().to_string();
+        let res = http
+            .post(format!("{base}/api/v1/me/password"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"old_password": password, "new_password": newer}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), reqwest::StatusCode::NO_CONTENT);
+        let dispatcher: serde_json::Value = http
+            .post(format!("{base}/api/v1/auth/token"))
+            .json(&serde_json::json!({"username": "dispatcher", "password": "demo-password"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let dispatcher = dispatcher["token"].as_str().unwrap().to_string();
+        let k: serde_json::Value = http
+            .post(format!("{base}/api/v1/open311/keys"))
+            .bearer_auth(&dispatcher)
+            .json(&serde_json::json!({"name": "日志检查App"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let key = k["api_key"].as_str().unwrap().to_string();
+        // in the query too, where some clients put it
+        let res = http
+            .get(format!("{base}/open311/v2/requests.json?api_key={key}"))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "{}", res.status());
+        assert_eq!(tokio::task::block_in_place(|| stop(child)), 0);
+        let log = std::fs::read_to_string(&log_path).unwrap();
+        let _ = std::fs::remove_file(&log_path);
+        assert!(
+            log.contains("/api/v1/me/password") && log.contains("/open311/v2/requests.json"),
+            "the requests were logged at debug: {log}"
+        );
+        for (what, secret) in [
+            ("a password", password),
+            ("a wrong password", wrong),
+            ("a new password", newer),
+            ("a bearer token", token.as_str()),
+            ("the administrator's token", admin.as_str()),
+            ("an Open311 key", key.as_str()),
+            ("the database password", "s3cret-pw"),
+        ] {
+            assert!(!log.contains(secret), "{what} is in the log of {url}");
+        }
         if let Some(p) = url.strip_prefix("sqlite://") {
             for s in ["", "-wal", "-shm"] {
                 let _ = std::fs::remove_file(format!("{p}{s}"));

@@ -398,6 +398,10 @@ each_app!(security_headers_are_set, |app| {
     );
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(h["x-frame-options"], "DENY");
+    assert!(
+        !h.contains_key("strict-transport-security"),
+        "no HSTS on plain HTTP"
+    );
     assert!(h.contains_key("x-request-id"));
     let html = res.text().await.unwrap();
     assert!(
@@ -412,6 +416,71 @@ each_app!(security_headers_are_set, |app| {
         .unwrap();
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
     assert!(css.text().await.unwrap().contains("body.large"));
+});
+
+// Behind TLS (`secure_cookies`): HSTS, and the session cookie only over HTTPS.
+each_app!(
+    behind_tls_browsers_are_told_to_stay_on_https,
+    onewindow_web::WebConfig {
+        secure_cookies: true,
+        ..crate::support::config()
+    },
+    |app| {
+        let res = app.http.get(app.url("/login")).send().await.unwrap();
+        let hsts = res.headers()["strict-transport-security"].to_str().unwrap();
+        assert!(
+            hsts.contains("max-age=") && hsts.contains("includeSubDomains"),
+            "{hsts}"
+        );
+        let cookies = set_cookies(&res);
+        assert!(cookies.iter().all(|c| c.contains("Secure")), "{cookies:?}");
+    }
+);
+
+// Paths that climb out of a route (`..`, encoded or not, sent as written: an HTTP client would
+// tidy them first) reach no file of the machine or of the source tree.
+each_app!(climbing_paths_reach_no_file, |app| {
+    use std::io::{Read, Write};
+    let addr = app
+        .url("")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    for path in [
+        "/../../../../etc/passwd",
+        "/static/../../../../etc/passwd",
+        "/static/..%2f..%2f..%2f..%2fetc%2fpasswd",
+        "/static/%2e%2e/%2e%2e/Cargo.toml",
+        "/static/app.css/../../../Cargo.toml",
+        "/api/v1/files/..%2f..%2f..%2fetc%2fpasswd",
+        "/cases/1/print/..%2f..%2f..%2fetc%2fpasswd",
+        "/static/..\\..\\Cargo.toml",
+    ] {
+        let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+        let raw = tokio::task::block_in_place(|| {
+            let mut s = std::net::TcpStream::connect(&addr).unwrap();
+            s.write_all(req.as_bytes()).unwrap();
+            let mut raw = Vec::new();
+            s.read_to_end(&mut raw).unwrap();
+            raw
+        });
+        let text = String::from_utf8_lossy(&raw);
+        let status = text
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or_default()
+            .to_string();
+        // refused, not found, or (a page) sent to sign in
+        assert!(
+            status.starts_with('4') || status == "303",
+            "{path}: {}",
+            text.lines().next().unwrap_or_default()
+        );
+        assert!(
+            !text.contains("root:") && !text.contains("[package]"),
+            "{path} read a file: {text}"
+        );
+    }
 });
 
 each_app!(a_password_is_changed_on_the_account_page, |app| {

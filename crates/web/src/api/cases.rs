@@ -181,15 +181,28 @@ async fn bundle(
     }))
 }
 
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CaseParams {
+    /// `true`: the applicant's ID number, phone and addresses in full. Only for the applicant
+    /// and for staff who take in, review or decide cases (otherwise 403); a staff member's look
+    /// is an entry in the case's audit trail (`case.personal_view`). Without it they are masked
+    /// (`110***********002X`, `139****0004`), except to the applicant.
+    pub personal: Option<bool>,
+}
+
 /// A case with its clock, steps, history, files and the actions the caller can take now.
-#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path), CaseParams),
     responses((status = 200, body = CaseView), Errors))]
 async fn case(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<i64>,
+    ApiQuery(q): ApiQuery<CaseParams>,
 ) -> AppResult<Json<CaseView>> {
-    Ok(Json(svc::view(&state, &auth, id).await?))
+    Ok(Json(
+        svc::view(&state, &auth, id, q.personal.unwrap_or(false)).await?,
+    ))
 }
 
 /// Act on a case. The body names the action and its inputs, e.g. `{"action": "accept"}`,

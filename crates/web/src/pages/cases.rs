@@ -319,8 +319,15 @@ async fn case(
 ) -> AppResult<Response> {
     let lang = page.lang(Some(&auth));
     let (rec, st) = svc::load(&state, &auth, id).await?;
+    // The applicant's ID number, phone and addresses are shown masked; "查看完整信息" (?personal=1)
+    // shows them to those whose work needs them, and the look goes into the trail.
+    let personal = page.param("personal").is_some_and(|v| v == "1");
+    if personal {
+        svc::reveal(&state, &auth, &rec.dossier.case, &st).await?;
+    }
+    let may_reveal = !personal && !st.applicant && svc::may_see_personal(&auth, &st);
     let d = rec.dossier.clone();
-    let v = svc::view_of(&state, &auth, rec, &st).await?;
+    let v = svc::view_of(&state, &auth, rec, &st, personal).await?;
     let workable = svc::workable_steps(&state, &auth, &d, &st).await?;
     let procedures: Vec<String> = state
         .store
@@ -448,8 +455,9 @@ async fn case(
             delivery => c.delivery.name().get(lang).to_string(),
             decision => c.decision.map(|x| x.name().get(lang).to_string()),
             extension_state => c.extension.as_ref().map(|e| e.state.name().get(lang).to_string()),
-            id_masked => masked_id(&c.applicant.id_number),
-            phone_masked => mobile::mask(&c.applicant.phone),
+            id_shown => if personal || st.applicant { c.applicant.id_number.clone() } else { masked_id(&c.applicant.id_number) },
+            phone_shown => if personal || st.applicant { c.applicant.phone.clone() } else { mobile::mask(&c.applicant.phone) },
+            may_reveal => may_reveal,
             files => ser(&v.files),
             may_upload => svc::may_upload(&auth, &d, &st),
             upload_help => upload_help(&s.rules, lang),
@@ -646,7 +654,14 @@ async fn print(
     Path((id, kind)): Path<(i64, String)>,
 ) -> AppResult<Response> {
     let lang = page.lang(Some(&auth));
-    let v = svc::view(&state, &auth, id).await?;
+    // A notice carries the delivery address in full: printing it is a look at personal data,
+    // for those who may (in the trail), and masked for the rest.
+    let (rec, st) = svc::load(&state, &auth, id).await?;
+    let personal = svc::may_see_personal(&auth, &st);
+    if personal {
+        svc::reveal(&state, &auth, &rec.dossier.case, &st).await?;
+    }
+    let v = svc::view_of(&state, &auth, rec, &st, personal).await?;
     let d = &v.dossier;
     let c = &d.case;
     if !print_kinds(d).contains(&kind.as_str()) {

@@ -557,7 +557,7 @@ pub async fn act(
         events,
         files,
     };
-    view_of(state, auth, rec, &st).await
+    view_of(state, auth, rec, &st, false).await
 }
 
 /// The window a clerk taking an application in sits at (the case is counted to it); other
@@ -674,23 +674,74 @@ pub struct CaseView {
     pub bundle: Option<BundleRecord>,
 }
 
-pub async fn view(state: &AppState, auth: &Auth, id: i64) -> AppResult<CaseView> {
+/// A case; with `personal`, the applicant's personal data in full (see [`reveal`]), otherwise
+/// masked for everyone but the applicant.
+pub async fn view(state: &AppState, auth: &Auth, id: i64, personal: bool) -> AppResult<CaseView> {
     let (rec, st) = load(state, auth, id).await?;
-    view_of(state, auth, rec, &st).await
+    if personal {
+        reveal(state, auth, &rec.dossier.case, &st).await?;
+    }
+    view_of(state, auth, rec, &st, personal).await
 }
 
-/// The view of a dossier already loaded (after an action: the one just written).
+/// Whether the asker's work needs the applicant's ID number, phone and address: the applicant
+/// and their agent, and staff who take in, review or decide (受理、审查、决定) cases they may
+/// read. Supervisors, leaders and the rest see them masked.
+pub fn may_see_personal(auth: &Auth, st: &Standing) -> bool {
+    st.applicant
+        || (st.staff
+            && [
+                Permission::CaseIntake,
+                Permission::CaseReview,
+                Permission::CaseDecide,
+            ]
+            .into_iter()
+            .any(|p| auth.actor.has(p)))
+}
+
+/// Lets the asker see the case's personal data, or refuses: a staff member's look is an audit
+/// entry (`case.personal_view`) in the case's trail, the applicant's own is not.
+pub async fn reveal(state: &AppState, auth: &Auth, c: &Case, st: &Standing) -> AppResult<()> {
+    if !may_see_personal(auth, st) {
+        return Err(DomainError::forbidden().into());
+    }
+    if !st.applicant {
+        state
+            .store
+            .append_audit(
+                &auth.ctx(),
+                onewindow_core::audit::Change {
+                    action: "case.personal_view".into(),
+                    target_type: "case".into(),
+                    target_id: Some(c.id),
+                    department_id: Some(c.department_id),
+                    region_id: Some(c.region_id),
+                    summary: serde_json::json!({"number": c.number}),
+                },
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// The view of a dossier already loaded (after an action: the one just written). Personal data
+/// is masked unless `personal` (the caller has been through [`reveal`]) or the asker is the
+/// applicant.
 pub async fn view_of(
     state: &AppState,
     auth: &Auth,
     rec: CaseRecord,
     st: &Standing,
+    personal: bool,
 ) -> AppResult<CaseView> {
     let CaseRecord {
-        dossier: d,
+        dossier: mut d,
         events,
         files,
     } = rec;
+    if !personal && !st.applicant {
+        d.case.mask_personal();
+    }
     let s = settings(state).await?;
     let today = local_date(now());
     let actions = my_actions(state, auth, &d, st, today).await?;
@@ -756,11 +807,14 @@ pub struct ListParams {
     pub offset: Option<i64>,
 }
 
+/// Lines of a list, personal data masked.
 pub fn lines(s: &CaseSettings, cases: Vec<Case>, today: NaiveDate) -> Vec<CaseLine> {
     cases
         .into_iter()
-        .map(|c| {
+        .map(|mut c| {
             let v = s.clock(&c, today);
+            // lists are for finding and counting, never for reaching the applicant
+            c.mask_personal();
             CaseLine {
                 light: v.light,
                 promised_left: v.promised_left,
