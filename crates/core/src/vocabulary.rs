@@ -4,9 +4,9 @@
 /// Declares a vocabulary: the enum, its codes and names, and parsing from either.
 macro_rules! vocabulary {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = ($code:literal, $zh:literal, $en:literal)),+ $(,)? }) => {
-        $(#[$m])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
         #[serde(rename_all = "snake_case")]
+        $(#[$m])*
         pub enum $name { $($(#[$vm])* $v),+ }
 
         impl $name {

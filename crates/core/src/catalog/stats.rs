@@ -31,7 +31,8 @@ pub struct CatalogStats {
     pub promised_days: i64,
     /// 时限压缩率: 1 − promised ÷ statutory, in percent.
     pub time_compression_percent: f64,
-    /// Matters per department id.
+    /// Matters per department id (JSON object keys are strings: `{"3": 70}`).
+    #[schema(value_type = BTreeMap<String, usize>)]
     pub by_department: BTreeMap<i64, usize>,
 }
 

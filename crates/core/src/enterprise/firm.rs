@@ -89,6 +89,7 @@ impl NewEnterprise {
 /// Whom a policy notice is for: empty lists mean everyone.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schema(as = PolicyAudience)]
 pub struct Audience {
     /// Industry sections.
     pub industries: Vec<String>,

@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 
 vocabulary!(
     /// Where a project stands.
+    #[schema(as = ProjectStage)]
     Stage {
         Signed = ("signed", "已签约", "signed"),
         Approved = ("approved", "已立项", "approved"),

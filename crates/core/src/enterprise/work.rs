@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 
 vocabulary!(
     /// Which list an item is on.
+    #[schema(as = ItemKind)]
     Kind {
         Problem = ("problem", "问题", "problem"),
         Need = ("need", "需求", "need"),
@@ -35,6 +36,7 @@ vocabulary!(
 vocabulary!(
     /// Where an item stands.
     #[derive(Default)]
+    #[schema(as = ItemState)]
     State {
         /// Collected; to be assigned (at its level).
         #[default]
@@ -48,6 +50,7 @@ vocabulary!(
 
 /// The part of an item its actions change.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = ItemProgress)]
 pub struct Progress {
     pub state: State,
     pub level: Level,
@@ -108,6 +111,7 @@ pub struct Item {
 
 /// One line of an item's trail.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = ItemLogLine)]
 pub struct LogLine {
     pub at: chrono::DateTime<chrono::Utc>,
     pub action: String,
@@ -119,6 +123,7 @@ pub struct LogLine {
 /// What is done with an item.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+#[schema(as = ItemAction)]
 pub enum Action {
     /// 交办: to a department, by a day.
     Assign {

@@ -24,6 +24,7 @@ vocabulary!(
 vocabulary!(
     /// Where a complaint stands.
     #[derive(Default)]
+    #[schema(as = ComplaintState)]
     State {
         /// Awaiting the decision to accept it (受理).
         #[default]
@@ -106,6 +107,7 @@ impl NewComplaint {
 /// What is done with a complaint.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+#[schema(as = ComplaintAction)]
 pub enum Action {
     /// 受理: the department that handles it.
     Accept { department_id: i64 },
@@ -143,6 +145,7 @@ impl Action {
 
 /// The part of a complaint its actions change.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = ComplaintProgress)]
 pub struct Progress {
     pub state: State,
     /// The department handling it (set on acceptance).
@@ -346,6 +349,7 @@ impl Complaint {
 
 /// One line of a complaint's trail.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = ComplaintLogLine)]
 pub struct LogLine {
     pub at: chrono::DateTime<chrono::Utc>,
     pub action: String,

@@ -46,6 +46,7 @@ pub const ONLINE_SCORES: [(&str, &str, &str); 4] = [
 
 vocabulary!(
     /// How a rating came in.
+    #[schema(as = RatingChannel)]
     Channel {
         /// The pad at the window (评价器).
         WindowPad = ("window_pad", "窗口评价器", "window pad"),

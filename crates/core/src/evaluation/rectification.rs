@@ -58,6 +58,7 @@ vocabulary!(
 /// What the department (or the rater, for the new rating) does next.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+#[schema(as = RectificationAction)]
 pub enum Action {
     /// 核实: what was found, and whether the rating was founded.
     Verify { finding: String, founded: bool },
@@ -99,6 +100,7 @@ impl Action {
 
 /// The part of a record the actions change.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = RectificationProgress)]
 pub struct Progress {
     pub state: State,
     pub founded: Option<bool>,
@@ -165,6 +167,7 @@ impl Rectification {
 
 /// One line of a rectification's trail.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = RectificationLogLine)]
 pub struct LogLine {
     pub at: chrono::DateTime<chrono::Utc>,
     pub action: String,

@@ -226,6 +226,7 @@ pub fn act(
 
 /// A report as recorded, with what came of it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = SupervisorReport)]
 pub struct Report {
     pub id: i64,
     pub supervisor_id: i64,

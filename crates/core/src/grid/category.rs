@@ -45,6 +45,7 @@ pub struct Attribute {
 
 /// A category as stored.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = GridCategory)]
 pub struct Category {
     pub id: i64,
     pub code: String,
@@ -63,6 +64,7 @@ pub struct Category {
 /// A category as entered.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = NewGridCategory)]
 pub struct NewCategory {
     pub code: String,
     pub name: String,

@@ -19,6 +19,7 @@ use utoipa::ToSchema;
 
 vocabulary!(
     /// Where an event came from.
+    #[schema(as = EventSource)]
     Source {
         Grid = ("grid", "网格员上报", "grid worker"),
         Citizen = ("citizen", "群众反映", "citizen"),
@@ -31,6 +32,7 @@ vocabulary!(
 vocabulary!(
     /// Where an event stands.
     #[derive(Default)]
+    #[schema(as = EventState)]
     State {
         #[default]
         Reported = ("reported", "待立案", "reported"),
@@ -54,6 +56,7 @@ impl State {
 /// What is done with an event.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+#[schema(as = EventAction)]
 pub enum Action {
     /// 立案, with the category corrected if need be.
     Register {
@@ -135,6 +138,7 @@ impl Action {
 
 /// An extension asked for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = EventExtension)]
 pub struct Extension {
     pub days: i64,
     pub reason: String,
@@ -144,6 +148,7 @@ pub struct Extension {
 
 /// The part of an event its actions change.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = EventProgress)]
 pub struct Progress {
     pub state: State,
     pub category_id: Option<i64>,

@@ -24,6 +24,7 @@ pub struct TicketFact {
 
 /// The figures of one slice.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, ToSchema)]
+#[schema(as = HallFigures)]
 pub struct Figures {
     /// What the slice is: a category, window or clerk id, or the hour (0–23).
     pub key: i64,

@@ -27,6 +27,7 @@ vocabulary!(
 vocabulary!(
     /// Where a case stands.
     #[derive(Default)]
+    #[schema(as = PetitionState)]
     State {
         #[default]
         InHand = ("in_hand", "代理办理中", "in hand"),
@@ -112,6 +113,7 @@ impl NewPetition {
 
 /// One errand: to a department, by a day, and what came of it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = PetitionStep)]
 pub struct Step {
     pub department_id: i64,
     pub task: String,
@@ -122,6 +124,7 @@ pub struct Step {
 
 /// The part of a case its actions change.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = PetitionProgress)]
 pub struct Progress {
     pub state: State,
     pub steps: Vec<Step>,
@@ -137,6 +140,7 @@ pub struct Progress {
 /// What is done with a case.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+#[schema(as = PetitionAction)]
 pub enum Action {
     /// The agent goes to a department (代办), by a day.
     Errand {
@@ -328,6 +332,7 @@ pub struct Petition {
 
 /// One line of a case's trail.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = PetitionLogLine)]
 pub struct LogLine {
     pub at: chrono::DateTime<chrono::Utc>,
     pub action: String,

@@ -391,11 +391,21 @@ pub struct ImportParams {
     pub partial: Option<bool>,
 }
 
+/// The 422 of an import: the rows' errors, or (a file that cannot be read at all) the usual
+/// error body. Only the OpenAPI document uses this type.
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+#[serde(untagged)]
+enum ImportRefused {
+    Rows(ImportOutcome),
+    Error(crate::error::ErrorBody),
+}
+
 /// Import an XLSX or CSV catalog (the file as the request body). Every row is checked first;
 /// with any bad row nothing is imported (422 with every error), unless `partial=true`.
 #[utoipa::path(post, path = "/api/v1/catalog/import", tag = "catalog", params(ImportParams),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 200, body = ImportOutcome), (status = 422, body = ImportOutcome), Errors))]
+    responses(Errors, (status = 200, body = ImportOutcome), (status = 422, body = ImportRefused)))]
 async fn import(
     State(state): State<AppState>,
     auth: Auth,
@@ -435,7 +445,9 @@ pub struct ExportParams {
 
 /// The published catalog as XLSX or CSV, in the import format.
 #[utoipa::path(get, path = "/api/v1/catalog/export", tag = "catalog", params(ExportParams),
-    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), Errors))]
+    responses((status = 200, content(
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (String = "text/csv; charset=utf-8"))), Errors))]
 async fn export(
     State(state): State<AppState>,
     auth: Auth,

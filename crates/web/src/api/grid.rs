@@ -126,8 +126,27 @@ async fn create_category(
     ))
 }
 
+/// The body of a category edit as the document shows it: the category's fields and the version
+/// it was read at, in one object. The handler reads it as `CategoryUpdate` (the new category
+/// flattened), whose generated schema would forbid `version` by the category's closed field list.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct CategoryEdit {
+    version: i64,
+    /// Default true.
+    active: Option<bool>,
+    code: String,
+    name: String,
+    group: Option<String>,
+    description: Option<String>,
+    keywords: Option<String>,
+    department_id: Option<i64>,
+    limit: onewindow_core::grid::limit::Limit,
+    attributes: Option<Vec<onewindow_core::grid::category::Attribute>>,
+}
+
 #[utoipa::path(put, path = "/api/v1/grid/categories/{id}", tag = "grid", params(("id" = i64, Path)),
-    request_body = CategoryUpdate, responses((status = 200, body = Category), Errors))]
+    request_body = CategoryEdit, responses((status = 200, body = Category), Errors))]
 async fn update_category(
     State(state): State<AppState>,
     auth: Auth,

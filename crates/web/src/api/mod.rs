@@ -101,4 +101,8 @@ pub enum Errors {
     /// A value breaks a rule; `field` names it.
     #[response(status = 422)]
     Invalid(ErrorBody),
+    /// Too many attempts from one address or for one account (signing in, progress look-ups,
+    /// rating links): wait and try again.
+    #[response(status = 429)]
+    Throttled(ErrorBody),
 }

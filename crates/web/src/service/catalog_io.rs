@@ -105,7 +105,7 @@ pub struct ImportOutcome {
     /// Whether anything was written.
     pub imported: bool,
     pub rows: usize,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub report: Option<ImportReport>,
     /// Every bad row, with its line, column and reason.
     pub errors: Vec<ImportError>,

@@ -524,6 +524,7 @@ pub struct Heard {
 /// A visit's report: who came, what was heard, and the items to follow up.
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = VisitReportInput)]
 pub struct ReportInput {
     pub version: i64,
     pub attendees: String,

@@ -39,6 +39,7 @@ pub struct StewardRow {
 
 /// The month's figures.
 #[derive(Clone, Debug, Serialize, ToSchema)]
+#[schema(as = EnterpriseFigures)]
 pub struct Figures {
     /// "2026-11".
     pub month: String,

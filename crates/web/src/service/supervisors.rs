@@ -76,6 +76,7 @@ pub async fn list(state: &AppState, auth: &Auth) -> AppResult<Vec<Supervisor>> {
 /// A report as posted: the office names the supervisor; a supervisor's own account does not.
 #[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = SupervisorReportInput)]
 pub struct ReportInput {
     #[serde(default)]
     pub supervisor_id: Option<i64>,
