@@ -4,6 +4,7 @@
 # (the widest reach), and checks every answer: no server error (5xx), a status code the document
 # lists, its content type, and a body that matches the document's schema for that status.
 # Usage: scripts/api-fuzz.sh [WORKDIR]        (MAX_EXAMPLES per operation, default 30)
+#        BIN=target/debug/onewindow MAX_EXAMPLES=10 scripts/api-fuzz.sh    (CI: a built binary)
 # Needs: python3 with pip (schemathesis is installed into WORKDIR/venv when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,9 +14,12 @@ PORT=${PORT:-8704}
 mkdir -p "$W"
 [ -x "$W/venv/bin/schemathesis" ] || { python3 -m venv "$W/venv"; "$W/venv/bin/pip" install -q schemathesis; }
 
-cargo build --quiet --release --bin onewindow
+if [ -z "${BIN:-}" ]; then
+  cargo build --quiet --release --bin onewindow
+  BIN=target/release/onewindow
+fi
 rm -f "$W"/fuzz.db*
-target/release/onewindow serve --demo --addr "127.0.0.1:$PORT" --database-url "sqlite://$W/fuzz.db" >"$W/server.log" 2>&1 &
+"$BIN" serve --demo --addr "127.0.0.1:$PORT" --database-url "sqlite://$W/fuzz.db" >"$W/server.log" 2>&1 &
 OW=$!
 trap 'kill $OW 2>/dev/null || true; wait $OW 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 1; done
