@@ -183,16 +183,8 @@ pub(crate) fn stop(mut child: std::process::Child) -> i32 {
 
 async fn counts(base: &str) -> (usize, usize, usize) {
     let http = reqwest::Client::new();
-    let t: serde_json::Value = http
-        .post(format!("{base}/api/v1/auth/token"))
-        .json(&serde_json::json!({"username": "admin", "password": "demo-password"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let t = t["token"].as_str().unwrap();
+    let t = admin_token(base).await;
+    let t = t.as_str();
     let n = |p: &'static str| {
         let http = http.clone();
         async move {
@@ -216,9 +208,14 @@ async fn counts(base: &str) -> (usize, usize, usize) {
 }
 
 async fn admin_token(base: &str) -> String {
+    demo_token(base, "admin").await
+}
+
+/// A bearer token for a demo account of a running server.
+async fn demo_token(base: &str, username: &str) -> String {
     let t: serde_json::Value = reqwest::Client::new()
         .post(format!("{base}/api/v1/auth/token"))
-        .json(&serde_json::json!({"username": "admin", "password": "demo-password"}))
+        .json(&serde_json::json!({"username": username, "password": "demo-password"}))
         .send()
         .await
         .unwrap()
@@ -404,16 +401,7 @@ async fn secrets_never_reach_the_log() {
             .await
             .unwrap();
         assert_eq!(res.status(), reqwest::StatusCode::NO_CONTENT);
-        let dispatcher: serde_json::Value = http
-            .post(format!("{base}/api/v1/auth/token"))
-            .json(&serde_json::json!({"username": "dispatcher", "password": "demo-password"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let dispatcher = dispatcher["token"].as_str().unwrap().to_string();
+        let dispatcher = demo_token(&base, "dispatcher").await;
         let k: serde_json::Value = http
             .post(format!("{base}/api/v1/open311/keys"))
             .bearer_auth(&dispatcher)
