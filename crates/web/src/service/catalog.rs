@@ -369,6 +369,7 @@ pub async fn create_matter(
     auth: &Auth,
     new: NewMatter,
 ) -> AppResult<(Matter, GuideVersion)> {
+    auth.actor.require(Permission::CatalogWrite)?;
     let new = NewMatter {
         code: check_code(&new.code)?,
         department_id: new.department_id,
@@ -399,6 +400,7 @@ pub async fn save_draft(
     guide: Guide,
     note: Option<String>,
 ) -> AppResult<GuideVersion> {
+    auth.actor.require(Permission::CatalogWrite)?;
     let m = matter(state, auth, code).await?;
     may_write(state, auth, &m).await?;
     let guide = guide.clean()?;
@@ -429,6 +431,7 @@ pub async fn act(
     action: VersionAction,
     note: Option<String>,
 ) -> AppResult<GuideVersion> {
+    auth.actor.require(Permission::CatalogWrite)?;
     let v = state
         .store
         .guide_version(version_id)
@@ -464,6 +467,7 @@ pub async fn set_matter_active(
     version: i64,
     active: bool,
 ) -> AppResult<Matter> {
+    auth.actor.require(Permission::CatalogWrite)?;
     let m = matter(state, auth, code).await?;
     may_publish(state, auth, m.department_id).await?;
     let m = state

@@ -56,6 +56,8 @@ pub async fn region(state: &AppState, auth: &Auth, id: i64) -> AppResult<Region>
 }
 
 pub async fn create_region(state: &AppState, auth: &Auth, new: NewRegion) -> AppResult<Region> {
+    // the role before reading input or records: a caller without it learns nothing
+    auth.actor.require(Permission::OrgWrite)?;
     let new = new.clean()?;
     // Top-level regions are laid down when the platform is installed, not from the API.
     let parent_id = new.parent_id.ok_or_else(|| {
@@ -82,6 +84,8 @@ pub async fn update_region(
     id: i64,
     upd: RegionUpdate,
 ) -> AppResult<Region> {
+    // the role before reading input or records: a caller without it learns nothing
+    auth.actor.require(Permission::OrgWrite)?;
     let r = region(state, auth, id).await?;
     manage_region(auth, &r.path)?;
     Ok(state
@@ -97,6 +101,8 @@ pub async fn set_region_active(
     version: i64,
     active: bool,
 ) -> AppResult<Region> {
+    // the role before reading input or records: a caller without it learns nothing
+    auth.actor.require(Permission::OrgWrite)?;
     let r = region(state, auth, id).await?;
     manage_region(auth, &r.path)?;
     if auth.actor.scope.region_id == Some(id) {
@@ -136,6 +142,8 @@ pub async fn create_department(
     auth: &Auth,
     new: NewDepartment,
 ) -> AppResult<Department> {
+    // the role before reading input or records: a caller without it learns nothing
+    auth.actor.require(Permission::OrgWrite)?;
     let new = new.clean()?;
     let path = region_path(state, Some(new.region_id)).await?;
     if path.is_empty() {
@@ -156,6 +164,8 @@ pub async fn update_department(
     id: i64,
     upd: DepartmentUpdate,
 ) -> AppResult<Department> {
+    // the role before reading input or records: a caller without it learns nothing
+    auth.actor.require(Permission::OrgWrite)?;
     let d = department(state, auth, id).await?;
     auth.actor.may(
         Permission::OrgWrite,
@@ -174,6 +184,8 @@ pub async fn set_department_active(
     version: i64,
     active: bool,
 ) -> AppResult<Department> {
+    // the role before reading input or records: a caller without it learns nothing
+    auth.actor.require(Permission::OrgWrite)?;
     let d = department(state, auth, id).await?;
     manage_region(auth, &region_path(state, Some(d.region_id)).await?)?;
     Ok(state
@@ -201,6 +213,8 @@ pub(crate) async fn manage_hall(state: &AppState, auth: &Auth, hall: &Hall) -> A
 }
 
 pub async fn create_hall(state: &AppState, auth: &Auth, new: NewHall) -> AppResult<Hall> {
+    // the role before reading input or records: a caller without it learns nothing
+    auth.actor.require(Permission::OrgWrite)?;
     let new = new.clean()?;
     let path = region_path(state, Some(new.region_id)).await?;
     if path.is_empty() {
@@ -221,6 +235,8 @@ pub async fn update_hall(
     id: i64,
     upd: HallUpdate,
 ) -> AppResult<Hall> {
+    // the role before reading input or records: a caller without it learns nothing
+    auth.actor.require(Permission::OrgWrite)?;
     let h = hall(state, auth, id).await?;
     manage_hall(state, auth, &h).await?;
     Ok(state
@@ -236,6 +252,8 @@ pub async fn set_hall_active(
     version: i64,
     active: bool,
 ) -> AppResult<Hall> {
+    // the role before reading input or records: a caller without it learns nothing
+    auth.actor.require(Permission::OrgWrite)?;
     let h = hall(state, auth, id).await?;
     manage_hall(state, auth, &h).await?;
     Ok(state
@@ -264,6 +282,8 @@ pub async fn create_zone(
     hall_id: i64,
     new: NewZone,
 ) -> AppResult<Zone> {
+    // the role before reading input or records: a caller without it learns nothing
+    auth.actor.require(Permission::OrgWrite)?;
     let h = hall(state, auth, hall_id).await?;
     manage_hall(state, auth, &h).await?;
     Ok(state
@@ -278,6 +298,8 @@ pub async fn update_zone(
     id: i64,
     upd: ZoneUpdate,
 ) -> AppResult<Zone> {
+    // the role before reading input or records: a caller without it learns nothing
+    auth.actor.require(Permission::OrgWrite)?;
     let z = zone(state, auth, id).await?;
     let h = hall(state, auth, z.hall_id).await?;
     manage_hall(state, auth, &h).await?;
@@ -294,6 +316,8 @@ pub async fn set_zone_active(
     version: i64,
     active: bool,
 ) -> AppResult<Zone> {
+    // the role before reading input or records: a caller without it learns nothing
+    auth.actor.require(Permission::OrgWrite)?;
     let z = zone(state, auth, id).await?;
     let h = hall(state, auth, z.hall_id).await?;
     manage_hall(state, auth, &h).await?;
@@ -323,6 +347,8 @@ pub async fn create_window(
     hall_id: i64,
     new: NewWindow,
 ) -> AppResult<Window> {
+    // the role before reading input or records: a caller without it learns nothing
+    auth.actor.require(Permission::OrgWrite)?;
     let h = hall(state, auth, hall_id).await?;
     manage_hall(state, auth, &h).await?;
     Ok(state
@@ -337,6 +363,8 @@ pub async fn update_window(
     id: i64,
     upd: WindowUpdate,
 ) -> AppResult<Window> {
+    // the role before reading input or records: a caller without it learns nothing
+    auth.actor.require(Permission::OrgWrite)?;
     let w = window(state, auth, id).await?;
     let h = hall(state, auth, w.hall_id).await?;
     manage_hall(state, auth, &h).await?;
@@ -353,6 +381,8 @@ pub async fn set_window_active(
     version: i64,
     active: bool,
 ) -> AppResult<Window> {
+    // the role before reading input or records: a caller without it learns nothing
+    auth.actor.require(Permission::OrgWrite)?;
     let w = window(state, auth, id).await?;
     let h = hall(state, auth, w.hall_id).await?;
     manage_hall(state, auth, &h).await?;
