@@ -12,6 +12,7 @@ W=${1:-/tmp/api-fuzz}
 N=${MAX_EXAMPLES:-30}
 PORT=${PORT:-8704}
 mkdir -p "$W"
+W=$(cd "$W" && pwd)
 [ -x "$W/venv/bin/schemathesis" ] || { python3 -m venv "$W/venv"; "$W/venv/bin/pip" install -q schemathesis; }
 
 if [ -z "${BIN:-}" ]; then
@@ -31,12 +32,13 @@ TOKEN=$(curl -sf -X POST -H 'Content-Type: application/json' \
 # /api/v1/auth/token is left out: DELETE signs the run's own token out halfway, and POST is
 # throttled by design (five failures lock the account), which the fuzzer would trip at once;
 # tests/app cover both.
-"$W/venv/bin/schemathesis" run "http://127.0.0.1:$PORT/api/openapi.json" \
+# From the work directory: schemathesis keeps a cache (.schemathesis/) where it runs.
+(cd "$W" && exec "$W/venv/bin/schemathesis" run "http://127.0.0.1:$PORT/api/openapi.json" \
   --header "Authorization: Bearer $TOKEN" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
   --exclude-path /api/v1/auth/token \
   --max-examples "$N" --seed 20261202 --workers 2 \
-  --report junit --report-dir "$W/report" \
+  --report junit --report-dir "$W/report") \
   2>&1 | tee "$W/schemathesis.txt"
 status=${PIPESTATUS[0]}
 if grep -q 'panicked' "$W/server.log"; then

@@ -595,13 +595,7 @@ each_app!(the_openapi_document_lists_every_endpoint, |app| {
         } else {
             "211403110001000"
         };
-        let path = p
-            .replace("{id}", "1")
-            .replace("{hall_id}", "1")
-            .replace("{year}", "2027")
-            .replace("{token}", "0")
-            .replace("{photo_id}", "1")
-            .replace("{code}", code);
+        let path = concrete_path(p, "1", code);
         let (s, _) = app.call(m.parse().unwrap(), &path, None, None).await;
         assert!(
             s != StatusCode::NOT_FOUND && s != StatusCode::METHOD_NOT_ALLOWED,
@@ -609,6 +603,19 @@ each_app!(the_openapi_document_lists_every_endpoint, |app| {
         );
     }
 });
+
+/// An endpoint's path with its parameters filled: record `id`, guide or topic `code`, and fixed
+/// values for the rest.
+pub fn concrete_path(template: &str, id: &str, code: &str) -> String {
+    template
+        .replace("{id}", id)
+        .replace("{hall_id}", id)
+        .replace("{photo_id}", "1")
+        .replace("{index}", "0")
+        .replace("{year}", "2026")
+        .replace("{token}", "0000")
+        .replace("{code}", code)
+}
 
 /// Every JSON endpoint of the platform. The test above keeps this list and the OpenAPI document
 /// equal; the permission test walks it.

@@ -1275,24 +1275,12 @@ each_app!(personal_data_is_masked_but_for_those_who_need_it, |app| {
     );
     // the page: masked, with the way to the full data for the clerk, recorded the same way
     let cookie = crate::pages::sign_in_cookie(app, "clerk").await;
-    let page = |q: &'static str| {
-        let cookie = cookie.clone();
-        async move {
-            let res = app
-                .http
-                .get(app.url(&format!("/cases/{id}{q}")))
-                .header("cookie", cookie)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), StatusCode::OK);
-            res.text().await.unwrap()
-        }
-    };
-    let html = page("").await;
+    let (status, html) = crate::pages::page(app, &format!("/cases/{id}"), &cookie).await;
+    assert_eq!(status, StatusCode::OK);
     assert!(html.contains("110***********002X") && !html.contains(PERSON));
     assert!(!html.contains("海滨小区") && html.contains("id=\"reveal-personal\""));
-    let html = page("?personal=1").await;
+    let (status, html) = crate::pages::page(app, &format!("/cases/{id}?personal=1"), &cookie).await;
+    assert_eq!(status, StatusCode::OK);
     assert!(html.contains(PERSON) && html.contains("海滨小区"));
     assert!(!html.contains("id=\"reveal-personal\""));
     assert_eq!(looks(app.get(&audit, &admin).await.1).len(), 2);

@@ -36,7 +36,7 @@ pub struct Plan {
 }
 
 /// A category's slot plan: the slots it offers every working day, each with its capacity.
-#[utoipa::path(get, path = "/api/v1/hall/categories/{id}/slot-plan", tag = "hall", params(("id" = i64, Path)), responses((status = 200, body = Plan), Errors))]
+#[utoipa::path(get, path = "/api/v1/hall/categories/{id}/slot-plan", tag = "hall", security(()), params(("id" = i64, Path)), responses((status = 200, body = Plan), Errors))]
 async fn get_plan(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Json<Plan>> {
     Ok(Json(Plan {
         slots: svc::slot_plan(&state, id).await?,
@@ -64,7 +64,7 @@ pub struct DayParams {
 }
 
 /// The slots of a bookable day with the places taken, and the bookable days. Public.
-#[utoipa::path(get, path = "/api/v1/hall/categories/{id}/slots", tag = "hall", params(("id" = i64, Path), DayParams), responses((status = 200, body = DaySlots), Errors))]
+#[utoipa::path(get, path = "/api/v1/hall/categories/{id}/slots", tag = "hall", security(()), params(("id" = i64, Path), DayParams), responses((status = 200, body = DaySlots), Errors))]
 async fn slots(
     State(state): State<AppState>,
     Path(id): Path<i64>,
@@ -74,7 +74,7 @@ async fn slots(
 }
 
 /// Book a slot（预约）with the ID number; the answer carries the booking's code, once.
-#[utoipa::path(post, path = "/api/v1/hall/appointments", tag = "hall", request_body = NewAppointment, responses((status = 201, body = Booked), Errors))]
+#[utoipa::path(post, path = "/api/v1/hall/appointments", tag = "hall", security((), ("bearer" = [])), request_body = NewAppointment, responses((status = 201, body = Booked), Errors))]
 async fn book(
     State(state): State<AppState>,
     MaybeAuth(auth): MaybeAuth,
@@ -106,7 +106,7 @@ async fn get_appointment(
 }
 
 /// Cancel a booking（取消预约）before its slot begins.
-#[utoipa::path(post, path = "/api/v1/hall/appointments/{id}/cancel", tag = "hall", params(("id" = i64, Path)), request_body = Change, responses((status = 200, body = Appointment), Errors))]
+#[utoipa::path(post, path = "/api/v1/hall/appointments/{id}/cancel", tag = "hall", security(()), params(("id" = i64, Path)), request_body = Change, responses((status = 200, body = Appointment), Errors))]
 async fn cancel(
     State(state): State<AppState>,
     origin: Origin,
@@ -117,7 +117,7 @@ async fn cancel(
 }
 
 /// Move a booking to another slot（改约）before its slot begins.
-#[utoipa::path(post, path = "/api/v1/hall/appointments/{id}/reschedule", tag = "hall", params(("id" = i64, Path)), request_body = Change, responses((status = 200, body = Appointment), Errors))]
+#[utoipa::path(post, path = "/api/v1/hall/appointments/{id}/reschedule", tag = "hall", security(()), params(("id" = i64, Path)), request_body = Change, responses((status = 200, body = Appointment), Errors))]
 async fn reschedule(
     State(state): State<AppState>,
     origin: Origin,
@@ -128,7 +128,7 @@ async fn reschedule(
 }
 
 /// Check in on arrival（预约签到）with the ID number: a ticket with the appointment's priority.
-#[utoipa::path(post, path = "/api/v1/hall/check-in", tag = "hall", request_body = CheckIn, responses((status = 201, body = TicketView), Errors))]
+#[utoipa::path(post, path = "/api/v1/hall/check-in", tag = "hall", security((), ("bearer" = [])), request_body = CheckIn, responses((status = 201, body = TicketView), Errors))]
 async fn check_in(
     State(state): State<AppState>,
     MaybeAuth(auth): MaybeAuth,

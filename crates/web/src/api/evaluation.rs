@@ -45,7 +45,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The public results（好差评公示）: the figures of a hall, a department, a matter or the
 /// district over a period (the last 365 days by default), halls and departments ranked by
 /// satisfaction, and the bad ratings rectified, nobody named. No sign-in.
-#[utoipa::path(get, path = "/api/v1/ratings/public", tag = "evaluation", params(PublicQuery),
+#[utoipa::path(get, path = "/api/v1/ratings/public", tag = "evaluation", security(()), params(PublicQuery),
     responses((status = 200, body = Publication), Errors))]
 async fn publication(
     State(state): State<AppState>,
@@ -113,7 +113,7 @@ async fn send_link(
 }
 
 /// What a rating link rates (public; 422 once used or expired).
-#[utoipa::path(get, path = "/api/v1/rating-links/{token}", tag = "evaluation", params(("token" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/rating-links/{token}", tag = "evaluation", security(()), params(("token" = String, Path)),
     responses((status = 200, body = LinkView), Errors))]
 async fn link(
     State(state): State<AppState>,
@@ -124,7 +124,7 @@ async fn link(
 }
 
 /// Rate through a link (public): the link is spent with the rating.
-#[utoipa::path(post, path = "/api/v1/rating-links/{token}/rating", tag = "evaluation", params(("token" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/rating-links/{token}/rating", tag = "evaluation", security(()), params(("token" = String, Path)),
     request_body = Given, responses((status = 201, body = Receipt), Errors))]
 async fn rate_by_link(
     State(state): State<AppState>,

@@ -107,7 +107,7 @@ async fn staff(
 
 /// The categories of problems, with their departments, limits and questions (also Open311's
 /// services). Public.
-#[utoipa::path(get, path = "/api/v1/grid/categories", tag = "grid",
+#[utoipa::path(get, path = "/api/v1/grid/categories", tag = "grid", security(()),
     responses((status = 200, body = Vec<Category>), Errors))]
 async fn categories(State(state): State<AppState>) -> AppResult<Json<Vec<Category>>> {
     Ok(Json(svc::categories(&state).await?))

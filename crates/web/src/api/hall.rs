@@ -53,7 +53,7 @@ pub struct WindowCategories {
 }
 
 /// The business categories of a hall（业务类别）, as the kiosk offers them; no sign-in needed.
-#[utoipa::path(get, path = "/api/v1/halls/{hall_id}/categories", tag = "hall", params(("hall_id" = i64, Path)), responses((status = 200, body = Vec<Category>), Errors))]
+#[utoipa::path(get, path = "/api/v1/halls/{hall_id}/categories", tag = "hall", security(()), params(("hall_id" = i64, Path)), responses((status = 200, body = Vec<Category>), Errors))]
 async fn list_categories(
     State(state): State<AppState>,
     Path(hall_id): Path<i64>,
@@ -103,7 +103,7 @@ async fn set_window_categories(
 /// Take a ticket（取号）: at the kiosk or on the phone without signing in; at the reception desk
 /// (`source: desk`, 绿色通道, 残疾人) by the hall's staff. The answer carries the people ahead, the
 /// estimated wait and, once only, the key of the ticket's own page.
-#[utoipa::path(post, path = "/api/v1/hall/tickets", tag = "hall", request_body = TicketRequest, responses((status = 201, body = TicketView), Errors))]
+#[utoipa::path(post, path = "/api/v1/hall/tickets", tag = "hall", security((), ("bearer" = [])), request_body = TicketRequest, responses((status = 201, body = TicketView), Errors))]
 async fn take_ticket(
     State(state): State<AppState>,
     MaybeAuth(auth): MaybeAuth,
@@ -149,7 +149,7 @@ async fn requeue(
 /// The hall's board（叫号大屏）: each window's current call, waiting and estimated wait per
 /// category, the latest calls with their voice lines. Public. Live: `GET /hall/{hall_id}/events`
 /// (server-sent events `board`, `call`, `finish`).
-#[utoipa::path(get, path = "/api/v1/halls/{hall_id}/board", tag = "hall", params(("hall_id" = i64, Path)), responses((status = 200, body = Board), Errors))]
+#[utoipa::path(get, path = "/api/v1/halls/{hall_id}/board", tag = "hall", security(()), params(("hall_id" = i64, Path)), responses((status = 200, body = Board), Errors))]
 async fn board(
     State(state): State<AppState>,
     Path(hall_id): Path<i64>,
@@ -304,7 +304,7 @@ async fn resume(
 
 /// Rate the service just finished at this window on its pad（评价器，一次一评）: 1 to 5, with a
 /// reason for 1 or 2; within 10 minutes of the finish; once per service.
-#[utoipa::path(post, path = "/api/v1/hall/windows/{id}/ratings", tag = "hall", params(("id" = i64, Path)), request_body = PadRating, responses((status = 201, body = Rating), Errors))]
+#[utoipa::path(post, path = "/api/v1/hall/windows/{id}/ratings", tag = "hall", security(()), params(("id" = i64, Path)), request_body = PadRating, responses((status = 201, body = Rating), Errors))]
 async fn rate(
     State(state): State<AppState>,
     origin: Origin,
@@ -319,7 +319,7 @@ async fn rate(
 
 /// Rate a service finished in this hall today at one of its kiosks（自助终端评价，一次一评）:
 /// the ticket's id, 1 to 5, the on-site sub-scores, a reason for 1 or 2; once per service.
-#[utoipa::path(post, path = "/api/v1/halls/{hall_id}/kiosk-ratings", tag = "hall", params(("hall_id" = i64, Path)), request_body = PadRating, responses((status = 201, body = Rating), Errors))]
+#[utoipa::path(post, path = "/api/v1/halls/{hall_id}/kiosk-ratings", tag = "hall", security(()), params(("hall_id" = i64, Path)), request_body = PadRating, responses((status = 201, body = Rating), Errors))]
 async fn rate_at_kiosk(
     State(state): State<AppState>,
     origin: Origin,

@@ -23,7 +23,6 @@ use onewindow_core::case::clock::Light;
 use onewindow_core::case::machine::Action;
 use onewindow_core::case::*;
 use onewindow_core::time::display;
-use onewindow_core::validate::{id_card, mobile};
 use onewindow_core::{Lang, Text};
 
 pub fn router() -> Router<AppState> {
@@ -303,14 +302,6 @@ fn action_fields(
     }
 }
 
-fn masked_id(n: &str) -> String {
-    if n.chars().count() == 18 && n.is_ascii() {
-        id_card::mask(n)
-    } else {
-        n.to_string()
-    }
-}
-
 async fn case(
     State(state): State<AppState>,
     page: PageCtx,
@@ -322,9 +313,6 @@ async fn case(
     // The applicant's ID number, phone and addresses are shown masked; "查看完整信息" (?personal=1)
     // shows them to those whose work needs them, and the look goes into the trail.
     let personal = page.param("personal").is_some_and(|v| v == "1");
-    if personal {
-        svc::reveal(&state, &auth, &rec.dossier.case, &st).await?;
-    }
     let may_reveal = !personal && !st.applicant && svc::may_see_personal(&auth, &st);
     let d = rec.dossier.clone();
     let v = svc::view_of(&state, &auth, rec, &st, personal).await?;
@@ -455,8 +443,6 @@ async fn case(
             delivery => c.delivery.name().get(lang).to_string(),
             decision => c.decision.map(|x| x.name().get(lang).to_string()),
             extension_state => c.extension.as_ref().map(|e| e.state.name().get(lang).to_string()),
-            id_shown => if personal || st.applicant { c.applicant.id_number.clone() } else { masked_id(&c.applicant.id_number) },
-            phone_shown => if personal || st.applicant { c.applicant.phone.clone() } else { mobile::mask(&c.applicant.phone) },
             may_reveal => may_reveal,
             files => ser(&v.files),
             may_upload => svc::may_upload(&auth, &d, &st),
@@ -658,9 +644,6 @@ async fn print(
     // for those who may (in the trail), and masked for the rest.
     let (rec, st) = svc::load(&state, &auth, id).await?;
     let personal = svc::may_see_personal(&auth, &st);
-    if personal {
-        svc::reveal(&state, &auth, &rec.dossier.case, &st).await?;
-    }
     let v = svc::view_of(&state, &auth, rec, &st, personal).await?;
     let d = &v.dossier;
     let c = &d.case;

@@ -674,13 +674,9 @@ pub struct CaseView {
     pub bundle: Option<BundleRecord>,
 }
 
-/// A case; with `personal`, the applicant's personal data in full (see [`reveal`]), otherwise
-/// masked for everyone but the applicant.
+/// A case; with `personal`, the applicant's personal data in full (see [`view_of`]).
 pub async fn view(state: &AppState, auth: &Auth, id: i64, personal: bool) -> AppResult<CaseView> {
     let (rec, st) = load(state, auth, id).await?;
-    if personal {
-        reveal(state, auth, &rec.dossier.case, &st).await?;
-    }
     view_of(state, auth, rec, &st, personal).await
 }
 
@@ -701,7 +697,7 @@ pub fn may_see_personal(auth: &Auth, st: &Standing) -> bool {
 
 /// Lets the asker see the case's personal data, or refuses: a staff member's look is an audit
 /// entry (`case.personal_view`) in the case's trail, the applicant's own is not.
-pub async fn reveal(state: &AppState, auth: &Auth, c: &Case, st: &Standing) -> AppResult<()> {
+async fn reveal(state: &AppState, auth: &Auth, c: &Case, st: &Standing) -> AppResult<()> {
     if !may_see_personal(auth, st) {
         return Err(DomainError::forbidden().into());
     }
@@ -725,8 +721,8 @@ pub async fn reveal(state: &AppState, auth: &Auth, c: &Case, st: &Standing) -> A
 }
 
 /// The view of a dossier already loaded (after an action: the one just written). Personal data
-/// is masked unless `personal` (the caller has been through [`reveal`]) or the asker is the
-/// applicant.
+/// is masked unless the asker is the applicant, or asks for it (`personal`) and may see it: 403
+/// otherwise, and a staff member's look goes into the trail.
 pub async fn view_of(
     state: &AppState,
     auth: &Auth,
@@ -739,7 +735,9 @@ pub async fn view_of(
         events,
         files,
     } = rec;
-    if !personal && !st.applicant {
+    if personal {
+        reveal(state, auth, &d.case, st).await?;
+    } else if !st.applicant {
         d.case.mask_personal();
     }
     let s = settings(state).await?;

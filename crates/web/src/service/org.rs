@@ -3,7 +3,9 @@
 //! Reading: regions, halls, zones and windows are the public layout of the government and are
 //! readable by all staff; a department is readable by those whose scope covers it.
 //! Writing: a region-scoped administrator manages everything under the region; a
-//! department-scoped administrator may edit only the department's own record.
+//! department-scoped administrator may edit only the department's own record. Every write asks
+//! for the role (`OrgWrite`) before it reads its input or the record, so a caller without it
+//! learns nothing of either; the scope is checked once the record is known.
 
 use super::{owner, region_path, scope_filter};
 use crate::auth::Auth;
@@ -56,7 +58,6 @@ pub async fn region(state: &AppState, auth: &Auth, id: i64) -> AppResult<Region>
 }
 
 pub async fn create_region(state: &AppState, auth: &Auth, new: NewRegion) -> AppResult<Region> {
-    // the role before reading input or records: a caller without it learns nothing
     auth.actor.require(Permission::OrgWrite)?;
     let new = new.clean()?;
     // Top-level regions are laid down when the platform is installed, not from the API.
@@ -84,7 +85,6 @@ pub async fn update_region(
     id: i64,
     upd: RegionUpdate,
 ) -> AppResult<Region> {
-    // the role before reading input or records: a caller without it learns nothing
     auth.actor.require(Permission::OrgWrite)?;
     let r = region(state, auth, id).await?;
     manage_region(auth, &r.path)?;
@@ -101,7 +101,6 @@ pub async fn set_region_active(
     version: i64,
     active: bool,
 ) -> AppResult<Region> {
-    // the role before reading input or records: a caller without it learns nothing
     auth.actor.require(Permission::OrgWrite)?;
     let r = region(state, auth, id).await?;
     manage_region(auth, &r.path)?;
@@ -142,7 +141,6 @@ pub async fn create_department(
     auth: &Auth,
     new: NewDepartment,
 ) -> AppResult<Department> {
-    // the role before reading input or records: a caller without it learns nothing
     auth.actor.require(Permission::OrgWrite)?;
     let new = new.clean()?;
     let path = region_path(state, Some(new.region_id)).await?;
@@ -164,7 +162,6 @@ pub async fn update_department(
     id: i64,
     upd: DepartmentUpdate,
 ) -> AppResult<Department> {
-    // the role before reading input or records: a caller without it learns nothing
     auth.actor.require(Permission::OrgWrite)?;
     let d = department(state, auth, id).await?;
     auth.actor.may(
@@ -184,7 +181,6 @@ pub async fn set_department_active(
     version: i64,
     active: bool,
 ) -> AppResult<Department> {
-    // the role before reading input or records: a caller without it learns nothing
     auth.actor.require(Permission::OrgWrite)?;
     let d = department(state, auth, id).await?;
     manage_region(auth, &region_path(state, Some(d.region_id)).await?)?;
@@ -213,7 +209,6 @@ pub(crate) async fn manage_hall(state: &AppState, auth: &Auth, hall: &Hall) -> A
 }
 
 pub async fn create_hall(state: &AppState, auth: &Auth, new: NewHall) -> AppResult<Hall> {
-    // the role before reading input or records: a caller without it learns nothing
     auth.actor.require(Permission::OrgWrite)?;
     let new = new.clean()?;
     let path = region_path(state, Some(new.region_id)).await?;
@@ -235,7 +230,6 @@ pub async fn update_hall(
     id: i64,
     upd: HallUpdate,
 ) -> AppResult<Hall> {
-    // the role before reading input or records: a caller without it learns nothing
     auth.actor.require(Permission::OrgWrite)?;
     let h = hall(state, auth, id).await?;
     manage_hall(state, auth, &h).await?;
@@ -252,7 +246,6 @@ pub async fn set_hall_active(
     version: i64,
     active: bool,
 ) -> AppResult<Hall> {
-    // the role before reading input or records: a caller without it learns nothing
     auth.actor.require(Permission::OrgWrite)?;
     let h = hall(state, auth, id).await?;
     manage_hall(state, auth, &h).await?;
@@ -282,7 +275,6 @@ pub async fn create_zone(
     hall_id: i64,
     new: NewZone,
 ) -> AppResult<Zone> {
-    // the role before reading input or records: a caller without it learns nothing
     auth.actor.require(Permission::OrgWrite)?;
     let h = hall(state, auth, hall_id).await?;
     manage_hall(state, auth, &h).await?;
@@ -298,7 +290,6 @@ pub async fn update_zone(
     id: i64,
     upd: ZoneUpdate,
 ) -> AppResult<Zone> {
-    // the role before reading input or records: a caller without it learns nothing
     auth.actor.require(Permission::OrgWrite)?;
     let z = zone(state, auth, id).await?;
     let h = hall(state, auth, z.hall_id).await?;
@@ -316,7 +307,6 @@ pub async fn set_zone_active(
     version: i64,
     active: bool,
 ) -> AppResult<Zone> {
-    // the role before reading input or records: a caller without it learns nothing
     auth.actor.require(Permission::OrgWrite)?;
     let z = zone(state, auth, id).await?;
     let h = hall(state, auth, z.hall_id).await?;
@@ -347,7 +337,6 @@ pub async fn create_window(
     hall_id: i64,
     new: NewWindow,
 ) -> AppResult<Window> {
-    // the role before reading input or records: a caller without it learns nothing
     auth.actor.require(Permission::OrgWrite)?;
     let h = hall(state, auth, hall_id).await?;
     manage_hall(state, auth, &h).await?;
@@ -363,7 +352,6 @@ pub async fn update_window(
     id: i64,
     upd: WindowUpdate,
 ) -> AppResult<Window> {
-    // the role before reading input or records: a caller without it learns nothing
     auth.actor.require(Permission::OrgWrite)?;
     let w = window(state, auth, id).await?;
     let h = hall(state, auth, w.hall_id).await?;
@@ -381,7 +369,6 @@ pub async fn set_window_active(
     version: i64,
     active: bool,
 ) -> AppResult<Window> {
-    // the role before reading input or records: a caller without it learns nothing
     auth.actor.require(Permission::OrgWrite)?;
     let w = window(state, auth, id).await?;
     let h = hall(state, auth, w.hall_id).await?;
