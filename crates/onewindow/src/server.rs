@@ -129,6 +129,12 @@ pub async fn serve(s: Settings) -> Result<(), String> {
         println!("  password: {}", s.demo_password);
     }
     let (app, state) = onewindow_web::build(store.clone(), web);
+    // On the signal the live streams end too; the requests in flight are finished.
+    let closing = state.clone();
+    let shutdown = async move {
+        shutdown.await;
+        closing.close();
+    };
     // The jobs stop with the server: the same signal ends both.
     let (stop_jobs, jobs_stopped) = tokio::sync::oneshot::channel::<()>();
     let (stop_relay, relay_stopped) = tokio::sync::oneshot::channel::<()>();

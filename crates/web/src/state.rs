@@ -74,6 +74,23 @@ pub struct Inner {
     pub urge_live: crate::service::urge_live::UrgeLive,
     pub relay: crate::service::relay::Relay,
     pub grid_map: crate::service::grid::GridCache,
+    /// Set when the server is told to stop: the live event streams end on it, so that displays
+    /// and workbenches, which would otherwise stay connected for ever, do not hold the stop (they
+    /// reconnect, to another instance if there is one).
+    pub closing: tokio::sync::watch::Sender<bool>,
+}
+
+impl AppState {
+    /// The server is stopping: open event streams end.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Resolves once `close` has been called.
+    pub async fn closed(&self) {
+        let mut rx = self.closing.subscribe();
+        let _ = rx.wait_for(|c| *c).await;
+    }
 }
 
 #[derive(Clone)]

@@ -19,7 +19,7 @@ use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use futures_util::stream::{self, Stream};
+use futures_util::stream::{self, Stream, StreamExt};
 use minijinja::{Value, context};
 use onewindow_core::Text;
 use onewindow_core::access::Permission;
@@ -404,6 +404,10 @@ async fn events(
     let rx = state.hall_live.subscribe(hall_id);
     let (_, first) = hall_live::board(&state, hall_id).await?;
     let first = Some(Event::default().event("board").data(&*first));
+    let closed = {
+        let state = state.clone();
+        async move { state.closed().await }
+    };
     let s = stream::unfold(
         (state, rx, first),
         move |(state, mut rx, first)| async move {
@@ -427,7 +431,8 @@ async fn events(
                 }
             }
         },
-    );
+    )
+    .take_until(Box::pin(closed));
     Ok(Sse::new(s).keep_alive(KeepAlive::default()))
 }
 

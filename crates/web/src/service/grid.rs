@@ -176,7 +176,7 @@ pub async fn import(state: &AppState, auth: &Auth, bytes: &[u8]) -> AppResult<Im
         .store
         .import_grids(&auth.ctx(), features, cases::now())
         .await?;
-    state.grid_map.invalidate();
+    super::relay::stale(state, super::relay::Cache::Grid);
     Ok(ImportResult { created, updated })
 }
 
@@ -348,7 +348,7 @@ pub async fn set_staff(
             cases::now(),
         )
         .await?;
-    state.grid_map.invalidate();
+    super::relay::stale(state, super::relay::Cache::Grid);
     Ok(g)
 }
 
@@ -380,7 +380,7 @@ pub async fn create_category(state: &AppState, auth: &Auth, c: NewCategory) -> A
         .store
         .create_event_category(&auth.ctx(), c, cases::now())
         .await?;
-    state.grid_map.invalidate();
+    super::relay::stale(state, super::relay::Cache::Grid);
     Ok(out)
 }
 
@@ -411,7 +411,7 @@ pub async fn update_category(
         .store
         .update_event_category(&auth.ctx(), id, u.version, c, u.active, cases::now())
         .await?;
-    state.grid_map.invalidate();
+    super::relay::stale(state, super::relay::Cache::Grid);
     Ok(out)
 }
 
@@ -427,7 +427,7 @@ pub async fn save_rules(state: &AppState, auth: &Auth, r: GridRules) -> AppResul
         .store
         .put_setting(&auth.ctx(), RULES_KEY, &value)
         .await?;
-    state.grid_map.invalidate();
+    super::relay::stale(state, super::relay::Cache::Grid);
     Ok(r)
 }
 

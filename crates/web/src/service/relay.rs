@@ -6,7 +6,9 @@
 //!
 //! What travels is small: a call or a finish as its JSON (the voice must not wait), that a
 //! hall's board changed (each instance reads it again from the database), or an urge's id
-//! (read again, so a workbench sees it as committed).
+//! (read again, so a workbench sees it as committed), or that a cache every instance keeps (the
+//! calendar, the grid map) is stale, so that a holiday entered through one instance counts on
+//! all of them at once rather than when their copies expire.
 
 use crate::state::AppState;
 use serde::{Deserialize, Serialize};
@@ -37,6 +39,32 @@ pub enum Relayed {
     Boards,
     /// An urge was issued, raised, referred, escalated or answered.
     Urge { id: i64 },
+    /// What a cache holds was changed.
+    Stale { cache: Cache },
+}
+
+/// The caches each instance keeps of what changes rarely. (The catalog's view needs no message:
+/// it compares the store's generation every second.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cache {
+    /// The working-day calendar and the case rules.
+    Calendar,
+    /// Grids, categories and the grid rules.
+    Grid,
+}
+
+/// A change to what `cache` holds, committed: forgotten here, and by the other instances.
+pub fn stale(state: &AppState, cache: Cache) {
+    forget_here(state, cache);
+    publish(state, Relayed::Stale { cache });
+}
+
+fn forget_here(state: &AppState, cache: Cache) {
+    match cache {
+        Cache::Calendar => state.calendar.invalidate(),
+        Cache::Grid => state.grid_map.invalidate(),
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -114,8 +142,13 @@ pub async fn run(state: AppState, stop: impl std::future::Future<Output = ()>) {
             }
             heard = incoming.recv() => match heard {
                 Some(Some(payload)) => receive(&state, &payload).await,
-                // The connection was made again: whatever was missed, the boards are read anew.
-                Some(None) => super::hall_live::changed_everywhere_here(&state),
+                // The connection was made again: whatever was missed, the boards and the caches
+                // are read anew.
+                Some(None) => {
+                    super::hall_live::changed_everywhere_here(&state);
+                    forget_here(&state, Cache::Calendar);
+                    forget_here(&state, Cache::Grid);
+                }
                 None => break,
             },
         }
@@ -139,6 +172,7 @@ async fn receive(state: &AppState, payload: &str) {
             Ok(None) => {}
             Err(e) => tracing::warn!(error = %e, id, "a relayed urge could not be read"),
         },
+        Relayed::Stale { cache } => forget_here(state, cache),
     }
 }
 
@@ -157,6 +191,9 @@ mod tests {
             Relayed::Board { hall: 3 },
             Relayed::Boards,
             Relayed::Urge { id: 17 },
+            Relayed::Stale {
+                cache: Cache::Calendar,
+            },
         ] {
             let text = serde_json::to_string(&Envelope {
                 from: "a".into(),
