@@ -45,6 +45,7 @@ pub struct PadRating {
     pub level: i64,
     /// The on-site sub-scores (efficiency, competence, attitude), each 1 to 5; all or none.
     #[serde(default)]
+    #[schema(value_type = std::collections::BTreeMap<String, i64>)]
     pub scores: Scores,
     #[serde(default)]
     pub comment: Option<String>,
@@ -94,6 +95,7 @@ pub struct Rating {
     pub clerk_id: Option<i64>,
     pub level: i64,
     #[serde(default)]
+    #[schema(value_type = std::collections::BTreeMap<String, i64>)]
     pub scores: Scores,
     pub comment: Option<String>,
     pub reason: Option<String>,

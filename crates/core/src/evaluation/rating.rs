@@ -94,6 +94,7 @@ pub struct Given {
     /// The standard's sub-scores (on site: efficiency, competence, attitude; online: efficiency,
     /// guide_accuracy, convenience, ease_of_use), each 1 to 5. All or none.
     #[serde(default)]
+    #[schema(value_type = std::collections::BTreeMap<String, i64>)]
     pub scores: Scores,
     /// What the rater wants to say (at most 500 characters).
     #[serde(default)]

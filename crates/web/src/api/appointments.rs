@@ -57,6 +57,7 @@ async fn set_plan(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DayParams {
     /// A bookable day (YYYY-MM-DD); the first bookable day when left out.
@@ -88,6 +89,7 @@ async fn book(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CodeParams {
     /// The booking's code.

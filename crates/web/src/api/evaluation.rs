@@ -258,19 +258,19 @@ async fn act(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct UrgeInput {
+struct RectificationUrgeInput {
     message: String,
 }
 
 /// Ring the bell on a rectification（督办）: a supervisor in scope; the message goes into its
 /// trail.
 #[utoipa::path(post, path = "/api/v1/rectifications/{id}/urge", tag = "evaluation", params(("id" = i64, Path)),
-    request_body = UrgeInput, responses((status = 200, body = Rectification), Errors))]
+    request_body = RectificationUrgeInput, responses((status = 200, body = Rectification), Errors))]
 async fn urge(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<i64>,
-    ApiJson(input): ApiJson<UrgeInput>,
+    ApiJson(input): ApiJson<RectificationUrgeInput>,
 ) -> AppResult<Json<Rectification>> {
     Ok(Json(svc::urge(&state, &auth, id, &input.message).await?))
 }

@@ -117,6 +117,7 @@ async fn take_ticket(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct KeyParams {
     /// The ticket page's key, as given when the ticket was taken.
@@ -333,6 +334,7 @@ async fn rate_at_kiosk(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PeriodParams {
     /// First day (YYYY-MM-DD); the last day when left out.

@@ -380,6 +380,8 @@ async fn covered(state: &AppState, auth: &Auth, r: &Rectification) -> AppResult<
 }
 
 pub async fn rectification(state: &AppState, auth: &Auth, id: i64) -> AppResult<RectificationView> {
+    auth.actor
+        .require_any(&[Permission::Rectify, Permission::Supervise])?;
     let r = state
         .store
         .rectification(id)
@@ -801,6 +803,7 @@ pub struct ReviewInput {
     pub level: i64,
     /// The sub-scores: online ones for an open review, on-site ones for a check.
     #[serde(default)]
+    #[schema(value_type = std::collections::BTreeMap<String, i64>)]
     pub scores: onewindow_core::evaluation::rating::Scores,
     #[serde(default)]
     pub comment: Option<String>,
