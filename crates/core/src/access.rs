@@ -272,6 +272,26 @@ impl Actor {
             Err(DomainError::forbidden())
         }
     }
+
+    /// One of several permissions, for an endpoint whose actions need different ones: asked
+    /// before the record is read, so a caller with none of them learns nothing of it.
+    pub fn require_any(&self, ps: &[Permission]) -> Result<(), DomainError> {
+        if ps.iter().any(|p| self.has(*p)) {
+            Ok(())
+        } else {
+            Err(DomainError::forbidden())
+        }
+    }
+
+    /// Staff of any role: for what only staff can be named in (an urge's target, say), before
+    /// the record is read.
+    pub fn require_staff(&self) -> Result<(), DomainError> {
+        if self.is_staff() {
+            Ok(())
+        } else {
+            Err(DomainError::forbidden())
+        }
+    }
 }
 
 #[cfg(test)]

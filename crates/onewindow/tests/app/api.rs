@@ -409,7 +409,7 @@ each_app!(accounts_passwords_and_preferences, |app| {
         (StatusCode::UNPROCESSABLE_ENTITY, Some("department_id"))
     );
 
-    let t = sign_in(app, "min.zheng", "first-pass-1").await;
+    let t = app.sign_in("min.zheng", "first-pass-1").await;
     let (s, b) = app
         .call(
             Method::POST,
@@ -437,7 +437,7 @@ each_app!(accounts_passwords_and_preferences, |app| {
         StatusCode::OK,
         "the session that changed the password stays"
     );
-    let t2 = sign_in(app, "min.zheng", "second-pass-2").await;
+    let t2 = app.sign_in("min.zheng", "second-pass-2").await;
     let (s, me) = app
         .call(
             Method::PUT,
@@ -497,19 +497,6 @@ each_app!(accounts_passwords_and_preferences, |app| {
         (StatusCode::CONFLICT, Some("active"))
     );
 });
-
-async fn sign_in(app: &crate::support::TestApp, username: &str, password: &str) -> String {
-    let (s, b) = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/token",
-            None,
-            Some(json!({"username": username, "password": password})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{b}");
-    b["token"].as_str().unwrap().to_string()
-}
 
 each_app!(
     repeated_failures_lock_the_account,

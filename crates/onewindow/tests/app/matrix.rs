@@ -4,12 +4,16 @@
 //! looked at and written into the document on purpose (`ONEWINDOW_BLESS=1` rewrites it).
 //!
 //! Bodies and required query parameters are made from the document's own schemas, so that a call
-//! gets past reading its input and meets the role check. Reads name record 1 (a demo record the
-//! caller may or may not have in scope); writes name a record that does not exist, so that an
-//! allowed write changes nothing the next call depends on. `ONEWINDOW_MATRIX_TRACE=1` prints
-//! every answer, to see why a cell is what it is.
+//! gets past reading its input and meets the role check. Reads name record 1 of their kind: a demo
+//! record, or one `seed` makes first (a case under review with a file and an urge, a concluded
+//! case with a bad rating and its rectification, a bundle), which the caller may or may not have
+//! in scope; guides and topics are read by a real code. Writes name a record that does not exist,
+//! so that an allowed write changes nothing the next call depends on. Besides one account per
+//! role, a second account of some roles with another scope (`²`) shows scope as a column.
+//! `ONEWINDOW_MATRIX_TRACE=1` prints every answer, to see why a cell is what it is.
 
 use crate::api::ENDPOINTS;
+use crate::cases::{act, matter_code, person_application, upload};
 use crate::each_app;
 use crate::support::TestApp;
 use onewindow_core::identity::Role;
@@ -42,14 +46,133 @@ fn cell(s: StatusCode) -> &'static str {
     }
 }
 
-fn header() -> String {
-    let mut h = String::from("| endpoint | anonymous |");
-    let mut rule = String::from("|---|---|");
-    for r in Role::ALL {
-        h.push_str(&format!(" {} |", r.code()));
+fn header(callers: &[Caller]) -> String {
+    let mut h = String::from("| endpoint |");
+    let mut rule = String::from("|---|");
+    for c in callers {
+        h.push_str(&format!(" {} |", c.label));
         rule.push_str("---|");
     }
     format!("{h}\n{rule}\n")
+}
+
+/// A column of the table: who calls, with which role (none: not signed in).
+struct Caller {
+    label: String,
+    role: Option<Role>,
+    token: Option<String>,
+}
+
+/// The accounts of the `²` columns: the same role as the first account, another scope.
+/// (username, role, how it differs, made by `seed` unless the demo has it)
+const SECOND: &[(&str, Role, &str)] = &[
+    // a window of 生态环境分局 alone, where `clerk` is the district's comprehensive window
+    ("clerk-sthj", Role::Clerk, "department"),
+    // 生态环境分局, which case 1's first stage does not reach (`approver` is 住建局)
+    ("approver-sthj", Role::Approver, "demo"),
+    // one street, where `supervisor` has the district
+    ("supervisor-street", Role::Supervisor, "street"),
+    // the city's steward above the district's
+    ("steward-city", Role::Steward, "demo"),
+    // the petition office (the district), where `agent` serves one village's station
+    ("petition-office", Role::PetitionAgent, "demo"),
+];
+
+/// The password of the `²` accounts `seed` makes (the demo's has no digit, which a new
+/// account's must).
+const MADE_PASSWORD: &str = "scope-check-2026";
+
+/// The records reads name: each is number 1 of its kind in a fresh district. Returns the codes
+/// reads of a guide and of a topic use.
+async fn seed(app: &TestApp) -> (String, String) {
+    let clerk = app.token("clerk").await;
+    // case 1: taken in at the window with a file (file 1), accepted, then urged (urge 1)
+    let case = crate::supervision::window_case(app, &clerk).await;
+    assert_eq!(case, 1, "case 1 is the first of a fresh district");
+    let (s, f) = upload(
+        app,
+        &clerk,
+        case,
+        "建筑工程施工许可证申请表",
+        "申请表.pdf",
+        b"%PDF-1.4 application".to_vec(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{f}");
+    let (s, v) = act(app, &clerk, case, json!({"action": "accept"})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let supervisor = app.token("supervisor").await;
+    let (s, u) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/cases/{case}/urges"),
+            Some(&supervisor),
+            Some(json!({"message": "请加快审查"})),
+        )
+        .await;
+    assert_eq!((s, u["id"].as_i64()), (StatusCode::CREATED, Some(1)), "{u}");
+    // case 2, concluded on the spot and rated badly: rating and rectification 1
+    let id = crate::evaluation::concluded_case(app).await;
+    let citizen = app.token("citizen").await;
+    let (s, r) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/cases/{id}/rating"),
+            Some(&citizen),
+            Some(json!({"level": 1, "reason": "多次跑动", "scores": {"efficiency": 1, "guide_accuracy": 1, "convenience": 1, "ease_of_use": 1}})),
+        )
+        .await;
+    assert_eq!(
+        (s, r["rectification_id"].as_i64()),
+        (StatusCode::CREATED, Some(1)),
+        "{r}"
+    );
+    // bundle 1: the citizen's 退休一件事
+    let mut bundle = person_application("", "kiosk");
+    bundle.as_object_mut().unwrap().remove("matter_code");
+    bundle["topic_code"] = json!("tuixiu-yjs");
+    let (s, b) = app
+        .call(
+            Method::POST,
+            "/api/v1/bundles",
+            Some(&citizen),
+            Some(bundle),
+        )
+        .await;
+    assert_eq!(
+        (s, b["group_id"].as_i64()),
+        (StatusCode::CREATED, Some(1)),
+        "{b}"
+    );
+    // the `²` accounts the demo does not have
+    let admin = app.token("admin").await;
+    let sthj = app
+        .find("/api/v1/users", &admin, "username", "approver-sthj")
+        .await["department_id"]
+        .clone();
+    let street = app
+        .find("/api/v1/regions", &admin, "code", "211403001")
+        .await["id"]
+        .clone();
+    for (username, role, scope) in [
+        ("clerk-sthj", "clerk", json!({"department_id": sthj})),
+        (
+            "supervisor-street",
+            "supervisor",
+            json!({"region_id": street}),
+        ),
+    ] {
+        let mut body = json!({"username": username, "display_name": username, "password": MADE_PASSWORD, "roles": [role]});
+        body.as_object_mut()
+            .unwrap()
+            .extend(scope.as_object().unwrap().clone());
+        let (s, u) = app
+            .call(Method::POST, "/api/v1/users", Some(&admin), Some(body))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{u}");
+    }
+    let code = matter_code(app, onewindow::demo::PARALLEL_MATTER).await;
+    (code, "kaiban-qiye-yjs".to_string())
 }
 
 /// `#/components/schemas/X` resolved against the document.
@@ -143,20 +266,24 @@ fn example(doc: &Value, schema: &Value, depth: usize) -> Value {
 
 /// The call one endpoint is tested with: its path with ids filled in and required query
 /// parameters, and a body when the document asks for JSON.
-fn request(doc: &Value, endpoint: &str) -> (Method, String, Option<Value>) {
+fn request(doc: &Value, endpoint: &str, codes: &(String, String)) -> (Method, String, Body) {
     let (m, template) = endpoint.split_once(' ').unwrap();
     let method: Method = m.parse().unwrap();
     let op = &doc["paths"][template][m.to_ascii_lowercase()];
     let read = method == Method::GET;
-    let mut path = crate::api::concrete_path(
-        template,
-        if read { "1" } else { "999999" },
-        if read { "none" } else { "none-such" },
-    );
+    let code = match (read, template.contains("/topics/")) {
+        (false, _) => "none-such",
+        (true, false) => codes.0.as_str(),
+        (true, true) => codes.1.as_str(),
+    };
+    let mut path = crate::api::concrete_path(template, if read { "1" } else { "999999" }, code);
     let mut query = Vec::new();
     for p in op["parameters"].as_array().into_iter().flatten() {
         if p["in"] == "query" && p["required"] == true {
-            let v = example(doc, &p["schema"], 0);
+            let v = match p.get("example") {
+                Some(e) => e.clone(),
+                None => example(doc, &p["schema"], 0),
+            };
             let v = match v {
                 Value::String(s) => s,
                 other => other.to_string(),
@@ -167,9 +294,51 @@ fn request(doc: &Value, endpoint: &str) -> (Method, String, Option<Value>) {
     if !query.is_empty() {
         path = format!("{path}?{}", query.join("&"));
     }
-    let schema = &op["requestBody"]["content"]["application/json"]["schema"];
-    let body = schema.is_object().then(|| example(doc, schema, 0));
+    let content = &op["requestBody"]["content"];
+    let schema = &content["application/json"]["schema"];
+    let body = if schema.is_object() {
+        Body::Json(example(doc, schema, 0))
+    } else if content["multipart/form-data"].is_object() {
+        Body::Form
+    } else {
+        Body::None
+    };
     (method, path, body)
+}
+
+/// What a call sends: JSON made from the schema, or a form with one file (which no check of
+/// content passes, so an allowed upload stores nothing).
+#[derive(Clone, Debug)]
+enum Body {
+    None,
+    Json(Value),
+    Form,
+}
+
+async fn send(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: &Body,
+) -> (StatusCode, Value) {
+    match body {
+        Body::None => app.call(method, path, token, None).await,
+        Body::Json(v) => app.call(method, path, token, Some(v.clone())).await,
+        Body::Form => {
+            let form = reqwest::multipart::Form::new().text("material", "x").part(
+                "file",
+                reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("x.pdf"),
+            );
+            let mut req = app.http.request(method, app.url(path)).multipart(form);
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            let res = req.send().await.unwrap();
+            let s = res.status();
+            (s, res.json().await.unwrap_or(Value::Null))
+        }
+    }
 }
 
 each_app!(
@@ -178,14 +347,34 @@ each_app!(
     |app| {
         let (s, doc) = app.call(Method::GET, "/api/openapi.json", None, None).await;
         assert_eq!(s, StatusCode::OK);
-        // no one, then each role's demo account: the table's columns
-        let mut callers = vec![(None, None)];
+        let codes = seed(app).await;
+        // no one, each role's demo account, then the second scopes: the table's columns
+        let mut callers = vec![Caller {
+            label: "anonymous".into(),
+            role: None,
+            token: None,
+        }];
         for r in Role::ALL {
-            callers.push((Some(r), Some(app.token(r.code()).await)));
+            callers.push(Caller {
+                label: r.code().into(),
+                role: Some(r),
+                token: Some(app.token(r.code()).await),
+            });
         }
-        let table = observe(app, &doc, &callers).await;
-        check_invariants(&doc, &table);
-        compare_with_document(&table);
+        for (username, role, scope) in SECOND {
+            callers.push(Caller {
+                label: format!("{}²", role.code()),
+                role: Some(*role),
+                token: Some(if *scope == "demo" {
+                    app.token(username).await
+                } else {
+                    app.sign_in(username, MADE_PASSWORD).await
+                }),
+            });
+        }
+        let table = observe(app, &doc, &callers, &codes).await;
+        check_invariants(&doc, &callers, &table);
+        compare_with_document(&callers, &table);
     }
 );
 
@@ -194,7 +383,8 @@ each_app!(
 async fn observe(
     app: &TestApp,
     doc: &Value,
-    callers: &[(Option<Role>, Option<String>)],
+    callers: &[Caller],
+    codes: &(String, String),
 ) -> Vec<(String, Vec<StatusCode>)> {
     let sign_out = "DELETE /api/v1/auth/token";
     let order = ENDPOINTS
@@ -203,18 +393,17 @@ async fn observe(
         .chain(std::iter::once(&sign_out));
     let mut rows = Vec::new();
     for e in order {
-        let (method, path, body) = request(doc, e);
+        let (method, path, body) = request(doc, e, codes);
         let mut statuses = Vec::new();
-        for (caller, token) in callers {
-            let (s, answer) = app
-                .call(method.clone(), &path, token.as_deref(), body.clone())
-                .await;
+        for c in callers {
+            let (s, answer) = send(app, method.clone(), &path, c.token.as_deref(), &body).await;
             if std::env::var_os("ONEWINDOW_MATRIX_TRACE").is_some() {
-                eprintln!("{e} {caller:?}: {s} {answer}");
+                eprintln!("{e} {}: {s} {answer}", c.label);
             }
             assert!(
                 !s.is_server_error(),
-                "{e} ({path}) by {caller:?} with {body:?}: {s}"
+                "{e} ({path}) by {} with {body:?}: {s}",
+                c.label
             );
             statuses.push(s);
         }
@@ -242,8 +431,13 @@ fn open_to_all(doc: &Value, endpoint: &str) -> bool {
 /// nothing but petition work (a petitioner's data is the petition office's) and the few
 /// listed in `ADMIN_REFUSED`, and citizens and enterprises change nothing of the organisation, the accounts,
 /// the catalog, the calendar or the trail.
-fn check_invariants(doc: &Value, table: &[(String, Vec<StatusCode>)]) {
-    let col = |r: Role| 1 + Role::ALL.iter().position(|x| *x == r).unwrap();
+fn check_invariants(doc: &Value, callers: &[Caller], table: &[(String, Vec<StatusCode>)]) {
+    // every column of the role: the first account and any second one
+    let cols = |r: Role| -> Vec<usize> {
+        (0..callers.len())
+            .filter(|i| callers[*i].role == Some(r))
+            .collect()
+    };
     let mut wrong = Vec::new();
     for (e, st) in table {
         let open = open_to_all(doc, e);
@@ -261,7 +455,9 @@ fn check_invariants(doc: &Value, table: &[(String, Vec<StatusCode>)]) {
         }
         if !e.contains("petition")
             && !ADMIN_REFUSED.contains(&e.as_str())
-            && st[col(Role::Admin)] == StatusCode::FORBIDDEN
+            && cols(Role::Admin)
+                .iter()
+                .any(|c| st[*c] == StatusCode::FORBIDDEN)
         {
             wrong.push(format!("the administrator was refused {e}"));
         }
@@ -284,9 +480,15 @@ fn check_invariants(doc: &Value, table: &[(String, Vec<StatusCode>)]) {
             .iter()
             .any(|p| e.contains(&format!("/api/v1{p}")));
         if staff_write {
-            for r in [Role::Citizen, Role::Enterprise] {
-                if st[col(r)].is_success() {
-                    wrong.push(format!("{} was let through {e}: {}", r.code(), st[col(r)]));
+            for c in cols(Role::Citizen)
+                .into_iter()
+                .chain(cols(Role::Enterprise))
+            {
+                if st[c].is_success() {
+                    wrong.push(format!(
+                        "{} was let through {e}: {}",
+                        callers[c].label, st[c]
+                    ));
                 }
             }
         }
@@ -294,8 +496,8 @@ fn check_invariants(doc: &Value, table: &[(String, Vec<StatusCode>)]) {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
-fn render(table: &[(String, Vec<StatusCode>)]) -> String {
-    let mut out = header();
+fn render(callers: &[Caller], table: &[(String, Vec<StatusCode>)]) -> String {
+    let mut out = header(callers);
     for (e, st) in table {
         out.push_str(&format!("| `{e}` |"));
         for s in st {
@@ -306,8 +508,8 @@ fn render(table: &[(String, Vec<StatusCode>)]) -> String {
     out
 }
 
-fn compare_with_document(table: &[(String, Vec<StatusCode>)]) {
-    let observed = render(table);
+fn compare_with_document(callers: &[Caller], table: &[(String, Vec<StatusCode>)]) {
+    let observed = render(callers, table);
     let text = std::fs::read_to_string(DOC).unwrap_or_default();
     let documented = text
         .split_once(BEGIN)

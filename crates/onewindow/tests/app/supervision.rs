@@ -12,20 +12,25 @@ use serde_json::{Value, json};
 /// review, its first step active in the approver's department (住建局).
 pub(crate) async fn reviewing_case(app: &TestApp) -> (i64, Value) {
     let clerk = app.token("clerk").await;
+    let id = window_case(app, &clerk).await;
+    let (s, v) = act(app, &clerk, id, json!({"action": "accept"})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    (id, v)
+}
+
+/// A company's application for 建筑工程施工许可证核发, taken in at the window, not yet accepted.
+pub(crate) async fn window_case(app: &TestApp, clerk: &str) -> i64 {
     let code = matter_code(app, "建筑工程施工许可证核发").await;
     let (s, created) = app
         .call(
             Method::POST,
             "/api/v1/cases",
-            Some(&clerk),
+            Some(clerk),
             Some(company_application(&code, "window")),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{created}");
-    let id = created["case_ids"][0].as_i64().unwrap();
-    let (s, v) = act(app, &clerk, id, json!({"action": "accept"})).await;
-    assert_eq!(s, StatusCode::OK, "{v}");
-    (id, v)
+    created["case_ids"][0].as_i64().unwrap()
 }
 
 fn field(v: &Value) -> &str {

@@ -85,13 +85,18 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// A demo account's token.
     pub async fn token(&self, username: &str) -> String {
+        self.sign_in(username, PASSWORD).await
+    }
+
+    pub async fn sign_in(&self, username: &str, password: &str) -> String {
         let (status, body) = self
             .call(
                 Method::POST,
                 "/api/v1/auth/token",
                 None,
-                Some(serde_json::json!({"username": username, "password": PASSWORD})),
+                Some(serde_json::json!({"username": username, "password": password})),
             )
             .await;
         assert_eq!(status, StatusCode::OK, "sign-in of {username}: {body}");

@@ -182,6 +182,7 @@ async fn bundle(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CaseParams {
     /// `true`: the applicant's ID number, phone and addresses in full. Only for the applicant
@@ -295,6 +296,7 @@ pub fn file_response(f: &CaseFile, bytes: Vec<u8>) -> Response {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ProgressParams {
     /// The case number, e.g. `D002-20261123-00017`.
@@ -341,6 +343,7 @@ async fn save_year(
     Path(year): Path<i32>,
     ApiJson(y): ApiJson<YearArrangement>,
 ) -> AppResult<StatusCode> {
+    cal_svc::may_edit(&auth)?;
     if y.year != year {
         return Err(AppError::bad_request(
             "year",
@@ -355,9 +358,11 @@ async fn save_year(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CheckParams {
     /// YYYY-MM-DD
+    #[param(example = "2026-10-08")]
     pub date: String,
     /// Working days to add (the start day not counted).
     pub add: Option<i64>,
@@ -475,6 +480,7 @@ async fn put_workflow(
     Path(code): Path<String>,
     ApiJson(w): ApiJson<Workflow>,
 ) -> AppResult<Json<Workflow>> {
+    auth.actor.require(Permission::CatalogWrite)?;
     let m = staff_matter(&state, &auth, &code).await?;
     Ok(Json(
         crate::service::workflows::save(&state, &auth, &m, w).await?,
@@ -482,6 +488,7 @@ async fn put_workflow(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct OutboxParams {
     pub case_id: Option<i64>,

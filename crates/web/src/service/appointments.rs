@@ -8,6 +8,7 @@ use crate::auth::{Auth, Origin};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use chrono::NaiveDate;
+use onewindow_core::access::Permission;
 use onewindow_core::audit::Context;
 use onewindow_core::calendar::parse_time;
 use onewindow_core::hall::appointment::{
@@ -52,6 +53,7 @@ pub async fn set_slot_plan(
     category_id: i64,
     plan: Vec<SlotPlan>,
 ) -> AppResult<Vec<SlotPlan>> {
+    auth.actor.require(Permission::OrgWrite)?;
     let c = state
         .store
         .category(category_id)

@@ -82,7 +82,8 @@ impl CalendarCache {
     }
 }
 
-fn may_edit(auth: &Auth) -> AppResult<()> {
+/// Asked by the handlers before they read the year or the rules, and again by the saves.
+pub fn may_edit(auth: &Auth) -> AppResult<()> {
     // The calendar is the whole platform's: only administrators without a department edit it.
     if auth.actor.has(Permission::CalendarWrite) && auth.actor.scope.department_id.is_none() {
         Ok(())
@@ -94,7 +95,7 @@ fn may_edit(auth: &Auth) -> AppResult<()> {
 pub async fn save_year(state: &AppState, auth: &Auth, year: YearArrangement) -> AppResult<()> {
     may_edit(auth)?;
     state.store.save_calendar_year(&auth.ctx(), year).await?;
-    state.calendar.invalidate();
+    super::relay::stale(state, super::relay::Cache::Calendar);
     relight_later(state);
     Ok(())
 }
@@ -110,7 +111,7 @@ pub async fn save_rules(state: &AppState, auth: &Auth, r: Rules) -> AppResult<Ru
             &serde_json::to_string(&r).unwrap_or_default(),
         )
         .await?;
-    state.calendar.invalidate();
+    super::relay::stale(state, super::relay::Cache::Calendar);
     relight_later(state);
     Ok(r)
 }

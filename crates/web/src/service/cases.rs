@@ -201,6 +201,7 @@ pub struct BatchInput {
 pub const MAX_BATCH: usize = 2000;
 
 pub async fn apply_batch(state: &AppState, auth: &Auth, b: BatchInput) -> AppResult<Created> {
+    auth.actor.require(Permission::CaseIntake)?;
     let (guide, p) = placement(state, &b.matter_code).await?;
     let owner = owner(state, Some(p.department_id), Some(p.region_id)).await?;
     may_file(auth, Channel::Batch, &owner)?;
@@ -571,6 +572,7 @@ async fn seat_of(state: &AppState, auth: &Auth, kind: ActionKind) -> AppResult<O
 
 /// Accepts every case of a batch still awaiting acceptance, in one transaction.
 pub async fn accept_batch(state: &AppState, auth: &Auth, batch_id: i64) -> AppResult<usize> {
+    auth.actor.require(Permission::CaseIntake)?;
     let batch = state
         .store
         .batch(batch_id)
@@ -790,6 +792,7 @@ pub struct CaseList {
 }
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     /// State codes, comma-separated (e.g. `submitted,reviewing`).

@@ -319,6 +319,7 @@ async fn matter_owner(state: &AppState, m: &Matter) -> AppResult<onewindow_core:
 
 /// A matter the actor may see as staff (drafts included).
 pub async fn matter(state: &AppState, auth: &Auth, code: &str) -> AppResult<Matter> {
+    auth.actor.require(Permission::OrgRead)?;
     let m = state
         .store
         .matter_by_code(code)

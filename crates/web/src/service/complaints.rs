@@ -167,6 +167,11 @@ pub async fn act(
     id: i64,
     input: ComplaintAct,
 ) -> AppResult<Complaint> {
+    // the department answers; the office does the rest
+    auth.actor.require(match input.action {
+        Action::Answer { .. } => Permission::Rectify,
+        _ => Permission::ReviewRatings,
+    })?;
     let c = load(state, id).await?;
     let (office, department) = roles(state, auth, &c).await?;
     let allowed = match input.action {

@@ -83,6 +83,7 @@ pub async fn finish(
     index: usize,
 ) -> AppResult<Consultation> {
     let a = &auth.actor;
+    a.require_any(&[Permission::EnterpriseHandle, Permission::EnterpriseServe])?;
     let c = state.store.consultation(id).await?.ok_or_else(|| {
         crate::error::AppError::not_found(onewindow_core::Text::fixed("会商", "consultation"))
     })?;

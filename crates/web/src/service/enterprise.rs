@@ -191,6 +191,7 @@ pub async fn link_account(
     enterprise_id: i64,
     username: &str,
 ) -> AppResult<()> {
+    auth.actor.require(Permission::EnterpriseServe)?;
     let e = enterprise_or_404(state, enterprise_id).await?;
     serve_in(state, auth, e.region_id).await?;
     let user = state
@@ -385,6 +386,7 @@ pub async fn set_team(
     version: i64,
     team: Team,
 ) -> AppResult<Project> {
+    auth.actor.require(Permission::EnterpriseServe)?;
     let p = state
         .store
         .project(id)
@@ -407,6 +409,7 @@ pub async fn link_case(
     project_id: i64,
     number: &str,
 ) -> AppResult<ProjectFile> {
+    auth.actor.require(Permission::EnterpriseServe)?;
     let p = state
         .store
         .project(project_id)
@@ -548,6 +551,7 @@ pub async fn report(
     input: ReportInput,
     photos: Vec<Upload>,
 ) -> AppResult<VisitFile> {
+    auth.actor.require(Permission::EnterpriseServe)?;
     let v = visit_or_404(state, id).await?;
     serve_in(state, auth, v.region_id).await?;
     if v.done_at.is_some() {
@@ -788,6 +792,24 @@ async fn standing(state: &AppState, auth: &Auth, i: &Item) -> AppResult<Standing
 }
 
 impl Standing {
+    /// Whether any record could give this reader the standing for the action (`may` below,
+    /// before scope and ownership), asked before the item is read.
+    fn may_ever(auth: &Auth, action: &str) -> AppResult<()> {
+        let a = &auth.actor;
+        let can = match action {
+            "assign" | "escalate" | "consult" => a.has(Permission::EnterpriseServe),
+            "answer" => a.has(Permission::EnterpriseHandle),
+            // staff who may see items are told below that only the enterprise confirms
+            "confirm" => a.has_role(Role::Enterprise) || a.has(Permission::EnterpriseRead),
+            _ => false,
+        };
+        if can {
+            Ok(())
+        } else {
+            Err(DomainError::forbidden().into())
+        }
+    }
+
     fn may_see(&self) -> bool {
         self.staff || self.owner || self.handles
     }
@@ -851,6 +873,7 @@ pub async fn act(
     version: i64,
     action: Action,
 ) -> AppResult<Item> {
+    Standing::may_ever(auth, action.code())?;
     let i = item_or_404(state, id).await?;
     let st = standing(state, auth, &i).await?;
     if !st.may_see() {

@@ -227,6 +227,18 @@ fn allowed(r: &Roles, action: &str) -> bool {
     }
 }
 
+/// The permissions that can grant an action (the `Roles` above, before scope), asked before the
+/// event is read.
+fn may_ever(auth: &Auth, action: &str) -> AppResult<()> {
+    let ps: &[Permission] = match action {
+        "sign" | "return" | "request_extension" | "feed_back" => &[Permission::GridHandle],
+        "verify" => &[Permission::GridReport],
+        "urge" => &[Permission::Urge, Permission::GridDispatch],
+        _ => &[Permission::GridDispatch],
+    };
+    Ok(auth.actor.require_any(ps)?)
+}
+
 /// The reporter's contact as those who need not call back see it: the phone masked, no e-mail.
 fn hide_contact(e: &mut Event) {
     e.reporter_phone = onewindow_core::validate::mobile::mask(&e.reporter_phone);
@@ -324,6 +336,7 @@ pub struct EventAct {
 /// Takes one step. Registering an event whose category names a department dispatches it there
 /// at once (automatic dispatch); the dispatcher may send it elsewhere until it is signed for.
 pub async fn act(state: &AppState, auth: &Auth, id: i64, input: EventAct) -> AppResult<Event> {
+    may_ever(auth, input.action.code())?;
     let e = load(state, id).await?;
     let r = roles(state, auth, &e).await?;
     if !allowed(&r, input.action.code()) {
@@ -420,6 +433,7 @@ pub async fn photo(
 
 /// Which events a list shows, as asked.
 #[derive(Clone, Debug, Default, Deserialize, ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EventQuery {
     /// A state code, or `open` / `closed`.
     pub state: Option<String>,

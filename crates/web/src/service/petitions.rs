@@ -95,6 +95,10 @@ async fn standing(
 
 /// The case, the reader's standing and the case's station; refused to anyone else.
 async fn load(state: &AppState, auth: &Auth, id: i64) -> AppResult<(Petition, Standing, Station)> {
+    // only agents (the office among them) and leaders (as guarantors) can stand on a case
+    if !(auth.actor.has(Permission::PetitionWork) || auth.actor.has_role(Role::Leader)) {
+        return Err(DomainError::forbidden().into());
+    }
     let p = petition_or_404(state, id).await?;
     let st = station_or_404(state, p.station_id).await?;
     match standing(state, auth, &p, &st).await? {
@@ -158,6 +162,7 @@ pub async fn set_agents(
     version: i64,
     agents: Vec<i64>,
 ) -> AppResult<Station> {
+    auth.actor.require(Permission::PetitionManage)?;
     let st = station_or_404(state, id).await?;
     may_manage(state, &auth.actor, st.region_id).await?;
     Ok(state
@@ -569,6 +574,7 @@ pub async fn act(
     version: i64,
     action: Action,
 ) -> AppResult<Petition> {
+    auth.actor.require(Permission::PetitionWork)?;
     let (_, standing, _) = load(state, auth, id).await?;
     if standing == Standing::Guarantor {
         return Err(DomainError::forbidden().into());
@@ -587,6 +593,7 @@ pub async fn set_guarantor(
     version: i64,
     leader_id: Option<i64>,
 ) -> AppResult<Petition> {
+    auth.actor.require(Permission::PetitionWork)?;
     let (_, standing, _) = load(state, auth, id).await?;
     if standing != Standing::Office {
         return Err(DomainError::forbidden().into());
@@ -612,6 +619,7 @@ pub async fn add_meeting(state: &AppState, auth: &Auth, id: i64, m: Meeting) -> 
 
 /// Hardship aid or a legal-aid referral, recorded by the office.
 pub async fn record_aid(state: &AppState, auth: &Auth, id: i64, a: Aid) -> AppResult<()> {
+    auth.actor.require(Permission::PetitionWork)?;
     let (_, standing, _) = load(state, auth, id).await?;
     if standing != Standing::Office {
         return Err(DomainError::forbidden().into());

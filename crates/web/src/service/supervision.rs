@@ -342,6 +342,7 @@ pub struct UrgeView {
 }
 
 pub async fn view(state: &AppState, auth: &Auth, id: i64) -> AppResult<UrgeView> {
+    auth.actor.require_staff()?;
     let u = state
         .store
         .urge(id)
@@ -373,6 +374,7 @@ pub struct AnswerInput {
 
 /// Answers an urge (签收反馈): it stops climbing.
 pub async fn answer(state: &AppState, auth: &Auth, id: i64, input: AnswerInput) -> AppResult<Urge> {
+    auth.actor.require_staff()?;
     let u = state
         .store
         .urge(id)

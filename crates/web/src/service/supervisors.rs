@@ -153,6 +153,11 @@ pub struct ReportAct {
 /// Refer or note: the office. Resolve: the department it was referred to.
 pub async fn act(state: &AppState, auth: &Auth, id: i64, input: ReportAct) -> AppResult<Report> {
     let a = &auth.actor;
+    // the department it was referred to resolves; the office refers and notes
+    a.require(match &input.action {
+        ReportAction::Resolve { .. } => Permission::Rectify,
+        _ => Permission::ReviewRatings,
+    })?;
     let r = state
         .store
         .report(id)
