@@ -13,7 +13,7 @@ N=${MAX_EXAMPLES:-30}
 PORT=${PORT:-8704}
 mkdir -p "$W"
 W=$(cd "$W" && pwd)
-[ -x "$W/venv/bin/schemathesis" ] || { python3 -m venv "$W/venv"; "$W/venv/bin/pip" install -q schemathesis; }
+[ -x "$W/venv/bin/schemathesis" ] || { python3 -m venv "$W/venv"; "$W/venv/bin/pip" install -q "schemathesis==4.32.5"; }
 
 if [ -z "${BIN:-}" ]; then
   cargo build --quiet --release --bin onewindow
@@ -33,11 +33,15 @@ TOKEN=$(curl -sf -X POST -H 'Content-Type: application/json' \
 # throttled by design (five failures lock the account), which the fuzzer would trip at once;
 # tests/app cover both.
 # From the work directory: schemathesis keeps a cache (.schemathesis/) where it runs.
+# One worker: with two, hypothesis parses lambda sources (ast) in two threads at once, and
+# CPython 3.11 then fails now and then with "AST constructor recursion depth mismatch", a
+# runtime error of the tool, not an answer of ours (seen once in CI-like runs, 2026-12-02).
+# schemathesis is pinned to the version these results were recorded with.
 (cd "$W" && exec "$W/venv/bin/schemathesis" run "http://127.0.0.1:$PORT/api/openapi.json" \
   --header "Authorization: Bearer $TOKEN" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
   --exclude-path /api/v1/auth/token \
-  --max-examples "$N" --seed 20261202 --workers 2 \
+  --max-examples "$N" --seed 20261202 --workers 1 \
   --report junit --report-dir "$W/report") \
   2>&1 | tee "$W/schemathesis.txt"
 status=${PIPESTATUS[0]}
