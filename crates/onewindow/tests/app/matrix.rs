@@ -66,8 +66,9 @@ struct Caller {
 /// The accounts of the `²` columns: the same role as the first account, another scope.
 /// (username, role, how it differs, made by `seed` unless the demo has it)
 const SECOND: &[(&str, Role, &str)] = &[
-    // a window of 生态环境分局 alone, where `clerk` is the district's comprehensive window
-    ("clerk-sthj", Role::Clerk, "department"),
+    // the window of 公安分局 alone, which case 1 does not concern, where `clerk` is the
+    // district's comprehensive window
+    ("clerk-police", Role::Clerk, "department"),
     // 生态环境分局, which case 1's first stage does not reach (`approver` is 住建局)
     ("approver-sthj", Role::Approver, "demo"),
     // one street, where `supervisor` has the district
@@ -146,16 +147,21 @@ async fn seed(app: &TestApp) -> (String, String) {
     );
     // the `²` accounts the demo does not have
     let admin = app.token("admin").await;
-    let sthj = app
-        .find("/api/v1/users", &admin, "username", "approver-sthj")
-        .await["department_id"]
+    let police = app
+        .find(
+            "/api/v1/departments",
+            &admin,
+            "name",
+            "葫芦岛市公安局龙港分局",
+        )
+        .await["id"]
         .clone();
     let street = app
         .find("/api/v1/regions", &admin, "code", "211403001")
         .await["id"]
         .clone();
     for (username, role, scope) in [
-        ("clerk-sthj", "clerk", json!({"department_id": sthj})),
+        ("clerk-police", "clerk", json!({"department_id": police})),
         (
             "supervisor-street",
             "supervisor",
