@@ -86,10 +86,15 @@ impl AppState {
         self.closing.send_replace(true);
     }
 
-    /// Resolves once `close` has been called.
-    pub async fn closed(&self) {
+    /// A live event stream that ends when the server is told to stop.
+    pub fn until_closed<S: futures_util::Stream>(
+        &self,
+        s: S,
+    ) -> futures_util::stream::TakeUntil<S, impl std::future::Future<Output = ()> + use<S>> {
         let mut rx = self.closing.subscribe();
-        let _ = rx.wait_for(|c| *c).await;
+        futures_util::StreamExt::take_until(s, async move {
+            let _ = rx.wait_for(|c| *c).await;
+        })
     }
 }
 

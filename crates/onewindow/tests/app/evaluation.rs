@@ -44,11 +44,11 @@ pub async fn concluded_case(app: &TestApp) -> i64 {
     id
 }
 
-fn online_scores(v: i64) -> Value {
+pub(crate) fn online_scores(v: i64) -> Value {
     json!({"efficiency": v, "guide_accuracy": v, "convenience": v, "ease_of_use": v})
 }
 
-async fn rate(app: &TestApp, token: &str, id: i64, body: Value) -> (StatusCode, Value) {
+pub(crate) async fn rate(app: &TestApp, token: &str, id: i64, body: Value) -> (StatusCode, Value) {
     app.call(
         Method::POST,
         &format!("/api/v1/cases/{id}/rating"),

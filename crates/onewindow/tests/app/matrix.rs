@@ -64,19 +64,19 @@ struct Caller {
 }
 
 /// The accounts of the `²` columns: the same role as the first account, another scope.
-/// (username, role, how it differs, made by `seed` unless the demo has it)
-const SECOND: &[(&str, Role, &str)] = &[
+/// (username, role, whether `seed` makes it: the demo has the others)
+const SECOND: &[(&str, Role, bool)] = &[
     // the window of 公安分局 alone, which case 1 does not concern, where `clerk` is the
     // district's comprehensive window
-    ("clerk-police", Role::Clerk, "department"),
-    // 生态环境分局, which case 1's first stage does not reach (`approver` is 住建局)
-    ("approver-sthj", Role::Approver, "demo"),
+    ("clerk-police", Role::Clerk, true),
+    // 生态环境分局, which reviews case 1's matter in its parallel stage (`approver` is 住建局)
+    ("approver-sthj", Role::Approver, false),
     // one street, where `supervisor` has the district
-    ("supervisor-street", Role::Supervisor, "street"),
+    ("supervisor-street", Role::Supervisor, true),
     // the city's steward above the district's
-    ("steward-city", Role::Steward, "demo"),
+    ("steward-city", Role::Steward, false),
     // the petition office (the district), where `agent` serves one village's station
-    ("petition-office", Role::PetitionAgent, "demo"),
+    ("petition-office", Role::PetitionAgent, false),
 ];
 
 /// The password of the `²` accounts `seed` makes (the demo's has no digit, which a new
@@ -115,14 +115,9 @@ async fn seed(app: &TestApp) -> (String, String) {
     // case 2, concluded on the spot and rated badly: rating and rectification 1
     let id = crate::evaluation::concluded_case(app).await;
     let citizen = app.token("citizen").await;
-    let (s, r) = app
-        .call(
-            Method::POST,
-            &format!("/api/v1/cases/{id}/rating"),
-            Some(&citizen),
-            Some(json!({"level": 1, "reason": "多次跑动", "scores": {"efficiency": 1, "guide_accuracy": 1, "convenience": 1, "ease_of_use": 1}})),
-        )
-        .await;
+    let bad =
+        json!({"level": 1, "reason": "多次跑动", "scores": crate::evaluation::online_scores(1)});
+    let (s, r) = crate::evaluation::rate(app, &citizen, id, bad).await;
     assert_eq!(
         (s, r["rectification_id"].as_i64()),
         (StatusCode::CREATED, Some(1)),
@@ -367,14 +362,14 @@ each_app!(
                 token: Some(app.token(r.code()).await),
             });
         }
-        for (username, role, scope) in SECOND {
+        for (username, role, made) in SECOND {
             callers.push(Caller {
                 label: format!("{}²", role.code()),
                 role: Some(*role),
-                token: Some(if *scope == "demo" {
-                    app.token(username).await
-                } else {
+                token: Some(if *made {
                     app.sign_in(username, MADE_PASSWORD).await
+                } else {
+                    app.token(username).await
                 }),
             });
         }

@@ -343,17 +343,7 @@ async fn save_year(
     Path(year): Path<i32>,
     ApiJson(y): ApiJson<YearArrangement>,
 ) -> AppResult<StatusCode> {
-    cal_svc::may_edit(&auth)?;
-    if y.year != year {
-        return Err(AppError::bad_request(
-            "year",
-            Text::fixed(
-                "正文的年份与地址中的不一致",
-                "the body's year differs from the path's",
-            ),
-        ));
-    }
-    cal_svc::save_year(&state, &auth, y).await?;
+    cal_svc::save_year(&state, &auth, year, y).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

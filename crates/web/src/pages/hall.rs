@@ -19,7 +19,7 @@ use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use futures_util::stream::{self, Stream, StreamExt};
+use futures_util::stream::{self, Stream};
 use minijinja::{Value, context};
 use onewindow_core::Text;
 use onewindow_core::access::Permission;
@@ -404,12 +404,8 @@ async fn events(
     let rx = state.hall_live.subscribe(hall_id);
     let (_, first) = hall_live::board(&state, hall_id).await?;
     let first = Some(Event::default().event("board").data(&*first));
-    let closed = {
-        let state = state.clone();
-        async move { state.closed().await }
-    };
     let s = stream::unfold(
-        (state, rx, first),
+        (state.clone(), rx, first),
         move |(state, mut rx, first)| async move {
             if let Some(e) = first {
                 return Some((Ok(e), (state, rx, None)));
@@ -431,9 +427,8 @@ async fn events(
                 }
             }
         },
-    )
-    .take_until(Box::pin(closed));
-    Ok(Sse::new(s).keep_alive(KeepAlive::default()))
+    );
+    Ok(Sse::new(state.until_closed(s)).keep_alive(KeepAlive::default()))
 }
 
 /// A date parameter of the page's URL, if given; a wrong one names itself.

@@ -18,7 +18,7 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::{get, post};
-use futures_util::stream::{self, Stream, StreamExt};
+use futures_util::stream::{self, Stream};
 use minijinja::{Value, context};
 use onewindow_core::access::Permission;
 use onewindow_core::case::Channel;
@@ -349,10 +349,6 @@ async fn events(
     }
     let lang = page.lang(Some(&auth));
     let rx = state.urge_live.subscribe();
-    let closed = {
-        let state = state.clone();
-        async move { state.closed().await }
-    };
     let s = stream::unfold((rx, auth), move |(mut rx, auth)| async move {
         loop {
             match rx.recv().await {
@@ -374,7 +370,6 @@ async fn events(
                 Err(RecvError::Closed) => return None,
             }
         }
-    })
-    .take_until(Box::pin(closed));
-    Ok(Sse::new(s).keep_alive(KeepAlive::default()))
+    });
+    Ok(Sse::new(state.until_closed(s)).keep_alive(KeepAlive::default()))
 }

@@ -3,15 +3,15 @@
 //! and at once after an edit made here. Administrators enter later years and change the rules.
 
 use crate::auth::Auth;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use chrono::NaiveDate;
-use onewindow_core::DomainError;
 use onewindow_core::access::Permission;
 use onewindow_core::calendar::{Calendar, YearArrangement};
 use onewindow_core::case::Case;
 use onewindow_core::case::clock::{self, ClockView};
 use onewindow_core::case::rules::{self, Rules};
+use onewindow_core::{DomainError, Text};
 use onewindow_store::Store;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -82,8 +82,7 @@ impl CalendarCache {
     }
 }
 
-/// Asked by the handlers before they read the year or the rules, and again by the saves.
-pub fn may_edit(auth: &Auth) -> AppResult<()> {
+fn may_edit(auth: &Auth) -> AppResult<()> {
     // The calendar is the whole platform's: only administrators without a department edit it.
     if auth.actor.has(Permission::CalendarWrite) && auth.actor.scope.department_id.is_none() {
         Ok(())
@@ -92,9 +91,24 @@ pub fn may_edit(auth: &Auth) -> AppResult<()> {
     }
 }
 
-pub async fn save_year(state: &AppState, auth: &Auth, year: YearArrangement) -> AppResult<()> {
+/// Enters or replaces `year`'s arrangement; the body must name the same year.
+pub async fn save_year(
+    state: &AppState,
+    auth: &Auth,
+    year: i32,
+    y: YearArrangement,
+) -> AppResult<()> {
     may_edit(auth)?;
-    state.store.save_calendar_year(&auth.ctx(), year).await?;
+    if y.year != year {
+        return Err(AppError::bad_request(
+            "year",
+            Text::fixed(
+                "正文的年份与地址中的不一致",
+                "the body's year differs from the path's",
+            ),
+        ));
+    }
+    state.store.save_calendar_year(&auth.ctx(), y).await?;
     super::relay::stale(state, super::relay::Cache::Calendar);
     relight_later(state);
     Ok(())

@@ -86,8 +86,9 @@ pub(crate) async fn department_name(state: &AppState, id: Option<i64>) -> AppRes
     })
 }
 
+/// Whether the steward's scope covers the region. The role (`EnterpriseServe`) is asked by every
+/// caller first, before it reads its input or the record.
 async fn serve_in(state: &AppState, auth: &Auth, region_id: i64) -> AppResult<()> {
-    auth.actor.require(Permission::EnterpriseServe)?;
     if !covers(state, &auth.actor, None, region_id).await? {
         return Err(DomainError::forbidden().into());
     }
@@ -791,17 +792,40 @@ async fn standing(state: &AppState, auth: &Auth, i: &Item) -> AppResult<Standing
     })
 }
 
+/// Who takes a step on an item.
+enum Party {
+    /// The steward (assign, escalate, consult).
+    Steward,
+    /// The department the item is assigned to (answer).
+    Department,
+    /// The enterprise itself (confirm).
+    Enterprise,
+}
+
+impl Party {
+    fn of(action: &str) -> Option<Party> {
+        match action {
+            "assign" | "escalate" | "consult" => Some(Party::Steward),
+            "answer" => Some(Party::Department),
+            "confirm" => Some(Party::Enterprise),
+            _ => None,
+        }
+    }
+}
+
 impl Standing {
-    /// Whether any record could give this reader the standing for the action (`may` below,
-    /// before scope and ownership), asked before the item is read.
+    /// Whether any item could give this reader the standing for the action (`may` below, before
+    /// scope and ownership), asked before the item is read.
     fn may_ever(auth: &Auth, action: &str) -> AppResult<()> {
         let a = &auth.actor;
-        let can = match action {
-            "assign" | "escalate" | "consult" => a.has(Permission::EnterpriseServe),
-            "answer" => a.has(Permission::EnterpriseHandle),
+        let can = match Party::of(action) {
+            Some(Party::Steward) => a.has(Permission::EnterpriseServe),
+            Some(Party::Department) => a.has(Permission::EnterpriseHandle),
             // staff who may see items are told below that only the enterprise confirms
-            "confirm" => a.has_role(Role::Enterprise) || a.has(Permission::EnterpriseRead),
-            _ => false,
+            Some(Party::Enterprise) => {
+                a.has_role(Role::Enterprise) || a.has(Permission::EnterpriseRead)
+            }
+            None => false,
         };
         if can {
             Ok(())
@@ -816,13 +840,11 @@ impl Standing {
 
     /// Whether this reader may take the action (its state aside).
     fn may(&self, action: &str, level: Level) -> bool {
-        match action {
-            "assign" | "escalate" | "consult" => {
-                self.serve && (level == Level::District || self.city)
-            }
-            "answer" => self.handles,
-            "confirm" => self.owner,
-            _ => false,
+        match Party::of(action) {
+            Some(Party::Steward) => self.serve && (level == Level::District || self.city),
+            Some(Party::Department) => self.handles,
+            Some(Party::Enterprise) => self.owner,
+            None => false,
         }
     }
 }

@@ -218,25 +218,50 @@ async fn roles(state: &AppState, auth: &Auth, e: &Event) -> AppResult<Roles> {
     })
 }
 
-fn allowed(r: &Roles, action: &str) -> bool {
-    match action {
-        "sign" | "return" | "request_extension" | "feed_back" => r.handle,
-        "verify" => r.verify,
-        "urge" => r.urge,
-        _ => r.dispatch,
+/// Who takes an action on an event.
+enum Party {
+    /// The department it was dispatched to (sign, return, ask for more time, feed back).
+    Handler,
+    /// A grid worker checking on site.
+    Verifier,
+    Urger,
+    /// The command centre: everything else.
+    Dispatcher,
+}
+
+impl Party {
+    fn of(action: &str) -> Party {
+        match action {
+            "sign" | "return" | "request_extension" | "feed_back" => Party::Handler,
+            "verify" => Party::Verifier,
+            "urge" => Party::Urger,
+            _ => Party::Dispatcher,
+        }
+    }
+
+    /// The permissions that can make a reader this party (`roles`, before scope).
+    fn permissions(&self) -> &'static [Permission] {
+        match self {
+            Party::Handler => &[Permission::GridHandle],
+            Party::Verifier => &[Permission::GridReport],
+            Party::Urger => &[Permission::Urge, Permission::GridDispatch],
+            Party::Dispatcher => &[Permission::GridDispatch],
+        }
     }
 }
 
-/// The permissions that can grant an action (the `Roles` above, before scope), asked before the
-/// event is read.
+fn allowed(r: &Roles, action: &str) -> bool {
+    match Party::of(action) {
+        Party::Handler => r.handle,
+        Party::Verifier => r.verify,
+        Party::Urger => r.urge,
+        Party::Dispatcher => r.dispatch,
+    }
+}
+
+/// Whether any event could let the reader take the action, asked before the event is read.
 fn may_ever(auth: &Auth, action: &str) -> AppResult<()> {
-    let ps: &[Permission] = match action {
-        "sign" | "return" | "request_extension" | "feed_back" => &[Permission::GridHandle],
-        "verify" => &[Permission::GridReport],
-        "urge" => &[Permission::Urge, Permission::GridDispatch],
-        _ => &[Permission::GridDispatch],
-    };
-    Ok(auth.actor.require_any(ps)?)
+    Ok(auth.actor.require_any(Party::of(action).permissions())?)
 }
 
 /// The reporter's contact as those who need not call back see it: the phone masked, no e-mail.
