@@ -107,10 +107,13 @@ pub enum Permission {
     PetitionWork,
     /// Set up stations and their agents.
     PetitionManage,
+    /// Read the security log: refused requests for records and failed sign-ins (the
+    /// administrator's).
+    SecurityRead,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 29] = [
+    pub const ALL: [Permission; 30] = [
         Permission::OrgRead,
         Permission::OrgWrite,
         Permission::UserRead,
@@ -140,6 +143,7 @@ impl Permission {
         Permission::PetitionRead,
         Permission::PetitionWork,
         Permission::PetitionManage,
+        Permission::SecurityRead,
     ];
 }
 

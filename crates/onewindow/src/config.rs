@@ -28,6 +28,8 @@ pub struct FileConfig {
     pub max_failed_logins_per_account: Option<i64>,
     pub max_failed_logins_per_address: Option<i64>,
     pub login_window_minutes: Option<u64>,
+    pub security_alert_threshold: Option<i64>,
+    pub security_alert_window_minutes: Option<u64>,
     pub log_format: Option<String>,
     pub public_url: Option<String>,
     /// Where uploaded application materials are stored (default `data/uploads`).
@@ -70,6 +72,13 @@ impl FileConfig {
                 .max_failed_logins_per_address
                 .unwrap_or(d.max_failures_per_address),
             login_window: mins(self.login_window_minutes, d.login_window),
+            security_alert_threshold: self
+                .security_alert_threshold
+                .unwrap_or(d.security_alert_threshold),
+            security_alert_window: mins(
+                self.security_alert_window_minutes,
+                d.security_alert_window,
+            ),
             public_url: self.public_url.clone(),
             demo: false,
             demo_password: None,

@@ -11,6 +11,7 @@ mod group;
 mod migrate;
 pub mod model;
 pub mod postgres;
+pub mod security;
 mod sql;
 pub mod sqlite;
 pub mod testing;
@@ -52,6 +53,7 @@ pub use model::{
     CaseProject, ItemFactRow, PetitionFilter, PetitionHistory, VisitFactRow, VisitPhoto,
     VisitRecord, WorkFilter,
 };
+pub use security::{NewSecurityEvent, SecurityEvent, SecurityKind, SecuritySource, SecurityStore};
 
 #[async_trait]
 pub trait OrgStore: Send + Sync {
@@ -1151,6 +1153,7 @@ pub trait Store:
     + EnterpriseStore
     + EnterpriseServiceStore
     + PetitionStore
+    + SecurityStore
 {
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> Result<()>;

@@ -119,6 +119,11 @@ pub const SQLITE: &[Migration] = &[
         name: "job_leases",
         sql: include_str!("../migrations/sqlite/0021_job_leases.sql"),
     },
+    Migration {
+        version: 22,
+        name: "security",
+        sql: include_str!("../migrations/sqlite/0022_security.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -226,6 +231,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 21,
         name: "job_leases",
         sql: include_str!("../migrations/postgres/0021_job_leases.sql"),
+    },
+    Migration {
+        version: 22,
+        name: "security",
+        sql: include_str!("../migrations/postgres/0022_security.sql"),
     },
 ];
 

@@ -73,6 +73,10 @@ pub fn build(store: Arc<dyn Store>, config: WebConfig) -> (Router, AppState) {
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            middleware::security_log,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             metrics::track,
         ))
         .layer(axum::middleware::from_fn_with_state(

@@ -17,6 +17,8 @@ pub struct Metrics {
     registry: Registry,
     requests: Family<Labels, Counter>,
     durations: Family<Labels, Histogram>,
+    security_events: Family<Labels, Counter>,
+    security_alerts: Counter,
 }
 
 impl Default for Metrics {
@@ -36,15 +38,39 @@ impl Default for Metrics {
             "HTTP request durations by route",
             durations.clone(),
         );
+        let security_events = Family::<Labels, Counter>::default();
+        registry.register(
+            "security_events",
+            "Refused requests for records and failed sign-ins, by kind (the security log)",
+            security_events.clone(),
+        );
+        let security_alerts = Counter::default();
+        registry.register(
+            "security_alerts",
+            "Sources that reached the security log's alert threshold within its window",
+            security_alerts.clone(),
+        );
         Metrics {
             registry,
             requests,
             durations,
+            security_events,
+            security_alerts,
         }
     }
 }
 
 impl Metrics {
+    pub fn security_event(&self, kind: &str) {
+        self.security_events
+            .get_or_create(&vec![("kind", kind.to_string())])
+            .inc();
+    }
+
+    pub fn security_alert(&self) {
+        self.security_alerts.inc();
+    }
+
     pub fn render(&self) -> String {
         let mut out = String::new();
         // Writing to a String cannot fail.

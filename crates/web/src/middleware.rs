@@ -123,3 +123,63 @@ fn copy_headers(from: &Response, to: &mut Response) {
         to.headers_mut().insert(header::RETRY_AFTER, v.clone());
     }
 }
+
+/// Keeps the security log: a refused request for a record (403 anywhere, 404 on a path that
+/// names a record, `/cases/{id}`) is written with who asked, from where and when. Unknown paths
+/// (scanners' 404s) are not records and are left to the request log.
+pub async fn security_log(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    use axum::extract::{ConnectInfo, MatchedPath};
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string());
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let headers = req.headers().clone();
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .cloned();
+    let res = next.run(req).await;
+    let kind = match res.status() {
+        StatusCode::FORBIDDEN => onewindow_store::SecurityKind::Forbidden,
+        StatusCode::NOT_FOUND if route.as_deref().is_some_and(|r| r.contains('{')) => {
+            onewindow_store::SecurityKind::NotFound
+        }
+        _ => return res,
+    };
+    // Who asked: the session or token the request carried, read again (from the session
+    // cache) only for the few requests that are refused.
+    let mut probe = axum::http::Request::new(());
+    *probe.headers_mut() = headers;
+    if let Some(p) = peer {
+        probe.extensions_mut().insert(p);
+    }
+    let (mut parts, ()) = probe.into_parts();
+    let auth = crate::auth::authenticate(&mut parts, &state)
+        .await
+        .ok()
+        .flatten();
+    let addr = crate::auth::client_addr(
+        &parts.headers,
+        parts
+            .extensions
+            .get::<ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0),
+        state.config.trust_proxy,
+    );
+    crate::service::security::record(
+        &state,
+        onewindow_store::NewSecurityEvent {
+            at: chrono::Utc::now(),
+            kind,
+            user_id: auth.as_ref().map(|a| a.user.id),
+            username: auth.map(|a| a.user.username),
+            addr,
+            method: method.to_string(),
+            path,
+            status: i64::from(res.status().as_u16()),
+        },
+    );
+    res
+}

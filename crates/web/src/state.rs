@@ -24,6 +24,10 @@ pub struct WebConfig {
     pub max_failures_per_account: i64,
     pub max_failures_per_address: i64,
     pub login_window: Duration,
+    /// The security log raises an alert when one source causes this many refusals or failed
+    /// sign-ins within `security_alert_window`.
+    pub security_alert_threshold: i64,
+    pub security_alert_window: Duration,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_proxy: bool,
     /// The public address of the portal (e.g. `https://zwfw.example.gov.cn`), used in QR codes
@@ -51,6 +55,8 @@ impl Default for WebConfig {
             max_failures_per_account: 5,
             max_failures_per_address: 20,
             login_window: Duration::from_secs(15 * 60),
+            security_alert_threshold: 20,
+            security_alert_window: Duration::from_secs(10 * 60),
             trust_proxy: false,
             public_url: None,
             demo: false,

@@ -675,6 +675,7 @@ pub const ENDPOINTS: &[&str] = &[
     "POST /api/v1/users/{id}/password",
     "PUT /api/v1/users/{id}/photo",
     "GET /api/v1/audit",
+    "GET /api/v1/security-log",
     "GET /api/v1/matters",
     "GET /api/v1/matters/suggest",
     "GET /api/v1/matters/{code}",

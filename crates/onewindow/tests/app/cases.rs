@@ -1251,8 +1251,28 @@ each_app!(personal_data_is_masked_but_for_those_who_need_it, |app| {
     assert_eq!(line["applicant"]["id_number"], "110***********002X");
     assert!(!list.to_string().contains(PERSON));
     // in full only for those whose work needs it, and each look is in the trail
-    let (s, e) = app.get(&format!("{path}?personal=true"), &supervisor).await;
-    assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
+    // not for those who only supervise, lead or administer, whatever their role may do
+    let leader = app.token("leader").await;
+    for (who, t) in [
+        ("supervisor", &supervisor),
+        ("leader", &leader),
+        ("admin", &admin),
+    ] {
+        let (s, e) = app.get(&format!("{path}?personal=true"), t).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{who}: {e}");
+    }
+    for who in ["leader", "supervisor"] {
+        let cookie = crate::pages::sign_in_cookie(app, who).await;
+        let (status, _) =
+            crate::pages::page(app, &format!("/cases/{id}?personal=1"), &cookie).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who}");
+        let (status, html) = crate::pages::page(app, &format!("/cases/{id}"), &cookie).await;
+        assert_eq!(status, StatusCode::OK, "{who}");
+        assert!(
+            !html.contains("id=\"reveal-personal\""),
+            "{who} is not offered the full data"
+        );
+    }
     let looks = |t: Value| -> Vec<String> {
         t.as_array()
             .unwrap()

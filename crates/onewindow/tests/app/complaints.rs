@@ -236,6 +236,46 @@ each_app!(complaints_are_accepted_answered_closed_or_refused, |app| {
         (s, e["field"].as_str()),
         (StatusCode::BAD_REQUEST, Some("from"))
     );
+
+    // A web complaint that names no department lands on the district's desk (not the
+    // province's, where no one here sits): the district's supervisor lists it and takes it to
+    // its answer, and the complainant reads the answer.
+    let (s, c) = lodge(citizen.clone(), complaint("web", None)).await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let loose = c["id"].as_i64().unwrap();
+    let admin = app.token("admin").await;
+    let (_, regions) = app.get("/api/v1/regions", &admin).await;
+    let district = regions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "211403")
+        .unwrap()["id"]
+        .clone();
+    assert_eq!(c["region_id"], district, "{c}");
+    for t in [&supervisor, &admin] {
+        let (_, listed) = app.get("/api/v1/complaints", t).await;
+        assert!(
+            listed.as_array().unwrap().iter().any(|x| x["id"] == loose),
+            "the district's desks list it"
+        );
+    }
+    let (s, v) = act(
+        app,
+        &supervisor,
+        loose,
+        json!({"version": 1, "action": "accept", "department_id": dept}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = act(app, &leader, loose, json!({"version": 2, "action": "answer", "reply": "已联系投诉人，按清单受理，不再要求清单外材料"})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = app
+        .get(&format!("/api/v1/complaints/{loose}"), &citizen)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["complaint"]["progress"]["state"], "answered", "{v}");
+    assert!(v.to_string().contains("不再要求清单外材料"), "{v}");
 });
 
 each_app!(

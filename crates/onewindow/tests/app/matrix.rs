@@ -33,7 +33,14 @@ const ADMIN_REFUSED: &[&str] = &[
     // an enterprise's own policies (惠企政策 matched to it)
     "GET /api/v1/my/policies",
     "GET /api/v1/my/policies/{id}",
+    // an applicant's personal data in full is for those whose work the case is (the window, its
+    // approvers), not for whoever administers the system
+    PERSONAL,
 ];
+
+/// Rows besides the document's endpoints: a call whose answer depends on a query parameter.
+const PERSONAL: &str = "GET /api/v1/cases/{id}?personal=true";
+const EXTRA: &[(&str, &str)] = &[(PERSONAL, "/api/v1/cases/1?personal=true")];
 
 /// A cell: what one caller got from one endpoint.
 fn cell(s: StatusCode) -> &'static str {
@@ -388,13 +395,22 @@ async fn observe(
     codes: &(String, String),
 ) -> Vec<(String, Vec<StatusCode>)> {
     let sign_out = "DELETE /api/v1/auth/token";
-    let order = ENDPOINTS
+    let documented = |e: &&str| {
+        let (method, path, body) = request(doc, e, codes);
+        (e.to_string(), method, path, body)
+    };
+    let extra = EXTRA
+        .iter()
+        .map(|(e, path)| (e.to_string(), Method::GET, path.to_string(), Body::None));
+    let calls: Vec<(String, Method, String, Body)> = ENDPOINTS
         .iter()
         .filter(|e| **e != sign_out)
-        .chain(std::iter::once(&sign_out));
+        .map(documented)
+        .chain(extra)
+        .chain(std::iter::once(documented(&sign_out)))
+        .collect();
     let mut rows = Vec::new();
-    for e in order {
-        let (method, path, body) = request(doc, e, codes);
+    for (e, method, path, body) in calls {
         let mut statuses = Vec::new();
         for c in callers {
             let (s, answer) = send(app, method.clone(), &path, c.token.as_deref(), &body).await;
@@ -410,8 +426,8 @@ async fn observe(
         }
         rows.push((e.to_string(), statuses));
     }
-    // back to the document's order
-    rows.sort_by_key(|(e, _)| ENDPOINTS.iter().position(|x| x == e));
+    // back to the document's order, the extra rows last
+    rows.sort_by_key(|(e, _)| ENDPOINTS.iter().position(|x| x == e).unwrap_or(usize::MAX));
     rows
 }
 
@@ -419,6 +435,7 @@ async fn observe(
 /// `security` (an account optional or not needed).
 fn open_to_all(doc: &Value, endpoint: &str) -> bool {
     let (m, template) = endpoint.split_once(' ').unwrap();
+    let template = template.split_once('?').map_or(template, |(t, _)| t);
     doc["paths"][template][m.to_ascii_lowercase()]["security"]
         .as_array()
         .is_some_and(|s| {

@@ -185,6 +185,54 @@ each_app!(
             .await
             .unwrap();
         assert_eq!(res.headers()["location"], "/");
+        // nor one a browser turns into another site (it drops tabs and newlines), nor one that
+        // cannot be a header: each goes home, after the sign-in
+        for next in ["/\t/evil.example", "/\n/x", "/\\evil.example", "/办事"] {
+            let res = app
+                .http
+                .post(app.url("/login"))
+                .header("cookie", format!("ow_anon_csrf={anon}"))
+                .form(&[
+                    ("_csrf", csrf.as_str()),
+                    ("username", "clerk"),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::SEE_OTHER, "{next:?}");
+            assert_eq!(res.headers()["location"], "/", "{next:?}");
+        }
+        // the language switch's way back is held to the same rule
+        let html = app.http.get(app.url("/login")).send().await.unwrap();
+        let prefs_cookies = set_cookies(&html);
+        let anon2 = cookie_value(&prefs_cookies, "ow_anon_csrf").unwrap();
+        let csrf2 = csrf_in(&html.text().await.unwrap());
+        for back in ["/\t/evil.example", "/\n/x"] {
+            let res = app
+                .http
+                .post(app.url("/prefs"))
+                .header("cookie", format!("ow_anon_csrf={anon2}"))
+                .form(&[("_csrf", csrf2.as_str()), ("lang", "en"), ("back", back)])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::SEE_OTHER, "{back:?}");
+            assert_eq!(res.headers()["location"], "/", "{back:?}");
+        }
+        // a path with characters a header cannot carry is encoded, not a 500
+        let res = app
+            .http
+            .get(app.url("/apply/%E4%BC%91%E5%AD%A6"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            res.headers()["location"],
+            "/login?next=/apply/%E4%BC%91%E5%AD%A6"
+        );
     }
 );
 

@@ -307,3 +307,160 @@ each_app!(only_administrators_write, |app| {
         }
     }
 });
+
+each_app!(
+    refusals_and_failed_sign_ins_are_in_the_security_log,
+    |app| {
+        let admin = app.token("admin").await;
+        let clerk = app.token("clerk").await;
+        let citizen = app.token("citizen").await;
+        // someone walks case ids, a citizen reaches for the accounts, a password is guessed
+        for id in [999_991, 999_992, 999_993] {
+            let (s, _) = app.get(&format!("/api/v1/cases/{id}"), &clerk).await;
+            assert_eq!(s, StatusCode::NOT_FOUND);
+        }
+        let (s, _) = app.get("/api/v1/users/1", &citizen).await;
+        assert!(
+            s == StatusCode::FORBIDDEN || s == StatusCode::NOT_FOUND,
+            "{s}"
+        );
+        let (s, _) = app
+            .call(
+                Method::POST,
+                "/api/v1/auth/token",
+                None,
+                Some(json!({"username": "clerk", "password": "guess-1234"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        // an unknown path is no record: not logged
+        let (s, _) = app.get("/api/v1/no-such-thing", &clerk).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        // the log is written beside the requests: wait for it
+        let mut log = Value::Null;
+        for _ in 0..50 {
+            let (s, l) = app.get("/api/v1/security-log", &admin).await;
+            assert_eq!(s, StatusCode::OK, "{l}");
+            log = l;
+            if log["events"].as_array().unwrap().len() >= 5 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let events = log["events"].as_array().unwrap();
+        let walked: Vec<&Value> = events
+            .iter()
+            .filter(|e| e["kind"] == "not_found" && e["username"] == "clerk")
+            .collect();
+        assert_eq!(walked.len(), 3, "{log}");
+        assert!(
+            walked
+                .iter()
+                .any(|e| e["path"] == "/api/v1/cases/999992" && e["method"] == "GET")
+        );
+        assert!(
+            walked
+                .iter()
+                .all(|e| !e["addr"].as_str().unwrap().is_empty())
+        );
+        assert!(
+            events
+                .iter()
+                .any(|e| e["username"] == "citizen" && e["path"] == "/api/v1/users/1"),
+            "{log}"
+        );
+        assert!(
+            events.iter().any(|e| e["kind"] == "sign_in_failed"
+                && e["username"] == "clerk"
+                && e["status"] == 401),
+            "{log}"
+        );
+        assert!(
+            !events.iter().any(|e| e["path"] == "/api/v1/no-such-thing"),
+            "{log}"
+        );
+        assert!(
+            log["sources"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["username"] == "clerk"),
+            "{log}"
+        );
+        // counted in the metrics
+        let metrics = app
+            .http
+            .get(app.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        for kind in ["not_found", "forbidden", "sign_in_failed"] {
+            assert!(
+                metrics.contains(&format!(
+                    "onewindow_security_events_total{{kind=\"{kind}\"}}"
+                )),
+                "{kind} not in the metrics"
+            );
+        }
+        // the administrator's alone
+        for who in ["supervisor", "clerk", "leader"] {
+            let t = app.token(who).await;
+            let (s, _) = app.get("/api/v1/security-log", &t).await;
+            assert_eq!(s, StatusCode::FORBIDDEN, "{who}");
+        }
+        let (s, e) = app.get("/api/v1/security-log?kind=nonsense", &admin).await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("kind"))
+        );
+        // the page
+        let cookie = crate::pages::sign_in_cookie(app, "admin").await;
+        let (s, html) = crate::pages::page(app, "/admin/security?kind=not_found", &cookie).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("安全日志") && html.contains("/api/v1/cases/999991"));
+        assert!(html.contains("访问不存在的记录"));
+        // past the threshold (20 by default), a source is an alert
+        for id in 0..20 {
+            app.get(&format!("/api/v1/cases/{}", 990_000 + id), &clerk)
+                .await;
+        }
+        let mut alerts = 0;
+        for _ in 0..50 {
+            let (_, l) = app.get("/api/v1/security-log", &admin).await;
+            alerts = l["alerts"].as_i64().unwrap();
+            if alerts > 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(alerts, 1);
+
+        // A staff member's phone is not in the trail that the district's staff read.
+        let (_, depts) = app.get("/api/v1/departments", &admin).await;
+        let dept = depts[0]["id"].clone();
+        let (s, u) = app
+        .call(
+            Method::POST,
+            "/api/v1/users",
+            Some(&admin),
+            Some(json!({"username": "new.clerk", "display_name": "新窗口", "password": "first-pass-1",
+                        "roles": ["clerk"], "department_id": dept, "phone": "13904291234"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{u}");
+        let supervisor = app.token("supervisor").await;
+        let (s, trail) = app
+            .get(
+                &format!("/api/v1/audit?target_type=user&target_id={}", u["id"]),
+                &supervisor,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{trail}");
+        assert!(trail.to_string().contains("user.create"), "{trail}");
+        assert!(!trail.to_string().contains("13904291234"), "{trail}");
+        assert!(trail.to_string().contains("139****1234"), "{trail}");
+    }
+);

@@ -414,6 +414,32 @@ each_app!(
             let (s, _) = app.get(&format!("{path}/authorization"), &t).await;
             assert_eq!(s, StatusCode::FORBIDDEN, "{who} saw the authorization");
         }
+        // Nor can another station's agent reach the signed authorization by naming its file:
+        // a file is bound to who uploaded it, and another's is as good as not there.
+        let other = app.token("agent-002").await;
+        let (_, stations) = app.get("/api/v1/petition-stations", &other).await;
+        let other_station = stations[0]["station"].clone();
+        assert_ne!(other_station["id"], station["id"]);
+        let office_before = office_count(app, &office).await;
+        let mut theirs = f.clone();
+        theirs["signed_on"] = json!(today());
+        let (s, e) = post(
+            app,
+            &other,
+            &format!(
+                "/api/v1/petition-stations/{}/petitions",
+                other_station["id"]
+            ),
+            petition(Some(theirs)),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(e["field"], "authorization.sha256", "{e}");
+        assert_eq!(
+            office_count(app, &office).await,
+            office_before,
+            "nothing written"
+        );
         let supervisor = app.token("supervisor").await;
         let (s, _) = app.get("/api/v1/petitions", &supervisor).await;
         assert_eq!(s, StatusCode::FORBIDDEN);

@@ -27,6 +27,11 @@ pub(crate) trait Entity: Serialize + Send + Sync + Sized {
         &self,
         tx: &mut B::Tx,
     ) -> impl Future<Output = Result<(Option<i64>, Option<i64>)>> + Send;
+    /// The record as its trail entries show it: everyone who reads the owner's trail reads
+    /// this, so personal data is left out or masked.
+    fn for_trail(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
 }
 
 /// Loads a record for an edit and checks that it is still at the version the caller read.
@@ -56,7 +61,14 @@ pub(crate) async fn apply<B: Backend, E: Entity>(
     append::<B>(
         tx,
         ctx,
-        change(E::KIND, action, id, owner, Some(before), Some(&after)),
+        change(
+            E::KIND,
+            action,
+            id,
+            owner,
+            Some(&before.for_trail()),
+            Some(&after.for_trail()),
+        ),
     )
     .await?;
     Ok(after)
@@ -73,7 +85,7 @@ pub(crate) async fn created<B: Backend, E: Entity>(
     append::<B>(
         tx,
         ctx,
-        change(E::KIND, "create", id, owner, None, Some(&e)),
+        change(E::KIND, "create", id, owner, None, Some(&e.for_trail())),
     )
     .await?;
     Ok(e)
@@ -210,5 +222,13 @@ impl Entity for User {
     }
     async fn owner<B: Backend>(&self, _: &mut B::Tx) -> Result<(Option<i64>, Option<i64>)> {
         Ok((self.department_id, self.region_id))
+    }
+    /// A staff member's phone is masked: the district's staff read accounts' trails.
+    fn for_trail(&self) -> serde_json::Value {
+        let mut v = serde_json::to_value(self).unwrap_or_default();
+        if let Some(p) = self.phone.as_deref() {
+            v["phone"] = serde_json::Value::String(onewindow_core::validate::mobile::mask(p));
+        }
+        v
     }
 }

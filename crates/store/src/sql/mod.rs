@@ -24,6 +24,7 @@ mod org;
 mod petitions;
 pub(crate) mod rollup;
 mod rows;
+mod security;
 mod session_cache;
 mod settings;
 mod supervision;

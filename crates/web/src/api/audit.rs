@@ -3,7 +3,7 @@
 use super::Errors;
 use crate::auth::Auth;
 use crate::error::AppResult;
-use crate::service::audit;
+use crate::service::{audit, security};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -47,6 +47,43 @@ async fn trail(
             q.target_id,
             q.before_seq,
             q.limit,
+        )
+        .await?,
+    ))
+}
+
+pub fn security_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(security_log))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityQuery {
+    /// `forbidden`, `not_found` or `sign_in_failed`; all when left out.
+    pub kind: Option<String>,
+    /// At most 500; 100 by default.
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// The security log (the administrator's): the sources of refused requests and failed sign-ins
+/// within the alert window, those past the threshold marked, and the newest events.
+#[utoipa::path(get, path = "/api/v1/security-log", tag = "audit", params(SecurityQuery), responses((status = 200, body = security::SecurityLog), Errors))]
+async fn security_log(
+    State(state): State<AppState>,
+    auth: Auth,
+    q: crate::extract::ApiQuery<SecurityQuery>,
+) -> AppResult<Json<security::SecurityLog>> {
+    let q = q.0;
+    let kind = security::kind(q.kind.as_deref())?;
+    Ok(Json(
+        security::log(
+            &state,
+            &auth,
+            kind,
+            q.limit.unwrap_or(100),
+            q.offset.unwrap_or(0),
         )
         .await?,
     ))

@@ -61,6 +61,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(org::router())
         .merge(users::router())
         .merge(audit::router())
+        .merge(audit::security_router())
         .merge(catalog::router())
         .merge(cases::router())
         .merge(hall::router())

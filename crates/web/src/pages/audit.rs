@@ -4,7 +4,7 @@ use super::{PageCtx, render};
 use crate::auth::Auth;
 use crate::error::AppResult;
 use crate::i18n::tr;
-use crate::service::audit;
+use crate::service::{audit, security};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
@@ -13,11 +13,13 @@ use axum::routing::get;
 use minijinja::{Value, context};
 use onewindow_core::Lang;
 use onewindow_core::audit::Entry;
+use onewindow_store::SecurityKind;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/audit", get(trail_page))
         .route("/audit.xlsx", get(trail_export))
+        .route("/admin/security", get(security_page))
 }
 
 fn kind_name(kind: &str, lang: Lang) -> String {
@@ -207,6 +209,7 @@ async fn trail_page(
             recent => trail_rows(&entries, lang),
             older => older,
             export => format!("/audit.xlsx?{}", page.query),
+            security => auth.actor.has(onewindow_core::access::Permission::SecurityRead),
         },
     ))
 }
@@ -286,4 +289,70 @@ async fn trail_export(
         onewindow_core::time::local_date(crate::auth::now())
     );
     super::export::xlsx(&name, &tr("nav.audit", lang), &headers, &rows)
+}
+
+/// The security log (the administrator's): the sources of the alert window with their alerts,
+/// and the newest events, of one kind or all.
+async fn security_page(
+    State(state): State<AppState>,
+    page: PageCtx,
+    auth: Auth,
+) -> AppResult<Response> {
+    let lang = page.lang(Some(&auth));
+    let kind = security::kind(page.param("kind").as_deref())?;
+    let log = security::log(&state, &auth, kind, 200, 0).await?;
+    let kind_label = |k: SecurityKind| tr(&format!("sec.kind.{}", k.code()), lang);
+    let who = |u: &Option<String>| u.clone().unwrap_or_else(|| tr("sec.anonymous", lang));
+    let sources: Vec<Value> = log
+        .sources
+        .iter()
+        .map(|s| {
+            context! {
+                addr => s.source.addr.clone(),
+                who => who(&s.source.username),
+                events => s.source.events,
+                last => onewindow_core::time::display(s.source.last_at),
+                alert => s.alert,
+            }
+        })
+        .collect();
+    let events: Vec<Value> = log
+        .events
+        .iter()
+        .map(|e| {
+            context! {
+                at => onewindow_core::time::display(e.at),
+                kind => kind_label(e.kind),
+                who => who(&e.username),
+                addr => e.addr.clone(),
+                request => format!("{} {}", e.method, e.path),
+                status => e.status,
+            }
+        })
+        .collect();
+    let kinds: Vec<Value> = SecurityKind::ALL
+        .iter()
+        .map(|k| {
+            context! {
+                code => k.code(),
+                label => kind_label(*k),
+                selected => kind == Some(*k),
+            }
+        })
+        .collect();
+    Ok(render(
+        &state,
+        &page,
+        Some(&auth),
+        "security.html",
+        &tr("sec.title", lang),
+        context! {
+            sources => sources,
+            events => events,
+            kinds => kinds,
+            alerts => log.alerts,
+            threshold => log.threshold,
+            window_minutes => log.window_minutes,
+        },
+    ))
 }

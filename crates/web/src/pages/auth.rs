@@ -110,7 +110,7 @@ async fn login(
             if page.large_cookie.is_none() && s.user.large_text {
                 cookies.push(cookie_header(LARGE_COOKIE, "1", Some(365 * 86400), secure));
             }
-            let mut res = Redirect::to(&next).into_response();
+            let mut res = super::go(&next);
             set_cookies(&mut res, &cookies);
             Ok(res)
         }
@@ -180,7 +180,7 @@ async fn prefs(State(state): State<AppState>, form: PageForm) -> AppResult<Respo
         users::set_preferences(&state, auth, large, lang).await?;
     }
     let back = form.data.text("back");
-    let mut res = Redirect::to(safe_next(&back)).into_response();
+    let mut res = super::go(safe_next(&back));
     set_cookies(&mut res, &cookies);
     Ok(res)
 }

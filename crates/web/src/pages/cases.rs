@@ -14,7 +14,7 @@ use crate::service::uploads::BODY_LIMIT;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use minijinja::{Value, context};
 use onewindow_core::access::Permission;
@@ -313,7 +313,7 @@ async fn case(
     // The applicant's ID number, phone and addresses are shown masked; "查看完整信息" (?personal=1)
     // shows them to those whose work needs them, and the look goes into the trail.
     let personal = page.param("personal").is_some_and(|v| v == "1");
-    let may_reveal = !personal && !st.applicant && svc::may_see_personal(&auth, &st);
+    let may_reveal = !personal && !st.applicant && svc::may_see_personal(&st);
     let d = rec.dossier.clone();
     let v = svc::view_of(&state, &auth, rec, &st, personal).await?;
     let workable = svc::workable_steps(&state, &auth, &d, &st).await?;
@@ -643,7 +643,7 @@ async fn print(
     // A notice carries the delivery address in full: printing it is a look at personal data,
     // for those who may (in the trail), and masked for the rest.
     let (rec, st) = svc::load(&state, &auth, id).await?;
-    let personal = svc::may_see_personal(&auth, &st);
+    let personal = svc::may_see_personal(&st);
     let v = svc::view_of(&state, &auth, rec, &st, personal).await?;
     let d = &v.dossier;
     let c = &d.case;
@@ -771,7 +771,7 @@ async fn apply_form(
     Path(code): Path<String>,
 ) -> AppResult<Response> {
     let Some(auth) = auth else {
-        return Ok(Redirect::to(&format!("/login?next=/apply/{code}")).into_response());
+        return Ok(super::go(&format!("/login?next=/apply/{code}")));
     };
     let lang = page.lang(Some(&auth));
     let view = crate::service::catalog::view(&state).await?;
@@ -940,7 +940,7 @@ async fn bundle_form(
     Path(topic): Path<String>,
 ) -> AppResult<Response> {
     let Some(auth) = auth else {
-        return Ok(Redirect::to(&format!("/login?next=/bundles/apply/{topic}")).into_response());
+        return Ok(super::go(&format!("/login?next=/bundles/apply/{topic}")));
     };
     let lang = page.lang(Some(&auth));
     let view = crate::service::catalog::view(&state).await?;
@@ -1069,7 +1069,7 @@ async fn intake(State(state): State<AppState>, f: PageForm) -> AppResult<Respons
             })?
         }
     };
-    Ok(Redirect::to(&format!("/apply/{code}")).into_response())
+    Ok(super::go(&format!("/apply/{code}")))
 }
 
 async fn batch_form(

@@ -152,7 +152,10 @@ async fn take(
     };
     let v = svc::issue_ticket(&state, f.auth.as_ref(), &origin, req).await?;
     let key = v.key.unwrap_or_default();
-    Ok(Redirect::to(&format!("/hall/tickets/{}?key={key}", v.ticket.id)).into_response())
+    Ok(super::go(&format!(
+        "/hall/tickets/{}?key={key}",
+        v.ticket.id
+    )))
 }
 
 async fn hall_qr(
@@ -391,7 +394,7 @@ async fn act(
         }
     };
     svc::window_act(&state, auth, id, action).await?;
-    Ok(Redirect::to(&format!("/hall/windows/{id}")).into_response())
+    Ok(super::go(&format!("/hall/windows/{id}")))
 }
 
 /// The hall's live events: `board` (the whole board, first on connecting and after changes),
@@ -592,7 +595,10 @@ async fn check_in(
     };
     let v = appt::check_in(&state, f.auth.as_ref(), &origin, req).await?;
     let key = v.key.unwrap_or_default();
-    Ok(Redirect::to(&format!("/hall/tickets/{}?key={key}", v.ticket.id)).into_response())
+    Ok(super::go(&format!(
+        "/hall/tickets/{}?key={key}",
+        v.ticket.id
+    )))
 }
 
 fn slot_rows(slots: &[onewindow_store::Slot]) -> Vec<Value> {
@@ -720,7 +726,7 @@ async fn cancel(
 ) -> AppResult<Response> {
     let code = f.data.text("code");
     appt::cancel(&state, &origin, id, &code).await?;
-    Ok(Redirect::to(&format!("/hall/appointments/{id}?code={code}")).into_response())
+    Ok(super::go(&format!("/hall/appointments/{id}?code={code}")))
 }
 
 async fn reschedule(
@@ -740,7 +746,7 @@ async fn reschedule(
         starts: f.data.opt("starts"),
     };
     appt::reschedule(&state, &origin, id, change).await?;
-    Ok(Redirect::to(&format!("/hall/appointments/{id}?code={code}")).into_response())
+    Ok(super::go(&format!("/hall/appointments/{id}?code={code}")))
 }
 
 /// A staff member's photo, as the screen over their window shows it.

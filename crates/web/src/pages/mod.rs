@@ -430,16 +430,33 @@ impl FormData {
 /// Redirects after a successful post, with a flash message key.
 pub fn saved(to: &str) -> Response {
     let sep = if to.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{to}{sep}flash=form.saved")).into_response()
+    go(&format!("{to}{sep}flash=form.saved"))
 }
 
-/// Only local paths are followed after login, never another site.
-pub fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next
-    } else {
-        "/"
+/// A redirect (303) to a path of this site made from request parts (a code from the path, a
+/// search): bytes a header cannot carry are percent-encoded, so a strange path never makes a 500.
+pub fn go(to: &str) -> Response {
+    let mut out = String::with_capacity(to.len());
+    for &b in to.as_bytes() {
+        if (0x21..=0x7e).contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
     }
+    Redirect::to(&out).into_response()
+}
+
+/// Only local paths are followed after login, never another site: a path of this site is `/`
+/// followed by visible ASCII. Browsers drop tabs and newlines from a location and read `\` as
+/// `/`, so `/\t/evil.example` would lead to `//evil.example`; a control character would not even
+/// make a header. Anything else goes home.
+pub fn safe_next(next: &str) -> &str {
+    let b = next.as_bytes();
+    let local = b.first() == Some(&b'/')
+        && !matches!(b.get(1), Some(b'/'))
+        && b.iter().all(|&c| (0x21..=0x7e).contains(&c) && c != b'\\');
+    if local { next } else { "/" }
 }
 
 pub fn set_cookies(res: &mut Response, cookies: &[String]) {
@@ -460,6 +477,18 @@ mod tests {
         assert_eq!(safe_next("https://evil.example/"), "/");
         assert_eq!(safe_next("//evil.example/"), "/");
         assert_eq!(safe_next("/\\evil.example"), "/");
+        // browsers drop tabs and newlines: these would lead to //evil.example
+        assert_eq!(safe_next("/\t/evil.example"), "/");
+        assert_eq!(safe_next("/\n/evil.example"), "/");
+        assert_eq!(safe_next("/\r/x"), "/");
+        assert_eq!(safe_next("/a\\b"), "/");
+        assert_eq!(safe_next("/ /x"), "/");
+        assert_eq!(safe_next("/办事"), "/", "not a header's characters");
+        assert_eq!(safe_next(""), "/");
+        assert_eq!(
+            safe_next("/cases?state=reviewing&q=%E5%8A%9E"),
+            "/cases?state=reviewing&q=%E5%8A%9E"
+        );
     }
 
     #[test]

@@ -351,6 +351,11 @@ pub struct Standing {
     pub applicant: bool,
     /// Staff who may read it (the case's department or region, or a department with a step).
     pub staff: bool,
+    /// Staff whose work on it needs the applicant's personal data: the window clerks who take it
+    /// in and deliver it, the approvers of its department (who decide), whoever holds the role
+    /// of one of its review steps in that step's department (a leader only where a stage is the
+    /// leader's). Not administrators, supervisors or leaders otherwise.
+    pub works_on: bool,
     pub owner: Owner,
 }
 
@@ -367,11 +372,28 @@ async fn standing(state: &AppState, actor: &Actor, d: &Dossier) -> AppResult<Sta
             }
         }
     }
+    let works_on = staff && works_on(state, actor, d, &owner).await?;
     Ok(Standing {
         applicant,
         staff,
+        works_on,
         owner,
     })
+}
+
+/// Whether the case is this staff member's work (see [`Standing::works_on`]).
+async fn works_on(state: &AppState, actor: &Actor, d: &Dossier, owner: &Owner) -> AppResult<bool> {
+    // By role, not by permission: an administrator or a leader holds the permissions to act on
+    // any case but handles none of them in the course of things.
+    if actor.covers(owner) && (actor.has_role(Role::Clerk) || actor.has_role(Role::Approver)) {
+        return Ok(true);
+    }
+    for s in &d.steps {
+        if actor.has_role(s.role) && step_in_scope(state, actor, s.department_id).await? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 async fn step_in_scope(state: &AppState, actor: &Actor, department_id: i64) -> AppResult<bool> {
@@ -683,24 +705,16 @@ pub async fn view(state: &AppState, auth: &Auth, id: i64, personal: bool) -> App
 }
 
 /// Whether the asker's work needs the applicant's ID number, phone and address: the applicant
-/// and their agent, and staff who take in, review or decide (受理、审查、决定) cases they may
-/// read. Supervisors, leaders and the rest see them masked.
-pub fn may_see_personal(auth: &Auth, st: &Standing) -> bool {
-    st.applicant
-        || (st.staff
-            && [
-                Permission::CaseIntake,
-                Permission::CaseReview,
-                Permission::CaseDecide,
-            ]
-            .into_iter()
-            .any(|p| auth.actor.has(p)))
+/// and their agent, and the staff whose work the case is ([`Standing::works_on`]). Supervisors,
+/// leaders and the rest see them masked, whatever permissions their role holds.
+pub fn may_see_personal(st: &Standing) -> bool {
+    st.applicant || st.works_on
 }
 
 /// Lets the asker see the case's personal data, or refuses: a staff member's look is an audit
 /// entry (`case.personal_view`) in the case's trail, the applicant's own is not.
 async fn reveal(state: &AppState, auth: &Auth, c: &Case, st: &Standing) -> AppResult<()> {
-    if !may_see_personal(auth, st) {
+    if !may_see_personal(st) {
         return Err(DomainError::forbidden().into());
     }
     if !st.applicant {

@@ -58,6 +58,17 @@ pub async fn lodge(state: &AppState, auth: &Auth, input: NewComplaint) -> AppRes
         ),
         None => None,
     };
+    // The desk it lands on: the department's region, else the case's, else the office that
+    // records it, else the platform's own government (本级), never a region above it whose desk
+    // no one here sits at.
+    let case_region = match case_id {
+        Some(id) => state
+            .store
+            .case_record(id)
+            .await?
+            .map(|r| r.dossier.case.region_id),
+        None => None,
+    };
     let region_id = match c.department_id {
         Some(d) => state
             .org_facts
@@ -69,9 +80,10 @@ pub async fn lodge(state: &AppState, auth: &Auth, input: NewComplaint) -> AppRes
                     Text::fixed("没有这个部门", "no such department"),
                 ))
             })?,
-        None => match a.scope.region_id {
-            Some(r) if staff => r,
-            _ => crate::service::org::top_region(state).await?.id,
+        None => match (case_region, a.scope.region_id) {
+            (Some(r), _) => r,
+            (None, Some(r)) if staff => r,
+            _ => crate::service::org::home_region(state).await?.id,
         },
     };
     let at = cases::now();

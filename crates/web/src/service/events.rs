@@ -106,7 +106,7 @@ pub async fn report(
     };
     let region_id = match grid_id.and_then(|g| m.region_of(g)) {
         Some(r) => r,
-        None => crate::service::org::top_region(state).await?.id,
+        None => crate::service::org::home_region(state).await?.id,
     };
     let at = cases::now();
     let s = cases::settings(state).await?;

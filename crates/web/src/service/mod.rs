@@ -25,6 +25,7 @@ pub mod petition_rota;
 pub mod petitions;
 pub mod policies;
 pub mod relay;
+pub mod security;
 pub mod session;
 pub mod supervision;
 pub mod supervisors;

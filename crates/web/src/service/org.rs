@@ -43,6 +43,31 @@ pub async fn top_region(state: &AppState) -> AppResult<Region> {
         .ok_or_else(|| AppError::not_found(onewindow_core::Text::fixed("行政区划", "region")))
 }
 
+/// The government that runs the platform (本级): the deepest region under which every
+/// department lies, in the demo the district (the province and the city above it are there only
+/// as its parents). What is addressed to no department lands on its desks. The top region when
+/// there are no departments yet.
+pub async fn home_region(state: &AppState) -> AppResult<Region> {
+    let regions = state.store.regions().await?;
+    let departments = state
+        .store
+        .departments(&onewindow_store::ScopeFilter::all())
+        .await?;
+    let path_of = |id: i64| regions.iter().find(|r| r.id == id).map(|r| r.path.as_str());
+    let paths: Vec<&str> = departments
+        .iter()
+        .filter_map(|d| path_of(d.region_id))
+        .collect();
+    let home = regions
+        .iter()
+        .filter(|r| !paths.is_empty() && paths.iter().all(|p| p.starts_with(&r.path)))
+        .max_by_key(|r| r.path.len());
+    match home {
+        Some(r) => Ok(r.clone()),
+        None => top_region(state).await,
+    }
+}
+
 pub async fn regions(state: &AppState, auth: &Auth) -> AppResult<Vec<Region>> {
     auth.actor.require(Permission::OrgRead)?;
     Ok(state.store.regions().await?)

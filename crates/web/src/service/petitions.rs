@@ -281,14 +281,29 @@ pub async fn upload_authorization(
     )
     .await?;
     let f = stored.into_iter().next().ok_or_else(AppError::internal)?;
+    state
+        .store
+        .record_upload(&f.sha256, AUTHORIZATION, auth.user.id, cases::now())
+        .await?;
     Ok(StoredFile {
         sha256: f.sha256,
         file_name: f.file_name,
     })
 }
 
-/// The authorization a case names must be a file kept here, of an accepted type by content.
-async fn check_authorization(state: &AppState, a: &Authorization) -> AppResult<()> {
+/// What an uploaded authorization is kept as (`file_uploads.purpose`).
+const AUTHORIZATION: &str = "petition.authorization";
+
+/// The authorization a case names must be a file kept here, of an accepted type by content,
+/// uploaded by the agent taking the case in or by another agent of the same station: a file is
+/// bound to who uploaded it, so naming another station's petitioner's file by its hash is
+/// refused as if it were not there.
+async fn check_authorization(
+    state: &AppState,
+    auth: &Auth,
+    station: &Station,
+    a: &Authorization,
+) -> AppResult<()> {
     let missing = || {
         AppError::invalid(
             "authorization.sha256",
@@ -296,6 +311,13 @@ async fn check_authorization(state: &AppState, a: &Authorization) -> AppResult<(
             "the authorization's file was not uploaded; upload it again",
         )
     };
+    let uploaders = state.store.uploaders(&a.sha256, AUTHORIZATION).await?;
+    if !uploaders
+        .iter()
+        .any(|u| *u == auth.user.id || station.agents.contains(u))
+    {
+        return Err(missing());
+    }
     let bytes = uploads::read(&state.config.uploads_dir, &a.sha256)
         .await
         .map_err(|_| missing())?;
@@ -327,7 +349,7 @@ pub async fn take(
     }
     let p = p.check(today())?;
     if let Some(a) = &p.authorization {
-        check_authorization(state, a).await?;
+        check_authorization(state, auth, &st, a).await?;
     }
     Ok(state
         .store

@@ -93,6 +93,24 @@ pub async fn sign_in(
         .record_login_attempt(&username, &origin.addr, ok)
         .await?;
     let Some(user) = user.filter(|_| ok) else {
+        super::security::record(
+            state,
+            onewindow_store::NewSecurityEvent {
+                at: chrono::Utc::now(),
+                kind: onewindow_store::SecurityKind::SignInFailed,
+                user_id: None,
+                username: Some(username.chars().take(64).collect()),
+                addr: origin.addr.clone(),
+                method: "POST".into(),
+                path: if kind == "bearer" {
+                    "/api/v1/auth/token"
+                } else {
+                    "/login"
+                }
+                .into(),
+                status: 401,
+            },
+        );
         return Err(bad_credentials());
     };
     let now = crate::auth::now();

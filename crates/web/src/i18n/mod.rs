@@ -1,6 +1,8 @@
 //! The words on the pages, in Chinese and English. Templates call `t("key")`; Rust calls
 //! [`tr`]. A missing key shows itself (the key) rather than failing the page.
 
+mod security;
+
 use onewindow_core::Lang;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -1742,9 +1744,18 @@ const UI: &[(&str, &str, &str)] = &[
     ("error.title", "出错了", "Something went wrong"),
 ];
 
+/// Each context's own words, beside the shared table (STYLE §3.3).
+const SLICES: &[&[(&str, &str, &str)]] = &[UI, security::UI];
+
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     static T: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
-    T.get_or_init(|| UI.iter().map(|(k, zh, en)| (*k, (*zh, *en))).collect())
+    T.get_or_init(|| {
+        SLICES
+            .iter()
+            .flat_map(|s| s.iter())
+            .map(|(k, zh, en)| (*k, (*zh, *en)))
+            .collect()
+    })
 }
 
 pub fn tr(key: &str, lang: Lang) -> String {
@@ -1763,7 +1774,8 @@ mod tests {
 
     #[test]
     fn keys_are_unique_and_every_template_key_exists() {
-        assert_eq!(table().len(), UI.len(), "duplicate keys in the UI table");
+        let all: usize = SLICES.iter().map(|s| s.len()).sum();
+        assert_eq!(table().len(), all, "duplicate keys in the UI tables");
         for (name, src) in crate::templates::SOURCES {
             let mut rest = *src;
             while let Some(i) = rest.find("t(\"") {

@@ -1,0 +1,38 @@
+//! The security log's words.
+
+pub const UI: &[(&str, &str, &str)] = &[
+    ("sec.title", "安全日志", "Security log"),
+    (
+        "sec.intro",
+        "越权访问、访问不存在的记录和登录失败都记录在这里（谁、从哪里、何时）。同一来源在时间窗口内达到阈值即告警。",
+        "Refused requests for records, requests for records that do not exist and failed sign-ins are recorded here (who, from where, when). A source that reaches the threshold within the window raises an alert.",
+    ),
+    ("sec.sources", "近期来源", "Recent sources"),
+    ("sec.window", "统计窗口", "Window"),
+    ("sec.minutes", "分钟", "minutes"),
+    ("sec.threshold", "告警阈值", "Alert threshold"),
+    ("sec.alerts", "告警", "Alerts"),
+    ("sec.alert", "告警", "alert"),
+    ("sec.no_alerts", "当前没有告警", "No alerts now"),
+    ("sec.addr", "来源地址", "From"),
+    ("sec.account", "账号", "Account"),
+    ("sec.events", "次数", "Events"),
+    ("sec.last", "最近一次", "Last"),
+    ("sec.latest", "最近记录", "Latest events"),
+    ("sec.at", "时间", "When"),
+    ("sec.kind", "类别", "Kind"),
+    ("sec.request", "请求", "Request"),
+    ("sec.status", "结果", "Answer"),
+    ("sec.none", "暂无记录", "Nothing recorded"),
+    ("sec.all", "全部", "All"),
+    ("sec.anonymous", "未登录", "not signed in"),
+    ("sec.kind.forbidden", "越权访问被拒", "refused (403)"),
+    (
+        "sec.kind.not_found",
+        "访问不存在的记录",
+        "no such record (404)",
+    ),
+    ("sec.kind.sign_in_failed", "登录失败", "failed sign-in"),
+    ("sec.link", "安全日志", "Security log"),
+    ("sec.filter", "筛选", "Filter"),
+];
