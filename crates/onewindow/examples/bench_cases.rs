@@ -142,28 +142,39 @@ async fn main() {
         } else {
             json!({"kind": "person", "name": "压测", "id_number": "11010519491231002X", "phone": "13912345678"})
         };
-        code = Some((m["code"].as_str().unwrap().to_string(), applicant));
+        // The window takes its papers in (收件清单): what acceptance needs present.
+        let materials: Vec<Value> = g["guide"]["materials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| json!({"name": m["name"], "provided": true}))
+            .collect();
+        code = Some((
+            m["code"].as_str().unwrap().to_string(),
+            (applicant, Value::Array(materials)),
+        ));
         break;
     }
-    let (code, applicant) = code.expect("a matter of the approver's department");
+    let (code, (applicant, materials)) = code.expect("a matter of the approver's department");
 
     let start = Instant::now();
     let deadline = start + Duration::from_secs(a.seconds);
     let mut tasks = Vec::new();
     for c in 0..a.clients {
-        let (http, base, clerk, approver, code, applicant) = (
+        let (http, base, clerk, approver, code, applicant, materials) = (
             http.clone(),
             base.clone(),
             clerk.clone(),
             approver.clone(),
             code.clone(),
             applicant.clone(),
+            materials.clone(),
         );
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             let (mut cases, mut errors) = (0u64, 0u64);
             while Instant::now() < deadline {
-                let apply = json!({"matter_code": code, "channel": "window", "delivery": "window", "applicant": applicant, "note": format!("client {c}")});
+                let apply = json!({"matter_code": code, "channel": "window", "delivery": "window", "applicant": applicant, "materials": materials, "note": format!("client {c}")});
                 let Some(created) = timed(http.post(format!("{base}/api/v1/cases")).bearer_auth(&clerk).json(&apply), &mut lat, true).await else { errors += 1; continue };
                 let id = created["case_ids"][0].as_i64().unwrap();
                 let act = |who: &str, body: Value| http.post(format!("{base}/api/v1/cases/{id}/actions")).bearer_auth(who.to_string()).json(&body);

@@ -38,12 +38,33 @@ pub async fn run(what: &CalendarWhat, database_url: Option<&str>) -> Result<Exit
     match answer(&cal, what) {
         Ok(s) => {
             println!("{s}");
+            // The answer stays what scripts read; that it is provisional goes beside it.
+            if let Some(y) = provisional(&cal, what) {
+                eprintln!(
+                    "暂定：{y}年的节假日安排通知尚未录入，按法定节假日计算，调休上班日未计                      (provisional: {y}'s holiday notice has not been entered; computed from the                      statutory holidays, without make-up working days)"
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
             eprintln!("{e}");
             Ok(ExitCode::from(1))
         }
+    }
+}
+
+/// The first provisional year an answer reads, if any.
+fn provisional(cal: &Calendar, what: &CalendarWhat) -> Option<i32> {
+    let day = |s: &str| date(s).ok();
+    match what {
+        CalendarWhat::IsWorkday { date: d } => day(d).and_then(|d| cal.provisional_between(d, d)),
+        CalendarWhat::AddWorkdays { date: d, n } => {
+            let d = day(d)?;
+            let end = cal.add_workdays(d, n.trim().parse().ok()?).ok()?;
+            cal.provisional_between(d, end)
+        }
+        CalendarWhat::Between { from, to } => cal.provisional_between(day(from)?, day(to)?),
+        CalendarWhat::Show { year } => cal.is_provisional(*year).then_some(*year),
     }
 }
 

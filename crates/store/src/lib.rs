@@ -332,13 +332,10 @@ pub trait CaseStore: Send + Sync {
     ) -> Result<Vec<Dossier>>;
     async fn cases(&self, filter: &CaseFilter) -> Result<Vec<Case>>;
     async fn count_cases(&self, filter: &CaseFilter) -> Result<i64>;
-    /// Rewrites the days cases' lights change (derived from their deadlines and the light
-    /// rule): each case as read, with its new yellow and red days. One trail entry for all.
-    async fn set_light_days(
-        &self,
-        ctx: &Context,
-        days: &[(Case, Option<chrono::NaiveDate>, Option<chrono::NaiveDate>)],
-    ) -> Result<usize>;
+    /// Rewrites what cases' clocks derive from the calendar and the light rule (their
+    /// statutory, promised and delivery deadlines and the days their lights change): each case
+    /// as read and as recomputed. One trail entry for all; not an edit (no version).
+    async fn set_clocks(&self, ctx: &Context, cases: &[(Case, Case)]) -> Result<usize>;
     async fn case_events(&self, case_id: i64) -> Result<Vec<CaseEvent>>;
     /// Open review steps of a department, or assigned to a person, oldest first.
     async fn open_steps(
@@ -468,6 +465,14 @@ pub trait FiguresStore: Send + Sync {
         period: onewindow_core::supervision::figures::Period,
         by: FiguresBy,
     ) -> Result<Vec<(String, onewindow_core::supervision::figures::Counters)>>;
+    /// Cases concluded in the period that were due before it began (结转办结), in total (key
+    /// `all`) or by a slice column (by day or month: none).
+    async fn carried(
+        &self,
+        slice: &Slice,
+        period: onewindow_core::supervision::figures::Period,
+        by: Option<FiguresBy>,
+    ) -> Result<Vec<(String, i64)>>;
     /// Recounts the figures from the cases, tickets and ratings and rewrites the rollups.
     /// Returns how many of their rows were wrong (0 when they were kept right).
     async fn rebuild_figures(&self, ctx: &Context) -> Result<i64>;

@@ -124,6 +124,16 @@ pub const SQLITE: &[Migration] = &[
         name: "security",
         sql: include_str!("../migrations/sqlite/0022_security.sql"),
     },
+    Migration {
+        version: 23,
+        name: "clocks",
+        sql: include_str!("../migrations/sqlite/0023_clocks.sql"),
+    },
+    Migration {
+        version: 24,
+        name: "figures_due",
+        sql: include_str!("../migrations/sqlite/0024_figures_due.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -236,6 +246,16 @@ pub const POSTGRES: &[Migration] = &[
         version: 22,
         name: "security",
         sql: include_str!("../migrations/postgres/0022_security.sql"),
+    },
+    Migration {
+        version: 23,
+        name: "clocks",
+        sql: include_str!("../migrations/postgres/0023_clocks.sql"),
+    },
+    Migration {
+        version: 24,
+        name: "figures_due",
+        sql: include_str!("../migrations/postgres/0024_figures_due.sql"),
     },
 ];
 

@@ -321,6 +321,12 @@ pub enum LightPick {
     Red,
     /// A review step over its own limit.
     StepRed,
+    /// Concluded from the day given (the month's first) until today, decided after the
+    /// promised deadline (超期办结): what the figures count as `late`, newest first. Not a
+    /// running clock: nothing to urge.
+    ConcludedLate {
+        from: NaiveDate,
+    },
 }
 
 /// An urge to write.
@@ -351,6 +357,9 @@ pub struct Escalation {
     pub rectification: Option<String>,
     /// Why, for the urge's trail.
     pub note: String,
+    /// The urge's message from now on, when what it said is no longer true (a warning that the
+    /// case is near its deadline, raised when the case is overdue).
+    pub message: Option<String>,
     pub at: DateTime<Utc>,
 }
 

@@ -1525,10 +1525,10 @@ each_db!(calendar_years_are_built_in_and_editable, |db| {
     // 2026-02-14 (Saturday) is a make-up working day before the Spring Festival.
     assert_eq!(cal.is_workday(d(2026, 2, 14)), Ok(true));
     assert_eq!(cal.is_workday(d(2026, 2, 17)), Ok(false));
-    assert!(
-        cal.is_workday(d(2027, 1, 4)).is_err(),
-        "2027 is not known yet"
-    );
+    // 2027's notice is not entered: its days come from the law, provisionally.
+    assert!(cal.is_provisional(2027), "2027 is computed from the law");
+    assert_eq!(cal.is_workday(d(2027, 2, 5)), Ok(false), "除夕 by law");
+    assert!(cal.is_workday(d(2029, 1, 4)).is_err(), "2029 is not known");
 
     let y2027 = YearArrangement {
         year: 2027,
@@ -1543,6 +1543,8 @@ each_db!(calendar_years_are_built_in_and_editable, |db| {
     assert_eq!(cal.is_workday(d(2027, 1, 1)), Ok(false));
     assert_eq!(cal.is_workday(d(2027, 1, 9)), Ok(true));
     assert_eq!(cal.is_workday(d(2027, 1, 4)), Ok(true));
+    assert!(!cal.is_provisional(2027), "entered, it is the notice's");
+    assert_eq!(cal.is_workday(d(2027, 2, 5)), Ok(true), "as entered");
     let trail = s
         .audit_entries(&AuditFilter {
             limit: 100,
@@ -1684,6 +1686,7 @@ mod cases {
                     bundle_id: None,
                     batch_id: None,
                     delivery_days: 10,
+                    received_by: None,
                 },
             )
         }
@@ -1841,15 +1844,10 @@ mod cases {
             (Some(day(2026, 3, 4)), Some(day(2026, 3, 6)))
         );
         // Recomputed (after a rule change), they are rewritten with one trail entry.
+        let mut relit = read.case.clone();
+        (relit.yellow_on, relit.red_on) = (Some(day(2026, 3, 3)), Some(day(2026, 3, 6)));
         let n = s
-            .set_light_days(
-                &c,
-                &[(
-                    read.case.clone(),
-                    Some(day(2026, 3, 3)),
-                    Some(day(2026, 3, 6)),
-                )],
-            )
+            .set_clocks(&c, &[(read.case.clone(), relit)])
             .await
             .unwrap();
         assert_eq!(n, 1);
@@ -1868,12 +1866,9 @@ mod cases {
             .await
             .unwrap();
         assert!(relit.iter().any(|e| e.action == "case.relight"));
-        s.set_light_days(
-            &c,
-            &[(again.case.clone(), read.case.yellow_on, read.case.red_on)],
-        )
-        .await
-        .unwrap();
+        s.set_clocks(&c, &[(again.case.clone(), read.case.clone())])
+            .await
+            .unwrap();
         let trail = s
             .audit_entries(&AuditFilter {
                 target_type: Some("case".into()),
@@ -3786,6 +3781,7 @@ mod supervision {
                     escalate_on: None,
                     rectification: None,
                     note: "逾期未反馈".into(),
+                    message: None,
                     at: at(day(2026, 3, 6)),
                 }
             )
@@ -3884,6 +3880,7 @@ mod supervision {
             escalate_on: Some(day(2026, 3, 11)),
             rectification: None,
             note: "办件已超期".into(),
+            message: None,
             at: at(fri),
         };
         let mut tasks = Vec::new();
@@ -4135,10 +4132,45 @@ mod figures {
             on_time: 2,
             late: 1,
             used_days: 2 + 5,
+            // A due on the Monday, B and C on Thursday 5 March: all three concluded
+            due: 3,
+            due_concluded: 3,
             ..Default::default()
         };
         assert_eq!(s.figures(&all, march).await.unwrap(), want);
-        // Days inside the month (the daily rollup): only B concluded between 3 and 9 March.
+        // Carried over: C, due 5 March and concluded 10 March, for a period beginning between
+        // them; not for March, which holds its deadline.
+        let carried = |p| {
+            let s = s.clone();
+            let all = all.clone();
+            async move {
+                s.carried(&all, p, None)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|(_, n)| n)
+                    .sum::<i64>()
+            }
+        };
+        assert_eq!(carried(march).await, 0);
+        assert_eq!(carried(period(day(2026, 3, 6), day(2026, 3, 31))).await, 1);
+        assert_eq!(
+            carried(period(day(2026, 3, 11), day(2026, 3, 31))).await,
+            0,
+            "concluded before it"
+        );
+        assert_eq!(
+            s.carried(
+                &all,
+                period(day(2026, 3, 6), day(2026, 3, 31)),
+                Some(FiguresBy::Window)
+            )
+            .await
+            .unwrap(),
+            vec![(w2.to_string(), 1)]
+        );
+        // Days inside the month (the daily rollup): only B concluded between 3 and 9 March; B
+        // and C were due then, and are concluded.
         assert_eq!(
             s.figures(&all, period(day(2026, 3, 3), day(2026, 3, 9)))
                 .await
@@ -4147,6 +4179,8 @@ mod figures {
                 concluded: 1,
                 on_time: 1,
                 used_days: 2,
+                due: 2,
+                due_concluded: 2,
                 ..Default::default()
             }
         );
@@ -4164,6 +4198,8 @@ mod figures {
                 concluded: 1,
                 on_spot: 1,
                 on_time: 1,
+                due: 1,
+                due_concluded: 1,
                 ..Default::default()
             }
         );
@@ -4197,7 +4233,11 @@ mod figures {
         assert_eq!(months, vec![("2026-03".to_string(), want)]);
         let days = s.figures_by(&all, march, FiguresBy::Day).await.unwrap();
         let keys: Vec<&str> = days.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(keys, vec!["2026-03-02", "2026-03-04", "2026-03-10"]);
+        assert_eq!(
+            keys,
+            vec!["2026-03-02", "2026-03-04", "2026-03-05", "2026-03-10"],
+            "B and C were due on the 5th"
+        );
         let windows = s.figures_by(&all, march, FiguresBy::Window).await.unwrap();
         assert_eq!(
             windows

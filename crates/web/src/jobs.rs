@@ -20,6 +20,7 @@ pub const DEEMED_EVERY: Duration = Duration::from_secs(300);
 pub const NO_SHOWS_EVERY: Duration = Duration::from_secs(60);
 pub const HALL_DAYS_EVERY: Duration = Duration::from_secs(600);
 pub const WARNINGS_EVERY: Duration = Duration::from_secs(60);
+pub const UPGRADE_EVERY: Duration = Duration::from_secs(60);
 
 /// How long a message taken for sending stays taken: long enough to send it, short enough that
 /// another instance retries soon if this one stopped meanwhile.
@@ -48,39 +49,17 @@ pub async fn run(state: AppState, notifier: Notifier, stop: impl std::future::Fu
     let mut hall_days = tokio::time::interval(HALL_DAYS_EVERY);
     let mut warnings = tokio::time::interval(WARNINGS_EVERY);
     tokio::pin!(stop);
-    // After an upgrade: cases written before their light days were kept get them, and figures
-    // of data written before the rollups were kept are counted, beside the other work.
+    // After an upgrade: cases written before their light days were kept (or under an older
+    // light rule) get them, and figures of data written before the rollups were kept are
+    // counted, beside the other work. Tried again every round until done: the instance that
+    // held the lease may have stopped before it finished (a restart soon after a start).
     let first = state.clone();
     tokio::spawn(async move {
-        if !leased(&first, "upgrade", Duration::from_secs(3600)).await {
-            return;
-        }
-        let pending = |v: Option<String>| v.as_deref() == Some("\"pending\"");
-        if let Ok(v) = first.store.setting("cases.relight").await
-            && pending(v)
-        {
-            match crate::service::cases::relight(&first).await {
-                Ok(n) => {
-                    tracing::info!(cases = n, "light days recomputed after the upgrade");
-                    let ctx = onewindow_core::audit::Context::system("relight");
-                    if let Err(e) = first
-                        .store
-                        .put_setting(&ctx, "cases.relight", "\"done\"")
-                        .await
-                    {
-                        tracing::error!(error = ?e, "recording the relight failed");
-                    }
-                }
-                Err(e) => tracing::error!(error = ?e.message, "recomputing light days failed"),
+        loop {
+            if leased(&first, "upgrade", UPGRADE_EVERY).await && upgrade(&first).await {
+                return;
             }
-        }
-        // Figures of data written before they were kept are counted once.
-        if let Ok(Some(_)) = first.store.setting("figures.rebuild").await {
-            let ctx = onewindow_core::audit::Context::system("figures");
-            match first.store.rebuild_figures(&ctx).await {
-                Ok(_) => tracing::info!("figures counted from the existing records"),
-                Err(e) => tracing::error!(error = ?e, "counting the figures failed"),
-            }
+            tokio::time::sleep(UPGRADE_EVERY).await;
         }
     });
     loop {
@@ -133,4 +112,43 @@ pub async fn run(state: AppState, notifier: Notifier, stop: impl std::future::Fu
             }
         }
     }
+}
+
+/// The work an upgrade leaves (see `run`); true when nothing is left.
+async fn upgrade(state: &AppState) -> bool {
+    let pending = |v: Option<String>| v.as_deref() == Some("\"pending\"");
+    if let Ok(v) = state.store.setting("cases.relight").await
+        && pending(v)
+    {
+        match crate::service::cases::relight(state).await {
+            Ok(n) => {
+                tracing::info!(cases = n, "light days recomputed after the upgrade");
+                let ctx = onewindow_core::audit::Context::system("relight");
+                if let Err(e) = state
+                    .store
+                    .put_setting(&ctx, "cases.relight", "\"done\"")
+                    .await
+                {
+                    tracing::error!(error = ?e, "recording the relight failed");
+                    return false;
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = ?e.message, "recomputing light days failed");
+                return false;
+            }
+        }
+    }
+    // Figures of data written before they were kept are counted once.
+    if let Ok(Some(_)) = state.store.setting("figures.rebuild").await {
+        let ctx = onewindow_core::audit::Context::system("figures");
+        match state.store.rebuild_figures(&ctx).await {
+            Ok(_) => tracing::info!("figures counted from the existing records"),
+            Err(e) => {
+                tracing::error!(error = ?e, "counting the figures failed");
+                return false;
+            }
+        }
+    }
+    true
 }

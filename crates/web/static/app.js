@@ -205,12 +205,15 @@
     es.addEventListener("open", function () { document.body.setAttribute("data-urges-live", "on"); });
     es.addEventListener("urge", function (e) {
       var u = JSON.parse(e.data);
-      var old = list.querySelector('[data-urge="' + u.id + '"]');
+      // one line per case: a new or raised urge replaces the case's line
+      var old = root.querySelector('[data-urge="' + u.id + '"]') ||
+        (u.open ? root.querySelector('[data-case="' + u.case_id + '"]') : null);
       if (old) { old.parentNode.removeChild(old); }
       if (u.open) {
         var li = el("li");
         li.className = "urge " + u.level;
         li.setAttribute("data-urge", String(u.id));
+        li.setAttribute("data-case", String(u.case_id));
         var level = el("span", u.level_name);
         level.className = "urge-level " + u.level;
         li.appendChild(level);

@@ -1,8 +1,11 @@
 //! The working-day calendar (工作日): statutory holidays and make-up working days (调休) by year,
-//! with a working-day index that answers every question in constant time. A date in a year
-//! without a published arrangement is an error, never a guess.
+//! with a working-day index that answers every question in constant time. The years after the
+//! last published notice are computed from the law (`provisional`), every answer that reads them
+//! marked 暂定, until their notice is entered; a date before the first notice, or further ahead,
+//! is an error, never a guess.
 
 pub mod data;
+pub mod provisional;
 
 use crate::i18n::Text;
 use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
@@ -130,12 +133,17 @@ impl CalendarError {
 /// The most working days any one computation may add: ten years.
 pub const MAX_DAYS: i64 = 3650;
 
+/// How many years after the last published notice the calendar reaches by the law alone.
+pub const PROVISIONAL_YEARS: i32 = 2;
+
 /// A calendar over a run of known years, with a working-day index.
 #[derive(Clone, Debug)]
 pub struct Calendar {
     base: NaiveDate,
-    /// Known years; a gap in the run is an unknown year.
+    /// Years with their notice; a gap in the run is an unknown year.
     known: Vec<bool>,
+    /// Years after the last notice, computed from the law (暂定).
+    provisional: Vec<bool>,
     first_year: i32,
     /// `worked[i]`: day `base + i` is a working day.
     worked: Vec<bool>,
@@ -155,6 +163,18 @@ impl Calendar {
             by_year.insert(y.year, y);
         }
         let first_year = by_year.keys().next().copied().unwrap_or(2000);
+        let noticed = by_year.keys().next_back().copied();
+        // The years after the last notice, by the law, until their notices come.
+        let ahead: Vec<YearArrangement> = noticed
+            .map(|last| {
+                (last + 1..=last + PROVISIONAL_YEARS)
+                    .map(provisional::arrangement)
+                    .collect()
+            })
+            .unwrap_or_default();
+        for y in &ahead {
+            by_year.insert(y.year, y);
+        }
         let last_year = by_year.keys().next_back().copied().unwrap_or(2000);
         let base = NaiveDate::from_ymd_opt(first_year, 1, 1).unwrap_or_default();
         let end = NaiveDate::from_ymd_opt(last_year, 12, 31).unwrap_or_default();
@@ -182,12 +202,16 @@ impl Calendar {
             worked.push(w);
             cum.push(count);
         }
+        let provisional: Vec<bool> = (first_year..=last_year)
+            .map(|y| noticed.is_some_and(|n| y > n))
+            .collect();
         let known = (first_year..=last_year)
             .map(|y| by_year.contains_key(&y))
             .collect();
         Calendar {
             base,
             known,
+            provisional,
             first_year,
             worked,
             cum,
@@ -201,13 +225,31 @@ impl Calendar {
         Calendar::new(&builtin())
     }
 
+    /// The years with their notice.
     pub fn years(&self) -> Vec<i32> {
         self.known
             .iter()
+            .zip(&self.provisional)
             .enumerate()
-            .filter(|(_, k)| **k)
+            .filter(|(_, (k, p))| **k && !**p)
             .map(|(i, _)| self.first_year + i as i32)
             .collect()
+    }
+
+    /// Whether `year` is computed from the law, its notice not yet entered (暂定).
+    pub fn is_provisional(&self, year: i32) -> bool {
+        usize::try_from(year - self.first_year)
+            .ok()
+            .and_then(|i| self.provisional.get(i))
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// The first provisional year from `a`'s to `b`'s (either order): whether an answer that
+    /// spans them is 暂定.
+    pub fn provisional_between(&self, a: NaiveDate, b: NaiveDate) -> Option<i32> {
+        let (lo, hi) = (a.year().min(b.year()), a.year().max(b.year()));
+        (lo..=hi).find(|y| self.is_provisional(*y))
     }
 
     fn index(&self, d: NaiveDate) -> Result<usize, CalendarError> {

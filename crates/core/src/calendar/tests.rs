@@ -166,17 +166,32 @@ fn adding_working_days_skips_weekends_and_holidays_and_counts_make_up_days() {
 #[test]
 fn unknown_years_and_absurd_counts_are_errors() {
     let cal = Calendar::builtin();
+    // the two years after the last notice are computed from the law, and say so
+    assert_eq!(cal.is_workday(d(2027, 3, 1)), Ok(true));
+    assert_eq!(cal.is_workday(d(2027, 2, 5)), Ok(false), "除夕 2027");
+    assert!(cal.is_provisional(2027) && cal.is_provisional(2028));
+    assert!(!cal.is_provisional(2026));
+    assert_eq!(cal.years().last(), Some(&2026), "the notices");
     assert_eq!(
-        cal.is_workday(d(2027, 3, 1)),
-        Err(CalendarError::UnknownYear(2027))
+        cal.provisional_between(d(2026, 12, 30), d(2027, 1, 6)),
+        Some(2027)
+    );
+    assert_eq!(
+        cal.add_workdays(d(2026, 12, 30), 5),
+        Ok(d(2027, 1, 7)),
+        "元旦 2027 off, no make-up day yet"
+    );
+    assert_eq!(
+        cal.is_workday(d(2029, 3, 1)),
+        Err(CalendarError::UnknownYear(2029))
     );
     assert_eq!(
         cal.is_workday(d(2003, 3, 1)),
         Err(CalendarError::UnknownYear(2003))
     );
     assert_eq!(
-        cal.add_workdays(d(2026, 12, 30), 5),
-        Err(CalendarError::UnknownYear(2027))
+        cal.add_workdays(d(2028, 12, 28), 5),
+        Err(CalendarError::UnknownYear(2029))
     );
     assert_eq!(
         cal.add_workdays(d(2026, 1, 5), -1),

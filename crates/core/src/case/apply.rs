@@ -166,15 +166,7 @@ impl ApplicationInput {
         let delivery_address =
             clean_delivery(self.delivery, self.delivery_address.as_deref(), &applicant)?;
         let materials = if self.materials.is_empty() {
-            guide
-                .materials
-                .iter()
-                .map(|m| MaterialReceipt {
-                    name: m.name.clone(),
-                    provided: false,
-                    note: None,
-                })
-                .collect()
+            super::materials::of_guide(guide)
         } else {
             let mut out = Vec::new();
             for (i, m) in self.materials.into_iter().enumerate() {
@@ -186,8 +178,18 @@ impl ApplicationInput {
                         m.note.as_deref().unwrap_or(""),
                         500,
                     )?,
+                    required: false,
+                    shared: false,
+                    received: None,
                 });
             }
+            // the guide's materials the list left out are still asked for
+            for g in super::materials::of_guide(guide) {
+                if !out.iter().any(|m| m.name == g.name) {
+                    out.push(g);
+                }
+            }
+            super::materials::apply_guide(&mut out, guide);
             out
         };
         Ok(CleanApplication {
@@ -226,6 +228,10 @@ pub struct Intake {
     pub bundle_id: Option<i64>,
     pub batch_id: Option<i64>,
     pub delivery_days: i64,
+    /// The window that took the application in and received, on paper, the materials it ticked
+    /// as provided (收件清单); `None` when the applicant filed it (online, a kiosk), whose
+    /// declaration alone receives nothing.
+    pub received_by: Option<(Option<i64>, String)>,
 }
 
 /// The new case, not yet numbered (the store numbers it when it writes it).
@@ -244,7 +250,19 @@ pub fn new_case(app: CleanApplication, p: &Placement, i: &Intake) -> super::Doss
         applicant: app.applicant,
         applicant_user_id: i.applicant_user_id,
         agency: app.agency,
-        materials: app.materials,
+        materials: {
+            let mut ms = app.materials;
+            if let Some((by_id, by_name)) = &i.received_by {
+                for m in ms.iter_mut().filter(|m| m.provided) {
+                    m.received = Some(super::PaperReceipt {
+                        by_id: *by_id,
+                        by_name: by_name.clone(),
+                        at: i.now,
+                    });
+                }
+            }
+            ms
+        },
         note: app.note,
         delivery: app.delivery,
         delivery_address: app.delivery_address,

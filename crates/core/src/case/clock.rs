@@ -32,6 +32,52 @@ impl Light {
     }
 }
 
+vocabulary!(
+    /// Which of a case's clocks a reading is of.
+    ClockKind {
+        /// 办理时限: from acceptance to the decision, while the case is under review.
+        Handling = ("handling", "办理时限", "handling limit"),
+        /// 送达时限: from the decision to delivery (行政许可法 art. 44).
+        Delivery = ("delivery", "送达时限", "delivery limit"),
+        /// 环节时限: a review step's own limit.
+        Step = ("step", "环节时限", "step limit"),
+    }
+);
+
+/// A clock read on a day: its deadline, the working days left to it and its light. Every page,
+/// list, export and the API read a clock through [`read`], so a light and its days left never
+/// disagree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Reading {
+    pub kind: ClockKind,
+    /// The last day on time.
+    pub due: NaiveDate,
+    /// Read through a year computed from the law, its notice not yet entered (暂定).
+    pub provisional: bool,
+    /// Working days from the day read to `due` (see [`days_left`]); negative once past it.
+    pub left: i64,
+    pub light: Light,
+}
+
+/// The one rule: a clock whose last day on time is `due`, turning yellow with `threshold`
+/// working days left, read on `today`.
+pub fn read(
+    cal: &Calendar,
+    kind: ClockKind,
+    due: NaiveDate,
+    threshold: i64,
+    today: NaiveDate,
+) -> Result<Reading, CalendarError> {
+    let left = days_left(cal, today, due)?;
+    Ok(Reading {
+        kind,
+        due,
+        provisional: cal.provisional_between(today, due).is_some(),
+        left,
+        light: Light::of(left, threshold),
+    })
+}
+
 /// Extension days that count: only an approved extension moves the deadlines.
 pub fn extension_days(case: &Case) -> i64 {
     case.extension
@@ -76,10 +122,19 @@ pub struct ClockView {
     /// Working days the clock has stood still, the open pause included.
     pub paused_days: i64,
     pub extension_days: i64,
-    /// None when the clock is not running (before acceptance, after the case ended).
+    /// The handling clock (办理时限) read today while the case is under review, against the
+    /// earlier of its deadlines; standing still (no light) while paused.
+    pub handling: Option<Reading>,
+    /// The delivery clock (送达时限) read today, once decided and until delivered.
+    pub delivery: Option<Reading>,
+    /// The handling clock's light: what supervision lists and counts. None when it is not
+    /// running (before acceptance, paused, once decided).
     pub light: Option<Light>,
     /// For a decided case: whether the decision came by the promised deadline.
     pub on_time: Option<bool>,
+    /// The first year its deadlines were computed through from the law alone, that year's
+    /// notice not yet entered: every date shown is then 暂定.
+    pub provisional: Option<i32>,
     /// Why a figure is missing (a year without calendar data).
     pub problem: Option<String>,
 }
@@ -96,8 +151,11 @@ pub fn view(case: &Case, cal: &Calendar, today: NaiveDate, rule: LightRule) -> C
         paused: case.paused_since.is_some(),
         paused_days: case.paused_days,
         extension_days: extension_days(case),
+        handling: None,
+        delivery: None,
         light: None,
         on_time: None,
+        provisional: None,
         problem: None,
     };
     if let Err(e) = fill(&mut v, case, cal, today, rule) {
@@ -130,6 +188,10 @@ fn fill(
     let statutory = cal.add_workdays(base, case.statutory_days + extra);
     v.promised_due = promised.as_ref().ok().copied();
     v.statutory_due = statutory.as_ref().ok().copied();
+    v.provisional = [v.promised_due, v.statutory_due, case.delivery_due]
+        .into_iter()
+        .flatten()
+        .find_map(|due| cal.provisional_between(base, due));
     if let Err(e) = statutory.and(promised) {
         v.problem = Some(e.text().zh.into_owned());
     }
@@ -139,33 +201,57 @@ fn fill(
     v.promised_left = Some(promised_left);
     v.statutory_left = Some(statutory_left);
     match case.state {
-        CaseState::Reviewing if v.paused => {}
         CaseState::Reviewing => {
             let threshold = rule.threshold(case.promised_days + v.extension_days);
             // Against the earlier deadline's date, so that the day after it is red even when
-            // it is a rest day (as for steps and delivery); by the counts when a deadline falls
-            // in a year the calendar does not know.
-            let due = match (v.promised_due, v.statutory_due) {
-                (Some(p), Some(s)) => Some(p.min(s)),
-                _ => None,
+            // it is a rest day (as for steps and delivery); the one known when the other falls
+            // in a year the calendar does not know (as `light_days` does); by the counts when
+            // neither is known.
+            let due = earlier_due(v.promised_due, v.statutory_due);
+            let light = match due {
+                Some(due) => {
+                    let r = read(cal, ClockKind::Handling, due, threshold, today)?;
+                    v.handling = Some(r);
+                    r.light
+                }
+                None => Light::of(promised_left.min(statutory_left), threshold),
             };
-            let left = match due {
-                Some(due) => days_left(cal, today, due)?,
-                None => promised_left.min(statutory_left),
-            };
-            v.light = Some(Light::of(left, threshold));
+            if !v.paused {
+                v.light = Some(light);
+            }
         }
         CaseState::Decided | CaseState::Concluded => {
             v.on_time = Some(promised_left >= 0);
             if let Some(due) = case.delivery_due {
-                let left = days_left(cal, today, due)?;
-                v.light = Some(Light::of(left, rule.threshold(case.delivery_days)));
+                let threshold = rule.threshold(case.delivery_days);
+                v.delivery = Some(read(cal, ClockKind::Delivery, due, threshold, today)?);
             }
         }
         CaseState::Delivered => v.on_time = Some(promised_left >= 0),
         _ => {}
     }
     Ok(())
+}
+
+/// The deadline a handling clock runs to: the earlier of the promised and the statutory one, or
+/// the one known.
+fn earlier_due(promised: Option<NaiveDate>, statutory: Option<NaiveDate>) -> Option<NaiveDate> {
+    match (promised, statutory) {
+        (Some(p), Some(s)) => Some(p.min(s)),
+        (p, s) => p.or(s),
+    }
+}
+
+impl ClockView {
+    /// The clock that runs now, if any: the handling clock under review (not while paused),
+    /// the delivery clock once decided. What a list shows beside a case.
+    pub fn current(&self) -> Option<Reading> {
+        match (self.handling, self.delivery) {
+            (Some(h), _) if !self.paused => Some(h),
+            (_, Some(d)) => Some(d),
+            _ => None,
+        }
+    }
 }
 
 /// Working days from `day` to the deadline `due` (the light's measure): those after `day` up to
@@ -179,9 +265,11 @@ pub fn days_left(cal: &Calendar, day: NaiveDate, due: NaiveDate) -> Result<i64, 
     })
 }
 
-/// The days a case's running clock turns yellow and red, as `view` would show them, or
-/// `(None, None)` when no clock runs: while under review (not paused) against the earlier of its
-/// deadlines, once decided against its delivery deadline.
+/// The days a case's handling clock turns yellow and red, as `view` would show them, or
+/// `(None, None)` when it does not run: supervision's lights are those of cases under review
+/// (not paused), against the earlier of their deadlines. A decided case has left them: its
+/// delivery clock shows on its page and in the lists of those who deliver, and a case decided
+/// late is counted as such (超期办结), not lit.
 pub fn light_days(
     case: &Case,
     cal: &Calendar,
@@ -189,13 +277,9 @@ pub fn light_days(
 ) -> (Option<NaiveDate>, Option<NaiveDate>) {
     let (due, limit) = match case.state {
         CaseState::Reviewing if case.paused_since.is_none() => {
-            let due = match (case.promised_due, case.statutory_due) {
-                (Some(p), Some(s)) => Some(p.min(s)),
-                (p, s) => p.or(s),
-            };
+            let due = earlier_due(case.promised_due, case.statutory_due);
             (due, case.promised_days + extension_days(case))
         }
-        CaseState::Decided | CaseState::Concluded => (case.delivery_due, case.delivery_days),
         _ => (None, 0),
     };
     match due.map(|d| light_dates(cal, d, rule.threshold(limit))) {
@@ -214,6 +298,22 @@ pub fn step_red_day(steps: &[CaseStep]) -> Option<NaiveDate> {
         .min()
 }
 
+/// A case's clock recomputed on another calendar (a year's notice entered, replacing the
+/// provisional one) or under another light rule: its deadlines as of its last ended pause, its
+/// delivery deadline once decided, and the days its light changes. Review steps keep their
+/// own deadlines (a few working days each, set when the step began).
+pub fn recompute(case: &Case, cal: &Calendar, rule: LightRule) -> Case {
+    let mut c = case.clone();
+    if c.accepted_on.is_some() {
+        (c.statutory_due, c.promised_due) = dues(&c, cal);
+    }
+    if let Some(on) = c.decided_on {
+        c.delivery_due = cal.add_workdays(on, c.delivery_days).ok();
+    }
+    (c.yellow_on, c.red_on) = light_days(&c, cal, rule);
+    c
+}
+
 /// Sets the days a case's lights change (the case's and its steps'), as they follow from its
 /// state now: after every action and when the calendar or the light rule changed.
 pub fn relight(d: &mut super::Dossier, cal: &Calendar, rule: LightRule) {
@@ -225,22 +325,41 @@ pub fn relight(d: &mut super::Dossier, cal: &Calendar, rule: LightRule) {
     };
 }
 
-/// A step's light: red once past its own limit, even when the whole case is on time.
+/// An active step's own clock (环节时限) read today: red once past its own limit, even when the
+/// whole case is on time.
+pub fn step_reading(
+    step: &CaseStep,
+    cal: &Calendar,
+    today: NaiveDate,
+    rule: LightRule,
+) -> Option<Reading> {
+    if step.state != StepState::Active {
+        return None;
+    }
+    read(
+        cal,
+        ClockKind::Step,
+        step.due?,
+        rule.threshold(step.days),
+        today,
+    )
+    .ok()
+}
+
+/// A step's light: an active step's reading; a finished one red when it finished past its own
+/// limit, green otherwise.
 pub fn step_light(
     step: &CaseStep,
     cal: &Calendar,
     today: NaiveDate,
     rule: LightRule,
 ) -> Option<Light> {
-    let due = step.due?;
-    let at = match step.state {
-        StepState::Active => today,
-        StepState::Done => step.finished_on?,
-        StepState::Waiting => return None,
-    };
-    let left = days_left(cal, at, due).ok()?;
-    if step.state == StepState::Done {
-        return Some(if left < 0 { Light::Red } else { Light::Green });
+    match step.state {
+        StepState::Active => step_reading(step, cal, today, rule).map(|r| r.light),
+        StepState::Done => {
+            let left = days_left(cal, step.finished_on?, step.due?).ok()?;
+            Some(if left < 0 { Light::Red } else { Light::Green })
+        }
+        StepState::Waiting => None,
     }
-    Some(Light::of(left, rule.threshold(step.days)))
 }

@@ -104,6 +104,7 @@ vocabulary!(
     /// What can be done to a case. `allowed` in `machine` lists the ones open now.
     ActionKind {
         Accept = ("accept", "受理", "accept"),
+        ReceiveMaterials = ("receive_materials", "收件登记", "receive materials on paper"),
         Refuse = ("refuse", "不予受理", "refuse to accept"),
         RequestSupplement = ("request_supplement", "一次性告知补正", "request supplement"),
         CompleteSupplement = ("complete_supplement", "补正完成", "supplement completed"),

@@ -26,6 +26,10 @@ pub enum Action {
         #[serde(default)]
         note: Option<String>,
     },
+    /// 收件登记: the paper copies of these materials were handed in at the window.
+    ReceiveMaterials {
+        names: Vec<String>,
+    },
     Refuse {
         reason: String,
     },
@@ -96,6 +100,7 @@ impl Action {
     pub fn kind(&self) -> ActionKind {
         match self {
             Action::Accept { .. } => ActionKind::Accept,
+            Action::ReceiveMaterials { .. } => ActionKind::ReceiveMaterials,
             Action::Refuse { .. } => ActionKind::Refuse,
             Action::RequestSupplement { .. } => ActionKind::RequestSupplement,
             Action::CompleteSupplement { .. } => ActionKind::CompleteSupplement,
@@ -155,7 +160,7 @@ pub fn allowed(d: &Dossier, today: NaiveDate) -> Vec<ActionKind> {
     let mut out = Vec::new();
     match c.state {
         CaseState::Submitted => {
-            out.extend([Accept, Refuse]);
+            out.extend([Accept, ReceiveMaterials, Refuse]);
             if d.supplements.is_empty() {
                 out.push(RequestSupplement);
             }
@@ -167,7 +172,9 @@ pub fn allowed(d: &Dossier, today: NaiveDate) -> Vec<ActionKind> {
             }
             out.push(Withdraw);
         }
-        CaseState::Supplement => out.extend([CompleteSupplement, Refuse, Withdraw]),
+        CaseState::Supplement => {
+            out.extend([ReceiveMaterials, CompleteSupplement, Refuse, Withdraw]);
+        }
         CaseState::Reviewing if c.paused_since.is_some() => out.extend([Resume, Withdraw]),
         CaseState::Reviewing => {
             if d.steps.iter().any(|s| s.state == StepState::Active) {
@@ -237,6 +244,15 @@ pub fn act(d: &Dossier, action: Action, env: &Env) -> Result<Outcome, DomainErro
             out_note = note("note", n.as_deref())?;
             let on = workday_from(env.cal, env.today).max(c.received_on);
             accept(&mut after, on, false, env);
+        }
+        Action::ReceiveMaterials { names } => {
+            let by = super::PaperReceipt {
+                by_id: env.actor_id,
+                by_name: env.actor_name.to_string(),
+                at: env.now,
+            };
+            super::materials::receive(&mut c.materials, &names, by)?;
+            out_note = Some(format!("收到纸质材料：{}", names.join("、")));
         }
         Action::DeemAccept => {
             let on = c.received_on;

@@ -7,6 +7,7 @@ pub mod apply;
 pub mod clock;
 pub mod kinds;
 pub mod machine;
+pub mod materials;
 pub mod number;
 pub mod personal;
 pub mod rules;
@@ -51,13 +52,33 @@ pub struct Agency {
     pub user_id: Option<i64>,
 }
 
-/// A material as received: provided or not, and the uploaded files' ids.
+/// A material of the case: what the guide asks of it, what the application declared, and how
+/// it reached the case (see [`materials`]): uploaded, handed in on paper at the window, or held
+/// by the platform.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct MaterialReceipt {
     pub name: String,
+    /// Declared at application (by the applicant, or ticked by the window that took it in).
     pub provided: bool,
     #[serde(default)]
     pub note: Option<String>,
+    /// The guide always asks for it (no condition).
+    #[serde(default)]
+    pub required: bool,
+    /// The platform fetches it by data sharing (共享获取·免提交): present without being brought.
+    #[serde(default)]
+    pub shared: bool,
+    /// Received on paper at the window (收件清单): by whom and when.
+    #[serde(default)]
+    pub received: Option<PaperReceipt>,
+}
+
+/// A material handed in on paper, as the window records it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PaperReceipt {
+    pub by_id: Option<i64>,
+    pub by_name: String,
+    pub at: DateTime<Utc>,
 }
 
 /// One item of a supplement notice (补正): which material, and what is wrong or missing.

@@ -98,6 +98,7 @@ fn dossier(promised: i64, received: NaiveDate) -> Dossier {
             bundle_id: None,
             batch_id: None,
             delivery_days: 10,
+            received_by: None,
         },
     );
     dd.case.id = 1;
@@ -757,11 +758,18 @@ fn a_case_keeps_the_days_its_light_changes() {
         };
         for i in 0..days {
             let day = from + chrono::Duration::days(i);
+            let v = clock::view(&c.case, &w.cal, day, rule);
+            assert_eq!(Some(light_on(dates, day)), v.light, "{day}");
+            // the light and the days left shown beside it are one reading of one clock
+            let r = v.current().unwrap();
+            assert_eq!(Some(r.light), v.light, "{day}");
+            assert_eq!(r.kind, clock::ClockKind::Handling);
             assert_eq!(
-                Some(light_on(dates, day)),
-                clock::view(&c.case, &w.cal, day, rule).light,
+                r.left,
+                clock::days_left(&w.cal, day, r.due).unwrap(),
                 "{day}"
             );
+            assert_eq!(r.light == Light::Red, r.left < 0, "{day}");
         }
     };
     let c = w
@@ -996,15 +1004,41 @@ fn case_numbers_read_as_department_date_and_sequence() {
 }
 
 #[test]
-fn a_year_without_calendar_data_leaves_the_deadline_open_and_says_why() {
+fn a_deadline_in_next_year_is_provisional_until_its_notice() {
     let w = World::new(Workflow::default_for(20));
     let c = dossier(20, d(2026, 12, 14));
     let c = w
         .run(&c, Action::Accept { note: None }, d(2026, 12, 14))
         .unwrap();
-    assert_eq!(c.case.promised_due, None);
+    // 20 working days from 14 December 2026, 元旦 2027 off by law: 12 January 2027, 暂定
+    assert_eq!(c.case.promised_due, Some(d(2027, 1, 12)));
     let v = clock::view(&c.case, &w.cal, d(2026, 12, 15), days(1));
-    assert!(v.problem.unwrap().contains("2027"));
+    assert_eq!(v.problem, None);
+    assert_eq!(v.provisional, Some(2027));
+    assert!(v.handling.unwrap().provisional);
+    assert_eq!(v.light, Some(Light::Green));
+    // once the notice is entered (元旦 1–3 January, 4 January… worked), the same case reads it
+    let mut years = crate::calendar::builtin();
+    years.push(crate::calendar::YearArrangement {
+        year: 2027,
+        holidays: vec![crate::calendar::Holiday {
+            date: d(2027, 1, 1),
+            name: "元旦".into(),
+        }],
+        workdays: vec![d(2027, 1, 2)],
+    });
+    let cal = Calendar::new(&years);
+    let v = clock::view(&c.case, &cal, d(2026, 12, 15), days(1));
+    assert_eq!(v.provisional, None);
+    assert_eq!(v.promised_due, Some(d(2027, 1, 11)), "a Saturday worked");
+    // further than the law is read ahead, the deadline stays open and says why
+    let far = dossier(20, d(2028, 12, 14));
+    let far = w
+        .run(&far, Action::Accept { note: None }, d(2028, 12, 14))
+        .unwrap();
+    assert_eq!(far.case.promised_due, None);
+    let v = clock::view(&far.case, &w.cal, d(2028, 12, 15), days(1));
+    assert!(v.problem.unwrap().contains("2029"));
 }
 
 #[test]
@@ -1031,4 +1065,67 @@ fn days(n: i64) -> LightRule {
         yellow_days: n,
         yellow_percent: 0,
     }
+}
+
+// Once decided a case leaves supervision's lights (nothing to hurry on its decision, and a late
+// one is counted as concluded late); its delivery clock runs on its own, read the same way.
+#[test]
+fn a_decided_case_leaves_the_lights_and_runs_its_delivery_clock() {
+    let w = World::new(Workflow::default_for(3));
+    let c = w
+        .run(
+            &dossier(3, d(2026, 3, 2)),
+            Action::Accept { note: None },
+            d(2026, 3, 2),
+        )
+        .unwrap();
+    let c = w
+        .run(
+            &c,
+            Action::FinishStep {
+                step_id: 1,
+                outcome: StepOutcome::Agree,
+                opinion: None,
+            },
+            d(2026, 3, 10),
+        )
+        .unwrap();
+    let late = w
+        .run(
+            &c,
+            Action::Decide {
+                decision: Decision::Approve,
+                reason: None,
+            },
+            d(2026, 3, 10),
+        )
+        .unwrap();
+    assert_eq!((late.case.yellow_on, late.case.red_on), (None, None));
+    let rule = w.rules.light_rule();
+    let v = clock::view(&late.case, &w.cal, d(2026, 3, 11), rule);
+    assert_eq!(v.light, None, "no handling light once decided");
+    assert_eq!(v.handling, None);
+    assert_eq!(v.on_time, Some(false), "decided after its promised day");
+    let r = v.delivery.unwrap();
+    assert_eq!(r.kind, clock::ClockKind::Delivery);
+    assert_eq!(Some(r.due), late.case.delivery_due);
+    assert_eq!(
+        r.left,
+        clock::days_left(&w.cal, d(2026, 3, 11), r.due).unwrap()
+    );
+    assert_eq!(v.current(), Some(r));
+    // a paused case shows its frozen handling clock without a light
+    let paused = w
+        .run(
+            &c,
+            Action::Pause {
+                procedure: "专家评审".into(),
+                reason: "r".into(),
+                expected_days: 3,
+            },
+            d(2026, 3, 4),
+        )
+        .unwrap();
+    let v = clock::view(&paused.case, &w.cal, d(2026, 3, 5), rule);
+    assert!(v.handling.is_some() && v.light.is_none() && v.current().is_none());
 }

@@ -14,7 +14,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 /// The counters, in the order of the rollup tables' columns.
-pub const COUNTERS: [&str; 16] = [
+pub const COUNTERS: [&str; 18] = [
     "received",
     "online",
     "no_visit",
@@ -31,6 +31,8 @@ pub const COUNTERS: [&str; 16] = [
     "rating_sum",
     "satisfied",
     "bad",
+    "due",
+    "due_concluded",
 ];
 
 /// Sums of what happened, for a day or any period.
@@ -68,11 +70,16 @@ pub struct Counters {
     pub satisfied: i64,
     /// Ratings 1 and 2 (差评).
     pub bad: i64,
+    /// Cases accepted and neither withdrawn nor refused whose promised deadline falls on the
+    /// day (应办结, by the deadline's day).
+    pub due: i64,
+    /// …of them concluded (by now).
+    pub due_concluded: i64,
 }
 
 impl Counters {
     /// The counters in `COUNTERS` order.
-    pub fn to_array(self) -> [i64; 16] {
+    pub fn to_array(self) -> [i64; 18] {
         [
             self.received,
             self.online,
@@ -90,6 +97,8 @@ impl Counters {
             self.rating_sum,
             self.satisfied,
             self.bad,
+            self.due,
+            self.due_concluded,
         ]
     }
 
@@ -117,12 +126,14 @@ impl Counters {
             rating_sum: g(13),
             satisfied: g(14),
             bad: g(15),
+            due: g(16),
+            due_concluded: g(17),
         }
     }
 
     pub fn add(&mut self, o: &Counters) {
         let (a, b) = (self.to_array(), o.to_array());
-        *self = Counters::from_slice(&std::array::from_fn::<i64, 16, _>(|i| a[i] + b[i]));
+        *self = Counters::from_slice(&std::array::from_fn::<i64, 18, _>(|i| a[i] + b[i]));
     }
 
     pub fn is_zero(&self) -> bool {
@@ -244,6 +255,25 @@ pub fn of_case(c: &CaseFacts) -> Vec<(NaiveDate, Counters)> {
             },
         ));
     }
+    // Due on its promised deadline: the cases a period's conclusion rate is over.
+    if let (Some(_), Some(due)) = (c.accepted_on, c.promised_due)
+        && !matches!(
+            c.state,
+            CaseState::Submitted
+                | CaseState::Supplement
+                | CaseState::Refused
+                | CaseState::Withdrawn
+        )
+    {
+        out.push((
+            due,
+            Counters {
+                due: 1,
+                due_concluded: i64::from(c.concluded_on.is_some()),
+                ..Default::default()
+            },
+        ));
+    }
     if let Some(on) = c.concluded_on {
         let on_time = match (c.decided_on, c.promised_due) {
             (Some(d), Some(due)) => d <= due,
@@ -262,6 +292,16 @@ pub fn of_case(c: &CaseFacts) -> Vec<(NaiveDate, Counters)> {
         ));
     }
     out
+}
+
+/// A case concluded after its promised deadline: (the day concluded, the deadline). A period
+/// that begins after the deadline and holds the conclusion counts it as carried over (结转办结):
+/// due in an earlier period, concluded in this one.
+pub fn carried_of(c: &CaseFacts) -> Option<(NaiveDate, NaiveDate)> {
+    match (c.concluded_on, c.promised_due) {
+        (Some(on), Some(due)) if due < on => Some((on, due)),
+        _ => None,
+    }
 }
 
 /// A ticket's first call: its wait, counted on the ticket's day.
@@ -380,8 +420,15 @@ pub struct Figures {
     pub received: i64,
     pub accepted: i64,
     pub concluded: i64,
-    /// concluded ÷ accepted.
+    /// Cases due in the period (应办结): their promised deadline falls in it, up to today.
+    pub due: i64,
+    /// …of them concluded (by now).
+    pub due_concluded: i64,
+    /// due_concluded ÷ due (办结率): never above 100.
     pub conclusion_rate: Option<f64>,
+    /// Concluded in the period, due in an earlier one (结转办结); set by the store apart from
+    /// the counters (it needs the period's first day).
+    pub carried: i64,
     /// on time ÷ concluded.
     pub on_time_rate: Option<f64>,
     /// Concluded after the promised deadline.
@@ -418,7 +465,10 @@ impl From<Counters> for Figures {
             received: c.received,
             accepted: c.accepted,
             concluded: c.concluded,
-            conclusion_rate: ratio(c.concluded, c.accepted, 100.0),
+            due: c.due,
+            due_concluded: c.due_concluded,
+            conclusion_rate: ratio(c.due_concluded, c.due, 100.0),
+            carried: 0,
             on_time_rate: ratio(c.on_time, c.concluded, 100.0),
             overdue: c.late,
             avg_used_days: ratio(c.used_days, c.concluded, 1.0),
@@ -533,6 +583,8 @@ mod tests {
             rating_sum: 15,
             satisfied: 3,
             bad: 1,
+            due: 6,
+            due_concluded: 4,
         };
         let f = Figures::from(c);
         assert_eq!(f.conclusion_rate, Some(66.7));
@@ -553,6 +605,80 @@ mod tests {
         sum.add(&c);
         assert_eq!(sum.received, 16);
         assert_eq!(Counters::from_slice(&c.to_vec()), c);
+    }
+
+    // 办结率 is over the cases due in the period, so it is a share: a backlog concluded late adds
+    // to 办结数 and to 结转办结, never to the rate above 100%.
+    #[test]
+    fn the_conclusion_rate_is_a_share_of_the_cases_due() {
+        let t = |h: u32| DateTime::from_timestamp(1_772_400_000 + i64::from(h) * 3600, 0).unwrap();
+        let case =
+            |accepted: NaiveDate, due: NaiveDate, concluded: Option<NaiveDate>, state| CaseFacts {
+                dims: Dims::default(),
+                state,
+                channel: Channel::Online,
+                delivery: DeliveryMethod::Post,
+                promised_days: 5,
+                submitted_at: t(0),
+                accepted_on: Some(accepted),
+                decided_on: concluded,
+                promised_due: Some(due),
+                concluded_on: concluded,
+                used_days: concluded.map(|_| 3),
+            };
+        let march = (day(2026, 3, 1), day(2026, 3, 31));
+        let in_march = |d: NaiveDate| d >= march.0 && d <= march.1;
+        let cases = [
+            // due and concluded in March
+            case(
+                day(2026, 3, 2),
+                day(2026, 3, 9),
+                Some(day(2026, 3, 6)),
+                CaseState::Delivered,
+            ),
+            // due in March, still open
+            case(
+                day(2026, 3, 20),
+                day(2026, 3, 27),
+                None,
+                CaseState::Reviewing,
+            ),
+            // February's backlog, concluded late in March: carried over
+            case(
+                day(2026, 2, 2),
+                day(2026, 2, 9),
+                Some(day(2026, 3, 3)),
+                CaseState::Concluded,
+            ),
+            case(
+                day(2026, 2, 3),
+                day(2026, 2, 10),
+                Some(day(2026, 3, 4)),
+                CaseState::Delivered,
+            ),
+            // due in March, withdrawn: not due
+            case(day(2026, 3, 2), day(2026, 3, 9), None, CaseState::Withdrawn),
+        ];
+        let mut sum = Counters::default();
+        let mut carried = 0;
+        for c in &cases {
+            for (d, x) in of_case(c) {
+                if in_march(d) {
+                    sum.add(&x);
+                }
+            }
+            if let Some((on, due)) = carried_of(c)
+                && in_march(on)
+                && due < march.0
+            {
+                carried += 1;
+            }
+        }
+        let f = Figures::from(sum);
+        assert_eq!((f.concluded, f.due, f.due_concluded, carried), (3, 2, 1, 2));
+        assert_eq!(f.conclusion_rate, Some(50.0), "1 of the 2 due");
+        // the old rule, concluded ÷ accepted, would say 100% with half of what was due open
+        assert_eq!(f.concluded, f.accepted);
     }
 
     #[test]

@@ -176,7 +176,9 @@ pub struct UrgeLogLine {
 /// concluded: the clerk who took it in, who delivers; before acceptance: the department.
 pub fn holder(d: &Dossier, step_id: Option<i64>) -> Result<(i64, Option<i64>), DomainError> {
     let c = &d.case;
-    if c.state.is_final() {
+    // A case concluded (late or not), refused, withdrawn or delivered has nothing left to hurry:
+    // lateness after the fact is a figure (超期办结), not an urge.
+    if c.state.is_concluded() {
         return Err(DomainError::conflict(
             "case",
             format!("办件{}已{}，无需督办", c.number, c.state.name().zh),
@@ -213,7 +215,7 @@ pub fn holder(d: &Dossier, step_id: Option<i64>) -> Result<(i64, Option<i64>), D
                 _ => (c.department_id, None),
             }
         }
-        CaseState::Decided | CaseState::Concluded => (c.department_id, c.clerk_id),
+        CaseState::Decided => (c.department_id, c.clerk_id),
         _ => (c.department_id, None),
     })
 }
@@ -236,6 +238,28 @@ pub fn warning_message(origin: UrgeOrigin, number: &str, due: Option<NaiveDate>)
         UrgeOrigin::Red => format!("办件{number}已超过办理时限（{due}），请立即办理并说明原因"),
         UrgeOrigin::StepRed => format!("办件{number}的审批环节已超过环节时限（{due}），请尽快办理"),
         UrgeOrigin::Manual => format!("请加快办理办件{number}"),
+    }
+}
+
+/// Who issues the system's own warnings, in every trail and on every page (系统预警).
+pub const SYSTEM: &str = "系统预警";
+
+/// The answer that marks a system warning read.
+pub const READ: &str = "已阅";
+
+/// Whether an urge may be marked read instead of answered: the system's own reminder (自动预警),
+/// still open and not yet raised to a card. A supervisor's urge and every card need an answer.
+pub fn may_mark_read(u: &Urge) -> bool {
+    u.origin != UrgeOrigin::Manual && u.level == UrgeLevel::Reminder && u.state == UrgeState::Open
+}
+
+/// Who issued an urge, as people read it: the supervisor's name, or 系统预警 for the system's
+/// own warnings (whatever account name older entries were written under).
+pub fn issuer(u: &Urge) -> &str {
+    if u.origin == UrgeOrigin::Manual {
+        &u.issued_by_name
+    } else {
+        SYSTEM
     }
 }
 

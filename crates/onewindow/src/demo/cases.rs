@@ -22,7 +22,7 @@ use onewindow_store::{Store, StoreError};
 use std::sync::Arc;
 
 /// A small deterministic generator: the same N gives the same district.
-struct Rng(u64);
+pub struct Rng(pub u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -32,15 +32,15 @@ impl Rng {
         self.0
     }
 
-    fn below(&mut self, n: u64) -> u64 {
+    pub fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
 
-    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+    pub fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
         &xs[self.below(xs.len() as u64) as usize]
     }
 
-    fn chance(&mut self, percent: u64) -> bool {
+    pub fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
     }
 }
@@ -88,7 +88,7 @@ fn phone(r: &mut Rng) -> String {
 }
 
 /// A local working-day moment: `day` at a time within office hours.
-fn at(day: NaiveDate, r: &mut Rng) -> DateTime<Utc> {
+pub(super) fn at(day: NaiveDate, r: &mut Rng) -> DateTime<Utc> {
     let t = day
         .and_hms_opt(8 + r.below(8) as u32, r.below(60) as u32, 0)
         .unwrap_or_default();
@@ -306,6 +306,9 @@ async fn one(
             name: m.name.clone(),
             provided: true,
             note: None,
+            required: m.condition.is_none(),
+            shared: m.shared,
+            received: None,
         })
         .collect();
     let at_submit = at(submitted, r);
@@ -341,6 +344,8 @@ async fn one(
             bundle_id: None,
             batch_id: None,
             delivery_days: w.rules.delivery_days,
+            // The history's materials were all handed in at the window.
+            received_by: Some((w.clerk, CLERK.to_string())),
         },
     );
     let mut st = Story {
@@ -472,12 +477,23 @@ async fn play(
             return Ok(());
         };
         if f == Fate::Delivered {
+            // Handed over at the window, or posted (with its tracking number) the next days.
+            let post = n.case.delivery == DeliveryMethod::Post;
+            let (day, tracking_number, note) = if post {
+                (
+                    w.later(day, r, 2),
+                    Some(format!("EMS{}", 1_000_000_000 + r.below(9_000_000_000))),
+                    None,
+                )
+            } else {
+                (day, None, Some("当场领取".into()))
+            };
             w.step(
                 st,
                 n,
                 Action::Deliver {
-                    tracking_number: None,
-                    note: Some("当场领取".into()),
+                    tracking_number,
+                    note,
                 },
                 day,
                 r,
@@ -645,6 +661,10 @@ fn workdays_back(cal: &Calendar, day: NaiveDate, n: i64) -> NaiveDate {
 /// Cases written per transaction.
 const BATCH: usize = 2000;
 
+/// Ratings written in one run at most (each is its own transaction, so a run of a million cases
+/// rates some thousands of them rather than slowing to a crawl).
+const MAX_RATED: usize = 6000;
+
 /// Generates `n` cases (with `open_only`, only cases still open, submitted in the last weeks);
 /// returns how many were written.
 pub async fn generate(
@@ -711,13 +731,23 @@ pub async fn generate(
             let ctx = Context::system("demo-cases");
             let mut written = 0;
             let mut batch = Vec::with_capacity(BATCH);
-            let import = async |batch| {
-                let _turn = gate
-                    .acquire()
-                    .await
-                    .map_err(|e| StoreError::Config(e.to_string()))?;
-                store.import_cases(&ctx, batch).await.map(|ids| ids.len())
-            };
+            // Beside each case of the batch: whether it ended and is to be rated.
+            let mut ended: Vec<Option<super::ratings::Ended>> = Vec::with_capacity(BATCH);
+            let mut to_rate: Vec<super::ratings::Ended> = Vec::new();
+            let import =
+                async |batch,
+                       ended: Vec<Option<super::ratings::Ended>>,
+                       to_rate: &mut Vec<super::ratings::Ended>| {
+                    let _turn = gate
+                        .acquire()
+                        .await
+                        .map_err(|e| StoreError::Config(e.to_string()))?;
+                    let ids = store.import_cases(&ctx, batch).await?;
+                    to_rate.extend(ids.iter().zip(ended).filter_map(|(id, e)| {
+                        e.map(|e| super::ratings::Ended { case_id: *id, ..e })
+                    }));
+                    Ok::<usize, StoreError>(ids.len())
+                };
             for _ in 0..count {
                 let g = r.pick(&guides);
                 // A working day in the last twelve months (the calendar knows them all). An
@@ -752,18 +782,42 @@ pub async fn generate(
                 for s in &mut st.d.steps {
                     s.id = 0;
                 }
+                let c = &st.d.case;
+                ended.push(
+                    (matches!(c.state, CaseState::Concluded | CaseState::Delivered)
+                        && r.chance(super::ratings::RATED_PERCENT))
+                    .then(|| super::ratings::Ended {
+                        case_id: 0,
+                        name: c.applicant.name.clone(),
+                        phone: c.applicant.phone.clone(),
+                        ended_on: c.concluded_on.unwrap_or(day),
+                    }),
+                );
                 batch.push((st.d, st.events));
                 if batch.len() == BATCH {
-                    written += import(std::mem::take(&mut batch)).await?;
+                    written += import(
+                        std::mem::take(&mut batch),
+                        std::mem::take(&mut ended),
+                        &mut to_rate,
+                    )
+                    .await?;
                 }
             }
-            written += import(batch).await?;
-            Ok::<usize, StoreError>(written)
+            written += import(batch, ended, &mut to_rate).await?;
+            Ok::<(usize, Vec<super::ratings::Ended>), StoreError>((written, to_rate))
         }));
     }
     let mut total = 0;
+    let mut to_rate = Vec::new();
     for t in tasks {
-        total += t.await.map_err(|e| StoreError::Config(e.to_string()))??;
+        let (n, ended) = t.await.map_err(|e| StoreError::Config(e.to_string()))??;
+        total += n;
+        to_rate.extend(ended);
     }
+    // Rated once every case is written, one after another: a rating counts in the same rollup
+    // rows as the cases of its day, which concurrent imports would lock in another order.
+    to_rate.truncate(MAX_RATED);
+    let mut r = Rng(0x5851_F42D_4C95_7F2D ^ n as u64);
+    super::ratings::rate(store.as_ref(), &world.cal, &world.rules, to_rate, &mut r).await?;
     Ok(total)
 }

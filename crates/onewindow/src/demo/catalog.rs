@@ -82,7 +82,7 @@ fn written() -> Vec<Written> {
             basis: "《中华人民共和国义务教育法》；《中小学生学籍管理办法》（教基一〔2013〕7号）第十五条",
             conditions: "义务教育阶段在校学生因病或其他特殊情况需暂停学业的，由监护人提出申请。",
             materials: vec![
-                Material { blank_form: Some("学生休学申请表.docx".into()), sample: Some("学生休学申请表（样表）.pdf".into()), ..m("学生休学申请表", O, 1, None, false) },
+                Material { blank_form: Some("学生休学申请表（空白表格）.xlsx".into()), sample: Some("学生休学申请表（示范文本）.xlsx".into()), ..m("学生休学申请表", O, 1, None, false) },
                 m("学生监护人居民身份证", OC, 1, None, true),
                 book(),
                 m("二级以上医院出具的诊断证明", O, 1, Some("因病申请休学的"), false),
@@ -104,7 +104,7 @@ fn written() -> Vec<Written> {
             basis: "《中华人民共和国义务教育法》；《中小学生学籍管理办法》（教基一〔2013〕7号）第十五条",
             conditions: "休学期满或休学原因消除的学生，由监护人提出复学申请。",
             materials: vec![
-                Material { blank_form: Some("学生复学申请表.docx".into()), ..m("学生复学申请表", O, 1, None, false) },
+                Material { blank_form: Some("学生复学申请表（空白表格）.xlsx".into()), ..m("学生复学申请表", O, 1, None, false) },
                 m("学生监护人居民身份证", OC, 1, None, true),
                 book(),
                 m("二级以上医院出具的康复证明", O, 1, Some("因病休学的"), false),
@@ -720,7 +720,7 @@ pub fn matters(
                     Some(w) => w.materials.clone(),
                     None => vec![
                         Material {
-                            blank_form: Some(format!("{name}申请表.docx")),
+                            blank_form: Some(format!("{name}申请表（空白表格）.xlsx")),
                             ..m(&format!("{name}申请表"), O, 1, None, false)
                         },
                         m("申请人身份证明", C, 1, None, true),

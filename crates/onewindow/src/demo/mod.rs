@@ -11,6 +11,7 @@ pub mod enterprise;
 pub mod evaluation;
 pub mod grid;
 pub mod petitions;
+pub mod ratings;
 
 use onewindow_core::DomainError;
 use onewindow_core::audit::Context;

@@ -722,6 +722,8 @@ pub const ENDPOINTS: &[&str] = &[
     "GET /api/v1/cases/{id}/urges",
     "GET /api/v1/urges",
     "GET /api/v1/urges/mine",
+    "GET /api/v1/urges/mine/by-case",
+    "POST /api/v1/urges/read",
     "GET /api/v1/urges/{id}",
     "POST /api/v1/urges/{id}/answer",
     "POST /api/v1/cases/{id}/rating",

@@ -136,6 +136,8 @@ each_app!(
             html.contains("补正材料通知书") && html.contains("缺少签章") && html.contains("<svg"),
             "items and the QR code"
         );
+        // The applicant uploads what was asked for, then says the supplement is complete.
+        crate::cases::upload_required(app, &app.token("enterprise").await, id).await;
         let (s, _) = act(
             app,
             &company,
@@ -293,6 +295,7 @@ each_app!(batch_intake_and_the_calendar_administration, |app| {
                 "applicants",
                 "张三，11010519491231002X，13912345678\n李四，11010519491231002X，13912345679",
             ),
+            ("materials_received", "1"),
         ])
         .send()
         .await
@@ -434,4 +437,54 @@ each_app!(batch_intake_and_the_calendar_administration, |app| {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let (_, html) = page(app, &format!("/admin/catalog/{code}/workflow"), &admin).await;
     assert!(html.contains("入户调查") && html.contains("领导"), "{html}");
+});
+
+// Next year's notice, until it is entered: a case whose deadline falls in that year shows its
+// dates as 暂定 on its page and on its printed notice, and from 1 November the administrator
+// is reminded on every page to enter the notice.
+each_app!(dates_in_a_year_without_its_notice_are_provisional, |app| {
+    let (id, v) = crate::supervision::reviewing_case(app).await;
+    let today = onewindow_core::time::local_date(chrono::Utc::now());
+    let cal = onewindow_core::calendar::Calendar::builtin();
+    let due = v["case"]["promised_due"].as_str().map(str::to_string);
+    let provisional = due
+        .as_deref()
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .and_then(|d| cal.provisional_between(today, d));
+    assert_eq!(
+        v["clock"]["provisional"].as_i64().map(|y| y as i32),
+        provisional,
+        "{v}"
+    );
+    let cookie = sign_in_cookie(app, "clerk").await;
+    let (_, html) = page(app, &format!("/cases/{id}"), &cookie).await;
+    let (_, notice) = page(app, &format!("/cases/{id}/print/acceptance"), &cookie).await;
+    match provisional {
+        Some(y) => {
+            assert!(
+                html.contains("id=\"clock-provisional\"")
+                    && html.contains(&format!("{y}年的节假日安排通知尚未录入"))
+            );
+            assert!(
+                notice.contains(&format!("暂定：{y}年节假日安排公布后")),
+                "{notice}"
+            );
+        }
+        None => {
+            assert!(!html.contains("id=\"clock-provisional\""));
+            assert!(!notice.contains("暂定"));
+        }
+    }
+    // the administrator's reminder, as notice_due says for today
+    let admin = sign_in_cookie(app, "admin").await;
+    let (_, home) = page(app, "/admin/calendar", &admin).await;
+    let due_year = onewindow_web::service::calendar::notice_due(&cal, today);
+    assert_eq!(
+        home.contains("id=\"calendar-banner\""),
+        due_year.is_some(),
+        "{due_year:?}"
+    );
+    // a clerk keeps no calendar: no reminder
+    let (_, clerk_home) = page(app, "/workbench", &cookie).await;
+    assert!(!clerk_home.contains("id=\"calendar-banner\""));
 });

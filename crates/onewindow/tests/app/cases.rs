@@ -134,6 +134,52 @@ pub async fn upload(
     (s, res.json().await.unwrap_or(Value::Null))
 }
 
+/// The guide's materials of a matter, each ticked as handed in: what a window's receipt list
+/// (收件清单) records when it takes an application in with its papers.
+pub async fn handed_in(app: &TestApp, code: &str) -> Value {
+    let (s, g) = app
+        .call(Method::GET, &format!("/api/v1/matters/{code}"), None, None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{g}");
+    Value::Array(
+        g["guide"]["materials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| json!({"name": m["name"], "provided": true}))
+            .collect(),
+    )
+}
+
+/// A window application with its papers handed in.
+pub async fn at_window(app: &TestApp, mut application: Value) -> Value {
+    let code = application["matter_code"].as_str().unwrap().to_string();
+    application["materials"] = handed_in(app, &code).await;
+    application
+}
+
+/// The applicant uploads a file for each required material the case does not yet have (an
+/// online application complete for acceptance).
+pub async fn upload_required(app: &TestApp, token: &str, id: i64) {
+    let (s, v) = app.get(&format!("/api/v1/cases/{id}"), token).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    for m in v["case"]["materials"].as_array().unwrap() {
+        if m["required"] == true && m["shared"] == false && m["received"].is_null() {
+            let name = m["name"].as_str().unwrap();
+            let (s, f) = upload(
+                app,
+                token,
+                id,
+                name,
+                &format!("{name}.pdf"),
+                b"%PDF-1.4 material".to_vec(),
+            )
+            .await;
+            assert_eq!(s, StatusCode::CREATED, "{name}: {f}");
+        }
+    }
+}
+
 each_app!(
     an_online_application_goes_through_parallel_review_to_delivery,
     |app| {
@@ -190,7 +236,63 @@ each_app!(
             (s, e["code"].as_str()),
             (StatusCode::FORBIDDEN, Some("forbidden"))
         );
-        let v = ok(app, &clerk, id, json!({"action": "accept", "version": 1})).await;
+        // Not while a required material is missing: the form was uploaded, the two permits are
+        // held by the platform (共享获取), the tender notice and the funding pledge are not here.
+        let (s, e) = act(app, &clerk, id, json!({"action": "accept", "version": 1})).await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("materials")),
+            "{e}"
+        );
+        let msg = e["message"].as_str().unwrap();
+        assert!(
+            msg.contains("中标通知书或直接发包批准文件、建设资金已经落实承诺书")
+                && !msg.contains("申请表")
+                && !msg.contains("规划许可证"),
+            "{msg}"
+        );
+        let (_, still) = app.get(&format!("/api/v1/cases/{id}"), &clerk).await;
+        assert_eq!(
+            (
+                still["case"]["state"].as_str(),
+                still["case"]["version"].as_i64()
+            ),
+            (Some("submitted"), Some(1))
+        );
+        // The applicant brings the two on paper; the window ticks them on its receipt list.
+        let v = ok(
+            app,
+            &clerk,
+            id,
+            json!({"action": "receive_materials", "version": 1,
+                   "names": ["中标通知书或直接发包批准文件", "建设资金已经落实承诺书"]}),
+        )
+        .await;
+        let received: Vec<&Value> = v["case"]["materials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| !m["received"].is_null())
+            .collect();
+        assert_eq!(received.len(), 2, "{}", v["case"]["materials"]);
+        assert!(
+            received
+                .iter()
+                .all(|m| m["received"]["by_name"] == "李志抗")
+        );
+        let (s, notice) = crate::pages::page(
+            app,
+            &format!("/cases/{id}/print/materials"),
+            &crate::pages::sign_in_cookie(app, "clerk").await,
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            notice.contains("材料接收凭证")
+                && notice.contains("李志抗")
+                && notice.contains("共享获取·免提交")
+        );
+        let v = ok(app, &clerk, id, json!({"action": "accept", "version": 2})).await;
         assert_eq!(v["case"]["state"], "reviewing");
         assert!(v["clock"]["promised_due"].is_string(), "{}", v["clock"]);
         assert_eq!(v["clock"]["light"], "green");
@@ -303,6 +405,7 @@ each_app!(
             actions,
             [
                 "submit",
+                "receive_materials",
                 "accept",
                 "claim",
                 "finish_step",
@@ -415,8 +518,9 @@ each_app!(
             .await;
         assert_eq!(
             trail.as_array().unwrap().len(),
-            11,
-            "ten actions and one upload"
+            13,
+            "eleven actions (the receipt list's among them), one upload, and the clerk's look at \
+             the applicant's address on the printed receipt for materials"
         );
     }
 );
@@ -430,7 +534,7 @@ each_app!(wrong_transitions_answer_409_and_change_nothing, |app| {
             Method::POST,
             "/api/v1/cases",
             Some(&clerk),
-            Some(company_application(&code, "window")),
+            Some(at_window(app, company_application(&code, "window")).await),
         )
         .await;
     let id = created["case_ids"][0].as_i64().unwrap();
@@ -446,7 +550,13 @@ each_app!(wrong_transitions_answer_409_and_change_nothing, |app| {
         assert_eq!(e["field"], "state");
         assert_eq!(
             e["allowed"],
-            json!(["accept", "refuse", "request_supplement", "withdraw"])
+            json!([
+                "accept",
+                "receive_materials",
+                "refuse",
+                "request_supplement",
+                "withdraw"
+            ])
         );
         assert!(e["message"].as_str().unwrap().contains("待受理"), "{e}");
     }
@@ -523,7 +633,7 @@ each_app!(two_clerks_acting_at_once_one_wins, |app| {
                 Method::POST,
                 "/api/v1/cases",
                 Some(&clerk),
-                Some(company_application(&code, "window")),
+                Some(at_window(app, company_application(&code, "window")).await),
             )
             .await;
         let id = created["case_ids"][0].as_i64().unwrap();
@@ -560,7 +670,7 @@ each_app!(pauses_extensions_and_supplements_move_the_clock, |app| {
             Method::POST,
             "/api/v1/cases",
             Some(&clerk),
-            Some(company_application(&code, "window")),
+            Some(at_window(app, company_application(&code, "window")).await),
         )
         .await;
     let id = created["case_ids"][0].as_i64().unwrap();
@@ -720,6 +830,48 @@ each_app!(batches_and_bundles_split_into_cases, |app| {
         )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
+    // A batch whose papers have not come in is filed, but not accepted: the first case short
+    // of its materials is named, and none is accepted.
+    let (s, short) = app
+        .call(
+            Method::POST,
+            "/api/v1/cases/batch",
+            Some(&clerk),
+            Some(bad.clone()),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{short}");
+    let (s, e) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/batches/{}/accept", short["group_id"]),
+            Some(&clerk),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, e["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("materials")),
+        "{e}"
+    );
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("最低生活保障申请书"),
+        "{e}"
+    );
+    let (_, open) = app
+        .get(
+            &format!(
+                "/api/v1/cases?batch_id={}&state=submitted",
+                short["group_id"]
+            ),
+            &clerk,
+        )
+        .await;
+    assert_eq!(open["total"], 3, "none accepted");
+    bad["materials_received"] = json!(true);
     let (s, b) = app
         .call(Method::POST, "/api/v1/cases/batch", Some(&clerk), Some(bad))
         .await;
@@ -915,7 +1067,7 @@ each_app!(
                 Method::POST,
                 "/api/v1/cases",
                 Some(&citizen),
-                Some(person_application(&code, "window")),
+                Some(at_window(app, person_application(&code, "window")).await),
             )
             .await;
         assert_eq!(s, StatusCode::FORBIDDEN);
@@ -983,16 +1135,47 @@ each_app!(the_calendar_answers_and_takes_new_years, |app| {
         (d["workday"].clone(), d["holiday"].clone()),
         (json!(false), json!("国庆节"))
     );
+    // The year after the last notice is computed from the law (除夕 2027 is off) and says so;
+    // further ahead there is no answer.
+    let (s, d) = app
+        .call(
+            Method::GET,
+            "/api/v1/calendar/check?date=2027-02-05",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    assert_eq!(
+        (
+            d["workday"].clone(),
+            d["holiday"].clone(),
+            d["provisional"].clone()
+        ),
+        (json!(false), json!("春节"), json!(true))
+    );
+    let (_, d) = app
+        .call(
+            Method::GET,
+            "/api/v1/calendar/check?date=2026-12-30&add=5",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (d["plus"].clone(), d["provisional"].clone()),
+        (json!("2027-01-07"), json!(true))
+    );
     let (s, e) = app
         .call(
             Method::GET,
-            "/api/v1/calendar/check?date=2027-01-04",
+            "/api/v1/calendar/check?date=2029-01-04",
             None,
             None,
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(e["message"].as_str().unwrap().contains("2027"), "{e}");
+    assert!(e["message"].as_str().unwrap().contains("2029"), "{e}");
     let (s, e) = app
         .call(
             Method::GET,
@@ -1057,6 +1240,19 @@ each_app!(the_calendar_answers_and_takes_new_years, |app| {
         )
         .await;
     assert_eq!(d["workday"], false);
+    // entered, 2027 is the notice's: no longer provisional, and its 除夕 is what it says
+    let (_, d) = app
+        .call(
+            Method::GET,
+            "/api/v1/calendar/check?date=2027-02-05",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (d["workday"].clone(), d["provisional"].clone()),
+        (json!(true), json!(false))
+    );
     let (_, years) = app
         .call(Method::GET, "/api/v1/calendar/years", None, None)
         .await;
@@ -1144,7 +1340,7 @@ each_app!(notices_leave_through_the_outbox_and_are_retried, |app| {
             Method::POST,
             "/api/v1/cases",
             Some(&clerk),
-            Some(person_application(&code, "window")),
+            Some(at_window(app, person_application(&code, "window")).await),
         )
         .await;
     let id = created["case_ids"][0].as_i64().unwrap();

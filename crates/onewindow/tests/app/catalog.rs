@@ -174,6 +174,59 @@ each_app!(guides_have_pages_qr_codes_and_notices, |app| {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(g["guide"]["promised_days"], 3);
     assert_eq!(g["version_number"], 1);
+    // Every form the guide names can be downloaded: the blank form and the sample of the
+    // application, made by the platform; a form it does not name is not there.
+    let html = app
+        .http
+        .get(app.url(&format!("/guide/{XIUXUE}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for (kind, word) in [("blank", "下载空白表格"), ("sample", "下载示范文本")] {
+        assert!(
+            html.contains(&format!("href=\"/guide/{XIUXUE}/forms/0/{kind}\""))
+                && html.contains(word),
+            "{kind}"
+        );
+        let res = app
+            .http
+            .get(app.url(&format!("/guide/{XIUXUE}/forms/0/{kind}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{kind}");
+        let rows = crate::pages::sheet(res).await;
+        let text = rows.concat().join(" ");
+        assert!(
+            text.contains("学生休学申请表") && text.contains("义务教育阶段学生休学"),
+            "{kind}: {text}"
+        );
+        assert!(text.contains("申请人签字"), "{kind}: {text}");
+        assert_eq!(
+            text.contains("示范文本"),
+            kind == "sample",
+            "{kind}: {text}"
+        );
+    }
+    for path in ["forms/1/blank", "forms/0/other", "forms/99/blank"] {
+        let (s, _) = app
+            .call(Method::GET, &format!("/guide/{XIUXUE}/{path}"), None, None)
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
+    }
+    for m in g["guide"]["materials"].as_array().unwrap() {
+        for f in ["blank_form", "sample"] {
+            if let Some(name) = m[f].as_str() {
+                assert!(
+                    name.ends_with(".xlsx"),
+                    "the guide names what it gives: {name}"
+                );
+            }
+        }
+    }
     let (s, _) = app
         .call(Method::GET, "/api/v1/matters/NOPE000000", None, None)
         .await;

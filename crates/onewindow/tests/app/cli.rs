@@ -647,6 +647,29 @@ fn calendar_answers_working_day_questions() {
         run(&["calendar", "between", "2026-09-30", "2026-10-09"]),
         (0, "2\n".into())
     );
+    // next year's notice is not out yet: computed from the law, and said to be provisional
+    // beside the answer (standard error), the answer itself as scripts read it
+    let out = bin()
+        .args(["calendar", "add-workdays", "2026-12-30", "5"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "2027-01-07\n");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("暂定"));
+    let out = bin()
+        .args(["calendar", "is-workday", "2027-02-05"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "false\n",
+        "除夕 2027 by law"
+    );
+    let (code, text) = run(&["calendar", "show", "2027"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("2027-06-09 端午节") && text.contains("暂定"),
+        "{text}"
+    );
     let (code, text) = run(&["calendar", "is-workday", "2031-05-06"]);
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("2031"), "{text}");
@@ -665,10 +688,11 @@ fn calendar_answers_working_day_questions() {
 async fn demo_generates_cases_over_states_and_months() {
     for db in TestDb::all().await {
         let url = db.url.clone();
-        let (code, text) =
-            tokio::task::block_in_place(|| run(&["demo", "--cases", "80", "--database-url", &url]));
+        let (code, text) = tokio::task::block_in_place(|| {
+            run(&["demo", "--cases", "400", "--database-url", &url])
+        });
         assert_eq!(code, 0, "{text}");
-        assert!(text.contains("80 cases generated"), "{text}");
+        assert!(text.contains("400 cases generated"), "{text}");
         let cases = db
             .store
             .cases(&onewindow_store::CaseFilter {
@@ -677,7 +701,67 @@ async fn demo_generates_cases_over_states_and_months() {
             })
             .await
             .unwrap();
-        assert_eq!(cases.len(), 80, "{}", db.kind);
+        assert_eq!(cases.len(), 400, "{}", db.kind);
+        // What ended long ago was delivered: no case concluded more than a month ago still
+        // waits for delivery (the on-the-spot ones sent by post among them).
+        let month_ago =
+            onewindow_core::time::local_date(chrono::Utc::now()) - chrono::Duration::days(31);
+        let stuck: Vec<_> = cases
+            .iter()
+            .filter(|c| {
+                c.state == onewindow_core::case::CaseState::Concluded
+                    && c.concluded_on.is_some_and(|d| d < month_ago)
+            })
+            .map(|c| c.number.clone())
+            .collect();
+        assert!(
+            stuck.is_empty(),
+            "concluded long ago, never delivered: {stuck:?}"
+        );
+        // The history is rated: most ended cases, a realistic share of them badly, and the bad
+        // ones rectified as far as the time since allows (the old ones to the end).
+        let ratings = db
+            .store
+            .ratings(&onewindow_store::RatingFilter {
+                limit: 10_000,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let ended = cases.iter().filter(|c| {
+            matches!(
+                c.state,
+                onewindow_core::case::CaseState::Concluded
+                    | onewindow_core::case::CaseState::Delivered
+            )
+        });
+        let ended = ended.count();
+        assert!(
+            ratings.len() * 100 >= ended * 40 && ratings.len() < ended,
+            "{} ratings of {ended} ended cases",
+            ratings.len()
+        );
+        let bad = ratings.iter().filter(|r| r.level <= 2).count();
+        assert!(
+            bad >= 1 && bad * 100 <= ratings.len() * 15,
+            "{bad} bad of {}",
+            ratings.len()
+        );
+        let rect = db
+            .store
+            .rectifications(&onewindow_store::RectificationFilter {
+                limit: 1000,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(rect.len(), bad, "every bad rating opened its rectification");
+        assert!(
+            rect.iter()
+                .any(|r| r.progress.state
+                    == onewindow_core::evaluation::rectification::State::Closed),
+            "the old ones are closed: {rect:?}"
+        );
         let states: std::collections::HashSet<_> = cases.iter().map(|c| c.state).collect();
         assert!(states.len() >= 4, "{states:?}");
         let months: std::collections::HashSet<_> = cases

@@ -39,6 +39,7 @@ async fn filed_case(app: &TestApp) -> i64 {
 pub async fn concluded_case(app: &TestApp) -> i64 {
     let clerk = app.token("clerk").await;
     let id = filed_case(app).await;
+    crate::cases::upload_required(app, &app.token("citizen").await, id).await;
     let (s, v) = act(app, &clerk, id, json!({"action": "conclude_on_spot"})).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     id
@@ -83,6 +84,7 @@ each_app!(
             (StatusCode::CONFLICT, Some("case_id")),
             "not ended yet: {e}"
         );
+        crate::cases::upload_required(app, &citizen, id).await;
         let (s, _) = act(app, &clerk, id, json!({"action": "conclude_on_spot"})).await;
         assert_eq!(s, StatusCode::OK);
 

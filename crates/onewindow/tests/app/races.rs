@@ -68,6 +68,7 @@ each_app!(one_step_sent_by_many_at_once_is_taken_once, |app| {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{created}");
     let id = created["case_ids"][0].as_i64().unwrap();
+    crate::cases::upload_required(app, &company, id).await;
     let statuses = race(
         app,
         &clerk,

@@ -26,7 +26,7 @@ pub(crate) async fn window_case(app: &TestApp, clerk: &str) -> i64 {
             Method::POST,
             "/api/v1/cases",
             Some(clerk),
-            Some(company_application(&code, "window")),
+            Some(crate::cases::at_window(app, company_application(&code, "window")).await),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{created}");
@@ -445,10 +445,71 @@ each_app!(the_warning_job_rings_raises_and_escalates_once, |app| {
     assert_eq!(case_urge["level"], "yellow_card", "raised at red");
     let step_urge = urges.iter().find(|u| !u["step_id"].is_null()).unwrap();
     assert_eq!(step_urge["origin"], "step_red");
-    // Unanswered past their limits they climb: the yellow card to a red card with a
-    // rectification notice, the step's reminder to a yellow card.
+    // Raised at red, the warning says what is now true, and the system is named as such.
+    assert!(
+        case_urge["message"]
+            .as_str()
+            .unwrap()
+            .contains("已超过办理时限"),
+        "{case_urge}"
+    );
+    // The holder's workbench: one line for the case (the card), the step's reminder counted
+    // beside it; the reminder may be marked read, the card needs an answer.
+    let approver = app.token("approver").await;
+    let (s, groups) = app.get("/api/v1/urges/mine/by-case", &approver).await;
+    assert_eq!(s, StatusCode::OK, "{groups}");
+    let g = groups
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["latest"]["case_id"] == id)
+        .unwrap()
+        .clone();
+    assert_eq!(g["latest"]["level"], "yellow_card", "{g}");
+    assert_eq!(
+        (g["others"].as_i64(), g["may_mark_read"].as_bool()),
+        (Some(1), Some(false)),
+        "{g}"
+    );
+    let cookie = crate::pages::sign_in_cookie(app, "approver").await;
+    let (_, html) = crate::pages::page(app, "/workbench", &cookie).await;
+    assert!(html.contains("系统预警") && !html.contains("supervision-warnings"));
+    assert!(
+        html.contains("系统预警全部标为已读"),
+        "the step's reminder may be marked read"
+    );
+    let (s, m) = app
+        .call(
+            Method::POST,
+            "/api/v1/urges/read",
+            Some(&approver),
+            Some(json!({"ids": [case_urge["id"], step_urge["id"]]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{m}");
+    assert_eq!(m["marked"], 1, "the reminder, not the card: {m}");
+    let (_, groups) = app.get("/api/v1/urges/mine/by-case", &approver).await;
+    let g = groups
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["latest"]["case_id"] == id)
+        .unwrap()
+        .clone();
+    assert_eq!(g["others"], 0, "{g}");
+    let (_, step) = app
+        .get(&format!("/api/v1/urges/{}", step_urge["id"]), &supervisor)
+        .await;
+    assert_eq!(
+        (step["state"].as_str(), step["response"].as_str()),
+        (Some("answered"), Some("已阅")),
+        "{step}"
+    );
+    assert_eq!(step["answered_by_name"], "approver", "{step}");
+    // Unanswered past its limit the card climbs to a red card with a rectification notice;
+    // the reminder read climbs no more.
     let climbed = svc(&state, later(20)).await.unwrap();
-    assert!(climbed.escalated >= 2, "{climbed:?}");
+    assert!(climbed.escalated >= 1, "{climbed:?}");
     let (_, urges) = app
         .get(&format!("/api/v1/cases/{id}/urges"), &supervisor)
         .await;
@@ -663,7 +724,13 @@ each_app!(
             f["one_visit_rate"], 0.0,
             "handed in and fetched at a window: two visits"
         );
-        assert_eq!(f["conclusion_rate"], 0.0);
+        // nothing due yet in the period (the case is due later): no conclusion rate, not 0%
+        assert_eq!(
+            (f["due"].as_i64(), f["carried"].as_i64()),
+            (Some(0), Some(0)),
+            "{f}"
+        );
+        assert_eq!(f["conclusion_rate"], Value::Null, "{f}");
         assert_eq!(f["on_time_rate"], Value::Null, "nothing concluded: no rate");
         let clerk_id = v["case"]["clerk_id"].as_i64().unwrap();
         let (_, by) = app
@@ -826,4 +893,187 @@ each_app!(a_changed_light_rule_relights_open_cases, |app| {
         (StatusCode::UNPROCESSABLE_ENTITY, "urge.yellow_card_days"),
         "{e}"
     );
+});
+
+// A year of generated history, read as a supervisor reads it: every case in a light list is
+// open (under review), and its light and its working days left are one reading of one clock,
+// the same in the list, on the case and on the page; a concluded case is in none of them and
+// cannot be urged; this month's cases concluded late are their own list, counted as the
+// figures count them.
+each_app!(light_lists_hold_open_cases_by_one_clock, |app| {
+    onewindow::demo::cases::generate(app.db().store.clone(), 600, 4, false)
+        .await
+        .unwrap();
+    let supervisor = app.token("supervisor").await;
+    let mut seen = std::collections::HashMap::new();
+    for light in ["green", "yellow", "red"] {
+        let (s, l) = app
+            .get(
+                &format!("/api/v1/supervision/lights?light={light}&limit=500"),
+                &supervisor,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{l}");
+        let list = l["cases"].as_array().unwrap();
+        assert_eq!(
+            list.len() as i64,
+            l["counts"][light].as_i64().unwrap(),
+            "{light}: the list and its count"
+        );
+        seen.insert(light, list.len());
+        for (i, c) in list.iter().enumerate() {
+            let n = &c["number"];
+            assert_eq!(c["state"], "reviewing", "{light} {n}: only open cases");
+            assert_eq!(c["light"], light, "{n}");
+            let r = &c["clock"];
+            assert_eq!(
+                (r["kind"].as_str(), r["light"].as_str()),
+                (Some("handling"), Some(light)),
+                "{n}: {r}"
+            );
+            let left = r["left"].as_i64().unwrap();
+            match light {
+                "red" => assert!(left < 0, "{n}: red with {left} days left"),
+                "green" => assert!(left > 1, "{n}: green with {left} days left"),
+                _ => assert!((0..=9).contains(&left), "{n}: yellow with {left} days left"),
+            }
+            if i < 5 {
+                let (s, v) = app
+                    .get(&format!("/api/v1/cases/{}", c["id"]), &supervisor)
+                    .await;
+                assert_eq!(s, StatusCode::OK, "{v}");
+                assert_eq!(v["clock"]["light"], light, "{n}: the case says the same");
+                assert_eq!(v["clock"]["handling"], *r, "{n}: the same reading");
+            }
+        }
+    }
+    assert!(seen["red"] >= 1 && seen["green"] >= 1, "{seen:?}");
+    // The page: no concluded case in the red list, and each line's days left beside its light.
+    let cookie = crate::pages::sign_in_cookie(app, "supervisor").await;
+    let (s, html) = crate::pages::page(app, "/supervision?light=red", &cookie).await;
+    assert_eq!(s, StatusCode::OK);
+    let rows = html
+        .split("<tbody>")
+        .nth(1)
+        .unwrap()
+        .split("</tbody>")
+        .next()
+        .unwrap();
+    assert!(
+        !rows.contains("已办结") && !rows.contains("已决定"),
+        "{rows}"
+    );
+    assert!(rows.contains("已超"), "{rows}");
+    // A concluded case is urged by no one.
+    let all = app
+        .db()
+        .store
+        .cases(&onewindow_store::CaseFilter {
+            states: vec![
+                onewindow_core::case::CaseState::Concluded,
+                onewindow_core::case::CaseState::Delivered,
+            ],
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let done = all[0].id;
+    let (s, e) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/cases/{done}/urges"),
+            Some(&supervisor),
+            Some(json!({"message": "请加快办理"})),
+        )
+        .await;
+    assert_eq!((s, field(&e)), (StatusCode::CONFLICT, "case"), "{e}");
+    let (_, html) = crate::pages::page(app, &format!("/cases/{done}"), &cookie).await;
+    assert!(
+        !html.contains("id=\"urge-form\""),
+        "no bell on a concluded case"
+    );
+    // This month's concluded late: its own list, as many as the figures count, none urged.
+    let (s, l) = app
+        .get(
+            "/api/v1/supervision/lights?light=late&limit=500",
+            &supervisor,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{l}");
+    let late = l["cases"].as_array().unwrap();
+    assert_eq!(
+        late.len() as i64,
+        l["concluded_late"].as_i64().unwrap(),
+        "{l}"
+    );
+    let month = &l["today"].as_str().unwrap()[..7];
+    for c in late {
+        assert!(
+            c["decided_on"].as_str().unwrap() > c["promised_due"].as_str().unwrap(),
+            "{c}"
+        );
+        assert!(
+            c["concluded_on"].as_str().unwrap().starts_with(month),
+            "{c}"
+        );
+    }
+    let (_, html) = crate::pages::page(app, "/supervision?light=late", &cookie).await;
+    assert!(html.contains("本月超期办结") && !html.contains("发起督办"));
+    // The year's figures: every rate a share, the backlog concluded late its own column.
+    let today = onewindow_core::time::local_date(chrono::Utc::now());
+    let from = today - chrono::Duration::days(364);
+    let (s, r) = app
+        .get(
+            &format!("/api/v1/supervision/figures?from={from}&to={today}&by=department"),
+            &supervisor,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let mut carried = 0;
+    for f in std::iter::once(&r["figures"]).chain(
+        r["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| &g["figures"]),
+    ) {
+        for rate in [
+            "conclusion_rate",
+            "on_time_rate",
+            "on_spot_rate",
+            "online_rate",
+            "satisfaction_rate",
+        ] {
+            if let Some(v) = f[rate].as_f64() {
+                assert!((0.0..=100.0).contains(&v), "{rate} {v}: {f}");
+            }
+        }
+        assert!(f["due_concluded"].as_i64() <= f["due"].as_i64(), "{f}");
+        carried += f["carried"].as_i64().unwrap();
+    }
+    assert_eq!(
+        carried,
+        2 * r["figures"]["carried"].as_i64().unwrap(),
+        "the departments add up"
+    );
+    assert!(
+        r["figures"]["satisfaction_rate"].as_f64().is_some(),
+        "the history is rated"
+    );
+    let (_, html) = crate::pages::page(
+        app,
+        &format!("/supervision/figures?from={from}&to={today}"),
+        &cookie,
+    )
+    .await;
+    assert!(html.contains("结转办结") && html.contains("指标说明"));
+    for pct in html
+        .split('%')
+        .filter_map(|p| p.rsplit(|c: char| !(c.is_ascii_digit() || c == '.')).next())
+    {
+        if let Ok(v) = pct.parse::<f64>() {
+            assert!(v <= 100.0, "a rate of {v}% on the figures page");
+        }
+    }
 });

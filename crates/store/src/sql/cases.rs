@@ -1038,28 +1038,30 @@ impl<B: Backend> CaseStore for SqlStore<B> {
         Ok(n)
     }
 
-    async fn set_light_days(
-        &self,
-        ctx: &Context,
-        days: &[(Case, Option<NaiveDate>, Option<NaiveDate>)],
-    ) -> Result<usize> {
-        if days.is_empty() {
+    async fn set_clocks(&self, ctx: &Context, cases: &[(Case, Case)]) -> Result<usize> {
+        if cases.is_empty() {
             return Ok(0);
         }
+        let days = cases;
         let mut tx = self.b.begin().await?;
         let mut tallies = super::rollup::Tallies::default();
-        for (c, yellow, red) in days {
+        for (before, after) in cases {
             B::exec(
                 &mut tx,
-                sql("UPDATE cases SET yellow_on = $1, red_on = $2 WHERE id = $3")
-                    .bind(*yellow)
-                    .bind(*red)
-                    .bind(c.id),
+                sql(
+                    "UPDATE cases SET yellow_on = $1, red_on = $2, statutory_due = $3,
+                         promised_due = $4, delivery_due = $5 WHERE id = $6",
+                )
+                .bind(after.yellow_on)
+                .bind(after.red_on)
+                .bind(after.statutory_due)
+                .bind(after.promised_due)
+                .bind(after.delivery_due)
+                .bind(before.id),
             )
             .await?;
-            let mut after = c.clone();
-            (after.yellow_on, after.red_on) = (*yellow, *red);
-            super::supervision::track_running(&mut tallies, Some(c), Some(&after));
+            super::supervision::track_running(&mut tallies, Some(before), Some(after));
+            super::figures::track_case(&mut tallies, Some(before), Some(after));
         }
         tallies.write::<B>(&mut tx).await?;
         super::audit::append::<B>(

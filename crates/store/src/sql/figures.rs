@@ -16,7 +16,7 @@ use onewindow_core::audit::{Change, Context};
 use onewindow_core::case::{Case, CaseState, Channel, DeliveryMethod};
 use onewindow_core::hall::ticket::Ticket;
 use onewindow_core::supervision::figures::{
-    COUNTERS, CaseFacts, Counters, Dims, Period, month_of, of_call, of_case, of_rating,
+    COUNTERS, CaseFacts, Counters, Dims, Period, carried_of, month_of, of_call, of_case, of_rating,
 };
 use onewindow_core::time::local_date;
 use serde_json::json;
@@ -58,6 +58,44 @@ pub(crate) static MONTHLY: Rollup = Rollup {
     ],
     counters: &COUNTERS,
 };
+
+/// Late conclusions by (day concluded, deadline) and every slice column: what a period counts
+/// as carried over (结转办结).
+pub(crate) static CARRIED: Rollup = Rollup {
+    table: "kpi_carried",
+    keys: &[
+        "concluded_on",
+        "due_on",
+        "region_id",
+        "department_id",
+        "matter_id",
+        "channel",
+        "window_id",
+        "clerk_id",
+    ],
+    counters: &["n"],
+};
+
+/// The rows of `CARRIED` per single slice column.
+pub(crate) static CARRIED_BY: Rollup = Rollup {
+    table: "kpi_carried_by",
+    keys: &["dim", "key", "concluded_on", "due_on"],
+    counters: &["n"],
+};
+
+/// The carried-over rows a late conclusion counts in.
+fn carried_rows(on: NaiveDate, due: NaiveDate, d: &Dims) -> Vec<(&'static Rollup, Vec<Arg>)> {
+    let mut full = vec![on.into(), due.into()];
+    full.extend(key(on, d).into_iter().skip(1));
+    let mut out = vec![(&CARRIED, full)];
+    for (dim, k) in d.marginals() {
+        out.push((
+            &CARRIED_BY,
+            vec![dim.into(), k.into(), on.into(), due.into()],
+        ));
+    }
+    out
+}
 
 /// The rows of `DAILY` per single slice column (`marginal`).
 pub(crate) static DAILY_BY: Rollup = Rollup {
@@ -113,14 +151,15 @@ pub(crate) fn track_case(t: &mut Tallies, before: Option<&Case>, after: Option<&
     if was == now {
         return;
     }
-    if let Some(f) = &was {
+    for (f, sign) in [(&was, -1), (&now, 1)] {
+        let Some(f) = f else { continue };
         for (day, c) in of_case(f) {
-            add(t, day, &f.dims, &c, -1);
+            add(t, day, &f.dims, &c, sign);
         }
-    }
-    if let Some(f) = &now {
-        for (day, c) in of_case(f) {
-            add(t, day, &f.dims, &c, 1);
+        if let Some((on, due)) = carried_of(f) {
+            for (r, k) in carried_rows(on, due, &f.dims) {
+                t.add(r, k, vec![sign]);
+            }
         }
     }
 }
@@ -211,6 +250,8 @@ struct CountersRow {
     rating_sum: i64,
     satisfied: i64,
     bad: i64,
+    due: i64,
+    due_concluded: i64,
 }
 
 impl CountersRow {
@@ -232,6 +273,8 @@ impl CountersRow {
             self.rating_sum,
             self.satisfied,
             self.bad,
+            self.due,
+            self.due_concluded,
         ])
     }
 }
@@ -474,8 +517,85 @@ impl Rows {
     }
 }
 
+/// The carried-over rows as kept (rows of zero left out).
+async fn carried_kept<B: Backend>(
+    tx: &mut B::Tx,
+) -> Result<BTreeMap<(&'static str, Vec<Arg>), i64>> {
+    let mut out = BTreeMap::new();
+    type Full = (NaiveDate, NaiveDate, i64, i64, i64, String, i64, i64, i64);
+    let rows: Vec<Full> = B::all(
+        tx,
+        sql(
+            "SELECT concluded_on, due_on, region_id, department_id, matter_id, channel,
+                    window_id, clerk_id, n FROM kpi_carried WHERE n <> 0",
+        ),
+    )
+    .await?;
+    for (on, due, region, dept, matter, channel, window, clerk, n) in rows {
+        let k: Vec<Arg> = vec![
+            on.into(),
+            due.into(),
+            region.into(),
+            dept.into(),
+            matter.into(),
+            channel.into(),
+            window.into(),
+            clerk.into(),
+        ];
+        out.insert((CARRIED.table, k), n);
+    }
+    let rows: Vec<(String, String, NaiveDate, NaiveDate, i64)> = B::all(
+        tx,
+        sql("SELECT dim, key, concluded_on, due_on, n FROM kpi_carried_by WHERE n <> 0"),
+    )
+    .await?;
+    for (dim, key, on, due, n) in rows {
+        let k: Vec<Arg> = vec![dim.into(), key.into(), on.into(), due.into()];
+        out.insert((CARRIED_BY.table, k), n);
+    }
+    Ok(out)
+}
+
 #[async_trait]
 impl<B: Backend> FiguresStore for SqlStore<B> {
+    async fn carried(
+        &self,
+        slice: &Slice,
+        period: Period,
+        by: Option<FiguresBy>,
+    ) -> Result<Vec<(String, i64)>> {
+        let slice = &self.without_no_ops(slice).await?;
+        let group = by.map_or(Group::Total, Group::of);
+        if matches!(group, Group::Day | Group::Month) {
+            return Ok(Vec::new());
+        }
+        let marginal = Marginal::of(slice, false).and_then(|m| match group {
+            Group::Column(_, dim) => m.grouped_by(dim),
+            _ => Some(m),
+        });
+        let select = |from: &str, k: &str| {
+            sql(format!(
+                "SELECT {k} AS k, CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM {from}
+                 WHERE concluded_on >= $1 AND concluded_on <= $2 AND due_on < $1"
+            ))
+            .bind(period.from)
+            .bind(period.to)
+        };
+        let q = match marginal {
+            Some(m) => m.and_where(select("kpi_carried_by", &group.key("concluded_on", true))),
+            None => slice_where(
+                select("kpi_carried", &group.key("concluded_on", false)),
+                slice,
+            ),
+        };
+        let q = match group {
+            Group::Total => q,
+            _ => sql(format!("{} GROUP BY 1", q.text)).with_args(q.args),
+        };
+        let rows: Vec<(String, i64)> = self.b.read_all(q).await?;
+        Ok(rows.into_iter().filter(|(_, n)| *n != 0).collect())
+    }
+
     async fn figures(&self, slice: &Slice, period: Period) -> Result<Counters> {
         let slice = &self.without_no_ops(slice).await?;
         let mut total = Counters::default();
@@ -508,6 +628,8 @@ impl<B: Backend> FiguresStore for SqlStore<B> {
     async fn rebuild_figures(&self, ctx: &Context) -> Result<i64> {
         let mut tx = self.b.begin().await?;
         let kept = Rows::kept::<B>(&mut tx).await?;
+        let kept_carried = carried_kept::<B>(&mut tx).await?;
+        let mut carried: BTreeMap<(&'static str, Vec<Arg>), i64> = BTreeMap::new();
         let mut fresh = Rows::default();
         let mut after = 0i64;
         loop {
@@ -528,6 +650,11 @@ impl<B: Backend> FiguresStore for SqlStore<B> {
                 let f = r.facts()?;
                 for (day, c) in of_case(&f) {
                     fresh.count(day, &f.dims, &c);
+                }
+                if let Some((on, due)) = carried_of(&f) {
+                    for (r, k) in carried_rows(on, due, &f.dims) {
+                        *carried.entry((r.table, k)).or_insert(0) += 1;
+                    }
                 }
             }
         }
@@ -594,13 +721,36 @@ impl<B: Backend> FiguresStore for SqlStore<B> {
             fresh.count(local_date(r.at), &r.dims(), &of_rating(r.level));
         }
         fresh.0.retain(|_, v| !v.1.is_zero());
-        let wrong = kept.differ(&fresh);
-        for r in [&DAILY, &MONTHLY, &DAILY_BY, &MONTHLY_BY] {
+        let mut wrong = kept.differ(&fresh);
+        wrong += kept_carried
+            .iter()
+            .filter(|(k, n)| carried.get(*k) != Some(n))
+            .count() as i64
+            + carried
+                .keys()
+                .filter(|k| !kept_carried.contains_key(*k))
+                .count() as i64;
+        for r in [
+            &DAILY,
+            &MONTHLY,
+            &DAILY_BY,
+            &MONTHLY_BY,
+            &CARRIED,
+            &CARRIED_BY,
+        ] {
             B::exec(&mut tx, sql(format!("DELETE FROM {}", r.table))).await?;
         }
         let mut t = Tallies::default();
         for ((_, k), (r, c)) in &fresh.0 {
             t.add(r, k.clone(), c.to_vec());
+        }
+        for ((table, k), n) in &carried {
+            let r = if *table == CARRIED.table {
+                &CARRIED
+            } else {
+                &CARRIED_BY
+            };
+            t.add(r, k.clone(), vec![*n]);
         }
         t.write::<B>(&mut tx).await?;
         B::exec(

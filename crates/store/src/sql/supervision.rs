@@ -209,6 +209,11 @@ pub(super) fn slice_where(q: Sql, s: &Slice, hide: bool) -> Sql {
 /// A light's condition on `today` ($1) and the order of its list.
 fn pick_sql(pick: LightPick) -> (&'static str, &'static str) {
     match pick {
+        // $1 is the first day here; the partial index `cases_concluded_late` carries it.
+        LightPick::ConcludedLate { .. } => (
+            "concluded_on IS NOT NULL AND decided_on > promised_due AND concluded_on >= $1",
+            "concluded_on DESC, id DESC",
+        ),
         LightPick::Red => ("red_on IS NOT NULL AND red_on <= $1", "red_on, id"),
         LightPick::Yellow => (
             "yellow_on IS NOT NULL AND yellow_on <= $1 AND red_on > $1",
@@ -420,7 +425,8 @@ async fn escalate<B: Backend>(
         tx,
         sql(
             "UPDATE urges SET level = $1, respond_by = $2, escalate_on = $3,
-                 rectification = COALESCE($4, rectification), version = version + 1
+                 rectification = COALESCE($4, rectification), message = COALESCE($7, message),
+                 version = version + 1
              WHERE id = $5 AND version = $6 AND state = 'open'",
         )
         .bind(e.level.code())
@@ -428,7 +434,8 @@ async fn escalate<B: Backend>(
         .bind(e.escalate_on)
         .bind(e.rectification.clone())
         .bind(e.urge_id)
-        .bind(e.version),
+        .bind(e.version)
+        .bind(e.message.clone()),
     )
     .await?;
     if n == 0 {
@@ -697,12 +704,16 @@ impl<B: Backend> SupervisionStore for SqlStore<B> {
     ) -> Result<Vec<Case>> {
         let slice = &self.without_no_ops(slice).await?;
         let (cond, order) = pick_sql(pick);
+        let day = match pick {
+            LightPick::ConcludedLate { from } => from,
+            _ => today,
+        };
         let q = slice_where(
             sql(format!(
                 "SELECT {} FROM cases WHERE {cond}",
                 case_select("")
             ))
-            .bind(today),
+            .bind(day),
             slice,
             B::HIDE_SLICE_COLUMNS,
         );

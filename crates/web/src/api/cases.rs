@@ -367,6 +367,9 @@ pub struct DayAnswer {
     pub holiday: Option<String>,
     pub plus: Option<NaiveDate>,
     pub between: Option<i64>,
+    /// The answer reads a year whose holiday notice is not yet entered: computed from the
+    /// statutory holidays alone (暂定), its make-up working days unknown.
+    pub provisional: bool,
 }
 
 fn calendar_error(field: &str, e: onewindow_core::calendar::CalendarError) -> AppError {
@@ -395,12 +398,25 @@ async fn calendar_check(
         ),
         None => None,
     };
+    let last = [
+        plus,
+        p.until.as_deref().and_then(|u| parse_day("until", u).ok()),
+    ]
+    .into_iter()
+    .flatten()
+    .fold(d, |a, b| a.max(b));
+    let first = p
+        .until
+        .as_deref()
+        .and_then(|u| parse_day("until", u).ok())
+        .map_or(d, |u| u.min(d));
     Ok(Json(DayAnswer {
         date: d,
         workday,
         holiday: c.holiday(d).map(str::to_string),
         plus,
         between,
+        provisional: c.provisional_between(first, last).is_some(),
     }))
 }
 

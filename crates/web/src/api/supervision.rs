@@ -14,8 +14,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use onewindow_core::supervision::urge::Urge;
-use serde::Deserialize;
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -27,6 +27,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(urge_case, case_urges))
         .routes(routes!(urges))
         .routes(routes!(my_urges))
+        .routes(routes!(my_urges_by_case))
+        .routes(routes!(mark_read))
         .routes(routes!(get_urge))
         .routes(routes!(answer))
 }
@@ -155,4 +157,43 @@ async fn answer(
     ApiJson(input): ApiJson<AnswerInput>,
 ) -> AppResult<Json<Urge>> {
     Ok(Json(svc::answer(&state, &auth, id, input).await?))
+}
+
+/// The system's own warnings to mark read.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MarkRead {
+    /// These urges; all of the system's warnings addressed to me when left out.
+    #[serde(default)]
+    pub ids: Option<Vec<i64>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Marked {
+    /// How many were marked read.
+    pub marked: usize,
+}
+
+/// Mark the system's own warnings (自动预警) addressed to me read (已阅). A supervisor's urge or
+/// a card needs an answer and is left open.
+#[utoipa::path(post, path = "/api/v1/urges/read", tag = "supervision",
+    request_body = MarkRead, responses((status = 200, body = Marked), Errors))]
+async fn mark_read(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(input): ApiJson<MarkRead>,
+) -> AppResult<Json<Marked>> {
+    Ok(Json(Marked {
+        marked: svc::mark_read(&state, &auth, input.ids).await?,
+    }))
+}
+
+/// The urges waiting for my answer, one line per case (the most pressing, and how many more).
+#[utoipa::path(get, path = "/api/v1/urges/mine/by-case", tag = "supervision",
+    responses((status = 200, body = Vec<svc::UrgeGroup>), Errors))]
+async fn my_urges_by_case(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> AppResult<Json<Vec<svc::UrgeGroup>>> {
+    Ok(Json(svc::mine_by_case(&state, &auth).await?))
 }

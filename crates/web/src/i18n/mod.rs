@@ -1,6 +1,8 @@
 //! The words on the pages, in Chinese and English. Templates call `t("key")`; Rust calls
 //! [`tr`]. A missing key shows itself (the key) rather than failing the page.
 
+mod calendar;
+mod figures;
 mod security;
 
 use onewindow_core::Lang;
@@ -533,6 +535,43 @@ const UI: &[(&str, &str, &str)] = &[
     ("case.deemed", "依法视为受理", "deemed accepted by law"),
     ("case.used", "已用工作日", "Working days used"),
     ("case.left", "剩余工作日", "Working days left"),
+    ("case.overdue_by", "已超", "over by"),
+    ("case.left_short", "剩余", "left:"),
+    (
+        "case.receive_which",
+        "收到的纸质材料（收件清单）",
+        "Paper copies received (receipt list)",
+    ),
+    ("case.conditional", "视情形提交", "if it applies"),
+    (
+        "case.all_received",
+        "材料均已收到",
+        "Every material has been received",
+    ),
+    (
+        "case.batch_received",
+        "本批申请人的申请材料已随批全部收到（纸质）",
+        "Every applicant's materials came in on paper with the batch",
+    ),
+    ("case.material_missing", "未收到", "not received"),
+    (
+        "case.material_conditional",
+        "视情形提交，未收到",
+        "if it applies; not received",
+    ),
+    ("case.due_today", "今日到期", "due today"),
+    ("case.step_clock", "当前环节时限", "Current step"),
+    (
+        "case.clock_paused",
+        "特别程序中，暂停计时",
+        "special procedure: the clock stands still",
+    ),
+    ("case.decided_on_time", "按时作出决定", "decided on time"),
+    (
+        "case.decided_late",
+        "超期作出决定（超期办结）",
+        "decided late",
+    ),
     (
         "case.paused_days",
         "特别程序（不计时）",
@@ -655,6 +694,15 @@ const UI: &[(&str, &str, &str)] = &[
         "Decision to deny",
     ),
     ("print.receipt", "送达回证", "Proof of delivery"),
+    ("print.materials", "材料接收凭证", "Receipt for materials"),
+    ("print.received_how", "收取方式", "How"),
+    ("print.received_by", "收件人", "Received by"),
+    ("print.received_at", "收件时间", "Received at"),
+    (
+        "print.applicant_sign",
+        "申请人（签字）：                    窗口人员（签字）：",
+        "Applicant (signature):                    Window (signature):",
+    ),
     ("print.document", "送达文书", "Document"),
     ("print.addressee", "受送达人", "Addressee"),
     ("print.place", "送达地点", "Place"),
@@ -921,6 +969,22 @@ const UI: &[(&str, &str, &str)] = &[
     ("sv.yellow", "临近超期", "Near deadline"),
     ("sv.red", "已超期", "Overdue"),
     ("sv.step_red", "环节超时", "Step over its limit"),
+    ("sv.late", "本月超期办结", "Concluded late this month"),
+    ("sv.others", "同一办件另有", "more on this case:"),
+    ("sv.mark_read", "标为已读", "Mark read"),
+    (
+        "sv.mark_all_read",
+        "系统预警全部标为已读",
+        "Mark all system warnings read",
+    ),
+    ("sv.more_urges", "展开其余", "Show the others:"),
+    (
+        "sv.late_note",
+        "本月已办结、但作出决定晚于承诺办结日期的办件。已办结的办件不再计时、不可督办，计入统计分析的“超期办结数”。",
+        "Cases concluded this month whose decision came after the promised date. A concluded case no longer runs a clock and cannot be urged; it counts in the figures' concluded-late count.",
+    ),
+    ("case.decided_on", "决定日期", "Decided on"),
+    ("case.concluded_on", "办结日期", "Concluded on"),
     ("sv.running", "在办（计时中）", "Running clocks"),
     ("sv.today", "统计日", "As of"),
     ("sv.filter", "筛选", "Filter"),
@@ -1566,8 +1630,12 @@ const UI: &[(&str, &str, &str)] = &[
         "共享获取·免提交",
         "Fetched by data sharing, no need to bring",
     ),
-    ("guide.blank_form", "空白表格", "Blank form"),
-    ("guide.sample", "示范文本", "Sample"),
+    (
+        "guide.blank_form",
+        "下载空白表格",
+        "Download the blank form",
+    ),
+    ("guide.sample", "下载示范文本", "Download the sample"),
     ("guide.must", "必需", "Required"),
     ("guide.special", "特别程序", "Special procedures"),
     (
@@ -1745,7 +1813,7 @@ const UI: &[(&str, &str, &str)] = &[
 ];
 
 /// Each context's own words, beside the shared table (STYLE §3.3).
-const SLICES: &[&[(&str, &str, &str)]] = &[UI, security::UI];
+const SLICES: &[&[(&str, &str, &str)]] = &[UI, security::UI, figures::UI, calendar::UI];
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     static T: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();

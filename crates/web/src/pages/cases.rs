@@ -19,11 +19,13 @@ use axum::routing::{get, post};
 use minijinja::{Value, context};
 use onewindow_core::access::Permission;
 use onewindow_core::case::apply::ApplicationInput;
-use onewindow_core::case::clock::Light;
+use onewindow_core::case::clock::{ClockKind, Light, Reading};
 use onewindow_core::case::machine::Action;
+use onewindow_core::case::materials;
 use onewindow_core::case::*;
 use onewindow_core::time::display;
 use onewindow_core::{Lang, Text};
+use onewindow_store::CaseFile;
 
 pub fn router() -> Router<AppState> {
     let uploads = Router::new()
@@ -65,6 +67,162 @@ fn date(d: Option<chrono::NaiveDate>) -> String {
     d.map_or_else(|| "—".into(), |d| d.to_string())
 }
 
+/// The case page's clocks side by side, each labelled with what it measures: the handling
+/// clock (or, once decided, whether the decision came on time), the current step's own clock
+/// (the most pressed active step), the delivery clock once decided. One reading each, so the
+/// header and the steps never disagree.
+fn clock_tiles(
+    v: &svc::CaseView,
+    departments: &std::collections::HashMap<i64, String>,
+    lang: Lang,
+) -> Vec<Value> {
+    let tile = |id: &str, label: String, r: Option<Reading>, note: String| {
+        context! {
+            id => id,
+            label => label,
+            light => light_class(r.map(|r| r.light)),
+            light_name => r.map(|r| r.light.name().get(lang).to_string()),
+            due => r.map(|r| r.due.to_string()),
+            provisional => r.is_some_and(|r| r.provisional),
+            left => r.map(|r| {
+                if r.left < 0 {
+                    format!("{} {} {}", tr("case.overdue_by", lang), -r.left, tr("guide.days", lang))
+                } else if r.left == 0 {
+                    tr("case.due_today", lang)
+                } else {
+                    format!("{} {} {}", tr("case.left_short", lang), r.left, tr("guide.days", lang))
+                }
+            }),
+            note => note,
+        }
+    };
+    let c = &v.dossier.case;
+    let mut out = Vec::new();
+    let handling = ClockKind::Handling.name().get(lang).to_string();
+    match (v.clock.handling, v.clock.on_time) {
+        (Some(r), _) if v.clock.paused => out.push(tile(
+            "clock-handling",
+            handling,
+            None,
+            format!(
+                "{} · {} {}",
+                tr("case.clock_paused", lang),
+                tr("case.due", lang),
+                r.due
+            ),
+        )),
+        (Some(r), _) => out.push(tile("clock-handling", handling, Some(r), String::new())),
+        (None, Some(on_time)) => out.push(tile(
+            "clock-handling",
+            handling,
+            None,
+            format!(
+                "{} {} · {}",
+                tr("case.decided_on", lang),
+                c.decided_on.map(|d| d.to_string()).unwrap_or_default(),
+                tr(
+                    if on_time {
+                        "case.decided_on_time"
+                    } else {
+                        "case.decided_late"
+                    },
+                    lang
+                )
+            ),
+        )),
+        _ => {}
+    }
+    let step = v
+        .dossier
+        .steps
+        .iter()
+        .filter_map(|s| {
+            v.step_readings
+                .iter()
+                .find(|(id, _)| *id == s.id)
+                .and_then(|(_, r)| *r)
+                .map(|r| (s, r))
+        })
+        .min_by_key(|(_, r)| r.left);
+    if let Some((s, r)) = step {
+        let dept = departments
+            .get(&s.department_id)
+            .cloned()
+            .unwrap_or_default();
+        out.push(tile(
+            "clock-step",
+            format!("{}（{} · {}）", tr("case.step_clock", lang), s.name, dept),
+            Some(r),
+            String::new(),
+        ));
+    }
+    if let Some(r) = v.clock.delivery {
+        out.push(tile(
+            "clock-delivery",
+            ClockKind::Delivery.name().get(lang).to_string(),
+            Some(r),
+            String::new(),
+        ));
+    }
+    out
+}
+
+fn uploaded_names(files: &[CaseFile]) -> Vec<String> {
+    files.iter().map(|f| f.material.clone()).collect()
+}
+
+/// The case's materials as its page shows them: present and how (uploaded, received on paper by
+/// whom and when, held by the platform), or not yet.
+fn material_rows(d: &Dossier, files: &[CaseFile], lang: Lang) -> Vec<Value> {
+    let uploaded = uploaded_names(files);
+    d.case
+        .materials
+        .iter()
+        .map(|m| {
+            let p = materials::presence(m, &uploaded);
+            let how = match (p, &m.received) {
+                (Some(materials::Presence::Paper), Some(r)) => format!(
+                    "{}（{} {}）",
+                    materials::Presence::Paper.name().get(lang),
+                    r.by_name,
+                    display(r.at)
+                ),
+                (Some(p), _) => p.name().get(lang).to_string(),
+                (None, _) if m.required => tr("case.material_missing", lang),
+                (None, _) => tr("case.material_conditional", lang),
+            };
+            context! {
+                name => m.name.clone(),
+                present => p.is_some(),
+                required => m.required,
+                how => how,
+                code => p.map_or("missing", |p| p.code()),
+            }
+        })
+        .collect()
+}
+
+/// A reading's light as a list shows it: the light alone for the handling clock, with the
+/// clock's name for the others ("送达时限 临近超期"), so that no reader takes a delivery clock
+/// for the case's.
+pub(super) fn reading_name(r: Option<Reading>, lang: Lang) -> String {
+    match r {
+        None => "—".into(),
+        Some(r) if r.kind == ClockKind::Handling => r.light.name().get(lang).to_string(),
+        Some(r) => format!("{} {}", r.kind.name().get(lang), r.light.name().get(lang)),
+    }
+}
+
+/// The working days left as a list shows them: "3", or "超期 2" once past.
+pub(super) fn left_text(r: Option<Reading>, lang: Lang) -> String {
+    match r {
+        None => "—".into(),
+        Some(r) if r.left < 0 => format!("{} {}", tr("case.overdue_by", lang), -r.left),
+        Some(r) if r.left == 0 => tr("case.due_today", lang),
+        Some(r) => r.left.to_string(),
+    }
+}
+
 fn line(l: &CaseLine, lang: Lang) -> Value {
     context! {
         id => l.case.id,
@@ -73,9 +231,11 @@ fn line(l: &CaseLine, lang: Lang) -> Value {
         applicant => l.case.applicant.name.clone(),
         state => l.case.state.name().get(lang).to_string(),
         submitted => display(l.case.submitted_at),
-        due => date(l.case.promised_due),
-        light => light_class(l.light),
-        light_name => light_name(l.light, lang),
+        due => date(l.clock.map(|r| r.due).or(l.case.promised_due)),
+        provisional => l.clock.is_some_and(|r| r.provisional),
+        left => left_text(l.clock, lang),
+        light => light_class(l.clock.map(|r| r.light)),
+        light_name => reading_name(l.clock, lang),
         what => l.case.state.name().get(lang).to_string(),
         project => l.project.clone(),
         green => l.green_channel,
@@ -198,6 +358,7 @@ fn choice(name: &str, label: String, options: Vec<(String, String)>) -> Value {
 fn action_fields(
     k: ActionKind,
     d: &Dossier,
+    files: &[CaseFile],
     steps: &[CaseStep],
     lang: Lang,
     guide_procedures: &[String],
@@ -213,18 +374,38 @@ fn action_fields(
                 .collect(),
         )
     };
+    // The materials not yet present: the receipt list's boxes, and 补正's default items.
+    let uploaded = uploaded_names(files);
+    let absent: Vec<&MaterialReceipt> = d
+        .case
+        .materials
+        .iter()
+        .filter(|m| materials::presence(m, &uploaded).is_none())
+        .collect();
     match k {
+        ActionKind::ReceiveMaterials => {
+            let options: Vec<Value> = absent
+                .iter()
+                .map(|m| {
+                    context! {
+                        value => m.name.clone(),
+                        label => if m.required { m.name.clone() } else { format!("{}（{}）", m.name, l("case.conditional")) },
+                    }
+                })
+                .collect();
+            vec![
+                context! { name => "names", label => l("case.receive_which"), kind => "checkboxes", options => options },
+            ]
+        }
         ActionKind::Accept
         | ActionKind::CompleteSupplement
         | ActionKind::ConcludeOnSpot
         | ActionKind::Conclude => vec![field("note", l("case.note"), "text", "", false)],
         ActionKind::Refuse => vec![field("reason", l("case.reason"), "textarea", "", true)],
         ActionKind::RequestSupplement => {
-            let missing: Vec<String> = d
-                .case
-                .materials
+            let missing: Vec<String> = absent
                 .iter()
-                .filter(|m| !m.provided)
+                .filter(|m| m.required)
                 .map(|m| format!("{}：未提供", m.name))
                 .collect();
             vec![field(
@@ -337,9 +518,18 @@ async fn case(
         .into_iter()
         .map(|d| (d.id, d.name))
         .collect();
+    // Nothing left to tick on the receipt list: no 收件登记 form.
+    let uploaded = uploaded_names(&v.files);
+    let all_present = v
+        .dossier
+        .case
+        .materials
+        .iter()
+        .all(|m| materials::presence(m, &uploaded).is_some());
     let actions: Vec<Value> = v
         .actions
         .iter()
+        .filter(|k| !(**k == ActionKind::ReceiveMaterials && all_present))
         .map(|k| {
             let confirm = matches!(
                 k,
@@ -349,7 +539,7 @@ async fn case(
             context! {
                 code => k.code(),
                 name => k.name().get(lang).to_string(),
-                fields => action_fields(*k, &v.dossier, &workable, lang, &procedures),
+                fields => action_fields(*k, &v.dossier, &v.files, &workable, lang, &procedures),
                 confirm => confirm,
             }
         })
@@ -393,6 +583,7 @@ async fn case(
             context! { at => display(e.at), name => name, actor => e.actor_name.clone(), note => e.note.clone() }
         })
         .collect();
+    let clocks = clock_tiles(&v, &departments, lang);
     let prints: Vec<Value> = print_kinds(&v.dossier)
         .into_iter()
         .map(|k| context! { kind => k, name => tr(&format!("print.{k}"), lang) })
@@ -408,7 +599,7 @@ async fn case(
     } else {
         Vec::new()
     };
-    let may_urge = auth.actor.has(Permission::Urge) && !d.case.state.is_final();
+    let may_urge = auth.actor.has(Permission::Urge) && !d.case.state.is_concluded();
     // The applicant rates an ended case here once (一事一评).
     let online_rating = if st.applicant && d.case.state.is_concluded() {
         crate::service::evaluation::online_rating(&state, d.case.id).await?
@@ -438,6 +629,7 @@ async fn case(
             light => v.clock.light.map(|l| light_class(Some(l))),
             light_name => light_name(v.clock.light, lang),
             clock => ser(&v.clock),
+            clocks => clocks,
             department => v.department.clone(),
             channel => c.channel.name().get(lang).to_string(),
             delivery => c.delivery.name().get(lang).to_string(),
@@ -445,6 +637,7 @@ async fn case(
             extension_state => c.extension.as_ref().map(|e| e.state.name().get(lang).to_string()),
             may_reveal => may_reveal,
             files => ser(&v.files),
+            materials => material_rows(&v.dossier, &v.files, lang),
             may_upload => svc::may_upload(&auth, &d, &st),
             upload_help => upload_help(&s.rules, lang),
             steps => steps,
@@ -488,6 +681,9 @@ fn action_from(f: &super::FormData) -> AppResult<Action> {
     let text = |n: &str| f.text(n);
     Ok(match kind {
         ActionKind::Accept => Action::Accept { note: opt("note") },
+        ActionKind::ReceiveMaterials => Action::ReceiveMaterials {
+            names: f.all("names"),
+        },
         ActionKind::Refuse => Action::Refuse {
             reason: text("reason"),
         },
@@ -608,6 +804,9 @@ async fn download(
 fn print_kinds(d: &Dossier) -> Vec<&'static str> {
     let c = &d.case;
     let mut out = Vec::new();
+    if c.materials.iter().any(|m| m.received.is_some()) {
+        out.push("materials");
+    }
     if !d.supplements.is_empty() {
         out.push("supplement");
     }
@@ -652,12 +851,38 @@ async fn print(
     }
     let submitted = cn_date(onewindow_core::time::local_date(c.submitted_at));
     let mut items = Vec::new();
+    let mut material_table: Vec<Value> = Vec::new();
     let paragraphs: Vec<String> = match kind.as_str() {
+        "materials" => {
+            let uploaded = uploaded_names(&v.files);
+            material_table = c
+                .materials
+                .iter()
+                .map(|m| {
+                    let p = materials::presence(m, &uploaded);
+                    context! {
+                        name => m.name.clone(),
+                        how => p.map_or_else(|| tr("case.material_missing", lang), |p| p.name().get(lang).to_string()),
+                        by => m.received.as_ref().map(|r| r.by_name.clone()).unwrap_or_default(),
+                        at => m.received.as_ref().map(|r| display(r.at)).unwrap_or_default(),
+                    }
+                })
+                .collect();
+            vec![format!(
+                "你（单位）于{submitted}申请的“{}”（办件编号{}），本窗口收到下列申请材料。本凭证仅证明收到材料，不代表已受理。",
+                c.matter_name, c.number
+            )]
+        }
         "acceptance" => {
+            // What the notice says of the materials must be true of them: complete only when
+            // every required one is present.
+            let complete = materials::missing(&c.materials, &uploaded_names(&v.files)).is_empty();
             let how = if c.deemed_accepted {
                 "本机关未在法定期限内告知需要补正的材料，依照《中华人民共和国行政许可法》第三十二条第一款第（四）项的规定，自收到申请材料之日起即为受理。".to_string()
-            } else {
+            } else if complete {
                 "经审查，申请材料齐全、符合法定形式，依照《中华人民共和国行政许可法》第三十二条第一款第（五）项的规定，决定予以受理。".to_string()
+            } else {
+                "依照《中华人民共和国行政许可法》第三十二条第一款的规定，决定予以受理。".to_string()
             };
             vec![
                 format!(
@@ -669,9 +894,14 @@ async fn print(
                     c.statutory_days,
                     c.promised_days,
                     c.accepted_on.map(cn_date).unwrap_or_default(),
-                    c.promised_due
-                        .map(cn_date)
-                        .unwrap_or_else(|| "（期限待节假日安排公布后确定）".into()),
+                    match (c.promised_due, v.clock.provisional) {
+                        (Some(due), Some(y)) => format!(
+                            "{}（暂定：{y}年节假日安排公布后按实际工作日重新计算）",
+                            cn_date(due)
+                        ),
+                        (Some(due), None) => cn_date(due),
+                        (None, _) => "（期限待节假日安排公布后确定）".into(),
+                    },
                 ),
                 "可凭办件编号和证件号码后4位扫描右上角二维码或登录一窗通查询办理进度。".into(),
             ]
@@ -752,6 +982,7 @@ async fn print(
             department => v.department.clone(),
             paragraphs => paragraphs,
             items => ser(&items),
+            material_table => material_table,
             qr => qr,
             date => cn_date(issued),
             document => document,
@@ -910,6 +1141,9 @@ async fn apply(
                     name: m.name.clone(),
                     provided: provided.contains(&m.name),
                     note: None,
+                    required: false,
+                    shared: false,
+                    received: None,
                 })
                 .collect()
         })
@@ -1093,6 +1327,7 @@ async fn batch_form(
             input("title", tr("case.batch_title", lang), "text", "", true),
             context! { name => "delivery", label => tr("case.delivery", lang), kind => "select", options => deliveries, required => true },
             context! { name => "applicants", label => tr("case.batch_applicants", lang), kind => "textarea", value => "", required => true, rows => 12 },
+            context! { name => "materials_received", label => tr("case.batch_received", lang), kind => "checkbox", value => "" },
         ],
     );
     Ok(render(
@@ -1143,6 +1378,7 @@ async fn batch(State(state): State<AppState>, f: PageForm) -> AppResult<Response
                 .unwrap_or(DeliveryMethod::Window),
             delivery_address: None,
             note: None,
+            materials_received: f.data.opt("materials_received").is_some(),
         },
     )
     .await?;
@@ -1235,18 +1471,32 @@ async fn workbench(
             case_rows(&w.extensions),
         ));
     }
-    let urges: Vec<Value> = crate::service::supervision::mine(&state, &auth)
-        .await?
+    // One line per case, the most pressing first; a few in view, the rest folded away, so
+    // that the work below stays on the screen.
+    let groups = crate::service::supervision::mine_by_case(&state, &auth).await?;
+    let readable: usize = groups.iter().map(|g| g.readable).sum();
+    let urges: Vec<Value> = groups
         .iter()
-        .map(|u| super::supervision::urge_row(u, lang))
+        .map(|g| {
+            let row = super::supervision::urge_row(&g.latest, lang);
+            context! { others => g.others, may_mark_read => g.may_mark_read, ..row }
+        })
         .collect();
+    const IN_VIEW: usize = 3;
+    let (shown, folded) = urges.split_at(urges.len().min(IN_VIEW));
     Ok(render(
         &state,
         &page,
         Some(&auth),
         "workbench.html",
         &tr("nav.workbench", lang),
-        context! { sections => sections, urges => urges },
+        context! {
+            sections => sections,
+            urges => shown,
+            folded => folded,
+            urge_count => urges.len(),
+            readable => readable,
+        },
     ))
 }
 

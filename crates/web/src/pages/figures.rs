@@ -30,13 +30,16 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The figures in the order docs/KPIS.md gives them: label key and value as shown.
-fn rows(f: &Figures, lang: Lang) -> Vec<(String, String)> {
+fn rows(f: &Figures) -> Vec<(&'static str, String)> {
     let pct = |v: Option<f64>| v.map_or_else(|| "—".to_string(), |v| format!("{v:.1}%"));
     let one = |v: Option<f64>| v.map_or_else(|| "—".to_string(), |v| format!("{v:.1}"));
-    [
+    vec![
         ("kpi.received", f.received.to_string()),
         ("kpi.accepted", f.accepted.to_string()),
         ("kpi.concluded", f.concluded.to_string()),
+        ("kpi.carried", f.carried.to_string()),
+        ("kpi.due", f.due.to_string()),
+        ("kpi.due_concluded", f.due_concluded.to_string()),
         ("kpi.conclusion_rate", pct(f.conclusion_rate)),
         ("kpi.on_time_rate", pct(f.on_time_rate)),
         ("kpi.overdue", f.overdue.to_string()),
@@ -50,25 +53,69 @@ fn rows(f: &Figures, lang: Lang) -> Vec<(String, String)> {
         ("kpi.bad_rate", pct(f.bad_rate)),
         ("kpi.ratings", f.ratings.to_string()),
     ]
-    .into_iter()
-    .map(|(k, v)| (tr(k, lang), v))
-    .collect()
 }
 
-fn headers(lang: Lang, first: &str) -> Vec<String> {
-    let mut h = vec![tr(first, lang)];
-    h.extend(rows(&Figures::default(), lang).into_iter().map(|(k, _)| k));
+/// The columns of the ranking table on the page and in the printed report: what fits a 1280 px
+/// screen beside a department's name. The exports carry every figure.
+const TABLE: [&str; 9] = [
+    "kpi.accepted",
+    "kpi.due",
+    "kpi.conclusion_rate",
+    "kpi.concluded",
+    "kpi.carried",
+    "kpi.on_time_rate",
+    "kpi.overdue",
+    "kpi.avg_used_days",
+    "kpi.satisfaction_rate",
+];
+
+/// A figure's definition, as docs/KPIS.md gives it (`kpi.def.*`).
+fn definition(key: &str, lang: Lang) -> String {
+    tr(&key.replacen("kpi.", "kpi.def.", 1), lang)
+}
+
+/// The figures as tiles with their definitions (a tooltip and a numbered note).
+fn tiles(f: &Figures, lang: Lang) -> Vec<Value> {
+    rows(f)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (k, value))| {
+            context! { label => tr(k, lang), value, note => i + 1, def => definition(k, lang) }
+        })
+        .collect()
+}
+
+/// Column headers with their definitions: every figure (`all`) or the page's table.
+fn headers(lang: Lang, first: &str, all: bool) -> Vec<(String, String)> {
+    let mut h = vec![(tr(first, lang), String::new())];
+    h.extend(
+        rows(&Figures::default())
+            .into_iter()
+            .filter(|(k, _)| all || TABLE.contains(k))
+            .map(|(k, _)| (tr(k, lang), definition(k, lang))),
+    );
     h
 }
 
-fn table(groups: &[Group], lang: Lang) -> Vec<Vec<String>> {
+fn table(groups: &[Group], all: bool) -> Vec<Vec<String>> {
     groups
         .iter()
         .map(|g| {
             let mut r = vec![g.name.clone()];
-            r.extend(rows(&g.figures, lang).into_iter().map(|(_, v)| v));
+            r.extend(
+                rows(&g.figures)
+                    .into_iter()
+                    .filter(|(k, _)| all || TABLE.contains(k))
+                    .map(|(_, v)| v),
+            );
             r
         })
+        .collect()
+}
+
+fn header_cells(h: Vec<(String, String)>) -> Vec<Value> {
+    h.into_iter()
+        .map(|(label, def)| context! { label, def })
         .collect()
 }
 
@@ -163,10 +210,7 @@ async fn figures(State(state): State<AppState>, page: PageCtx, auth: Auth) -> Ap
     let (trend_p, rank_p) = params(&page)?;
     let trend = svc::report(&state, &auth, &trend_p).await?;
     let rank = svc::groups(&state, &auth, &rank_p).await?;
-    let kpis: Vec<Value> = rows(&trend.figures, lang)
-        .into_iter()
-        .map(|(label, value)| context! { label, value })
-        .collect();
+    let kpis = tiles(&trend.figures, lang);
     let query = page.query.clone();
     Ok(render(
         &state,
@@ -181,8 +225,9 @@ async fn figures(State(state): State<AppState>, page: PageCtx, auth: Auth) -> Ap
             kpis => kpis,
             trend_svg => Value::from_safe_string(trend_chart(&trend, lang)),
             ranking_svg => Value::from_safe_string(ranking_chart(&rank, lang)),
-            headers => headers(lang, &format!("kpi.by.{}", rank_p.by.clone().unwrap_or_default())),
-            table => table(&rank, lang),
+            headers => header_cells(headers(lang, &format!("kpi.by.{}", rank_p.by.clone().unwrap_or_default()), false)),
+            table => table(&rank, false),
+            counted_to => trend.counted_to.to_string(),
             xlsx => format!("/supervision/figures.xlsx?{query}"),
             csv => format!("/supervision/figures.csv?{query}"),
         },
@@ -197,12 +242,19 @@ async fn export_rows(
     let lang = page.lang(Some(auth));
     let (_, rank_p) = params(page)?;
     let r = svc::report(state, auth, &rank_p).await?;
-    let mut rows = table(&r.groups, lang);
+    let mut rows = table(&r.groups, true);
     let mut total = vec![tr("kpi.total", lang)];
-    total.extend(self::rows(&r.figures, lang).into_iter().map(|(_, v)| v));
+    total.extend(self::rows(&r.figures).into_iter().map(|(_, v)| v));
     rows.push(total);
     Ok((
-        headers(lang, &format!("kpi.by.{}", rank_p.by.unwrap_or_default())),
+        headers(
+            lang,
+            &format!("kpi.by.{}", rank_p.by.unwrap_or_default()),
+            true,
+        )
+        .into_iter()
+        .map(|(h, _)| h)
+        .collect(),
         rows,
     ))
 }
@@ -284,10 +336,7 @@ async fn monthly_report(
     let days = svc::report(&state, &auth, &by("day")).await?;
     let depts = svc::groups(&state, &auth, &by("department")).await?;
     let windows = svc::groups(&state, &auth, &by("window")).await?;
-    let kpis: Vec<Value> = rows(&days.figures, lang)
-        .into_iter()
-        .map(|(label, value)| context! { label, value })
-        .collect();
+    let kpis = tiles(&days.figures, lang);
     Ok(render(
         &state,
         &page,
@@ -305,10 +354,10 @@ async fn monthly_report(
             to => last.to_string(),
             kpis => kpis,
             trend_svg => Value::from_safe_string(trend_chart(&days, lang)),
-            dept_headers => headers(lang, "kpi.by.department"),
-            depts => table(&depts, lang),
-            window_headers => headers(lang, "kpi.by.window"),
-            windows => table(&windows, lang),
+            dept_headers => header_cells(headers(lang, "kpi.by.department", false)),
+            depts => table(&depts, false),
+            window_headers => header_cells(headers(lang, "kpi.by.window", false)),
+            windows => table(&windows, false),
         },
     ))
 }

@@ -256,6 +256,21 @@ pub fn render(
     let user = auth.map(|a| {
         context! { display_name => a.user.display_name.clone(), role_names => role_names(a, lang), username => a.user.username.clone() }
     });
+    // From 1 November, those who keep the calendar are reminded of next year's notice.
+    let calendar_banner = auth
+        .filter(|a| {
+            a.actor
+                .has(onewindow_core::access::Permission::CalendarWrite)
+                && a.actor.scope.department_id.is_none()
+        })
+        .and_then(|_| state.calendar.peek())
+        .and_then(|s| {
+            crate::service::calendar::notice_due(
+                &s.calendar,
+                onewindow_core::time::local_date(crate::service::cases::now()),
+            )
+        })
+        .map(|year| format!("{year}{}", tr("cal.banner", lang)));
     let base = context! {
         lang => lang.code(),
         large => page.large(auth),
@@ -265,6 +280,7 @@ pub fn render(
         csrf => csrf,
         path => page.path.clone(),
         flash => flash,
+        calendar_banner => calendar_banner,
         page_id => template.trim_end_matches(".html"),
         asset_version => assets::version(),
     };

@@ -6,6 +6,7 @@ use crate::auth::MaybeAuth;
 use crate::error::{AppError, AppResult};
 use crate::i18n::tr;
 use crate::service::catalog::{self as svc, CatalogView, SearchQuery};
+use crate::service::guide_forms::{self, FormKind};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/guide/{code}/notice", get(notice))
         .route("/guide/{code}/qr.svg", get(guide_qr_svg))
         .route("/guide/{code}/qr.png", get(guide_qr_png))
+        .route("/guide/{code}/forms/{index}/{kind}", get(guide_form))
         .route("/topic/{code}", get(topic))
         .route("/topic/{code}/qr.svg", get(topic_qr_svg))
         .route("/topic/{code}/qr.png", get(topic_qr_png))
@@ -166,6 +168,8 @@ async fn search(
 
 fn material(m: &Material, lang: Lang) -> Value {
     context! {
+        blank_file => m.blank_form.as_ref().map(|_| FormKind::Blank.file_name(&m.name)),
+        sample_file => m.sample.as_ref().map(|_| FormKind::Sample.file_name(&m.name)),
         name => m.name.clone(),
         form => m.form.name().get(lang).to_string(),
         copies => m.copies,
@@ -211,7 +215,7 @@ pub async fn guide_context(
         kind => g.kind.name().get(lang).to_string(),
         applicant => g.applicant.name().get(lang).to_string(),
         modes => g.modes.iter().map(|m| m.name().get(lang).to_string()).collect::<Vec<_>>(),
-        materials => g.materials.iter().map(|m| material(m, lang)).collect::<Vec<_>>(),
+        materials => g.materials.iter().enumerate().map(|(i, m)| context! { index => i, ..material(m, lang) }).collect::<Vec<_>>(),
         fees => g.fees.iter().map(|f| context! { name => f.name.clone(), amount => yuan(f.amount_fen), basis => f.basis.clone() }).collect::<Vec<_>>(),
         fee => fee_text(g, lang),
         hall => hall,
@@ -249,6 +253,53 @@ async fn guide(
 ) -> AppResult<Response> {
     guide_page(&state, &page, auth.as_ref(), &code, false).await
 }
+
+/// A blank form or a sample a guide names (`kind`: blank or sample), made by the platform.
+async fn guide_form(
+    State(state): State<AppState>,
+    axum::extract::Path((code, index, kind)): axum::extract::Path<(String, usize, String)>,
+) -> AppResult<Response> {
+    let view = svc::view(&state).await?;
+    let p = find(&view, &code)?;
+    let kind = FormKind::parse(&kind).ok_or_else(|| AppError::not_found(FORM))?;
+    let m = p
+        .guide
+        .materials
+        .get(index)
+        .filter(|m| match kind {
+            FormKind::Blank => m.blank_form.is_some(),
+            FormKind::Sample => m.sample.is_some(),
+        })
+        .ok_or_else(|| AppError::not_found(FORM))?;
+    let bytes = guide_forms::workbook(
+        &guide_forms::FormOf {
+            matter: &p.guide.name,
+            code: &p.code,
+            department: view.department(p.department_id),
+            material: &m.name,
+            applicant_is_legal: p.guide.applicant == onewindow_core::catalog::Applicant::Legal,
+        },
+        kind,
+    )?;
+    let name: String =
+        form_urlencoded::byte_serialize(kind.file_name(&m.name).as_bytes()).collect();
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"form.xlsx\"; filename*=UTF-8''{name}"),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+const FORM: Text = Text::fixed("该表格", "this form");
 
 async fn guide_print(
     State(state): State<AppState>,

@@ -39,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/urges/events", get(events))
         .route("/urges/{id}", get(urge_page))
         .route("/urges/{id}/answer", post(answer))
+        .route("/urges/read", post(mark_read))
 }
 
 fn params(page: &PageCtx) -> AppResult<SliceParams> {
@@ -64,12 +65,16 @@ fn case_row(l: &CaseLine, lang: Lang) -> Value {
         applicant => c.applicant.name.clone(),
         state => c.state.name().get(lang).to_string(),
         channel => c.channel.name().get(lang).to_string(),
-        due => c.promised_due.map(|d| d.to_string()).unwrap_or_default(),
+        due => l.clock.map(|r| r.due).or(c.promised_due).map(|d| d.to_string()).unwrap_or_default(),
+        provisional => l.clock.is_some_and(|r| r.provisional),
         red_on => c.red_on.map(|d| d.to_string()).unwrap_or_default(),
         step_red_on => c.step_red_on.map(|d| d.to_string()).unwrap_or_default(),
-        light => super::cases::light_class(l.light),
-        light_name => super::cases::light_name(l.light, lang),
-        left => l.promised_left,
+        light => super::cases::light_class(l.clock.map(|r| r.light)),
+        light_name => super::cases::reading_name(l.clock, lang),
+        left => super::cases::left_text(l.clock, lang),
+        promised_due => c.promised_due.map(|d| d.to_string()).unwrap_or_default(),
+        decided_on => c.decided_on.map(|d| d.to_string()).unwrap_or_default(),
+        concluded_on => c.concluded_on.map(|d| d.to_string()).unwrap_or_default(),
     }
 }
 
@@ -141,7 +146,9 @@ async fn room(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppRe
         context! { light => "yellow", label => tr("sv.yellow", lang), n => l.counts.yellow, href => link("yellow"), active => light == "yellow" },
         context! { light => "red", label => tr("sv.red", lang), n => l.counts.red, href => link("red"), active => light == "red" },
         context! { light => "step_red", label => tr("sv.step_red", lang), n => l.counts.step_red, href => link("step_red"), active => light == "step_red" },
+        context! { light => "late", label => tr("sv.late", lang), n => l.concluded_late, href => link("late"), active => light == "late" },
     ];
+    let late = light == "late";
     Ok(render(
         &state,
         &page,
@@ -156,7 +163,8 @@ async fn room(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppRe
             cases => l.cases.iter().map(|c| case_row(c, lang)).collect::<Vec<_>>(),
             filter => ser(&p),
             choices => choices(&state, &auth, lang).await?,
-            may_urge => auth.actor.has(Permission::Urge),
+            may_urge => auth.actor.has(Permission::Urge) && !late,
+            late => late,
             export => format!("/supervision.xlsx?{}", page.query),
         },
     ))
@@ -177,10 +185,13 @@ async fn room_xlsx(
         "case.applicant",
         "field.state",
         "case.channel",
-        "case.promised_due",
+        "case.due",
+        "sv.left",
         "sv.red_on",
         "sv.step_red_on",
         "case.light",
+        "case.decided_on",
+        "case.concluded_on",
     ]
     .iter()
     .map(|k| tr(k, lang))
@@ -196,12 +207,17 @@ async fn room_xlsx(
                 c.applicant.name.clone(),
                 c.state.name().get(lang).to_string(),
                 c.channel.name().get(lang).to_string(),
-                c.promised_due.map(|d| d.to_string()).unwrap_or_default(),
+                x.clock
+                    .map(|r| r.due)
+                    .or(c.promised_due)
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                super::cases::left_text(x.clock, lang),
                 c.red_on.map(|d| d.to_string()).unwrap_or_default(),
                 c.step_red_on.map(|d| d.to_string()).unwrap_or_default(),
-                x.light
-                    .map(|x| x.name().get(lang).to_string())
-                    .unwrap_or_default(),
+                super::cases::reading_name(x.clock, lang),
+                c.decided_on.map(|d| d.to_string()).unwrap_or_default(),
+                c.concluded_on.map(|d| d.to_string()).unwrap_or_default(),
             ]
         })
         .collect();
@@ -241,12 +257,18 @@ pub(super) fn urge_row(u: &Urge, lang: Lang) -> Value {
         level => u.level.code(),
         level_name => u.level.name().get(lang).to_string(),
         origin => u.origin.name().get(lang).to_string(),
-        message => u.message.clone(),
+        // the number stands beside it: "办件D004-…已超过办理时限" reads "已超过办理时限"
+        message => u
+            .message
+            .strip_prefix(&format!("办件{}", u.case_number))
+            .map(|m| m.trim_start_matches('的').to_string())
+            .unwrap_or_else(|| u.message.clone()),
         rectification => u.rectification.clone(),
         respond_by => u.respond_by.map(|d| d.to_string()).unwrap_or_default(),
         referred_on => u.referred_on.map(|d| d.to_string()),
         issued => display(u.issued_at),
-        issued_by => u.issued_by_name.clone(),
+        issued_by => onewindow_core::supervision::urge::issuer(u).to_string(),
+        origin_code => u.origin.code(),
         open => u.state == UrgeState::Open,
         state => u.state.name().get(lang).to_string(),
         response => u.response.clone(),
@@ -334,6 +356,17 @@ async fn answer(
         response: f.data.text("response"),
     };
     svc::answer(&state, auth, id, input).await?;
+    Ok(saved("/workbench"))
+}
+
+/// Marks the system's warnings read: the one named (`id`), or all of the reader's.
+async fn mark_read(State(state): State<AppState>, f: PageForm) -> AppResult<Response> {
+    let auth = f.signed_in()?;
+    let ids = match f.data.opt("id") {
+        Some(_) => Some(vec![f.data.int("id")?]),
+        None => None,
+    };
+    svc::mark_read(&state, auth, ids).await?;
     Ok(saved("/workbench"))
 }
 

@@ -61,6 +61,12 @@ pub async fn load(store: &dyn Store) -> AppResult<CaseSettings> {
 }
 
 impl CalendarCache {
+    /// What is held now, however old, without reading the store (for what a page shows beside
+    /// its work, which must not wait on the database).
+    pub fn peek(&self) -> Option<Arc<CaseSettings>> {
+        self.current.read().ok()?.as_ref().map(|(_, s)| s.clone())
+    }
+
     pub fn invalidate(&self) {
         if let Ok(mut c) = self.current.write() {
             *c = None;
@@ -140,4 +146,37 @@ fn relight_later(state: &AppState) {
             Err(e) => tracing::error!(error = ?e.message, "recomputing light days failed"),
         }
     });
+}
+
+/// The year whose holiday notice an administrator should enter now: from 1 November, next
+/// year's while it is not entered (its dates are provisional until then).
+pub fn notice_due(cal: &Calendar, today: NaiveDate) -> Option<i32> {
+    use chrono::Datelike;
+    let next = today.year() + 1;
+    (today.month() >= 11 && !cal.years().contains(&next)).then_some(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    #[test]
+    fn next_years_notice_is_asked_for_from_november() {
+        let cal = Calendar::builtin();
+        assert_eq!(notice_due(&cal, d(2026, 10, 31)), None);
+        assert_eq!(notice_due(&cal, d(2026, 11, 1)), Some(2027));
+        assert_eq!(notice_due(&cal, d(2026, 12, 31)), Some(2027));
+        assert_eq!(
+            notice_due(&cal, d(2025, 11, 20)),
+            None,
+            "2026's is built in"
+        );
+        let mut years = onewindow_core::calendar::builtin();
+        years.push(onewindow_core::calendar::provisional::arrangement(2027));
+        assert_eq!(notice_due(&Calendar::new(&years), d(2026, 12, 1)), None);
+    }
 }

@@ -133,6 +133,12 @@ fn intake_for(
         bundle_id: None,
         batch_id: None,
         delivery_days: s.rules.delivery_days,
+        // What the window ticked as handed in, it received on paper (收件清单).
+        received_by: (matches!(
+            channel,
+            Channel::Window | Channel::HomeVisit | Channel::Batch
+        ) && auth.actor.has(Permission::CaseIntake))
+        .then(|| (Some(auth.user.id), auth.user.display_name.clone())),
     }
 }
 
@@ -196,6 +202,10 @@ pub struct BatchInput {
     pub delivery_address: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
+    /// The batch desk received every applicant's materials on paper with the batch (收件清单
+    /// for the whole batch); otherwise none is received yet and acceptance waits for them.
+    #[serde(default)]
+    pub materials_received: bool,
 }
 
 pub const MAX_BATCH: usize = 2000;
@@ -231,7 +241,7 @@ pub async fn apply_batch(state: &AppState, auth: &Auth, b: BatchInput) -> AppRes
             delivery: b.delivery,
             delivery_address: b.delivery_address.clone(),
         };
-        let app = input.clean(&guide.guide, local_date(at)).map_err(|e| {
+        let mut app = input.clean(&guide.guide, local_date(at)).map_err(|e| {
             FieldError::new(
                 format!(
                     "applicants[{i}].{}",
@@ -240,6 +250,11 @@ pub async fn apply_batch(state: &AppState, auth: &Auth, b: BatchInput) -> AppRes
                 e.reason,
             )
         })?;
+        if b.materials_received {
+            for m in app.materials.iter_mut() {
+                m.provided = true;
+            }
+        }
         dossiers.push(new_case(
             app,
             &p,
@@ -444,6 +459,7 @@ async fn may_act(
     let in_scope = |p: Permission| a.has(p) && a.covers(&st.owner);
     Ok(match kind {
         ActionKind::Accept
+        | ActionKind::ReceiveMaterials
         | ActionKind::Refuse
         | ActionKind::RequestSupplement
         | ActionKind::ConcludeOnSpot
@@ -540,6 +556,9 @@ pub async fn act(
     {
         return Err(DomainError::stale("version").into());
     }
+    if matches!(kind, ActionKind::Accept | ActionKind::ConcludeOnSpot) {
+        complete(&d, &files)?;
+    }
     let s = settings(state).await?;
     // Only acceptance opens the review flow; the other actions need not read it.
     let flow = if kind == ActionKind::Accept {
@@ -583,6 +602,18 @@ pub async fn act(
     view_of(state, auth, rec, &st, false).await
 }
 
+/// The material names of a case's uploaded files.
+fn uploaded(files: &[CaseFile]) -> Vec<String> {
+    files.iter().map(|f| f.material.clone()).collect()
+}
+
+/// Acceptance needs every required material present (uploaded, received on paper, or held by
+/// the platform): 422 naming what is missing otherwise. Deemed acceptance (art. 32) does not ask.
+fn complete(d: &Dossier, files: &[CaseFile]) -> AppResult<()> {
+    onewindow_core::case::materials::check_complete(&d.case.materials, &uploaded(files))
+        .map_err(|e| DomainError::Invalid(e).into())
+}
+
 /// The window a clerk taking an application in sits at (the case is counted to it); other
 /// actions need not look.
 async fn seat_of(state: &AppState, auth: &Auth, kind: ActionKind) -> AppResult<Option<i64>> {
@@ -615,10 +646,33 @@ pub async fn accept_batch(state: &AppState, auth: &Auth, batch_id: i64) -> AppRe
     let window_id = seat_of(state, auth, ActionKind::Accept).await?;
     let mut items = Vec::new();
     for c in members {
-        let (CaseRecord { dossier: d, .. }, st) = load(state, auth, c.id).await?;
+        let (
+            CaseRecord {
+                dossier: d, files, ..
+            },
+            st,
+        ) = load(state, auth, c.id).await?;
         if !may_act(state, auth, &d, &st, ActionKind::Accept, None).await? {
             return Err(DomainError::forbidden().into());
         }
+        // one case short of its materials holds the batch: it is named, nothing is accepted
+        complete(&d, &files).map_err(|e| {
+            AppError::from(DomainError::Invalid(FieldError::new(
+                "materials",
+                Text::new(
+                    format!(
+                        "{}：{}",
+                        d.case.number,
+                        e.body(onewindow_core::Lang::Zh).message
+                    ),
+                    format!(
+                        "{}: {}",
+                        d.case.number,
+                        e.body(onewindow_core::Lang::En).message
+                    ),
+                ),
+            )))
+        })?;
         let flow = workflow(state, &d).await?;
         let out = machine::act(
             &d,
@@ -691,6 +745,8 @@ pub struct CaseView {
     pub clock: ClockView,
     /// Lights of the steps, by step id.
     pub step_lights: Vec<(i64, Option<Light>)>,
+    /// The own clocks of the active steps, by step id.
+    pub step_readings: Vec<(i64, Option<clock::Reading>)>,
     /// What the asker can do now.
     pub actions: Vec<ActionKind>,
     pub events: Vec<CaseEvent>,
@@ -766,6 +822,11 @@ pub async fn view_of(
         .iter()
         .map(|x| (x.id, clock::step_light(x, &s.calendar, today, rule)))
         .collect();
+    let step_readings = d
+        .steps
+        .iter()
+        .map(|x| (x.id, clock::step_reading(x, &s.calendar, today, rule)))
+        .collect();
     let department = super::catalog::view(state)
         .await?
         .department(d.case.department_id)
@@ -780,6 +841,7 @@ pub async fn view_of(
         department,
         clock,
         step_lights,
+        step_readings,
         actions,
         bundle,
         dossier: d,
@@ -791,8 +853,11 @@ pub async fn view_of(
 pub struct CaseLine {
     #[serde(flatten)]
     pub case: Case,
+    /// The handling clock's light (supervision's): under review and running.
     pub light: Option<Light>,
-    pub promised_left: Option<i64>,
+    /// The clock that runs now (the handling clock under review, the delivery clock once
+    /// decided), with its deadline, working days left and light: one reading of one clock.
+    pub clock: Option<clock::Reading>,
     /// The project it is served under (全流程帮办代办), if any.
     pub project: Option<String>,
     /// Its project has the green channel (绿色通道): it goes first.
@@ -832,7 +897,7 @@ pub fn lines(s: &CaseSettings, cases: Vec<Case>, today: NaiveDate) -> Vec<CaseLi
             c.mask_personal();
             CaseLine {
                 light: v.light,
-                promised_left: v.promised_left,
+                clock: v.current(),
                 project: None,
                 green_channel: false,
                 case: c,
@@ -1314,7 +1379,7 @@ pub fn may_upload(auth: &Auth, d: &Dossier, st: &Standing) -> bool {
             || (auth.actor.has(Permission::CaseIntake) && auth.actor.covers(&st.owner)))
 }
 
-/// Recomputes the days each open case's light changes (after the calendar or the light rule
+/// Recomputes each open case's deadlines and the days its light changes (after the calendar or the light rule
 /// changed, and once after an upgrade for cases written before they were kept); writes only
 /// those that differ. Returns how many changed.
 pub async fn relight(state: &AppState) -> AppResult<usize> {
@@ -1332,17 +1397,17 @@ pub async fn relight(state: &AppState) -> AppResult<usize> {
     let mut changed = 0;
     loop {
         let page = state.store.cases(&filter).await?;
-        let days: Vec<_> = page
+        let changes: Vec<_> = page
             .iter()
             .filter_map(|c| {
                 let rule = s.rules.light_rule_for(&c.matter_code);
-                let (y, r) = clock::light_days(c, &s.calendar, rule);
-                (y != c.yellow_on || r != c.red_on).then(|| (c.clone(), y, r))
+                let after = clock::recompute(c, &s.calendar, rule);
+                (after != *c).then(|| (c.clone(), after))
             })
             .collect();
         changed += state
             .store
-            .set_light_days(&Context::system("relight"), &days)
+            .set_clocks(&Context::system("relight"), &changes)
             .await?;
         match page.last() {
             Some(last) if (page.len() as i64) == filter.limit => filter.id_below = Some(last.id),

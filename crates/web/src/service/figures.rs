@@ -98,28 +98,59 @@ pub struct Group {
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Report {
     pub period: Period,
+    /// The last day counted: the period's, or today for a period that runs on (a case due
+    /// tomorrow is not yet due).
+    pub counted_to: chrono::NaiveDate,
     pub figures: Figures,
     pub counters: Counters,
     pub groups: Vec<Group>,
+}
+
+/// The part of a period up to today: what has happened (`None` when it lies in the future).
+fn counted(period: Period) -> Option<Period> {
+    let today = onewindow_core::time::local_date(crate::service::cases::now());
+    Period::new(Some(period.from), Some(period.to.min(today))).ok()
 }
 
 /// The figures of a period and slice, grouped as asked.
 pub async fn report(state: &AppState, auth: &Auth, p: &FigureParams) -> AppResult<Report> {
     let s = slice(state, auth, &p.slice_params()).await?;
     let period = p.period()?;
-    let counters = state.store.figures(&s, period).await?;
+    let by = p.by()?;
+    let Some(upto) = counted(period) else {
+        return Ok(Report {
+            period,
+            counted_to: period.from,
+            figures: Counters::default().into(),
+            counters: Counters::default(),
+            groups: Vec::new(),
+        });
+    };
+    let counters = state.store.figures(&s, upto).await?;
+    let mut figures = Figures::from(counters);
+    figures.carried = state
+        .store
+        .carried(&s, upto, None)
+        .await?
+        .iter()
+        .map(|(_, n)| n)
+        .sum();
     Ok(Report {
         period,
-        figures: counters.into(),
+        counted_to: upto.to,
+        figures,
         counters,
-        groups: grouped(state, &s, period, p.by()?).await?,
+        groups: grouped(state, &s, upto, by).await?,
     })
 }
 
 /// The groups alone (another grouping of a report already read).
 pub async fn groups(state: &AppState, auth: &Auth, p: &FigureParams) -> AppResult<Vec<Group>> {
     let s = slice(state, auth, &p.slice_params()).await?;
-    grouped(state, &s, p.period()?, p.by()?).await
+    match counted(p.period()?) {
+        Some(upto) => grouped(state, &s, upto, p.by()?).await,
+        None => Ok(Vec::new()),
+    }
 }
 
 async fn grouped(
@@ -129,17 +160,27 @@ async fn grouped(
     by: FiguresBy,
 ) -> AppResult<Vec<Group>> {
     let rows = state.store.figures_by(s, period, by).await?;
+    let carried: HashMap<String, i64> = state
+        .store
+        .carried(s, period, Some(by))
+        .await?
+        .into_iter()
+        .collect();
     let names = names(state, by).await?;
     Ok(rows
         .into_iter()
-        .map(|(key, c)| Group {
-            name: names.get(&key).cloned().unwrap_or_else(|| match by {
-                FiguresBy::Window | FiguresBy::Clerk if key == "0" => "—".to_string(),
-                _ => key.clone(),
-            }),
-            key,
-            figures: c.into(),
-            counters: c,
+        .map(|(key, c)| {
+            let mut figures = Figures::from(c);
+            figures.carried = carried.get(&key).copied().unwrap_or(0);
+            Group {
+                name: names.get(&key).cloned().unwrap_or_else(|| match by {
+                    FiguresBy::Window | FiguresBy::Clerk if key == "0" => "—".to_string(),
+                    _ => key.clone(),
+                }),
+                key,
+                figures,
+                counters: c,
+            }
         })
         .collect())
 }

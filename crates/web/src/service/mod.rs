@@ -15,6 +15,7 @@ pub mod evaluation;
 pub mod events;
 pub mod figures;
 pub mod grid;
+pub mod guide_forms;
 pub mod hall;
 pub mod hall_live;
 pub mod notify;

@@ -11,6 +11,7 @@ use onewindow_core::access::Permission;
 use onewindow_core::audit::Context;
 use onewindow_core::case::{Channel, Dossier};
 use onewindow_core::identity::Role;
+use onewindow_core::supervision::figures::{Period, month_of};
 use onewindow_core::supervision::urge::{
     self, Urge, UrgeLevel, UrgeLogLine, UrgeOrigin, UrgeState,
 };
@@ -37,7 +38,9 @@ pub struct SliceParams {
     pub matter: Option<String>,
     /// Channel code (`window`, `online`, …).
     pub channel: Option<String>,
-    /// `green`, `yellow`, `red` or `step_red` (a review step over its own limit); default red.
+    /// `green`, `yellow`, `red` or `step_red` (a review step over its own limit): cases under
+    /// review by light; `late`: this month's cases concluded after their promised deadline
+    /// (超期办结). Default red.
     pub light: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
@@ -118,17 +121,20 @@ pub async fn slice(state: &AppState, auth: &Auth, p: &SliceParams) -> AppResult<
     Ok(s)
 }
 
-pub fn pick(p: &SliceParams) -> AppResult<LightPick> {
+pub fn pick(p: &SliceParams, today: NaiveDate) -> AppResult<LightPick> {
     Ok(match blank(&p.light).unwrap_or("red") {
         "red" => LightPick::Red,
         "yellow" => LightPick::Yellow,
         "green" => LightPick::Green,
         "step_red" => LightPick::StepRed,
+        "late" => LightPick::ConcludedLate {
+            from: month_of(today),
+        },
         _ => {
             return Err(unknown(
                 "light",
-                "灯色应为 green、yellow、red 或 step_red",
-                "light must be green, yellow, red or step_red",
+                "灯色应为 green、yellow、red、step_red 或 late",
+                "light must be green, yellow, red, step_red or late",
             ));
         }
     })
@@ -138,16 +144,24 @@ pub fn pick(p: &SliceParams) -> AppResult<LightPick> {
 #[derive(Serialize, ToSchema)]
 pub struct Lights {
     pub today: NaiveDate,
+    /// Cases under review by the light of their handling clock. Only cases under review have
+    /// one: a decided case has left the lights.
     pub counts: LightCounts,
-    /// Cases of the light asked for (red by default), the longest in it first.
+    /// Cases of the slice concluded this month after their promised deadline (超期办结), as the
+    /// figures count them (`late`): apart from the lights, and never urged.
+    pub concluded_late: i64,
+    /// Cases of the light asked for (red by default), the longest in it first; with
+    /// `light=late`, this month's cases concluded late, the latest first.
     pub cases: Vec<CaseLine>,
 }
 
 pub async fn lights(state: &AppState, auth: &Auth, p: &SliceParams) -> AppResult<Lights> {
     let s = slice(state, auth, p).await?;
-    let pick = pick(p)?;
     let today = local_date(cases::now());
+    let pick = pick(p, today)?;
     let counts = state.store.light_counts(&s, today).await?;
+    let month = Period::new(Some(month_of(today)), Some(today)).map_err(AppError::from)?;
+    let concluded_late = state.store.figures(&s, month).await?.late;
     let page = state
         .store
         .light_cases(
@@ -162,6 +176,7 @@ pub async fn lights(state: &AppState, auth: &Auth, p: &SliceParams) -> AppResult
     Ok(Lights {
         today,
         counts,
+        concluded_late,
         cases: cases::lines(&set, page, today),
     })
 }
@@ -392,6 +407,81 @@ pub async fn answer(state: &AppState, auth: &Auth, id: i64, input: AnswerInput) 
     Ok(u)
 }
 
+/// The open urges addressed to me, one line per case: the most pressing (the highest level,
+/// then the newest) with how many more wait on the same case. What the workbench shows, so that
+/// a case warned at yellow, then at red, then urged by hand is one line, not three.
+#[derive(Serialize, ToSchema)]
+pub struct UrgeGroup {
+    pub latest: Urge,
+    /// Other open urges of the same case addressed to me.
+    pub others: usize,
+    /// The system's own warning (自动预警), which may be marked read; a supervisor's urge and
+    /// any card need an answer.
+    pub may_mark_read: bool,
+    /// How many of the case's urges (the latest and the others) may be marked read.
+    pub readable: usize,
+}
+
+pub async fn mine_by_case(state: &AppState, auth: &Auth) -> AppResult<Vec<UrgeGroup>> {
+    let all = mine(state, auth).await?;
+    let mut groups: Vec<UrgeGroup> = Vec::new();
+    for u in all {
+        let readable = usize::from(urge::may_mark_read(&u));
+        match groups.iter_mut().find(|g| g.latest.case_id == u.case_id) {
+            Some(g) => {
+                g.others += 1;
+                g.readable += readable;
+                if (u.level as u8, u.id) > (g.latest.level as u8, g.latest.id) {
+                    g.latest = u;
+                }
+            }
+            None => groups.push(UrgeGroup {
+                latest: u,
+                others: 0,
+                may_mark_read: false,
+                readable,
+            }),
+        }
+    }
+    for g in &mut groups {
+        g.may_mark_read = urge::may_mark_read(&g.latest);
+    }
+    groups.sort_by_key(|g| std::cmp::Reverse((g.latest.level as u8, g.latest.id)));
+    Ok(groups)
+}
+
+/// Marks the system's own warnings addressed to me read (已阅): `ids`, or all of them. A card
+/// or a supervisor's urge needs an answer and is left as it is. Returns how many were marked.
+pub async fn mark_read(state: &AppState, auth: &Auth, ids: Option<Vec<i64>>) -> AppResult<usize> {
+    auth.actor.require_staff()?;
+    let mut n = 0;
+    for u in mine(state, auth).await? {
+        if !urge::may_mark_read(&u) || ids.as_ref().is_some_and(|ids| !ids.contains(&u.id)) {
+            continue;
+        }
+        match state
+            .store
+            .answer_urge(
+                &auth.ctx(),
+                u.id,
+                u.version,
+                urge::READ.to_string(),
+                cases::now(),
+            )
+            .await
+        {
+            Ok(u) => {
+                super::urge_live::send(state, &u);
+                n += 1;
+            }
+            // answered or raised meanwhile: it is no longer the warning that was read
+            Err(StoreError::Domain(DomainError::Conflict(_))) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(n)
+}
+
 /// Urges in the supervisor's scope: open ones, or all of one case.
 pub async fn list(
     state: &AppState,
@@ -433,7 +523,7 @@ pub struct WarningRun {
 /// so it happens once however many instances run the job and however often it restarts.
 pub async fn warn(state: &AppState, at: DateTime<Utc>) -> AppResult<WarningRun> {
     let today = local_date(at);
-    let ctx = Context::system("supervision-warnings");
+    let ctx = Context::system(urge::SYSTEM);
     let mut run = WarningRun::default();
     for origin in [UrgeOrigin::Yellow, UrgeOrigin::Red, UrgeOrigin::StepRed] {
         for (case_id, on) in state.store.cases_to_warn(origin, today, 500).await? {
@@ -499,6 +589,7 @@ pub async fn warn(state: &AppState, at: DateTime<Utc>) -> AppResult<WarningRun> 
                 u.respond_by.map(|d| d.to_string()).unwrap_or_default(),
                 level.name().zh
             ),
+            message: None,
             at,
         };
         if let Some(u) = state.store.escalate_urge(&ctx, e).await? {
@@ -538,6 +629,8 @@ async fn warning(
                 let level = u.level.next().unwrap_or(UrgeLevel::RedCard);
                 let (respond_by, escalate_on, rectification) =
                     limits(state, level, u.department_id, d, at).await?;
+                // The urge now says what is true: the case is overdue, not near its deadline.
+                let msg = urge::warning_message(UrgeOrigin::Red, &d.case.number, due);
                 return Ok(Warning::Escalate(Escalation {
                     urge_id: u.id,
                     version: u.version,
@@ -545,7 +638,8 @@ async fn warning(
                     respond_by,
                     escalate_on,
                     rectification,
-                    note: urge::warning_message(UrgeOrigin::Red, &d.case.number, due),
+                    note: msg.clone(),
+                    message: (u.origin != UrgeOrigin::Manual).then_some(msg),
                     at,
                 }));
             }
