@@ -112,6 +112,8 @@ pub trait SecurityStore: Send + Sync {
         limit: i64,
         offset: i64,
     ) -> Result<Vec<SecurityEvent>>;
+    /// How many entries came from `addr` since `since` (an index range, whatever the log's size).
+    async fn security_count(&self, addr: &str, since: DateTime<Utc>) -> Result<i64>;
     /// Entries since `since`, by source (address and account), most first.
     async fn security_sources(
         &self,

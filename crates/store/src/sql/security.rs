@@ -133,6 +133,18 @@ impl<B: Backend> SecurityStore for SqlStore<B> {
             .collect())
     }
 
+    async fn security_count(&self, addr: &str, since: DateTime<Utc>) -> Result<i64> {
+        let row: Option<(i64,)> = self
+            .b
+            .read_opt(
+                sql("SELECT COUNT(*) FROM security_events WHERE addr = $1 AND at >= $2")
+                    .bind(addr)
+                    .bind(since),
+            )
+            .await?;
+        Ok(row.map_or(0, |r| r.0))
+    }
+
     async fn security_sources(
         &self,
         since: DateTime<Utc>,

@@ -33,14 +33,9 @@ pub fn record(state: &AppState, event: NewSecurityEvent) {
 async fn alert_if_crossed(state: &AppState, addr: &str) {
     let cfg = &state.config;
     let since = Utc::now() - window(state);
-    let Ok(sources) = state.store.security_sources(since, 1000).await else {
+    let Ok(n) = state.store.security_count(addr, since).await else {
         return;
     };
-    let n: i64 = sources
-        .iter()
-        .filter(|s| s.addr == addr)
-        .map(|s| s.events)
-        .sum();
     if n == cfg.security_alert_threshold {
         state.metrics.security_alert();
         tracing::warn!(
