@@ -337,6 +337,11 @@ pub trait CaseStore: Send + Sync {
     /// as read and as recomputed. One trail entry for all; not an edit (no version).
     async fn set_clocks(&self, ctx: &Context, cases: &[(Case, Case)]) -> Result<usize>;
     async fn case_events(&self, case_id: i64) -> Result<Vec<CaseEvent>>;
+    /// The notices a case was issued, with their numbers (文号), in the order issued.
+    async fn case_documents(
+        &self,
+        case_id: i64,
+    ) -> Result<Vec<onewindow_core::case::documents::Document>>;
     /// Open review steps of a department, or assigned to a person, oldest first.
     async fn open_steps(
         &self,

@@ -134,6 +134,11 @@ pub const SQLITE: &[Migration] = &[
         name: "figures_due",
         sql: include_str!("../migrations/sqlite/0024_figures_due.sql"),
     },
+    Migration {
+        version: 25,
+        name: "documents",
+        sql: include_str!("../migrations/sqlite/0025_documents.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -256,6 +261,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 24,
         name: "figures_due",
         sql: include_str!("../migrations/postgres/0024_figures_due.sql"),
+    },
+    Migration {
+        version: 25,
+        name: "documents",
+        sql: include_str!("../migrations/postgres/0025_documents.sql"),
     },
 ];
 

@@ -5,6 +5,7 @@
 
 pub mod apply;
 pub mod clock;
+pub mod documents;
 pub mod kinds;
 pub mod machine;
 pub mod materials;

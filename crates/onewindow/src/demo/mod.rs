@@ -47,6 +47,27 @@ const REGIONS: &[(&str, &str, Option<&str>)] = &[
     ("211403006001", "北港社区", Some("211403006")),
 ];
 
+/// Each department's short name in its document numbers (文号简称), in `DEPARTMENTS`' order.
+const SHORT_NAMES: [&str; 17] = [
+    "龙营商",
+    "龙市监",
+    "龙税",
+    "龙住建",
+    "龙自然资源",
+    "龙公安",
+    "龙交通",
+    "龙人社",
+    "龙民政",
+    "龙卫健",
+    "龙教",
+    "龙医保",
+    "龙退役军人",
+    "龙城管",
+    "龙信访",
+    "龙发改",
+    "龙环",
+];
+
 /// The district's 17 departments (全区17个部门), with their office phones.
 const DEPARTMENTS: &[(&str, &str)] = &[
     ("龙港区营商环境建设局", "0429-3101001"),
@@ -356,6 +377,21 @@ pub async fn seed(store: &dyn Store, password: &str) -> Result<Report, StoreErro
             }
         };
         dept_ids.push(id);
+    }
+    // The short names the departments' document numbers carry (龙住建受〔2026〕第00017号).
+    let key = onewindow_core::case::documents::PREFIXES_KEY;
+    if store.setting(key).await?.is_none() {
+        let prefixes: std::collections::BTreeMap<String, &str> = dept_ids
+            .iter()
+            .zip(SHORT_NAMES)
+            .map(|(id, p)| (id.to_string(), p))
+            .collect();
+        let json =
+            serde_json::to_string(&prefixes).map_err(|e| StoreError::Config(e.to_string()))?;
+        store.put_setting(&ctx, key, &json).await?;
+        report.created += 1;
+    } else {
+        report.kept += 1;
     }
 
     let hall = match store

@@ -623,6 +623,86 @@ each_app!(wrong_transitions_answer_409_and_change_nothing, |app| {
     assert_eq!((s, e["allowed"].clone()), (StatusCode::CONFLICT, json!([])));
 });
 
+// Document numbers (文号): a series per department, year and kind, with no gap and no repeat,
+// also when acceptance is refused on the way or two clerks race; on the page, on the printed
+// notice and in the case's trail.
+each_app!(notices_are_numbered_in_their_departments_series, |app| {
+    let clerk = app.token("clerk").await;
+    let admin = app.token("admin").await;
+    let code = matter_code(app, "建筑工程施工许可证核发").await;
+    let year = onewindow_core::time::local_date(chrono::Utc::now())
+        .format("%Y")
+        .to_string();
+    let file = |papers: bool| {
+        let code = code.clone();
+        let clerk = clerk.clone();
+        async move {
+            let mut a = company_application(&code, "window");
+            if papers {
+                a = at_window(app, a).await;
+            }
+            let (s, created) = app
+                .call(Method::POST, "/api/v1/cases", Some(&clerk), Some(a))
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{created}");
+            created["case_ids"][0].as_i64().unwrap()
+        }
+    };
+    let mut numbers = Vec::new();
+    for i in 0..3 {
+        // a refused acceptance (no papers) takes no number
+        if i == 1 {
+            let short = file(false).await;
+            let (s, _) = act(app, &clerk, short, json!({"action": "accept"})).await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        let id = file(true).await;
+        let v = ok(app, &clerk, id, json!({"action": "accept"})).await;
+        let docs = v["documents"].as_array().unwrap();
+        assert_eq!(docs.len(), 1, "{docs:?}");
+        assert_eq!(docs[0]["kind"], "acceptance");
+        numbers.push((id, docs[0]["number"].as_str().unwrap().to_string()));
+    }
+    let want: Vec<String> = (1..=3)
+        .map(|n| format!("龙住建受〔{year}〕第{n:05}号"))
+        .collect();
+    assert_eq!(
+        numbers.iter().map(|(_, n)| n.clone()).collect::<Vec<_>>(),
+        want
+    );
+    // another kind, another series
+    let refused = file(false).await;
+    let v = ok(
+        app,
+        &clerk,
+        refused,
+        json!({"action": "refuse", "reason": "不属于本机关职权范围"}),
+    )
+    .await;
+    assert_eq!(
+        v["documents"][0]["number"],
+        format!("龙住建不受〔{year}〕第00001号")
+    );
+    // the printed notice and the page carry it; the trail records it
+    let (id, number) = &numbers[2];
+    let cookie = crate::pages::sign_in_cookie(app, "clerk").await;
+    let (_, notice) =
+        crate::pages::page(app, &format!("/cases/{id}/print/acceptance"), &cookie).await;
+    assert!(
+        notice.contains(&format!("id=\"docno\">{number}<")),
+        "{notice}"
+    );
+    let (_, html) = crate::pages::page(app, &format!("/cases/{id}"), &cookie).await;
+    assert!(html.contains(number.as_str()));
+    let (_, trail) = app
+        .get(
+            &format!("/api/v1/audit?target_type=case&target_id={id}&limit=20"),
+            &admin,
+        )
+        .await;
+    assert!(trail.to_string().contains(number.as_str()), "{trail}");
+});
+
 each_app!(two_clerks_acting_at_once_one_wins, |app| {
     let clerk = app.token("clerk").await;
     let clerk2 = app.token("clerk").await;

@@ -79,6 +79,20 @@ each_app!(one_step_sent_by_many_at_once_is_taken_once, |app| {
     one_wins(&statuses, StatusCode::OK, "accept");
     let (_, c) = app.get(&format!("/api/v1/cases/{id}"), &clerk).await;
     assert_eq!(c["case"]["version"], 2, "one change, not several");
+    // one notice of acceptance, the first of the department's series: the losers took none
+    let year = onewindow_core::time::local_date(chrono::Utc::now())
+        .format("%Y")
+        .to_string();
+    assert_eq!(
+        c["documents"].as_array().unwrap().len(),
+        1,
+        "{}",
+        c["documents"]
+    );
+    assert_eq!(
+        c["documents"][0]["number"],
+        format!("龙住建受〔{year}〕第00001号")
+    );
     let accepts = c["events"]
         .as_array()
         .unwrap()

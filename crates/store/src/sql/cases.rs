@@ -319,6 +319,69 @@ async fn conclude_bundle<B: Backend>(
     Ok(())
 }
 
+/// The notices an action issues, each numbered from its series (文号) in this transaction: a
+/// rolled-back action gives its number back, so a series never skips. Returns the numbers.
+async fn issue_documents<B: Backend>(
+    tx: &mut B::Tx,
+    after: &Case,
+    kind: onewindow_core::case::ActionKind,
+) -> Result<Vec<String>> {
+    use onewindow_core::case::documents;
+    let kinds = documents::issued(kind, after);
+    if kinds.is_empty() {
+        return Ok(Vec::new());
+    }
+    let prefixes: std::collections::BTreeMap<String, String> = B::opt::<(String,)>(
+        tx,
+        sql("SELECT value FROM settings WHERE key = $1").bind(documents::PREFIXES_KEY),
+    )
+    .await?
+    .and_then(|(v,)| serde_json::from_str(&v).ok())
+    .unwrap_or_default();
+    let name: Option<(String,)> = B::opt(
+        tx,
+        sql("SELECT name FROM departments WHERE id = $1").bind(after.department_id),
+    )
+    .await?;
+    let prefix = documents::prefix(
+        &prefixes,
+        after.department_id,
+        &name.map(|n| n.0).unwrap_or_default(),
+    );
+    let at = after.updated_at;
+    let year = chrono::Datelike::year(&local_date(at));
+    let mut out = Vec::new();
+    for k in kinds {
+        let seq: Option<(i64,)> = B::opt(
+            tx,
+            sql("INSERT INTO document_series (department_id, year, kind, last) VALUES ($1, $2, $3, 1)
+                 ON CONFLICT (department_id, year, kind) DO UPDATE SET last = document_series.last + 1
+                 RETURNING last")
+            .bind(after.department_id)
+            .bind(i64::from(year))
+            .bind(k.code()),
+        )
+        .await?;
+        let (seq,) = seq.ok_or_else(|| StoreError::Database("no document number".into()))?;
+        let number = documents::number(&prefix, k, year, seq);
+        B::exec(
+            tx,
+            sql("INSERT INTO case_documents (case_id, kind, number, department_id, year, seq, issued_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(after.id)
+            .bind(k.code())
+            .bind(number.clone())
+            .bind(after.department_id)
+            .bind(i64::from(year))
+            .bind(seq)
+            .bind(at),
+        )
+        .await?;
+        out.push(number);
+    }
+    Ok(out)
+}
+
 /// Everything one action writes, inside the caller's transaction.
 async fn write_outcome<B: Backend>(
     g: &mut GroupTx<B>,
@@ -345,6 +408,7 @@ async fn write_outcome<B: Backend>(
         outcome.note.as_deref(),
     );
     insert_notices(&mut g.later, id, &outcome.notices);
+    let documents = issue_documents::<B>(&mut g.tx, &after.case, outcome.kind).await?;
     g.later.audit(
         ctx,
         case_change(
@@ -353,7 +417,8 @@ async fn write_outcome<B: Backend>(
             json!({
                 "number": after.case.number,
                 "before": {"state": before.case.state.code()},
-                "after": {"state": after.case.state.code(), "note": outcome.note},
+                "after": {"state": after.case.state.code(), "note": outcome.note,
+                          "documents": documents},
             }),
         ),
     );
@@ -1079,6 +1144,33 @@ impl<B: Backend> CaseStore for SqlStore<B> {
         .await?;
         B::commit(tx).await?;
         Ok(days.len())
+    }
+
+    async fn case_documents(
+        &self,
+        case_id: i64,
+    ) -> Result<Vec<onewindow_core::case::documents::Document>> {
+        use onewindow_core::case::documents::{DocKind, Document};
+        let rows: Vec<(String, String, DateTime<Utc>)> = self
+            .b
+            .read_all(
+                sql(
+                    "SELECT kind, number, issued_at FROM case_documents WHERE case_id = $1
+                     ORDER BY issued_at, seq",
+                )
+                .bind(case_id),
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(k, number, issued_at)| {
+                Some(Document {
+                    kind: DocKind::parse(&k)?,
+                    number,
+                    issued_at,
+                })
+            })
+            .collect())
     }
 
     async fn case_events(&self, case_id: i64) -> Result<Vec<CaseEvent>> {

@@ -586,7 +586,14 @@ async fn case(
     let clocks = clock_tiles(&v, &departments, lang);
     let prints: Vec<Value> = print_kinds(&v.dossier)
         .into_iter()
-        .map(|k| context! { kind => k, name => tr(&format!("print.{k}"), lang) })
+        .map(|k| {
+            let number = v
+                .documents
+                .iter()
+                .find(|d| d.kind.print_kind() == k)
+                .map(|d| d.number.clone());
+            context! { kind => k, name => tr(&format!("print.{k}"), lang), number => number }
+        })
         .collect();
     let s = svc::settings(&state).await?;
     let supervises = auth.actor.has(Permission::Supervise);
@@ -951,6 +958,12 @@ async fn print(
         ("decision", _) => tr("print.decision_deny", lang),
         (k, _) => tr(&format!("print.{k}"), lang),
     };
+    // The notice's own number (文号), when the action that issued it numbered it.
+    let docno = v
+        .documents
+        .iter()
+        .find(|d| d.kind.print_kind() == kind)
+        .map(|d| d.number.clone());
     let url = format!(
         "{}/progress?number={}",
         super::portal::public_base(&state, &headers),
@@ -983,6 +996,7 @@ async fn print(
             paragraphs => paragraphs,
             items => ser(&items),
             material_table => material_table,
+            docno => docno,
             qr => qr,
             date => cn_date(issued),
             document => document,

@@ -752,6 +752,8 @@ pub struct CaseView {
     pub events: Vec<CaseEvent>,
     pub files: Vec<CaseFile>,
     pub bundle: Option<BundleRecord>,
+    /// The notices issued, with their document numbers (文号).
+    pub documents: Vec<onewindow_core::case::documents::Document>,
 }
 
 /// A case; with `personal`, the applicant's personal data in full (see [`view_of`]).
@@ -835,7 +837,9 @@ pub async fn view_of(
         Some(b) => state.store.bundle(b).await?,
         None => None,
     };
+    let documents = state.store.case_documents(d.case.id).await?;
     Ok(CaseView {
+        documents,
         events,
         files,
         department,
