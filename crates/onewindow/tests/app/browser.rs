@@ -1347,3 +1347,61 @@ async fn a_petition_taken_at_a_station_is_resolved_and_the_ledger_counts_it() {
     d.quit().await;
     app.stop().await;
 }
+
+// A year of history (`demo --cases 2000`) read in the browser as the supervisor reads it: the
+// red and yellow lists hold only cases under review, this month's concluded-late list only
+// concluded ones, and no rate on the figures page for the year is above 100%.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_reads_a_year_of_history_and_every_number_holds() {
+    let Some(d) = driver().await else { return };
+    let app = TestApp::start(TestDb::sqlite().await.unwrap(), config()).await;
+    onewindow::demo::cases::generate(app.db().store.clone(), 2000, 4, false)
+        .await
+        .unwrap();
+    let c = &d.client;
+    sign_in(c, &app, "supervisor").await;
+    text(c, "#home-title").await;
+    let mut seen = 0;
+    for light in ["red", "yellow", "late"] {
+        c.goto(&app.url(&format!("/supervision?light={light}")))
+            .await
+            .unwrap();
+        text(c, "#sv-cases").await;
+        let cells = c
+            .find_all(Locator::Css("#sv-cases tbody tr td:nth-child(4)"))
+            .await
+            .unwrap();
+        for cell in cells {
+            let state = cell.text().await.unwrap();
+            seen += 1;
+            if light == "late" {
+                assert!(state == "已办结" || state == "已送达", "{light}: {state}");
+            } else {
+                assert_eq!(state, "审查中", "{light}: only open cases");
+            }
+        }
+    }
+    assert!(seen > 0, "the history has cases in the lists");
+    let today = onewindow_core::time::local_date(chrono::Utc::now());
+    let from = today - chrono::Duration::days(364);
+    c.goto(&app.url(&format!("/supervision/figures?from={from}&to={today}")))
+        .await
+        .unwrap();
+    text(c, "#kpi-table").await;
+    let mut rates = 0;
+    for cell in c
+        .find_all(Locator::Css("#kpis li b, #kpi-table td"))
+        .await
+        .unwrap()
+    {
+        let value = cell.text().await.unwrap();
+        if let Some(v) = value.trim().strip_suffix('%') {
+            let v: f64 = v.parse().unwrap_or_else(|_| panic!("a rate reads {value}"));
+            rates += 1;
+            assert!(v <= 100.0, "a rate of {v}% on the figures page");
+        }
+    }
+    assert!(rates > 10, "the figures show their rates ({rates})");
+    d.quit().await;
+    app.stop().await;
+}
