@@ -549,6 +549,12 @@ async fn an_online_application_goes_to_delivery_with_its_notices_printed() {
         .await
         .unwrap();
     assert!(text(c, "#case-notice").await.contains("决定予以受理"));
+    let year = onewindow_core::time::local_date(chrono::Utc::now()).format("%Y");
+    assert_eq!(
+        text(c, "#docno").await,
+        format!("龙住建受〔{year}〕第00001号"),
+        "the notice carries its number from the department's series"
+    );
     assert!(print_pdf(c).await > 1000);
     sign_out(c, &app).await;
 
