@@ -214,8 +214,23 @@ pub enum CatalogWhat {
 
 #[derive(Subcommand, Debug)]
 pub enum AuditWhat {
-    /// Check the whole hash chain: prints the count (exit 0) or the first broken entry (exit 1).
+    /// Check every hash chain and every checkpoint kept (and, with --against, a published
+    /// checkpoint): prints the count (exit 0) or the first thing broken (exit 1).
     Verify {
+        /// A checkpoint published earlier (the JSON `audit checkpoint --json` printed).
+        #[arg(long, value_name = "FILE")]
+        against: Option<PathBuf>,
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Print the latest checkpoint: its time, its root and every chain's head, to publish.
+    Checkpoint {
+        /// Take a new checkpoint now first (serving instances take one every hour).
+        #[arg(long)]
+        new: bool,
+        /// Print it as JSON, the form `verify --against` reads.
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         db: Db,
     },
@@ -390,25 +405,8 @@ pub fn main() -> ExitCode {
                 store.close().await;
                 Ok(ExitCode::SUCCESS)
             }
-            Command::Audit {
-                what: AuditWhat::Verify { db },
-            } => {
-                let url = database_url(db, &file);
-                let store = onewindow_store::open(&url)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let result = store.verify_audit().await.map_err(|e| e.to_string())?;
-                store.close().await;
-                Ok(match result {
-                    Ok(n) => {
-                        println!("verified {n} audit entries: the chain is intact");
-                        ExitCode::SUCCESS
-                    }
-                    Err(broken) => {
-                        println!("audit chain broken: {broken}");
-                        ExitCode::from(1)
-                    }
-                })
+            Command::Audit { what } => {
+                crate::audit_cmd::run(what, |db| database_url(db, &file)).await
             }
             Command::Calendar { what, database_url } => {
                 crate::calendar_cmd::run(what, database_url.as_deref()).await

@@ -1,5 +1,6 @@
 //! The `onewindow` command: configuration, the commands, and the demo district.
 
+pub mod audit_cmd;
 pub mod backup_cmd;
 pub mod calendar_cmd;
 pub mod catalog_cmd;

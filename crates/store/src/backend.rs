@@ -261,6 +261,10 @@ pub trait Backend: Send + Sync + 'static {
     /// child lists in the one statement that reads their parent.
     fn json_rows(fields: &[&str], from_where: &str, order: &str) -> String;
 
+    /// A query giving `n` new numbers for audit entries, one a row, inside the writing
+    /// transaction (the whole trail's numbers, not a chain's places).
+    fn audit_numbers(n: usize) -> String;
+
     /// Writes a consistent copy of the whole database to `path` while it serves.
     fn backup(&self, path: &std::path::Path)
     -> impl Future<Output = Result<(), StoreError>> + Send;

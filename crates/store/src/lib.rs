@@ -208,8 +208,21 @@ pub trait IdentityStore: Send + Sync {
 #[async_trait]
 pub trait AuditStore: Send + Sync {
     async fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<Entry>>;
-    /// Checks the whole chain in order; `Ok(count)` or the first broken entry.
+    /// Checks every chain in order from its genesis to its head, that no entry is outside the
+    /// chains, and every checkpoint kept; `Ok(count)` or the first thing broken.
     async fn verify_audit(&self) -> Result<std::result::Result<u64, Broken>>;
+    /// Every chain's head as committed now, in chain order.
+    async fn audit_heads(&self) -> Result<Vec<onewindow_core::audit::Head>>;
+    /// Binds every chain's head now into a checkpoint, and keeps it.
+    async fn take_audit_checkpoint(&self) -> Result<onewindow_core::audit::Checkpoint>;
+    /// The checkpoints kept, newest first.
+    async fn audit_checkpoints(&self, limit: i64)
+    -> Result<Vec<onewindow_core::audit::Checkpoint>>;
+    /// Whether the trail still holds what `checkpoint` recorded (a published one, say).
+    async fn check_audit_checkpoint(
+        &self,
+        checkpoint: &onewindow_core::audit::Checkpoint,
+    ) -> Result<std::result::Result<(), Broken>>;
     /// Appends an entry that is not tied to a record change (e.g. a verification run).
     async fn append_audit(
         &self,

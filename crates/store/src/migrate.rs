@@ -139,6 +139,11 @@ pub const SQLITE: &[Migration] = &[
         name: "documents",
         sql: include_str!("../migrations/sqlite/0025_documents.sql"),
     },
+    Migration {
+        version: 26,
+        name: "audit_chains",
+        sql: include_str!("../migrations/sqlite/0026_audit_chains.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -267,6 +272,11 @@ pub const POSTGRES: &[Migration] = &[
         name: "documents",
         sql: include_str!("../migrations/postgres/0025_documents.sql"),
     },
+    Migration {
+        version: 26,
+        name: "audit_chains",
+        sql: include_str!("../migrations/postgres/0026_audit_chains.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {
@@ -330,4 +340,166 @@ pub async fn run<B: Backend>(b: &B, list: &'static [Migration]) -> Result<Vec<i6
     }
     B::commit(tx).await?;
     Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::postgres_url;
+    use chrono::{TimeZone, Utc};
+    use onewindow_core::audit::{Change, Context, Entry, GENESIS, chain_of};
+    use sqlx::Connection;
+
+    /// The one chain as the platform wrote it before migration 0026.
+    fn old_trail(n: i64) -> Vec<Entry> {
+        let mut prev = GENESIS.to_string();
+        (1..=n)
+            .map(|seq| {
+                let mut e = Entry {
+                    seq,
+                    chain: 1,
+                    link: seq,
+                    at: Utc.with_ymd_and_hms(2025, 3, 1, 8, 0, 0).unwrap()
+                        + chrono::Duration::minutes(seq),
+                    actor_id: Some(1),
+                    actor_name: "admin".into(),
+                    actor_role: "admin".into(),
+                    action: "department.update".into(),
+                    target_type: "department".into(),
+                    target_id: Some(seq % 5),
+                    department_id: Some(seq % 5),
+                    region_id: None,
+                    summary: format!(r#"{{"after":{{"name":"部门{seq}"}}}}"#),
+                    client_addr: None,
+                    request_id: None,
+                    prev_hash: prev.clone(),
+                    hash: String::new(),
+                };
+                e.hash = e.compute_hash();
+                prev = e.hash.clone();
+                e
+            })
+            .collect()
+    }
+
+    const OLD_INSERT: &str = "INSERT INTO audit_log (seq, at, actor_id, actor_name, actor_role, \
+         action, target_type, target_id, department_id, region_id, summary, client_addr, \
+         request_id, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+         $13, $14, $15)";
+
+    macro_rules! write_old {
+        ($conn:expr, $entries:expr) => {
+            for e in $entries {
+                sqlx::query(OLD_INSERT)
+                    .bind(e.seq)
+                    .bind(e.at)
+                    .bind(e.actor_id)
+                    .bind(&e.actor_name)
+                    .bind(&e.actor_role)
+                    .bind(&e.action)
+                    .bind(&e.target_type)
+                    .bind(e.target_id)
+                    .bind(e.department_id)
+                    .bind(e.region_id)
+                    .bind(&e.summary)
+                    .bind(&e.client_addr)
+                    .bind(&e.request_id)
+                    .bind(&e.prev_hash)
+                    .bind(&e.hash)
+                    .execute(&mut $conn)
+                    .await
+                    .unwrap();
+            }
+        };
+    }
+
+    /// After the move: the old history verifies, new entries go to their chains, the old
+    /// chain goes on where it stopped.
+    async fn goes_on(url: &str, n: i64) {
+        let store = crate::open(url).await.unwrap();
+        store.migrate().await.unwrap();
+        assert_eq!(store.verify_audit().await.unwrap(), Ok(n as u64));
+        let ctx = Context::system("test");
+        for id in 0..40 {
+            store
+                .append_audit(
+                    &ctx,
+                    Change {
+                        action: "case.update".into(),
+                        target_type: "case".into(),
+                        target_id: Some(id),
+                        department_id: None,
+                        region_id: None,
+                        summary: serde_json::json!({}),
+                    },
+                )
+                .await
+                .unwrap();
+        }
+        assert_eq!(store.verify_audit().await.unwrap(), Ok(n as u64 + 40));
+        let heads = store.audit_heads().await.unwrap();
+        let ones = (0..40)
+            .filter(|id| chain_of("case", Some(*id)) == 1)
+            .count() as i64;
+        assert_eq!(heads[0].link, n + ones, "chain 1 goes on from the old head");
+        store.take_audit_checkpoint().await.unwrap();
+        assert_eq!(store.verify_audit().await.unwrap(), Ok(n as u64 + 40));
+        store.close().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_trail_from_before_chains_verifies_after_the_move() {
+        let n = 30;
+        let trail = old_trail(n);
+        let last = trail.last().map(|e| e.hash.clone()).unwrap_or_default();
+
+        let path = std::env::temp_dir().join(format!("ow_test_{}_chains.db", std::process::id()));
+        let url = format!("sqlite://{}", path.display());
+        let b = crate::sqlite::SqliteBackend::connect(&url).await.unwrap();
+        run(&b, &SQLITE[..25]).await.unwrap();
+        b.close().await;
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        write_old!(conn, &trail);
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(n)
+            .bind(&last)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+        goes_on(&url, n).await;
+        for s in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{s}", path.display()));
+        }
+
+        let Some(admin) = postgres_url() else { return };
+        let name = format!("ow_test_{}_chains", std::process::id());
+        let mut a = sqlx::PgConnection::connect(&admin).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut a)
+            .await
+            .unwrap();
+        let mut u = url::Url::parse(&admin).unwrap();
+        u.set_path(&format!("/{name}"));
+        let url = u.to_string();
+        let b = crate::postgres::PgBackend::connect(&url, 2).await.unwrap();
+        run(&b, &POSTGRES[..25]).await.unwrap();
+        b.close().await;
+        let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+        write_old!(conn, &trail);
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(n)
+            .bind(&last)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+        goes_on(&url, n).await;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(&mut a)
+        .await
+        .unwrap();
+    }
 }

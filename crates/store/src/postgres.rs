@@ -50,6 +50,12 @@ impl Backend for PgBackend {
         )
     }
 
+    // Concurrent writers draw from the identity's sequence (migration 0026): numbers may skip
+    // where a transaction rolled back, which the chains' own places never do.
+    fn audit_numbers(n: usize) -> String {
+        format!("SELECT nextval('audit_log_seq_seq') FROM generate_series(1, {n})")
+    }
+
     fn name(&self) -> &'static str {
         "postgres"
     }

@@ -95,6 +95,14 @@ impl Backend for SqliteBackend {
         )
     }
 
+    // The one writer numbers past the highest number written.
+    fn audit_numbers(n: usize) -> String {
+        format!(
+            "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < {n}) \
+             SELECT (SELECT COALESCE(MAX(seq), 0) FROM audit_log) + i FROM k ORDER BY i"
+        )
+    }
+
     fn name(&self) -> &'static str {
         "sqlite"
     }

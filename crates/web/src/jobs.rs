@@ -1,7 +1,7 @@
 //! Background work of a serving instance: sending the outbox, accepting by law the cases whose
 //! completeness was not decided in time (行政许可法 art. 32), recording the appointments nobody
-//! came to, closing the hall's past days, and the supervision warnings (reminders at yellow,
-//! escalation at red and past an urge's limit).
+//! came to, closing the hall's past days, the supervision warnings (reminders at yellow,
+//! escalation at red and past an urge's limit), and the audit trail's hourly checkpoint.
 //!
 //! Several instances may share one database. Each job runs on the one instance that holds its
 //! lease (`job_leases`), renewed every round; when that instance stops, the lease runs out after
@@ -21,6 +21,7 @@ pub const NO_SHOWS_EVERY: Duration = Duration::from_secs(60);
 pub const HALL_DAYS_EVERY: Duration = Duration::from_secs(600);
 pub const WARNINGS_EVERY: Duration = Duration::from_secs(60);
 pub const UPGRADE_EVERY: Duration = Duration::from_secs(60);
+pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(3600);
 
 /// How long a message taken for sending stays taken: long enough to send it, short enough that
 /// another instance retries soon if this one stopped meanwhile.
@@ -48,6 +49,7 @@ pub async fn run(state: AppState, notifier: Notifier, stop: impl std::future::Fu
     let mut no_shows = tokio::time::interval(NO_SHOWS_EVERY);
     let mut hall_days = tokio::time::interval(HALL_DAYS_EVERY);
     let mut warnings = tokio::time::interval(WARNINGS_EVERY);
+    let mut checkpoints = tokio::time::interval(CHECKPOINT_EVERY);
     tokio::pin!(stop);
     // After an upgrade: cases written before their light days were kept (or under an older
     // light rule) get them, and figures of data written before the rollups were kept are
@@ -100,6 +102,16 @@ pub async fn run(state: AppState, notifier: Notifier, stop: impl std::future::Fu
                     Err(e) => tracing::error!(error = ?e.message, "supervision warnings failed"),
                 }
             }
+            _ = checkpoints.tick() => {
+                if !leased(&state, "audit-checkpoint", CHECKPOINT_EVERY).await {
+                    continue;
+                }
+                match checkpoint_if_moved(state.store.as_ref()).await {
+                    Ok(Some(c)) => tracing::info!(root = %c.root, "audit checkpoint taken"),
+                    Ok(None) => {}
+                    Err(e) => tracing::error!(error = %e, "audit checkpoint failed"),
+                }
+            }
             _ = no_shows.tick() => {
                 if !leased(&state, "no-shows", NO_SHOWS_EVERY).await {
                     continue;
@@ -112,6 +124,18 @@ pub async fn run(state: AppState, notifier: Notifier, stop: impl std::future::Fu
             }
         }
     }
+}
+
+/// Binds the trail's chains into a checkpoint, unless nothing was written since the last one.
+pub async fn checkpoint_if_moved(
+    store: &dyn onewindow_store::Store,
+) -> Result<Option<onewindow_core::audit::Checkpoint>, onewindow_store::StoreError> {
+    let heads = store.audit_heads().await?;
+    let last = store.audit_checkpoints(1).await?;
+    if last.first().is_some_and(|c| c.heads == heads) {
+        return Ok(None);
+    }
+    store.take_audit_checkpoint().await.map(Some)
 }
 
 /// The work an upgrade leaves (see `run`); true when nothing is left.

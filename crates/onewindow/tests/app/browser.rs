@@ -2,10 +2,9 @@
 //! `chromium` (Debian: `apt-get install chromium chromium-driver`). Without them the tests say
 //! loudly that they were skipped — and fail instead when ONEWINDOW_REQUIRE_BROWSER=1 (CI).
 
-use crate::support::{PASSWORD, TestApp, config};
+use crate::support::{PASSWORD, TestApp, config, demo_sqlite};
 use fantoccini::{Client, ClientBuilder, Locator};
 use onewindow_core::identity::Role;
-use onewindow_store::testing::TestDb;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -168,7 +167,7 @@ async fn sign_in(c: &Client, app: &TestApp, username: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_role_signs_in_and_sees_its_home_and_large_text_persists() {
     let Some(d) = driver().await else { return };
-    let app = TestApp::start(TestDb::sqlite().await.unwrap(), config()).await;
+    let app = TestApp::start(demo_sqlite().await, config()).await;
     let c = &d.client;
     for role in Role::ALL {
         sign_in(c, &app, role.code()).await;
@@ -271,7 +270,7 @@ pub fn heading(role: Role) -> &'static str {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_administrator_adds_a_window_through_the_pages() {
     let Some(d) = driver().await else { return };
-    let app = TestApp::start(TestDb::sqlite().await.unwrap(), config()).await;
+    let app = TestApp::start(demo_sqlite().await, config()).await;
     let c = &d.client;
     sign_in(c, &app, "admin").await;
     text(c, "#home-title").await;
@@ -330,7 +329,7 @@ async fn an_administrator_adds_a_window_through_the_pages() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_citizen_finds_the_same_guide_by_chinese_and_by_pinyin() {
     let Some(d) = driver().await else { return };
-    let app = TestApp::start(TestDb::sqlite().await.unwrap(), config()).await;
+    let app = TestApp::start(demo_sqlite().await, config()).await;
     let c = &d.client;
     let mut reached = Vec::new();
     for q in ["休学", "xiuxue"] {
@@ -454,7 +453,7 @@ async fn print_pdf(c: &Client) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_online_application_goes_to_delivery_with_its_notices_printed() {
     let Some(d) = driver().await else { return };
-    let app = TestApp::start(TestDb::sqlite().await.unwrap(), config()).await;
+    let app = TestApp::start(demo_sqlite().await, config()).await;
     let c = &d.client;
     let code = crate::cases::matter_code(&app, "建筑工程施工许可证核发").await;
     let pdf = std::env::temp_dir().join(format!("ow_form_{}.pdf", std::process::id()));
@@ -683,11 +682,7 @@ async fn tab(c: &Client, url: &str) -> fantoccini::wd::WindowHandle {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_kiosk_ticket_is_called_shown_on_the_board_and_rated_on_the_pad() {
     let Some(d) = driver().await else { return };
-    let app = TestApp::start(
-        TestDb::sqlite().await.unwrap(),
-        crate::hall::working_morning(),
-    )
-    .await;
+    let app = TestApp::start(demo_sqlite().await, crate::hall::working_morning()).await;
     let c = &d.client;
     let admin = app.token("admin").await;
     let hall = app
@@ -836,7 +831,7 @@ async fn a_kiosk_ticket_is_called_shown_on_the_board_and_rated_on_the_pad() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_supervisor_rings_the_bell_and_the_open_workbench_warns() {
     let Some(d) = driver().await else { return };
-    let app = TestApp::start(TestDb::sqlite().await.unwrap(), config()).await;
+    let app = TestApp::start(demo_sqlite().await, config()).await;
     let clerk = app.token("clerk").await;
     let code = crate::cases::matter_code(&app, "建筑工程施工许可证核发").await;
     let (_, created) = app
@@ -943,7 +938,7 @@ async fn submit(c: &Client, form_css: &str, fields: &[(&str, &str)]) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_grid_worker_reports_from_the_phone_page_and_it_is_followed_to_closure() {
     let Some(d) = driver().await else { return };
-    let app = TestApp::start(TestDb::sqlite().await.unwrap(), config()).await;
+    let app = TestApp::start(demo_sqlite().await, config()).await;
     let c = &d.client;
     c.set_window_size(414, 900).await.unwrap();
     sign_in(c, &app, "grid").await;
@@ -1113,7 +1108,7 @@ async fn a_grid_worker_reports_from_the_phone_page_and_it_is_followed_to_closure
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_steward_visits_and_two_problems_go_their_ways() {
     let Some(d) = driver().await else { return };
-    let app = TestApp::start(TestDb::sqlite().await.unwrap(), config()).await;
+    let app = TestApp::start(demo_sqlite().await, config()).await;
     let c = &d.client;
     let city_token = app.token("steward-city").await;
     let figures = |f: serde_json::Value| f["total"]["month"].clone();
@@ -1259,7 +1254,7 @@ async fn a_steward_visits_and_two_problems_go_their_ways() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_petition_taken_at_a_station_is_resolved_and_the_ledger_counts_it() {
     let Some(d) = driver().await else { return };
-    let app = TestApp::start(TestDb::sqlite().await.unwrap(), config()).await;
+    let app = TestApp::start(demo_sqlite().await, config()).await;
     let c = &d.client;
     let office = app.token("petition-office").await;
     let (_, before) = app.get("/api/v1/petition-ledgers", &office).await;
@@ -1360,7 +1355,7 @@ async fn a_petition_taken_at_a_station_is_resolved_and_the_ledger_counts_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_supervisor_reads_a_year_of_history_and_every_number_holds() {
     let Some(d) = driver().await else { return };
-    let app = TestApp::start(TestDb::sqlite().await.unwrap(), config()).await;
+    let app = TestApp::start(demo_sqlite().await, config()).await;
     onewindow::demo::cases::generate(app.db().store.clone(), 2000, 4, false)
         .await
         .unwrap();

@@ -568,10 +568,7 @@ fn settings_come_from_the_file_and_the_environment() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn catalog_export_and_import_from_the_command_line() {
-    let db = TestDb::sqlite().await.unwrap();
-    onewindow::demo::seed(db.store.as_ref(), "demo-password")
-        .await
-        .unwrap();
+    let db = crate::support::demo_sqlite().await;
     let dir = std::env::temp_dir();
     let xlsx = dir.join(format!("ow_catalog_{}.xlsx", std::process::id()));
     let csv = dir.join(format!("ow_catalog_{}.csv", std::process::id()));
@@ -1006,4 +1003,105 @@ async fn an_installation_moves_to_postgres_and_back() {
     }
     lite.drop_db().await;
     pg.drop_db().await;
+}
+
+// A district publishes a checkpoint; later someone with the database's files cuts a chain's end
+// off together with its head and the kept checkpoints. The trail alone looks whole; held to the
+// published checkpoint it is found. A file that is not a checkpoint is refused as such.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_published_checkpoint_finds_a_cut_off_end() {
+    use sqlx::Connection;
+    for db in crate::support::demo_all().await {
+        let url = db.url.clone();
+        let cli = |args: Vec<String>| {
+            tokio::task::block_in_place(|| {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                run(&args)
+            })
+        };
+        let base = |a: &[&str]| {
+            let mut v: Vec<String> = a.iter().map(|s| s.to_string()).collect();
+            v.extend(["--database-url".to_string(), url.clone()]);
+            v
+        };
+        let (code, text) = cli(base(&["audit", "checkpoint"]));
+        assert_eq!(code, 1, "{text}");
+        assert!(text.contains("no checkpoint yet"), "{text}");
+        let (code, json) = cli(base(&["audit", "checkpoint", "--new", "--json"]));
+        assert_eq!(code, 0, "{json}");
+        let published: onewindow_core::audit::Checkpoint = serde_json::from_str(&json).unwrap();
+        let file = std::env::temp_dir().join(format!(
+            "ow_checkpoint_{}_{}.json",
+            std::process::id(),
+            db.kind
+        ));
+        std::fs::write(&file, &json).unwrap();
+        let f = file.display().to_string();
+        let (code, text) = cli(base(&["audit", "checkpoint"]));
+        assert_eq!(code, 0, "{text}");
+        assert!(
+            text.contains(&published.root),
+            "the latest is printed: {text}"
+        );
+        let (code, text) = cli(base(&["audit", "verify", "--against", &f]));
+        assert_eq!(code, 0, "{text}");
+        assert!(text.contains("holds the published checkpoint"), "{text}");
+
+        let h = published.heads.iter().max_by_key(|h| h.link).unwrap();
+        let cut = [
+            format!(
+                "DELETE FROM audit_log WHERE chain = {} AND link = {}",
+                h.chain, h.link
+            ),
+            format!(
+                "UPDATE audit_heads SET link = link - 1, hash = (SELECT hash FROM audit_log \
+                 WHERE chain = {0} AND link = {1}) WHERE chain = {0}",
+                h.chain,
+                h.link - 1
+            ),
+            "DELETE FROM audit_checkpoints".to_string(),
+        ];
+        if db.kind == "sqlite" {
+            let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            sqlx::raw_sql("DROP TRIGGER audit_log_no_delete")
+                .execute(&mut c)
+                .await
+                .unwrap();
+            for s in &cut {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(s.clone()))
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
+            }
+            c.close().await.unwrap();
+        } else {
+            let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+            sqlx::raw_sql("ALTER TABLE audit_log DISABLE TRIGGER USER")
+                .execute(&mut c)
+                .await
+                .unwrap();
+            for s in &cut {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(s.clone()))
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
+            }
+            c.close().await.unwrap();
+        }
+        let (code, text) = cli(base(&["audit", "verify"]));
+        assert_eq!(code, 0, "alone the trail looks whole: {text}");
+        let (code, text) = cli(base(&["audit", "verify", "--against", &f]));
+        assert_eq!(code, 1, "{text}");
+        assert!(
+            text.contains(&format!("chain {} no longer holds", h.chain)),
+            "{}: {text}",
+            db.kind
+        );
+        std::fs::write(&file, "{\"root\": 1}").unwrap();
+        let (code, text) = cli(base(&["audit", "verify", "--against", &f]));
+        assert_ne!(code, 0);
+        assert!(text.contains("is not a checkpoint"), "{text}");
+        let _ = std::fs::remove_file(&file);
+        db.drop_db().await;
+    }
 }

@@ -24,3 +24,4 @@ mod permissions;
 mod petitions;
 mod races;
 mod supervision;
+mod zz_report;

@@ -1,6 +1,6 @@
 //! The application running in-process on port 0, on a fresh database with the demo district.
 
-use onewindow_store::testing::TestDb;
+use onewindow_store::testing::{Template, TestDb};
 use onewindow_web::WebConfig;
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
@@ -24,11 +24,56 @@ pub fn config() -> WebConfig {
     }
 }
 
-impl TestApp {
-    pub async fn start(db: TestDb, config: WebConfig) -> TestApp {
+/// The demo district seeded once per run and database, kept as the template of every test's
+/// own copy (seeding it takes seconds; a copy, a fraction of one).
+static DEMO_SQLITE: tokio::sync::OnceCell<Template> = tokio::sync::OnceCell::const_new();
+static DEMO_POSTGRES: tokio::sync::OnceCell<Template> = tokio::sync::OnceCell::const_new();
+
+async fn demo_template(kind: &str) -> &'static Template {
+    let cell = match kind {
+        "postgres" => &DEMO_POSTGRES,
+        _ => &DEMO_SQLITE,
+    };
+    cell.get_or_init(|| async {
+        let admin = onewindow_store::testing::postgres_url();
+        let db = TestDb::for_template(kind, admin.as_deref())
+            .await
+            .expect("a database for the demo template");
         onewindow::demo::seed(db.store.as_ref(), PASSWORD)
             .await
             .expect("demo data");
+        db.into_template().await
+    })
+    .await
+}
+
+/// A SQLite database of the test's own with the demo district.
+pub async fn demo_sqlite() -> TestDb {
+    demo_template("sqlite")
+        .await
+        .copy()
+        .await
+        .expect("a copy of the demo")
+}
+
+/// The demo district on SQLite, and on PostgreSQL when configured: each the test's own.
+pub async fn demo_all() -> Vec<TestDb> {
+    let mut all = vec![demo_sqlite().await];
+    if onewindow_store::testing::postgres_url().is_some() {
+        all.push(
+            demo_template("postgres")
+                .await
+                .copy()
+                .await
+                .expect("a copy of the demo on PostgreSQL"),
+        );
+    }
+    all
+}
+
+impl TestApp {
+    /// The platform serving `db`, which holds the demo district (see [`demo_all`]).
+    pub async fn start(db: TestDb, config: WebConfig) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let app = onewindow_web::app(db.store.clone(), config);
@@ -168,7 +213,7 @@ macro_rules! each_app {
     ($name:ident, $config:expr, |$app:ident| $body:block) => {
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $name() {
-            for db in onewindow_store::testing::TestDb::all().await {
+            for db in $crate::support::demo_all().await {
                 let kind = db.kind;
                 eprintln!("{} on {kind}", stringify!($name));
                 let app = $crate::support::TestApp::start(db, $config).await;

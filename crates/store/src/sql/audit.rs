@@ -8,7 +8,10 @@ use crate::error::{Result, StoreError};
 use crate::model::AuditFilter;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use onewindow_core::audit::{Broken, Change, Context, Entry, Verifier};
+use onewindow_core::audit::{
+    Broken, CHAINS, Change, Checkpoint, Context, Entry, Head, Verifier, chain_of, check_checkpoint,
+    genesis,
+};
 
 /// Appends one entry inside the caller's transaction. Locking the head row numbers entries
 /// without gaps and chains them in commit order, with any number of writers.
@@ -38,9 +41,10 @@ impl Pending {
     }
 }
 
-/// Appends entries in order: the head is moved once for all of them, their hashes are chained
-/// here, and they are inserted in multi-row statements (the head's hash follows by trigger,
-/// migration 0005). Returns their sequence numbers.
+/// Appends entries in order: each to its target's chain, whose head row is moved once for all
+/// of the batch's entries in it (heads locked in chain order, so two batches never wait on each
+/// other in a circle); their hashes are chained here and they are inserted in multi-row
+/// statements (the head's hash follows by trigger, migration 0026). Returns their numbers.
 pub(crate) async fn append_all<B: Backend>(
     tx: &mut B::Tx,
     pending: Vec<Pending>,
@@ -48,18 +52,43 @@ pub(crate) async fn append_all<B: Backend>(
     if pending.is_empty() {
         return Ok(Vec::new());
     }
-    let n = pending.len() as i64;
-    let head: Option<(i64, String)> = B::opt(
-        tx,
-        sql("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash").bind(n),
-    )
-    .await?;
-    let (last, mut prev_hash) =
-        head.ok_or_else(|| StoreError::Database("audit_head row is missing".into()))?;
+    let numbers: Vec<(i64,)> = B::all(tx, sql(B::audit_numbers(pending.len()))).await?;
+    let mut chains: Vec<i32> = pending
+        .iter()
+        .map(|p| chain_of(&p.change.target_type, p.change.target_id))
+        .collect();
+    let mut places = std::collections::HashMap::new();
+    {
+        let mut by_chain = chains.clone();
+        by_chain.sort_unstable();
+        by_chain.dedup();
+        for chain in by_chain {
+            let n = chains.iter().filter(|c| **c == chain).count() as i64;
+            let head: Option<(i64, String)> = B::opt(
+                tx,
+                sql(
+                    "UPDATE audit_heads SET link = link + $1 WHERE chain = $2 RETURNING link, hash",
+                )
+                .bind(n)
+                .bind(i64::from(chain)),
+            )
+            .await?;
+            let (last, hash) = head.ok_or_else(|| {
+                StoreError::Database(format!("the head of audit chain {chain} is missing"))
+            })?;
+            let prev = if last == n { genesis(chain) } else { hash };
+            places.insert(chain, (last - n + 1, prev));
+        }
+    }
     let mut entries = Vec::with_capacity(pending.len());
-    for (i, p) in pending.into_iter().enumerate() {
+    for ((p, chain), (seq,)) in pending.into_iter().zip(chains.drain(..)).zip(numbers) {
+        let Some((link, prev_hash)) = places.get_mut(&chain) else {
+            continue;
+        };
         let mut e = Entry {
-            seq: last - n + 1 + i as i64,
+            seq,
+            chain,
+            link: *link,
             at: p.at,
             actor_id: p.ctx.actor_id,
             actor_name: p.ctx.actor_name,
@@ -72,11 +101,12 @@ pub(crate) async fn append_all<B: Backend>(
             summary: p.change.summary.to_string(),
             client_addr: p.ctx.client_addr,
             request_id: p.ctx.request_id,
-            prev_hash,
+            prev_hash: prev_hash.clone(),
             hash: String::new(),
         };
         e.hash = e.compute_hash();
-        prev_hash = e.hash.clone();
+        *prev_hash = e.hash.clone();
+        *link += 1;
         entries.push(e);
     }
     let seqs = entries.iter().map(|e| e.seq).collect();
@@ -85,6 +115,8 @@ pub(crate) async fn append_all<B: Backend>(
         .map(|e| {
             sql("")
                 .bind(e.seq)
+                .bind(i64::from(e.chain))
+                .bind(e.link)
                 .bind(e.at)
                 .bind(e.actor_id)
                 .bind(e.actor_name)
@@ -138,37 +170,139 @@ impl<B: Backend> AuditStore for SqlStore<B> {
     }
 
     async fn verify_audit(&self) -> Result<std::result::Result<u64, Broken>> {
-        let mut v = Verifier::default();
-        let mut after = 0i64;
-        loop {
-            let rows: Vec<EntryRow> = self
-                .b
-                .read_all(
-                    sql(format!(
-                        "SELECT {ENTRY_COLS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT {VERIFY_PAGE}"
-                    ))
-                    .bind(after),
-                )
-                .await?;
-            let n = rows.len();
-            for r in rows {
-                let e = Entry::from(r);
-                if let Err(b) = v.check(&e) {
-                    return Ok(Err(b));
+        let heads = self.audit_heads().await?;
+        let mut count = 0u64;
+        for chain in 1..=CHAINS {
+            let mut v = Verifier::new(chain);
+            let mut after = 0i64;
+            loop {
+                let rows: Vec<EntryRow> = self
+                    .b
+                    .read_all(
+                        sql(format!(
+                            "SELECT {ENTRY_COLS} FROM audit_log WHERE chain = $1 AND link > $2 \
+                             ORDER BY link LIMIT {VERIFY_PAGE}"
+                        ))
+                        .bind(i64::from(chain))
+                        .bind(after),
+                    )
+                    .await?;
+                let n = rows.len();
+                for r in rows {
+                    let e = Entry::from(r);
+                    if let Err(b) = v.check(&e) {
+                        return Ok(Err(b));
+                    }
+                    after = e.link;
                 }
-                after = e.seq;
+                if (n as i64) < VERIFY_PAGE {
+                    break;
+                }
             }
-            if (n as i64) < VERIFY_PAGE {
-                break;
+            let head = heads
+                .iter()
+                .find(|h| h.chain == chain)
+                .cloned()
+                .ok_or_else(|| {
+                    StoreError::Database(format!("the head of audit chain {chain} is missing"))
+                })?;
+            match v.finish(&head) {
+                Ok(n) => count += n,
+                Err(b) => return Ok(Err(b)),
             }
         }
-        let head: Option<(i64, String)> = self
+        let (all,): (i64,) = self
             .b
-            .read_opt(sql("SELECT seq, hash FROM audit_head WHERE id = 1"))
+            .read_opt(sql("SELECT COUNT(*) FROM audit_log"))
+            .await?
+            .unwrap_or((0,));
+        if all as u64 != count {
+            return Ok(Err(Broken::Outside {
+                count: (all as u64).saturating_sub(count),
+            }));
+        }
+        for c in self.audit_checkpoints(i64::MAX).await? {
+            if let Err(b) = self.check_audit_checkpoint(&c).await? {
+                return Ok(Err(b));
+            }
+        }
+        Ok(Ok(count))
+    }
+
+    async fn audit_heads(&self) -> Result<Vec<Head>> {
+        let rows: Vec<(i32, i64, String)> = self
+            .b
+            .read_all(sql(
+                "SELECT chain, link, hash FROM audit_heads ORDER BY chain",
+            ))
             .await?;
-        let (seq, _) =
-            head.ok_or_else(|| StoreError::Database("audit_head row is missing".into()))?;
-        Ok(v.finish(seq))
+        Ok(rows
+            .into_iter()
+            .map(|(chain, link, hash)| Head {
+                chain,
+                link,
+                hash: if link == 0 { genesis(chain) } else { hash },
+            })
+            .collect())
+    }
+
+    async fn take_audit_checkpoint(&self) -> Result<Checkpoint> {
+        // One statement reads every head as committed at one instant.
+        let c = Checkpoint::of(now(), self.audit_heads().await?);
+        let heads =
+            serde_json::to_string(&c.heads).map_err(|e| StoreError::Database(e.to_string()))?;
+        let mut tx = self.b.begin().await?;
+        B::exec(
+            &mut tx,
+            sql("INSERT INTO audit_checkpoints (at, root, heads) VALUES ($1, $2, $3)")
+                .bind(c.at)
+                .bind(c.root.clone())
+                .bind(heads),
+        )
+        .await?;
+        B::commit(tx).await?;
+        Ok(c)
+    }
+
+    async fn audit_checkpoints(&self, limit: i64) -> Result<Vec<Checkpoint>> {
+        let rows: Vec<(DateTime<Utc>, String, String)> = self
+            .b
+            .read_all(
+                sql("SELECT at, root, heads FROM audit_checkpoints ORDER BY id DESC LIMIT $1")
+                    .bind(limit.clamp(0, i64::MAX)),
+            )
+            .await?;
+        rows.into_iter()
+            .map(|(at, root, heads)| {
+                let heads: Vec<Head> = serde_json::from_str(&heads).map_err(|e| {
+                    StoreError::Database(format!("an audit checkpoint's heads: {e}"))
+                })?;
+                Ok(Checkpoint { at, root, heads })
+            })
+            .collect()
+    }
+
+    async fn check_audit_checkpoint(
+        &self,
+        c: &Checkpoint,
+    ) -> Result<std::result::Result<(), Broken>> {
+        let mut found = std::collections::HashMap::new();
+        for h in c.heads.iter().filter(|h| h.link > 0) {
+            let row: Option<(String,)> = self
+                .b
+                .read_opt(
+                    sql("SELECT hash FROM audit_log WHERE chain = $1 AND link = $2")
+                        .bind(i64::from(h.chain))
+                        .bind(h.link),
+                )
+                .await?;
+            if let Some((hash,)) = row {
+                found.insert((h.chain, h.link), hash);
+            }
+        }
+        Ok(check_checkpoint(c, |chain, link| {
+            found.get(&(chain, link)).cloned()
+        }))
     }
 
     async fn append_audit(&self, ctx: &Context, change: Change) -> Result<i64> {

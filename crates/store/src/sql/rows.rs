@@ -257,6 +257,8 @@ impl UserRow {
 #[derive(sqlx::FromRow)]
 pub struct EntryRow {
     pub seq: i64,
+    pub chain: i32,
+    pub link: i64,
     pub at: DateTime<Utc>,
     pub actor_id: Option<i64>,
     pub actor_name: String,
@@ -273,12 +275,14 @@ pub struct EntryRow {
     pub hash: String,
 }
 
-pub const ENTRY_COLS: &str = "seq, at, actor_id, actor_name, actor_role, action, target_type, target_id, department_id, region_id, summary, client_addr, request_id, prev_hash, hash";
+pub const ENTRY_COLS: &str = "seq, chain, link, at, actor_id, actor_name, actor_role, action, target_type, target_id, department_id, region_id, summary, client_addr, request_id, prev_hash, hash";
 
 impl From<EntryRow> for Entry {
     fn from(r: EntryRow) -> Entry {
         Entry {
             seq: r.seq,
+            chain: r.chain,
+            link: r.link,
             at: r.at,
             actor_id: r.actor_id,
             actor_name: r.actor_name,
