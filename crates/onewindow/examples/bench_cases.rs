@@ -7,6 +7,9 @@
 //!
 //!   cargo run --release --example bench_cases -- [--database-url URL] [--seconds 20] [--clients 64]
 //!
+//! `scripts/bench-cases.sh` runs it on SQLite and then on a fresh PostgreSQL database and
+//! relates the two.
+//!
 //! Without --database-url it uses a fresh SQLite file in the temp directory (WAL,
 //! synchronous=FULL, as served). A PostgreSQL URL must name a disposable database.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -158,6 +161,7 @@ async fn main() {
     let (code, (applicant, materials)) = code.expect("a matter of the approver's department");
 
     let start = Instant::now();
+    let cpu_before = support::cpu_ticks();
     let deadline = start + Duration::from_secs(a.seconds);
     let mut tasks = Vec::new();
     for c in 0..a.clients {
@@ -197,6 +201,7 @@ async fn main() {
         errors += e;
     }
     let elapsed = start.elapsed().as_secs_f64();
+    let cpu_busy = support::busy_share(cpu_before, support::cpu_ticks());
     lat.sort_by(|a, b| a.total_cmp(b));
     let transitions = lat.len();
     let per_s = transitions as f64 / elapsed;
@@ -212,6 +217,9 @@ async fn main() {
         "transitions_per_second": per_s.round(),
         "latency_ms": {"p50": percentile(&lat, 0.5), "p95": percentile(&lat, 0.95), "p99": percentile(&lat, 0.99), "max": percentile(&lat, 1.0)},
         "audit_chain_intact_entries": verified.as_ref().ok(),
+        // Of the whole machine's processor time during the run (server, database and clients):
+        // a run bound by a lock leaves it idle.
+        "cpu_busy_share": cpu_busy,
     });
     support::relate_to_raw_commits(&url, a.clients, &mut out).await;
     println!("{}", serde_json::to_string_pretty(&out).unwrap());

@@ -12,8 +12,12 @@
 //! table: the committing task is the one writer, and each statement it runs is time every
 //! waiting action waits.
 //!
-//! Both databases use it for the case engine's writes: SQLite has one writer anyway, and on
-//! PostgreSQL every audited write queues on the audit chain's head row until it commits.
+//! Both databases use it for the case engine's writes. SQLite has one writer, so one committing
+//! task (lane) serves it. PostgreSQL runs [`POSTGRES_LANES`] lanes side by side, each taking
+//! the next group as it is free, so that the processor works while one group waits on the
+//! database: their audit entries go to different chains (`sql::audit`), the rollups are written
+//! in key order, and a group that still meets another in a deadlock (two departments' document
+//! series taken in opposite orders, say) is run again whole, up to [`RETRIES`] times.
 
 use crate::backend::{Arg, Backend, multi_row, sql};
 use crate::error::{Result, StoreError};
@@ -28,6 +32,13 @@ use tokio::sync::{mpsc, oneshot};
 
 /// Most actions in one transaction; bounds the time any one caller waits.
 const MAX_GROUP: usize = 128;
+
+/// Committing tasks on PostgreSQL: enough that the processor is busy while groups wait on the
+/// database's round trips and flushes, few enough that they seldom meet on a row.
+pub(crate) const POSTGRES_LANES: usize = 4;
+
+/// Times a group the database chose as a deadlock's victim is run again.
+const RETRIES: usize = 3;
 
 type Boxed<'a> = Pin<Box<dyn Future<Output = Result<Box<dyn Any + Send>>> + Send + 'a>>;
 type Work<B> = Box<dyn for<'a> Fn(&'a mut GroupTx<B>) -> Boxed<'a> + Send + Sync>;
@@ -46,6 +57,20 @@ pub(crate) struct Later {
     audit: Vec<Pending>,
     /// What the actions add to the rollups, merged and written with the rest.
     pub tallies: Tallies,
+    /// Notices to number from their series (文号), with the rest.
+    documents: Vec<PendingDocument>,
+}
+
+/// A notice an action issues, numbered when the group writes (`sql::cases::number_documents`).
+pub(crate) struct PendingDocument {
+    pub case_id: i64,
+    pub kind: onewindow_core::case::documents::DocKind,
+    pub department_id: i64,
+    pub year: i32,
+    pub prefix: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// The index of the action's audit entry, which gets the number.
+    pub audit: usize,
 }
 
 impl Later {
@@ -59,14 +84,29 @@ impl Later {
         self.audit.push(Pending::now(ctx, change));
     }
 
-    fn mark(&self) -> (usize, usize, usize) {
-        (self.rows.len(), self.audit.len(), self.tallies.len())
+    /// How many audit entries the group holds so far.
+    pub fn audit_len(&self) -> usize {
+        self.audit.len()
     }
 
-    fn undo_to(&mut self, (rows, audit, tallies): (usize, usize, usize)) {
+    pub fn document(&mut self, d: PendingDocument) {
+        self.documents.push(d);
+    }
+
+    fn mark(&self) -> (usize, usize, usize, usize) {
+        (
+            self.rows.len(),
+            self.audit.len(),
+            self.tallies.len(),
+            self.documents.len(),
+        )
+    }
+
+    fn undo_to(&mut self, (rows, audit, tallies, documents): (usize, usize, usize, usize)) {
         self.rows.truncate(rows);
         self.audit.truncate(audit);
         self.tallies.truncate(tallies);
+        self.documents.truncate(documents);
     }
 
     pub async fn write<B: Backend>(self, tx: &mut B::Tx) -> Result<()> {
@@ -83,7 +123,9 @@ impl Later {
                 B::exec(tx, q).await?;
             }
         }
-        append_all::<B>(tx, self.audit).await?;
+        let mut audit = self.audit;
+        crate::sql::cases::number_documents::<B>(tx, self.documents, &mut audit).await?;
+        append_all::<B>(tx, audit).await?;
         self.tallies.write::<B>(tx).await
     }
 }
@@ -98,10 +140,13 @@ pub(crate) struct Grouper<B: Backend> {
 }
 
 impl<B: Backend> Grouper<B> {
-    /// Starts the committing task; it ends when the last handle is dropped.
-    pub fn start(b: Arc<B>) -> Grouper<B> {
+    /// Starts `lanes` committing tasks; they end when the last handle is dropped.
+    pub fn start(b: Arc<B>, lanes: usize) -> Grouper<B> {
         let (jobs, rx) = mpsc::channel(4 * MAX_GROUP);
-        tokio::spawn(run(b, rx));
+        let rx = Arc::new(tokio::sync::Mutex::new(rx));
+        for _ in 0..lanes.max(1) {
+            tokio::spawn(run(b.clone(), rx.clone()));
+        }
         Grouper { jobs }
     }
 
@@ -135,17 +180,32 @@ impl<B: Backend> Grouper<B> {
     }
 }
 
-async fn run<B: Backend>(b: Arc<B>, mut rx: mpsc::Receiver<Job<B>>) {
-    while let Some(first) = rx.recv().await {
-        let mut jobs = vec![first];
-        while jobs.len() < MAX_GROUP {
-            match rx.try_recv() {
-                Ok(j) => jobs.push(j),
-                Err(_) => break,
+async fn run<B: Backend>(b: Arc<B>, rx: Arc<tokio::sync::Mutex<mpsc::Receiver<Job<B>>>>) {
+    loop {
+        // One free lane at a time gathers the next group; the others commit theirs meanwhile.
+        let jobs = {
+            let mut rx = rx.lock().await;
+            let Some(first) = rx.recv().await else {
+                return;
+            };
+            let mut jobs = vec![first];
+            while jobs.len() < MAX_GROUP {
+                match rx.try_recv() {
+                    Ok(j) => jobs.push(j),
+                    Err(_) => break,
+                }
             }
-        }
+            jobs
+        };
         commit_group(b.as_ref(), jobs).await;
     }
+}
+
+/// Whether the database gave the transaction up for another's sake (a deadlock, a
+/// serialization failure): running it again is expected to succeed.
+fn transient(e: &StoreError) -> bool {
+    let m = e.to_string();
+    m.contains("deadlock detected") || m.contains("could not serialize access")
 }
 
 fn copy(e: &StoreError) -> StoreError {
@@ -155,16 +215,31 @@ fn copy(e: &StoreError) -> StoreError {
     }
 }
 
-async fn commit_group<B: Backend>(b: &B, jobs: Vec<Job<B>>) {
+async fn commit_group<B: Backend>(b: &B, mut jobs: Vec<Job<B>>) {
     // Alone in its transaction, an action needs no savepoint: its failure rolls it all back.
-    if let Some(jobs) = attempt_plain(b, jobs).await {
-        commit_with_savepoints(b, jobs).await;
+    for attempt in 0.. {
+        match attempt_plain(b, jobs, attempt < RETRIES).await {
+            Plain::Done => return,
+            Plain::Again(j) => jobs = j,
+            Plain::Split(j) => return commit_with_savepoints(b, j).await,
+        }
     }
 }
 
+/// What became of a group run without savepoints.
+enum Plain<B: Backend> {
+    /// Committed, or failed, and every job answered.
+    Done,
+    /// Given up for another transaction's sake: to run again whole.
+    Again(Vec<Job<B>>),
+    /// One of several actions failed: to run again, each in its savepoint.
+    Split(Vec<Job<B>>),
+}
+
 /// Runs the group without savepoints. Gives the jobs back, untouched by what was rolled back,
-/// when one of several failed; a lone job is answered with its own failure.
-async fn attempt_plain<B: Backend>(b: &B, jobs: Vec<Job<B>>) -> Option<Vec<Job<B>>> {
+/// when one of several failed or (while `may_retry`) the database gave the group up; a lone job
+/// is answered with its own failure.
+async fn attempt_plain<B: Backend>(b: &B, jobs: Vec<Job<B>>, may_retry: bool) -> Plain<B> {
     let mut g = match b.begin().await {
         Ok(tx) => GroupTx {
             tx,
@@ -172,7 +247,7 @@ async fn attempt_plain<B: Backend>(b: &B, jobs: Vec<Job<B>>) -> Option<Vec<Job<B
         },
         Err(e) => {
             answer_all(jobs, &e);
-            return None;
+            return Plain::Done;
         }
     };
     let mut done = Vec::with_capacity(jobs.len());
@@ -181,16 +256,24 @@ async fn attempt_plain<B: Backend>(b: &B, jobs: Vec<Job<B>>) -> Option<Vec<Job<B
             Ok(v) => done.push(Ok(v)),
             Err(e) => {
                 drop(g);
+                if may_retry && transient(&e) {
+                    return Plain::Again(jobs);
+                }
                 if jobs.len() == 1 {
                     answer_all(jobs, &e);
-                    return None;
+                    return Plain::Done;
                 }
-                return Some(jobs);
+                return Plain::Split(jobs);
             }
         }
     }
-    finish::<B>(g, jobs.into_iter().zip(done)).await;
-    None
+    match commit(g).await {
+        Err(e) if may_retry && transient(&e) => Plain::Again(jobs),
+        written => {
+            answer(written, jobs.into_iter().zip(done));
+            Plain::Done
+        }
+    }
 }
 
 async fn commit_with_savepoints<B: Backend>(b: &B, jobs: Vec<Job<B>>) {
@@ -205,7 +288,8 @@ async fn commit_with_savepoints<B: Backend>(b: &B, jobs: Vec<Job<B>>) {
     for j in &jobs {
         done.push(run_one::<B>(&mut g, &j.work).await);
     }
-    finish::<B>(g, jobs.into_iter().zip(done)).await;
+    let written = commit(g).await;
+    answer(written, jobs.into_iter().zip(done));
 }
 
 fn answer_all<B: Backend>(jobs: Vec<Job<B>>, e: &StoreError) {
@@ -214,17 +298,18 @@ fn answer_all<B: Backend>(jobs: Vec<Job<B>>, e: &StoreError) {
     }
 }
 
-/// Writes what the actions left for later, commits, then answers each job with its result (or
-/// with the failure that stopped the commit).
-async fn finish<B: Backend>(
-    g: GroupTx<B>,
+/// Writes what the actions left for later and commits.
+async fn commit<B: Backend>(g: GroupTx<B>) -> Result<()> {
+    let GroupTx { mut tx, later } = g;
+    later.write::<B>(&mut tx).await?;
+    B::commit(tx).await
+}
+
+/// Answers each job with its result, or with the failure that stopped the commit.
+fn answer<B: Backend>(
+    written: Result<()>,
     results: impl Iterator<Item = (Job<B>, Result<Box<dyn Any + Send>>)>,
 ) {
-    let GroupTx { mut tx, later } = g;
-    let written = match later.write::<B>(&mut tx).await {
-        Ok(()) => B::commit(tx).await,
-        Err(e) => Err(e),
-    };
     match written {
         Ok(()) => {
             for (j, r) in results {

@@ -236,3 +236,27 @@ pub async fn relate_to_raw_commits(url: &str, clients: usize, out: &mut serde_js
     );
     out["raw_commits_per_second"] = serde_json::Value::Object(raw);
 }
+
+/// The machine's processor time so far (all cores, from /proc/stat): busy and total ticks.
+/// `None` where /proc is not there.
+#[allow(dead_code)]
+pub fn cpu_ticks() -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let line = stat.lines().next()?;
+    let v: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal …: idle and iowait are the time not used.
+    let total: u64 = v.iter().take(8).sum();
+    let idle = v.get(3).copied().unwrap_or(0) + v.get(4).copied().unwrap_or(0);
+    Some((total - idle, total))
+}
+
+/// The share of the processors busy between two readings of [`cpu_ticks`].
+#[allow(dead_code)]
+pub fn busy_share(before: Option<(u64, u64)>, after: Option<(u64, u64)>) -> Option<f64> {
+    let ((b0, t0), (b1, t1)) = (before?, after?);
+    (t1 > t0).then(|| ((b1 - b0) as f64 / (t1 - t0) as f64 * 1000.0).round() / 1000.0)
+}

@@ -4,7 +4,7 @@
 -- is place 0 (its hash is the chain's genesis, computed by the code). Checkpoints bind all heads
 -- at an instant into one Merkle root that can be published.
 DROP TRIGGER audit_log_head_follows ON audit_log;
-ALTER TABLE audit_log ADD COLUMN chain INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE audit_log ADD COLUMN chain BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE audit_log ADD COLUMN link BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change;
 UPDATE audit_log SET link = seq;
@@ -16,7 +16,7 @@ SELECT setval(pg_get_serial_sequence('audit_log', 'seq'), COALESCE(MAX(seq), 0) 
 FROM audit_log;
 
 CREATE TABLE audit_heads (
-    chain INTEGER PRIMARY KEY CHECK (chain BETWEEN 1 AND 16),
+    chain BIGINT PRIMARY KEY CHECK (chain BETWEEN 1 AND 16),
     link  BIGINT NOT NULL,
     hash  TEXT   NOT NULL
 );

@@ -9,8 +9,7 @@ use crate::model::AuditFilter;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use onewindow_core::audit::{
-    Broken, CHAINS, Change, Checkpoint, Context, Entry, Head, Verifier, chain_of, check_checkpoint,
-    genesis,
+    Broken, CHAINS, Change, Checkpoint, Context, Entry, Head, Verifier, check_checkpoint, genesis,
 };
 
 /// Appends one entry inside the caller's transaction. Locking the head row numbers entries
@@ -41,10 +40,11 @@ impl Pending {
     }
 }
 
-/// Appends entries in order: each to its target's chain, whose head row is moved once for all
-/// of the batch's entries in it (heads locked in chain order, so two batches never wait on each
-/// other in a circle); their hashes are chained here and they are inserted in multi-row
-/// statements (the head's hash follows by trigger, migration 0026). Returns their numbers.
+/// Appends entries in order, all to one chain: a chain no other writer holds now (`SKIP LOCKED`
+/// on PostgreSQL; the shortest, so the chains grow alike), whose head is moved once for all of
+/// them. Only when every chain is held does the writer wait, on one of them. Their hashes are
+/// chained here and they are inserted in multi-row statements (the head's hash follows by
+/// trigger, migration 0026). Returns their numbers.
 pub(crate) async fn append_all<B: Backend>(
     tx: &mut B::Tx,
     pending: Vec<Pending>,
@@ -52,43 +52,45 @@ pub(crate) async fn append_all<B: Backend>(
     if pending.is_empty() {
         return Ok(Vec::new());
     }
+    let n = pending.len() as i64;
     let numbers: Vec<(i64,)> = B::all(tx, sql(B::audit_numbers(pending.len()))).await?;
-    let mut chains: Vec<i32> = pending
-        .iter()
-        .map(|p| chain_of(&p.change.target_type, p.change.target_id))
-        .collect();
-    let mut places = std::collections::HashMap::new();
-    {
-        let mut by_chain = chains.clone();
-        by_chain.sort_unstable();
-        by_chain.dedup();
-        for chain in by_chain {
-            let n = chains.iter().filter(|c| **c == chain).count() as i64;
-            let head: Option<(i64, String)> = B::opt(
+    let free: Option<(i64, i64, String)> = B::opt(
+        tx,
+        sql(format!(
+            "UPDATE audit_heads SET link = link + $1 WHERE chain = \
+             (SELECT chain FROM audit_heads ORDER BY link, chain LIMIT 1{}) \
+             RETURNING chain, link, hash",
+            B::SKIP_LOCKED
+        ))
+        .bind(n),
+    )
+    .await?;
+    let (chain, last, hash) = match free {
+        Some(head) => head,
+        None => {
+            let wait_on = 1 + numbers
+                .first()
+                .map_or(0, |(s,)| s.rem_euclid(CHAINS.into()));
+            B::opt(
                 tx,
-                sql(
-                    "UPDATE audit_heads SET link = link + $1 WHERE chain = $2 RETURNING link, hash",
-                )
+                sql("UPDATE audit_heads SET link = link + $1 WHERE chain = $2 \
+                     RETURNING chain, link, hash")
                 .bind(n)
-                .bind(i64::from(chain)),
+                .bind(wait_on),
             )
-            .await?;
-            let (last, hash) = head.ok_or_else(|| {
-                StoreError::Database(format!("the head of audit chain {chain} is missing"))
-            })?;
-            let prev = if last == n { genesis(chain) } else { hash };
-            places.insert(chain, (last - n + 1, prev));
+            .await?
+            .ok_or_else(|| StoreError::Database("the audit chains' heads are missing".into()))?
         }
-    }
+    };
+    let chain = chain as i32;
+    let first = last - n + 1;
+    let mut prev_hash = if first == 1 { genesis(chain) } else { hash };
     let mut entries = Vec::with_capacity(pending.len());
-    for ((p, chain), (seq,)) in pending.into_iter().zip(chains.drain(..)).zip(numbers) {
-        let Some((link, prev_hash)) = places.get_mut(&chain) else {
-            continue;
-        };
+    for (link, (p, (seq,))) in (first..).zip(pending.into_iter().zip(numbers)) {
         let mut e = Entry {
             seq,
             chain,
-            link: *link,
+            link,
             at: p.at,
             actor_id: p.ctx.actor_id,
             actor_name: p.ctx.actor_name,
@@ -101,12 +103,11 @@ pub(crate) async fn append_all<B: Backend>(
             summary: p.change.summary.to_string(),
             client_addr: p.ctx.client_addr,
             request_id: p.ctx.request_id,
-            prev_hash: prev_hash.clone(),
+            prev_hash,
             hash: String::new(),
         };
         e.hash = e.compute_hash();
-        *prev_hash = e.hash.clone();
-        *link += 1;
+        prev_hash = e.hash.clone();
         entries.push(e);
     }
     let seqs = entries.iter().map(|e| e.seq).collect();
@@ -230,7 +231,7 @@ impl<B: Backend> AuditStore for SqlStore<B> {
     }
 
     async fn audit_heads(&self) -> Result<Vec<Head>> {
-        let rows: Vec<(i32, i64, String)> = self
+        let rows: Vec<(i64, i64, String)> = self
             .b
             .read_all(sql(
                 "SELECT chain, link, hash FROM audit_heads ORDER BY chain",
@@ -239,9 +240,13 @@ impl<B: Backend> AuditStore for SqlStore<B> {
         Ok(rows
             .into_iter()
             .map(|(chain, link, hash)| Head {
-                chain,
+                chain: chain as i32,
                 link,
-                hash: if link == 0 { genesis(chain) } else { hash },
+                hash: if link == 0 {
+                    genesis(chain as i32)
+                } else {
+                    hash
+                },
             })
             .collect())
     }

@@ -319,18 +319,20 @@ async fn conclude_bundle<B: Backend>(
     Ok(())
 }
 
-/// The notices an action issues, each numbered from its series (文号) in this transaction: a
-/// rolled-back action gives its number back, so a series never skips. Returns the numbers.
-async fn issue_documents<B: Backend>(
-    tx: &mut B::Tx,
+/// The notices an action issues, to be numbered from their series (文号) when the group writes
+/// (`number_documents`): the audit entry at `audit` gets their numbers.
+async fn plan_documents<B: Backend>(
+    g: &mut GroupTx<B>,
     after: &Case,
     kind: onewindow_core::case::ActionKind,
-) -> Result<Vec<String>> {
+    audit: usize,
+) -> Result<()> {
     use onewindow_core::case::documents;
     let kinds = documents::issued(kind, after);
     if kinds.is_empty() {
-        return Ok(Vec::new());
+        return Ok(());
     }
+    let tx = &mut g.tx;
     let prefixes: std::collections::BTreeMap<String, String> = B::opt::<(String,)>(
         tx,
         sql("SELECT value FROM settings WHERE key = $1").bind(documents::PREFIXES_KEY),
@@ -350,36 +352,95 @@ async fn issue_documents<B: Backend>(
     );
     let at = after.updated_at;
     let year = chrono::Datelike::year(&local_date(at));
-    let mut out = Vec::new();
     for k in kinds {
-        let seq: Option<(i64,)> = B::opt(
-            tx,
-            sql("INSERT INTO document_series (department_id, year, kind, last) VALUES ($1, $2, $3, 1)
-                 ON CONFLICT (department_id, year, kind) DO UPDATE SET last = document_series.last + 1
-                 RETURNING last")
-            .bind(after.department_id)
-            .bind(i64::from(year))
-            .bind(k.code()),
-        )
-        .await?;
-        let (seq,) = seq.ok_or_else(|| StoreError::Database("no document number".into()))?;
-        let number = documents::number(&prefix, k, year, seq);
-        B::exec(
-            tx,
-            sql("INSERT INTO case_documents (case_id, kind, number, department_id, year, seq, issued_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)")
-            .bind(after.id)
-            .bind(k.code())
-            .bind(number.clone())
-            .bind(after.department_id)
-            .bind(i64::from(year))
-            .bind(seq)
-            .bind(at),
-        )
-        .await?;
-        out.push(number);
+        g.later.document(crate::group::PendingDocument {
+            case_id: after.id,
+            kind: k,
+            department_id: after.department_id,
+            year,
+            prefix: prefix.clone(),
+            at,
+            audit,
+        });
     }
-    Ok(out)
+    Ok(())
+}
+
+/// Numbers the group's notices, each from its series per department, year and kind, and records
+/// them, just before the group commits: the series are taken in key order (two groups never wait
+/// on each other in a circle) and each once for all of its notices, and held only to the commit.
+/// A rolled-back group gives its numbers back, so a series never skips. Each number goes into
+/// its action's audit entry (`after.documents`).
+pub(crate) async fn number_documents<B: Backend>(
+    tx: &mut B::Tx,
+    docs: Vec<crate::group::PendingDocument>,
+    audit: &mut [crate::sql::audit::Pending],
+) -> Result<()> {
+    use onewindow_core::case::documents;
+    let mut series: std::collections::BTreeMap<(i64, i32, &'static str), Vec<usize>> =
+        std::collections::BTreeMap::new();
+    for (i, d) in docs.iter().enumerate() {
+        series
+            .entry((d.department_id, d.year, d.kind.code()))
+            .or_default()
+            .push(i);
+    }
+    let mut numbers: Vec<Option<(i64, String)>> = vec![None; docs.len()];
+    for ((department_id, year, code), members) in series {
+        let n = members.len() as i64;
+        let last: Option<(i64,)> = B::opt(
+            tx,
+            sql("INSERT INTO document_series (department_id, year, kind, last) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (department_id, year, kind) DO UPDATE SET last = document_series.last + $4
+                 RETURNING last")
+            .bind(department_id)
+            .bind(i64::from(year))
+            .bind(code)
+            .bind(n),
+        )
+        .await?;
+        let (last,) = last.ok_or_else(|| StoreError::Database("no document number".into()))?;
+        for (j, i) in members.into_iter().enumerate() {
+            let seq = last - n + 1 + j as i64;
+            let d = &docs[i];
+            numbers[i] = Some((seq, documents::number(&d.prefix, d.kind, d.year, seq)));
+        }
+    }
+    let mut rows = Vec::with_capacity(docs.len());
+    for (d, numbered) in docs.iter().zip(numbers) {
+        let Some((seq, number)) = numbered else {
+            continue;
+        };
+        if let Some(after) = audit
+            .get_mut(d.audit)
+            .and_then(|p| p.change.summary.get_mut("after"))
+            .and_then(|a| a.as_object_mut())
+        {
+            let list = after
+                .entry("documents")
+                .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+            if let Some(list) = list.as_array_mut() {
+                list.push(number.clone().into());
+            }
+        }
+        rows.push(vec![
+            Arg::from(d.case_id),
+            Arg::from(d.kind.code()),
+            Arg::from(number),
+            Arg::from(d.department_id),
+            Arg::from(i64::from(d.year)),
+            Arg::from(seq),
+            Arg::from(d.at),
+        ]);
+    }
+    for q in multi_row::<B>(
+        "INSERT INTO case_documents (case_id, kind, number, department_id, year, seq, issued_at)",
+        "",
+        rows,
+    ) {
+        B::exec(tx, q).await?;
+    }
+    Ok(())
 }
 
 /// Everything one action writes, inside the caller's transaction.
@@ -408,7 +469,6 @@ async fn write_outcome<B: Backend>(
         outcome.note.as_deref(),
     );
     insert_notices(&mut g.later, id, &outcome.notices);
-    let documents = issue_documents::<B>(&mut g.tx, &after.case, outcome.kind).await?;
     g.later.audit(
         ctx,
         case_change(
@@ -418,10 +478,12 @@ async fn write_outcome<B: Backend>(
                 "number": after.case.number,
                 "before": {"state": before.case.state.code()},
                 "after": {"state": after.case.state.code(), "note": outcome.note,
-                          "documents": documents},
+                          "documents": []},
             }),
         ),
     );
+    let entry = g.later.audit_len() - 1;
+    plan_documents::<B>(g, &after.case, outcome.kind, entry).await?;
     if let Some(b) = after.case.bundle_id
         && after.case.state.is_concluded()
         && !before.case.state.is_concluded()

@@ -5,7 +5,7 @@ mod appointments;
 pub(crate) mod audit;
 mod calendar;
 mod case_rows;
-mod cases;
+pub(crate) mod cases;
 mod catalog;
 mod complaints;
 mod enterprise;
@@ -58,7 +58,14 @@ impl<B: Backend> SqlStore<B> {
     pub fn new(b: B) -> SqlStore<B> {
         let b = Arc::new(b);
         SqlStore {
-            group: Grouper::start(b.clone()),
+            group: Grouper::start(
+                b.clone(),
+                if b.name() == "postgres" {
+                    crate::group::POSTGRES_LANES
+                } else {
+                    1
+                },
+            ),
             calls: hall_calls::CallBatcher::start(b.clone()),
             b,
             sessions: Default::default(),

@@ -257,7 +257,7 @@ impl UserRow {
 #[derive(sqlx::FromRow)]
 pub struct EntryRow {
     pub seq: i64,
-    pub chain: i32,
+    pub chain: i64,
     pub link: i64,
     pub at: DateTime<Utc>,
     pub actor_id: Option<i64>,
@@ -281,7 +281,7 @@ impl From<EntryRow> for Entry {
     fn from(r: EntryRow) -> Entry {
         Entry {
             seq: r.seq,
-            chain: r.chain,
+            chain: r.chain as i32,
             link: r.link,
             at: r.at,
             actor_id: r.actor_id,
