@@ -67,7 +67,6 @@ pub(crate) struct PendingDocument {
     pub kind: onewindow_core::case::documents::DocKind,
     pub department_id: i64,
     pub year: i32,
-    pub prefix: String,
     pub at: chrono::DateTime<chrono::Utc>,
     /// The index of the action's audit entry, which gets the number.
     pub audit: usize,

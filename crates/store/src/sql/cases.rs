@@ -321,49 +321,26 @@ async fn conclude_bundle<B: Backend>(
 
 /// The notices an action issues, to be numbered from their series (文号) when the group writes
 /// (`number_documents`): the audit entry at `audit` gets their numbers.
-async fn plan_documents<B: Backend>(
-    g: &mut GroupTx<B>,
+fn plan_documents(
+    later: &mut crate::group::Later,
     after: &Case,
     kind: onewindow_core::case::ActionKind,
     audit: usize,
-) -> Result<()> {
+) {
     use onewindow_core::case::documents;
     let kinds = documents::issued(kind, after);
-    if kinds.is_empty() {
-        return Ok(());
-    }
-    let tx = &mut g.tx;
-    let prefixes: std::collections::BTreeMap<String, String> = B::opt::<(String,)>(
-        tx,
-        sql("SELECT value FROM settings WHERE key = $1").bind(documents::PREFIXES_KEY),
-    )
-    .await?
-    .and_then(|(v,)| serde_json::from_str(&v).ok())
-    .unwrap_or_default();
-    let name: Option<(String,)> = B::opt(
-        tx,
-        sql("SELECT name FROM departments WHERE id = $1").bind(after.department_id),
-    )
-    .await?;
-    let prefix = documents::prefix(
-        &prefixes,
-        after.department_id,
-        &name.map(|n| n.0).unwrap_or_default(),
-    );
     let at = after.updated_at;
     let year = chrono::Datelike::year(&local_date(at));
     for k in kinds {
-        g.later.document(crate::group::PendingDocument {
+        later.document(crate::group::PendingDocument {
             case_id: after.id,
             kind: k,
             department_id: after.department_id,
             year,
-            prefix: prefix.clone(),
             at,
             audit,
         });
     }
-    Ok(())
 }
 
 /// Numbers the group's notices, each from its series per department, year and kind, and records
@@ -385,8 +362,37 @@ pub(crate) async fn number_documents<B: Backend>(
             .or_default()
             .push(i);
     }
+    if docs.is_empty() {
+        return Ok(());
+    }
+    // The departments' short names (e.g. 龙住建), read once for the group.
+    let prefixes: std::collections::BTreeMap<String, String> = B::opt::<(String,)>(
+        tx,
+        sql("SELECT value FROM settings WHERE key = $1").bind(documents::PREFIXES_KEY),
+    )
+    .await?
+    .and_then(|(v,)| serde_json::from_str(&v).ok())
+    .unwrap_or_default();
+    let mut prefix_of = std::collections::HashMap::new();
     let mut numbers: Vec<Option<(i64, String)>> = vec![None; docs.len()];
     for ((department_id, year, code), members) in series {
+        let prefix = match prefix_of.get(&department_id) {
+            Some(p) => String::clone(p),
+            None => {
+                let name: Option<(String,)> = B::opt(
+                    tx,
+                    sql("SELECT name FROM departments WHERE id = $1").bind(department_id),
+                )
+                .await?;
+                let p = documents::prefix(
+                    &prefixes,
+                    department_id,
+                    &name.map(|n| n.0).unwrap_or_default(),
+                );
+                prefix_of.insert(department_id, p.clone());
+                p
+            }
+        };
         let n = members.len() as i64;
         let last: Option<(i64,)> = B::opt(
             tx,
@@ -403,7 +409,7 @@ pub(crate) async fn number_documents<B: Backend>(
         for (j, i) in members.into_iter().enumerate() {
             let seq = last - n + 1 + j as i64;
             let d = &docs[i];
-            numbers[i] = Some((seq, documents::number(&d.prefix, d.kind, d.year, seq)));
+            numbers[i] = Some((seq, documents::number(&prefix, d.kind, d.year, seq)));
         }
     }
     let mut rows = Vec::with_capacity(docs.len());
@@ -483,7 +489,7 @@ async fn write_outcome<B: Backend>(
         ),
     );
     let entry = g.later.audit_len() - 1;
-    plan_documents::<B>(g, &after.case, outcome.kind, entry).await?;
+    plan_documents(&mut g.later, &after.case, outcome.kind, entry);
     if let Some(b) = after.case.bundle_id
         && after.case.state.is_concluded()
         && !before.case.state.is_concluded()
