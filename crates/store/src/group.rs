@@ -12,12 +12,15 @@
 //! table: the committing task is the one writer, and each statement it runs is time every
 //! waiting action waits.
 //!
-//! Both databases use it for the case engine's writes. SQLite has one writer, so one committing
-//! task (lane) serves it. PostgreSQL runs [`POSTGRES_LANES`] lanes side by side, each taking
-//! the next group as it is free, so that the processor works while one group waits on the
-//! database: their audit entries go to different chains (`sql::audit`), the rollups are written
-//! in key order, and a group that still meets another in a deadlock (two departments' document
-//! series taken in opposite orders, say) is run again whole, up to [`RETRIES`] times.
+//! Both databases use it for the case engine's writes. A committing task (a lane) takes the next
+//! group as it is free; several lanes can commit side by side: their audit entries go to
+//! different chains (`sql::audit`), the rollups and the document series are written in key order
+//! at the group's end, and a group that still meets another in a deadlock is run again whole, up
+//! to [`RETRIES`] times (as groups of several instances on one database may). SQLite has one
+//! writer, so one lane. On PostgreSQL more lanes were measured to do less (docs/BENCHMARKS.md:
+//! 1,373 transitions/s with one lane, 1,190 with four, 947 with eight): every group adds to the
+//! same rollup rows (a department's day), which one lane at a time may hold until it commits.
+//! Until those rows are split, [`POSTGRES_LANES`] stays one.
 
 use crate::backend::{Arg, Backend, multi_row, sql};
 use crate::error::{Result, StoreError};
@@ -33,9 +36,8 @@ use tokio::sync::{mpsc, oneshot};
 /// Most actions in one transaction; bounds the time any one caller waits.
 const MAX_GROUP: usize = 128;
 
-/// Committing tasks on PostgreSQL: enough that the processor is busy while groups wait on the
-/// database's round trips and flushes, few enough that they seldom meet on a row.
-pub(crate) const POSTGRES_LANES: usize = 4;
+/// Committing tasks on PostgreSQL (see the module's comment for why one).
+pub(crate) const POSTGRES_LANES: usize = 1;
 
 /// Times a group the database chose as a deadlock's victim is run again.
 const RETRIES: usize = 3;
