@@ -7,6 +7,10 @@ use onewindow_core::Lang;
 pub const SOURCES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     ("security.html", include_str!("../templates/security.html")),
+    (
+        "checkpoints.html",
+        include_str!("../templates/checkpoints.html"),
+    ),
     ("ent_nav.html", include_str!("../templates/ent_nav.html")),
     ("pet_nav.html", include_str!("../templates/pet_nav.html")),
     ("pet_desk.html", include_str!("../templates/pet_desk.html")),

@@ -416,8 +416,43 @@ each_app!(
             (s, e["field"].as_str()),
             (StatusCode::BAD_REQUEST, Some("kind"))
         );
-        // the page
+        // the audit checkpoints: none yet, then the latest printed and downloadable as the file
+        // `audit verify --against` reads; only for the administrator
         let cookie = crate::pages::sign_in_cookie(app, "admin").await;
+        let (s, html) = crate::pages::page(app, "/admin/audit/checkpoints", &cookie).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("尚无检查点"), "{html}");
+        let taken = app.db().store.take_audit_checkpoint().await.unwrap();
+        let (s, html) = crate::pages::page(app, "/admin/audit/checkpoints", &cookie).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            html.contains("最新检查点") && html.contains(&taken.root),
+            "{html}"
+        );
+        assert_eq!(
+            html.matches("<tr><td class=\"num\">").count(),
+            16,
+            "every chain's head"
+        );
+        let file = app
+            .http
+            .get(app.url("/admin/audit/checkpoints/latest.json"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(file.status(), StatusCode::OK);
+        let got: onewindow_core::audit::Checkpoint = file.json().await.unwrap();
+        assert_eq!(got, taken);
+        let (_, audit_html) = crate::pages::page(app, "/audit", &cookie).await;
+        assert!(
+            audit_html.contains("/admin/audit/checkpoints"),
+            "linked from 操作记录"
+        );
+        let sv = crate::pages::sign_in_cookie(app, "supervisor").await;
+        let (s, _) = crate::pages::page(app, "/admin/audit/checkpoints", &sv).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        // the page
         let (s, html) = crate::pages::page(app, "/admin/security?kind=not_found", &cookie).await;
         assert_eq!(s, StatusCode::OK);
         assert!(html.contains("安全日志") && html.contains("/api/v1/cases/999991"));

@@ -20,6 +20,80 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(trail_page))
         .route("/audit.xlsx", get(trail_export))
         .route("/admin/security", get(security_page))
+        .route("/admin/audit/checkpoints", get(checkpoints_page))
+        .route(
+            "/admin/audit/checkpoints/latest.json",
+            get(latest_checkpoint_file),
+        )
+}
+
+/// The audit trail's checkpoints (审计检查点), to print or download and publish: the latest in
+/// full (its time, its root, every chain's head), the earlier ones by time and root.
+async fn checkpoints_page(
+    State(state): State<AppState>,
+    page: PageCtx,
+    auth: Auth,
+) -> AppResult<Response> {
+    let lang = page.lang(Some(&auth));
+    let kept = audit::checkpoints(&state, &auth, 30).await?;
+    let latest = kept.first().map(|c| {
+        context! {
+            at => onewindow_core::time::display(c.at),
+            root => c.root.clone(),
+            entries => c.heads.iter().map(|h| h.link).sum::<i64>(),
+            heads => c.heads.iter().map(|h| context! {
+                chain => h.chain, link => h.link, hash => h.hash.clone(),
+            }).collect::<Vec<_>>(),
+        }
+    });
+    let earlier: Vec<Value> = kept
+        .iter()
+        .skip(1)
+        .map(|c| {
+            context! {
+                at => onewindow_core::time::display(c.at),
+                root => c.root.clone(),
+                entries => c.heads.iter().map(|h| h.link).sum::<i64>(),
+            }
+        })
+        .collect();
+    Ok(render(
+        &state,
+        &page,
+        Some(&auth),
+        "checkpoints.html",
+        &tr("cp.title", lang),
+        context! { latest => latest, earlier => earlier },
+    ))
+}
+
+/// The latest checkpoint as the JSON `onewindow audit verify --against` reads.
+async fn latest_checkpoint_file(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    use axum::response::IntoResponse;
+    let kept = audit::checkpoints(&state, &auth, 1).await?;
+    let Some(c) = kept.into_iter().next() else {
+        return Err(crate::error::AppError::not_found(
+            onewindow_core::Text::fixed("审计检查点", "audit checkpoint"),
+        ));
+    };
+    let name = format!(
+        "checkpoint-{}.json",
+        onewindow_core::time::local(c.at).format("%Y%m%d-%H%M")
+    );
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/json".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        axum::Json(c),
+    )
+        .into_response())
 }
 
 fn kind_name(kind: &str, lang: Lang) -> String {

@@ -77,3 +77,13 @@ pub async fn trail(
         })
         .await?)
 }
+
+/// The trail's checkpoints kept, newest first: for those who keep the platform's security.
+pub async fn checkpoints(
+    state: &AppState,
+    auth: &Auth,
+    limit: i64,
+) -> AppResult<Vec<onewindow_core::audit::Checkpoint>> {
+    auth.actor.require(Permission::SecurityRead)?;
+    Ok(state.store.audit_checkpoints(limit).await?)
+}
