@@ -421,7 +421,10 @@ each_app!(
         let cookie = crate::pages::sign_in_cookie(app, "admin").await;
         let (s, html) = crate::pages::page(app, "/admin/audit/checkpoints", &cookie).await;
         assert_eq!(s, StatusCode::OK);
-        assert!(html.contains("尚无检查点"), "{html}");
+        assert!(
+            html.contains("<h1>审计检查点</h1>") && html.contains("尚无检查点"),
+            "{html}"
+        );
         let taken = app.db().store.take_audit_checkpoint().await.unwrap();
         let (s, html) = crate::pages::page(app, "/admin/audit/checkpoints", &cookie).await;
         assert_eq!(s, StatusCode::OK);

@@ -62,7 +62,7 @@ async fn checkpoints_page(
         &page,
         Some(&auth),
         "checkpoints.html",
-        &tr("cp.title", lang),
+        &tr("ckpt.title", lang),
         context! { latest => latest, earlier => earlier },
     ))
 }
