@@ -1,8 +1,10 @@
 -- The trail in sixteen chains (core::audit, CHAINS): every entry gets its chain and its place in
 -- it; the entries so far are chain 1 at their own numbers, their hashes unchanged. Each chain has
 -- its head row, so writers to different chains do not wait for each other; an empty chain's head
--- is place 0 (its hash is the chain's genesis, computed by the code). Checkpoints bind all heads
--- at an instant into one Merkle root that can be published.
+-- is place 0 (its hash is the chain's genesis, computed by the code). The head's hash follows
+-- the entry at the head's place only: rows copied in number order (onewindow copy) need not
+-- come in place order, since a chain's next writer may have drawn its number earlier.
+-- Checkpoints bind all heads at an instant into one Merkle root that can be published.
 DROP TRIGGER audit_log_head_follows ON audit_log;
 ALTER TABLE audit_log ADD COLUMN chain BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE audit_log ADD COLUMN link BIGINT NOT NULL DEFAULT 0;
@@ -41,7 +43,7 @@ DROP TABLE audit_head;
 
 CREATE OR REPLACE FUNCTION audit_log_head_follows() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE audit_heads SET hash = NEW.hash WHERE chain = NEW.chain;
+    UPDATE audit_heads SET hash = NEW.hash WHERE chain = NEW.chain AND link = NEW.link;
     RETURN NULL;
 END;
 $$;
