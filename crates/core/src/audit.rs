@@ -306,49 +306,6 @@ pub fn merkle_root(heads: &[Head]) -> String {
     hex(&level[0])
 }
 
-/// Checks a whole trail held in memory (the store checks its own page by page with the same
-/// [`Verifier`]): every chain from its genesis to its recorded head, no entry outside the
-/// chains, every checkpoint's heads still in place. Returns how many entries were checked.
-pub fn verify_trail(
-    entries: &[Entry],
-    heads: &[Head],
-    checkpoints: &[Checkpoint],
-) -> Result<u64, Broken> {
-    let mut count = 0;
-    for chain in 1..=CHAINS {
-        let mut mine: Vec<&Entry> = entries.iter().filter(|e| e.chain == chain).collect();
-        mine.sort_by_key(|e| (e.link, e.seq));
-        let mut v = Verifier::new(chain);
-        for e in mine {
-            v.check(e)?;
-        }
-        let head = heads
-            .iter()
-            .find(|h| h.chain == chain)
-            .cloned()
-            .unwrap_or(Head {
-                chain,
-                link: 0,
-                hash: genesis(chain),
-            });
-        count += v.finish(&head)?;
-    }
-    if count != entries.len() as u64 {
-        return Err(Broken::Outside {
-            count: entries.len() as u64 - count,
-        });
-    }
-    for c in checkpoints {
-        check_checkpoint(c, |chain, link| {
-            entries
-                .iter()
-                .find(|e| e.chain == chain && e.link == link)
-                .map(|e| e.hash.clone())
-        })?;
-    }
-    Ok(count)
-}
-
 /// Checks a checkpoint against the trail, given the hash of the entry at a chain's place.
 pub fn check_checkpoint(
     c: &Checkpoint,
@@ -407,6 +364,49 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
     use proptest::prelude::*;
+
+    /// Checks a whole trail held in memory, as the store checks its own page by page
+    /// (`sql::audit::verify_audit`) with the same [`Verifier`] and [`check_checkpoint`]: every chain from its genesis to its recorded head, no entry outside the
+    /// chains, every checkpoint's heads still in place. Returns how many entries were checked.
+    fn verify_trail(
+        entries: &[Entry],
+        heads: &[Head],
+        checkpoints: &[Checkpoint],
+    ) -> Result<u64, Broken> {
+        let mut count = 0;
+        for chain in 1..=CHAINS {
+            let mut mine: Vec<&Entry> = entries.iter().filter(|e| e.chain == chain).collect();
+            mine.sort_by_key(|e| (e.link, e.seq));
+            let mut v = Verifier::new(chain);
+            for e in mine {
+                v.check(e)?;
+            }
+            let head = heads
+                .iter()
+                .find(|h| h.chain == chain)
+                .cloned()
+                .unwrap_or(Head {
+                    chain,
+                    link: 0,
+                    hash: genesis(chain),
+                });
+            count += v.finish(&head)?;
+        }
+        if count != entries.len() as u64 {
+            return Err(Broken::Outside {
+                count: entries.len() as u64 - count,
+            });
+        }
+        for c in checkpoints {
+            check_checkpoint(c, |chain, link| {
+                entries
+                    .iter()
+                    .find(|e| e.chain == chain && e.link == link)
+                    .map(|e| e.hash.clone())
+            })?;
+        }
+        Ok(count)
+    }
 
     /// A trail written as the store writes it: entries about `targets` in turn, each at the end
     /// of its target's chain. Returns the entries and the heads.

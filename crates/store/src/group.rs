@@ -12,15 +12,14 @@
 //! table: the committing task is the one writer, and each statement it runs is time every
 //! waiting action waits.
 //!
-//! Both databases use it for the case engine's writes. A committing task (a lane) takes the next
-//! group as it is free; several lanes can commit side by side: their audit entries go to
-//! different chains (`sql::audit`), the rollups and the document series are written in key order
-//! at the group's end, and a group that still meets another in a deadlock is run again whole, up
-//! to [`RETRIES`] times (as groups of several instances on one database may). SQLite has one
-//! writer, so one lane. On PostgreSQL more lanes were measured to do less (docs/BENCHMARKS.md:
-//! 1,373 transitions/s with one lane, 1,190 with four, 947 with eight): every group adds to the
-//! same rollup rows (a department's day), which one lane at a time may hold until it commits.
-//! Until those rows are split, [`POSTGRES_LANES`] stays one.
+//! Both databases use it for the case engine's writes, through one committing task per
+//! instance: SQLite has one writer, and on PostgreSQL several committing tasks were measured to
+//! do less (docs/BENCHMARKS.md: 1,373 transitions/s with one, 1,190 with four, 947 with eight),
+//! because every group adds to the same rollup rows (a department's day), which one group at a
+//! time holds until it commits. Several instances on one database still commit side by side:
+//! their audit entries go to different chains (`sql::audit`), the rollups and the document
+//! series are written in key order at the group's end, and a group that still meets another in
+//! a deadlock is run again whole, up to [`RETRIES`] times.
 
 use crate::backend::{Arg, Backend, multi_row, sql};
 use crate::error::{Result, StoreError};
@@ -35,9 +34,6 @@ use tokio::sync::{mpsc, oneshot};
 
 /// Most actions in one transaction; bounds the time any one caller waits.
 const MAX_GROUP: usize = 128;
-
-/// Committing tasks on PostgreSQL (see the module's comment for why one).
-pub(crate) const POSTGRES_LANES: usize = 1;
 
 /// Times a group the database chose as a deadlock's victim is run again.
 const RETRIES: usize = 3;
@@ -141,13 +137,10 @@ pub(crate) struct Grouper<B: Backend> {
 }
 
 impl<B: Backend> Grouper<B> {
-    /// Starts `lanes` committing tasks; they end when the last handle is dropped.
-    pub fn start(b: Arc<B>, lanes: usize) -> Grouper<B> {
+    /// Starts the committing task; it ends when the last handle is dropped.
+    pub fn start(b: Arc<B>) -> Grouper<B> {
         let (jobs, rx) = mpsc::channel(4 * MAX_GROUP);
-        let rx = Arc::new(tokio::sync::Mutex::new(rx));
-        for _ in 0..lanes.max(1) {
-            tokio::spawn(run(b.clone(), rx.clone()));
-        }
+        tokio::spawn(run(b, rx));
         Grouper { jobs }
     }
 
@@ -181,23 +174,15 @@ impl<B: Backend> Grouper<B> {
     }
 }
 
-async fn run<B: Backend>(b: Arc<B>, rx: Arc<tokio::sync::Mutex<mpsc::Receiver<Job<B>>>>) {
-    loop {
-        // One free lane at a time gathers the next group; the others commit theirs meanwhile.
-        let jobs = {
-            let mut rx = rx.lock().await;
-            let Some(first) = rx.recv().await else {
-                return;
-            };
-            let mut jobs = vec![first];
-            while jobs.len() < MAX_GROUP {
-                match rx.try_recv() {
-                    Ok(j) => jobs.push(j),
-                    Err(_) => break,
-                }
+async fn run<B: Backend>(b: Arc<B>, mut rx: mpsc::Receiver<Job<B>>) {
+    while let Some(first) = rx.recv().await {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_GROUP {
+            match rx.try_recv() {
+                Ok(j) => jobs.push(j),
+                Err(_) => break,
             }
-            jobs
-        };
+        }
         commit_group(b.as_ref(), jobs).await;
     }
 }

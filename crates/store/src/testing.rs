@@ -11,7 +11,7 @@
 use crate::{Store, StoreError, open};
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -29,6 +29,7 @@ pub struct TestDb {
     cleanup: Cleanup,
 }
 
+#[derive(Clone)]
 enum Cleanup {
     File(PathBuf),
     Database { admin_url: String, name: String },
@@ -181,17 +182,9 @@ impl TestDb {
     /// [`remove_templates`] (or, if the process never gets there, the next run's sweep).
     pub async fn into_template(mut self) -> Template {
         self.store.close().await;
-        let cleanup = std::mem::replace(&mut self.cleanup, Cleanup::Done);
-        let source = match &cleanup {
-            Cleanup::File(p) => Source::File(p.clone()),
-            Cleanup::Database { admin_url, name } => Source::Database {
-                admin_url: admin_url.clone(),
-                name: name.clone(),
-            },
-            Cleanup::Done => Source::File(PathBuf::new()),
-        };
+        let source = std::mem::replace(&mut self.cleanup, Cleanup::Done);
         if let Ok(mut t) = TEMPLATES.lock() {
-            t.push(cleanup);
+            t.push(source.clone());
         }
         Template {
             kind: self.kind,
@@ -216,6 +209,44 @@ impl TestDb {
         v
     }
 
+    /// Runs `statements` as someone with the database's files would: the audit log's
+    /// append-only triggers off first (on PostgreSQL all its triggers, so heads stay as they
+    /// were unless a statement moves them).
+    pub async fn tamper_sql(&self, statements: &[String]) -> Result<(), StoreError> {
+        use sqlx::{Connection, Executor};
+        async fn run<C>(conn: &mut C, first: &str, statements: &[String]) -> Result<(), StoreError>
+        where
+            for<'c> &'c mut C: Executor<'c>,
+        {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(first.to_string()))
+                .execute(&mut *conn)
+                .await?;
+            for s in statements {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(s.clone()))
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Ok(())
+        }
+        if self.kind == "sqlite" {
+            let mut c = sqlx::SqliteConnection::connect(&self.url).await?;
+            let first = "DROP TRIGGER IF EXISTS audit_log_no_delete; \
+                         DROP TRIGGER IF EXISTS audit_log_no_update";
+            run(&mut c, first, statements).await?;
+            c.close().await?;
+        } else {
+            let mut c = PgConnection::connect(&self.url).await?;
+            run(
+                &mut c,
+                "ALTER TABLE audit_log DISABLE TRIGGER USER",
+                statements,
+            )
+            .await?;
+            c.close().await?;
+        }
+        Ok(())
+    }
+
     /// Closes the store and removes the database.
     pub async fn drop_db(mut self) {
         self.store.close().await;
@@ -225,15 +256,11 @@ impl TestDb {
     }
 }
 
-/// A prepared database kept for copying: see the module's comment.
+/// A prepared database kept for copying: see the module's comment. Its source is where it is
+/// (the same as what removes it).
 pub struct Template {
     pub kind: &'static str,
-    source: Source,
-}
-
-enum Source {
-    File(PathBuf),
-    Database { admin_url: String, name: String },
+    source: Cleanup,
 }
 
 static TEMPLATES: Mutex<Vec<Cleanup>> = Mutex::new(Vec::new());
@@ -242,12 +269,12 @@ impl Template {
     /// A database of the test's own, as the template was when it was kept.
     pub async fn copy(&self) -> Result<TestDb, StoreError> {
         match &self.source {
-            Source::File(from) => {
+            Cleanup::File(from) => {
                 let path = sqlite_path(TEST_PREFIX);
                 copy_file(from, &path)?;
                 TestDb::open_sqlite(path).await
             }
-            Source::Database { admin_url, name } => {
+            Cleanup::Database { admin_url, name } => {
                 // PostgreSQL refuses a template another session is still leaving; it waits
                 // five seconds for it, and one more try covers a slow exit.
                 let mut tries = 0;
@@ -263,6 +290,7 @@ impl Template {
                     }
                 }
             }
+            Cleanup::Done => Err(StoreError::Config("the template was removed".into())),
         }
     }
 }
@@ -360,7 +388,7 @@ mod clock {
         pub(super) open: usize,
     }
 
-    pub(super) static TIMES: Mutex<Option<HashMap<String, Entry>>> = Mutex::new(None);
+    pub(super) static TIMES: Mutex<BTreeMap<String, Entry>> = Mutex::new(BTreeMap::new());
 
     fn name() -> Option<String> {
         let t = std::thread::current();
@@ -373,14 +401,11 @@ mod clock {
             return;
         };
         let now = Instant::now();
-        let e = times
-            .get_or_insert_with(HashMap::new)
-            .entry(n)
-            .or_insert(Entry {
-                start: now,
-                end: now,
-                open: 0,
-            });
+        let e = times.entry(n).or_insert(Entry {
+            start: now,
+            end: now,
+            open: 0,
+        });
         e.open += 1;
     }
 
@@ -388,7 +413,7 @@ mod clock {
         let (Some(n), Ok(mut times)) = (name(), TIMES.lock()) else {
             return;
         };
-        if let Some(e) = times.get_or_insert_with(HashMap::new).get_mut(&n) {
+        if let Some(e) = times.get_mut(&n) {
             e.open = e.open.saturating_sub(1);
             e.end = Instant::now();
         }
@@ -401,11 +426,9 @@ pub fn tests_running() -> usize {
     clock::TIMES
         .lock()
         .map(|t| {
-            t.as_ref().map_or(0, |t| {
-                t.iter()
-                    .filter(|(n, e)| e.open > 0 && Some(*n) != me.as_ref())
-                    .count()
-            })
+            t.iter()
+                .filter(|(n, e)| e.open > 0 && Some(*n) != me.as_ref())
+                .count()
         })
         .unwrap_or(0)
 }
@@ -415,11 +438,9 @@ pub fn slowest(n: usize) -> Vec<(String, Duration)> {
     let mut all: Vec<(String, Duration)> = clock::TIMES
         .lock()
         .map(|t| {
-            t.as_ref().map_or_else(Vec::new, |t| {
-                t.iter()
-                    .map(|(k, e)| (k.clone(), e.end.duration_since(e.start)))
-                    .collect()
-            })
+            t.iter()
+                .map(|(k, e)| (k.clone(), e.end.duration_since(e.start)))
+                .collect()
         })
         .unwrap_or_default();
     all.sort_by_key(|t| std::cmp::Reverse(t.1));

@@ -6669,37 +6669,6 @@ mod petitions {
     });
 }
 
-/// Runs statements as someone with the database's files would: the append-only triggers off.
-async fn attack(db: &TestDb, statements: &[&str]) {
-    if db.kind == "sqlite" {
-        let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
-        sqlx::raw_sql("DROP TRIGGER IF EXISTS audit_log_no_delete; DROP TRIGGER IF EXISTS audit_log_no_update")
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        for s in statements {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(s.to_string()))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-        }
-        conn.close().await.unwrap();
-    } else {
-        let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
-        sqlx::raw_sql("ALTER TABLE audit_log DISABLE TRIGGER USER")
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        for s in statements {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(s.to_string()))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-        }
-        conn.close().await.unwrap();
-    }
-}
-
 // The trail spreads over its chains; a checkpoint binds their heads; cutting a chain's end off
 // together with its head looks whole on its own and is found against the checkpoint; an entry
 // put beside the chains is found.
@@ -6735,23 +6704,21 @@ each_db!(the_trail_is_held_to_its_checkpoints, |db| {
         assert_eq!(s.check_audit_checkpoint(&cp).await.unwrap(), Ok(()));
         // Cut the last entry of the longest chain, and its head back one place.
         let h = heads.iter().max_by_key(|h| h.link).unwrap().clone();
-        attack(
-            db,
-            &[
-                &format!(
-                    "DELETE FROM audit_log WHERE chain = {} AND link = {}",
-                    h.chain, h.link
-                ),
-                &format!(
-                    "UPDATE audit_heads SET link = link - 1, hash = (SELECT hash FROM audit_log \
+        db.tamper_sql(&[
+            format!(
+                "DELETE FROM audit_log WHERE chain = {} AND link = {}",
+                h.chain, h.link
+            ),
+            format!(
+                "UPDATE audit_heads SET link = link - 1, hash = (SELECT hash FROM audit_log \
                      WHERE chain = {0} AND link = {1}) WHERE chain = {0}",
-                    h.chain,
-                    h.link - 1
-                ),
-                "DELETE FROM audit_checkpoints",
-            ],
-        )
-        .await;
+                h.chain,
+                h.link - 1
+            ),
+            "DELETE FROM audit_checkpoints".to_string(),
+        ])
+        .await
+        .unwrap();
         assert_eq!(
             s.verify_audit().await.unwrap(),
             Ok(64),
@@ -6765,16 +6732,15 @@ each_db!(the_trail_is_held_to_its_checkpoints, |db| {
             }),
             "the published checkpoint finds it"
         );
-        attack(
-            db,
-            &[
-                "INSERT INTO audit_log (seq, chain, link, at, actor_name, actor_role, action, \
-               target_type, summary, prev_hash, hash) SELECT seq + 1000, 99, 1, at, actor_name, \
-               actor_role, action, target_type, summary, prev_hash, hash FROM audit_log \
-               WHERE seq = 1",
-            ],
-        )
-        .await;
+        db.tamper_sql(&[
+            "INSERT INTO audit_log (seq, chain, link, at, actor_name, actor_role, \
+             action, target_type, summary, prev_hash, hash) SELECT seq + 1000, 99, 1, at, \
+             actor_name, actor_role, action, target_type, summary, prev_hash, hash \
+             FROM audit_log WHERE seq = 1"
+                .to_string(),
+        ])
+        .await
+        .unwrap();
         assert_eq!(
             s.verify_audit().await.unwrap(),
             Err(Broken::Outside { count: 1 })

@@ -1010,7 +1010,6 @@ async fn an_installation_moves_to_postgres_and_back() {
 // published checkpoint it is found. A file that is not a checkpoint is refused as such.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_published_checkpoint_finds_a_cut_off_end() {
-    use sqlx::Connection;
     for db in crate::support::demo_all().await {
         let url = db.url.clone();
         let cli = |args: Vec<String>| {
@@ -1061,33 +1060,7 @@ async fn a_published_checkpoint_finds_a_cut_off_end() {
             ),
             "DELETE FROM audit_checkpoints".to_string(),
         ];
-        if db.kind == "sqlite" {
-            let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
-            sqlx::raw_sql("DROP TRIGGER audit_log_no_delete")
-                .execute(&mut c)
-                .await
-                .unwrap();
-            for s in &cut {
-                sqlx::raw_sql(sqlx::AssertSqlSafe(s.clone()))
-                    .execute(&mut c)
-                    .await
-                    .unwrap();
-            }
-            c.close().await.unwrap();
-        } else {
-            let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
-            sqlx::raw_sql("ALTER TABLE audit_log DISABLE TRIGGER USER")
-                .execute(&mut c)
-                .await
-                .unwrap();
-            for s in &cut {
-                sqlx::raw_sql(sqlx::AssertSqlSafe(s.clone()))
-                    .execute(&mut c)
-                    .await
-                    .unwrap();
-            }
-            c.close().await.unwrap();
-        }
+        db.tamper_sql(&cut).await.unwrap();
         let (code, text) = cli(base(&["audit", "verify"]));
         assert_eq!(code, 0, "alone the trail looks whole: {text}");
         let (code, text) = cli(base(&["audit", "verify", "--against", &f]));

@@ -291,18 +291,19 @@ impl<B: Backend> AuditStore for SqlStore<B> {
         &self,
         c: &Checkpoint,
     ) -> Result<std::result::Result<(), Broken>> {
+        // The entries at the recorded heads, in one statement.
+        let heads: Vec<&Head> = c.heads.iter().filter(|h| h.link > 0).collect();
         let mut found = std::collections::HashMap::new();
-        for h in c.heads.iter().filter(|h| h.link > 0) {
-            let row: Option<(String,)> = self
-                .b
-                .read_opt(
-                    sql("SELECT hash FROM audit_log WHERE chain = $1 AND link = $2")
-                        .bind(i64::from(h.chain))
-                        .bind(h.link),
-                )
-                .await?;
-            if let Some((hash,)) = row {
-                found.insert((h.chain, h.link), hash);
+        if !heads.is_empty() {
+            let mut q = sql("SELECT chain, link, hash FROM audit_log WHERE 1 = 0");
+            for h in &heads {
+                let (a, b) = (q.next_placeholder(), format!("${}", q.args.len() + 2));
+                q.text = format!("{} OR (chain = {a} AND link = {b})", q.text).into();
+                q = q.bind(i64::from(h.chain)).bind(h.link);
+            }
+            let rows: Vec<(i64, i64, String)> = self.b.read_all(q).await?;
+            for (chain, link, hash) in rows {
+                found.insert((chain as i32, link), hash);
             }
         }
         Ok(check_checkpoint(c, |chain, link| {

@@ -58,14 +58,7 @@ impl<B: Backend> SqlStore<B> {
     pub fn new(b: B) -> SqlStore<B> {
         let b = Arc::new(b);
         SqlStore {
-            group: Grouper::start(
-                b.clone(),
-                if b.name() == "postgres" {
-                    crate::group::POSTGRES_LANES
-                } else {
-                    1
-                },
-            ),
+            group: Grouper::start(b.clone()),
             calls: hall_calls::CallBatcher::start(b.clone()),
             b,
             sessions: Default::default(),
