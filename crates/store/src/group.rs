@@ -14,9 +14,10 @@
 //!
 //! Both databases use it for the case engine's writes, through one committing task per
 //! instance: SQLite has one writer, and on PostgreSQL several committing tasks were measured to
-//! do less (docs/BENCHMARKS.md: 1,373 transitions/s with one, 1,190 with four, 947 with eight),
-//! because every group adds to the same rollup rows (a department's day), which one group at a
-//! time holds until it commits. Several instances on one database still commit side by side:
+//! do no more (docs/BENCHMARKS.md): groups share rows they hold until they commit (a
+//! department's day counter for new cases' numbers, the notices' series, the rollups), and
+//! with those taken at the group's end the processor, not the lock, is what runs out. Several
+//! instances on one database still commit side by side:
 //! their audit entries go to different chains (`sql::audit`), the rollups and the document
 //! series are written in key order at the group's end, and a group that still meets another in
 //! a deadlock is run again whole, up to [`RETRIES`] times.
