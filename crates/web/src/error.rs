@@ -14,6 +14,9 @@ pub struct AppError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: Text,
+    /// With `field` (codes `bad_request`, `invalid_field`, `conflict`), `message` says what is
+    /// wrong with the field without naming it: the API's answer names the field's path before
+    /// it, a page its label.
     pub field: Option<String>,
     /// For a transition from the wrong state: the actions open now.
     pub allowed: Option<Vec<String>>,
@@ -29,6 +32,10 @@ pub struct ErrorBody {
     /// The request field at fault, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// With `field`: what is wrong with it, without naming it (for a form that shows it beside
+    /// the field, under the field's own label).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// For `wrong_state` (409): the codes of the actions allowed now.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed: Option<Vec<String>>,
@@ -57,6 +64,36 @@ impl AppError {
 
     pub fn bad_request(field: impl Into<String>, message: Text) -> AppError {
         AppError::new(StatusCode::BAD_REQUEST, "bad_request", message).field(field)
+    }
+
+    /// The sentence for a person reading a page, where a field's path would mean nothing:
+    /// the reason alone.
+    /// The field by its label when it has one: "统一社会信用代码：应为18位".
+    pub fn page_message(&self, lang: Lang) -> String {
+        let reason = &self.message;
+        if self.reason().is_none() {
+            return reason.get(lang).to_string();
+        }
+        // A line of a list (`holidays[2]`) by the list's label and the line.
+        let label = self.field.as_ref().and_then(|f| {
+            let (name, line) = match f.strip_suffix(']').and_then(|h| h.split_once('[')) {
+                Some((name, n)) => (name, Some(n)),
+                None => (f.as_str(), None),
+            };
+            let label = crate::i18n::tr_opt(&format!("label.{name}"), lang)?;
+            Some(match (line, lang) {
+                (Some(n), Lang::Zh) if n.parse::<u32>().is_ok() => format!("{label}第{n}行"),
+                (Some(n), Lang::En) if n.parse::<u32>().is_ok() => format!("{label}, line {n}"),
+                (Some(item), Lang::Zh) => format!("{label}（{item}）"),
+                (Some(item), Lang::En) => format!("{label} ({item})"),
+                (None, _) => label,
+            })
+        });
+        match (label, lang) {
+            (Some(l), Lang::Zh) => format!("{l}：{}", reason.zh),
+            (Some(l), Lang::En) => format!("{l}: {}", reason.en),
+            (None, _) => reason.get(lang).to_string(),
+        }
     }
 
     pub fn unauthorized() -> AppError {
@@ -122,11 +159,20 @@ impl AppError {
         AppError::new(status, code, message)
     }
 
+    /// What is wrong with the named field, when the message says that.
+    fn reason(&self) -> Option<&Text> {
+        match (&self.field, self.code) {
+            (Some(_), "bad_request" | "invalid_field" | "conflict") => Some(&self.message),
+            _ => None,
+        }
+    }
+
     pub fn body(&self, lang: Lang) -> ErrorBody {
-        let message = match (&self.field, self.code) {
-            (Some(f), "bad_request") => match lang {
-                Lang::Zh => format!("字段 {f}：{}", self.message.zh),
-                Lang::En => format!("field {f}: {}", self.message.en),
+        let reason = self.reason().map(|r| r.get(lang).to_string());
+        let message = match (&self.field, &reason) {
+            (Some(f), Some(r)) => match lang {
+                Lang::Zh => format!("字段 {f}：{r}"),
+                Lang::En => format!("field {f}: {r}"),
             },
             _ => self.message.get(lang).to_string(),
         };
@@ -134,6 +180,7 @@ impl AppError {
             code: self.code.to_string(),
             message,
             field: self.field.clone(),
+            reason,
             allowed: self.allowed.clone(),
         }
     }
@@ -141,7 +188,11 @@ impl AppError {
 
 impl From<DomainError> for AppError {
     fn from(e: DomainError) -> AppError {
-        let lang_msg = Text::new(e.message(Lang::Zh), e.message(Lang::En));
+        // A field's error keeps its reason alone; `body` and `page_message` name the field.
+        let message = match &e {
+            DomainError::Invalid(f) | DomainError::Conflict(f) => f.reason.clone(),
+            _ => Text::new(e.message(Lang::Zh), e.message(Lang::En)),
+        };
         let (status, code) = match &e {
             DomainError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"),
             DomainError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
@@ -158,7 +209,7 @@ impl From<DomainError> for AppError {
         AppError {
             status,
             code,
-            message: lang_msg,
+            message,
             field: e.field().map(str::to_string),
             allowed,
         }
@@ -193,3 +244,25 @@ impl IntoResponse for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_names_the_field_by_its_label_and_the_line() {
+        let e = AppError::bad_request("uscc", Text::fixed("应为18位", "must be 18 characters"));
+        assert_eq!(e.page_message(Lang::Zh), "统一社会信用代码：应为18位");
+        let e = AppError::bad_request("holidays[2]", Text::fixed("日期不对", "bad date"));
+        assert_eq!(e.page_message(Lang::Zh), "放假日期第2行：日期不对");
+        assert_eq!(e.page_message(Lang::En), "Holidays, line 2: bad date");
+        let e = AppError::bad_request("files[营业执照]", Text::fixed("太大", "too big"));
+        assert_eq!(e.page_message(Lang::Zh), "上传文件（营业执照）：太大");
+        // A field without a label: the reason alone, never the path.
+        let e = AppError::bad_request("no_such.field", Text::fixed("不对", "wrong"));
+        assert_eq!(e.page_message(Lang::Zh), "不对");
+        // The API still names the path, for programs.
+        assert_eq!(e.body(Lang::Zh).message, "字段 no_such.field：不对");
+        assert_eq!(e.body(Lang::Zh).reason.as_deref(), Some("不对"));
+    }
+}

@@ -90,6 +90,7 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
             .unwrap_or_default()
     };
     let large = crate::lang::cookie(req.headers(), crate::lang::LARGE_COOKIE) == Some("1");
+    let (headers, peer) = (req.headers().clone(), peer_of(&req));
     let res = next.run(req).await;
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -109,9 +110,36 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
         let next = form_urlencoded::byte_serialize(path_and_query.as_bytes()).collect::<String>();
         return Redirect::to(&format!("/login?next={next}")).into_response();
     }
-    let mut out = crate::pages::error_page(&state, lang, large, &err);
+    // The page keeps its header: whoever was signed in still is, and sees so.
+    let auth = who_asked(&state, headers, peer).await;
+    let mut out = crate::pages::error_page(&state, lang, large, &err, auth.as_ref(), &path);
     copy_headers(&res, &mut out);
     out
+}
+
+fn peer_of(req: &Request) -> Option<axum::extract::ConnectInfo<std::net::SocketAddr>> {
+    req.extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .cloned()
+}
+
+/// Who sent a request that has already been handled, read again from its headers (through the
+/// session cache): only for the few answers that need it (refusals, error pages).
+async fn who_asked(
+    state: &AppState,
+    headers: axum::http::HeaderMap,
+    peer: Option<axum::extract::ConnectInfo<std::net::SocketAddr>>,
+) -> Option<crate::auth::Auth> {
+    let mut probe = axum::http::Request::new(());
+    *probe.headers_mut() = headers;
+    if let Some(p) = peer {
+        probe.extensions_mut().insert(p);
+    }
+    let (mut parts, ()) = probe.into_parts();
+    crate::auth::authenticate(&mut parts, state)
+        .await
+        .ok()
+        .flatten()
 }
 
 /// Keeps the headers a handler set on an error (e.g. `Set-Cookie` clearing a dead session).
@@ -128,18 +156,14 @@ fn copy_headers(from: &Response, to: &mut Response) {
 /// names a record, `/cases/{id}`) is written with who asked, from where and when. Unknown paths
 /// (scanners' 404s) are not records and are left to the request log.
 pub async fn security_log(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    use axum::extract::{ConnectInfo, MatchedPath};
+    use axum::extract::MatchedPath;
     let route = req
         .extensions()
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_string());
     let method = req.method().clone();
     let path = req.uri().path().to_string();
-    let headers = req.headers().clone();
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<std::net::SocketAddr>>()
-        .cloned();
+    let (headers, peer) = (req.headers().clone(), peer_of(&req));
     let res = next.run(req).await;
     let kind = match res.status() {
         StatusCode::FORBIDDEN => onewindow_store::SecurityKind::Forbidden,
@@ -148,26 +172,8 @@ pub async fn security_log(State(state): State<AppState>, req: Request, next: Nex
         }
         _ => return res,
     };
-    // Who asked: the session or token the request carried, read again (from the session
-    // cache) only for the few requests that are refused.
-    let mut probe = axum::http::Request::new(());
-    *probe.headers_mut() = headers;
-    if let Some(p) = peer {
-        probe.extensions_mut().insert(p);
-    }
-    let (mut parts, ()) = probe.into_parts();
-    let auth = crate::auth::authenticate(&mut parts, &state)
-        .await
-        .ok()
-        .flatten();
-    let addr = crate::auth::client_addr(
-        &parts.headers,
-        parts
-            .extensions
-            .get::<ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0),
-        state.config.trust_proxy,
-    );
+    let addr = crate::auth::client_addr(&headers, peer.map(|c| c.0), state.config.trust_proxy);
+    let auth = who_asked(&state, headers, peer).await;
     crate::service::security::record(
         &state,
         onewindow_store::NewSecurityEvent {

@@ -284,6 +284,73 @@
       show();
     }
   }
+  // Forms that keep what was typed: sent in the background; a refusal is shown beside the
+  // field it names, under the field's own label, and the page stays as the person left it.
+  // Without JavaScript the form posts as usual and a refusal is a page with the way back.
+  function fieldOf(form, path) {
+    if (!path) { return null; }
+    var esc = function (v) { return v.replace(/"/g, ""); };
+    var last = path.split(".").pop();
+    return form.querySelector('[data-field="' + esc(path) + '"]') ||
+      form.querySelector('[name="' + esc(path) + '"]') ||
+      form.querySelector('[name="' + esc(last) + '"]:not([data-field])');
+  }
+  function labelOf(el) {
+    var box = el.closest("label") || el.closest("fieldset");
+    var head = box && box.querySelector("span, legend");
+    return head ? head.textContent.replace(/[*＊]\s*$/, "").trim() : "";
+  }
+  function clearErrors(form) {
+    form.querySelectorAll(".field-error, .form-error").forEach(function (n) { n.remove(); });
+    form.querySelectorAll("[aria-invalid]").forEach(function (n) { n.removeAttribute("aria-invalid"); });
+  }
+  function showError(form, body) {
+    var el = fieldOf(form, body.field);
+    var reason = body.reason || body.message || form.getAttribute("data-failed") || "提交未成功，请稍后再试";
+    var label = el ? labelOf(el) : "";
+    var top = document.createElement("p");
+    top.className = "error form-error";
+    top.setAttribute("role", "alert");
+    top.textContent = label ? label + "：" + reason : (el ? reason : (body.message || reason));
+    form.insertBefore(top, form.firstElementChild ? form.firstElementChild.nextSibling : null);
+    if (el) {
+      var note = document.createElement("small");
+      note.className = "field-error";
+      note.textContent = reason;
+      var box = el.closest("label") || el.closest("fieldset") || el;
+      box.appendChild(note);
+      if (el.matches("input, select, textarea")) {
+        el.setAttribute("aria-invalid", "true");
+        el.focus();
+      }
+      box.scrollIntoView({ block: "center" });
+    } else {
+      top.scrollIntoView({ block: "center" });
+    }
+  }
+  function inlineErrors(form) {
+    form.addEventListener("submit", function (e) {
+      if (e.defaultPrevented) { return; }
+      e.preventDefault();
+      var button = e.submitter || form.querySelector("button");
+      var data = new FormData(form);
+      if (e.submitter && e.submitter.name) { data.append(e.submitter.name, e.submitter.value); }
+      var body = form.enctype === "multipart/form-data" ? data : new URLSearchParams(data);
+      if (button) { button.disabled = true; }
+      clearErrors(form);
+      fetch(form.action, { method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) {
+          if (r.ok && r.redirected) { window.location.assign(r.url); return null; }
+          if (r.ok) {
+            return r.text().then(function (html) { document.open(); document.write(html); document.close(); });
+          }
+          if (r.status === 401) { window.location.assign("/login?next=" + encodeURIComponent(location.pathname)); return null; }
+          return r.json().then(function (b) { showError(form, b); }, function () { showError(form, {}); });
+        })
+        .catch(function () { showError(form, {}); })
+        .then(function () { if (button) { button.disabled = false; } });
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
     gridMaps();
     hallLive();
@@ -302,6 +369,8 @@
         if (msg && !window.confirm(msg)) { e.preventDefault(); }
       });
     });
+    // After the confirmations, so that a form not confirmed is not sent.
+    document.querySelectorAll("form[data-inline-errors]").forEach(inlineErrors);
     document.querySelectorAll("[data-action=back]").forEach(function (b) {
       b.addEventListener("click", function () { window.history.back(); });
     });

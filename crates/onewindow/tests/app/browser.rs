@@ -480,9 +480,18 @@ async fn an_online_application_goes_to_delivery_with_its_notices_printed() {
         .select_by_value("legal")
         .await
         .unwrap();
+    // The matter is for companies: only 法人 is offered.
+    let kinds = form
+        .find_all(Locator::Css("select[name=kind] option"))
+        .await
+        .unwrap();
+    assert_eq!(kinds.len(), 1);
+    // A credit code with a wrong check character: refused beside the field, under its label,
+    // and nothing typed is lost.
+    let mistyped = format!("{}X", &crate::cases::COMPANY[..17]);
     for (name, value) in [
         ("name", "葫芦岛市龙港建设有限公司"),
-        ("id_number", crate::cases::COMPANY),
+        ("id_number", mistyped.as_str()),
         ("phone", "13812345678"),
     ] {
         let el = form
@@ -498,6 +507,47 @@ async fn an_online_application_goes_to_delivery_with_its_notices_printed() {
         .send_keys(&pdf.display().to_string())
         .await
         .unwrap();
+    form.find(Locator::Css("#apply-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let beside = text(c, "label:has(input[name=id_number]) .field-error").await;
+    assert!(
+        !beside.is_empty() && !beside.contains("id_number"),
+        "{beside}"
+    );
+    let summary = text(c, "#apply-form .form-error").await;
+    assert!(
+        summary.starts_with("身份证号码或统一社会信用代码") && !summary.contains("applicant."),
+        "{summary}"
+    );
+    assert!(c.current_url().await.unwrap().path().starts_with("/apply/"));
+    for (name, value) in [
+        ("name", "葫芦岛市龙港建设有限公司"),
+        ("id_number", mistyped.as_str()),
+    ] {
+        let el = form
+            .find(Locator::Css(&format!("input[name={name}]")))
+            .await
+            .unwrap();
+        assert_eq!(
+            el.prop("value").await.unwrap().as_deref(),
+            Some(value),
+            "{name} kept"
+        );
+    }
+    assert!(
+        c.find(Locator::Css("#logout")).await.is_ok(),
+        "the header stays"
+    );
+    let el = form
+        .find(Locator::Css("input[name=id_number]"))
+        .await
+        .unwrap();
+    el.clear().await.unwrap();
+    el.send_keys(crate::cases::COMPANY).await.unwrap();
     form.find(Locator::Css("#apply-submit"))
         .await
         .unwrap()

@@ -357,7 +357,11 @@ each_app!(batch_intake_and_the_calendar_administration, |app| {
     };
     let res = post("2027-01-01 元旦\n2027-02-30 春节").await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("holidays[2]"));
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("放假日期第2行") && !html.contains("holidays[2]"),
+        "{html}"
+    );
     let res = post("2027-01-01 元旦").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let (_, html) = page(app, "/admin/calendar?year=2027", &admin).await;
@@ -401,7 +405,11 @@ each_app!(batch_intake_and_the_calendar_administration, |app| {
     };
     let res = rules(format!("{code} 3 0\n{code} 三天")).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("matter_lights[2]"));
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("事项预警规则第2行") && !html.contains("matter_lights[2]"),
+        "{html}"
+    );
     let res = rules(format!("{code} 3 0%")).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let (_, html) = page(app, "/admin/calendar", &admin).await;

@@ -620,7 +620,7 @@ each_app!(
             vec![
                 ("version", "1".into()),
                 ("action", "refer".into()),
-                ("department_id", dept),
+                ("department_id", dept.clone()),
             ],
         )
         .await;
@@ -644,5 +644,38 @@ each_app!(
         assert_eq!(s, StatusCode::SEE_OTHER);
         let (_, html) = page(app, "/supervisors", &office).await;
         assert!(html.contains("已维修并安排专人值守") && html.contains("已办结"));
+        // An enterprise account is offered the page only once appointed, from its home.
+        let ent = sign_in_cookie(app, "enterprise").await;
+        let (_, html) = page(app, "/", &ent).await;
+        assert!(!html.contains("href=\"/supervisors\""));
+        let me: serde_json::Value = app
+            .http
+            .get(app.url("/api/v1/me"))
+            .header("cookie", &ent)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let (s, body) = post(
+            office.clone(),
+            "/supervisors".into(),
+            vec![
+                ("name", "孙总".into()),
+                ("phone", "13812345679".into()),
+                ("enterprise", "葫芦岛市龙港建设有限公司".into()),
+                ("department_id", dept),
+                ("appointed_on", "2026-01-05".into()),
+                ("user_id", me["user"]["id"].to_string()),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+        let (_, html) = page(app, "/", &ent).await;
+        assert!(html.contains("href=\"/supervisors\""), "{html}");
+        let (s, html) = page(app, "/supervisors", &ent).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("id=\"report-form\""));
     }
 );

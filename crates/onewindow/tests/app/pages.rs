@@ -288,7 +288,8 @@ each_app!(pages_need_a_session_and_forms_need_the_token, |app| {
     assert!(html.contains("已保存"));
     assert!(!html.contains("<script>alert"), "user text is escaped");
     assert!(html.contains("&lt;script&gt;"));
-    // a bad value gets a page naming the field
+    // a bad value gets a page naming the field by its label, never by its path, and keeping
+    // the signed-in header
     let mut bad = with.clone();
     bad.retain(|(k, _)| *k != "uscc");
     bad.push(("uscc", "123"));
@@ -303,8 +304,13 @@ each_app!(pages_need_a_session_and_forms_need_the_token, |app| {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = res.text().await.unwrap();
     assert!(
-        html.contains("字段 uscc") && html.contains("18位"),
+        html.contains("统一社会信用代码：") && html.contains("18位"),
         "{html}"
+    );
+    assert!(!html.contains("uscc"), "no field path on the page: {html}");
+    assert!(
+        html.contains("退出"),
+        "still signed in, and shown so: {html}"
     );
     // the API with the browser's cookie needs the CSRF header for changes
     let res = app
@@ -384,8 +390,66 @@ each_app!(every_role_has_its_home, |app| {
             role.is_staff(),
             "{role:?}"
         );
+        // Home is the person's work, not audit rows.
+        for raw in ["expires_at", "kind：cookie", "session", "login.ok"] {
+            assert!(!html.contains(raw), "{role:?} home shows {raw}");
+        }
+        use onewindow_core::identity::Role;
+        let work = match role {
+            Role::Clerk => &["待受理", "待办结送达"][..],
+            Role::Approver => &["我的审查", "待认领"][..],
+            Role::Supervisor => &["红灯办件", "黄灯办件", "本月超期办结"][..],
+            _ => &[][..],
+        };
+        for w in work {
+            assert!(
+                html.contains(&format!("<h3>{w}</h3>")),
+                "{role:?} home lacks {w}"
+            );
+        }
+        assert_eq!(
+            html.contains("id=\"mine-title\""),
+            !role.is_staff(),
+            "{role:?}: an applicant's home lists their cases"
+        );
     }
 });
+
+/// The hrefs of the page's main menu.
+fn menu_of(html: &str) -> Vec<String> {
+    let Some(start) = html.find("<nav id=\"nav\"") else {
+        return Vec::new();
+    };
+    let nav = &html[start..];
+    let nav = &nav[..nav.find("</nav>").unwrap_or(nav.len())];
+    nav.split("href=\"")
+        .skip(1)
+        .filter_map(|r| r.split('"').next())
+        .map(str::to_string)
+        .collect()
+}
+
+each_app!(
+    every_menu_entry_opens_for_the_role_it_is_offered_to,
+    |app| {
+        // A menu never offers what its reader may not open.
+        for role in onewindow_core::identity::Role::ALL {
+            let cookie = sign_in_cookie(app, role.code()).await;
+            let (_, html) = page(app, "/", &cookie).await;
+            let menu = menu_of(&html);
+            assert!(menu.len() > 3, "{role:?}: {menu:?}");
+            for href in menu {
+                let (s, body) = page(app, &href, &cookie).await;
+                assert_eq!(s, StatusCode::OK, "{role:?} {href}: {body}");
+            }
+        }
+        let (_, html) = page(app, "/", "").await;
+        for href in menu_of(&html) {
+            let (s, _) = page(app, &href, "").await;
+            assert_eq!(s, StatusCode::OK, "a visitor's {href}");
+        }
+    }
+);
 
 each_app!(large_text_and_language_persist, |app| {
     // a visitor: a cookie
@@ -653,4 +717,43 @@ each_app!(lists_and_trails_export_to_excel_within_scope, |app| {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
+});
+
+each_app!(home_shows_each_person_their_work_and_their_cases, |app| {
+    use crate::cases::{matter_code, person_application};
+    let clerk = sign_in_cookie(app, "clerk").await;
+    let waiting = |html: &str| -> i64 {
+        let at = html.find("<h3>待受理</h3>").expect("the clerk's 待受理");
+        let rest = &html[at..];
+        let start = rest.find("class=\"count\">").unwrap() + 14;
+        rest[start..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect::<String>()
+            .parse()
+            .unwrap()
+    };
+    let (_, html) = page(app, "/", &clerk).await;
+    let before = waiting(&html);
+    let citizen = app.token("citizen").await;
+    let code = matter_code(app, "城乡居民最低生活保障审核确认").await;
+    let (s, created) = app
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/cases",
+            Some(&citizen),
+            Some(person_application(&code, "online")),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{created}");
+    let number = created["numbers"][0].as_str().unwrap().to_string();
+    let (_, html) = page(app, "/", &sign_in_cookie(app, "citizen").await).await;
+    let at = html.find("id=\"home-mine\"").expect("the citizen's cases");
+    let table = &html[at..];
+    assert!(
+        table.contains(&number) && table.contains("等待窗口受理"),
+        "{table}"
+    );
+    let (_, html) = page(app, "/", &clerk).await;
+    assert_eq!(waiting(&html), before + 1, "the clerk's count follows");
 });

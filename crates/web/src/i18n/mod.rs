@@ -844,7 +844,16 @@ const UI: &[(&str, &str, &str)] = &[
     ("list.empty", "暂无记录", "Nothing here yet"),
     ("list.export", "导出", "Export"),
     ("home.scope", "工作范围", "Scope"),
-    ("home.recent", "最近的操作记录", "Recent activity"),
+    ("home.work", "待办工作", "Waiting for me"),
+    (
+        "home.urgent",
+        "其中临近或超过时限",
+        "of them near or past the deadline:",
+    ),
+    ("home.next", "下一步", "Next"),
+    ("home.all_mine", "查看全部办件", "All my cases"),
+    ("home.none_mine", "您还没有办件。", "You have no cases yet."),
+    ("home.find_service", "查找服务事项", "Find a service"),
     ("audit.at", "时间", "Time"),
     ("audit.actor", "操作人", "Actor"),
     ("audit.action", "操作", "Action"),
@@ -1813,7 +1822,74 @@ const UI: &[(&str, &str, &str)] = &[
 ];
 
 /// Each context's own words, beside the shared table (STYLE §3.3).
-const SLICES: &[&[(&str, &str, &str)]] = &[UI, security::UI, figures::UI, calendar::UI];
+const SLICES: &[&[(&str, &str, &str)]] = &[UI, security::UI, figures::UI, calendar::UI, LABELS];
+
+/// The labels of the fields a request may be refused for (`label.<field>`, the field as the
+/// error names it): a refusal shown on a page names the field as its form does, never by its
+/// path.
+const LABELS: &[(&str, &str, &str)] = &[
+    ("label.applicant.kind", "申请人类型", "Applicant type"),
+    ("label.applicant.name", "申请人名称", "Applicant name"),
+    ("label.applicant.id_number", "证件号码", "ID number"),
+    ("label.applicant.phone", "联系电话", "Phone"),
+    (
+        "label.agency.id_number",
+        "代理人证件号码",
+        "Agent's ID number",
+    ),
+    ("label.agency.phone", "代理人电话", "Agent's phone"),
+    (
+        "label.agency.authorization",
+        "授权委托书",
+        "Letter of authorization",
+    ),
+    ("label.materials", "申请材料", "Materials"),
+    ("label.delivery", "送达方式", "Delivery"),
+    ("label.delivery_address", "送达地址", "Delivery address"),
+    (
+        "label.uscc",
+        "统一社会信用代码",
+        "Unified social credit code",
+    ),
+    ("label.id_number", "证件号码", "ID number"),
+    ("label.phone", "电话", "Phone"),
+    ("label.kind", "类型", "Type"),
+    ("label.hall_id", "办事大厅", "Service hall"),
+    ("label.region_id", "所属区划", "Region"),
+    ("label.department_id", "所属部门", "Department"),
+    ("label.enterprise_id", "企业", "Enterprise"),
+    ("label.username", "用户名", "Username"),
+    ("label.code", "代码", "Code"),
+    ("label.year", "年份", "Year"),
+    ("label.month", "月份", "Month"),
+    ("label.day", "日期", "Day"),
+    ("label.file", "文件", "File"),
+    ("label.files", "上传文件", "Uploaded file"),
+    ("label.photo", "照片", "Photo"),
+    ("label.grid_id", "网格", "Grid"),
+    ("label.reporter_phone", "报告人电话", "Reporter's phone"),
+    ("label.petitioner_phone", "信访人电话", "Petitioner's phone"),
+    (
+        "label.petitioner_id_number",
+        "信访人证件号码",
+        "Petitioner's ID number",
+    ),
+    (
+        "label.complainant_phone",
+        "投诉人电话",
+        "Complainant's phone",
+    ),
+    ("label.contact_phone", "联系电话", "Contact phone"),
+    ("label.decision", "审批决定", "Decision"),
+    ("label.supervisor_id", "监督员", "Supervisor"),
+    ("label.holidays", "放假日期", "Holidays"),
+    (
+        "label.matter_lights",
+        "事项预警规则",
+        "Matter warning rules",
+    ),
+    ("label.workdays", "调休上班日期", "Make-up working days"),
+];
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     static T: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
@@ -1823,6 +1899,14 @@ fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
             .flat_map(|s| s.iter())
             .map(|(k, zh, en)| (*k, (*zh, *en)))
             .collect()
+    })
+}
+
+/// The words for `key`, if there are any.
+pub fn tr_opt(key: &str, lang: Lang) -> Option<String> {
+    table().get(key).map(|(zh, en)| match lang {
+        Lang::Zh => (*zh).to_string(),
+        Lang::En => (*en).to_string(),
     })
 }
 

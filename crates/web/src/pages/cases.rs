@@ -223,7 +223,7 @@ pub(super) fn left_text(r: Option<Reading>, lang: Lang) -> String {
     }
 }
 
-fn line(l: &CaseLine, lang: Lang) -> Value {
+pub(super) fn line(l: &CaseLine, lang: Lang) -> Value {
     context! {
         id => l.case.id,
         number => l.case.number.clone(),
@@ -1040,13 +1040,20 @@ async fn apply_form(
         .enumerate()
         .map(|(i, c)| context! { value => c.code(), label => c.name().get(lang).to_string(), selected => i == 0 })
         .collect();
-    let legal = matches!(g.guide.applicant, onewindow_core::catalog::Applicant::Legal)
+    use onewindow_core::catalog::Applicant;
+    let legal = matches!(g.guide.applicant, Applicant::Legal)
         || auth
             .user
             .roles
             .contains(&onewindow_core::identity::Role::Enterprise);
+    // Only the kinds of applicant the matter serves are offered.
     let kinds: Vec<Value> = ApplicantKind::ALL
         .iter()
+        .filter(|k| match g.guide.applicant {
+            Applicant::Person => **k == ApplicantKind::Person,
+            Applicant::Legal => **k == ApplicantKind::Legal,
+            Applicant::Both => true,
+        })
         .map(|k| context! { value => k.code(), label => k.name().get(lang).to_string(), selected => (*k == ApplicantKind::Legal) == legal })
         .collect();
     let deliveries: Vec<Value> = DeliveryMethod::ALL

@@ -1,7 +1,7 @@
-//! Each role's home page: the name of its workbench, its scope, what it can open from here, and
-//! the person's own recent activity.
+//! Each role's home page: the person's work as it stands now (what waits for them, with counts,
+//! each a link to where it is done), their own cases for those who apply, and what else they
+//! can open from here. The audit trail is its own page.
 
-use super::audit::trail_rows;
 use super::{PageCtx, render};
 use crate::auth::MaybeAuth;
 use crate::error::AppResult;
@@ -14,9 +14,9 @@ use axum::response::Response;
 use axum::routing::get;
 use minijinja::{Value, context};
 use onewindow_core::access::Permission;
+use onewindow_core::case::CaseState;
 use onewindow_core::identity::Role;
 use onewindow_core::{Lang, Text};
-use onewindow_store::AuditFilter;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/", get(home))
@@ -41,6 +41,191 @@ pub fn heading(role: Role) -> Text {
 
 fn card(href: &str, title: String, text: String, count: Option<usize>) -> Value {
     context! { href => href, title => title, text => text, count => count }
+}
+
+/// A count of work waiting: marked when there is any, so the eye finds it.
+fn work(href: &str, title: String, text: String, count: usize, urgent: usize) -> Value {
+    context! { href => href, title => title, text => text, count => count, urgent => urgent, waiting => count > 0 }
+}
+
+fn txt(zh: &'static str, en: &'static str, lang: Lang) -> String {
+    Text::fixed(zh, en).get(lang).to_string()
+}
+
+/// Lines of a list that are yellow or red.
+fn urgent(lines: &[crate::service::cases::CaseLine]) -> usize {
+    lines
+        .iter()
+        .filter(|l| {
+            l.clock.is_some_and(|r| {
+                matches!(
+                    r.light,
+                    onewindow_core::case::clock::Light::Yellow
+                        | onewindow_core::case::clock::Light::Red
+                )
+            })
+        })
+        .count()
+}
+
+/// What waits for the person, by what their roles do.
+async fn work_cards(
+    state: &AppState,
+    auth: &crate::auth::Auth,
+    lang: Lang,
+) -> AppResult<Vec<Value>> {
+    let a = &auth.actor;
+    let mut out = Vec::new();
+    if a.has(Permission::CaseRead) {
+        let w = crate::service::cases::workbench(state, auth).await?;
+        let late_steps = |l: &[crate::service::cases::StepLine]| {
+            l.iter()
+                .filter(|s| {
+                    s.light
+                        .or(s.case_light)
+                        .is_some_and(|x| x != onewindow_core::case::clock::Light::Green)
+                })
+                .count()
+        };
+        if a.has(Permission::CaseIntake) {
+            out.push(work(
+                "/workbench#wb-intake",
+                txt("待受理", "To accept", lang),
+                txt(
+                    "已提交、等待窗口受理的申请",
+                    "Applications waiting for a window",
+                    lang,
+                ),
+                w.intake.len(),
+                urgent(&w.intake),
+            ));
+            out.push(work(
+                "/workbench#wb-deliver",
+                txt("待办结送达", "To conclude and deliver", lang),
+                txt(
+                    "已决定、等待办结或送达的办件",
+                    "Decided cases to conclude or deliver",
+                    lang,
+                ),
+                w.to_deliver.len(),
+                urgent(&w.to_deliver),
+            ));
+        }
+        if a.has(Permission::CaseReview) {
+            out.push(work(
+                "/workbench#wb-mine",
+                txt("我的审查", "My reviews", lang),
+                txt(
+                    "我已认领、尚未完成的审查环节",
+                    "Review steps I have claimed",
+                    lang,
+                ),
+                w.mine.len(),
+                late_steps(&w.mine),
+            ));
+            out.push(work(
+                "/workbench#wb-queue",
+                txt("待认领", "To claim", lang),
+                txt(
+                    "本部门无人认领的审查环节",
+                    "My department's unclaimed steps",
+                    lang,
+                ),
+                w.queue.len(),
+                late_steps(&w.queue),
+            ));
+        }
+        if a.has(Permission::CaseDecide) {
+            out.push(work(
+                "/workbench#wb-decide",
+                txt("待决定", "To decide", lang),
+                txt(
+                    "审查已完成、等待审批决定",
+                    "Reviewed, waiting for a decision",
+                    lang,
+                ),
+                w.to_decide.len(),
+                urgent(&w.to_decide),
+            ));
+            if !w.extensions.is_empty() {
+                out.push(work(
+                    "/workbench#wb-extensions",
+                    txt("延期待批", "Extensions to approve", lang),
+                    txt("申请延长办理时限的办件", "Cases asking for more time", lang),
+                    w.extensions.len(),
+                    0,
+                ));
+            }
+        }
+    }
+    if a.has(Permission::Supervise) {
+        let l = crate::service::supervision::lights(state, auth, &Default::default()).await?;
+        let n = |v: i64| usize::try_from(v).unwrap_or(0);
+        out.push(work(
+            "/supervision?light=red",
+            txt("红灯办件", "Red", lang),
+            txt(
+                "已超过办理时限、仍在审查",
+                "Under review past the deadline",
+                lang,
+            ),
+            n(l.counts.red),
+            n(l.counts.red),
+        ));
+        out.push(work(
+            "/supervision?light=yellow",
+            txt("黄灯办件", "Yellow", lang),
+            txt("临近办理时限", "Close to the deadline", lang),
+            n(l.counts.yellow),
+            0,
+        ));
+        out.push(work(
+            "/supervision?light=late",
+            txt("本月超期办结", "Concluded late this month", lang),
+            txt(
+                "已办结，但晚于承诺时限",
+                "Concluded after the promised deadline",
+                lang,
+            ),
+            n(l.concluded_late),
+            0,
+        ));
+    }
+    Ok(out)
+}
+
+/// What comes next for an applicant's case, in words.
+fn next_step(l: &crate::service::cases::CaseLine, lang: Lang) -> String {
+    let due = l
+        .clock
+        .map(|r| r.due.format("%Y-%m-%d").to_string())
+        .unwrap_or_default();
+    match (l.case.state, lang) {
+        (CaseState::Submitted, _) => txt("等待窗口受理", "Waiting for a window to accept it", lang),
+        (CaseState::Supplement, _) => txt(
+            "请按通知补正材料",
+            "Please supply what the notice asks for",
+            lang,
+        ),
+        (CaseState::Reviewing, Lang::Zh) if !due.is_empty() => {
+            format!("部门审查中，承诺{due}前办结")
+        }
+        (CaseState::Reviewing, Lang::En) if !due.is_empty() => {
+            format!("Under review, promised by {due}")
+        }
+        (CaseState::Reviewing, _) => txt("部门审查中", "Under review", lang),
+        (CaseState::Decided | CaseState::Concluded, _) => txt(
+            "已有结果，等待领取或送达",
+            "Decided: to be collected or delivered",
+            lang,
+        ),
+        (CaseState::Delivered, _) => txt(
+            "已送达，欢迎评价",
+            "Delivered: please rate the service",
+            lang,
+        ),
+        (CaseState::Refused | CaseState::Withdrawn, _) => String::new(),
+    }
 }
 
 async fn home(
@@ -79,6 +264,22 @@ async fn home(
     {
         scope.push(r.name);
     }
+    let work = work_cards(&state, &auth, lang).await?;
+    // Those who apply: their latest cases and what comes next.
+    let mine = if auth.actor.is_staff() {
+        Vec::new()
+    } else {
+        let p = crate::service::cases::ListParams {
+            limit: Some(8),
+            ..Default::default()
+        };
+        crate::service::cases::list(&state, &auth, &p)
+            .await?
+            .cases
+            .iter()
+            .map(|l| context! { next => next_step(l, lang), ..super::cases::line(l, lang) })
+            .collect()
+    };
     let mut cards = Vec::new();
     if auth.actor.is_staff() {
         let a = &auth;
@@ -137,6 +338,22 @@ async fn home(
             None,
         ));
     }
+    if !auth.actor.is_staff()
+        && let Some(s) = state.store.supervisor_of_user(auth.user.id).await?
+        && s.active
+    {
+        cards.push(card(
+            "/supervisors",
+            tr("nav.supervisors", lang),
+            Text::fixed(
+                "特邀监督员：提交暗访、走访的监督报告",
+                "Appointed supervisor: file your visit reports",
+            )
+            .get(lang)
+            .into(),
+            None,
+        ));
+    }
     cards.push(card(
         "/account",
         tr("nav.account", lang),
@@ -145,15 +362,6 @@ async fn home(
             .into(),
         None,
     ));
-    let mine = state
-        .store
-        .audit_entries(&AuditFilter {
-            actor_id: Some(auth.user.id),
-            limit: 10,
-            ..Default::default()
-        })
-        .await?;
-    let recent = trail_rows(&mine, lang);
     Ok(render(
         &state,
         &page,
@@ -164,8 +372,10 @@ async fn home(
             heading => title.clone(),
             greeting => greeting,
             scope => scope.join(" · "),
+            work => work,
+            mine => mine,
+            staff => auth.actor.is_staff(),
             cards => cards,
-            recent => recent,
         },
     ))
 }

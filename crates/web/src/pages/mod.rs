@@ -162,10 +162,9 @@ fn nav(auth: Option<&Auth>, lang: Lang, path: &str) -> Vec<NavItem> {
         {
             items.push(("/complaints", "nav.complaints"));
         }
-        if a.actor.has(Permission::ReviewRatings)
-            || a.actor.has(Permission::Rectify)
-            || a.actor.has_role(onewindow_core::identity::Role::Enterprise)
-        {
+        // An appointed supervisor outside the staff reaches the page from their home: whether
+        // someone is appointed is not known to the menu.
+        if a.actor.has(Permission::ReviewRatings) || a.actor.has(Permission::Rectify) {
             items.push(("/supervisors", "nav.supervisors"));
         }
         if a.actor.has(Permission::GridRead) || !a.actor.is_staff() {
@@ -303,23 +302,32 @@ pub fn render(
 }
 
 /// The HTML page for an error, used by the error middleware.
-pub fn error_page(state: &AppState, lang: Lang, large: bool, err: &AppError) -> Response {
+/// The page for an error: with the site's header as the reader knows it (signed in, their
+/// menu), the reason in words (never a field's path) and the ways on: back to what they were
+/// doing, or home.
+pub fn error_page(
+    state: &AppState,
+    lang: Lang,
+    large: bool,
+    err: &AppError,
+    auth: Option<&Auth>,
+    path: &str,
+) -> Response {
     let page = PageCtx {
-        path: String::new(),
+        path: path.to_string(),
         query: String::new(),
         lang_cookie: Some(lang),
         large_cookie: Some(large),
         anon_csrf: Some(String::new()),
     };
-    let body = err.body(lang);
     let heading = tr("error.title", lang);
     let mut res = render(
         state,
         &page,
-        None,
+        auth,
         "error.html",
         &heading,
-        context! { heading => heading.clone(), message => body.message, bare => true },
+        context! { heading => heading.clone(), message => err.page_message(lang) },
     );
     *res.status_mut() = err.status;
     res
