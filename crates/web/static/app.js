@@ -338,6 +338,9 @@
       var body = form.enctype === "multipart/form-data" ? data : new URLSearchParams(data);
       if (button) { button.disabled = true; }
       clearErrors(form);
+      // An earlier 已保存 is not this one's.
+      var saved = document.getElementById("flash");
+      if (saved) { saved.remove(); }
       fetch(form.action, { method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (r) {
           if (r.ok && r.redirected) { window.location.assign(r.url); return null; }

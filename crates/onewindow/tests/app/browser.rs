@@ -310,7 +310,7 @@ async fn an_administrator_adds_a_window_through_the_pages() {
         .click()
         .await
         .unwrap();
-    let flash = text(c, ".flash").await;
+    let flash = text(c, "#flash").await;
     assert_eq!(flash, "已保存");
     c.find(Locator::LinkText("69"))
         .await
@@ -422,7 +422,7 @@ async fn act_in_browser(c: &Client, action: &str, fields: &[(&str, &str)]) {
     if confirm {
         c.accept_alert().await.unwrap();
     }
-    assert_eq!(text(c, ".flash").await, "已保存", "after {action}");
+    assert_eq!(text(c, "#flash").await, "已保存", "after {action}");
 }
 
 /// Signs out from the home page (printable pages have no header).
@@ -554,7 +554,7 @@ async fn an_online_application_goes_to_delivery_with_its_notices_printed() {
         .click()
         .await
         .unwrap();
-    assert_eq!(text(c, ".flash").await, "已保存");
+    assert_eq!(text(c, "#flash").await, "已保存");
     let number = text(c, "#case-number").await;
     let url = c.current_url().await.unwrap().to_string();
     let case_path = url
@@ -1060,7 +1060,7 @@ async fn a_grid_worker_reports_from_the_phone_page_and_it_is_followed_to_closure
         &[("description", "井盖缺失，下水道堵塞，雨后路面积水")],
     )
     .await;
-    assert_eq!(text(c, ".flash").await, "已保存");
+    assert_eq!(text(c, "#flash").await, "已保存");
     assert_eq!(text(c, "#event-state").await.trim(), "待立案 正常");
     let url = c.current_url().await.unwrap().to_string();
     let event_url = url.split('?').next().unwrap().to_string();
@@ -1181,7 +1181,7 @@ async fn a_steward_visits_and_two_problems_go_their_ways() {
     text(c, "#home-title").await;
     c.goto(&app.url("/enterprise")).await.unwrap();
     submit(c, "#plan-form", &[("enterprise_id", &firm)]).await;
-    assert_eq!(text(c, ".flash").await, "已保存");
+    assert_eq!(text(c, "#flash").await, "已保存");
     text_contains(c, "#visit-state", "计划中").await;
     let photo = std::env::temp_dir().join(format!("ow_visit_{}.png", std::process::id()));
     std::fs::write(&photo, crate::grid::png()).unwrap();
@@ -1202,7 +1202,7 @@ async fn a_steward_visits_and_two_problems_go_their_ways() {
         ],
     )
     .await;
-    assert_eq!(text(c, ".flash").await, "已保存");
+    assert_eq!(text(c, "#flash").await, "已保存");
     text_contains(c, "#visit-state", "已走访").await;
     let heard = text(c, "#visit-items").await;
     assert!(
@@ -1346,7 +1346,7 @@ async fn a_petition_taken_at_a_station_is_resolved_and_the_ledger_counts_it() {
         ],
     )
     .await;
-    assert_eq!(text(c, ".flash").await, "已保存");
+    assert_eq!(text(c, "#flash").await, "已保存");
     assert_eq!(text(c, "#pet-name").await, "孙玉兰");
     text_contains(c, "#pet-state", "代理办理中").await;
     text_contains(c, "#pet-auth", ".pdf").await;
