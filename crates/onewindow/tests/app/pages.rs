@@ -528,6 +528,12 @@ each_app!(security_headers_are_set, |app| {
         .unwrap();
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
     assert!(css.text().await.unwrap().contains("body.large"));
+    // The site has its icon (browsers ask for /favicon.ico on every page).
+    for path in ["/favicon.ico", "/favicon.svg"] {
+        let res = app.http.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert_eq!(res.headers()["content-type"], "image/svg+xml");
+    }
 });
 
 // Behind TLS (`secure_cookies`): HSTS, and the session cookie only over HTTPS.

@@ -7,6 +7,8 @@ use axum::routing::get;
 
 const CSS: &str = include_str!("../../static/app.css");
 const JS: &str = include_str!("../../static/app.js");
+/// The site's icon (一 on the platform's blue), for tabs and bookmarks.
+const ICON: &str = include_str!("../../static/favicon.svg");
 /// A fingerprint of the assets, put in their URLs so browsers fetch new ones after an upgrade.
 pub fn version() -> &'static str {
     static V: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -21,6 +23,19 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
+        // Browsers ask for /favicon.ico by themselves; the SVG serves both.
+        .route("/favicon.svg", get(icon))
+        .route("/favicon.ico", get(icon))
+}
+
+async fn icon() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        ICON,
+    )
 }
 
 async fn css() -> impl IntoResponse {
