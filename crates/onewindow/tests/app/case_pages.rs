@@ -116,6 +116,28 @@ each_app!(
             wb.contains(&format!("/cases/{id}")),
             "in the clerk's intake queue"
         );
+        // The main thing to do is the one primary button; refusing is set apart and confirmed.
+        let (_, html) = page(app, &format!("/cases/{id}"), &clerk).await;
+        let form = |code: &str| {
+            let at = html
+                .find(&format!("id=\"act-{code}\""))
+                .unwrap_or_else(|| panic!("no {code}"));
+            let start = html[..at].rfind("<form").unwrap();
+            html[start..at + html[at..].find("</form>").unwrap()].to_string()
+        };
+        assert!(form("accept").contains("<button class=\"primary\">"));
+        assert!(form("request_supplement").contains("<button class=\"secondary\">"));
+        let refuse = form("refuse");
+        assert!(refuse.contains("<button class=\"danger\">") && refuse.contains("data-confirm="));
+        let zone = html.find("id=\"danger-actions\"").expect("set apart");
+        assert!(html.find("id=\"act-refuse\"").unwrap() > zone);
+        let section = &html[html.find("id=\"case-actions\"").unwrap()..];
+        let section = &section[..section.find("</section>").unwrap()];
+        assert_eq!(
+            section.matches("<button class=\"primary\">").count(),
+            1,
+            "one main action"
+        );
         let (s, _) = act(
             app,
             &clerk,
@@ -163,6 +185,23 @@ each_app!(
             "{body}"
         );
 
+        // 认领 is offered until the step is the reader's.
+        let approver = sign_in_cookie(app, "approver").await;
+        let (_, html) = page(app, &format!("/cases/{id}"), &approver).await;
+        assert!(html.contains("id=\"act-claim\""), "the step can be claimed");
+        let (s, body) = act(
+            app,
+            &approver,
+            id,
+            &[("action", "claim"), ("step_id", &step_ids(&html)[0])],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+        let (_, html) = page(app, &format!("/cases/{id}"), &approver).await;
+        assert!(
+            !html.contains("id=\"act-claim\""),
+            "claimed: not offered again"
+        );
         // Three departments review; the case page of each offers only their own step.
         for (who, n) in [
             ("approver", 1),

@@ -845,6 +845,7 @@ const UI: &[(&str, &str, &str)] = &[
     ("list.export", "导出", "Export"),
     ("home.scope", "工作范围", "Scope"),
     ("home.work", "待办工作", "Waiting for me"),
+    ("case.danger_actions", "不可撤销的操作", "Cannot be undone"),
     (
         "home.urgent",
         "其中临近或超过时限",

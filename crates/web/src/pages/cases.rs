@@ -483,6 +483,31 @@ fn action_fields(
     }
 }
 
+/// An action that moves the case on (one of these is the page's main button).
+fn forward(k: ActionKind) -> bool {
+    matches!(
+        k,
+        ActionKind::Accept
+            | ActionKind::ConcludeOnSpot
+            | ActionKind::CompleteSupplement
+            | ActionKind::Claim
+            | ActionKind::FinishStep
+            | ActionKind::Decide
+            | ActionKind::ApproveExtension
+            | ActionKind::Resume
+            | ActionKind::Conclude
+            | ActionKind::Deliver
+    )
+}
+
+/// An action that ends the applicant's hope or the application: set apart and confirmed.
+fn destructive(k: ActionKind) -> bool {
+    matches!(
+        k,
+        ActionKind::Refuse | ActionKind::Withdraw | ActionKind::RejectExtension
+    )
+}
+
 async fn case(
     State(state): State<AppState>,
     page: PageCtx,
@@ -526,23 +551,48 @@ async fn case(
         .materials
         .iter()
         .all(|m| materials::presence(m, &uploaded).is_some());
-    let actions: Vec<Value> = v
+    // A step is claimed once: 认领 offers only the steps not already the reader's.
+    let claimable: Vec<CaseStep> = workable
+        .iter()
+        .filter(|s| s.assignee_id != Some(auth.user.id))
+        .cloned()
+        .collect();
+    let offered: Vec<ActionKind> = v
         .actions
         .iter()
-        .filter(|k| !(**k == ActionKind::ReceiveMaterials && all_present))
-        .map(|k| {
-            let confirm = matches!(
-                k,
-                ActionKind::Refuse | ActionKind::Withdraw | ActionKind::Decide
-            )
-            .then(|| tr("case.confirm", lang));
-            context! {
-                code => k.code(),
-                name => k.name().get(lang).to_string(),
-                fields => action_fields(*k, &v.dossier, &v.files, &workable, lang, &procedures),
-                confirm => confirm,
-            }
-        })
+        .copied()
+        .filter(|k| !(*k == ActionKind::ReceiveMaterials && all_present))
+        .filter(|k| !(*k == ActionKind::Claim && claimable.is_empty()))
+        .collect();
+    // The main thing to do now is the one primary button; what cannot be undone is set apart,
+    // marked and confirmed.
+    let main = offered.iter().copied().find(|k| forward(*k));
+    let action = |k: ActionKind| {
+        let steps = if k == ActionKind::Claim {
+            &claimable
+        } else {
+            &workable
+        };
+        let confirm = (destructive(k) || k == ActionKind::Decide).then(|| tr("case.confirm", lang));
+        context! {
+            code => k.code(),
+            name => k.name().get(lang).to_string(),
+            fields => action_fields(k, &v.dossier, &v.files, steps, lang, &procedures),
+            confirm => confirm,
+            tone => if Some(k) == main { "primary" } else if destructive(k) { "danger" } else { "secondary" },
+        }
+    };
+    let actions: Vec<Value> = offered
+        .iter()
+        .copied()
+        .filter(|k| !destructive(*k))
+        .map(action)
+        .collect();
+    let danger_actions: Vec<Value> = offered
+        .iter()
+        .copied()
+        .filter(|k| destructive(*k))
+        .map(action)
         .collect();
     let stage_size = |stage: i64| v.dossier.steps.iter().filter(|s| s.stage == stage).count();
     let steps: Vec<Value> = v
@@ -651,6 +701,7 @@ async fn case(
             pauses => ser(&v.dossier.pauses),
             supplements => ser(&v.dossier.supplements),
             actions => actions,
+            danger_actions => danger_actions,
             events => events,
             prints => prints,
             bundle => v.bundle.as_ref().map(ser),
