@@ -871,6 +871,11 @@ each_app!(
         let (s, html) = crate::pages::page(app, &format!("/hall/{hid}/board"), "").await;
         assert_eq!(s, StatusCode::OK);
         assert!(html.contains("请A001号到1号窗口办理"));
+        // A column of windows is headed 窗口, not the suffix of "1号窗口".
+        assert!(!html.contains("<th>号窗口</th>"), "{html}");
+        let clerk = crate::pages::sign_in_cookie(app, "clerk").await;
+        let (_, html) = crate::pages::page(app, "/hall", &clerk).await;
+        assert!(html.contains("<th>窗口</th>") && !html.contains("<th>号窗口</th>"));
         let approver = crate::pages::sign_in_cookie(app, "approver").await;
         let (s, _) = crate::pages::page(app, "/hall", &approver).await;
         assert_eq!(s, StatusCode::FORBIDDEN);

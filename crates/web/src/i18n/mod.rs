@@ -1502,6 +1502,7 @@ const UI: &[(&str, &str, &str)] = &[
     ("hall.screen", "窗口屏", "Window screen"),
     ("hall.pad", "评价器", "Evaluation pad"),
     ("hall.window_no", "号窗口", "Window"),
+    ("hall.window_col", "窗口", "Window"),
     ("hall.take", "取号", "Take a ticket"),
     (
         "hall.take_lead",
