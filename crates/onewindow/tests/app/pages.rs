@@ -763,3 +763,28 @@ each_app!(home_shows_each_person_their_work_and_their_cases, |app| {
     let (_, html) = page(app, "/", &clerk).await;
     assert_eq!(waiting(&html), before + 1, "the clerk's count follows");
 });
+
+each_app!(the_trail_reads_as_sentences_without_codes, |app| {
+    // The demo's own history (imports, appointments, accounts, grids…) and a login: every
+    // entry's action and role in words, not as the codes they are stored under.
+    let admin = sign_in_cookie(app, "admin").await;
+    let (s, html) = page(app, "/audit", &admin).await;
+    assert_eq!(s, StatusCode::OK);
+    let cells: Vec<&str> = html
+        .split("<td class=\"action\">")
+        .skip(1)
+        .chain(html.split("<small class=\"role\">").skip(1))
+        .map(|c| c.split('<').next().unwrap_or_default())
+        .collect();
+    assert!(cells.len() > 100, "{}", cells.len());
+    for c in cells {
+        assert!(
+            !c.chars().any(|ch| ch.is_ascii_alphabetic()),
+            "a code on the trail: {c}"
+        );
+    }
+    assert!(
+        html.contains("登录") && html.contains("（系统管理员）"),
+        "{html}"
+    );
+});

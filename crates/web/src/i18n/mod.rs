@@ -4,6 +4,7 @@
 mod calendar;
 mod figures;
 mod security;
+mod trail;
 
 use onewindow_core::Lang;
 use std::collections::HashMap;
@@ -1824,7 +1825,14 @@ const UI: &[(&str, &str, &str)] = &[
 ];
 
 /// Each context's own words, beside the shared table (STYLE §3.3).
-const SLICES: &[&[(&str, &str, &str)]] = &[UI, security::UI, figures::UI, calendar::UI, LABELS];
+const SLICES: &[&[(&str, &str, &str)]] = &[
+    UI,
+    security::UI,
+    figures::UI,
+    calendar::UI,
+    trail::UI,
+    LABELS,
+];
 
 /// The labels of the fields a request may be refused for (`label.<field>`, the field as the
 /// error names it): a refusal shown on a page names the field as its form does, never by its

@@ -96,49 +96,36 @@ async fn latest_checkpoint_file(State(state): State<AppState>, auth: Auth) -> Ap
         .into_response())
 }
 
+/// The kind of record an entry is about, as people call it (`audit.kind.*`).
 fn kind_name(kind: &str, lang: Lang) -> String {
-    let (zh, en) = match kind {
-        "region" => ("区划", "region"),
-        "department" => ("部门", "department"),
-        "hall" => ("大厅", "hall"),
-        "zone" => ("分区", "zone"),
-        "window" => ("窗口", "window"),
-        "user" => ("账号", "account"),
-        "setting" => ("设置", "setting"),
-        other => (other, other),
-    };
-    if lang == Lang::Zh {
-        zh.to_string()
-    } else {
-        en.to_string()
-    }
+    crate::i18n::tr_opt(&format!("audit.kind.{kind}"), lang).unwrap_or_else(|| kind.to_string())
 }
 
+/// What was done, as a phrase ("受理办件", "上报网格事件"): a case's action by the case
+/// vocabulary's own name, others by `audit.verb.*`.
 fn action_name(action: &str, lang: Lang) -> String {
     let (kind, verb) = action.split_once('.').unwrap_or(("", action));
-    let (zh, en) = match verb {
-        "create" => ("新增", "created"),
-        "update" => ("修改", "edited"),
-        "activate" => ("启用", "reactivated"),
-        "deactivate" => ("停用", "deactivated"),
-        "password" => ("修改密码", "password changed"),
-        "preferences" => ("修改显示偏好", "preferences changed"),
-        "login" => ("登录", "signed in"),
-        "logout" => ("退出登录", "signed out"),
-        "token" => ("签发接口令牌", "API token issued"),
-        "put" => ("修改", "changed"),
-        other => (other, other),
+    let own = match verb {
+        "login" => Some(("登录", "signed in")),
+        "logout" => Some(("退出登录", "signed out")),
+        "token" => Some(("签发接口令牌", "issued an API token")),
+        "password" => Some(("修改密码", "changed a password")),
+        "preferences" => Some(("修改显示偏好", "changed display preferences")),
+        _ => None,
     };
-    if kind == "auth" {
-        return if lang == Lang::Zh {
-            zh.to_string()
-        } else {
-            en.to_string()
-        };
+    if let Some((zh, en)) = own {
+        return if lang == Lang::Zh { zh } else { en }.to_string();
     }
+    let case_verb = (kind == "case")
+        .then(|| onewindow_core::case::ActionKind::parse(verb))
+        .flatten()
+        .map(|k| k.name().get(lang).to_string());
+    let verb = case_verb
+        .or_else(|| crate::i18n::tr_opt(&format!("audit.verb.{verb}"), lang))
+        .unwrap_or_else(|| verb.to_string());
     match lang {
-        Lang::Zh => format!("{zh}{}", kind_name(kind, lang)),
-        Lang::En => format!("{} {en}", kind_name(kind, lang)),
+        Lang::Zh => format!("{verb}{}", kind_name(kind, lang)),
+        Lang::En => format!("{} {verb}", kind_name(kind, lang)),
     }
 }
 
@@ -152,8 +139,18 @@ pub fn admin_href(kind: &str, id: i64) -> Option<String> {
 }
 
 /// A record field's name as the forms call it; fields without a form label keep their name.
-fn field_label(key: &str, lang: Lang) -> String {
+fn field_label(key: &str, kind: &str, lang: Lang) -> String {
     let ui = match key {
+        // A window's number is its 窗口号; anything else's is its 编号.
+        "number" if kind != "window" => "audit.field.number",
+        "state" => "field.state",
+        "grid_id" => "audit.field.grid",
+        "note" | "reason" | "opinion" => "audit.field.note",
+        "category" => "audit.field.category",
+        "title" => "audit.field.title",
+        "matter" => "case.matter",
+        "applicant" => "case.applicant",
+        "channel" => "case.channel",
         "name" => "field.name",
         "code" => "field.code",
         "level" => "field.level",
@@ -179,6 +176,23 @@ fn field_label(key: &str, lang: Lang) -> String {
         _ => return key.to_string(),
     };
     tr(ui, lang)
+}
+
+/// A value as people read it: a state by its name rather than its code.
+fn value(key: &str, kind: &str, v: &serde_json::Value, lang: Lang) -> String {
+    if key == "state"
+        && let Some(code) = v.as_str()
+    {
+        let name = match kind {
+            "case" => onewindow_core::case::CaseState::parse(code).map(|s| s.name()),
+            "event" => onewindow_core::grid::event::State::parse(code).map(|s| s.name()),
+            _ => None,
+        };
+        if let Some(n) = name {
+            return n.get(lang).to_string();
+        }
+    }
+    show(v, lang)
 }
 
 fn show(v: &serde_json::Value, lang: Lang) -> String {
@@ -218,9 +232,9 @@ pub fn trail_rows(entries: &[Entry], lang: Lang) -> Vec<Value> {
                 .into_iter()
                 .map(|k| {
                     context! {
-                        field => field_label(k, lang),
-                        before => before.and_then(|b| b.get(k)).map(|v| show(v, lang)),
-                        after => after.and_then(|a| a.get(k)).map(|v| show(v, lang)).unwrap_or_else(|| "—".into()),
+                        field => field_label(k, &e.target_type, lang),
+                        before => before.and_then(|b| b.get(k)).map(|v| value(k, &e.target_type, v, lang)),
+                        after => after.and_then(|a| a.get(k)).map(|v| value(k, &e.target_type, v, lang)).unwrap_or_else(|| "—".into()),
                     }
                 })
                 .collect();
@@ -232,7 +246,8 @@ pub fn trail_rows(entries: &[Entry], lang: Lang) -> Vec<Value> {
                 seq => e.seq,
                 at => onewindow_core::time::display(e.at),
                 actor_name => e.actor_name.clone(),
-                actor_role => e.actor_role.clone(),
+                // The role by its name; a code no role has (a job, the system) is left out.
+                actor_role => onewindow_core::identity::Role::parse(&e.actor_role).map(|r| r.name().get(lang).to_string()),
                 action_label => action_name(&e.action, lang),
                 target_label => target_label,
                 target_href => e.target_id.and_then(|id| admin_href(&e.target_type, id)),
