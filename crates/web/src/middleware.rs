@@ -90,7 +90,8 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
             .unwrap_or_default()
     };
     let large = crate::lang::cookie(req.headers(), crate::lang::LARGE_COOKIE) == Some("1");
-    let (headers, peer) = (req.headers().clone(), peer_of(&req));
+    // Kept only for a page, whose error page shows who is signed in (the API is the hot path).
+    let asker = (!api).then(|| (req.headers().clone(), peer_of(&req)));
     let res = next.run(req).await;
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -111,7 +112,10 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
         return Redirect::to(&format!("/login?next={next}")).into_response();
     }
     // The page keeps its header: whoever was signed in still is, and sees so.
-    let auth = who_asked(&state, headers, peer).await;
+    let auth = match asker {
+        Some((headers, peer)) => who_asked(&state, headers, peer).await,
+        None => None,
+    };
     let mut out = crate::pages::error_page(&state, lang, large, &err, auth.as_ref(), &path);
     copy_headers(&res, &mut out);
     out

@@ -489,30 +489,18 @@ async fn an_online_application_goes_to_delivery_with_its_notices_printed() {
     // A credit code with a wrong check character: refused beside the field, under its label,
     // and nothing typed is lost.
     let mistyped = format!("{}X", &crate::cases::COMPANY[..17]);
-    for (name, value) in [
-        ("name", "葫芦岛市龙港建设有限公司"),
-        ("id_number", mistyped.as_str()),
-        ("phone", "13812345678"),
-    ] {
-        let el = form
-            .find(Locator::Css(&format!("input[name={name}]")))
-            .await
-            .unwrap();
-        el.clear().await.unwrap();
-        el.send_keys(value).await.unwrap();
-    }
-    form.find(Locator::Css("input[name='file:建筑工程施工许可证申请表']"))
-        .await
-        .unwrap()
-        .send_keys(&pdf.display().to_string())
-        .await
-        .unwrap();
-    form.find(Locator::Css("#apply-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    let pdf_path = pdf.display().to_string();
+    submit(
+        c,
+        "#apply-form",
+        &[
+            ("name", "葫芦岛市龙港建设有限公司"),
+            ("id_number", &mistyped),
+            ("phone", "13812345678"),
+            ("file:建筑工程施工许可证申请表", &pdf_path),
+        ],
+    )
+    .await;
     let beside = text(c, "label:has(input[name=id_number]) .field-error").await;
     assert!(
         // In the page's language, whatever the browser's (the headless one asks for English).
@@ -547,18 +535,7 @@ async fn an_online_application_goes_to_delivery_with_its_notices_printed() {
         c.find(Locator::Css("#logout")).await.is_ok(),
         "the header stays"
     );
-    let el = form
-        .find(Locator::Css("input[name=id_number]"))
-        .await
-        .unwrap();
-    el.clear().await.unwrap();
-    el.send_keys(crate::cases::COMPANY).await.unwrap();
-    form.find(Locator::Css("#apply-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit(c, "#apply-form", &[("id_number", crate::cases::COMPANY)]).await;
     assert_eq!(text(c, "#flash").await, "已保存");
     let number = text(c, "#case-number").await;
     let url = c.current_url().await.unwrap().to_string();
@@ -975,6 +952,10 @@ async fn submit(c: &Client, form_css: &str, fields: &[(&str, &str)]) {
         if el.tag_name().await.unwrap() == "select" {
             el.select_by_value(value).await.unwrap();
         } else {
+            // What the page filled in (the applicant's own name) gives way to what is typed.
+            if el.prop("type").await.unwrap().as_deref() != Some("file") {
+                el.clear().await.unwrap();
+            }
             el.send_keys(value).await.unwrap();
         }
     }

@@ -648,16 +648,14 @@ each_app!(
         let ent = sign_in_cookie(app, "enterprise").await;
         let (_, html) = page(app, "/", &ent).await;
         assert!(!html.contains("href=\"/supervisors\""));
-        let me: serde_json::Value = app
-            .http
-            .get(app.url("/api/v1/me"))
-            .header("cookie", &ent)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (_, me) = app
+            .call(
+                Method::GET,
+                "/api/v1/me",
+                Some(&app.token("enterprise").await),
+                None,
+            )
+            .await;
         let (s, body) = post(
             office.clone(),
             "/supervisors".into(),

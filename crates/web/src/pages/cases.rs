@@ -551,7 +551,7 @@ async fn case(
         .materials
         .iter()
         .all(|m| materials::presence(m, &uploaded).is_some());
-    // A step is claimed once: 认领 offers only the steps not already the reader's.
+    // 认领 lists only the steps not already the reader's (`may_act` offers it while there is one).
     let claimable: Vec<CaseStep> = workable
         .iter()
         .filter(|s| s.assignee_id != Some(auth.user.id))
@@ -562,7 +562,6 @@ async fn case(
         .iter()
         .copied()
         .filter(|k| !(*k == ActionKind::ReceiveMaterials && all_present))
-        .filter(|k| !(*k == ActionKind::Claim && claimable.is_empty()))
         .collect();
     // The main thing to do now is the one primary button; what cannot be undone is set apart,
     // marked and confirmed.
@@ -1479,11 +1478,7 @@ async fn workbench(
         lines
             .iter()
             .map(|l| {
-                let light = match (l.light, l.case_light) {
-                    (Some(Light::Red), _) | (_, Some(Light::Red)) => Some(Light::Red),
-                    (Some(Light::Yellow), _) | (_, Some(Light::Yellow)) => Some(Light::Yellow),
-                    (a, b) => a.or(b),
-                };
+                let light = l.shown_light();
                 context! {
                     id => l.case_id, number => l.number.clone(), matter => l.matter_name.clone(),
                     applicant => l.applicant_name.clone(), what => l.step.name.clone(), due => date(l.step.due),

@@ -15,6 +15,7 @@ use axum::routing::get;
 use minijinja::{Value, context};
 use onewindow_core::access::Permission;
 use onewindow_core::case::CaseState;
+use onewindow_core::case::clock::Light;
 use onewindow_core::identity::Role;
 use onewindow_core::{Lang, Text};
 
@@ -43,192 +44,195 @@ fn card(href: &str, title: String, text: String, count: Option<usize>) -> Value 
     context! { href => href, title => title, text => text, count => count }
 }
 
-/// A count of work waiting: marked when there is any, so the eye finds it.
-/// `urgent`: how many of them are near or past their deadline (said under the count); a count
-/// that is all alarm (red cases) is marked without saying so again.
-fn work(href: &str, title: String, text: String, count: usize, urgent: usize) -> Value {
-    context! { href => href, title => title, text => text, count => count, urgent => urgent, waiting => count > 0, alarm => false }
+/// A count of work waiting, linking to where it is done; marked when there is any. `urgent`:
+/// how many are near or past their deadline, said under the count; `alarm`: a count that is all
+/// urgent (red cases), marked without saying so again.
+struct Waiting {
+    href: &'static str,
+    title: Text,
+    text: Text,
+    count: usize,
+    urgent: usize,
+    alarm: bool,
 }
 
-fn alarm(href: &str, title: String, text: String, count: usize) -> Value {
-    context! { href => href, title => title, text => text, count => count, urgent => 0, waiting => count > 0, alarm => count > 0 }
+impl Waiting {
+    fn new(href: &'static str, title: [&'static str; 2], text: [&'static str; 2]) -> Waiting {
+        Waiting {
+            href,
+            title: Text::fixed(title[0], title[1]),
+            text: Text::fixed(text[0], text[1]),
+            count: 0,
+            urgent: 0,
+            alarm: false,
+        }
+    }
+
+    /// Counted from a list: its length and its lines near or past their deadline.
+    fn of<T>(mut self, lines: &[T], light: impl Fn(&T) -> Option<Light>) -> Waiting {
+        self.count = lines.len();
+        self.urgent = lines
+            .iter()
+            .filter(|l| matches!(light(l), Some(Light::Yellow | Light::Red)))
+            .count();
+        self
+    }
+
+    fn counted(mut self, n: i64, alarm: bool) -> Waiting {
+        self.count = usize::try_from(n).unwrap_or(0);
+        self.alarm = alarm && self.count > 0;
+        self
+    }
+
+    fn value(&self, lang: Lang) -> Value {
+        context! {
+            href => self.href, title => self.title.get(lang), text => self.text.get(lang),
+            count => self.count, urgent => self.urgent, alarm => self.alarm, waiting => self.count > 0,
+        }
+    }
 }
 
-fn txt(zh: &'static str, en: &'static str, lang: Lang) -> String {
-    Text::fixed(zh, en).get(lang).to_string()
-}
-
-/// Lines of a list that are yellow or red.
-fn urgent(lines: &[crate::service::cases::CaseLine]) -> usize {
-    lines
-        .iter()
-        .filter(|l| {
-            l.clock.is_some_and(|r| {
-                matches!(
-                    r.light,
-                    onewindow_core::case::clock::Light::Yellow
-                        | onewindow_core::case::clock::Light::Red
-                )
-            })
-        })
-        .count()
-}
-
-/// What waits for the person, by what their roles do.
+/// What waits for the person, by what their roles do: the workbench's lists and the
+/// supervision page's counts, so that the numbers are theirs.
 async fn work_cards(
     state: &AppState,
     auth: &crate::auth::Auth,
     lang: Lang,
 ) -> AppResult<Vec<Value>> {
+    use crate::service::cases::{CaseLine, StepLine};
     let a = &auth.actor;
+    let case = |l: &CaseLine| l.clock.map(|r| r.light);
+    let step = |l: &StepLine| l.shown_light();
     let mut out = Vec::new();
     if a.has(Permission::CaseRead) {
         let w = crate::service::cases::workbench(state, auth).await?;
-        let late_steps = |l: &[crate::service::cases::StepLine]| {
-            l.iter()
-                .filter(|s| {
-                    s.light
-                        .or(s.case_light)
-                        .is_some_and(|x| x != onewindow_core::case::clock::Light::Green)
-                })
-                .count()
-        };
         if a.has(Permission::CaseIntake) {
-            out.push(work(
-                "/workbench#wb-intake",
-                txt("待受理", "To accept", lang),
-                txt(
-                    "已提交、等待窗口受理的申请",
-                    "Applications waiting for a window",
-                    lang,
-                ),
-                w.intake.len(),
-                urgent(&w.intake),
-            ));
-            out.push(work(
-                "/workbench#wb-deliver",
-                txt("待办结送达", "To conclude and deliver", lang),
-                txt(
-                    "已决定、等待办结或送达的办件",
-                    "Decided cases to conclude or deliver",
-                    lang,
-                ),
-                w.to_deliver.len(),
-                urgent(&w.to_deliver),
-            ));
+            out.push(
+                Waiting::new(
+                    "/workbench#wb-intake",
+                    ["待受理", "To accept"],
+                    [
+                        "已提交、等待窗口受理的申请",
+                        "Applications waiting for a window",
+                    ],
+                )
+                .of(&w.intake, case),
+            );
+            out.push(
+                Waiting::new(
+                    "/workbench#wb-deliver",
+                    ["待办结送达", "To conclude and deliver"],
+                    [
+                        "已决定、等待办结或送达的办件",
+                        "Decided cases to conclude or deliver",
+                    ],
+                )
+                .of(&w.to_deliver, case),
+            );
         }
         if a.has(Permission::CaseReview) {
-            out.push(work(
-                "/workbench#wb-mine",
-                txt("我的审查", "My reviews", lang),
-                txt(
-                    "我已认领、尚未完成的审查环节",
-                    "Review steps I have claimed",
-                    lang,
-                ),
-                w.mine.len(),
-                late_steps(&w.mine),
-            ));
-            out.push(work(
-                "/workbench#wb-queue",
-                txt("待认领", "To claim", lang),
-                txt(
-                    "本部门无人认领的审查环节",
-                    "My department's unclaimed steps",
-                    lang,
-                ),
-                w.queue.len(),
-                late_steps(&w.queue),
-            ));
+            out.push(
+                Waiting::new(
+                    "/workbench#wb-mine",
+                    ["我的审查", "My reviews"],
+                    [
+                        "我已认领、尚未完成的审查环节",
+                        "Review steps I have claimed",
+                    ],
+                )
+                .of(&w.mine, step),
+            );
+            out.push(
+                Waiting::new(
+                    "/workbench#wb-queue",
+                    ["待认领", "To claim"],
+                    [
+                        "本部门无人认领的审查环节",
+                        "My department's unclaimed steps",
+                    ],
+                )
+                .of(&w.queue, step),
+            );
         }
         if a.has(Permission::CaseDecide) {
-            out.push(work(
-                "/workbench#wb-decide",
-                txt("待决定", "To decide", lang),
-                txt(
-                    "审查已完成、等待审批决定",
-                    "Reviewed, waiting for a decision",
-                    lang,
-                ),
-                w.to_decide.len(),
-                urgent(&w.to_decide),
-            ));
+            out.push(
+                Waiting::new(
+                    "/workbench#wb-decide",
+                    ["待决定", "To decide"],
+                    [
+                        "审查已完成、等待审批决定",
+                        "Reviewed, waiting for a decision",
+                    ],
+                )
+                .of(&w.to_decide, case),
+            );
             if !w.extensions.is_empty() {
-                out.push(work(
-                    "/workbench#wb-extensions",
-                    txt("延期待批", "Extensions to approve", lang),
-                    txt("申请延长办理时限的办件", "Cases asking for more time", lang),
-                    w.extensions.len(),
-                    0,
-                ));
+                out.push(
+                    Waiting::new(
+                        "/workbench#wb-extensions",
+                        ["延期待批", "Extensions to approve"],
+                        ["申请延长办理时限的办件", "Cases asking for more time"],
+                    )
+                    .of(&w.extensions, |_| None),
+                );
             }
         }
     }
     if a.has(Permission::Supervise) {
-        let l = crate::service::supervision::lights(state, auth, &Default::default()).await?;
-        let n = |v: i64| usize::try_from(v).unwrap_or(0);
-        out.push(alarm(
-            "/supervision?light=red",
-            txt("红灯办件", "Red", lang),
-            txt(
-                "已超过办理时限、仍在审查",
-                "Under review past the deadline",
-                lang,
-            ),
-            n(l.counts.red),
-        ));
-        out.push(work(
-            "/supervision?light=yellow",
-            txt("黄灯办件", "Yellow", lang),
-            txt("临近办理时限", "Close to the deadline", lang),
-            n(l.counts.yellow),
-            0,
-        ));
-        out.push(work(
-            "/supervision?light=late",
-            txt("本月超期办结", "Concluded late this month", lang),
-            txt(
-                "已办结，但晚于承诺时限",
-                "Concluded after the promised deadline",
-                lang,
-            ),
-            n(l.concluded_late),
-            0,
-        ));
+        let (counts, late) =
+            crate::service::supervision::light_counts(state, auth, &Default::default()).await?;
+        out.push(
+            Waiting::new(
+                "/supervision?light=red",
+                ["红灯办件", "Red"],
+                ["已超过办理时限、仍在审查", "Under review past the deadline"],
+            )
+            .counted(counts.red, true),
+        );
+        out.push(
+            Waiting::new(
+                "/supervision?light=yellow",
+                ["黄灯办件", "Yellow"],
+                ["临近办理时限", "Close to the deadline"],
+            )
+            .counted(counts.yellow, false),
+        );
+        out.push(
+            Waiting::new(
+                "/supervision?light=late",
+                ["本月超期办结", "Concluded late this month"],
+                [
+                    "已办结，但晚于承诺时限",
+                    "Concluded after the promised deadline",
+                ],
+            )
+            .counted(late, false),
+        );
     }
-    Ok(out)
+    Ok(out.iter().map(|w| w.value(lang)).collect())
 }
 
 /// What comes next for an applicant's case, in words.
 fn next_step(l: &crate::service::cases::CaseLine, lang: Lang) -> String {
-    let due = l
-        .clock
-        .map(|r| r.due.format("%Y-%m-%d").to_string())
-        .unwrap_or_default();
-    match (l.case.state, lang) {
-        (CaseState::Submitted, _) => txt("等待窗口受理", "Waiting for a window to accept it", lang),
-        (CaseState::Supplement, _) => txt(
-            "请按通知补正材料",
-            "Please supply what the notice asks for",
-            lang,
-        ),
-        (CaseState::Reviewing, Lang::Zh) if !due.is_empty() => {
-            format!("部门审查中，承诺{due}前办结")
+    let due = l.clock.map(|r| r.due.format("%Y-%m-%d").to_string());
+    let fixed = |zh, en| Text::fixed(zh, en).get(lang).to_string();
+    match (l.case.state, due) {
+        (CaseState::Submitted, _) => fixed("等待窗口受理", "Waiting for a window to accept it"),
+        (CaseState::Supplement, _) => {
+            fixed("请按通知补正材料", "Please supply what the notice asks for")
         }
-        (CaseState::Reviewing, Lang::En) if !due.is_empty() => {
-            format!("Under review, promised by {due}")
-        }
-        (CaseState::Reviewing, _) => txt("部门审查中", "Under review", lang),
-        (CaseState::Decided | CaseState::Concluded, _) => txt(
+        (CaseState::Reviewing, Some(due)) => match lang {
+            Lang::Zh => format!("部门审查中，承诺{due}前办结"),
+            Lang::En => format!("Under review, promised by {due}"),
+        },
+        (CaseState::Reviewing, None) => fixed("部门审查中", "Under review"),
+        (CaseState::Decided | CaseState::Concluded, _) => fixed(
             "已有结果，等待领取或送达",
             "Decided: to be collected or delivered",
-            lang,
         ),
-        (CaseState::Delivered, _) => txt(
-            "已送达，欢迎评价",
-            "Delivered: please rate the service",
-            lang,
-        ),
+        (CaseState::Delivered, _) => {
+            fixed("已送达，欢迎评价", "Delivered: please rate the service")
+        }
         (CaseState::Refused | CaseState::Withdrawn, _) => String::new(),
     }
 }

@@ -473,10 +473,13 @@ async fn may_act(
         ActionKind::Claim | ActionKind::FinishStep => {
             let steps: Vec<&CaseStep> = match step_id {
                 Some(id) => d.step(id).into_iter().collect(),
+                // A step is claimed once: 认领 is open while an active step is not the
+                // reader's already.
                 None => d
                     .steps
                     .iter()
                     .filter(|s| s.state == StepState::Active)
+                    .filter(|s| kind != ActionKind::Claim || s.assignee_id != Some(a.user_id))
                     .collect(),
             };
             let mut ok = false;
@@ -991,6 +994,17 @@ pub struct StepLine {
     pub case_light: Option<Light>,
     pub project: Option<String>,
     pub green_channel: bool,
+}
+
+impl StepLine {
+    /// The light a step's line shows: the worse of the step's own and its case's.
+    pub fn shown_light(&self) -> Option<Light> {
+        match (self.light, self.case_light) {
+            (Some(Light::Red), _) | (_, Some(Light::Red)) => Some(Light::Red),
+            (Some(Light::Yellow), _) | (_, Some(Light::Yellow)) => Some(Light::Yellow),
+            (a, b) => a.or(b),
+        }
+    }
 }
 
 fn step_lines(s: &CaseSettings, items: Vec<StepItem>, today: NaiveDate) -> Vec<StepLine> {

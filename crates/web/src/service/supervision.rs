@@ -155,13 +155,28 @@ pub struct Lights {
     pub cases: Vec<CaseLine>,
 }
 
+/// The slice's cases under review by light, and this month's concluded late: the counts alone
+/// (a home page's), without the list.
+pub async fn light_counts(
+    state: &AppState,
+    auth: &Auth,
+    p: &SliceParams,
+) -> AppResult<(LightCounts, i64)> {
+    let s = slice(state, auth, p).await?;
+    counts_of(state, &s, local_date(cases::now())).await
+}
+
+async fn counts_of(state: &AppState, s: &Slice, today: NaiveDate) -> AppResult<(LightCounts, i64)> {
+    let counts = state.store.light_counts(s, today).await?;
+    let month = Period::new(Some(month_of(today)), Some(today)).map_err(AppError::from)?;
+    Ok((counts, state.store.figures(s, month).await?.late))
+}
+
 pub async fn lights(state: &AppState, auth: &Auth, p: &SliceParams) -> AppResult<Lights> {
     let s = slice(state, auth, p).await?;
     let today = local_date(cases::now());
     let pick = pick(p, today)?;
-    let counts = state.store.light_counts(&s, today).await?;
-    let month = Period::new(Some(month_of(today)), Some(today)).map_err(AppError::from)?;
-    let concluded_late = state.store.figures(&s, month).await?.late;
+    let (counts, concluded_late) = counts_of(state, &s, today).await?;
     let page = state
         .store
         .light_cases(
