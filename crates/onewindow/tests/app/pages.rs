@@ -787,4 +787,9 @@ each_app!(the_trail_reads_as_sentences_without_codes, |app| {
         html.contains("登录") && html.contains("（系统管理员）"),
         "{html}"
     );
+    // What only the machine reads is left to the export; people by their names, not logins.
+    let rows = &html[html.find("<tbody>").unwrap()..];
+    for raw in ["expires_at", "session", "cookie", ">admin<"] {
+        assert!(!rows.contains(raw), "{raw} on the trail page");
+    }
 });

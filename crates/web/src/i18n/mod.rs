@@ -849,8 +849,8 @@ const UI: &[(&str, &str, &str)] = &[
     ("case.danger_actions", "不可撤销的操作", "Cannot be undone"),
     (
         "home.urgent",
-        "其中临近或超过时限",
-        "of them near or past the deadline:",
+        "其中临期或超期",
+        "near or past the deadline:",
     ),
     ("home.next", "下一步", "Next"),
     ("home.all_mine", "查看全部办件", "All my cases"),

@@ -14,6 +14,7 @@ use minijinja::{Value, context};
 use onewindow_core::Lang;
 use onewindow_core::audit::Entry;
 use onewindow_store::SecurityKind;
+use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -138,9 +139,14 @@ pub fn admin_href(kind: &str, id: i64) -> Option<String> {
     }
 }
 
-/// A record field's name as the forms call it; fields without a form label keep their name.
-fn field_label(key: &str, kind: &str, lang: Lang) -> String {
+/// A record field's name as the forms call it; `None` for what only the machine reads (ids of
+/// sessions and steps, token kinds, expiry instants), which the page leaves out: the export and
+/// the API keep the whole entry.
+fn field_label(key: &str, kind: &str, lang: Lang) -> Option<String> {
     let ui = match key {
+        "message" => "audit.field.message",
+        "origin" => "audit.field.origin",
+        "respond_by" => "audit.field.respond_by",
         // A window's number is its 窗口号; anything else's is its 编号.
         "number" if kind != "window" => "audit.field.number",
         "state" => "field.state",
@@ -173,26 +179,116 @@ fn field_label(key: &str, kind: &str, lang: Lang) -> String {
         "active" => "field.state",
         "large_text" => "prefs.large_on",
         "password" => "field.new_password",
-        _ => return key.to_string(),
+        _ => return None,
     };
-    tr(ui, lang)
+    Some(tr(ui, lang))
 }
 
-/// A value as people read it: a state by its name rather than its code.
-fn value(key: &str, kind: &str, v: &serde_json::Value, lang: Lang) -> String {
-    if key == "state"
-        && let Some(code) = v.as_str()
-    {
-        let name = match kind {
-            "case" => onewindow_core::case::CaseState::parse(code).map(|s| s.name()),
-            "event" => onewindow_core::grid::event::State::parse(code).map(|s| s.name()),
+/// A value as people read it: a state or an urge's level by its name rather than its code, a
+/// department or region by its name rather than its id.
+fn value(key: &str, kind: &str, v: &serde_json::Value, names: &Names, lang: Lang) -> String {
+    if let Some(code) = v.as_str() {
+        let name = match (key, kind) {
+            ("state", "case") => onewindow_core::case::CaseState::parse(code).map(|s| s.name()),
+            ("state", "event") => onewindow_core::grid::event::State::parse(code).map(|s| s.name()),
+            ("level", "case") => {
+                onewindow_core::supervision::urge::UrgeLevel::parse(code).map(|s| s.name())
+            }
+            ("origin", "case") => {
+                onewindow_core::supervision::urge::UrgeOrigin::parse(code).map(|s| s.name())
+            }
             _ => None,
         };
         if let Some(n) = name {
             return n.get(lang).to_string();
         }
     }
-    show(v, lang)
+    let named = |map: &HashMap<i64, String>, v: &serde_json::Value| {
+        v.as_i64()
+            .and_then(|id| map.get(&id).cloned())
+            .unwrap_or_else(|| show(v, lang))
+    };
+    match (key, v) {
+        ("department_id", _) => named(&names.departments, v),
+        ("region_id" | "parent_id", _) => named(&names.regions, v),
+        ("department_ids", serde_json::Value::Array(ids)) => ids
+            .iter()
+            .map(|i| named(&names.departments, i))
+            .collect::<Vec<_>>()
+            .join("、"),
+        _ => show(v, lang),
+    }
+}
+
+/// What the ids on a page of entries name, looked up once for the page: the people (actors
+/// and accounts acted on), departments and regions.
+#[derive(Default)]
+pub struct Names {
+    users: HashMap<i64, String>,
+    departments: HashMap<i64, String>,
+    regions: HashMap<i64, String>,
+}
+
+impl Names {
+    pub async fn of(state: &AppState, entries: &[Entry]) -> AppResult<Names> {
+        let mut users = std::collections::BTreeSet::new();
+        let mut regions = std::collections::BTreeSet::new();
+        for e in entries {
+            users.extend(e.actor_id);
+            match (e.target_type.as_str(), e.target_id) {
+                ("user", Some(id)) => {
+                    users.insert(id);
+                }
+                ("region", Some(id)) => {
+                    regions.insert(id);
+                }
+                _ => {}
+            }
+            let summary: serde_json::Value = serde_json::from_str(&e.summary).unwrap_or_default();
+            for side in ["before", "after"] {
+                for key in ["region_id", "parent_id"] {
+                    regions.extend(
+                        summary
+                            .get(side)
+                            .and_then(|s| s.get(key))
+                            .and_then(|v| v.as_i64()),
+                    );
+                }
+            }
+        }
+        let mut names = Names::default();
+        for id in users {
+            if let Some(u) = state.store.user(id).await? {
+                names.users.insert(id, u.display_name);
+            }
+        }
+        for id in regions {
+            if let Some(r) = state.store.region(id).await? {
+                names.regions.insert(id, r.name);
+            }
+        }
+        let view = crate::service::catalog::view(state).await?;
+        for e in entries {
+            let summary: serde_json::Value = serde_json::from_str(&e.summary).unwrap_or_default();
+            for side in ["before", "after"] {
+                let s = summary.get(side);
+                let ids = s
+                    .and_then(|s| s.get("department_ids"))
+                    .and_then(|v| v.as_array())
+                    .into_iter()
+                    .flatten()
+                    .chain(s.and_then(|s| s.get("department_id")))
+                    .filter_map(|v| v.as_i64());
+                for id in ids {
+                    names
+                        .departments
+                        .entry(id)
+                        .or_insert_with(|| view.department(id).to_string());
+                }
+            }
+        }
+        Ok(names)
+    }
 }
 
 fn show(v: &serde_json::Value, lang: Lang) -> String {
@@ -214,8 +310,9 @@ fn show(v: &serde_json::Value, lang: Lang) -> String {
     }
 }
 
-/// Entries as table rows: who, what, on which record, which fields went from what to what.
-pub fn trail_rows(entries: &[Entry], lang: Lang) -> Vec<Value> {
+/// Entries as table rows: who, what, on which record, which fields went from what to what —
+/// people, departments and regions by their names (`names`), never by login or id.
+pub fn trail_rows(entries: &[Entry], names: &Names, lang: Lang) -> Vec<Value> {
     entries
         .iter()
         .map(|e| {
@@ -228,29 +325,42 @@ pub fn trail_rows(entries: &[Entry], lang: Lang) -> Vec<Value> {
                     keys.push(k);
                 }
             }
+            let kind = e.target_type.as_str();
+            let value = |v: &serde_json::Value, k: &str| value(k, kind, v, names, lang);
             let changes: Vec<Value> = keys
                 .into_iter()
-                .map(|k| {
-                    context! {
-                        field => field_label(k, &e.target_type, lang),
-                        before => before.and_then(|b| b.get(k)).map(|v| value(k, &e.target_type, v, lang)),
-                        after => after.and_then(|a| a.get(k)).map(|v| value(k, &e.target_type, v, lang)).unwrap_or_else(|| "—".into()),
-                    }
+                .filter_map(|k| {
+                    Some(context! {
+                        field => field_label(k, kind, lang)?,
+                        before => before.and_then(|b| b.get(k)).map(|v| value(v, k)),
+                        after => after.and_then(|a| a.get(k)).map(|v| value(v, k)).unwrap_or_else(|| "—".into()),
+                    })
                 })
                 .collect();
-            let target_label = match e.target_id {
-                Some(id) => format!("{} #{id}", kind_name(&e.target_type, lang)),
-                None => kind_name(&e.target_type, lang),
+            // A record by the name or number people use, where the entry or the page knows it.
+            let known = match (kind, e.target_id) {
+                ("user", Some(id)) => names.users.get(&id).cloned(),
+                ("region", Some(id)) => names.regions.get(&id).cloned(),
+                _ => after
+                    .and_then(|a| a.get("number").or_else(|| a.get("name")))
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string),
             };
+            let target_label = match (known, e.target_id) {
+                (Some(n), _) => format!("{} {n}", kind_name(kind, lang)),
+                (None, Some(id)) => format!("{} #{id}", kind_name(kind, lang)),
+                (None, None) => kind_name(kind, lang),
+            };
+            let actor = e.actor_id.and_then(|id| names.users.get(&id).cloned());
             context! {
                 seq => e.seq,
                 at => onewindow_core::time::display(e.at),
-                actor_name => e.actor_name.clone(),
+                actor_name => actor.unwrap_or_else(|| e.actor_name.clone()),
                 // The role by its name; a code no role has (a job, the system) is left out.
                 actor_role => onewindow_core::identity::Role::parse(&e.actor_role).map(|r| r.name().get(lang).to_string()),
                 action_label => action_name(&e.action, lang),
                 target_label => target_label,
-                target_href => e.target_id.and_then(|id| admin_href(&e.target_type, id)),
+                target_href => e.target_id.and_then(|id| admin_href(kind, id)),
                 changes => changes,
                 client_addr => e.client_addr.clone().unwrap_or_default(),
             }
@@ -295,7 +405,7 @@ async fn trail_page(
         "audit.html",
         &title,
         context! {
-            recent => trail_rows(&entries, lang),
+            recent => trail_rows(&entries, &Names::of(&state, &entries).await?, lang),
             older => older,
             export => format!("/audit.xlsx?{}", page.query),
             security => auth.actor.has(onewindow_core::access::Permission::SecurityRead),
