@@ -91,18 +91,9 @@ pub async fn serve(s: Settings) -> Result<(), String> {
             kept = report.kept,
             "demo district loaded"
         );
-        // The site photos of the demo's community problems.
-        let photo = crate::demo::grid::PHOTO;
-        let sha = onewindow_web::service::uploads::sha256_hex(photo);
-        onewindow_web::service::uploads::write_blob(&s.web.uploads_dir, &sha, photo)
+        crate::demo::write_files(&s.web.uploads_dir)
             .await
-            .map_err(|e| format!("demo photo: {e}"))?;
-        // The signed authorization the demo's petition cases point at.
-        let pdf = crate::demo::petitions::AUTHORIZATION;
-        let sha = onewindow_web::service::uploads::sha256_hex(pdf);
-        onewindow_web::service::uploads::write_blob(&s.web.uploads_dir, &sha, pdf)
-            .await
-            .map_err(|e| format!("demo authorization: {e}"))?;
+            .map_err(|e| format!("demo files: {e}"))?;
     }
     let notifier = onewindow_web::service::notify::Notifier::new(&s.notify)
         .map_err(|e| format!("[notify] {e}"))?;

@@ -11,7 +11,6 @@ pub const SOURCES: &[(&str, &str)] = &[
         "checkpoints.html",
         include_str!("../templates/checkpoints.html"),
     ),
-    ("ent_nav.html", include_str!("../templates/ent_nav.html")),
     ("pet_nav.html", include_str!("../templates/pet_nav.html")),
     ("pet_desk.html", include_str!("../templates/pet_desk.html")),
     ("pet_case.html", include_str!("../templates/pet_case.html")),
@@ -50,6 +49,10 @@ pub const SOURCES: &[(&str, &str)] = &[
     (
         "ent_project.html",
         include_str!("../templates/ent_project.html"),
+    ),
+    (
+        "ent_projects.html",
+        include_str!("../templates/ent_projects.html"),
     ),
     (
         "ent_visit.html",

@@ -354,7 +354,22 @@
         .then(function () { if (button) { button.disabled = false; } });
     });
   }
+  // A kiosk page goes back to its start after a pause, so the next person does not find what
+  // the last one typed: 30 s on the slip, 90 s on a form.
+  function idleReturn() {
+    var to = document.body.getAttribute("data-idle-return");
+    if (!to) { return; }
+    var secs = location.pathname.indexOf("/tickets/") >= 0 ? 30 : 90;
+    var timer;
+    function arm() {
+      clearTimeout(timer);
+      timer = setTimeout(function () { location.href = to; }, secs * 1000);
+    }
+    ["pointerdown", "keydown", "input"].forEach(function (e) { document.addEventListener(e, arm, true); });
+    arm();
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    idleReturn();
     gridMaps();
     hallLive();
     urgeLive();
@@ -363,6 +378,7 @@
     if (toggle && nav) {
       toggle.addEventListener("click", function () {
         var open = nav.classList.toggle("open");
+        toggle.closest("header").classList.toggle("open", open);
         toggle.setAttribute("aria-expanded", open ? "true" : "false");
       });
     }

@@ -260,6 +260,9 @@ pub struct CaseEvent {
     pub at: DateTime<Utc>,
     pub action: String,
     pub actor_name: String,
+    /// The account that acted, where one did (the page names it by what the reader may see).
+    #[serde(default)]
+    pub actor_id: Option<i64>,
     pub state_after: CaseState,
     pub note: Option<String>,
 }
@@ -271,6 +274,7 @@ impl CaseEvent {
             at: after.updated_at,
             action: action.to_string(),
             actor_name: actor_name.to_string(),
+            actor_id: None,
             state_after: after.state,
             note: note.map(str::to_string),
         }

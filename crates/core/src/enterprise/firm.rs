@@ -53,6 +53,70 @@ pub struct Enterprise {
 /// GB/T 4754-2017's sections: A 农林牧渔 … T 国际组织.
 const SECTIONS: &str = "ABCDEFGHIJKLMNOPQRST";
 
+/// The sections' names (门类名称), in the order of `SECTIONS`.
+const SECTION_NAMES: [(&str, &str); 20] = [
+    (
+        "农、林、牧、渔业",
+        "Agriculture, forestry, animal husbandry and fishery",
+    ),
+    ("采矿业", "Mining"),
+    ("制造业", "Manufacturing"),
+    (
+        "电力、热力、燃气及水生产和供应业",
+        "Electricity, heat, gas and water",
+    ),
+    ("建筑业", "Construction"),
+    ("批发和零售业", "Wholesale and retail trade"),
+    ("交通运输、仓储和邮政业", "Transport, storage and post"),
+    ("住宿和餐饮业", "Accommodation and catering"),
+    (
+        "信息传输、软件和信息技术服务业",
+        "Information transmission, software and IT services",
+    ),
+    ("金融业", "Finance"),
+    ("房地产业", "Real estate"),
+    ("租赁和商务服务业", "Leasing and business services"),
+    (
+        "科学研究和技术服务业",
+        "Scientific research and technical services",
+    ),
+    (
+        "水利、环境和公共设施管理业",
+        "Water, environment and public facilities management",
+    ),
+    (
+        "居民服务、修理和其他服务业",
+        "Resident, repair and other services",
+    ),
+    ("教育", "Education"),
+    ("卫生和社会工作", "Health and social work"),
+    ("文化、体育和娱乐业", "Culture, sports and entertainment"),
+    (
+        "公共管理、社会保障和社会组织",
+        "Public administration, social security and social organisations",
+    ),
+    ("国际组织", "International organisations"),
+];
+
+/// A section by its name (`C` → 制造业); a code that is no section as it is.
+pub fn section_name(code: &str) -> crate::Text {
+    SECTIONS
+        .find(code)
+        .filter(|_| code.len() == 1)
+        .map(|i| crate::Text::fixed(SECTION_NAMES[i].0, SECTION_NAMES[i].1))
+        .unwrap_or_else(|| crate::Text::new(code.to_string(), code.to_string()))
+}
+
+/// Every section with its name, for a choice list.
+pub fn sections() -> impl Iterator<Item = (&'static str, crate::Text)> {
+    (0..SECTIONS.len()).map(|i| {
+        (
+            &SECTIONS[i..=i],
+            crate::Text::fixed(SECTION_NAMES[i].0, SECTION_NAMES[i].1),
+        )
+    })
+}
+
 /// Whether `code` is one of GB/T 4754's sections (one capital letter, A to T).
 pub fn is_section(code: &str) -> bool {
     code.len() == 1 && SECTIONS.contains(code)

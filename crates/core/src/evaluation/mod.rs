@@ -102,6 +102,9 @@ pub struct Rating {
     /// False once an appeal against it was upheld: out of the figures, still in the trail.
     pub counted: bool,
     pub created_at: DateTime<Utc>,
+    /// The rated case's number (办件编号), where a case was rated.
+    #[serde(default)]
+    pub case_number: Option<String>,
 }
 
 impl Rating {

@@ -154,6 +154,18 @@ struct World {
     /// The window clerk (李志抗) and the hall's windows, for what a window does.
     clerk: Option<i64>,
     windows: Vec<i64>,
+    /// The demo's own applicants (the `citizen` and `enterprise` accounts), who apply now and
+    /// then, so that their homes have cases to follow.
+    own: Vec<OwnApplicant>,
+}
+
+/// A demo account that applies, as the applicant it is.
+struct OwnApplicant {
+    user_id: i64,
+    legal: bool,
+    name: String,
+    id_number: String,
+    phone: String,
 }
 
 /// The window clerk's name in the generated history.
@@ -179,7 +191,13 @@ impl World {
         flow: &Workflow,
         who: &str,
     ) -> Result<Option<Dossier>, StoreError> {
-        let now = at(day, r);
+        // Never before what came before it the same day.
+        let mut now = at(day, r);
+        if let Some(last) = st.events.last().map(|e| e.at)
+            && now <= last
+        {
+            now = last + chrono::Duration::minutes(5 + r.below(55) as i64);
+        }
         if now > Utc::now() {
             return Ok(None);
         }
@@ -281,6 +299,17 @@ async fn one(
         Channel::HomeVisit,
     ]);
     let mut applicant = applicant;
+    // One case in forty is the demo account's own, where the matter is for its kind.
+    let own = w
+        .own
+        .iter()
+        .find(|o| o.legal == legal)
+        .filter(|_| r.below(40) == 0);
+    if let Some(o) = own {
+        applicant.name = o.name.clone();
+        applicant.id_number = o.id_number.clone();
+        applicant.phone = o.phone.clone();
+    }
     let agency = (channel == Channel::Agent).then(|| Agency {
         name: "沈丙竹".into(),
         id_number: person_id(r),
@@ -340,7 +369,7 @@ async fn one(
                 .cal
                 .add_workdays(submitted, w.rules.completeness_days)
                 .ok(),
-            applicant_user_id: None,
+            applicant_user_id: own.map(|o| o.user_id),
             bundle_id: None,
             batch_id: None,
             delivery_days: w.rules.delivery_days,
@@ -701,11 +730,34 @@ pub async fn generate(
             }
         }
     }
+    let mut own = Vec::new();
+    if let Some(u) = store.user_by_username("citizen").await? {
+        own.push(OwnApplicant {
+            user_id: u.id,
+            legal: false,
+            name: u.display_name.clone(),
+            id_number: person_id(&mut Rng(9)),
+            phone: u.phone.clone().unwrap_or_default(),
+        });
+    }
+    if let Some(u) = store.user_by_username("enterprise").await?
+        && let Some(firm) = store.enterprise_of_account(u.id).await?
+        && let Some(e) = store.enterprise(firm).await?
+    {
+        own.push(OwnApplicant {
+            user_id: u.id,
+            legal: true,
+            name: e.name,
+            id_number: e.uscc,
+            phone: e.contact_phone,
+        });
+    }
     let world = Arc::new(World {
         cal,
         rules: Rules::default(),
         clerk,
         windows,
+        own,
     });
     let guides = Arc::new(guides);
     let departments = Arc::new(departments);

@@ -306,6 +306,16 @@ fn is_conflict(e: &StoreError) -> bool {
     matches!(e, StoreError::Domain(DomainError::Conflict(_)))
 }
 
+/// The files the demo's records point at, into the uploads directory: the site photos of the
+/// community problems and the signed authorization of the petition cases.
+pub async fn write_files(uploads_dir: &std::path::Path) -> std::io::Result<()> {
+    use onewindow_web::service::uploads::{sha256_hex, write_blob};
+    for bytes in [grid::PHOTO, petitions::AUTHORIZATION] {
+        write_blob(uploads_dir, &sha256_hex(bytes), bytes).await?;
+    }
+    Ok(())
+}
+
 pub async fn seed(store: &dyn Store, password: &str) -> Result<Report, StoreError> {
     let ctx = Context::system("demo");
     let mut report = Report::default();

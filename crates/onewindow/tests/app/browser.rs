@@ -428,6 +428,11 @@ async fn act_in_browser(c: &Client, action: &str, fields: &[(&str, &str)]) {
 /// Signs out from the home page (printable pages have no header).
 async fn sign_out(c: &Client, app: &TestApp) {
     c.goto(&app.url("/")).await.unwrap();
+    // On a phone the account's tools are in the menu drawer.
+    let toggle = c.find(Locator::Css(".nav-toggle")).await.unwrap();
+    if toggle.is_displayed().await.unwrap() {
+        toggle.click().await.unwrap();
+    }
     c.find(Locator::Css("#logout"))
         .await
         .unwrap()
@@ -1441,4 +1446,94 @@ async fn a_supervisor_reads_a_year_of_history_and_every_number_holds() {
     assert!(rates > 10, "the figures show their rates ({rates})");
     d.quit().await;
     app.stop().await;
+}
+
+// The menu: one row on a laptop and on a wide screen, each context's pages in its submenu; a
+// drawer on a phone with the account's tools in it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_menu_is_one_row_on_a_laptop_and_a_drawer_on_a_phone() {
+    let Some(d) = driver().await else { return };
+    let app = TestApp::start(demo_sqlite().await, config()).await;
+    let c = &d.client;
+    let height = |css: &'static str| async move {
+        c.execute(
+            &format!("return document.querySelector('{css}').getBoundingClientRect().height"),
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap()
+    };
+    for user in ["admin", "clerk", "steward", "citizen"] {
+        for (w, h) in [(1280, 900), (1440, 900)] {
+            c.set_window_size(w, h).await.unwrap();
+            sign_in(c, &app, user).await;
+            text(c, "#home-title").await;
+            let groups = c.find_all(Locator::Css("#nav .menu > li")).await.unwrap();
+            assert!(groups.len() <= 8, "{user}: {} entries", groups.len());
+            let menu = height("#nav .menu").await;
+            let header = height("header.top").await;
+            assert!(
+                menu < 50.0 && header < 75.0,
+                "{user} at {w}: menu {menu}px, header {header}px"
+            );
+            // A context with pages opens its submenu (on hover, and on keyboard focus).
+            if let Ok(g) = c.find(Locator::Css("#nav .has-sub")).await {
+                let sub = g.find(Locator::Css(".sub")).await.unwrap();
+                assert!(!sub.is_displayed().await.unwrap());
+                c.execute(
+                    "document.querySelector('#nav .has-sub > a').focus()",
+                    vec![],
+                )
+                .await
+                .unwrap();
+                assert!(
+                    sub.is_displayed().await.unwrap(),
+                    "{user}: the submenu opens"
+                );
+            }
+            sign_out(c, &app).await;
+        }
+        c.set_window_size(390, 844).await.unwrap();
+        sign_in(c, &app, user).await;
+        text(c, "#home-title").await;
+        let nav = c.find(Locator::Css("#nav")).await.unwrap();
+        assert!(
+            !nav.is_displayed().await.unwrap(),
+            "{user}: the drawer starts closed"
+        );
+        assert!(
+            height("header.top").await < 75.0,
+            "{user}: the phone's header is one row"
+        );
+        c.find(Locator::Css(".nav-toggle"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        assert!(nav.is_displayed().await.unwrap());
+        let links = nav.find_all(Locator::Css("a")).await.unwrap();
+        let mut shown = 0;
+        for l in &links {
+            shown += usize::from(l.is_displayed().await.unwrap());
+        }
+        assert_eq!(
+            shown,
+            links.len(),
+            "{user}: every page of the drawer is listed"
+        );
+        assert!(
+            c.find(Locator::Css("#logout"))
+                .await
+                .unwrap()
+                .is_displayed()
+                .await
+                .unwrap(),
+            "the tools open with the drawer"
+        );
+        sign_out(c, &app).await;
+    }
+    c.set_window_size(1280, 900).await.unwrap();
 }

@@ -24,4 +24,5 @@ mod permissions;
 mod petitions;
 mod races;
 mod supervision;
+mod walk;
 mod zz_report;

@@ -399,6 +399,10 @@ each_app!(every_role_has_its_home, |app| {
             Role::Clerk => &["待受理", "待办结送达"][..],
             Role::Approver => &["我的审查", "待认领"][..],
             Role::Supervisor => &["红灯办件", "黄灯办件", "本月超期办结"][..],
+            Role::GridWorker => &["待核查"][..],
+            Role::Dispatcher => &["待立案", "待派遣", "待结案"][..],
+            Role::Steward => &["待交办诉求", "办理中诉求", "待企业确认", "待走访"][..],
+            Role::PetitionAgent => &["代理办理中"][..],
             _ => &[][..],
         };
         for w in work {

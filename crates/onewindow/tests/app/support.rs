@@ -76,6 +76,10 @@ impl TestApp {
     pub async fn start(db: TestDb, config: WebConfig) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
+        // What the demo's records point at, as `serve --demo` writes it.
+        onewindow::demo::write_files(&config.uploads_dir)
+            .await
+            .unwrap();
         let app = onewindow_web::app(db.store.clone(), config);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(async move {

@@ -164,7 +164,7 @@ fn event_row(case_id: i64, e: CaseEvent, actor_id: Option<i64>) -> Vec<Arg> {
         case_id.into(),
         e.at.into(),
         e.action.into(),
-        actor_id.into(),
+        e.actor_id.or(actor_id).into(),
         e.actor_name.into(),
         e.state_after.code().into(),
         e.note.into(),
@@ -654,7 +654,7 @@ async fn create<B: Backend>(
 
 const FILE_COLS: &str = "id, case_id, bundle_id, material, file_name, content_type, size, sha256, uploaded_by, uploaded_at";
 
-const EVENT_COLS: &str = "at, action, actor_name, state_after, note";
+const EVENT_COLS: &str = "at, action, actor_name, actor_id, state_after, note";
 
 /// The case row with its flags, steps, history and files (as JSON arrays) in one statement.
 /// Built once per store (`SqlStore::case_record_sql`): every case page and action reads it.
@@ -691,6 +691,7 @@ struct EventRow {
     at: DateTime<Utc>,
     action: String,
     actor_name: String,
+    actor_id: Option<i64>,
     state_after: String,
     note: Option<String>,
 }
@@ -706,6 +707,7 @@ impl EventRow {
             at: self.at,
             action: self.action,
             actor_name: self.actor_name,
+            actor_id: self.actor_id,
             state_after: CaseState::parse(&self.state_after).unwrap_or(CaseState::Submitted),
             note: self.note,
         }

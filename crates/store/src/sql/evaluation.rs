@@ -25,7 +25,7 @@ use serde_json::json;
 
 const RATING_COLS: &str = "r.id, r.kind, r.channel, r.ticket_id, r.case_id, r.matter_id, \
      r.department_id, r.region_id, r.hall_id, r.window_id, r.clerk_id, r.level, r.scores, r.comment, r.reason, \
-     r.counted, r.created_at";
+     r.counted, r.created_at, (SELECT c.number FROM cases c WHERE c.id = r.case_id) AS case_number";
 
 #[derive(sqlx::FromRow)]
 struct RatingRow {
@@ -46,6 +46,7 @@ struct RatingRow {
     reason: Option<String>,
     counted: bool,
     created_at: DateTime<Utc>,
+    case_number: Option<String>,
 }
 
 impl RatingRow {
@@ -71,6 +72,7 @@ impl RatingRow {
             reason: self.reason,
             counted: self.counted,
             created_at: self.created_at,
+            case_number: self.case_number,
         })
     }
 }

@@ -9,8 +9,8 @@ pub const UI: &[(&str, &str, &str)] = &[
     ("kpi.notes", "指标说明", "What each figure means"),
     (
         "kpi.notes_more",
-        "口径详见《统计分析指标说明》（docs/KPIS.md）。比率保留一位小数，分母为0时显示“—”。",
-        "The full definitions are in docs/KPIS.md. Rates have one decimal; a rate whose denominator is 0 shows “—”.",
+        "口径详见《统计分析指标说明》。比率保留一位小数，分母为0时显示“—”。",
+        "The full definitions are in the statistics guide. Rates have one decimal; a rate whose denominator is 0 shows “—”.",
     ),
     (
         "kpi.def.received",

@@ -172,7 +172,6 @@ fn field_label(key: &str, kind: &str, lang: Lang) -> Option<String> {
         "label" => "field.label",
         "confidential" => "field.confidential",
         "department_ids" => "field.departments",
-        "username" => "field.username",
         "display_name" => "field.display_name",
         "roles" => "field.roles",
         "department_id" => "field.department",
@@ -197,11 +196,54 @@ fn value(key: &str, kind: &str, v: &serde_json::Value, names: &Names, lang: Lang
             ("origin", "case") => {
                 onewindow_core::supervision::urge::UrgeOrigin::parse(code).map(|s| s.name())
             }
+            ("state", "rectification") => {
+                onewindow_core::evaluation::rectification::State::parse(code).map(|s| s.name())
+            }
+            ("state", "complaint") => {
+                onewindow_core::evaluation::complaint::State::parse(code).map(|s| s.name())
+            }
+            ("state", "petition") => {
+                onewindow_core::petitions::case::State::parse(code).map(|s| s.name())
+            }
+            ("state", "work_item") => {
+                onewindow_core::enterprise::work::State::parse(code).map(|s| s.name())
+            }
+            ("level", "work_item") => {
+                onewindow_core::enterprise::work::Level::parse(code).map(|s| s.name())
+            }
+            ("channel", "rating") => {
+                onewindow_core::evaluation::rating::Channel::parse(code).map(|s| s.name())
+            }
+            ("channel" | "source", "complaint") => {
+                onewindow_core::evaluation::complaint::Source::parse(code).map(|s| s.name())
+            }
+            ("channel", "case") => onewindow_core::case::Channel::parse(code).map(|s| s.name()),
+            ("level", "region") => {
+                onewindow_core::validate::region_code::RegionLevel::parse(code).map(|s| s.name())
+            }
             _ => None,
         };
         if let Some(n) = name {
             return n.get(lang).to_string();
         }
+    }
+    if let ("level", "rating") = (key, kind)
+        && let Some(n) = v.as_i64().and_then(onewindow_core::evaluation::level_name)
+    {
+        return n.get(lang).to_string();
+    }
+    if key == "roles"
+        && let serde_json::Value::Array(codes) = v
+    {
+        return codes
+            .iter()
+            .map(|c| {
+                let code = c.as_str().unwrap_or_default();
+                onewindow_core::identity::Role::parse(code)
+                    .map_or_else(|| code.to_string(), |r| r.name().get(lang).to_string())
+            })
+            .collect::<Vec<_>>()
+            .join("、");
     }
     let named = |map: &HashMap<i64, String>, v: &serde_json::Value| {
         v.as_i64()
@@ -348,14 +390,14 @@ pub fn trail_rows(entries: &[Entry], names: &Names, lang: Lang) -> Vec<Value> {
             };
             let target_label = match (known, e.target_id) {
                 (Some(n), _) => format!("{} {n}", kind_name(kind, lang)),
-                (None, Some(id)) => format!("{} #{id}", kind_name(kind, lang)),
-                (None, None) => kind_name(kind, lang),
+                // No number people use: the kind, linked to its own trail.
+                (None, _) => kind_name(kind, lang),
             };
             let actor = e.actor_id.and_then(|id| names.users.get(&id).cloned());
             context! {
                 seq => e.seq,
                 at => onewindow_core::time::display(e.at),
-                actor_name => actor.unwrap_or_else(|| e.actor_name.clone()),
+                actor_name => actor.unwrap_or_else(|| super::who::unnamed(&e.actor_name, lang)),
                 // The role by its name; a code no role has (a job, the system) is left out.
                 actor_role => onewindow_core::identity::Role::parse(&e.actor_role).map(|r| r.name().get(lang).to_string()),
                 action_label => action_name(&e.action, lang),
@@ -394,8 +436,17 @@ async fn trail_page(
         }
         q
     });
-    let title = match (&target_type, target_id) {
-        (Some(t), Some(id)) => format!("{} · {} #{id}", tr("nav.audit", lang), kind_name(t, lang)),
+    let rows = trail_rows(&entries, &Names::of(&state, &entries).await?, lang);
+    // One record's trail is titled by the record as its rows name it.
+    let title = match (&target_type, rows.first()) {
+        (Some(_), Some(row)) => format!(
+            "{} · {}",
+            tr("nav.audit", lang),
+            row.get_attr("target_label")
+                .map(|v| v.to_string())
+                .unwrap_or_default()
+        ),
+        (Some(t), None) => format!("{} · {}", tr("nav.audit", lang), kind_name(t, lang)),
         _ => tr("nav.audit", lang),
     };
     Ok(render(
@@ -405,7 +456,7 @@ async fn trail_page(
         "audit.html",
         &title,
         context! {
-            recent => trail_rows(&entries, &Names::of(&state, &entries).await?, lang),
+            recent => rows,
             older => older,
             export => format!("/audit.xlsx?{}", page.query),
             security => auth.actor.has(onewindow_core::access::Permission::SecurityRead),

@@ -622,6 +622,14 @@ async fn case(
             }
         })
         .collect();
+    let who = super::who::Who::of(
+        &state,
+        &auth,
+        lang,
+        v.events.iter().map(|e| e.actor_name.as_str()),
+        v.events.iter().filter_map(|e| e.actor_id),
+    )
+    .await?;
     let events: Vec<Value> = v
         .events
         .iter()
@@ -629,7 +637,7 @@ async fn case(
             let name = ActionKind::parse(&e.action)
                 .map(|k| k.name().get(lang).to_string())
                 .unwrap_or_else(|| tr("case.submitted_event", lang));
-            context! { at => display(e.at), name => name, actor => e.actor_name.clone(), note => e.note.clone() }
+            context! { at => display(e.at), name => name, actor => who.name(&e.actor_name, e.actor_id), note => e.note.clone() }
         })
         .collect();
     let clocks = clock_tiles(&v, &departments, lang);
@@ -717,16 +725,18 @@ async fn case(
 }
 
 fn upload_help(r: &onewindow_core::case::rules::Rules, lang: Lang) -> String {
+    // File types as people name them: PDF, JPG, OFD.
+    let types: Vec<String> = r.upload_types.iter().map(|t| t.to_uppercase()).collect();
     match lang {
         Lang::Zh => format!(
             "每个文件不超过{}MB，格式：{}",
             r.max_upload_mib,
-            r.upload_types.join("、")
+            types.join("、")
         ),
         Lang::En => format!(
             "up to {} MiB per file; types: {}",
             r.max_upload_mib,
-            r.upload_types.join(", ")
+            types.join(", ")
         ),
     }
 }

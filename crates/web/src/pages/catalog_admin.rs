@@ -197,12 +197,17 @@ async fn list(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppRe
                 e.extend(forms);
                 e
             },
-            links => vec![
-                context! { href => "/api/v1/catalog/export?format=xlsx", label => format!("{} XLSX", tr("catalog.export", lang)) },
-                context! { href => "/api/v1/catalog/export?format=csv", label => format!("{} CSV", tr("catalog.export", lang)) },
-                context! { href => "/admin/catalog/new", label => tr("catalog.new", lang) },
-                context! { href => "/admin/topics", label => tr("catalog.topics", lang) },
-            ],
+            links => {
+                let mut l = vec![
+                    context! { href => "/api/v1/catalog/export?format=xlsx", label => format!("{} XLSX", tr("catalog.export", lang)) },
+                    context! { href => "/api/v1/catalog/export?format=csv", label => format!("{} CSV", tr("catalog.export", lang)) },
+                ];
+                if auth.actor.has(Permission::CatalogWrite) {
+                    l.push(context! { href => "/admin/catalog/new", label => tr("catalog.new", lang) });
+                }
+                l.push(context! { href => "/admin/topics", label => tr("catalog.topics", lang) });
+                l
+            },
         },
     ))
 }
@@ -610,16 +615,28 @@ async fn topics(State(state): State<AppState>, page: PageCtx, auth: Auth) -> App
     let lang = page.lang(Some(&auth));
     auth.actor.require(Permission::OrgRead)?;
     let all = state.store.topics().await?;
-    let rows: Vec<Value> = all
-        .iter()
-        .map(|t| context! {
-            href => format!("/admin/topics/{}", t.code),
-            cells => vec![t.code.clone(), t.name.clone(), t.kind.name().get(lang).to_string(), t.audience.name().get(lang).to_string(), t.matters.len().to_string()],
-            active => t.active,
-        })
-        .collect();
     let publisher =
         auth.actor.has(Permission::CatalogPublish) && auth.actor.scope.department_id.is_none();
+    // The code names the topic's public link: those who publish topics set it; others read names.
+    let rows: Vec<Value> = all
+        .iter()
+        .map(|t| {
+            let mut cells = vec![t.name.clone(), t.kind.name().get(lang).to_string(), t.audience.name().get(lang).to_string(), t.matters.len().to_string()];
+            if publisher {
+                cells.insert(0, t.code.clone());
+            }
+            context! { href => format!("/admin/topics/{}", t.code), cells => cells, active => t.active }
+        })
+        .collect();
+    let mut columns = vec![
+        tr("field.name", lang),
+        tr("catalog.kind", lang),
+        tr("catalog.audience", lang),
+        tr("portal.matters", lang),
+    ];
+    if publisher {
+        columns.insert(0, tr("field.code", lang));
+    }
     Ok(render(
         &state,
         &page,
@@ -627,7 +644,7 @@ async fn topics(State(state): State<AppState>, page: PageCtx, auth: Auth) -> App
         "list.html",
         &tr("catalog.topics", lang),
         context! {
-            columns => vec![tr("field.code", lang), tr("field.name", lang), tr("catalog.kind", lang), tr("catalog.audience", lang), tr("portal.matters", lang)],
+            columns => columns,
             rows => rows,
             form => publisher.then(|| context! { id => "topic-form", title => tr("form.create", lang), action => "/admin/topics", submit => tr("form.save", lang), fields => topic_fields(lang, None) }),
         },
@@ -659,7 +676,7 @@ async fn topic(
             active => t.active,
             version => t.version,
             crumbs => vec![context! { href => "/admin/topics", label => tr("catalog.topics", lang) }],
-            facts => vec![context! { label => tr("field.code", lang), value => t.code.clone() }],
+            facts => if publisher { vec![context! { label => tr("field.code", lang), value => t.code.clone() }] } else { vec![context! { label => tr("portal.matters", lang), value => t.matters.len() }] },
             form => publisher.then(|| context! { id => "topic-form", title => tr("form.edit", lang), action => "/admin/topics", submit => tr("form.save", lang), fields => topic_fields(lang, Some(&t)) }),
         },
     ))

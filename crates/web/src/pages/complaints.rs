@@ -116,6 +116,14 @@ async fn view(
     } else {
         Vec::new()
     };
+    let who = super::who::Who::of(
+        &state,
+        &auth,
+        lang,
+        v.log.iter().map(|x| x.actor_name.as_str()),
+        [],
+    )
+    .await?;
     Ok(render(
         &state,
         &page,
@@ -137,7 +145,7 @@ async fn view(
                 at => display(l.at),
                 action => tr(&format!("cp.act.{}", l.action), lang),
                 state => l.state.name().get(lang).to_string(),
-                actor => l.actor_name.clone(),
+                actor => who.name(&l.actor_name, None),
                 note => l.note.clone(),
             }).collect::<Vec<_>>(),
         },

@@ -30,6 +30,7 @@ use onewindow_core::access::Permission;
 use onewindow_core::enterprise::consultation::{FollowUp, Form, NewConsultation};
 use onewindow_core::enterprise::figures::Tally;
 use onewindow_core::enterprise::firm::{Audience, NewEnterprise, Size};
+use onewindow_core::enterprise::firm::{section_name, sections};
 use onewindow_core::enterprise::policy::NewPolicy;
 use onewindow_core::enterprise::project::{Milestone, NewProject, Stage, Team};
 use onewindow_core::enterprise::work::{
@@ -49,7 +50,10 @@ pub fn router() -> Router<AppState> {
         .route("/enterprise/firms/{id}", get(firm_page))
         .route("/enterprise/firms/{id}/items", post(record_item))
         .route("/enterprise/firms/{id}/account", post(link_account))
-        .route("/enterprise/projects", post(create_project))
+        .route(
+            "/enterprise/projects",
+            get(projects_page).post(create_project),
+        )
         .route("/enterprise/projects/{id}", get(project_page))
         .route("/enterprise/projects/{id}/cases", post(link_case))
         .route("/enterprise/projects/{id}/team", post(set_team))
@@ -303,13 +307,14 @@ async fn firms(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppR
             q => q.unwrap_or_default(),
             serve => auth.actor.has(Permission::EnterpriseServe),
             firms => list.iter().map(|e| context! {
-                id => e.id, name => e.name.clone(), uscc => e.uscc.clone(), industry => e.industry.clone(),
+                id => e.id, name => e.name.clone(), uscc => e.uscc.clone(), industry => section_name(&e.industry).get(lang).to_string(),
                 size => e.size.name().get(lang).to_string(),
                 region => region_names.get(&e.region_id).cloned().unwrap_or_default(),
                 contact => e.contact_name.clone(),
             }).collect::<Vec<_>>(),
             regions => regions,
             sizes => vocab(Size::ALL, lang, Size::code, Size::name),
+            industries => sections().map(|(code, name)| context! { code => code, name => name.get(lang).to_string() }).collect::<Vec<_>>(),
         },
     ))
 }
@@ -359,11 +364,13 @@ async fn firm_page(
         &e.name,
         context! {
             e => context! {
-                id => e.id, name => e.name.clone(), uscc => e.uscc.clone(), industry => e.industry.clone(),
+                id => e.id, name => e.name.clone(), uscc => e.uscc.clone(), industry => section_name(&e.industry).get(lang).to_string(),
                 size => e.size.name().get(lang).to_string(), region => f.region_name.clone(),
                 contact => e.contact_name.clone(), phone => e.contact_phone.clone(), address => e.address.clone(),
             },
             serve => serve,
+            // The enterprise reads its own file; visits are the service team's records.
+            staff => auth.actor.has(Permission::EnterpriseRead) && auth.actor.scope.department_id.is_none(),
             projects => f.projects.iter().map(|p| context! {
                 id => p.id, name => p.name.clone(), amount => wan(p.amount_fen),
                 stage => p.stage.name().get(lang).to_string(), key => p.key_project, green => p.green_channel,
@@ -566,6 +573,14 @@ async fn project_page(
         Some(s) => state.store.user(s).await?.map(|u| u.username),
         None => None,
     };
+    let who = super::who::Who::of(
+        &state,
+        &auth,
+        lang,
+        f.handovers.iter().map(|x| x.actor_name.as_str()),
+        [],
+    )
+    .await?;
     Ok(render(
         &state,
         &page,
@@ -591,7 +606,7 @@ async fn project_page(
             handovers => f.handovers.iter().map(|h| context! {
                 role => tr(&format!("ent.role.{}", h.role), lang),
                 from => person(&h.role, h.from_id), to => person(&h.role, h.to_id),
-                at => display(h.at), by => h.actor_name.clone(),
+                at => display(h.at), by => who.name(&h.actor_name, None),
             }).collect::<Vec<_>>(),
             cases => f.cases.iter().map(|c| context! {
                 id => c.id, number => c.number.clone(), matter => c.matter_name.clone(),
@@ -745,6 +760,14 @@ async fn item_page(
     } else {
         Vec::new()
     };
+    let who = super::who::Who::of(
+        &state,
+        &auth,
+        lang,
+        f.log.iter().map(|x| x.actor_name.as_str()),
+        [],
+    )
+    .await?;
     Ok(render(
         &state,
         &page,
@@ -764,13 +787,15 @@ async fn item_page(
             },
             enterprise => f.enterprise_name.clone(),
             // A department reads its items, not the enterprise's whole file.
+            // Visits and projects are the service team's records; the enterprise reads its own file.
+            record_links => auth.actor.has(Permission::EnterpriseRead) && auth.actor.scope.department_id.is_none(),
             firm_link => (auth.actor.has(Permission::EnterpriseRead) && auth.actor.scope.department_id.is_none())
                 || svc::own_enterprise(&state, &auth).await? == Some(i.enterprise_id),
             department => f.department_name.clone(),
             overdue => f.overdue,
             log => f.log.iter().map(|l| context! {
                 at => display(l.at), action => tr(&format!("ent.act.{}", l.action), lang),
-                state => l.state.name().get(lang).to_string(), actor => l.actor_name.clone(), note => l.note.clone(),
+                state => l.state.name().get(lang).to_string(), actor => who.name(&l.actor_name, None), note => l.note.clone(),
             }).collect::<Vec<_>>(),
             consulted => f.consultations.iter().map(|c| context! {
                 id => c.id, title => c.title.clone(), held_on => c.held_on.to_string(),
@@ -819,6 +844,42 @@ async fn act(
     Ok(saved(&format!("/enterprise/items/{id}")))
 }
 
+// ---- key projects ----
+
+/// 重点项目清单: every project of the region's enterprises, key projects first, with the
+/// milestones past their date.
+async fn projects_page(
+    State(state): State<AppState>,
+    page: PageCtx,
+    auth: Auth,
+) -> AppResult<Response> {
+    let lang = page.lang(Some(&auth));
+    let today = svc::today();
+    let list = svc::projects(&state, &auth).await?;
+    let late = |p: &onewindow_core::enterprise::project::Project| {
+        onewindow_core::enterprise::project::overdue(&p.milestones, today).len()
+    };
+    Ok(render(
+        &state,
+        &page,
+        Some(&auth),
+        "ent_projects.html",
+        &tr("ent.projects", lang),
+        context! {
+            total => list.len(),
+            key => list.iter().filter(|(p, _)| p.key_project).count(),
+            late_total => list.iter().filter(|(p, _)| late(p) > 0).count(),
+            projects => list.iter().map(|(p, firm)| context! {
+                id => p.id, name => p.name.clone(), firm => firm.clone(), firm_id => p.enterprise_id,
+                amount => wan(p.amount_fen), stage => p.stage.name().get(lang).to_string(),
+                key => p.key_project, green => p.green_channel,
+                done => p.milestones.iter().filter(|m| m.actual.is_some()).count(),
+                milestones => p.milestones.len(), late => late(p),
+            }).collect::<Vec<_>>(),
+        },
+    ))
+}
+
 // ---- consultations ----
 
 async fn consultations_page(
@@ -847,6 +908,14 @@ async fn consultations_page(
             .collect::<Vec<_>>()
             .join("、")
     };
+    let who = super::who::Who::of(
+        &state,
+        &auth,
+        lang,
+        list.iter().map(|c| c.recorded_by.as_str()),
+        [],
+    )
+    .await?;
     Ok(render(
         &state,
         &page,
@@ -859,7 +928,7 @@ async fn consultations_page(
                 id => c.id, version => c.version, title => c.title.clone(), held_on => c.held_on.to_string(),
                 form => c.form.name().get(lang).to_string(), level => c.level.name().get(lang).to_string(),
                 attendees => c.attendees.clone(), departments => names(&c.department_ids),
-                decisions => c.decisions.clone(), items => c.item_ids.len(), by => c.recorded_by.clone(),
+                decisions => c.decisions.clone(), items => c.item_ids.len(), by => who.name(&c.recorded_by, None),
                 late => c.late_follow_ups(today),
                 follow_ups => c.follow_ups.iter().enumerate().map(|(n, f)| context! {
                     index => n, task => f.task.clone(), department => depts.get(&f.department_id).cloned().unwrap_or_default(),
@@ -945,7 +1014,7 @@ async fn policies_page(
             list => list.iter().map(|p| context! {
                 id => p.id, title => p.title.clone(), body => p.body.clone(),
                 department => depts.get(&p.department_id).cloned().unwrap_or_default(),
-                industries => p.audience.industries.join("、"),
+                industries => p.audience.industries.iter().map(|i| section_name(i).get(lang).to_string()).collect::<Vec<_>>().join("、"),
                 sizes => p.audience.sizes.iter().map(|s| s.name().get(lang).to_string()).collect::<Vec<_>>().join("、"),
                 until => p.until.map(|u| u.to_string()), published => display(p.published_at),
                 pushed => p.pushed, read => p.read,

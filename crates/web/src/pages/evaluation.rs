@@ -217,6 +217,7 @@ struct RatingLine {
     bad: bool,
     channel: String,
     case_id: Option<i64>,
+    case_number: Option<String>,
     reason: Option<String>,
     comment: Option<String>,
     counted: bool,
@@ -234,6 +235,7 @@ fn rating_line(r: &Rating, lang: Lang) -> RatingLine {
         channel: Channel::parse(&r.channel)
             .map_or_else(|| r.channel.clone(), |c| c.name().get(lang).to_string()),
         case_id: r.case_id,
+        case_number: r.case_number.clone(),
         reason: r.reason.clone(),
         comment: r.comment.clone(),
         counted: r.counted,
@@ -312,6 +314,7 @@ async fn desk(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppRe
             sees_rectifications => a.has(Permission::Rectify) || a.has(Permission::Supervise),
             rectifications => ser(rects.iter().map(|r| rect_line(r, lang, today)).collect::<Vec<_>>()),
             reviews => a.has(Permission::ReviewRatings),
+            complaints => a.has(Permission::ReviewRatings) || a.has(Permission::Rectify),
             appeals => appeals.iter().map(|x| context! {
                 id => x.id,
                 rating_id => x.rating_id,
@@ -334,6 +337,14 @@ async fn rectification_page(
     let v = svc::rectification(&state, &auth, id).await?;
     let today = onewindow_core::time::local_date(crate::service::cases::now());
     let p = &v.rectification.progress;
+    let who = super::who::Who::of(
+        &state,
+        &auth,
+        lang,
+        v.log.iter().map(|x| x.actor_name.as_str()),
+        [],
+    )
+    .await?;
     Ok(render(
         &state,
         &page,
@@ -361,7 +372,7 @@ async fn rectification_page(
                 at => display(l.at),
                 action => tr(&format!("ev.act.{}", l.action), lang),
                 state => l.state.name().get(lang).to_string(),
-                actor => l.actor_name.clone(),
+                actor => who.name(&l.actor_name, None),
                 note => l.note.clone(),
             }).collect::<Vec<_>>(),
             form => form_parts(Setting::Online, lang),

@@ -26,6 +26,7 @@ use onewindow_core::Text;
 use onewindow_core::access::Permission;
 use onewindow_core::case::clock::Light;
 use onewindow_core::grid::category::Answers;
+use onewindow_core::grid::category::Category;
 use onewindow_core::grid::event::{Action, Source, State as EventState};
 use onewindow_core::grid::geometry::Shape;
 use onewindow_core::grid::report::{Event, NewEvent, Point};
@@ -240,6 +241,8 @@ async fn desk(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppRe
             public => !a.is_staff(),
             dispatch => a.has(Permission::GridDispatch),
             reads => a.has(Permission::GridRead),
+            // The same test as the report form's: grid workers, the command centre, the public.
+            may_report => !a.is_staff() || a.has(Permission::GridReport) || a.has(Permission::GridDispatch),
             events => lines.iter().take(300).map(|l| line(l, &m, lang)).collect::<Vec<_>>(),
             total => lines.len(),
             to_verify => to_verify.iter().map(|l| line(l, &m, lang)).collect::<Vec<_>>(),
@@ -415,6 +418,14 @@ async fn view(
         light: v.light,
     };
     let due = onewindow_core::grid::event::step_due(p).map(display);
+    let who = super::who::Who::of(
+        &state,
+        &auth,
+        lang,
+        v.log.iter().map(|x| x.actor_name.as_str()),
+        [],
+    )
+    .await?;
     Ok(render(
         &state,
         &page,
@@ -441,7 +452,7 @@ async fn view(
             reopened => p.reopened,
             urges => p.urges,
             satisfaction => p.satisfaction,
-            attributes => e.attributes.as_object().map(|o| o.iter().map(|(k, v)| context! { code => k.clone(), value => match v { serde_json::Value::String(s) => s.clone(), other => other.to_string() } }).collect::<Vec<_>>()).unwrap_or_default(),
+            attributes => answers_shown(&e.attributes, p.category_id.and_then(|c| m.category(c))),
             version => e.version,
             may => v.may.iter().map(|c| context! { code => c.clone(), name => act_name(c, lang) }).collect::<Vec<_>>(),
             departments => departments,
@@ -452,12 +463,46 @@ async fn view(
                 at => display(l.at),
                 action => act_name(&l.action, lang),
                 state => l.state.name().get(lang).to_string(),
-                actor => l.actor_name.clone(),
+                actor => who.name(&l.actor_name, None),
                 note => l.note.clone(),
             }).collect::<Vec<_>>(),
             map => map(&m, std::slice::from_ref(&line), &[3], false, lang),
         },
     ))
+}
+
+/// The reporter's answers as the questions were asked: each by its question and, for a list,
+/// by the choice's name (an answer to a question the category no longer asks keeps its code).
+fn answers_shown(answers: &serde_json::Value, category: Option<&Category>) -> Vec<Value> {
+    let Some(o) = answers.as_object() else {
+        return Vec::new();
+    };
+    o.iter()
+        .map(|(code, v)| {
+            let q = category.and_then(|c| c.attributes.iter().find(|a| &a.code == code));
+            let one = |v: &serde_json::Value| {
+                let raw = match v {
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Number(n) => {
+                        // 20.0 is 20 to a reader
+                        let f = n.as_f64().unwrap_or_default();
+                        if f.fract() == 0.0 { format!("{f:.0}") } else { n.to_string() }
+                    }
+                    other => other.to_string(),
+                };
+                q.and_then(|q| q.values.iter().find(|c| c.key == raw))
+                    .map(|c| c.name.clone())
+                    .unwrap_or(raw)
+            };
+            let value = match v {
+                serde_json::Value::Array(items) => {
+                    items.iter().map(one).collect::<Vec<_>>().join("、")
+                }
+                other => one(other),
+            };
+            context! { label => q.map_or_else(|| code.clone(), |q| q.description.clone()), value => value }
+        })
+        .collect()
 }
 
 async fn act(

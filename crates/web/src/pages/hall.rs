@@ -130,6 +130,10 @@ async fn kiosk(
             source => if desk { "desk" } else if phone { "phone" } else { "kiosk" },
             desk => desk,
             kiosk => !phone && !desk,
+            // The terminal in the hall is a kiosk: no menu, no sign-in, and after a pause it
+            // goes back to the start for the next person.
+            display => !phone && !desk,
+            idle_return => (!phone && !desk).then(|| format!("/hall/{}/kiosk", h.id)),
         },
     ))
 }
@@ -150,11 +154,14 @@ async fn take(
         disabled: f.data.flag("disabled"),
         green: f.data.flag("green"),
     };
+    let at_kiosk = source == Some(TicketSource::Kiosk);
     let v = svc::issue_ticket(&state, f.auth.as_ref(), &origin, req).await?;
     let key = v.key.unwrap_or_default();
+    // The slip at the kiosk stays kiosk: it goes back to the start by itself.
     Ok(super::go(&format!(
-        "/hall/tickets/{}?key={key}",
-        v.ticket.id
+        "/hall/tickets/{}?key={key}{}",
+        v.ticket.id,
+        if at_kiosk { "&kiosk=1" } else { "" }
     )))
 }
 
@@ -177,6 +184,7 @@ async fn ticket(
 ) -> AppResult<Response> {
     let lang = page.lang(auth.as_ref());
     let key = page.param("key");
+    let at_kiosk = page.param("kiosk").is_some_and(|v| v == "1");
     let v = svc::ticket_view(&state, auth.as_ref(), id, key.as_deref()).await?;
     let t = &v.ticket;
     Ok(render(
@@ -192,6 +200,8 @@ async fn ticket(
             priority_name => t.priority.name().get(lang),
             issued => onewindow_core::time::local(t.issued_at).format("%Y-%m-%d %H:%M").to_string(),
             key => key.unwrap_or_default(),
+            display => at_kiosk,
+            idle_return => at_kiosk.then(|| format!("/hall/{}/kiosk", t.hall_id)),
         },
     ))
 }

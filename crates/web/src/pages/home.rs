@@ -78,6 +78,13 @@ impl Waiting {
         self
     }
 
+    /// Counted from a list, with how many of it are late by the list's own rule.
+    fn late<T>(mut self, lines: &[T], late: impl Fn(&T) -> bool) -> Waiting {
+        self.count = lines.len();
+        self.urgent = lines.iter().filter(|l| late(l)).count();
+        self
+    }
+
     fn counted(mut self, n: i64, alarm: bool) -> Waiting {
         self.count = usize::try_from(n).unwrap_or(0);
         self.alarm = alarm && self.count > 0;
@@ -209,7 +216,204 @@ async fn work_cards(
             .counted(late, false),
         );
     }
+    out.extend(grid_cards(state, auth).await?);
+    out.extend(enterprise_cards(state, auth).await?);
+    if a.has(Permission::PetitionWork) {
+        let q = crate::service::petitions::PetitionQuery {
+            state: Some(onewindow_core::petitions::case::State::InHand),
+            ..Default::default()
+        };
+        let lines = crate::service::petitions::list(state, auth, &q).await?;
+        out.push(
+            Waiting::new(
+                "/petitions?state=in_hand",
+                ["代理办理中", "In hand"],
+                [
+                    "正在代为协调办理的信访事项",
+                    "Petitions being handled on the petitioner's behalf",
+                ],
+            )
+            .late(&lines, |l| l.late > 0),
+        );
+    }
     Ok(out.iter().map(|w| w.value(lang)).collect())
+}
+
+/// Community problems waiting for the reader, by what they do with them: the command centre
+/// registers, dispatches and closes; a department signs for and handles; a grid worker checks
+/// on site.
+async fn grid_cards(state: &AppState, auth: &crate::auth::Auth) -> AppResult<Vec<Waiting>> {
+    use crate::service::events::{EventLine, EventQuery, list};
+    use onewindow_core::grid::event::State;
+    let a = &auth.actor;
+    if !a.has(Permission::GridRead) {
+        return Ok(Vec::new());
+    }
+    let q = EventQuery {
+        mine: true,
+        ..Default::default()
+    };
+    let lines = list(state, auth, &q).await?;
+    let of = |s: State| -> Vec<&EventLine> {
+        lines
+            .iter()
+            .filter(|l| l.event.progress.state == s)
+            .collect()
+    };
+    let light = |l: &&EventLine| l.light;
+    let mut out = Vec::new();
+    if a.has(Permission::GridDispatch) {
+        out.push(
+            Waiting::new(
+                "/grid?state=reported",
+                ["待立案", "To register"],
+                [
+                    "网格员、热线和群众上报的问题",
+                    "Reports from grids, the hotline and the public",
+                ],
+            )
+            .of(&of(State::Reported), light),
+        );
+        out.push(
+            Waiting::new(
+                "/grid?state=registered",
+                ["待派遣", "To dispatch"],
+                [
+                    "已立案、等待派给处置部门",
+                    "Registered, to send to a department",
+                ],
+            )
+            .of(&of(State::Registered), light),
+        );
+        out.push(
+            Waiting::new(
+                "/grid?state=verified",
+                ["待结案", "To close"],
+                [
+                    "网格员已核查、等待结案回访",
+                    "Checked on site, to close and call back",
+                ],
+            )
+            .of(&of(State::Verified), light),
+        );
+    } else if a.has(Permission::GridHandle) {
+        out.push(
+            Waiting::new(
+                "/grid?state=dispatched",
+                ["待签收", "To sign for"],
+                [
+                    "派给本部门、尚未签收的问题",
+                    "Sent to my department, not yet signed for",
+                ],
+            )
+            .of(&of(State::Dispatched), light),
+        );
+        out.push(
+            Waiting::new(
+                "/grid?state=handling",
+                ["处置中", "Handling"],
+                ["本部门正在处置的问题", "Being handled by my department"],
+            )
+            .of(&of(State::Handling), light),
+        );
+    } else if a.has(Permission::GridReport) {
+        out.push(
+            Waiting::new(
+                "/grid?mine=1",
+                ["待核查", "To check on site"],
+                [
+                    "我负责网格内已处置、待现场核查的问题",
+                    "Handled in my grids, to check on site",
+                ],
+            )
+            .of(&of(State::Verifying), light),
+        );
+    }
+    Ok(out)
+}
+
+/// Enterprises' requests waiting for the reader: the steward collects, assigns and confirms
+/// them and visits; a department answers what it was assigned.
+async fn enterprise_cards(state: &AppState, auth: &crate::auth::Auth) -> AppResult<Vec<Waiting>> {
+    use crate::service::enterprise::{ItemQuery, items, today};
+    use onewindow_core::enterprise::work::{State, overdue};
+    let a = &auth.actor;
+    let serve = a.has(Permission::EnterpriseServe);
+    if !serve && !a.has(Permission::EnterpriseHandle) {
+        return Ok(Vec::new());
+    }
+    let all = items(state, auth, &ItemQuery::default()).await?;
+    let day = today();
+    let of = |s: State| -> Vec<&onewindow_core::enterprise::work::Item> {
+        all.iter().filter(|i| i.progress.state == s).collect()
+    };
+    let late = |i: &&onewindow_core::enterprise::work::Item| overdue(&i.progress, day);
+    let mut out = Vec::new();
+    if serve {
+        out.push(
+            Waiting::new(
+                "/enterprise?state=recorded",
+                ["待交办诉求", "Requests to assign"],
+                [
+                    "已登记、等待交办部门的企业诉求",
+                    "Recorded, to assign to a department",
+                ],
+            )
+            .late(&of(State::Recorded), late),
+        );
+        out.push(
+            Waiting::new(
+                "/enterprise?state=assigned",
+                ["办理中诉求", "Requests in hand"],
+                ["已交办、部门正在办理", "Assigned, being handled"],
+            )
+            .late(&of(State::Assigned), late),
+        );
+        out.push(
+            Waiting::new(
+                "/enterprise?state=answered",
+                ["待企业确认", "To confirm with the enterprise"],
+                [
+                    "部门已答复、等待企业确认",
+                    "Answered, to confirm with the enterprise",
+                ],
+            )
+            .late(&of(State::Answered), late),
+        );
+        let visits = state
+            .store
+            .visits(
+                Some(a.user_id),
+                day - chrono::Duration::days(60),
+                day + chrono::Duration::days(60),
+            )
+            .await?;
+        let planned: Vec<_> = visits.iter().filter(|v| v.done_at.is_none()).collect();
+        out.push(
+            Waiting::new(
+                "/enterprise#ent-to-visit",
+                ["待走访", "Visits to make"],
+                [
+                    "我计划走访、尚未报告的企业",
+                    "Visits planned, not yet reported",
+                ],
+            )
+            .late(&planned, |v| v.planned_on < day),
+        );
+    } else {
+        out.push(
+            Waiting::new(
+                "/enterprise?state=assigned",
+                ["待答复诉求", "Requests to answer"],
+                [
+                    "交办本部门、等待答复的企业诉求",
+                    "Assigned to my department, to answer",
+                ],
+            )
+            .late(&of(State::Assigned), late),
+        );
+    }
+    Ok(out)
 }
 
 /// What comes next for an applicant's case, in words.

@@ -23,6 +23,7 @@ mod petitions;
 mod portal;
 mod supervision;
 mod supervisors;
+mod who;
 mod widgets;
 
 use crate::auth::{
@@ -131,82 +132,161 @@ struct NavItem {
     active: bool,
 }
 
-fn nav(auth: Option<&Auth>, lang: Lang, path: &str) -> Vec<NavItem> {
-    let mut items: Vec<(&'static str, &str)> = vec![
-        ("/", "nav.home"),
-        ("/portal", "nav.portal"),
-        ("/ratings", "nav.ratings"),
-    ];
-    if let Some(a) = auth {
-        if a.actor.has(Permission::CaseRead) {
-            items.push(("/workbench", "nav.workbench"));
-            items.push(("/cases", "nav.cases"));
-        } else {
-            items.push(("/cases", "nav.my_cases"));
+/// One entry of the main menu: a context (办事、监督评价、企业服务 …) with its pages. The
+/// entry opens the first page; the others are its submenu (and, on its pages, the row under
+/// the header). Kept to at most eight, so the menu is one row on a laptop.
+#[derive(Serialize)]
+struct NavGroup {
+    href: &'static str,
+    label: String,
+    active: bool,
+    items: Vec<NavItem>,
+}
+
+/// The main menu of who reads it: only what they may open (the test
+/// `every_menu_entry_opens_for_the_role_it_is_offered_to` walks it for every role).
+fn nav(auth: Option<&Auth>, lang: Lang, path: &str) -> Vec<NavGroup> {
+    use onewindow_core::identity::Role;
+    type Group = (&'static str, Vec<(&'static str, &'static str)>);
+    let mut groups: Vec<Group> = vec![("nav.home", vec![("/", "nav.home")])];
+    match auth {
+        None => {
+            groups.push(("nav.portal", vec![("/portal", "nav.portal")]));
+            groups.push(("nav.progress", vec![("/progress", "nav.progress")]));
+            groups.push(("nav.ratings", vec![("/ratings", "nav.ratings")]));
         }
-        if a.actor.has(Permission::HallServe) {
-            items.push(("/hall", "nav.hall"));
-        }
-        if a.actor.has(Permission::Supervise) {
-            items.push(("/supervision", "nav.supervision"));
-        }
-        if a.actor.has(Permission::Appeal)
-            || a.actor.has(Permission::Rectify)
-            || a.actor.has(Permission::Supervise)
-        {
-            items.push(("/evaluation", "nav.evaluation"));
-        }
-        if !a.actor.is_staff()
-            || a.actor.has(Permission::ReviewRatings)
-            || a.actor.has(Permission::Rectify)
-        {
-            items.push(("/complaints", "nav.complaints"));
-        }
-        // An appointed supervisor outside the staff reaches the page from their home: whether
-        // someone is appointed is not known to the menu.
-        if a.actor.has(Permission::ReviewRatings) || a.actor.has(Permission::Rectify) {
-            items.push(("/supervisors", "nav.supervisors"));
-        }
-        if a.actor.has(Permission::GridRead) || !a.actor.is_staff() {
-            items.push(("/grid", "nav.grid"));
-        }
-        if a.actor.has(Permission::EnterpriseRead)
-            || a.actor.has_role(onewindow_core::identity::Role::Enterprise)
-        {
-            items.push(("/enterprise", "nav.enterprise"));
-        }
-        if a.actor.has(Permission::PetitionRead) {
-            items.push(("/petitions", "nav.petitions"));
-        }
-        if a.actor.has(Permission::CalendarWrite) {
-            items.push(("/admin/calendar", "nav.calendar"));
-        }
-        if a.actor.is_staff() {
-            items.push(("/admin/catalog", "nav.catalog"));
-            if a.actor.has(Permission::OrgWrite) && a.actor.scope.department_id.is_none() {
-                items.push(("/admin/regions", "nav.regions"));
+        Some(a) if !a.actor.is_staff() => {
+            groups.push(("nav.portal", vec![("/portal", "nav.portal")]));
+            groups.push(("nav.my_cases", vec![("/cases", "nav.my_cases")]));
+            if a.actor.has_role(Role::Enterprise) {
+                groups.push((
+                    "nav.enterprise",
+                    vec![("/enterprise", "nav.enterprise_mine")],
+                ));
             }
-            items.push(("/admin/departments", "nav.departments"));
-            items.push(("/admin/halls", "nav.halls"));
-            if a.actor.has(Permission::UserRead) {
-                items.push(("/admin/users", "nav.users"));
-            }
-            items.push(("/audit", "nav.audit"));
+            groups.push(("nav.grid_public", vec![("/grid", "nav.grid_public")]));
+            groups.push((
+                "nav.complaints",
+                vec![
+                    ("/complaints", "nav.complaints"),
+                    ("/ratings", "nav.ratings"),
+                ],
+            ));
         }
-        items.push(("/account", "nav.account"));
-    } else {
-        items.push(("/progress", "nav.progress"));
+        Some(a) => {
+            let has = |p: Permission| a.actor.has(p);
+            let region_level = a.actor.scope.department_id.is_none();
+            let mut service = Vec::new();
+            if has(Permission::CaseRead) {
+                service.push(("/workbench", "nav.workbench"));
+                service.push(("/cases", "nav.cases"));
+            }
+            if has(Permission::HallServe) {
+                service.push(("/hall", "nav.hall"));
+            }
+            service.push(("/portal", "nav.portal"));
+            groups.push(("nav.g.service", service));
+            let mut watch = Vec::new();
+            if has(Permission::Supervise) {
+                watch.push(("/supervision", "nav.supervision"));
+            }
+            if has(Permission::Appeal) || has(Permission::Rectify) || has(Permission::Supervise) {
+                watch.push(("/evaluation", "nav.evaluation"));
+            }
+            if has(Permission::ReviewRatings) || has(Permission::Rectify) {
+                watch.push(("/complaints", "nav.complaints"));
+                // An appointed supervisor outside the staff reaches the page from their home.
+                watch.push(("/supervisors", "nav.supervisors"));
+            }
+            watch.push(("/ratings", "nav.ratings"));
+            groups.push(("nav.g.watch", watch));
+            let mut local = Vec::new();
+            if has(Permission::GridRead) {
+                local.push(("/grid", "nav.grid"));
+                if has(Permission::GridReport) || has(Permission::GridDispatch) {
+                    local.push(("/grid/report", "nav.grid_report"));
+                }
+                local.push(("/grid/ledger", "nav.grid_ledger"));
+                if has(Permission::GridDispatch) && region_level {
+                    local.push(("/grid/admin", "nav.grid_admin"));
+                }
+            }
+            if has(Permission::PetitionRead) {
+                local.push(("/petitions", "nav.petitions"));
+            }
+            if !local.is_empty() {
+                groups.push(("nav.g.local", local));
+            }
+            if has(Permission::EnterpriseRead) {
+                let mut ent = vec![("/enterprise", "nav.enterprise_desk")];
+                if region_level {
+                    ent.push(("/enterprise/firms", "ent.firms"));
+                    ent.push(("/enterprise/projects", "ent.projects"));
+                }
+                ent.push(("/enterprise/consultations", "ent.consultations"));
+                ent.push(("/enterprise/policies", "ent.policies"));
+                if region_level {
+                    ent.push(("/enterprise/figures", "ent.figures"));
+                }
+                groups.push(("nav.enterprise", ent));
+            }
+            let mut admin = vec![("/admin/catalog", "nav.catalog")];
+            if has(Permission::CalendarWrite) {
+                admin.push(("/admin/calendar", "nav.calendar"));
+            }
+            if has(Permission::OrgWrite) && region_level {
+                admin.push(("/admin/regions", "nav.regions"));
+            }
+            admin.push(("/admin/departments", "nav.departments"));
+            admin.push(("/admin/halls", "nav.halls"));
+            if has(Permission::UserRead) {
+                admin.push(("/admin/users", "nav.users"));
+            }
+            admin.push(("/audit", "nav.audit"));
+            groups.push(("nav.g.admin", admin));
+        }
     }
-    items
+    if auth.is_some() {
+        groups.push(("nav.account", vec![("/account", "nav.account")]));
+    }
+    let on = |href: &str| {
+        if href == "/" {
+            path == "/"
+        } else {
+            path == href || path.starts_with(&format!("{href}/"))
+        }
+    };
+    groups
         .into_iter()
-        .map(|(href, key)| NavItem {
-            href,
-            label: tr(key, lang),
-            active: if href == "/" {
-                path == "/"
-            } else {
-                path.starts_with(href)
-            },
+        .filter(|(_, items)| !items.is_empty())
+        .map(|(label, items)| {
+            let items: Vec<NavItem> = items
+                .into_iter()
+                .map(|(href, key)| NavItem {
+                    href,
+                    label: tr(key, lang),
+                    active: on(href),
+                })
+                .collect();
+            // The longest match wins, so /grid/report lights 上报 and not also 网格.
+            let best = items
+                .iter()
+                .filter(|i| i.active)
+                .map(|i| i.href.len())
+                .max();
+            let items: Vec<NavItem> = items
+                .into_iter()
+                .map(|i| NavItem {
+                    active: i.active && Some(i.href.len()) == best,
+                    ..i
+                })
+                .collect();
+            NavGroup {
+                href: items[0].href,
+                label: tr(label, lang),
+                active: best.is_some(),
+                items: if items.len() > 1 { items } else { Vec::new() },
+            }
         })
         .collect()
 }

@@ -178,6 +178,14 @@ async fn case_page(
         Vec::new()
     };
     let pr = &p.progress;
+    let who = super::who::Who::of(
+        &state,
+        &auth,
+        lang,
+        f.log.iter().map(|x| x.actor_name.as_str()),
+        [],
+    )
+    .await?;
     Ok(render(
         &state,
         &page,
@@ -211,7 +219,7 @@ async fn case_page(
             actions => f.actions.iter().map(|a| context! { code => a.clone(), name => tr(&format!("pet.act.{a}"), lang) }).collect::<Vec<_>>(),
             log => f.log.iter().map(|l| context! {
                 at => display(l.at), action => tr(&format!("pet.act.{}", l.action), lang),
-                state => l.state.name().get(lang).to_string(), actor => l.actor_name.clone(), note => l.note.clone(),
+                state => l.state.name().get(lang).to_string(), actor => who.name(&l.actor_name, None), note => l.note.clone(),
             }).collect::<Vec<_>>(),
             meetings => f.meetings.iter().map(|m| context! { held_on => m.held_on.to_string(), attendees => m.attendees.clone(), notes => m.notes.clone() }).collect::<Vec<_>>(),
             aid => f.aid.iter().map(|x| context! {

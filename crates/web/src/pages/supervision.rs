@@ -317,6 +317,14 @@ async fn urge_page(
 ) -> AppResult<Response> {
     let lang = page.lang(Some(&auth));
     let v = svc::view(&state, &auth, id).await?;
+    let who = super::who::Who::of(
+        &state,
+        &auth,
+        lang,
+        v.log.iter().map(|x| x.actor_name.as_str()),
+        [],
+    )
+    .await?;
     let log: Vec<Value> = v
         .log
         .iter()
@@ -325,7 +333,7 @@ async fn urge_page(
                 at => display(l.at),
                 action => tr(&format!("sv.log.{}", l.action), lang),
                 level => l.level.name().get(lang).to_string(),
-                actor => l.actor_name.clone(),
+                actor => who.name(&l.actor_name, None),
                 note => l.note.clone(),
             }
         })

@@ -19,6 +19,9 @@ async fn may_see(state: &AppState, auth: &Auth, target_type: &str, id: i64) -> A
         "window" => super::org::window(state, auth, id).await.map(|_| ()),
         "user" => super::users::user(state, auth, id).await.map(|_| ()),
         "case" => super::cases::load(state, auth, id).await.map(|_| ()),
+        "matter" => super::catalog::matter_by_id(state, auth, id)
+            .await
+            .map(|_| ()),
         "enterprise" => super::enterprise::enterprise_file(state, auth, id)
             .await
             .map(|_| ()),

@@ -591,12 +591,10 @@ pub async fn act(
     let after = state.store.commit_action(&ctx, d, outcome).await?;
     // The answer is the record as read plus the line just written: no second read.
     let mut events = events;
-    events.push(CaseEvent::of(
-        &after.case,
-        kind.code(),
-        &ctx.actor_name,
-        note.as_deref(),
-    ));
+    events.push(CaseEvent {
+        actor_id: ctx.actor_id,
+        ..CaseEvent::of(&after.case, kind.code(), &ctx.actor_name, note.as_deref())
+    });
     let rec = CaseRecord {
         dossier: after,
         events,

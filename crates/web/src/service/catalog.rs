@@ -330,6 +330,19 @@ pub async fn matter(state: &AppState, auth: &Auth, code: &str) -> AppResult<Matt
     Ok(m)
 }
 
+/// The same, by id (the trail names records by id).
+pub async fn matter_by_id(state: &AppState, auth: &Auth, id: i64) -> AppResult<Matter> {
+    auth.actor.require(Permission::OrgRead)?;
+    let m = state
+        .store
+        .matter(id)
+        .await?
+        .ok_or_else(|| AppError::not_found(MATTER))?;
+    auth.actor
+        .may(Permission::OrgRead, &matter_owner(state, &m).await?)?;
+    Ok(m)
+}
+
 pub async fn matters(state: &AppState, auth: &Auth) -> AppResult<Vec<Matter>> {
     auth.actor.require(Permission::OrgRead)?;
     Ok(state.store.matters(&scope_filter(&auth.actor)).await?)

@@ -147,6 +147,35 @@ pub async fn enterprises(
     Ok(state.store.enterprises(Some(path), q).await?)
 }
 
+/// The projects of every enterprise in the reader's region, key projects first, with their
+/// enterprises' names: the list the service centre keeps (重点项目清单).
+pub async fn projects(state: &AppState, auth: &Auth) -> AppResult<Vec<(Project, String)>> {
+    let a = &auth.actor;
+    a.require(Permission::EnterpriseRead)?;
+    let (None, Some(path)) = (a.scope.department_id, a.scope.region_path.as_deref()) else {
+        return Err(DomainError::forbidden().into());
+    };
+    let firms: HashMap<i64, String> = state
+        .store
+        .enterprises(Some(path), None)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e.name))
+        .collect();
+    let mut list: Vec<(Project, String)> = state
+        .store
+        .projects(None, Some(path))
+        .await?
+        .into_iter()
+        .map(|p| {
+            let firm = firms.get(&p.enterprise_id).cloned().unwrap_or_default();
+            (p, firm)
+        })
+        .collect();
+    list.sort_by_key(|(p, _)| (!p.key_project, !p.green_channel, p.id));
+    Ok(list)
+}
+
 /// An enterprise's file: its projects, items, visits and the policies pushed to it.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct EnterpriseFile {
