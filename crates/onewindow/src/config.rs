@@ -36,6 +36,8 @@ pub struct FileConfig {
     pub uploads_dir: Option<String>,
     /// Where case notices go (`[notify]`): SMTP relay, SMS webhook; the log when left out.
     pub notify: Option<onewindow_web::service::notify::NotifyConfig>,
+    /// Who the site is (`[site]`): name, 主办单位, 承办单位, 备案号, hotline.
+    pub site: Option<onewindow_web::state::Site>,
 }
 
 impl FileConfig {
@@ -80,6 +82,7 @@ impl FileConfig {
                 d.security_alert_window,
             ),
             public_url: self.public_url.clone(),
+            site: self.site.clone().unwrap_or_default(),
             demo: false,
             demo_password: None,
             uploads_dir: self
@@ -104,5 +107,19 @@ mod tests {
         assert!(w.secure_cookies);
         assert_eq!(w.max_failures_per_account, 5);
         assert!(toml::from_str::<FileConfig>("colour = 1").is_err());
+    }
+
+    #[test]
+    fn the_site_table_names_the_site() {
+        let f: FileConfig = toml::from_str(
+            "[site]\nname = \"葫芦岛市龙港区政务服务网\"\nicp = \"辽ICP备12345678号\"\nhotline = \"12345\"",
+        )
+        .unwrap();
+        let w = f.web();
+        assert_eq!(w.site.name.as_deref(), Some("葫芦岛市龙港区政务服务网"));
+        assert_eq!(w.site.icp.as_deref(), Some("辽ICP备12345678号"));
+        assert!(w.site.host.is_none());
+        assert!(toml::from_str::<FileConfig>("[site]\nslogan = \"x\"").is_err());
+        assert!(FileConfig::default().web().site.name.is_none());
     }
 }

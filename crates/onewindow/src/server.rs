@@ -104,6 +104,9 @@ pub async fn serve(s: Settings) -> Result<(), String> {
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     let mut web = s.web;
     web.demo = s.demo;
+    if s.demo && !web.site.is_set() {
+        web.site = onewindow_web::state::Site::demo();
+    }
     web.demo_password = s.demo.then(|| s.demo_password.clone());
     println!("一窗通 OneWindow is serving at http://{local}/  (database: {shown_url})");
     if s.demo {

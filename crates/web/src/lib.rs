@@ -51,6 +51,7 @@ pub fn build(store: Arc<dyn Store>, config: WebConfig) -> (Router, AppState) {
         urge_live: Default::default(),
         relay: Default::default(),
         grid_map: Default::default(),
+        popular: Default::default(),
         closing: tokio::sync::watch::channel(false).0,
         config: config.clone(),
     }));

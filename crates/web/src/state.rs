@@ -40,6 +40,51 @@ pub struct WebConfig {
     pub uploads_dir: std::path::PathBuf,
     /// What the hall takes as "now" (opening hours, tickets, calls).
     pub clock: crate::clock::Clock,
+    /// Who the site is: its name in the banner and titles, its host, record number and hotline
+    /// in the footer.
+    pub site: Site,
+}
+
+/// The site's identity, as the district sets it (`[site]` in the configuration file).
+#[derive(Clone, Debug, Default, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    /// The site's name, e.g. 葫芦岛市龙港区政务服务网 (default 一窗通).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// 主办单位, e.g. 葫芦岛市龙港区人民政府.
+    #[serde(default)]
+    pub host: Option<String>,
+    /// 承办单位, e.g. 龙港区营商环境建设局.
+    #[serde(default)]
+    pub operator: Option<String>,
+    /// ICP 备案号.
+    #[serde(default)]
+    pub icp: Option<String>,
+    /// 公安机关备案号.
+    #[serde(default)]
+    pub police_record: Option<String>,
+    /// The service hotline (12345).
+    #[serde(default)]
+    pub hotline: Option<String>,
+}
+
+impl Site {
+    /// The identity the demo district shows when the file sets none.
+    pub fn demo() -> Site {
+        Site {
+            name: Some("葫芦岛市龙港区政务服务网".into()),
+            host: Some("葫芦岛市龙港区人民政府".into()),
+            operator: Some("龙港区营商环境建设局".into()),
+            icp: None,
+            police_record: None,
+            hotline: Some("12345".into()),
+        }
+    }
+
+    pub fn is_set(&self) -> bool {
+        self.name.is_some() || self.host.is_some()
+    }
 }
 
 impl Default for WebConfig {
@@ -63,6 +108,7 @@ impl Default for WebConfig {
             demo_password: None,
             uploads_dir: std::path::PathBuf::from("data/uploads"),
             clock: crate::clock::Clock::system(),
+            site: Site::default(),
         }
     }
 }
@@ -80,6 +126,7 @@ pub struct Inner {
     pub urge_live: crate::service::urge_live::UrgeLive,
     pub relay: crate::service::relay::Relay,
     pub grid_map: crate::service::grid::GridCache,
+    pub popular: crate::service::catalog::PopularCache,
     /// Set when the server is told to stop: the live event streams end on it, so that displays
     /// and workbenches, which would otherwise stay connected for ever, do not hold the stop (they
     /// reconnect, to another instance if there is one).

@@ -535,3 +535,93 @@ each_app!(dates_in_a_year_without_its_notice_are_provisional, |app| {
     let (_, clerk_home) = page(app, "/workbench", &cookie).await;
     assert!(!clerk_home.contains("id=\"calendar-banner\""));
 });
+
+each_app!(
+    the_apply_form_starts_with_what_the_platform_knows_and_takes_the_authorization_as_a_file,
+    |app| {
+        // The enterprise account applies as its enterprise: name, credit code, phone.
+        let company = sign_in_cookie(app, "enterprise").await;
+        let code = matter_code(app, "建筑工程施工许可证核发").await;
+        let (_, html) = page(app, &format!("/apply/{code}"), &company).await;
+        let (_, firms) = app
+            .get(
+                "/api/v1/enterprises?q=中石化洛阳石油分公司",
+                &app.token("steward").await,
+            )
+            .await;
+        let uscc = firms[0]["uscc"].as_str().unwrap().to_string();
+        assert!(
+            html.contains(
+                "name=\"name\" data-field=\"applicant.name\" value=\"中石化洛阳石油分公司\""
+            ),
+            "the enterprise's name, not the account's"
+        );
+        assert!(
+            html.contains(&format!("value=\"{uscc}\"")),
+            "its credit code"
+        );
+        // A person: name and phone; the ID number once they have applied.
+        let citizen = sign_in_cookie(app, "citizen").await;
+        let code = matter_code(app, "城乡居民最低生活保障审核确认").await;
+        let (_, html) = page(app, &format!("/apply/{code}"), &citizen).await;
+        assert!(html.contains("value=\"李女士\""));
+        assert!(html.contains("data-field=\"applicant.id_number\" value=\"\""));
+        // Applying for her mother, with the signed authorization as a file.
+        let form = reqwest::multipart::Form::new()
+            .percent_encode_noop()
+            .text("_csrf", csrf_in(&html))
+            .text("channel", "online")
+            .text("kind", "person")
+            .text("name", "王秀兰")
+            .text("id_number", "110105196001010025")
+            .text("phone", "13912345678")
+            .text("agent_name", "李女士")
+            .text("agent_id_number", "11010519491231002X")
+            .text("agent_phone", "13904290009")
+            .text("delivery", "window")
+            .part(
+                "file:授权委托书",
+                reqwest::multipart::Part::bytes(b"%PDF-1.7 signed".to_vec())
+                    .file_name("王秀兰授权委托书.pdf"),
+            );
+        let res = app
+            .http
+            .post(app.url(&format!("/apply/{code}")))
+            .header("cookie", &citizen)
+            .header("origin", app.base.clone())
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let loc = res.headers()["location"].to_str().unwrap().to_string();
+        let (_, html) = page(app, &loc, &citizen).await;
+        assert!(
+            html.contains("李女士（王秀兰授权委托书.pdf）"),
+            "the agency names the uploaded authorization"
+        );
+        // Her mother's ID number is not hers: the next form does not offer it…
+        let (_, html) = page(app, &format!("/apply/{code}"), &citizen).await;
+        assert!(html.contains("data-field=\"applicant.id_number\" value=\"\""));
+        // …but once she has applied for herself, it starts with her own.
+        let (s, created) = app
+            .call(
+                reqwest::Method::POST,
+                "/api/v1/cases",
+                Some(&app.token("citizen").await),
+                Some(crate::cases::person_application(&code, "online")),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{created}");
+        let (_, html) = page(app, &format!("/apply/{code}"), &citizen).await;
+        assert!(
+            html.contains(&format!(
+                "data-field=\"applicant.id_number\" value=\"{}\"",
+                crate::cases::PERSON
+            )),
+            "her last own application's ID number: {}",
+            &html[html.find("applicant.id_number").unwrap()..][..80]
+        );
+        assert!(html.contains("value=\"龙港区连湾街道1号\""), "and address");
+    }
+);

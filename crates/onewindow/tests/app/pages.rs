@@ -797,3 +797,67 @@ each_app!(the_trail_reads_as_sentences_without_codes, |app| {
         assert!(!rows.contains(raw), "{raw} on the trail page");
     }
 });
+
+/// A district's identity, as its configuration file sets it.
+fn with_site() -> onewindow_web::WebConfig {
+    onewindow_web::WebConfig {
+        site: onewindow_web::state::Site {
+            name: Some("葫芦岛市龙港区政务服务网".into()),
+            host: Some("葫芦岛市龙港区人民政府".into()),
+            operator: None,
+            icp: Some("辽ICP备12345678号".into()),
+            police_record: None,
+            hotline: Some("12345".into()),
+        },
+        ..crate::support::config()
+    }
+}
+
+each_app!(
+    the_portal_carries_the_districts_identity_and_its_most_used_services,
+    with_site(),
+    |app| {
+        // Something applied for this week: the most used services come from the data.
+        let citizen = app.token("citizen").await;
+        let code = crate::cases::matter_code(app, "城乡居民最低生活保障审核确认").await;
+        for _ in 0..2 {
+            let (s, v) = app
+                .call(
+                    reqwest::Method::POST,
+                    "/api/v1/cases",
+                    Some(&citizen),
+                    Some(crate::cases::person_application(&code, "online")),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{v}");
+        }
+        let (s, html) = page(app, "/", "").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("<title>办事指南 · 葫芦岛市龙港区政务服务网</title>"));
+        assert!(html.contains("葫芦岛市龙港区政务服务网</a>"), "the banner");
+        for footer in [
+            "主办单位：葫芦岛市龙港区人民政府",
+            "辽ICP备12345678号",
+            "政务服务热线",
+        ] {
+            assert!(html.contains(footer), "the footer has {footer}");
+        }
+        // 个人办事 / 法人办事 lead to their sections; the search comes first.
+        assert!(html.contains("href=\"#person\"") && html.contains("id=\"person\""));
+        assert!(html.contains("href=\"#legal\"") && html.contains("id=\"legal\""));
+        assert!(html.find("search").unwrap() < html.find("id=\"popular\"").unwrap());
+        let popular = &html[html.find("id=\"popular\"").unwrap()..];
+        let popular = &popular[..popular.find("</section>").unwrap()];
+        assert!(
+            popular.contains(&format!("href=\"/guide/{code}\"")),
+            "{popular}"
+        );
+        // A visitor follows a case by number; the signed-in see theirs.
+        assert!(html.contains("href=\"/progress\""));
+        let (_, html) = page(app, "/portal", &sign_in_cookie(app, "citizen").await).await;
+        assert!(html.contains("href=\"/cases\"><b>我的办件"));
+        // Every page says who runs it.
+        let (_, html) = page(app, "/login", "").await;
+        assert!(html.contains("主办单位：葫芦岛市龙港区人民政府"));
+    }
+);

@@ -398,6 +398,11 @@ const UI: &[(&str, &str, &str)] = &[
     ("apply.agent_phone", "代办人手机号码", "Agent's mobile"),
     ("apply.authorization", "授权委托书", "Authorization"),
     (
+        "apply.authorization_help",
+        "代办时上传申请人签字的授权委托书（扫描件或照片）",
+        "When applying for someone: their signed authorization, scanned or photographed",
+    ),
+    (
         "apply.provided_paper",
         "已收取纸质材料",
         "Paper copy received",
@@ -775,6 +780,10 @@ const UI: &[(&str, &str, &str)] = &[
     ),
     ("workflow.by_leader", "由领导审批", "Approved by a leader"),
     ("app.name", "一窗通", "OneWindow"),
+    ("app.logo", "政", "G"),
+    ("site.host", "主办单位", "Host"),
+    ("site.operator", "承办单位", "Operator"),
+    ("site.hotline", "政务服务热线", "Service hotline"),
     (
         "app.footer",
         "一窗通 · 政务服务一体化平台",
@@ -899,6 +908,36 @@ const UI: &[(&str, &str, &str)] = &[
         "What to bring, where to go, every step — before the first visit",
     ),
     ("portal.search", "搜索", "Search"),
+    ("portal.entries", "办事入口", "Where to start"),
+    ("portal.person", "个人办事", "For persons"),
+    (
+        "portal.person_hint",
+        "出生、上学、就业、婚育、退休…",
+        "Birth, school, work, family, retirement…",
+    ),
+    ("portal.legal", "法人办事", "For enterprises"),
+    (
+        "portal.legal_hint",
+        "开办、经营、建设、注销…",
+        "Starting, running, building, closing…",
+    ),
+    (
+        "portal.mine_hint",
+        "查看办理进度、补正与结果",
+        "Progress, corrections and results",
+    ),
+    (
+        "portal.progress_hint",
+        "凭办件编号和手机号查询",
+        "By case number and phone",
+    ),
+    (
+        "portal.ratings_hint",
+        "服务评价和整改情况公开",
+        "Ratings and their rectification, in public",
+    ),
+    ("portal.popular", "热门服务", "Most used services"),
+    ("portal.applied", "近90天 {n} 件", "{n} in the last 90 days"),
     (
         "portal.placeholder",
         "输入事项名称、关键词或拼音，如：休学、xiuxue",

@@ -1126,8 +1126,45 @@ async fn apply_form(
         .iter()
         .map(|m| context! { name => m.name.clone(), condition => m.condition.clone(), shared => m.shared })
         .collect();
-    // An applicant applying for themselves starts with their own name and phone.
+    // An applicant applying for themselves starts with what the platform knows of them: an
+    // enterprise account with its enterprise's name, credit code, phone and address; a person
+    // with their name and phone, and the ID number and address of their last application.
     let own = !auth.actor.is_staff();
+    let mut me = (
+        auth.user.display_name.clone(),
+        String::new(),
+        auth.user.phone.clone().unwrap_or_default(),
+        String::new(),
+    );
+    if own {
+        if let Some(id) = crate::service::enterprise::own_enterprise(&state, &auth).await?
+            && let Some(e) = state.store.enterprise(id).await?
+        {
+            me = (e.name, e.uscc, e.contact_phone, e.address);
+        } else {
+            // Her own application: not one she filed for someone else as their agent.
+            let recent = svc::list(
+                &state,
+                &auth,
+                &svc::ListParams {
+                    limit: Some(10),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            if let Some(l) = recent
+                .cases
+                .iter()
+                .find(|l| l.case.agency.is_none() && l.case.applicant.kind == ApplicantKind::Person)
+            {
+                // The list masks numbers; her own record, read as hers, does not.
+                let (rec, _) = svc::load(&state, &auth, l.case.id).await?;
+                let a = &rec.dossier.case.applicant;
+                me.1 = a.id_number.clone();
+                me.3 = a.address.clone().unwrap_or_default();
+            }
+        }
+    }
     let s = svc::settings(&state).await?;
     Ok(render(
         &state,
@@ -1145,8 +1182,11 @@ async fn apply_form(
             kinds => kinds,
             deliveries => deliveries,
             materials => materials,
-            name => if own { auth.user.display_name.clone() } else { String::new() },
-            phone => if own { auth.user.phone.clone().unwrap_or_default() } else { String::new() },
+            name => if own { me.0.clone() } else { String::new() },
+            id_number => if own { me.1.clone() } else { String::new() },
+            phone => if own { me.2.clone() } else { String::new() },
+            address => if own { me.3.clone() } else { String::new() },
+            authorization_field => format!("file:{AUTHORIZATION}"),
             agent_name => if auth.actor.is_staff() && !staff { auth.user.display_name.clone() } else { String::new() },
             agent_phone => if auth.actor.is_staff() && !staff { auth.user.phone.clone().unwrap_or_default() } else { String::new() },
             upload_help => upload_help(&s.rules, lang),
@@ -1165,6 +1205,9 @@ fn text(form: &MultipartForm, name: &str) -> String {
     opt(form, name).unwrap_or_default()
 }
 
+/// The material an agent's signed authorization is filed as.
+const AUTHORIZATION: &str = "授权委托书";
+
 /// The applicant, agent and delivery parts shared by the single and the bundle forms.
 fn applicant_from(
     form: &MultipartForm,
@@ -1180,11 +1223,19 @@ fn applicant_from(
         address: opt(form, "address"),
         needs_home_service: matches!(form.text("needs_home_service"), Some("1" | "on")),
     };
+    // The signed 授权委托书 is uploaded with the materials; the case names it by its file.
+    let uploaded_authorization = form
+        .files
+        .iter()
+        .find(|f| f.material == AUTHORIZATION)
+        .map(|f| f.file_name.clone());
     let agency = opt(form, "agent_name").map(|name| Agency {
         name,
         id_number: text(form, "agent_id_number"),
         phone: text(form, "agent_phone"),
-        authorization: text(form, "authorization"),
+        authorization: uploaded_authorization
+            .clone()
+            .unwrap_or_else(|| text(form, "authorization")),
         user_id: None,
     });
     let delivery = DeliveryMethod::parse(&text(form, "delivery")).ok_or_else(|| {

@@ -457,7 +457,7 @@ async fn home(
             None,
             "portal.html",
             &title,
-            super::portal::portal_context(&view, lang),
+            super::portal::portal_context(&state, &view, false, lang).await?,
         ));
     };
     let role = auth.actor.primary_role();
@@ -535,7 +535,8 @@ async fn home(
                 Some(halls.len()),
             ));
         }
-        if a.actor.has(Permission::UserRead) {
+        // Those who keep the accounts; others find colleagues from the menu.
+        if a.actor.has(Permission::UserWrite) {
             let n = users::users(&state, a).await?.len();
             cards.push(card(
                 "/admin/users",

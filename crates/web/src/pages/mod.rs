@@ -300,6 +300,19 @@ pub fn role_names(auth: &Auth, lang: Lang) -> String {
         .join(if lang == Lang::Zh { "、" } else { ", " })
 }
 
+/// The site's identity for the banner, the titles and the footer; the platform's name when the
+/// district has set none.
+fn site_context(site: &crate::state::Site, lang: Lang) -> Value {
+    context! {
+        name => site.name.clone().filter(|_| lang == Lang::Zh).unwrap_or_else(|| tr("app.name", lang)),
+        host => site.host.clone(),
+        operator => site.operator.clone(),
+        icp => site.icp.clone(),
+        police_record => site.police_record.clone(),
+        hotline => site.hotline.clone(),
+    }
+}
+
 const FLASHES: &[&str] = &["form.saved", "account.password_changed"];
 
 /// Renders a page inside the layout. Visitors without a session get the double-submit CSRF
@@ -362,6 +375,7 @@ pub fn render(
         calendar_banner => calendar_banner,
         page_id => template.trim_end_matches(".html"),
         asset_version => assets::version(),
+        site => site_context(&state.config.site, lang),
     };
     let ctx = context! { ..extra, ..base };
     let body = state

@@ -56,7 +56,13 @@ fn find<'a>(view: &'a CatalogView, code: &str) -> AppResult<&'a PublishedGuide> 
         .ok_or_else(|| AppError::not_found(MATTER))
 }
 
-pub fn portal_context(view: &CatalogView, lang: Lang) -> Value {
+pub async fn portal_context(
+    state: &AppState,
+    view: &CatalogView,
+    signed_in: bool,
+    lang: Lang,
+) -> AppResult<Value> {
+    let popular = svc::popular(state, view, 8).await?;
     let topics_of = |kind: TopicKind, audience: Option<Audience>| -> Vec<Value> {
         view.topics
             .iter()
@@ -65,8 +71,8 @@ pub fn portal_context(view: &CatalogView, lang: Lang) -> Value {
             .collect()
     };
     let groups = vec![
-        context! { title => tr("portal.person_events", lang), topics => topics_of(TopicKind::LifeEvent, Some(Audience::Person)), poster => "/life-events/poster" },
-        context! { title => tr("portal.enterprise_events", lang), topics => topics_of(TopicKind::LifeEvent, Some(Audience::Enterprise)) },
+        context! { id => "person", title => tr("portal.person_events", lang), topics => topics_of(TopicKind::LifeEvent, Some(Audience::Person)), poster => "/life-events/poster"},
+        context! { id => "legal", title => tr("portal.enterprise_events", lang), topics => topics_of(TopicKind::LifeEvent, Some(Audience::Enterprise))},
         context! { title => tr("portal.bundles", lang), topics => topics_of(TopicKind::Bundle, None) },
         context! { title => tr("portal.themes", lang), topics => topics_of(TopicKind::Theme, None) },
     ];
@@ -81,11 +87,15 @@ pub fn portal_context(view: &CatalogView, lang: Lang) -> Value {
         .into_iter()
         .map(|(id, name, count)| context! { id => id, name => name, count => count })
         .collect();
-    context! {
+    Ok(context! {
         groups => groups,
         departments => departments,
         stats => Value::from(minijinja::value::Serde(view.stats.clone())),
-    }
+        signed_in => signed_in,
+        popular => popular.iter().map(|p| context! {
+            code => p.code.clone(), name => p.name.clone(), department => p.department.clone(), applied => p.applied,
+        }).collect::<Vec<_>>(),
+    })
 }
 
 async fn portal(
@@ -101,7 +111,7 @@ async fn portal(
         auth.as_ref(),
         "portal.html",
         &tr("portal.title", lang),
-        portal_context(&view, lang),
+        portal_context(&state, &view, auth.is_some(), lang).await?,
     ))
 }
 

@@ -544,3 +544,67 @@ pub async fn save_synonyms(state: &AppState, auth: &Auth, text: &str) -> AppResu
 pub fn may_import(auth: &Auth) -> AppResult<()> {
     publish_scope(auth)
 }
+
+/// A matter people apply for most (热门服务): its guide and how many applied in the last 90 days.
+#[derive(Clone, Debug)]
+pub struct Popular {
+    pub code: String,
+    pub name: String,
+    pub department: String,
+    pub applied: i64,
+}
+
+/// The most applied matters, from the figures' rollups, kept for ten minutes: the front page
+/// asks on every visit, and which services are popular changes by the day, not the second.
+#[derive(Default)]
+pub struct PopularCache(std::sync::Mutex<Option<(std::time::Instant, Arc<Vec<Popular>>)>>);
+
+const POPULAR_FOR: std::time::Duration = std::time::Duration::from_secs(600);
+
+pub async fn popular(
+    state: &AppState,
+    view: &CatalogView,
+    n: usize,
+) -> AppResult<Arc<Vec<Popular>>> {
+    if let Ok(held) = state.popular.0.lock()
+        && let Some((at, list)) = held.as_ref()
+        && at.elapsed() < POPULAR_FOR
+    {
+        return Ok(list.clone());
+    }
+    let today = onewindow_core::time::local_date(super::cases::now());
+    let period = onewindow_core::supervision::figures::Period::new(
+        Some(today - chrono::Duration::days(90)),
+        Some(today),
+    )
+    .map_err(AppError::from)?;
+    let by = state
+        .store
+        .figures_by(
+            &onewindow_store::Slice::default(),
+            period,
+            onewindow_store::FiguresBy::Matter,
+        )
+        .await?;
+    let by_matter: HashMap<i64, &PublishedGuide> =
+        view.guides.iter().map(|g| (g.matter_id, g)).collect();
+    let mut list: Vec<Popular> = by
+        .iter()
+        .filter_map(|(key, c)| {
+            let g = by_matter.get(&key.parse::<i64>().ok()?)?;
+            (c.received > 0).then(|| Popular {
+                code: g.code.clone(),
+                name: g.guide.name.clone(),
+                department: view.department(g.department_id).to_string(),
+                applied: c.received,
+            })
+        })
+        .collect();
+    list.sort_by(|a, b| b.applied.cmp(&a.applied).then_with(|| a.code.cmp(&b.code)));
+    list.truncate(n);
+    let list = Arc::new(list);
+    if let Ok(mut held) = state.popular.0.lock() {
+        *held = Some((std::time::Instant::now(), list.clone()));
+    }
+    Ok(list)
+}
