@@ -202,10 +202,80 @@ pub struct Hall {
     /// working day.
     pub opens: String,
     pub closes: String,
+    /// 午间休息, "HH:MM-HH:MM" within the opening hours; none when the hall works through.
+    pub lunch_break: Option<String>,
     pub active: bool,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Hall {
+    /// The hours as people read them: "08:30–11:30、13:30–17:00", or "08:30–17:00".
+    pub fn hours_text(&self) -> String {
+        hours_text(&self.opens, &self.closes, self.lunch_break.as_deref())
+    }
+
+    /// The lunch break's two ends, when there is one.
+    pub fn lunch(&self) -> Option<(chrono::NaiveTime, chrono::NaiveTime)> {
+        self.lunch_break.as_deref().and_then(parse_span)
+    }
+}
+
+/// "HH:MM-HH:MM" as its two ends.
+pub fn parse_span(s: &str) -> Option<(chrono::NaiveTime, chrono::NaiveTime)> {
+    let (a, b) = s.split_once(['-', '–', '～', '~'])?;
+    let a = crate::calendar::parse_time(a.trim())?;
+    let b = crate::calendar::parse_time(b.trim())?;
+    (a < b).then_some((a, b))
+}
+
+/// Opening hours with their lunch break, as one line.
+pub fn hours_text(opens: &str, closes: &str, lunch: Option<&str>) -> String {
+    match lunch.and_then(parse_span) {
+        Some((a, b)) => format!(
+            "{opens}–{}、{}–{closes}",
+            a.format("%H:%M"),
+            b.format("%H:%M")
+        ),
+        None => format!("{opens}–{closes}"),
+    }
+}
+
+/// Checks a lunch break: "HH:MM-HH:MM", its start before its end, both inside the hours.
+/// Answers it normalised (or none when left empty).
+pub fn check_lunch(
+    opens: &str,
+    closes: &str,
+    lunch: Option<&str>,
+) -> Result<Option<String>, FieldError> {
+    let Some(l) = lunch.map(str::trim).filter(|l| !l.is_empty()) else {
+        return Ok(None);
+    };
+    let bad = || {
+        FieldError::new(
+            "lunch_break",
+            Text::new(
+                format!("“{l}”应为 HH:MM-HH:MM，如 11:30-13:30"),
+                format!("'{l}' should be HH:MM-HH:MM, e.g. 11:30-13:30"),
+            ),
+        )
+    };
+    let (a, b) = parse_span(l).ok_or_else(bad)?;
+    let (o, c) = (
+        crate::calendar::parse_time(opens).ok_or_else(bad)?,
+        crate::calendar::parse_time(closes).ok_or_else(bad)?,
+    );
+    if a <= o || b >= c {
+        return Err(FieldError::new(
+            "lunch_break",
+            Text::new(
+                format!("午间休息应在办公时间{opens}至{closes}之内"),
+                format!("the lunch break must lie within {opens}–{closes}"),
+            ),
+        ));
+    }
+    Ok(Some(format!("{}-{}", a.format("%H:%M"), b.format("%H:%M"))))
 }
 
 #[derive(Clone, Debug, Deserialize, ToSchema)]
@@ -222,6 +292,9 @@ pub struct NewHall {
     /// "17:00" when left out.
     #[serde(default = "default_closes")]
     pub closes: String,
+    /// "11:30-13:30"; none when left out.
+    #[serde(default)]
+    pub lunch_break: Option<String>,
 }
 
 fn default_opens() -> String {
@@ -284,6 +357,7 @@ impl NewHall {
                 .flatten(),
             opens: check_hours(&self.opens, &self.closes)?.0,
             closes: check_hours(&self.opens, &self.closes)?.1,
+            lunch_break: check_lunch(&self.opens, &self.closes, self.lunch_break.as_deref())?,
         })
     }
 }
@@ -300,6 +374,9 @@ pub struct HallUpdate {
     pub phone: Option<Option<String>>,
     pub opens: Option<String>,
     pub closes: Option<String>,
+    /// Set (a span), cleared (null or empty) or left as it is (absent).
+    #[serde(default, deserialize_with = "present")]
+    pub lunch_break: Option<Option<String>>,
 }
 
 impl HallUpdate {
@@ -328,6 +405,8 @@ impl HallUpdate {
                 .closes
                 .map(|c| check_hours("00:00", &c).map(|h| h.1))
                 .transpose()?,
+            // Checked against the hours on update; empty clears it.
+            lunch_break: self.lunch_break.map(|l| l.filter(|l| !l.trim().is_empty())),
         })
     }
 }

@@ -46,6 +46,7 @@ async fn main() {
                 phone: None,
                 opens: "00:00".into(),
                 closes: "23:59".into(),
+                lunch_break: None,
             },
         )
         .await

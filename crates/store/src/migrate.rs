@@ -144,6 +144,11 @@ pub const SQLITE: &[Migration] = &[
         name: "audit_chains",
         sql: include_str!("../migrations/sqlite/0026_audit_chains.sql"),
     },
+    Migration {
+        version: 27,
+        name: "hall_lunch",
+        sql: include_str!("../migrations/sqlite/0027_hall_lunch.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -276,6 +281,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 26,
         name: "audit_chains",
         sql: include_str!("../migrations/postgres/0026_audit_chains.sql"),
+    },
+    Migration {
+        version: 27,
+        name: "hall_lunch",
+        sql: include_str!("../migrations/postgres/0027_hall_lunch.sql"),
     },
 ];
 

@@ -355,6 +355,7 @@ each_db!(halls_zones_and_windows_hang_together, |db| {
                     phone: None,
                     opens: "08:30".into(),
                     closes: "17:30".into(),
+                    lunch_break: None,
                 },
             )
             .await
@@ -370,6 +371,7 @@ each_db!(halls_zones_and_windows_hang_together, |db| {
                     phone: None,
                     opens: "09:00".into(),
                     closes: "17:00".into(),
+                    lunch_break: None,
                 },
             )
             .await
@@ -590,6 +592,7 @@ each_db!(halls_zones_and_windows_hang_together, |db| {
                 phone: None,
                 opens: "09:00".into(),
                 closes: "16:00".into(),
+                lunch_break: None,
             },
         )
         .await
@@ -612,6 +615,7 @@ each_db!(halls_zones_and_windows_hang_together, |db| {
                     phone: None,
                     opens: None,
                     closes: Some("18:00".into()),
+                    lunch_break: None,
                 },
             )
             .await;
@@ -633,6 +637,7 @@ each_db!(halls_zones_and_windows_hang_together, |db| {
                     phone: None,
                     opens: Some("19:00".into()),
                     closes: None,
+                    lunch_break: None,
                 },
             )
             .await
@@ -2292,6 +2297,7 @@ mod hall {
             phone: None,
             opens: "08:30".into(),
             closes: "17:30".into(),
+            lunch_break: None,
         };
         let hall = s.create_hall(&c, new_hall("政务服务中心")).await.unwrap();
         let other = s.create_hall(&c, new_hall("分中心")).await.unwrap();
@@ -3088,6 +3094,7 @@ mod appointments {
                     phone: None,
                     opens: "08:30".into(),
                     closes: "17:30".into(),
+                    lunch_break: None,
                 },
             )
             .await

@@ -41,7 +41,7 @@
     if (queues) {
       queues.textContent = "";
       b.queues.forEach(function (q) {
-        var wait = q.wait_minutes === null ? "—" : q.wait_minutes + " " + words("minutes", "分钟");
+        var wait = q.waiting === 0 ? words("no-wait", "无需等候") : q.wait_minutes === null ? "—" : q.wait_minutes + " " + words("minutes", "分钟");
         var tr = row([q.prefix + " " + q.name, String(q.waiting), wait]);
         tr.setAttribute("data-category", q.category_id);
         queues.appendChild(tr);
@@ -368,8 +368,22 @@
     ["pointerdown", "keydown", "input"].forEach(function (e) { document.addEventListener(e, arm, true); });
     arm();
   }
+  // The board's clock runs on the hall's time (the server's, which may be moved for a
+  // demonstration), ticking in the browser from the instant the page was made.
+  function boardClock() {
+    var clock = document.getElementById("board-clock");
+    if (!clock) { return; }
+    var offset = Number(clock.getAttribute("data-now")) - Date.now();
+    function tick() {
+      var t = new Date(Date.now() + offset);
+      clock.textContent = t.toLocaleTimeString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
+    }
+    tick();
+    setInterval(tick, 1000);
+  }
   document.addEventListener("DOMContentLoaded", function () {
     idleReturn();
+    boardClock();
     gridMaps();
     hallLive();
     urgeLive();

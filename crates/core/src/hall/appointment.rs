@@ -33,6 +33,48 @@ pub struct SlotPlan {
     pub capacity: i64,
 }
 
+/// Whether every slot of a (clean) plan lies within the hall's hours and outside its lunch
+/// break: booking offers only times the hall serves. The first that does not is named.
+pub fn plan_within_hours(plan: &[SlotPlan], hall: &crate::org::Hall) -> Result<(), FieldError> {
+    let (Some(o), Some(c)) = (
+        crate::calendar::parse_time(&hall.opens),
+        crate::calendar::parse_time(&hall.closes),
+    ) else {
+        return Ok(());
+    };
+    let lunch = hall.lunch();
+    for (i, s) in plan.iter().enumerate() {
+        let (Some(a), Some(b)) = (
+            crate::calendar::parse_time(&s.starts),
+            crate::calendar::parse_time(&s.ends),
+        ) else {
+            continue;
+        };
+        let outside = a < o || b > c;
+        let at_lunch = lunch.is_some_and(|(la, lb)| a < lb && b > la);
+        if outside || at_lunch {
+            return Err(FieldError::new(
+                format!("slots[{i}]"),
+                Text::new(
+                    format!(
+                        "时段{}-{}不在大厅办公时间（{}）内",
+                        s.starts,
+                        s.ends,
+                        hall.hours_text()
+                    ),
+                    format!(
+                        "the slot {}-{} lies outside the hall's hours ({})",
+                        s.starts,
+                        s.ends,
+                        hall.hours_text()
+                    ),
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A plan as given: times well-formed, in order, not overlapping, capacities 1–500; at most 48
 /// slots.
 pub fn clean_plan(mut plan: Vec<SlotPlan>) -> Result<Vec<SlotPlan>, FieldError> {

@@ -46,11 +46,11 @@ pub struct CategoryQueue {
     pub waiting: i64,
     /// Windows open for the category now.
     pub windows: i64,
-    /// The median of the category's recent service times, in seconds; `None` before the day's
-    /// first service.
+    /// The median of the category's latest service times (today's first, then the last two
+    /// weeks'), in seconds; `None` for a category never served in that time.
     pub service_seconds: Option<i64>,
-    /// About how long a ticket taken now waits, in whole minutes (rounded up); `None` before the
-    /// day's first service or with no window open.
+    /// About how long a ticket taken now waits, in whole minutes (rounded up); `None` without
+    /// service times or with no window open.
     pub wait_minutes: Option<i64>,
 }
 

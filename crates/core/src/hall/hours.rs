@@ -8,8 +8,24 @@ use chrono::NaiveDateTime;
 /// `Ok` when the hall is open at `local` (China time); otherwise why not, for the person at the
 /// kiosk.
 pub fn check_open(
+    hall: &crate::org::Hall,
+    cal: &Calendar,
+    local: NaiveDateTime,
+) -> Result<(), Text> {
+    check_hours_open(
+        &hall.opens,
+        &hall.closes,
+        hall.lunch_break.as_deref(),
+        cal,
+        local,
+    )
+}
+
+/// The same for hours given as they are stored: opening, closing, the lunch break if any.
+pub fn check_hours_open(
     opens: &str,
     closes: &str,
+    lunch: Option<&str>,
     cal: &Calendar,
     local: NaiveDateTime,
 ) -> Result<(), Text> {
@@ -32,10 +48,21 @@ pub fn check_open(
             "the hall's opening hours are not set right",
         ));
     };
+    let hours = crate::org::hours_text(opens, closes, lunch);
     if local.time() < o || local.time() >= c {
         return Err(Text::new(
-            format!("大厅办公时间为{opens}至{closes}"),
-            format!("the hall is open from {opens} to {closes}"),
+            format!("大厅办公时间为{hours}"),
+            format!("the hall is open {hours}"),
+        ));
+    }
+    if let Some((a, b)) = lunch.and_then(crate::org::parse_span)
+        && local.time() >= a
+        && local.time() < b
+    {
+        let back = b.format("%H:%M");
+        return Err(Text::new(
+            format!("午间休息，{back}起继续办理（办公时间{hours}）"),
+            format!("lunch break: open again from {back} ({hours})"),
         ));
     }
     Ok(())
@@ -57,18 +84,33 @@ mod tests {
     fn open_on_working_days_within_hours_and_on_make_up_saturdays() {
         let cal = Calendar::builtin();
         // Monday 2026-03-02.
-        assert!(check_open("08:30", "17:30", &cal, at(2026, 3, 2, 8, 30)).is_ok());
-        assert!(check_open("08:30", "17:30", &cal, at(2026, 3, 2, 8, 29)).is_err());
-        assert!(check_open("08:30", "17:30", &cal, at(2026, 3, 2, 17, 30)).is_err());
+        assert!(check_hours_open("08:30", "17:30", None, &cal, at(2026, 3, 2, 8, 30)).is_ok());
+        assert!(check_hours_open("08:30", "17:30", None, &cal, at(2026, 3, 2, 8, 29)).is_err());
+        assert!(check_hours_open("08:30", "17:30", None, &cal, at(2026, 3, 2, 17, 30)).is_err());
         // Sunday 2026-03-01 is a rest day.
-        let e = check_open("08:30", "17:30", &cal, at(2026, 3, 1, 10, 0)).unwrap_err();
+        let e = check_hours_open("08:30", "17:30", None, &cal, at(2026, 3, 1, 10, 0)).unwrap_err();
         assert!(e.zh.contains("休息日"), "{}", e.zh);
         // Saturday 2026-02-14 is a make-up working day for the Spring Festival of 2026.
-        assert!(check_open("08:30", "17:30", &cal, at(2026, 2, 14, 10, 0)).is_ok());
+        assert!(check_hours_open("08:30", "17:30", None, &cal, at(2026, 2, 14, 10, 0)).is_ok());
         // 2026-02-17 is the first day of the Spring Festival.
-        let e = check_open("08:30", "17:30", &cal, at(2026, 2, 17, 10, 0)).unwrap_err();
+        let e = check_hours_open("08:30", "17:30", None, &cal, at(2026, 2, 17, 10, 0)).unwrap_err();
         assert!(e.zh.contains("假期"), "{}", e.zh);
-        assert!(check_open("8点", "17:30", &cal, at(2026, 3, 2, 10, 0)).is_err());
-        assert!(check_open("08:30", "17:30", &cal, at(2099, 3, 2, 10, 0)).is_err());
+        assert!(check_hours_open("8点", "17:30", None, &cal, at(2026, 3, 2, 10, 0)).is_err());
+        assert!(check_hours_open("08:30", "17:30", None, &cal, at(2099, 3, 2, 10, 0)).is_err());
+    }
+
+    #[test]
+    fn closed_over_the_lunch_break() {
+        let cal = Calendar::builtin();
+        let lunch = Some("11:30-13:30");
+        let open = |h, m| check_hours_open("08:30", "17:00", lunch, &cal, at(2026, 3, 2, h, m));
+        assert!(open(11, 29).is_ok());
+        let e = open(11, 30).unwrap_err();
+        assert!(e.zh.contains("午间休息，13:30起继续办理"), "{}", e.zh);
+        assert!(e.zh.contains("08:30–11:30、13:30–17:00"), "{}", e.zh);
+        assert!(open(13, 29).is_err());
+        assert!(open(13, 30).is_ok());
+        let e = open(17, 0).unwrap_err();
+        assert!(e.zh.contains("08:30–11:30、13:30–17:00"), "{}", e.zh);
     }
 }

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod enterprise;
 pub mod evaluation;
 pub mod grid;
+pub mod hall_days;
 pub mod petitions;
 pub mod ratings;
 
@@ -238,6 +239,15 @@ pub async fn run(
             "{n} cases generated in {:.1} s",
             started.elapsed().as_secs_f64()
         );
+        // And the hall's last days, so that its screens and figures have something to show.
+        let started = std::time::Instant::now();
+        let t = hall_days::play(store.as_ref(), 5, chrono::Utc::now())
+            .await
+            .map_err(|e| format!("demo hall: {e}"))?;
+        println!(
+            "{t} hall tickets over the last working days in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
     }
     store.close().await;
     Ok(std::process::ExitCode::SUCCESS)
@@ -427,6 +437,7 @@ pub async fn seed(store: &dyn Store, password: &str) -> Result<Report, StoreErro
                         phone: Some("0429-12345".into()),
                         opens: "08:30".into(),
                         closes: "17:00".into(),
+                        lunch_break: Some("11:30-13:30".into()),
                     },
                 )
                 .await?
@@ -578,11 +589,12 @@ async fn seed_hall(
         };
         by_zone.push((zone.id, id));
     }
-    // Every category takes bookings in hour-long slots, ten people each, around the lunch break.
+    // Every category takes bookings in hour-long slots, ten people each, around the lunch break
+    // (11:30-13:30).
     let plan: Vec<onewindow_core::hall::appointment::SlotPlan> = [
         ("09:00", "10:00"),
         ("10:00", "11:00"),
-        ("11:00", "12:00"),
+        ("11:00", "11:30"),
         ("13:30", "14:30"),
         ("14:30", "15:30"),
         ("15:30", "16:30"),

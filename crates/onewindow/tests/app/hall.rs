@@ -945,6 +945,31 @@ each_app!(
             .await;
         assert_eq!(s, StatusCode::OK);
 
+        // Booking offers only what the hall serves: not over its lunch break (11:30-13:30).
+        let (s, e) = app
+            .call(
+                Method::PUT,
+                &format!("/api/v1/hall/categories/{b}/slot-plan"),
+                Some(&admin),
+                Some(
+                    json!({"slots": [{"starts": "10:00", "ends": "11:00", "capacity": 1},
+                                      {"starts": "11:00", "ends": "12:00", "capacity": 1}]}),
+                ),
+            )
+            .await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("slots[1]")),
+            "{e}"
+        );
+        assert!(
+            e["message"]
+                .as_str()
+                .unwrap()
+                .contains("08:30–11:30、13:30–17:00"),
+            "{e}"
+        );
+
         // Today's slots: the 09:00 one is still on until 10:00; seven working days are offered.
         let (s, day) = app
             .call(
@@ -1296,3 +1321,127 @@ each_app!(a_staff_photo_is_set_on_the_account_page, |app| {
     let (s, _) = crate::pages::page(app, "/hall/staff/999999/photo", "").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 });
+
+each_app!(
+    the_halls_hours_with_its_lunch_break_are_one_setting,
+    at("2026-03-02T12:00:00+08:00"),
+    |app| {
+        let admin = app.token("admin").await;
+        let hall = demo_hall(app, &admin).await;
+        let hid = hall["id"].as_i64().unwrap();
+        assert_eq!(hall["lunch_break"], "11:30-13:30");
+        // Noon on a Monday: the kiosk says it is the lunch break and when it opens again.
+        let a = category(app, hid, "A").await;
+        let (s, e) = take(app, None, json!({"hall_id": hid, "category_id": a})).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{e}");
+        let msg = e["message"].as_str().unwrap();
+        assert!(msg.contains("午间休息，13:30起继续办理"), "{msg}");
+        let (_, html) = crate::pages::page(app, &format!("/hall/{hid}/kiosk"), "").await;
+        assert!(
+            html.contains("08:30–11:30、13:30–17:00"),
+            "the kiosk reads the setting"
+        );
+        assert!(
+            html.contains("id=\"kiosk-closed\""),
+            "and says it is closed now"
+        );
+        let (_, html) = crate::pages::page(app, &format!("/hall/{hid}/board"), "").await;
+        let call = &html[html.find("id=\"board-call\"").unwrap()..];
+        assert!(
+            call[..call.find("</p>").unwrap()].contains("午间休息，13:30起继续办理"),
+            "the board says so too"
+        );
+        // A guide done in the hall reads the same hours.
+        let code = crate::cases::matter_code(app, "建筑工程施工许可证核发").await;
+        let (_, html) = crate::pages::page(app, &format!("/guide/{code}"), "").await;
+        assert!(
+            html.contains("工作日 08:30–11:30、13:30–17:00（法定节假日除外）"),
+            "the guide reads the setting"
+        );
+        // Those who manage the hall change it; a break outside the hours is refused by name.
+        let version = hall["version"].as_i64().unwrap();
+        let (s, e) = app
+            .call(
+                Method::PATCH,
+                &format!("/api/v1/halls/{hid}"),
+                Some(&admin),
+                Some(json!({"version": version, "lunch_break": "12:00-18:00"})),
+            )
+            .await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("lunch_break")),
+            "{e}"
+        );
+        let (s, h) = app
+            .call(
+                Method::PATCH,
+                &format!("/api/v1/halls/{hid}"),
+                Some(&admin),
+                Some(json!({"version": version, "lunch_break": null})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{h}");
+        assert!(h["lunch_break"].is_null());
+        // Working through lunch, the hall takes tickets at noon.
+        let (s, t) = take(app, None, json!({"hall_id": hid, "category_id": a})).await;
+        assert_eq!(s, StatusCode::CREATED, "{t}");
+    }
+);
+
+each_app!(
+    the_board_is_a_television_that_estimates_the_wait_from_recent_days,
+    at("2026-03-03T09:00:00+08:00"),
+    |app| {
+        let admin = app.token("admin").await;
+        let hid = demo_hall(app, &admin).await["id"].as_i64().unwrap();
+        // Monday served at the windows, Tuesday's first arrivals before the windows call.
+        let now = chrono::DateTime::parse_from_rfc3339("2026-03-03T08:36:00+08:00")
+            .unwrap()
+            .to_utc();
+        let taken = onewindow::demo::hall_days::play(app.db().store.as_ref(), 2, now)
+            .await
+            .unwrap();
+        assert!(taken > 50, "{taken}");
+        // Five people take numbers for 不动产登记 at nine.
+        let d = category(app, hid, "D").await;
+        for _ in 0..5 {
+            let (s, t) = take(app, None, json!({"hall_id": hid, "category_id": d})).await;
+            assert_eq!(s, StatusCode::CREATED, "{t}");
+        }
+        let (s, b) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/halls/{hid}/board"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let queues = b["queues"].as_array().unwrap();
+        assert!(
+            queues.iter().all(|q| q["service_seconds"].is_i64()),
+            "every category served yesterday has a service time before today's first: {b}"
+        );
+        let waiting: Vec<_> = queues
+            .iter()
+            .filter(|q| q["waiting"].as_i64() > Some(0))
+            .collect();
+        assert!(!waiting.is_empty(), "{b}");
+        assert!(
+            waiting.iter().all(|q| q["wait_minutes"].as_i64() > Some(0)),
+            "{b}"
+        );
+        // The page: the whole screen, the hall's clock, no menu and no sign-in.
+        let (s, html) = crate::pages::page(app, &format!("/hall/{hid}/board"), "").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("id=\"board-clock\" data-now=\"") && html.contains(">09:00:"));
+        assert!(html.contains("2026年3月3日 星期二"));
+        assert!(!html.contains("id=\"nav\"") && !html.contains("href=\"/login\""));
+        assert!(html.contains("办公时间 08:30–11:30、13:30–17:00"));
+        assert!(
+            !html.contains("—</td>"),
+            "every waiting category has its estimate"
+        );
+    }
+);

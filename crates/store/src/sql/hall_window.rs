@@ -663,12 +663,16 @@ pub(super) async fn board<B: Backend>(b: &B, hall_id: i64, day: NaiveDate) -> Re
             .bind(hall_id),
         )
         .await?;
+    // The latest service times, today's first: before the day's first service the estimate
+    // rests on the last two weeks' (a hall opening in the morning still says about how long).
     let times: Vec<(i64, DateTime<Utc>, DateTime<Utc>)> = b
         .read_all(
             sql("SELECT category_id, called_at, finished_at FROM tickets
-                 WHERE hall_id = $1 AND day = $2 AND state = 'finished' AND called_at IS NOT NULL
+                 WHERE hall_id = $1 AND day > $2 AND day <= $3 AND state = 'finished'
+                   AND called_at IS NOT NULL
                  ORDER BY finished_at DESC LIMIT 500")
             .bind(hall_id)
+            .bind(day - chrono::Duration::days(14))
             .bind(day),
         )
         .await?;

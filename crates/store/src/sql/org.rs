@@ -446,8 +446,8 @@ impl<B: Backend> OrgStore for SqlStore<B> {
         require_active::<B>(&mut tx, "regions", new.region_id, "region_id").await?;
         let id = insert_returning_id::<B>(
             &mut tx,
-            sql("INSERT INTO halls (name, region_id, address, floors, phone, opens, closes, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id")
+            sql("INSERT INTO halls (name, region_id, address, floors, phone, opens, closes, lunch_break, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id")
             .bind(new.name)
             .bind(new.region_id)
             .bind(new.address)
@@ -455,6 +455,7 @@ impl<B: Backend> OrgStore for SqlStore<B> {
             .bind(new.phone)
             .bind(new.opens)
             .bind(new.closes)
+            .bind(new.lunch_break)
             .bind(now()),
         )
         .await?;
@@ -489,13 +490,23 @@ impl<B: Backend> OrgStore for SqlStore<B> {
             upd.opens.as_deref().unwrap_or(&before.opens),
             upd.closes.as_deref().unwrap_or(&before.closes),
         )?;
-        let set = sql("name = $1, address = $2, floors = $3, phone = $4, opens = $5, closes = $6, updated_at = $7")
+        // The break is checked against the hours as they will be.
+        let lunch = onewindow_core::org::check_lunch(
+            &opens,
+            &closes,
+            upd.lunch_break
+                .clone()
+                .unwrap_or_else(|| before.lunch_break.clone())
+                .as_deref(),
+        )?;
+        let set = sql("name = $1, address = $2, floors = $3, phone = $4, opens = $5, closes = $6, lunch_break = $7, updated_at = $8")
             .bind(upd.name.unwrap_or_else(|| before.name.clone()))
             .bind(upd.address.unwrap_or_else(|| before.address.clone()))
             .bind(upd.floors.unwrap_or(before.floors))
             .bind(upd.phone.unwrap_or_else(|| before.phone.clone()))
             .bind(opens)
             .bind(closes)
+            .bind(lunch)
             .bind(now());
         let after = apply::<B, _>(&mut tx, ctx, id, &before, "update", set).await?;
         B::commit(tx).await?;

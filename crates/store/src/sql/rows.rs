@@ -87,13 +87,14 @@ pub struct HallRow {
     pub phone: Option<String>,
     pub opens: String,
     pub closes: String,
+    pub lunch_break: Option<String>,
     pub active: bool,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-pub const HALL_COLS: &str = "id, name, region_id, address, floors, phone, opens, closes, active, version, created_at, updated_at";
+pub const HALL_COLS: &str = "id, name, region_id, address, floors, phone, opens, closes, lunch_break, active, version, created_at, updated_at";
 
 impl From<HallRow> for Hall {
     fn from(r: HallRow) -> Hall {
@@ -106,6 +107,7 @@ impl From<HallRow> for Hall {
             phone: r.phone,
             opens: r.opens,
             closes: r.closes,
+            lunch_break: r.lunch_break,
             active: r.active,
             version: r.version,
             created_at: r.created_at,

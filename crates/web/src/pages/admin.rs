@@ -449,6 +449,13 @@ async fn halls(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppR
                 input("phone", tr("field.phone", lang), "text", "", false),
                 input("opens", tr("field.opens", lang), "time", "08:30", true),
                 input("closes", tr("field.closes", lang), "time", "17:00", true),
+                input(
+                    "lunch_break",
+                    tr("field.lunch_break", lang),
+                    "text",
+                    "11:30-13:30",
+                    false,
+                ),
             ],
         )
     });
@@ -483,6 +490,7 @@ async fn create_hall(State(state): State<AppState>, f: PageForm) -> AppResult<Re
             phone: f.data.opt("phone"),
             opens: f.data.text("opens"),
             closes: f.data.text("closes"),
+            lunch_break: f.data.opt("lunch_break"),
         },
     )
     .await?;
@@ -653,7 +661,7 @@ async fn hall(
         context! {
             crumbs => vec![crumb("/admin/halls", tr("nav.halls", lang))],
             active => h.active, version => h.version,
-            facts => vec![fact(tr("field.floors", lang), h.floors.to_string()), fact(tr("field.address", lang), opt(&h.address)), fact(tr("field.phone", lang), opt(&h.phone)), fact(tr("field.hours", lang), format!("{}–{}", h.opens, h.closes))],
+            facts => vec![fact(tr("field.floors", lang), h.floors.to_string()), fact(tr("field.address", lang), opt(&h.address)), fact(tr("field.phone", lang), opt(&h.phone)), fact(tr("field.hours", lang), h.hours_text())],
             form => may.then(|| form("edit-form", tr("form.edit", lang), base.clone(), tr("form.save", lang), vec![
                 input("version", String::new(), "hidden", h.version, false),
                 input("name", tr("field.name", lang), "text", h.name.clone(), true),
@@ -662,6 +670,7 @@ async fn hall(
                 input("phone", tr("field.phone", lang), "text", opt(&h.phone), false),
                 input("opens", tr("field.opens", lang), "time", h.opens.clone(), true),
                 input("closes", tr("field.closes", lang), "time", h.closes.clone(), true),
+                input("lunch_break", tr("field.lunch_break", lang), "text", h.lunch_break.clone().unwrap_or_default(), false),
             ])),
             extras => extras,
             activation => may.then(|| activation(&base, h.active, lang)),
@@ -688,6 +697,7 @@ async fn update_hall(
             phone: Some(f.data.opt("phone")),
             opens: f.data.opt("opens"),
             closes: f.data.opt("closes"),
+            lunch_break: Some(f.data.opt("lunch_break")),
         },
     )
     .await?;

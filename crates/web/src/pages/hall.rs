@@ -115,6 +115,12 @@ async fn kiosk(
         })
         .collect();
     let phone = page.path.ends_with("/take");
+    // Out of hours the kiosk says so before anyone chooses a service.
+    let settings = state.calendar.get(state.store.as_ref()).await?;
+    let local = onewindow_core::time::local(state.config.clock.now()).naive_local();
+    let closed = onewindow_core::hall::hours::check_open(&h, &settings.calendar, local)
+        .err()
+        .map(|why| why.get(lang).to_string());
     let desk = auth
         .as_ref()
         .is_some_and(|a| a.actor.has(Permission::HallServe));
@@ -125,10 +131,11 @@ async fn kiosk(
         "hall_kiosk.html",
         &format!("{} · {}", h.name, tr("hall.take", lang)),
         context! {
-            hall => context! { id => h.id, name => h.name, opens => h.opens, closes => h.closes },
+            hall => context! { id => h.id, hours => h.hours_text(), name => h.name },
             categories => cats,
             source => if desk { "desk" } else if phone { "phone" } else { "kiosk" },
             desk => desk,
+            closed => closed,
             kiosk => !phone && !desk,
             // The terminal in the hall is a kiosk: no menu, no sign-in, and after a pause it
             // goes back to the start for the next person.
@@ -254,8 +261,42 @@ async fn board(
         &page,
         "hall_board.html",
         &format!("{} · {}", h.name, tr("hall.board", lang)),
-        context! { hall => context! { id => h.id, name => h.name }, board => ser(b.as_ref()) },
+        {
+            // The hall's clock (which --clock-start may move), not the screen's own.
+            let now = state.config.clock.now();
+            let local = onewindow_core::time::local(now);
+            // Out of hours the board says so, and when the hall opens again.
+            let settings = state.calendar.get(state.store.as_ref()).await?;
+            let closed = onewindow_core::hall::hours::check_open(
+                &h,
+                &settings.calendar,
+                local.naive_local(),
+            )
+            .err()
+            .map(|why| why.get(lang).to_string());
+            context! {
+                closed => closed,
+                hall => context! { id => h.id, hours => h.hours_text(), name => h.name },
+                board => ser(b.as_ref()),
+                now_ms => now.timestamp_millis(),
+                time => local.format("%H:%M:%S").to_string(),
+                date => weekday_date(local.date_naive(), lang),
+            }
+        },
     ))
+}
+
+/// "12月7日 星期一", as a board shows the day.
+fn weekday_date(d: chrono::NaiveDate, lang: onewindow_core::Lang) -> String {
+    use chrono::Datelike;
+    match lang {
+        onewindow_core::Lang::Zh => {
+            const DAYS: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
+            let w = DAYS[d.weekday().num_days_from_monday() as usize];
+            format!("{}年{}月{}日 星期{w}", d.year(), d.month(), d.day())
+        }
+        onewindow_core::Lang::En => d.format("%A %-d %B %Y").to_string(),
+    }
 }
 
 async fn window_of(state: &AppState, id: i64) -> AppResult<onewindow_core::org::Window> {

@@ -209,9 +209,19 @@ pub async fn guide_context(
 ) -> AppResult<Value> {
     let g = &p.guide;
     let hall = match g.hall_id {
-        Some(h) => state.store.hall(h).await?.map(|h| h.name),
+        Some(h) => state.store.hall(h).await?,
         None => None,
     };
+    // Where a guide is done in a hall, its hours are the hall's (one setting, with the lunch
+    // break); a guide done elsewhere keeps its own.
+    let hours = match &hall {
+        Some(h) => match lang {
+            Lang::Zh => format!("工作日 {}（法定节假日除外）", h.hours_text()),
+            Lang::En => format!("working days {} (not on public holidays)", h.hours_text()),
+        },
+        None => g.hours.clone(),
+    };
+    let hall = hall.map(|h| h.name);
     let zone = match g.zone_id {
         Some(z) => state.store.zone(z).await?.map(|z| z.name),
         None => None,
@@ -229,6 +239,7 @@ pub async fn guide_context(
         fees => g.fees.iter().map(|f| context! { name => f.name.clone(), amount => yuan(f.amount_fen), basis => f.basis.clone() }).collect::<Vec<_>>(),
         fee => fee_text(g, lang),
         hall => hall,
+        hours => hours,
         zone => zone,
         stationed => tr(if g.stationed { "guide.yes" } else { "guide.no" }, lang),
     })

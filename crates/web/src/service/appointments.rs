@@ -62,6 +62,7 @@ pub async fn set_slot_plan(
     let h = super::org::hall(state, auth, c.hall_id).await?;
     super::org::manage_hall(state, auth, &h).await?;
     let plan = clean_plan(plan)?;
+    onewindow_core::hall::appointment::plan_within_hours(&plan, &h)?;
     Ok(state
         .store
         .set_slot_plan(&auth.ctx(), h.id, c.id, plan)
@@ -262,7 +263,7 @@ pub async fn check_in(
         .map_err(|t| FieldError::new("id_number", t))?;
     let h = open_hall(state, req.hall_id).await?;
     let settings = state.calendar.get(state.store.as_ref()).await?;
-    check_open(&h.opens, &h.closes, &settings.calendar, now)
+    check_open(&h, &settings.calendar, now)
         .map_err(|t| DomainError::Conflict(FieldError::new("hall_id", t)))?;
     let booked = state
         .store

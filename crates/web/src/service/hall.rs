@@ -214,7 +214,7 @@ pub async fn issue_ticket(
     let now = state.config.clock.now();
     let local = onewindow_core::time::local(now).naive_local();
     let settings = state.calendar.get(state.store.as_ref()).await?;
-    check_open(&h.opens, &h.closes, &settings.calendar, local)
+    check_open(&h, &settings.calendar, local)
         .map_err(|t| DomainError::Conflict(FieldError::new("hall_id", t)))?;
     let today = local.date();
     let claims = TicketClaims {
