@@ -127,8 +127,9 @@ fn open_fate(r: &mut Rng) -> Fate {
 }
 
 fn fate(r: &mut Rng, age_days: i64) -> Fate {
-    // Old cases are finished; recent ones are anywhere.
-    if age_days > 45 {
+    // Cases over a month old are finished (what was decided then was delivered since); recent
+    // ones are anywhere.
+    if age_days > 30 {
         return match r.below(100) {
             0..=3 => Fate::Refused,
             4..=6 => Fate::Withdrawn,
@@ -191,12 +192,14 @@ impl World {
         flow: &Workflow,
         who: &str,
     ) -> Result<Option<Dossier>, StoreError> {
-        // Never before what came before it the same day.
+        // Never before what came before it: a little after it, on its day.
+        let mut day = day;
         let mut now = at(day, r);
         if let Some(last) = st.events.last().map(|e| e.at)
             && now <= last
         {
             now = last + chrono::Duration::minutes(5 + r.below(55) as i64);
+            day = onewindow_core::time::local_date(now);
         }
         if now > Utc::now() {
             return Ok(None);

@@ -997,6 +997,17 @@ async fn a_grid_worker_reports_from_the_phone_page_and_it_is_followed_to_closure
         .find(|c| c["code"] == "drain")
         .unwrap()["id"]
         .to_string();
+    // Before a category is chosen no category's questions show; then only the chosen one's.
+    let garbage = c
+        .find(Locator::Css(
+            "select[name='attribute[kind]'], label.attribute[data-category] select",
+        ))
+        .await
+        .unwrap();
+    assert!(
+        !garbage.is_displayed().await.unwrap(),
+        "垃圾类型 waits for 垃圾乱堆"
+    );
     // The drain's own question appears once it is chosen.
     c.find(Locator::Css("#grid-category"))
         .await
@@ -1009,6 +1020,10 @@ async fn a_grid_worker_reports_from_the_phone_page_and_it_is_followed_to_closure
         .await
         .unwrap();
     assert!(depth.is_displayed().await.unwrap());
+    assert!(
+        !garbage.is_displayed().await.unwrap(),
+        "another category's question stays hidden"
+    );
     depth.send_keys("20").await.unwrap();
     // A click on the map where the worker's first grid is: the page turns it into a place.
     let target = onewindow::demo::grid::centre(0, 1);
