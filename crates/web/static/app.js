@@ -239,15 +239,147 @@
     lonIn.value = lon.toFixed(6);
     latIn.value = lat.toFixed(6);
     var shown = form.querySelector("[data-place]");
-    if (shown) { shown.textContent = lonIn.value + ", " + latIn.value; }
     var svg = form.querySelector("svg.grid-map[data-pick]");
     var marker = svg && svg.querySelector("#pick-marker");
-    if (marker) {
-      marker.setAttribute("cx", ((lon - parseFloat(svg.dataset.west)) * parseFloat(svg.dataset.sx)).toFixed(1));
-      marker.setAttribute("cy", ((parseFloat(svg.dataset.north) - lat) * parseFloat(svg.dataset.sy)).toFixed(1));
+    var name = "";
+    if (svg) {
+      var x = (lon - parseFloat(svg.dataset.west)) * parseFloat(svg.dataset.sx);
+      var y = (parseFloat(svg.dataset.north) - lat) * parseFloat(svg.dataset.sy);
+      if (marker) {
+        marker.setAttribute("cx", x.toFixed(1));
+        marker.setAttribute("cy", y.toFixed(1));
+      }
+      name = placeName(svg, x, y);
+    }
+    // The place by the grid it lies in (and the street's first-level grid), the numbers after.
+    if (shown) { shown.textContent = (name ? name + "　" : "") + "（" + lonIn.value + ", " + latIn.value + "）"; }
+    var address = form.querySelector("input[name=address]");
+    if (address && name && (!address.value || address.getAttribute("data-auto") === address.value)) {
+      address.value = name + "附近";
+      address.setAttribute("data-auto", address.value);
     }
   }
+  // The finest grid whose outline holds the point, with its first-level grid around it.
+  function placeName(svg, x, y) {
+    if (!window.DOMPoint) { return ""; }
+    var p = new window.DOMPoint(x, y);
+    var found = {};
+    svg.querySelectorAll("path[data-level]").forEach(function (g) {
+      var level = g.getAttribute("data-level");
+      if (!found[level] && g.isPointInFill && g.isPointInFill(p)) { found[level] = g.getAttribute("data-name"); }
+    });
+    var fine = found["3"] || found["2"] || found["1"] || "";
+    if (found["1"] && fine && fine.indexOf(found["1"].replace(/网格$/, "")) !== 0) {
+      return found["1"] + " " + fine;
+    }
+    return fine;
+  }
+  // A map that pans and zooms: the wheel or two fingers zoom about the pointer, a drag moves it,
+  // the buttons zoom about the middle or show the whole map. Lines keep their width and dots
+  // their size; the names of smaller grids appear as there is room for them. A drag is not a
+  // click: it neither picks a place nor opens a problem.
+  function mapView(figure) {
+    var svg = figure.querySelector("svg.grid-map");
+    if (!svg || !svg.viewBox || !svg.getScreenCTM) { return; }
+    var b = svg.viewBox.baseVal;
+    var base = { x: b.x, y: b.y, w: b.width, h: b.height };
+    var view = { x: base.x, y: base.y, w: base.w, h: base.h };
+    var labels = svg.querySelector(".labels");
+    function apply() {
+      svg.setAttribute("viewBox", [view.x, view.y, view.w, view.h].join(" "));
+      var z = base.w / view.w;
+      svg.setAttribute("data-zoom", z >= 6 ? "3" : z >= 2.2 ? "2" : "1");
+      // Sizes in screen pixels, whatever the zoom and the screen: a unit is this many pixels.
+      var ctm = svg.getScreenCTM();
+      var px = ctm && ctm.a ? 1 / ctm.a : view.w / base.w;
+      if (labels) { labels.setAttribute("font-size", (13 * px).toFixed(3)); }
+      svg.querySelectorAll(".dot circle").forEach(function (c) { c.setAttribute("r", (6 * px).toFixed(3)); });
+      var m = svg.querySelector("#pick-marker");
+      if (m) { m.setAttribute("r", (8 * px).toFixed(3)); }
+    }
+    window.addEventListener("resize", apply);
+    function clamp() {
+      view.w = Math.min(base.w, Math.max(base.w / 40, view.w));
+      view.h = view.w * base.h / base.w;
+      view.x = Math.min(base.x + base.w - view.w, Math.max(base.x, view.x));
+      view.y = Math.min(base.y + base.h - view.h, Math.max(base.y, view.y));
+    }
+    function toSvg(cx, cy) {
+      var pt = svg.createSVGPoint();
+      pt.x = cx; pt.y = cy;
+      return pt.matrixTransform(svg.getScreenCTM().inverse());
+    }
+    function zoomAt(f, x, y) {
+      var w = view.w / f;
+      var k = Math.min(base.w, Math.max(base.w / 40, w)) / view.w;
+      view.x = x - (x - view.x) * k;
+      view.y = y - (y - view.y) * k;
+      view.w *= k;
+      clamp();
+      apply();
+    }
+    svg.addEventListener("wheel", function (e) {
+      e.preventDefault();
+      var p = toSvg(e.clientX, e.clientY);
+      zoomAt(e.deltaY < 0 ? 1.25 : 0.8, p.x, p.y);
+    }, { passive: false });
+    var pointers = {};
+    var moved = 0;
+    var pinch = 0;
+    svg.addEventListener("pointerdown", function (e) {
+      pointers[e.pointerId] = { x: e.clientX, y: e.clientY };
+      moved = 0;
+      pinch = 0;
+    });
+    svg.addEventListener("pointermove", function (e) {
+      var last = pointers[e.pointerId];
+      if (!last) { return; }
+      var ids = Object.keys(pointers);
+      var scale = view.w / (svg.getBoundingClientRect().width || 1);
+      if (ids.length === 1) {
+        var dx = e.clientX - last.x, dy = e.clientY - last.y;
+        moved += Math.abs(dx) + Math.abs(dy);
+        if (moved > 4) {
+          if (svg.setPointerCapture) { try { svg.setPointerCapture(e.pointerId); } catch (err) { /* not captured: panning still works */ } }
+          view.x -= dx * scale;
+          view.y -= dy * scale;
+          clamp();
+          apply();
+        }
+      } else if (ids.length === 2) {
+        var other = pointers[ids[0] === String(e.pointerId) ? ids[1] : ids[0]];
+        var d = Math.hypot(e.clientX - other.x, e.clientY - other.y);
+        if (pinch) {
+          var mid = toSvg((e.clientX + other.x) / 2, (e.clientY + other.y) / 2);
+          zoomAt(d / pinch, mid.x, mid.y);
+        }
+        pinch = d;
+        moved += 10;
+      }
+      pointers[e.pointerId] = { x: e.clientX, y: e.clientY };
+    });
+    ["pointerup", "pointercancel", "pointerleave"].forEach(function (t) {
+      svg.addEventListener(t, function (e) { delete pointers[e.pointerId]; pinch = 0; });
+    });
+    // After a drag, the click that ends it is the map's, not the page's.
+    svg.addEventListener("click", function (e) {
+      if (moved > 4) { e.stopImmediatePropagation(); e.preventDefault(); }
+    }, true);
+    figure.querySelectorAll("[data-map-zoom]").forEach(function (btn) {
+      btn.addEventListener("click", function () {
+        var what = btn.getAttribute("data-map-zoom");
+        if (what === "reset") {
+          view = { x: base.x, y: base.y, w: base.w, h: base.h };
+          apply();
+        } else {
+          zoomAt(what === "in" ? 1.6 : 1 / 1.6, view.x + view.w / 2, view.y + view.h / 2);
+        }
+      });
+    });
+    apply();
+  }
   function gridMaps() {
+    document.querySelectorAll("[data-map]").forEach(mapView);
     document.querySelectorAll("svg.grid-map[data-pick]").forEach(function (svg) {
       svg.addEventListener("click", function (e) {
         var form = svg.closest("form");

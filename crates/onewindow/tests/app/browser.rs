@@ -1052,6 +1052,77 @@ async fn a_grid_worker_reports_from_the_phone_page_and_it_is_followed_to_closure
         (lon - target.lon).abs() <= 1.5 * px_lon && (lat - target.lat).abs() <= 1.5 * px_lat,
         "picked {lon},{lat} for {target:?} (a pixel is {px_lon}, {px_lat} degrees)"
     );
+    // The place is named by the grid it lies in, and that becomes the address until one is typed.
+    let named = text(c, "[data-place]").await;
+    assert!(
+        named.contains("网格") && named.contains(&format!("{lon:.6}")),
+        "{named}"
+    );
+    let address = c
+        .find(Locator::Css("#grid-report input[name=address]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(
+        address.ends_with("附近") && named.starts_with(address.trim_end_matches("附近")),
+        "{address} / {named}"
+    );
+    // The map zooms about its middle and back to the whole; a drag moves it and picks nothing.
+    let vb = |v: serde_json::Value| -> Vec<f64> {
+        v.as_str()
+            .unwrap()
+            .split(' ')
+            .map(|n| n.parse().unwrap())
+            .collect()
+    };
+    let get_vb = "return document.getElementById('grid-map').getAttribute('viewBox')";
+    let whole = vb(c.execute(get_vb, vec![]).await.unwrap());
+    c.find(Locator::Css("[data-map-zoom=in]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let zoomed = vb(c.execute(get_vb, vec![]).await.unwrap());
+    assert!(zoomed[2] < whole[2] * 0.7, "{whole:?} → {zoomed:?}");
+    let panned = vb(c
+        .execute(
+            "var svg = document.getElementById('grid-map'); var r = svg.getBoundingClientRect();
+             var x = r.left + r.width / 2, y = r.top + r.height / 2;
+             var ev = function (t, dx) { svg.dispatchEvent(new PointerEvent(t, {pointerId: 7, clientX: x + dx, clientY: y, bubbles: true})); };
+             ev('pointerdown', 0); ev('pointermove', 40); ev('pointermove', 80); ev('pointerup', 80);
+             svg.dispatchEvent(new MouseEvent('click', {clientX: x + 80, clientY: y, bubbles: true}));
+             return svg.getAttribute('viewBox');",
+            vec![],
+        )
+        .await
+        .unwrap());
+    assert!(
+        panned[0] < zoomed[0],
+        "dragged right, the view moves left: {zoomed:?} → {panned:?}"
+    );
+    let lon_after: String = c
+        .execute("return document.getElementById('grid-lon').value", vec![])
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        lon_after,
+        placed[0].as_str().unwrap(),
+        "a drag is not a pick"
+    );
+    c.find(Locator::Css("[data-map-zoom=reset]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(vb(c.execute(get_vb, vec![]).await.unwrap()), whole);
     let photo = std::env::temp_dir().join(format!("ow_drain_{}.png", std::process::id()));
     std::fs::write(&photo, crate::grid::png()).unwrap();
     c.find(Locator::Css("#grid-report input[type=file]"))

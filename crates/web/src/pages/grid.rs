@@ -118,7 +118,15 @@ fn map(m: &GridMap, events: &[EventLine], levels: &[i64], pick: bool, lang: Lang
         .iter()
         .filter(|g| levels.contains(&g.level))
         .map(|g| {
-            context! { id => g.id, code => g.code.clone(), name => g.name.clone(), level => g.level, d => p.path(&g.shape) }
+            // The name sits at the middle of the grid's extent; the page shows each level's
+            // names from the zoom at which they fit.
+            let at = onewindow_core::grid::geometry::bounds(&g.shape)
+                .map(|(x0, y0, x1, y1)| p.xy((x0 + x1) / 2.0, (y0 + y1) / 2.0));
+            context! {
+                id => g.id, code => g.code.clone(), name => g.name.clone(), level => g.level, d => p.path(&g.shape),
+                short => short_name(&g.name, m, g),
+                lx => at.map(|a| format!("{:.1}", a.0)), ly => at.map(|a| format!("{:.1}", a.1)),
+            }
         })
         .collect();
     let dots: Vec<Value> = events
@@ -140,6 +148,20 @@ fn map(m: &GridMap, events: &[EventLine], levels: &[i64], pick: bool, lang: Lang
         west => p.west, north => p.north, sx => p.sx, sy => p.sy,
         grids => grids, dots => dots, pick => pick,
     }
+}
+
+/// A grid's name without its parent's ("滨海街道第1片区第3网格" under "滨海街道第1片区" is
+/// "第3网格"): on a map the parent's name is already around it.
+fn short_name(name: &str, m: &GridMap, g: &onewindow_core::grid::Grid) -> String {
+    g.parent_id
+        .and_then(|p| m.grid(p))
+        .and_then(|p| {
+            let stem = p.name.trim_end_matches("网格");
+            name.strip_prefix(stem)
+        })
+        .filter(|rest| !rest.is_empty())
+        .unwrap_or(name)
+        .to_string()
 }
 
 fn line(l: &EventLine, m: &GridMap, lang: Lang) -> Value {
@@ -253,7 +275,7 @@ async fn desk(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppRe
             category_filter => q.category_id,
             sources => Source::ALL.iter().map(|s| context! { code => s.code(), name => s.name().get(lang).to_string() }).collect::<Vec<_>>(),
             source_filter => q.source.clone().unwrap_or_default(),
-            map => if a.is_staff() { map(&m, &lines, &[1, 2], false, lang) } else { Value::from(()) },
+            map => if a.is_staff() { map(&m, &lines, &[1, 2, 3], false, lang) } else { Value::from(()) },
             my_grids => mine_grids.iter().filter_map(|g| m.grid(*g)).map(|g| format!("{} {}", g.code, g.name)).collect::<Vec<_>>(),
         },
     ))
@@ -466,7 +488,7 @@ async fn view(
                 actor => who.name(&l.actor_name, None),
                 note => l.note.clone(),
             }).collect::<Vec<_>>(),
-            map => map(&m, std::slice::from_ref(&line), &[3], false, lang),
+            map => map(&m, std::slice::from_ref(&line), &[1, 2, 3], false, lang),
         },
     ))
 }

@@ -169,7 +169,10 @@ pub async fn write_blob(dir: &Path, sha: &str, bytes: &[u8]) -> std::io::Result<
     }
     let parent = path.parent().unwrap_or(dir);
     tokio::fs::create_dir_all(parent).await?;
-    let tmp = parent.join(format!("{sha}.{}.part", std::process::id()));
+    // A name of its own per write: the same file may be written at once by several requests.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = parent.join(format!("{sha}.{}.{n}.part", std::process::id()));
     let file = tokio::fs::File::create(&tmp).await?;
     {
         use tokio::io::AsyncWriteExt;
@@ -178,7 +181,14 @@ pub async fn write_blob(dir: &Path, sha: &str, bytes: &[u8]) -> std::io::Result<
         // The record is committed after this returns: the bytes must be on disk by then.
         file.sync_all().await?;
     }
-    tokio::fs::rename(&tmp, &path).await
+    match tokio::fs::rename(&tmp, &path).await {
+        // Someone else stored the same bytes meanwhile: it is there.
+        Err(_) if tokio::fs::try_exists(&path).await.unwrap_or(false) => {
+            let _ = tokio::fs::remove_file(&tmp).await;
+            Ok(())
+        }
+        other => other,
+    }
 }
 
 /// Reads a stored file back, checking it still has the content it was recorded with.
