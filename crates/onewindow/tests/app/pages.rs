@@ -861,3 +861,24 @@ each_app!(
         assert!(html.contains("主办单位：葫芦岛市龙港区人民政府"));
     }
 );
+
+each_app!(the_petition_office_is_named_as_the_office, |app| {
+    // 区信访局's staff are not a station's agents, though both work cases under agency.
+    let office = sign_in_cookie(app, "petition-office").await;
+    let (_, html) = page(app, "/", &office).await;
+    assert!(
+        html.contains("王春雨（区信访局）（信访工作人员）"),
+        "the header"
+    );
+    let agent = sign_in_cookie(app, "agent").await;
+    let (_, html) = page(app, "/", &agent).await;
+    assert!(html.contains("（信访代理员）"), "a station's agent");
+    let admin = sign_in_cookie(app, "admin").await;
+    let (_, html) = page(app, "/admin/users", &admin).await;
+    let row = &html[html.find("王春雨（区信访局）").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(
+        row.contains("信访工作人员") && !row.contains("信访代理员"),
+        "{row}"
+    );
+});

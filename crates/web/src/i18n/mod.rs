@@ -782,6 +782,7 @@ const UI: &[(&str, &str, &str)] = &[
     ("app.name", "一窗通", "OneWindow"),
     ("app.logo", "政", "G"),
     ("site.host", "主办单位", "Host"),
+    ("role.petition_office", "信访工作人员", "Petition office"),
     ("site.operator", "承办单位", "Operator"),
     ("site.hotline", "政务服务热线", "Service hotline"),
     (

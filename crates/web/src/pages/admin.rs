@@ -260,6 +260,24 @@ async fn region_names(state: &AppState) -> AppResult<std::collections::HashMap<i
         .collect())
 }
 
+/// The regions a district or higher: a petition agent there works at the office.
+async fn office_regions(state: &AppState) -> AppResult<std::collections::HashSet<i64>> {
+    use onewindow_core::validate::RegionLevel;
+    Ok(state
+        .store
+        .regions()
+        .await?
+        .into_iter()
+        .filter(|r| {
+            matches!(
+                r.level,
+                RegionLevel::Province | RegionLevel::City | RegionLevel::District
+            )
+        })
+        .map(|r| r.id)
+        .collect())
+}
+
 async fn departments(
     State(state): State<AppState>,
     page: PageCtx,
@@ -1056,6 +1074,7 @@ async fn user_rows(
         .map(|d| (d.id, d.name))
         .collect();
     let regions = region_names(state).await?;
+    let offices = office_regions(state).await?;
     Ok(list
         .iter()
         .map(|u| {
@@ -1064,10 +1083,12 @@ async fn user_rows(
                 .and_then(|d| depts.get(&d).cloned())
                 .or_else(|| u.region_id.and_then(|r| regions.get(&r).cloned()))
                 .unwrap_or_default();
+            let office =
+                u.department_id.is_none() && u.region_id.is_some_and(|r| offices.contains(&r));
             let roles: Vec<String> = u
                 .roles
                 .iter()
-                .map(|r| r.name().get(lang).to_string())
+                .map(|r| super::post_name(*r, office, lang))
                 .collect();
             (
                 u.id,
@@ -1219,10 +1240,12 @@ async fn user(
     } else {
         None
     };
+    let offices = office_regions(&state).await?;
+    let office = u.department_id.is_none() && u.region_id.is_some_and(|r| offices.contains(&r));
     let roles: Vec<String> = u
         .roles
         .iter()
-        .map(|r| r.name().get(lang).to_string())
+        .map(|r| super::post_name(*r, office, lang))
         .collect();
     Ok(render(
         &state,
