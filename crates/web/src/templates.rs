@@ -11,7 +11,6 @@ pub const SOURCES: &[(&str, &str)] = &[
         "checkpoints.html",
         include_str!("../templates/checkpoints.html"),
     ),
-    ("pet_nav.html", include_str!("../templates/pet_nav.html")),
     ("pet_desk.html", include_str!("../templates/pet_desk.html")),
     ("pet_case.html", include_str!("../templates/pet_case.html")),
     (

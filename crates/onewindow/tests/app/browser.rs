@@ -1404,6 +1404,13 @@ async fn a_petition_taken_at_a_station_is_resolved_and_the_ledger_counts_it() {
     c.goto(&app.url("/petitions")).await.unwrap();
     let form = format!("#take-form-{station}");
     text(c, &format!("#take-{station} h2")).await;
+    // The take-in form opens from its heading; the station's cases come first.
+    c.find(Locator::Css(&format!("#take-{station} summary")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let pdf = std::env::temp_dir().join(format!("ow_authorization_{}.pdf", std::process::id()));
     std::fs::write(&pdf, b"%PDF-1.7 signed by the petitioner").unwrap();
     c.find(Locator::Css(&format!("{form} input[type=file]")))

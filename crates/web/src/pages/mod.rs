@@ -213,6 +213,10 @@ fn nav(auth: Option<&Auth>, lang: Lang, path: &str) -> Vec<NavGroup> {
             }
             if has(Permission::PetitionRead) {
                 local.push(("/petitions", "nav.petitions"));
+                local.push(("/petitions/stations", "pet.stations"));
+                local.push(("/petitions/rota", "pet.rota"));
+                local.push(("/petitions/ledgers", "pet.ledgers"));
+                local.push(("/petitions/report", "pet.report"));
             }
             if !local.is_empty() {
                 groups.push(("nav.g.local", local));
