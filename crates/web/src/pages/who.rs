@@ -17,6 +17,8 @@ pub struct Who {
     by_id: HashMap<i64, User>,
     departments: HashMap<i64, String>,
     regions: HashMap<i64, String>,
+    /// Regions that are districts or above: an agent there is the petition office.
+    offices: std::collections::HashSet<i64>,
     staff_reader: bool,
     lang: Lang,
 }
@@ -46,6 +48,7 @@ impl Who {
             by_id: HashMap::new(),
             departments: HashMap::new(),
             regions: HashMap::new(),
+            offices: Default::default(),
             staff_reader: auth.actor.is_staff(),
             lang,
         };
@@ -82,6 +85,13 @@ impl Who {
                     && !who.regions.contains_key(&r)
                     && let Some(region) = state.store.region(r).await?
                 {
+                    use onewindow_core::validate::RegionLevel;
+                    if matches!(
+                        region.level,
+                        RegionLevel::Province | RegionLevel::City | RegionLevel::District
+                    ) {
+                        who.offices.insert(r);
+                    }
                     who.regions.insert(r, region.name);
                 }
             }
@@ -101,10 +111,12 @@ impl Who {
                     .department_id
                     .and_then(|d| self.departments.get(&d))
                     .or_else(|| u.region_id.and_then(|r| self.regions.get(&r)));
+                let at_office = u.department_id.is_none()
+                    && u.region_id.is_some_and(|r| self.offices.contains(&r));
                 let post = u
                     .roles
                     .first()
-                    .map(|r| r.name().get(self.lang).to_string())
+                    .map(|r| super::post_name(*r, at_office, self.lang))
                     .unwrap_or_default();
                 match office {
                     Some(o) => format!("{o} {post}"),
