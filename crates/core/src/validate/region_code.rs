@@ -48,6 +48,15 @@ impl RegionLevel {
         }
     }
 
+    /// A district or above: where the offices sit (区信访局 …), as against streets and
+    /// communities, where the stations are.
+    pub fn is_district_or_above(self) -> bool {
+        matches!(
+            self,
+            RegionLevel::Province | RegionLevel::City | RegionLevel::District
+        )
+    }
+
     /// The level implied by a code's shape.
     pub fn of_code(code: &str) -> Option<RegionLevel> {
         match code.len() {

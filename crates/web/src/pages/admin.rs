@@ -260,24 +260,6 @@ async fn region_names(state: &AppState) -> AppResult<std::collections::HashMap<i
         .collect())
 }
 
-/// The regions a district or higher: a petition agent there works at the office.
-async fn office_regions(state: &AppState) -> AppResult<std::collections::HashSet<i64>> {
-    use onewindow_core::validate::RegionLevel;
-    Ok(state
-        .store
-        .regions()
-        .await?
-        .into_iter()
-        .filter(|r| {
-            matches!(
-                r.level,
-                RegionLevel::Province | RegionLevel::City | RegionLevel::District
-            )
-        })
-        .map(|r| r.id)
-        .collect())
-}
-
 async fn departments(
     State(state): State<AppState>,
     page: PageCtx,
@@ -1073,8 +1055,15 @@ async fn user_rows(
         .into_iter()
         .map(|d| (d.id, d.name))
         .collect();
-    let regions = region_names(state).await?;
-    let offices = office_regions(state).await?;
+    // One read of the regions: their names, and which are offices' (a district or above).
+    let all = state.store.regions().await?;
+    let offices: std::collections::HashSet<i64> = all
+        .iter()
+        .filter(|r| r.level.is_district_or_above())
+        .map(|r| r.id)
+        .collect();
+    let regions: std::collections::HashMap<i64, String> =
+        all.into_iter().map(|r| (r.id, r.name)).collect();
     Ok(list
         .iter()
         .map(|u| {
@@ -1240,8 +1229,14 @@ async fn user(
     } else {
         None
     };
-    let offices = office_regions(&state).await?;
-    let office = u.department_id.is_none() && u.region_id.is_some_and(|r| offices.contains(&r));
+    let office = match (u.department_id, u.region_id) {
+        (None, Some(r)) => state
+            .store
+            .region(r)
+            .await?
+            .is_some_and(|r| r.level.is_district_or_above()),
+        _ => false,
+    };
     let roles: Vec<String> = u
         .roles
         .iter()

@@ -116,12 +116,11 @@ async fn view(
     } else {
         Vec::new()
     };
-    let who = super::who::Who::of(
+    let who = super::who::Who::of_logins(
         &state,
         &auth,
         lang,
         v.log.iter().map(|x| x.actor_name.as_str()),
-        [],
     )
     .await?;
     Ok(render(

@@ -370,7 +370,7 @@ async fn firm_page(
             },
             serve => serve,
             // The enterprise reads its own file; visits are the service team's records.
-            staff => auth.actor.has(Permission::EnterpriseRead) && auth.actor.scope.department_id.is_none(),
+            staff => svc::keeps_register(&auth.actor),
             projects => f.projects.iter().map(|p| context! {
                 id => p.id, name => p.name.clone(), amount => wan(p.amount_fen),
                 stage => p.stage.name().get(lang).to_string(), key => p.key_project, green => p.green_channel,
@@ -573,12 +573,11 @@ async fn project_page(
         Some(s) => state.store.user(s).await?.map(|u| u.username),
         None => None,
     };
-    let who = super::who::Who::of(
+    let who = super::who::Who::of_logins(
         &state,
         &auth,
         lang,
         f.handovers.iter().map(|x| x.actor_name.as_str()),
-        [],
     )
     .await?;
     Ok(render(
@@ -760,12 +759,11 @@ async fn item_page(
     } else {
         Vec::new()
     };
-    let who = super::who::Who::of(
+    let who = super::who::Who::of_logins(
         &state,
         &auth,
         lang,
         f.log.iter().map(|x| x.actor_name.as_str()),
-        [],
     )
     .await?;
     Ok(render(
@@ -788,8 +786,8 @@ async fn item_page(
             enterprise => f.enterprise_name.clone(),
             // A department reads its items, not the enterprise's whole file.
             // Visits and projects are the service team's records; the enterprise reads its own file.
-            record_links => auth.actor.has(Permission::EnterpriseRead) && auth.actor.scope.department_id.is_none(),
-            firm_link => (auth.actor.has(Permission::EnterpriseRead) && auth.actor.scope.department_id.is_none())
+            record_links => svc::keeps_register(&auth.actor),
+            firm_link => svc::keeps_register(&auth.actor)
                 || svc::own_enterprise(&state, &auth).await? == Some(i.enterprise_id),
             department => f.department_name.clone(),
             overdue => f.overdue,
@@ -908,12 +906,11 @@ async fn consultations_page(
             .collect::<Vec<_>>()
             .join("、")
     };
-    let who = super::who::Who::of(
+    let who = super::who::Who::of_logins(
         &state,
         &auth,
         lang,
         list.iter().map(|c| c.recorded_by.as_str()),
-        [],
     )
     .await?;
     Ok(render(

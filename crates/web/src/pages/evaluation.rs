@@ -337,12 +337,11 @@ async fn rectification_page(
     let v = svc::rectification(&state, &auth, id).await?;
     let today = onewindow_core::time::local_date(crate::service::cases::now());
     let p = &v.rectification.progress;
-    let who = super::who::Who::of(
+    let who = super::who::Who::of_logins(
         &state,
         &auth,
         lang,
         v.log.iter().map(|x| x.actor_name.as_str()),
-        [],
     )
     .await?;
     Ok(render(

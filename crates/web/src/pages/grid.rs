@@ -440,12 +440,11 @@ async fn view(
         light: v.light,
     };
     let due = onewindow_core::grid::event::step_due(p).map(display);
-    let who = super::who::Who::of(
+    let who = super::who::Who::of_logins(
         &state,
         &auth,
         lang,
         v.log.iter().map(|x| x.actor_name.as_str()),
-        [],
     )
     .await?;
     Ok(render(

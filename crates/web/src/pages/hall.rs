@@ -116,9 +116,8 @@ async fn kiosk(
         .collect();
     let phone = page.path.ends_with("/take");
     // Out of hours the kiosk says so before anyone chooses a service.
-    let settings = state.calendar.get(state.store.as_ref()).await?;
-    let local = onewindow_core::time::local(state.config.clock.now()).naive_local();
-    let closed = onewindow_core::hall::hours::check_open(&h, &settings.calendar, local)
+    let closed = svc::open_now(&state, &h)
+        .await?
         .err()
         .map(|why| why.get(lang).to_string());
     let desk = auth
@@ -266,14 +265,10 @@ async fn board(
             let now = state.config.clock.now();
             let local = onewindow_core::time::local(now);
             // Out of hours the board says so, and when the hall opens again.
-            let settings = state.calendar.get(state.store.as_ref()).await?;
-            let closed = onewindow_core::hall::hours::check_open(
-                &h,
-                &settings.calendar,
-                local.naive_local(),
-            )
-            .err()
-            .map(|why| why.get(lang).to_string());
+            let closed = svc::open_now(&state, &h)
+                .await?
+                .err()
+                .map(|why| why.get(lang).to_string());
             context! {
                 closed => closed,
                 hall => context! { id => h.id, hours => h.hours_text(), name => h.name },

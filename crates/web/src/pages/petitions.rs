@@ -178,12 +178,11 @@ async fn case_page(
         Vec::new()
     };
     let pr = &p.progress;
-    let who = super::who::Who::of(
+    let who = super::who::Who::of_logins(
         &state,
         &auth,
         lang,
         f.log.iter().map(|x| x.actor_name.as_str()),
-        [],
     )
     .await?;
     Ok(render(

@@ -317,12 +317,11 @@ async fn urge_page(
 ) -> AppResult<Response> {
     let lang = page.lang(Some(&auth));
     let v = svc::view(&state, &auth, id).await?;
-    let who = super::who::Who::of(
+    let who = super::who::Who::of_logins(
         &state,
         &auth,
         lang,
         v.log.iter().map(|x| x.actor_name.as_str()),
-        [],
     )
     .await?;
     let log: Vec<Value> = v

@@ -85,11 +85,7 @@ impl Who {
                     && !who.regions.contains_key(&r)
                     && let Some(region) = state.store.region(r).await?
                 {
-                    use onewindow_core::validate::RegionLevel;
-                    if matches!(
-                        region.level,
-                        RegionLevel::Province | RegionLevel::City | RegionLevel::District
-                    ) {
+                    if region.level.is_district_or_above() {
                         who.offices.insert(r);
                     }
                     who.regions.insert(r, region.name);
@@ -97,6 +93,16 @@ impl Who {
             }
         }
         Ok(who)
+    }
+
+    /// The same for lines that keep only the login (every history but a case's).
+    pub async fn of_logins<'a>(
+        state: &AppState,
+        auth: &Auth,
+        lang: Lang,
+        logins: impl IntoIterator<Item = &'a str>,
+    ) -> AppResult<Who> {
+        Who::of(state, auth, lang, logins, []).await
     }
 
     /// The doer of a line that kept `stored` (and, where it has one, the account id).

@@ -133,6 +133,12 @@ pub async fn register(state: &AppState, auth: &Auth, e: NewEnterprise) -> AppRes
 }
 
 /// Enterprises in the actor's region, by name; `q` matches part of the name or credit code.
+/// Whether the reader keeps the region's register (enterprises, projects, visits, figures): the
+/// service team, not a department, which sees only the items assigned to it.
+pub fn keeps_register(a: &onewindow_core::access::Actor) -> bool {
+    a.has(Permission::EnterpriseRead) && a.scope.department_id.is_none()
+}
+
 pub async fn enterprises(
     state: &AppState,
     auth: &Auth,

@@ -211,12 +211,11 @@ pub async fn issue_ticket(
         Some(a) => a.ctx(),
         None => public_ctx(origin, source.code()),
     };
-    let now = state.config.clock.now();
-    let local = onewindow_core::time::local(now).naive_local();
-    let settings = state.calendar.get(state.store.as_ref()).await?;
-    check_open(&h, &settings.calendar, local)
+    open_now(state, &h)
+        .await?
         .map_err(|t| DomainError::Conflict(FieldError::new("hall_id", t)))?;
-    let today = local.date();
+    let now = state.config.clock.now();
+    let today = local_date(now);
     let claims = TicketClaims {
         id_number: req.id_number.clone(),
         disabled: req.disabled,
@@ -515,4 +514,13 @@ pub async fn close_past_days(state: &AppState) -> AppResult<i64> {
             now,
         )
         .await?)
+}
+
+/// Whether the hall takes people now, by the hall's clock, its hours with the lunch break and the
+/// calendar; why not, in words for the person at the kiosk (the ticket, the kiosk and the board
+/// all ask this).
+pub async fn open_now(state: &AppState, h: &Hall) -> AppResult<Result<(), Text>> {
+    let local = onewindow_core::time::local(state.config.clock.now()).naive_local();
+    let settings = state.calendar.get(state.store.as_ref()).await?;
+    Ok(check_open(h, &settings.calendar, local))
 }

@@ -45,12 +45,11 @@ pub async fn is_office(state: &AppState, a: &Actor) -> AppResult<bool> {
     let Some(r) = a.scope.region_id else {
         return Ok(false);
     };
-    Ok(state.store.region(r).await?.is_some_and(|r| {
-        matches!(
-            r.level,
-            RegionLevel::Province | RegionLevel::City | RegionLevel::District
-        )
-    }))
+    Ok(state
+        .store
+        .region(r)
+        .await?
+        .is_some_and(|r| r.level.is_district_or_above()))
 }
 
 async fn office_over(state: &AppState, a: &Actor, region_id: i64) -> AppResult<bool> {
