@@ -49,10 +49,16 @@ pub fn check_hours_open(
         ));
     };
     let hours = crate::org::hours_text(opens, closes, lunch);
-    if local.time() < o || local.time() >= c {
+    if local.time() < o {
         return Err(Text::new(
-            format!("大厅办公时间为{hours}"),
-            format!("the hall is open {hours}"),
+            format!("大厅尚未开始办公，办公时间{hours}"),
+            format!("the hall is not open yet: it is open {hours}"),
+        ));
+    }
+    if local.time() >= c {
+        return Err(Text::new(
+            format!("今日办公已结束，办公时间{hours}"),
+            format!("the hall has closed for today: it is open {hours}"),
         ));
     }
     if let Some((a, b)) = lunch.and_then(crate::org::parse_span)
@@ -112,5 +118,7 @@ mod tests {
         assert!(open(13, 30).is_ok());
         let e = open(17, 0).unwrap_err();
         assert!(e.zh.contains("08:30–11:30、13:30–17:00"), "{}", e.zh);
+        assert!(e.zh.contains("今日办公已结束"), "{}", e.zh);
+        assert!(open(8, 0).unwrap_err().zh.contains("尚未开始办公"));
     }
 }

@@ -881,4 +881,8 @@ each_app!(the_petition_office_is_named_as_the_office, |app| {
         row.contains("信访工作人员") && !row.contains("信访代理员"),
         "{row}"
     );
+    // The trail names the same person the same way.
+    sign_in_cookie(app, "petition-office").await;
+    let (_, html) = page(app, "/audit", &admin).await;
+    assert!(html.contains("王春雨（区信访局）<small class=\"role\">（信访工作人员）</small>"));
 });

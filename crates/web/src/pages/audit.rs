@@ -267,6 +267,8 @@ fn value(key: &str, kind: &str, v: &serde_json::Value, names: &Names, lang: Lang
 #[derive(Default)]
 pub struct Names {
     users: HashMap<i64, String>,
+    /// Accounts of the petition office (信访工作人员, not a station's agent).
+    offices: std::collections::HashSet<i64>,
     departments: HashMap<i64, String>,
     regions: HashMap<i64, String>,
 }
@@ -301,6 +303,19 @@ impl Names {
         let mut names = Names::default();
         for id in users {
             if let Some(u) = state.store.user(id).await? {
+                // An account at the petition office is named by that post, as everywhere.
+                if u.department_id.is_none()
+                    && u.roles
+                        .contains(&onewindow_core::identity::Role::PetitionAgent)
+                    && let Some(r) = u.region_id
+                    && state
+                        .store
+                        .region(r)
+                        .await?
+                        .is_some_and(|r| r.level.is_district_or_above())
+                {
+                    names.offices.insert(id);
+                }
                 names.users.insert(id, u.display_name);
             }
         }
@@ -399,7 +414,7 @@ pub fn trail_rows(entries: &[Entry], names: &Names, lang: Lang) -> Vec<Value> {
                 at => onewindow_core::time::display(e.at),
                 actor_name => actor.unwrap_or_else(|| super::who::unnamed(&e.actor_name, lang)),
                 // The role by its name; a code no role has (a job, the system) is left out.
-                actor_role => onewindow_core::identity::Role::parse(&e.actor_role).map(|r| r.name().get(lang).to_string()),
+                actor_role => onewindow_core::identity::Role::parse(&e.actor_role).map(|r| super::post_name(r, e.actor_id.is_some_and(|id| names.offices.contains(&id)), lang)),
                 action_label => action_name(&e.action, lang),
                 target_label => target_label,
                 target_href => e.target_id.and_then(|id| admin_href(kind, id)),
