@@ -38,6 +38,8 @@ pub struct FileConfig {
     pub notify: Option<onewindow_web::service::notify::NotifyConfig>,
     /// Who the site is (`[site]`): name, 主办单位, 承办单位, 备案号, hotline.
     pub site: Option<onewindow_web::state::Site>,
+    /// The grid map's base layer (`[map]`): tile servers (天地图, the city's own), attribution.
+    pub map: Option<onewindow_web::basemap::MapSettings>,
 }
 
 impl FileConfig {
@@ -47,7 +49,13 @@ impl FileConfig {
         };
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
-        toml::from_str(&text).map_err(|e| format!("config file {}: {e}", path.display()))
+        let file: FileConfig =
+            toml::from_str(&text).map_err(|e| format!("config file {}: {e}", path.display()))?;
+        if let Some(m) = &file.map {
+            m.check()
+                .map_err(|e| format!("config file {}: {e}", path.display()))?;
+        }
+        Ok(file)
     }
 
     /// The web settings, with the file's values over the defaults.
@@ -83,6 +91,7 @@ impl FileConfig {
             ),
             public_url: self.public_url.clone(),
             site: self.site.clone().unwrap_or_default(),
+            map: self.map.clone().unwrap_or_default(),
             demo: false,
             demo_password: None,
             uploads_dir: self
@@ -107,6 +116,30 @@ mod tests {
         assert!(w.secure_cookies);
         assert_eq!(w.max_failures_per_account, 5);
         assert!(toml::from_str::<FileConfig>("colour = 1").is_err());
+    }
+
+    #[test]
+    fn the_map_table_names_the_tile_servers_and_a_bad_template_stops_the_start() {
+        let dir = std::env::temp_dir().join(format!("ow_map_cfg_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("good.toml");
+        std::fs::write(
+            &good,
+            "[map]\ntiles = [\"https://tiles.example.gov.cn/{z}/{x}/{y}.png\"]\nattribution = \"审图号：辽S(2024)001号\"",
+        )
+        .unwrap();
+        let w = FileConfig::load(Some(&good)).unwrap().web();
+        assert_eq!(w.map.origins(), ["https://tiles.example.gov.cn"]);
+        let bad = dir.join("bad.toml");
+        std::fs::write(
+            &bad,
+            "[map]\ntiles = [\"https://tiles.example.gov.cn/{z}/{x}.png\"]",
+        )
+        .unwrap();
+        let e = FileConfig::load(Some(&bad)).unwrap_err();
+        assert!(e.contains("[map] tiles[0]: {y} is missing"), "{e}");
+        assert!(FileConfig::default().web().map.tiles.is_empty());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -701,6 +701,17 @@ pub trait GridStore: Send + Sync {
     async fn all_grid_workers(&self) -> Result<Vec<(i64, i64)>>;
     /// The grids a worker works (as worker or leader).
     async fn grids_of(&self, user_id: i64) -> Result<Vec<i64>>;
+    /// Replaces the district's landmarks with a checked file's, in one transaction with one
+    /// audit entry (under `region_id`, the district whose they are). Returns how many are kept.
+    async fn replace_landmarks(
+        &self,
+        ctx: &Context,
+        region_id: Option<i64>,
+        landmarks: Vec<onewindow_core::grid::landmark::NewLandmark>,
+        at: DateTime<Utc>,
+    ) -> Result<usize>;
+    /// Every landmark, by name.
+    async fn landmarks(&self) -> Result<Vec<onewindow_core::grid::landmark::Landmark>>;
 
     async fn create_event_category(
         &self,

@@ -149,6 +149,11 @@ pub const SQLITE: &[Migration] = &[
         name: "hall_lunch",
         sql: include_str!("../migrations/sqlite/0027_hall_lunch.sql"),
     },
+    Migration {
+        version: 28,
+        name: "landmarks",
+        sql: include_str!("../migrations/sqlite/0028_landmarks.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -286,6 +291,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 27,
         name: "hall_lunch",
         sql: include_str!("../migrations/postgres/0027_hall_lunch.sql"),
+    },
+    Migration {
+        version: 28,
+        name: "landmarks",
+        sql: include_str!("../migrations/postgres/0028_landmarks.sql"),
     },
 ];
 

@@ -3,6 +3,7 @@
 
 mod api;
 pub mod auth;
+pub mod basemap;
 pub mod clock;
 pub mod error;
 pub mod extract;
@@ -53,6 +54,8 @@ pub fn build(store: Arc<dyn Store>, config: WebConfig) -> (Router, AppState) {
         grid_map: Default::default(),
         popular: Default::default(),
         closing: tokio::sync::watch::channel(false).0,
+        csp: axum::http::HeaderValue::from_str(&config.map.content_security_policy())
+            .unwrap_or_else(|_| axum::http::HeaderValue::from_static(middleware::CSP)),
         config: config.clone(),
     }));
     let api = api.layer(axum::middleware::from_fn_with_state(

@@ -43,6 +43,8 @@ pub struct WebConfig {
     /// Who the site is: its name in the banner and titles, its host, record number and hotline
     /// in the footer.
     pub site: Site,
+    /// The grid map's base layer (`[map]`): tile servers, their attribution.
+    pub map: crate::basemap::MapSettings,
 }
 
 /// The site's identity, as the district sets it (`[site]` in the configuration file).
@@ -109,6 +111,7 @@ impl Default for WebConfig {
             uploads_dir: std::path::PathBuf::from("data/uploads"),
             clock: crate::clock::Clock::system(),
             site: Site::default(),
+            map: Default::default(),
         }
     }
 }
@@ -131,6 +134,9 @@ pub struct Inner {
     /// and workbenches, which would otherwise stay connected for ever, do not hold the stop (they
     /// reconnect, to another instance if there is one).
     pub closing: tokio::sync::watch::Sender<bool>,
+    /// The Content-Security-Policy of every response (our own origin, and the tile servers'
+    /// for images).
+    pub csp: axum::http::HeaderValue,
 }
 
 impl AppState {

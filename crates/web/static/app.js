@@ -241,38 +241,87 @@
     var shown = form.querySelector("[data-place]");
     var svg = form.querySelector("svg.grid-map[data-pick]");
     var marker = svg && svg.querySelector("#pick-marker");
-    var name = "";
-    if (svg) {
-      var x = (lon - parseFloat(svg.dataset.west)) * parseFloat(svg.dataset.sx);
-      var y = (parseFloat(svg.dataset.north) - lat) * parseFloat(svg.dataset.sy);
-      if (marker) {
-        marker.setAttribute("cx", x.toFixed(1));
-        marker.setAttribute("cy", y.toFixed(1));
-      }
-      name = placeName(svg, x, y);
+    if (svg && marker) {
+      var at = project(svg, lon, lat);
+      marker.setAttribute("cx", at.x.toFixed(1));
+      marker.setAttribute("cy", at.y.toFixed(1));
     }
-    // The place by the grid it lies in (and the street's first-level grid), the numbers after.
-    if (shown) { shown.textContent = (name ? name + "　" : "") + "（" + lonIn.value + ", " + latIn.value + "）"; }
-    var address = form.querySelector("input[name=address]");
-    if (address && name && (!address.value || address.getAttribute("data-auto") === address.value)) {
-      address.value = name + "附近";
-      address.setAttribute("data-auto", address.value);
-    }
+    var numbers = "（" + lonIn.value + ", " + latIn.value + "）";
+    if (shown) { shown.textContent = numbers; }
+    // The place as people name it (its grid, the nearest landmark) comes from the platform,
+    // which names every place the same way; it becomes the address until one is typed.
+    var asked = lonIn.value + "," + latIn.value;
+    form.setAttribute("data-asked", asked);
+    // In the page's language, which may not be the browser's.
+    fetch("/api/v1/grids/place?lon=" + lonIn.value + "&lat=" + latIn.value,
+      { credentials: "same-origin", headers: { "Accept-Language": document.documentElement.lang || "zh-CN" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (p) {
+        if (!p || !p.place || form.getAttribute("data-asked") !== asked) { return; }
+        if (shown) { shown.textContent = p.place + "　" + numbers; }
+        var address = form.querySelector("input[name=address]");
+        if (address && (!address.value || address.getAttribute("data-auto") === address.value)) {
+          address.value = p.place;
+          address.setAttribute("data-auto", address.value);
+        }
+      })
+      .catch(function () { /* the numbers stay; the address is typed */ });
   }
-  // The finest grid whose outline holds the point, with its first-level grid around it.
-  function placeName(svg, x, y) {
-    if (!window.DOMPoint) { return ""; }
-    var p = new window.DOMPoint(x, y);
-    var found = {};
-    svg.querySelectorAll("path[data-level]").forEach(function (g) {
-      var level = g.getAttribute("data-level");
-      if (!found[level] && g.isPointInFill && g.isPointInFill(p)) { found[level] = g.getAttribute("data-name"); }
+  // The map is Web Mercator, as tile servers draw: x is degrees of longitude from the west
+  // edge, y the Mercator ordinate (in degrees) down from the north edge, both times data-s.
+  function mercY(lat) { return Math.log(Math.tan(Math.PI / 4 + lat * Math.PI / 360)) * 180 / Math.PI; }
+  function project(svg, lon, lat) {
+    var s = parseFloat(svg.dataset.s);
+    return { x: (lon - parseFloat(svg.dataset.west)) * s, y: (parseFloat(svg.dataset.north) - mercY(lat)) * s };
+  }
+  function unproject(svg, x, y) {
+    var s = parseFloat(svg.dataset.s);
+    var m = parseFloat(svg.dataset.north) - y / s;
+    return { lon: parseFloat(svg.dataset.west) + x / s, lat: Math.atan(Math.sinh(m * Math.PI / 180)) * 180 / Math.PI };
+  }
+  // The base layer: the tiles of the zoom level whose pixels are the screen's, over the part of
+  // the map in view, from each configured server in order (base, then annotation). A tile of
+  // level z spans 360/2^z degrees of longitude and as much of the Mercator ordinate.
+  function drawTiles(svg, view) {
+    var layer = svg.querySelector("g.tiles");
+    var templates = (svg.dataset.tiles || "").split(" ").filter(Boolean);
+    var ctm = svg.getScreenCTM();
+    if (!layer || !templates.length || !ctm || !ctm.a) { return; }
+    var s = parseFloat(svg.dataset.s), west = parseFloat(svg.dataset.west), north = parseFloat(svg.dataset.north);
+    var maxZoom = parseInt(svg.dataset.maxZoom || "18", 10);
+    var subs = svg.dataset.subdomains || "";
+    var z = Math.max(1, Math.min(maxZoom, Math.round(Math.log2(360 * s * ctm.a / 256))));
+    var n = Math.pow(2, z), span = 360 / n;
+    var col = function (x) { return Math.floor((x / s + west + 180) / span); };
+    var row = function (y) { return Math.floor((180 - (north - y / s)) / span); };
+    var x0 = Math.max(0, col(view.x)), x1 = Math.min(n - 1, col(view.x + view.w));
+    var y0 = Math.max(0, row(view.y)), y1 = Math.min(n - 1, row(view.y + view.h));
+    if ((x1 - x0 + 1) * (y1 - y0 + 1) > 400) { return; }
+    var want = {};
+    templates.forEach(function (t, li) {
+      for (var tx = x0; tx <= x1; tx++) {
+        for (var ty = y0; ty <= y1; ty++) {
+          var key = li + "/" + z + "/" + tx + "/" + ty;
+          want[key] = true;
+          if (layer.querySelector('[data-tile="' + key + '"]')) { continue; }
+          var url = t.replace("{z}", z).replace("{x}", tx).replace("{y}", ty)
+            .replace("{s}", subs ? subs.charAt((tx + ty) % subs.length) : "");
+          var img = document.createElementNS("http://www.w3.org/2000/svg", "image");
+          img.setAttribute("data-tile", key);
+          img.setAttribute("href", url);
+          img.setAttribute("x", ((tx * span - 180 - west) * s).toFixed(3));
+          img.setAttribute("y", ((north - (180 - ty * span)) * s).toFixed(3));
+          img.setAttribute("width", (span * s).toFixed(3));
+          img.setAttribute("height", (span * s).toFixed(3));
+          img.setAttribute("preserveAspectRatio", "none");
+          layer.appendChild(img);
+        }
+      }
     });
-    var fine = found["3"] || found["2"] || found["1"] || "";
-    if (found["1"] && fine && fine.indexOf(found["1"].replace(/网格$/, "")) !== 0) {
-      return found["1"] + " " + fine;
-    }
-    return fine;
+    layer.querySelectorAll("image[data-tile]").forEach(function (img) {
+      if (!want[img.getAttribute("data-tile")]) { layer.removeChild(img); }
+    });
+    svg.setAttribute("data-tile-zoom", String(z));
   }
   // A map that pans and zooms: the wheel or two fingers zoom about the pointer, a drag moves it,
   // the buttons zoom about the middle or show the whole map. Lines keep their width and dots
@@ -294,8 +343,10 @@
       var px = ctm && ctm.a ? 1 / ctm.a : view.w / base.w;
       if (labels) { labels.setAttribute("font-size", (13 * px).toFixed(3)); }
       svg.querySelectorAll(".dot circle").forEach(function (c) { c.setAttribute("r", (6 * px).toFixed(3)); });
+      svg.querySelectorAll(".landmarks .lm").forEach(function (c) { c.setAttribute("r", (4 * px).toFixed(3)); });
       var m = svg.querySelector("#pick-marker");
       if (m) { m.setAttribute("r", (8 * px).toFixed(3)); }
+      drawTiles(svg, view);
     }
     window.addEventListener("resize", apply);
     function clamp() {
@@ -390,9 +441,8 @@
         if (!form || !m) { return; }
         var p = pt.matrixTransform(m.inverse());
         e.preventDefault();
-        setPlace(form,
-          parseFloat(svg.dataset.west) + p.x / parseFloat(svg.dataset.sx),
-          parseFloat(svg.dataset.north) - p.y / parseFloat(svg.dataset.sy));
+        var at = unproject(svg, p.x, p.y);
+        setPlace(form, at.lon, at.lat);
       });
     });
     document.querySelectorAll("[data-action=locate]").forEach(function (b) {

@@ -5,6 +5,7 @@ pub mod category;
 pub mod event;
 pub mod geometry;
 pub mod import;
+pub mod landmark;
 pub mod limit;
 pub mod report;
 

@@ -149,6 +149,78 @@ pub fn lattice() -> Vec<GridFeature> {
     out
 }
 
+/// Community names of the demo district, one per second-level area (58).
+const COMMUNITIES: [&str; 58] = [
+    "海滨", "兴海", "望海", "渤海", "锦绣", "和平", "新华", "东港", "西港", "阳光", "幸福", "康乐",
+    "文化", "建设", "胜利", "振兴", "友谊", "光明", "长青", "红星", "繁荣", "安居", "永安", "太平",
+    "朝阳", "向阳", "金湾", "银湾", "港湾", "翠湖", "清风", "明月", "春晖", "秋实", "丰收", "团结",
+    "民主", "育才", "书香", "园林", "滨河", "临港", "海韵", "海棠", "桃园", "梨园", "杏林", "松林",
+    "柳荫", "枫林", "竹园", "荷塘", "月湾", "星海", "龙泉", "凤鸣", "鹤翔", "云峰",
+];
+
+/// The demo district's landmarks: each area's residents' committee at its middle cell, each
+/// street's office, and a school, park, market, clinic or bus stop in every third cell, off the
+/// cell's middle (where the demo's reports are), so that a report is some metres from one.
+pub fn landmarks() -> Vec<onewindow_core::grid::landmark::NewLandmark> {
+    use onewindow_core::grid::landmark::NewLandmark;
+    let mut areas: BTreeMap<Group, Vec<(i64, i64)>> = BTreeMap::new();
+    for row in 0..ROWS {
+        for col in 0..COLS {
+            areas.entry(group(col, row)).or_default().push((col, row));
+        }
+    }
+    let mut out = Vec::new();
+    let at = |col: i64, row: i64, dx: f64, dy: f64| {
+        let c = centre(col, row);
+        Point {
+            lon: c.lon + dx,
+            lat: c.lat + dy,
+        }
+    };
+    for (i, cells) in areas.values().enumerate() {
+        let (col, row) = cells[cells.len() / 2];
+        out.push(NewLandmark {
+            name: format!("{}社区居委会", COMMUNITIES[i % COMMUNITIES.len()]),
+            kind: Some("居委会".into()),
+            point: at(col, row, 0.0012, 0.0009),
+        });
+    }
+    for (b, (_, street)) in STREETS.iter().enumerate() {
+        let (col, row) = (b as i64 % 3 * 8 + 4, if b < 3 { 3 } else { 10 });
+        out.push(NewLandmark {
+            name: format!("{street}办事处"),
+            kind: Some("政府机关".into()),
+            point: at(col, row, -0.0015, 0.0011),
+        });
+    }
+    const KINDS: [(&str, &str); 5] = [
+        ("小学", "学校"),
+        ("公园", "公园"),
+        ("农贸市场", "市场"),
+        ("社区卫生服务站", "医院"),
+        ("公交站", "公交站"),
+    ];
+    let mut k = 0;
+    for row in (1..ROWS).step_by(3) {
+        for col in (1..COLS).step_by(3) {
+            let stem = COMMUNITIES[(k * 7 + 3) % COMMUNITIES.len()];
+            let (suffix, kind) = KINDS[k % KINDS.len()];
+            out.push(NewLandmark {
+                name: format!("{stem}{suffix}"),
+                kind: Some(kind.into()),
+                point: at(col, row, -0.0021, -0.0014),
+            });
+            k += 1;
+        }
+    }
+    out.push(NewLandmark {
+        name: "龙港区政务服务中心".into(),
+        kind: Some("政府机关".into()),
+        point: at(12, 6, 0.0025, -0.0012),
+    });
+    out
+}
+
 /// The middle of a cell, for demo reports.
 pub fn centre(col: i64, row: i64) -> Point {
     Point {
@@ -359,6 +431,14 @@ pub async fn seed(
     region_ids: &std::collections::HashMap<&str, i64>,
     report: &mut Report,
 ) -> Result<(), StoreError> {
+    // Landmarks came after the grids: a district seeded before them gets them now.
+    if store.landmarks().await?.is_empty() {
+        let district = region_ids.get("211403").copied();
+        store
+            .replace_landmarks(ctx, district, landmarks(), Utc::now())
+            .await?;
+        report.created += 1;
+    }
     if !store.grids(Some(1)).await?.is_empty() {
         report.kept += 1;
         return Ok(());

@@ -910,3 +910,199 @@ each_app!(
         assert_eq!(res.status(), StatusCode::OK);
     }
 );
+
+fn with_tiles() -> onewindow_web::WebConfig {
+    onewindow_web::WebConfig {
+        map: onewindow_web::basemap::MapSettings {
+            tiles: vec!["https://t{s}.tiles.example.gov.cn/vec/{z}/{x}/{y}.png".into()],
+            subdomains: Some("01".into()),
+            attribution: Some("审图号：辽S(2026)001号".into()),
+            max_zoom: None,
+        },
+        ..crate::support::config()
+    }
+}
+
+// A picked or reported place is named as people name it: its grid and where it is from the
+// nearest landmark. The command centre keeps the landmarks as a GeoJSON file of points (replaced
+// whole, one audit entry, nothing written when any feature is bad); the place is named by the
+// API the report forms ask, on the problem's page and in the patrol record. The map's base layer
+// comes from the configured tile server, whose origins (and only they) join the pages' image
+// sources, and the map carries the source's 审图号.
+each_app!(
+    places_are_named_by_grid_and_nearest_landmark,
+    with_tiles(),
+    |app| {
+        let dispatcher = app.token("dispatcher").await;
+        let grid = app.token("grid").await;
+        let cookie = crate::pages::sign_in_cookie(app, "dispatcher").await;
+        // The demo district has its landmarks: committees, street offices, schools, stops.
+        let (s, doc) = app.get("/api/v1/grids/landmarks", &dispatcher).await;
+        assert_eq!(s, StatusCode::OK);
+        let features = doc["features"].as_array().unwrap();
+        assert!(features.len() > 60, "{}", features.len());
+        assert!(
+            features
+                .iter()
+                .any(|f| f["properties"]["name"] == "龙港区政务服务中心")
+        );
+
+        // A point 0.0005° north of the service centre is in its grid and some 50 m north of it.
+        let hub = features
+            .iter()
+            .find(|f| f["properties"]["name"] == "龙港区政务服务中心")
+            .unwrap()["geometry"]["coordinates"]
+            .clone();
+        let (lon, lat) = (hub[0].as_f64().unwrap(), hub[1].as_f64().unwrap() + 0.0005);
+        let res = app
+            .http
+            .get(app.url(&format!("/api/v1/grids/place?lon={lon}&lat={lat}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "public, as the map is");
+        let named: Value = res.json().await.unwrap();
+        let place = named["place"].as_str().unwrap();
+        assert!(
+            place.contains("网格，龙港区政务服务中心北约60米")
+                || place.contains("网格，龙港区政务服务中心北约50米"),
+            "{place}"
+        );
+        assert!(named["grid"].as_str().unwrap().starts_with('G'));
+        // Far from everything: no grid, no landmark, nothing made up.
+        let (s, far) = app
+            .get("/api/v1/grids/place?lon=100.0&lat=30.0", &grid)
+            .await;
+        assert_eq!((s, far["place"].as_str()), (StatusCode::OK, Some("")));
+        let (s, e) = app.get("/api/v1/grids/place?lon=200&lat=30", &grid).await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("lon")),
+            "{e}"
+        );
+
+        // A report there: its page says where it is in words, as well as in numbers.
+        let cats: Value = app.get("/api/v1/grid/categories", &grid).await.1;
+        let cat = cats
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["attributes"].as_array().is_none_or(|a| a.is_empty()))
+            .unwrap()["id"]
+            .clone();
+        let (s, ev) = app
+        .call(
+            Method::POST,
+            "/api/v1/events",
+            Some(&grid),
+            Some(json!({"source": "grid", "description": "路灯不亮，晚上行人看不清路", "category_id": cat,
+                "point": {"lon": lon, "lat": lat}})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{ev}");
+        let (s, html) =
+            crate::pages::page(app, &format!("/grid/events/{}", ev["event"]["id"]), &cookie).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("id=\"event-place\""), "the place is shown");
+        assert!(html.contains("龙港区政务服务中心北约"), "by the landmark");
+
+        // The landmarks are replaced whole by a file of points, by the command centre only.
+        let post = |token: String, body: String| async move {
+            let res = app
+                .http
+                .post(app.url("/api/v1/grids/landmarks"))
+                .bearer_auth(token)
+                .header("content-type", "application/geo+json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let s = res.status();
+            (s, res.json::<Value>().await.unwrap_or(Value::Null))
+        };
+        let mine = json!({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "老槐树", "kind": "古树"},
+         "geometry": {"type": "Point", "coordinates": [lon, lat + 0.0004]}}]});
+        let (s, _) = post(grid.clone(), mine.to_string()).await;
+        assert_eq!(
+            s,
+            StatusCode::FORBIDDEN,
+            "a grid worker does not keep the landmarks"
+        );
+        let bad = json!({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "老槐树"}, "geometry": {"type": "Point", "coordinates": [lon, lat]}},
+        {"type": "Feature", "properties": {"name": "水塔"}, "geometry": {"type": "LineString", "coordinates": [[lon, lat], [lon, lat]]}}]});
+        let (s, e) = post(dispatcher.clone(), bad.to_string()).await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("features[1].geometry")
+            ),
+            "{e}"
+        );
+        assert!(
+            e["reason"]
+                .as_str()
+                .unwrap()
+                .starts_with("第2个要素：地标应为点"),
+            "named by its place in the file, in words: {e}"
+        );
+        let (_, still) = app.get("/api/v1/grids/landmarks", &dispatcher).await;
+        assert_eq!(
+            still["features"].as_array().unwrap().len(),
+            features.len(),
+            "nothing written"
+        );
+        let (s, r) = post(dispatcher.clone(), mine.to_string()).await;
+        assert_eq!((s, r["kept"].as_i64()), (StatusCode::OK, Some(1)), "{r}");
+        let (_, named) = app
+            .get(&format!("/api/v1/grids/place?lon={lon}&lat={lat}"), &grid)
+            .await;
+        assert!(
+            named["place"].as_str().unwrap().ends_with("老槐树南约40米"),
+            "the new landmarks name places at once: {named}"
+        );
+        let admin = app.token("admin").await;
+        let (_, trail) = app.get("/api/v1/audit?target_type=landmark", &admin).await;
+        let entries = trail.as_array().unwrap();
+        // The demo's own landmarks, then this file: one import, one entry each, in the district.
+        assert_eq!(entries.len(), 2, "one import, one entry: {trail}");
+        assert_eq!(entries[0]["action"], "landmark.replace");
+        let summary: Value = serde_json::from_str(entries[0]["summary"].as_str().unwrap()).unwrap();
+        assert_eq!(summary["after"]["count"], 1, "{trail}");
+        let admin_cookie = crate::pages::sign_in_cookie(app, "admin").await;
+        let (_, audit_page) =
+            crate::pages::page(app, "/audit?target_type=landmark", &admin_cookie).await;
+        assert!(
+            audit_page.contains("更新地标"),
+            "the trail says what was done"
+        );
+
+        // The tile server: its origins join the image sources, nothing else does.
+        let res = app
+            .http
+            .get(app.url("/grid"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        let csp = res.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+        csp.contains("img-src 'self' data: https://t0.tiles.example.gov.cn https://t1.tiles.example.gov.cn;")
+            && csp.contains("script-src 'self';")
+            && csp.contains("connect-src 'self';"),
+        "{csp}"
+    );
+        let html = res.text().await.unwrap().replace("&#x2f;", "/");
+        assert!(
+            html.contains("data-tiles=\"https://t{s}.tiles.example.gov.cn/vec/{z}/{x}/{y}.png\""),
+            "the map knows its tiles"
+        );
+        assert!(html.contains("审图号：辽S(2026)001号"));
+        assert!(html.contains("class=\"lm\""), "the landmark is on the map");
+    }
+);

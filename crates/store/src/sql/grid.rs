@@ -17,6 +17,7 @@ use onewindow_core::grid::category::{Category, NewCategory};
 use onewindow_core::grid::event::{Action, LogLine};
 use onewindow_core::grid::geometry;
 use onewindow_core::grid::import::GridFeature;
+use onewindow_core::grid::landmark::{Landmark, NewLandmark};
 use onewindow_core::grid::limit::{Limit, StepLimits};
 use onewindow_core::grid::report::{Event, Point};
 use serde_json::json;
@@ -260,6 +261,69 @@ impl<B: Backend> GridStore for SqlStore<B> {
             )
             .await?;
         Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    async fn replace_landmarks(
+        &self,
+        ctx: &Context,
+        region_id: Option<i64>,
+        landmarks: Vec<NewLandmark>,
+        at: DateTime<Utc>,
+    ) -> Result<usize> {
+        let mut tx = self.b.begin().await?;
+        let (before,): (i64,) = B::opt(&mut tx, sql("SELECT COUNT(*) FROM landmarks"))
+            .await?
+            .unwrap_or((0,));
+        B::exec(&mut tx, sql("DELETE FROM landmarks")).await?;
+        for l in &landmarks {
+            let (lon, lat) = l.point.e6();
+            B::exec(
+                &mut tx,
+                sql(
+                    "INSERT INTO landmarks (name, kind, lon_e6, lat_e6, created_at)
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(l.name.clone())
+                .bind(l.kind.clone())
+                .bind(lon)
+                .bind(lat)
+                .bind(at),
+            )
+            .await?;
+        }
+        super::audit::append::<B>(
+            &mut tx,
+            ctx,
+            Change {
+                action: "landmark.replace".into(),
+                target_type: "landmark".into(),
+                target_id: None,
+                department_id: None,
+                region_id,
+                summary: json!({"before": {"count": before}, "after": {"count": landmarks.len()}}),
+            },
+        )
+        .await?;
+        B::commit(tx).await?;
+        Ok(landmarks.len())
+    }
+
+    async fn landmarks(&self) -> Result<Vec<Landmark>> {
+        let rows: Vec<(i64, String, Option<String>, i64, i64)> = self
+            .b
+            .read_all(sql(
+                "SELECT id, name, kind, lon_e6, lat_e6 FROM landmarks ORDER BY name, id",
+            ))
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, kind, lon, lat)| Landmark {
+                id,
+                name,
+                kind,
+                point: Point::from_e6(lon, lat),
+            })
+            .collect())
     }
 
     async fn create_event_category(

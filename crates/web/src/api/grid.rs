@@ -12,7 +12,7 @@ use crate::service::events::{
 };
 use crate::service::grid::{
     self as svc, CategoryUpdate, CheckinInput, CoverageLine, GridLine, ImportResult, IssuedKey,
-    PatrolReport, StaffInput,
+    LandmarkImport, PatrolReport, StaffInput,
 };
 use crate::state::AppState;
 use axum::Json;
@@ -36,6 +36,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(grids))
         .routes(routes!(import, export))
+        .routes(routes!(import_landmarks, export_landmarks))
+        .routes(routes!(place))
         .routes(routes!(coverage))
         .routes(routes!(staff))
         .routes(routes!(categories, create_category))
@@ -83,6 +85,66 @@ async fn export(State(state): State<AppState>, auth: Auth) -> AppResult<Response
         doc.to_string(),
     )
         .into_response())
+}
+
+/// Replace the district's landmarks (地标) with a GeoJSON FeatureCollection of points (`name`
+/// and `kind` in each feature's properties). A reported point is named by its grid and the
+/// nearest landmark. A file with any problem changes nothing.
+#[utoipa::path(post, path = "/api/v1/grids/landmarks", tag = "grid",
+    request_body(content = Object, content_type = "application/geo+json"),
+    responses((status = 200, body = LandmarkImport), Errors))]
+async fn import_landmarks(
+    State(state): State<AppState>,
+    auth: Auth,
+    body: Bytes,
+) -> AppResult<Json<LandmarkImport>> {
+    Ok(Json(svc::import_landmarks(&state, &auth, &body).await?))
+}
+
+/// The landmarks as a GeoJSON FeatureCollection, as the import reads it.
+#[utoipa::path(get, path = "/api/v1/grids/landmarks", tag = "grid",
+    responses((status = 200, body = Object, content_type = "application/geo+json"), Errors))]
+async fn export_landmarks(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    use axum::response::IntoResponse;
+    let doc = svc::export_landmarks(&state, &auth).await?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/geo+json")],
+        doc.to_string(),
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct PlaceParams {
+    /// Longitude (WGS 84 degrees).
+    lon: f64,
+    /// Latitude (WGS 84 degrees).
+    lat: f64,
+}
+
+/// A point as people name it: its grid and where it is from the nearest landmark
+/// ("滨海街道第1片区第3网格，滨海社区居委会东北约150米"). The report forms name a picked place
+/// with it. Public, as the map is.
+#[utoipa::path(get, path = "/api/v1/grids/place", tag = "grid", security(()), params(PlaceParams),
+    responses((status = 200, body = svc::PlaceName), Errors))]
+async fn place(
+    State(state): State<AppState>,
+    lang: crate::lang::ReqLang,
+    ApiQuery(p): ApiQuery<PlaceParams>,
+) -> AppResult<Json<svc::PlaceName>> {
+    Ok(Json(
+        svc::name_place(
+            &state,
+            Point {
+                lon: p.lon,
+                lat: p.lat,
+            },
+            lang.0,
+        )
+        .await?,
+    ))
 }
 
 /// The coverage check: each grid's gaps, its children's overlaps and strays.

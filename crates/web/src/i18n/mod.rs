@@ -1292,6 +1292,18 @@ const UI: &[(&str, &str, &str)] = &[
     ("gd.boundaries", "网格边界", "Boundaries"),
     ("gd.export_geojson", "导出GeoJSON", "Export GeoJSON"),
     ("gd.import_geojson", "导入GeoJSON", "Import GeoJSON"),
+    ("gd.landmarks", "地标", "Landmarks"),
+    (
+        "gd.landmarks_hint",
+        "居委会、学校、医院、公交站等群众常说的地方；上报的位置以所在网格和最近的地标说明。导入时整体替换。",
+        "Places people name a spot by (committees, schools, hospitals, bus stops); a reported place is named by its grid and the nearest landmark. An import replaces them all.",
+    ),
+    ("gd.landmarks_count", "现有地标：", "Landmarks: "),
+    (
+        "gd.import_landmarks",
+        "导入地标（GeoJSON点）",
+        "Import landmarks (GeoJSON points)",
+    ),
     ("gd.import", "导入", "Import"),
     ("gd.stage.report", "上报", "reported"),
     ("gd.stage.handle", "处置", "handling"),

@@ -7,6 +7,7 @@ pub(super) const UI: &[(&str, &str, &str)] = &[
     ("audit.kind.guide", "办事指南", "service guide"),
     ("audit.kind.work_item", "企业诉求", "enterprise request"),
     ("audit.kind.grid", "网格", "grid"),
+    ("audit.kind.landmark", "地标", "landmarks"),
     ("audit.kind.event", "网格事件", "grid event"),
     ("audit.kind.visit", "走访", "visit"),
     ("audit.kind.user", "账号", "account"),
@@ -47,6 +48,7 @@ pub(super) const UI: &[(&str, &str, &str)] = &[
     ("audit.verb.create", "新增", "created"),
     ("audit.verb.update", "修改", "edited"),
     ("audit.verb.import", "导入", "imported"),
+    ("audit.verb.replace", "更新", "replaced"),
     ("audit.verb.activate", "启用", "reactivated"),
     ("audit.verb.deactivate", "停用", "deactivated"),
     ("audit.verb.put", "修改", "changed"),
@@ -145,4 +147,5 @@ pub(super) const UI: &[(&str, &str, &str)] = &[
     ("audit.field.note", "意见或说明", "Note"),
     ("audit.field.category", "类别", "Category"),
     ("audit.field.title", "标题", "Title"),
+    ("audit.field.count", "数量", "Count"),
 ];

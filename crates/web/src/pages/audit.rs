@@ -154,6 +154,7 @@ fn field_label(key: &str, kind: &str, lang: Lang) -> Option<String> {
         "note" | "reason" | "opinion" => "audit.field.note",
         "category" => "audit.field.category",
         "title" => "audit.field.title",
+        "count" => "audit.field.count",
         "matter" => "case.matter",
         "applicant" => "case.applicant",
         "channel" => "case.channel",

@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/grid/report", post(report))
         .route("/grid/events/{id}/photos", post(add_photos))
         .route("/grid/geojson", post(import))
+        .route("/grid/landmarks", post(import_landmarks))
         .layer(DefaultBodyLimit::max(crate::service::uploads::BODY_LIMIT));
     Router::new()
         .route("/grid", get(desk))
@@ -50,15 +51,24 @@ pub fn router() -> Router<AppState> {
         .merge(uploads)
 }
 
-/// Longitude and latitude to the map's pixels: an equirectangular view of the grids' extent,
-/// the longitude scaled by the cosine of the middle latitude so that shapes keep their form.
+/// Longitude and latitude to the map's pixels: Web Mercator (EPSG:3857), as the tile servers
+/// draw, so that a base layer's tiles are rectangles of the map; the page's script holds the
+/// inverse (`unproject` in app.js). `s` is pixels per degree of longitude; `north` is the
+/// Mercator ordinate of the grids' northern edge in the same degrees.
 pub struct Projection {
     west: f64,
     north: f64,
-    sx: f64,
-    sy: f64,
+    s: f64,
     pub width: f64,
     pub height: f64,
+}
+
+/// The Mercator ordinate of a latitude, in degrees (equal to the latitude at the equator).
+fn mercator_y(lat: f64) -> f64 {
+    (std::f64::consts::FRAC_PI_4 + lat.to_radians() / 2.0)
+        .tan()
+        .ln()
+        .to_degrees()
 }
 
 impl Projection {
@@ -71,21 +81,22 @@ impl Projection {
             }
         }
         let (x0, y0, x1, y1) = b?;
-        let k = ((y0 + y1) / 2.0).to_radians().cos().max(0.01);
-        let sx = width / ((x1 - x0) * k).max(f64::EPSILON) * k;
-        let sy = sx / k;
+        let s = width / (x1 - x0).max(f64::EPSILON);
+        let north = mercator_y(y1.min(85.0));
         Some(Projection {
             west: x0,
-            north: y1,
-            sx,
-            sy,
+            north,
+            s,
             width,
-            height: ((y1 - y0) * sy).ceil(),
+            height: ((north - mercator_y(y0.max(-85.0))) * s).ceil(),
         })
     }
 
     fn xy(&self, lon: f64, lat: f64) -> (f64, f64) {
-        ((lon - self.west) * self.sx, (self.north - lat) * self.sy)
+        (
+            (lon - self.west) * self.s,
+            (self.north - mercator_y(lat)) * self.s,
+        )
     }
 
     fn path(&self, shape: &Shape) -> String {
@@ -109,7 +120,14 @@ fn light_code(l: Option<Light>) -> &'static str {
 
 /// The map: grids of the levels asked for, and events as dots coloured by their light, each a
 /// link to its page. `pick` lets a click choose a point (the report form).
-fn map(m: &GridMap, events: &[EventLine], levels: &[i64], pick: bool, lang: Lang) -> Value {
+fn map(
+    m: &GridMap,
+    tiles: &crate::basemap::MapSettings,
+    events: &[EventLine],
+    levels: &[i64],
+    pick: bool,
+    lang: Lang,
+) -> Value {
     let Some(p) = Projection::of(m, 880.0) else {
         return Value::from(());
     };
@@ -143,10 +161,23 @@ fn map(m: &GridMap, events: &[EventLine], levels: &[i64], pick: bool, lang: Lang
             })
         })
         .collect();
+    // Landmarks within the map, named from the zoom at which there is room for them.
+    let landmarks: Vec<Value> = m
+        .landmarks
+        .iter()
+        .filter_map(|l| {
+            let (x, y) = p.xy(l.point.lon, l.point.lat);
+            ((0.0..=p.width).contains(&x) && (0.0..=p.height).contains(&y)).then(|| {
+                context! { x => format!("{x:.1}"), y => format!("{y:.1}"), name => l.name.clone() }
+            })
+        })
+        .collect();
     context! {
-        width => p.width, height => p.height,
-        west => p.west, north => p.north, sx => p.sx, sy => p.sy,
+        width => p.width, height => p.height, landmarks => landmarks,
+        west => p.west, north => p.north, s => p.s,
         grids => grids, dots => dots, pick => pick,
+        tiles => tiles.tiles.clone(), subdomains => tiles.subdomains.clone().unwrap_or_default(),
+        max_zoom => tiles.max_zoom(), attribution => tiles.attribution.clone(),
     }
 }
 
@@ -275,7 +306,7 @@ async fn desk(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppRe
             category_filter => q.category_id,
             sources => Source::ALL.iter().map(|s| context! { code => s.code(), name => s.name().get(lang).to_string() }).collect::<Vec<_>>(),
             source_filter => q.source.clone().unwrap_or_default(),
-            map => if a.is_staff() { map(&m, &lines, &[1, 2, 3], false, lang) } else { Value::from(()) },
+            map => if a.is_staff() { map(&m, &state.config.map, &lines, &[1, 2, 3], false, lang) } else { Value::from(()) },
             my_grids => mine_grids.iter().filter_map(|g| m.grid(*g)).map(|g| format!("{} {}", g.code, g.name)).collect::<Vec<_>>(),
         },
     ))
@@ -323,7 +354,7 @@ async fn report_form(
                     values => x.values.iter().map(|v| context! { key => v.key.clone(), name => v.name.clone() }).collect::<Vec<_>>(),
                 }).collect::<Vec<_>>(),
             }).collect::<Vec<_>>(),
-            map => map(&m, &[], &[1, 2, 3], true, lang),
+            map => map(&m, &state.config.map, &[], &[1, 2, 3], true, lang),
         },
     ))
 }
@@ -458,6 +489,8 @@ async fn view(
             description => e.description.clone(),
             address => e.address.clone(),
             point => e.point.map(|p| format!("{:.6}, {:.6}", p.lon, p.lat)),
+            // Where it is, as people say it: the grid and the nearest landmark.
+            place => e.point.and_then(|p| m.place(p)).map(|t| t.get(lang).to_string()),
             reporter => format!("{} {}", e.reporter_name, e.reporter_phone),
             category => v.category.clone(),
             department => v.department.clone(),
@@ -487,7 +520,7 @@ async fn view(
                 actor => who.name(&l.actor_name, None),
                 note => l.note.clone(),
             }).collect::<Vec<_>>(),
-            map => map(&m, std::slice::from_ref(&line), &[1, 2, 3], false, lang),
+            map => map(&m, &state.config.map, std::slice::from_ref(&line), &[1, 2, 3], false, lang),
         },
     ))
 }
@@ -650,6 +683,23 @@ async fn import(
     Ok(saved("/grid/ledger"))
 }
 
+async fn import_landmarks(
+    State(state): State<AppState>,
+    auth: Auth,
+    headers: axum::http::HeaderMap,
+    mp: Multipart,
+) -> AppResult<Response> {
+    let form = checked_multipart(&auth, &headers, mp).await?;
+    let file = form.files.first().ok_or_else(|| {
+        AppError::bad_request(
+            "file",
+            Text::fixed("请选择GeoJSON文件", "choose a GeoJSON file"),
+        )
+    })?;
+    svc::import_landmarks(&state, &auth, &file.bytes).await?;
+    Ok(saved("/grid/ledger"))
+}
+
 fn period(page: &PageCtx) -> AppResult<(Option<NaiveDate>, Option<NaiveDate>)> {
     let day = |k: &str| -> AppResult<Option<NaiveDate>> {
         match page.param(k).filter(|v| !v.is_empty()) {
@@ -716,9 +766,10 @@ async fn ledger(State(state): State<AppState>, page: PageCtx, auth: Auth) -> App
             checkins => patrols.checkins.iter().rev().take(200).map(|c| context! {
                 at => display(c.at), name => c.user_name.clone(),
                 grid => c.grid_id.and_then(|g| m.grid(g)).map(|g| format!("{} {}", g.code, g.name)).unwrap_or_default(),
-                place => format!("{:.5}, {:.5}", c.point.lon, c.point.lat), note => c.note.clone(),
+                place => m.place(c.point).map_or_else(|| format!("{:.5}, {:.5}", c.point.lon, c.point.lat), |t| t.get(lang).to_string()), note => c.note.clone(),
             }).collect::<Vec<_>>(),
             dispatch => auth.actor.has(Permission::GridDispatch),
+            landmarks => m.landmarks.len(),
         },
     ))
 }

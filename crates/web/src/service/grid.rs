@@ -13,6 +13,7 @@ use onewindow_core::grid::Grid;
 use onewindow_core::grid::category::{Category, NewCategory};
 use onewindow_core::grid::geometry::{self, GridIndex};
 use onewindow_core::grid::import::{self, GridFeature};
+use onewindow_core::grid::landmark::{self, Landmark};
 use onewindow_core::grid::report::{GridRules, Point};
 use onewindow_core::time::{local_date, start_of};
 use onewindow_core::{DomainError, FieldError, Text};
@@ -34,6 +35,8 @@ pub struct GridMap {
     leaves: GridIndex,
     pub categories: Vec<Category>,
     pub rules: GridRules,
+    /// The places people name a spot by (地标).
+    pub landmarks: Vec<Landmark>,
 }
 
 impl GridMap {
@@ -66,6 +69,37 @@ impl GridMap {
         self.categories.iter().find(|c| c.code == code)
     }
 
+    /// A point as people name it: its grid (the finest, after its street's), and where it is
+    /// from the nearest landmark ("滨海街道第1片区第3网格，滨海社区居委会东北约150米").
+    pub fn place(&self, p: Point) -> Option<Text> {
+        let grids: Vec<&Grid> = self
+            .locate(p)
+            .map(|g| self.lineage(g.id))
+            .unwrap_or_default();
+        let grid = match (grids.last(), grids.first()) {
+            // The fine grid's own name, after its street's when it does not carry it already
+            // (the map's script names a picked place the same way).
+            (Some(top), Some(fine))
+                if top.id != fine.id
+                    && !fine.name.starts_with(top.name.trim_end_matches("网格")) =>
+            {
+                Some(format!("{} {}", top.name, fine.name))
+            }
+            (_, Some(fine)) => Some(fine.name.clone()),
+            _ => None,
+        };
+        let near = landmark::nearest(&self.landmarks, p).map(|(l, d)| landmark::describe(l, d, p));
+        match (grid, near) {
+            (Some(g), Some(n)) => Some(Text::new(
+                format!("{g}，{}", n.zh),
+                format!("{g}, {}", n.en),
+            )),
+            (Some(g), None) => Some(Text::new(g.clone(), g)),
+            (None, Some(n)) => Some(n),
+            (None, None) => None,
+        }
+    }
+
     pub fn children(&self, id: Option<i64>) -> impl Iterator<Item = &Grid> {
         self.grids.iter().filter(move |g| g.parent_id == id)
     }
@@ -96,6 +130,7 @@ async fn load(store: &dyn Store) -> AppResult<GridMap> {
         leaves,
         categories: store.event_categories().await?,
         rules: load_rules(store).await?,
+        landmarks: store.landmarks().await?,
     })
 }
 
@@ -180,6 +215,19 @@ pub async fn import(state: &AppState, auth: &Auth, bytes: &[u8]) -> AppResult<Im
     Ok(ImportResult { created, updated })
 }
 
+/// Where in a file a problem is, in words: "features[1].geometry" is the file's second feature.
+fn feature_name(field: &str, lang: onewindow_core::Lang) -> String {
+    let n = field
+        .strip_prefix("features[")
+        .and_then(|r| r.split(']').next())
+        .and_then(|n| n.parse::<usize>().ok());
+    match (n, lang) {
+        (Some(n), onewindow_core::Lang::Zh) => format!("第{}个要素：", n + 1),
+        (Some(n), onewindow_core::Lang::En) => format!("feature {}: ", n + 1),
+        (None, _) => String::new(),
+    }
+}
+
 /// Every problem of a file in one error, named by the first one's field.
 fn problems(errs: Vec<FieldError>) -> AppError {
     // The first twenty, then how many more.
@@ -188,7 +236,7 @@ fn problems(errs: Vec<FieldError>) -> AppError {
         let mut v: Vec<String> = errs
             .iter()
             .take(SHOWN)
-            .map(|e| format!("{}: {}", e.field, e.reason.get(lang)))
+            .map(|e| format!("{}{}", feature_name(&e.field, lang), e.reason.get(lang)))
             .collect();
         if errs.len() > SHOWN {
             v.push(match lang {
@@ -206,6 +254,71 @@ fn problems(errs: Vec<FieldError>) -> AppError {
             join(onewindow_core::Lang::En).join("; "),
         ),
     ))
+}
+
+/// Replaces the district's landmarks with a GeoJSON FeatureCollection of points (`name`, `kind`);
+/// a file with any problem changes nothing.
+pub async fn import_landmarks(
+    state: &AppState,
+    auth: &Auth,
+    bytes: &[u8],
+) -> AppResult<LandmarkImport> {
+    may_edit(auth)?;
+    let doc: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        AppError::bad_request(
+            "file",
+            Text::new(
+                format!("不是有效的GeoJSON：{e}"),
+                format!("not valid GeoJSON: {e}"),
+            ),
+        )
+    })?;
+    let list = landmark::read(&doc).map_err(problems)?;
+    let kept = state
+        .store
+        .replace_landmarks(&auth.ctx(), auth.actor.scope.region_id, list, cases::now())
+        .await?;
+    super::relay::stale(state, super::relay::Cache::Grid);
+    Ok(LandmarkImport { kept })
+}
+
+/// A point's name, as the report forms show it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct PlaceName {
+    /// The grid and the nearest landmark, or either; empty outside the grids with no landmark
+    /// near.
+    pub place: String,
+    /// The finest grid's code, when the point is in one.
+    pub grid: Option<String>,
+}
+
+/// Names a point by its grid and its nearest landmark.
+pub async fn name_place(
+    state: &AppState,
+    p: Point,
+    lang: onewindow_core::Lang,
+) -> AppResult<PlaceName> {
+    let p = p.check("lon", "lat")?;
+    let m = map(state).await?;
+    Ok(PlaceName {
+        place: m
+            .place(p)
+            .map(|t| t.get(lang).to_string())
+            .unwrap_or_default(),
+        grid: m.locate(p).map(|g| g.code.clone()),
+    })
+}
+
+/// What a landmark import kept.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct LandmarkImport {
+    pub kept: usize,
+}
+
+/// The landmarks as a FeatureCollection that `import_landmarks` reads back.
+pub async fn export_landmarks(state: &AppState, auth: &Auth) -> AppResult<serde_json::Value> {
+    may_read(auth)?;
+    Ok(landmark::write(&map(state).await?.landmarks))
 }
 
 /// Every grid as a FeatureCollection that `import` reads back.
