@@ -73,7 +73,7 @@
       b.windows.forEach(function (w) {
         if (w.window_id !== id) { return; }
         var clerk = document.querySelector("#ws-clerk span") || document.getElementById("pad-clerk");
-        if (clerk) { clerk.textContent = w.clerk_name || "—"; }
+        if (clerk) { clerk.textContent = w.clerk_name || clerk.getAttribute("data-none") || "—"; }
         var photo = document.getElementById("ws-photo");
         if (photo) {
           var src = w.clerk_photo ? "/hall/staff/" + w.clerk_id + "/photo" : "";
@@ -82,10 +82,16 @@
           }
           photo.hidden = !src;
         }
+        // The same four states as the server's `screen_state`: what the screen and the pad say.
+        var state = w.paused ? "paused" : (!w.clerk_id ? "vacant" : (w.current ? "serving" : "idle"));
+        screen.setAttribute("data-state", state);
         var num = document.getElementById("ws-number");
         if (num) {
-          num.textContent = w.paused ? num.getAttribute("data-paused") : (w.current ? w.current.number : "—");
+          num.textContent = state === "serving" ? w.current.number
+            : (state === "idle" ? num.getAttribute("data-idle") : num.getAttribute("data-paused"));
         }
+        var status = document.getElementById("ws-status");
+        if (status) { status.textContent = status.getAttribute("data-" + state); }
       });
     }
   }

@@ -740,6 +740,19 @@ async fn a_kiosk_ticket_is_called_shown_on_the_board_and_rated_on_the_pad() {
         .unwrap();
 
     let board = c.window().await.unwrap();
+    // The screen over window 1, before anyone is called there: it says what the window
+    // handles and what to do, never just "—". (Its tab is closed after each look: a browser
+    // keeps only six live connections to one site, and each display here holds one.)
+    tab(c, &app.url(&format!("/hall/windows/{w1}/screen"))).await;
+    assert!(text(c, "#ws-serves").await.starts_with("办理业务："));
+    let before = text(c, "#ws-status").await;
+    assert!(
+        before.contains("请到其他窗口办理") || before.contains("请留意叫号"),
+        "{before}"
+    );
+    assert_ne!(text(c, "#ws-number").await, "—");
+    c.close_window().await.unwrap();
+    c.switch_to_window(board.clone()).await.unwrap();
     c.goto(&app.url(&format!("/hall/{hid}/board")))
         .await
         .unwrap();
@@ -773,7 +786,7 @@ async fn a_kiosk_ticket_is_called_shown_on_the_board_and_rated_on_the_pad() {
         .unwrap();
 
     // The clerk at window 1 calls her.
-    tab(c, &app.url("/login")).await;
+    let console = tab(c, &app.url("/login")).await;
     sign_in(c, &app, "clerk").await;
     text(c, "#home-title").await;
     c.goto(&app.url("/hall")).await.unwrap();
@@ -782,17 +795,30 @@ async fn a_kiosk_ticket_is_called_shown_on_the_board_and_rated_on_the_pad() {
     assert_eq!(text(c, "#console-current").await, "A001");
 
     // The board and her ticket page hear of it by themselves.
-    c.switch_to_window(board).await.unwrap();
+    c.switch_to_window(board.clone()).await.unwrap();
     text_contains(c, "#board-call", "请A001号到1号窗口办理").await;
     text_contains(c, "#board-windows", "A001").await;
     c.switch_to_window(ticket).await.unwrap();
     text_contains(c, "#ticket-call", "请A001号到1号窗口办理").await;
+    c.close_window().await.unwrap();
+    c.switch_to_window(board.clone()).await.unwrap();
+    let screen = tab(c, &app.url(&format!("/hall/windows/{w1}/screen"))).await;
+    c.wait()
+        .for_element(Locator::Css("body[data-live=on]"))
+        .await
+        .unwrap();
+    text_contains(c, "#ws-number", "A001").await;
+    text_contains(c, "#ws-status", "请持号到本窗口办理").await;
+    text_contains(c, "#ws-clerk", "李志抗").await;
 
     // Served; the pad asks her; a low rating wants its reason.
-    let console = c.windows().await.unwrap().pop().unwrap();
     c.switch_to_window(console).await.unwrap();
     click(c, "#act-finish").await;
     text(c, "#console-idle").await;
+    // Between calls the screen asks people to wait for their number.
+    c.switch_to_window(screen).await.unwrap();
+    text_contains(c, "#ws-number", "请稍候").await;
+    text_contains(c, "#ws-status", "请留意叫号").await;
     c.switch_to_window(pad).await.unwrap();
     c.wait()
         .for_element(Locator::Css("#pad-rate:not([hidden])"))

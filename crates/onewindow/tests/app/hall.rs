@@ -868,6 +868,14 @@ each_app!(
             html.contains("李志抗"),
             "the clerk's name on the window's screen"
         );
+        // What the window handles, the hall's time, and what the person in front should do.
+        assert!(html.contains("办理业务："), "{html}");
+        assert!(html.contains("id=\"board-clock\""));
+        // A001 is finished: between calls it asks people to wait for their number.
+        assert!(
+            html.contains(">请稍候</p>") && html.contains("请留意叫号"),
+            "{html}"
+        );
         let (s, html) = crate::pages::page(app, &format!("/hall/{hid}/board"), "").await;
         assert_eq!(s, StatusCode::OK);
         assert!(html.contains("请A001号到1号窗口办理"));

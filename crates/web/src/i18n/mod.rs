@@ -1648,6 +1648,35 @@ const UI: &[(&str, &str, &str)] = &[
         "This screen updates itself.",
     ),
     ("hall.clerk", "工作人员", "Clerk"),
+    ("hall.ws_serves", "办理业务：", "Serves: "),
+    ("hall.ws_no_clerk", "暂无", "none"),
+    ("hall.ws_wait", "请稍候", "Please wait"),
+    (
+        "hall.ws_serving",
+        "请持号到本窗口办理",
+        "Please come to this window with your ticket",
+    ),
+    (
+        "hall.ws_idle",
+        "请留意叫号，叫到您的号码时请到本窗口办理",
+        "Please listen for your number; when it is called, come to this window",
+    ),
+    (
+        "hall.ws_vacant",
+        "本窗口暂无工作人员，请到其他窗口办理",
+        "No one is at this window; please go to another window",
+    ),
+    (
+        "hall.ws_paused",
+        "本窗口暂停服务，请到其他窗口办理",
+        "This window is paused; please go to another window",
+    ),
+    (
+        "hall.pad_note",
+        "办理结束后，请在此对本次服务进行评价。",
+        "When your business is done, please rate the service here. ",
+    ),
+    ("hall.pad_hotline", "意见建议请拨打", "For comments call "),
     (
         "hall.pad_welcome",
         "欢迎您对我们的服务进行评价",

@@ -303,7 +303,8 @@ async fn window_of(state: &AppState, id: i64) -> AppResult<onewindow_core::org::
         .ok_or_else(|| AppError::not_found(Text::fixed("窗口", "window")))
 }
 
-/// The screen over a window: its number, the clerk, the number being served.
+/// The screen over a window: its number, the clerk, the number being served, what the window
+/// handles and the hall's time; between calls it says what to do rather than showing nothing.
 async fn screen(
     State(state): State<AppState>,
     page: PageCtx,
@@ -311,8 +312,15 @@ async fn screen(
 ) -> AppResult<Response> {
     let lang = page.lang(None);
     let w = window_of(&state, id).await?;
+    let h = svc::open_hall(&state, w.hall_id).await?;
     let (b, _) = hall_live::board(&state, w.hall_id).await?;
     let s = b.windows.iter().find(|s| s.window_id == w.id);
+    let now = state.config.clock.now();
+    let serves = serves(&state, &w).await?;
+    let closed = svc::open_now(&state, &h)
+        .await?
+        .err()
+        .map(|why| why.get(lang).to_string());
     Ok(display(
         &state,
         &page,
@@ -321,8 +329,43 @@ async fn screen(
         context! {
             hall_id => w.hall_id, window => context! { id => w.id, number => w.number, label => w.label },
             s => s.map(ser),
+            state => s.map_or("vacant", screen_state),
+            serves => serves,
+            closed => closed,
+            now_ms => now.timestamp_millis(),
+            time => onewindow_core::time::local(now).format("%H:%M:%S").to_string(),
         },
     ))
+}
+
+/// What a window's screen and pad say between calls: serving someone, paused, no clerk, or
+/// waiting for the next call (the script keeps it current by the same names).
+fn screen_state(s: &onewindow_core::hall::board::WindowScreen) -> &'static str {
+    if s.paused {
+        "paused"
+    } else if s.clerk_id.is_none() {
+        "vacant"
+    } else if s.current.is_some() {
+        "serving"
+    } else {
+        "idle"
+    }
+}
+
+/// What a window handles, as the screen over it says: its zone and the departments it serves.
+async fn serves(state: &AppState, w: &onewindow_core::org::Window) -> AppResult<String> {
+    let zone = state.store.zone(w.zone_id).await?.map(|z| z.name);
+    let mut departments = Vec::new();
+    for d in &w.department_ids {
+        if let Some(d) = state.store.department(*d).await? {
+            departments.push(d.name);
+        }
+    }
+    Ok(match zone {
+        Some(z) if !departments.is_empty() => format!("{z}（{}）", departments.join("、")),
+        Some(z) => z,
+        None => departments.join("、"),
+    })
 }
 
 /// The evaluation pad on the counter (评价器): after each finish it asks for a rating.
@@ -352,6 +395,9 @@ async fn pad(
         context! {
             hall_id => w.hall_id, window => context! { id => w.id, number => w.number },
             clerk => s.and_then(|s| s.clerk_name.clone()),
+            state => s.map_or("vacant", screen_state),
+            serves => serves(&state, &w).await?,
+            hotline => state.config.site.hotline.clone(),
             levels => levels, reasons => LOW_REASONS,
         },
     ))
