@@ -4382,6 +4382,16 @@ mod import {
             vec!["submit", "accept"]
         );
         assert!(s.outbox(Some(ids[0]), 10).await.unwrap().is_empty());
+        // A list reads newest application first, whatever order history was written in.
+        let listed: Vec<i64> = s
+            .cases(&onewindow_store::CaseFilter::default())
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| c.id)
+            .filter(|id| ids.contains(id))
+            .collect();
+        assert_eq!(listed, vec![ids[2], ids[0], ids[1]]);
         assert_eq!(s.verify_audit().await.unwrap(), Ok(before + 1));
         let march = Period::new(Some(day(2026, 3, 1)), Some(day(2026, 3, 31))).unwrap();
         let fig = s.figures(&Slice::default(), march).await.unwrap();

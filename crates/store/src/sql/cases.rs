@@ -1157,8 +1157,11 @@ impl<B: Backend> CaseStore for SqlStore<B> {
         } else {
             filter.limit.min(5000)
         };
+        // Newest application first: the order people read a list in. Cases are numbered as
+        // they are written, which an import of history (or a copy between platforms) need not
+        // do in the order they were made.
         let q = sql(format!(
-            "{} ORDER BY id DESC LIMIT {limit} OFFSET {}",
+            "{} ORDER BY submitted_at DESC, id DESC LIMIT {limit} OFFSET {}",
             q.text,
             filter.offset.max(0)
         ))
