@@ -343,7 +343,7 @@
     function apply() {
       svg.setAttribute("viewBox", [view.x, view.y, view.w, view.h].join(" "));
       var z = base.w / view.w;
-      svg.setAttribute("data-zoom", z >= 6 ? "3" : z >= 2.2 ? "2" : "1");
+      svg.setAttribute("data-zoom", z >= 12 ? "4" : z >= 6 ? "3" : z >= 2.2 ? "2" : "1");
       // Sizes in screen pixels, whatever the zoom and the screen: a unit is this many pixels.
       var ctm = svg.getScreenCTM();
       var px = ctm && ctm.a ? 1 / ctm.a : view.w / base.w;

@@ -159,8 +159,9 @@ const COMMUNITIES: [&str; 58] = [
 ];
 
 /// The demo district's landmarks: each area's residents' committee at its middle cell, each
-/// street's office, and a school, park, market, clinic or bus stop in every third cell, off the
-/// cell's middle (where the demo's reports are), so that a report is some metres from one.
+/// street's office, and a school, park, market, clinic, bus stop, shop or square in every cell,
+/// off the cell's middle (where the demo's reports are), so that a report is some metres from
+/// one.
 pub fn landmarks() -> Vec<onewindow_core::grid::landmark::NewLandmark> {
     use onewindow_core::grid::landmark::NewLandmark;
     let mut areas: BTreeMap<Group, Vec<(i64, i64)>> = BTreeMap::new();
@@ -193,24 +194,29 @@ pub fn landmarks() -> Vec<onewindow_core::grid::landmark::NewLandmark> {
             point: at(col, row, -0.0015, 0.0011),
         });
     }
-    const KINDS: [(&str, &str); 5] = [
+    const KINDS: [(&str, &str); 8] = [
         ("小学", "学校"),
         ("公园", "公园"),
         ("农贸市场", "市场"),
         ("社区卫生服务站", "医院"),
         ("公交站", "公交站"),
+        ("超市", "商店"),
+        ("幼儿园", "学校"),
+        ("广场", "广场"),
     ];
-    let mut k = 0;
-    for row in (1..ROWS).step_by(3) {
-        for col in (1..COLS).step_by(3) {
-            let stem = COMMUNITIES[(k * 7 + 3) % COMMUNITIES.len()];
+    // One in every cell, somewhere in it (never at its middle, where the demo's reports are).
+    for row in 0..ROWS {
+        for col in 0..COLS {
+            let k = (row * COLS + col) as usize;
+            let stem = COMMUNITIES[(col as usize * 7 + row as usize * 13) % COMMUNITIES.len()];
             let (suffix, kind) = KINDS[k % KINDS.len()];
+            let dx = ((col * 37 + row * 11) % 7 - 3) as f64 * 0.0012;
+            let dy = ((col * 13 + row * 29) % 7 - 3) as f64 * 0.001;
             out.push(NewLandmark {
                 name: format!("{stem}{suffix}"),
                 kind: Some(kind.into()),
-                point: at(col, row, -0.0021, -0.0014),
+                point: at(col, row, if dx == 0.0 { 0.0015 } else { dx }, dy),
             });
-            k += 1;
         }
     }
     out.push(NewLandmark {

@@ -1833,3 +1833,84 @@ async fn the_map_draws_its_base_layer_from_the_districts_tile_server() {
     }
     c.set_window_size(1280, 900).await.unwrap();
 }
+
+// Every role's pages fit the screen, on a laptop and on a phone: whatever is wide (a table, a
+// chart) scrolls inside its own box, never the whole page sideways, and nothing is cut off at
+// the right edge. Each role opens its home and every page of its menu.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_roles_pages_fit_a_laptop_and_a_phone() {
+    let Some(d) = driver().await else { return };
+    let app = TestApp::start(demo_sqlite().await, config()).await;
+    let c = &d.client;
+    let mut wide = Vec::new();
+    for user in [
+        "admin",
+        "clerk",
+        "approver",
+        "supervisor",
+        "grid",
+        "dispatcher",
+        "steward",
+        "agent",
+        "leader",
+        "citizen",
+        "enterprise",
+        "petition-office",
+    ] {
+        c.set_window_size(1440, 900).await.unwrap();
+        sign_in(c, &app, user).await;
+        text(c, "#home-title").await;
+        let links: Vec<String> = c
+            .execute(
+                "return Array.from(document.querySelectorAll('#nav a[href^=\"/\"]'))
+                   .map(function (a) { return a.getAttribute('href'); })
+                   .filter(function (h, i, all) { return all.indexOf(h) === i && h.indexOf('.xlsx') < 0; })",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
+        let pages: Vec<String> = std::iter::once("/".to_string()).chain(links).collect();
+        for (w, h) in [(1440, 900), (390, 844)] {
+            c.set_window_size(w, h).await.unwrap();
+            for p in &pages {
+                c.goto(&app.url(p)).await.unwrap();
+                let over = c
+                    .execute(
+                        "var d = document.documentElement;
+                         var culprit = '';
+                         if (d.scrollWidth > d.clientWidth + 1) {
+                           document.querySelectorAll('main *').forEach(function (e) {
+                             var r = e.getBoundingClientRect();
+                             if (!culprit && r.right > d.clientWidth + 1 && !e.closest('.table-wrap, .scroll')) {
+                               culprit = e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && e.className.baseVal === undefined ? '.' + e.className : '');
+                             }
+                           });
+                           return d.scrollWidth + ' > ' + d.clientWidth + ' ' + culprit;
+                         }
+                         return '';",
+                        vec![],
+                    )
+                    .await
+                    .unwrap();
+                let over = over.as_str().unwrap_or("").to_string();
+                if !over.is_empty() {
+                    wide.push(format!("{user} {p} at {w}: {over}"));
+                }
+            }
+        }
+        c.set_window_size(1440, 900).await.unwrap();
+        sign_out(c, &app).await;
+    }
+    assert!(
+        wide.is_empty(),
+        "pages wider than the screen:\n{}",
+        wide.join("\n")
+    );
+    d.quit().await;
+    app.stop().await;
+}
