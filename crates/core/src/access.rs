@@ -23,6 +23,8 @@ pub struct Scope {
     pub region_id: Option<i64>,
     /// Materialised path of the region ("/1/4/9/"), so that "below" is a prefix test.
     pub region_path: Option<String>,
+    /// The region's level (province … community): whose office a region scope is.
+    pub region_level: Option<crate::validate::region_code::RegionLevel>,
 }
 
 /// Whose a record is: the department that owns it (if any) and the region it lies in.
@@ -217,6 +219,16 @@ pub fn role_grants(role: Role, p: Permission) -> bool {
 }
 
 impl Actor {
+    /// Staff over a whole district or more, outside any one department: the district's own
+    /// office (for a petition agent, the petition office rather than a station's agent).
+    pub fn over_district(&self) -> bool {
+        self.scope.department_id.is_none()
+            && self
+                .scope
+                .region_level
+                .is_some_and(|l| l.is_district_or_above())
+    }
+
     pub fn has(&self, p: Permission) -> bool {
         self.roles.iter().any(|&r| role_grants(r, p))
     }
@@ -312,6 +324,7 @@ mod tests {
                 department_id: dept,
                 region_id: None,
                 region_path: path.map(str::to_string),
+                region_level: None,
             },
         }
     }
@@ -321,6 +334,26 @@ mod tests {
             department_id: dept,
             region_path: path.into(),
         }
+    }
+
+    #[test]
+    fn the_districts_office_is_over_a_district_and_in_no_department() {
+        use crate::validate::region_code::RegionLevel;
+        let mut a = actor(vec![Role::PetitionAgent], None, Some("/1/2/3/"));
+        for (level, over) in [
+            (RegionLevel::Province, true),
+            (RegionLevel::City, true),
+            (RegionLevel::District, true),
+            (RegionLevel::Street, false),
+            (RegionLevel::Community, false),
+        ] {
+            a.scope.region_level = Some(level);
+            assert_eq!(a.over_district(), over, "{level:?}");
+        }
+        a.scope.department_id = Some(4);
+        assert!(!a.over_district(), "a department's staff is not the office");
+        a.scope = Scope::default();
+        assert!(!a.over_district());
     }
 
     #[test]

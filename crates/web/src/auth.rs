@@ -172,9 +172,13 @@ fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 }
 
 pub async fn actor_for(state: &AppState, user: &User) -> AppResult<Actor> {
-    let region_path = match user.region_id {
-        Some(r) => state.org_facts.region_path(state.store.as_ref(), r).await?,
-        None => None,
+    let (region_path, region_level) = match user.region_id {
+        Some(r) => state
+            .org_facts
+            .region(state.store.as_ref(), r)
+            .await?
+            .map_or((None, None), |(p, l)| (Some(p), Some(l))),
+        None => (None, None),
     };
     Ok(Actor {
         user_id: user.id,
@@ -185,6 +189,7 @@ pub async fn actor_for(state: &AppState, user: &User) -> AppResult<Actor> {
             department_id: user.department_id,
             region_id: user.region_id,
             region_path,
+            region_level,
         },
     })
 }

@@ -295,16 +295,6 @@ fn nav(auth: Option<&Auth>, lang: Lang, path: &str) -> Vec<NavGroup> {
         .collect()
 }
 
-/// Whether a petition agent works at the office (区信访局 and above) rather than at a village's or
-/// community's station: the scope's region is a district or higher (three levels deep or fewer).
-pub fn at_petition_office(a: &onewindow_core::access::Actor) -> bool {
-    a.scope.department_id.is_none()
-        && a.scope
-            .region_path
-            .as_deref()
-            .is_some_and(|p| p.trim_matches('/').split('/').count() <= 3)
-}
-
 /// A role as the reader's post: an agent at the petition office is its staff, not a station's
 /// agent.
 pub fn post_name(role: onewindow_core::identity::Role, office: bool, lang: Lang) -> String {
@@ -315,7 +305,8 @@ pub fn post_name(role: onewindow_core::identity::Role, office: bool, lang: Lang)
 }
 
 pub fn role_names(auth: &Auth, lang: Lang) -> String {
-    let office = at_petition_office(&auth.actor);
+    // An agent over the district is the petition office (区信访局 and above), not a station's.
+    let office = auth.actor.over_district();
     auth.user
         .roles
         .iter()

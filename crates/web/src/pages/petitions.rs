@@ -77,7 +77,7 @@ async fn desk(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppRe
     if !a.has(Permission::PetitionRead) {
         return Err(onewindow_core::DomainError::forbidden().into());
     }
-    let office = svc::is_office(&state, a).await?;
+    let office = svc::is_office(a);
     let works = a.has(Permission::PetitionWork) || a.has_role(Role::Leader);
     let q = PetitionQuery {
         station_id: page.int_param("station_id")?,
@@ -360,8 +360,8 @@ async fn stations(State(state): State<AppState>, page: PageCtx, auth: Auth) -> A
     let lang = page.lang(Some(&auth));
     let list = svc::stations(&state, &auth).await?;
     let a = &auth.actor;
-    let manages = a.has(Permission::PetitionManage)
-        && (a.has_role(Role::Admin) || svc::is_office(&state, a).await?);
+    let manages =
+        a.has(Permission::PetitionManage) && (a.has_role(Role::Admin) || svc::is_office(a));
     let (communities, agents) = if manages {
         let path = a.scope.region_path.clone().unwrap_or_default();
         let taken: Vec<i64> = list.iter().map(|s| s.station.region_id).collect();
@@ -460,7 +460,7 @@ async fn rota_page(
     let lang = page.lang(Some(&auth));
     let (month, from, to) = month_of(&page)?;
     let days = rota::rota(&state, &auth, from, to).await?;
-    let office = svc::is_office(&state, &auth.actor).await?;
+    let office = svc::is_office(&auth.actor);
     let leader = auth.actor.has_role(Role::Leader);
     let receptions = if office || leader {
         rota::receptions(&state, &auth, from, to).await?

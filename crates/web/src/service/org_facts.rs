@@ -1,34 +1,39 @@
-//! Facts about the organisation that never change once written: a region's path (regions are
-//! never moved) and a department's region (a department is never moved either). Every request
+//! Facts about the organisation that never change once written: a region's path and level
+//! (regions are never moved) and a department's region (a department is never moved either). Every request
 //! needs them to check scope, so they are kept in memory after the first read; a region or
 //! department not found is not remembered, since it may be created later.
 
 use crate::error::AppResult;
+use onewindow_core::validate::region_code::RegionLevel;
 use onewindow_store::Store;
 use std::collections::HashMap;
 use std::sync::RwLock;
 
 #[derive(Default)]
 pub struct OrgFacts {
-    region_paths: RwLock<HashMap<i64, String>>,
+    regions: RwLock<HashMap<i64, (String, RegionLevel)>>,
     department_regions: RwLock<HashMap<i64, i64>>,
 }
 
 impl OrgFacts {
     pub async fn region_path(&self, store: &dyn Store, id: i64) -> AppResult<Option<String>> {
-        if let Some(p) = self
-            .region_paths
-            .read()
-            .ok()
-            .and_then(|m| m.get(&id).cloned())
-        {
+        Ok(self.region(store, id).await?.map(|r| r.0))
+    }
+
+    /// A region's path and level.
+    pub async fn region(
+        &self,
+        store: &dyn Store,
+        id: i64,
+    ) -> AppResult<Option<(String, RegionLevel)>> {
+        if let Some(p) = self.regions.read().ok().and_then(|m| m.get(&id).cloned()) {
             return Ok(Some(p));
         }
-        let path = store.region(id).await?.map(|r| r.path);
-        if let (Some(p), Ok(mut m)) = (&path, self.region_paths.write()) {
+        let found = store.region(id).await?.map(|r| (r.path, r.level));
+        if let (Some(p), Ok(mut m)) = (&found, self.regions.write()) {
             m.insert(id, p.clone());
         }
-        Ok(path)
+        Ok(found)
     }
 
     pub async fn department_region(&self, store: &dyn Store, id: i64) -> AppResult<Option<i64>> {

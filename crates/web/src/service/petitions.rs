@@ -38,22 +38,12 @@ pub enum Standing {
 }
 
 /// Whether the actor is the petition office: an agent over a district or more.
-pub async fn is_office(state: &AppState, a: &Actor) -> AppResult<bool> {
-    if !a.has(Permission::PetitionWork) || a.scope.department_id.is_some() {
-        return Ok(false);
-    }
-    let Some(r) = a.scope.region_id else {
-        return Ok(false);
-    };
-    Ok(state
-        .store
-        .region(r)
-        .await?
-        .is_some_and(|r| r.level.is_district_or_above()))
+pub fn is_office(a: &Actor) -> bool {
+    a.has(Permission::PetitionWork) && a.over_district()
 }
 
 async fn office_over(state: &AppState, a: &Actor, region_id: i64) -> AppResult<bool> {
-    Ok(is_office(state, a).await? && a.covers_region(&region_path(state, Some(region_id)).await?))
+    Ok(is_office(a) && a.covers_region(&region_path(state, Some(region_id)).await?))
 }
 
 async fn station_or_404(state: &AppState, id: i64) -> AppResult<Station> {
@@ -122,7 +112,7 @@ async fn may_manage(state: &AppState, a: &Actor, region_id: i64) -> AppResult<()
     a.require(Permission::PetitionManage)?;
     let over = a.covers_region(&region_path(state, Some(region_id)).await?);
     // An administrator sets stations up; among agents, only the office does.
-    let manager = a.has_role(Role::Admin) || is_office(state, a).await?;
+    let manager = a.has_role(Role::Admin) || is_office(a);
     if over && manager {
         Ok(())
     } else {
@@ -432,7 +422,7 @@ pub async fn list(
         ..Default::default()
     };
     let mut found: Vec<Petition> = Vec::new();
-    if is_office(state, a).await? {
+    if is_office(a) {
         found = state
             .store
             .petitions(&PetitionFilter {
