@@ -30,9 +30,42 @@ pub fn display(t: DateTime<Utc>) -> String {
     local(t).format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
+/// A day of the week as a notice or a screen says it: short in a table (周二, Tue), long on a
+/// board's date line (星期二, Tuesday).
+pub fn weekday(d: NaiveDate, lang: crate::Lang, long: bool) -> String {
+    use chrono::Datelike;
+    const ZH: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
+    const EN: [&str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
+    let i = d.weekday().num_days_from_monday() as usize;
+    match (lang, long) {
+        (crate::Lang::Zh, true) => format!("星期{}", ZH[i]),
+        (crate::Lang::Zh, false) => format!("周{}", ZH[i]),
+        (crate::Lang::En, true) => EN[i].to_string(),
+        (crate::Lang::En, false) => EN[i][..3].to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_weekday_is_named_short_in_tables_and_long_on_a_board() {
+        let tue = NaiveDate::from_ymd_opt(2026, 12, 8).unwrap();
+        assert_eq!(weekday(tue, crate::Lang::Zh, false), "周二");
+        assert_eq!(weekday(tue, crate::Lang::Zh, true), "星期二");
+        assert_eq!(weekday(tue, crate::Lang::En, false), "Tue");
+        let sun = NaiveDate::from_ymd_opt(2026, 12, 13).unwrap();
+        assert_eq!(weekday(sun, crate::Lang::Zh, true), "星期日");
+    }
     use chrono::TimeZone;
 
     #[test]

@@ -285,11 +285,13 @@ async fn board(
 fn weekday_date(d: chrono::NaiveDate, lang: onewindow_core::Lang) -> String {
     use chrono::Datelike;
     match lang {
-        onewindow_core::Lang::Zh => {
-            const DAYS: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
-            let w = DAYS[d.weekday().num_days_from_monday() as usize];
-            format!("{}年{}月{}日 星期{w}", d.year(), d.month(), d.day())
-        }
+        onewindow_core::Lang::Zh => format!(
+            "{}年{}月{}日 {}",
+            d.year(),
+            d.month(),
+            d.day(),
+            onewindow_core::time::weekday(d, lang, true)
+        ),
         onewindow_core::Lang::En => d.format("%A %-d %B %Y").to_string(),
     }
 }

@@ -24,7 +24,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use minijinja::{Value, context};
 use onewindow_core::Lang;
 use onewindow_core::access::Permission;
@@ -479,7 +479,7 @@ async fn rota_page(
         context! {
             month => month, from => from.to_string(), to => to.to_string(),
             days => days.iter().map(|d| context! {
-                day => d.day.to_string(), weekday => weekday(d.day, lang), leader => d.leader_name.clone(),
+                day => d.day.to_string(), weekday => onewindow_core::time::weekday(d.day, lang, false), leader => d.leader_name.clone(),
                 is_today => d.is_today,
             }).collect::<Vec<_>>(),
             receptions => receptions.iter().map(|r| context! {
@@ -495,14 +495,6 @@ async fn rota_page(
             me => auth.user.id, today => t.to_string(),
         },
     ))
-}
-
-fn weekday(d: NaiveDate, lang: Lang) -> String {
-    let i = d.weekday().num_days_from_monday() as usize;
-    match lang {
-        Lang::Zh => ["周一", "周二", "周三", "周四", "周五", "周六", "周日"][i].into(),
-        Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][i].into(),
-    }
 }
 
 async fn set_day(State(state): State<AppState>, f: PageForm) -> AppResult<Response> {
