@@ -84,11 +84,13 @@
         }
         // The same four states as the server's `screen_state`: what the screen and the pad say.
         var state = w.paused ? "paused" : (!w.clerk_id ? "vacant" : (w.current ? "serving" : "idle"));
+        // Out of hours (as the page was made) only someone still being served is shown.
+        if (screen.hasAttribute("data-closed") && state !== "serving") { state = "closed"; }
         screen.setAttribute("data-state", state);
         var num = document.getElementById("ws-number");
         if (num) {
           num.textContent = state === "serving" ? w.current.number
-            : (state === "idle" ? num.getAttribute("data-idle") : num.getAttribute("data-paused"));
+            : num.getAttribute("data-" + (state === "vacant" ? "paused" : state));
         }
         var status = document.getElementById("ws-status");
         if (status) { status.textContent = status.getAttribute("data-" + state); }

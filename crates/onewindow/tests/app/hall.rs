@@ -745,6 +745,18 @@ each_app!(
             "{e}"
         );
         assert!(e["message"].as_str().unwrap().contains("休息日"), "{e}");
+        // The window's screen and the board say the hall is closed (not 请稍候), and look
+        // again each minute, so that they open with the hall without anyone reloading them.
+        let w1 = windows_by_number(app, &admin, hid).await(1);
+        let (_, html) = crate::pages::page(app, &format!("/hall/windows/{w1}/screen"), "").await;
+        assert!(
+            html.contains(">暂停办理</p>") && html.contains("休息日"),
+            "{html}"
+        );
+        assert!(!html.contains("请稍候</p>"));
+        assert!(html.contains("<meta http-equiv=\"refresh\" content=\"60\">"));
+        let (_, html) = crate::pages::page(app, &format!("/hall/{hid}/board"), "").await;
+        assert!(html.contains("<meta http-equiv=\"refresh\" content=\"60\">"));
     }
 );
 
@@ -875,6 +887,10 @@ each_app!(
         assert!(
             html.contains(">请稍候</p>") && html.contains("请留意叫号"),
             "{html}"
+        );
+        assert!(
+            !html.contains("http-equiv"),
+            "an open hall's screen does not reload itself"
         );
         let (s, html) = crate::pages::page(app, &format!("/hall/{hid}/board"), "").await;
         assert_eq!(s, StatusCode::OK);

@@ -1651,6 +1651,7 @@ const UI: &[(&str, &str, &str)] = &[
     ("hall.ws_serves", "办理业务：", "Serves: "),
     ("hall.ws_no_clerk", "暂无", "none"),
     ("hall.ws_wait", "请稍候", "Please wait"),
+    ("hall.ws_closed", "暂停办理", "Closed"),
     (
         "hall.ws_serving",
         "请持号到本窗口办理",

@@ -270,6 +270,9 @@ async fn board(
                 .err()
                 .map(|why| why.get(lang).to_string());
             context! {
+                // A screen on the wall all night must open with the hall: it looks again each
+                // minute while the hall is closed.
+                refresh_while_closed => closed.is_some(),
                 closed => closed,
                 hall => context! { id => h.id, hours => h.hours_text(), name => h.name },
                 board => ser(b.as_ref()),
@@ -331,8 +334,14 @@ async fn screen(
         context! {
             hall_id => w.hall_id, window => context! { id => w.id, number => w.number, label => w.label },
             s => s.map(ser),
-            state => s.map_or("vacant", screen_state),
+            // Out of hours the window is closed, unless someone is still being served.
+            state => match (s.map_or("vacant", screen_state), &closed) {
+                ("serving", _) => "serving",
+                (_, Some(_)) => "closed",
+                (st, None) => st,
+            },
             serves => serves,
+            refresh_while_closed => closed.is_some(),
             closed => closed,
             now_ms => now.timestamp_millis(),
             time => onewindow_core::time::local(now).format("%H:%M:%S").to_string(),
