@@ -13,6 +13,7 @@ pub mod grid;
 pub mod hall;
 pub mod i18n;
 pub mod identity;
+pub mod licence;
 pub mod org;
 pub mod petitions;
 pub mod supervision;
