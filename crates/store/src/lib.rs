@@ -8,6 +8,7 @@ pub mod backup;
 pub mod copy;
 pub mod error;
 mod group;
+pub mod licences;
 mod migrate;
 pub mod model;
 pub mod postgres;
@@ -37,6 +38,7 @@ use onewindow_core::supervision::urge::{Urge, UrgeLogLine, UrgeOrigin};
 use std::sync::Arc;
 
 pub use error::{Result, StoreError};
+pub use licences::{LicenceFilter, LicenceStore, NewLicence, SealKeyRecord, SignLicence};
 pub use model::{
     AppealFilter, Checkin, ComplaintFilter, EventFilter, EventPhoto, EventTally, GridStaff,
     NewComplaintRecord, NewEventRecord, NewRating, NewRatingLink, PublishedRectification, Rated,
@@ -1188,6 +1190,7 @@ pub trait Store:
     + EnterpriseServiceStore
     + PetitionStore
     + SecurityStore
+    + LicenceStore
 {
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> Result<()>;

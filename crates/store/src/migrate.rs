@@ -154,6 +154,11 @@ pub const SQLITE: &[Migration] = &[
         name: "landmarks",
         sql: include_str!("../migrations/sqlite/0028_landmarks.sql"),
     },
+    Migration {
+        version: 29,
+        name: "licences",
+        sql: include_str!("../migrations/sqlite/0029_licences.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -296,6 +301,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 28,
         name: "landmarks",
         sql: include_str!("../migrations/postgres/0028_landmarks.sql"),
+    },
+    Migration {
+        version: 29,
+        name: "licences",
+        sql: include_str!("../migrations/postgres/0029_licences.sql"),
     },
 ];
 

@@ -6764,3 +6764,221 @@ each_db!(the_trail_is_held_to_its_checkpoints, |db| {
         );
     }
 });
+
+mod licences {
+    use super::*;
+    use onewindow_core::licence::kind::{FieldSource, FieldSpec, NewLicenceKind, Validity};
+    use onewindow_core::licence::record::{Holder, HolderKind, LicenceField, Status};
+    use onewindow_core::licence::seal::{SealKey, hex, unhex, verify};
+    use onewindow_store::{LicenceFilter, NewLicence, SealKeyRecord};
+
+    fn at(d: u32) -> chrono::DateTime<chrono::Utc> {
+        use chrono::TimeZone;
+        onewindow_core::time::china()
+            .with_ymd_and_hms(2026, 6, d, 10, 0, 0)
+            .unwrap()
+            .to_utc()
+    }
+
+    fn day(d: u32) -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2026, 6, d).unwrap()
+    }
+
+    fn key(seed: u8, department_id: i64) -> (SealKey, SealKeyRecord) {
+        let mut secret = [seed; 32];
+        secret[0] = 1;
+        let k = SealKey::from_secret(&secret).unwrap();
+        let rec = SealKeyRecord {
+            key_id: k.id.clone(),
+            department_id,
+            public_key: hex(&k.public),
+            // What the service seals with the installation's key; the store keeps it as given.
+            sealed_secret: format!("sealed:{seed}"),
+            active: true,
+            created_at: at(1),
+            retired_at: None,
+        };
+        (k, rec)
+    }
+
+    // A licence type of a department, its seal key rotated (the old one kept, inactive), two
+    // licences issued from the type's series and signed once numbered, read back whole, by
+    // code, by holder; a status change under the version with its reason; a stale version
+    // refused; the trail names numbers, never the holder's ID number.
+    each_db!(licences_are_numbered_signed_kept_and_revoked, |db| {
+        let s = db.store.clone();
+        let o = org(s.as_ref()).await;
+        let c = ctx();
+        let kind = s
+            .create_licence_kind(
+                &c,
+                NewLicenceKind {
+                    code: "spjy".into(),
+                    name: "食品经营许可证".into(),
+                    department_id: o.dept_a.id,
+                    fields: vec![FieldSpec {
+                        key: "premises".into(),
+                        label: "经营场所".into(),
+                        source: FieldSource::Form,
+                        form_key: Some("premises".into()),
+                        required: true,
+                        max_len: 100,
+                    }],
+                    validity: Validity::Years(5),
+                    prefix: "JY211403".into(),
+                },
+                at(1),
+            )
+            .await
+            .unwrap();
+        assert_eq!(kind.validity, Validity::Years(5));
+        assert_eq!(s.licence_kinds().await.unwrap(), vec![kind.clone()]);
+        let e = s
+            .create_licence_kind(
+                &c,
+                NewLicenceKind {
+                    prefix: "JY 2".into(),
+                    code: "other".into(),
+                    ..NewLicenceKind {
+                        code: String::new(),
+                        name: "x".into(),
+                        department_id: o.dept_a.id,
+                        fields: kind.fields.clone(),
+                        validity: Validity::Indefinite,
+                        prefix: String::new(),
+                    }
+                },
+                at(1),
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, StoreError::Domain(ref d) if d.to_string().contains("prefix")),
+            "{e}"
+        );
+
+        let (old, old_rec) = key(3, o.dept_a.id);
+        s.add_seal_key(&c, old_rec, at(1)).await.unwrap();
+        let (k, rec) = key(4, o.dept_a.id);
+        s.add_seal_key(&c, rec, at(2)).await.unwrap();
+        let keys = s.seal_keys(Some(o.dept_a.id)).await.unwrap();
+        assert_eq!(keys.len(), 2);
+        assert_eq!(
+            (keys[0].key_id.as_str(), keys[0].active),
+            (k.id.as_str(), true)
+        );
+        assert_eq!(
+            (keys[1].key_id.as_str(), keys[1].active),
+            (old.id.as_str(), false)
+        );
+        assert!(keys[1].retired_at.is_some());
+
+        let issue = |holder: &str, code: &str| NewLicence {
+            kind_id: kind.id,
+            holder: Holder {
+                kind: HolderKind::Enterprise,
+                id_number: holder.into(),
+                name: "龙港鲜味餐饮有限公司".into(),
+            },
+            fields: vec![LicenceField {
+                key: "premises".into(),
+                label: "经营场所".into(),
+                value: "龙港区滨海路1号".into(),
+            }],
+            issued_on: day(2),
+            expires_on: Validity::Years(5).expires_on(day(2)),
+            case_id: None,
+            key_id: k.id.clone(),
+            verify_code: code.into(),
+        };
+        let sign = |l: &onewindow_core::licence::Licence| hex(&k.sign(&l.canonical()));
+        let (first, sig) = s
+            .issue_licence(&c, issue("91211403MA0000001X", "code-1"), &sign, at(2))
+            .await
+            .unwrap();
+        let (second, _) = s
+            .issue_licence(&c, issue("91211403MA0000002X", "code-2"), &sign, at(2))
+            .await
+            .unwrap();
+        assert_eq!(first.number, "JY2114032026000001");
+        assert_eq!(second.number, "JY2114032026000002");
+        assert_eq!(first.department_name, o.dept_a.name);
+        assert_eq!(
+            first.expires_on,
+            chrono::NaiveDate::from_ymd_opt(2031, 6, 1)
+        );
+        // The signature was made over the licence as kept, number and all.
+        let (back, back_sig) = s.licence(first.id).await.unwrap().unwrap();
+        assert_eq!(back, first);
+        assert_eq!(back_sig, sig);
+        assert_eq!(
+            verify(&k.public, &back.canonical(), &unhex(&back_sig).unwrap()),
+            Ok(true)
+        );
+        assert_eq!(
+            s.licence_by_code("code-2").await.unwrap().unwrap().0.id,
+            second.id
+        );
+        assert!(s.licence_by_code("nope").await.unwrap().is_none());
+        let mine = s
+            .licences(&LicenceFilter {
+                holder_id: Some("91211403MA0000001X".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(mine.iter().map(|l| l.id).collect::<Vec<_>>(), [first.id]);
+        let all = s
+            .licences(&LicenceFilter {
+                department_id: Some(o.dept_a.id),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 2);
+
+        // Revoked with its reason; the version moves, and the old one is refused.
+        let revoked = s
+            .set_licence_status(
+                &c,
+                first.id,
+                1,
+                Status::Revoked,
+                "以欺骗手段取得许可",
+                at(3),
+            )
+            .await
+            .unwrap();
+        assert_eq!(revoked.status, Status::Revoked);
+        assert_eq!(revoked.status_reason.as_deref(), Some("以欺骗手段取得许可"));
+        assert_eq!(revoked.version, 2);
+        let e = s
+            .set_licence_status(&c, first.id, 1, Status::Cancelled, "x", at(3))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, StoreError::Domain(onewindow_core::DomainError::Conflict(ref f)) if f.field == "version"),
+            "{e}"
+        );
+        let trail = s
+            .audit_entries(&AuditFilter {
+                limit: 1000,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let licence_entries: Vec<_> = trail
+            .iter()
+            .filter(|e| e.target_type == "licence")
+            .collect();
+        assert_eq!(licence_entries.len(), 3, "two issued, one revoked");
+        assert!(
+            trail
+                .iter()
+                .all(|e| !e.summary.contains("91211403MA000000")),
+            "no holder's ID in the trail"
+        );
+        assert!(trail.iter().any(|e| e.action == "seal_key.create"));
+        assert!(s.verify_audit().await.unwrap().is_ok());
+    });
+}

@@ -19,6 +19,7 @@ mod hall;
 mod hall_calls;
 mod hall_window;
 mod identity;
+mod licences;
 mod marginal;
 mod org;
 mod petitions;

@@ -1,0 +1,118 @@
+//! Electronic licences (电子证照): licence types and which matter's result each is, the
+//! departments' seal keys, and the licences with their status.
+
+use crate::error::Result;
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use onewindow_core::audit::Context;
+use onewindow_core::licence::LicenceKind;
+use onewindow_core::licence::kind::NewLicenceKind;
+use onewindow_core::licence::record::{Holder, Licence, LicenceField, Status};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A seal key as kept: the public point in the clear, the secret sealed (encrypted) under the
+/// installation's key; the store never sees the secret itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct SealKeyRecord {
+    pub key_id: String,
+    pub department_id: i64,
+    /// SEC1 uncompressed, hex.
+    pub public_key: String,
+    #[serde(skip)]
+    pub sealed_secret: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub retired_at: Option<DateTime<Utc>>,
+}
+
+/// A licence to write: numbered by the store from its type's series in the same transaction.
+#[derive(Clone, Debug)]
+pub struct NewLicence {
+    pub kind_id: i64,
+    pub holder: Holder,
+    pub fields: Vec<LicenceField>,
+    pub issued_on: NaiveDate,
+    pub expires_on: Option<NaiveDate>,
+    pub case_id: Option<i64>,
+    pub key_id: String,
+    pub verify_code: String,
+}
+
+/// Signs a licence once its number is known (the seal's signature of its canonical data, hex).
+pub type SignLicence<'a> = &'a (dyn Fn(&Licence) -> String + Send + Sync);
+
+/// Which licences to list.
+#[derive(Clone, Debug, Default)]
+pub struct LicenceFilter {
+    /// A holder's own: the ID number or credit code.
+    pub holder_id: Option<String>,
+    pub department_id: Option<i64>,
+    pub case_id: Option<i64>,
+    pub limit: i64,
+}
+
+#[async_trait]
+pub trait LicenceStore: Send + Sync {
+    async fn create_licence_kind(
+        &self,
+        ctx: &Context,
+        k: NewLicenceKind,
+        at: DateTime<Utc>,
+    ) -> Result<LicenceKind>;
+    /// Edits a type under its version (409 `version` when someone else changed it).
+    async fn update_licence_kind(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        k: NewLicenceKind,
+        active: bool,
+        at: DateTime<Utc>,
+    ) -> Result<LicenceKind>;
+    /// Every type, active first, by code.
+    async fn licence_kinds(&self) -> Result<Vec<LicenceKind>>;
+    /// Names the licence type a matter's approving decision issues (or none).
+    async fn set_matter_licence_kind(
+        &self,
+        ctx: &Context,
+        matter_id: i64,
+        kind_id: Option<i64>,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    async fn matter_licence_kind(&self, matter_id: i64) -> Result<Option<i64>>;
+
+    /// A department's new seal key; its active key, if any, is retired in the same transaction
+    /// (kept, to verify what it signed).
+    async fn add_seal_key(
+        &self,
+        ctx: &Context,
+        key: SealKeyRecord,
+        at: DateTime<Utc>,
+    ) -> Result<SealKeyRecord>;
+    /// Keys, of one department or all, newest first.
+    async fn seal_keys(&self, department_id: Option<i64>) -> Result<Vec<SealKeyRecord>>;
+
+    /// Numbers, signs and keeps a licence with its audit entry, in one transaction.
+    async fn issue_licence(
+        &self,
+        ctx: &Context,
+        l: NewLicence,
+        sign: SignLicence<'_>,
+        at: DateTime<Utc>,
+    ) -> Result<(Licence, String)>;
+    /// A licence and its data signature (hex).
+    async fn licence(&self, id: i64) -> Result<Option<(Licence, String)>>;
+    async fn licence_by_code(&self, verify_code: &str) -> Result<Option<(Licence, String)>>;
+    async fn licences(&self, filter: &LicenceFilter) -> Result<Vec<Licence>>;
+    /// A status change under the version, with its reason, audited.
+    async fn set_licence_status(
+        &self,
+        ctx: &Context,
+        id: i64,
+        version: i64,
+        status: Status,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Licence>;
+}
