@@ -40,6 +40,8 @@ pub struct FileConfig {
     pub site: Option<onewindow_web::state::Site>,
     /// The grid map's base layer (`[map]`): tile servers (天地图, the city's own), attribution.
     pub map: Option<onewindow_web::basemap::MapSettings>,
+    /// Electronic licences (`[licences]`): the key sealing the departments' signing keys.
+    pub licences: Option<onewindow_web::service::licences::LicenceSettings>,
 }
 
 impl FileConfig {
@@ -92,6 +94,7 @@ impl FileConfig {
             public_url: self.public_url.clone(),
             site: self.site.clone().unwrap_or_default(),
             map: self.map.clone().unwrap_or_default(),
+            licences: self.licences.clone().unwrap_or_default(),
             demo: false,
             demo_password: None,
             uploads_dir: self

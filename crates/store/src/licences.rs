@@ -41,6 +41,8 @@ pub struct NewLicence {
 
 /// Signs a licence once its number is known (the seal's signature of its canonical data, hex).
 pub type SignLicence<'a> = &'a (dyn Fn(&Licence) -> String + Send + Sync);
+/// The same, owned, for an action that waits in the group commit.
+pub type Signer = std::sync::Arc<dyn Fn(&Licence) -> String + Send + Sync>;
 
 /// Which licences to list.
 #[derive(Clone, Debug, Default)]
@@ -101,6 +103,16 @@ pub trait LicenceStore: Send + Sync {
         sign: SignLicence<'_>,
         at: DateTime<Utc>,
     ) -> Result<(Licence, String)>;
+    /// A case's action (its conclusion) and the licence it issues, in one transaction with the
+    /// case's other writes (through the group commit): both or neither.
+    async fn commit_action_issuing(
+        &self,
+        ctx: &Context,
+        before: onewindow_core::case::Dossier,
+        outcome: onewindow_core::case::machine::Outcome,
+        licence: NewLicence,
+        sign: Signer,
+    ) -> Result<(onewindow_core::case::Dossier, Licence)>;
     /// A licence and its data signature (hex).
     async fn licence(&self, id: i64) -> Result<Option<(Licence, String)>>;
     async fn licence_by_code(&self, verify_code: &str) -> Result<Option<(Licence, String)>>;

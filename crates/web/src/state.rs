@@ -45,6 +45,8 @@ pub struct WebConfig {
     pub site: Site,
     /// The grid map's base layer (`[map]`): tile servers, their attribution.
     pub map: crate::basemap::MapSettings,
+    /// Electronic licences (`[licences]`): the key that seals the departments' signing keys.
+    pub licences: crate::service::licences::LicenceSettings,
 }
 
 /// The site's identity, as the district sets it (`[site]` in the configuration file).
@@ -112,6 +114,7 @@ impl Default for WebConfig {
             clock: crate::clock::Clock::system(),
             site: Site::default(),
             map: Default::default(),
+            licences: Default::default(),
         }
     }
 }

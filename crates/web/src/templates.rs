@@ -12,6 +12,10 @@ pub const SOURCES: &[(&str, &str)] = &[
         include_str!("../templates/checkpoints.html"),
     ),
     ("pet_desk.html", include_str!("../templates/pet_desk.html")),
+    (
+        "lic_verify.html",
+        include_str!("../templates/lic_verify.html"),
+    ),
     ("pet_case.html", include_str!("../templates/pet_case.html")),
     (
         "pet_stations.html",

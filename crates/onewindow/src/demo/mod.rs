@@ -11,6 +11,7 @@ pub mod enterprise;
 pub mod evaluation;
 pub mod grid;
 pub mod hall_days;
+mod licences;
 pub mod petitions;
 pub mod ratings;
 
@@ -531,6 +532,7 @@ pub async fn seed(store: &dyn Store, password: &str) -> Result<Report, StoreErro
     evaluation::seed(store, &ctx, &mut report).await?;
     grid::seed(store, &ctx, &dept_ids, &region_ids, &mut report).await?;
     enterprise::seed(store, &ctx, &dept_ids, &region_ids, &mut report).await?;
+    licences::seed(store, &ctx, &mut report).await?;
     if store.stations(None).await?.is_empty() {
         let h = demo_hash(password, &mut hash).await?;
         petitions::seed(store, &ctx, &dept_ids, &region_ids, &h, &mut report).await?;

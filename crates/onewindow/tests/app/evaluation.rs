@@ -10,7 +10,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 /// A case the citizen filed online, of a matter concluded on the spot (即办件) open to persons.
-async fn filed_case(app: &TestApp) -> i64 {
+pub async fn filed_case(app: &TestApp) -> i64 {
     let citizen = app.token("citizen").await;
     let (_, list) = app
         .call(Method::GET, "/api/v1/matters?limit=500", None, None)

@@ -17,6 +17,7 @@ mod evaluation;
 mod grid;
 mod hall;
 mod instances;
+mod licences;
 mod matrix;
 mod open311;
 mod pages;

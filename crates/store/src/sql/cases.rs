@@ -450,7 +450,7 @@ pub(crate) async fn number_documents<B: Backend>(
 }
 
 /// Everything one action writes, inside the caller's transaction.
-async fn write_outcome<B: Backend>(
+pub(crate) async fn write_outcome<B: Backend>(
     g: &mut GroupTx<B>,
     ctx: &Context,
     before: &Dossier,

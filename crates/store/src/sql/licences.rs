@@ -5,15 +5,20 @@
 use super::SqlStore;
 use crate::backend::{Backend, sql};
 use crate::error::{Result, StoreError};
-use crate::licences::{LicenceFilter, LicenceStore, NewLicence, SealKeyRecord, SignLicence};
+use crate::licences::{
+    LicenceFilter, LicenceStore, NewLicence, SealKeyRecord, SignLicence, Signer,
+};
 use async_trait::async_trait;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use onewindow_core::audit::{Change, Context};
+use onewindow_core::case::Dossier;
+use onewindow_core::case::machine::Outcome;
 use onewindow_core::licence::kind::{self, NewLicenceKind};
 use onewindow_core::licence::record::{Holder, HolderKind, Licence, LicenceField, Status};
 use onewindow_core::licence::{LicenceKind, Validity};
 use onewindow_core::{DomainError, Text};
 use serde_json::json;
+use std::sync::Arc;
 
 #[derive(sqlx::FromRow)]
 struct KindRow {
@@ -187,6 +192,90 @@ fn licence_audit(l: &Licence, action: &str, before: Option<Status>) -> Change {
                 "reason": l.status_reason},
         }),
     }
+}
+
+/// Numbers, signs and writes a licence in a transaction; the audit entry is the caller's to
+/// write (at once, or with the group's).
+pub(crate) async fn issue_in<B: Backend>(
+    tx: &mut B::Tx,
+    l: NewLicence,
+    sign: SignLicence<'_>,
+    at: DateTime<Utc>,
+) -> Result<(Licence, String, Change)> {
+    let k = read_kind::<B>(tx, l.kind_id).await?;
+    if !k.active {
+        return Err(StoreError::Domain(DomainError::invalid(
+            "kind_id",
+            "该证照类型已停用",
+            "the licence type is no longer in use",
+        )));
+    }
+    let (dept_name,): (String,) = B::opt(
+        tx,
+        sql("SELECT name FROM departments WHERE id = $1").bind(k.department_id),
+    )
+    .await?
+    .ok_or_else(|| StoreError::Domain(DomainError::not_found(Text::fixed("部门", "department"))))?;
+    let year = NaiveDate::from_ymd_opt(l.issued_on.year(), 1, 1).unwrap_or(l.issued_on);
+    let (seq,): (i64,) = B::opt(
+        tx,
+        sql("INSERT INTO counters (key, day, last) VALUES ($1, $2, 1)
+             ON CONFLICT (key, day) DO UPDATE SET last = counters.last + 1
+             RETURNING last")
+        .bind(format!("licence:{}", k.prefix))
+        .bind(year),
+    )
+    .await?
+    .ok_or_else(|| StoreError::Database("no licence number".into()))?;
+    let mut licence = Licence {
+        id: 0,
+        number: kind::number(&k.prefix, l.issued_on, seq),
+        kind_id: k.id,
+        kind_name: k.name.clone(),
+        department_id: k.department_id,
+        department_name: dept_name,
+        holder: l.holder,
+        fields: l.fields,
+        issued_on: l.issued_on,
+        expires_on: l.expires_on,
+        case_id: l.case_id,
+        status: Status::Valid,
+        status_reason: None,
+        key_id: l.key_id,
+        verify_code: l.verify_code,
+        version: 1,
+    };
+    let signature = sign(&licence);
+    let (id,): (i64,) = B::opt(
+        tx,
+        sql(
+            "INSERT INTO licences (number, kind_id, department_id, holder_kind, holder_id,
+                 holder_name, fields, issued_on, expires_on, case_id, status, key_id,
+                 verify_code, data_signature, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
+             RETURNING id",
+        )
+        .bind(licence.number.clone())
+        .bind(licence.kind_id)
+        .bind(licence.department_id)
+        .bind(licence.holder.kind.code())
+        .bind(licence.holder.id_number.clone())
+        .bind(licence.holder.name.clone())
+        .bind(serde_json::to_string(&licence.fields).unwrap_or_default())
+        .bind(licence.issued_on)
+        .bind(licence.expires_on)
+        .bind(licence.case_id)
+        .bind(licence.status.code())
+        .bind(licence.key_id.clone())
+        .bind(licence.verify_code.clone())
+        .bind(signature.clone())
+        .bind(at),
+    )
+    .await?
+    .ok_or_else(|| StoreError::Database("INSERT returned no licence".into()))?;
+    licence.id = id;
+    let change = licence_audit(&licence, "issue", None);
+    Ok((licence, signature, change))
 }
 
 #[async_trait]
@@ -392,83 +481,35 @@ impl<B: Backend> LicenceStore for SqlStore<B> {
         at: DateTime<Utc>,
     ) -> Result<(Licence, String)> {
         let mut tx = self.b.begin().await?;
-        let k = read_kind::<B>(&mut tx, l.kind_id).await?;
-        if !k.active {
-            return Err(StoreError::Domain(DomainError::invalid(
-                "kind_id",
-                "该证照类型已停用",
-                "the licence type is no longer in use",
-            )));
-        }
-        let (dept_name,): (String,) = B::opt(
-            &mut tx,
-            sql("SELECT name FROM departments WHERE id = $1").bind(k.department_id),
-        )
-        .await?
-        .ok_or_else(|| {
-            StoreError::Domain(DomainError::not_found(Text::fixed("部门", "department")))
-        })?;
-        let year = NaiveDate::from_ymd_opt(l.issued_on.year(), 1, 1).unwrap_or(l.issued_on);
-        let (seq,): (i64,) = B::opt(
-            &mut tx,
-            sql("INSERT INTO counters (key, day, last) VALUES ($1, $2, 1)
-                 ON CONFLICT (key, day) DO UPDATE SET last = counters.last + 1
-                 RETURNING last")
-            .bind(format!("licence:{}", k.prefix))
-            .bind(year),
-        )
-        .await?
-        .ok_or_else(|| StoreError::Database("no licence number".into()))?;
-        let mut licence = Licence {
-            id: 0,
-            number: kind::number(&k.prefix, l.issued_on, seq),
-            kind_id: k.id,
-            kind_name: k.name.clone(),
-            department_id: k.department_id,
-            department_name: dept_name,
-            holder: l.holder,
-            fields: l.fields,
-            issued_on: l.issued_on,
-            expires_on: l.expires_on,
-            case_id: l.case_id,
-            status: Status::Valid,
-            status_reason: None,
-            key_id: l.key_id,
-            verify_code: l.verify_code,
-            version: 1,
-        };
-        let signature = sign(&licence);
-        let (id,): (i64,) = B::opt(
-            &mut tx,
-            sql(
-                "INSERT INTO licences (number, kind_id, department_id, holder_kind, holder_id,
-                     holder_name, fields, issued_on, expires_on, case_id, status, key_id,
-                     verify_code, data_signature, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
-                 RETURNING id",
-            )
-            .bind(licence.number.clone())
-            .bind(licence.kind_id)
-            .bind(licence.department_id)
-            .bind(licence.holder.kind.code())
-            .bind(licence.holder.id_number.clone())
-            .bind(licence.holder.name.clone())
-            .bind(serde_json::to_string(&licence.fields).unwrap_or_default())
-            .bind(licence.issued_on)
-            .bind(licence.expires_on)
-            .bind(licence.case_id)
-            .bind(licence.status.code())
-            .bind(licence.key_id.clone())
-            .bind(licence.verify_code.clone())
-            .bind(signature.clone())
-            .bind(at),
-        )
-        .await?
-        .ok_or_else(|| StoreError::Database("INSERT returned no licence".into()))?;
-        licence.id = id;
-        super::audit::append::<B>(&mut tx, ctx, licence_audit(&licence, "issue", None)).await?;
+        let (licence, signature, change) = issue_in::<B>(&mut tx, l, sign, at).await?;
+        super::audit::append::<B>(&mut tx, ctx, change).await?;
         B::commit(tx).await?;
         Ok((licence, signature))
+    }
+
+    async fn commit_action_issuing(
+        &self,
+        ctx: &Context,
+        before: Dossier,
+        outcome: Outcome,
+        licence: NewLicence,
+        sign: Signer,
+    ) -> Result<(Dossier, Licence)> {
+        let item = Arc::new((ctx.clone(), before, outcome, licence, sign));
+        self.group
+            .write(move |g| {
+                let item = item.clone();
+                Box::pin(async move {
+                    let (ctx, before, outcome, licence, sign) = item.as_ref();
+                    let after = super::cases::write_outcome::<B>(g, ctx, before, outcome).await?;
+                    let at = after.case.concluded_at.unwrap_or(after.case.updated_at);
+                    let (issued, _, change) =
+                        issue_in::<B>(&mut g.tx, licence.clone(), sign.as_ref(), at).await?;
+                    g.later.audit(ctx, change);
+                    Ok((after, issued))
+                })
+            })
+            .await
     }
 
     async fn licence(&self, id: i64) -> Result<Option<(Licence, String)>> {

@@ -11,6 +11,7 @@ mod enterprise;
 mod evaluation;
 mod grid;
 mod hall;
+mod licences;
 mod ops;
 mod org;
 pub mod petitions;
@@ -73,6 +74,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(grid::router())
         .merge(enterprise::router())
         .merge(petitions::router())
+        .merge(licences::router())
         .split_for_parts()
 }
 

@@ -19,6 +19,7 @@ mod grid;
 mod grid_admin;
 mod hall;
 mod home;
+mod licences;
 mod petitions;
 mod portal;
 mod supervision;
@@ -66,6 +67,7 @@ pub fn router() -> Router<AppState> {
         .merge(enterprise::router())
         .merge(petitions::router())
         .merge(grid_admin::router())
+        .merge(licences::router())
 }
 
 /// What a page needs to know about the request before rendering.

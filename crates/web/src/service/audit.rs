@@ -34,6 +34,9 @@ async fn may_see(state: &AppState, auth: &Auth, target_type: &str, id: i64) -> A
         "work_item" => super::enterprise::item_file(state, auth, id)
             .await
             .map(|_| ()),
+        "licence" => super::licences::for_staff(state, auth, id)
+            .await
+            .map(|_| ()),
         _ => Err(AppError::bad_request(
             "target_type",
             Text::fixed("未知的记录类型", "unknown record type"),

@@ -588,7 +588,23 @@ pub async fn act(
     )?;
     let ctx = auth.ctx();
     let note = outcome.note.clone();
-    let after = state.store.commit_action(&ctx, d, outcome).await?;
+    // A conclusion whose matter's result is a licence issues it in the same transaction: the
+    // case is concluded with its licence, or not at all.
+    let issuing = if matches!(kind, ActionKind::Conclude | ActionKind::ConcludeOnSpot) {
+        super::licences::for_conclusion(state, &d).await?
+    } else {
+        None
+    };
+    let after = match issuing {
+        Some((licence, sign)) => {
+            state
+                .store
+                .commit_action_issuing(&ctx, d, outcome, licence, sign)
+                .await?
+                .0
+        }
+        None => state.store.commit_action(&ctx, d, outcome).await?,
+    };
     // The answer is the record as read plus the line just written: no second read.
     let mut events = events;
     events.push(CaseEvent {

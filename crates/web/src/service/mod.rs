@@ -18,6 +18,7 @@ pub mod grid;
 pub mod guide_forms;
 pub mod hall;
 pub mod hall_live;
+pub mod licences;
 pub mod notify;
 pub mod org;
 pub mod org_facts;

@@ -1,0 +1,279 @@
+//! Electronic licences (电子证照): the seal keys each issuing department signs with, the licence
+//! a case's approving conclusion issues, the public keys anyone verifies with, and what the
+//! verify page tells a reader.
+
+pub mod seal_store;
+
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use onewindow_core::DomainError;
+use onewindow_core::case::{ApplicantKind, Decision, Dossier};
+use onewindow_core::licence::record::{self, CaseFacts, Holder, HolderKind, Licence, Standing};
+use onewindow_core::licence::seal::{self, PublishedKey, SealKey, hex, unhex};
+use onewindow_core::{FieldError, Text};
+use onewindow_store::{NewLicence, SealKeyRecord, Signer};
+use seal_store::{DEMO_KEY, SealStore};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// `[licences]` in the configuration.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LicenceSettings {
+    /// The installation's key (32 hex digits) that seals the departments' signing keys at rest.
+    /// Without it only the demo issues licences (with a key everyone knows).
+    #[serde(default)]
+    pub seal_key: Option<String>,
+}
+
+/// A seal that cannot be opened or made is the installation's fault, not the reader's: logged,
+/// and answered as an internal error.
+fn broken(what: String) -> AppError {
+    tracing::error!(target: "onewindow::licences", "{what}");
+    AppError::internal()
+}
+
+fn seal_store(state: &AppState) -> AppResult<SealStore> {
+    let key = match (&state.config.licences.seal_key, state.config.demo) {
+        (Some(k), _) => k.as_str(),
+        (None, true) => DEMO_KEY,
+        (None, false) => {
+            return Err(AppError::from(DomainError::invalid(
+                "seal_key",
+                "未配置证照印章密钥（配置文件[licences] seal_key），不能签发电子证照",
+                "no seal key is configured ([licences] seal_key): licences cannot be issued",
+            )));
+        }
+    };
+    SealStore::new(key).map_err(|e| broken(e.to_string()))
+}
+
+/// The department's signing key: its active one, or a new one made now (32 random bytes,
+/// sealed under the installation's key).
+pub async fn signing_key(state: &AppState, department_id: i64) -> AppResult<SealKey> {
+    let store = seal_store(state)?;
+    if let Some(k) = state
+        .store
+        .seal_keys(Some(department_id))
+        .await?
+        .into_iter()
+        .find(|k| k.active)
+    {
+        let secret = store
+            .open(&k.key_id, &k.sealed_secret)
+            .map_err(|e| broken(e.to_string()))?;
+        return SealKey::from_secret(&secret).map_err(|e| broken(e.to_string()));
+    }
+    rotate(state, department_id, None).await
+}
+
+/// A new key for the department; the one it replaces is kept to verify what it signed.
+pub async fn rotate(
+    state: &AppState,
+    department_id: i64,
+    ctx: Option<&onewindow_core::audit::Context>,
+) -> AppResult<SealKey> {
+    let store = seal_store(state)?;
+    let key = loop {
+        let mut secret = [0u8; 32];
+        rand::fill(&mut secret);
+        // About one draw in 2^32 is not a valid scalar: draw again.
+        if let Ok(k) = SealKey::from_secret(&secret) {
+            break k;
+        }
+    };
+    let sealed = store
+        .seal(&key.id, &key.secret())
+        .map_err(|e| broken(e.to_string()))?;
+    let system = onewindow_core::audit::Context::system("licences");
+    state
+        .store
+        .add_seal_key(
+            ctx.unwrap_or(&system),
+            SealKeyRecord {
+                key_id: key.id.clone(),
+                department_id,
+                public_key: hex(&key.public),
+                sealed_secret: sealed,
+                active: true,
+                created_at: super::cases::now(),
+                retired_at: None,
+            },
+            super::cases::now(),
+        )
+        .await?;
+    Ok(key)
+}
+
+/// An unguessable code for the verify page: 20 characters of a base-32 alphabet without the
+/// letters people confuse (100 bits).
+fn verify_code() -> String {
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+    let mut bytes = [0u8; 20];
+    rand::fill(&mut bytes);
+    bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect()
+}
+
+/// The licence a concluding case issues, if its matter's result is one and the decision was
+/// not a refusal: its fields from the case by the type's rules (a missing one is named by its
+/// label), and the department's seal to sign it once numbered.
+pub async fn for_conclusion(
+    state: &AppState,
+    d: &Dossier,
+) -> AppResult<Option<(NewLicence, Signer)>> {
+    let c = &d.case;
+    if c.decision == Some(Decision::Deny) {
+        return Ok(None);
+    }
+    let Some(kind_id) = state.store.matter_licence_kind(c.matter_id).await? else {
+        return Ok(None);
+    };
+    let Some(kind) = state
+        .store
+        .licence_kinds()
+        .await?
+        .into_iter()
+        .find(|k| k.id == kind_id && k.active)
+    else {
+        return Ok(None);
+    };
+    let facts = CaseFacts {
+        holder_name: c.applicant.name.clone(),
+        holder_id: c.applicant.id_number.clone(),
+        address: c.applicant.address.clone().unwrap_or_default(),
+        matter: c.matter_name.clone(),
+        case_number: c.number.clone(),
+        ..CaseFacts::default()
+    };
+    let fields = record::fill(&kind, &facts).map_err(first_problem)?;
+    let key = signing_key(state, kind.department_id).await?;
+    let today = onewindow_core::time::local_date(super::cases::now());
+    let licence = NewLicence {
+        kind_id: kind.id,
+        holder: Holder {
+            kind: match c.applicant.kind {
+                ApplicantKind::Person => HolderKind::Person,
+                ApplicantKind::Legal => HolderKind::Enterprise,
+            },
+            id_number: c.applicant.id_number.clone(),
+            name: c.applicant.name.clone(),
+        },
+        fields,
+        issued_on: today,
+        expires_on: kind.validity.expires_on(today),
+        case_id: Some(c.id),
+        key_id: key.id.clone(),
+        verify_code: verify_code(),
+    };
+    let signer: Signer = Arc::new(move |l: &Licence| hex(&key.sign(&l.canonical())));
+    Ok(Some((licence, signer)))
+}
+
+fn first_problem(errs: Vec<FieldError>) -> AppError {
+    let reasons: Vec<String> = errs.iter().map(|e| e.reason.zh.to_string()).collect();
+    let reasons_en: Vec<String> = errs.iter().map(|e| e.reason.en.to_string()).collect();
+    let field = errs.first().map(|e| e.field.clone()).unwrap_or_default();
+    AppError::from(FieldError::new(
+        field,
+        Text::new(reasons.join("；"), reasons_en.join("; ")),
+    ))
+}
+
+/// Every department's keys, active and rotated out, for anyone to verify with.
+pub async fn public_keys(state: &AppState) -> AppResult<Vec<PublishedKey>> {
+    let departments = state
+        .store
+        .departments(&onewindow_store::ScopeFilter::all())
+        .await?;
+    Ok(state
+        .store
+        .seal_keys(None)
+        .await?
+        .into_iter()
+        .map(|k| PublishedKey {
+            department: departments
+                .iter()
+                .find(|d| d.id == k.department_id)
+                .map(|d| d.name.clone())
+                .unwrap_or_default(),
+            key_id: k.key_id,
+            department_id: k.department_id,
+            public_key: k.public_key,
+            active: k.active,
+        })
+        .collect())
+}
+
+/// A licence as the staff of its department (and of the regions above) see it.
+pub async fn for_staff(state: &AppState, auth: &crate::auth::Auth, id: i64) -> AppResult<Licence> {
+    let (l, _) = state
+        .store
+        .licence(id)
+        .await?
+        .ok_or_else(|| AppError::not_found(Text::fixed("证照", "licence")))?;
+    let region = state
+        .org_facts
+        .department_region(state.store.as_ref(), l.department_id)
+        .await?;
+    let owner = super::owner(state, Some(l.department_id), region).await?;
+    if auth.actor.is_staff() && auth.actor.covers(&owner) {
+        Ok(l)
+    } else {
+        Err(DomainError::forbidden().into())
+    }
+}
+
+/// What the verify page tells whoever scanned the code: three answers apart.
+#[derive(Clone, Debug, Serialize)]
+pub struct Verified {
+    pub licence: Licence,
+    /// The data is as the department signed it.
+    pub intact: bool,
+    pub standing: Standing,
+    /// The department whose published key signed it, if the key is known.
+    pub issuer: Option<String>,
+}
+
+/// The licence behind a verify code, checked against the published keys (404 for a code that
+/// names no licence: a forged QR code learns nothing).
+pub async fn verify(state: &AppState, code: &str) -> AppResult<Verified> {
+    let (licence, signature) = state
+        .store
+        .licence_by_code(code.trim())
+        .await?
+        .ok_or_else(|| AppError::not_found(Text::fixed("证照", "licence")))?;
+    let keys = public_keys(state).await?;
+    let key = keys.iter().find(|k| k.key_id == licence.key_id);
+    let intact = key
+        .and_then(|k| unhex(&k.public_key))
+        .zip(unhex(&signature))
+        .is_some_and(|(public, sig)| {
+            seal::verify(&public, &licence.canonical(), &sig).unwrap_or(false)
+        });
+    let today = onewindow_core::time::local_date(super::cases::now());
+    Ok(Verified {
+        standing: licence.standing(today),
+        issuer: key
+            .filter(|k| k.department_id == licence.department_id)
+            .map(|k| k.department.clone()),
+        licence,
+        intact,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn verify_codes_are_long_and_plain() {
+        let a = super::verify_code();
+        assert_eq!(a.len(), 20);
+        assert!(
+            a.chars()
+                .all(|c| c.is_ascii_alphanumeric() && !"01IO".contains(c))
+        );
+        assert_ne!(a, super::verify_code());
+    }
+}
