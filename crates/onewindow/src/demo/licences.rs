@@ -41,7 +41,11 @@ fn types() -> Vec<Type> {
             fields: vec![
                 field("builder", "建设单位", Holder),
                 field("builder_code", "统一社会信用代码", HolderId),
-                field("address", "建设地址", Address),
+                // The application does not always give one: printed when it does.
+                FieldSpec {
+                    required: false,
+                    ..field("address", "建设地址", Address)
+                },
                 field("case", "办件编号", CaseNumber),
             ],
         },
