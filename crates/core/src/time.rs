@@ -30,6 +30,11 @@ pub fn display(t: DateTime<Utc>) -> String {
     local(t).format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
+/// A date as notices print it: "2026年03月02日".
+pub fn date_zh(d: NaiveDate) -> String {
+    d.format("%Y年%m月%d日").to_string()
+}
+
 /// A day of the week as a notice or a screen says it: short in a table (周二, Tue), long on a
 /// board's date line (星期二, Tuesday).
 pub fn weekday(d: NaiveDate, lang: crate::Lang, long: bool) -> String {

@@ -702,7 +702,7 @@ fn end_pause(d: &mut Dossier, result: Option<String>, env: &Env) -> i64 {
 fn notices(d: &Dossier, kind: ActionKind) -> Vec<Notice> {
     let c = &d.case;
     let head = format!("您申请的“{}”（办件编号{}）", c.matter_name, c.number);
-    let due = |x: Option<NaiveDate>| x.map(|d| d.format("%Y年%m月%d日").to_string());
+    let due = |x: Option<NaiveDate>| x.map(crate::time::date_zh);
     let text = match kind {
         ActionKind::Accept | ActionKind::DeemAccept => Some(format!(
             "{head}已受理{}。",

@@ -31,6 +31,7 @@ struct Type {
 
 fn types() -> Vec<Type> {
     use FieldSource::*;
+    // The holder (建设单位, 申请人) and its ID are printed on every licence; a type lists the rest.
     vec![
         Type {
             matter: "建筑工程施工许可证核发",
@@ -39,8 +40,6 @@ fn types() -> Vec<Type> {
             prefix: "JZSG211403",
             validity: Validity::Years(3),
             fields: vec![
-                field("builder", "建设单位", Holder),
-                field("builder_code", "统一社会信用代码", HolderId),
                 // The application does not always give one: printed when it does.
                 FieldSpec {
                     required: false,
@@ -56,7 +55,6 @@ fn types() -> Vec<Type> {
             prefix: "XX211403",
             validity: Validity::Indefinite,
             fields: vec![
-                field("applicant", "申请人", Holder),
                 field("matter", "办理事项", Matter),
                 field("case", "办件编号", CaseNumber),
             ],

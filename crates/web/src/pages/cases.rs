@@ -23,6 +23,7 @@ use onewindow_core::case::clock::{ClockKind, Light, Reading};
 use onewindow_core::case::machine::Action;
 use onewindow_core::case::materials;
 use onewindow_core::case::*;
+use onewindow_core::time::date_zh;
 use onewindow_core::time::display;
 use onewindow_core::{Lang, Text};
 use onewindow_store::CaseFile;
@@ -892,10 +893,6 @@ fn print_kinds(d: &Dossier) -> Vec<&'static str> {
     out
 }
 
-fn cn_date(d: chrono::NaiveDate) -> String {
-    d.format("%Y年%m月%d日").to_string()
-}
-
 const REVIEW_RIGHTS: &str = "如不服本决定，可以自收到本文书之日起六十日内依法申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。";
 
 async fn print(
@@ -916,7 +913,7 @@ async fn print(
     if !print_kinds(d).contains(&kind.as_str()) {
         return Err(AppError::not_found(Text::fixed("该文书", "this notice")));
     }
-    let submitted = cn_date(onewindow_core::time::local_date(c.submitted_at));
+    let submitted = date_zh(onewindow_core::time::local_date(c.submitted_at));
     let mut items = Vec::new();
     let mut material_table: Vec<Value> = Vec::new();
     let paragraphs: Vec<String> = match kind.as_str() {
@@ -960,13 +957,13 @@ async fn print(
                     "本事项法定办理时限为{}个工作日，承诺办理时限为{}个工作日，自受理之日（{}）起计算，承诺于{}前办结。听证、检验、检测、检疫、鉴定、专家评审等所需时间不计算在内。",
                     c.statutory_days,
                     c.promised_days,
-                    c.accepted_on.map(cn_date).unwrap_or_default(),
+                    c.accepted_on.map(date_zh).unwrap_or_default(),
                     match (c.promised_due, v.clock.provisional) {
                         (Some(due), Some(y)) => format!(
                             "{}（暂定：{y}年节假日安排公布后按实际工作日重新计算）",
-                            cn_date(due)
+                            date_zh(due)
                         ),
-                        (Some(due), None) => cn_date(due),
+                        (Some(due), None) => date_zh(due),
                         (None, _) => "（期限待节假日安排公布后确定）".into(),
                     },
                 ),
@@ -1058,7 +1055,7 @@ async fn print(
             material_table => material_table,
             docno => docno,
             qr => qr,
-            date => cn_date(issued),
+            date => date_zh(issued),
             document => document,
             place => c.delivery_address.clone().unwrap_or_else(|| tr("print.window", lang)),
             delivery => c.delivery.name().get(lang).to_string(),

@@ -26,6 +26,10 @@ async fn verify(
     Path(code): Path<String>,
 ) -> AppResult<Response> {
     let lang = page.lang(auth.as_ref());
+    let date = |d: chrono::NaiveDate| match lang {
+        onewindow_core::Lang::Zh => onewindow_core::time::date_zh(d),
+        onewindow_core::Lang::En => d.to_string(),
+    };
     let v = svc::verify(&state, &code).await?;
     let l = v.licence.clone();
     // A person's ID number is shown masked, as on any public page; a credit code is public.
@@ -44,8 +48,8 @@ async fn verify(
             holder => l.holder.name.clone(), holder_kind => l.holder.kind.name().get(lang).to_string(),
             holder_id => holder_id,
             fields => l.fields.iter().map(|f| context! { label => f.label.clone(), value => f.value.clone() }).collect::<Vec<_>>(),
-            issued_on => l.issued_on.to_string(),
-            expires_on => l.expires_on.map(|d| d.to_string()),
+            issued_on => date(l.issued_on),
+            expires_on => l.expires_on.map(date),
             intact => v.intact,
             standing => v.standing.name().get(lang).to_string(),
             valid => v.standing == Standing::Valid,

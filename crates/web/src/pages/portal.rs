@@ -364,9 +364,7 @@ async fn notice(
     if place.is_empty() {
         place = g.address.clone();
     }
-    let today = onewindow_core::time::local_date(crate::auth::now())
-        .format("%Y年%m月%d日")
-        .to_string();
+    let today = onewindow_core::time::date_zh(onewindow_core::time::local_date(crate::auth::now()));
     Ok(render(
         &state,
         &page,
