@@ -759,6 +759,7 @@ pub const ENDPOINTS: &[&str] = &[
     "POST /api/v1/grids/landmarks",
     "GET /api/v1/grids/place",
     "GET /api/v1/licence-keys",
+    "GET /api/v1/licences",
     "GET /api/v1/grids/coverage",
     "PUT /api/v1/grids/{id}/staff",
     "GET /api/v1/grid/categories",

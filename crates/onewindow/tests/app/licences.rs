@@ -129,6 +129,37 @@ each_app!(
         assert_eq!(l.fields[1].value, v["case"]["number"].as_str().unwrap());
         assert_eq!(l.expires_on, Validity::Years(2).expires_on(l.issued_on));
 
+        // The holder finds it in her licences; another holder and another department do not.
+        let numbers = |v: Value| -> Vec<String> {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l["number"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let (s, mine) = app
+            .get("/api/v1/licences", &app.token("citizen").await)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{mine}");
+        assert_eq!(numbers(mine), [l.number.clone()]);
+        let (_, theirs) = app
+            .get("/api/v1/licences", &app.token("enterprise").await)
+            .await;
+        assert!(!numbers(theirs).contains(&l.number));
+        let other = app.token("approver-sthj").await;
+        let (_, elsewhere) = app.get("/api/v1/licences", &other).await;
+        assert!(
+            !numbers(elsewhere).contains(&l.number),
+            "another department's staff"
+        );
+        let (s, _) = app
+            .get(
+                &format!("/api/v1/licences?department_id={}", l.department_id),
+                &other,
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+
         // Anyone checks its seal against the published keys.
         let (s, keys) = app
             .call(Method::GET, "/api/v1/licence-keys", None, None)

@@ -207,6 +207,85 @@ pub async fn public_keys(state: &AppState) -> AppResult<Vec<PublishedKey>> {
         .collect())
 }
 
+/// The licences a reader may list: staff, those of the departments in their scope (narrowed to
+/// one department if asked); an enterprise's account, those held by its credit code; a person,
+/// those issued on the cases she applied for herself (not those she filed as someone's agent).
+pub async fn list(
+    state: &AppState,
+    auth: &crate::auth::Auth,
+    department_id: Option<i64>,
+) -> AppResult<Vec<Licence>> {
+    const MOST: i64 = 500;
+    let a = &auth.actor;
+    if a.is_staff() {
+        let department = match (a.scope.department_id, department_id) {
+            (Some(own), Some(asked)) if own != asked => {
+                return Err(DomainError::forbidden().into());
+            }
+            (Some(own), _) => Some(own),
+            (None, asked) => asked,
+        };
+        let mut out = Vec::new();
+        for l in state
+            .store
+            .licences(&onewindow_store::LicenceFilter {
+                department_id: department,
+                limit: MOST,
+                ..Default::default()
+            })
+            .await?
+        {
+            let region = state
+                .org_facts
+                .department_region(state.store.as_ref(), l.department_id)
+                .await?;
+            if a.covers(&super::owner(state, Some(l.department_id), region).await?) {
+                out.push(l);
+            }
+        }
+        return Ok(out);
+    }
+    if let Some(firm) = state.store.enterprise_of_account(auth.user.id).await? {
+        let Some(e) = state.store.enterprise(firm).await? else {
+            return Ok(Vec::new());
+        };
+        return Ok(state
+            .store
+            .licences(&onewindow_store::LicenceFilter {
+                holder_id: Some(e.uscc),
+                limit: MOST,
+                ..Default::default()
+            })
+            .await?);
+    }
+    let own: std::collections::BTreeSet<i64> = state
+        .store
+        .cases(&onewindow_store::CaseFilter {
+            owner_user_id: Some(auth.user.id),
+            limit: 5000,
+            ..Default::default()
+        })
+        .await?
+        .into_iter()
+        .filter(|c| c.applicant_user_id == Some(auth.user.id))
+        .map(|c| c.id)
+        .collect();
+    let mut out = Vec::new();
+    for id in own {
+        out.extend(
+            state
+                .store
+                .licences(&onewindow_store::LicenceFilter {
+                    case_id: Some(id),
+                    ..Default::default()
+                })
+                .await?,
+        );
+    }
+    out.sort_by(|x, y| y.issued_on.cmp(&x.issued_on).then(y.id.cmp(&x.id)));
+    Ok(out)
+}
+
 /// A licence as the staff of its department (and of the regions above) see it.
 pub async fn for_staff(state: &AppState, auth: &crate::auth::Auth, id: i64) -> AppResult<Licence> {
     let (l, _) = state
