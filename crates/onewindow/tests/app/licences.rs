@@ -141,7 +141,7 @@ each_app!(
             .get("/api/v1/licences", &app.token("citizen").await)
             .await;
         assert_eq!(s, StatusCode::OK, "{mine}");
-        assert_eq!(numbers(mine), [l.number.clone()]);
+        assert_eq!(numbers(mine), vec![l.number.clone()]);
         let (_, theirs) = app
             .get("/api/v1/licences", &app.token("enterprise").await)
             .await;
