@@ -666,20 +666,33 @@ async fn check_in(State(state): State<AppState>, f: PageForm) -> AppResult<Respo
     Ok(saved("/grid"))
 }
 
+/// The GeoJSON file of an upload form (boundaries or landmarks), its form checked.
+async fn geojson_upload(
+    auth: &Auth,
+    headers: &axum::http::HeaderMap,
+    mp: Multipart,
+) -> AppResult<Vec<u8>> {
+    let form = checked_multipart(auth, headers, mp).await?;
+    form.files
+        .into_iter()
+        .next()
+        .map(|f| f.bytes.to_vec())
+        .ok_or_else(|| {
+            AppError::bad_request(
+                "file",
+                Text::fixed("请选择GeoJSON文件", "choose a GeoJSON file"),
+            )
+        })
+}
+
 async fn import(
     State(state): State<AppState>,
     auth: Auth,
     headers: axum::http::HeaderMap,
     mp: Multipart,
 ) -> AppResult<Response> {
-    let form = checked_multipart(&auth, &headers, mp).await?;
-    let file = form.files.first().ok_or_else(|| {
-        AppError::bad_request(
-            "file",
-            Text::fixed("请选择GeoJSON文件", "choose a GeoJSON file"),
-        )
-    })?;
-    svc::import(&state, &auth, &file.bytes).await?;
+    let bytes = geojson_upload(&auth, &headers, mp).await?;
+    svc::import(&state, &auth, &bytes).await?;
     Ok(saved("/grid/ledger"))
 }
 
@@ -689,14 +702,8 @@ async fn import_landmarks(
     headers: axum::http::HeaderMap,
     mp: Multipart,
 ) -> AppResult<Response> {
-    let form = checked_multipart(&auth, &headers, mp).await?;
-    let file = form.files.first().ok_or_else(|| {
-        AppError::bad_request(
-            "file",
-            Text::fixed("请选择GeoJSON文件", "choose a GeoJSON file"),
-        )
-    })?;
-    svc::import_landmarks(&state, &auth, &file.bytes).await?;
+    let bytes = geojson_upload(&auth, &headers, mp).await?;
+    svc::import_landmarks(&state, &auth, &bytes).await?;
     Ok(saved("/grid/ledger"))
 }
 

@@ -262,26 +262,40 @@ async fn board(
         &format!("{} · {}", h.name, tr("hall.board", lang)),
         {
             // The hall's clock (which --clock-start may move), not the screen's own.
-            let now = state.config.clock.now();
-            let local = onewindow_core::time::local(now);
-            // Out of hours the board says so, and when the hall opens again.
-            let closed = svc::open_now(&state, &h)
-                .await?
-                .err()
-                .map(|why| why.get(lang).to_string());
+            let (_, clock) = hall_clock(&state, &h, lang).await?;
             context! {
-                // A screen on the wall all night must open with the hall: it looks again each
-                // minute while the hall is closed.
-                refresh_while_closed => closed.is_some(),
-                closed => closed,
                 hall => context! { id => h.id, hours => h.hours_text(), name => h.name },
                 board => ser(b.as_ref()),
-                now_ms => now.timestamp_millis(),
-                time => local.format("%H:%M:%S").to_string(),
-                date => weekday_date(local.date_naive(), lang),
+                ..clock
             }
         },
     ))
+}
+
+/// What a display on the wall shows of the hall's time: the clock (the hall's, which
+/// --clock-start may move, not the screen's own), the date, and out of hours why it is closed
+/// and when it opens again; the reason too, for the page to decide what else to say.
+async fn hall_clock(
+    state: &AppState,
+    h: &onewindow_core::org::Hall,
+    lang: onewindow_core::Lang,
+) -> AppResult<(Option<String>, Value)> {
+    let now = state.config.clock.now();
+    let local = onewindow_core::time::local(now);
+    let closed = svc::open_now(state, h)
+        .await?
+        .err()
+        .map(|why| why.get(lang).to_string());
+    let ctx = context! {
+        // A screen on the wall all night must open with the hall: it looks again each minute
+        // while the hall is closed.
+        refresh_while_closed => closed.is_some(),
+        closed => closed.clone(),
+        now_ms => now.timestamp_millis(),
+        time => local.format("%H:%M:%S").to_string(),
+        date => weekday_date(local.date_naive(), lang),
+    };
+    Ok((closed, ctx))
 }
 
 /// "12月7日 星期一", as a board shows the day.
@@ -320,12 +334,8 @@ async fn screen(
     let h = svc::open_hall(&state, w.hall_id).await?;
     let (b, _) = hall_live::board(&state, w.hall_id).await?;
     let s = b.windows.iter().find(|s| s.window_id == w.id);
-    let now = state.config.clock.now();
     let serves = serves(&state, &w).await?;
-    let closed = svc::open_now(&state, &h)
-        .await?
-        .err()
-        .map(|why| why.get(lang).to_string());
+    let (closed, clock) = hall_clock(&state, &h, lang).await?;
     Ok(display(
         &state,
         &page,
@@ -341,10 +351,7 @@ async fn screen(
                 (st, None) => st,
             },
             serves => serves,
-            refresh_while_closed => closed.is_some(),
-            closed => closed,
-            now_ms => now.timestamp_millis(),
-            time => onewindow_core::time::local(now).format("%H:%M:%S").to_string(),
+            ..clock
         },
     ))
 }

@@ -191,15 +191,7 @@ pub struct ImportResult {
 /// problem imports nothing.
 pub async fn import(state: &AppState, auth: &Auth, bytes: &[u8]) -> AppResult<ImportResult> {
     may_edit(auth)?;
-    let doc: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
-        AppError::bad_request(
-            "file",
-            Text::new(
-                format!("不是有效的GeoJSON：{e}"),
-                format!("not valid GeoJSON: {e}"),
-            ),
-        )
-    })?;
+    let doc = geojson(bytes)?;
     let known: HashMap<String, i64> = map(state)
         .await?
         .grids
@@ -226,6 +218,19 @@ fn feature_name(field: &str, lang: onewindow_core::Lang) -> String {
         (Some(n), onewindow_core::Lang::En) => format!("feature {}: ", n + 1),
         (None, _) => String::new(),
     }
+}
+
+/// An uploaded file read as JSON (grids or landmarks), or why not.
+fn geojson(bytes: &[u8]) -> AppResult<serde_json::Value> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        AppError::bad_request(
+            "file",
+            Text::new(
+                format!("不是有效的GeoJSON：{e}"),
+                format!("not valid GeoJSON: {e}"),
+            ),
+        )
+    })
 }
 
 /// Every problem of a file in one error, named by the first one's field.
@@ -264,15 +269,7 @@ pub async fn import_landmarks(
     bytes: &[u8],
 ) -> AppResult<LandmarkImport> {
     may_edit(auth)?;
-    let doc: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
-        AppError::bad_request(
-            "file",
-            Text::new(
-                format!("不是有效的GeoJSON：{e}"),
-                format!("not valid GeoJSON: {e}"),
-            ),
-        )
-    })?;
+    let doc = geojson(bytes)?;
     let list = landmark::read(&doc).map_err(problems)?;
     let kept = state
         .store
