@@ -143,6 +143,25 @@ pub enum Command {
         #[command(subcommand)]
         what: SupervisionWhat,
     },
+    /// Electronic licences (电子证照).
+    Licence {
+        #[command(subcommand)]
+        what: LicenceWhat,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LicenceWhat {
+    /// Check a downloaded licence file offline: its embedded data and the file itself against
+    /// the departments' published keys, its status against their status list, its expiry
+    /// against today. Exit 0 when genuine and valid, 1 with the reason on one line.
+    Verify {
+        file: PathBuf,
+        /// The published keys and status list: the platform's address
+        /// (http://…/api/v1/licence-keys) or a file saved from it.
+        #[arg(long, env = "ONEWINDOW_LICENCE_KEYS")]
+        keys: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -417,6 +436,7 @@ pub fn main() -> ExitCode {
             Command::Supervision { what } => {
                 crate::supervision_cmd::run(what, |db| database_url(db, &file)).await
             }
+            Command::Licence { what } => crate::licence_cmd::run(what).await,
             Command::Check { .. } => Ok(ExitCode::SUCCESS),
         }
     });

@@ -8,5 +8,6 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod init;
+pub mod licence_cmd;
 pub mod server;
 pub mod supervision_cmd;

@@ -51,6 +51,8 @@ pub struct LicenceFilter {
     pub holder_id: Option<String>,
     pub department_id: Option<i64>,
     pub case_id: Option<i64>,
+    /// Only those suspended, revoked or cancelled (the public status list).
+    pub not_valid: bool,
     pub limit: i64,
 }
 

@@ -1,8 +1,23 @@
-//! QR codes for guides, life events and bundles: SVG for print, PNG for screens and chat apps.
+//! QR codes for guides, life events, bundles and licences: SVG for print, PNG for screens and
+//! chat apps; and the public address they point at.
 
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use axum::http::{HeaderMap, header};
 use qrcode::render::svg;
 use qrcode::{Color, EcLevel, QrCode};
+
+/// The address printed codes point at: the configured public address, or this request's host.
+pub fn public_base(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(u) = &state.config.public_url {
+        return u.trim_end_matches('/').to_string();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    format!("http://{host}")
+}
 
 fn code(url: &str) -> AppResult<QrCode> {
     // Level M survives a scuffed poster on the hall wall.

@@ -106,44 +106,63 @@ impl Licence {
         }
     }
 
-    /// The data the seal signs: every printed fact in a fixed order, as compact JSON. It is
-    /// embedded in the document, so a licence is checked whatever the file around it.
-    pub fn canonical(&self) -> Vec<u8> {
-        #[derive(Serialize)]
-        struct Canonical<'a> {
-            v: u8,
-            number: &'a str,
-            kind: &'a str,
-            issuer: &'a str,
-            holder_kind: &'a str,
-            holder_id: &'a str,
-            holder_name: &'a str,
-            fields: Vec<[&'a str; 3]>,
-            issued_on: String,
-            expires_on: Option<String>,
-            verify_code: &'a str,
-            key_id: &'a str,
-        }
-        let c = Canonical {
+    /// The data the seal signs: every printed fact in a fixed order.
+    pub fn signed_data(&self) -> SignedData {
+        SignedData {
             v: 1,
-            number: &self.number,
-            kind: &self.kind_name,
-            issuer: &self.department_name,
-            holder_kind: self.holder.kind.code(),
-            holder_id: &self.holder.id_number,
-            holder_name: &self.holder.name,
+            number: self.number.clone(),
+            kind: self.kind_name.clone(),
+            issuer: self.department_name.clone(),
+            holder_kind: self.holder.kind.code().to_string(),
+            holder_id: self.holder.id_number.clone(),
+            holder_name: self.holder.name.clone(),
             fields: self
                 .fields
                 .iter()
-                .map(|f| [f.key.as_str(), f.label.as_str(), f.value.as_str()])
+                .map(|f| [f.key.clone(), f.label.clone(), f.value.clone()])
                 .collect(),
-            issued_on: self.issued_on.to_string(),
-            expires_on: self.expires_on.map(|d| d.to_string()),
-            verify_code: &self.verify_code,
-            key_id: &self.key_id,
-        };
-        // A struct of strings always serialises.
-        serde_json::to_vec(&c).unwrap_or_default()
+            issued_on: self.issued_on,
+            expires_on: self.expires_on,
+            verify_code: self.verify_code.clone(),
+            key_id: self.key_id.clone(),
+        }
+    }
+
+    /// The bytes the seal signs: [`SignedData`] as compact JSON. They are embedded in the
+    /// document, so a licence is checked whatever the file around it.
+    pub fn canonical(&self) -> Vec<u8> {
+        self.signed_data().to_bytes()
+    }
+}
+
+/// A licence's signed facts, as embedded in its document and read back by an offline verifier.
+/// The field order is the signed form's: never reorder, only add under a new `v`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignedData {
+    pub v: u8,
+    pub number: String,
+    pub kind: String,
+    pub issuer: String,
+    pub holder_kind: String,
+    pub holder_id: String,
+    pub holder_name: String,
+    /// key, label, value.
+    pub fields: Vec<[String; 3]>,
+    pub issued_on: NaiveDate,
+    pub expires_on: Option<NaiveDate>,
+    pub verify_code: String,
+    pub key_id: String,
+}
+
+impl SignedData {
+    pub fn to_bytes(&self) -> Vec<u8> {
+        // A struct of strings and dates always serialises.
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Option<SignedData> {
+        serde_json::from_slice(bytes).ok()
     }
 }
 

@@ -158,6 +158,9 @@ struct World {
     /// The demo's own applicants (the `citizen` and `enterprise` accounts), who apply now and
     /// then, so that their homes have cases to follow.
     own: Vec<OwnApplicant>,
+    /// The matters that issue a licence: the demo accounts apply for them more often, so that
+    /// their libraries (我的证照) have licences.
+    licensed: std::collections::HashSet<i64>,
 }
 
 /// A demo account that applies, as the applicant it is.
@@ -302,12 +305,18 @@ async fn one(
         Channel::HomeVisit,
     ]);
     let mut applicant = applicant;
-    // One case in forty is the demo account's own, where the matter is for its kind.
+    // One case in forty is the demo account's own, where the matter is for its kind; one in
+    // four of those that issue a licence.
+    let odds = if w.licensed.contains(&g.matter_id) {
+        4
+    } else {
+        40
+    };
     let own = w
         .own
         .iter()
         .find(|o| o.legal == legal)
-        .filter(|_| r.below(40) == 0);
+        .filter(|_| r.below(odds) == 0);
     if let Some(o) = own {
         applicant.name = o.name.clone();
         applicant.id_number = o.id_number.clone();
@@ -761,6 +770,11 @@ pub async fn generate(
         clerk,
         windows,
         own,
+        licensed: super::licences::licensed_matters(store.as_ref())
+            .await?
+            .into_iter()
+            .map(|(m, _)| m)
+            .collect(),
     });
     let guides = Arc::new(guides);
     let departments = Arc::new(departments);

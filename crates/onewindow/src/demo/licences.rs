@@ -1,12 +1,18 @@
-//! The demo district's licence types (证照类型), each the result of one of its matters: the
-//! construction permit (建筑工程施工许可证, three years) and the suspension of schooling's
-//! 休学证明 (no end date). Written once: a second run finds them and leaves everything as it is.
+//! The demo district's licence types (证照类型), each the result of some of its matters: the
+//! construction permit (建筑工程施工许可证, three years), the food business licence
+//! (食品经营许可证, five years), the business licence (营业执照), the real
+//! estate certificate (不动产权证书) and the suspension of schooling's 休学证明; and the licences
+//! its generated history issued. A second run keeps what is there.
 
 use super::Report;
 use chrono::Utc;
 use onewindow_core::audit::Context;
 use onewindow_core::licence::kind::{FieldSource, FieldSpec, NewLicenceKind, Validity};
-use onewindow_store::{ScopeFilter, Store, StoreError};
+use onewindow_core::case::{CaseState, Decision};
+use onewindow_core::licence::seal::hex;
+use onewindow_core::licence::{Licence, LicenceKind};
+use onewindow_store::{CaseFilter, LicenceFilter, ScopeFilter, Store, StoreError};
+use onewindow_web::service::licences::{DEMO_KEY, SealStore, keyring_key, new_licence};
 
 fn field(key: &str, label: &str, source: FieldSource) -> FieldSpec {
     FieldSpec {
@@ -19,9 +25,9 @@ fn field(key: &str, label: &str, source: FieldSource) -> FieldSpec {
     }
 }
 
-/// A demo licence type and the matter whose result it is.
+/// A demo licence type and the matters whose result it is.
 struct Type {
-    matter: &'static str,
+    matters: &'static [&'static str],
     code: &'static str,
     name: &'static str,
     prefix: &'static str,
@@ -29,27 +35,31 @@ struct Type {
     fields: Vec<FieldSpec>,
 }
 
+fn optional(f: FieldSpec) -> FieldSpec {
+    FieldSpec {
+        required: false,
+        ..f
+    }
+}
+
 fn types() -> Vec<Type> {
     use FieldSource::*;
     // The holder (建设单位, 申请人) and its ID are printed on every licence; a type lists the rest.
+    // An address is printed when the application gives one (not every demo case does).
     vec![
         Type {
-            matter: "建筑工程施工许可证核发",
+            matters: &["建筑工程施工许可证核发"],
             code: "jzgcsgxkz",
             name: "建筑工程施工许可证",
             prefix: "JZSG211403",
             validity: Validity::Years(3),
             fields: vec![
-                // The application does not always give one: printed when it does.
-                FieldSpec {
-                    required: false,
-                    ..field("address", "建设地址", Address)
-                },
+                optional(field("address", "建设地址", Address)),
                 field("case", "办件编号", CaseNumber),
             ],
         },
         Type {
-            matter: "义务教育阶段学生休学",
+            matters: &["义务教育阶段学生休学"],
             code: "xxzm",
             name: "休学证明",
             prefix: "XX211403",
@@ -59,18 +69,59 @@ fn types() -> Vec<Type> {
                 field("case", "办件编号", CaseNumber),
             ],
         },
+        Type {
+            matters: &["食品经营许可", "食品经营许可（变更）", "食品经营许可（延续）"],
+            code: "spjyxkz",
+            name: "食品经营许可证",
+            prefix: "JY1211403",
+            validity: Validity::Years(5),
+            fields: vec![
+                optional(field("address", "经营场所", Address)),
+                field("case", "办件编号", CaseNumber),
+            ],
+        },
+        Type {
+            matters: &["企业设立登记"],
+            code: "yyzz",
+            name: "营业执照",
+            prefix: "YYZZ211403",
+            validity: Validity::Indefinite,
+            fields: vec![
+                optional(field("address", "住所", Address)),
+                field("matter", "登记事项", Matter),
+            ],
+        },
+        Type {
+            matters: &["国有建设用地使用权首次登记"],
+            code: "bdcqzs",
+            name: "不动产权证书",
+            prefix: "BDC211403",
+            validity: Validity::Indefinite,
+            fields: vec![
+                optional(field("address", "坐落", Address)),
+                field("matter", "登记类型", Matter),
+                field("case", "业务号", CaseNumber),
+            ],
+        },
     ]
 }
 
+/// The types a demo district issues, each named by the matters whose result it is; a type
+/// already there (by its code) is kept as it is.
 pub async fn seed(store: &dyn Store, ctx: &Context, report: &mut Report) -> Result<(), StoreError> {
-    if !store.licence_kinds().await?.is_empty() {
-        report.kept += 1;
-        return Ok(());
-    }
+    let have = store.licence_kinds().await?;
     let matters = store.matters(&ScopeFilter::all()).await?;
     let now = Utc::now();
     for t in types() {
-        let Some(m) = matters.iter().find(|m| m.name == t.matter) else {
+        if have.iter().any(|k| k.code == t.code) {
+            report.kept += 1;
+            continue;
+        }
+        let mine: Vec<_> = matters
+            .iter()
+            .filter(|m| t.matters.contains(&m.name.as_str()))
+            .collect();
+        let Some(first) = mine.first() else {
             continue;
         };
         let kind = store
@@ -79,7 +130,7 @@ pub async fn seed(store: &dyn Store, ctx: &Context, report: &mut Report) -> Resu
                 NewLicenceKind {
                     code: t.code.into(),
                     name: t.name.into(),
-                    department_id: m.department_id,
+                    department_id: first.department_id,
                     fields: t.fields,
                     validity: t.validity,
                     prefix: t.prefix.into(),
@@ -87,10 +138,83 @@ pub async fn seed(store: &dyn Store, ctx: &Context, report: &mut Report) -> Resu
                 now,
             )
             .await?;
-        store
-            .set_matter_licence_kind(ctx, m.id, Some(kind.id), now)
-            .await?;
-        report.created += 2;
+        report.created += 1;
+        for m in mine {
+            store
+                .set_matter_licence_kind(ctx, m.id, Some(kind.id), now)
+                .await?;
+            report.created += 1;
+        }
     }
     Ok(())
+}
+
+/// The matters whose approving decision issues a licence, with the type.
+pub async fn licensed_matters(store: &dyn Store) -> Result<Vec<(i64, LicenceKind)>, StoreError> {
+    let kinds = store.licence_kinds().await?;
+    let mut out = Vec::new();
+    for m in store.matters(&ScopeFilter::all()).await? {
+        if let Some(id) = store.matter_licence_kind(m.id).await?
+            && let Some(k) = kinds.iter().find(|k| k.id == id && k.active)
+        {
+            out.push((m.id, k.clone()));
+        }
+    }
+    Ok(out)
+}
+
+/// The licences the generated history's approving conclusions issued, on the day each case
+/// concluded, sealed with the demo's keys; a case that already has its licence is skipped, so
+/// a second run issues only for the new cases. Returns how many were issued.
+pub async fn issue_history(store: &dyn Store) -> Result<usize, String> {
+    let seal = SealStore::new(DEMO_KEY).map_err(|e| e.to_string())?;
+    let ctx = Context::system("demo-licences");
+    let mut issued = 0;
+    for (matter_id, kind) in licensed_matters(store).await.map_err(|e| e.to_string())? {
+        let have: std::collections::HashSet<i64> = store
+            .licences(&LicenceFilter {
+                department_id: Some(kind.department_id),
+                limit: 100_000,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .filter_map(|l| l.case_id)
+            .collect();
+        let mut cases = store
+            .cases(&CaseFilter {
+                matter_id: Some(matter_id),
+                states: vec![CaseState::Concluded, CaseState::Delivered],
+                limit: 100_000,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+        // Numbered in the order they were issued.
+        cases.sort_by_key(|c| (c.concluded_on, c.id));
+        let key = keyring_key(store, &seal, kind.department_id)
+            .await
+            .map_err(|e| format!("{:?}", e.message))?;
+        let sign = |l: &Licence| hex(&key.sign(&l.canonical()));
+        for c in cases {
+            if c.decision == Some(Decision::Deny) || have.contains(&c.id) {
+                continue;
+            }
+            let on = c.concluded_on.unwrap_or_else(|| c.submitted_at.date_naive());
+            // A case the type's rules cannot fill (a field its application lacks) issues none.
+            let Ok(l) = new_licence(&kind, &c, &key.id, on) else {
+                continue;
+            };
+            let at = on
+                .and_hms_opt(8, 0, 0)
+                .map_or_else(Utc::now, |t| t.and_utc());
+            store
+                .issue_licence(&ctx, l, &sign, at)
+                .await
+                .map_err(|e| e.to_string())?;
+            issued += 1;
+        }
+    }
+    Ok(issued)
 }

@@ -240,6 +240,14 @@ pub async fn run(
             "{n} cases generated in {:.1} s",
             started.elapsed().as_secs_f64()
         );
+        let started = std::time::Instant::now();
+        let l = licences::issue_history(store.as_ref())
+            .await
+            .map_err(|e| format!("demo licences: {e}"))?;
+        println!(
+            "{l} licences issued for the approving conclusions in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
         // And the hall's last days, so that its screens and figures have something to show.
         let started = std::time::Instant::now();
         let t = hall_days::play(store.as_ref(), 5, chrono::Utc::now())

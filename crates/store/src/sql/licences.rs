@@ -542,7 +542,14 @@ impl<B: Backend> LicenceStore for SqlStore<B> {
             q.text = format!("{} AND l.case_id = {}", q.text, q.next_placeholder()).into();
             q = q.bind(c);
         }
-        let limit = if f.limit <= 0 { 100 } else { f.limit.min(5000) };
+        if f.not_valid {
+            q.text = format!("{} AND l.status <> 'valid'", q.text).into();
+        }
+        let limit = if f.limit <= 0 {
+            100
+        } else {
+            f.limit.min(100_000)
+        };
         q.text = format!(
             "{} ORDER BY l.issued_on DESC, l.id DESC LIMIT {limit}",
             q.text

@@ -259,8 +259,13 @@ async fn download(
 
 /// A stored file as an attachment, never rendered by the browser as a page of ours.
 pub fn file_response(f: &CaseFile, bytes: Vec<u8>) -> Response {
-    let name: String = f
-        .file_name
+    attachment(&f.file_name, &f.content_type, bytes)
+}
+
+/// Bytes as a download under a (Chinese) file name: an ASCII stand-in for old clients and the
+/// UTF-8 name for the rest.
+pub fn attachment(file_name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    let name: String = file_name
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '.' {
@@ -270,8 +275,7 @@ pub fn file_response(f: &CaseFile, bytes: Vec<u8>) -> Response {
             }
         })
         .collect();
-    let encoded: String = f
-        .file_name
+    let encoded: String = file_name
         .bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b == b'.' {
@@ -283,7 +287,7 @@ pub fn file_response(f: &CaseFile, bytes: Vec<u8>) -> Response {
         .collect();
     (
         [
-            (header::CONTENT_TYPE, f.content_type.clone()),
+            (header::CONTENT_TYPE, content_type.to_string()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\"; filename*=UTF-8''{encoded}"),

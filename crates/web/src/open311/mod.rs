@@ -172,17 +172,7 @@ async fn top(
 }
 
 fn base_url(state: &AppState, headers: &HeaderMap) -> String {
-    let base = match &state.config.public_url {
-        Some(u) => u.trim_end_matches('/').to_string(),
-        None => {
-            let host = headers
-                .get(axum::http::header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .unwrap_or("localhost");
-            format!("http://{host}")
-        }
-    };
-    format!("{base}/open311/v2")
+    format!("{}/open311/v2", crate::qr::public_base(state, headers))
 }
 
 fn discovery(state: &AppState, headers: &HeaderMap) -> Value {

@@ -37,17 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/catalog/stats", get(stats))
 }
 
-/// The address printed codes point at: the configured public address, or this request's host.
-pub fn public_base(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(u) = &state.config.public_url {
-        return u.trim_end_matches('/').to_string();
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1");
-    format!("http://{host}")
-}
+pub use crate::qr::public_base;
 
 const MATTER: Text = Text::fixed("事项", "matter");
 

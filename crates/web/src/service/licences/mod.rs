@@ -2,17 +2,21 @@
 //! a case's approving conclusion issues, the public keys anyone verifies with, and what the
 //! verify page tells a reader.
 
+pub mod document;
 pub mod seal_store;
 
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use onewindow_core::DomainError;
-use onewindow_core::case::{ApplicantKind, Decision, Dossier};
+use chrono::NaiveDate;
+use onewindow_core::case::{ApplicantKind, Case, Decision, Dossier};
+use onewindow_core::licence::LicenceKind;
 use onewindow_core::licence::record::{self, CaseFacts, Holder, HolderKind, Licence, Standing};
+use onewindow_core::licence::file::{Publication, StatusEntry};
 use onewindow_core::licence::seal::{self, PublishedKey, SealKey, hex, unhex};
 use onewindow_core::{FieldError, Text};
 use onewindow_store::{NewLicence, SealKeyRecord, Signer};
-use seal_store::{DEMO_KEY, SealStore};
+pub use seal_store::{DEMO_KEY, SealStore};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -51,20 +55,29 @@ fn seal_store(state: &AppState) -> AppResult<SealStore> {
 /// The department's signing key: its active one, or a new one made now (32 random bytes,
 /// sealed under the installation's key).
 pub async fn signing_key(state: &AppState, department_id: i64) -> AppResult<SealKey> {
-    let store = seal_store(state)?;
-    if let Some(k) = state
-        .store
+    let seal = seal_store(state)?;
+    keyring_key(state.store.as_ref(), &seal, department_id).await
+}
+
+/// The same, given the store and the installation's seal (the demo's history issues without a
+/// running platform).
+pub async fn keyring_key(
+    store: &dyn onewindow_store::Store,
+    seal: &SealStore,
+    department_id: i64,
+) -> AppResult<SealKey> {
+    if let Some(k) = store
         .seal_keys(Some(department_id))
         .await?
         .into_iter()
         .find(|k| k.active)
     {
-        let secret = store
+        let secret = seal
             .open(&k.key_id, &k.sealed_secret)
             .map_err(|e| broken(e.to_string()))?;
         return SealKey::from_secret(&secret).map_err(|e| broken(e.to_string()));
     }
-    rotate(state, department_id, None).await
+    make_key(store, seal, department_id, None).await
 }
 
 /// A new key for the department; the one it replaces is kept to verify what it signed.
@@ -73,7 +86,16 @@ pub async fn rotate(
     department_id: i64,
     ctx: Option<&onewindow_core::audit::Context>,
 ) -> AppResult<SealKey> {
-    let store = seal_store(state)?;
+    let seal = seal_store(state)?;
+    make_key(state.store.as_ref(), &seal, department_id, ctx).await
+}
+
+async fn make_key(
+    store: &dyn onewindow_store::Store,
+    seal: &SealStore,
+    department_id: i64,
+    ctx: Option<&onewindow_core::audit::Context>,
+) -> AppResult<SealKey> {
     let key = loop {
         let mut secret = [0u8; 32];
         rand::fill(&mut secret);
@@ -82,12 +104,11 @@ pub async fn rotate(
             break k;
         }
     };
-    let sealed = store
+    let sealed = seal
         .seal(&key.id, &key.secret())
         .map_err(|e| broken(e.to_string()))?;
     let system = onewindow_core::audit::Context::system("licences");
-    state
-        .store
+    store
         .add_seal_key(
             ctx.unwrap_or(&system),
             SealKeyRecord {
@@ -140,6 +161,21 @@ pub async fn for_conclusion(
     else {
         return Ok(None);
     };
+    let key = signing_key(state, kind.department_id).await?;
+    let today = onewindow_core::time::local_date(super::cases::now());
+    let licence = new_licence(&kind, c, &key.id, today).map_err(first_problem)?;
+    let signer: Signer = Arc::new(move |l: &Licence| hex(&key.sign(&l.canonical())));
+    Ok(Some((licence, signer)))
+}
+
+/// The licence a case's approving decision issues on `issued_on`: its fields from the case by
+/// the type's rules (each problem named by the field's label), its holder the applicant.
+pub fn new_licence(
+    kind: &LicenceKind,
+    c: &Case,
+    key_id: &str,
+    issued_on: NaiveDate,
+) -> Result<NewLicence, Vec<FieldError>> {
     let facts = CaseFacts {
         holder_name: c.applicant.name.clone(),
         holder_id: c.applicant.id_number.clone(),
@@ -148,10 +184,7 @@ pub async fn for_conclusion(
         case_number: c.number.clone(),
         ..CaseFacts::default()
     };
-    let fields = record::fill(&kind, &facts).map_err(first_problem)?;
-    let key = signing_key(state, kind.department_id).await?;
-    let today = onewindow_core::time::local_date(super::cases::now());
-    let licence = NewLicence {
+    Ok(NewLicence {
         kind_id: kind.id,
         holder: Holder {
             kind: match c.applicant.kind {
@@ -161,15 +194,13 @@ pub async fn for_conclusion(
             id_number: c.applicant.id_number.clone(),
             name: c.applicant.name.clone(),
         },
-        fields,
-        issued_on: today,
-        expires_on: kind.validity.expires_on(today),
+        fields: record::fill(kind, &facts)?,
+        issued_on,
+        expires_on: kind.validity.expires_on(issued_on),
         case_id: Some(c.id),
-        key_id: key.id.clone(),
+        key_id: key_id.to_string(),
         verify_code: verify_code(),
-    };
-    let signer: Signer = Arc::new(move |l: &Licence| hex(&key.sign(&l.canonical())));
-    Ok(Some((licence, signer)))
+    })
 }
 
 fn first_problem(errs: Vec<FieldError>) -> AppError {
@@ -205,6 +236,49 @@ pub async fn public_keys(state: &AppState) -> AppResult<Vec<PublishedKey>> {
             active: k.active,
         })
         .collect())
+}
+
+/// What an offline verifier reads: the keys, and the licences their departments suspended,
+/// revoked or cancelled, as of now.
+pub async fn publication(state: &AppState) -> AppResult<Publication> {
+    let statuses = state
+        .store
+        .licences(&onewindow_store::LicenceFilter {
+            not_valid: true,
+            limit: 100_000,
+            ..Default::default()
+        })
+        .await?
+        .into_iter()
+        .map(|l| StatusEntry {
+            number: l.number,
+            kind: l.kind_name,
+            status: l.status,
+            reason: l.status_reason,
+        })
+        .collect();
+    Ok(Publication {
+        as_of: super::cases::now(),
+        keys: public_keys(state).await?,
+        statuses,
+    })
+}
+
+/// A department's key by its id, active or rotated out (a document is sealed with the key that
+/// signed its licence).
+async fn key_by_id(state: &AppState, key_id: &str) -> AppResult<SealKey> {
+    let store = seal_store(state)?;
+    let k = state
+        .store
+        .seal_keys(None)
+        .await?
+        .into_iter()
+        .find(|k| k.key_id == key_id)
+        .ok_or_else(|| broken(format!("seal key {key_id} is not kept")))?;
+    let secret = store
+        .open(&k.key_id, &k.sealed_secret)
+        .map_err(|e| broken(e.to_string()))?;
+    SealKey::from_secret(&secret).map_err(|e| broken(e.to_string()))
 }
 
 /// The licences a reader may list: staff, those of the departments in their scope (narrowed to
@@ -288,21 +362,101 @@ pub async fn list(
 
 /// A licence as the staff of its department (and of the regions above) see it.
 pub async fn for_staff(state: &AppState, auth: &crate::auth::Auth, id: i64) -> AppResult<Licence> {
-    let (l, _) = state
-        .store
-        .licence(id)
-        .await?
-        .ok_or_else(|| AppError::not_found(Text::fixed("证照", "licence")))?;
-    let region = state
-        .org_facts
-        .department_region(state.store.as_ref(), l.department_id)
-        .await?;
-    let owner = super::owner(state, Some(l.department_id), region).await?;
-    if auth.actor.is_staff() && auth.actor.covers(&owner) {
+    let (l, _) = readable(state, auth, id).await?;
+    if auth.actor.is_staff() {
         Ok(l)
     } else {
         Err(DomainError::forbidden().into())
     }
+}
+
+/// Whether the reader holds the licence: an enterprise's account, by its credit code; a
+/// person, when it was issued on a case she applied for herself.
+async fn holds(state: &AppState, auth: &crate::auth::Auth, l: &Licence) -> AppResult<bool> {
+    if let Some(firm) = state.store.enterprise_of_account(auth.user.id).await? {
+        return Ok(state
+            .store
+            .enterprise(firm)
+            .await?
+            .is_some_and(|e| l.holder.kind == HolderKind::Enterprise && e.uscc == l.holder.id_number));
+    }
+    let Some(case_id) = l.case_id else {
+        return Ok(false);
+    };
+    Ok(state
+        .store
+        .case_record(case_id)
+        .await?
+        .is_some_and(|r| r.dossier.case.applicant_user_id == Some(auth.user.id)))
+}
+
+/// A licence and its data signature, for its holder or the staff whose scope covers its
+/// department; 403 for anyone else.
+pub async fn readable(
+    state: &AppState,
+    auth: &crate::auth::Auth,
+    id: i64,
+) -> AppResult<(Licence, String)> {
+    let (l, signature) = state
+        .store
+        .licence(id)
+        .await?
+        .ok_or_else(|| AppError::not_found(Text::fixed("证照", "licence")))?;
+    let allowed = if auth.actor.is_staff() {
+        let region = state
+            .org_facts
+            .department_region(state.store.as_ref(), l.department_id)
+            .await?;
+        auth.actor
+            .covers(&super::owner(state, Some(l.department_id), region).await?)
+    } else {
+        holds(state, auth, &l).await?
+    };
+    if allowed {
+        Ok((l, signature))
+    } else {
+        Err(DomainError::forbidden().into())
+    }
+}
+
+/// The licence's sealed PDF and its file name. A staff member's download is in the trail (it
+/// shows the holder's ID number); the holder's own is not.
+pub async fn document(
+    state: &AppState,
+    auth: &crate::auth::Auth,
+    id: i64,
+    base: &str,
+) -> AppResult<(String, Vec<u8>)> {
+    let (l, signature) = readable(state, auth, id).await?;
+    if auth.actor.is_staff() {
+        let region = state
+            .org_facts
+            .department_region(state.store.as_ref(), l.department_id)
+            .await?;
+        state
+            .store
+            .append_audit(
+                &auth.ctx(),
+                onewindow_core::audit::Change {
+                    action: "licence.file_view".into(),
+                    target_type: "licence".into(),
+                    target_id: Some(l.id),
+                    department_id: Some(l.department_id),
+                    region_id: region,
+                    summary: serde_json::json!({"number": l.number}),
+                },
+            )
+            .await?;
+    }
+    let key = key_by_id(state, &l.key_id).await?;
+    let url = format!("{base}/verify/{}", l.verify_code);
+    let bytes = document::render(&document::Sheet {
+        licence: &l,
+        data_signature: &signature,
+        verify_url: &url,
+        key: &key,
+    });
+    Ok((format!("{}-{}.pdf", l.kind_name, l.number), bytes))
 }
 
 /// What the verify page tells whoever scanned the code: three answers apart.
