@@ -165,7 +165,7 @@ each_app!(
             .call(Method::GET, "/api/v1/licence-keys", None, None)
             .await;
         assert_eq!(s, StatusCode::OK);
-        let key = keys
+        let key = keys["keys"]
             .as_array()
             .unwrap()
             .iter()
@@ -236,5 +236,147 @@ each_app!(
             .map(|e| e["action"].as_str().unwrap())
             .collect();
         assert_eq!(actions, ["licence.revoke", "licence.issue"], "{trail}");
+    }
+);
+
+/// `onewindow licence verify FILE --keys URL`, as a user runs it: exit code and the one line.
+async fn verify_offline(app: &TestApp, file: &[u8]) -> (i32, String) {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("ow-licence-{}-{n}.pdf", std::process::id()));
+    std::fs::write(&path, file).unwrap();
+    let keys = app.url("/api/v1/licence-keys");
+    let p = path.to_string_lossy().to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        crate::cli::run(&["licence", "verify", &p, "--keys", &keys])
+    })
+    .await
+    .unwrap();
+    let _ = std::fs::remove_file(&path);
+    out
+}
+
+async fn download(app: &TestApp, id: i64, token: &str) -> (StatusCode, Vec<u8>) {
+    let res = app
+        .http
+        .get(app.url(&format!("/api/v1/licences/{id}/file")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    if status == StatusCode::OK {
+        assert_eq!(res.headers()["content-type"], "application/pdf");
+        assert!(
+            res.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .contains("attachment")
+        );
+    }
+    (status, res.bytes().await.unwrap().to_vec())
+}
+
+each_app!(
+    a_licence_document_verifies_offline_and_any_change_fails,
+    |app| {
+        let id = filed_case(app).await;
+        licensed(
+            app,
+            id,
+            "doc",
+            vec![
+                spec("holder", "持证人", FieldSource::Holder, None),
+                spec("case", "办件编号", FieldSource::CaseNumber, None),
+            ],
+        )
+        .await;
+        let (s, v) = conclude(app, id).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let store = app.db().store.clone();
+        let l = store
+            .licences(&LicenceFilter {
+                case_id: Some(id),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .remove(0);
+
+        // The holder downloads it; it is a PDF that verifies offline.
+        let citizen = app.token("citizen").await;
+        let (s, pdf) = download(app, l.id, &citizen).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(pdf.starts_with(b"%PDF-"));
+        assert!(
+            pdf.windows(l.verify_code.len())
+                .any(|w| w == l.verify_code.as_bytes()),
+            "the QR code's address is printed"
+        );
+        let (code, line) = verify_offline(app, &pdf).await;
+        assert_eq!(code, 0, "{line}");
+        assert!(line.contains("真实有效") && line.contains(&l.number), "{line}");
+        assert_eq!(line.trim().lines().count(), 1, "{line}");
+
+        // One altered byte anywhere fails: in the visible text (the embedded data kept), in the
+        // embedded data, in the file's signature.
+        let content = pdf
+            .windows(b"BT".len())
+            .position(|w| w == b"BT")
+            .unwrap();
+        let mut edited = pdf.clone();
+        edited[content + 30] ^= 0x01;
+        let (code, line) = verify_offline(app, &edited).await;
+        assert_eq!(code, 1, "{line}");
+        assert!(line.contains("文件已被改动"), "{line}");
+        let data = pdf
+            .windows(l.number.len())
+            .position(|w| w == l.number.as_bytes())
+            .unwrap();
+        let mut retyped = pdf.clone();
+        retyped[data + l.number.len() - 1] ^= 0x01;
+        let (code, line) = verify_offline(app, &retyped).await;
+        assert_eq!(code, 1, "{line}");
+        assert!(line.contains("改动"), "{line}");
+        let mut resigned = pdf.clone();
+        let last = resigned.len() - 2;
+        resigned[last] = if resigned[last] == b'0' { b'1' } else { b'0' };
+        let (code, line) = verify_offline(app, &resigned).await;
+        assert_eq!((code, line.contains("文件已被改动")), (1, true), "{line}");
+        let (code, line) = verify_offline(app, b"%PDF-1.4 not ours").await;
+        assert_eq!((code, line.contains("不是本平台")), (1, true), "{line}");
+
+        // Only its holder and the staff whose scope covers its department may download it; a
+        // staff download is in the trail.
+        let (s, _) = download(app, l.id, &app.token("enterprise").await).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, _) = download(app, l.id, &app.token("approver-sthj").await).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, again) = download(app, l.id, &app.token("clerk").await).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(verify_offline(app, &again).await.0, 0);
+        let (_, trail) = app
+            .get(
+                &format!("/api/v1/audit?target_type=licence&target_id={}", l.id),
+                &app.token("admin").await,
+            )
+            .await;
+        assert!(trail.to_string().contains("licence.file_view"), "{trail}");
+
+        // Revoked: the published status list says so, and the offline check refuses.
+        store
+            .set_licence_status(
+                &Context::system("test"),
+                l.id,
+                l.version,
+                Status::Revoked,
+                "以欺骗手段取得",
+                chrono::Utc::now(),
+            )
+            .await
+            .unwrap();
+        let (code, line) = verify_offline(app, &pdf).await;
+        assert_eq!(code, 1, "{line}");
+        assert!(line.contains("证照已吊销：以欺骗手段取得"), "{line}");
     }
 );
