@@ -38,7 +38,10 @@ use onewindow_core::supervision::urge::{Urge, UrgeLogLine, UrgeOrigin};
 use std::sync::Arc;
 
 pub use error::{Result, StoreError};
-pub use licences::{LicenceFilter, LicenceStore, NewLicence, SealKeyRecord, SignLicence, Signer};
+pub use licences::{
+    LicenceFilter, LicenceShare, LicenceStore, NewLicence, NewShare, SealKeyRecord, SignLicence,
+    Signer,
+};
 pub use model::{
     AppealFilter, Checkin, ComplaintFilter, EventFilter, EventPhoto, EventTally, GridStaff,
     NewComplaintRecord, NewEventRecord, NewRating, NewRatingLink, PublishedRectification, Rated,

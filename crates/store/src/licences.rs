@@ -56,6 +56,34 @@ pub struct LicenceFilter {
     pub limit: i64,
 }
 
+/// A share of a licence (授权用证): a link for someone, for a while, showing some fields.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct LicenceShare {
+    pub id: i64,
+    pub licence_id: i64,
+    /// The link's secret part (`/share/{token}`), shown to the holder who gives it.
+    pub token: String,
+    /// The keys of the fields shown besides the licence's name, number, holder, issuer, dates
+    /// and status (`holder_id` for the holder's ID number).
+    pub fields: Vec<String>,
+    /// Whom it is for, or what for (e.g. 某银行开户).
+    pub recipient: String,
+    pub expires_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// How many times it was opened.
+    pub opens: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewShare {
+    pub licence_id: i64,
+    pub token: String,
+    pub fields: Vec<String>,
+    pub recipient: String,
+    pub expires_at: DateTime<Utc>,
+}
+
 #[async_trait]
 pub trait LicenceStore: Send + Sync {
     async fn create_licence_kind(
@@ -129,4 +157,20 @@ pub trait LicenceStore: Send + Sync {
         reason: &str,
         at: DateTime<Utc>,
     ) -> Result<Licence>;
+
+    /// A new share of a licence, audited.
+    async fn create_share(
+        &self,
+        ctx: &Context,
+        s: NewShare,
+        at: DateTime<Utc>,
+    ) -> Result<LicenceShare>;
+    /// A licence's shares, newest first.
+    async fn shares(&self, licence_id: i64) -> Result<Vec<LicenceShare>>;
+    async fn share_by_token(&self, token: &str) -> Result<Option<LicenceShare>>;
+    /// Counts an opening of a share and puts it in the licence's trail, in one transaction.
+    async fn open_share(&self, ctx: &Context, id: i64) -> Result<LicenceShare>;
+    /// Ends a share before its time, audited.
+    async fn revoke_share(&self, ctx: &Context, id: i64, at: DateTime<Utc>)
+    -> Result<LicenceShare>;
 }

@@ -159,6 +159,11 @@ pub const SQLITE: &[Migration] = &[
         name: "licences",
         sql: include_str!("../migrations/sqlite/0029_licences.sql"),
     },
+    Migration {
+        version: 30,
+        name: "licence_shares",
+        sql: include_str!("../migrations/sqlite/0030_licence_shares.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -306,6 +311,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 29,
         name: "licences",
         sql: include_str!("../migrations/postgres/0029_licences.sql"),
+    },
+    Migration {
+        version: 30,
+        name: "licence_shares",
+        sql: include_str!("../migrations/postgres/0030_licence_shares.sql"),
     },
 ];
 

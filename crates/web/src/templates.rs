@@ -16,6 +16,12 @@ pub const SOURCES: &[(&str, &str)] = &[
         "lic_verify.html",
         include_str!("../templates/lic_verify.html"),
     ),
+    ("lic_list.html", include_str!("../templates/lic_list.html")),
+    (
+        "lic_detail.html",
+        include_str!("../templates/lic_detail.html"),
+    ),
+    ("lic_share.html", include_str!("../templates/lic_share.html")),
     ("pet_case.html", include_str!("../templates/pet_case.html")),
     (
         "pet_stations.html",

@@ -6,7 +6,8 @@ use super::SqlStore;
 use crate::backend::{Backend, sql};
 use crate::error::{Result, StoreError};
 use crate::licences::{
-    LicenceFilter, LicenceStore, NewLicence, SealKeyRecord, SignLicence, Signer,
+    LicenceFilter, LicenceShare, LicenceStore, NewLicence, NewShare, SealKeyRecord, SignLicence,
+    Signer,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -603,5 +604,154 @@ impl<B: Backend> LicenceStore for SqlStore<B> {
         .await?;
         B::commit(tx).await?;
         Ok(after)
+    }
+
+    async fn create_share(
+        &self,
+        ctx: &Context,
+        s: NewShare,
+        at: DateTime<Utc>,
+    ) -> Result<LicenceShare> {
+        let mut tx = self.b.begin().await?;
+        let (licence, _) = read_licence::<B>(&mut tx, s.licence_id).await?;
+        let (id,): (i64,) = B::opt(
+            &mut tx,
+            sql(
+                "INSERT INTO licence_shares (licence_id, token, fields, recipient, expires_at,
+                     created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(s.licence_id)
+            .bind(s.token.clone())
+            .bind(serde_json::to_string(&s.fields).unwrap_or_default())
+            .bind(s.recipient.clone())
+            .bind(s.expires_at)
+            .bind(at),
+        )
+        .await?
+        .ok_or_else(|| StoreError::Database("INSERT returned no share".into()))?;
+        let share = read_share::<B>(&mut tx, id).await?;
+        super::audit::append::<B>(&mut tx, ctx, share_audit(&licence, &share, "share")).await?;
+        B::commit(tx).await?;
+        Ok(share)
+    }
+
+    async fn shares(&self, licence_id: i64) -> Result<Vec<LicenceShare>> {
+        let rows: Vec<ShareRow> = self
+            .b
+            .read_all(
+                sql(format!(
+                    "SELECT {SHARE_COLS} FROM licence_shares WHERE licence_id = $1
+                     ORDER BY id DESC"
+                ))
+                .bind(licence_id),
+            )
+            .await?;
+        rows.into_iter().map(share_of).collect()
+    }
+
+    async fn share_by_token(&self, token: &str) -> Result<Option<LicenceShare>> {
+        let row: Option<ShareRow> = self
+            .b
+            .read_opt(
+                sql(format!(
+                    "SELECT {SHARE_COLS} FROM licence_shares WHERE token = $1"
+                ))
+                .bind(token.to_string()),
+            )
+            .await?;
+        row.map(share_of).transpose()
+    }
+
+    async fn open_share(&self, ctx: &Context, id: i64) -> Result<LicenceShare> {
+        let mut tx = self.b.begin().await?;
+        B::exec(
+            &mut tx,
+            sql("UPDATE licence_shares SET opens = opens + 1 WHERE id = $1").bind(id),
+        )
+        .await?;
+        let share = read_share::<B>(&mut tx, id).await?;
+        let (licence, _) = read_licence::<B>(&mut tx, share.licence_id).await?;
+        super::audit::append::<B>(&mut tx, ctx, share_audit(&licence, &share, "share_open"))
+            .await?;
+        B::commit(tx).await?;
+        Ok(share)
+    }
+
+    async fn revoke_share(
+        &self,
+        ctx: &Context,
+        id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<LicenceShare> {
+        let mut tx = self.b.begin().await?;
+        B::exec(
+            &mut tx,
+            sql("UPDATE licence_shares SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+                .bind(at)
+                .bind(id),
+        )
+        .await?;
+        let share = read_share::<B>(&mut tx, id).await?;
+        let (licence, _) = read_licence::<B>(&mut tx, share.licence_id).await?;
+        super::audit::append::<B>(&mut tx, ctx, share_audit(&licence, &share, "share_revoke"))
+            .await?;
+        B::commit(tx).await?;
+        Ok(share)
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ShareRow {
+    id: i64,
+    licence_id: i64,
+    token: String,
+    fields: String,
+    recipient: String,
+    expires_at: DateTime<Utc>,
+    created_at: DateTime<Utc>,
+    revoked_at: Option<DateTime<Utc>>,
+    opens: i64,
+}
+
+const SHARE_COLS: &str =
+    "id, licence_id, token, fields, recipient, expires_at, created_at, revoked_at, opens";
+
+fn share_of(r: ShareRow) -> Result<LicenceShare> {
+    Ok(LicenceShare {
+        fields: serde_json::from_str(&r.fields)
+            .map_err(|e| StoreError::Database(format!("licence share {}: {e}", r.id)))?,
+        id: r.id,
+        licence_id: r.licence_id,
+        token: r.token,
+        recipient: r.recipient,
+        expires_at: r.expires_at,
+        created_at: r.created_at,
+        revoked_at: r.revoked_at,
+        opens: r.opens,
+    })
+}
+
+async fn read_share<B: Backend>(tx: &mut B::Tx, id: i64) -> Result<LicenceShare> {
+    let row: ShareRow = B::opt(
+        tx,
+        sql(format!("SELECT {SHARE_COLS} FROM licence_shares WHERE id = $1")).bind(id),
+    )
+    .await?
+    .ok_or_else(|| {
+        StoreError::Domain(DomainError::not_found(Text::fixed("授权链接", "share")))
+    })?;
+    share_of(row)
+}
+
+/// A share's entry in its licence's trail (never the token: the trail is read by others).
+fn share_audit(l: &Licence, s: &LicenceShare, action: &str) -> Change {
+    Change {
+        action: format!("licence.{action}"),
+        target_type: "licence".into(),
+        target_id: Some(l.id),
+        department_id: Some(l.department_id),
+        region_id: None,
+        summary: json!({"after": {"number": l.number, "share": s.id, "recipient": s.recipient,
+            "fields": s.fields, "expires_at": s.expires_at, "opens": s.opens}}),
     }
 }

@@ -2,19 +2,22 @@
 //! licence with (online at `/verify/{code}`, or offline against a downloaded file).
 
 use super::Errors;
-use crate::auth::Auth;
+use crate::auth::{Auth, Origin};
 use crate::error::AppResult;
-use crate::extract::ApiQuery;
-use crate::service::licences as svc;
+use crate::extract::{ApiJson, ApiQuery};
+use crate::service::licences::{self as svc, shares};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use crate::extract::ApiPath as Path;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use onewindow_core::licence::Licence;
 use onewindow_core::licence::file::Publication;
-use serde::Deserialize;
-use utoipa::IntoParams;
+use onewindow_core::licence::record::Standing;
+use onewindow_store::LicenceShare;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -23,6 +26,99 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(keys))
         .routes(routes!(list))
         .routes(routes!(file))
+        .routes(routes!(one))
+        .routes(routes!(set_status))
+        .routes(routes!(shares_of, share))
+        .routes(routes!(withdraw))
+        .routes(routes!(shared))
+}
+
+/// A licence: for its holder, and for the staff whose scope covers its department.
+#[utoipa::path(get, path = "/api/v1/licences/{id}", tag = "licences", params(("id" = i64, Path)),
+    responses((status = 200, body = Licence), Errors))]
+async fn one(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> AppResult<Json<Licence>> {
+    Ok(Json(svc::readable(&state, &auth, id).await?.0))
+}
+
+/// Suspend (暂扣), restore, revoke (吊销) or cancel (注销) a licence, with the reason: only its
+/// issuing department, by those who decide its cases. The verify page and the status list show
+/// it at once.
+#[utoipa::path(post, path = "/api/v1/licences/{id}/status", tag = "licences", params(("id" = i64, Path)),
+    request_body = svc::StatusInput, responses((status = 200, body = Licence), Errors))]
+async fn set_status(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<svc::StatusInput>,
+) -> AppResult<Json<Licence>> {
+    Ok(Json(svc::set_status(&state, &auth, id, input).await?))
+}
+
+/// The shares (授权用证) its holder gave of a licence, newest first.
+#[utoipa::path(get, path = "/api/v1/licences/{id}/shares", tag = "licences", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<LicenceShare>), Errors))]
+async fn shares_of(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<LicenceShare>>> {
+    Ok(Json(shares::list(&state, &auth, id).await?))
+}
+
+/// Share a licence (授权用证): a link for someone, for 1–30 days, showing the chosen fields
+/// besides its name, number, holder, issuer, dates and status. Its holder only.
+#[utoipa::path(post, path = "/api/v1/licences/{id}/shares", tag = "licences", params(("id" = i64, Path)),
+    request_body = shares::ShareInput, responses((status = 201, body = LicenceShare), Errors))]
+async fn share(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<shares::ShareInput>,
+) -> AppResult<(StatusCode, Json<LicenceShare>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(shares::create(&state, &auth, id, input).await?),
+    ))
+}
+
+/// Withdraw a share before its time.
+#[utoipa::path(delete, path = "/api/v1/licences/{id}/shares/{share_id}", tag = "licences",
+    params(("id" = i64, Path), ("share_id" = i64, Path)),
+    responses((status = 200, body = LicenceShare), Errors))]
+async fn withdraw(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, share_id)): Path<(i64, i64)>,
+) -> AppResult<Json<LicenceShare>> {
+    Ok(Json(shares::withdraw(&state, &auth, id, share_id).await?))
+}
+
+/// What a share shows, as its link's reader gets it.
+#[derive(Serialize, ToSchema)]
+struct Shared {
+    /// Only the fields shared; the holder's ID number empty unless shared.
+    licence: Licence,
+    standing: Standing,
+    recipient: String,
+    expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A shared licence, by its link's token: public (the token is the permission), each call
+/// counted and in the licence's trail; 410 with the reason after it expired or was withdrawn.
+#[utoipa::path(get, path = "/api/v1/licence-shares/{token}", tag = "licences", security(()),
+    params(("token" = String, Path)), responses((status = 200, body = Shared), Errors))]
+async fn shared(
+    State(state): State<AppState>,
+    origin: Origin,
+    Path(token): Path<String>,
+) -> AppResult<Json<Shared>> {
+    let o = shares::open(&state, &origin, &token).await?;
+    Ok(Json(Shared {
+        recipient: o.share.recipient,
+        expires_at: o.share.expires_at,
+        licence: o.licence,
+        standing: o.standing,
+    }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

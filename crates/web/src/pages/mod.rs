@@ -159,7 +159,13 @@ fn nav(auth: Option<&Auth>, lang: Lang, path: &str) -> Vec<NavGroup> {
         }
         Some(a) if !a.actor.is_staff() => {
             groups.push(("nav.portal", vec![("/portal", "nav.portal")]));
-            groups.push(("nav.my_cases", vec![("/cases", "nav.my_cases")]));
+            groups.push((
+                "nav.my_cases",
+                vec![
+                    ("/cases", "nav.my_cases"),
+                    ("/licences", "nav.my_licences"),
+                ],
+            ));
             if a.actor.has_role(Role::Enterprise) {
                 groups.push((
                     "nav.enterprise",
@@ -185,6 +191,9 @@ fn nav(auth: Option<&Auth>, lang: Lang, path: &str) -> Vec<NavGroup> {
             }
             if has(Permission::HallServe) {
                 service.push(("/hall", "nav.hall"));
+            }
+            if has(Permission::CaseRead) {
+                service.push(("/licences", "nav.licences"));
             }
             service.push(("/portal", "nav.portal"));
             groups.push(("nav.g.service", service));

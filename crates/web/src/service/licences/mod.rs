@@ -4,6 +4,7 @@
 
 pub mod document;
 pub mod seal_store;
+pub mod shares;
 
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -11,7 +12,9 @@ use onewindow_core::DomainError;
 use chrono::NaiveDate;
 use onewindow_core::case::{ApplicantKind, Case, Decision, Dossier};
 use onewindow_core::licence::LicenceKind;
-use onewindow_core::licence::record::{self, CaseFacts, Holder, HolderKind, Licence, Standing};
+use onewindow_core::licence::record::{
+    self, CaseFacts, Holder, HolderKind, Licence, Standing, StatusAction,
+};
 use onewindow_core::licence::file::{Publication, StatusEntry};
 use onewindow_core::licence::seal::{self, PublishedKey, SealKey, hex, unhex};
 use onewindow_core::{FieldError, Text};
@@ -126,16 +129,21 @@ async fn make_key(
     Ok(key)
 }
 
-/// An unguessable code for the verify page: 20 characters of a base-32 alphabet without the
-/// letters people confuse (100 bits).
-fn verify_code() -> String {
+/// An unguessable code of `len` characters from a base-32 alphabet without the letters people
+/// confuse (5 bits each).
+fn token(len: usize) -> String {
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
-    let mut bytes = [0u8; 20];
-    rand::fill(&mut bytes);
+    let mut bytes = vec![0u8; len];
+    rand::fill(&mut bytes[..]);
     bytes
         .iter()
         .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
         .collect()
+}
+
+/// The verify page's code: 20 characters (100 bits).
+fn verify_code() -> String {
+    token(20)
 }
 
 /// The licence a concluding case issues, if its matter's result is one and the decision was
@@ -291,6 +299,9 @@ pub async fn list(
 ) -> AppResult<Vec<Licence>> {
     const MOST: i64 = 500;
     let a = &auth.actor;
+    if a.is_staff() && !a.has(onewindow_core::access::Permission::CaseRead) {
+        return Err(DomainError::forbidden().into());
+    }
     if a.is_staff() {
         let department = match (a.scope.department_id, department_id) {
             (Some(own), Some(asked)) if own != asked => {
@@ -372,7 +383,7 @@ pub async fn for_staff(state: &AppState, auth: &crate::auth::Auth, id: i64) -> A
 
 /// Whether the reader holds the licence: an enterprise's account, by its credit code; a
 /// person, when it was issued on a case she applied for herself.
-async fn holds(state: &AppState, auth: &crate::auth::Auth, l: &Licence) -> AppResult<bool> {
+pub(crate) async fn holds(state: &AppState, auth: &crate::auth::Auth, l: &Licence) -> AppResult<bool> {
     if let Some(firm) = state.store.enterprise_of_account(auth.user.id).await? {
         return Ok(state
             .store
@@ -403,6 +414,9 @@ pub async fn readable(
         .await?
         .ok_or_else(|| AppError::not_found(Text::fixed("证照", "licence")))?;
     let allowed = if auth.actor.is_staff() {
+        if !auth.actor.has(onewindow_core::access::Permission::CaseRead) {
+            return Err(DomainError::forbidden().into());
+        }
         let region = state
             .org_facts
             .department_region(state.store.as_ref(), l.department_id)
@@ -457,6 +471,50 @@ pub async fn document(
         key: &key,
     });
     Ok((format!("{}-{}.pdf", l.kind_name, l.number), bytes))
+}
+
+/// A department's act on a licence it issued.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusInput {
+    pub action: StatusAction,
+    /// Why (required): printed on the verify page and in the status list.
+    pub reason: String,
+    /// The licence's version as the reader saw it (409 if it changed since).
+    pub version: i64,
+}
+
+/// Whether the reader acts for the licence's department: it alone suspends, restores, revokes
+/// or cancels what it issued, by those who decide its cases.
+pub fn may_act(auth: &crate::auth::Auth, l: &Licence) -> bool {
+    auth.actor.has(onewindow_core::access::Permission::CaseDecide)
+        && auth.actor.scope.department_id == Some(l.department_id)
+}
+
+/// Suspends, restores, revokes or cancels a licence, with the reason; in the trail, and on the
+/// verify page and the status list at once.
+pub async fn set_status(
+    state: &AppState,
+    auth: &crate::auth::Auth,
+    id: i64,
+    input: StatusInput,
+) -> AppResult<Licence> {
+    let (l, _) = readable(state, auth, id).await?;
+    if !may_act(auth, &l) {
+        return Err(DomainError::forbidden().into());
+    }
+    let next = record::act(l.status, input.action, &input.reason)?;
+    Ok(state
+        .store
+        .set_licence_status(
+            &auth.ctx(),
+            id,
+            input.version,
+            next,
+            &input.reason,
+            super::cases::now(),
+        )
+        .await?)
 }
 
 /// What the verify page tells whoever scanned the code: three answers apart.

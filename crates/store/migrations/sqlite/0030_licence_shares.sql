@@ -1,0 +1,14 @@
+-- Shares of a licence (授权用证): a link its holder gives someone, for a while and for some of
+-- its fields; each opening is counted (and in the trail).
+CREATE TABLE licence_shares (
+    id          INTEGER PRIMARY KEY,
+    licence_id  INTEGER NOT NULL REFERENCES licences(id),
+    token       TEXT    NOT NULL UNIQUE,
+    fields      TEXT    NOT NULL,
+    recipient   TEXT    NOT NULL,
+    expires_at  TEXT    NOT NULL,
+    created_at  TEXT    NOT NULL,
+    revoked_at  TEXT,
+    opens       INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX licence_shares_licence ON licence_shares (licence_id);
