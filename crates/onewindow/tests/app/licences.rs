@@ -380,3 +380,276 @@ each_app!(
         assert!(line.contains("证照已吊销：以欺骗手段取得"), "{line}");
     }
 );
+
+/// Ends a share's time now, as the calendar would after its days.
+async fn expire_shares(app: &TestApp) {
+    use sqlx::Connection;
+    let db = app.db();
+    let q = "UPDATE licence_shares SET expires_at = created_at";
+    if db.kind == "postgres" {
+        let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        sqlx::query(q).execute(&mut c).await.unwrap();
+    } else {
+        let mut c = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+        sqlx::query(q).execute(&mut c).await.unwrap();
+    }
+}
+
+each_app!(
+    a_holder_shares_her_licence_and_its_department_revokes_it,
+    |app| {
+        // The type is 住建局's, whose approver decides its cases.
+        let store = app.db().store.clone();
+        let id = filed_case(app).await;
+        let kind = licensed(
+            app,
+            id,
+            "share",
+            vec![
+                spec("holder", "持证人", FieldSource::Holder, None),
+                spec("case", "办件编号", FieldSource::CaseNumber, None),
+            ],
+        )
+        .await;
+        let zhujian = store
+            .user_by_username("approver")
+            .await
+            .unwrap()
+            .unwrap()
+            .department_id
+            .unwrap();
+        let k = store
+            .licence_kinds()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|k| k.id == kind)
+            .unwrap();
+        store
+            .update_licence_kind(
+                &Context::system("test"),
+                k.id,
+                k.version,
+                NewLicenceKind {
+                    code: k.code.clone(),
+                    name: k.name.clone(),
+                    department_id: zhujian,
+                    fields: k.fields.clone(),
+                    validity: k.validity,
+                    prefix: k.prefix.clone(),
+                },
+                true,
+                chrono::Utc::now(),
+            )
+            .await
+            .unwrap();
+        let (s, v) = conclude(app, id).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let l = store
+            .licences(&LicenceFilter {
+                case_id: Some(id),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .remove(0);
+        assert_eq!(l.department_id, zhujian);
+        let case_number = l.fields[1].value.clone();
+
+        // Her library lists it; another department's ledger does not.
+        let citizen = crate::pages::sign_in_cookie(app, "citizen").await;
+        let (s, html) = crate::pages::page(app, "/licences", &citizen).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains(&l.number) && html.contains("我的证照"), "{html}");
+        let (s, html) = crate::pages::page(app, &format!("/licences/{}", l.id), &citizen).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("授权用证") && html.contains("下载电子证照"), "{html}");
+        let sthj = crate::pages::sign_in_cookie(app, "approver-sthj").await;
+        let (_, html) = crate::pages::page(app, "/licences", &sthj).await;
+        assert!(!html.contains(&l.number));
+        let (s, _) = crate::pages::page(app, &format!("/licences/{}", l.id), &sthj).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+
+        // A share asked for wrongly is refused field by field, nothing made.
+        let token = app.token("citizen").await;
+        let shares = format!("/api/v1/licences/{}/shares", l.id);
+        for (body, field) in [
+            (json!({"recipient": " ", "fields": [], "days": 7}), "recipient"),
+            (json!({"recipient": "银行", "fields": [], "days": 31}), "days"),
+            (json!({"recipient": "银行", "fields": ["premises"], "days": 7}), "fields"),
+        ] {
+            let (s, e) = app
+                .call(Method::POST, &shares, Some(&token), Some(body))
+                .await;
+            assert_eq!(
+                (s, e["field"].as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some(field)),
+                "{e}"
+            );
+        }
+        let (_, none) = app.get(&shares, &token).await;
+        assert_eq!(none, json!([]));
+        // Only the holder shares it.
+        let (s, _) = app
+            .call(
+                Method::POST,
+                &shares,
+                Some(&app.token("enterprise").await),
+                Some(json!({"recipient": "银行", "fields": [], "days": 7})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+
+        // A share for a bank: the case number only, for seven days.
+        let (s, share) = app
+            .call(
+                Method::POST,
+                &shares,
+                Some(&token),
+                Some(json!({"recipient": "某银行开户", "fields": ["case"], "days": 7})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{share}");
+        let link = share["token"].as_str().unwrap().to_string();
+        let (s, seen) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/licence-shares/{link}"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{seen}");
+        assert_eq!(seen["licence"]["fields"].as_array().unwrap().len(), 1);
+        assert_eq!(seen["licence"]["fields"][0]["value"], case_number.as_str());
+        assert_eq!(seen["licence"]["holder"]["id_number"], "", "not shared");
+        assert_eq!(seen["licence"]["verify_code"], "", "the verify page shows all");
+        assert_eq!(seen["standing"], "valid");
+        let (s, html) = crate::pages::page(app, &format!("/share/{link}"), "").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains(&case_number) && html.contains("某银行开户"), "{html}");
+        assert!(!html.contains(&l.verify_code));
+        let (_, listed) = app.get(&shares, &token).await;
+        assert_eq!(listed[0]["opens"], 2, "each opening is counted: {listed}");
+        let (_, trail) = app
+            .get(
+                &format!("/api/v1/audit?target_type=licence&target_id={}", l.id),
+                &app.token("admin").await,
+            )
+            .await;
+        let opened = trail
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "licence.share_open")
+            .count();
+        assert_eq!(opened, 2, "{trail}");
+        assert!(!trail.to_string().contains(&link), "the trail keeps no link");
+        // A link cut short, or made up, learns nothing.
+        let (s, _) = app
+            .call(Method::GET, "/api/v1/licence-shares/ABC", None, None)
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        let (s, _) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/licence-shares/{}", "A".repeat(24)),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+
+        // Past its time, and withdrawn: refused with the reason, nothing counted.
+        expire_shares(app).await;
+        let (s, e) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/licence-shares/{link}"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::GONE);
+        assert!(e["message"].as_str().unwrap().contains("到期"), "{e}");
+        let (_, another) = app
+            .call(
+                Method::POST,
+                &shares,
+                Some(&token),
+                Some(json!({"recipient": "房东", "fields": [], "days": 1})),
+            )
+            .await;
+        let (s, _) = app
+            .call(
+                Method::DELETE,
+                &format!("{shares}/{}", another["id"]),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, html) = crate::pages::page(
+            app,
+            &format!("/share/{}", another["token"].as_str().unwrap()),
+            "",
+        )
+        .await;
+        assert_eq!(s, StatusCode::GONE);
+        assert!(html.contains("收回"), "{html}");
+        let (_, listed) = app.get(&shares, &token).await;
+        assert_eq!(listed[1]["opens"], 2, "{listed}");
+
+        // Only its department acts on it, by those who decide; a reason is required.
+        let status = format!("/api/v1/licences/{}/status", l.id);
+        let revoke = json!({"action": "revoke", "reason": "以欺骗手段取得", "version": l.version});
+        for who in ["clerk", "approver-sthj", "admin", "citizen"] {
+            let (s, _) = app
+                .call(
+                    Method::POST,
+                    &status,
+                    Some(&app.token(who).await),
+                    Some(revoke.clone()),
+                )
+                .await;
+            assert_eq!(s, StatusCode::FORBIDDEN, "{who}");
+        }
+        let approver = app.token("approver").await;
+        let (s, e) = app
+            .call(
+                Method::POST,
+                &status,
+                Some(&approver),
+                Some(json!({"action": "revoke", "reason": " ", "version": l.version})),
+            )
+            .await;
+        assert_eq!((s, e["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reason")));
+        let (s, after) = app
+            .call(Method::POST, &status, Some(&approver), Some(revoke.clone()))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{after}");
+        assert_eq!(after["status"], "revoked");
+        // Revoked stays revoked.
+        let (s, e) = app
+            .call(Method::POST, &status, Some(&approver), Some(revoke))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(e["message"].as_str().unwrap().contains("不能吊销"), "{e}");
+        // At once: the verify page, the holder's library, the status list.
+        let (_, html) = crate::pages::page(app, &format!("/verify/{}", l.verify_code), "").await;
+        assert!(html.contains("已吊销") && html.contains("以欺骗手段取得"));
+        let (_, html) = crate::pages::page(app, "/licences", &citizen).await;
+        assert!(html.contains("已吊销"), "{html}");
+        let (_, published) = app
+            .call(Method::GET, "/api/v1/licence-keys", None, None)
+            .await;
+        assert!(
+            published["statuses"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["number"] == l.number.as_str() && s["status"] == "revoked"),
+            "{published}"
+        );
+    }
+);

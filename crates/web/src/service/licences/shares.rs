@@ -16,6 +16,8 @@ use utoipa::ToSchema;
 
 /// The ID number's key among a share's fields (the others are the licence's own field keys).
 pub const HOLDER_ID: &str = "holder_id";
+/// A share link's secret: 24 characters (120 bits).
+const TOKEN_LEN: usize = 24;
 /// The longest a share may last.
 pub const MOST_DAYS: i64 = 30;
 
@@ -108,7 +110,7 @@ pub async fn create(
             &auth.ctx(),
             NewShare {
                 licence_id,
-                token: token(24),
+                token: token(TOKEN_LEN),
                 fields,
                 recipient: input.recipient.trim().to_string(),
                 expires_at: now + Duration::days(input.days),
@@ -185,9 +187,20 @@ fn gone(share: &LicenceShare, now: DateTime<Utc>) -> Option<AppError> {
 /// Opens a share's link: counted and in the trail; only the fields it gives are kept.
 pub async fn open(state: &AppState, origin: &Origin, token: &str) -> AppResult<Opened> {
     let not_found = || AppError::not_found(Text::fixed("授权链接", "share"));
+    let token = token.trim();
+    // A link cut short in copying is told so, not "not found".
+    if token.len() != TOKEN_LEN || !token.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(AppError::bad_request(
+            "token",
+            Text::fixed(
+                "授权链接不完整，请向持证人核对后重新打开",
+                "the share's link is incomplete: check it with the holder",
+            ),
+        ));
+    }
     let share = state
         .store
-        .share_by_token(token.trim())
+        .share_by_token(token)
         .await?
         .ok_or_else(not_found)?;
     let now = crate::service::cases::now();
