@@ -173,4 +173,8 @@ pub trait LicenceStore: Send + Sync {
     /// Ends a share before its time, audited.
     async fn revoke_share(&self, ctx: &Context, id: i64, at: DateTime<Utc>)
     -> Result<LicenceShare>;
+
+    /// How many materials licences stood for (电子证照·免提交), by licence type, in the cases of
+    /// these departments (all when none are named).
+    async fn licence_uses_by_kind(&self, department_ids: &[i64]) -> Result<Vec<(String, i64)>>;
 }

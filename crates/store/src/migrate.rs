@@ -161,8 +161,8 @@ pub const SQLITE: &[Migration] = &[
     },
     Migration {
         version: 30,
-        name: "licence_shares",
-        sql: include_str!("../migrations/sqlite/0030_licence_shares.sql"),
+        name: "licence_shares_uses",
+        sql: include_str!("../migrations/sqlite/0030_licence_shares_uses.sql"),
     },
 ];
 
@@ -314,8 +314,8 @@ pub const POSTGRES: &[Migration] = &[
     },
     Migration {
         version: 30,
-        name: "licence_shares",
-        sql: include_str!("../migrations/postgres/0030_licence_shares.sql"),
+        name: "licence_shares_uses",
+        sql: include_str!("../migrations/postgres/0030_licence_shares_uses.sql"),
     },
 ];
 

@@ -27,6 +27,21 @@ pub struct ApplicationInput {
     pub delivery: DeliveryMethod,
     #[serde(default)]
     pub delivery_address: Option<String>,
+    /// Materials to take from the applicant's licence library instead (免提交).
+    #[serde(default)]
+    pub licences: Vec<LicenceChoice>,
+}
+
+/// A licence picked for a material: by the holder applying, or at the window with the
+/// holder's consent.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LicenceChoice {
+    pub material: String,
+    pub licence_id: i64,
+    /// At the window: the holder agreed to the licence being looked up (required there).
+    #[serde(default)]
+    pub consent: bool,
 }
 
 /// An application that passed every check.
@@ -39,6 +54,8 @@ pub struct CleanApplication {
     pub note: Option<String>,
     pub delivery: DeliveryMethod,
     pub delivery_address: Option<String>,
+    /// Checked against the library by the caller, who holds it.
+    pub licences: Vec<LicenceChoice>,
 }
 
 fn err(field: &str, zh: impl Into<String>, en: impl Into<String>) -> FieldError {
@@ -181,6 +198,7 @@ impl ApplicationInput {
                     required: false,
                     shared: false,
                     received: None,
+                    licence: None,
                 });
             }
             // the guide's materials the list left out are still asked for
@@ -200,6 +218,7 @@ impl ApplicationInput {
             note: text::optional("note", self.note.as_deref().unwrap_or(""), 2000)?,
             delivery: self.delivery,
             delivery_address,
+            licences: self.licences,
         })
     }
 }

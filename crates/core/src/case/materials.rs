@@ -1,6 +1,7 @@
 //! Whether a case's materials are present: a required material is present when it was
 //! uploaded, handed in on paper at the window (the clerk ticks it on the receipt list, 收件清单,
-//! which records who received it and when), or is one the platform holds (共享获取·免提交).
+//! which records who received it and when), is one the platform holds (共享获取·免提交), or is
+//! satisfied by a licence from the applicant's library (电子证照·免提交).
 //! Acceptance needs every required one present: what is missing is named, and 补正 is the way.
 
 use super::{MaterialReceipt, PaperReceipt};
@@ -15,12 +16,15 @@ vocabulary!(
         Uploaded = ("uploaded", "已上传", "uploaded"),
         Paper = ("paper", "窗口收件", "received on paper"),
         Shared = ("shared", "共享获取·免提交", "held by the platform"),
+        Licence = ("licence", "电子证照·免提交", "from the licence library"),
     }
 );
 
 /// How `m` is present, given the material names of the files uploaded to the case.
 pub fn presence(m: &MaterialReceipt, uploaded: &[String]) -> Option<Presence> {
-    if m.shared {
+    if m.licence.is_some() {
+        Some(Presence::Licence)
+    } else if m.shared {
         Some(Presence::Shared)
     } else if m.received.is_some() {
         Some(Presence::Paper)
@@ -87,6 +91,7 @@ pub fn of_guide(guide: &Guide) -> Vec<MaterialReceipt> {
             required: g.condition.is_none(),
             shared: g.shared,
             received: None,
+            licence: None,
         })
         .collect()
 }

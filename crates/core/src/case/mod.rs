@@ -72,6 +72,22 @@ pub struct MaterialReceipt {
     /// Received on paper at the window (收件清单): by whom and when.
     #[serde(default)]
     pub received: Option<PaperReceipt>,
+    /// Satisfied by a licence from the holder's library, checked valid when applied for
+    /// (电子证照·免提交).
+    #[serde(default)]
+    pub licence: Option<LicenceUse>,
+}
+
+/// A licence from the applicant's library standing for a material.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct LicenceUse {
+    pub licence_id: i64,
+    pub number: String,
+    /// The licence type's name.
+    pub kind: String,
+    /// At the window: the clerk who looked it up with the holder's consent.
+    #[serde(default)]
+    pub consent_by: Option<String>,
 }
 
 /// A material handed in on paper, as the window records it.

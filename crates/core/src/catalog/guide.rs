@@ -213,6 +213,10 @@ pub struct Material {
     /// A filled-in sample, if there is one.
     #[serde(default)]
     pub sample: Option<String>,
+    /// The licence type (its code) whose licence stands for it: an applicant who holds one
+    /// picks it from the library instead (电子证照·免提交).
+    #[serde(default)]
+    pub licence: Option<String>,
 }
 
 /// 收费项目, in fen.

@@ -153,6 +153,11 @@ fn materials(cell: &str) -> Result<Vec<Material>, Text> {
                 shared: matches!(p.get(4).map(|s| s.trim()), Some("共享") | Some("是")),
                 blank_form: opt(p.get(5)),
                 sample: opt(p.get(6)),
+                licence: p
+                    .get(7)
+                    .map(|c| c.trim().trim_start_matches("证照:").trim_start_matches("证照："))
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_string),
             })
         })
         .collect()
@@ -444,7 +449,7 @@ pub fn cells(code: &str, department: &str, hall: &str, zone: &str, g: &Guide) ->
         .iter()
         .map(|m| {
             format!(
-                "{}|{}|{}|{}|{}|{}|{}",
+                "{}|{}|{}|{}|{}|{}|{}|{}",
                 m.name,
                 m.form.name().zh,
                 m.copies,
@@ -454,7 +459,11 @@ pub fn cells(code: &str, department: &str, hall: &str, zone: &str, g: &Guide) ->
                     .unwrap_or_else(|| "必需".into()),
                 if m.shared { "共享" } else { "" },
                 m.blank_form.clone().unwrap_or_default(),
-                m.sample.clone().unwrap_or_default()
+                m.sample.clone().unwrap_or_default(),
+                m.licence
+                    .as_ref()
+                    .map(|c| format!("证照:{c}"))
+                    .unwrap_or_default()
             )
             .trim_end_matches('|')
             .to_string()

@@ -350,6 +350,7 @@ async fn one(
             required: m.condition.is_none(),
             shared: m.shared,
             received: None,
+            licence: None,
         })
         .collect();
     let at_submit = at(submitted, r);
@@ -361,6 +362,7 @@ async fn one(
         materials,
         note: None,
         delivery,
+        licences: vec![],
     };
     let d = new_case(
         app,

@@ -43,6 +43,16 @@ fn m(
         shared,
         blank_form: None,
         sample: None,
+        licence: None,
+    }
+}
+
+/// The business licence as a material: an applicant who holds one (营业执照, type `yyzz`) takes
+/// it from the licence library instead of bringing it (电子证照·免提交).
+fn business_licence() -> Material {
+    Material {
+        licence: Some("yyzz".into()),
+        ..m("营业执照", C, 1, None, false)
     }
 }
 
@@ -186,7 +196,7 @@ fn written() -> Vec<Written> {
             applicant: Applicant::Legal,
             basis: "《国务院关于第六批取消和调整行政审批项目的决定》（国发〔2012〕52号）",
             conditions: "已取得营业执照的企业。",
-            materials: vec![m("营业执照", C, 1, None, true), m("法定代表人居民身份证", C, 1, None, true)],
+            materials: vec![business_licence(), m("法定代表人居民身份证", C, 1, None, true)],
             fees: vec![],
             days: (1, 0),
             visits: 1,
@@ -202,7 +212,7 @@ fn written() -> Vec<Written> {
             applicant: Applicant::Legal,
             basis: "《中华人民共和国税收征收管理法》第十五条",
             conditions: "新设立登记的市场主体。",
-            materials: vec![m("营业执照", C, 1, None, true), m("经办人居民身份证", C, 1, None, true), m("税务事项通知书（申请开具发票的）", O, 1, Some("需要领用发票的"), false)],
+            materials: vec![business_licence(), m("经办人居民身份证", C, 1, None, true), m("税务事项通知书（申请开具发票的）", O, 1, Some("需要领用发票的"), false)],
             fees: vec![],
             days: (5, 0),
             visits: 0,
@@ -218,7 +228,7 @@ fn written() -> Vec<Written> {
             applicant: Applicant::Legal,
             basis: "《国务院办公厅关于进一步优化营商环境更好服务市场主体的实施意见》（国办发〔2020〕24号）",
             conditions: "新设立的企业。",
-            materials: vec![m("营业执照", C, 1, None, true)],
+            materials: vec![business_licence()],
             fees: vec![],
             days: (1, 0),
             visits: 0,
@@ -234,7 +244,7 @@ fn written() -> Vec<Written> {
             applicant: Applicant::Legal,
             basis: "《企业投资项目核准和备案管理条例》第十三条",
             conditions: "企业在本行政区域内实施的不涉及新增用地的技术改造项目。",
-            materials: vec![m("项目备案信息表", O, 1, None, false), m("营业执照", C, 1, None, true)],
+            materials: vec![m("项目备案信息表", O, 1, None, false), business_licence()],
             fees: vec![],
             days: (3, 1),
             visits: 0,

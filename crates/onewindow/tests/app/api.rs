@@ -767,6 +767,7 @@ pub const ENDPOINTS: &[&str] = &[
     "POST /api/v1/licences/{id}/shares",
     "DELETE /api/v1/licences/{id}/shares/{share_id}",
     "GET /api/v1/licence-shares/{token}",
+    "GET /api/v1/licence-reuse",
     "GET /api/v1/grids/coverage",
     "PUT /api/v1/grids/{id}/staff",
     "GET /api/v1/grid/categories",

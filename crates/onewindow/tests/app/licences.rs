@@ -653,3 +653,210 @@ each_app!(
         );
     }
 );
+
+/// Issues the demo enterprise a business licence (营业执照, the demo's `yyzz`) as its department
+/// would, sealed with the demo key: (its id, the enterprise's credit code).
+async fn business_licence(app: &TestApp) -> (i64, String) {
+    use onewindow_web::service::licences::{DEMO_KEY, SealStore, keyring_key};
+    let store = app.db().store.clone();
+    let user = store.user_by_username("enterprise").await.unwrap().unwrap();
+    let firm = store.enterprise_of_account(user.id).await.unwrap().unwrap();
+    let e = store.enterprise(firm).await.unwrap().unwrap();
+    let kind = store
+        .licence_kinds()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|k| k.code == "yyzz")
+        .expect("the demo has 营业执照");
+    let key = keyring_key(
+        store.as_ref(),
+        &SealStore::new(DEMO_KEY).unwrap(),
+        kind.department_id,
+    )
+    .await
+    .unwrap();
+    let today = onewindow_core::time::local_date(chrono::Utc::now());
+    let sign = |l: &onewindow_core::licence::Licence| {
+        onewindow_core::licence::seal::hex(&key.sign(&l.canonical()))
+    };
+    let (l, _) = store
+        .issue_licence(
+            &Context::system("test"),
+            onewindow_store::NewLicence {
+                kind_id: kind.id,
+                holder: onewindow_core::licence::Holder {
+                    kind: onewindow_core::licence::HolderKind::Enterprise,
+                    id_number: e.uscc.clone(),
+                    name: e.name.clone(),
+                },
+                fields: vec![],
+                issued_on: today,
+                expires_on: None,
+                case_id: None,
+                key_id: key.id.clone(),
+                verify_code: format!("TEST{}", "Y".repeat(16)),
+            },
+            &sign,
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    (l.id, e.uscc)
+}
+
+each_app!(
+    a_material_a_licence_stands_for_is_not_asked_again,
+    |app| {
+        let (licence_id, uscc) = business_licence(app).await;
+        let code = crate::cases::matter_code(app, "企业开户信息推送（银行开户）").await;
+        let enterprise = app.token("enterprise").await;
+        let application = |licences: Value| {
+            let mut a = crate::cases::company_application(&code, "online");
+            a["applicant"]["id_number"] = json!(uscc);
+            a["licences"] = licences;
+            a
+        };
+
+        // The guide says a licence stands for it.
+        let (s, html) = crate::pages::page(app, &format!("/guide/{code}"), "").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("可用电子证照免提交：营业执照"), "{html}");
+        // Her application form offers hers, chosen.
+        let cookie = crate::pages::sign_in_cookie(app, "enterprise").await;
+        let (_, form) = crate::pages::page(app, &format!("/apply/{code}"), &cookie).await;
+        assert!(
+            form.contains("name=\"licence:营业执照\"")
+                && form.contains(&format!("value=\"{licence_id}\"")),
+            "{form}"
+        );
+
+        // Wrong choices are refused, each naming what is wrong; nothing is filed.
+        let (_, before) = app.get("/api/v1/cases", &enterprise).await;
+        for (pick, field, reason) in [
+            (json!([{"material": "公司章程", "licence_id": licence_id}]), "licences[0].material", "没有"),
+            (json!([{"material": "营业执照", "licence_id": 999_999}]), "licences[0].licence_id", "不存在"),
+        ] {
+            let (s, e) = app
+                .call(Method::POST, "/api/v1/cases", Some(&enterprise), Some(application(pick)))
+                .await;
+            assert_eq!(
+                (s, e["field"].as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some(field)),
+                "{e}"
+            );
+            assert!(e["message"].as_str().unwrap().contains(reason), "{e}");
+        }
+        // Another applicant's application cannot use her licence.
+        let mut other = application(json!([{"material": "营业执照", "licence_id": licence_id}]));
+        other["applicant"]["id_number"] = json!(crate::cases::COMPANY);
+        let (s, e) = app
+            .call(Method::POST, "/api/v1/cases", Some(&app.token("clerk").await), Some({
+                other["channel"] = json!("window");
+                other["licences"][0]["consent"] = json!(true);
+                other
+            }))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(e["message"].as_str().unwrap().contains("不是申请人"), "{e}");
+        let (_, after) = app.get("/api/v1/cases", &enterprise).await;
+        assert_eq!(before, after, "nothing filed");
+
+        // Her own, picked: the case shows it as taken from the library and does not ask for it.
+        let (s, created) = app
+            .call(
+                Method::POST,
+                "/api/v1/cases",
+                Some(&enterprise),
+                Some(application(json!([{"material": "营业执照", "licence_id": licence_id}]))),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{created}");
+        let id = created["case_ids"][0].as_i64().unwrap();
+        let (_, case) = app.get(&format!("/api/v1/cases/{id}"), &enterprise).await;
+        let m = case["case"]["materials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == "营业执照")
+            .unwrap()
+            .clone();
+        assert_eq!(m["licence"]["licence_id"], licence_id, "{m}");
+        assert_eq!(m["licence"]["kind"], "营业执照");
+        let (_, html) = crate::pages::page(app, &format!("/cases/{id}"), &cookie).await;
+        assert!(html.contains("电子证照·免提交（营业执照"), "{html}");
+        // The window accepts it without the paper.
+        let clerk = app.token("clerk").await;
+        let (s, v) = crate::cases::act(app, &clerk, id, json!({"action": "accept"})).await;
+        assert_eq!(s, StatusCode::OK, "accepted without 营业执照 brought: {v}");
+
+        // At the window: only with the holder's consent, which is recorded.
+        let mut at_window = application(json!([{"material": "营业执照", "licence_id": licence_id}]));
+        at_window["channel"] = json!("window");
+        let (s, e) = app
+            .call(Method::POST, "/api/v1/cases", Some(&clerk), Some(at_window.clone()))
+            .await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("licences[0].consent")),
+            "{e}"
+        );
+        at_window["licences"][0]["consent"] = json!(true);
+        let (s, created) = app
+            .call(Method::POST, "/api/v1/cases", Some(&clerk), Some(at_window))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{created}");
+        let (_, case) = app
+            .get(&format!("/api/v1/cases/{}", created["case_ids"][0]), &clerk)
+            .await;
+        assert!(
+            case["case"]["materials"].to_string().contains("\"consent_by\":\"李志抗\""),
+            "{case}"
+        );
+
+        // The figures count both; the licence's trail names the cases.
+        let (s, figures) = app.get("/api/v1/licence-reuse", &app.token("admin").await).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(figures, json!([{"kind": "营业执照", "count": 2}]));
+        let (s, _) = app.get("/api/v1/licence-reuse", &enterprise).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (_, trail) = app
+            .get(
+                &format!("/api/v1/audit?target_type=licence&target_id={licence_id}"),
+                &app.token("admin").await,
+            )
+            .await;
+        let uses = trail
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "licence.use")
+            .count();
+        assert_eq!(uses, 2, "{trail}");
+
+        // Revoked, it stands for nothing.
+        let store = app.db().store.clone();
+        let (l, _) = store.licence(licence_id).await.unwrap().unwrap();
+        store
+            .set_licence_status(
+                &Context::system("test"),
+                l.id,
+                l.version,
+                Status::Revoked,
+                "已注销登记",
+                chrono::Utc::now(),
+            )
+            .await
+            .unwrap();
+        let (s, e) = app
+            .call(
+                Method::POST,
+                "/api/v1/cases",
+                Some(&enterprise),
+                Some(application(json!([{"material": "营业执照", "licence_id": licence_id}]))),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(e["message"].as_str().unwrap().contains("已吊销"), "{e}");
+    }
+);

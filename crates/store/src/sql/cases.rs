@@ -156,6 +156,39 @@ fn supplement_row(case_id: i64, s: &Supplement) -> Vec<Arg> {
     ]
 }
 
+const LICENCE_USE_INTO: &str =
+    "licence_uses (licence_id, case_id, material, department_id, used_at)";
+
+/// The licences standing for a new case's materials (电子证照·免提交): a row each for the figures,
+/// and an entry in each licence's trail naming the case.
+fn record_licence_uses(later: &mut Later, ctx: &Context, c: &Case) {
+    for m in &c.materials {
+        let Some(u) = &m.licence else { continue };
+        later.insert(
+            LICENCE_USE_INTO,
+            vec![
+                u.licence_id.into(),
+                c.id.into(),
+                m.name.clone().into(),
+                c.department_id.into(),
+                c.submitted_at.into(),
+            ],
+        );
+        later.audit(
+            ctx,
+            Change {
+                action: "licence.use".into(),
+                target_type: "licence".into(),
+                target_id: Some(u.licence_id),
+                department_id: Some(c.department_id),
+                region_id: Some(c.region_id),
+                summary: json!({"after": {"number": u.number, "case": c.number,
+                    "material": m.name, "consent_by": u.consent_by}}),
+            },
+        );
+    }
+}
+
 const EVENT_INTO: &str =
     "case_events (case_id, at, action, actor_id, actor_name, state_after, note)";
 
@@ -620,6 +653,7 @@ async fn create<B: Backend>(
         };
         let id = d.case.id;
         write_steps::<B>(tx, id, &before, &mut d).await?;
+        record_licence_uses(later, ctx, &d.case);
         insert_event(later, ctx, &d.case, "submit", d.case.note.as_deref());
         insert_notices(later, id, &received_notices(&d));
         later.audit(

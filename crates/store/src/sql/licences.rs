@@ -698,6 +698,19 @@ impl<B: Backend> LicenceStore for SqlStore<B> {
         B::commit(tx).await?;
         Ok(share)
     }
+
+    async fn licence_uses_by_kind(&self, department_ids: &[i64]) -> Result<Vec<(String, i64)>> {
+        let mut q = sql(
+            "SELECT k.name, COUNT(*) FROM licence_uses u JOIN licences l ON l.id = u.licence_id
+             JOIN licence_kinds k ON k.id = l.kind_id WHERE 1 = 1",
+        );
+        if !department_ids.is_empty() {
+            let list: Vec<String> = department_ids.iter().map(i64::to_string).collect();
+            q.text = format!("{} AND u.department_id IN ({})", q.text, list.join(", ")).into();
+        }
+        q.text = format!("{} GROUP BY k.name ORDER BY COUNT(*) DESC, k.name", q.text).into();
+        Ok(self.b.read_all(q).await?)
+    }
 }
 
 #[derive(sqlx::FromRow)]

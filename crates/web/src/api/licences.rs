@@ -31,6 +31,28 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(shares_of, share))
         .routes(routes!(withdraw))
         .routes(routes!(shared))
+        .routes(routes!(reuse))
+}
+
+/// How many materials a licence stood for (电子证照·免提交), by licence type.
+#[derive(Serialize, ToSchema)]
+struct ReuseCount {
+    kind: String,
+    count: i64,
+}
+
+/// Materials of cases that a licence from the holder's library stood for, by type, in the
+/// departments of the reader's scope (staff who read cases).
+#[utoipa::path(get, path = "/api/v1/licence-reuse", tag = "licences",
+    responses((status = 200, body = Vec<ReuseCount>), Errors))]
+async fn reuse(State(state): State<AppState>, auth: Auth) -> AppResult<Json<Vec<ReuseCount>>> {
+    Ok(Json(
+        svc::reuse::figures(&state, &auth)
+            .await?
+            .into_iter()
+            .map(|(kind, count)| ReuseCount { kind, count })
+            .collect(),
+    ))
 }
 
 /// A licence: for its holder, and for the staff whose scope covers its department.

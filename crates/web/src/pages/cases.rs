@@ -188,6 +188,19 @@ fn material_rows(d: &Dossier, files: &[CaseFile], lang: Lang) -> Vec<Value> {
                     r.by_name,
                     display(r.at)
                 ),
+                (Some(materials::Presence::Licence), _) => match &m.licence {
+                    Some(u) => format!(
+                        "{}（{} {}{}）",
+                        materials::Presence::Licence.name().get(lang),
+                        u.kind,
+                        u.number,
+                        u.consent_by
+                            .as_ref()
+                            .map(|c| format!("，{c}{}", tr("case.licence_consent_by", lang)))
+                            .unwrap_or_default()
+                    ),
+                    None => materials::Presence::Licence.name().get(lang).to_string(),
+                },
                 (Some(p), _) => p.name().get(lang).to_string(),
                 (None, _) if m.required => tr("case.material_missing", lang),
                 (None, _) => tr("case.material_conditional", lang),
@@ -1117,11 +1130,26 @@ async fn apply_form(
         .iter()
         .map(|d| context! { value => d.code(), label => d.name().get(lang).to_string() })
         .collect();
+    // A material a licence stands for: the applicant picks hers (the first valid one already
+    // chosen); the window looks the applicant's up with her consent.
+    let held = crate::service::licences::reuse::choices(&state, &auth, &g.guide).await?;
+    let today = onewindow_core::time::local_date(svc::now());
     let materials: Vec<Value> = g
         .guide
         .materials
         .iter()
-        .map(|m| context! { name => m.name.clone(), condition => m.condition.clone(), shared => m.shared })
+        .map(|m| {
+            let mine = held.iter().find(|(name, _, _)| name == &m.name);
+            context! {
+                name => m.name.clone(), condition => m.condition.clone(), shared => m.shared,
+                licence_kind => mine.map(|(_, kind, _)| kind.clone()).or_else(|| m.licence.as_ref().map(|_| String::new())),
+                licences => mine.map(|(_, _, ls)| ls.iter().map(|l| context! {
+                    id => l.id,
+                    label => format!("{}（{}{}）", l.number, l.department_name,
+                        l.expires_on.filter(|e| *e >= today).map(|e| format!("，有效期至{e}")).unwrap_or_default()),
+                }).collect::<Vec<_>>()).unwrap_or_default(),
+            }
+        })
         .collect();
     // An applicant applying for themselves starts with what the platform knows of them: an
     // enterprise account with its enterprise's name, credit code, phone and address; a person
@@ -1178,6 +1206,7 @@ async fn apply_form(
             staff => staff,
             kinds => kinds,
             deliveries => deliveries,
+            has_licence_materials => g.guide.materials.iter().any(|m| m.licence.is_some()),
             materials => materials,
             name => if own { me.0.clone() } else { String::new() },
             id_number => if own { me.1.clone() } else { String::new() },
@@ -1189,6 +1218,40 @@ async fn apply_form(
             upload_help => upload_help(&s.rules, lang),
         },
     ))
+}
+
+/// The applicant's valid licence that stands for a matter's material, by her ID number or credit
+/// code: what the window looks up with her consent.
+async fn lookup_licence(
+    state: &AppState,
+    code: &str,
+    material: &str,
+    holder_id: &str,
+) -> AppResult<Option<i64>> {
+    let view = crate::service::catalog::view(state).await?;
+    let Some(kind_code) = view
+        .guide(&code.to_ascii_uppercase())
+        .and_then(|g| g.guide.materials.iter().find(|m| m.name == material))
+        .and_then(|m| m.licence.clone())
+    else {
+        return Ok(None);
+    };
+    let kinds = state.store.licence_kinds().await?;
+    let Some(kind) = kinds.iter().find(|k| k.code == kind_code) else {
+        return Ok(None);
+    };
+    let today = onewindow_core::time::local_date(svc::now());
+    Ok(state
+        .store
+        .licences(&onewindow_store::LicenceFilter {
+            holder_id: Some(holder_id.trim().to_string()),
+            limit: 100,
+            ..Default::default()
+        })
+        .await?
+        .into_iter()
+        .find(|l| l.kind_id == kind.id && l.standing(today) == onewindow_core::licence::record::Standing::Valid)
+        .map(|l| l.id))
 }
 
 fn opt(form: &MultipartForm, name: &str) -> Option<String> {
@@ -1273,10 +1336,44 @@ async fn apply(
                     required: false,
                     shared: false,
                     received: None,
+                    licence: None,
                 })
                 .collect()
         })
         .unwrap_or_default();
+    // A material taken from the licence library: `licence:{material}` = the licence's id; at the
+    // window, with the holder's consent ticked.
+    let consent = form.fields.iter().any(|(k, v)| k == "licence_consent" && v == "1");
+    let mut licences = Vec::new();
+    for (k, v) in &form.fields {
+        if let Some(material) = k.strip_prefix("licence:")
+            && !v.is_empty()
+        {
+            let licence_id = if v == "lookup" {
+                // At the window: the applicant's valid licence of the type, by her number.
+                lookup_licence(&state, &code, material, &applicant.id_number)
+                    .await?
+                    .ok_or_else(|| {
+                        AppError::bad_request(
+                            k.as_str(),
+                            Text::new(
+                                format!("证照库中没有申请人可用于“{material}”的有效证照，请收取纸质材料"),
+                                format!("the library holds no valid licence of the applicant for {material}: take the paper"),
+                            ),
+                        )
+                    })?
+            } else {
+                v.parse().map_err(|_| {
+                    AppError::bad_request(k.as_str(), Text::fixed("请选择证照", "pick a licence"))
+                })?
+            };
+            licences.push(onewindow_core::case::apply::LicenceChoice {
+                material: material.to_string(),
+                licence_id,
+                consent,
+            });
+        }
+    }
     let input = ApplicationInput {
         matter_code: code,
         channel,
@@ -1286,6 +1383,7 @@ async fn apply(
         note: opt(&form, "note"),
         delivery,
         delivery_address: opt(&form, "delivery_address"),
+        licences,
     };
     let created = svc::apply(&state, &auth, input, form.files).await?;
     let id = created

@@ -101,6 +101,11 @@ async fn list(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppRe
         .filter(|l| status.is_empty() || l.standing(today).code() == status)
         .collect();
     let title = tr(if staff { "lic.ledger" } else { "lic.mine" }, lang);
+    let reuse = if staff {
+        svc::reuse::figures(&state, &auth).await?
+    } else {
+        Vec::new()
+    };
     Ok(render(
         &state,
         &page,
@@ -109,6 +114,8 @@ async fn list(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppRe
         &title,
         context! {
             staff => staff,
+            reuse_total => reuse.iter().map(|(_, n)| n).sum::<i64>(),
+            reuse => reuse.iter().map(|(kind, n)| context! { kind => kind.clone(), count => n }).collect::<Vec<_>>(),
             q => q, status => status,
             count => shown.len(),
             statuses => Standing::ALL.iter().map(|s| context! { code => s.code(), name => s.name().get(lang).to_string() }).collect::<Vec<_>>(),

@@ -171,6 +171,7 @@ pub async fn apply(
     let s = settings(state).await?;
     let at = now();
     let mut app = with_agent(input.clean(&guide.guide, local_date(at))?, auth);
+    super::licences::reuse::resolve(state, auth, &guide.guide, &mut app).await?;
     let stored = uploads::store(&state.config.uploads_dir, &files, &s.rules).await?;
     for m in app.materials.iter_mut() {
         if stored.iter().any(|f| f.material == m.name) {
@@ -240,6 +241,7 @@ pub async fn apply_batch(state: &AppState, auth: &Auth, b: BatchInput) -> AppRes
             note: b.note.clone(),
             delivery: b.delivery,
             delivery_address: b.delivery_address.clone(),
+            licences: vec![],
         };
         let mut app = input.clean(&guide.guide, local_date(at)).map_err(|e| {
             FieldError::new(
@@ -330,6 +332,7 @@ pub async fn apply_bundle(
             note: b.note.clone(),
             delivery: b.delivery,
             delivery_address: b.delivery_address.clone(),
+            licences: vec![],
         };
         let mut app = with_agent(input.clean(&guide.guide, today)?, auth);
         for m in app.materials.iter_mut() {
