@@ -113,6 +113,8 @@ pub trait LicenceStore: Send + Sync {
         at: DateTime<Utc>,
     ) -> Result<()>;
     async fn matter_licence_kind(&self, matter_id: i64) -> Result<Option<i64>>;
+    /// The matters whose result is licences of this type.
+    async fn licence_kind_matters(&self, kind_id: i64) -> Result<Vec<i64>>;
 
     /// A department's new seal key; its active key, if any, is retired in the same transaction
     /// (kept, to verify what it signed).

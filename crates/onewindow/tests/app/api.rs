@@ -768,6 +768,7 @@ pub const ENDPOINTS: &[&str] = &[
     "DELETE /api/v1/licences/{id}/shares/{share_id}",
     "GET /api/v1/licence-shares/{token}",
     "GET /api/v1/licence-reuse",
+    "GET /api/v1/licences/{id}/renewal",
     "GET /api/v1/grids/coverage",
     "PUT /api/v1/grids/{id}/staff",
     "GET /api/v1/grid/categories",

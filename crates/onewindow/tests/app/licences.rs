@@ -657,6 +657,15 @@ each_app!(
 /// Issues the demo enterprise a business licence (营业执照, the demo's `yyzz`) as its department
 /// would, sealed with the demo key: (its id, the enterprise's credit code).
 async fn business_licence(app: &TestApp) -> (i64, String) {
+    enterprise_licence(app, "yyzz", None).await
+}
+
+/// Issues the demo enterprise a licence of a demo type, ending on `expires_on`.
+async fn enterprise_licence(
+    app: &TestApp,
+    code: &str,
+    expires_on: Option<chrono::NaiveDate>,
+) -> (i64, String) {
     use onewindow_web::service::licences::{DEMO_KEY, SealStore, keyring_key};
     let store = app.db().store.clone();
     let user = store.user_by_username("enterprise").await.unwrap().unwrap();
@@ -667,8 +676,8 @@ async fn business_licence(app: &TestApp) -> (i64, String) {
         .await
         .unwrap()
         .into_iter()
-        .find(|k| k.code == "yyzz")
-        .expect("the demo has 营业执照");
+        .find(|k| k.code == code)
+        .expect("a demo licence type");
     let key = keyring_key(
         store.as_ref(),
         &SealStore::new(DEMO_KEY).unwrap(),
@@ -690,12 +699,20 @@ async fn business_licence(app: &TestApp) -> (i64, String) {
                     id_number: e.uscc.clone(),
                     name: e.name.clone(),
                 },
-                fields: vec![],
+                fields: vec![onewindow_core::licence::LicenceField {
+                    key: "address".into(),
+                    label: "住所".into(),
+                    value: "龙港区龙湾大街8号".into(),
+                }],
                 issued_on: today,
-                expires_on: None,
+                expires_on,
                 case_id: None,
                 key_id: key.id.clone(),
-                verify_code: format!("TEST{}", "Y".repeat(16)),
+                verify_code: {
+                    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+                    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    format!("TEST{code}{n:0>8}").to_uppercase()
+                },
             },
             &sign,
             chrono::Utc::now(),
@@ -858,5 +875,85 @@ each_app!(
             .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
         assert!(e["message"].as_str().unwrap().contains("已吊销"), "{e}");
+    }
+);
+
+each_app!(
+    a_licence_near_its_end_is_renewed_from_a_prefilled_application,
+    |app| {
+        let today = onewindow_core::time::local_date(chrono::Utc::now());
+        let (far, _) = enterprise_licence(app, "spjyxkz", Some(today + chrono::Days::new(200))).await;
+        let (near, uscc) =
+            enterprise_licence(app, "spjyxkz", Some(today + chrono::Days::new(20))).await;
+        let store = app.db().store.clone();
+        let (l, _) = store.licence(near).await.unwrap().unwrap();
+
+        // Told in her library and on the licence, 30 days ahead (not 200).
+        let cookie = crate::pages::sign_in_cookie(app, "enterprise").await;
+        let (_, html) = crate::pages::page(app, "/licences", &cookie).await;
+        assert!(html.contains(&format!("（{}）还有20天到期", l.number)), "{html}");
+        let (_, far_l) = (far, store.licence(far).await.unwrap().unwrap().0);
+        assert!(!html.contains(&format!("（{}）还有", far_l.number)), "{html}");
+        let (_, page) = crate::pages::page(app, &format!("/licences/{near}"), &cookie).await;
+        assert!(page.contains("licence-renew") && page.contains("办理延续"), "{page}");
+
+        // The renewal, filled in from the licence.
+        let enterprise = app.token("enterprise").await;
+        let (s, d) = app
+            .get(&format!("/api/v1/licences/{near}/renewal"), &enterprise)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{d}");
+        assert_eq!(d["matter_name"], "食品经营许可（延续）");
+        assert_eq!(d["applicant"]["id_number"], uscc.as_str());
+        assert_eq!(d["applicant"]["kind"], "legal");
+        assert_eq!(d["applicant"]["address"], "龙港区龙湾大街8号");
+        assert!(d["note"].as_str().unwrap().contains(&l.number), "{d}");
+        let code = d["matter_code"].as_str().unwrap();
+        let (_, form) = crate::pages::page(app, &format!("/apply/{code}?renew={near}"), &cookie).await;
+        assert!(
+            form.contains(&format!("value=\"{uscc}\"")) && form.contains(&l.number),
+            "the form is filled in: {form}"
+        );
+        // Sent as drafted (with the channel and delivery she picks), it is a case.
+        let application = json!({
+            "matter_code": code,
+            "channel": "window",
+            "applicant": d["applicant"],
+            "note": d["note"],
+            "delivery": "window",
+        });
+        let (s, created) = app
+            .call(
+                Method::POST,
+                "/api/v1/cases",
+                Some(&app.token("clerk").await),
+                Some(application),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{created}");
+
+        // Not for staff, nor for a licence revoked.
+        let (s, _) = app
+            .get(&format!("/api/v1/licences/{near}/renewal"), &app.token("clerk").await)
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        store
+            .set_licence_status(
+                &Context::system("test"),
+                l.id,
+                l.version,
+                Status::Revoked,
+                "违法经营",
+                chrono::Utc::now(),
+            )
+            .await
+            .unwrap();
+        let (s, e) = app
+            .get(&format!("/api/v1/licences/{near}/renewal"), &enterprise)
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(e["message"].as_str().unwrap().contains("不能办理延续"), "{e}");
+        let (_, html) = crate::pages::page(app, "/licences", &cookie).await;
+        assert!(!html.contains(&format!("（{}）还有", l.number)), "no reminder once revoked");
     }
 );

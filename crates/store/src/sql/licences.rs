@@ -397,6 +397,16 @@ impl<B: Backend> LicenceStore for SqlStore<B> {
         B::commit(tx).await
     }
 
+    async fn licence_kind_matters(&self, kind_id: i64) -> Result<Vec<i64>> {
+        let rows: Vec<(i64,)> = self
+            .b
+            .read_all(
+                sql("SELECT id FROM matters WHERE licence_kind_id = $1 ORDER BY id").bind(kind_id),
+            )
+            .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
     async fn matter_licence_kind(&self, matter_id: i64) -> Result<Option<i64>> {
         let row: Option<(Option<i64>,)> = self
             .b

@@ -32,6 +32,20 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(withdraw))
         .routes(routes!(shared))
         .routes(routes!(reuse))
+        .routes(routes!(renewal))
+}
+
+/// The renewal (延续) of a licence, filled in from it: the matter that renews its type and the
+/// application's applicant and note, for its holder to complete and send to `POST /api/v1/cases`.
+/// Refused for a suspended, revoked or cancelled licence, or a type without a renewal matter.
+#[utoipa::path(get, path = "/api/v1/licences/{id}/renewal", tag = "licences", params(("id" = i64, Path)),
+    responses((status = 200, body = svc::renewal::RenewalDraft), Errors))]
+async fn renewal(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Json<svc::renewal::RenewalDraft>> {
+    Ok(Json(svc::renewal::draft(&state, &auth, id).await?))
 }
 
 /// How many materials a licence stood for (电子证照·免提交), by licence type.

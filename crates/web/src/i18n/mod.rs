@@ -1681,6 +1681,7 @@ const UI: &[(&str, &str, &str)] = &[
     ("lic.indefinite", "长期", "no end date"),
     ("lic.department", "发证机关", "Issuing department"),
     ("nav.my_licences", "我的证照", "My licences"),
+    ("lic.renew", "办理延续", "Renew"),
     ("apply.licence_pick", "从我的证照调用（免提交）", "Take it from my licences (nothing to bring)"),
     ("apply.licence_none", "不调用，上传或提交材料", "Do not: upload or bring it"),
     ("apply.licence_lookup", "从电子证照库调用（免提交）", "Look it up in the licence library"),

@@ -1190,6 +1190,20 @@ async fn apply_form(
             }
         }
     }
+    // Started from a licence to renew (延续): its holder, address and number filled in.
+    let mut note = String::new();
+    if let Some(id) = page.int_param("renew")? {
+        let d = crate::service::licences::renewal::draft(&state, &auth, id).await?;
+        if d.matter_code == g.code {
+            me = (
+                d.applicant.name,
+                d.applicant.id_number,
+                me.2,
+                d.applicant.address.unwrap_or(me.3),
+            );
+            note = d.note;
+        }
+    }
     let s = svc::settings(&state).await?;
     Ok(render(
         &state,
@@ -1207,6 +1221,7 @@ async fn apply_form(
             kinds => kinds,
             deliveries => deliveries,
             has_licence_materials => g.guide.materials.iter().any(|m| m.licence.is_some()),
+            note => note,
             materials => materials,
             name => if own { me.0.clone() } else { String::new() },
             id_number => if own { me.1.clone() } else { String::new() },

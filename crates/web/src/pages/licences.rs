@@ -101,6 +101,17 @@ async fn list(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppRe
         .filter(|l| status.is_empty() || l.standing(today).code() == status)
         .collect();
     let title = tr(if staff { "lic.ledger" } else { "lic.mine" }, lang);
+    let mut reminders = Vec::new();
+    if !staff {
+        for l in &all {
+            if let Some(left) = svc::renewal::days_left(l, today) {
+                reminders.push(context! {
+                    text => svc::renewal::notice(l, left).get(lang).to_string(),
+                    renew => svc::renewal::renewal_matter(&state, l.kind_id).await?.map(|(code, _)| format!("/apply/{code}?renew={}", l.id)),
+                });
+            }
+        }
+    }
     let reuse = if staff {
         svc::reuse::figures(&state, &auth).await?
     } else {
@@ -114,6 +125,7 @@ async fn list(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppRe
         &title,
         context! {
             staff => staff,
+            reminders => reminders,
             reuse_total => reuse.iter().map(|(_, n)| n).sum::<i64>(),
             reuse => reuse.iter().map(|(kind, n)| context! { kind => kind.clone(), count => n }).collect::<Vec<_>>(),
             q => q, status => status,
@@ -152,6 +164,13 @@ async fn detail(
     };
     let now = crate::service::cases::now();
     let may_act = svc::may_act(&auth, &l);
+    let reminder = match svc::renewal::days_left(&l, today()) {
+        Some(left) if !staff => Some(context! {
+            text => svc::renewal::notice(&l, left).get(lang).to_string(),
+            renew => svc::renewal::renewal_matter(&state, l.kind_id).await?.map(|(code, _)| format!("/apply/{code}?renew={}", l.id)),
+        }),
+        _ => None,
+    };
     Ok(render(
         &state,
         &page,
@@ -163,6 +182,7 @@ async fn detail(
             l => facts(&l, standing, lang, !staff),
             verify_url => (!staff || may_act).then(|| format!("/verify/{}", l.verify_code)),
             may_act => may_act,
+            reminder => reminder,
             acts => acts(l.status).iter().map(|a| context! { code => a.code(), name => a.name().get(lang).to_string() }).collect::<Vec<_>>(),
             share_fields => std::iter::once(context! { key => shares::HOLDER_ID, label => id_label(&l, lang) })
                 .chain(l.fields.iter().map(|f| context! { key => f.key.clone(), label => f.label.clone() }))
