@@ -24,6 +24,7 @@ BENCHES=(
   "bench_open311|--seconds $S --clients 32"
   "bench_enterprise|--items 20000 --seconds $S --clients 4"
   "bench_petitions|--cases 20000 --seconds $S --clients 4"
+  "bench_licences|--seconds $S --clients 8"
   "bench_supervision|--open-cases 100000 --runs 5"
 )
 
