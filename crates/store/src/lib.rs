@@ -39,7 +39,8 @@ use std::sync::Arc;
 
 pub use error::{Result, StoreError};
 pub use licences::{
-    LicenceFilter, LicenceShare, LicenceStore, NewLicence, NewShare, SealKeyRecord, SignLicence,
+    LicenceFilter, LicenceShare, LicenceStore, NewLicence, NewShare, PrintCode, SealKeyRecord,
+    SignLicence,
     Signer,
 };
 pub use model::{

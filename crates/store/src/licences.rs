@@ -75,6 +75,19 @@ pub struct LicenceShare {
     pub opens: i64,
 }
 
+/// A one-time code to print a licence at a hall's kiosk (自助打印).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct PrintCode {
+    pub id: i64,
+    pub licence_id: i64,
+    /// Eight digits, typed at the kiosk.
+    pub code: String,
+    pub expires_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub printed_at: Option<DateTime<Utc>>,
+    pub hall_id: Option<i64>,
+}
+
 #[derive(Clone, Debug)]
 pub struct NewShare {
     pub licence_id: i64,
@@ -179,4 +192,26 @@ pub trait LicenceStore: Send + Sync {
     /// How many materials licences stood for (电子证照·免提交), by licence type, in the cases of
     /// these departments (all when none are named).
     async fn licence_uses_by_kind(&self, department_ids: &[i64]) -> Result<Vec<(String, i64)>>;
+
+    /// A new print code for a licence, audited.
+    async fn create_print_code(
+        &self,
+        ctx: &Context,
+        licence_id: i64,
+        code: &str,
+        expires_at: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> Result<PrintCode>;
+    async fn print_code(&self, code: &str) -> Result<Option<PrintCode>>;
+    /// A licence's print codes, newest first.
+    async fn print_codes(&self, licence_id: i64) -> Result<Vec<PrintCode>>;
+    /// Spends a code on a print at a hall, with its entry in the licence's trail, in one
+    /// transaction; a code spent already is a conflict.
+    async fn spend_print_code(
+        &self,
+        ctx: &Context,
+        id: i64,
+        hall_id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<PrintCode>;
 }

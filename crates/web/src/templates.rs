@@ -22,6 +22,7 @@ pub const SOURCES: &[(&str, &str)] = &[
         include_str!("../templates/lic_detail.html"),
     ),
     ("lic_share.html", include_str!("../templates/lic_share.html")),
+    ("lic_print.html", include_str!("../templates/lic_print.html")),
     ("pet_case.html", include_str!("../templates/pet_case.html")),
     (
         "pet_stations.html",

@@ -769,6 +769,8 @@ pub const ENDPOINTS: &[&str] = &[
     "GET /api/v1/licence-shares/{token}",
     "GET /api/v1/licence-reuse",
     "GET /api/v1/licences/{id}/renewal",
+    "POST /api/v1/licences/{id}/print-codes",
+    "POST /api/v1/halls/{hall_id}/licence-prints",
     "GET /api/v1/grids/coverage",
     "PUT /api/v1/grids/{id}/staff",
     "GET /api/v1/grid/categories",

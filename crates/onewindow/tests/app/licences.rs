@@ -381,11 +381,13 @@ each_app!(
     }
 );
 
-/// Ends a share's time now, as the calendar would after its days.
-async fn expire_shares(app: &TestApp) {
+/// Ends the time of every share (`licence_shares`) or print code (`licence_prints`) now, as the
+/// clock would after their days.
+async fn expire_all(app: &TestApp, table: &str) {
     use sqlx::Connection;
     let db = app.db();
-    let q = "UPDATE licence_shares SET expires_at = created_at";
+    let q = format!("UPDATE {table} SET expires_at = created_at");
+    let q = q.as_str();
     if db.kind == "postgres" {
         let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
         sqlx::query(q).execute(&mut c).await.unwrap();
@@ -561,7 +563,7 @@ each_app!(
         assert_eq!(s, StatusCode::NOT_FOUND);
 
         // Past its time, and withdrawn: refused with the reason, nothing counted.
-        expire_shares(app).await;
+        expire_all(app, "licence_shares").await;
         let (s, e) = app
             .call(
                 Method::GET,
@@ -955,5 +957,90 @@ each_app!(
         assert!(e["message"].as_str().unwrap().contains("不能办理延续"), "{e}");
         let (_, html) = crate::pages::page(app, "/licences", &cookie).await;
         assert!(!html.contains(&format!("（{}）还有", l.number)), "no reminder once revoked");
+    }
+);
+
+each_app!(
+    a_holder_prints_her_licence_once_at_a_kiosk_with_a_code,
+    |app| {
+        let (id, _) = business_licence(app).await;
+        let store = app.db().store.clone();
+        let hall = store
+            .halls(&onewindow_store::ScopeFilter::all())
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|h| h.active)
+            .unwrap()
+            .id;
+        let enterprise = app.token("enterprise").await;
+        let codes = format!("/api/v1/licences/{id}/print-codes");
+        for who in ["citizen", "clerk"] {
+            let (s, _) = app
+                .call(Method::POST, &codes, Some(&app.token(who).await), None)
+                .await;
+            assert_eq!(s, StatusCode::FORBIDDEN, "{who}");
+        }
+        let (s, p) = app.call(Method::POST, &codes, Some(&enterprise), None).await;
+        assert_eq!(s, StatusCode::CREATED, "{p}");
+        let code = p["code"].as_str().unwrap().to_string();
+        assert!(code.len() == 8 && code.bytes().all(|b| b.is_ascii_digit()), "{code}");
+        // Her licence's page shows it.
+        let cookie = crate::pages::sign_in_cookie(app, "enterprise").await;
+        let (_, html) = crate::pages::page(app, &format!("/licences/{id}"), &cookie).await;
+        assert!(html.contains(&code), "{html}");
+
+        // At the kiosk, no one signed in.
+        let (s, html) = crate::pages::page(app, &format!("/hall/{hall}/print"), "").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("打印码"), "{html}");
+        let print = |code: &str| {
+            let (url, body) = (
+                app.url(&format!("/api/v1/halls/{hall}/licence-prints")),
+                json!({ "code": code }),
+            );
+            let http = app.http.clone();
+            async move {
+                let r = http.post(url).json(&body).send().await.unwrap();
+                (r.status(), r.bytes().await.unwrap().to_vec())
+            }
+        };
+        let (s, _) = print("1234").await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        let wrong = if code == "00000000" { "00000001" } else { "00000000" };
+        let (s, _) = print(wrong).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, pdf) = print(&code).await;
+        assert_eq!(s, StatusCode::OK);
+        let (exit, line) = verify_offline(app, &pdf).await;
+        assert_eq!(exit, 0, "the kiosk's print is the sealed licence: {line}");
+        // Once only.
+        let (s, body) = print(&code).await;
+        assert_eq!(s, StatusCode::GONE);
+        assert!(String::from_utf8_lossy(&body).contains("已使用"));
+        // Counted, and in the trail with the hall.
+        let (_, trail) = app
+            .get(
+                &format!("/api/v1/audit?target_type=licence&target_id={id}"),
+                &app.token("admin").await,
+            )
+            .await;
+        let printed: Vec<&Value> = trail
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "licence.kiosk_print")
+            .collect();
+        assert_eq!(printed.len(), 1, "{trail}");
+        assert!(!trail.to_string().contains(&code), "the trail keeps no code");
+        let (_, html) = crate::pages::page(app, &format!("/licences/{id}"), &cookie).await;
+        assert!(html.contains("已自助打印（次）： 1"), "{html}");
+
+        // Past its day: refused with the reason.
+        let (_, p2) = app.call(Method::POST, &codes, Some(&enterprise), None).await;
+        expire_all(app, "licence_prints").await;
+        let (s, body) = print(p2["code"].as_str().unwrap()).await;
+        assert_eq!(s, StatusCode::GONE);
+        assert!(String::from_utf8_lossy(&body).contains("过期"));
     }
 );

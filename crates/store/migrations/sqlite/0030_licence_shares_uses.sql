@@ -25,3 +25,16 @@ CREATE TABLE licence_uses (
 );
 CREATE INDEX licence_uses_licence ON licence_uses (licence_id);
 CREATE INDEX licence_uses_department ON licence_uses (department_id, used_at);
+
+-- Self-print at a hall's kiosk: a one-time code the holder gets in the library, spent by the
+-- print (with the hall), counted.
+CREATE TABLE licence_prints (
+    id          INTEGER PRIMARY KEY,
+    licence_id  INTEGER NOT NULL REFERENCES licences(id),
+    code        TEXT    NOT NULL UNIQUE,
+    expires_at  TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    printed_at  TEXT,
+    hall_id     INTEGER
+);
+CREATE INDEX licence_prints_licence ON licence_prints (licence_id);

@@ -6,8 +6,8 @@ use super::SqlStore;
 use crate::backend::{Backend, sql};
 use crate::error::{Result, StoreError};
 use crate::licences::{
-    LicenceFilter, LicenceShare, LicenceStore, NewLicence, NewShare, SealKeyRecord, SignLicence,
-    Signer,
+    LicenceFilter, LicenceShare, LicenceStore, NewLicence, NewShare, PrintCode, SealKeyRecord,
+    SignLicence, Signer,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -720,6 +720,138 @@ impl<B: Backend> LicenceStore for SqlStore<B> {
         }
         q.text = format!("{} GROUP BY k.name ORDER BY COUNT(*) DESC, k.name", q.text).into();
         Ok(self.b.read_all(q).await?)
+    }
+
+    async fn create_print_code(
+        &self,
+        ctx: &Context,
+        licence_id: i64,
+        code: &str,
+        expires_at: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> Result<PrintCode> {
+        let mut tx = self.b.begin().await?;
+        let (licence, _) = read_licence::<B>(&mut tx, licence_id).await?;
+        let (id,): (i64,) = B::opt(
+            &mut tx,
+            sql("INSERT INTO licence_prints (licence_id, code, expires_at, created_at)
+                 VALUES ($1, $2, $3, $4) RETURNING id")
+            .bind(licence_id)
+            .bind(code.to_string())
+            .bind(expires_at)
+            .bind(at),
+        )
+        .await?
+        .ok_or_else(|| StoreError::Database("INSERT returned no print code".into()))?;
+        let p = read_print::<B>(&mut tx, id).await?;
+        super::audit::append::<B>(&mut tx, ctx, print_audit(&licence, &p, "print_code")).await?;
+        B::commit(tx).await?;
+        Ok(p)
+    }
+
+    async fn print_code(&self, code: &str) -> Result<Option<PrintCode>> {
+        let row: Option<PrintRow> = self
+            .b
+            .read_opt(
+                sql(format!("SELECT {PRINT_COLS} FROM licence_prints WHERE code = $1"))
+                    .bind(code.to_string()),
+            )
+            .await?;
+        Ok(row.map(PrintCode::from))
+    }
+
+    async fn print_codes(&self, licence_id: i64) -> Result<Vec<PrintCode>> {
+        let rows: Vec<PrintRow> = self
+            .b
+            .read_all(
+                sql(format!(
+                    "SELECT {PRINT_COLS} FROM licence_prints WHERE licence_id = $1 ORDER BY id DESC"
+                ))
+                .bind(licence_id),
+            )
+            .await?;
+        Ok(rows.into_iter().map(PrintCode::from).collect())
+    }
+
+    async fn spend_print_code(
+        &self,
+        ctx: &Context,
+        id: i64,
+        hall_id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<PrintCode> {
+        let mut tx = self.b.begin().await?;
+        let n = B::exec(
+            &mut tx,
+            sql("UPDATE licence_prints SET printed_at = $1, hall_id = $2
+                 WHERE id = $3 AND printed_at IS NULL")
+            .bind(at)
+            .bind(hall_id)
+            .bind(id),
+        )
+        .await?;
+        if n == 0 {
+            return Err(StoreError::Domain(DomainError::conflict(
+                "code",
+                "此打印码已使用",
+                "this print code was used already",
+            )));
+        }
+        let p = read_print::<B>(&mut tx, id).await?;
+        let (licence, _) = read_licence::<B>(&mut tx, p.licence_id).await?;
+        super::audit::append::<B>(&mut tx, ctx, print_audit(&licence, &p, "kiosk_print")).await?;
+        B::commit(tx).await?;
+        Ok(p)
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct PrintRow {
+    id: i64,
+    licence_id: i64,
+    code: String,
+    expires_at: DateTime<Utc>,
+    created_at: DateTime<Utc>,
+    printed_at: Option<DateTime<Utc>>,
+    hall_id: Option<i64>,
+}
+
+const PRINT_COLS: &str = "id, licence_id, code, expires_at, created_at, printed_at, hall_id";
+
+impl From<PrintRow> for PrintCode {
+    fn from(r: PrintRow) -> Self {
+        PrintCode {
+            id: r.id,
+            licence_id: r.licence_id,
+            code: r.code,
+            expires_at: r.expires_at,
+            created_at: r.created_at,
+            printed_at: r.printed_at,
+            hall_id: r.hall_id,
+        }
+    }
+}
+
+async fn read_print<B: Backend>(tx: &mut B::Tx, id: i64) -> Result<PrintCode> {
+    let row: PrintRow = B::opt(
+        tx,
+        sql(format!("SELECT {PRINT_COLS} FROM licence_prints WHERE id = $1")).bind(id),
+    )
+    .await?
+    .ok_or_else(|| StoreError::Domain(DomainError::not_found(Text::fixed("打印码", "print code"))))?;
+    Ok(PrintCode::from(row))
+}
+
+/// A print code's entry in its licence's trail (never the code: the trail is read by others).
+fn print_audit(l: &Licence, p: &PrintCode, action: &str) -> Change {
+    Change {
+        action: format!("licence.{action}"),
+        target_type: "licence".into(),
+        target_id: Some(l.id),
+        department_id: Some(l.department_id),
+        region_id: None,
+        summary: json!({"after": {"number": l.number, "print": p.id, "hall": p.hall_id,
+            "expires_at": p.expires_at}}),
     }
 }
 

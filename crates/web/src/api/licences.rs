@@ -33,6 +33,48 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(shared))
         .routes(routes!(reuse))
         .routes(routes!(renewal))
+        .routes(routes!(print_code))
+        .routes(routes!(kiosk_print))
+}
+
+/// A one-time code (eight digits, a day) to print the holder's valid licence at a hall's kiosk.
+#[utoipa::path(post, path = "/api/v1/licences/{id}/print-codes", tag = "licences", params(("id" = i64, Path)),
+    responses((status = 201, body = onewindow_store::PrintCode), Errors))]
+async fn print_code(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<(StatusCode, Json<onewindow_store::PrintCode>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(svc::kiosk::code_for(&state, &auth, id).await?),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct PrintInput {
+    /// The holder's eight-digit print code.
+    code: String,
+}
+
+/// Print at the hall's kiosk: the licence's sealed PDF for a print code not yet used and not
+/// past its day, which the print spends (counted, in the licence's trail with the hall). Public,
+/// as the kiosk is; 410 with the reason for a used or expired code, 429 after too many wrong
+/// ones from one terminal.
+#[utoipa::path(post, path = "/api/v1/halls/{hall_id}/licence-prints", tag = "licences", security(()),
+    params(("hall_id" = i64, Path)), request_body = PrintInput,
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), Errors))]
+async fn kiosk_print(
+    State(state): State<AppState>,
+    origin: Origin,
+    headers: HeaderMap,
+    Path(hall_id): Path<i64>,
+    ApiJson(input): ApiJson<PrintInput>,
+) -> AppResult<Response> {
+    let base = crate::qr::public_base(&state, &headers);
+    let (name, bytes) = svc::kiosk::print(&state, &origin, &base, hall_id, &input.code).await?;
+    Ok(super::cases::attachment(&name, "application/pdf", bytes))
 }
 
 /// The renewal (延续) of a licence, filled in from it: the matter that renews its type and the

@@ -28,7 +28,9 @@ pub fn router() -> Router<AppState> {
         .route("/licences/{id}/status", post(set_status))
         .route("/licences/{id}/shares", post(share))
         .route("/licences/{id}/shares/{share}/withdraw", post(withdraw))
+        .route("/licences/{id}/print-code", post(print_code))
         .route("/share/{token}", get(shared))
+        .route("/hall/{hall_id}/print", get(kiosk_form).post(kiosk_print))
 }
 
 fn date(d: chrono::NaiveDate, lang: Lang) -> String {
@@ -164,6 +166,7 @@ async fn detail(
     };
     let now = crate::service::cases::now();
     let may_act = svc::may_act(&auth, &l);
+    let prints = svc::kiosk::codes(&state, &auth, id).await?;
     let reminder = match svc::renewal::days_left(&l, today()) {
         Some(left) if !staff => Some(context! {
             text => svc::renewal::notice(&l, left).get(lang).to_string(),
@@ -183,6 +186,10 @@ async fn detail(
             verify_url => (!staff || may_act).then(|| format!("/verify/{}", l.verify_code)),
             may_act => may_act,
             reminder => reminder,
+            printed => prints.iter().filter(|p| p.printed_at.is_some()).count(),
+            print_codes => prints.iter().filter(|p| p.printed_at.is_none() && p.expires_at > now).map(|p| context! {
+                code => p.code.clone(), until => onewindow_core::time::display(p.expires_at),
+            }).collect::<Vec<_>>(),
             acts => acts(l.status).iter().map(|a| context! { code => a.code(), name => a.name().get(lang).to_string() }).collect::<Vec<_>>(),
             share_fields => std::iter::once(context! { key => shares::HOLDER_ID, label => id_label(&l, lang) })
                 .chain(l.fields.iter().map(|f| context! { key => f.key.clone(), label => f.label.clone() }))
@@ -328,4 +335,59 @@ async fn verify(
             key_id => l.key_id.clone(),
         },
     ))
+}
+
+async fn print_code(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: PageForm,
+) -> AppResult<Response> {
+    let auth = f.signed_in()?;
+    svc::kiosk::code_for(&state, auth, id).await?;
+    Ok(saved(&format!("/licences/{id}#print")))
+}
+
+/// The kiosk's self-print page: the holder types the code from her library.
+async fn kiosk_form(
+    State(state): State<AppState>,
+    page: PageCtx,
+    MaybeAuth(auth): MaybeAuth,
+    Path(hall_id): Path<i64>,
+) -> AppResult<Response> {
+    let lang = page.lang(auth.as_ref());
+    let hall = crate::service::hall::open_hall(&state, hall_id).await?;
+    Ok(render(
+        &state,
+        &page,
+        auth.as_ref(),
+        "lic_print.html",
+        &format!("{} · {}", hall.name, tr("lic.print", lang)),
+        context! {
+            hall => context! { id => hall.id, name => hall.name },
+            display => true,
+            idle_return => format!("/hall/{}/kiosk", hall.id),
+        },
+    ))
+}
+
+/// Prints: the PDF, shown in the kiosk's browser to print (inline, not saved).
+async fn kiosk_print(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    origin: Origin,
+    Path(hall_id): Path<i64>,
+    f: PageForm,
+) -> AppResult<Response> {
+    let base = crate::qr::public_base(&state, &headers);
+    let (name, bytes) =
+        svc::kiosk::print(&state, &origin, &base, hall_id, &f.data.text("code")).await?;
+    let mut res = crate::api::cases::attachment(&name, "application/pdf", bytes);
+    if let Some(v) = res.headers().get(axum::http::header::CONTENT_DISPOSITION).cloned()
+        && let Ok(s) = v.to_str()
+        && let Ok(inline) = axum::http::HeaderValue::from_str(&s.replacen("attachment", "inline", 1))
+    {
+        res.headers_mut()
+            .insert(axum::http::header::CONTENT_DISPOSITION, inline);
+    }
+    Ok(res)
 }

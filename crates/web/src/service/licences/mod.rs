@@ -3,6 +3,7 @@
 //! verify page tells a reader.
 
 pub mod document;
+pub mod kiosk;
 pub mod renewal;
 pub mod reuse;
 pub mod seal_store;
