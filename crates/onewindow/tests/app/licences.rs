@@ -381,13 +381,14 @@ each_app!(
     }
 );
 
-/// Ends the time of every share (`licence_shares`) or print code (`licence_prints`) now, as the
-/// clock would after their days.
+/// Ends the time of every share or print code now, as the clock would after their days.
 async fn expire_all(app: &TestApp, table: &str) {
     use sqlx::Connection;
     let db = app.db();
-    let q = format!("UPDATE {table} SET expires_at = created_at");
-    let q = q.as_str();
+    let q = match table {
+        "licence_shares" => "UPDATE licence_shares SET expires_at = created_at",
+        _ => "UPDATE licence_prints SET expires_at = created_at",
+    };
     if db.kind == "postgres" {
         let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
         sqlx::query(q).execute(&mut c).await.unwrap();
