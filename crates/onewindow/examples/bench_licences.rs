@@ -55,6 +55,7 @@ async fn main() {
         let n = serial.fetch_add(1, Ordering::Relaxed);
         async move {
             let l = NewLicence {
+                number: None,
                 kind_id: kd.id,
                 holder: Holder {
                     kind: HolderKind::Enterprise,

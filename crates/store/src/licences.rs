@@ -29,6 +29,8 @@ pub struct SealKeyRecord {
 /// A licence to write: numbered by the store from its type's series in the same transaction.
 #[derive(Clone, Debug)]
 pub struct NewLicence {
+    /// `None`: the next of its type's series. A paper licence imported keeps its own.
+    pub number: Option<String>,
     pub kind_id: i64,
     pub holder: Holder,
     pub fields: Vec<LicenceField>,
@@ -158,6 +160,15 @@ pub trait LicenceStore: Send + Sync {
         licence: NewLicence,
         sign: Signer,
     ) -> Result<(onewindow_core::case::Dossier, Licence)>;
+    /// Paper licences already issued, loaded into the library with their own numbers, sealed,
+    /// each with its audit entry; all in one transaction (a number taken already refuses all).
+    async fn import_licences(
+        &self,
+        ctx: &Context,
+        licences: Vec<NewLicence>,
+        sign: SignLicence<'_>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Licence>>;
     /// A licence and its data signature (hex).
     async fn licence(&self, id: i64) -> Result<Option<(Licence, String)>>;
     async fn licence_by_code(&self, verify_code: &str) -> Result<Option<(Licence, String)>>;

@@ -6874,6 +6874,7 @@ mod licences {
         assert!(keys[1].retired_at.is_some());
 
         let issue = |holder: &str, code: &str| NewLicence {
+            number: None,
             kind_id: kind.id,
             holder: Holder {
                 kind: HolderKind::Enterprise,

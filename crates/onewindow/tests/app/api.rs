@@ -771,6 +771,7 @@ pub const ENDPOINTS: &[&str] = &[
     "GET /api/v1/licences/{id}/renewal",
     "POST /api/v1/licences/{id}/print-codes",
     "POST /api/v1/halls/{hall_id}/licence-prints",
+    "POST /api/v1/licences/import",
     "GET /api/v1/grids/coverage",
     "PUT /api/v1/grids/{id}/staff",
     "GET /api/v1/grid/categories",

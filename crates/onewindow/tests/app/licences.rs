@@ -696,6 +696,7 @@ async fn enterprise_licence(
         .issue_licence(
             &Context::system("test"),
             onewindow_store::NewLicence {
+                number: None,
                 kind_id: kind.id,
                 holder: onewindow_core::licence::Holder {
                     kind: onewindow_core::licence::HolderKind::Enterprise,
@@ -1043,5 +1044,104 @@ each_app!(
         let (s, body) = print(p2["code"].as_str().unwrap()).await;
         assert_eq!(s, StatusCode::GONE);
         assert!(String::from_utf8_lossy(&body).contains("过期"));
+    }
+);
+
+each_app!(
+    paper_licences_are_loaded_row_by_row_and_then_verify,
+    |app| {
+        let company = crate::cases::COMPANY;
+        let csv = format!(
+            "证照类型,证照编号,持证人,证件号码,签发日期,有效期至,建设地址,办件编号\n\
+             建筑工程施工许可证,211403202403010101,葫芦岛市龙港建设有限公司,{company},2024-03-01,2027-02-28,望海路1号,ZJ-2024-001\n\
+             建筑工程施工许可证,211403202403010101,葫芦岛市龙港建设有限公司,{company},2024-03-01,,望海路1号,ZJ-2024-002\n\
+             食品经营许可证,JY0001,某公司,{company},2024-03-01,,,ZJ-1\n\
+             建筑工程施工许可证,211403202405060001,某公司,12345,2024-13-01,,,\n"
+        );
+        let import = |token: String, body: String, partial: bool| {
+            let url = app.url(&format!("/api/v1/licences/import?partial={partial}"));
+            let http = app.http.clone();
+            async move {
+                let r = http
+                    .post(url)
+                    .bearer_auth(token)
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap();
+                (r.status(), r.json::<Value>().await.unwrap())
+            }
+        };
+        let (s, _) = import(app.token("clerk").await, csv.clone(), false).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "the window does not load licences");
+        let approver = app.token("approver").await;
+        // Every bad row named by line and column; nothing loaded.
+        let (s, out) = import(approver.clone(), csv.clone(), false).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{out}");
+        assert_eq!(out["imported"], 0);
+        let errors: Vec<(i64, String)> = out["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["line"].as_i64().unwrap(),
+                    e["column"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        for expected in [
+            (3, "证照编号"),
+            (4, "证照类型"),
+            (5, "证件号码"),
+            (5, "签发日期"),
+            (5, "办件编号"),
+        ] {
+            assert!(
+                errors.contains(&(expected.0, expected.1.to_string())),
+                "{expected:?} in {out}"
+            );
+        }
+        assert!(!errors.iter().any(|(l, _)| *l == 2), "row 2 is good: {out}");
+        let store = app.db().store.clone();
+        let loaded = |n: &'static str| {
+            let store = store.clone();
+            async move {
+                store
+                    .licences(&LicenceFilter {
+                        limit: 1000,
+                        ..Default::default()
+                    })
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .find(|l| l.number == n)
+            }
+        };
+        assert!(loaded("211403202403010101").await.is_none());
+        // The good rows only, asked for.
+        let (s, out) = import(approver.clone(), csv.clone(), true).await;
+        assert_eq!(s, StatusCode::OK, "{out}");
+        assert_eq!(out["imported"], 1);
+        let l = loaded("211403202403010101").await.expect("loaded");
+        assert_eq!(l.holder.id_number, company);
+        assert_eq!(l.case_id, None);
+        assert_eq!(l.expires_on, chrono::NaiveDate::from_ymd_opt(2027, 2, 28));
+        // It verifies like any other, and its number is taken now.
+        let (s, html) = crate::pages::page(app, &format!("/verify/{}", l.verify_code), "").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("与签发机关签章时一致"), "{html}");
+        let (s, again) = import(approver, csv.clone(), true).await;
+        assert_eq!((s, again["imported"].as_i64()), (StatusCode::UNPROCESSABLE_ENTITY, Some(0)), "{again}");
+        // Another department's types are not its to load.
+        let (_, other) = import(app.token("approver-sthj").await, csv, true).await;
+        assert!(other.to_string().contains("不是本部门在用的证照类型"), "{other}");
+        let (_, trail) = app
+            .get(
+                &format!("/api/v1/audit?target_type=licence&target_id={}", l.id),
+                &app.token("admin").await,
+            )
+            .await;
+        assert!(trail.to_string().contains("licence.import"), "{trail}");
     }
 );

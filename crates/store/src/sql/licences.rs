@@ -217,20 +217,26 @@ pub(crate) async fn issue_in<B: Backend>(
     )
     .await?
     .ok_or_else(|| StoreError::Domain(DomainError::not_found(Text::fixed("部门", "department"))))?;
-    let year = NaiveDate::from_ymd_opt(l.issued_on.year(), 1, 1).unwrap_or(l.issued_on);
-    let (seq,): (i64,) = B::opt(
-        tx,
-        sql("INSERT INTO counters (key, day, last) VALUES ($1, $2, 1)
-             ON CONFLICT (key, day) DO UPDATE SET last = counters.last + 1
-             RETURNING last")
-        .bind(format!("licence:{}", k.prefix))
-        .bind(year),
-    )
-    .await?
-    .ok_or_else(|| StoreError::Database("no licence number".into()))?;
+    let number = match l.number {
+        Some(n) => n,
+        None => {
+            let year = NaiveDate::from_ymd_opt(l.issued_on.year(), 1, 1).unwrap_or(l.issued_on);
+            let (seq,): (i64,) = B::opt(
+                tx,
+                sql("INSERT INTO counters (key, day, last) VALUES ($1, $2, 1)
+                     ON CONFLICT (key, day) DO UPDATE SET last = counters.last + 1
+                     RETURNING last")
+                .bind(format!("licence:{}", k.prefix))
+                .bind(year),
+            )
+            .await?
+            .ok_or_else(|| StoreError::Database("no licence number".into()))?;
+            kind::number(&k.prefix, l.issued_on, seq)
+        }
+    };
     let mut licence = Licence {
         id: 0,
-        number: kind::number(&k.prefix, l.issued_on, seq),
+        number,
         kind_id: k.id,
         kind_name: k.name.clone(),
         department_id: k.department_id,
@@ -496,6 +502,25 @@ impl<B: Backend> LicenceStore for SqlStore<B> {
         super::audit::append::<B>(&mut tx, ctx, change).await?;
         B::commit(tx).await?;
         Ok((licence, signature))
+    }
+
+    async fn import_licences(
+        &self,
+        ctx: &Context,
+        licences: Vec<NewLicence>,
+        sign: SignLicence<'_>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Licence>> {
+        let mut tx = self.b.begin().await?;
+        let mut out = Vec::with_capacity(licences.len());
+        for l in licences {
+            let (licence, _, mut change) = issue_in::<B>(&mut tx, l, sign, at).await?;
+            change.action = "licence.import".into();
+            super::audit::append::<B>(&mut tx, ctx, change).await?;
+            out.push(licence);
+        }
+        B::commit(tx).await?;
+        Ok(out)
     }
 
     async fn commit_action_issuing(

@@ -35,6 +35,33 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(renewal))
         .routes(routes!(print_code))
         .routes(routes!(kiosk_print))
+        .routes(routes!(import))
+}
+
+/// Load a department's paper licences already issued (存量证照) from an XLSX or CSV file (the
+/// request body): columns 证照类型, 证照编号, 持证人, 证件号码, 签发日期, 有效期至 and the type's field
+/// labels. Every row is checked first; with any bad row nothing is loaded (422 with every error
+/// by line and column), unless `partial=true`. For those who decide the department's cases.
+#[utoipa::path(post, path = "/api/v1/licences/import", tag = "licences",
+    params(crate::api::catalog::ImportParams),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, body = svc::import::LicenceImport), Errors))]
+async fn import(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(p): ApiQuery<crate::api::catalog::ImportParams>,
+    body: axum::body::Body,
+) -> AppResult<(StatusCode, Json<svc::import::LicenceImport>)> {
+    let body = axum::body::to_bytes(body, state.config.import_limit)
+        .await
+        .map_err(|_| crate::error::AppError::too_large())?;
+    let outcome = svc::import::import(&state, &auth, &body, p.partial.unwrap_or(false)).await?;
+    let status = if outcome.imported > 0 || outcome.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, Json(outcome)))
 }
 
 /// A one-time code (eight digits, a day) to print the holder's valid licence at a hall's kiosk.

@@ -1682,6 +1682,22 @@ const UI: &[(&str, &str, &str)] = &[
     ("lic.department", "发证机关", "Issuing department"),
     ("nav.my_licences", "我的证照", "My licences"),
     ("lic.renew", "办理延续", "Renew"),
+    ("lic.import", "导入存量证照", "Load paper licences"),
+    (
+        "lic.import_help",
+        "已发放的纸质证照导入后即可在办事时调用、扫码核验。XLSX或CSV文件，第一行为列名：",
+        "Paper licences already issued, once loaded, serve reuse and verification. An XLSX or CSV file whose first row names the columns: ",
+    ),
+    (
+        "lic.import_help2",
+        "，以及该类证照的各项内容（列名与证照上的名称一致）。长期有效的“有效期至”留空。",
+        ", and the type's own fields under their labels. Leave 有效期至 empty for no end date.",
+    ),
+    ("lic.import_file", "文件", "File"),
+    ("lic.import_partial", "只导入无误的行", "Load the good rows even if some are bad"),
+    ("lic.import_go", "导入", "Load"),
+    ("lic.imported", "已导入证照", "Licences loaded"),
+    ("lic.import_empty", "文件中没有可导入的行", "The file has no rows to load"),
     ("lic.print", "证照自助打印", "Print a licence"),
     (
         "lic.print_note",

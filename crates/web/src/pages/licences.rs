@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/licences/{id}/shares", post(share))
         .route("/licences/{id}/shares/{share}/withdraw", post(withdraw))
         .route("/licences/{id}/print-code", post(print_code))
+        .route("/licences/import", post(import))
         .route("/share/{token}", get(shared))
         .route("/hall/{hall_id}/print", get(kiosk_form).post(kiosk_print))
 }
@@ -119,6 +120,8 @@ async fn list(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppRe
     } else {
         Vec::new()
     };
+    let may_import = auth.actor.scope.department_id.is_some()
+        && auth.actor.has(onewindow_core::access::Permission::CaseDecide);
     Ok(render(
         &state,
         &page,
@@ -128,6 +131,8 @@ async fn list(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppRe
         context! {
             staff => staff,
             reminders => reminders,
+            may_import => may_import,
+            import_columns => svc::import::COLUMNS.join("、"),
             reuse_total => reuse.iter().map(|(_, n)| n).sum::<i64>(),
             reuse => reuse.iter().map(|(kind, n)| context! { kind => kind.clone(), count => n }).collect::<Vec<_>>(),
             q => q, status => status,
@@ -388,6 +393,61 @@ async fn kiosk_print(
     {
         res.headers_mut()
             .insert(axum::http::header::CONTENT_DISPOSITION, inline);
+    }
+    Ok(res)
+}
+
+/// Loads paper licences from the ledger's upload form; the outcome page lists every bad row.
+async fn import(
+    State(state): State<AppState>,
+    page: PageCtx,
+    auth: Auth,
+    headers: HeaderMap,
+    mut mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let lang = page.lang(Some(&auth));
+    crate::auth::check_origin(&headers)?;
+    let (mut token, mut file, mut partial) = (String::new(), Vec::new(), false);
+    while let Some(field) = mp.next_field().await.map_err(|_| {
+        crate::error::AppError::bad_request(
+            "file",
+            onewindow_core::Text::fixed("上传内容无法读取", "the upload could not be read"),
+        )
+    })? {
+        match field.name() {
+            Some(crate::auth::CSRF_FIELD) => token = field.text().await.unwrap_or_default(),
+            Some("partial") => partial = field.text().await.unwrap_or_default() == "1",
+            Some("file") => {
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|_| crate::error::AppError::too_large())?;
+                if bytes.len() > state.config.import_limit {
+                    return Err(crate::error::AppError::too_large());
+                }
+                file = bytes.to_vec();
+            }
+            _ => {}
+        }
+    }
+    if !crate::auth::same(&token, &auth.session.csrf_token) {
+        return Err(crate::auth::csrf_refused());
+    }
+    let outcome = svc::import::import(&state, &auth, &file, partial).await?;
+    let mut res = render(
+        &state,
+        &page,
+        Some(&auth),
+        "lic_import.html",
+        &tr("lic.import", lang),
+        context! {
+            imported => outcome.imported,
+            rows => outcome.rows,
+            errors => outcome.errors.iter().map(|e| context! { line => e.line, column => e.column.clone(), message => e.message.clone() }).collect::<Vec<_>>(),
+        },
+    );
+    if outcome.imported == 0 && !outcome.errors.is_empty() {
+        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(res)
 }

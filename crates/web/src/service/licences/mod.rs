@@ -3,6 +3,7 @@
 //! verify page tells a reader.
 
 pub mod document;
+pub mod import;
 pub mod kiosk;
 pub mod renewal;
 pub mod reuse;
@@ -43,7 +44,7 @@ fn broken(what: String) -> AppError {
     AppError::internal()
 }
 
-fn seal_store(state: &AppState) -> AppResult<SealStore> {
+pub(crate) fn seal_store(state: &AppState) -> AppResult<SealStore> {
     let key = match (&state.config.licences.seal_key, state.config.demo) {
         (Some(k), _) => k.as_str(),
         (None, true) => DEMO_KEY,
@@ -145,7 +146,7 @@ fn token(len: usize) -> String {
 }
 
 /// The verify page's code: 20 characters (100 bits).
-fn verify_code() -> String {
+pub(crate) fn verify_code() -> String {
     token(20)
 }
 
@@ -196,6 +197,7 @@ pub fn new_licence(
         ..CaseFacts::default()
     };
     Ok(NewLicence {
+        number: None,
         kind_id: kind.id,
         holder: Holder {
             kind: match c.applicant.kind {
