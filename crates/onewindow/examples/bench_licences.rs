@@ -50,35 +50,45 @@ async fn main() {
     // Issue: each a transaction (number, seal, row, audit entry).
     let serial = Arc::new(AtomicUsize::new(0));
     let (s, k, kd) = (store.clone(), key.clone(), kind.clone());
-    let issue = phase("issue (number, seal, keep, audit)", clients, seconds, move |_| {
-        let (s, k, kd) = (s.clone(), k.clone(), kd.clone());
-        let n = serial.fetch_add(1, Ordering::Relaxed);
-        async move {
-            let l = NewLicence {
-                number: None,
-                kind_id: kd.id,
-                holder: Holder {
-                    kind: HolderKind::Enterprise,
-                    id_number: "91211403MA00302572".into(),
-                    name: format!("葫芦岛市第{n}食品有限公司"),
-                },
-                fields: vec![LicenceField {
-                    key: "address".into(),
-                    label: "经营场所".into(),
-                    value: format!("龙港区龙湾大街{n}号"),
-                }],
-                issued_on: today,
-                expires_on: kd.validity.expires_on(today),
-                case_id: None,
-                key_id: k.id.clone(),
-                verify_code: format!("B{n:0>19}"),
-            };
-            let sign = |l: &onewindow_core::licence::Licence| hex(&k.sign(&l.canonical()));
-            s.issue_licence(&Context::system("bench"), l, &sign, onewindow_store::backend::now())
+    let issue = phase(
+        "issue (number, seal, keep, audit)",
+        clients,
+        seconds,
+        move |_| {
+            let (s, k, kd) = (s.clone(), k.clone(), kd.clone());
+            let n = serial.fetch_add(1, Ordering::Relaxed);
+            async move {
+                let l = NewLicence {
+                    number: None,
+                    kind_id: kd.id,
+                    holder: Holder {
+                        kind: HolderKind::Enterprise,
+                        id_number: "91211403MA00302572".into(),
+                        name: format!("葫芦岛市第{n}食品有限公司"),
+                    },
+                    fields: vec![LicenceField {
+                        key: "address".into(),
+                        label: "经营场所".into(),
+                        value: format!("龙港区龙湾大街{n}号"),
+                    }],
+                    issued_on: today,
+                    expires_on: kd.validity.expires_on(today),
+                    case_id: None,
+                    key_id: k.id.clone(),
+                    verify_code: format!("B{n:0>19}"),
+                };
+                let sign = |l: &onewindow_core::licence::Licence| hex(&k.sign(&l.canonical()));
+                s.issue_licence(
+                    &Context::system("bench"),
+                    l,
+                    &sign,
+                    onewindow_store::backend::now(),
+                )
                 .await
                 .is_ok()
-        }
-    })
+            }
+        },
+    )
     .await;
     let issued = store
         .licences(&onewindow_store::LicenceFilter {

@@ -34,8 +34,8 @@ async fn publication(source: &str) -> Result<Publication, String> {
 pub async fn run(what: &LicenceWhat) -> Result<ExitCode, String> {
     match what {
         LicenceWhat::Verify { file: path, keys } => {
-            let bytes = std::fs::read(path)
-                .map_err(|e| format!("读不到文件 {}：{e}", path.display()))?;
+            let bytes =
+                std::fs::read(path).map_err(|e| format!("读不到文件 {}：{e}", path.display()))?;
             let published = publication(keys).await?;
             let today = onewindow_core::time::local_date(chrono::Utc::now());
             match file::check(&bytes, &published, today).verdict() {

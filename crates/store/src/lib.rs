@@ -40,8 +40,7 @@ use std::sync::Arc;
 pub use error::{Result, StoreError};
 pub use licences::{
     LicenceFilter, LicenceShare, LicenceStore, NewLicence, NewShare, PrintCode, SealKeyRecord,
-    SignLicence,
-    Signer,
+    SignLicence, Signer,
 };
 pub use model::{
     AppealFilter, Checkin, ComplaintFilter, EventFilter, EventPhoto, EventTally, GridStaff,

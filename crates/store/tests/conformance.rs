@@ -1208,6 +1208,7 @@ fn guide(name: &str) -> onewindow_core::catalog::Guide {
             shared: false,
             blank_form: None,
             sample: None,
+            licence: None,
         }],
         fees: vec![],
         statutory_days: 10,
@@ -1678,6 +1679,7 @@ mod cases {
                 materials: vec![],
                 note: None,
                 delivery: DeliveryMethod::Window,
+                licences: vec![],
                 delivery_address: None,
             };
             new_case(

@@ -21,9 +21,18 @@ pub const SOURCES: &[(&str, &str)] = &[
         "lic_detail.html",
         include_str!("../templates/lic_detail.html"),
     ),
-    ("lic_share.html", include_str!("../templates/lic_share.html")),
-    ("lic_print.html", include_str!("../templates/lic_print.html")),
-    ("lic_import.html", include_str!("../templates/lic_import.html")),
+    (
+        "lic_share.html",
+        include_str!("../templates/lic_share.html"),
+    ),
+    (
+        "lic_print.html",
+        include_str!("../templates/lic_print.html"),
+    ),
+    (
+        "lic_import.html",
+        include_str!("../templates/lic_import.html"),
+    ),
     ("pet_case.html", include_str!("../templates/pet_case.html")),
     (
         "pet_stations.html",

@@ -143,7 +143,25 @@ mod tests {
             required,
             shared,
             received: None,
+            licence: None,
         }
+    }
+
+    #[test]
+    fn a_licence_from_the_library_makes_a_material_present() {
+        let mut licensed = m("营业执照", true, false);
+        assert_eq!(
+            missing(std::slice::from_ref(&licensed), &[]),
+            vec!["营业执照"]
+        );
+        licensed.licence = Some(super::super::LicenceUse {
+            licence_id: 7,
+            number: "YYZZ2114032026000001".into(),
+            kind: "营业执照".into(),
+            consent_by: None,
+        });
+        assert_eq!(presence(&licensed, &[]), Some(Presence::Licence));
+        assert!(missing(&[licensed], &[]).is_empty());
     }
 
     fn clerk() -> PaperReceipt {

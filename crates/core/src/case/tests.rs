@@ -71,6 +71,7 @@ fn input(delivery: DeliveryMethod) -> ApplicationInput {
         note: None,
         delivery,
         delivery_address: None,
+        licences: vec![],
     }
 }
 

@@ -558,6 +558,7 @@ pub(crate) mod tests {
                     shared: false,
                     blank_form: Some("休学申请表.docx".into()),
                     sample: None,
+                    licence: None,
                 },
                 Material {
                     name: "居民户口簿".into(),
@@ -567,6 +568,7 @@ pub(crate) mod tests {
                     shared: true,
                     blank_form: None,
                     sample: None,
+                    licence: None,
                 },
                 Material {
                     name: "二级以上医院诊断证明".into(),
@@ -576,6 +578,7 @@ pub(crate) mod tests {
                     shared: false,
                     blank_form: None,
                     sample: None,
+                    licence: None,
                 },
             ],
             fees: vec![],

@@ -155,7 +155,11 @@ fn materials(cell: &str) -> Result<Vec<Material>, Text> {
                 sample: opt(p.get(6)),
                 licence: p
                     .get(7)
-                    .map(|c| c.trim().trim_start_matches("证照:").trim_start_matches("证照："))
+                    .map(|c| {
+                        c.trim()
+                            .trim_start_matches("证照:")
+                            .trim_start_matches("证照：")
+                    })
                     .filter(|c| !c.is_empty())
                     .map(str::to_string),
             })
@@ -564,6 +568,8 @@ mod tests {
             note: Some("书面告知".into()),
         });
         g.windows = vec![3, 12];
+        // A material a licence stands for keeps its type's code (the eighth part, 证照:code).
+        g.materials[0].licence = Some("xxzm".into());
         let row = cells(
             "000101001000",
             "龙港区教育局",

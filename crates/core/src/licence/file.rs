@@ -179,7 +179,10 @@ impl Report {
             Integrity::UnknownKey => {
                 return Err(Text::new(
                     format!("签名密钥{}不在公布的密钥中：来源不明", d.key_id),
-                    format!("the signing key {} is not among the published keys", d.key_id),
+                    format!(
+                        "the signing key {} is not among the published keys",
+                        d.key_id
+                    ),
                 ));
             }
             Integrity::DataAltered => {
@@ -283,8 +286,9 @@ mod tests {
     /// them.
     fn file(k: &SealKey, d: &SignedData) -> Vec<u8> {
         let bytes = d.to_bytes();
-        let mut f = b"%PDF-1.7\n1 0 obj\n<</Length 10 /Type /EmbeddedFile /OWPart /Data>>\nstream\n"
-            .to_vec();
+        let mut f =
+            b"%PDF-1.7\n1 0 obj\n<</Length 10 /Type /EmbeddedFile /OWPart /Data>>\nstream\n"
+                .to_vec();
         f.extend_from_slice(&bytes);
         f.extend_from_slice(b"\nendstream\nendobj\n2 0 obj\n<</OWPart /Signature>>\nstream\n");
         f.extend_from_slice(hex(&k.sign(&bytes)).as_bytes());
@@ -322,10 +326,15 @@ mod tests {
         assert_eq!(r.issuer.as_deref(), Some("住房和城乡建设局"));
         assert_eq!(r.data.as_ref(), Some(&d));
         let ok = r.verdict().unwrap();
-        assert!(ok.zh.contains("真实有效") && ok.zh.contains("2029-12-06"), "{ok:?}");
+        assert!(
+            ok.zh.contains("真实有效") && ok.zh.contains("2029-12-06"),
+            "{ok:?}"
+        );
 
         // The visible text edited, the embedded data kept: the file seal fails.
-        let edited = String::from_utf8(f.clone()).unwrap().replace("visible", "VISIBLE");
+        let edited = String::from_utf8(f.clone())
+            .unwrap()
+            .replace("visible", "VISIBLE");
         let r = check(edited.as_bytes(), &p, today());
         assert_eq!(r.integrity, Integrity::FileAltered);
         assert!(r.verdict().unwrap_err().zh.contains("文件已被改动"));
@@ -339,7 +348,10 @@ mod tests {
         // Re-saved with an update appended after the file signature.
         let mut appended = f.clone();
         appended.extend_from_slice(b"3 0 obj\n(more)\nendobj\n%%EOF\n");
-        assert_eq!(check(&appended, &p, today()).integrity, Integrity::FileAltered);
+        assert_eq!(
+            check(&appended, &p, today()).integrity,
+            Integrity::FileAltered
+        );
         // The data re-typed (and re-embedded) without the seal.
         let mut forged = data(&k);
         forged.holder_name = "别人".into();
@@ -375,14 +387,21 @@ mod tests {
             }],
         );
         let r = check(&f, &revoked, today());
-        assert_eq!(r.integrity, Integrity::Intact, "integrity is its own answer");
+        assert_eq!(
+            r.integrity,
+            Integrity::Intact,
+            "integrity is its own answer"
+        );
         assert_eq!(r.standing, Some(Standing::Revoked));
         assert_eq!(r.verdict().unwrap_err().zh, "证照已吊销：以欺骗手段取得");
 
         let later = NaiveDate::from_ymd_opt(2029, 12, 7).unwrap();
         let r = check(&f, &published(&k, vec![]), later);
         assert_eq!(r.standing, Some(Standing::Expired));
-        assert_eq!(r.verdict().unwrap_err().zh, "证照已过期：有效期至2029-12-06");
+        assert_eq!(
+            r.verdict().unwrap_err().zh,
+            "证照已过期：有效期至2029-12-06"
+        );
 
         // A key of another department than the one the licence names.
         let mut p = published(&k, vec![]);

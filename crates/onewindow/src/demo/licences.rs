@@ -7,8 +7,8 @@
 use super::Report;
 use chrono::Utc;
 use onewindow_core::audit::Context;
-use onewindow_core::licence::kind::{FieldSource, FieldSpec, NewLicenceKind, Validity};
 use onewindow_core::case::{CaseState, Decision};
+use onewindow_core::licence::kind::{FieldSource, FieldSpec, NewLicenceKind, Validity};
 use onewindow_core::licence::seal::hex;
 use onewindow_core::licence::{Licence, LicenceKind};
 use onewindow_store::{CaseFilter, LicenceFilter, ScopeFilter, Store, StoreError};
@@ -70,7 +70,11 @@ fn types() -> Vec<Type> {
             ],
         },
         Type {
-            matters: &["食品经营许可", "食品经营许可（变更）", "食品经营许可（延续）"],
+            matters: &[
+                "食品经营许可",
+                "食品经营许可（变更）",
+                "食品经营许可（延续）",
+            ],
             code: "spjyxkz",
             name: "食品经营许可证",
             prefix: "JY1211403",
@@ -201,7 +205,9 @@ pub async fn issue_history(store: &dyn Store) -> Result<usize, String> {
             if c.decision == Some(Decision::Deny) || have.contains(&c.id) {
                 continue;
             }
-            let on = c.concluded_on.unwrap_or_else(|| c.submitted_at.date_naive());
+            let on = c
+                .concluded_on
+                .unwrap_or_else(|| c.submitted_at.date_naive());
             // A case the type's rules cannot fill (a field its application lacks) issues none.
             let Ok(l) = new_licence(&kind, &c, &key.id, on) else {
                 continue;

@@ -315,15 +315,15 @@ each_app!(
         );
         let (code, line) = verify_offline(app, &pdf).await;
         assert_eq!(code, 0, "{line}");
-        assert!(line.contains("真实有效") && line.contains(&l.number), "{line}");
+        assert!(
+            line.contains("真实有效") && line.contains(&l.number),
+            "{line}"
+        );
         assert_eq!(line.trim().lines().count(), 1, "{line}");
 
         // One altered byte anywhere fails: in the visible text (the embedded data kept), in the
         // embedded data, in the file's signature.
-        let content = pdf
-            .windows(b"BT".len())
-            .position(|w| w == b"BT")
-            .unwrap();
+        let content = pdf.windows(b"BT".len()).position(|w| w == b"BT").unwrap();
         let mut edited = pdf.clone();
         edited[content + 30] ^= 0x01;
         let (code, line) = verify_offline(app, &edited).await;
@@ -463,10 +463,16 @@ each_app!(
         let citizen = crate::pages::sign_in_cookie(app, "citizen").await;
         let (s, html) = crate::pages::page(app, "/licences", &citizen).await;
         assert_eq!(s, StatusCode::OK);
-        assert!(html.contains(&l.number) && html.contains("我的证照"), "{html}");
+        assert!(
+            html.contains(&l.number) && html.contains("我的证照"),
+            "{html}"
+        );
         let (s, html) = crate::pages::page(app, &format!("/licences/{}", l.id), &citizen).await;
         assert_eq!(s, StatusCode::OK);
-        assert!(html.contains("授权用证") && html.contains("下载电子证照"), "{html}");
+        assert!(
+            html.contains("授权用证") && html.contains("下载电子证照"),
+            "{html}"
+        );
         let sthj = crate::pages::sign_in_cookie(app, "approver-sthj").await;
         let (_, html) = crate::pages::page(app, "/licences", &sthj).await;
         assert!(!html.contains(&l.number));
@@ -477,9 +483,18 @@ each_app!(
         let token = app.token("citizen").await;
         let shares = format!("/api/v1/licences/{}/shares", l.id);
         for (body, field) in [
-            (json!({"recipient": " ", "fields": [], "days": 7}), "recipient"),
-            (json!({"recipient": "银行", "fields": [], "days": 31}), "days"),
-            (json!({"recipient": "银行", "fields": ["premises"], "days": 7}), "fields"),
+            (
+                json!({"recipient": " ", "fields": [], "days": 7}),
+                "recipient",
+            ),
+            (
+                json!({"recipient": "银行", "fields": [], "days": 31}),
+                "days",
+            ),
+            (
+                json!({"recipient": "银行", "fields": ["premises"], "days": 7}),
+                "fields",
+            ),
         ] {
             let (s, e) = app
                 .call(Method::POST, &shares, Some(&token), Some(body))
@@ -526,11 +541,17 @@ each_app!(
         assert_eq!(seen["licence"]["fields"].as_array().unwrap().len(), 1);
         assert_eq!(seen["licence"]["fields"][0]["value"], case_number.as_str());
         assert_eq!(seen["licence"]["holder"]["id_number"], "", "not shared");
-        assert_eq!(seen["licence"]["verify_code"], "", "the verify page shows all");
+        assert_eq!(
+            seen["licence"]["verify_code"], "",
+            "the verify page shows all"
+        );
         assert_eq!(seen["standing"], "valid");
         let (s, html) = crate::pages::page(app, &format!("/share/{link}"), "").await;
         assert_eq!(s, StatusCode::OK);
-        assert!(html.contains(&case_number) && html.contains("某银行开户"), "{html}");
+        assert!(
+            html.contains(&case_number) && html.contains("某银行开户"),
+            "{html}"
+        );
         assert!(!html.contains(&l.verify_code));
         let (_, listed) = app.get(&shares, &token).await;
         assert_eq!(listed[0]["opens"], 2, "each opening is counted: {listed}");
@@ -547,7 +568,10 @@ each_app!(
             .filter(|e| e["action"] == "licence.share_open")
             .count();
         assert_eq!(opened, 2, "{trail}");
-        assert!(!trail.to_string().contains(&link), "the trail keeps no link");
+        assert!(
+            !trail.to_string().contains(&link),
+            "the trail keeps no link"
+        );
         // A link cut short, or made up, learns nothing.
         let (s, _) = app
             .call(Method::GET, "/api/v1/licence-shares/ABC", None, None)
@@ -626,7 +650,10 @@ each_app!(
                 Some(json!({"action": "revoke", "reason": " ", "version": l.version})),
             )
             .await;
-        assert_eq!((s, e["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reason")));
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("reason"))
+        );
         let (s, after) = app
             .call(Method::POST, &status, Some(&approver), Some(revoke.clone()))
             .await;
@@ -713,7 +740,8 @@ async fn enterprise_licence(
                 case_id: None,
                 key_id: key.id.clone(),
                 verify_code: {
-                    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+                    static N: std::sync::atomic::AtomicUsize =
+                        std::sync::atomic::AtomicUsize::new(0);
                     let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     format!("TEST{code}{n:0>8}").to_uppercase()
                 },
@@ -726,167 +754,199 @@ async fn enterprise_licence(
     (l.id, e.uscc)
 }
 
-each_app!(
-    a_material_a_licence_stands_for_is_not_asked_again,
-    |app| {
-        let (licence_id, uscc) = business_licence(app).await;
-        let code = crate::cases::matter_code(app, "企业开户信息推送（银行开户）").await;
-        let enterprise = app.token("enterprise").await;
-        let application = |licences: Value| {
-            let mut a = crate::cases::company_application(&code, "online");
-            a["applicant"]["id_number"] = json!(uscc);
-            a["licences"] = licences;
-            a
-        };
+each_app!(a_material_a_licence_stands_for_is_not_asked_again, |app| {
+    let (licence_id, uscc) = business_licence(app).await;
+    let code = crate::cases::matter_code(app, "企业开户信息推送（银行开户）").await;
+    let enterprise = app.token("enterprise").await;
+    let application = |licences: Value| {
+        let mut a = crate::cases::company_application(&code, "online");
+        a["applicant"]["id_number"] = json!(uscc);
+        a["licences"] = licences;
+        a
+    };
 
-        // The guide says a licence stands for it.
-        let (s, html) = crate::pages::page(app, &format!("/guide/{code}"), "").await;
-        assert_eq!(s, StatusCode::OK);
-        assert!(html.contains("可用电子证照免提交：营业执照"), "{html}");
-        // Her application form offers hers, chosen.
-        let cookie = crate::pages::sign_in_cookie(app, "enterprise").await;
-        let (_, form) = crate::pages::page(app, &format!("/apply/{code}"), &cookie).await;
-        assert!(
-            form.contains("name=\"licence:营业执照\"")
-                && form.contains(&format!("value=\"{licence_id}\"")),
-            "{form}"
-        );
+    // The guide says a licence stands for it.
+    let (s, html) = crate::pages::page(app, &format!("/guide/{code}"), "").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("可用电子证照免提交：营业执照"), "{html}");
+    // Her application form offers hers, chosen.
+    let cookie = crate::pages::sign_in_cookie(app, "enterprise").await;
+    let (_, form) = crate::pages::page(app, &format!("/apply/{code}"), &cookie).await;
+    assert!(
+        form.contains("name=\"licence:营业执照\"")
+            && form.contains(&format!("value=\"{licence_id}\"")),
+        "{form}"
+    );
 
-        // Wrong choices are refused, each naming what is wrong; nothing is filed.
-        let (_, before) = app.get("/api/v1/cases", &enterprise).await;
-        for (pick, field, reason) in [
-            (json!([{"material": "公司章程", "licence_id": licence_id}]), "licences[0].material", "没有"),
-            (json!([{"material": "营业执照", "licence_id": 999_999}]), "licences[0].licence_id", "不存在"),
-        ] {
-            let (s, e) = app
-                .call(Method::POST, "/api/v1/cases", Some(&enterprise), Some(application(pick)))
-                .await;
-            assert_eq!(
-                (s, e["field"].as_str()),
-                (StatusCode::UNPROCESSABLE_ENTITY, Some(field)),
-                "{e}"
-            );
-            assert!(e["message"].as_str().unwrap().contains(reason), "{e}");
-        }
-        // Another applicant's application cannot use her licence.
-        let mut other = application(json!([{"material": "营业执照", "licence_id": licence_id}]));
-        other["applicant"]["id_number"] = json!(crate::cases::COMPANY);
+    // Wrong choices are refused, each naming what is wrong; nothing is filed.
+    let (_, before) = app.get("/api/v1/cases", &enterprise).await;
+    for (pick, field, reason) in [
+        (
+            json!([{"material": "公司章程", "licence_id": licence_id}]),
+            "licences[0].material",
+            "没有",
+        ),
+        (
+            json!([{"material": "营业执照", "licence_id": 999_999}]),
+            "licences[0].licence_id",
+            "不存在",
+        ),
+    ] {
         let (s, e) = app
-            .call(Method::POST, "/api/v1/cases", Some(&app.token("clerk").await), Some({
-                other["channel"] = json!("window");
-                other["licences"][0]["consent"] = json!(true);
-                other
-            }))
-            .await;
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
-        assert!(e["message"].as_str().unwrap().contains("不是申请人"), "{e}");
-        let (_, after) = app.get("/api/v1/cases", &enterprise).await;
-        assert_eq!(before, after, "nothing filed");
-
-        // Her own, picked: the case shows it as taken from the library and does not ask for it.
-        let (s, created) = app
             .call(
                 Method::POST,
                 "/api/v1/cases",
                 Some(&enterprise),
-                Some(application(json!([{"material": "营业执照", "licence_id": licence_id}]))),
+                Some(application(pick)),
             )
-            .await;
-        assert_eq!(s, StatusCode::CREATED, "{created}");
-        let id = created["case_ids"][0].as_i64().unwrap();
-        let (_, case) = app.get(&format!("/api/v1/cases/{id}"), &enterprise).await;
-        let m = case["case"]["materials"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|m| m["name"] == "营业执照")
-            .unwrap()
-            .clone();
-        assert_eq!(m["licence"]["licence_id"], licence_id, "{m}");
-        assert_eq!(m["licence"]["kind"], "营业执照");
-        let (_, html) = crate::pages::page(app, &format!("/cases/{id}"), &cookie).await;
-        assert!(html.contains("电子证照·免提交（营业执照"), "{html}");
-        // The window accepts it without the paper.
-        let clerk = app.token("clerk").await;
-        let (s, v) = crate::cases::act(app, &clerk, id, json!({"action": "accept"})).await;
-        assert_eq!(s, StatusCode::OK, "accepted without 营业执照 brought: {v}");
-
-        // At the window: only with the holder's consent, which is recorded.
-        let mut at_window = application(json!([{"material": "营业执照", "licence_id": licence_id}]));
-        at_window["channel"] = json!("window");
-        let (s, e) = app
-            .call(Method::POST, "/api/v1/cases", Some(&clerk), Some(at_window.clone()))
             .await;
         assert_eq!(
             (s, e["field"].as_str()),
-            (StatusCode::UNPROCESSABLE_ENTITY, Some("licences[0].consent")),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(field)),
             "{e}"
         );
-        at_window["licences"][0]["consent"] = json!(true);
-        let (s, created) = app
-            .call(Method::POST, "/api/v1/cases", Some(&clerk), Some(at_window))
-            .await;
-        assert_eq!(s, StatusCode::CREATED, "{created}");
-        let (_, case) = app
-            .get(&format!("/api/v1/cases/{}", created["case_ids"][0]), &clerk)
-            .await;
-        assert!(
-            case["case"]["materials"].to_string().contains("\"consent_by\":\"李志抗\""),
-            "{case}"
-        );
-
-        // The figures count both; the licence's trail names the cases.
-        let (s, figures) = app.get("/api/v1/licence-reuse", &app.token("admin").await).await;
-        assert_eq!(s, StatusCode::OK);
-        assert_eq!(figures, json!([{"kind": "营业执照", "count": 2}]));
-        let (s, _) = app.get("/api/v1/licence-reuse", &enterprise).await;
-        assert_eq!(s, StatusCode::FORBIDDEN);
-        let (_, trail) = app
-            .get(
-                &format!("/api/v1/audit?target_type=licence&target_id={licence_id}"),
-                &app.token("admin").await,
-            )
-            .await;
-        let uses = trail
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|e| e["action"] == "licence.use")
-            .count();
-        assert_eq!(uses, 2, "{trail}");
-
-        // Revoked, it stands for nothing.
-        let store = app.db().store.clone();
-        let (l, _) = store.licence(licence_id).await.unwrap().unwrap();
-        store
-            .set_licence_status(
-                &Context::system("test"),
-                l.id,
-                l.version,
-                Status::Revoked,
-                "已注销登记",
-                chrono::Utc::now(),
-            )
-            .await
-            .unwrap();
-        let (s, e) = app
-            .call(
-                Method::POST,
-                "/api/v1/cases",
-                Some(&enterprise),
-                Some(application(json!([{"material": "营业执照", "licence_id": licence_id}]))),
-            )
-            .await;
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
-        assert!(e["message"].as_str().unwrap().contains("已吊销"), "{e}");
+        assert!(e["message"].as_str().unwrap().contains(reason), "{e}");
     }
-);
+    // Another applicant's application cannot use her licence.
+    let mut other = application(json!([{"material": "营业执照", "licence_id": licence_id}]));
+    other["applicant"]["id_number"] = json!(crate::cases::COMPANY);
+    let (s, e) = app
+        .call(
+            Method::POST,
+            "/api/v1/cases",
+            Some(&app.token("clerk").await),
+            Some({
+                other["channel"] = json!("window");
+                other["licences"][0]["consent"] = json!(true);
+                other
+            }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert!(e["message"].as_str().unwrap().contains("不是申请人"), "{e}");
+    let (_, after) = app.get("/api/v1/cases", &enterprise).await;
+    assert_eq!(before, after, "nothing filed");
+
+    // Her own, picked: the case shows it as taken from the library and does not ask for it.
+    let (s, created) = app
+        .call(
+            Method::POST,
+            "/api/v1/cases",
+            Some(&enterprise),
+            Some(application(
+                json!([{"material": "营业执照", "licence_id": licence_id}]),
+            )),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{created}");
+    let id = created["case_ids"][0].as_i64().unwrap();
+    let (_, case) = app.get(&format!("/api/v1/cases/{id}"), &enterprise).await;
+    let m = case["case"]["materials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "营业执照")
+        .unwrap()
+        .clone();
+    assert_eq!(m["licence"]["licence_id"], licence_id, "{m}");
+    assert_eq!(m["licence"]["kind"], "营业执照");
+    let (_, html) = crate::pages::page(app, &format!("/cases/{id}"), &cookie).await;
+    assert!(html.contains("电子证照·免提交（营业执照"), "{html}");
+    // The window accepts it without the paper.
+    let clerk = app.token("clerk").await;
+    let (s, v) = crate::cases::act(app, &clerk, id, json!({"action": "accept"})).await;
+    assert_eq!(s, StatusCode::OK, "accepted without 营业执照 brought: {v}");
+
+    // At the window: only with the holder's consent, which is recorded.
+    let mut at_window = application(json!([{"material": "营业执照", "licence_id": licence_id}]));
+    at_window["channel"] = json!("window");
+    let (s, e) = app
+        .call(
+            Method::POST,
+            "/api/v1/cases",
+            Some(&clerk),
+            Some(at_window.clone()),
+        )
+        .await;
+    assert_eq!(
+        (s, e["field"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("licences[0].consent")
+        ),
+        "{e}"
+    );
+    at_window["licences"][0]["consent"] = json!(true);
+    let (s, created) = app
+        .call(Method::POST, "/api/v1/cases", Some(&clerk), Some(at_window))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{created}");
+    let (_, case) = app
+        .get(&format!("/api/v1/cases/{}", created["case_ids"][0]), &clerk)
+        .await;
+    assert!(
+        case["case"]["materials"]
+            .to_string()
+            .contains("\"consent_by\":\"李志抗\""),
+        "{case}"
+    );
+
+    // The figures count both; the licence's trail names the cases.
+    let (s, figures) = app
+        .get("/api/v1/licence-reuse", &app.token("admin").await)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(figures, json!([{"kind": "营业执照", "count": 2}]));
+    let (s, _) = app.get("/api/v1/licence-reuse", &enterprise).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (_, trail) = app
+        .get(
+            &format!("/api/v1/audit?target_type=licence&target_id={licence_id}"),
+            &app.token("admin").await,
+        )
+        .await;
+    let uses = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "licence.use")
+        .count();
+    assert_eq!(uses, 2, "{trail}");
+
+    // Revoked, it stands for nothing.
+    let store = app.db().store.clone();
+    let (l, _) = store.licence(licence_id).await.unwrap().unwrap();
+    store
+        .set_licence_status(
+            &Context::system("test"),
+            l.id,
+            l.version,
+            Status::Revoked,
+            "已注销登记",
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    let (s, e) = app
+        .call(
+            Method::POST,
+            "/api/v1/cases",
+            Some(&enterprise),
+            Some(application(
+                json!([{"material": "营业执照", "licence_id": licence_id}]),
+            )),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert!(e["message"].as_str().unwrap().contains("已吊销"), "{e}");
+});
 
 each_app!(
     a_licence_near_its_end_is_renewed_from_a_prefilled_application,
     |app| {
         let today = onewindow_core::time::local_date(chrono::Utc::now());
-        let (far, _) = enterprise_licence(app, "spjyxkz", Some(today + chrono::Days::new(200))).await;
+        let (far, _) =
+            enterprise_licence(app, "spjyxkz", Some(today + chrono::Days::new(200))).await;
         let (near, uscc) =
             enterprise_licence(app, "spjyxkz", Some(today + chrono::Days::new(20))).await;
         let store = app.db().store.clone();
@@ -895,11 +955,20 @@ each_app!(
         // Told in her library and on the licence, 30 days ahead (not 200).
         let cookie = crate::pages::sign_in_cookie(app, "enterprise").await;
         let (_, html) = crate::pages::page(app, "/licences", &cookie).await;
-        assert!(html.contains(&format!("（{}）还有20天到期", l.number)), "{html}");
+        assert!(
+            html.contains(&format!("（{}）还有20天到期", l.number)),
+            "{html}"
+        );
         let (_, far_l) = (far, store.licence(far).await.unwrap().unwrap().0);
-        assert!(!html.contains(&format!("（{}）还有", far_l.number)), "{html}");
+        assert!(
+            !html.contains(&format!("（{}）还有", far_l.number)),
+            "{html}"
+        );
         let (_, page) = crate::pages::page(app, &format!("/licences/{near}"), &cookie).await;
-        assert!(page.contains("licence-renew") && page.contains("办理延续"), "{page}");
+        assert!(
+            page.contains("licence-renew") && page.contains("办理延续"),
+            "{page}"
+        );
 
         // The renewal, filled in from the licence.
         let enterprise = app.token("enterprise").await;
@@ -913,7 +982,8 @@ each_app!(
         assert_eq!(d["applicant"]["address"], "龙港区龙湾大街8号");
         assert!(d["note"].as_str().unwrap().contains(&l.number), "{d}");
         let code = d["matter_code"].as_str().unwrap();
-        let (_, form) = crate::pages::page(app, &format!("/apply/{code}?renew={near}"), &cookie).await;
+        let (_, form) =
+            crate::pages::page(app, &format!("/apply/{code}?renew={near}"), &cookie).await;
         assert!(
             form.contains(&format!("value=\"{uscc}\"")) && form.contains(&l.number),
             "the form is filled in: {form}"
@@ -938,7 +1008,10 @@ each_app!(
 
         // Not for staff, nor for a licence revoked.
         let (s, _) = app
-            .get(&format!("/api/v1/licences/{near}/renewal"), &app.token("clerk").await)
+            .get(
+                &format!("/api/v1/licences/{near}/renewal"),
+                &app.token("clerk").await,
+            )
             .await;
         assert_eq!(s, StatusCode::FORBIDDEN);
         store
@@ -956,9 +1029,15 @@ each_app!(
             .get(&format!("/api/v1/licences/{near}/renewal"), &enterprise)
             .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(e["message"].as_str().unwrap().contains("不能办理延续"), "{e}");
+        assert!(
+            e["message"].as_str().unwrap().contains("不能办理延续"),
+            "{e}"
+        );
         let (_, html) = crate::pages::page(app, "/licences", &cookie).await;
-        assert!(!html.contains(&format!("（{}）还有", l.number)), "no reminder once revoked");
+        assert!(
+            !html.contains(&format!("（{}）还有", l.number)),
+            "no reminder once revoked"
+        );
     }
 );
 
@@ -983,10 +1062,15 @@ each_app!(
                 .await;
             assert_eq!(s, StatusCode::FORBIDDEN, "{who}");
         }
-        let (s, p) = app.call(Method::POST, &codes, Some(&enterprise), None).await;
+        let (s, p) = app
+            .call(Method::POST, &codes, Some(&enterprise), None)
+            .await;
         assert_eq!(s, StatusCode::CREATED, "{p}");
         let code = p["code"].as_str().unwrap().to_string();
-        assert!(code.len() == 8 && code.bytes().all(|b| b.is_ascii_digit()), "{code}");
+        assert!(
+            code.len() == 8 && code.bytes().all(|b| b.is_ascii_digit()),
+            "{code}"
+        );
         // Her licence's page shows it.
         let cookie = crate::pages::sign_in_cookie(app, "enterprise").await;
         let (_, html) = crate::pages::page(app, &format!("/licences/{id}"), &cookie).await;
@@ -1009,7 +1093,11 @@ each_app!(
         };
         let (s, _) = print("1234").await;
         assert_eq!(s, StatusCode::BAD_REQUEST);
-        let wrong = if code == "00000000" { "00000001" } else { "00000000" };
+        let wrong = if code == "00000000" {
+            "00000001"
+        } else {
+            "00000000"
+        };
         let (s, _) = print(wrong).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
         let (s, pdf) = print(&code).await;
@@ -1034,12 +1122,17 @@ each_app!(
             .filter(|e| e["action"] == "licence.kiosk_print")
             .collect();
         assert_eq!(printed.len(), 1, "{trail}");
-        assert!(!trail.to_string().contains(&code), "the trail keeps no code");
+        assert!(
+            !trail.to_string().contains(&code),
+            "the trail keeps no code"
+        );
         let (_, html) = crate::pages::page(app, &format!("/licences/{id}"), &cookie).await;
         assert!(html.contains("已自助打印（次）： 1"), "{html}");
 
         // Past its day: refused with the reason.
-        let (_, p2) = app.call(Method::POST, &codes, Some(&enterprise), None).await;
+        let (_, p2) = app
+            .call(Method::POST, &codes, Some(&enterprise), None)
+            .await;
         expire_all(app, "licence_prints").await;
         let (s, body) = print(p2["code"].as_str().unwrap()).await;
         assert_eq!(s, StatusCode::GONE);
@@ -1073,7 +1166,11 @@ each_app!(
             }
         };
         let (s, _) = import(app.token("clerk").await, csv.clone(), false).await;
-        assert_eq!(s, StatusCode::FORBIDDEN, "the window does not load licences");
+        assert_eq!(
+            s,
+            StatusCode::FORBIDDEN,
+            "the window does not load licences"
+        );
         let approver = app.token("approver").await;
         // Every bad row named by line and column; nothing loaded.
         let (s, out) = import(approver.clone(), csv.clone(), false).await;
@@ -1132,10 +1229,17 @@ each_app!(
         assert_eq!(s, StatusCode::OK);
         assert!(html.contains("与签发机关签章时一致"), "{html}");
         let (s, again) = import(approver, csv.clone(), true).await;
-        assert_eq!((s, again["imported"].as_i64()), (StatusCode::UNPROCESSABLE_ENTITY, Some(0)), "{again}");
+        assert_eq!(
+            (s, again["imported"].as_i64()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(0)),
+            "{again}"
+        );
         // Another department's types are not its to load.
         let (_, other) = import(app.token("approver-sthj").await, csv, true).await;
-        assert!(other.to_string().contains("不是本部门在用的证照类型"), "{other}");
+        assert!(
+            other.to_string().contains("不是本部门在用的证照类型"),
+            "{other}"
+        );
         let (_, trail) = app
             .get(
                 &format!("/api/v1/audit?target_type=licence&target_id={}", l.id),

@@ -36,6 +36,8 @@ const ADMIN_REFUSED: &[&str] = &[
     // an applicant's personal data in full is for those whose work the case is (the window, its
     // approvers), not for whoever administers the system
     PERSONAL,
+    // a department loads its own paper licences; the administrator is no issuing department
+    "POST /api/v1/licences/import",
 ];
 
 /// Rows besides the document's endpoints: a call whose answer depends on a query parameter.

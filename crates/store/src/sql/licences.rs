@@ -759,8 +759,10 @@ impl<B: Backend> LicenceStore for SqlStore<B> {
         let (licence, _) = read_licence::<B>(&mut tx, licence_id).await?;
         let (id,): (i64,) = B::opt(
             &mut tx,
-            sql("INSERT INTO licence_prints (licence_id, code, expires_at, created_at)
-                 VALUES ($1, $2, $3, $4) RETURNING id")
+            sql(
+                "INSERT INTO licence_prints (licence_id, code, expires_at, created_at)
+                 VALUES ($1, $2, $3, $4) RETURNING id",
+            )
             .bind(licence_id)
             .bind(code.to_string())
             .bind(expires_at)
@@ -778,8 +780,10 @@ impl<B: Backend> LicenceStore for SqlStore<B> {
         let row: Option<PrintRow> = self
             .b
             .read_opt(
-                sql(format!("SELECT {PRINT_COLS} FROM licence_prints WHERE code = $1"))
-                    .bind(code.to_string()),
+                sql(format!(
+                    "SELECT {PRINT_COLS} FROM licence_prints WHERE code = $1"
+                ))
+                .bind(code.to_string()),
             )
             .await?;
         Ok(row.map(PrintCode::from))
@@ -860,10 +864,15 @@ impl From<PrintRow> for PrintCode {
 async fn read_print<B: Backend>(tx: &mut B::Tx, id: i64) -> Result<PrintCode> {
     let row: PrintRow = B::opt(
         tx,
-        sql(format!("SELECT {PRINT_COLS} FROM licence_prints WHERE id = $1")).bind(id),
+        sql(format!(
+            "SELECT {PRINT_COLS} FROM licence_prints WHERE id = $1"
+        ))
+        .bind(id),
     )
     .await?
-    .ok_or_else(|| StoreError::Domain(DomainError::not_found(Text::fixed("打印码", "print code"))))?;
+    .ok_or_else(|| {
+        StoreError::Domain(DomainError::not_found(Text::fixed("打印码", "print code")))
+    })?;
     Ok(PrintCode::from(row))
 }
 
@@ -914,12 +923,13 @@ fn share_of(r: ShareRow) -> Result<LicenceShare> {
 async fn read_share<B: Backend>(tx: &mut B::Tx, id: i64) -> Result<LicenceShare> {
     let row: ShareRow = B::opt(
         tx,
-        sql(format!("SELECT {SHARE_COLS} FROM licence_shares WHERE id = $1")).bind(id),
+        sql(format!(
+            "SELECT {SHARE_COLS} FROM licence_shares WHERE id = $1"
+        ))
+        .bind(id),
     )
     .await?
-    .ok_or_else(|| {
-        StoreError::Domain(DomainError::not_found(Text::fixed("授权链接", "share")))
-    })?;
+    .ok_or_else(|| StoreError::Domain(DomainError::not_found(Text::fixed("授权链接", "share"))))?;
     share_of(row)
 }
 

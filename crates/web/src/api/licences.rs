@@ -4,11 +4,11 @@
 use super::Errors;
 use crate::auth::{Auth, Origin};
 use crate::error::AppResult;
+use crate::extract::ApiPath as Path;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::service::licences::{self as svc, shares};
 use crate::state::AppState;
 use axum::Json;
-use crate::extract::ApiPath as Path;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -141,7 +141,11 @@ async fn reuse(State(state): State<AppState>, auth: Auth) -> AppResult<Json<Vec<
 /// A licence: for its holder, and for the staff whose scope covers its department.
 #[utoipa::path(get, path = "/api/v1/licences/{id}", tag = "licences", params(("id" = i64, Path)),
     responses((status = 200, body = Licence), Errors))]
-async fn one(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> AppResult<Json<Licence>> {
+async fn one(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Licence>> {
     Ok(Json(svc::readable(&state, &auth, id).await?.0))
 }
 

@@ -1265,7 +1265,10 @@ async fn lookup_licence(
         })
         .await?
         .into_iter()
-        .find(|l| l.kind_id == kind.id && l.standing(today) == onewindow_core::licence::record::Standing::Valid)
+        .find(|l| {
+            l.kind_id == kind.id
+                && l.standing(today) == onewindow_core::licence::record::Standing::Valid
+        })
         .map(|l| l.id))
 }
 
@@ -1358,7 +1361,10 @@ async fn apply(
         .unwrap_or_default();
     // A material taken from the licence library: `licence:{material}` = the licence's id; at the
     // window, with the holder's consent ticked.
-    let consent = form.fields.iter().any(|(k, v)| k == "licence_consent" && v == "1");
+    let consent = form
+        .fields
+        .iter()
+        .any(|(k, v)| k == "licence_consent" && v == "1");
     let mut licences = Vec::new();
     for (k, v) in &form.fields {
         if let Some(material) = k.strip_prefix("licence:")

@@ -44,9 +44,7 @@ fn date(d: chrono::NaiveDate, lang: Lang) -> String {
 /// A person's ID number masked, as on any page but the holder's own; a credit code is public.
 fn shown_id(l: &Licence, full: bool) -> String {
     match l.holder.kind {
-        HolderKind::Person if !full => {
-            onewindow_core::validate::id_card::mask(&l.holder.id_number)
-        }
+        HolderKind::Person if !full => onewindow_core::validate::id_card::mask(&l.holder.id_number),
         _ => l.holder.id_number.clone(),
     }
 }
@@ -121,7 +119,9 @@ async fn list(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppRe
         Vec::new()
     };
     let may_import = auth.actor.scope.department_id.is_some()
-        && auth.actor.has(onewindow_core::access::Permission::CaseDecide);
+        && auth
+            .actor
+            .has(onewindow_core::access::Permission::CaseDecide);
     Ok(render(
         &state,
         &page,
@@ -238,7 +238,8 @@ async fn set_status(
 ) -> AppResult<Response> {
     let auth = f.signed_in()?;
     let d = &f.data;
-    let action = StatusAction::parse(&d.text("action")).ok_or_else(super::widgets::unknown_action)?;
+    let action =
+        StatusAction::parse(&d.text("action")).ok_or_else(super::widgets::unknown_action)?;
     svc::set_status(
         &state,
         auth,
@@ -387,9 +388,13 @@ async fn kiosk_print(
     let (name, bytes) =
         svc::kiosk::print(&state, &origin, &base, hall_id, &f.data.text("code")).await?;
     let mut res = crate::api::cases::attachment(&name, "application/pdf", bytes);
-    if let Some(v) = res.headers().get(axum::http::header::CONTENT_DISPOSITION).cloned()
+    if let Some(v) = res
+        .headers()
+        .get(axum::http::header::CONTENT_DISPOSITION)
+        .cloned()
         && let Ok(s) = v.to_str()
-        && let Ok(inline) = axum::http::HeaderValue::from_str(&s.replacen("attachment", "inline", 1))
+        && let Ok(inline) =
+            axum::http::HeaderValue::from_str(&s.replacen("attachment", "inline", 1))
     {
         res.headers_mut()
             .insert(axum::http::header::CONTENT_DISPOSITION, inline);

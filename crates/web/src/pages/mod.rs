@@ -161,10 +161,7 @@ fn nav(auth: Option<&Auth>, lang: Lang, path: &str) -> Vec<NavGroup> {
             groups.push(("nav.portal", vec![("/portal", "nav.portal")]));
             groups.push((
                 "nav.my_cases",
-                vec![
-                    ("/cases", "nav.my_cases"),
-                    ("/licences", "nav.my_licences"),
-                ],
+                vec![("/cases", "nav.my_cases"), ("/licences", "nav.my_licences")],
             ));
             if a.actor.has_role(Role::Enterprise) {
                 groups.push((

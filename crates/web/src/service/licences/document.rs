@@ -308,9 +308,19 @@ pub fn render(s: &Sheet<'_>) -> Vec<u8> {
     let seal_x = WIDTH - MARGIN - 110.0;
     let seal_y = 220.0;
     let issuer = format!("发证机关：{}", l.department_name);
-    page.text(seal_x - ems(&issuer) * 12.0 / 2.0, seal_y + 12.0, 12.0, &issuer);
+    page.text(
+        seal_x - ems(&issuer) * 12.0 / 2.0,
+        seal_y + 12.0,
+        12.0,
+        &issuer,
+    );
     let issued = format!("发证日期：{}", date(l.issued_on));
-    page.text(seal_x - ems(&issued) * 12.0 / 2.0, seal_y - 12.0, 12.0, &issued);
+    page.text(
+        seal_x - ems(&issued) * 12.0 / 2.0,
+        seal_y - 12.0,
+        12.0,
+        &issued,
+    );
     page.seal(seal_x, seal_y, &l.department_name);
 
     let qr_side = 104.0;
@@ -430,10 +440,7 @@ fn sealed(s: &Sheet<'_>, content: Vec<u8>) -> Vec<u8> {
         .embedded_file_with_unicode(sig_file);
     pdf.embedded_file(sig_file, s.data_signature.as_bytes())
         .subtype(Name(b"text#2Fplain"))
-        .pair(
-            Name(b"OWPart"),
-            Name(&SIGNATURE_PART[b"/OWPart /".len()..]),
-        );
+        .pair(Name(b"OWPart"), Name(&SIGNATURE_PART[b"/OWPart /".len()..]));
     pdf.document_info(info)
         .title(TextStr(&format!("{}（{}）", l.kind_name, l.number)))
         .author(TextStr(&l.department_name))

@@ -12,11 +12,11 @@ use crate::error::{AppError, AppResult};
 use crate::service::catalog_io::{self, ImportError};
 use crate::state::AppState;
 use chrono::NaiveDate;
+use onewindow_core::DomainError;
 use onewindow_core::access::Permission;
 use onewindow_core::licence::record::{Holder, HolderKind, LicenceField};
 use onewindow_core::licence::seal::hex;
 use onewindow_core::validate::{id_card::IdCard, uscc};
-use onewindow_core::DomainError;
 use onewindow_store::NewLicence;
 use serde::Serialize;
 use std::collections::HashSet;
@@ -43,7 +43,13 @@ pub struct LicenceImport {
 /// A date as a sheet gives it: 2024-03-01, 2024/3/1, 2024年3月1日, or an Excel day number.
 fn date(cell: &str) -> Option<NaiveDate> {
     let c = cell.trim();
-    for f in ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d", "%Y-%m-%d %H:%M:%S"] {
+    for f in [
+        "%Y-%m-%d",
+        "%Y/%m/%d",
+        "%Y年%m月%d日",
+        "%Y.%m.%d",
+        "%Y-%m-%d %H:%M:%S",
+    ] {
         if let Ok(d) = NaiveDate::parse_from_str(c, f) {
             return Some(d);
         }
@@ -63,14 +69,21 @@ pub async fn import(
     partial: bool,
 ) -> AppResult<LicenceImport> {
     let a = &auth.actor;
-    let Some(department_id) = a.scope.department_id.filter(|_| a.has(Permission::CaseDecide))
+    let Some(department_id) = a
+        .scope
+        .department_id
+        .filter(|_| a.has(Permission::CaseDecide))
     else {
         return Err(DomainError::forbidden().into());
     };
-    let (header, rows) =
-        catalog_io::read(bytes).map_err(|t| AppError::from(onewindow_core::FieldError::new("file", t)))?;
+    let (header, rows) = catalog_io::read(bytes)
+        .map_err(|t| AppError::from(onewindow_core::FieldError::new("file", t)))?;
     let col = |name: &str| header.iter().position(|h| h.trim() == name);
-    let missing: Vec<&str> = COLUMNS[..5].iter().copied().filter(|c| col(c).is_none()).collect();
+    let missing: Vec<&str> = COLUMNS[..5]
+        .iter()
+        .copied()
+        .filter(|c| col(c).is_none())
+        .collect();
     if !missing.is_empty() {
         return Err(AppError::from(DomainError::invalid(
             "file",
@@ -128,7 +141,10 @@ pub async fn import(
         if number.is_empty() || number.chars().count() > 50 {
             bad(NUMBER, "证照编号不能为空，最多50个字符".into());
         } else if !taken.insert(number.clone()) {
-            bad(NUMBER, format!("证照编号{number}已存在（或在本文件中重复）"));
+            bad(
+                NUMBER,
+                format!("证照编号{number}已存在（或在本文件中重复）"),
+            );
         }
         let name = cell(HOLDER);
         if name.is_empty() {
@@ -140,7 +156,10 @@ pub async fn import(
         } else if let Ok(c) = IdCard::parse(&id, today) {
             Some((HolderKind::Person, c.number))
         } else {
-            bad(HOLDER_ID, format!("“{id}”不是有效的公民身份号码或统一社会信用代码"));
+            bad(
+                HOLDER_ID,
+                format!("“{id}”不是有效的公民身份号码或统一社会信用代码"),
+            );
             None
         };
         let issued = date(&cell(ISSUED));
@@ -158,7 +177,10 @@ pub async fn import(
                 }
                 Some(d) => Some(d),
                 None => {
-                    bad(EXPIRES, format!("“{expires_cell}”不是日期（长期的请留空或写“长期”）"));
+                    bad(
+                        EXPIRES,
+                        format!("“{expires_cell}”不是日期（长期的请留空或写“长期”）"),
+                    );
                     None
                 }
             }

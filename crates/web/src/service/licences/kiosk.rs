@@ -39,7 +39,10 @@ pub async fn code_for(state: &AppState, auth: &Auth, licence_id: i64) -> AppResu
         return Err(AppError::from(DomainError::invalid(
             "licence_id",
             format!("证照{}，不能打印", standing.name().zh),
-            format!("the licence is {}: it cannot be printed", standing.name().en),
+            format!(
+                "the licence is {}: it cannot be printed",
+                standing.name().en
+            ),
         )));
     }
     Ok(state
@@ -80,7 +83,8 @@ pub async fn print(
     let hall = crate::service::hall::open_hall(state, hall_id).await?;
     let since = crate::service::cases::now()
         - Duration::from_std(state.config.security_alert_window).unwrap_or_default();
-    if state.store.security_count(&origin.addr, since).await? >= state.config.security_alert_threshold
+    if state.store.security_count(&origin.addr, since).await?
+        >= state.config.security_alert_threshold
     {
         return Err(AppError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -134,7 +138,10 @@ pub async fn print(
         return Err(AppError::from(DomainError::invalid(
             "code",
             format!("证照{}，不能打印", standing.name().zh),
-            format!("the licence is {}: it cannot be printed", standing.name().en),
+            format!(
+                "the licence is {}: it cannot be printed",
+                standing.name().en
+            ),
         )));
     }
     // Made before the code is spent: a print that cannot be made spends nothing.

@@ -12,14 +12,14 @@ pub mod shares;
 
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use onewindow_core::DomainError;
 use chrono::NaiveDate;
+use onewindow_core::DomainError;
 use onewindow_core::case::{ApplicantKind, Case, Decision, Dossier};
 use onewindow_core::licence::LicenceKind;
+use onewindow_core::licence::file::{Publication, StatusEntry};
 use onewindow_core::licence::record::{
     self, CaseFacts, Holder, HolderKind, Licence, Standing, StatusAction,
 };
-use onewindow_core::licence::file::{Publication, StatusEntry};
 use onewindow_core::licence::seal::{self, PublishedKey, SealKey, hex, unhex};
 use onewindow_core::{FieldError, Text};
 use onewindow_store::{NewLicence, SealKeyRecord, Signer};
@@ -388,13 +388,15 @@ pub async fn for_staff(state: &AppState, auth: &crate::auth::Auth, id: i64) -> A
 
 /// Whether the reader holds the licence: an enterprise's account, by its credit code; a
 /// person, when it was issued on a case she applied for herself.
-pub(crate) async fn holds(state: &AppState, auth: &crate::auth::Auth, l: &Licence) -> AppResult<bool> {
+pub(crate) async fn holds(
+    state: &AppState,
+    auth: &crate::auth::Auth,
+    l: &Licence,
+) -> AppResult<bool> {
     if let Some(firm) = state.store.enterprise_of_account(auth.user.id).await? {
-        return Ok(state
-            .store
-            .enterprise(firm)
-            .await?
-            .is_some_and(|e| l.holder.kind == HolderKind::Enterprise && e.uscc == l.holder.id_number));
+        return Ok(state.store.enterprise(firm).await?.is_some_and(|e| {
+            l.holder.kind == HolderKind::Enterprise && e.uscc == l.holder.id_number
+        }));
     }
     let Some(case_id) = l.case_id else {
         return Ok(false);
@@ -492,7 +494,8 @@ pub struct StatusInput {
 /// Whether the reader acts for the licence's department: it alone suspends, restores, revokes
 /// or cancels what it issued, by those who decide its cases.
 pub fn may_act(auth: &crate::auth::Auth, l: &Licence) -> bool {
-    auth.actor.has(onewindow_core::access::Permission::CaseDecide)
+    auth.actor
+        .has(onewindow_core::access::Permission::CaseDecide)
         && auth.actor.scope.department_id == Some(l.department_id)
 }
 

@@ -61,7 +61,10 @@ pub async fn draft(state: &AppState, auth: &Auth, licence_id: i64) -> AppResult<
         return Err(AppError::from(DomainError::invalid(
             "licence_id",
             format!("证照{}，不能办理延续", l.standing(today).name().zh),
-            format!("the licence is {}: it cannot be renewed", l.standing(today).name().en),
+            format!(
+                "the licence is {}: it cannot be renewed",
+                l.standing(today).name().en
+            ),
         )));
     }
     let (matter_code, matter_name) = renewal_matter(state, l.kind_id).await?.ok_or_else(|| {
@@ -110,14 +113,26 @@ pub async fn draft(state: &AppState, auth: &Auth, licence_id: i64) -> AppResult<
 pub fn notice(l: &Licence, left: i64) -> Text {
     Text::new(
         if left > 0 {
-            format!("您的{}（{}）还有{left}天到期，请在到期前办理延续", l.kind_name, l.number)
+            format!(
+                "您的{}（{}）还有{left}天到期，请在到期前办理延续",
+                l.kind_name, l.number
+            )
         } else {
-            format!("您的{}（{}）今天到期，请尽快办理延续", l.kind_name, l.number)
+            format!(
+                "您的{}（{}）今天到期，请尽快办理延续",
+                l.kind_name, l.number
+            )
         },
         if left > 0 {
-            format!("Your {} ({}) expires in {left} days: renew it before then", l.kind_name, l.number)
+            format!(
+                "Your {} ({}) expires in {left} days: renew it before then",
+                l.kind_name, l.number
+            )
         } else {
-            format!("Your {} ({}) expires today: renew it now", l.kind_name, l.number)
+            format!(
+                "Your {} ({}) expires today: renew it now",
+                l.kind_name, l.number
+            )
         },
     )
 }

@@ -95,7 +95,11 @@ pub async fn resolve(
             return Err(refuse(
                 at("licence_id"),
                 format!("所选证照{}，不能代替“{}”", standing.name().zh, g.name),
-                format!("the licence is {}: it cannot stand for {}", standing.name().en, g.name),
+                format!(
+                    "the licence is {}: it cannot stand for {}",
+                    standing.name().en,
+                    g.name
+                ),
             ));
         }
         if let Some(m) = app.materials.iter_mut().find(|m| m.name == g.name) {
@@ -128,9 +132,7 @@ pub async fn choices(
         .materials
         .iter()
         .filter_map(|m| {
-            let kind = kinds
-                .iter()
-                .find(|k| m.licence.as_ref() == Some(&k.code))?;
+            let kind = kinds.iter().find(|k| m.licence.as_ref() == Some(&k.code))?;
             let held: Vec<Licence> = mine
                 .iter()
                 .filter(|l| l.kind_id == kind.id && l.standing(today) == Standing::Valid)

@@ -47,7 +47,10 @@ fn check(l: &Licence, input: &ShareInput) -> Result<(), AppError> {
     if recipient.chars().count() > 50 {
         return Err(FieldError::new(
             "recipient",
-            Text::fixed("用途或对象最多50个字", "whom or what for: at most 50 characters"),
+            Text::fixed(
+                "用途或对象最多50个字",
+                "whom or what for: at most 50 characters",
+            ),
         )
         .into());
     }
@@ -158,7 +161,8 @@ pub struct Opened {
 
 /// Why a link no longer opens: withdrawn, or past its time (410, with the reason).
 fn gone(share: &LicenceShare, now: DateTime<Utc>) -> Option<AppError> {
-    let local = |t: DateTime<Utc>| onewindow_core::time::date_zh(onewindow_core::time::local_date(t));
+    let local =
+        |t: DateTime<Utc>| onewindow_core::time::date_zh(onewindow_core::time::local_date(t));
     if let Some(at) = share.revoked_at {
         return Some(AppError::new(
             axum::http::StatusCode::GONE,
@@ -174,7 +178,10 @@ fn gone(share: &LicenceShare, now: DateTime<Utc>) -> Option<AppError> {
             axum::http::StatusCode::GONE,
             "share_expired",
             Text::new(
-                format!("此授权已于{}到期，请向持证人重新索取", local(share.expires_at)),
+                format!(
+                    "此授权已于{}到期，请向持证人重新索取",
+                    local(share.expires_at)
+                ),
                 format!(
                     "this share expired on {}: ask the holder for a new one",
                     share.expires_at.date_naive()
@@ -214,7 +221,11 @@ pub async fn open(state: &AppState, origin: &Origin, token: &str) -> AppResult<O
             share.id,
         )
         .await?;
-    let (mut licence, _) = state.store.licence(share.licence_id).await?.ok_or_else(not_found)?;
+    let (mut licence, _) = state
+        .store
+        .licence(share.licence_id)
+        .await?
+        .ok_or_else(not_found)?;
     licence.fields.retain(|f| share.fields.contains(&f.key));
     if !share.fields.iter().any(|k| k == HOLDER_ID) {
         licence.holder.id_number.clear();
