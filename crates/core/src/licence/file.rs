@@ -76,6 +76,7 @@ pub struct StatusEntry {
 /// What `/api/v1/licence-keys` publishes: every department's keys and the licences not valid
 /// by their department's act (suspended, revoked, cancelled), as of a moment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = LicencePublication)]
 pub struct Publication {
     pub as_of: DateTime<Utc>,
     pub keys: Vec<PublishedKey>,

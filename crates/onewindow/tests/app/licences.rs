@@ -1249,3 +1249,185 @@ each_app!(
         assert!(trail.to_string().contains("licence.import"), "{trail}");
     }
 );
+
+each_app!(
+    departments_keep_their_licence_types_and_rotate_their_seal,
+    |app| {
+        let store = app.db().store.clone();
+        let approver = store.user_by_username("approver").await.unwrap().unwrap();
+        let zhujian = approver.department_id.unwrap();
+        let kind = |name: &str, department: i64| {
+            json!({
+                "code": "jsgcghxkz", "name": name, "department_id": department,
+                "fields": [{"key": "address", "label": "建设位置", "source": "address",
+                    "required": true, "max_len": 100}],
+                "validity": {"kind": "years", "count": 2}, "prefix": "JSGH211403",
+            })
+        };
+        // Written by those who write the department's guides, in its scope only.
+        let admin = app.token("admin").await;
+        let (s, _) = app
+            .call(
+                Method::POST,
+                "/api/v1/licence-kinds",
+                Some(&app.token("clerk").await),
+                Some(kind("建设工程规划许可证", zhujian)),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, e) = app
+            .call(
+                Method::POST,
+                "/api/v1/licence-kinds",
+                Some(&admin),
+                Some(
+                    json!({"code": "Bad Code", "name": "x", "department_id": zhujian,
+                    "fields": [], "prefix": "X"}),
+                ),
+            )
+            .await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("code")),
+            "{e}"
+        );
+        let (s, k) = app
+            .call(
+                Method::POST,
+                "/api/v1/licence-kinds",
+                Some(&admin),
+                Some(kind("建设工程规划许可证", zhujian)),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{k}");
+        let (s, k2) = app
+            .call(Method::PUT, &format!("/api/v1/licence-kinds/{}", k["id"]), Some(&admin),
+                Some(json!({"version": k["version"], "kind": kind("建设工程规划许可证（电子）", zhujian), "active": true})))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{k2}");
+        let (s, _) = app
+            .call(
+                Method::PUT,
+                &format!("/api/v1/licence-kinds/{}", k["id"]),
+                Some(&admin),
+                Some(json!({"version": k["version"], "kind": kind("旧", zhujian), "active": true})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT, "a stale version");
+        // Named as a matter's result: the guide says so.
+        let code = crate::cases::matter_code(app, "建筑工程施工许可证核发").await;
+        let (s, _) = app
+            .call(
+                Method::PUT,
+                &format!("/api/v1/catalog/matters/{code}/licence-kind"),
+                Some(&admin),
+                Some(json!({"kind_id": k["id"]})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        let (_, html) = crate::pages::page(app, &format!("/guide/{code}"), "").await;
+        assert!(
+            html.contains("建设工程规划许可证（电子）（电子证照"),
+            "{html}"
+        );
+
+        // The seal rotated: a new key signs, the old one stays published and still verifies.
+        let id = filed_case(app).await;
+        let (s, _) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/departments/{zhujian}/seal-key"),
+                Some(&app.token("approver").await),
+                None,
+            )
+            .await;
+        assert_eq!(
+            s,
+            StatusCode::FORBIDDEN,
+            "not the department's administrator"
+        );
+        let (s, first) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/departments/{zhujian}/seal-key"),
+                Some(&admin),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{first}");
+        licensed(
+            app,
+            id,
+            "rot",
+            vec![spec("case", "办件编号", FieldSource::CaseNumber, None)],
+        )
+        .await;
+        let d = store.dossier(id).await.unwrap().unwrap();
+        let k = store
+            .licence_kinds()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|k| k.code == "rot")
+            .unwrap();
+        store
+            .update_licence_kind(
+                &Context::system("test"),
+                k.id,
+                k.version,
+                NewLicenceKind {
+                    department_id: zhujian,
+                    ..NewLicenceKind {
+                        code: k.code.clone(),
+                        name: k.name.clone(),
+                        department_id: d.case.department_id,
+                        fields: k.fields.clone(),
+                        validity: k.validity,
+                        prefix: k.prefix.clone(),
+                    }
+                },
+                true,
+                chrono::Utc::now(),
+            )
+            .await
+            .unwrap();
+        let (s, v) = conclude(app, id).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let l = store
+            .licences(&LicenceFilter {
+                case_id: Some(id),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .remove(0);
+        assert_eq!(l.key_id, first["key_id"].as_str().unwrap());
+        let (_, pdf) = download(app, l.id, &app.token("citizen").await).await;
+        let (s, second) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/departments/{zhujian}/seal-key"),
+                Some(&admin),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED);
+        assert_ne!(first["key_id"], second["key_id"]);
+        let (_, published) = app
+            .call(Method::GET, "/api/v1/licence-keys", None, None)
+            .await;
+        let old = published["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["key_id"] == first["key_id"])
+            .unwrap()
+            .clone();
+        assert_eq!(old["active"], false, "rotated out, still published");
+        let (code, line) = verify_offline(app, &pdf).await;
+        assert_eq!(
+            code, 0,
+            "signed by the rotated-out key, still genuine: {line}"
+        );
+    }
+);

@@ -36,6 +36,88 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(print_code))
         .routes(routes!(kiosk_print))
         .routes(routes!(import))
+        .routes(routes!(kinds, create_kind))
+        .routes(routes!(update_kind))
+        .routes(routes!(matter_kind))
+        .routes(routes!(rotate_key))
+}
+
+/// Licence types (证照类型), active first: for staff.
+#[utoipa::path(get, path = "/api/v1/licence-kinds", tag = "licences",
+    responses((status = 200, body = Vec<onewindow_core::licence::LicenceKind>), Errors))]
+async fn kinds(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> AppResult<Json<Vec<onewindow_core::licence::LicenceKind>>> {
+    Ok(Json(svc::kinds::list(&state, &auth).await?))
+}
+
+/// A new licence type: its department, fields (each with where it comes from and its rules),
+/// validity and number prefix. For those who write the department's guides.
+#[utoipa::path(post, path = "/api/v1/licence-kinds", tag = "licences",
+    request_body = onewindow_core::licence::kind::NewLicenceKind,
+    responses((status = 201, body = onewindow_core::licence::LicenceKind), Errors))]
+async fn create_kind(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(k): ApiJson<onewindow_core::licence::kind::NewLicenceKind>,
+) -> AppResult<(StatusCode, Json<onewindow_core::licence::LicenceKind>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(svc::kinds::create(&state, &auth, k).await?),
+    ))
+}
+
+/// Edit a licence type under its version (409 if someone changed it since), or retire it.
+#[utoipa::path(put, path = "/api/v1/licence-kinds/{id}", tag = "licences", params(("id" = i64, Path)),
+    request_body = svc::kinds::KindEdit,
+    responses((status = 200, body = onewindow_core::licence::LicenceKind), Errors))]
+async fn update_kind(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    ApiJson(e): ApiJson<svc::kinds::KindEdit>,
+) -> AppResult<Json<onewindow_core::licence::LicenceKind>> {
+    Ok(Json(svc::kinds::update(&state, &auth, id, e).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct MatterLicenceKind {
+    /// The type the matter's approving decision issues; `null` for none.
+    kind_id: Option<i64>,
+}
+
+/// Name the licence type a matter's approving decision issues (or none).
+#[utoipa::path(put, path = "/api/v1/catalog/matters/{code}/licence-kind", tag = "licences",
+    params(("code" = String, Path)), request_body = MatterLicenceKind,
+    responses((status = 204), Errors))]
+async fn matter_kind(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(code): Path<String>,
+    ApiJson(m): ApiJson<MatterLicenceKind>,
+) -> AppResult<StatusCode> {
+    svc::kinds::set_for_matter(&state, &auth, &code, m.kind_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Rotate a department's seal key: a new key signs from now on; the old one stays published to
+/// verify what it signed. For the department's organisation administrators.
+#[utoipa::path(post, path = "/api/v1/departments/{id}/seal-key", tag = "licences", params(("id" = i64, Path)),
+    responses((status = 201, body = onewindow_core::licence::seal::PublishedKey), Errors))]
+async fn rotate_key(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<(
+    StatusCode,
+    Json<onewindow_core::licence::seal::PublishedKey>,
+)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(svc::kinds::rotate(&state, &auth, id).await?),
+    ))
 }
 
 /// Load a department's paper licences already issued (存量证照) from an XLSX or CSV file (the

@@ -1682,6 +1682,12 @@ const UI: &[(&str, &str, &str)] = &[
     ("lic.department", "发证机关", "Issuing department"),
     ("nav.my_licences", "我的证照", "My licences"),
     ("lic.renew", "办理延续", "Renew"),
+    ("guide.result", "办理结果", "Result"),
+    (
+        "guide.result_licence",
+        "（电子证照，办结后存入“我的证照”）",
+        " (an electronic licence, kept in your licences)",
+    ),
     ("lic.import", "导入存量证照", "Load paper licences"),
     (
         "lic.import_help",

@@ -231,7 +231,19 @@ pub async fn guide_context(
         Some(z) => state.store.zone(z).await?.map(|z| z.name),
         None => None,
     };
+    // The result a person holds afterwards, when it is a licence (电子证照).
+    let result = match state.store.matter_licence_kind(p.matter_id).await? {
+        Some(id) => state
+            .store
+            .licence_kinds()
+            .await?
+            .into_iter()
+            .find(|k| k.id == id && k.active)
+            .map(|k| k.name),
+        None => None,
+    };
     Ok(context! {
+        result => result,
         code => p.code.clone(),
         g => Value::from(minijinja::value::Serde(g.clone())),
         department => view.department(p.department_id).to_string(),

@@ -4,6 +4,7 @@
 
 pub mod document;
 pub mod import;
+pub mod kinds;
 pub mod kiosk;
 pub mod renewal;
 pub mod reuse;
