@@ -132,14 +132,7 @@ async fn main() {
     }
     let load_seconds = loading.elapsed().as_secs_f64();
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = onewindow_web::app(store.clone(), onewindow_web::WebConfig::default());
-    tokio::spawn(async move {
-        onewindow_web::serve(listener, app, std::future::pending())
-            .await
-            .unwrap();
-    });
+    let base = support::serve(store.clone(), onewindow_web::WebConfig::default()).await;
     let http = reqwest::Client::new();
     let token = support::sign_in(&http, &base, "steward-city").await;
     // The year's clues: the demo's and the load's, less those of a year begun after the first.

@@ -99,21 +99,15 @@ async fn main() {
         .unwrap();
 
     // Over HTTP: the document downloaded by its department's staff, the verify page opened.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = onewindow_web::app(
+    let base = support::serve(
         store.clone(),
         onewindow_web::WebConfig {
             demo: true,
             demo_password: Some("demo-password".into()),
             ..onewindow_web::WebConfig::default()
         },
-    );
-    tokio::spawn(async move {
-        onewindow_web::serve(listener, app, std::future::pending())
-            .await
-            .unwrap();
-    });
+    )
+    .await;
     let http = reqwest::Client::new();
     let token = support::sign_in(&http, &base, "admin").await;
     let ids: Arc<Vec<(i64, String)>> = Arc::new(

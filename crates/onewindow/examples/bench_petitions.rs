@@ -112,14 +112,7 @@ async fn main() {
     }
     let load_seconds = loading.elapsed().as_secs_f64();
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = onewindow_web::app(store.clone(), onewindow_web::WebConfig::default());
-    tokio::spawn(async move {
-        onewindow_web::serve(listener, app, std::future::pending())
-            .await
-            .unwrap();
-    });
+    let base = support::serve(store.clone(), onewindow_web::WebConfig::default()).await;
     let http = reqwest::Client::new();
     let token = support::sign_in(&http, &base, "petition-office").await;
     // Every case is taken in within the year of the ledger asked for.

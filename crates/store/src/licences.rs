@@ -77,8 +77,8 @@ pub struct LicenceShare {
     pub opens: i64,
 }
 
-/// A one-time code to print a licence at a hall's kiosk (自助打印).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+/// A one-time code to print a licence at a hall's kiosk (自助打印), as its row holds it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
 pub struct PrintCode {
     pub id: i64,
     pub licence_id: i64,
@@ -128,8 +128,8 @@ pub trait LicenceStore: Send + Sync {
         at: DateTime<Utc>,
     ) -> Result<()>;
     async fn matter_licence_kind(&self, matter_id: i64) -> Result<Option<i64>>;
-    /// The matters whose result is licences of this type.
-    async fn licence_kind_matters(&self, kind_id: i64) -> Result<Vec<i64>>;
+    /// Every matter whose result is a licence, with its type: (matter, type).
+    async fn matter_licence_kinds(&self) -> Result<Vec<(i64, i64)>>;
 
     /// A department's new seal key; its active key, if any, is retired in the same transaction
     /// (kept, to verify what it signed).

@@ -236,8 +236,20 @@ pub fn fill(kind: &LicenceKind, facts: &CaseFacts) -> Result<Vec<LicenceField>, 
     }
 }
 
+/// Where an action takes a licence in this status, if it may: a revoked or cancelled licence
+/// stays so.
+pub fn next(current: Status, action: StatusAction) -> Option<Status> {
+    match (current, action) {
+        (Status::Valid, StatusAction::Suspend) => Some(Status::Suspended),
+        (Status::Suspended, StatusAction::Restore) => Some(Status::Valid),
+        (Status::Valid | Status::Suspended, StatusAction::Revoke) => Some(Status::Revoked),
+        (Status::Valid | Status::Suspended, StatusAction::Cancel) => Some(Status::Cancelled),
+        _ => None,
+    }
+}
+
 /// A status change by the issuing department: the new status, or why not. A reason is always
-/// required; a revoked or cancelled licence stays so.
+/// required.
 pub fn act(current: Status, action: StatusAction, reason: &str) -> Result<Status, FieldError> {
     if reason.trim().is_empty() {
         return Err(FieldError::new(
@@ -245,26 +257,19 @@ pub fn act(current: Status, action: StatusAction, reason: &str) -> Result<Status
             Text::fixed("请写明原因", "a reason is required"),
         ));
     }
-    let next = match (current, action) {
-        (Status::Valid, StatusAction::Suspend) => Status::Suspended,
-        (Status::Suspended, StatusAction::Restore) => Status::Valid,
-        (Status::Valid | Status::Suspended, StatusAction::Revoke) => Status::Revoked,
-        (Status::Valid | Status::Suspended, StatusAction::Cancel) => Status::Cancelled,
-        _ => {
-            return Err(FieldError::new(
-                "action",
-                Text::new(
-                    format!("证照{}，不能{}", current.name().zh, action.name().zh),
-                    format!(
-                        "the licence is {}; it cannot be {}d",
-                        current.name().en,
-                        action.name().en
-                    ),
+    next(current, action).ok_or_else(|| {
+        FieldError::new(
+            "action",
+            Text::new(
+                format!("证照{}，不能{}", current.name().zh, action.name().zh),
+                format!(
+                    "the licence is {}; it cannot be {}d",
+                    current.name().en,
+                    action.name().en
                 ),
-            ));
-        }
-    };
-    Ok(next)
+            ),
+        )
+    })
 }
 
 #[cfg(test)]

@@ -35,6 +35,25 @@ pub async fn demo_store(
     (store, url, temp)
 }
 
+/// The platform on a port of its own in this process, over `store`: its base address.
+#[allow(dead_code)] // not every program serves HTTP
+pub async fn serve(
+    store: std::sync::Arc<dyn onewindow_store::Store>,
+    config: onewindow_web::WebConfig,
+) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let base = format!("http://{}", listener.local_addr().expect("an address"));
+    let app = onewindow_web::app(store, config);
+    tokio::spawn(async move {
+        onewindow_web::serve(listener, app, std::future::pending())
+            .await
+            .expect("serving");
+    });
+    base
+}
+
 /// A bearer token for a demo account (password `demo-password`).
 #[allow(dead_code)] // not every program signs in
 pub async fn sign_in(http: &reqwest::Client, base: &str, username: &str) -> String {

@@ -156,15 +156,15 @@ pub async fn seed(store: &dyn Store, ctx: &Context, report: &mut Report) -> Resu
 /// The matters whose approving decision issues a licence, with the type.
 pub async fn licensed_matters(store: &dyn Store) -> Result<Vec<(i64, LicenceKind)>, StoreError> {
     let kinds = store.licence_kinds().await?;
-    let mut out = Vec::new();
-    for m in store.matters(&ScopeFilter::all()).await? {
-        if let Some(id) = store.matter_licence_kind(m.id).await?
-            && let Some(k) = kinds.iter().find(|k| k.id == id && k.active)
-        {
-            out.push((m.id, k.clone()));
-        }
-    }
-    Ok(out)
+    Ok(store
+        .matter_licence_kinds()
+        .await?
+        .into_iter()
+        .filter_map(|(matter, kind)| {
+            let k = kinds.iter().find(|k| k.id == kind && k.active)?;
+            Some((matter, k.clone()))
+        })
+        .collect())
 }
 
 /// The licences the generated history's approving conclusions issued, on the day each case
@@ -174,18 +174,18 @@ pub async fn issue_history(store: &dyn Store) -> Result<usize, String> {
     let seal = SealStore::new(DEMO_KEY).map_err(|e| e.to_string())?;
     let ctx = Context::system("demo-licences");
     let mut issued = 0;
+    // The cases that have their licence already (a second run issues only for new ones).
+    let have: std::collections::HashSet<i64> = store
+        .licences(&LicenceFilter {
+            limit: 100_000,
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .filter_map(|l| l.case_id)
+        .collect();
     for (matter_id, kind) in licensed_matters(store).await.map_err(|e| e.to_string())? {
-        let have: std::collections::HashSet<i64> = store
-            .licences(&LicenceFilter {
-                department_id: Some(kind.department_id),
-                limit: 100_000,
-                ..Default::default()
-            })
-            .await
-            .map_err(|e| e.to_string())?
-            .into_iter()
-            .filter_map(|l| l.case_id)
-            .collect();
         let mut cases = store
             .cases(&CaseFilter {
                 matter_id: Some(matter_id),

@@ -26,8 +26,20 @@ fn spec(key: &str, label: &str, source: FieldSource, form_key: Option<&str>) -> 
     }
 }
 
-/// Makes the case's matter issue a licence of a new type with these fields.
+/// Makes the case's matter issue a licence of a new type with these fields, issued by the
+/// case's department.
 async fn licensed(app: &TestApp, case_id: i64, code: &str, fields: Vec<FieldSpec>) -> i64 {
+    licensed_by(app, case_id, code, fields, None).await
+}
+
+/// The same, the type issued by another department when one is named.
+async fn licensed_by(
+    app: &TestApp,
+    case_id: i64,
+    code: &str,
+    fields: Vec<FieldSpec>,
+    department: Option<i64>,
+) -> i64 {
     let store = app.db().store.clone();
     let d = store.dossier(case_id).await.unwrap().unwrap();
     let ctx = Context::system("test");
@@ -37,7 +49,7 @@ async fn licensed(app: &TestApp, case_id: i64, code: &str, fields: Vec<FieldSpec
             NewLicenceKind {
                 code: code.into(),
                 name: "测试许可证".into(),
-                department_id: d.case.department_id,
+                department_id: department.unwrap_or(d.case.department_id),
                 fields,
                 validity: Validity::Years(2),
                 prefix: format!("T{}", code.to_uppercase()),
@@ -51,6 +63,44 @@ async fn licensed(app: &TestApp, case_id: i64, code: &str, fields: Vec<FieldSpec
         .await
         .unwrap();
     kind.id
+}
+
+/// The licences a case issued.
+async fn issued_on(app: &TestApp, case_id: i64) -> Vec<onewindow_core::licence::Licence> {
+    app.db()
+        .store
+        .licences(&LicenceFilter {
+            case_id: Some(case_id),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+}
+
+/// A case the citizen filed, concluded on the spot on a matter whose result is a licence of a
+/// new type (`code`; 持证人 and 办件编号), issued by `department` or the case's: the licence.
+async fn concluded_with_licence(
+    app: &TestApp,
+    code: &str,
+    department: Option<i64>,
+) -> onewindow_core::licence::Licence {
+    let id = filed_case(app).await;
+    licensed_by(
+        app,
+        id,
+        code,
+        vec![
+            spec("holder", "持证人", FieldSource::Holder, None),
+            spec("case", "办件编号", FieldSource::CaseNumber, None),
+        ],
+        department,
+    )
+    .await;
+    let (s, v) = conclude(app, id).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let mut issued = issued_on(app, id).await;
+    assert_eq!(issued.len(), 1);
+    issued.remove(0)
 }
 
 async fn conclude(app: &TestApp, id: i64) -> (StatusCode, Value) {
@@ -91,42 +141,15 @@ each_app!(
             "submitted",
             "the case is not concluded"
         );
-        let none = store
-            .licences(&LicenceFilter {
-                case_id: Some(id),
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        assert!(none.is_empty());
+        assert!(issued_on(app, id).await.is_empty());
 
         // The type fixed: the conclusion issues the licence in its transaction.
-        let id = filed_case(app).await;
-        licensed(
-            app,
-            id,
-            "ok",
-            vec![
-                spec("holder", "持证人", FieldSource::Holder, None),
-                spec("case", "办件编号", FieldSource::CaseNumber, None),
-            ],
-        )
-        .await;
-        let (s, v) = conclude(app, id).await;
-        assert_eq!(s, StatusCode::OK, "{v}");
-        let issued = store
-            .licences(&LicenceFilter {
-                case_id: Some(id),
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        assert_eq!(issued.len(), 1);
-        let l = &issued[0];
+        let l = &concluded_with_licence(app, "ok", None).await;
+        let case = store.dossier(l.case_id.unwrap()).await.unwrap().unwrap();
         let year = chrono::Datelike::year(&l.issued_on);
         assert_eq!(l.number, format!("TOK{year}000001"));
         assert_eq!(l.holder.name, "李女士");
-        assert_eq!(l.fields[1].value, v["case"]["number"].as_str().unwrap());
+        assert_eq!(l.fields[1].value, case.case.number);
         assert_eq!(l.expires_on, Validity::Years(2).expires_on(l.issued_on));
 
         // The holder finds it in her licences; another holder and another department do not.
@@ -280,28 +303,8 @@ async fn download(app: &TestApp, id: i64, token: &str) -> (StatusCode, Vec<u8>) 
 each_app!(
     a_licence_document_verifies_offline_and_any_change_fails,
     |app| {
-        let id = filed_case(app).await;
-        licensed(
-            app,
-            id,
-            "doc",
-            vec![
-                spec("holder", "持证人", FieldSource::Holder, None),
-                spec("case", "办件编号", FieldSource::CaseNumber, None),
-            ],
-        )
-        .await;
-        let (s, v) = conclude(app, id).await;
-        assert_eq!(s, StatusCode::OK, "{v}");
+        let l = concluded_with_licence(app, "doc", None).await;
         let store = app.db().store.clone();
-        let l = store
-            .licences(&LicenceFilter {
-                case_id: Some(id),
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .remove(0);
 
         // The holder downloads it; it is a PDF that verifies offline.
         let citizen = app.token("citizen").await;
@@ -403,17 +406,6 @@ each_app!(
     |app| {
         // The type is 住建局's, whose approver decides its cases.
         let store = app.db().store.clone();
-        let id = filed_case(app).await;
-        let kind = licensed(
-            app,
-            id,
-            "share",
-            vec![
-                spec("holder", "持证人", FieldSource::Holder, None),
-                spec("case", "办件编号", FieldSource::CaseNumber, None),
-            ],
-        )
-        .await;
         let zhujian = store
             .user_by_username("approver")
             .await
@@ -421,41 +413,7 @@ each_app!(
             .unwrap()
             .department_id
             .unwrap();
-        let k = store
-            .licence_kinds()
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|k| k.id == kind)
-            .unwrap();
-        store
-            .update_licence_kind(
-                &Context::system("test"),
-                k.id,
-                k.version,
-                NewLicenceKind {
-                    code: k.code.clone(),
-                    name: k.name.clone(),
-                    department_id: zhujian,
-                    fields: k.fields.clone(),
-                    validity: k.validity,
-                    prefix: k.prefix.clone(),
-                },
-                true,
-                chrono::Utc::now(),
-            )
-            .await
-            .unwrap();
-        let (s, v) = conclude(app, id).await;
-        assert_eq!(s, StatusCode::OK, "{v}");
-        let l = store
-            .licences(&LicenceFilter {
-                case_id: Some(id),
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .remove(0);
+        let l = concluded_with_licence(app, "share", Some(zhujian)).await;
         assert_eq!(l.department_id, zhujian);
         let case_number = l.fields[1].value.clone();
 
@@ -1332,7 +1290,6 @@ each_app!(
         );
 
         // The seal rotated: a new key signs, the old one stays published and still verifies.
-        let id = filed_case(app).await;
         let (s, _) = app
             .call(
                 Method::POST,
@@ -1355,52 +1312,7 @@ each_app!(
             )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{first}");
-        licensed(
-            app,
-            id,
-            "rot",
-            vec![spec("case", "办件编号", FieldSource::CaseNumber, None)],
-        )
-        .await;
-        let d = store.dossier(id).await.unwrap().unwrap();
-        let k = store
-            .licence_kinds()
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|k| k.code == "rot")
-            .unwrap();
-        store
-            .update_licence_kind(
-                &Context::system("test"),
-                k.id,
-                k.version,
-                NewLicenceKind {
-                    department_id: zhujian,
-                    ..NewLicenceKind {
-                        code: k.code.clone(),
-                        name: k.name.clone(),
-                        department_id: d.case.department_id,
-                        fields: k.fields.clone(),
-                        validity: k.validity,
-                        prefix: k.prefix.clone(),
-                    }
-                },
-                true,
-                chrono::Utc::now(),
-            )
-            .await
-            .unwrap();
-        let (s, v) = conclude(app, id).await;
-        assert_eq!(s, StatusCode::OK, "{v}");
-        let l = store
-            .licences(&LicenceFilter {
-                case_id: Some(id),
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .remove(0);
+        let l = concluded_with_licence(app, "rot", Some(zhujian)).await;
         assert_eq!(l.key_id, first["key_id"].as_str().unwrap());
         let (_, pdf) = download(app, l.id, &app.token("citizen").await).await;
         let (s, second) = app

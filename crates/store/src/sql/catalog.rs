@@ -173,7 +173,8 @@ impl Entity for Topic {
     }
 }
 
-async fn bump<B: Backend>(tx: &mut B::Tx) -> Result<()> {
+/// A new catalog generation: every instance's cached view of the catalog is built again.
+pub(crate) async fn bump<B: Backend>(tx: &mut B::Tx) -> Result<()> {
     B::exec(
         tx,
         sql("UPDATE catalog_state SET generation = generation + 1 WHERE id = 1"),

@@ -179,20 +179,29 @@ fn kind_audit(k: &LicenceKind, action: &str) -> Change {
     }
 }
 
-/// What a licence's trail entry says: its number, type and status — never the holder's ID.
-fn licence_audit(l: &Licence, action: &str, before: Option<Status>) -> Change {
+/// An entry in a licence's trail: `licence.{action}`, kept with its department.
+fn licence_change(l: &Licence, action: &str, summary: serde_json::Value) -> Change {
     Change {
         action: format!("licence.{action}"),
         target_type: "licence".into(),
         target_id: Some(l.id),
         department_id: Some(l.department_id),
         region_id: None,
-        summary: json!({
+        summary,
+    }
+}
+
+/// What a licence's trail entry says: its number, type and status — never the holder's ID.
+fn licence_audit(l: &Licence, action: &str, before: Option<Status>) -> Change {
+    licence_change(
+        l,
+        action,
+        json!({
             "before": before.map(|s| json!({"status": s.code()})),
             "after": {"number": l.number, "name": l.kind_name, "status": l.status.code(),
                 "reason": l.status_reason},
         }),
-    }
+    )
 }
 
 /// Numbers, signs and writes a licence in a transaction; the audit entry is the caller's to
@@ -313,6 +322,8 @@ impl<B: Backend> LicenceStore for SqlStore<B> {
         .ok_or_else(|| StoreError::Database("INSERT returned no licence kind".into()))?;
         let after = read_kind::<B>(&mut tx, id).await?;
         super::audit::append::<B>(&mut tx, ctx, kind_audit(&after, "create")).await?;
+        // The guides show the types: the catalog's view is built again.
+        super::catalog::bump::<B>(&mut tx).await?;
         B::commit(tx).await?;
         Ok(after)
     }
@@ -353,6 +364,7 @@ impl<B: Backend> LicenceStore for SqlStore<B> {
         }
         let after = read_kind::<B>(&mut tx, id).await?;
         super::audit::append::<B>(&mut tx, ctx, kind_audit(&after, "update")).await?;
+        super::catalog::bump::<B>(&mut tx).await?;
         B::commit(tx).await?;
         Ok(after)
     }
@@ -400,17 +412,17 @@ impl<B: Backend> LicenceStore for SqlStore<B> {
             },
         )
         .await?;
+        super::catalog::bump::<B>(&mut tx).await?;
         B::commit(tx).await
     }
 
-    async fn licence_kind_matters(&self, kind_id: i64) -> Result<Vec<i64>> {
-        let rows: Vec<(i64,)> = self
+    async fn matter_licence_kinds(&self) -> Result<Vec<(i64, i64)>> {
+        Ok(self
             .b
-            .read_all(
-                sql("SELECT id FROM matters WHERE licence_kind_id = $1 ORDER BY id").bind(kind_id),
-            )
-            .await?;
-        Ok(rows.into_iter().map(|(id,)| id).collect())
+            .read_all(sql(
+                "SELECT id, licence_kind_id FROM matters WHERE licence_kind_id IS NOT NULL",
+            ))
+            .await?)
     }
 
     async fn matter_licence_kind(&self, matter_id: i64) -> Result<Option<i64>> {
@@ -777,7 +789,7 @@ impl<B: Backend> LicenceStore for SqlStore<B> {
     }
 
     async fn print_code(&self, code: &str) -> Result<Option<PrintCode>> {
-        let row: Option<PrintRow> = self
+        let row: Option<PrintCode> = self
             .b
             .read_opt(
                 sql(format!(
@@ -786,11 +798,11 @@ impl<B: Backend> LicenceStore for SqlStore<B> {
                 .bind(code.to_string()),
             )
             .await?;
-        Ok(row.map(PrintCode::from))
+        Ok(row)
     }
 
     async fn print_codes(&self, licence_id: i64) -> Result<Vec<PrintCode>> {
-        let rows: Vec<PrintRow> = self
+        let rows: Vec<PrintCode> = self
             .b
             .read_all(
                 sql(format!(
@@ -799,7 +811,7 @@ impl<B: Backend> LicenceStore for SqlStore<B> {
                 .bind(licence_id),
             )
             .await?;
-        Ok(rows.into_iter().map(PrintCode::from).collect())
+        Ok(rows)
     }
 
     async fn spend_print_code(
@@ -834,35 +846,10 @@ impl<B: Backend> LicenceStore for SqlStore<B> {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct PrintRow {
-    id: i64,
-    licence_id: i64,
-    code: String,
-    expires_at: DateTime<Utc>,
-    created_at: DateTime<Utc>,
-    printed_at: Option<DateTime<Utc>>,
-    hall_id: Option<i64>,
-}
-
 const PRINT_COLS: &str = "id, licence_id, code, expires_at, created_at, printed_at, hall_id";
 
-impl From<PrintRow> for PrintCode {
-    fn from(r: PrintRow) -> Self {
-        PrintCode {
-            id: r.id,
-            licence_id: r.licence_id,
-            code: r.code,
-            expires_at: r.expires_at,
-            created_at: r.created_at,
-            printed_at: r.printed_at,
-            hall_id: r.hall_id,
-        }
-    }
-}
-
 async fn read_print<B: Backend>(tx: &mut B::Tx, id: i64) -> Result<PrintCode> {
-    let row: PrintRow = B::opt(
+    B::opt(
         tx,
         sql(format!(
             "SELECT {PRINT_COLS} FROM licence_prints WHERE id = $1"
@@ -870,23 +857,17 @@ async fn read_print<B: Backend>(tx: &mut B::Tx, id: i64) -> Result<PrintCode> {
         .bind(id),
     )
     .await?
-    .ok_or_else(|| {
-        StoreError::Domain(DomainError::not_found(Text::fixed("打印码", "print code")))
-    })?;
-    Ok(PrintCode::from(row))
+    .ok_or_else(|| StoreError::Domain(DomainError::not_found(Text::fixed("打印码", "print code"))))
 }
 
 /// A print code's entry in its licence's trail (never the code: the trail is read by others).
 fn print_audit(l: &Licence, p: &PrintCode, action: &str) -> Change {
-    Change {
-        action: format!("licence.{action}"),
-        target_type: "licence".into(),
-        target_id: Some(l.id),
-        department_id: Some(l.department_id),
-        region_id: None,
-        summary: json!({"after": {"number": l.number, "print": p.id, "hall": p.hall_id,
+    licence_change(
+        l,
+        action,
+        json!({"after": {"number": l.number, "print": p.id, "hall": p.hall_id,
             "expires_at": p.expires_at}}),
-    }
+    )
 }
 
 #[derive(sqlx::FromRow)]
@@ -935,13 +916,10 @@ async fn read_share<B: Backend>(tx: &mut B::Tx, id: i64) -> Result<LicenceShare>
 
 /// A share's entry in its licence's trail (never the token: the trail is read by others).
 fn share_audit(l: &Licence, s: &LicenceShare, action: &str) -> Change {
-    Change {
-        action: format!("licence.{action}"),
-        target_type: "licence".into(),
-        target_id: Some(l.id),
-        department_id: Some(l.department_id),
-        region_id: None,
-        summary: json!({"after": {"number": l.number, "share": s.id, "recipient": s.recipient,
+    licence_change(
+        l,
+        action,
+        json!({"after": {"number": l.number, "share": s.id, "recipient": s.recipient,
             "fields": s.fields, "expires_at": s.expires_at, "opens": s.opens}}),
-    }
+    )
 }

@@ -265,6 +265,15 @@ pub fn file_response(f: &CaseFile, bytes: Vec<u8>) -> Response {
 /// Bytes as a download under a (Chinese) file name: an ASCII stand-in for old clients and the
 /// UTF-8 name for the rest.
 pub fn attachment(file_name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    named_file("attachment", file_name, content_type, bytes)
+}
+
+/// The same, shown by the browser (a kiosk's PDF to print) rather than saved.
+pub fn inline(file_name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    named_file("inline", file_name, content_type, bytes)
+}
+
+fn named_file(disposition: &str, file_name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
     let name: String = file_name
         .chars()
         .map(|c| {
@@ -290,7 +299,7 @@ pub fn attachment(file_name: &str, content_type: &str, bytes: Vec<u8>) -> Respon
             (header::CONTENT_TYPE, content_type.to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\"; filename*=UTF-8''{encoded}"),
+                format!("{disposition}; filename=\"{name}\"; filename*=UTF-8''{encoded}"),
             ),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
         ],

@@ -1235,43 +1235,6 @@ async fn apply_form(
     ))
 }
 
-/// The applicant's valid licence that stands for a matter's material, by her ID number or credit
-/// code: what the window looks up with her consent.
-async fn lookup_licence(
-    state: &AppState,
-    code: &str,
-    material: &str,
-    holder_id: &str,
-) -> AppResult<Option<i64>> {
-    let view = crate::service::catalog::view(state).await?;
-    let Some(kind_code) = view
-        .guide(&code.to_ascii_uppercase())
-        .and_then(|g| g.guide.materials.iter().find(|m| m.name == material))
-        .and_then(|m| m.licence.clone())
-    else {
-        return Ok(None);
-    };
-    let kinds = state.store.licence_kinds().await?;
-    let Some(kind) = kinds.iter().find(|k| k.code == kind_code) else {
-        return Ok(None);
-    };
-    let today = onewindow_core::time::local_date(svc::now());
-    Ok(state
-        .store
-        .licences(&onewindow_store::LicenceFilter {
-            holder_id: Some(holder_id.trim().to_string()),
-            limit: 100,
-            ..Default::default()
-        })
-        .await?
-        .into_iter()
-        .find(|l| {
-            l.kind_id == kind.id
-                && l.standing(today) == onewindow_core::licence::record::Standing::Valid
-        })
-        .map(|l| l.id))
-}
-
 fn opt(form: &MultipartForm, name: &str) -> Option<String> {
     form.text(name)
         .map(str::trim)
@@ -1372,7 +1335,7 @@ async fn apply(
         {
             let licence_id = if v == "lookup" {
                 // At the window: the applicant's valid licence of the type, by her number.
-                lookup_licence(&state, &code, material, &applicant.id_number)
+                crate::service::licences::reuse::look_up(&state, &code, material, &applicant.id_number)
                     .await?
                     .ok_or_else(|| {
                         AppError::bad_request(

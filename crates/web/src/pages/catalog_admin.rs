@@ -2,7 +2,7 @@
 //! and exports, synonyms, life events, themes and bundles.
 
 use super::{FormData, PageCtx, PageForm, render, saved};
-use crate::auth::{Auth, CSRF_FIELD, check_origin, same};
+use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::i18n::tr;
 use crate::service::catalog::{self as svc};
@@ -509,39 +509,11 @@ async fn import(
     page: PageCtx,
     auth: Auth,
     headers: axum::http::HeaderMap,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> AppResult<Response> {
     let lang = page.lang(Some(&auth));
-    check_origin(&headers)?;
     svc::may_import(&auth)?;
-    let (mut token, mut file, mut partial) = (String::new(), Vec::new(), false);
-    while let Some(field) = mp.next_field().await.map_err(|_| {
-        AppError::bad_request(
-            "file",
-            Text::fixed("上传内容无法读取", "the upload could not be read"),
-        )
-    })? {
-        match field.name() {
-            Some(CSRF_FIELD) => token = field.text().await.unwrap_or_default(),
-            Some("partial") => {
-                partial = matches!(
-                    field.text().await.unwrap_or_default().as_str(),
-                    "1" | "on" | "true"
-                )
-            }
-            Some("file") => {
-                let bytes = field.bytes().await.map_err(|_| AppError::too_large())?;
-                if bytes.len() > state.config.import_limit {
-                    return Err(AppError::too_large());
-                }
-                file = bytes.to_vec();
-            }
-            _ => {}
-        }
-    }
-    if !same(&token, &auth.session.csrf_token) {
-        return Err(crate::auth::csrf_refused());
-    }
+    let (file, partial) = super::widgets::import_upload(&state, &auth, &headers, mp).await?;
     let outcome = catalog_io::import(
         state.store.as_ref(),
         &auth.ctx(),

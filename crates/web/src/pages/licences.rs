@@ -148,7 +148,7 @@ fn acts(status: Status) -> Vec<StatusAction> {
     StatusAction::ALL
         .iter()
         .copied()
-        .filter(|a| onewindow_core::licence::record::act(status, *a, "·").is_ok())
+        .filter(|a| onewindow_core::licence::record::next(status, *a).is_some())
         .collect()
 }
 
@@ -164,14 +164,15 @@ async fn detail(
     let staff = auth.actor.is_staff();
     let standing = l.standing(today());
     let base = crate::qr::public_base(&state, &headers);
+    // `readable` let a non-staff reader in as the holder: hers are the shares.
     let shares = if staff {
         Vec::new()
     } else {
-        shares::list(&state, &auth, id).await?
+        state.store.shares(id).await?
     };
     let now = crate::service::cases::now();
     let may_act = svc::may_act(&auth, &l);
-    let prints = svc::kiosk::codes(&state, &auth, id).await?;
+    let prints = svc::kiosk::codes(&state, &auth, &l).await?;
     let reminder = match svc::renewal::days_left(&l, today()) {
         Some(left) if !staff => Some(context! {
             text => svc::renewal::notice(&l, left).get(lang).to_string(),
@@ -387,19 +388,7 @@ async fn kiosk_print(
     let base = crate::qr::public_base(&state, &headers);
     let (name, bytes) =
         svc::kiosk::print(&state, &origin, &base, hall_id, &f.data.text("code")).await?;
-    let mut res = crate::api::cases::attachment(&name, "application/pdf", bytes);
-    if let Some(v) = res
-        .headers()
-        .get(axum::http::header::CONTENT_DISPOSITION)
-        .cloned()
-        && let Ok(s) = v.to_str()
-        && let Ok(inline) =
-            axum::http::HeaderValue::from_str(&s.replacen("attachment", "inline", 1))
-    {
-        res.headers_mut()
-            .insert(axum::http::header::CONTENT_DISPOSITION, inline);
-    }
-    Ok(res)
+    Ok(crate::api::cases::inline(&name, "application/pdf", bytes))
 }
 
 /// Loads paper licences from the ledger's upload form; the outcome page lists every bad row.
@@ -408,36 +397,10 @@ async fn import(
     page: PageCtx,
     auth: Auth,
     headers: HeaderMap,
-    mut mp: axum::extract::Multipart,
+    mp: axum::extract::Multipart,
 ) -> AppResult<Response> {
     let lang = page.lang(Some(&auth));
-    crate::auth::check_origin(&headers)?;
-    let (mut token, mut file, mut partial) = (String::new(), Vec::new(), false);
-    while let Some(field) = mp.next_field().await.map_err(|_| {
-        crate::error::AppError::bad_request(
-            "file",
-            onewindow_core::Text::fixed("上传内容无法读取", "the upload could not be read"),
-        )
-    })? {
-        match field.name() {
-            Some(crate::auth::CSRF_FIELD) => token = field.text().await.unwrap_or_default(),
-            Some("partial") => partial = field.text().await.unwrap_or_default() == "1",
-            Some("file") => {
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|_| crate::error::AppError::too_large())?;
-                if bytes.len() > state.config.import_limit {
-                    return Err(crate::error::AppError::too_large());
-                }
-                file = bytes.to_vec();
-            }
-            _ => {}
-        }
-    }
-    if !crate::auth::same(&token, &auth.session.csrf_token) {
-        return Err(crate::auth::csrf_refused());
-    }
+    let (file, partial) = super::widgets::import_upload(&state, &auth, &headers, mp).await?;
     let outcome = svc::import::import(&state, &auth, &file, partial).await?;
     let mut res = render(
         &state,

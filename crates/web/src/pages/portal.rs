@@ -166,11 +166,15 @@ async fn search(
     ))
 }
 
-/// A guide's material as its page shows it; `licences` names the licence types (code, name), so
-/// that one a licence stands for says which (电子证照·免提交).
-fn material(m: &Material, lang: Lang, licences: &[(String, String)]) -> Value {
+/// A guide's material as its page shows it; one a licence stands for says which (电子证照·免提交),
+/// by the licence types' names in the catalog's view.
+fn material(
+    m: &Material,
+    lang: Lang,
+    licences: &std::collections::HashMap<String, String>,
+) -> Value {
     context! {
-        licence => m.licence.as_ref().and_then(|c| licences.iter().find(|(code, _)| code == c)).map(|(_, name)| name.clone()),
+        licence => m.licence.as_ref().and_then(|c| licences.get(c)).map(ToString::to_string),
         blank_file => m.blank_form.as_ref().map(|_| FormKind::Blank.file_name(&m.name)),
         sample_file => m.sample.as_ref().map(|_| FormKind::Sample.file_name(&m.name)),
         name => m.name.clone(),
@@ -184,17 +188,6 @@ fn material(m: &Material, lang: Lang, licences: &[(String, String)]) -> Value {
         blank_form => m.blank_form.clone(),
         sample => m.sample.clone(),
     }
-}
-
-/// The licence types' codes and names.
-async fn licence_names(state: &AppState) -> AppResult<Vec<(String, String)>> {
-    Ok(state
-        .store
-        .licence_kinds()
-        .await?
-        .into_iter()
-        .map(|k| (k.code, k.name))
-        .collect())
 }
 
 fn fee_text(g: &Guide, lang: Lang) -> String {
@@ -212,7 +205,6 @@ pub async fn guide_context(
     lang: Lang,
 ) -> AppResult<Value> {
     let g = &p.guide;
-    let licences = licence_names(state).await?;
     let hall = match g.hall_id {
         Some(h) => state.store.hall(h).await?,
         None => None,
@@ -231,19 +223,9 @@ pub async fn guide_context(
         Some(z) => state.store.zone(z).await?.map(|z| z.name),
         None => None,
     };
-    // The result a person holds afterwards, when it is a licence (电子证照).
-    let result = match state.store.matter_licence_kind(p.matter_id).await? {
-        Some(id) => state
-            .store
-            .licence_kinds()
-            .await?
-            .into_iter()
-            .find(|k| k.id == id && k.active)
-            .map(|k| k.name),
-        None => None,
-    };
     Ok(context! {
-        result => result,
+        // The result a person holds afterwards, when it is a licence (电子证照).
+        result => view.licence_results.get(&p.matter_id).map(|(_, name)| name.clone()),
         code => p.code.clone(),
         g => Value::from(minijinja::value::Serde(g.clone())),
         department => view.department(p.department_id).to_string(),
@@ -252,7 +234,7 @@ pub async fn guide_context(
         kind => g.kind.name().get(lang).to_string(),
         applicant => g.applicant.name().get(lang).to_string(),
         modes => g.modes.iter().map(|m| m.name().get(lang).to_string()).collect::<Vec<_>>(),
-        materials => g.materials.iter().enumerate().map(|(i, m)| context! { index => i, ..material(m, lang, &licences) }).collect::<Vec<_>>(),
+        materials => g.materials.iter().enumerate().map(|(i, m)| context! { index => i, ..material(m, lang, &view.licence_names) }).collect::<Vec<_>>(),
         fees => g.fees.iter().map(|f| context! { name => f.name.clone(), amount => yuan(f.amount_fen), basis => f.basis.clone() }).collect::<Vec<_>>(),
         fee => fee_text(g, lang),
         hall => hall,
@@ -358,7 +340,6 @@ async fn notice(
     let view = svc::view(&state).await?;
     let p = find(&view, &code)?;
     let g = &p.guide;
-    let licences = licence_names(&state).await?;
     let hall = match g.hall_id {
         Some(h) => state
             .store
@@ -392,7 +373,7 @@ async fn notice(
         context! {
             printable => true,
             name => g.name.clone(),
-            materials => g.materials_to_bring().map(|m| material(m, lang, &licences)).collect::<Vec<_>>(),
+            materials => g.materials_to_bring().map(|m| material(m, lang, &view.licence_names)).collect::<Vec<_>>(),
             shared => g.materials.iter().filter(|m| m.shared).map(|m| m.name.clone()).collect::<Vec<_>>(),
             promised => g.promised_days,
             fee => fee_text(g, lang),

@@ -7,6 +7,46 @@ use onewindow_core::{Lang, Text};
 use onewindow_store::ScopeFilter;
 use std::collections::HashMap;
 
+/// An import form's upload (multipart, the CSRF token a field of its own): the file, within the
+/// import limit, and whether only the good rows are to be loaded (`partial`).
+pub(super) async fn import_upload(
+    state: &AppState,
+    auth: &crate::auth::Auth,
+    headers: &axum::http::HeaderMap,
+    mut mp: axum::extract::Multipart,
+) -> AppResult<(Vec<u8>, bool)> {
+    crate::auth::check_origin(headers)?;
+    let (mut token, mut file, mut partial) = (String::new(), Vec::new(), false);
+    while let Some(field) = mp.next_field().await.map_err(|_| {
+        AppError::bad_request(
+            "file",
+            Text::fixed("上传内容无法读取", "the upload could not be read"),
+        )
+    })? {
+        match field.name() {
+            Some(crate::auth::CSRF_FIELD) => token = field.text().await.unwrap_or_default(),
+            Some("partial") => {
+                partial = matches!(
+                    field.text().await.unwrap_or_default().as_str(),
+                    "1" | "on" | "true"
+                )
+            }
+            Some("file") => {
+                let bytes = field.bytes().await.map_err(|_| AppError::too_large())?;
+                if bytes.len() > state.config.import_limit {
+                    return Err(AppError::too_large());
+                }
+                file = bytes.to_vec();
+            }
+            _ => {}
+        }
+    }
+    if !crate::auth::same(&token, &auth.session.csrf_token) {
+        return Err(crate::auth::csrf_refused());
+    }
+    Ok((file, partial))
+}
+
 /// A posted `action` the page does not know.
 pub(super) fn unknown_action() -> AppError {
     AppError::bad_request("action", Text::fixed("未知的操作", "unknown action"))

@@ -421,12 +421,7 @@ async fn step_in_scope(state: &AppState, actor: &Actor, department_id: i64) -> A
     if actor.scope.department_id.is_some() {
         return Ok(false);
     }
-    let region = state
-        .org_facts
-        .department_region(state.store.as_ref(), department_id)
-        .await?;
-    let o = owner(state, Some(department_id), region).await?;
-    Ok(actor.covers(&o))
+    Ok(actor.covers(&super::department_owner(state, department_id).await?))
 }
 
 /// A case the asker may see, and how they stand to it. Others get "not found": whether a case

@@ -39,6 +39,10 @@ pub struct CatalogView {
     /// Active topics, in their order.
     pub topics: Vec<Topic>,
     pub stats: CatalogStats,
+    /// The licence types in use, by code: their names (a material a licence stands for).
+    pub licence_names: HashMap<String, String>,
+    /// The licence a matter's approving decision issues: (type id, name), by matter id.
+    pub licence_results: HashMap<i64, (i64, String)>,
 }
 
 impl CatalogView {
@@ -154,6 +158,22 @@ async fn build(store: &dyn Store, generation: i64) -> AppResult<CatalogView> {
         .await
         .map_err(|_| AppError::internal())?;
     let stats = stats::compute(guides.iter().map(|p| (p.department_id, &p.guide)));
+    let kinds: Vec<_> = store
+        .licence_kinds()
+        .await?
+        .into_iter()
+        .filter(|k| k.active)
+        .collect();
+    let licence_results = store
+        .matter_licence_kinds()
+        .await?
+        .into_iter()
+        .filter_map(|(matter, kind)| {
+            let k = kinds.iter().find(|k| k.id == kind)?;
+            Some((matter, (k.id, k.name.clone())))
+        })
+        .collect();
+    let licence_names = kinds.into_iter().map(|k| (k.code, k.name)).collect();
     let by_code = guides
         .iter()
         .enumerate()
@@ -167,6 +187,8 @@ async fn build(store: &dyn Store, generation: i64) -> AppResult<CatalogView> {
         index,
         topics,
         stats,
+        licence_names,
+        licence_results,
     })
 }
 

@@ -66,6 +66,15 @@ pub async fn region_path(state: &AppState, region_id: Option<i64>) -> AppResult<
     })
 }
 
+/// Whose a department's records are: the department and its region.
+pub async fn department_owner(state: &AppState, department_id: i64) -> AppResult<Owner> {
+    let region = state
+        .org_facts
+        .department_region(state.store.as_ref(), department_id)
+        .await?;
+    owner(state, Some(department_id), region).await
+}
+
 pub async fn owner(
     state: &AppState,
     department_id: Option<i64>,

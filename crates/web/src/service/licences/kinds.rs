@@ -18,14 +18,12 @@ use utoipa::ToSchema;
 async fn may(state: &AppState, auth: &Auth, p: Permission, department_id: i64) -> AppResult<()> {
     auth.actor.require(p)?;
     // A department that is not there is not found, whoever asks.
-    let region = state
-        .org_facts
-        .department_region(state.store.as_ref(), department_id)
-        .await?
-        .ok_or_else(|| AppError::not_found(Text::fixed("部门", "department")))?;
+    if state.store.department(department_id).await?.is_none() {
+        return Err(AppError::not_found(Text::fixed("部门", "department")));
+    }
     if auth
         .actor
-        .covers(&crate::service::owner(state, Some(department_id), Some(region)).await?)
+        .covers(&crate::service::department_owner(state, department_id).await?)
     {
         Ok(())
     } else {
@@ -43,10 +41,13 @@ pub async fn list(state: &AppState, auth: &Auth) -> AppResult<Vec<LicenceKind>> 
 
 pub async fn create(state: &AppState, auth: &Auth, k: NewLicenceKind) -> AppResult<LicenceKind> {
     may(state, auth, Permission::CatalogWrite, k.department_id).await?;
-    Ok(state
+    let made = state
         .store
         .create_licence_kind(&auth.ctx(), k, crate::service::cases::now())
-        .await?)
+        .await?;
+    // The guides show the types: this instance's view of the catalog is built again now.
+    state.catalog.invalidate();
+    Ok(made)
 }
 
 /// An edit of a type under its version.
@@ -71,7 +72,7 @@ pub async fn update(state: &AppState, auth: &Auth, id: i64, e: KindEdit) -> AppR
     // Both the department it was and the one it becomes must be the writer's.
     may(state, auth, Permission::CatalogWrite, current.department_id).await?;
     may(state, auth, Permission::CatalogWrite, e.kind.department_id).await?;
-    Ok(state
+    let edited = state
         .store
         .update_licence_kind(
             &auth.ctx(),
@@ -81,7 +82,9 @@ pub async fn update(state: &AppState, auth: &Auth, id: i64, e: KindEdit) -> AppR
             e.active,
             crate::service::cases::now(),
         )
-        .await?)
+        .await?;
+    state.catalog.invalidate();
+    Ok(edited)
 }
 
 /// Names the licence type a matter's approving decision issues (or none).
@@ -120,6 +123,7 @@ pub async fn set_for_matter(
             crate::service::cases::now(),
         )
         .await?;
+    state.catalog.invalidate();
     Ok(())
 }
 

@@ -4,12 +4,13 @@
 //! security log (a 404 on the hall's path), and a source past the alert threshold is refused
 //! until the window passes, so that codes cannot be walked.
 
-use super::{document, holds, key_by_id};
+use super::{document, held, key_by_id};
 use crate::auth::{Auth, Origin};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use axum::http::StatusCode;
 use chrono::Duration;
+use onewindow_core::licence::Licence;
 use onewindow_core::licence::record::Standing;
 use onewindow_core::{DomainError, Text};
 use onewindow_store::PrintCode;
@@ -25,14 +26,7 @@ fn digits() -> String {
 
 /// A new print code for the holder's valid licence.
 pub async fn code_for(state: &AppState, auth: &Auth, licence_id: i64) -> AppResult<PrintCode> {
-    let (l, _) = state
-        .store
-        .licence(licence_id)
-        .await?
-        .ok_or_else(|| AppError::not_found(Text::fixed("证照", "licence")))?;
-    if auth.actor.is_staff() || !holds(state, auth, &l).await? {
-        return Err(DomainError::forbidden().into());
-    }
+    let l = held(state, auth, licence_id).await?;
     let now = crate::service::cases::now();
     let standing = l.standing(onewindow_core::time::local_date(now));
     if standing != Standing::Valid {
@@ -57,11 +51,10 @@ pub async fn code_for(state: &AppState, auth: &Auth, licence_id: i64) -> AppResu
         .await?)
 }
 
-/// The print codes of a licence: its holder's (with the codes), or, for the staff who may read
-/// it, how many prints there were (the codes withheld).
-pub async fn codes(state: &AppState, auth: &Auth, licence_id: i64) -> AppResult<Vec<PrintCode>> {
-    let (_, _) = super::readable(state, auth, licence_id).await?;
-    let mut v = state.store.print_codes(licence_id).await?;
+/// The print codes of a licence the reader may read (`readable`): its holder's, with the codes;
+/// for staff, the prints made, the codes withheld.
+pub async fn codes(state: &AppState, auth: &Auth, l: &Licence) -> AppResult<Vec<PrintCode>> {
+    let mut v = state.store.print_codes(l.id).await?;
     if auth.actor.is_staff() {
         v.retain(|p| p.printed_at.is_some());
         for p in &mut v {

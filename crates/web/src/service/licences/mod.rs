@@ -316,24 +316,23 @@ pub async fn list(
             (Some(own), _) => Some(own),
             (None, asked) => asked,
         };
-        let mut out = Vec::new();
-        for l in state
+        // The departments of the reader's scope, once (not a look-up per licence).
+        let mine: std::collections::HashSet<i64> = state
+            .store
+            .departments(&super::scope_filter(a))
+            .await?
+            .into_iter()
+            .map(|d| d.id)
+            .collect();
+        let mut out = state
             .store
             .licences(&onewindow_store::LicenceFilter {
                 department_id: department,
                 limit: MOST,
                 ..Default::default()
             })
-            .await?
-        {
-            let region = state
-                .org_facts
-                .department_region(state.store.as_ref(), l.department_id)
-                .await?;
-            if a.covers(&super::owner(state, Some(l.department_id), region).await?) {
-                out.push(l);
-            }
-        }
+            .await?;
+        out.retain(|l| mine.contains(&l.department_id));
         return Ok(out);
     }
     if let Some(firm) = state.store.enterprise_of_account(auth.user.id).await? {
@@ -349,7 +348,9 @@ pub async fn list(
             })
             .await?);
     }
-    let own: std::collections::BTreeSet<i64> = state
+    // Her own applications (not those she filed as someone's agent): the licences issued on
+    // them, found by the numbers she applied under (one query each, usually one).
+    let own: Vec<onewindow_core::case::Case> = state
         .store
         .cases(&onewindow_store::CaseFilter {
             owner_user_id: Some(auth.user.id),
@@ -359,18 +360,23 @@ pub async fn list(
         .await?
         .into_iter()
         .filter(|c| c.applicant_user_id == Some(auth.user.id))
-        .map(|c| c.id)
         .collect();
+    let cases: std::collections::HashSet<i64> = own.iter().map(|c| c.id).collect();
+    let numbers: std::collections::BTreeSet<&str> =
+        own.iter().map(|c| c.applicant.id_number.as_str()).collect();
     let mut out = Vec::new();
-    for id in own {
+    for n in numbers {
         out.extend(
             state
                 .store
                 .licences(&onewindow_store::LicenceFilter {
-                    case_id: Some(id),
+                    holder_id: Some(n.to_string()),
+                    limit: MOST,
                     ..Default::default()
                 })
-                .await?,
+                .await?
+                .into_iter()
+                .filter(|l| l.case_id.is_some_and(|c| cases.contains(&c))),
         );
     }
     out.sort_by(|x, y| y.issued_on.cmp(&x.issued_on).then(y.id.cmp(&x.id)));
@@ -404,9 +410,27 @@ pub(crate) async fn holds(
     };
     Ok(state
         .store
-        .case_record(case_id)
+        .dossier(case_id)
         .await?
-        .is_some_and(|r| r.dossier.case.applicant_user_id == Some(auth.user.id)))
+        .is_some_and(|d| d.case.applicant_user_id == Some(auth.user.id)))
+}
+
+/// A licence the reader holds (403 otherwise, staff too: they do not act as its holder).
+pub(crate) async fn held(
+    state: &AppState,
+    auth: &crate::auth::Auth,
+    id: i64,
+) -> AppResult<Licence> {
+    let (l, _) = state
+        .store
+        .licence(id)
+        .await?
+        .ok_or_else(|| AppError::not_found(Text::fixed("证照", "licence")))?;
+    if !auth.actor.is_staff() && holds(state, auth, &l).await? {
+        Ok(l)
+    } else {
+        Err(DomainError::forbidden().into())
+    }
 }
 
 /// A licence and its data signature, for its holder or the staff whose scope covers its
@@ -425,12 +449,8 @@ pub async fn readable(
         if !auth.actor.has(onewindow_core::access::Permission::CaseRead) {
             return Err(DomainError::forbidden().into());
         }
-        let region = state
-            .org_facts
-            .department_region(state.store.as_ref(), l.department_id)
-            .await?;
         auth.actor
-            .covers(&super::owner(state, Some(l.department_id), region).await?)
+            .covers(&super::department_owner(state, l.department_id).await?)
     } else {
         holds(state, auth, &l).await?
     };
@@ -451,10 +471,6 @@ pub async fn document(
 ) -> AppResult<(String, Vec<u8>)> {
     let (l, signature) = readable(state, auth, id).await?;
     if auth.actor.is_staff() {
-        let region = state
-            .org_facts
-            .department_region(state.store.as_ref(), l.department_id)
-            .await?;
         state
             .store
             .append_audit(
@@ -464,7 +480,7 @@ pub async fn document(
                     target_type: "licence".into(),
                     target_id: Some(l.id),
                     department_id: Some(l.department_id),
-                    region_id: region,
+                    region_id: None,
                     summary: serde_json::json!({"number": l.number}),
                 },
             )
@@ -545,7 +561,9 @@ pub async fn verify(state: &AppState, code: &str) -> AppResult<Verified> {
         .licence_by_code(code.trim())
         .await?
         .ok_or_else(|| AppError::not_found(Text::fixed("证照", "licence")))?;
-    let keys = public_keys(state).await?;
+    // The page opens on every scan: one look-up of the keys, no departments (the issuer is the
+    // licence's own department when the key is that department's).
+    let keys = state.store.seal_keys(None).await?;
     let key = keys.iter().find(|k| k.key_id == licence.key_id);
     let intact = key
         .and_then(|k| unhex(&k.public_key))
@@ -558,7 +576,7 @@ pub async fn verify(state: &AppState, code: &str) -> AppResult<Verified> {
         standing: licence.standing(today),
         issuer: key
             .filter(|k| k.department_id == licence.department_id)
-            .map(|k| k.department.clone()),
+            .map(|_| licence.department_name.clone()),
         licence,
         intact,
     })

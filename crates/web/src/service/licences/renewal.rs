@@ -38,12 +38,16 @@ pub struct RenewalDraft {
 
 /// The matter that renews licences of this type (its code and name), if the catalog has one.
 pub async fn renewal_matter(state: &AppState, kind_id: i64) -> AppResult<Option<(String, String)>> {
-    let ids = state.store.licence_kind_matters(kind_id).await?;
     let view = crate::service::catalog::view(state).await?;
     Ok(view
         .guides
         .iter()
-        .find(|g| ids.contains(&g.matter_id) && g.guide.name.contains("延续"))
+        .find(|g| {
+            view.licence_results
+                .get(&g.matter_id)
+                .is_some_and(|(k, _)| *k == kind_id)
+                && g.guide.name.contains("延续")
+        })
         .map(|g| (g.code.clone(), g.guide.name.clone())))
 }
 

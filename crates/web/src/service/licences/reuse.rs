@@ -115,6 +115,43 @@ pub async fn resolve(
     Ok(())
 }
 
+/// The applicant's valid licence that stands for a matter's material, by her ID number or credit
+/// code: what the window looks up with her consent.
+pub async fn look_up(
+    state: &AppState,
+    code: &str,
+    material: &str,
+    holder_id: &str,
+) -> AppResult<Option<i64>> {
+    let view = crate::service::catalog::view(state).await?;
+    let Some(kind_code) = view
+        .guide(&code.to_ascii_uppercase())
+        .and_then(|g| g.guide.materials.iter().find(|m| m.name == material))
+        .and_then(|m| m.licence.clone())
+    else {
+        return Ok(None);
+    };
+    let kinds = state.store.licence_kinds().await?;
+    let Some(kind) = kinds.iter().find(|k| k.code == kind_code) else {
+        return Ok(None);
+    };
+    let today = onewindow_core::time::local_date(crate::service::cases::now());
+    Ok(state
+        .store
+        .licences(&onewindow_store::LicenceFilter {
+            holder_id: Some(holder_id.trim().to_string()),
+            limit: 100,
+            ..Default::default()
+        })
+        .await?
+        .into_iter()
+        .find(|l| {
+            l.kind_id == kind.id
+                && l.standing(today) == onewindow_core::licence::record::Standing::Valid
+        })
+        .map(|l| l.id))
+}
+
 /// The applicant's valid licences that could stand for each of the guide's materials, for the
 /// application form: (material, its type's name, the licences).
 pub async fn choices(
@@ -149,16 +186,13 @@ pub async fn figures(state: &AppState, auth: &Auth) -> AppResult<Vec<(String, i6
     if !a.is_staff() || !a.has(onewindow_core::access::Permission::CaseRead) {
         return Err(DomainError::forbidden().into());
     }
-    let mut ids = Vec::new();
-    for d in state
+    let ids: Vec<i64> = state
         .store
-        .departments(&onewindow_store::ScopeFilter::all())
+        .departments(&crate::service::scope_filter(a))
         .await?
-    {
-        if a.covers(&crate::service::owner(state, Some(d.id), Some(d.region_id)).await?) {
-            ids.push(d.id);
-        }
-    }
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
     if ids.is_empty() {
         return Ok(Vec::new());
     }

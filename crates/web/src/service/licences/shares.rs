@@ -2,14 +2,14 @@
 //! its fields; the link shows those and the licence's standing, and each opening is counted and
 //! in the licence's trail. An expired or withdrawn link is refused with its reason.
 
-use super::{holds, token};
+use super::{held, token};
 use crate::auth::{Auth, Origin};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use chrono::{DateTime, Duration, Utc};
 use onewindow_core::licence::Licence;
 use onewindow_core::licence::record::Standing;
-use onewindow_core::{DomainError, FieldError, Text};
+use onewindow_core::{FieldError, Text};
 use onewindow_store::{LicenceShare, NewShare};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -79,20 +79,6 @@ fn check(l: &Licence, input: &ShareInput) -> Result<(), AppError> {
         .into());
     }
     Ok(())
-}
-
-/// The licence if the reader holds it (403 otherwise: staff do not share a holder's licence).
-async fn held(state: &AppState, auth: &Auth, id: i64) -> AppResult<Licence> {
-    let (l, _) = state
-        .store
-        .licence(id)
-        .await?
-        .ok_or_else(|| AppError::not_found(Text::fixed("证照", "licence")))?;
-    if holds(state, auth, &l).await? {
-        Ok(l)
-    } else {
-        Err(DomainError::forbidden().into())
-    }
 }
 
 pub async fn create(
