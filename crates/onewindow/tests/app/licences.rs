@@ -1085,7 +1085,7 @@ each_app!(
             "the trail keeps no code"
         );
         let (_, html) = crate::pages::page(app, &format!("/licences/{id}"), &cookie).await;
-        assert!(html.contains("已自助打印（次）： 1"), "{html}");
+        assert!(html.contains("自助打印次数： 1"), "{html}");
 
         // Past its day: refused with the reason.
         let (_, p2) = app

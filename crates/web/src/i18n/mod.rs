@@ -1721,7 +1721,7 @@ const UI: &[(&str, &str, &str)] = &[
     ("lic.print_code", "打印码", "Print code"),
     ("lic.print_until", "有效至", "valid until"),
     ("lic.get_print_code", "获取打印码", "Get a print code"),
-    ("lic.printed", "已自助打印（次）：", "Printed at a kiosk:"),
+    ("lic.printed", "自助打印次数：", "Printed at a kiosk:"),
     (
         "lic.print_kiosk_help",
         "请输入“我的证照”中获取的8位打印码，打印后请取走证照。",

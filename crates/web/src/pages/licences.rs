@@ -330,6 +330,7 @@ async fn verify(
             kind => l.kind_name.clone(), number => l.number.clone(),
             holder => l.holder.name.clone(), holder_kind => l.holder.kind.name().get(lang).to_string(),
             holder_id => shown_id(l, false),
+            id_label => id_label(l, lang),
             fields => l.fields.iter().map(|f| context! { label => f.label.clone(), value => f.value.clone() }).collect::<Vec<_>>(),
             issued_on => date(l.issued_on, lang),
             expires_on => l.expires_on.map(|d| date(d, lang)),
