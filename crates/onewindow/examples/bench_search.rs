@@ -152,6 +152,7 @@ async fn main() {
             code: code.clone(),
             department_id: dept_ids[*d],
             guide: g.clone(),
+            licence_kind: None,
         })
         .collect();
     store

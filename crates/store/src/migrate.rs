@@ -164,6 +164,11 @@ pub const SQLITE: &[Migration] = &[
         name: "licence_shares_uses",
         sql: include_str!("../migrations/sqlite/0030_licence_shares_uses.sql"),
     },
+    Migration {
+        version: 31,
+        name: "licence_fields_entered",
+        sql: include_str!("../migrations/sqlite/0031_licence_fields_entered.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -316,6 +321,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 30,
         name: "licence_shares_uses",
         sql: include_str!("../migrations/postgres/0030_licence_shares_uses.sql"),
+    },
+    Migration {
+        version: 31,
+        name: "licence_fields_entered",
+        sql: include_str!("../migrations/postgres/0031_licence_fields_entered.sql"),
     },
 ];
 

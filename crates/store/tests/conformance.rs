@@ -1407,11 +1407,13 @@ each_db!(imports_create_update_and_skip_in_one_transaction, |db| {
                     code: "A00000000001".into(),
                     department_id: o.dept_a.id,
                     guide: guide("甲事项"),
+                    licence_kind: None,
                 },
                 ImportedMatter {
                     code: "A00000000002".into(),
                     department_id: o.dept_b.id,
                     guide: guide(name_b),
+                    licence_kind: None,
                 },
             ]
         };
@@ -1448,6 +1450,7 @@ each_db!(imports_create_update_and_skip_in_one_transaction, |db| {
             code: "A00000000003".into(),
             department_id: 9999,
             guide: guide("丙"),
+            licence_kind: None,
         });
         let e = s.import_matters(&c, bad).await.unwrap_err();
         assert_eq!(invalid_field(e), "department_id");
@@ -1468,6 +1471,7 @@ each_db!(topics_list_matters_in_order, |db| {
                 code: code.to_string(),
                 department_id: o.dept_a.id,
                 guide: guide(code),
+                licence_kind: None,
             })
             .collect();
         s.import_matters(&c, rows).await.unwrap();
@@ -1618,6 +1622,7 @@ mod cases {
                 code: "C00000000001".into(),
                 department_id: o.dept_a.id,
                 guide: guide("最低生活保障审批"),
+                licence_kind: None,
             }],
         )
         .await
@@ -4049,8 +4054,7 @@ mod figures {
                 decided,
             )
             .await;
-            self.act(id, Action::Conclude { note: None }, concluded)
-                .await;
+            self.act(id, Action::conclude(), concluded).await;
         }
     }
 
@@ -4106,7 +4110,14 @@ mod figures {
         // A: at the window, concluded on the spot, handed over there (one visit).
         let a = new_case(s.as_ref(), &f, Channel::Window, DeliveryMethod::Window, 0).await;
         at_w1
-            .act(a, Action::ConcludeOnSpot { note: None }, mon)
+            .act(
+                a,
+                Action::ConcludeOnSpot {
+                    note: None,
+                    licence: Default::default(),
+                },
+                mon,
+            )
             .await;
         // B: online, posted back (no visit); decided Wednesday, on time (due Thursday).
         let b = new_case(s.as_ref(), &f, Channel::Online, DeliveryMethod::Post, 3).await;
@@ -4481,7 +4492,10 @@ mod evaluation {
         let id = new_case(desk.s, desk.f, Channel::Window, DeliveryMethod::Window, 0).await;
         desk.act(
             id,
-            CaseAction::ConcludeOnSpot { note: None },
+            CaseAction::ConcludeOnSpot {
+                note: None,
+                licence: Default::default(),
+            },
             day(2026, 3, 2),
         )
         .await;
@@ -6821,8 +6835,7 @@ mod licences {
                     fields: vec![FieldSpec {
                         key: "premises".into(),
                         label: "经营场所".into(),
-                        source: FieldSource::Form,
-                        form_key: Some("premises".into()),
+                        source: FieldSource::Entered,
                         required: true,
                         max_len: 100,
                     }],

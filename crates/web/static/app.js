@@ -531,7 +531,8 @@
       // An earlier 已保存 is not this one's.
       var saved = document.getElementById("flash");
       if (saved) { saved.remove(); }
-      fetch(form.action, { method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json", "Accept-Language": document.documentElement.lang || "zh-CN" } })
+      // The attribute, not form.action: a field named "action" (the case's forms) shadows it.
+      fetch(form.getAttribute("action") || location.href, { method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json", "Accept-Language": document.documentElement.lang || "zh-CN" } })
         .then(function (r) {
           if (r.ok && r.redirected) { window.location.assign(r.url); return null; }
           if (r.ok) {

@@ -15,6 +15,7 @@ use crate::i18n::Text;
 use crate::validate::text;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 /// An action with what it needs. `DeemAccept` is the system's, when the completeness deadline
@@ -44,6 +45,9 @@ pub enum Action {
     ConcludeOnSpot {
         #[serde(default)]
         note: Option<String>,
+        /// The licence's fields written on concluding, by key, when the result is one.
+        #[serde(default)]
+        licence: BTreeMap<String, String>,
     },
     Claim {
         step_id: i64,
@@ -83,6 +87,10 @@ pub enum Action {
     Conclude {
         #[serde(default)]
         note: Option<String>,
+        /// The licence's fields written on concluding (经营项目, 建设规模 …), by the type's
+        /// field keys, when the matter's result is a licence.
+        #[serde(default)]
+        licence: BTreeMap<String, String>,
     },
     Deliver {
         #[serde(default)]
@@ -97,6 +105,24 @@ pub enum Action {
 }
 
 impl Action {
+    /// A conclusion without a note or a licence's written fields.
+    pub fn conclude() -> Action {
+        Action::Conclude {
+            note: None,
+            licence: BTreeMap::new(),
+        }
+    }
+
+    /// The licence's fields written with a conclusion (none for the other actions).
+    pub fn licence_entered(&self) -> BTreeMap<String, String> {
+        match self {
+            Action::Conclude { licence, .. } | Action::ConcludeOnSpot { licence, .. } => {
+                licence.clone()
+            }
+            _ => BTreeMap::new(),
+        }
+    }
+
     pub fn kind(&self) -> ActionKind {
         match self {
             Action::Accept { .. } => ActionKind::Accept,
@@ -323,7 +349,7 @@ pub fn act(d: &Dossier, action: Action, env: &Env) -> Result<Outcome, DomainErro
                 s.completed_on = Some(env.today);
             }
         }
-        Action::ConcludeOnSpot { note: n } => {
+        Action::ConcludeOnSpot { note: n, .. } => {
             out_note = note("note", n.as_deref())?;
             let on = workday_from(env.cal, env.today).max(c.received_on);
             c.state = CaseState::Concluded;
@@ -529,7 +555,7 @@ pub fn act(d: &Dossier, action: Action, env: &Env) -> Result<Outcome, DomainErro
                 r.map(|r| format!("：{r}")).unwrap_or_default()
             ));
         }
-        Action::Conclude { note: n } => {
+        Action::Conclude { note: n, .. } => {
             out_note = note("note", n.as_deref())?;
             c.state = CaseState::Concluded;
             c.concluded_at = Some(env.now);

@@ -212,9 +212,7 @@ fn window_application_runs_from_acceptance_to_delivery() {
         .unwrap();
     assert_eq!(c.case.state, CaseState::Decided);
     assert_eq!(c.case.delivery_due, Some(d(2026, 3, 19)));
-    let c = w
-        .run(&c, Action::Conclude { note: None }, d(2026, 3, 5))
-        .unwrap();
+    let c = w.run(&c, Action::conclude(), d(2026, 3, 5)).unwrap();
     let v = clock::view(&c.case, &w.cal, d(2026, 3, 6), days(1));
     assert_eq!((v.used_days, v.on_time), (3, Some(true)));
     let c = w
@@ -249,7 +247,10 @@ fn every_illegal_transition_is_refused_with_the_allowed_ones() {
         },
         Action::CompleteSupplement { note: None },
         Action::DeemAccept,
-        Action::ConcludeOnSpot { note: None },
+        Action::ConcludeOnSpot {
+            note: None,
+            licence: Default::default(),
+        },
         Action::Claim { step_id: 1 },
         Action::FinishStep {
             step_id: 1,
@@ -272,7 +273,7 @@ fn every_illegal_transition_is_refused_with_the_allowed_ones() {
             decision: Decision::Approve,
             reason: None,
         },
-        Action::Conclude { note: None },
+        Action::conclude(),
         Action::Deliver {
             tracking_number: None,
             note: None,
@@ -853,9 +854,7 @@ fn decisions_need_reasons_where_the_law_wants_them() {
             d(2026, 3, 3),
         )
         .unwrap();
-    let c = w
-        .run(&c, Action::Conclude { note: None }, d(2026, 3, 3))
-        .unwrap();
+    let c = w.run(&c, Action::conclude(), d(2026, 3, 3)).unwrap();
     let mut post = c.clone();
     post.case.delivery = DeliveryMethod::Post;
     let e = w
@@ -889,7 +888,10 @@ fn immediate_matters_conclude_on_the_spot_and_withdrawal_ends_a_pause() {
     assert!(allowed(&c, d(2026, 3, 2)).contains(&ActionKind::ConcludeOnSpot));
     let out = act(
         &c,
-        Action::ConcludeOnSpot { note: None },
+        Action::ConcludeOnSpot {
+            note: None,
+            licence: Default::default(),
+        },
         &w.env(d(2026, 3, 2), 7),
     )
     .unwrap();

@@ -65,12 +65,16 @@ pub struct ImportedMatter {
     pub code: String,
     pub department_id: i64,
     pub guide: Guide,
+    /// The licence type its result is: `None` leaves it as it is (a sheet without the column),
+    /// `Some(None)` makes the result no licence.
+    pub licence_kind: Option<Option<i64>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ImportReport {
     pub created: usize,
-    /// Matters that got a new published version because their guide changed.
+    /// Matters that got a new published version because their guide changed, or whose result
+    /// became another licence type.
     pub updated: usize,
     /// Matters whose guide was already the same.
     pub unchanged: usize,

@@ -35,6 +35,20 @@ pub const COLUMNS: [&str; 25] = [
     "是否进驻",
 ];
 
+/// The column naming the licence type a matter's result is (its code; empty for none). Optional:
+/// a sheet without it leaves every matter's result as it is, so files made before it still load.
+pub const RESULT_COLUMN: &str = "办理结果证照";
+
+/// The header a sheet is written with: every column, the result's last.
+pub fn header() -> Vec<String> {
+    COLUMNS
+        .iter()
+        .copied()
+        .chain([RESULT_COLUMN])
+        .map(str::to_string)
+        .collect()
+}
+
 /// One matter as read from a row, before its names (department, hall, zone) are resolved.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Row {
@@ -45,6 +59,8 @@ pub struct Row {
     pub hall: String,
     pub zone: String,
     pub guide: Guide,
+    /// The result's licence type code as written (empty for none); `None` without the column.
+    pub licence_kind: Option<String>,
 }
 
 /// What is wrong with one line.
@@ -270,6 +286,9 @@ pub fn parse(header: &[String], rows: &[(usize, Vec<String>)]) -> (Vec<Row>, Vec
         ));
         return (Vec::new(), errors);
     }
+    let result = header
+        .iter()
+        .position(|h| h.trim().trim_start_matches('\u{feff}') == RESULT_COLUMN);
     let mut out: Vec<Row> = Vec::new();
     for (line, cells) in rows {
         if cells.iter().all(|c| c.trim().is_empty()) {
@@ -437,6 +456,7 @@ pub fn parse(header: &[String], rows: &[(usize, Vec<String>)]) -> (Vec<Row>, Vec
                 hall: get(17).trim().to_string(),
                 zone: get(18).trim().to_string(),
                 guide,
+                licence_kind: result.map(|i| cells.get(i).map_or("", |c| c.trim()).to_string()),
             }),
             Err(FieldError { field, reason }) => {
                 errors.push(RowError::new(*line, column_of(&field), reason))
@@ -577,11 +597,28 @@ mod tests {
             "社会民生事务区",
             &g,
         );
-        let (rows, errors) = parse(&header(), &[(2, row)]);
+        let (rows, errors) = parse(&header(), &[(2, row.clone())]);
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(rows[0].guide, g);
         assert_eq!(rows[0].department, "龙港区教育局");
         assert_eq!(rows[0].zone, "社会民生事务区");
+        assert_eq!(
+            rows[0].licence_kind, None,
+            "no result column: left as it is"
+        );
+        // With the result column (the export's header), its cell is read, empty or a code.
+        let mut with = row.clone();
+        with.push(" xxzm ".into());
+        let mut short = row;
+        short[0] = "000101002000".into();
+        let (rows, errors) = parse(&super::header(), &[(2, with), (3, short)]);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(rows[0].licence_kind.as_deref(), Some("xxzm"));
+        assert_eq!(
+            rows[1].licence_kind.as_deref(),
+            Some(""),
+            "a short row: none"
+        );
     }
 
     #[test]

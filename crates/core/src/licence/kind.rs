@@ -23,8 +23,6 @@ vocabulary!(
         Matter = ("matter", "事项名称", "matter"),
         /// The case's number.
         CaseNumber = ("case_number", "办件编号", "case number"),
-        /// A field of the application form, named by `form_key`.
-        Form = ("form", "申请表", "application form"),
         /// Written by the approver when concluding (e.g. the licensed scope).
         Entered = ("entered", "办结时填写", "entered on concluding"),
     }
@@ -39,9 +37,6 @@ pub struct FieldSpec {
     /// The label printed beside the value (项目名称, 经营范围 …).
     pub label: String,
     pub source: FieldSource,
-    /// For `form`: the application form's field.
-    #[serde(default)]
-    pub form_key: Option<String>,
     #[serde(default = "yes")]
     pub required: bool,
     /// The longest value accepted, in characters.
@@ -195,17 +190,6 @@ impl NewLicenceKind {
                 return Err(problem(at("key"), "字段键重复", "the key is used twice"));
             }
             let label = text::required(&at("label"), &f.label, 20)?;
-            let form_key = match (f.source, f.form_key) {
-                (FieldSource::Form, Some(k)) if is_key(k.trim(), &[]) => Some(k.trim().to_string()),
-                (FieldSource::Form, _) => {
-                    return Err(problem(
-                        at("form_key"),
-                        "取自申请表的字段须写明表单字段",
-                        "a field from the form names the form's field",
-                    ));
-                }
-                (_, _) => None,
-            };
             if f.max_len == 0 || f.max_len > 2000 {
                 return Err(problem(
                     at("max_len"),
@@ -217,7 +201,6 @@ impl NewLicenceKind {
                 key,
                 label,
                 source: f.source,
-                form_key,
                 required: f.required,
                 max_len: f.max_len,
             });
@@ -253,15 +236,13 @@ mod tests {
                     key: "holder".into(),
                     label: "建设单位".into(),
                     source: FieldSource::Holder,
-                    form_key: None,
                     required: true,
                     max_len: 100,
                 },
                 FieldSpec {
                     key: "project".into(),
                     label: "工程名称".into(),
-                    source: FieldSource::Form,
-                    form_key: Some("project_name".into()),
+                    source: FieldSource::Entered,
                     required: true,
                     max_len: 100,
                 },
@@ -269,7 +250,6 @@ mod tests {
                     key: "scope".into(),
                     label: "建设规模".into(),
                     source: FieldSource::Entered,
-                    form_key: None,
                     required: false,
                     max_len: 200,
                 },
@@ -283,8 +263,8 @@ mod tests {
     fn a_type_is_checked_field_by_field() {
         assert!(permit().check().is_ok());
         let mut k = permit();
-        k.fields[1].form_key = None;
-        assert_eq!(k.check().unwrap_err().field, "fields[1].form_key");
+        k.fields[1].max_len = 0;
+        assert_eq!(k.check().unwrap_err().field, "fields[1].max_len");
         let mut k = permit();
         k.fields[2].key = "holder".into();
         assert_eq!(k.check().unwrap_err().field, "fields[2].key");

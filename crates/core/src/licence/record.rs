@@ -174,17 +174,31 @@ pub struct CaseFacts {
     pub address: String,
     pub matter: String,
     pub case_number: String,
-    /// The application form's fields.
-    pub form: BTreeMap<String, String>,
-    /// What the approver wrote on concluding, by field key.
+    /// What the approver wrote on concluding, by field key (经营项目, 建设规模 …).
     pub entered: BTreeMap<String, String>,
 }
 
 /// The licence's fields from the case, by the type's rules: each required one present, none
-/// longer than its limit. Every problem is named by the field's label.
+/// longer than its limit, nothing entered that the type does not print. Every problem is named
+/// by the field's label.
 pub fn fill(kind: &LicenceKind, facts: &CaseFacts) -> Result<Vec<LicenceField>, Vec<FieldError>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
+    for key in facts.entered.keys() {
+        let written_here = kind
+            .fields
+            .iter()
+            .any(|f| &f.key == key && f.source == FieldSource::Entered);
+        if !written_here {
+            errors.push(FieldError::new(
+                format!("licence.{key}"),
+                Text::new(
+                    format!("{}没有办结时填写的“{key}”一项", kind.name),
+                    format!("{} has no field {key} entered on concluding", kind.name),
+                ),
+            ));
+        }
+    }
     for f in &kind.fields {
         let value = match f.source {
             FieldSource::Holder => facts.holder_name.clone(),
@@ -192,12 +206,6 @@ pub fn fill(kind: &LicenceKind, facts: &CaseFacts) -> Result<Vec<LicenceField>, 
             FieldSource::Address => facts.address.clone(),
             FieldSource::Matter => facts.matter.clone(),
             FieldSource::CaseNumber => facts.case_number.clone(),
-            FieldSource::Form => f
-                .form_key
-                .as_ref()
-                .and_then(|k| facts.form.get(k))
-                .cloned()
-                .unwrap_or_default(),
             FieldSource::Entered => facts.entered.get(&f.key).cloned().unwrap_or_default(),
         };
         let value = value.trim().to_string();
@@ -288,15 +296,13 @@ mod tests {
                     key: "operator".into(),
                     label: "经营者名称".into(),
                     source: FieldSource::Holder,
-                    form_key: None,
                     required: true,
                     max_len: 10,
                 },
                 FieldSpec {
                     key: "premises".into(),
                     label: "经营场所".into(),
-                    source: FieldSource::Form,
-                    form_key: Some("premises".into()),
+                    source: FieldSource::Address,
                     required: true,
                     max_len: 100,
                 },
@@ -304,7 +310,6 @@ mod tests {
                     key: "scope".into(),
                     label: "经营项目".into(),
                     source: FieldSource::Entered,
-                    form_key: None,
                     required: false,
                     max_len: 100,
                 },
@@ -351,19 +356,32 @@ mod tests {
             holder_name: "龙港鲜味餐饮有限责任公司".into(),
             ..CaseFacts::default()
         };
+        facts.entered.insert("operator".into(), "x".into());
         let errs = fill(&kind(), &facts).unwrap_err();
         let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["licence.operator", "licence.premises"]);
-        assert!(errs[1].reason.zh.contains("经营场所"));
-        assert!(errs[0].reason.zh.contains("最多10个字"), "{:?}", errs[0]);
+        assert_eq!(
+            fields,
+            ["licence.operator", "licence.operator", "licence.premises"],
+            "the holder's name is not written by hand, and two fields are wrong"
+        );
+        assert!(
+            errs[0].reason.zh.contains("没有办结时填写"),
+            "{:?}",
+            errs[0]
+        );
+        assert!(errs[1].reason.zh.contains("最多10个字"), "{:?}", errs[1]);
+        assert!(errs[2].reason.zh.contains("经营场所"));
+        facts.entered.clear();
         facts.holder_name = "鲜味餐饮".into();
-        facts
-            .form
-            .insert("premises".into(), " 龙港区滨海路1号 ".into());
+        facts.address = " 龙港区滨海路1号 ".into();
         let got = fill(&kind(), &facts).unwrap();
         assert_eq!(got.len(), 3);
         assert_eq!(got[1].value, "龙港区滨海路1号");
         assert_eq!(got[2].value, "", "an optional field left empty");
+        facts
+            .entered
+            .insert("scope".into(), " 热食类食品制售 ".into());
+        assert_eq!(fill(&kind(), &facts).unwrap()[2].value, "热食类食品制售");
     }
 
     #[test]

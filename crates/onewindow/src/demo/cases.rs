@@ -509,7 +509,10 @@ async fn play(
             .step(
                 st,
                 d,
-                Action::ConcludeOnSpot { note: None },
+                Action::ConcludeOnSpot {
+                    note: None,
+                    licence: Default::default(),
+                },
                 day,
                 r,
                 flow,
@@ -661,7 +664,7 @@ async fn play(
     }
     day = w.later(day, r, 2);
     let Some(n) = w
-        .step(st, d, Action::Conclude { note: None }, day, r, flow, CLERK)
+        .step(st, d, Action::conclude(), day, r, flow, CLERK)
         .await?
     else {
         return Ok(());

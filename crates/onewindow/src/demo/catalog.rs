@@ -1066,6 +1066,7 @@ pub fn imported(department_ids: &[i64], rows: Vec<(usize, String, Guide)>) -> Ve
             code,
             department_id: department_ids[d],
             guide,
+            licence_kind: None,
         })
         .collect()
 }

@@ -13,13 +13,13 @@ use onewindow_core::licence::seal::hex;
 use onewindow_core::licence::{Licence, LicenceKind};
 use onewindow_store::{CaseFilter, LicenceFilter, ScopeFilter, Store, StoreError};
 use onewindow_web::service::licences::{DEMO_KEY, SealStore, keyring_key, new_licence};
+use std::collections::BTreeMap;
 
 fn field(key: &str, label: &str, source: FieldSource) -> FieldSpec {
     FieldSpec {
         key: key.into(),
         label: label.into(),
         source,
-        form_key: None,
         required: true,
         max_len: 200,
     }
@@ -33,6 +33,39 @@ struct Type {
     prefix: &'static str,
     validity: Validity,
     fields: Vec<FieldSpec>,
+    /// What the approver writes on concluding (key, label, and what the history's approvers
+    /// wrote, one taken by the case's id). Optional in the demo, so that a walk through a case
+    /// need not write them; a real type makes them required where the licence needs them.
+    entered: &'static [Entered],
+}
+
+type Entered = (&'static str, &'static str, &'static [&'static str]);
+
+impl Type {
+    fn spec(&self) -> Vec<FieldSpec> {
+        let mut out = self.fields.clone();
+        out.extend(
+            self.entered
+                .iter()
+                .map(|(key, label, _)| optional(field(key, label, FieldSource::Entered))),
+        );
+        out
+    }
+}
+
+/// What the history's approver wrote for a case's licence of the type `code`.
+fn written(code: &str, case_id: i64) -> BTreeMap<String, String> {
+    let Some(t) = types().into_iter().find(|t| t.code == code) else {
+        return BTreeMap::new();
+    };
+    t.entered
+        .iter()
+        .filter_map(|(key, _, values)| {
+            let n = values.len();
+            let v = values.get(usize::try_from(case_id).unwrap_or(0) % n.max(1))?;
+            Some((key.to_string(), v.to_string()))
+        })
+        .collect()
 }
 
 fn optional(f: FieldSpec) -> FieldSpec {
@@ -57,6 +90,15 @@ fn types() -> Vec<Type> {
                 optional(field("address", "建设地址", Address)),
                 field("case", "办件编号", CaseNumber),
             ],
+            entered: &[(
+                "scale",
+                "建设规模",
+                &[
+                    "框架结构，地上6层，建筑面积12,600平方米",
+                    "钢结构厂房，单层，建筑面积8,400平方米",
+                    "剪力墙结构，地上18层、地下1层，建筑面积21,300平方米",
+                ],
+            )],
         },
         Type {
             matters: &["义务教育阶段学生休学"],
@@ -68,6 +110,11 @@ fn types() -> Vec<Type> {
                 field("matter", "办理事项", Matter),
                 field("case", "办件编号", CaseNumber),
             ],
+            entered: &[(
+                "term",
+                "休学期限",
+                &["一学年", "一学期", "2026年秋季学期至2027年春季学期"],
+            )],
         },
         Type {
             matters: &[
@@ -83,6 +130,15 @@ fn types() -> Vec<Type> {
                 optional(field("address", "经营场所", Address)),
                 field("case", "办件编号", CaseNumber),
             ],
+            entered: &[(
+                "items",
+                "经营项目",
+                &[
+                    "预包装食品（含冷藏冷冻食品）销售，散装食品销售",
+                    "热食类食品制售，冷食类食品制售",
+                    "预包装食品销售，自制饮品制售",
+                ],
+            )],
         },
         Type {
             matters: &["企业设立登记"],
@@ -94,6 +150,15 @@ fn types() -> Vec<Type> {
                 optional(field("address", "住所", Address)),
                 field("matter", "登记事项", Matter),
             ],
+            entered: &[(
+                "scope",
+                "经营范围",
+                &[
+                    "餐饮服务；食品销售；日用百货销售",
+                    "软件开发；信息技术咨询服务",
+                    "建筑材料销售；五金产品零售",
+                ],
+            )],
         },
         Type {
             matters: &["国有建设用地使用权首次登记"],
@@ -106,6 +171,15 @@ fn types() -> Vec<Type> {
                 field("matter", "登记类型", Matter),
                 field("case", "业务号", CaseNumber),
             ],
+            entered: &[(
+                "area",
+                "面积",
+                &[
+                    "宗地面积3,200平方米",
+                    "宗地面积15,860平方米",
+                    "宗地面积6,045平方米",
+                ],
+            )],
         },
     ]
 }
@@ -135,7 +209,7 @@ pub async fn seed(store: &dyn Store, ctx: &Context, report: &mut Report) -> Resu
                     code: t.code.into(),
                     name: t.name.into(),
                     department_id: first.department_id,
-                    fields: t.fields,
+                    fields: t.spec(),
                     validity: t.validity,
                     prefix: t.prefix.into(),
                 },
@@ -209,7 +283,7 @@ pub async fn issue_history(store: &dyn Store) -> Result<usize, String> {
                 .concluded_on
                 .unwrap_or_else(|| c.submitted_at.date_naive());
             // A case the type's rules cannot fill (a field its application lacks) issues none.
-            let Ok(l) = new_licence(&kind, &c, &key.id, on) else {
+            let Ok(l) = new_licence(&kind, &c, written(&kind.code, c.id), &key.id, on) else {
                 continue;
             };
             let at = on

@@ -891,3 +891,90 @@ each_app!(
         );
     }
 );
+
+/// The rows of a CSV export, header first.
+fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(bytes)
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+fn csv_file(rows: &[Vec<String>]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.write_record(r).unwrap();
+    }
+    w.into_inner().unwrap()
+}
+
+each_app!(the_catalog_sheet_names_the_licence_each_result_is, |app| {
+    let admin = app.token("admin").await;
+    let store = app.db().store.clone();
+    let mut rows = csv_rows(&export(app, &admin, "csv").await);
+    let last = rows[0].len() - 1;
+    assert_eq!(rows[0][last], "办理结果证照");
+    let row_of = |rows: &[Vec<String>], name: &str| rows.iter().position(|r| r[1] == name).unwrap();
+    let xiuxue = row_of(&rows, "义务教育阶段学生休学");
+    assert_eq!(rows[xiuxue][last], "xxzm");
+    let licensed = rows.iter().skip(1).filter(|r| !r[last].is_empty()).count();
+    assert_eq!(licensed, store.matter_licence_kinds().await.unwrap().len());
+
+    // A code that is no type: the row is named, nothing changes.
+    let other = rows
+        .iter()
+        .skip(1)
+        .position(|r| r[last].is_empty())
+        .unwrap()
+        + 1;
+    rows[xiuxue][last] = String::new();
+    rows[other][last] = "no-such".into();
+    let (s, out) = import(app, &admin, csv_file(&rows), false).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{out}");
+    assert_eq!(out["errors"][0]["column"], "办理结果证照", "{out}");
+    assert!(
+        out["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no-such")
+    );
+    let code_of = |rows: &[Vec<String>], i: usize| rows[i][0].clone();
+    let matter = |code: String| {
+        let store = store.clone();
+        async move {
+            let m = store.matter_by_code(&code).await.unwrap().unwrap();
+            store.matter_licence_kind(m.id).await.unwrap()
+        }
+    };
+    assert!(matter(code_of(&rows, xiuxue)).await.is_some());
+
+    // A type's code sets the result, an empty cell clears it: two matters updated, in the
+    // same transaction as the guides.
+    rows[other][last] = "yyzz".into();
+    let (s, out) = import(app, &admin, csv_file(&rows), false).await;
+    assert_eq!(s, StatusCode::OK, "{out}");
+    assert_eq!(out["report"]["updated"], 2, "{out}");
+    assert_eq!(matter(code_of(&rows, xiuxue)).await, None);
+    let yyzz = store
+        .licence_kinds()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|k| k.code == "yyzz")
+        .unwrap();
+    assert_eq!(matter(code_of(&rows, other)).await, Some(yyzz.id));
+    let again = csv_rows(&export(app, &admin, "csv").await);
+    assert_eq!(again[row_of(&again, &rows[other][1])][last], "yyzz");
+
+    // A sheet without the column (made before it) leaves every result as it is.
+    let without: Vec<Vec<String>> = rows.iter().map(|r| r[..last].to_vec()).collect();
+    let (s, out) = import(app, &admin, csv_file(&without), false).await;
+    assert_eq!(
+        (s, out["report"]["updated"].as_u64()),
+        (StatusCode::OK, Some(0)),
+        "{out}"
+    );
+    assert_eq!(matter(code_of(&rows, other)).await, Some(yyzz.id));
+});

@@ -15,12 +15,11 @@ use onewindow_store::LicenceFilter;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-fn spec(key: &str, label: &str, source: FieldSource, form_key: Option<&str>) -> FieldSpec {
+fn spec(key: &str, label: &str, source: FieldSource) -> FieldSpec {
     FieldSpec {
         key: key.into(),
         label: label.into(),
         source,
-        form_key: form_key.map(str::to_string),
         required: true,
         max_len: 100,
     }
@@ -90,8 +89,8 @@ async fn concluded_with_licence(
         id,
         code,
         vec![
-            spec("holder", "持证人", FieldSource::Holder, None),
-            spec("case", "办件编号", FieldSource::CaseNumber, None),
+            spec("holder", "持证人", FieldSource::Holder),
+            spec("case", "办件编号", FieldSource::CaseNumber),
         ],
         department,
     )
@@ -112,19 +111,15 @@ async fn conclude(app: &TestApp, id: i64) -> (StatusCode, Value) {
 each_app!(
     a_concluded_case_issues_a_sealed_licence_that_verifies,
     |app| {
-        // A licence that cannot be filled from the case (the form has no 经营场所) stops the
-        // conclusion: the case stays as it was, and no licence or number is spent.
+        // A licence the approver must write a field of (经营场所) stops a conclusion that does
+        // not write it, or writes one the type does not have: the case stays as it was, and no
+        // licence or number is spent.
         let id = filed_case(app).await;
         licensed(
             app,
             id,
             "bad",
-            vec![spec(
-                "premises",
-                "经营场所",
-                FieldSource::Form,
-                Some("premises"),
-            )],
+            vec![spec("premises", "经营场所", FieldSource::Entered)],
         )
         .await;
         let (s, e) = conclude(app, id).await;
@@ -134,6 +129,19 @@ each_app!(
             "{e}"
         );
         assert!(e["message"].as_str().unwrap().contains("经营场所"), "{e}");
+        let clerk = app.token("clerk").await;
+        let (s, e) = crate::cases::act(
+            app,
+            &clerk,
+            id,
+            json!({"action": "conclude_on_spot", "licence": {"premises": "滨海路1号", "scope": "餐饮"}}),
+        )
+        .await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("licence.scope")),
+            "a field the type does not have: {e}"
+        );
         let store = app.db().store.clone();
         let d = store.dossier(id).await.unwrap().unwrap();
         assert_eq!(
@@ -142,6 +150,41 @@ each_app!(
             "the case is not concluded"
         );
         assert!(issued_on(app, id).await.is_empty());
+
+        // The case page offers the field in the conclusion's form, by its label; written there,
+        // it is printed on the licence.
+        let cookie = crate::pages::sign_in_cookie(app, "clerk").await;
+        let path = format!("/cases/{id}");
+        let (_, html) = crate::pages::page(app, &path, &cookie).await;
+        assert!(html.contains(r#"name="licence.premises""#), "{html}");
+        assert!(html.contains("证照·经营场所"), "labelled for the reader");
+        let version = d.case.version.to_string();
+        let (s, to) = crate::pages::post_form(
+            app,
+            &cookie,
+            &path,
+            &format!("{path}/act"),
+            &[
+                ("action", "conclude_on_spot"),
+                ("version", &version),
+                ("licence.premises", " 龙港区滨海路1号 "),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        assert!(to.starts_with(&path), "{to}");
+        let written = issued_on(app, id).await;
+        assert_eq!(written.len(), 1);
+        assert_eq!(written[0].fields[0].value, "龙港区滨海路1号");
+        // The case names what it issued, and the 送达 step says what it delivers and how.
+        let (_, html) = crate::pages::page(app, &path, &cookie).await;
+        let number = &written[0].number;
+        assert!(html.contains("办理结果：电子证照"), "{html}");
+        assert!(html.contains(&format!("/licences/{}", written[0].id)));
+        assert!(
+            html.contains(&format!("送达测试许可证（{number}）")),
+            "the delivery's note names the licence: {html}"
+        );
 
         // The type fixed: the conclusion issues the licence in its transaction.
         let l = &concluded_with_licence(app, "ok", None).await;
@@ -164,7 +207,11 @@ each_app!(
             .get("/api/v1/licences", &app.token("citizen").await)
             .await;
         assert_eq!(s, StatusCode::OK, "{mine}");
-        assert_eq!(numbers(mine), vec![l.number.clone()]);
+        assert_eq!(
+            numbers(mine),
+            vec![l.number.clone(), number.clone()],
+            "hers, the newest first"
+        );
         let (_, theirs) = app
             .get("/api/v1/licences", &app.token("enterprise").await)
             .await;
@@ -1103,11 +1150,11 @@ each_app!(
     |app| {
         let company = crate::cases::COMPANY;
         let csv = format!(
-            "证照类型,证照编号,持证人,证件号码,签发日期,有效期至,建设地址,办件编号\n\
-             建筑工程施工许可证,211403202403010101,葫芦岛市龙港建设有限公司,{company},2024-03-01,2027-02-28,望海路1号,ZJ-2024-001\n\
-             建筑工程施工许可证,211403202403010101,葫芦岛市龙港建设有限公司,{company},2024-03-01,,望海路1号,ZJ-2024-002\n\
-             食品经营许可证,JY0001,某公司,{company},2024-03-01,,,ZJ-1\n\
-             建筑工程施工许可证,211403202405060001,某公司,12345,2024-13-01,,,\n"
+            "证照类型,证照编号,持证人,证件号码,签发日期,有效期至,建设地址,办件编号,建设规模\n\
+             建筑工程施工许可证,211403202403010101,葫芦岛市龙港建设有限公司,{company},2024-03-01,2027-02-28,望海路1号,ZJ-2024-001,框架结构6层\n\
+             建筑工程施工许可证,211403202403010101,葫芦岛市龙港建设有限公司,{company},2024-03-01,,望海路1号,ZJ-2024-002,框架结构6层\n\
+             食品经营许可证,JY0001,某公司,{company},2024-03-01,,,ZJ-1,\n\
+             建筑工程施工许可证,211403202405060001,某公司,12345,2024-13-01,,,,框架结构\n"
         );
         let import = |token: String, body: String, partial: bool| {
             let url = app.url(&format!("/api/v1/licences/import?partial={partial}"));
@@ -1343,3 +1390,156 @@ each_app!(
         );
     }
 );
+
+each_app!(licence_types_and_seal_keys_are_kept_on_their_pages, |app| {
+    let store = app.db().store.clone();
+    let approver = store.user_by_username("approver").await.unwrap().unwrap();
+    let zhujian = approver.department_id.unwrap().to_string();
+    let admin = crate::pages::sign_in_cookie(app, "admin").await;
+    let list = "/admin/licence-kinds";
+    let (s, html) = crate::pages::page(app, list, &admin).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("食品经营许可证") && html.contains("JY1211403"),
+        "{html}"
+    );
+    assert!(html.contains("办结时填写"), "the form names the sources");
+
+    // A bad line of fields is named by its line; nothing is made.
+    let form = |fields: &'static str| {
+        vec![
+            ("name", "建设工程规划许可证"),
+            ("code", "jsgcghxkz"),
+            ("department_id", zhujian.as_str()),
+            ("prefix", "JSGH211403"),
+            ("validity_kind", "years"),
+            ("validity_count", "2"),
+            ("fields", fields),
+        ]
+    };
+    let (s, _, e) = posted(
+        app,
+        &admin,
+        list,
+        form("address|建设位置|地址\nscale|建设规模|申请表"),
+        list.into(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let e: Value = serde_json::from_str(&e).unwrap();
+    assert_eq!(e["field"], "fields");
+    assert!(e["reason"].as_str().unwrap().starts_with("第2行："), "{e}");
+    assert!(
+        !store
+            .licence_kinds()
+            .await
+            .unwrap()
+            .iter()
+            .any(|k| k.code == "jsgcghxkz")
+    );
+
+    let (s, to, _) = posted(
+        app,
+        &admin,
+        list,
+        form("address|建设位置|地址|必填|100\nscale|建设规模|办结时填写|选填"),
+        list.into(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let made = store
+        .licence_kinds()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|k| k.code == "jsgcghxkz")
+        .unwrap();
+    assert_eq!(made.validity, Validity::Years(2));
+    assert_eq!(made.fields[1].source, FieldSource::Entered);
+    assert!(!made.fields[1].required);
+    let page_of = format!("/admin/licence-kinds/{}", made.id);
+    assert!(to.unwrap().starts_with(&page_of));
+    let (_, html) = crate::pages::page(app, &page_of, &admin).await;
+    assert!(
+        html.contains("scale|建设规模|办结时填写|选填|200"),
+        "the fields as written: {html}"
+    );
+    assert!(html.contains("JSGH211403"), "the number's example");
+
+    // Retired: it issues no more, and says so.
+    let version = made.version.to_string();
+    let (s, _, _) = posted(
+        app,
+        &admin,
+        list,
+        vec![("version", version.as_str()), ("active", "0")],
+        format!("{page_of}/active"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = crate::pages::page(app, list, &admin).await;
+    assert!(html.contains("停用"), "{html}");
+    assert!(
+        !store
+            .licence_kinds()
+            .await
+            .unwrap()
+            .iter()
+            .any(|k| k.code == "jsgcghxkz" && k.active)
+    );
+
+    // The department's page lists its seal keys; its administrator rotates them there.
+    let dept = format!("/admin/departments/{zhujian}");
+    let (_, html) = crate::pages::page(app, &dept, &admin).await;
+    assert!(html.contains("电子印章密钥"), "{html}");
+    let before = store.seal_keys(None).await.unwrap().len();
+    let (s, _, _) = posted(app, &admin, list, vec![], format!("{dept}/seal-key")).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let keys = store.seal_keys(None).await.unwrap();
+    assert_eq!(keys.len(), before + 1);
+    let (_, html) = crate::pages::page(app, &dept, &admin).await;
+    assert!(html.contains("签发中"), "{html}");
+    // Someone else's press of the button changes nothing.
+    let clerk = crate::pages::sign_in_cookie(app, "clerk").await;
+    let (_, page) = crate::pages::page(app, &dept, &clerk).await;
+    assert!(!page.contains("更换印章密钥"), "not offered to the window");
+    let res = app
+        .http
+        .post(app.url(&format!("{dept}/seal-key")))
+        .header("cookie", &clerk)
+        .form(&[("_csrf", crate::pages::csrf_in(&page))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(store.seal_keys(None).await.unwrap().len(), before + 1);
+});
+
+/// Posts a page's form as its script does (answers in JSON on a mistake): the status, where a
+/// success leads, and the body.
+async fn posted(
+    app: &TestApp,
+    cookie: &str,
+    csrf_page: &str,
+    fields: Vec<(&str, &str)>,
+    to: String,
+) -> (StatusCode, Option<String>, String) {
+    let (_, html) = crate::pages::page(app, csrf_page, cookie).await;
+    let mut form = vec![("_csrf", crate::pages::csrf_in(&html))];
+    form.extend(fields.iter().map(|(k, v)| (*k, v.to_string())));
+    let res = app
+        .http
+        .post(app.url(&to))
+        .header("cookie", cookie)
+        .header("accept", "application/json")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let s = res.status();
+    let to = res
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_string());
+    (s, to, res.text().await.unwrap())
+}

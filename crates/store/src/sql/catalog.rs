@@ -603,7 +603,17 @@ impl<B: Backend> CatalogStore for SqlStore<B> {
                         None => None,
                     };
                     if before.as_ref() == Some(&r.guide) && m.department_id == r.department_id {
-                        report.unchanged += 1;
+                        let kind_changed = match r.licence_kind {
+                            Some(k) => {
+                                super::licences::set_result_kind::<B>(&mut tx, ctx, m.id, k).await?
+                            }
+                            None => false,
+                        };
+                        if kind_changed {
+                            report.updated += 1;
+                        } else {
+                            report.unchanged += 1;
+                        }
                         continue;
                     }
                     if m.department_id != r.department_id {
@@ -653,6 +663,9 @@ impl<B: Backend> CatalogStore for SqlStore<B> {
             let mut summary = changes_json(before.as_ref(), &r.guide);
             summary["version"] = json!(number);
             append::<B>(&mut tx, ctx, version_change("import", &m, owner, summary)).await?;
+            if let Some(k) = r.licence_kind {
+                super::licences::set_result_kind::<B>(&mut tx, ctx, m.id, k).await?;
+            }
         }
         B::commit(tx).await?;
         Ok(report)

@@ -387,32 +387,17 @@ impl<B: Backend> LicenceStore for SqlStore<B> {
         _at: DateTime<Utc>,
     ) -> Result<()> {
         let mut tx = self.b.begin().await?;
-        let n = B::exec(
+        let exists: Option<(i64,)> = B::opt(
             &mut tx,
-            sql("UPDATE matters SET licence_kind_id = $1 WHERE id = $2")
-                .bind(kind_id)
-                .bind(matter_id),
+            sql("SELECT id FROM matters WHERE id = $1").bind(matter_id),
         )
         .await?;
-        if n == 0 {
+        if exists.is_none() {
             return Err(StoreError::Domain(DomainError::not_found(Text::fixed(
                 "事项", "matter",
             ))));
         }
-        super::audit::append::<B>(
-            &mut tx,
-            ctx,
-            Change {
-                action: "matter.licence_kind".into(),
-                target_type: "matter".into(),
-                target_id: Some(matter_id),
-                department_id: None,
-                region_id: None,
-                summary: json!({"after": {"licence_kind": kind_id}}),
-            },
-        )
-        .await?;
-        super::catalog::bump::<B>(&mut tx).await?;
+        set_result_kind::<B>(&mut tx, ctx, matter_id, kind_id).await?;
         B::commit(tx).await
     }
 
@@ -922,4 +907,39 @@ fn share_audit(l: &Licence, s: &LicenceShare, action: &str) -> Change {
         json!({"after": {"number": l.number, "share": s.id, "recipient": s.recipient,
             "fields": s.fields, "expires_at": s.expires_at, "opens": s.opens}}),
     )
+}
+
+/// Names the licence type a matter's result is (or none), in the caller's transaction: written,
+/// in the trail and the catalog's generation moved on, only when it changes. Whether it changed.
+pub(super) async fn set_result_kind<B: Backend>(
+    tx: &mut B::Tx,
+    ctx: &Context,
+    matter_id: i64,
+    kind_id: Option<i64>,
+) -> Result<bool> {
+    let n = B::exec(
+        tx,
+        sql("UPDATE matters SET licence_kind_id = $1 WHERE id = $2 AND COALESCE(licence_kind_id, 0) <> COALESCE($1, 0)")
+            .bind(kind_id)
+            .bind(matter_id),
+    )
+    .await?;
+    if n == 0 {
+        return Ok(false);
+    }
+    super::audit::append::<B>(
+        tx,
+        ctx,
+        Change {
+            action: "matter.licence_kind".into(),
+            target_type: "matter".into(),
+            target_id: Some(matter_id),
+            department_id: None,
+            region_id: None,
+            summary: json!({"after": {"licence_kind": kind_id}}),
+        },
+    )
+    .await?;
+    super::catalog::bump::<B>(tx).await?;
+    Ok(true)
 }

@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
             get(department).post(update_department),
         )
         .route("/admin/departments/{id}/active", post(department_active))
+        .route("/admin/departments/{id}/seal-key", post(rotate_seal_key))
         .route("/admin/halls", get(halls).post(create_hall))
         .route("/admin/halls/{id}", get(hall).post(update_hall))
         .route("/admin/halls/{id}/active", post(hall_active))
@@ -351,6 +352,7 @@ async fn department(
     };
     let may_edit = auth.actor.may(Permission::OrgWrite, &owner).is_ok();
     let base = format!("/admin/departments/{id}");
+    let keys = seal_keys(&state, id, may_edit, lang).await?;
     Ok(render(
         &state,
         &page,
@@ -369,9 +371,57 @@ async fn department(
                 input("address", tr("field.address", lang), "text", opt(&d.address), false),
             ])),
             activation => manages(&auth, &path).then(|| activation(&base, d.active, lang)),
+            extras => vec![keys],
             trail_href => trail_href("department", id),
         },
     ))
+}
+
+/// The department's seal keys (电子印章密钥): the one signing and those rotated out (still
+/// published, to verify what they signed), and for its administrators the rotation.
+async fn seal_keys(state: &AppState, id: i64, may_rotate: bool, lang: Lang) -> AppResult<Value> {
+    let keys: Vec<Value> = crate::service::licences::public_keys(state)
+        .await?
+        .into_iter()
+        .filter(|k| k.department_id == id)
+        .map(|k| {
+            let state = tr(
+                if k.active {
+                    "lic.key_signing"
+                } else {
+                    "lic.key_retired"
+                },
+                lang,
+            );
+            row(None, vec![k.key_id, state], k.active)
+        })
+        .collect();
+    let rotate = (may_rotate && !keys.is_empty()).then(|| {
+        context! {
+            id => "seal-key-form",
+            action => format!("/admin/departments/{id}/seal-key"),
+            submit => tr("lic.key_rotate", lang),
+            confirm => tr("lic.key_rotate_confirm", lang),
+            fields => Vec::<Value>::new(),
+        }
+    });
+    Ok(context! {
+        title => tr("lic.keys", lang),
+        intro => keys.is_empty().then(|| tr("lic.key_none", lang)),
+        columns => vec![tr("lic.key_id", lang), tr("lic.key_state", lang)],
+        rows => keys,
+        form => rotate,
+    })
+}
+
+async fn rotate_seal_key(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: PageForm,
+) -> AppResult<Response> {
+    let auth = f.signed_in()?;
+    crate::service::licences::kinds::rotate(&state, auth, id).await?;
+    Ok(saved(&format!("/admin/departments/{id}")))
 }
 
 async fn update_department(

@@ -23,6 +23,8 @@ use onewindow_core::case::clock::{ClockKind, Light, Reading};
 use onewindow_core::case::machine::Action;
 use onewindow_core::case::materials;
 use onewindow_core::case::*;
+use onewindow_core::licence::kind::FieldSource;
+use onewindow_core::licence::{Licence, LicenceKind};
 use onewindow_core::time::date_zh;
 use onewindow_core::time::display;
 use onewindow_core::{Lang, Text};
@@ -368,6 +370,77 @@ fn choice(name: &str, label: String, options: Vec<(String, String)>) -> Value {
     context! { name => name, label => label, kind => "select", options => options }
 }
 
+/// What a conclusion that issues a licence asks the approver to write: the type's `entered`
+/// fields, labelled as the licence's and kept to its limits, after a line naming the licence.
+fn licence_fields(d: &Dossier, licence: Option<&LicenceKind>, lang: Lang) -> Vec<Value> {
+    let Some(kind) = licence.filter(|_| d.case.decision != Some(Decision::Deny)) else {
+        return Vec::new();
+    };
+    let mut out = vec![context! {
+        kind => "note",
+        label => match lang {
+            Lang::Zh => format!("办结即签发电子证照：{}", kind.name),
+            Lang::En => format!("Concluding issues the electronic licence: {}", kind.name),
+        },
+    }];
+    out.extend(
+        kind.fields
+            .iter()
+            .filter(|f| f.source == FieldSource::Entered)
+            .map(|f| {
+                context! {
+                    name => format!("licence.{}", f.key),
+                    label => match lang {
+                        Lang::Zh => format!("证照·{}", f.label),
+                        Lang::En => format!("Licence: {}", f.label),
+                    },
+                    kind => "text",
+                    value => "",
+                    required => f.required,
+                    maxlength => f.max_len,
+                }
+            }),
+    );
+    out
+}
+
+/// How the licence a case issued reaches its holder, by the delivery she chose: the sealed
+/// electronic one is in her library at once; the paper (printed from it) is handed over, posted
+/// or brought.
+fn deliver_licence(l: &Licence, how: DeliveryMethod, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "送达{}（{}）：{}；电子证照已存入申请人的“我的证照”，可下载，或凭打印码在大厅自助终端打印",
+            l.kind_name,
+            l.number,
+            match how {
+                DeliveryMethod::Window => "打印证照，窗口交申请人",
+                DeliveryMethod::Post => "打印证照邮寄，填写运单号",
+                DeliveryMethod::Home => "打印证照，送证上门",
+            }
+        ),
+        Lang::En => format!(
+            "Deliver {} ({}): {}; the sealed electronic licence is in the applicant's library already, to download or print at a kiosk",
+            l.kind_name,
+            l.number,
+            match how {
+                DeliveryMethod::Window => "print it and hand it over at the window",
+                DeliveryMethod::Post => "print and post it, with the tracking number",
+                DeliveryMethod::Home => "print it and bring it to the applicant",
+            }
+        ),
+    }
+}
+
+/// What the actions' forms need to know besides the case: the guide's special procedures (for
+/// 中止), the licence a conclusion issues and what the case issued (for 送达).
+#[derive(Clone, Copy)]
+struct FormFacts<'a> {
+    procedures: &'a [String],
+    licence: Option<&'a LicenceKind>,
+    issued: &'a [Licence],
+}
+
 /// The form fields of an action.
 fn action_fields(
     k: ActionKind,
@@ -375,8 +448,13 @@ fn action_fields(
     files: &[CaseFile],
     steps: &[CaseStep],
     lang: Lang,
-    guide_procedures: &[String],
+    facts: &FormFacts,
 ) -> Vec<Value> {
+    let FormFacts {
+        procedures: guide_procedures,
+        licence,
+        issued,
+    } = *facts;
     let l = |key: &str| tr(key, lang);
     let step_choice = || {
         choice(
@@ -411,10 +489,14 @@ fn action_fields(
                 context! { name => "names", label => l("case.receive_which"), kind => "checkboxes", options => options },
             ]
         }
-        ActionKind::Accept
-        | ActionKind::CompleteSupplement
-        | ActionKind::ConcludeOnSpot
-        | ActionKind::Conclude => vec![field("note", l("case.note"), "text", "", false)],
+        ActionKind::ConcludeOnSpot | ActionKind::Conclude => {
+            let mut out = licence_fields(d, licence, lang);
+            out.push(field("note", l("case.note"), "text", "", false));
+            out
+        }
+        ActionKind::Accept | ActionKind::CompleteSupplement => {
+            vec![field("note", l("case.note"), "text", "", false)]
+        }
         ActionKind::Refuse => vec![field("reason", l("case.reason"), "textarea", "", true)],
         ActionKind::RequestSupplement => {
             let missing: Vec<String> = absent
@@ -480,6 +562,17 @@ fn action_fields(
         ],
         ActionKind::Deliver => {
             let mut f = Vec::new();
+            // What is delivered is named, and the note says it for the trail.
+            let mut note = String::new();
+            if let Some(l) = issued.first() {
+                f.push(
+                    context! { kind => "note", label => deliver_licence(l, d.case.delivery, lang) },
+                );
+                note = match lang {
+                    Lang::Zh => format!("送达{}（{}）", l.kind_name, l.number),
+                    Lang::En => format!("delivered {} ({})", l.kind_name, l.number),
+                };
+            }
             if d.case.delivery == DeliveryMethod::Post {
                 f.push(field(
                     "tracking_number",
@@ -489,7 +582,7 @@ fn action_fields(
                     true,
                 ));
             }
-            f.push(field("note", l("case.note"), "text", "", false));
+            f.push(field("note", l("case.note"), "text", &note, false));
             f
         }
         ActionKind::Withdraw => vec![field("reason", l("case.reason"), "text", "", false)],
@@ -580,6 +673,41 @@ async fn case(
     // The main thing to do now is the one primary button; what cannot be undone is set apart,
     // marked and confirmed.
     let main = offered.iter().copied().find(|k| forward(*k));
+    // A conclusion on offer whose result is a licence asks for the licence's written fields.
+    let concluding = offered
+        .iter()
+        .any(|k| matches!(k, ActionKind::Conclude | ActionKind::ConcludeOnSpot));
+    let licence = if concluding {
+        crate::service::licences::issued_for(&state, d.case.matter_id).await?
+    } else {
+        None
+    };
+    // What the case issued, named on the page and in the 送达 step.
+    let issued = if d.case.state.is_concluded() {
+        crate::service::licences::of_case(&state, d.case.id).await?
+    } else {
+        Vec::new()
+    };
+    let today = onewindow_core::time::local_date(svc::now());
+    let issued_rows: Vec<Value> = issued
+        .iter()
+        .map(|l| {
+            context! {
+                id => l.id,
+                kind => l.kind_name.clone(),
+                number => l.number.clone(),
+                standing => l.standing(today).name().get(lang).to_string(),
+                valid => l.standing(today) == onewindow_core::licence::record::Standing::Valid,
+                issued_on => l.issued_on.to_string(),
+                expires_on => l.expires_on.map(|d| d.to_string()),
+            }
+        })
+        .collect();
+    let facts = FormFacts {
+        procedures: &procedures,
+        licence: licence.as_ref(),
+        issued: &issued,
+    };
     let action = |k: ActionKind| {
         let steps = if k == ActionKind::Claim {
             &claimable
@@ -590,7 +718,7 @@ async fn case(
         context! {
             code => k.code(),
             name => k.name().get(lang).to_string(),
-            fields => action_fields(k, &v.dossier, &v.files, steps, lang, &procedures),
+            fields => action_fields(k, &v.dossier, &v.files, steps, lang, &facts),
             confirm => confirm,
             tone => if Some(k) == main { "primary" } else if destructive(k) { "danger" } else { "secondary" },
         }
@@ -714,6 +842,7 @@ async fn case(
             decision => c.decision.map(|x| x.name().get(lang).to_string()),
             extension_state => c.extension.as_ref().map(|e| e.state.name().get(lang).to_string()),
             may_reveal => may_reveal,
+            issued => issued_rows,
             files => ser(&v.files),
             materials => material_rows(&v.dossier, &v.files, lang),
             may_upload => svc::may_upload(&auth, &d, &st),
@@ -786,7 +915,10 @@ fn action_from(f: &super::FormData) -> AppResult<Action> {
                 .collect(),
         },
         ActionKind::CompleteSupplement => Action::CompleteSupplement { note: opt("note") },
-        ActionKind::ConcludeOnSpot => Action::ConcludeOnSpot { note: opt("note") },
+        ActionKind::ConcludeOnSpot => Action::ConcludeOnSpot {
+            note: opt("note"),
+            licence: f.prefixed("licence."),
+        },
         ActionKind::Claim => Action::Claim {
             step_id: f.int("step_id")?,
         },
@@ -820,7 +952,10 @@ fn action_from(f: &super::FormData) -> AppResult<Action> {
             })?,
             reason: opt("reason"),
         },
-        ActionKind::Conclude => Action::Conclude { note: opt("note") },
+        ActionKind::Conclude => Action::Conclude {
+            note: opt("note"),
+            licence: f.prefixed("licence."),
+        },
         ActionKind::Deliver => Action::Deliver {
             tracking_number: opt("tracking_number"),
             note: opt("note"),

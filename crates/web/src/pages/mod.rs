@@ -19,6 +19,7 @@ mod grid;
 mod grid_admin;
 mod hall;
 mod home;
+mod licence_kinds;
 mod licences;
 mod petitions;
 mod portal;
@@ -68,6 +69,7 @@ pub fn router() -> Router<AppState> {
         .merge(petitions::router())
         .merge(grid_admin::router())
         .merge(licences::router())
+        .merge(licence_kinds::router())
 }
 
 /// What a page needs to know about the request before rendering.
@@ -243,6 +245,9 @@ fn nav(auth: Option<&Auth>, lang: Lang, path: &str) -> Vec<NavGroup> {
                 groups.push(("nav.enterprise", ent));
             }
             let mut admin = vec![("/admin/catalog", "nav.catalog")];
+            if has(Permission::CatalogWrite) {
+                admin.push(("/admin/licence-kinds", "nav.licence_kinds"));
+            }
             if has(Permission::CalendarWrite) {
                 admin.push(("/admin/calendar", "nav.calendar"));
             }
@@ -514,6 +519,15 @@ impl FormData {
 
     pub fn opt(&self, name: &str) -> Option<String> {
         Some(self.text(name)).filter(|v| !v.is_empty())
+    }
+
+    /// The fields named `{prefix}{key}`, by key, as typed (trimmed; the empty ones left out).
+    pub fn prefixed(&self, prefix: &str) -> std::collections::BTreeMap<String, String> {
+        self.0
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix(prefix)?.to_string(), v.trim().to_string())))
+            .filter(|(_, v)| !v.is_empty())
+            .collect()
     }
 
     pub fn all(&self, name: &str) -> Vec<String> {

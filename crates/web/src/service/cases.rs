@@ -547,6 +547,7 @@ pub async fn act(
         st,
     ) = load(state, auth, id).await?;
     let kind = action.kind();
+    let entered = action.licence_entered();
     // What may happen now comes first: a wrong transition is a 409 for whoever tries it.
     machine::check_open(&d, kind, local_date(now()))?;
     if !may_act(state, auth, &d, &st, kind, action.step_id()).await? {
@@ -589,7 +590,7 @@ pub async fn act(
     // A conclusion whose matter's result is a licence issues it in the same transaction: the
     // case is concluded with its licence, or not at all.
     let issuing = if matches!(kind, ActionKind::Conclude | ActionKind::ConcludeOnSpot) {
-        super::licences::for_conclusion(state, &d).await?
+        super::licences::for_conclusion(state, &d, entered).await?
     } else {
         None
     };

@@ -169,8 +169,34 @@ pub async fn import(
     for h in &halls {
         zones.insert(h.id, store.zones(h.id).await?);
     }
+    // A result names an active licence type by its code.
+    let kinds: HashMap<String, i64> = store
+        .licence_kinds()
+        .await?
+        .into_iter()
+        .filter(|k| k.active)
+        .map(|k| (k.code, k.id))
+        .collect();
     let mut good = Vec::new();
     for mut r in parsed {
+        let licence_kind = match r.licence_kind.as_deref() {
+            None => None,
+            Some("") => Some(None),
+            Some(code) => match kinds.get(code) {
+                Some(&id) => Some(Some(id)),
+                None => {
+                    errors.push(RowError::new(
+                        r.line,
+                        sheet::RESULT_COLUMN,
+                        Text::new(
+                            format!("没有在用的证照类型“{code}”（填写证照类型代码，或留空）"),
+                            format!("no licence type in use has the code '{code}' (write a type's code, or leave it empty)"),
+                        ),
+                    ));
+                    continue;
+                }
+            },
+        };
         let Some(&department_id) = departments.get(&r.department) else {
             errors.push(RowError::new(
                 r.line,
@@ -223,6 +249,7 @@ pub async fn import(
             code: r.code,
             department_id,
             guide: r.guide,
+            licence_kind,
         });
     }
     errors.sort_by_key(|e| e.line);
@@ -261,7 +288,19 @@ pub async fn rows(store: &dyn Store) -> Result<Vec<Vec<String>>, StoreError> {
             zone_names.insert(z.id, z.name);
         }
     }
-    let mut out = vec![COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>()];
+    let codes: HashMap<i64, String> = store
+        .licence_kinds()
+        .await?
+        .into_iter()
+        .map(|k| (k.id, k.code))
+        .collect();
+    let results: HashMap<i64, String> = store
+        .matter_licence_kinds()
+        .await?
+        .into_iter()
+        .filter_map(|(m, k)| Some((m, codes.get(&k)?.clone())))
+        .collect();
+    let mut out = vec![sheet::header()];
     for p in guides {
         let hall = p
             .guide
@@ -277,7 +316,9 @@ pub async fn rows(store: &dyn Store) -> Result<Vec<Vec<String>>, StoreError> {
             .get(&p.department_id)
             .cloned()
             .unwrap_or_default();
-        out.push(sheet::cells(&p.code, &dept, &hall, &zone, &p.guide));
+        let mut row = sheet::cells(&p.code, &dept, &hall, &zone, &p.guide);
+        row.push(results.get(&p.matter_id).cloned().unwrap_or_default());
+        out.push(row);
     }
     Ok(out)
 }

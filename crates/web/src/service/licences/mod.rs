@@ -26,6 +26,7 @@ use onewindow_core::{FieldError, Text};
 use onewindow_store::{NewLicence, SealKeyRecord, Signer};
 pub use seal_store::{DEMO_KEY, SealStore};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// `[licences]` in the configuration.
@@ -157,28 +158,46 @@ pub(crate) fn verify_code() -> String {
 pub async fn for_conclusion(
     state: &AppState,
     d: &Dossier,
+    entered: BTreeMap<String, String>,
 ) -> AppResult<Option<(NewLicence, Signer)>> {
     let c = &d.case;
     if c.decision == Some(Decision::Deny) {
         return Ok(None);
     }
-    let Some(kind_id) = state.store.matter_licence_kind(c.matter_id).await? else {
-        return Ok(None);
-    };
-    let Some(kind) = state
-        .store
-        .licence_kinds()
-        .await?
-        .into_iter()
-        .find(|k| k.id == kind_id && k.active)
-    else {
+    let Some(kind) = issued_for(state, c.matter_id).await? else {
         return Ok(None);
     };
     let key = signing_key(state, kind.department_id).await?;
     let today = onewindow_core::time::local_date(super::cases::now());
-    let licence = new_licence(&kind, c, &key.id, today).map_err(first_problem)?;
+    let licence = new_licence(&kind, c, entered, &key.id, today).map_err(first_problem)?;
     let signer: Signer = Arc::new(move |l: &Licence| hex(&key.sign(&l.canonical())));
     Ok(Some((licence, signer)))
+}
+
+/// The licences a case issued (its reader may see that they exist; each licence's own page
+/// decides who reads it).
+pub async fn of_case(state: &AppState, case_id: i64) -> AppResult<Vec<Licence>> {
+    Ok(state
+        .store
+        .licences(&onewindow_store::LicenceFilter {
+            case_id: Some(case_id),
+            limit: 10,
+            ..Default::default()
+        })
+        .await?)
+}
+
+/// The licence type a matter's approving conclusion issues, if any (and in use).
+pub async fn issued_for(state: &AppState, matter_id: i64) -> AppResult<Option<LicenceKind>> {
+    let Some(kind_id) = state.store.matter_licence_kind(matter_id).await? else {
+        return Ok(None);
+    };
+    Ok(state
+        .store
+        .licence_kinds()
+        .await?
+        .into_iter()
+        .find(|k| k.id == kind_id && k.active))
 }
 
 /// The licence a case's approving decision issues on `issued_on`: its fields from the case by
@@ -186,6 +205,7 @@ pub async fn for_conclusion(
 pub fn new_licence(
     kind: &LicenceKind,
     c: &Case,
+    entered: BTreeMap<String, String>,
     key_id: &str,
     issued_on: NaiveDate,
 ) -> Result<NewLicence, Vec<FieldError>> {
@@ -195,7 +215,7 @@ pub fn new_licence(
         address: c.applicant.address.clone().unwrap_or_default(),
         matter: c.matter_name.clone(),
         case_number: c.number.clone(),
-        ..CaseFacts::default()
+        entered,
     };
     Ok(NewLicence {
         number: None,
