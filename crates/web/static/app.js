@@ -501,7 +501,9 @@
     var top = document.createElement("p");
     top.className = "error form-error";
     top.setAttribute("role", "alert");
-    top.textContent = label ? label + "：" + reason : (el ? reason : (body.message || reason));
+    // The reason in words: the API's message names the field by its key, which the reader
+    // never saw.
+    top.textContent = label ? label + "：" + reason : reason;
     form.insertBefore(top, form.firstElementChild ? form.firstElementChild.nextSibling : null);
     if (el) {
       var note = document.createElement("small");
