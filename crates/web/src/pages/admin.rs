@@ -402,6 +402,8 @@ async fn seal_keys(state: &AppState, id: i64, may_rotate: bool, lang: Lang) -> A
             action => format!("/admin/departments/{id}/seal-key"),
             submit => tr("lic.key_rotate", lang),
             confirm => tr("lic.key_rotate_confirm", lang),
+            // A rare act, confirmed: not the page's main button.
+            tone => "secondary",
             fields => Vec::<Value>::new(),
         }
     });
