@@ -52,6 +52,8 @@ pub struct LicenceFilter {
     /// A holder's own: the ID number or credit code.
     pub holder_id: Option<String>,
     pub department_id: Option<i64>,
+    /// The reader's scope: only the licences of the departments it covers.
+    pub scope: crate::model::ScopeFilter,
     pub case_id: Option<i64>,
     /// Only those suspended, revoked or cancelled (the public status list).
     pub not_valid: bool,
@@ -169,6 +171,8 @@ pub trait LicenceStore: Send + Sync {
         sign: SignLicence<'_>,
         at: DateTime<Utc>,
     ) -> Result<Vec<Licence>>;
+    /// Which of these numbers a licence has already (numbers are unique across departments).
+    async fn licence_numbers_taken(&self, numbers: &[String]) -> Result<Vec<String>>;
     /// A licence and its data signature (hex).
     async fn licence(&self, id: i64) -> Result<Option<(Licence, String)>>;
     async fn licence_by_code(&self, verify_code: &str) -> Result<Option<(Licence, String)>>;
@@ -201,8 +205,11 @@ pub trait LicenceStore: Send + Sync {
     -> Result<LicenceShare>;
 
     /// How many materials licences stood for (电子证照·免提交), by licence type, in the cases of
-    /// these departments (all when none are named).
-    async fn licence_uses_by_kind(&self, department_ids: &[i64]) -> Result<Vec<(String, i64)>>;
+    /// the departments the scope covers.
+    async fn licence_uses_by_kind(
+        &self,
+        scope: &crate::model::ScopeFilter,
+    ) -> Result<Vec<(String, i64)>>;
 
     /// A new print code for a licence, audited.
     async fn create_print_code(

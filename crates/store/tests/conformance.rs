@@ -6952,6 +6952,31 @@ mod licences {
             .await
             .unwrap();
         assert_eq!(all.len(), 2);
+        // A reader's scope is in the query: another department's sees none of them.
+        let scoped = |scope: ScopeFilter| LicenceFilter {
+            scope,
+            ..Default::default()
+        };
+        let theirs = s
+            .licences(&scoped(ScopeFilter::department(o.dept_b.id)))
+            .await
+            .unwrap();
+        assert!(theirs.is_empty(), "{theirs:?}");
+        let ours = s
+            .licences(&scoped(ScopeFilter::department(o.dept_a.id)))
+            .await
+            .unwrap();
+        assert_eq!(ours.len(), 2);
+        let district = s
+            .licences(&scoped(ScopeFilter::region(o.district.path.clone())))
+            .await
+            .unwrap();
+        assert_eq!(district.len(), 2, "the district covers its departments");
+        let street = s
+            .licences(&scoped(ScopeFilter::region(o.street.path.clone())))
+            .await
+            .unwrap();
+        assert!(street.is_empty(), "a street covers no district department");
 
         // Revoked with its reason; the version moves, and the old one is refused.
         let revoked = s

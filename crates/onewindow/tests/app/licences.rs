@@ -1245,6 +1245,40 @@ each_app!(
             other.to_string().contains("不是本部门在用的证照类型"),
             "{other}"
         );
+        // Numbers are unique across departments: another's paper licence under a number taken
+        // here is a row error, not a failed load.
+        let sthj = store
+            .user_by_username("approver-sthj")
+            .await
+            .unwrap()
+            .unwrap()
+            .department_id
+            .unwrap();
+        store
+            .create_licence_kind(
+                &Context::system("test"),
+                NewLicenceKind {
+                    code: "pwxkz".into(),
+                    name: "排污许可证".into(),
+                    department_id: sthj,
+                    fields: vec![FieldSpec {
+                        required: false,
+                        ..spec("scope", "许可事项", FieldSource::Entered)
+                    }],
+                    validity: Validity::Years(5),
+                    prefix: "PW211403".into(),
+                },
+                chrono::Utc::now(),
+            )
+            .await
+            .unwrap();
+        let theirs = format!(
+            "证照类型,证照编号,持证人,证件号码,签发日期,有效期至\n\
+             排污许可证,211403202403010101,某公司,{company},2024-03-01,\n"
+        );
+        let (s, out) = import(app.token("approver-sthj").await, theirs, false).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{out}");
+        assert_eq!(out["errors"][0]["column"], "证照编号", "{out}");
         let (_, trail) = app
             .get(
                 &format!("/api/v1/audit?target_type=licence&target_id={}", l.id),

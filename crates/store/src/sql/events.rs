@@ -275,20 +275,6 @@ pub(super) async fn insert<B: Backend>(
     Ok(ev)
 }
 
-fn and_in(q: Sql, col: &str, values: Vec<Arg>) -> Sql {
-    if values.is_empty() {
-        return q;
-    }
-    let mut q = q;
-    let mut ps = Vec::new();
-    for v in values {
-        ps.push(q.next_placeholder());
-        q.args.push(v);
-    }
-    q.text = format!("{} AND {col} IN ({})", q.text, ps.join(", ")).into();
-    q
-}
-
 fn and_eq(q: Sql, cond: &str, v: Option<Arg>) -> Sql {
     match v {
         None => q,
@@ -303,18 +289,18 @@ pub(super) fn filtered(f: &EventFilter, select: &str) -> Sql {
         Some("department_id"),
         Some("region_id"),
     );
-    let q = and_in(q, "id", f.ids.iter().map(|&i| i.into()).collect());
-    let q = and_in(
+    let q = super::and_in(q, "id", f.ids.iter().map(|&i| i.into()).collect());
+    let q = super::and_in(
         q,
         "state",
         f.states.iter().map(|s| s.code().into()).collect(),
     );
-    let q = and_in(
+    let q = super::and_in(
         q,
         "category_id",
         f.category_ids.iter().map(|&i| i.into()).collect(),
     );
-    let q = and_in(q, "grid_id", f.grid_ids.iter().map(|&i| i.into()).collect());
+    let q = super::and_in(q, "grid_id", f.grid_ids.iter().map(|&i| i.into()).collect());
     let q = and_eq(q, "department_id =", f.department_id.map(Arg::from));
     let q = and_eq(q, "reporter_id =", f.reporter_id.map(Arg::from));
     let q = and_eq(q, "source =", f.source.map(|s| s.code().into()));

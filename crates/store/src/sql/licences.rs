@@ -553,6 +553,21 @@ impl<B: Backend> LicenceStore for SqlStore<B> {
         row.map(licence_of).transpose()
     }
 
+    async fn licence_numbers_taken(&self, numbers: &[String]) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        // In slices, within what either database binds in one statement.
+        for part in numbers.chunks(1000) {
+            let q = super::and_in(
+                sql("SELECT number FROM licences WHERE 1 = 1"),
+                "number",
+                part.iter().map(|n| n.clone().into()).collect(),
+            );
+            let rows: Vec<(String,)> = self.b.read_all(q).await?;
+            out.extend(rows.into_iter().map(|(n,)| n));
+        }
+        Ok(out)
+    }
+
     async fn licence_by_code(&self, verify_code: &str) -> Result<Option<(Licence, String)>> {
         let row: Option<LicenceRow> = self
             .b
@@ -575,6 +590,7 @@ impl<B: Backend> LicenceStore for SqlStore<B> {
             q.text = format!("{} AND l.case_id = {}", q.text, q.next_placeholder()).into();
             q = q.bind(c);
         }
+        q = super::scope_where(q, &f.scope, Some("l.department_id"), None);
         if f.not_valid {
             q.text = format!("{} AND l.status <> 'valid'", q.text).into();
         }
@@ -731,15 +747,19 @@ impl<B: Backend> LicenceStore for SqlStore<B> {
         Ok(share)
     }
 
-    async fn licence_uses_by_kind(&self, department_ids: &[i64]) -> Result<Vec<(String, i64)>> {
-        let mut q = sql(
-            "SELECT k.name, COUNT(*) FROM licence_uses u JOIN licences l ON l.id = u.licence_id
-             JOIN licence_kinds k ON k.id = l.kind_id WHERE 1 = 1",
+    async fn licence_uses_by_kind(
+        &self,
+        scope: &crate::model::ScopeFilter,
+    ) -> Result<Vec<(String, i64)>> {
+        let mut q = super::scope_where(
+            sql(
+                "SELECT k.name, COUNT(*) FROM licence_uses u JOIN licences l ON l.id = u.licence_id
+                 JOIN licence_kinds k ON k.id = l.kind_id WHERE 1 = 1",
+            ),
+            scope,
+            Some("u.department_id"),
+            None,
         );
-        if !department_ids.is_empty() {
-            let list: Vec<String> = department_ids.iter().map(i64::to_string).collect();
-            q.text = format!("{} AND u.department_id IN ({})", q.text, list.join(", ")).into();
-        }
         q.text = format!("{} GROUP BY k.name ORDER BY COUNT(*) DESC, k.name", q.text).into();
         Ok(self.b.read_all(q).await?)
     }

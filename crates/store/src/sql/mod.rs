@@ -68,6 +68,21 @@ impl<B: Backend> SqlStore<B> {
     }
 }
 
+/// Adds `AND {col} IN (…)` with the values bound; nothing when there are none.
+pub(crate) fn and_in(q: Sql, col: &str, values: Vec<crate::backend::Arg>) -> Sql {
+    if values.is_empty() {
+        return q;
+    }
+    let mut q = q;
+    let mut ps = Vec::new();
+    for v in values {
+        ps.push(q.next_placeholder());
+        q.args.push(v);
+    }
+    q.text = format!("{} AND {col} IN ({})", q.text, ps.join(", ")).into();
+    q
+}
+
 /// Adds the scope restriction to a query whose owning department id is `dept_col` and whose
 /// region id is `region_col` (either may be absent for records that have none).
 pub(crate) fn scope_where(

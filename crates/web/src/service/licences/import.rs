@@ -98,16 +98,20 @@ pub async fn import(
         .into_iter()
         .filter(|k| k.department_id == department_id && k.active)
         .collect();
+    // The file's numbers that a licence has already, of any department (one look-up).
+    let numbers: Vec<String> = match col(NUMBER) {
+        Some(i) => rows
+            .iter()
+            .filter_map(|(_, cells)| cells.get(i).map(|c| c.trim().to_string()))
+            .filter(|n| !n.is_empty())
+            .collect(),
+        None => Vec::new(),
+    };
     let mut taken: HashSet<String> = state
         .store
-        .licences(&onewindow_store::LicenceFilter {
-            department_id: Some(department_id),
-            limit: 100_000,
-            ..Default::default()
-        })
+        .licence_numbers_taken(&numbers)
         .await?
         .into_iter()
-        .map(|l| l.number)
         .collect();
     let today = onewindow_core::time::local_date(crate::service::cases::now());
     let mut errors = Vec::new();

@@ -186,15 +186,8 @@ pub async fn figures(state: &AppState, auth: &Auth) -> AppResult<Vec<(String, i6
     if !a.is_staff() || !a.has(onewindow_core::access::Permission::CaseRead) {
         return Err(DomainError::forbidden().into());
     }
-    let ids: Vec<i64> = state
+    Ok(state
         .store
-        .departments(&crate::service::scope_filter(a))
-        .await?
-        .into_iter()
-        .map(|d| d.id)
-        .collect();
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(state.store.licence_uses_by_kind(&ids).await?)
+        .licence_uses_by_kind(&crate::service::scope_filter(a))
+        .await?)
 }
