@@ -261,14 +261,13 @@ fn column_of(field: &str) -> &'static str {
 /// skipped). Every bad line is reported, not just the first.
 pub fn parse(header: &[String], rows: &[(usize, Vec<String>)]) -> (Vec<Row>, Vec<RowError>) {
     let mut errors = Vec::new();
-    let index: Vec<Option<usize>> = COLUMNS
-        .iter()
-        .map(|c| {
-            header
-                .iter()
-                .position(|h| h.trim().trim_start_matches('\u{feff}') == *c)
-        })
-        .collect();
+    // A header cell as Excel may save it: spaced, or the first with a byte-order mark.
+    let position = |name: &str| {
+        header
+            .iter()
+            .position(|h| h.trim().trim_start_matches('\u{feff}') == name)
+    };
+    let index: Vec<Option<usize>> = COLUMNS.iter().map(|c| position(c)).collect();
     let missing: Vec<&str> = COLUMNS
         .iter()
         .zip(&index)
@@ -286,9 +285,7 @@ pub fn parse(header: &[String], rows: &[(usize, Vec<String>)]) -> (Vec<Row>, Vec
         ));
         return (Vec::new(), errors);
     }
-    let result = header
-        .iter()
-        .position(|h| h.trim().trim_start_matches('\u{feff}') == RESULT_COLUMN);
+    let result = position(RESULT_COLUMN);
     let mut out: Vec<Row> = Vec::new();
     for (line, cells) in rows {
         if cells.iter().all(|c| c.trim().is_empty()) {

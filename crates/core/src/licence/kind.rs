@@ -118,6 +118,20 @@ pub struct LicenceKind {
     pub version: i64,
 }
 
+/// A kept type as it would be written again (to change only whether it is in use).
+impl From<LicenceKind> for NewLicenceKind {
+    fn from(k: LicenceKind) -> NewLicenceKind {
+        NewLicenceKind {
+            code: k.code,
+            name: k.name,
+            department_id: k.department_id,
+            fields: k.fields,
+            validity: k.validity,
+            prefix: k.prefix,
+        }
+    }
+}
+
 fn problem(field: impl Into<String>, zh: &str, en: &str) -> FieldError {
     FieldError::new(field, Text::new(zh.to_string(), en.to_string()))
 }

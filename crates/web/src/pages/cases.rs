@@ -372,8 +372,8 @@ fn choice(name: &str, label: String, options: Vec<(String, String)>) -> Value {
 
 /// What a conclusion that issues a licence asks the approver to write: the type's `entered`
 /// fields, labelled as the licence's and kept to its limits, after a line naming the licence.
-fn licence_fields(d: &Dossier, licence: Option<&LicenceKind>, lang: Lang) -> Vec<Value> {
-    let Some(kind) = licence.filter(|_| d.case.decision != Some(Decision::Deny)) else {
+fn licence_fields(licence: Option<&LicenceKind>, lang: Lang) -> Vec<Value> {
+    let Some(kind) = licence else {
         return Vec::new();
     };
     let mut out = vec![context! {
@@ -490,7 +490,7 @@ fn action_fields(
             ]
         }
         ActionKind::ConcludeOnSpot | ActionKind::Conclude => {
-            let mut out = licence_fields(d, licence, lang);
+            let mut out = licence_fields(licence, lang);
             out.push(field("note", l("case.note"), "text", "", false));
             out
         }
@@ -678,7 +678,7 @@ async fn case(
         .iter()
         .any(|k| matches!(k, ActionKind::Conclude | ActionKind::ConcludeOnSpot));
     let licence = if concluding {
-        crate::service::licences::issued_for(&state, d.case.matter_id).await?
+        crate::service::licences::to_issue(&state, &d.case).await?
     } else {
         None
     };

@@ -213,13 +213,10 @@ async fn list(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppRe
 }
 
 async fn department_options(state: &AppState, auth: &Auth) -> AppResult<Vec<Value>> {
-    Ok(state
-        .store
-        .departments(&scope_filter(&auth.actor))
+    Ok(super::widgets::scoped_departments(state, auth)
         .await?
         .into_iter()
-        .filter(|d| d.active)
-        .map(|d| context! { value => d.id, label => d.name, selected => false })
+        .map(|(id, name)| context! { value => id, label => name, selected => false })
         .collect())
 }
 

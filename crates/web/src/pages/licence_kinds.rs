@@ -162,27 +162,13 @@ fn kind_from(f: &FormData) -> AppResult<NewLicenceKind> {
     })
 }
 
-/// The departments whose guides the reader writes, for the form's select.
+/// The departments whose guides the reader writes, for the form's select: those of the
+/// reader's scope, for a writer of guides (the service checks each write again).
 async fn writable_departments(state: &AppState, auth: &Auth) -> AppResult<Vec<(i64, String)>> {
-    let mut out = Vec::new();
-    for d in state
-        .store
-        .departments(&crate::service::scope_filter(&auth.actor))
-        .await?
-    {
-        if d.active
-            && auth
-                .actor
-                .may(
-                    Permission::CatalogWrite,
-                    &crate::service::department_owner(state, d.id).await?,
-                )
-                .is_ok()
-        {
-            out.push((d.id, d.name));
-        }
+    if !auth.actor.has(Permission::CatalogWrite) {
+        return Ok(Vec::new());
     }
-    Ok(out)
+    super::widgets::scoped_departments(state, auth).await
 }
 
 /// The form's fields for a type, filled with `k` when editing.
@@ -336,11 +322,7 @@ async fn edit(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let lang = page.lang(Some(&auth));
-    let k = kinds::list(&state, &auth)
-        .await?
-        .into_iter()
-        .find(|k| k.id == id)
-        .ok_or_else(|| AppError::not_found(Text::fixed("证照类型", "licence type")))?;
+    let k = current(&state, &auth, id).await?;
     let (names, _) = super::widgets::departments(&state).await?;
     let departments = writable_departments(&state, &auth).await?;
     let may_edit = departments.iter().any(|(d, _)| *d == k.department_id);
@@ -434,14 +416,7 @@ async fn set_active(
         id,
         KindEdit {
             version: f.data.int("version")?,
-            kind: NewLicenceKind {
-                code: k.code,
-                name: k.name,
-                department_id: k.department_id,
-                fields: k.fields,
-                validity: k.validity,
-                prefix: k.prefix,
-            },
+            kind: NewLicenceKind::from(k),
             active: f.data.flag("active"),
         },
     )

@@ -105,12 +105,7 @@ async fn list(State(state): State<AppState>, page: PageCtx, auth: Auth) -> AppRe
     let mut reminders = Vec::new();
     if !staff {
         for l in &all {
-            if let Some(left) = svc::renewal::days_left(l, today) {
-                reminders.push(context! {
-                    text => svc::renewal::notice(l, left).get(lang).to_string(),
-                    renew => svc::renewal::renewal_matter(&state, l.kind_id).await?.map(|(code, _)| format!("/apply/{code}?renew={}", l.id)),
-                });
-            }
+            reminders.extend(reminder(&state, l, today, lang).await?);
         }
     }
     let reuse = if staff {
@@ -173,12 +168,10 @@ async fn detail(
     let now = crate::service::cases::now();
     let may_act = svc::may_act(&auth, &l);
     let prints = svc::kiosk::codes(&state, &auth, &l).await?;
-    let reminder = match svc::renewal::days_left(&l, today()) {
-        Some(left) if !staff => Some(context! {
-            text => svc::renewal::notice(&l, left).get(lang).to_string(),
-            renew => svc::renewal::renewal_matter(&state, l.kind_id).await?.map(|(code, _)| format!("/apply/{code}?renew={}", l.id)),
-        }),
-        _ => None,
+    let reminder = if staff {
+        None
+    } else {
+        reminder(&state, &l, today(), lang).await?
     };
     Ok(render(
         &state,
@@ -343,6 +336,26 @@ async fn verify(
             key_id => l.key_id.clone(),
         },
     ))
+}
+
+/// The holder's reminder of a licence near its end (行政许可法 art. 50): how many days are left,
+/// and where its renewal starts, when the catalog has the matter.
+async fn reminder(
+    state: &AppState,
+    l: &Licence,
+    today: chrono::NaiveDate,
+    lang: Lang,
+) -> AppResult<Option<Value>> {
+    let Some(left) = svc::renewal::days_left(l, today) else {
+        return Ok(None);
+    };
+    let renew = svc::renewal::renewal_matter(state, l.kind_id)
+        .await?
+        .map(|(code, _)| format!("/apply/{code}?renew={}", l.id));
+    Ok(Some(context! {
+        text => svc::renewal::notice(l, left).get(lang).to_string(),
+        renew => renew,
+    }))
 }
 
 async fn print_code(

@@ -76,6 +76,21 @@ pub(super) async fn departments(state: &AppState) -> AppResult<(HashMap<i64, Str
     Ok((names, list))
 }
 
+/// The active departments of the reader's scope, for a form's select.
+pub(super) async fn scoped_departments(
+    state: &AppState,
+    auth: &crate::auth::Auth,
+) -> AppResult<Vec<(i64, String)>> {
+    Ok(state
+        .store
+        .departments(&crate::service::scope_filter(&auth.actor))
+        .await?
+        .into_iter()
+        .filter(|d| d.active)
+        .map(|d| (d.id, d.name))
+        .collect())
+}
+
 pub(super) fn input(
     name: &str,
     label: String,

@@ -47,6 +47,13 @@ async fn alert_if_crossed(state: &AppState, addr: &str) {
     }
 }
 
+/// Whether a source's events within the window have reached the alert threshold: what is
+/// guessed at from there (a kiosk's print codes) is refused until the window passes.
+pub async fn past_threshold(state: &AppState, addr: &str) -> AppResult<bool> {
+    let since = Utc::now() - window(state);
+    Ok(state.store.security_count(addr, since).await? >= state.config.security_alert_threshold)
+}
+
 fn window(state: &AppState) -> chrono::Duration {
     chrono::Duration::from_std(state.config.security_alert_window).unwrap_or_default()
 }

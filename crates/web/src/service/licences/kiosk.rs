@@ -24,21 +24,28 @@ fn digits() -> String {
     bytes.iter().map(|b| char::from(b'0' + b % 10)).collect()
 }
 
+/// Only a valid licence is printed (or given a code to print): otherwise the reason, named
+/// by `field`.
+fn printable(l: &Licence, now: chrono::DateTime<chrono::Utc>, field: &str) -> AppResult<()> {
+    let standing = l.standing(onewindow_core::time::local_date(now));
+    if standing == Standing::Valid {
+        return Ok(());
+    }
+    Err(AppError::from(DomainError::invalid(
+        field,
+        format!("证照{}，不能打印", standing.name().zh),
+        format!(
+            "the licence is {}: it cannot be printed",
+            standing.name().en
+        ),
+    )))
+}
+
 /// A new print code for the holder's valid licence.
 pub async fn code_for(state: &AppState, auth: &Auth, licence_id: i64) -> AppResult<PrintCode> {
     let l = held(state, auth, licence_id).await?;
     let now = crate::service::cases::now();
-    let standing = l.standing(onewindow_core::time::local_date(now));
-    if standing != Standing::Valid {
-        return Err(AppError::from(DomainError::invalid(
-            "licence_id",
-            format!("证照{}，不能打印", standing.name().zh),
-            format!(
-                "the licence is {}: it cannot be printed",
-                standing.name().en
-            ),
-        )));
-    }
+    printable(&l, now, "licence_id")?;
     Ok(state
         .store
         .create_print_code(
@@ -74,11 +81,7 @@ pub async fn print(
     code: &str,
 ) -> AppResult<(String, Vec<u8>)> {
     let hall = crate::service::hall::open_hall(state, hall_id).await?;
-    let since = crate::service::cases::now()
-        - Duration::from_std(state.config.security_alert_window).unwrap_or_default();
-    if state.store.security_count(&origin.addr, since).await?
-        >= state.config.security_alert_threshold
-    {
+    if crate::service::security::past_threshold(state, &origin.addr).await? {
         return Err(AppError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_attempts",
@@ -126,17 +129,7 @@ pub async fn print(
         .licence(p.licence_id)
         .await?
         .ok_or_else(|| AppError::not_found(Text::fixed("证照", "licence")))?;
-    let standing = l.standing(onewindow_core::time::local_date(now));
-    if standing != Standing::Valid {
-        return Err(AppError::from(DomainError::invalid(
-            "code",
-            format!("证照{}，不能打印", standing.name().zh),
-            format!(
-                "the licence is {}: it cannot be printed",
-                standing.name().en
-            ),
-        )));
-    }
+    printable(&l, now, "code")?;
     // Made before the code is spent: a print that cannot be made spends nothing.
     let key = key_by_id(state, &l.key_id).await?;
     let url = format!("{base}/verify/{}", l.verify_code);

@@ -161,10 +161,7 @@ pub async fn for_conclusion(
     entered: BTreeMap<String, String>,
 ) -> AppResult<Option<(NewLicence, Signer)>> {
     let c = &d.case;
-    if c.decision == Some(Decision::Deny) {
-        return Ok(None);
-    }
-    let Some(kind) = issued_for(state, c.matter_id).await? else {
+    let Some(kind) = to_issue(state, c).await? else {
         return Ok(None);
     };
     let key = signing_key(state, kind.department_id).await?;
@@ -187,9 +184,13 @@ pub async fn of_case(state: &AppState, case_id: i64) -> AppResult<Vec<Licence>> 
         .await?)
 }
 
-/// The licence type a matter's approving conclusion issues, if any (and in use).
-pub async fn issued_for(state: &AppState, matter_id: i64) -> AppResult<Option<LicenceKind>> {
-    let Some(kind_id) = state.store.matter_licence_kind(matter_id).await? else {
+/// The licence type the case's conclusion issues, if any: its matter's result type, in use,
+/// unless the decision was a refusal.
+pub async fn to_issue(state: &AppState, c: &Case) -> AppResult<Option<LicenceKind>> {
+    if c.decision == Some(Decision::Deny) {
+        return Ok(None);
+    }
+    let Some(kind_id) = state.store.matter_licence_kind(c.matter_id).await? else {
         return Ok(None);
     };
     Ok(state
