@@ -1577,3 +1577,70 @@ async fn posted(
         .map(|l| l.to_str().unwrap().to_string());
     (s, to, res.text().await.unwrap())
 }
+
+each_app!(
+    the_case_links_its_licence_only_for_those_it_opens_to,
+    |app| {
+        // An enterprise account applying for another company (as its agent would): the case is
+        // the account's to read, the licence is the company's.
+        let company = app.token("enterprise").await;
+        let (_, list) = app
+            .call(Method::GET, "/api/v1/matters?limit=500", None, None)
+            .await;
+        let mut id = None;
+        for m in list["items"].as_array().unwrap() {
+            if m["promised_days"] != 0 {
+                continue;
+            }
+            let code = m["code"].as_str().unwrap();
+            let (s, created) = app
+                .call(
+                    Method::POST,
+                    "/api/v1/cases",
+                    Some(&company),
+                    Some(crate::cases::company_application(code, "online")),
+                )
+                .await;
+            if s == StatusCode::CREATED {
+                id = created["case_ids"][0].as_i64();
+                break;
+            }
+        }
+        let id = id.expect("a matter concluded on the spot that a company may apply for");
+        licensed(
+            app,
+            id,
+            "agent",
+            vec![spec("case", "办件编号", FieldSource::CaseNumber)],
+        )
+        .await;
+        crate::cases::upload_required(app, &company, id).await;
+        let (s, v) = crate::cases::act(
+            app,
+            &app.token("clerk").await,
+            id,
+            json!({"action": "conclude_on_spot"}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let l = issued_on(app, id).await.remove(0);
+        assert_eq!(l.holder.id_number, crate::cases::COMPANY);
+        let path = format!("/cases/{id}");
+        let link = format!("/licences/{}", l.id);
+        let (_, html) = crate::pages::page(
+            app,
+            &path,
+            &crate::pages::sign_in_cookie(app, "enterprise").await,
+        )
+        .await;
+        assert!(html.contains(&l.number), "the case names it: {html}");
+        assert!(!html.contains(&link), "not a link the account cannot open");
+        let (_, html) = crate::pages::page(
+            app,
+            &path,
+            &crate::pages::sign_in_cookie(app, "clerk").await,
+        )
+        .await;
+        assert!(html.contains(&link), "the staff's link: {html}");
+    }
+);

@@ -1729,7 +1729,6 @@ const UI: &[(&str, &str, &str)] = &[
     ),
     ("lic.standing", "证照状态：", "Status: "),
     ("lic.issuer", "签发机关：", "Issued by: "),
-    ("lic.key", "印章密钥 ", "seal key "),
     (
         "lic.unknown_issuer",
         "无法确认（签章密钥未公布）",

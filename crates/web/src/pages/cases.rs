@@ -689,11 +689,21 @@ async fn case(
         Vec::new()
     };
     let today = onewindow_core::time::local_date(svc::now());
+    // The licence's own page, for those it opens to: staff reading the case, and its holder (an
+    // agent who applied for someone reads the case, not the licence).
+    let mut opens = Vec::new();
+    for l in &issued {
+        opens.push(
+            auth.actor.is_staff() || crate::service::licences::holds(&state, &auth, l).await?,
+        );
+    }
     let issued_rows: Vec<Value> = issued
         .iter()
-        .map(|l| {
+        .zip(opens)
+        .map(|(l, opens)| {
             context! {
                 id => l.id,
+                opens => opens,
                 kind => l.kind_name.clone(),
                 number => l.number.clone(),
                 standing => l.standing(today).name().get(lang).to_string(),

@@ -333,7 +333,6 @@ async fn verify(
             reason => l.status_reason.clone().filter(|_| v.standing != Standing::Valid && v.standing != Standing::Expired),
             issuer => v.issuer.clone(),
             department => l.department_name.clone(),
-            key_id => l.key_id.clone(),
         },
     ))
 }
