@@ -274,6 +274,12 @@ pub trait Backend: Send + Sync + 'static {
     /// The database's own consistency check: `ok`, or what it found.
     fn integrity(&self) -> impl Future<Output = Result<String, StoreError>> + Send;
 
+    /// The same database for the group-commit thread (`group.rs`): on PostgreSQL with a
+    /// connection of its own, made on that thread's runtime so that the database's answers wake
+    /// the thread there; closed when this one is. Called on that runtime.
+    fn committer(&self) -> Self
+    where
+        Self: Sized;
     fn begin(&self) -> impl Future<Output = Result<Self::Tx, StoreError>> + Send;
     fn commit(tx: Self::Tx) -> impl Future<Output = Result<(), StoreError>> + Send;
 

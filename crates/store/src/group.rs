@@ -13,7 +13,7 @@
 //! waiting action waits.
 //!
 //! Both databases use it for the case engine's writes, through one committing task per
-//! instance: SQLite has one writer, and on PostgreSQL several committing tasks were measured to
+//! instance, on a thread of its own (`Grouper::start` says why): SQLite has one writer, and on PostgreSQL several committing tasks were measured to
 //! do no more (docs/BENCHMARKS.md): groups share rows they hold until they commit (a
 //! department's day counter for new cases' numbers, the notices' series, the rollups), and
 //! with those taken at the group's end the processor, not the lock, is what runs out. Several
@@ -138,10 +138,41 @@ pub(crate) struct Grouper<B: Backend> {
 }
 
 impl<B: Backend> Grouper<B> {
-    /// Starts the committing task; it ends when the last handle is dropped.
+    /// Starts the committing task on a thread of its own; it ends when the last handle is
+    /// dropped.
+    ///
+    /// The task is the one path every case action waits on, and it spends its time waiting for
+    /// the database's answers. On the server's runtime each answer queued it behind every
+    /// request ready to run, so on PostgreSQL it was busy all the time while a third of the
+    /// processor stood idle; on its own thread, with its own connection, the system wakes it as
+    /// soon as the answer comes (docs/BENCHMARKS.md, 2026-12-08).
     pub fn start(b: Arc<B>) -> Grouper<B> {
         let (jobs, rx) = mpsc::channel(4 * MAX_GROUP);
-        tokio::spawn(run(b, rx));
+        match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(rt) => {
+                let started = std::thread::Builder::new()
+                    .name("group-commit".into())
+                    .spawn(move || {
+                        rt.block_on(async move {
+                            // Made on this runtime, so that its connection is driven here.
+                            let own = Arc::new(b.committer());
+                            drop(b);
+                            run(own, rx).await
+                        })
+                    });
+                if let Err(e) = started {
+                    // The senders then fail each write with "the committing task has stopped".
+                    tracing::error!(error = %e, "cannot start the group-commit thread");
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "group commit runs on the server's runtime");
+                tokio::spawn(run(b, rx));
+            }
+        }
         Grouper { jobs }
     }
 

@@ -7,6 +7,7 @@ use crate::error::{Result, StoreError};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{AssertSqlSafe, Postgres, Transaction};
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Arbitrary constant naming the migration lock ("OW" in ASCII, then 1).
@@ -14,6 +15,9 @@ const MIGRATION_LOCK: i64 = 0x4F57_0001;
 
 pub struct PgBackend {
     pool: PgPool,
+    opts: PgConnectOptions,
+    /// The group-commit thread's own pools (`committer`), closed with this one.
+    committers: Arc<Mutex<Vec<PgPool>>>,
 }
 
 impl PgBackend {
@@ -24,9 +28,13 @@ impl PgBackend {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(30))
-            .connect_with(opts)
+            .connect_with(opts.clone())
             .await?;
-        Ok(PgBackend { pool })
+        Ok(PgBackend {
+            pool,
+            opts,
+            committers: Default::default(),
+        })
     }
 }
 
@@ -58,6 +66,22 @@ impl Backend for PgBackend {
 
     fn name(&self) -> &'static str {
         "postgres"
+    }
+
+    fn committer(&self) -> Self {
+        // Lazy: its one connection is made on first use, on the committing thread's runtime.
+        let pool = PgPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_lazy_with(self.opts.clone());
+        if let Ok(mut all) = self.committers.lock() {
+            all.push(pool.clone());
+        }
+        PgBackend {
+            pool,
+            opts: self.opts.clone(),
+            committers: self.committers.clone(),
+        }
     }
 
     async fn begin(&self) -> Result<Self::Tx> {
@@ -195,5 +219,12 @@ impl Backend for PgBackend {
 
     async fn close(&self) {
         self.pool.close().await;
+        let committers = match self.committers.lock() {
+            Ok(all) => all.clone(),
+            Err(_) => Vec::new(),
+        };
+        for p in committers {
+            p.close().await;
+        }
     }
 }

@@ -107,6 +107,14 @@ impl Backend for SqliteBackend {
         "sqlite"
     }
 
+    fn committer(&self) -> Self {
+        // The one writing connection runs on a thread of its own already.
+        SqliteBackend {
+            writer: self.writer.clone(),
+            readers: self.readers.clone(),
+        }
+    }
+
     async fn begin(&self) -> Result<Self::Tx> {
         // IMMEDIATE takes the write lock up front, so a transaction that reads and then writes
         // never fails half-way with SQLITE_BUSY when another process holds the lock.
