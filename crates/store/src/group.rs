@@ -145,7 +145,7 @@ impl<B: Backend> Grouper<B> {
     /// the database's answers. On the server's runtime each answer queued it behind every
     /// request ready to run, so on PostgreSQL it was busy all the time while a third of the
     /// processor stood idle; on its own thread, with its own connection, the system wakes it as
-    /// soon as the answer comes (docs/BENCHMARKS.md, 2026-12-08).
+    /// soon as the answer comes (docs/BENCHMARKS.md, "the committing task on a thread of its own").
     pub fn start(b: Arc<B>) -> Grouper<B> {
         let (jobs, rx) = mpsc::channel(4 * MAX_GROUP);
         match tokio::runtime::Builder::new_current_thread()
