@@ -13,14 +13,13 @@
 //! waiting action waits.
 //!
 //! Both databases use it for the case engine's writes, through one committing task per
-//! instance, on a thread of its own (`Grouper::start` says why): SQLite has one writer, and on PostgreSQL several committing tasks were measured to
-//! do no more (docs/BENCHMARKS.md): groups share rows they hold until they commit (a
-//! department's day counter for new cases' numbers, the notices' series, the rollups), and
-//! with those taken at the group's end the processor, not the lock, is what runs out. Several
-//! instances on one database still commit side by side:
-//! their audit entries go to different chains (`sql::audit`), the rollups and the document
-//! series are written in key order at the group's end, and a group that still meets another in
-//! a deadlock is run again whole, up to [`RETRIES`] times.
+//! instance, on a thread of its own (`Grouper::start` says why): SQLite has one writer, and on
+//! PostgreSQL several committing tasks were measured to do no more (docs/BENCHMARKS.md): groups
+//! share rows they hold until they commit (a department's day counter for new cases' numbers,
+//! the notices' series, the rollups). Several instances on one database still commit side by
+//! side: their audit entries go to different chains (`sql::audit`), the rollups and the
+//! document series are written in key order at the group's end, and a group that still meets
+//! another in a deadlock is run again whole, up to [`RETRIES`] times.
 
 use crate::backend::{Arg, Backend, multi_row, sql};
 use crate::error::{Result, StoreError};

@@ -1584,29 +1584,13 @@ each_app!(
         // An enterprise account applying for another company (as its agent would): the case is
         // the account's to read, the licence is the company's.
         let company = app.token("enterprise").await;
-        let (_, list) = app
-            .call(Method::GET, "/api/v1/matters?limit=500", None, None)
-            .await;
-        let mut id = None;
-        for m in list["items"].as_array().unwrap() {
-            if m["promised_days"] != 0 {
-                continue;
-            }
-            let code = m["code"].as_str().unwrap();
-            let (s, created) = app
-                .call(
-                    Method::POST,
-                    "/api/v1/cases",
-                    Some(&company),
-                    Some(crate::cases::company_application(code, "online")),
-                )
-                .await;
-            if s == StatusCode::CREATED {
-                id = created["case_ids"][0].as_i64();
-                break;
-            }
-        }
-        let id = id.expect("a matter concluded on the spot that a company may apply for");
+        let id = crate::evaluation::filed_on_the_spot(
+            app,
+            "enterprise",
+            crate::cases::company_application,
+        )
+        .await
+        .expect("a matter concluded on the spot that a company may apply for");
         licensed(
             app,
             id,

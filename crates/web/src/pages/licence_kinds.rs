@@ -378,16 +378,28 @@ async fn update(
     Path(id): Path<i64>,
     f: PageForm,
 ) -> AppResult<Response> {
+    save(&state, &f, id, |k| Ok((kind_from(&f.data)?, k.active))).await
+}
+
+/// Writes type `id` under the version the form carries, its columns and standing as `change`
+/// makes them from the type as it is (which the reader must be able to see).
+async fn save(
+    state: &AppState,
+    f: &PageForm,
+    id: i64,
+    change: impl FnOnce(LicenceKind) -> AppResult<(NewLicenceKind, bool)>,
+) -> AppResult<Response> {
     let auth = f.signed_in()?;
-    let current = current(&state, auth, id).await?;
+    // The reader's right to the type first, then what the form asks.
+    let (kind, active) = change(current(state, auth, id).await?)?;
     kinds::update(
-        &state,
+        state,
         auth,
         id,
         KindEdit {
             version: f.data.int("version")?,
-            kind: kind_from(&f.data)?,
-            active: current.active,
+            kind,
+            active,
         },
     )
     .await?;
@@ -408,20 +420,10 @@ async fn set_active(
     Path(id): Path<i64>,
     f: PageForm,
 ) -> AppResult<Response> {
-    let auth = f.signed_in()?;
-    let k = current(&state, auth, id).await?;
-    kinds::update(
-        &state,
-        auth,
-        id,
-        KindEdit {
-            version: f.data.int("version")?,
-            kind: NewLicenceKind::from(k),
-            active: f.data.flag("active"),
-        },
-    )
-    .await?;
-    Ok(saved(&format!("/admin/licence-kinds/{id}")))
+    save(&state, &f, id, |k| {
+        Ok((NewLicenceKind::from(k), f.data.flag("active")))
+    })
+    .await
 }
 
 #[cfg(test)]
