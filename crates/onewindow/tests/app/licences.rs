@@ -11,6 +11,7 @@ use onewindow_core::audit::Context;
 use onewindow_core::licence::kind::{FieldSource, FieldSpec, NewLicenceKind, Validity};
 use onewindow_core::licence::record::Status;
 use onewindow_core::licence::seal::{unhex, verify};
+use onewindow_core::time::display;
 use onewindow_store::LicenceFilter;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -1533,6 +1534,25 @@ each_app!(licence_types_and_seal_keys_are_kept_on_their_pages, |app| {
     assert_eq!(keys.len(), before + 1);
     let (_, html) = crate::pages::page(app, &dept, &admin).await;
     assert!(html.contains("签发中"), "{html}");
+    // Rotated again, the first is replaced: each key is listed with when it was made, the
+    // replaced one also with when.
+    let (s, _, _) = posted(app, &admin, list, vec![], format!("{dept}/seal-key")).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = crate::pages::page(app, &dept, &admin).await;
+    let keys = store.seal_keys(None).await.unwrap();
+    let mine: Vec<_> = keys
+        .iter()
+        .filter(|k| k.department_id.to_string() == zhujian)
+        .collect();
+    let replaced = mine.iter().find(|k| !k.active).expect("the replaced key");
+    for k in &mine {
+        assert!(html.contains(&k.key_id), "{html}");
+        assert!(html.contains(&display(k.created_at)), "{html}");
+    }
+    assert!(
+        html.contains(&display(replaced.retired_at.expect("when it was replaced"))),
+        "{html}"
+    );
     // Someone else's press of the button changes nothing.
     let clerk = crate::pages::sign_in_cookie(app, "clerk").await;
     let (_, page) = crate::pages::page(app, &dept, &clerk).await;
@@ -1546,7 +1566,7 @@ each_app!(licence_types_and_seal_keys_are_kept_on_their_pages, |app| {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    assert_eq!(store.seal_keys(None).await.unwrap().len(), before + 1);
+    assert_eq!(store.seal_keys(None).await.unwrap().len(), before + 2);
 });
 
 /// Posts a page's form as its script does (answers in JSON on a mistake): the status, where a

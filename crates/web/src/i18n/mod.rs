@@ -1688,6 +1688,8 @@ const UI: &[(&str, &str, &str)] = &[
     ("lic.key_id", "密钥编号", "Key"),
     ("lic.key_state", "用途", "Use"),
     ("lic.key_signing", "签发中", "Signing"),
+    ("lic.key_made", "生成时间", "Made"),
+    ("lic.key_replaced", "更换时间", "Replaced"),
     (
         "lic.key_retired",
         "已更换，仅用于核验此前签发的证照",

@@ -16,6 +16,7 @@ use minijinja::{Value, context};
 use onewindow_core::access::Permission;
 use onewindow_core::identity::{NewUser, PasswordReset, Role, User, UserUpdate};
 use onewindow_core::org::*;
+use onewindow_core::time::display;
 use onewindow_core::{Lang, Text};
 
 pub fn router() -> Router<AppState> {
@@ -380,10 +381,11 @@ async fn department(
 /// The department's seal keys (电子印章密钥): the one signing and those rotated out (still
 /// published, to verify what they signed), and for its administrators the rotation.
 async fn seal_keys(state: &AppState, id: i64, may_rotate: bool, lang: Lang) -> AppResult<Value> {
-    let keys: Vec<Value> = crate::service::licences::public_keys(state)
+    let keys: Vec<Value> = state
+        .store
+        .seal_keys(Some(id))
         .await?
         .into_iter()
-        .filter(|k| k.department_id == id)
         .map(|k| {
             let state = tr(
                 if k.active {
@@ -393,7 +395,12 @@ async fn seal_keys(state: &AppState, id: i64, may_rotate: bool, lang: Lang) -> A
                 },
                 lang,
             );
-            row(None, vec![k.key_id, state], k.active)
+            let replaced = k.retired_at.map(display).unwrap_or_default();
+            row(
+                None,
+                vec![k.key_id, state, display(k.created_at), replaced],
+                k.active,
+            )
         })
         .collect();
     let rotate = (may_rotate && !keys.is_empty()).then(|| {
@@ -410,7 +417,7 @@ async fn seal_keys(state: &AppState, id: i64, may_rotate: bool, lang: Lang) -> A
     Ok(context! {
         title => tr("lic.keys", lang),
         intro => keys.is_empty().then(|| tr("lic.key_none", lang)),
-        columns => vec![tr("lic.key_id", lang), tr("lic.key_state", lang)],
+        columns => ["lic.key_id", "lic.key_state", "lic.key_made", "lic.key_replaced"].map(|k| tr(k, lang)),
         rows => keys,
         form => rotate,
     })
