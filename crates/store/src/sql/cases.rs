@@ -2,7 +2,7 @@
 //! reading dossiers and lists, files, review flows and the outbox.
 
 use super::case_rows::*;
-use super::{SqlStore, next_seq, scope_where, versioned_update};
+use super::{SqlStore, changed_columns, next_seq, scope_where, versioned_update};
 use crate::CaseStore;
 use crate::backend::{Arg, Backend, Sql, multi_row, now, placeholders, sql};
 use crate::error::{Result, StoreError};
@@ -28,16 +28,6 @@ static CASE_INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         CASE_COLS.join(", "),
         placeholders(1, CASE_COLS.len())
     )
-});
-
-/// `col = $1, …` for every written case column, for the versioned update.
-static CASE_SET: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    CASE_COLS
-        .iter()
-        .enumerate()
-        .map(|(i, col)| format!("{col} = ${}", i + 1))
-        .collect::<Vec<_>>()
-        .join(", ")
 });
 
 /// `case_steps (case_id, stage, …)`: where `Later` writes new steps.
@@ -92,14 +82,27 @@ async fn insert_case<B: Backend>(tx: &mut B::Tx, c: &Case) -> Result<i64> {
     Ok(id)
 }
 
-async fn update_case<B: Backend>(tx: &mut B::Tx, c: &Case, version: i64) -> Result<()> {
+/// Writes the columns the action changed, checking the version `before` was read at. Only those:
+/// every index over a column named in `SET` is rewritten, changed or not, and a case row has
+/// a dozen (on SQLite, where the one committing task pays for each, that was most of an
+/// action's time: docs/BENCHMARKS.md).
+async fn update_case<B: Backend>(tx: &mut B::Tx, after: &Case, before: &Case) -> Result<()> {
+    let mut set = changed_columns(
+        CASE_COLS,
+        bind_case(sql(""), after).args,
+        bind_case(sql(""), before).args,
+    );
+    if set.args.is_empty() {
+        // Nothing but the version moves; `updated_at` says when.
+        set = sql("updated_at = $1").bind(after.updated_at);
+    }
     versioned_update::<B>(
         tx,
         "cases",
         Text::fixed("办件", "case"),
-        c.id,
-        version,
-        bind_case(sql(CASE_SET.as_str()), c),
+        after.id,
+        before.version,
+        set,
     )
     .await
 }
@@ -213,24 +216,27 @@ async fn write_steps<B: Backend>(
     for s in after.steps.iter_mut() {
         if s.id == 0 {
             s.id = insert_returning_id::<B>(tx, &STEP_INTO, step_row(case_id, s)).await?;
-        } else if before.step(s.id) != Some(s) {
-            let set = STEP_WRITE_COLS
-                .iter()
-                .enumerate()
-                .map(|(i, col)| format!("{col} = ${}", i + 1))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let n = STEP_WRITE_COLS.len();
-            let q = bind_step(
-                sql(format!(
-                    "UPDATE case_steps SET {set} WHERE id = ${} AND case_id = ${}",
-                    n + 1,
-                    n + 2
-                )),
-                s,
+        } else if let Some(b) = before.step(s.id)
+            && b != s
+        {
+            // Only what changed, as for the case (`update_case`).
+            let set = changed_columns(
+                STEP_WRITE_COLS,
+                bind_step(sql(""), s).args,
+                bind_step(sql(""), b).args,
+            );
+            if set.args.is_empty() {
+                continue;
+            }
+            let n = set.args.len();
+            let mut q = set.bind(s.id).bind(case_id);
+            q.text = format!(
+                "UPDATE case_steps SET {} WHERE id = ${} AND case_id = ${}",
+                q.text,
+                n + 1,
+                n + 2
             )
-            .bind(s.id)
-            .bind(case_id);
+            .into();
             B::exec(tx, q).await?;
         }
     }
@@ -494,7 +500,7 @@ pub(crate) async fn write_outcome<B: Backend>(
     let id = before.case.id;
     super::supervision::track_running(&mut g.later.tallies, Some(&before.case), Some(&after.case));
     super::figures::track_case(&mut g.later.tallies, Some(&before.case), Some(&after.case));
-    update_case::<B>(tx, &after.case, before.case.version).await?;
+    update_case::<B>(tx, &after.case, &before.case).await?;
     after.case.version = before.case.version + 1;
     write_steps::<B>(tx, id, before, &mut after).await?;
     write_pauses::<B>(tx, id, before, &mut after).await?;

@@ -32,7 +32,7 @@ mod supervision;
 mod supervisors;
 mod trail;
 
-use crate::backend::{Backend, Sql, now, sql};
+use crate::backend::{Arg, Backend, Sql, now, sql};
 use crate::error::{Result, StoreError};
 use crate::group::Grouper;
 use crate::model::ScopeFilter;
@@ -157,6 +157,21 @@ pub(crate) async fn versioned_update<B: Backend>(
     })
 }
 
+/// `col = $1, …` for the columns whose new value differs from the old (each list one argument
+/// per column of `cols`, in order), with those values bound.
+pub(crate) fn changed_columns(cols: &[&str], new: Vec<Arg>, old: Vec<Arg>) -> Sql {
+    let mut set = sql("");
+    let mut parts = Vec::new();
+    for ((col, n), o) in cols.iter().zip(new).zip(old) {
+        if n != o {
+            set = set.bind(n);
+            parts.push(format!("{col} = ${}", set.args.len()));
+        }
+    }
+    set.text = parts.join(", ").into();
+    set
+}
+
 /// The version check done before an update reads the row, so the caller can compute a diff.
 pub(crate) fn check_version(current: i64, given: i64) -> Result<()> {
     if current == given {
@@ -267,4 +282,21 @@ pub(super) async fn has_active_role<B: Backend>(
     )
     .await?;
     Ok(row.is_some())
+}
+
+#[cfg(test)]
+mod changed_columns_tests {
+    use super::*;
+
+    #[test]
+    fn only_the_columns_whose_value_changed_are_set() {
+        let cols = ["state", "yellow_on", "note"];
+        let old: Vec<Arg> = vec!["review".into(), Arg::Date(None), "a".into()];
+        let new: Vec<Arg> = vec!["decided".into(), Arg::Date(None), "b".into()];
+        let set = changed_columns(&cols, new, old.clone());
+        assert_eq!(set.text, "state = $1, note = $2");
+        assert_eq!(set.args, vec![Arg::from("decided"), Arg::from("b")]);
+        let none = changed_columns(&cols, old.clone(), old);
+        assert!(none.args.is_empty() && none.text.is_empty());
+    }
 }
