@@ -87,15 +87,11 @@ async fn insert_case<B: Backend>(tx: &mut B::Tx, c: &Case) -> Result<i64> {
 /// a dozen (on SQLite, where the one committing task pays for each, that was most of an
 /// action's time: docs/BENCHMARKS.md).
 async fn update_case<B: Backend>(tx: &mut B::Tx, after: &Case, before: &Case) -> Result<()> {
-    let mut set = changed_columns(
+    let set = changed_columns(
         CASE_COLS,
         bind_case(sql(""), after).args,
         bind_case(sql(""), before).args,
     );
-    if set.args.is_empty() {
-        // Nothing but the version moves; `updated_at` says when.
-        set = sql("updated_at = $1").bind(after.updated_at);
-    }
     versioned_update::<B>(
         tx,
         "cases",
