@@ -1523,6 +1523,40 @@ each_app!(licence_types_and_seal_keys_are_kept_on_their_pages, |app| {
             .any(|k| k.code == "jsgcghxkz" && k.active)
     );
 
+    // A retired type still names the matters whose result it is (they keep it until given
+    // another), as many as the list counts.
+    let food = store
+        .licence_kinds()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|k| k.code == "spjyxkz")
+        .expect("the demo's food licence type");
+    let food_page = format!("/admin/licence-kinds/{}", food.id);
+    let links = store
+        .matter_licence_kinds()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|(_, k)| *k == food.id)
+        .count();
+    let (_, html) = crate::pages::page(app, &food_page, &admin).await;
+    assert!(links > 0);
+    assert_eq!(html.matches("href=\"/guide/").count(), links, "{html}");
+    let version = food.version.to_string();
+    let (s, _, _) = posted(
+        app,
+        &admin,
+        list,
+        vec![("version", version.as_str()), ("active", "0")],
+        format!("{food_page}/active"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = crate::pages::page(app, &food_page, &admin).await;
+    assert!(html.contains("已停用"), "{html}");
+    assert_eq!(html.matches("href=\"/guide/").count(), links, "{html}");
+
     // The department's page lists its seal keys; its administrator rotates them there.
     let dept = format!("/admin/departments/{zhujian}");
     let (_, html) = crate::pages::page(app, &dept, &admin).await;

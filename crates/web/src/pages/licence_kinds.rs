@@ -326,12 +326,21 @@ async fn edit(
     let (names, _) = super::widgets::departments(&state).await?;
     let departments = writable_departments(&state, &auth).await?;
     let may_edit = departments.iter().any(|(d, _)| *d == k.department_id);
-    // The matters whose result it is, by name (the catalog's view has them at hand).
+    // The matters whose result it is, by name: the links as the list counts them (the
+    // catalog's `licence_results` holds active types only, and a retired type keeps its
+    // matters until they are given another).
+    let linked: std::collections::HashSet<i64> = state
+        .store
+        .matter_licence_kinds()
+        .await?
+        .into_iter()
+        .filter_map(|(matter, kind)| (kind == id).then_some(matter))
+        .collect();
     let view = crate::service::catalog::view(&state).await?;
     let matters: Vec<Value> = view
         .guides
         .iter()
-        .filter(|g| view.licence_results.get(&g.matter_id).map(|r| r.0) == Some(id))
+        .filter(|g| linked.contains(&g.matter_id))
         .map(|g| {
             row(
                 Some(format!("/guide/{}", g.code)),
